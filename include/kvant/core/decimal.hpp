@@ -1,0 +1,184 @@
+/// \file
+/// `kvant::decimal`: an exact decimal number with six fractional digits, held as a 64-bit integer count of
+/// millionths. Register values, consumption, ratios and coordinates use it; binary floating point is never
+/// used for them. Range: about ±9.2 × 10^12, which holds any register (12 digits) times any transformer ratio
+/// seen in practice. Addition and subtraction are exact; multiplication rounds half to even to six digits
+/// through a 128-bit intermediate.
+///
+/// Text: `[+-]digits[.digits]`, at most six significant fractional digits (more are accepted only when they are
+/// zeros: a value is never silently rounded). No exponent, no thousands separator, `.` as decimal point.
+/// `to_string` prints the shortest text that reads back to the same value; `to_fixed` pads or rounds for display.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kvant/core/error.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+namespace detail {
+/// 128-bit integers for intermediate products (GCC and Clang; `__extension__` keeps -Wpedantic quiet).
+__extension__ typedef __int128 int128;
+}  // namespace detail
+
+/// Why a text is not a decimal.
+enum class decimal_status : std::uint8_t { ok, empty, syntax, too_precise, overflow };
+
+constexpr std::string_view describe(decimal_status s) noexcept {
+    switch (s) {
+        case decimal_status::ok: return "ok";
+        case decimal_status::empty: return "empty value";
+        case decimal_status::syntax: return "not a decimal number (expected digits with an optional '.' part)";
+        case decimal_status::too_precise: return "more than 6 decimal places";
+        case decimal_status::overflow: return "out of range (more than 12 integer digits)";
+    }
+    return "unknown";
+}
+
+class decimal {
+public:
+    static constexpr int scale_digits = 6;
+    static constexpr std::int64_t scale = 1'000'000;
+    /// The raw value that marks "no value" in column arrays (an empty CSV cell, a register the meter lacks).
+    static constexpr std::int64_t missing_raw = std::numeric_limits<std::int64_t>::min();
+
+    constexpr decimal() noexcept = default;
+    /// An integer value: decimal(5) is 5.000000.
+    static constexpr decimal from_integer(std::int64_t units) noexcept { return from_raw(units * scale); }
+    /// From a count of millionths: from_raw(1'500'000) is 1.5.
+    static constexpr decimal from_raw(std::int64_t raw) noexcept {
+        decimal d;
+        d.raw_ = raw;
+        return d;
+    }
+    constexpr std::int64_t raw() const noexcept { return raw_; }
+
+    /// Non-throwing parse, for untrusted input in loops.
+    static constexpr decimal_status try_parse(std::string_view text, decimal& out) noexcept;
+    /// Throwing parse: `parse_error` with code invalid_number and the reason.
+    static decimal parse(std::string_view text, location where = {}) {
+        decimal d;
+        const auto st = try_parse(text, d);
+        if (st != decimal_status::ok)
+            throw parse_error(errc::invalid_number, "'" + std::string(text) + "': " + std::string(describe(st)),
+                              std::move(where));
+        return d;
+    }
+
+    constexpr decimal operator-() const noexcept { return from_raw(-raw_); }
+    constexpr decimal& operator+=(decimal o) noexcept { raw_ += o.raw_; return *this; }
+    constexpr decimal& operator-=(decimal o) noexcept { raw_ -= o.raw_; return *this; }
+    friend constexpr decimal operator+(decimal a, decimal b) noexcept { return from_raw(a.raw_ + b.raw_); }
+    friend constexpr decimal operator-(decimal a, decimal b) noexcept { return from_raw(a.raw_ - b.raw_); }
+    friend constexpr bool operator==(decimal, decimal) noexcept = default;
+    friend constexpr auto operator<=>(decimal, decimal) noexcept = default;
+
+    /// Product rounded half to even to six decimals.
+    friend constexpr decimal operator*(decimal a, decimal b) noexcept {
+        return from_raw(div_round_half_even(static_cast<detail::int128>(a.raw_) * b.raw_, scale));
+    }
+
+    /// `n * d / q` rounded half to even, computed in 128 bits: the building block of exact proportional shares.
+    static constexpr std::int64_t div_round_half_even(detail::int128 n, detail::int128 q) noexcept {
+        detail::int128 quo = n / q, rem = n % q;
+        if (rem != 0) {
+            const bool neg = (rem < 0) != (q < 0);
+            detail::int128 r2 = (rem < 0 ? -rem : rem) * 2, qa = q < 0 ? -q : q;
+            if (r2 > qa || (r2 == qa && (quo % 2 != 0))) quo += neg ? -1 : 1;
+        }
+        return static_cast<std::int64_t>(quo);
+    }
+
+private:
+    std::int64_t raw_ = 0;
+};
+
+constexpr decimal_status decimal::try_parse(std::string_view s, decimal& out) noexcept {
+    if (s.empty()) return decimal_status::empty;
+    std::size_t i = 0;
+    bool neg = false;
+    if (s[0] == '+' || s[0] == '-') {
+        neg = s[0] == '-';
+        ++i;
+    }
+    std::int64_t ip = 0;
+    int int_digits = 0;    // all integer digits, leading zeros included
+    int significant = 0;   // integer digits from the first non-zero one on
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+        ++int_digits;
+        const int dgt = s[i] - '0';
+        if (ip == 0 && dgt == 0) continue;
+        if (++significant > 12) return decimal_status::overflow;
+        ip = ip * 10 + dgt;
+    }
+    std::int64_t fp = 0;
+    int frac_digits = 0;
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+            if (frac_digits < scale_digits) {
+                fp = fp * 10 + (s[i] - '0');
+            } else if (s[i] != '0') {
+                return decimal_status::too_precise;
+            }
+            ++frac_digits;
+        }
+    }
+    if (i != s.size()) return decimal_status::syntax;
+    if (int_digits == 0 && frac_digits == 0) return decimal_status::syntax;  // "-", ".", "+."
+    for (int k = frac_digits; k < scale_digits; ++k) fp *= 10;
+    const std::int64_t raw = ip * scale + fp;
+    out = from_raw(neg ? -raw : raw);
+    return decimal_status::ok;
+}
+
+/// Shortest text that parses back to the same value: "352.248", "-0.5", "12".
+inline std::string to_string(decimal d) {
+    const std::int64_t r = d.raw();
+    const bool neg = r < 0;
+    // work on unsigned magnitude so that the most negative raw value is printed correctly
+    const std::uint64_t m = neg ? 0 - static_cast<std::uint64_t>(r) : static_cast<std::uint64_t>(r);
+    std::string s = std::to_string(m / decimal::scale);
+    std::uint64_t f = m % decimal::scale;
+    if (f) {
+        char buf[decimal::scale_digits];
+        for (int k = decimal::scale_digits - 1; k >= 0; --k) {
+            buf[k] = static_cast<char>('0' + f % 10);
+            f /= 10;
+        }
+        int len = decimal::scale_digits;
+        while (len > 0 && buf[len - 1] == '0') --len;
+        s += '.';
+        s.append(buf, static_cast<std::size_t>(len));
+    }
+    return neg ? "-" + s : s;
+}
+
+/// Fixed number of decimal places for display (0..6), rounding half away from zero as people expect on
+/// screens and receipts: to_fixed(352.248, 4) is "352.2480", to_fixed(0.125, 2) is "0.13".
+inline std::string to_fixed(decimal d, int places) {
+    if (places < 0) places = 0;
+    if (places > decimal::scale_digits) places = decimal::scale_digits;
+    std::int64_t step = 1;
+    for (int k = places; k < decimal::scale_digits; ++k) step *= 10;
+    const std::int64_t r = d.raw();
+    const std::uint64_t mag = r < 0 ? 0 - static_cast<std::uint64_t>(r) : static_cast<std::uint64_t>(r);
+    const std::uint64_t rounded = (mag + static_cast<std::uint64_t>(step) / 2) / static_cast<std::uint64_t>(step);
+    std::uint64_t pow10 = 1;
+    for (int k = 0; k < places; ++k) pow10 *= 10;
+    std::string s = std::to_string(rounded / pow10);
+    if (places > 0) {
+        std::string frac = std::to_string(rounded % pow10);
+        s += '.' + std::string(static_cast<std::size_t>(places) - frac.size(), '0') + frac;
+    }
+    return (r < 0 && rounded != 0) ? "-" + s : s;
+}
+
+}  // namespace v0
+}  // namespace kvant

@@ -1,0 +1,28 @@
+/// \file
+/// The umbrella header: everything of libkvant's C++ API.
+#pragma once
+
+#include "kvant/core/calendar.hpp"
+#include "kvant/core/decimal.hpp"
+#include "kvant/core/error.hpp"
+#include "kvant/core/identifiers.hpp"
+#include "kvant/core/time.hpp"
+#include "kvant/core/version.hpp"
+#include "kvant/core/zone.hpp"
+#include "kvant/io/csv.hpp"
+#include "kvant/io/csv_reader.hpp"
+#include "kvant/model/abonent.hpp"
+#include "kvant/model/account.hpp"
+#include "kvant/model/enums.hpp"
+#include "kvant/model/fleet.hpp"
+#include "kvant/model/meter.hpp"
+#include "kvant/model/meter_event.hpp"
+#include "kvant/model/meter_model.hpp"
+#include "kvant/model/metering_point.hpp"
+#include "kvant/model/organization.hpp"
+#include "kvant/model/reading.hpp"
+#include "kvant/model/reading_table.hpp"
+#include "kvant/model/validation.hpp"
+#include "kvant/store/memory_store.hpp"
+#include "kvant/store/sqlite_store.hpp"
+#include "kvant/store/store.hpp"

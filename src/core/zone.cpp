@@ -1,0 +1,111 @@
+#include "kvant/core/zone.hpp"
+
+#include <charconv>
+#include <cstdlib>
+
+#include <date/tz.h>
+
+namespace kvant {
+inline namespace v0 {
+
+namespace {
+bool is_integer(std::string_view s) {
+    if (s.empty()) return false;
+    std::size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+    if (i == s.size()) return false;
+    for (; i < s.size(); ++i)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+constexpr int max_offset_minutes = 18 * 60;
+}  // namespace
+
+zone zone::fixed(int minutes_east) {
+    if (minutes_east < -max_offset_minutes || minutes_east > max_offset_minutes)
+        throw config_error(errc::invalid_zone,
+                           "UTC offset of " + std::to_string(minutes_east) + " minutes is beyond ±18 hours");
+    zone z;
+    z.offset_minutes_ = minutes_east;
+    return z;
+}
+
+zone zone::named(std::string_view name) {
+    zone z;
+    try {
+        z.tz_ = date::locate_zone(name);
+    } catch (const std::exception& e) {
+        throw config_error(errc::invalid_zone, "unknown time zone '" + std::string(name) +
+                                                   "' (not in the system tz database: " + e.what() + ")");
+    }
+    return z;
+}
+
+std::optional<zone> zone::try_parse(std::string_view s) noexcept {
+    try {
+        return parse(s);
+    } catch (...) {
+        return std::nullopt;
+    }
+}
+
+zone zone::parse(std::string_view s) {
+    if (s.empty()) throw config_error(errc::invalid_zone, "empty time zone");
+    if (s == "UTC" || s == "Z" || s == "utc" || s == "Etc/UTC") return utc();
+    if (is_integer(s)) {
+        int m = 0;
+        const char* b = s.data() + (s[0] == '+' ? 1 : 0);
+        const auto r = std::from_chars(b, s.data() + s.size(), m);
+        if (r.ec != std::errc{}) throw config_error(errc::invalid_zone, "bad UTC offset '" + std::string(s) + "'");
+        return fixed(m);
+    }
+    if (s[0] == '+' || s[0] == '-') {
+        int m = 0;
+        if (!parse_utc_offset(s, m))
+            throw config_error(errc::invalid_zone, "bad UTC offset '" + std::string(s) +
+                                                       "' (expected ±HH:MM, ±HHMM, ±HH or minutes such as 360)");
+        return fixed(m);
+    }
+    return named(s);
+}
+
+std::string zone::name() const {
+    if (tz_) return std::string(tz_->name());
+    if (offset_minutes_ == 0) return "UTC";
+    const int a = std::abs(offset_minutes_);
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%c%02d:%02d", offset_minutes_ < 0 ? '-' : '+', a / 60, a % 60);
+    return buf;
+}
+
+seconds zone::offset_at(instant t) const {
+    if (!tz_) return seconds{offset_minutes_ * 60};
+    return tz_->get_info(t).offset;
+}
+
+local_time zone::to_local(instant t) const {
+    if (!tz_) return local_time{t.time_since_epoch() + seconds{offset_minutes_ * 60}};
+    return local_time{t.time_since_epoch() + tz_->get_info(t).offset};
+}
+
+instant zone::to_instant(local_time lt, local_policy ambiguous, local_policy nonexistent) const {
+    if (!tz_) return instant{lt.time_since_epoch() - seconds{offset_minutes_ * 60}};
+    const auto info = tz_->get_info(lt);
+    switch (info.result) {
+        case date::local_info::unique: return instant{lt.time_since_epoch() - info.first.offset};
+        case date::local_info::ambiguous:
+            if (ambiguous == local_policy::reject)
+                throw config_error(errc::invalid_zone, "local time " + date::format("%F %T", lt) +
+                                                           " occurs twice in " + name());
+            return instant{lt.time_since_epoch() -
+                           (ambiguous == local_policy::earliest ? info.first.offset : info.second.offset)};
+        case date::local_info::nonexistent:
+        default:
+            if (nonexistent == local_policy::reject)
+                throw config_error(errc::invalid_zone, "local time " + date::format("%F %T", lt) +
+                                                           " does not exist in " + name());
+            return instant{date::floor<seconds>(info.second.begin).time_since_epoch()};
+    }
+}
+
+}  // namespace v0
+}  // namespace kvant
