@@ -1,0 +1,30 @@
+/// \file
+/// Лицевой счёт: a personal account, unique in the country (A15900009460). An abonent may hold several.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "kvant/core/decimal.hpp"
+#include "kvant/core/time.hpp"
+#include "kvant/model/enums.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+struct account {
+    std::string number;   ///< the account number, the key
+    std::string abonent;  ///< abonent::id
+    std::string address;
+    std::string building;  ///< the building it is in (a key or address), for per-building sums; may be empty
+    building_type type = building_type::apartment;
+    std::string apartment;         ///< flat number, empty for a house
+    std::optional<decimal> area;   ///< floor area in m² (for the building share, formula 12 of ПП 354)
+    std::optional<calendar_date> contract_start;
+    std::optional<calendar_date> contract_end;
+
+    friend bool operator==(const account&, const account&) = default;
+};
+
+}  // namespace v0
+}  // namespace kvant

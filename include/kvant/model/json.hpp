@@ -1,0 +1,374 @@
+/// \file
+/// JSON for every entity of the model, through nlohmann/json's ADL hooks (`to_json` / `from_json` beside the
+/// types), in this separate header so that the core does not need json.
+///
+/// Choices: decimals are JSON strings ("352.248") so that no reader turns them into binary floating point;
+/// on input an integer number is accepted too, a fractional JSON number is refused. Instants are ISO 8601 UTC
+/// strings, dates `YYYY-MM-DD`, zones their canonical name, enums their stable names. Absent optional fields
+/// are omitted; `null` reads as absent. A missing required key or a wrong type gives parse_error(errc::json)
+/// naming the entity and the key.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "kvant/model/abonent.hpp"
+#include "kvant/model/account.hpp"
+#include "kvant/model/meter.hpp"
+#include "kvant/model/meter_event.hpp"
+#include "kvant/model/meter_model.hpp"
+#include "kvant/model/metering_point.hpp"
+#include "kvant/model/organization.hpp"
+#include "kvant/model/reading.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+namespace detail::json {
+using nlohmann::json;
+
+[[noreturn]] inline void fail(const char* entity, const char* key, const std::string& what, errc code = errc::json) {
+    throw parse_error(code, std::string(entity) + ": " + what, location{"", 0, key, -1});
+}
+
+// Readers: each takes the object, the entity name (for messages) and the key.
+inline const json* member(const json& j, const char* entity, const char* key, bool required) {
+    if (!j.is_object()) fail(entity, key, "expected a JSON object");
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) {
+        if (required) fail(entity, key, "required value is missing", errc::missing_field);
+        return nullptr;
+    }
+    return &*it;
+}
+inline std::string text(const json& j, const char* entity, const char* key, bool required = false) {
+    const json* v = member(j, entity, key, required);
+    if (!v) return {};
+    if (v->is_string()) return v->get<std::string>();
+    if (v->is_number_integer()) return std::to_string(v->get<std::int64_t>());
+    fail(entity, key, "expected a string");
+}
+/// An integer; text of digits is accepted too (CSV cells arrive as text).
+inline std::optional<int> integer(const json& j, const char* entity, const char* key) {
+    const json* v = member(j, entity, key, false);
+    if (!v) return std::nullopt;
+    if (v->is_number_integer()) {
+        const auto n = v->get<std::int64_t>();
+        if (n < -1'000'000'000 || n > 1'000'000'000) fail(entity, key, "integer out of range", errc::invalid_number);
+        return static_cast<int>(n);
+    }
+    if (v->is_string()) {
+        const auto& s = v->get_ref<const std::string&>();
+        std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+        bool ok = i < s.size() && s.size() - i <= 9;
+        for (std::size_t k = i; ok && k < s.size(); ++k) ok = s[k] >= '0' && s[k] <= '9';
+        if (ok) return std::stoi(s);
+        fail(entity, key, "'" + s + "' is not an integer", errc::invalid_number);
+    }
+    fail(entity, key, "expected an integer", errc::invalid_number);
+}
+inline std::optional<decimal> dec(const json& j, const char* entity, const char* key) {
+    const json* v = member(j, entity, key, false);
+    if (!v) return std::nullopt;
+    if (v->is_number_integer()) return decimal::from_integer(v->get<std::int64_t>());
+    if (!v->is_string())
+        fail(entity, key, "expected a decimal as a string (\"352.248\") to keep it exact", errc::invalid_number);
+    decimal d;
+    const auto st = decimal::try_parse(v->get<std::string>(), d);
+    if (st != decimal_status::ok)
+        fail(entity, key, "'" + v->get<std::string>() + "': " + std::string(describe(st)), errc::invalid_number);
+    return d;
+}
+inline std::optional<calendar_date> day(const json& j, const char* entity, const char* key) {
+    const std::string s = text(j, entity, key);
+    if (s.empty()) return std::nullopt;
+    calendar_date d;
+    const auto st = try_parse_date(s, d);
+    if (st == time_status::syntax) fail(entity, key, "'" + s + "': not a date (expected YYYY-MM-DD or DD.MM.YYYY)", errc::invalid_date);
+    if (st != time_status::ok) fail(entity, key, "'" + s + "': " + std::string(describe(st)), errc::invalid_date);
+    return d;
+}
+inline std::optional<instant> when(const json& j, const char* entity, const char* key, bool required = false) {
+    const std::string s = text(j, entity, key, required);
+    if (s.empty()) return std::nullopt;
+    instant t;
+    const auto st = try_parse_instant(s, t);
+    if (st != time_status::ok) fail(entity, key, "'" + s + "': " + std::string(describe(st)), errc::invalid_timestamp);
+    return t;
+}
+inline std::optional<zone> tz(const json& j, const char* entity, const char* key) {
+    const json* v = member(j, entity, key, false);
+    if (!v) return std::nullopt;
+    std::string s = v->is_number_integer() ? std::to_string(v->get<int>()) : v->is_string() ? v->get<std::string>() : "";
+    if (s.empty()) fail(entity, key, "expected a zone name, an offset or minutes east of UTC", errc::invalid_zone);
+    try {
+        return zone::parse(s);
+    } catch (const error& e) {
+        fail(entity, key, std::string(e.message()), errc::invalid_zone);
+    }
+}
+template <class E, std::size_t N>
+E choice(const json& j, const char* entity, const char* key, const kvant::detail::enum_text<E, N>& table, E fallback) {
+    const std::string s = text(j, entity, key);
+    if (s.empty()) return fallback;
+    if (auto v = table.find(s)) return *v;
+    try {
+        table.parse(s);
+    } catch (const error& e) {
+        fail(entity, key, std::string(e.message()), errc::invalid_enum);
+    }
+    return fallback;
+}
+
+// Writers: put a value only when present.
+inline void put(json& j, const char* key, const std::string& v) {
+    if (!v.empty()) j[key] = v;
+}
+inline void put(json& j, const char* key, const std::optional<int>& v) {
+    if (v) j[key] = *v;
+}
+inline void put(json& j, const char* key, const std::optional<decimal>& v) {
+    if (v) j[key] = to_string(*v);
+}
+inline void put(json& j, const char* key, const std::optional<calendar_date>& v) {
+    if (v) j[key] = to_string(*v);
+}
+inline void put(json& j, const char* key, const std::optional<instant>& v) {
+    if (v) j[key] = to_string(*v);
+}
+inline void put(json& j, const char* key, const std::optional<zone>& v) {
+    if (v) j[key] = v->name();
+}
+}  // namespace detail::json
+
+// ---- organization
+inline void to_json(nlohmann::json& j, const organization& o) {
+    using namespace detail::json;
+    j = json::object();
+    j["id"] = o.id;
+    j["name"] = o.name;
+    j["kind"] = to_string(o.kind);
+    put(j, "inn", o.inn);
+    put(j, "kpp", o.kpp);
+    put(j, "ogrn", o.ogrn);
+    put(j, "legal_address", o.legal_address);
+    put(j, "actual_address", o.actual_address);
+    put(j, "zone", o.time_zone);
+    j["billing_start_day"] = o.billing_start_day;
+}
+inline void from_json(const nlohmann::json& j, organization& o) {
+    using namespace detail::json;
+    const char* e = "organization";
+    o.id = text(j, e, "id", true);
+    o.name = text(j, e, "name");
+    o.kind = choice(j, e, "kind", organization_kind_text, organization_kind::other);
+    o.inn = text(j, e, "inn");
+    o.kpp = text(j, e, "kpp");
+    o.ogrn = text(j, e, "ogrn");
+    o.legal_address = text(j, e, "legal_address");
+    o.actual_address = text(j, e, "actual_address");
+    o.time_zone = tz(j, e, "zone");
+    o.billing_start_day = integer(j, e, "billing_start_day").value_or(1);
+}
+
+// ---- abonent
+inline void to_json(nlohmann::json& j, const abonent& a) {
+    using namespace detail::json;
+    j = json::object();
+    j["id"] = a.id;
+    j["organization"] = a.organization;
+    j["kind"] = to_string(a.kind);
+    j["name"] = a.name;
+    put(j, "phone", a.phone);
+    put(j, "email", a.email);
+}
+inline void from_json(const nlohmann::json& j, abonent& a) {
+    using namespace detail::json;
+    const char* e = "abonent";
+    a.id = text(j, e, "id", true);
+    a.organization = text(j, e, "organization", true);
+    a.kind = choice(j, e, "kind", abonent_kind_text, abonent_kind::person);
+    a.name = text(j, e, "name");
+    a.phone = text(j, e, "phone");
+    a.email = text(j, e, "email");
+}
+
+// ---- account
+inline void to_json(nlohmann::json& j, const account& a) {
+    using namespace detail::json;
+    j = json::object();
+    j["number"] = a.number;
+    j["abonent"] = a.abonent;
+    put(j, "address", a.address);
+    put(j, "building", a.building);
+    j["building_type"] = to_string(a.type);
+    put(j, "apartment", a.apartment);
+    put(j, "area", a.area);
+    put(j, "contract_start", a.contract_start);
+    put(j, "contract_end", a.contract_end);
+}
+inline void from_json(const nlohmann::json& j, account& a) {
+    using namespace detail::json;
+    const char* e = "account";
+    a.number = text(j, e, "number", true);
+    a.abonent = text(j, e, "abonent", true);
+    a.address = text(j, e, "address");
+    a.building = text(j, e, "building");
+    a.type = choice(j, e, "building_type", building_type_text, building_type::apartment);
+    a.apartment = text(j, e, "apartment");
+    a.area = dec(j, e, "area");
+    a.contract_start = day(j, e, "contract_start");
+    a.contract_end = day(j, e, "contract_end");
+}
+
+// ---- metering_point
+inline void to_json(nlohmann::json& j, const metering_point& p) {
+    using namespace detail::json;
+    j = json::object();
+    j["code"] = p.code;
+    j["account"] = p.account;
+    put(j, "name", p.name);
+    put(j, "place", p.place);
+    put(j, "place_type", p.place_type);
+}
+inline void from_json(const nlohmann::json& j, metering_point& p) {
+    using namespace detail::json;
+    const char* e = "metering_point";
+    p.code = text(j, e, "code", true);
+    p.account = text(j, e, "account", true);
+    p.name = text(j, e, "name");
+    p.place = text(j, e, "place");
+    p.place_type = text(j, e, "place_type");
+}
+
+// ---- meter_model
+inline void to_json(nlohmann::json& j, const meter_model& m) {
+    using namespace detail::json;
+    j = json::object();
+    j["id"] = m.id;
+    j["name"] = m.name;
+    put(j, "execution", m.execution);
+    put(j, "manufacturer", m.manufacturer);
+    put(j, "registry_number", m.registry_number);
+    j["resource"] = to_string(m.measures);
+    j["verification_interval_years"] = m.verification_interval_years;
+    put(j, "service_life_years", m.service_life_years);
+    put(j, "accuracy_class", m.accuracy_class);
+    put(j, "phases", m.phases);
+    j["connection_type"] = to_string(m.connection);
+    put(j, "nominal_voltage", m.nominal_voltage);
+    put(j, "nominal_current", m.nominal_current);
+    put(j, "max_current", m.max_current);
+    put(j, "meter_constant", m.meter_constant);
+    put(j, "register_digits", m.register_digits);
+    j["tariff_registers"] = m.tariff_registers;
+}
+inline void from_json(const nlohmann::json& j, meter_model& m) {
+    using namespace detail::json;
+    const char* e = "meter_model";
+    m.id = text(j, e, "id", true);
+    m.name = text(j, e, "name");
+    m.execution = text(j, e, "execution");
+    m.manufacturer = text(j, e, "manufacturer");
+    m.registry_number = text(j, e, "registry_number");
+    m.measures = choice(j, e, "resource", resource_text, resource::electricity);
+    m.verification_interval_years = integer(j, e, "verification_interval_years").value_or(0);
+    m.service_life_years = integer(j, e, "service_life_years");
+    m.accuracy_class = text(j, e, "accuracy_class");
+    m.phases = integer(j, e, "phases");
+    m.connection = choice(j, e, "connection_type", connection_type_text, connection_type::direct);
+    m.nominal_voltage = dec(j, e, "nominal_voltage");
+    m.nominal_current = dec(j, e, "nominal_current");
+    m.max_current = dec(j, e, "max_current");
+    m.meter_constant = integer(j, e, "meter_constant");
+    m.register_digits = integer(j, e, "register_digits");
+    m.tariff_registers = integer(j, e, "tariff_registers").value_or(1);
+}
+
+// ---- meter
+inline void to_json(nlohmann::json& j, const meter& m) {
+    using namespace detail::json;
+    j = json::object();
+    j["serial"] = m.serial;
+    put(j, "model", m.model);
+    put(j, "point", m.point);
+    j["role"] = to_string(m.role);
+    j["resource"] = to_string(m.measures);
+    put(j, "zone", m.time_zone);
+    j["transformer_ratio"] = to_string(m.transformer_ratio);
+    put(j, "register_digits", m.register_digits);
+    put(j, "tariff_registers", m.tariff_registers);
+    put(j, "manufactured", m.manufactured);
+    put(j, "installed", m.installed);
+    put(j, "removed", m.removed);
+    put(j, "last_verification", m.last_verification);
+    put(j, "latitude", m.latitude);
+    put(j, "longitude", m.longitude);
+}
+inline void from_json(const nlohmann::json& j, meter& m) {
+    using namespace detail::json;
+    const char* e = "meter";
+    m.serial = text(j, e, "serial", true);
+    m.model = text(j, e, "model");
+    m.point = text(j, e, "point");
+    m.role = choice(j, e, "role", meter_role_text, meter_role::individual);
+    m.measures = choice(j, e, "resource", resource_text, resource::electricity);
+    m.time_zone = tz(j, e, "zone");
+    m.transformer_ratio = dec(j, e, "transformer_ratio").value_or(decimal::from_integer(1));
+    m.register_digits = integer(j, e, "register_digits");
+    m.tariff_registers = integer(j, e, "tariff_registers");
+    m.manufactured = day(j, e, "manufactured");
+    m.installed = day(j, e, "installed");
+    m.removed = day(j, e, "removed");
+    m.last_verification = day(j, e, "last_verification");
+    m.latitude = dec(j, e, "latitude");
+    m.longitude = dec(j, e, "longitude");
+}
+
+// ---- reading
+inline void to_json(nlohmann::json& j, const reading& r) {
+    using namespace detail::json;
+    j = json::object();
+    j["meter"] = r.meter;
+    j["time"] = to_string(r.time);
+    for (std::size_t i = 0; i < register_count; ++i)
+        put(j, std::string(to_string(static_cast<register_id>(i))).c_str(), r.values[i]);
+    j["source"] = to_string(r.source);
+    put(j, "accepted", r.accepted);
+}
+inline void from_json(const nlohmann::json& j, reading& r) {
+    using namespace detail::json;
+    const char* e = "reading";
+    r.meter = text(j, e, "meter", true);
+    r.time = *when(j, e, "time", true);
+    for (std::size_t i = 0; i < register_count; ++i)
+        r.values[i] = dec(j, e, std::string(to_string(static_cast<register_id>(i))).c_str());
+    r.source = choice(j, e, "source", reading_source_text, reading_source::automatic);
+    r.accepted = when(j, e, "accepted");
+}
+
+// ---- meter_event
+inline void to_json(nlohmann::json& j, const meter_event& ev) {
+    using namespace detail::json;
+    j = json::object();
+    j["meter"] = ev.meter;
+    j["time"] = to_string(ev.time);
+    j["code"] = ev.code;
+    j["kind"] = to_string(ev.kind);
+    put(j, "journal", ev.journal);
+    put(j, "message", ev.message);
+}
+inline void from_json(const nlohmann::json& j, meter_event& ev) {
+    using namespace detail::json;
+    const char* e = "meter_event";
+    ev.meter = text(j, e, "meter", true);
+    ev.time = *when(j, e, "time", true);
+    const auto code = integer(j, e, "code");
+    if (!code) fail(e, "code", "required value is missing", errc::missing_field);
+    ev.code = *code;
+    ev.kind = choice(j, e, "kind", event_kind_text, event_kind::other);
+    ev.journal = integer(j, e, "journal");
+    ev.message = text(j, e, "message");
+}
+
+}  // namespace v0
+}  // namespace kvant

@@ -1,0 +1,76 @@
+/// \file
+/// Validation of entities. Every check reports every inconsistency it finds as an `issue` (never stops at the
+/// first), naming the entity, its key and the field. Severity:
+/// - error: the entity cannot be used as it stands (a bad INN check digit, a ratio of zero, a reading with no
+///   register); imports refuse it.
+/// - warning: real data is like this and must be kept, but someone should look (installation before
+///   manufacture as in 004's meter card, a reading before installation or after removal). Imports keep it and
+///   report it.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kvant/model/abonent.hpp"
+#include "kvant/model/account.hpp"
+#include "kvant/model/meter.hpp"
+#include "kvant/model/meter_event.hpp"
+#include "kvant/model/meter_model.hpp"
+#include "kvant/model/metering_point.hpp"
+#include "kvant/model/organization.hpp"
+#include "kvant/model/reading.hpp"
+#include "kvant/model/reading_table.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+enum class severity : std::uint8_t { warning, error };
+inline std::string_view to_string(severity s) noexcept { return s == severity::error ? "error" : "warning"; }
+
+struct issue {
+    severity level = severity::error;
+    std::string entity;  ///< "meter", "account", ...
+    std::string key;     ///< the entity's key
+    std::string field;   ///< the field at fault
+    std::string message;
+
+    /// "error: meter 44103814060174: field 'installed': installation date 2020-01-21 is before ..."
+    std::string to_string() const;
+    friend bool operator==(const issue&, const issue&) = default;
+};
+
+using issues = std::vector<issue>;
+
+/// True when any issue is an error.
+bool has_errors(const issues& list) noexcept;
+
+issues validate(const organization& o);
+issues validate(const abonent& a);
+issues validate(const account& a);
+issues validate(const metering_point& p);
+issues validate(const meter_model& m);
+/// `model` may be null when the meter's model is unknown; with it, the meter's overrides are checked against it.
+issues validate(const meter& m, const meter_model* model = nullptr);
+/// A reading against its meter: registers present, tariff registers within the meter's count, dates.
+/// `tariff_registers` is the meter's effective count (meter override, else model, else 1).
+issues validate(const reading& r, const meter& m, int tariff_registers);
+issues validate(const meter_event& e);
+
+/// An issue found in one row of a reading_table.
+struct row_issue {
+    std::size_t row = 0;
+    issue what;
+};
+/// Validates every row of a batch with the reading rules above, without building a `reading` per row (the
+/// import path). `meter_of_slot[k]` is the meter of `batch.meters()[k]` (null: unknown meter, an error), and
+/// `tariffs_of_slot[k]` its effective number of tariff registers. `limit` caps the issues returned.
+std::vector<row_issue> validate(const reading_table& batch, std::span<const meter* const> meter_of_slot,
+                                std::span<const int> tariffs_of_slot, std::size_t limit = 1000);
+
+/// The meter's effective number of tariff registers and register digits (meter override, else model).
+int effective_tariff_registers(const meter& m, const meter_model* model) noexcept;
+std::optional<int> effective_register_digits(const meter& m, const meter_model* model) noexcept;
+
+}  // namespace v0
+}  // namespace kvant
