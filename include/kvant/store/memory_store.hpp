@@ -1,0 +1,60 @@
+/// \file
+/// `memory_store`: the store held in process memory. For tests, examples and hosts with small data. A
+/// transaction snapshots the whole state and restores it on rollback, which is simple and exact but costs a copy
+/// per outermost transaction: use sqlite_store for large data.
+#pragma once
+
+#include <map>
+#include <memory>
+
+#include "kvant/store/store.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+class memory_store final : public store {
+public:
+    memory_store();
+    ~memory_store() override;
+
+    reading_table readings(std::string_view meter, instant from, instant to) const override;
+    std::optional<reading> last_reading(std::string_view meter, std::optional<instant> at = {}) const override;
+    std::size_t reading_count(std::string_view meter = {}) const override;
+    std::vector<meter_event> events(std::string_view meter, instant from, instant to) const override;
+
+    void begin() override;
+    void commit() override;
+    void rollback() noexcept override;
+
+protected:
+    bool load(std::string_view key, organization& out) const override;
+    bool load(std::string_view key, abonent& out) const override;
+    bool load(std::string_view key, account& out) const override;
+    bool load(std::string_view key, metering_point& out) const override;
+    bool load(std::string_view key, meter_model& out) const override;
+    bool load(std::string_view key, meter& out) const override;
+    void list(std::vector<organization>& out) const override;
+    void list(std::vector<abonent>& out) const override;
+    void list(std::vector<account>& out) const override;
+    void list(std::vector<metering_point>& out) const override;
+    void list(std::vector<meter_model>& out) const override;
+    void list(std::vector<meter>& out) const override;
+    bool has_meter(std::string_view serial) const override;
+    bool needs_implicit_transactions() const noexcept override { return false; }
+    void store_entity(const organization& o) override;
+    void store_entity(const abonent& a) override;
+    void store_entity(const account& a) override;
+    void store_entity(const metering_point& p) override;
+    void store_entity(const meter_model& m) override;
+    void store_entity(const meter& m) override;
+    write_stats store_readings(const reading_table& batch, on_conflict policy) override;
+    write_stats store_events(std::span<const meter_event> events, on_conflict policy) override;
+
+private:
+    struct state;
+    std::unique_ptr<state> state_;
+    std::vector<std::unique_ptr<state>> snapshots_;  // one per open transaction level
+};
+
+}  // namespace v0
+}  // namespace kvant

@@ -1,0 +1,74 @@
+/// \file
+/// `sqlite_store`: the embedded default store, one SQLite database file (WAL journal, foreign keys on).
+/// The library creates and versions the schema (`PRAGMA user_version`, `application_id` 'KVNT'); opening a
+/// database of a newer schema, or a file that is not a kvant database, fails with storage_schema.
+/// `<sqlite3.h>` is not included here: the handle is private.
+///
+/// Schema version 1 (docs/storage.md describes every table): entities are rows with their key and reference
+/// columns (enforced by foreign keys) plus a `doc` column holding the entity as JSON (model/json.hpp), so that
+/// entity fields can grow without migrations; readings are a WITHOUT ROWID table keyed by (meter, ts) with
+/// register values as integers in millionths and ts in Unix seconds.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "kvant/store/store.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+class sqlite_store final : public store {
+public:
+    enum class mode : std::uint8_t {
+        create,      ///< open, creating the file and schema when absent
+        open,        ///< open an existing database for writing
+        read_only,   ///< open an existing database for reading only
+    };
+    /// The schema version this library writes and reads.
+    static constexpr int schema_version = 1;
+
+    explicit sqlite_store(const std::filesystem::path& file, mode m = mode::create);
+    ~sqlite_store() override;
+
+    reading_table readings(std::string_view meter, instant from, instant to) const override;
+    std::optional<reading> last_reading(std::string_view meter, std::optional<instant> at = {}) const override;
+    std::size_t reading_count(std::string_view meter = {}) const override;
+    std::vector<meter_event> events(std::string_view meter, instant from, instant to) const override;
+
+    void begin() override;
+    void commit() override;
+    void rollback() noexcept override;
+
+    const std::filesystem::path& file() const noexcept;
+
+protected:
+    bool load(std::string_view key, organization& out) const override;
+    bool load(std::string_view key, abonent& out) const override;
+    bool load(std::string_view key, account& out) const override;
+    bool load(std::string_view key, metering_point& out) const override;
+    bool load(std::string_view key, meter_model& out) const override;
+    bool load(std::string_view key, meter& out) const override;
+    void list(std::vector<organization>& out) const override;
+    void list(std::vector<abonent>& out) const override;
+    void list(std::vector<account>& out) const override;
+    void list(std::vector<metering_point>& out) const override;
+    void list(std::vector<meter_model>& out) const override;
+    void list(std::vector<meter>& out) const override;
+    bool has_meter(std::string_view serial) const override;
+    void store_entity(const organization& o) override;
+    void store_entity(const abonent& a) override;
+    void store_entity(const account& a) override;
+    void store_entity(const metering_point& p) override;
+    void store_entity(const meter_model& m) override;
+    void store_entity(const meter& m) override;
+    write_stats store_readings(const reading_table& batch, on_conflict policy) override;
+    write_stats store_events(std::span<const meter_event> events, on_conflict policy) override;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace v0
+}  // namespace kvant

@@ -1,0 +1,175 @@
+/// \file
+/// `kvant::store`: the seam between the library and its storage. Backends: `memory_store` (tests, small hosts)
+/// and `sqlite_store` (the embedded default); PostgreSQL comes later behind the same interface.
+///
+/// Contract, the same for every backend:
+/// - Entities are upserted by their key. `put` validates the entity (an `error`-level issue refuses it with
+///   validation_error) and checks that what it refers to exists (abonent → organization, account → abonent,
+///   metering point → account, meter → model and point when given): unknown_reference otherwise. Put the
+///   referred entity first.
+/// - Readings are keyed by (meter, time). Writing a reading equal to the stored one changes nothing, so
+///   importing the same data twice changes nothing. A different value for a stored key follows `on_conflict`:
+///   `fail` (the default: throw reading_conflict naming both values), `keep` the stored one, or `replace` it.
+///   Equality compares register values only (not source or acceptance time).
+/// - Every write happens inside a transaction (an implicit one per call when none is open). A `transaction`
+///   object rolls back in its destructor unless committed: after a failed import the store is exactly as before.
+/// - A store object is not thread-safe; open one per thread (SQLite allows many readers and one writer).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kvant/model/abonent.hpp"
+#include "kvant/model/fleet.hpp"
+#include "kvant/model/account.hpp"
+#include "kvant/model/meter.hpp"
+#include "kvant/model/meter_event.hpp"
+#include "kvant/model/meter_model.hpp"
+#include "kvant/model/metering_point.hpp"
+#include "kvant/model/organization.hpp"
+#include "kvant/model/validation.hpp"
+#include "kvant/model/reading_table.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+/// What to do when a reading or event key is stored already with different values.
+enum class on_conflict : std::uint8_t { fail, keep, replace };
+inline constexpr detail::enum_text<on_conflict, 3> on_conflict_text{
+    "conflict policy", {{{on_conflict::fail, "fail"}, {on_conflict::keep, "keep"}, {on_conflict::replace, "replace"}}}};
+inline std::string_view to_string(on_conflict c) noexcept { return on_conflict_text.name(c); }
+
+/// What a bulk write did.
+struct write_stats {
+    std::size_t inserted = 0;   ///< new keys
+    std::size_t unchanged = 0;  ///< keys stored with the same values
+    std::size_t replaced = 0;   ///< keys stored with other values, replaced (on_conflict::replace)
+    std::size_t kept = 0;       ///< keys stored with other values, kept (on_conflict::keep)
+    write_stats& operator+=(const write_stats& o) noexcept {
+        inserted += o.inserted, unchanged += o.unchanged, replaced += o.replaced, kept += o.kept;
+        return *this;
+    }
+};
+
+/// A reading whose key is stored with other values, under on_conflict::fail. `row()` is the row of the
+/// written batch, so that an importer can name its line.
+class reading_conflict : public storage_error {
+public:
+    reading_conflict(std::size_t row, const std::string& what) : storage_error(errc::storage_conflict, what), row_(row) {}
+    std::size_t row() const noexcept { return row_; }
+
+private:
+    std::size_t row_;
+};
+
+class store {
+public:
+    virtual ~store() = default;
+    store() = default;
+    store(const store&) = delete;
+    store& operator=(const store&) = delete;
+
+    // ---- entities
+    void put(const organization& o);
+    void put(const abonent& a);
+    void put(const account& a);
+    void put(const metering_point& p);
+    void put(const meter_model& m);
+    void put(const meter& m);
+
+    /// The entity with this key, if stored: find<meter>("98990006").
+    template <class T>
+    std::optional<T> find(std::string_view key) const {
+        T out;
+        if (!load(key, out)) return std::nullopt;
+        return out;
+    }
+    /// Every stored entity of a type, ordered by key.
+    template <class T>
+    std::vector<T> all() const {
+        std::vector<T> out;
+        list(out);
+        return out;
+    }
+
+    // ---- readings
+    /// Writes a batch; see the contract above. Unknown meters give validation_error(unknown_reference).
+    write_stats put_readings(const reading_table& batch, on_conflict policy = on_conflict::fail);
+    /// The readings of one meter with time in [from, to), ordered by time.
+    virtual reading_table readings(std::string_view meter, instant from, instant to) const = 0;
+    /// The last reading at or before `at` (the latest of all when `at` is absent).
+    virtual std::optional<reading> last_reading(std::string_view meter, std::optional<instant> at = {}) const = 0;
+    /// The number of stored readings (of one meter, or of all when `meter` is empty).
+    virtual std::size_t reading_count(std::string_view meter = {}) const = 0;
+
+    // ---- events
+    write_stats put_events(std::span<const meter_event> events, on_conflict policy = on_conflict::fail);
+    /// The events of one meter (of all, when `meter` is empty) with time in [from, to), ordered by meter, time.
+    virtual std::vector<meter_event> events(std::string_view meter, instant from, instant to) const = 0;
+
+    // ---- transactions (prefer the `transaction` guard below); they nest
+    virtual void begin() = 0;
+    virtual void commit() = 0;
+    virtual void rollback() noexcept = 0;
+
+protected:
+    virtual bool load(std::string_view key, organization& out) const = 0;
+    virtual bool load(std::string_view key, abonent& out) const = 0;
+    virtual bool load(std::string_view key, account& out) const = 0;
+    virtual bool load(std::string_view key, metering_point& out) const = 0;
+    virtual bool load(std::string_view key, meter_model& out) const = 0;
+    virtual bool load(std::string_view key, meter& out) const = 0;
+    virtual void list(std::vector<organization>& out) const = 0;
+    virtual void list(std::vector<abonent>& out) const = 0;
+    virtual void list(std::vector<account>& out) const = 0;
+    virtual void list(std::vector<metering_point>& out) const = 0;
+    virtual void list(std::vector<meter_model>& out) const = 0;
+    virtual void list(std::vector<meter>& out) const = 0;
+    virtual bool has_meter(std::string_view serial) const = 0;
+
+    virtual void store_entity(const organization& o) = 0;
+    virtual void store_entity(const abonent& a) = 0;
+    virtual void store_entity(const account& a) = 0;
+    virtual void store_entity(const metering_point& p) = 0;
+    virtual void store_entity(const meter_model& m) = 0;
+    virtual void store_entity(const meter& m) = 0;
+    /// Called inside a transaction, with every meter of the batch known to exist.
+    virtual write_stats store_readings(const reading_table& batch, on_conflict policy) = 0;
+    virtual write_stats store_events(std::span<const meter_event> events, on_conflict policy) = 0;
+
+    /// Whether each single write needs a transaction of its own to be atomic. A backend whose writes are
+    /// atomic by themselves (memory_store) says no, and is spared the cost.
+    virtual bool needs_implicit_transactions() const noexcept { return true; }
+
+    /// The text of a conflict, shared by the backends so that they word it alike.
+    static std::string conflict_message(const reading_table& batch, std::size_t row, const std::int64_t* stored);
+};
+
+/// Every entity of a store, indexed (one read of each table).
+fleet load_fleet(const store& s);
+
+/// Runs the body of a scope as one transaction: commit() makes it stick; leaving the scope without it (an
+/// exception) rolls back. Destructors never throw.
+class transaction {
+public:
+    explicit transaction(store& s) : s_(&s) { s_->begin(); }
+    transaction(const transaction&) = delete;
+    transaction& operator=(const transaction&) = delete;
+    ~transaction() {
+        if (s_) s_->rollback();
+    }
+    void commit() {
+        s_->commit();
+        s_ = nullptr;
+    }
+
+private:
+    store* s_;
+};
+
+}  // namespace v0
+}  // namespace kvant

@@ -1,0 +1,194 @@
+#include "kvant/store/memory_store.hpp"
+
+#include <array>
+#include <tuple>
+
+namespace kvant {
+inline namespace v0 {
+
+namespace {
+struct stored_reading {
+    std::array<std::int64_t, register_count> values;
+    reading_source source;
+    std::int64_t accepted;
+};
+using by_key = std::less<>;
+}  // namespace
+
+struct memory_store::state {
+    std::map<std::string, organization, by_key> organizations;
+    std::map<std::string, abonent, by_key> abonents;
+    std::map<std::string, account, by_key> accounts;
+    std::map<std::string, metering_point, by_key> points;
+    std::map<std::string, meter_model, by_key> models;
+    std::map<std::string, meter, by_key> meters;
+    std::map<std::string, std::map<std::int64_t, stored_reading>, by_key> readings;
+    std::map<std::tuple<std::string, std::int64_t, int>, meter_event> events;
+};
+
+memory_store::memory_store() : state_(std::make_unique<state>()) {}
+memory_store::~memory_store() = default;
+
+namespace {
+template <class Map, class T>
+bool load_from(const Map& m, std::string_view key, T& out) {
+    const auto it = m.find(key);
+    if (it == m.end()) return false;
+    out = it->second;
+    return true;
+}
+template <class Map, class T>
+void list_from(const Map& m, std::vector<T>& out) {
+    out.reserve(out.size() + m.size());
+    for (const auto& [k, v] : m) out.push_back(v);
+}
+}  // namespace
+
+bool memory_store::load(std::string_view k, organization& o) const { return load_from(state_->organizations, k, o); }
+bool memory_store::load(std::string_view k, abonent& o) const { return load_from(state_->abonents, k, o); }
+bool memory_store::load(std::string_view k, account& o) const { return load_from(state_->accounts, k, o); }
+bool memory_store::load(std::string_view k, metering_point& o) const { return load_from(state_->points, k, o); }
+bool memory_store::load(std::string_view k, meter_model& o) const { return load_from(state_->models, k, o); }
+bool memory_store::load(std::string_view k, meter& o) const { return load_from(state_->meters, k, o); }
+void memory_store::list(std::vector<organization>& o) const { list_from(state_->organizations, o); }
+void memory_store::list(std::vector<abonent>& o) const { list_from(state_->abonents, o); }
+void memory_store::list(std::vector<account>& o) const { list_from(state_->accounts, o); }
+void memory_store::list(std::vector<metering_point>& o) const { list_from(state_->points, o); }
+void memory_store::list(std::vector<meter_model>& o) const { list_from(state_->models, o); }
+void memory_store::list(std::vector<meter>& o) const { list_from(state_->meters, o); }
+bool memory_store::has_meter(std::string_view s) const { return state_->meters.count(s) != 0; }
+void memory_store::store_entity(const organization& o) { state_->organizations[o.id] = o; }
+void memory_store::store_entity(const abonent& a) { state_->abonents[a.id] = a; }
+void memory_store::store_entity(const account& a) { state_->accounts[a.number] = a; }
+void memory_store::store_entity(const metering_point& p) { state_->points[p.code] = p; }
+void memory_store::store_entity(const meter_model& m) { state_->models[m.id] = m; }
+void memory_store::store_entity(const meter& m) { state_->meters[m.serial] = m; }
+
+// Atomic by itself (a first pass finds conflicts before anything changes), so that the base class need not wrap
+// each write in a transaction, which here would copy the whole state.
+write_stats memory_store::store_readings(const reading_table& batch, on_conflict policy) {
+    std::vector<std::map<std::int64_t, stored_reading>*> series;
+    series.reserve(batch.meters().size());
+    for (const auto& serial : batch.meters()) series.push_back(&state_->readings[serial]);
+    auto values_of = [&](std::size_t i) {
+        std::array<std::int64_t, register_count> v;
+        for (std::size_t k = 0; k < register_count; ++k) v[k] = batch.values(static_cast<register_id>(k))[i];
+        return v;
+    };
+    if (policy == on_conflict::fail) {
+        std::map<std::pair<std::uint32_t, std::int64_t>, std::size_t> in_batch;  // duplicates within the batch
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            const auto& s = *series[batch.meter_index()[i]];
+            const auto v = values_of(i);
+            if (const auto it = s.find(batch.times()[i]); it != s.end() && it->second.values != v)
+                throw reading_conflict(i, conflict_message(batch, i, it->second.values.data()));
+            const auto [first, fresh] = in_batch.try_emplace({batch.meter_index()[i], batch.times()[i]}, i);
+            if (!fresh && values_of(first->second) != v) {
+                const auto earlier = values_of(first->second);
+                throw reading_conflict(i, conflict_message(batch, i, earlier.data()));
+            }
+        }
+    }
+    write_stats st;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const stored_reading r{values_of(i), static_cast<reading_source>(batch.sources()[i]), batch.accepted()[i]};
+        auto& s = *series[batch.meter_index()[i]];
+        auto [it, inserted] = s.try_emplace(batch.times()[i], r);
+        if (inserted) {
+            ++st.inserted;
+        } else if (it->second.values == r.values) {
+            ++st.unchanged;
+        } else if (policy == on_conflict::replace) {
+            it->second = r;
+            ++st.replaced;
+        } else {
+            ++st.kept;
+        }
+    }
+    return st;
+}
+
+reading_table memory_store::readings(std::string_view meter, instant from, instant to) const {
+    reading_table out;
+    const auto it = state_->readings.find(meter);
+    if (it == state_->readings.end()) return out;
+    const auto slot = out.meter_slot(meter);
+    for (auto r = it->second.lower_bound(to_unix(from)); r != it->second.end() && r->first < to_unix(to); ++r)
+        out.push(slot, r->first, r->second.values, r->second.source, r->second.accepted);
+    return out;
+}
+
+std::optional<reading> memory_store::last_reading(std::string_view meter, std::optional<instant> at) const {
+    const auto it = state_->readings.find(meter);
+    if (it == state_->readings.end() || it->second.empty()) return std::nullopt;
+    auto r = at ? it->second.upper_bound(to_unix(*at)) : it->second.end();
+    if (r == it->second.begin()) return std::nullopt;
+    --r;
+    reading_table one;
+    one.push(one.meter_slot(meter), r->first, r->second.values, r->second.source, r->second.accepted);
+    return one.row(0);
+}
+
+std::size_t memory_store::reading_count(std::string_view meter) const {
+    if (!meter.empty()) {
+        const auto it = state_->readings.find(meter);
+        return it == state_->readings.end() ? 0 : it->second.size();
+    }
+    std::size_t n = 0;
+    for (const auto& [k, s] : state_->readings) n += s.size();
+    return n;
+}
+
+write_stats memory_store::store_events(std::span<const meter_event> events, on_conflict policy) {
+    using key = std::tuple<std::string, std::int64_t, int>;
+    auto key_of = [](const meter_event& e) { return key{e.meter, to_unix(e.time), e.code}; };
+    if (policy == on_conflict::fail) {
+        std::map<key, const meter_event*> in_batch;
+        for (const auto& e : events) {
+            const auto it = state_->events.find(key_of(e));
+            const auto [first, fresh] = in_batch.try_emplace(key_of(e), &e);
+            if ((it != state_->events.end() && !(it->second == e)) || (!fresh && !(*first->second == e)))
+                throw storage_error(errc::storage_conflict, "event " + std::to_string(e.code) + " of meter " +
+                                                                e.meter + " at " + to_string(e.time) +
+                                                                " is stored already with other values");
+        }
+    }
+    write_stats st;
+    for (const auto& e : events) {
+        auto [it, inserted] = state_->events.try_emplace(key_of(e), e);
+        if (inserted) {
+            ++st.inserted;
+        } else if (it->second == e) {
+            ++st.unchanged;
+        } else if (policy == on_conflict::replace) {
+            it->second = e;
+            ++st.replaced;
+        } else {
+            ++st.kept;
+        }
+    }
+    return st;
+}
+
+std::vector<meter_event> memory_store::events(std::string_view meter, instant from, instant to) const {
+    std::vector<meter_event> out;
+    for (const auto& [k, e] : state_->events)
+        if ((meter.empty() || e.meter == meter) && e.time >= from && e.time < to) out.push_back(e);
+    return out;
+}
+
+void memory_store::begin() { snapshots_.push_back(std::make_unique<state>(*state_)); }
+
+void memory_store::commit() {
+    if (snapshots_.empty()) throw storage_error(errc::storage, "commit without a transaction");
+    snapshots_.pop_back();
+}
+
+void memory_store::rollback() noexcept {
+    if (snapshots_.empty()) return;
+    state_ = std::move(snapshots_.back());
+    snapshots_.pop_back();
+}
+
+}  // namespace v0
+}  // namespace kvant

@@ -1,0 +1,129 @@
+// Internal: RAII wrappers over the SQLite C API. Handles are owned by unique_ptr with deleters; errors become
+// storage_error with SQLite's message and the statement at fault.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kvant/core/error.hpp"
+
+namespace kvant {
+inline namespace v0 {
+namespace detail::sqlite {
+
+struct db_closer {
+    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+};
+struct stmt_finalizer {
+    void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+};
+using db_ptr = std::unique_ptr<sqlite3, db_closer>;
+
+[[noreturn]] inline void fail(sqlite3* db, const std::string& doing) {
+    const int code = sqlite3_extended_errcode(db);
+    const errc ec = (code == SQLITE_CANTOPEN || (code & 0xff) == SQLITE_IOERR || code == SQLITE_FULL ||
+                     code == SQLITE_READONLY)
+                        ? errc::storage_io
+                        : errc::storage;
+    throw storage_error(ec, doing + ": " + sqlite3_errmsg(db));
+}
+
+inline void exec(sqlite3* db, const char* sql) {
+    char* msg = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+        std::string m = msg ? msg : "unknown error";
+        sqlite3_free(msg);
+        throw storage_error(errc::storage, std::string("SQL '") + sql + "': " + m);
+    }
+}
+
+/// A prepared statement, reset after each use.
+class statement {
+public:
+    statement(sqlite3* db, std::string_view sql) : db_(db) {
+        sqlite3_stmt* s = nullptr;
+        if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s,
+                               nullptr) != SQLITE_OK)
+            fail(db, "preparing '" + std::string(sql) + "'");
+        s_.reset(s);
+    }
+    sqlite3_stmt* get() const noexcept { return s_.get(); }
+
+    statement& bind(int i, std::int64_t v) {
+        check(sqlite3_bind_int64(s_.get(), i, v));
+        return *this;
+    }
+    statement& bind(int i, std::string_view v) {
+        // an empty view may have a null data(), which SQLite would bind as NULL rather than ''
+        check(sqlite3_bind_text(s_.get(), i, v.empty() ? "" : v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+        return *this;
+    }
+    statement& bind_null(int i) {
+        check(sqlite3_bind_null(s_.get(), i));
+        return *this;
+    }
+    /// Binds text, or NULL when empty.
+    statement& bind_text_or_null(int i, std::string_view v) { return v.empty() ? bind_null(i) : bind(i, v); }
+    /// Binds an integer, or NULL when it equals `missing`.
+    statement& bind_or_null(int i, std::int64_t v, std::int64_t missing) {
+        return v == missing ? bind_null(i) : bind(i, v);
+    }
+
+    /// Steps once: true when a row is ready, false when done.
+    bool step() {
+        const int rc = sqlite3_step(s_.get());
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        const std::string sql = sqlite3_sql(s_.get());
+        sqlite3_reset(s_.get());
+        fail(db_, "running '" + sql + "'");
+    }
+    /// Steps to completion, then resets.
+    void run() {
+        while (step()) {
+        }
+        reset();
+    }
+    void reset() noexcept {
+        sqlite3_reset(s_.get());
+        sqlite3_clear_bindings(s_.get());
+    }
+
+    std::int64_t integer(int col) const noexcept { return sqlite3_column_int64(s_.get(), col); }
+    bool is_null(int col) const noexcept { return sqlite3_column_type(s_.get(), col) == SQLITE_NULL; }
+    std::int64_t integer_or(int col, std::int64_t missing) const noexcept {
+        return is_null(col) ? missing : integer(col);
+    }
+    std::string text(int col) const {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_.get(), col));
+        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_.get(), col))) : std::string();
+    }
+
+private:
+    void check(int rc) {
+        if (rc != SQLITE_OK) fail(db_, "binding a parameter");
+    }
+    sqlite3* db_;
+    std::unique_ptr<sqlite3_stmt, stmt_finalizer> s_;
+};
+
+/// Resets a statement when a scope ends, whatever happened in it.
+class reset_guard {
+public:
+    explicit reset_guard(statement& s) noexcept : s_(s) {}
+    reset_guard(const reset_guard&) = delete;
+    reset_guard& operator=(const reset_guard&) = delete;
+    ~reset_guard() { s_.reset(); }
+
+private:
+    statement& s_;
+};
+
+}  // namespace detail::sqlite
+}  // namespace v0
+}  // namespace kvant

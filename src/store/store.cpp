@@ -1,0 +1,144 @@
+#include "kvant/store/store.hpp"
+
+#include <set>
+
+namespace kvant {
+inline namespace v0 {
+
+namespace {
+template <class T>
+void refuse_invalid(const issues& found, const char* entity, const std::string& key) {
+    std::string msg;
+    for (const auto& i : found)
+        if (i.level == severity::error) msg += (msg.empty() ? "" : "; ") + i.to_string();
+    if (!msg.empty()) throw validation_error(errc::validation, std::string(entity) + " " + key + " is invalid: " + msg);
+}
+
+/// A transaction when the backend needs one for a single write to be atomic.
+class implicit_transaction {
+public:
+    implicit_transaction(store& s, bool needed) : s_(needed ? &s : nullptr) {
+        if (s_) s_->begin();
+    }
+    implicit_transaction(const implicit_transaction&) = delete;
+    implicit_transaction& operator=(const implicit_transaction&) = delete;
+    ~implicit_transaction() {
+        if (s_) s_->rollback();
+    }
+    void commit() {
+        if (s_) s_->commit();
+        s_ = nullptr;
+    }
+
+private:
+    store* s_;
+};
+
+[[noreturn]] void unknown(const char* entity, const std::string& key, const char* field, const char* target,
+                          const std::string& ref) {
+    throw validation_error(errc::unknown_reference,
+                           std::string(entity) + " " + key + ": unknown " + target + " '" + ref + "'",
+                           location{"", 0, field, -1});
+}
+}  // namespace
+
+void store::put(const organization& o) {
+    refuse_invalid<organization>(validate(o), "organization", o.id);
+    implicit_transaction t(*this, needs_implicit_transactions());
+    store_entity(o);
+    t.commit();
+}
+
+void store::put(const abonent& a) {
+    refuse_invalid<abonent>(validate(a), "abonent", a.id);
+    if (!find<organization>(a.organization)) unknown("abonent", a.id, "organization", "organization", a.organization);
+    implicit_transaction t(*this, needs_implicit_transactions());
+    store_entity(a);
+    t.commit();
+}
+
+void store::put(const account& a) {
+    refuse_invalid<account>(validate(a), "account", a.number);
+    if (!find<abonent>(a.abonent)) unknown("account", a.number, "abonent", "abonent", a.abonent);
+    implicit_transaction t(*this, needs_implicit_transactions());
+    store_entity(a);
+    t.commit();
+}
+
+void store::put(const metering_point& p) {
+    refuse_invalid<metering_point>(validate(p), "metering_point", p.code);
+    if (!find<account>(p.account)) unknown("metering_point", p.code, "account", "account", p.account);
+    implicit_transaction t(*this, needs_implicit_transactions());
+    store_entity(p);
+    t.commit();
+}
+
+void store::put(const meter_model& m) {
+    refuse_invalid<meter_model>(validate(m), "meter_model", m.id);
+    implicit_transaction t(*this, needs_implicit_transactions());
+    store_entity(m);
+    t.commit();
+}
+
+void store::put(const meter& m) {
+    std::optional<meter_model> model;
+    if (!m.model.empty()) {
+        model = find<meter_model>(m.model);
+        if (!model) unknown("meter", m.serial, "model", "meter model", m.model);
+    }
+    refuse_invalid<meter>(validate(m, model ? &*model : nullptr), "meter", m.serial);
+    if (!m.point.empty() && !find<metering_point>(m.point))
+        unknown("meter", m.serial, "point", "metering point", m.point);
+    implicit_transaction t(*this, needs_implicit_transactions());
+    store_entity(m);
+    t.commit();
+}
+
+write_stats store::put_readings(const reading_table& batch, on_conflict policy) {
+    for (const auto& serial : batch.meters())
+        if (!has_meter(serial))
+            throw validation_error(errc::unknown_reference, "unknown meter '" + serial + "'", location{"", 0, "meter", -1});
+    implicit_transaction t(*this, needs_implicit_transactions());
+    const auto stats = store_readings(batch, policy);
+    t.commit();
+    return stats;
+}
+
+write_stats store::put_events(std::span<const meter_event> events, on_conflict policy) {
+    std::set<std::string, std::less<>> checked;
+    for (const auto& e : events) {
+        if (checked.count(e.meter)) continue;
+        if (!has_meter(e.meter))
+            throw validation_error(errc::unknown_reference, "unknown meter '" + e.meter + "'", location{"", 0, "meter", -1});
+        checked.insert(e.meter);
+    }
+    implicit_transaction t(*this, needs_implicit_transactions());
+    const auto stats = store_events(events, policy);
+    t.commit();
+    return stats;
+}
+
+fleet load_fleet(const store& s) {
+    return fleet(s.all<organization>(), s.all<abonent>(), s.all<account>(), s.all<metering_point>(),
+                 s.all<meter_model>(), s.all<meter>());
+}
+
+std::string store::conflict_message(const reading_table& batch, std::size_t row, const std::int64_t* stored) {
+    std::string diff;
+    for (std::size_t r = 0; r < register_count; ++r) {
+        const auto reg = static_cast<register_id>(r);
+        const std::int64_t now = batch.values(reg)[row];
+        if (now == stored[r]) continue;
+        auto show = [](std::int64_t v) {
+            return v == decimal::missing_raw ? std::string("(none)") : to_string(decimal::from_raw(v));
+        };
+        diff += (diff.empty() ? "" : ", ") + std::string(to_string(reg)) + " stored " + show(stored[r]) + ", new " +
+                show(now);
+    }
+    return "reading of meter " + batch.meters()[batch.meter_index()[row]] + " at " +
+           to_string(from_unix(batch.times()[row])) + " is stored already with other values (" + diff +
+           "); choose on_conflict keep or replace to accept it";
+}
+
+}  // namespace v0
+}  // namespace kvant
