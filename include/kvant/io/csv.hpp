@@ -1,0 +1,99 @@
+/// \file
+/// CSV import into a store and export from it. docs/csv.md describes every format; in short, each file has a
+/// header row naming its columns (any order; unknown names are refused, so a typo cannot drop a column), and
+/// the columns are the entity's JSON keys (model/json.hpp):
+///
+/// | table           | required columns           | other columns |
+/// |-----------------|----------------------------|---------------|
+/// | organizations   | id, name                   | kind, inn, kpp, ogrn, legal_address, actual_address, zone, billing_start_day |
+/// | abonents        | id, organization, name     | kind, phone, email |
+/// | accounts        | number, abonent            | address, building, building_type, apartment, area, contract_start, contract_end |
+/// | metering_points | code, account              | name, place, place_type |
+/// | meter_models    | id, name                   | execution, manufacturer, registry_number, resource, verification_interval_years, service_life_years, accuracy_class, phases, connection_type, nominal_voltage, nominal_current, max_current, meter_constant, register_digits, tariff_registers |
+/// | meters          | serial                     | model, point, role, resource, zone, transformer_ratio, register_digits, tariff_registers, manufactured, installed, removed, last_verification, latitude, longitude |
+/// | readings        | meter, timestamp, and value or total | t1, t2, t3, t4, source, accepted |
+/// | events          | meter, timestamp, code     | kind, journal, message |
+///
+/// Empty cells are absent values. A meter's resource defaults to its model's. Timestamps are ISO 8601 with `Z`
+/// or an offset (or, with `import_options::default_offset_minutes`, without one).
+///
+/// Atomicity: an import runs in one transaction. The first bad line — malformed CSV, a bad value, an unknown
+/// reference, an error-level validation issue, a conflicting reading — throws an error naming the file, line
+/// and field, and the store is left exactly as before. Warning-level issues do not stop an import; they come
+/// back in the report with their file and line.
+#pragma once
+
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kvant/store/store.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+/// The kinds of CSV file, in the order their references require (an import of several files uses it).
+enum class table_kind : std::uint8_t {
+    organizations, abonents, accounts, metering_points, meter_models, meters, readings, events
+};
+inline constexpr detail::enum_text<table_kind, 8> table_kind_text{
+    "table",
+    {{{table_kind::organizations, "organizations"},
+      {table_kind::abonents, "abonents"},
+      {table_kind::accounts, "accounts"},
+      {table_kind::metering_points, "metering_points"},
+      {table_kind::meter_models, "meter_models"},
+      {table_kind::meters, "meters"},
+      {table_kind::readings, "readings"},
+      {table_kind::events, "events"}}}};
+inline std::string_view to_string(table_kind k) noexcept { return table_kind_text.name(k); }
+
+struct import_options {
+    on_conflict conflict = on_conflict::fail;       ///< for readings and events stored already with other values
+    std::optional<int> default_offset_minutes;      ///< UTC offset for timestamps written without one
+    char delimiter = ',';
+    std::size_t max_warnings = 1000;                ///< warnings kept in the report (all are counted)
+};
+
+/// A warning-level issue found during an import, with where it was.
+struct import_warning {
+    location where;
+    issue what;
+    std::string to_string() const { return where.to_string() + ": " + what.to_string(); }
+};
+
+struct import_report {
+    std::size_t rows = 0;        ///< data rows read
+    write_stats stats;           ///< what the store did with them (entities count as inserted or replaced)
+    std::size_t warning_count = 0;
+    std::vector<import_warning> warnings;  ///< the first import_options::max_warnings of them
+    import_report& operator+=(const import_report& o);
+};
+
+/// Imports one CSV text of the given kind. `source` names it in messages.
+import_report import_csv(store& s, table_kind kind, std::string_view text, const std::string& source,
+                         const import_options& options = {});
+/// Imports one file (its name is the source in messages).
+import_report import_csv_file(store& s, table_kind kind, const std::filesystem::path& file,
+                              const import_options& options = {});
+/// Imports several files in one transaction, in reference order whatever the order given.
+import_report import_csv_files(store& s, std::vector<std::pair<table_kind, std::filesystem::path>> files,
+                               const import_options& options = {});
+
+/// Parses a readings CSV into a column-wise table without a store (for computations straight from files).
+/// `lines`, when given, receives the line of each row.
+reading_table parse_readings_csv(std::string_view text, const std::string& source, const import_options& options = {},
+                                 std::vector<std::uint64_t>* lines = nullptr);
+
+/// Writes one table of the store as CSV with every column of its kind, in the order of the table above.
+/// Readings are ordered by meter and time, register values written exactly (shortest decimal text).
+void export_csv(const store& s, table_kind kind, std::ostream& out);
+
+/// Reads a whole file; storage_error(storage_io) naming it when it cannot be read.
+std::string read_file(const std::filesystem::path& file);
+
+}  // namespace v0
+}  // namespace kvant

@@ -1,0 +1,99 @@
+#include <ostream>
+
+#include "csv_columns.hpp"
+#include "kvant/io/csv.hpp"
+#include "kvant/model/json.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+namespace {
+
+/// A field as RFC 4180 wants it: quoted when it holds the delimiter, a quote or a line break.
+void write_field(std::ostream& out, std::string_view v) {
+    if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+        out << v;
+        return;
+    }
+    out << '"';
+    for (char c : v) {
+        if (c == '"') out << '"';
+        out << c;
+    }
+    out << '"';
+}
+
+void write_header(std::ostream& out, const std::vector<std::string_view>& cols) {
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+        if (i) out << ',';
+        out << cols[i];
+    }
+    out << '\n';
+}
+
+/// An entity's JSON object written in the kind's column order (absent keys as empty cells).
+void write_object(std::ostream& out, const nlohmann::json& j, const std::vector<std::string_view>& cols) {
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+        if (i) out << ',';
+        const std::string key = cols[i] == "timestamp" ? "time" : std::string(cols[i]);
+        const auto it = j.find(key);
+        if (it == j.end()) continue;
+        if (it->is_string())
+            write_field(out, it->get_ref<const std::string&>());
+        else
+            out << it->dump();
+    }
+    out << '\n';
+}
+
+template <class T>
+void export_entities(const store& s, std::ostream& out, const std::vector<std::string_view>& cols) {
+    write_header(out, cols);
+    for (const auto& e : s.all<T>()) write_object(out, nlohmann::json(e), cols);
+}
+
+void export_readings(const store& s, std::ostream& out) {
+    out << "meter,timestamp,total,t1,t2,t3,t4,source,accepted\n";
+    const instant from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
+    const instant to = from_unix(std::numeric_limits<std::int64_t>::max() / 2);
+    for (const auto& m : s.all<meter>()) {
+        const reading_table t = s.readings(m.serial, from, to);
+        for (std::size_t i = 0; i < t.size(); ++i) {
+            write_field(out, m.serial);
+            out << ',' << to_string(from_unix(t.times()[i]));
+            for (std::size_t r = 0; r < register_count; ++r) {
+                out << ',';
+                const std::int64_t v = t.values(static_cast<register_id>(r))[i];
+                if (v != decimal::missing_raw) out << to_string(decimal::from_raw(v));
+            }
+            out << ',' << to_string(static_cast<reading_source>(t.sources()[i])) << ',';
+            if (t.accepted()[i] != reading_table::missing_time) out << to_string(from_unix(t.accepted()[i]));
+            out << '\n';
+        }
+    }
+}
+
+}  // namespace
+
+void export_csv(const store& s, table_kind kind, std::ostream& out) {
+    const auto& cols = detail::columns_of(kind).all;
+    switch (kind) {
+        case table_kind::organizations: export_entities<organization>(s, out, cols); break;
+        case table_kind::abonents: export_entities<abonent>(s, out, cols); break;
+        case table_kind::accounts: export_entities<account>(s, out, cols); break;
+        case table_kind::metering_points: export_entities<metering_point>(s, out, cols); break;
+        case table_kind::meter_models: export_entities<meter_model>(s, out, cols); break;
+        case table_kind::meters: export_entities<meter>(s, out, cols); break;
+        case table_kind::readings: export_readings(s, out); break;
+        case table_kind::events: {
+            write_header(out, cols);
+            const instant from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
+            const instant to = from_unix(std::numeric_limits<std::int64_t>::max() / 2);
+            for (const auto& e : s.events({}, from, to)) write_object(out, nlohmann::json(e), cols);
+            break;
+        }
+    }
+}
+
+}  // namespace v0
+}  // namespace kvant
