@@ -1,0 +1,21 @@
+// The kvant tool's commands. Each returns the process exit code: 0 success, 1 a failure of the data or the
+// store (the message went to stderr), 2 a usage error.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "args.hpp"
+
+namespace kvant::cli {
+
+struct command {
+    command_spec spec;
+    int (*run)(const args& a);
+};
+
+const std::vector<command>& commands();
+
+int run_demo(const args& a);
+
+}  // namespace kvant::cli

@@ -1,0 +1,199 @@
+// kvant demo: builds a SQLite database from the bundled sample data and prints what the abonent bot of 000
+// (abonent, meters, current readings) and the organisation summary of 001 show.
+#include <array>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "commands.hpp"
+#include "kvant/kvant.hpp"
+
+namespace kvant::cli {
+
+namespace {
+
+struct labels {
+    const char *title, *database, *imported, *rows, *warnings_note, *abonent_h, *name, *account, *address, *organization,
+        *phone, *meters_h, *col_resource, *col_serial, *col_model, *col_installed, *col_verified, *removed,
+        *readings_h, *total, *tariff, *no_readings, *org_h, *inn, *zone, *abonents, *meters, *individual, *building,
+        *removed_count, *by_resource, *no_coords, *of, *stored, *from, *to, *events;
+};
+
+constexpr labels ru{"libkvant — демонстрация", "База данных", "Загружено", "строк", "предупреждений о данных",
+                    "Абонент (бот «Квант Онлайн», 000 §3.2.1)", "ФИО", "Лицевой счёт", "Адрес", "Организация",
+                    "Телефон", "Счётчики (000 §3.2.2)", "Ресурс", "Сер. №", "Модель", "Установлен", "Поверен",
+                    "снят с учёта", "Текущие показания (000 §3.2.3)", "Общий тариф", "Тариф", "нет показаний",
+                    "Организация: абоненты и приборы учёта (001 §3.3)", "ИНН", "часовой пояс", "Абонентов",
+                    "Приборов учёта", "индивидуальных", "балансовых", "снятых с учёта", "По ресурсам",
+                    "Приборы учета без координат, шт.", "из", "Показаний в базе", "с", "по", "Событий приборов учёта"};
+constexpr labels en{"libkvant demo", "Database", "Imported", "rows", "data warnings",
+                    "Abonent (bot «Kvant Online», 000 §3.2.1)", "Name", "Personal account", "Address",
+                    "Organisation", "Phone", "Meters (000 §3.2.2)", "Resource", "Serial", "Model", "Installed",
+                    "Verified", "removed from service", "Current readings (000 §3.2.3)", "Total", "Tariff",
+                    "no readings", "Organisation: abonents and meters (001 §3.3)", "INN", "time zone", "Abonents",
+                    "Meters", "individual", "building", "removed", "By resource", "Meters without coordinates",
+                    "of", "Readings stored", "from", "to", "Meter events"};
+
+std::string_view resource_name(resource r, bool russian) {
+    if (!russian) return to_string(r);
+    switch (r) {
+        case resource::electricity: return "Электроэнергия";
+        case resource::cold_water: return "Вода холодная";
+        case resource::hot_water: return "Вода горячая";
+        case resource::heat: return "Тепло";
+        case resource::gas: return "Газ";
+        case resource::wastewater: return "Водоотведение";
+    }
+    return "?";
+}
+
+/// "21.08.2020 09:05" in a zone.
+std::string local_text(instant t, const zone& z) {
+    const auto lt = z.to_local(t);
+    const auto day = date::floor<date::days>(lt);
+    const date::hh_mm_ss hms{lt - day};
+    std::ostringstream s;
+    s << to_russian_string(calendar_date{day}) << ' ' << std::setfill('0') << std::setw(2) << hms.hours().count()
+      << ':' << std::setw(2) << hms.minutes().count();
+    return s.str();
+}
+
+std::string date_text(const std::optional<calendar_date>& d) { return d ? to_russian_string(*d) : "—"; }
+
+/// Pads to a width counted in code points (the labels are UTF-8).
+std::string pad(std::string_view s, std::size_t width) {
+    std::size_t cps = 0;
+    for (unsigned char c : s) cps += (c & 0xC0) != 0x80;
+    std::string out(s);
+    if (cps < width) out.append(width - cps, ' ');
+    return out + ' ';
+}
+
+std::filesystem::path find_data(const args& a) {
+    if (auto d = a.get("data")) return *d;
+    std::vector<std::filesystem::path> candidates;
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) candidates.push_back(exe.parent_path().parent_path() / KVANT_INSTALL_DEMO_DIR);
+    candidates.emplace_back(KVANT_SOURCE_DEMO_DIR);
+    for (const auto& c : candidates)
+        if (std::filesystem::exists(c / "meters.csv")) return c;
+    throw config_error(errc::config, "the demo's sample data were not found (looked in " + candidates.front().string() +
+                                         " and " + candidates.back().string() + "); give --data DIR");
+}
+
+void heading(std::ostream& out, const char* text) { out << "\n=== " << text << " ===\n"; }
+
+}  // namespace
+
+int run_demo(const args& a) {
+    const std::string lang = a.get("lang").value_or("ru");
+    if (lang != "ru" && lang != "en") throw config_error(errc::usage, "--lang is ru or en, not '" + lang + "'");
+    const bool russian = lang == "ru";
+    const labels& L = russian ? ru : en;
+    const std::filesystem::path dir = find_data(a);
+    const std::filesystem::path file = a.get("db").value_or("kvant-demo.db");
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
+
+    auto& out = std::cout;
+    out << L.title << " (libkvant " << version_string() << ")\n";
+    sqlite_store db(file);
+    std::vector<std::pair<table_kind, std::filesystem::path>> files;
+    for (const auto k : {table_kind::organizations, table_kind::abonents, table_kind::accounts,
+                         table_kind::metering_points, table_kind::meter_models, table_kind::meters,
+                         table_kind::readings, table_kind::events})
+        files.emplace_back(k, dir / (std::string(to_string(k)) + ".csv"));
+    const auto rep = import_csv_files(db, files);
+    out << L.database << ": " << file.string() << " (" << dir.string() << ")\n";
+    out << L.imported << ": " << rep.rows << " " << L.rows << "; " << rep.warning_count << " " << L.warnings_note << ":\n";
+    for (const auto& w : rep.warnings)
+        out << "  " << w.where.file.substr(w.where.file.rfind('/') + 1) << ":" << w.where.line << ": "
+            << w.what.to_string() << "\n";
+
+    const fleet f = load_fleet(db);
+    const std::string number = a.get("account").value_or("A15900009360");
+    const account* acc = f.find_account(number);
+    if (!acc) throw config_error(errc::config, "no personal account '" + number + "' in the demo data");
+    const abonent* ab = f.abonent_of(*acc);
+    const organization* org = ab ? f.organization_of(*ab) : nullptr;
+
+    heading(out, L.abonent_h);
+    out << pad(L.name, 16) << (ab ? ab->name : "—") << "\n"
+        << pad(L.account, 16) << acc->number << "\n"
+        << pad(L.address, 16) << acc->address << (acc->apartment.empty() ? "" : ", кв. " + acc->apartment) << "\n"
+        << pad(L.organization, 16) << (org ? org->name : "—") << "\n"
+        << pad(L.phone, 16) << (ab ? ab->phone : "—") << "\n";
+
+    const auto meters = f.meters_of(*acc);
+    heading(out, L.meters_h);
+    out << pad(L.col_resource, 15) << pad(L.col_serial, 15) << pad(L.col_model, 26) << pad(L.col_installed, 11)
+        << L.col_verified << "\n";
+    for (const meter* m : meters) {
+        const meter_model* model = f.model_of(*m);
+        const std::string model_name = model ? model->name + " " + model->execution : m->model;
+        out << pad(resource_name(m->measures, russian), 15) << pad(m->serial, 15) << pad(model_name.substr(0, 40), 26)
+            << pad(date_text(m->installed), 11) << date_text(m->last_verification)
+            << (m->removed ? std::string(" (") + L.removed + " " + date_text(m->removed) + ")" : "") << "\n";
+    }
+
+    heading(out, L.readings_h);
+    for (const meter* m : meters) {
+        if (m->removed) continue;
+        const auto last = db.last_reading(m->serial);
+        const unit u = unit_of(m->measures);
+        const auto sym = russian ? unit_symbol_ru(u) : unit_symbol(u);
+        const int places = display_places(m->measures);
+        out << pad(m->serial, 15) << pad(resource_name(m->measures, russian), 15);
+        if (!last) {
+            out << L.no_readings << "\n";
+            continue;
+        }
+        bool first = true;
+        for (std::size_t r = 0; r < register_count; ++r) {
+            if (!last->values[r]) continue;
+            out << (first ? "" : "; ") << (r == 0 ? std::string(L.total) : std::string(L.tariff) + " " + std::to_string(r))
+                << ": " << to_fixed(*last->values[r], places) << " " << sym;
+            first = false;
+        }
+        out << "  (" << local_text(last->time, f.zone_of(*m)) << ")\n";
+    }
+
+    heading(out, L.org_h);
+    if (org)
+        out << org->name << ", " << L.inn << " " << org->inn << ", " << L.zone << " "
+            << (org->time_zone ? org->time_zone->name() : "UTC") << "\n";
+    std::size_t individual = 0, building = 0, removed = 0, without_coords = 0;
+    std::map<resource, std::array<std::size_t, 2>> by_resource;
+    for (const auto& m : f.meters()) {
+        (m.role == meter_role::building ? building : individual)++;
+        removed += m.removed.has_value();
+        without_coords += !m.latitude.has_value();
+        by_resource[m.measures][m.role == meter_role::building ? 1 : 0]++;
+    }
+    out << L.abonents << ": " << f.abonents().size() << "\n";
+    out << L.meters << ": " << f.meters().size() << " (" << L.individual << " " << individual << ", " << L.building
+        << " " << building << "; " << L.removed_count << " " << removed << ")\n";
+    out << L.by_resource << ":\n";
+    out << "  " << pad("", 15) << pad(L.individual, 15) << L.building << "\n";
+    for (const auto& [r, n] : by_resource)
+        out << "  " << pad(resource_name(r, russian), 15) << pad(std::to_string(n[0]), 15) << n[1] << "\n";
+    out << L.no_coords << ": " << without_coords << " " << L.of << " " << f.meters().size() << "\n";
+    const instant min_t = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
+    const instant max_t = from_unix(std::numeric_limits<std::int64_t>::max() / 2);
+    std::optional<instant> first_t, last_t;
+    for (const auto& m : f.meters()) {
+        const auto t = db.readings(m.serial, min_t, max_t);
+        if (t.empty()) continue;
+        const instant a0 = from_unix(t.times().front()), a1 = from_unix(t.times().back());
+        if (!first_t || a0 < *first_t) first_t = a0;
+        if (!last_t || a1 > *last_t) last_t = a1;
+    }
+    const zone org_zone = org && org->time_zone ? *org->time_zone : zone::utc();
+    out << L.stored << ": " << db.reading_count();
+    if (first_t) out << ", " << L.from << " " << local_text(*first_t, org_zone) << " " << L.to << " " << local_text(*last_t, org_zone);
+    out << "\n" << L.events << ": " << db.events({}, min_t, max_t).size() << "\n";
+    return 0;
+}
+
+}  // namespace kvant::cli
