@@ -51,7 +51,9 @@ std::optional<zone> zone::try_parse(std::string_view s) noexcept {
 zone zone::parse(std::string_view s) {
     if (s.empty()) throw config_error(errc::invalid_zone, "empty time zone");
     if (s == "UTC" || s == "Z" || s == "utc" || s == "Etc/UTC") return utc();
-    if (is_integer(s)) {
+    // A sign with 2 or 4 digits is an ISO 8601 offset (±HH, ±HHMM); any other integer is minutes east (360).
+    const bool iso_offset = (s[0] == '+' || s[0] == '-') && (s.size() == 3 || s.size() == 5);
+    if (is_integer(s) && !iso_offset) {
         int m = 0;
         const char* b = s.data() + (s[0] == '+' ? 1 : 0);
         const auto r = std::from_chars(b, s.data() + s.size(), m);

@@ -38,7 +38,9 @@ public:
     static zone fixed(int minutes_east);
     /// An IANA zone by name (config_error invalid_zone if the tz database has no such zone).
     static zone named(std::string_view iana_name);
-    /// Any of the accepted spellings: IANA name, `UTC`, `Z`, `±HH:MM`, `±HHMM`, `±HH`, or integer minutes.
+    /// Any of the accepted spellings: IANA name, `UTC`, `Z`, `±HH:MM`, `±HHMM`, `±HH`, or integer minutes east
+    /// of UTC (`360`, `-180`). A sign followed by exactly 2 or 4 digits is read as ±HH or ±HHMM (ISO 8601), so
+    /// `+0530` is five and a half hours, not 530 minutes.
     static zone parse(std::string_view spec);
     /// Non-throwing parse; nullopt when the text is none of the spellings.
     static std::optional<zone> try_parse(std::string_view spec) noexcept;
