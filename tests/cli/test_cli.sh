@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# End-to-end tests of the kvant tool: usage, the demo, import errors that leave the database unchanged,
+# export/import round trips. usage: test_cli.sh KVANT DEMO_DATA_DIR
+set -u
+kvant=$1
+demo=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAILED: $*"; }
+# expect CODE DESCRIPTION -- COMMAND...: runs the command, checks its exit code; output in $work/out, $work/err
+expect() {
+  local code=$1 what=$2
+  shift 3
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  if [ "$got" -eq "$code" ]; then ok; else bad "$what: exit $got, expected $code"; cat "$work/err"; fi
+}
+contains() {  # contains FILE TEXT DESCRIPTION
+  if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $(basename "$1")"; sed 's/^/  | /' "$1" | head -20; fi
+}
+
+# usage
+expect 0 "top-level help" -- "$kvant" --help
+contains "$work/out" "demo" "top-level help lists demo"
+expect 2 "no command" -- "$kvant"
+expect 2 "unknown command" -- "$kvant" frobnicate
+contains "$work/err" "unknown command 'frobnicate'" "unknown command message"
+for c in demo import export validate version; do
+  expect 0 "$c --help" -- "$kvant" "$c" --help
+  contains "$work/out" "usage: kvant $c" "$c --help"
+done
+expect 2 "unknown option" -- "$kvant" import --db "$work/x.db" --readngs r.csv
+contains "$work/err" "unknown option --readngs" "unknown option named"
+expect 2 "missing value" -- "$kvant" import --db
+expect 0 "version" -- "$kvant" version
+
+# the demo
+expect 0 "demo" -- "$kvant" demo --db "$work/demo.db" --data "$demo"
+contains "$work/out" "Абонентов: 18" "demo: abonent count (001)"
+contains "$work/out" "Приборов учёта: 55 (индивидуальных 49, балансовых 6; снятых с учёта 1)" "demo: meters"
+contains "$work/out" "Приборы учета без координат, шт.: 11 из 55" "demo: meters without coordinates"
+contains "$work/out" "Васильев Роман Михайлович" "demo: abonent name (000)"
+contains "$work/out" "installation date 2020-01-21 is before the manufacture date 2022-02-01" "demo: 004's bad data"
+# the current reading of 98990004 is the last line of that meter in the sample data, shown with 4 places
+last=$(grep '^98990004,' "$demo/readings.csv" | tail -1 | cut -d, -f3)
+contains "$work/out" "98990004        Вода холодная   Общий тариф: $last куб. м" "demo: current reading"
+expect 0 "demo in English" -- "$kvant" demo --db "$work/demo-en.db" --data "$demo" --lang en --account A15900009460
+contains "$work/out" "Meters without coordinates: 11 of 55" "demo --lang en"
+contains "$work/out" "Антонова Анна Сергеевна" "demo --account"
+expect 1 "demo with an unknown account" -- "$kvant" demo --db "$work/demo-x.db" --data "$demo" --account NOPE
+contains "$work/err" "no personal account 'NOPE'" "demo: unknown account named"
+
+# validate: the demo has one warning and no error
+expect 0 "validate" -- "$kvant" validate --db "$work/demo.db"
+contains "$work/out" "1 issues (0 errors, 1 warnings)" "validate summary"
+
+# a failed import changes nothing
+"$kvant" export --db "$work/demo.db" --table readings --out "$work/before.csv" || bad "export before"
+printf 'meter,timestamp,value\n98990006,2020-08-22T06:05:00Z,352.3\n98990006,2020-08-32T06:05:00Z,352.4\n' >"$work/bad.csv"
+expect 1 "import of an impossible date" -- "$kvant" import --db "$work/demo.db" --readings "$work/bad.csv"
+contains "$work/err" "bad.csv:3: field 'timestamp': '2020-08-32T06:05:00Z': impossible date" "import error names file, line, field"
+"$kvant" export --db "$work/demo.db" --table readings --out "$work/after.csv" || bad "export after"
+if cmp -s "$work/before.csv" "$work/after.csv"; then ok; else bad "a failed import changed the database"; fi
+printf 'meter,timestamp,value\n98990099,2020-08-22T06:05:00Z,1\n' >"$work/unknown.csv"
+expect 1 "import of an unknown meter" -- "$kvant" import --db "$work/demo.db" --readings "$work/unknown.csv"
+contains "$work/err" "unknown.csv:2: field 'meter': unknown meter '98990099'" "unknown meter named"
+expect 1 "import of a missing file" -- "$kvant" import --db "$work/demo.db" --meters "$work/absent.csv"
+contains "$work/err" "cannot read" "missing file named"
+
+# a conflicting reading: refused by default, accepted with --on-conflict replace
+printf 'meter,timestamp,value\n98990006,2020-08-21T09:05:00+03:00,352.25\n' >"$work/fix.csv"
+expect 1 "conflicting reading" -- "$kvant" import --db "$work/demo.db" --readings "$work/fix.csv"
+contains "$work/err" "total stored 352.24, new 352.25" "conflict shows both values"
+expect 0 "conflicting reading replaced" -- "$kvant" import --db "$work/demo.db" --readings "$work/fix.csv" --on-conflict replace
+contains "$work/out" "0 new, 0 unchanged, 1 replaced" "replace counted"
+
+# export everything, import into a new database, export again: the same files
+expect 0 "export all" -- "$kvant" export --db "$work/demo.db" --out "$work/dump1"
+args=()
+for t in organizations abonents accounts meters readings events; do args+=(--$t "$work/dump1/$t.csv"); done
+args+=(--points "$work/dump1/metering_points.csv" --models "$work/dump1/meter_models.csv")
+expect 0 "import the export" -- "$kvant" import --db "$work/copy.db" "${args[@]}"
+expect 0 "export the copy" -- "$kvant" export --db "$work/copy.db" --out "$work/dump2"
+if diff -r "$work/dump1" "$work/dump2" >/dev/null; then ok; else bad "export -> import -> export differs"; fi
+expect 0 "re-import changes nothing" -- "$kvant" import --db "$work/copy.db" "${args[@]}"
+contains "$work/out" " 0 new," "re-import inserts nothing"
+expect 1 "export from a missing database" -- "$kvant" export --db "$work/none.db" --table meters
+contains "$work/err" "does not exist" "missing database named"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,255 @@
+// Domain model: validation (with the seeds' bad data), JSON round trips, the fleet's relations and zone rule.
+#include <catch2/catch.hpp>
+
+#include "kvant/model/fleet.hpp"
+#include "kvant/model/json.hpp"
+#include "kvant/model/validation.hpp"
+
+using namespace kvant;
+
+namespace {
+decimal dec(const char* s) { return decimal::parse(s); }
+calendar_date day(const char* s) { return parse_date(s); }
+
+// 004's meter card (Figures 39-41): МИР С-07, made 01.02.2022, installed 21.01.2020, zone 360.
+meter_model mir_c07() {
+    meter_model m;
+    m.id = "mir-c07";
+    m.name = "МИР С-07";
+    m.execution = "05S-230-5(10)-PZ-S1BH-D";
+    m.manufacturer = "ООО НПО МИР";
+    m.registry_number = "61678-15";
+    m.verification_interval_years = 16;
+    m.service_life_years = 30;
+    m.accuracy_class = "0.5/1";
+    m.phases = 3;
+    m.connection = connection_type::semi_indirect;
+    m.nominal_voltage = dec("230");
+    m.nominal_current = dec("5");
+    m.max_current = dec("10");
+    m.meter_constant = 5000;
+    m.register_digits = 6;
+    m.tariff_registers = 2;
+    return m;
+}
+meter card_004() {
+    meter m;
+    m.serial = "44103814060174";
+    m.model = "mir-c07";
+    m.point = "1c1fb8b0-1f3f-ed11-b239-00155daa9a05";
+    m.time_zone = zone::parse("360");
+    m.manufactured = day("01.02.2022");
+    m.installed = day("21.01.2020");
+    m.transformer_ratio = dec("20");
+    return m;
+}
+bool has(const issues& list, severity s, const std::string& field) {
+    for (const auto& i : list)
+        if (i.level == s && i.field == field) return true;
+    return false;
+}
+}  // namespace
+
+TEST_CASE("004's meter card: installation before manufacture is reported, not refused") {
+    const auto model = mir_c07();
+    const auto found = validate(card_004(), &model);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].level == severity::warning);
+    CHECK(found[0].to_string() ==
+          "warning: meter 44103814060174: field 'installed': installation date 2020-01-21 is before the "
+          "manufacture date 2022-02-01");
+    CHECK_FALSE(has_errors(found));
+}
+
+TEST_CASE("validation reports every inconsistency it finds, not just the first") {
+    meter m = card_004();
+    m.serial = "98 99";
+    m.transformer_ratio = dec("0");
+    m.removed = day("2019-01-01");
+    m.latitude = dec("91");
+    m.register_digits = 13;
+    m.measures = resource::cold_water;
+    const auto model = mir_c07();
+    const auto found = validate(m, &model);
+    CHECK(has(found, severity::error, "serial"));
+    CHECK(has(found, severity::error, "transformer_ratio"));
+    CHECK(has(found, severity::error, "removed"));
+    CHECK(has(found, severity::error, "latitude"));
+    CHECK(has(found, severity::error, "longitude"));  // only one coordinate given
+    CHECK(has(found, severity::error, "register_digits"));
+    CHECK(has(found, severity::error, "resource"));  // the model measures electricity
+    CHECK(has(found, severity::warning, "installed"));
+    CHECK(has_errors(found));
+}
+
+TEST_CASE("organisation requisites are checked") {
+    organization o;
+    o.id = "dnt-demo";
+    o.name = "ДНТ Демо";
+    o.inn = "7707083893";
+    o.kpp = "773601001";
+    o.ogrn = "1027700132195";
+    CHECK(validate(o).empty());
+    o.inn = "7707083894";
+    o.ogrn = "304500116000157";  // valid OGRNIP, but beside a 10-digit INN
+    o.billing_start_day = 32;
+    const auto found = validate(o);
+    CHECK(has(found, severity::error, "inn"));
+    CHECK(has(found, severity::error, "billing_start_day"));
+    o.inn = "7707083893";
+    o.billing_start_day = 25;
+    const auto pair = validate(o);
+    REQUIRE(pair.size() == 1);
+    CHECK(pair[0].field == "ogrn");
+    CHECK(pair[0].level == severity::warning);
+}
+
+TEST_CASE("readings are checked against their meter") {
+    meter m = card_004();
+    m.installed = day("2020-01-21");
+    m.removed = day("2020-09-01");
+    reading r;
+    r.meter = m.serial;
+    r.time = parse_instant("2020-08-21T06:05:00Z");
+    r[register_id::total] = dec("4043.00");
+    CHECK(validate(r, m, 2).empty());
+    r[register_id::t3] = dec("1");
+    r.time = parse_instant("2020-09-03T00:00:00Z");  // after removal on 01.09 (one day of slack)
+    auto found = validate(r, m, 2);
+    CHECK(has(found, severity::error, "t3"));
+    CHECK(has(found, severity::warning, "timestamp"));
+    r = reading{};
+    r.meter = m.serial;
+    r.time = parse_instant("2020-01-19T00:00:00Z");  // two days before installation
+    found = validate(r, m, 1);
+    CHECK(has(found, severity::error, "total"));      // no register at all
+    CHECK(has(found, severity::warning, "timestamp"));
+    r[register_id::total] = dec("-1");
+    r.time = parse_instant("2020-01-20T12:00:00Z");  // the day before installation: within the slack
+    found = validate(r, m, 1);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].message == "negative register value -1");
+}
+
+TEST_CASE("every entity round-trips through JSON") {
+    organization o{"dnt-demo", "ДНТ Демо \"Квант-Энерго\"", organization_kind::dnt, "6164000120", "616401001",
+                   "1206100001231", "Лучевая ул, д. 99", "", zone::parse("Europe/Moscow"), 25};
+    CHECK(nlohmann::json(o).get<organization>() == o);
+    abonent a{"ab-01", "dnt-demo", abonent_kind::person, "Антонова Анна Сергеевна", "+7 918 555-10-30", ""};
+    CHECK(nlohmann::json(a).get<abonent>() == a);
+    account acc{"A15900009460", "ab-01", "Песчаная ул, д. 4", "dnt-demo", building_type::private_house, "",
+                dec("84.5"), day("2018-07-01"), std::nullopt};
+    CHECK(nlohmann::json(acc).get<account>() == acc);
+    metering_point p{"1c1fb8b0-1f3f-ed11-b239-00155daa9a05", "A15900009460", "Основной", "Дом", "В квартире"};
+    CHECK(nlohmann::json(p).get<metering_point>() == p);
+    const auto model = mir_c07();
+    CHECK(nlohmann::json(model).get<meter_model>() == model);
+    meter m = card_004();
+    m.latitude = dec("47.271234");
+    m.longitude = dec("39.701234");
+    m.last_verification = day("2022-02-01");
+    CHECK(nlohmann::json(m).get<meter>() == m);
+    reading r;
+    r.meter = "9000106";
+    r.time = parse_instant("2020-07-30T13:16:00Z");
+    r[register_id::total] = dec("10084.08");
+    r[register_id::t1] = dec("7632.05");
+    r[register_id::t2] = dec("2452.03");
+    r.source = reading_source::manual;
+    r.accepted = parse_instant("2020-07-30T13:20:00Z");
+    CHECK(nlohmann::json(r).get<reading>() == r);
+    meter_event e{"98970002", parse_instant("2020-07-13T23:17:00Z"), 1, event_kind::tamper, 5, "Magnetic field"};
+    CHECK(nlohmann::json(e).get<meter_event>() == e);
+}
+
+TEST_CASE("JSON keeps decimals exact and says what is wrong") {
+    const auto j = nlohmann::json(card_004());
+    CHECK(j["transformer_ratio"] == "20");
+    CHECK(j["zone"] == "+06:00");
+    CHECK(j["installed"] == "2020-01-21");
+    auto bad = j;
+    bad["transformer_ratio"] = 20.5;  // a binary float: refused
+    CHECK_THROWS_MATCHES(bad.get<meter>(), parse_error,
+                         Catch::Matchers::Message("[kvant.parse.101] field 'transformer_ratio': meter: expected a "
+                                                  "decimal as a string (\"352.248\") to keep it exact"));
+    bad = j;
+    bad["installed"] = "2020-02-30";
+    try {
+        (void)bad.get<meter>();
+        FAIL("no exception");
+    } catch (const parse_error& e) {
+        CHECK(e.code() == errc::invalid_date);
+        CHECK(e.where().field == "installed");
+    }
+    bad = j;
+    bad.erase("serial");
+    CHECK_THROWS_AS(bad.get<meter>(), parse_error);
+    bad = j;
+    bad["role"] = "balance";
+    try {
+        (void)bad.get<meter>();
+        FAIL("no exception");
+    } catch (const parse_error& e) {
+        CHECK(e.code() == errc::invalid_enum);
+        CHECK(e.reason() == "meter: unknown meter role 'balance' (expected one of: individual, building)");
+    }
+    // an integer is exact, so it is accepted for a decimal
+    bad = j;
+    bad["transformer_ratio"] = 30;
+    CHECK(bad.get<meter>().transformer_ratio == dec("30"));
+}
+
+TEST_CASE("reading_table holds readings column-wise and gives rows back") {
+    reading_table t;
+    reading r;
+    r.meter = "9000106";
+    r.time = parse_instant("2020-07-30T13:16:00Z");
+    r[register_id::total] = dec("10084.08");
+    r[register_id::t2] = dec("2452.03");
+    t.push(r);
+    r.meter = "98990006";
+    r.values = {};
+    r[register_id::total] = dec("352.248");
+    t.push(r);
+    t.push(t.row(0));
+    CHECK(t.size() == 3);
+    CHECK(t.meters() == std::vector<std::string>{"9000106", "98990006"});
+    CHECK(t.meter_index() == std::vector<std::uint32_t>{0, 1, 0});
+    CHECK(t.values(register_id::total) == std::vector<std::int64_t>{10'084'080'000, 352'248'000, 10'084'080'000});
+    CHECK(t.values(register_id::t1)[0] == decimal::missing_raw);
+    CHECK(t.row(1) == r);
+}
+
+TEST_CASE("fleet walks meter -> point -> account -> abonent -> organization, and applies the zone rule") {
+    organization o;
+    o.id = "org";
+    o.name = "УК";
+    o.time_zone = zone::parse("Europe/Moscow");
+    abonent a{"ab", "org", abonent_kind::person, "X", "", ""};
+    account acc;
+    acc.number = "A1";
+    acc.abonent = "ab";
+    metering_point p{"tp", "A1", "", "", ""};
+    meter old_m, new_m, own_zone, loose;
+    old_m.serial = "9000100";
+    old_m.point = "tp";
+    old_m.removed = day("2019-09-21");
+    new_m.serial = "9000106";
+    new_m.point = "tp";
+    own_zone.serial = "441";
+    own_zone.point = "tp";
+    own_zone.time_zone = zone::fixed(360);
+    loose.serial = "777";
+    const fleet f({o}, {a}, {acc}, {p}, {}, {new_m, old_m, own_zone, loose});
+    const auto ms = f.meters_of(*f.find_account("A1"));
+    REQUIRE(ms.size() == 3);
+    CHECK(ms[0]->serial == "441");
+    CHECK(ms[1]->serial == "9000100");  // removed meters stay in history
+    CHECK(f.organization_of(*f.find_meter("9000106"))->id == "org");
+    CHECK(f.zone_of(*f.find_meter("9000106")).name() == "Europe/Moscow");
+    CHECK(f.zone_of(*f.find_meter("441")).name() == "+06:00");
+    CHECK(f.zone_of(*f.find_meter("777")) == zone::utc());
+    CHECK(f.account_of(*f.find_meter("777")) == nullptr);
+    CHECK(f.find_meter("nope") == nullptr);
+    CHECK(f.accounts_of(*f.find_abonent("ab")).size() == 1);
+}
