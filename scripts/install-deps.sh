@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs libkvant's build and test dependencies from Debian 12 packages. Idempotent: installs only what is
+# missing, and runs apt-get update only then. Needs root (or sudo).
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config   # compiler, build system, pkg-config for the package test
+  libhowardhinnant-date-dev tzdata   # date and tz (on the system tz database)
+  libboost-dev                       # Boost.Multiprecision (header-only)
+  libsqlite3-dev                     # the embedded store
+  nlohmann-json3-dev                 # JSON
+  catch2                             # tests (2.x on Debian 12)
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all dependencies present"
+  exit 0
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
