@@ -26,7 +26,7 @@ args::args(const command_spec& spec, const std::vector<std::string>& argv) : com
         if (!o) throw config_error(errc::usage, "kvant " + spec.name + ": unknown option --" + name + " (see --help)");
         if (o->value.empty()) {
             if (inline_value) throw config_error(errc::usage, "kvant " + spec.name + ": --" + name + " takes no value");
-            values_[name] = "1";
+            values_.insert_or_assign(name, std::string{});  // a flag; (avoids GCC 12 bug 105329 at -O2)
             continue;
         }
         if (!inline_value) {
