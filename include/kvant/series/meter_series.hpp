@@ -1,0 +1,64 @@
+/// \file
+/// `meter_series`: the readings of one meter, sorted by time, held column-wise — a contiguous array of Unix
+/// times and one array of raw decimal values (millionths) per register, `decimal::missing_raw` where a reading
+/// lacks that register. This is what every algorithm runs over and what the Python binding hands out as NumPy
+/// arrays. `register_series` is the view of one register: only the readings that carry it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kvant/model/reading_table.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+/// One register of one meter: times and values, sorted by time, every value present. Spans into storage that
+/// the owner (a meter_series, or the caller's arrays) keeps alive.
+struct register_series {
+    std::span<const std::int64_t> time;   ///< Unix seconds, strictly increasing
+    std::span<const std::int64_t> value;  ///< raw decimals (millionths), cumulative register values
+    std::size_t size() const noexcept { return time.size(); }
+    bool empty() const noexcept { return time.empty(); }
+};
+
+class meter_series {
+public:
+    meter_series() = default;
+    explicit meter_series(std::string serial) : serial_(std::move(serial)) {}
+
+    /// Groups a batch by meter and sorts each by time. Two readings of one meter at one time with equal values
+    /// count once; with different values they throw validation_error(duplicate) naming the meter, the time and
+    /// the batch rows. Meters come out in the batch's order of first appearance.
+    static std::vector<meter_series> from_table(const reading_table& batch);
+
+    /// Appends a reading; times must increase (validation_error otherwise). For building series by hand.
+    void push(std::int64_t unix_time, const std::array<std::int64_t, register_count>& values);
+
+    const std::string& serial() const noexcept { return serial_; }
+    std::size_t size() const noexcept { return time_.size(); }
+    bool empty() const noexcept { return time_.empty(); }
+    std::span<const std::int64_t> times() const noexcept { return time_; }
+    std::span<const std::int64_t> values(register_id r) const noexcept { return values_[static_cast<std::size_t>(r)]; }
+    /// Whether any reading carries this register.
+    bool has(register_id r) const noexcept;
+    /// The readings that carry register `r`. A view into this series when every reading carries it; otherwise
+    /// into compacted arrays that this object keeps (built once, on first use).
+    register_series view(register_id r) const;
+
+private:
+    std::string serial_;
+    std::vector<std::int64_t> time_;
+    std::array<std::vector<std::int64_t>, register_count> values_;
+    struct compacted {
+        bool built = false;
+        std::vector<std::int64_t> time, value;
+    };
+    mutable std::array<compacted, register_count> compacted_;
+};
+
+}  // namespace v0
+}  // namespace kvant
