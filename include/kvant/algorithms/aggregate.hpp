@@ -1,0 +1,56 @@
+/// \file
+/// Sums of meters' consumption per group — metering point, account, abonent, building, organisation — for
+/// each resource, with individual and building (balance) meters apart, per period and register, as the
+/// cabinet's tables show them (001 Figure 14, including the per-tariff rows: T1 sums the meters that have T1,
+/// the total sums every meter's total).
+///
+/// Periods are matched by their local start date, each meter's taken in its own zone.
+/// Completeness of a group's period: every metering point of the group that has readings of that register
+/// reaching into the period covers it, a point's cover running from its first meter's first reading to its
+/// last meter's last reading. So a meter replaced mid-month leaves the point's month complete (the old meter's
+/// consumption up to its last reading plus the new one's from its first), as the design asks. A meter with
+/// no point is a point of its own. A meter without a group at the chosen level (no account, say) is summed in
+/// the group with the empty key, so that nothing disappears.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kvant/algorithms/consumption.hpp"
+#include "kvant/model/fleet.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+enum class group_level : std::uint8_t { meter, point, account, abonent, building, organization };
+inline constexpr detail::enum_text<group_level, 6> group_level_text{
+    "group level",
+    {{{group_level::meter, "meter"},
+      {group_level::point, "point"},
+      {group_level::account, "account"},
+      {group_level::abonent, "abonent"},
+      {group_level::building, "building"},
+      {group_level::organization, "organization"}}}};
+inline std::string_view to_string(group_level g) noexcept { return group_level_text.name(g); }
+
+struct group_row {
+    std::string group;  ///< the group's key: serial, point code, account number, abonent id, building, organisation id
+    resource measures = resource::electricity;
+    meter_role role = meter_role::individual;
+    calendar_date period_start;
+    register_id reg = register_id::total;
+    std::int64_t value = 0;  ///< raw decimal
+    bool complete = false;
+    std::uint32_t meters = 0;  ///< meters that contributed
+};
+
+/// Sums `per_meter` (computed with the same period kind) by group. Rows are ordered by group, resource, role,
+/// period and register. Meters unknown to the fleet are their own point, with default resource and role.
+std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumption> per_meter, group_level level);
+
+/// The group key of a meter at a level ("" when the link is missing).
+std::string group_of(const fleet& f, const meter& m, group_level level);
+
+}  // namespace v0
+}  // namespace kvant

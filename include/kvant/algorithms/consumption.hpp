@@ -1,0 +1,113 @@
+/// \file
+/// Consumption from cumulative readings (расход). Pure functions of a series, its parameters and period
+/// boundaries: no I/O, no global state, no exceptions or allocation in the inner loop; safe to call from many
+/// threads at once.
+///
+/// Semantics (../shared/DESIGN.md, "Reference semantics"):
+/// - Between consecutive readings of one register at t0 < t1 the consumption is (v1 − v0) × transformer ratio,
+///   spread uniformly over [t0, t1): a period [a, b) receives delta × |[t0,t1) ∩ [a,b)| / (t1 − t0). A gap of
+///   any length is bridged the same way: its delta is spread over it, never lost.
+/// - The parts of one delta are rounded so that they add up exactly to it: part k is
+///   round(delta × C_k / T) − round(delta × C_{k−1} / T), where C_k is the overlap accumulated up to and
+///   including period k and T = t1 − t0, rounding half to even in millionths. Each part is within one millionth
+///   of the exact share, and the periods of a meter add up exactly to its total delta.
+/// - A decrease v1 < v0 is a rollover when the register's digits are known and the wrapped delta
+///   capacity − v0 + v1 (capacity = 10^digits) is at most `max_wrap_fraction` of the capacity; it then counts
+///   as that delta. Otherwise it is a fault: the interval contributes nothing and a `step_note` reports it.
+/// - A period is complete when readings of the register bracket it: one at or before its start and one at or
+///   after its end. Incomplete periods carry what the readings cover; nothing is extrapolated.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "kvant/core/calendar.hpp"
+#include "kvant/core/decimal.hpp"
+#include "kvant/series/meter_series.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+/// How a decrease is told apart as a register rollover. Policy, not law: see docs/choices.md.
+struct rollover_policy {
+    /// A decrease is a wrap when capacity − v0 + v1 ≤ max_wrap_fraction × capacity. Default 0.1: a reading
+    /// interval never plausibly consumes more than a tenth of the register's span.
+    decimal max_wrap_fraction = decimal::from_raw(100'000);
+};
+
+/// What turns register steps into consumption for one meter.
+struct register_params {
+    decimal transformer_ratio = decimal::from_integer(1);
+    std::optional<int> register_digits;  ///< integer digits of the register; rollover needs them
+    rollover_policy rollover;
+};
+
+enum class step_status : std::uint8_t {
+    rollover,  ///< the register wrapped past 10^digits; counted (informational)
+    decrease,  ///< the register went down and it is no rollover; not counted (an anomaly)
+};
+
+/// A step between two consecutive readings that is not a plain increase.
+struct step_note {
+    register_id reg = register_id::total;
+    std::int64_t t0 = 0, t1 = 0;  ///< Unix seconds of the two readings
+    std::int64_t v0 = 0, v1 = 0;  ///< raw register values
+    step_status status = step_status::decrease;
+    std::int64_t counted = 0;     ///< raw consumption counted for the step (after the ratio); 0 for a decrease
+};
+
+/// The consumption of one step, raw (millionths) and after the ratio; sets `note` for rollovers and
+/// decreases. Returns 0 for a decrease that is not a rollover.
+std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_params& p, step_status* note) noexcept;
+
+/// Spreads the steps of one register over consecutive periods [boundaries[k], boundaries[k+1]) and adds the
+/// parts to `out[k]` (out.size() == boundaries.size() − 1). Consumption outside [boundaries.front(),
+/// boundaries.back()) is not counted. Notes for rollovers and decreases are appended to `notes` when given.
+/// Boundaries must increase strictly.
+void spread_register(register_series s, std::span<const std::int64_t> boundaries, const register_params& p,
+                     std::span<std::int64_t> out, std::vector<step_note>* notes = nullptr,
+                     register_id reg = register_id::total);
+
+/// Whether the readings bracket [a, b): one at or before a, one at or after b.
+inline bool brackets(register_series s, std::int64_t a, std::int64_t b) noexcept {
+    return !s.empty() && s.time.front() <= a && s.time.back() >= b;
+}
+
+/// The consumption of one register per period.
+struct register_consumption {
+    register_id reg = register_id::total;
+    std::vector<std::int64_t> value;   ///< raw decimals, one per period
+    std::vector<std::uint8_t> complete;  ///< 1 when readings bracket the period
+    std::int64_t first = 0, last = 0;  ///< Unix seconds of the register's first and last reading
+};
+
+/// The consumption of one meter per local period, for every register its readings carry.
+struct meter_consumption {
+    std::string meter;
+    std::vector<period> periods;               ///< consecutive local periods
+    std::vector<register_consumption> registers;  ///< total first, then t1..t4, those present
+    std::vector<step_note> notes;              ///< rollovers and decreases, in time order per register
+
+    const register_consumption* find(register_id r) const noexcept {
+        for (const auto& x : registers)
+            if (x.reg == r) return &x;
+        return nullptr;
+    }
+};
+
+/// Which periods to compute.
+struct consumption_options {
+    period_spec periods{period_kind::month};
+    std::optional<instant> from;  ///< only periods ending after `from` (default: from the first reading)
+    std::optional<instant> to;    ///< only periods starting before `to` (default: to the last reading)
+};
+
+/// The consumption of a meter per local period of `z`. The periods run from the one containing the first
+/// reading to the one containing the last reading's instant minus one second (a reading exactly at midnight
+/// closes the day before, it opens no new one), clipped by options.from/to.
+meter_consumption consumption(const meter_series& s, const zone& z, const register_params& p,
+                              const consumption_options& options = {});
+
+}  // namespace v0
+}  // namespace kvant

@@ -1,0 +1,109 @@
+#include "kvant/algorithms/consumption.hpp"
+
+#include <algorithm>
+
+namespace kvant {
+inline namespace v0 {
+
+std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_params& p, step_status* note) noexcept {
+    std::int64_t d = v1 - v0;
+    if (d < 0) {
+        bool wrapped = false;
+        if (p.register_digits && *p.register_digits >= 1 && *p.register_digits <= 12) {
+            std::int64_t capacity = decimal::scale;
+            for (int k = 0; k < *p.register_digits; ++k) capacity *= 10;
+            const std::int64_t wrap = capacity + d;  // capacity − v0 + v1
+            const auto limit = (static_cast<detail::int128>(capacity) * p.rollover.max_wrap_fraction.raw()) / decimal::scale;
+            if (wrap >= 0 && wrap <= limit) {
+                d = wrap;
+                wrapped = true;
+            }
+        }
+        if (note) *note = wrapped ? step_status::rollover : step_status::decrease;
+        if (!wrapped) return 0;
+    }
+    if (p.transformer_ratio.raw() == decimal::scale) return d;
+    return (decimal::from_raw(d) * p.transformer_ratio).raw();
+}
+
+void spread_register(register_series s, std::span<const std::int64_t> b, const register_params& p,
+                     std::span<std::int64_t> out, std::vector<step_note>* notes, register_id reg) {
+    const std::size_t n = s.size();
+    if (n < 2 || b.size() < 2) return;
+    const std::size_t m = b.size() - 1;  // periods
+    const std::int64_t* t = s.time.data();
+    const std::int64_t* v = s.value.data();
+    // k: the period containing t0, or m when t0 is past the last boundary; -1 before the first
+    std::size_t k = static_cast<std::size_t>(std::upper_bound(b.begin(), b.end(), t[0]) - b.begin());  // 0..m+1
+    // k is now "boundaries at or before t0"; the period index is k − 1
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+        const std::int64_t t0 = t[i], t1 = t[i + 1];
+        while (k <= m && b[k] <= t0) ++k;
+        step_status st = step_status::decrease;
+        std::int64_t d = v[i + 1] - v[i];
+        if (d < 0 || p.transformer_ratio.raw() != decimal::scale) {
+            st = step_status::decrease;
+            const bool down = d < 0;
+            d = step_consumption(v[i], v[i + 1], p, &st);
+            if (down && notes) notes->push_back({reg, t0, t1, v[i], v[i + 1], st, d});
+        }
+        if (d == 0) continue;
+        // fast path: the whole interval lies inside period k − 1
+        if (k >= 1 && k <= m && t1 <= b[k]) {
+            out[k - 1] += d;
+            continue;
+        }
+        if (t1 <= b[0] || t0 >= b[m]) continue;  // wholly outside the range
+        // slow path: cumulative rounding over the periods the interval touches
+        const detail::int128 span_len = t1 - t0;
+        std::int64_t cum = 0, given = 0;
+        std::size_t j = k >= 1 ? k - 1 : 0;
+        if (k == 0) {  // the part before the first boundary is not counted, but takes its share of the rounding
+            cum = b[0] - t0;
+            given = decimal::div_round_half_even(static_cast<detail::int128>(d) * cum, span_len);
+        }
+        for (; j < m && b[j] < t1; ++j) {
+            const std::int64_t lo = std::max(t0, b[j]), hi = std::min(t1, b[j + 1]);
+            if (hi <= lo) continue;
+            cum += hi - lo;
+            const std::int64_t upto = decimal::div_round_half_even(static_cast<detail::int128>(d) * cum, span_len);
+            out[j] += upto - given;
+            given = upto;
+        }
+    }
+}
+
+meter_consumption consumption(const meter_series& s, const zone& z, const register_params& p,
+                              const consumption_options& o) {
+    meter_consumption out;
+    out.meter = s.serial();
+    if (s.size() < 2) return out;
+    instant from = from_unix(s.times().front());
+    instant to = from_unix(s.times().back());
+    if (o.from && *o.from > from) from = *o.from;
+    if (o.to && *o.to < to) to = *o.to;
+    out.periods = periods_between(z, from, to, o.periods);
+    if (out.periods.empty()) return out;
+    std::vector<std::int64_t> bounds;
+    bounds.reserve(out.periods.size() + 1);
+    for (const auto& pr : out.periods) bounds.push_back(to_unix(pr.begin));
+    bounds.push_back(to_unix(out.periods.back().end));
+    for (std::size_t r = 0; r < register_count; ++r) {
+        const auto reg = static_cast<register_id>(r);
+        if (!s.has(reg)) continue;
+        const register_series rs = s.view(reg);
+        register_consumption rc;
+        rc.reg = reg;
+        rc.value.assign(out.periods.size(), 0);
+        rc.complete.resize(out.periods.size());
+        rc.first = rs.time.front();
+        rc.last = rs.time.back();
+        spread_register(rs, bounds, p, rc.value, &out.notes, reg);
+        for (std::size_t k = 0; k < out.periods.size(); ++k) rc.complete[k] = brackets(rs, bounds[k], bounds[k + 1]);
+        out.registers.push_back(std::move(rc));
+    }
+    return out;
+}
+
+}  // namespace v0
+}  // namespace kvant

@@ -1,0 +1,72 @@
+#include <algorithm>
+
+#include "kvant/algorithms/collection.hpp"
+#include "kvant/algorithms/link_status.hpp"
+#include "kvant/algorithms/register_value.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+bool removed_at(const meter& m, const zone& z, instant now) {
+    return m.removed && *m.removed <= local_date(z, now);
+}
+
+bool any_between(std::span<const std::int64_t> times, std::int64_t a, std::int64_t b) noexcept {
+    const auto it = std::lower_bound(times.begin(), times.end(), a);
+    return it != times.end() && *it <= b;
+}
+
+collection_result collection_rate(std::span<const collection_input> meters, instant now, const collection_policy& policy) {
+    collection_result r;
+    for (const auto& in : meters) {
+        if (!in.m || in.excluded) continue;
+        const calendar_date today = local_date(in.z, now);
+        if (in.m->installed && *in.m->installed > today) continue;
+        if (in.m->removed && *in.m->removed <= today) continue;
+        ++r.under_control;
+        const std::int64_t start = to_unix(start_of_day(in.z, today)) - policy.tolerance_before.count();
+        if (any_between(in.times, start, to_unix(now)))
+            ++r.collected;
+        else
+            r.missing.push_back(in.m->serial);
+    }
+    if (r.under_control)
+        r.share = decimal::from_raw(decimal::div_round_half_even(
+            static_cast<detail::int128>(r.collected) * decimal::scale, static_cast<detail::int128>(r.under_control)));
+    return r;
+}
+
+std::optional<std::int64_t> value_at(register_series s, std::int64_t t) noexcept {
+    if (s.empty() || t < s.time.front() || t > s.time.back()) return std::nullopt;
+    const auto it = std::lower_bound(s.time.begin(), s.time.end(), t);
+    const std::size_t i = static_cast<std::size_t>(it - s.time.begin());
+    if (s.time[i] == t) return s.value[i];
+    const std::int64_t t0 = s.time[i - 1], t1 = s.time[i], v0 = s.value[i - 1], v1 = s.value[i];
+    if (v1 < v0) return std::nullopt;
+    return v0 + decimal::div_round_half_even(static_cast<detail::int128>(v1 - v0) * (t - t0), t1 - t0);
+}
+
+std::optional<std::int64_t> expected_reading(register_series s, std::int64_t at, const register_params& p,
+                                             const expectation_policy& policy) noexcept {
+    if (s.empty() || at < s.time.front()) return std::nullopt;
+    if (at <= s.time.back()) return value_at(s, at);
+    const std::size_t last = s.size() - 1;
+    const std::int64_t window_start = s.time[last] - policy.history.count();
+    std::size_t first = static_cast<std::size_t>(std::lower_bound(s.time.begin(), s.time.end(), window_start) - s.time.begin());
+    if (first >= last) return s.value[last];
+    register_params raw = p;
+    raw.transformer_ratio = decimal::from_integer(1);  // a register reading, not consumption
+    detail::int128 sum = 0;
+    for (std::size_t i = first; i < last; ++i) sum += step_consumption(s.value[i], s.value[i + 1], raw, nullptr);
+    const std::int64_t spanned = s.time[last] - s.time[first];
+    std::int64_t v = s.value[last] + decimal::div_round_half_even(sum * (at - s.time[last]), spanned);
+    if (p.register_digits && *p.register_digits >= 1 && *p.register_digits <= 12) {
+        std::int64_t capacity = decimal::scale;
+        for (int k = 0; k < *p.register_digits; ++k) capacity *= 10;
+        v %= capacity;
+    }
+    return v;
+}
+
+}  // namespace v0
+}  // namespace kvant
