@@ -216,6 +216,33 @@ TEST_CASE("a meter replaced mid-month leaves its metering point's month complete
     CHECK(aggregate(f, per_meter, group_level::meter).size() == 2);
 }
 
+TEST_CASE("a meter of another resource on the same point does not complete a month") {
+    organization o;
+    o.id = "org";
+    o.name = "УК";
+    account a;
+    a.number = "A1";
+    a.abonent = "ab";
+    meter e, w;
+    e.serial = "e";
+    e.point = "tp";
+    w.serial = "w";
+    w.point = "tp";
+    w.measures = resource::cold_water;
+    const fleet f({o}, {abonent{"ab", "org", abonent_kind::person, "X", "", ""}}, {a},
+                  {metering_point{"tp", "A1", "", "", ""}}, {}, {e, w});
+    // the electricity meter falls silent on 26.06; the water meter goes on
+    const std::vector<meter_consumption> per_meter{
+        consumption(series("e", {{"2020-06-01T00:00:00Z", "0"}, {"2020-06-26T08:58:00Z", "100"}}), zone::utc(), {}, by_month),
+        consumption(series("w", {{"2020-06-01T00:00:00Z", "0"}, {"2020-07-01T00:00:00Z", "3"}}), zone::utc(), {}, by_month)};
+    const auto rows = aggregate(f, per_meter, group_level::account);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].measures == resource::electricity);
+    CHECK_FALSE(rows[0].complete);
+    CHECK(rows[1].measures == resource::cold_water);
+    CHECK(rows[1].complete);
+}
+
 TEST_CASE("individual and building meters are summed apart, per tariff, as 001 Figure 14") {
     organization o;
     o.id = "org";

@@ -35,7 +35,8 @@ std::string group_of(const fleet& f, const meter& m, group_level level) {
 namespace {
 using date_key = int;  // days since epoch of a period's start date
 using row_key = std::tuple<std::string, resource, meter_role, date_key, register_id>;
-using point_key = std::pair<std::string, register_id>;
+// a point's cover is per resource, role and register: a water meter does not cover for the electricity one
+using point_key = std::tuple<std::string, resource, meter_role, register_id>;
 
 struct cell {
     std::int64_t value = 0;
@@ -59,7 +60,7 @@ std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumpti
         const resource res = m ? m->measures : resource::electricity;
         const meter_role role = m ? m->role : meter_role::individual;
         for (const auto& rc : mc.registers) {
-            auto& cv = covers[{point, rc.reg}];
+            auto& cv = covers[{point, res, role, rc.reg}];
             cv.first = std::min(cv.first, rc.first);
             cv.last = std::max(cv.last, rc.last);
             for (std::size_t k = 0; k < mc.periods.size(); ++k) {
@@ -83,7 +84,7 @@ std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumpti
         const auto& [group, res, role, day, reg] = key;
         bool complete = true;
         for (const auto& p : c.points) {
-            const auto& cv = covers.at({p, reg});
+            const auto& cv = covers.at({p, res, role, reg});
             complete = complete && cv.first <= c.begin && cv.last >= c.end;
         }
         out.push_back({group, res, role, calendar_date{date::sys_days{date::days{day}}}, reg, c.value, complete, c.meters});

@@ -168,6 +168,22 @@ const std::vector<command>& commands() {
            {"out", "PATH", "a folder (all tables) or a file (one table; '-' or absent: stdout)"}},
           ""},
          run_export},
+        {{"consumption",
+          "Consumption per day, month, year or billing period, per meter or per group, from CSV files or a database.",
+          {{"readings", "FILE", "readings CSV (meter,timestamp,value or meter,timestamp,total,t1..t4)"},
+           {"meters", "FILE", "meters CSV with at least serial; zone, register_digits, transformer_ratio used"},
+           {"db", "FILE", "a SQLite database instead of CSV files"},
+           {"by", "PERIOD", "day, month, year or billing"},
+           {"billing-day", "N", "the day billing periods start (default: the organisation's, else 1)"},
+           {"complete-only", "", "leave out periods that readings do not bracket"},
+           {"group", "LEVEL", "meter (default), point, account, abonent, building or organization (needs --db)"},
+           {"assume-offset", "OFFSET", "UTC offset for timestamps written without one"},
+           {"json", "", "JSON instead of CSV"},
+           {"out", "FILE", "where to write (default: stdout)"}},
+          "CSV output: meter,period,register,value,complete (period: YYYY-MM-DD, YYYY-MM or YYYY, the local start).\n"
+          "Meters missing from --meters are taken in UTC with ratio 1 and unknown register digits.\n"
+          "Per group: group,resource,role,period,register,value,complete,meters."},
+         run_consumption},
         {{"validate",
           "Checks every entity and reading of a SQLite database and lists the issues found.\nExit code 1 when "
           "any issue is an error, 0 when there are only warnings.",

@@ -17,5 +17,6 @@ struct command {
 const std::vector<command>& commands();
 
 int run_demo(const args& a);
+int run_consumption(const args& a);
 
 }  // namespace kvant::cli

@@ -262,6 +262,22 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
     return out;
 }
 
+std::vector<meter> parse_meters_csv(std::string_view text, const std::string& source, const import_options& o) {
+    csv_reader rd(text, source, o.delimiter);
+    std::vector<std::string_view> f;
+    if (!rd.next(f)) throw parse_error(errc::csv_header, "empty file: expected a header row", location{source, 1, "", -1});
+    const auto& cols = detail::columns_of(table_kind::meters);
+    const csv_header h(f, rd.where(), cols.all, cols.required);
+    std::vector<meter> out;
+    import_report ignored;
+    while (rd.next(f)) {
+        check_width(f, h, rd);
+        out.push_back(entity_from_row<meter>(row_object(f, h), rd));
+        judge(validate(out.back()), rd, ignored, o);
+    }
+    return out;
+}
+
 import_report import_csv(store& s, table_kind kind, std::string_view text, const std::string& source,
                          const import_options& o) {
     transaction tx(s);

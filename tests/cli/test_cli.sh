@@ -91,5 +91,21 @@ contains "$work/out" " 0 new," "re-import inserts nothing"
 expect 1 "export from a missing database" -- "$kvant" export --db "$work/none.db" --table meters
 contains "$work/err" "does not exist" "missing database named"
 
+# consumption from CSV files: 24 over [31.07 12:00Z, 01.08 12:00Z) in Moscow time is 9 h in July, 15 h in
+# August; the ratio 2 doubles them
+printf 'meter,timestamp,value\nm1,2020-07-31T12:00:00Z,100\nm1,2020-08-01T12:00:00Z,124\n' >"$work/r.csv"
+printf 'serial,zone,register_digits,transformer_ratio\nm1,Europe/Moscow,,2\n' >"$work/m.csv"
+expect 0 "consumption by month" -- "$kvant" consumption --readings "$work/r.csv" --meters "$work/m.csv" --by month
+printf 'meter,period,register,value,complete\nm1,2020-07,total,18,0\nm1,2020-08,total,30,0\n' >"$work/expected.csv"
+if cmp -s "$work/out" "$work/expected.csv"; then ok; else bad "consumption output"; cat "$work/out"; fi
+expect 0 "consumption, complete periods only" -- "$kvant" consumption --readings "$work/r.csv" --by day --complete-only
+if [ "$(cat "$work/out")" = "meter,period,register,value,complete" ]; then ok; else bad "complete-only kept a partial day"; cat "$work/out"; fi
+expect 0 "consumption as JSON" -- "$kvant" consumption --readings "$work/r.csv" --by year --json
+contains "$work/out" '"value": "24"' "JSON value is an exact string"
+expect 2 "consumption needs a source" -- "$kvant" consumption --by month
+expect 2 "consumption --by" -- "$kvant" consumption --readings "$work/r.csv" --by week
+expect 0 "consumption per organisation from the demo database" -- "$kvant" consumption --db "$work/demo.db" --by month --group organization
+contains "$work/out" "dnt-demo,electricity,individual,2020-07,t1," "per-tariff rows of individual meters"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -24,6 +24,8 @@
 
 #include "kvant/core/calendar.hpp"
 #include "kvant/core/decimal.hpp"
+#include "kvant/model/meter.hpp"
+#include "kvant/model/meter_model.hpp"
 #include "kvant/series/meter_series.hpp"
 
 namespace kvant {
@@ -42,6 +44,15 @@ struct register_params {
     std::optional<int> register_digits;  ///< integer digits of the register; rollover needs them
     rollover_policy rollover;
 };
+
+/// A meter's parameters: its ratio, and its register digits (the meter's, else its model's).
+inline register_params register_params_of(const meter& m, const meter_model* model, rollover_policy rollover = {}) {
+    register_params p;
+    p.transformer_ratio = m.transformer_ratio;
+    p.register_digits = m.register_digits ? m.register_digits : model ? model->register_digits : std::nullopt;
+    p.rollover = rollover;
+    return p;
+}
 
 enum class step_status : std::uint8_t {
     rollover,  ///< the register wrapped past 10^digits; counted (informational)

@@ -10,9 +10,11 @@
 /// named by its start date.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "kvant/core/zone.hpp"
+#include "kvant/detail/enum_text.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -85,6 +87,21 @@ inline period period_of(const zone& z, instant t, period_spec p) {
     const auto s = period_start(local_date(z, t), p);
     return {s, start_of_day(z, s), start_of_day(z, next_period_start(s, p))};
 }
+
+/// The label of a period by its local start date: `YYYY-MM-DD` for days and billing periods, `YYYY-MM` for
+/// months, `YYYY` for years.
+inline std::string period_label(calendar_date start, period_kind kind) {
+    const std::string full = to_string(start);
+    switch (kind) {
+        case period_kind::month: return full.substr(0, 7);
+        case period_kind::year: return full.substr(0, 4);
+        default: return full;
+    }
+}
+
+inline constexpr detail::enum_text<period_kind, 4> period_kind_text{
+    "period",
+    {{{period_kind::day, "day"}, {period_kind::month, "month"}, {period_kind::year, "year"}, {period_kind::billing, "billing"}}}};
 
 /// The periods that intersect [from, to), in order. Empty when to <= from.
 inline std::vector<period> periods_between(const zone& z, instant from, instant to, period_spec p) {

@@ -88,6 +88,11 @@ import_report import_csv_files(store& s, std::vector<std::pair<table_kind, std::
 reading_table parse_readings_csv(std::string_view text, const std::string& source, const import_options& options = {},
                                  std::vector<std::uint64_t>* lines = nullptr);
 
+/// Parses a meters CSV without a store (for computations straight from files): the same columns as the meters
+/// table, every one optional but `serial` (e.g. just `serial,zone,register_digits,transformer_ratio`). A model
+/// named there is kept as a key, not checked. Errors name the line and field, as an import does.
+std::vector<meter> parse_meters_csv(std::string_view text, const std::string& source, const import_options& options = {});
+
 /// Writes one table of the store as CSV with every column of its kind, in the order of the table above.
 /// Readings are ordered by meter and time, register values written exactly (shortest decimal text).
 void export_csv(const store& s, table_kind kind, std::ostream& out);
