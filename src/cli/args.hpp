@@ -6,7 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "kvant/core/error.hpp"
+#include "kvant/detail/enum_text.hpp"
+
 namespace kvant::cli {
+using kvant::detail::enum_text;
 
 struct option_spec {
     std::string name;  // without the leading "--"
@@ -37,5 +41,19 @@ private:
 };
 
 std::string usage(const command_spec& spec);
+
+/// An option whose value is one of an enum's names; a usage error naming the choices otherwise.
+template <class E, std::size_t N>
+E choice(const args& a, const std::string& name, const enum_text<E, N>& table, std::optional<E> fallback = {}) {
+    const auto v = a.get(name);
+    if (!v) {
+        if (fallback) return *fallback;
+        return table.parse(a.require(name));  // require() throws the usage error
+    }
+    if (auto e = table.find(*v)) return *e;
+    std::string names;
+    for (const auto& [e, n] : table.names) names += (names.empty() ? "" : ", ") + std::string(n);
+    throw config_error(errc::usage, "--" + name + " '" + *v + "': expected one of " + names);
+}
 
 }  // namespace kvant::cli

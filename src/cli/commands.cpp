@@ -18,7 +18,7 @@ const std::vector<std::pair<std::string, table_kind>> table_options{
 
 import_options import_options_from(const args& a) {
     import_options o;
-    if (auto c = a.get("on-conflict")) o.conflict = on_conflict_text.parse(*c, location{"", 0, "--on-conflict", -1});
+    o.conflict = choice(a, "on-conflict", on_conflict_text, std::optional{on_conflict::fail});
     if (auto off = a.get("assume-offset")) {
         int minutes = 0;
         if (!parse_utc_offset(*off, minutes))
@@ -68,7 +68,7 @@ int run_export(const args& a) {
         std::cout << "exported " << table_options.size() << " tables to " << *out << "\n";
         return 0;
     }
-    const table_kind kind = table_kind_text.parse(*table, location{"", 0, "--table", -1});
+    const table_kind kind = choice(a, "table", table_kind_text);
     if (!out || *out == "-") {
         export_csv(db, kind, std::cout);
         return std::cout ? 0 : 1;

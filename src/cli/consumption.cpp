@@ -11,7 +11,7 @@
 namespace kvant::cli {
 
 int run_consumption(const args& a) {
-    const period_kind kind = period_kind_text.parse(a.require("by"), location{"", 0, "--by", -1});
+    const period_kind kind = choice(a, "by", period_kind_text);
     std::optional<int> billing_day;
     if (auto d = a.get("billing-day")) {
         const auto n = decimal::parse(*d, location{"", 0, "--billing-day", -1});
@@ -19,7 +19,7 @@ int run_consumption(const args& a) {
             throw config_error(errc::usage, "--billing-day is a day of the month, 1..31");
         billing_day = static_cast<int>(n.raw() / decimal::scale);
     }
-    const auto level = group_level_text.parse(a.get("group").value_or("meter"), location{"", 0, "--group", -1});
+    const auto level = choice(a, "group", group_level_text, std::optional{group_level::meter});
     const auto readings_file = a.get("readings");
     const auto db_file = a.get("db");
     if (readings_file.has_value() == db_file.has_value())
