@@ -7,7 +7,7 @@ bash scripts/install-deps.sh
 jobs=$(nproc)
 
 echo "== Release build, warnings are errors"
-cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DKVANT_WERROR=ON
+cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DKVANT_WERROR=ON -DKVANT_BUILD_BENCHMARKS=ON
 cmake --build build/ci -j"$jobs"
 ctest --test-dir build/ci --output-on-failure -j"$jobs"
 

@@ -355,6 +355,53 @@ TEST_CASE("the register between readings, and the expected reading for manual en
     CHECK(expected_reading(w.view(register_id::total), to_unix(at("2020-08-13T00:00:00Z")), three) == raw("2"));
 }
 
+TEST_CASE("series from a table: grouped rows are shared, others sorted; absent registers have no array") {
+    auto t = std::make_shared<reading_table>();
+    reading r;
+    r.meter = "b";
+    for (const char* ts : {"2020-08-01T00:00:00Z", "2020-08-02T00:00:00Z"}) {
+        r.time = at(ts);
+        r[register_id::total] = dec("1");
+        t->push(r);
+    }
+    r.meter = "a";
+    r.time = at("2020-08-01T00:00:00Z");
+    t->push(r);
+    auto grouped = meter_series::from_table(std::shared_ptr<const reading_table>(t));
+    REQUIRE(grouped.size() == 2);
+    CHECK(grouped[0].serial() == "b");
+    CHECK(grouped[0].times().data() == t->times().data());  // no copy
+    CHECK(grouped[1].size() == 1);
+    CHECK(grouped[0].values(register_id::t1).empty());
+    CHECK_FALSE(grouped[0].has(register_id::t1));
+    // a copy still shares; a push on it copies first and leaves the original alone
+    meter_series copy = grouped[0];
+    copy.push(to_unix(at("2020-08-03T00:00:00Z")), {raw("2"), raw("1"), decimal::missing_raw, decimal::missing_raw, decimal::missing_raw});
+    CHECK(copy.size() == 3);
+    CHECK(grouped[0].size() == 2);
+    CHECK(copy.values(register_id::t1)[0] == decimal::missing_raw);  // back-filled for earlier readings
+    CHECK(copy.view(register_id::t1).size() == 1);
+    // out of order: sorted copies
+    r.meter = "b";
+    r.time = at("2020-07-31T00:00:00Z");
+    t->push(r);
+    const auto sorted = meter_series::from_table(static_cast<const reading_table&>(*t));
+    CHECK(sorted[0].times()[0] == to_unix(at("2020-07-31T00:00:00Z")));
+    CHECK(sorted[0].size() == 3);
+}
+
+TEST_CASE("a run of readings inside one period with a decrease in it is split exactly") {
+    // hourly readings through one day, the register drops once: 0,1,2,3,2.5,3.5 -> 3 + 1 counted, 0.5 dropped
+    const auto s = series("m", {{"2020-08-01T01:00:00Z", "0"}, {"2020-08-01T02:00:00Z", "1"}, {"2020-08-01T03:00:00Z", "2"},
+                                {"2020-08-01T04:00:00Z", "3"}, {"2020-08-01T05:00:00Z", "2.5"}, {"2020-08-01T06:00:00Z", "3.5"}});
+    register_params p;
+    p.transformer_ratio = dec("10");
+    const auto mc = consumption(s, zone::utc(), p, by_day);
+    CHECK(values(mc) == std::vector<std::string>{"40"});
+    REQUIRE(mc.notes.size() == 1);
+    CHECK(mc.notes[0].t0 == to_unix(at("2020-08-01T04:00:00Z")));
+}
+
 TEST_CASE("a series refuses two different readings at one time") {
     reading_table t;
     reading r;

@@ -36,25 +36,43 @@ void spread_register(register_series s, std::span<const std::int64_t> b, const r
     // k: the period containing t0, or m when t0 is past the last boundary; -1 before the first
     std::size_t k = static_cast<std::size_t>(std::upper_bound(b.begin(), b.end(), t[0]) - b.begin());  // 0..m+1
     // k is now "boundaries at or before t0"; the period index is k − 1
-    for (std::size_t i = 0; i + 1 < n; ++i) {
+    // With an integer ratio, a run of intervals wholly inside one period that never decreases contributes
+    // (v_last − v_first) × ratio, exactly the sum of its parts: no per-interval work. The check for a decrease
+    // is a branch-free pass the compiler vectorises.
+    const bool integer_ratio = p.transformer_ratio.raw() % decimal::scale == 0;
+    const std::int64_t ratio = p.transformer_ratio.raw() / decimal::scale;
+    std::size_t i = 0;
+    while (i + 1 < n) {
+        while (k <= m && b[k] <= t[i]) ++k;
+        if (integer_ratio && k >= 1 && k <= m && t[i + 1] <= b[k]) {
+            // the readings up to the period's end: [i, e]
+            const std::size_t e =
+                static_cast<std::size_t>(std::upper_bound(t + i + 1, t + n, b[k]) - t) - 1;
+            bool down = false;
+            for (std::size_t j = i; j < e; ++j) down |= v[j + 1] < v[j];
+            if (!down) {
+                out[k - 1] += (v[e] - v[i]) * ratio;
+                i = e;
+                continue;
+            }
+        }
         const std::int64_t t0 = t[i], t1 = t[i + 1];
-        while (k <= m && b[k] <= t0) ++k;
         step_status st = step_status::decrease;
         std::int64_t d = v[i + 1] - v[i];
         if (d < 0 || p.transformer_ratio.raw() != decimal::scale) {
-            st = step_status::decrease;
             const bool down = d < 0;
             d = step_consumption(v[i], v[i + 1], p, &st);
             if (down && notes) notes->push_back({reg, t0, t1, v[i], v[i + 1], st, d});
         }
+        ++i;
         if (d == 0) continue;
-        // fast path: the whole interval lies inside period k − 1
+        // the whole interval lies inside period k − 1
         if (k >= 1 && k <= m && t1 <= b[k]) {
             out[k - 1] += d;
             continue;
         }
         if (t1 <= b[0] || t0 >= b[m]) continue;  // wholly outside the range
-        // slow path: cumulative rounding over the periods the interval touches
+        // cumulative rounding over the periods the interval touches
         const detail::int128 span_len = t1 - t0;
         std::int64_t cum = 0, given = 0;
         std::size_t j = k >= 1 ? k - 1 : 0;

@@ -45,13 +45,13 @@ int run_consumption(const args& a) {
     };
     if (readings_file) {
         const std::string text = read_file(*readings_file);
-        const auto table = parse_readings_csv(text, *readings_file, io);
+        const auto table = std::make_shared<const reading_table>(parse_readings_csv(text, *readings_file, io));
         std::map<std::string, meter, std::less<>> meters;
         if (auto mf = a.get("meters")) {
             const std::string mt = read_file(*mf);
             for (auto& m : parse_meters_csv(mt, *mf, io)) meters.emplace(m.serial, std::move(m));
         }
-        for (const auto& s : meter_series::from_table(table)) {
+        for (const auto& s : meter_series::from_table(table)) {  // shares the table's columns
             const auto it = meters.find(s.serial());
             const meter* m = it == meters.end() ? nullptr : &it->second;
             compute(s, m, nullptr, m && m->time_zone ? *m->time_zone : zone::utc(), nullptr);

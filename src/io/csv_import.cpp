@@ -21,10 +21,20 @@ import_report& import_report::operator+=(const import_report& o) {
 std::string read_file(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw storage_error(errc::storage_io, "cannot read " + file.string());
-    std::ostringstream ss;
-    ss << in.rdbuf();
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    std::string text;
+    if (!ec) {  // a regular file: one read of known size
+        text.resize(static_cast<std::size_t>(size));
+        in.read(text.data(), static_cast<std::streamsize>(size));
+        text.resize(static_cast<std::size_t>(in.gcount()));
+    } else {  // a pipe or device: read to the end
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        text = std::move(ss).str();
+    }
     if (in.bad()) throw storage_error(errc::storage_io, "error while reading " + file.string());
-    return std::move(ss).str();
+    return text;
 }
 
 namespace {

@@ -36,7 +36,10 @@ public:
               reading_source source = reading_source::automatic, std::int64_t accepted_unix = missing_time) {
         meter_index_.push_back(slot);
         time_.push_back(unix_time);
-        for (std::size_t r = 0; r < register_count; ++r) values_[r].push_back(values[r]);
+        for (std::size_t r = 0; r < register_count; ++r) {
+            values_[r].push_back(values[r]);
+            present_[r] = present_[r] || values[r] != decimal::missing_raw;
+        }
         source_.push_back(static_cast<std::uint8_t>(source));
         accepted_.push_back(accepted_unix);
     }
@@ -79,6 +82,8 @@ public:
         return values_[static_cast<std::size_t>(r)];
     }
     const std::vector<std::uint8_t>& sources() const noexcept { return source_; }
+    /// Whether any row carries a value of register `r`.
+    bool has(register_id r) const noexcept { return present_[static_cast<std::size_t>(r)]; }
     const std::vector<std::int64_t>& accepted() const noexcept { return accepted_; }
 
     static constexpr std::int64_t missing_time = decimal::missing_raw;
@@ -90,6 +95,7 @@ private:
     std::vector<std::uint32_t> meter_index_;
     std::vector<std::int64_t> time_;
     std::array<std::vector<std::int64_t>, register_count> values_;
+    std::array<bool, register_count> present_{};
     std::vector<std::uint8_t> source_;
     std::vector<std::int64_t> accepted_;
 };
