@@ -7,6 +7,10 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "kvant/algorithms/collection.hpp"
+#include "kvant/algorithms/consumption.hpp"
+#include "kvant/algorithms/link_status.hpp"
+#include "kvant/algorithms/register_value.hpp"
 #include "kvant/kvant.hpp"
 
 namespace kvant::cli {
@@ -17,7 +21,8 @@ struct labels {
     const char *title, *database, *imported, *rows, *warnings_note, *abonent_h, *name, *account, *address, *organization,
         *phone, *meters_h, *col_resource, *col_serial, *col_model, *col_installed, *col_verified, *removed,
         *readings_h, *total, *tariff, *no_readings, *org_h, *inn, *zone, *abonents, *meters, *individual, *building,
-        *removed_count, *by_resource, *no_coords, *of, *stored, *from, *to, *events;
+        *removed_count, *by_resource, *no_coords, *of, *stored, *from, *to, *events, *archive_h, *month_col,
+        *link_h, *collection, *expected_h, *expected;
 };
 
 constexpr labels ru{"libkvant — демонстрация", "База данных", "Загружено", "строк", "предупреждений о данных",
@@ -26,14 +31,18 @@ constexpr labels ru{"libkvant — демонстрация", "База данн�
                     "снят с учёта", "Текущие показания (000 §3.2.3)", "Общий тариф", "Тариф", "нет показаний",
                     "Организация: абоненты и приборы учёта (001 §3.3)", "ИНН", "часовой пояс", "Абонентов",
                     "Приборов учёта", "индивидуальных", "балансовых", "снятых с учёта", "По ресурсам",
-                    "Приборы учета без координат, шт.", "из", "Показаний в базе", "с", "по", "Событий приборов учёта"};
+                    "Приборы учета без координат, шт.", "из", "Показаний в базе", "с", "по", "Событий приборов учёта",
+                    "Архив данных: расход по месяцам (000 §3.2.4)", "Месяц", "Статусы приборов учёта на карте (001 §3.3.2.3)",
+                    "Сбор данных за начало суток (004 §3.1)", "Ввод показаний (001 §3.3.4)", "Предполагаемое"};
 constexpr labels en{"libkvant demo", "Database", "Imported", "rows", "data warnings",
                     "Abonent (bot «Kvant Online», 000 §3.2.1)", "Name", "Personal account", "Address",
                     "Organisation", "Phone", "Meters (000 §3.2.2)", "Resource", "Serial", "Model", "Installed",
                     "Verified", "removed from service", "Current readings (000 §3.2.3)", "Total", "Tariff",
                     "no readings", "Organisation: abonents and meters (001 §3.3)", "INN", "time zone", "Abonents",
                     "Meters", "individual", "building", "removed", "By resource", "Meters without coordinates",
-                    "of", "Readings stored", "from", "to", "Meter events"};
+                    "of", "Readings stored", "from", "to", "Meter events", "Data archive: consumption by month (000 §3.2.4)",
+                    "Month", "Meter link status on the map (001 §3.3.2.3)", "Data collected for the start of the day (004 §3.1)",
+                    "Manual entry (001 §3.3.4)", "Expected"};
 
 std::string_view resource_name(resource r, bool russian) {
     if (!russian) return to_string(r);
@@ -159,6 +168,47 @@ int run_demo(const args& a) {
         out << "  (" << local_text(last->time, f.zone_of(*m)) << ")\n";
     }
 
+    // the bot's archive: complete months per meter, each register, as the bot shows them
+    const instant min_t = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
+    const instant max_t = from_unix(std::numeric_limits<std::int64_t>::max() / 2);
+    heading(out, L.archive_h);
+    for (const meter* m : meters) {
+        const auto batch = db.readings(m->serial, min_t, max_t);
+        if (batch.size() < 2) continue;
+        const auto series = meter_series::from_table(batch);
+        consumption_options o;
+        o.periods = {period_kind::month};
+        const auto mc = consumption(series.front(), f.zone_of(*m), register_params_of(*m, f.model_of(*m)), o);
+        const unit u = unit_of(m->measures);
+        out << m->serial << " (" << resource_name(m->measures, russian) << ", " << (russian ? unit_symbol_ru(u) : unit_symbol(u)) << "):";
+        for (std::size_t k = 0; k < mc.periods.size(); ++k) {
+            if (!mc.registers.front().complete[k]) continue;  // complete months only, as the seeds' tables
+            out << "  " << period_label(mc.periods[k].start_date, period_kind::month) << " "
+                << to_fixed(decimal::from_raw(mc.registers.front().value[k]), display_places(m->measures));
+        }
+        out << "\n";
+    }
+
+    // manual entry: the expected reading of each register beside the input, at the time of the last reading
+    heading(out, L.expected_h);
+    for (const meter* m : meters) {
+        if (m->removed) continue;
+        const auto batch = db.readings(m->serial, min_t, max_t);
+        if (batch.empty()) continue;
+        const auto series = meter_series::from_table(batch);
+        const auto params = register_params_of(*m, f.model_of(*m));
+        const std::int64_t now_t = series.front().times().back();
+        out << pad(m->serial, 15) << L.expected << " " << local_text(from_unix(now_t), f.zone_of(*m)) << ":";
+        for (std::size_t r = 0; r < register_count; ++r) {
+            const auto rs = series.front().view(static_cast<register_id>(r));
+            if (rs.empty()) continue;
+            if (const auto v = expected_reading(rs, now_t, params))
+                out << "  " << (r == 0 ? std::string(L.total) : std::string(L.tariff) + " " + std::to_string(r)) << " "
+                    << to_fixed(decimal::from_raw(*v), display_places(m->measures));
+        }
+        out << "\n";
+    }
+
     heading(out, L.org_h);
     if (org)
         out << org->name << ", " << L.inn << " " << org->inn << ", " << L.zone << " "
@@ -179,8 +229,6 @@ int run_demo(const args& a) {
     for (const auto& [r, n] : by_resource)
         out << "  " << pad(resource_name(r, russian), 15) << pad(std::to_string(n[0]), 15) << n[1] << "\n";
     out << L.no_coords << ": " << without_coords << " " << L.of << " " << f.meters().size() << "\n";
-    const instant min_t = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
-    const instant max_t = from_unix(std::numeric_limits<std::int64_t>::max() / 2);
     std::optional<instant> first_t, last_t;
     for (const auto& m : f.meters()) {
         const auto t = db.readings(m.serial, min_t, max_t);
@@ -193,6 +241,29 @@ int run_demo(const args& a) {
     out << L.stored << ": " << db.reading_count();
     if (first_t) out << ", " << L.from << " " << local_text(*first_t, org_zone) << " " << L.to << " " << local_text(*last_t, org_zone);
     out << "\n" << L.events << ": " << db.events({}, min_t, max_t).size() << "\n";
+
+    // the map's legend and the analytics' collection rate, "now" being the newest reading
+    if (last_t) {
+        const instant now = *last_t;
+        link_counts counts{};
+        std::vector<std::vector<std::int64_t>> times(f.meters().size());
+        std::vector<collection_input> inputs;
+        for (std::size_t i = 0; i < f.meters().size(); ++i) {
+            const meter& m = f.meters()[i];
+            const zone z = f.zone_of(m);
+            const auto last = db.last_reading(m.serial, now);
+            counts[static_cast<std::size_t>(link_status(last ? std::optional(last->time) : std::nullopt, now, removed_at(m, z, now)))]++;
+            const auto batch = db.readings(m.serial, now - std::chrono::hours{48}, now + seconds{1});
+            times[i] = batch.times();
+            inputs.push_back({&m, z, times[i], false});
+        }
+        out << "\n" << L.link_h << " (" << local_text(now, org_zone) << "):\n ";
+        for (std::size_t b = 0; b < link_bucket_count; ++b)
+            out << " " << to_string(static_cast<link_bucket>(b)) << " " << counts[b];
+        const auto rate = collection_rate(inputs, now);
+        out << "\n" << L.collection << ": " << rate.collected << " " << L.of << " " << rate.under_control << " ("
+            << to_fixed(decimal::from_raw(rate.share.raw() * 100), 1) << " %)\n";
+    }
     return 0;
 }
 

@@ -45,6 +45,10 @@ contains "$work/out" "Приборов учёта: 55 (индивидуальн�
 contains "$work/out" "Приборы учета без координат, шт.: 11 из 55" "demo: meters without coordinates"
 contains "$work/out" "Васильев Роман Михайлович" "demo: abonent name (000)"
 contains "$work/out" "installation date 2020-01-21 is before the manufacture date 2022-02-01" "demo: 004's bad data"
+# 55 meters, one removed (9000100), two planted silent ones (98970005 since 26.06.2020, 98980007 since 2017)
+contains "$work/out" "Сбор данных за начало суток (004 §3.1): 52 из 54 (96.3 %)" "demo: collection rate"
+contains "$work/out" "disconnected 1 " "demo: the removed meter is disconnected"
+contains "$work/out" " no_link 2" "demo: the two silent meters have no link"
 # the current reading of 98990004 is the last line of that meter in the sample data, shown with 4 places
 last=$(grep '^98990004,' "$demo/readings.csv" | tail -1 | cut -d, -f3)
 contains "$work/out" "98990004        Вода холодная   Общий тариф: $last куб. м" "demo: current reading"

@@ -120,5 +120,27 @@ struct consumption_options {
 meter_consumption consumption(const meter_series& s, const zone& z, const register_params& p,
                               const consumption_options& options = {});
 
+/// Суточная дельта: the consumption of each register over one local day (one period; incomplete when the
+/// readings do not bracket the day).
+inline meter_consumption daily_delta(const meter_series& s, const zone& z, calendar_date day, const register_params& p) {
+    consumption_options o;
+    o.periods = {period_kind::day};
+    o.from = start_of_day(z, day);
+    o.to = start_of_day(z, calendar_date{date::sys_days{day} + date::days{1}});
+    auto mc = consumption(s, z, p, o);
+    // the readings may start or end inside the day: keep exactly that day
+    for (std::size_t k = 0; k < mc.periods.size(); ++k)
+        if (mc.periods[k].start_date == day) {
+            meter_consumption one;
+            one.meter = mc.meter;
+            one.periods = {mc.periods[k]};
+            for (auto& rc : mc.registers)
+                one.registers.push_back({rc.reg, {rc.value[k]}, {rc.complete[k]}, rc.first, rc.last});
+            one.notes = std::move(mc.notes);
+            return one;
+        }
+    return {mc.meter, {}, {}, {}};
+}
+
 }  // namespace v0
 }  // namespace kvant
