@@ -108,6 +108,18 @@ TEST_CASE("a register that rolls over counts the wrapped delta; a decrease count
     CHECK(sum == raw("0.003") + raw("0.06"));  // the decrease is dropped; what follows counts from 352.24
 }
 
+TEST_CASE("the daily delta of one local day, the 25-hour one included") {
+    // one unit an hour from 30.10 22:00Z (31.10 00:00 CEST) to 02.11 23:00Z: 31.10 has 25 hours in Berlin
+    const auto s = series("m", {{"2021-10-30T22:00:00Z", "0"}, {"2021-11-02T23:00:00Z", "73"}});
+    const zone berlin = zone::parse("Europe/Berlin");
+    const auto d = daily_delta(s, berlin, date::year{2021} / 10 / 31, {});
+    REQUIRE(d.periods.size() == 1);
+    CHECK(values(d) == std::vector<std::string>{"25"});
+    CHECK(complete(d) == std::vector<int>{1});
+    CHECK(values(daily_delta(s, berlin, date::year{2021} / 11 / 1, {})) == std::vector<std::string>{"24"});
+    CHECK(daily_delta(s, berlin, date::year{2021} / 11 / 5, {}).periods.empty());  // no readings reach that day
+}
+
 TEST_CASE("a gap of several days is bridged: its delta is spread over it") {
     const auto s = series("m", {{"2020-03-01T00:00:00Z", "0"}, {"2020-03-02T00:00:00Z", "3"}, {"2020-03-06T00:00:00Z", "43"}});
     const auto mc = consumption(s, zone::utc(), {}, by_day);
