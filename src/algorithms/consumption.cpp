@@ -27,7 +27,11 @@ std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_p
 }
 
 void spread_register(register_series s, std::span<const std::int64_t> b, const register_params& p,
-                     std::span<std::int64_t> out, std::vector<step_note>* notes, register_id reg) {
+                     std::span<std::int64_t> out, std::vector<step_note>* notes, register_id reg,
+                     std::span<const std::uint32_t> cell_of) {
+    const bool mapped = !cell_of.empty();
+    auto cell = [&](std::size_t segment) { return mapped ? cell_of[segment] : segment; };
+    std::vector<std::pair<std::size_t, std::int64_t>> touched;  // (cell, overlap) of one straddling interval
     const std::size_t n = s.size();
     if (n < 2 || b.size() < 2) return;
     const std::size_t m = b.size() - 1;  // periods
@@ -51,7 +55,7 @@ void spread_register(register_series s, std::span<const std::int64_t> b, const r
             bool down = false;
             for (std::size_t j = i; j < e; ++j) down |= v[j + 1] < v[j];
             if (!down) {
-                out[k - 1] += (v[e] - v[i]) * ratio;
+                out[cell(k - 1)] += (v[e] - v[i]) * ratio;
                 i = e;
                 continue;
             }
@@ -68,7 +72,7 @@ void spread_register(register_series s, std::span<const std::int64_t> b, const r
         if (d == 0) continue;
         // the whole interval lies inside period k − 1
         if (k >= 1 && k <= m && t1 <= b[k]) {
-            out[k - 1] += d;
+            out[cell(k - 1)] += d;
             continue;
         }
         if (t1 <= b[0] || t0 >= b[m]) continue;  // wholly outside the range
@@ -80,27 +84,41 @@ void spread_register(register_series s, std::span<const std::int64_t> b, const r
             cum = b[0] - t0;
             given = decimal::div_round_half_even(static_cast<detail::int128>(d) * cum, span_len);
         }
+        // the overlap of each cell the interval touches, in order of first touch
+        touched.clear();
         for (; j < m && b[j] < t1; ++j) {
             const std::int64_t lo = std::max(t0, b[j]), hi = std::min(t1, b[j + 1]);
             if (hi <= lo) continue;
-            cum += hi - lo;
+            const std::size_t c = cell(j);
+            auto it = std::find_if(touched.begin(), touched.end(), [c](const auto& x) { return x.first == c; });
+            if (it == touched.end())
+                touched.emplace_back(c, hi - lo);
+            else
+                it->second += hi - lo;
+        }
+        for (const auto& [c, overlap] : touched) {
+            cum += overlap;
             const std::int64_t upto = decimal::div_round_half_even(static_cast<detail::int128>(d) * cum, span_len);
-            out[j] += upto - given;
+            out[c] += upto - given;
             given = upto;
         }
     }
+}
+
+std::vector<period> periods_of(const meter_series& s, const zone& z, const consumption_options& o) {
+    if (s.size() < 2) return {};
+    instant from = from_unix(s.times().front());
+    instant to = from_unix(s.times().back());
+    if (o.from && *o.from > from) from = *o.from;
+    if (o.to && *o.to < to) to = *o.to;
+    return periods_between(z, from, to, o.periods);
 }
 
 meter_consumption consumption(const meter_series& s, const zone& z, const register_params& p,
                               const consumption_options& o) {
     meter_consumption out;
     out.meter = s.serial();
-    if (s.size() < 2) return out;
-    instant from = from_unix(s.times().front());
-    instant to = from_unix(s.times().back());
-    if (o.from && *o.from > from) from = *o.from;
-    if (o.to && *o.to < to) to = *o.to;
-    out.periods = periods_between(z, from, to, o.periods);
+    out.periods = periods_of(s, z, o);
     if (out.periods.empty()) return out;
     std::vector<std::int64_t> bounds;
     bounds.reserve(out.periods.size() + 1);

@@ -72,13 +72,15 @@ struct step_note {
 /// decreases. Returns 0 for a decrease that is not a rollover.
 std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_params& p, step_status* note) noexcept;
 
-/// Spreads the steps of one register over consecutive periods [boundaries[k], boundaries[k+1]) and adds the
-/// parts to `out[k]` (out.size() == boundaries.size() − 1). Consumption outside [boundaries.front(),
-/// boundaries.back()) is not counted. Notes for rollovers and decreases are appended to `notes` when given.
-/// Boundaries must increase strictly.
+/// Spreads the steps of one register over consecutive segments [boundaries[k], boundaries[k+1]) and adds the
+/// parts to `out`: to out[k], or to out[cell_of[k]] when `cell_of` maps segments to cells (several segments of
+/// one period and tariff zone make one cell). The parts of a delta are rounded cumulatively over the cells it
+/// touches, so each cell gets its exact share within one millionth and the parts add up exactly. Consumption
+/// outside [boundaries.front(), boundaries.back()) is not counted. Notes for rollovers and decreases are
+/// appended to `notes` when given. Boundaries must increase strictly.
 void spread_register(register_series s, std::span<const std::int64_t> boundaries, const register_params& p,
                      std::span<std::int64_t> out, std::vector<step_note>* notes = nullptr,
-                     register_id reg = register_id::total);
+                     register_id reg = register_id::total, std::span<const std::uint32_t> cell_of = {});
 
 /// Whether the readings bracket [a, b): one at or before a, one at or after b.
 inline bool brackets(register_series s, std::int64_t a, std::int64_t b) noexcept {
@@ -113,6 +115,10 @@ struct consumption_options {
     std::optional<instant> from;  ///< only periods ending after `from` (default: from the first reading)
     std::optional<instant> to;    ///< only periods starting before `to` (default: to the last reading)
 };
+
+/// The periods of a meter's readings in zone `z`: from the one containing the first reading to the one
+/// containing the instant before the last, clipped by options.from/to. Empty with fewer than two readings.
+std::vector<period> periods_of(const meter_series& s, const zone& z, const consumption_options& options);
 
 /// The consumption of a meter per local period of `z`. The periods run from the one containing the first
 /// reading to the one containing the last reading's instant minus one second (a reading exactly at midnight

@@ -1,0 +1,221 @@
+// Tariff schedules and splits, against values worked out by hand (hours per zone are counted on the clock).
+#include <catch2/catch.hpp>
+#include <map>
+
+#include "kvant/algorithms/tariff.hpp"
+
+using namespace kvant;
+
+namespace {
+decimal dec(const char* s) { return decimal::parse(s); }
+instant at(const char* s) { return parse_instant(s); }
+std::int64_t raw(const char* s) { return dec(s).raw(); }
+
+meter_series series(std::initializer_list<std::pair<const char*, const char*>> rows) {
+    meter_series s("m");
+    for (const auto& [t, v] : rows) {
+        std::array<std::int64_t, register_count> vals;
+        vals.fill(decimal::missing_raw);
+        vals[0] = raw(v);
+        s.push(to_unix(at(t)), vals);
+    }
+    return s;
+}
+consumption_options opts(period_kind k) {
+    consumption_options o;
+    o.periods = {k};
+    return o;
+}
+/// zone -> value of the first period, as text
+std::map<std::string, std::string> first_period(const zone_consumption& z) {
+    std::map<std::string, std::string> out;
+    for (std::size_t i = 0; i < z.zones.size(); ++i) out[z.zones[i]] = to_string(decimal::from_raw(z.value[i][0]));
+    return out;
+}
+std::map<std::string, std::string> sum_periods(const zone_consumption& z) {
+    std::map<std::string, std::string> out;
+    for (std::size_t i = 0; i < z.zones.size(); ++i) {
+        std::int64_t s = 0;
+        for (auto v : z.value[i]) s += v;
+        out[z.zones[i]] = to_string(decimal::from_raw(s));
+    }
+    return out;
+}
+using zones = std::map<std::string, std::string>;
+
+/// Two zones, day 07–23: weekdays; a special all-night profile for holidays.
+tariff_schedule two_zone_with(std::vector<special_day> specials) {
+    auto s = two_zone_schedule();
+    s.versions[0].days.push_back({"holiday", {{0, "night"}}});
+    s.versions[0].special_days = std::move(specials);
+    return s;
+}
+}  // namespace
+
+TEST_CASE("presets follow order ФСТ 1473-э") {
+    const tariff_calendar three(three_zone_schedule());
+    CHECK(three.zones() == std::vector<std::string>{"peak", "semi-peak", "night", "day", "total"});
+    const zone msk = zone::parse("Europe/Moscow");
+    auto zone_name = [&](const char* t) { return three.zones()[three.zone_at(at(t), msk)]; };
+    CHECK(zone_name("2020-06-01T06:59:59+03:00") == "night");
+    CHECK(zone_name("2020-06-01T07:00:00+03:00") == "peak");
+    CHECK(zone_name("2020-06-01T10:00:00+03:00") == "semi-peak");
+    CHECK(zone_name("2020-06-01T17:00:00+03:00") == "peak");
+    CHECK(zone_name("2020-06-01T21:00:00+03:00") == "semi-peak");
+    CHECK(zone_name("2020-06-01T23:00:00+03:00") == "night");
+    // the switches of one Moscow day
+    const auto sw = three.switches(at("2020-06-01T00:00:00+03:00"), at("2020-06-02T00:00:00+03:00"), msk);
+    const std::vector<zone_switch> expected{{to_unix(at("2020-06-01T00:00:00+03:00")), 2},
+                                            {to_unix(at("2020-06-01T07:00:00+03:00")), 0},
+                                            {to_unix(at("2020-06-01T10:00:00+03:00")), 1},
+                                            {to_unix(at("2020-06-01T17:00:00+03:00")), 0},
+                                            {to_unix(at("2020-06-01T21:00:00+03:00")), 1},
+                                            {to_unix(at("2020-06-01T23:00:00+03:00")), 2}};
+    CHECK(sw == expected);
+    CHECK(tariff_calendar(single_rate_schedule()).zones() == std::vector<std::string>{"total"});
+    CHECK(tariff_calendar(two_zone_schedule()).zones() == std::vector<std::string>{"day", "night", "total"});
+}
+
+TEST_CASE("a reading interval straddling a switch is cut there") {
+    // 06:00 to 08:00 UTC, 12 units: 06-07 night, 07-08 day
+    const tariff_calendar two(two_zone_schedule());
+    auto z = split_by_schedule(series({{"2020-06-01T06:00:00Z", "0"}, {"2020-06-01T08:00:00Z", "12"}}), zone::utc(), two, {},
+                               opts(period_kind::day));
+    CHECK(first_period(z) == zones{{"day", "6"}, {"night", "6"}, {"total", "12"}});
+    // three zones in Moscow: 06:00-11:00 MSK, 10 an hour: night 1 h, peak 3 h, semi-peak 1 h
+    const tariff_calendar three(three_zone_schedule());
+    z = split_by_schedule(series({{"2020-06-01T03:00:00Z", "0"}, {"2020-06-01T08:00:00Z", "50"}}),
+                          zone::parse("Europe/Moscow"), three, {}, opts(period_kind::day));
+    CHECK(first_period(z) == zones{{"night", "10"}, {"peak", "30"}, {"semi-peak", "10"}, {"day", "40"}, {"total", "50"}});
+}
+
+TEST_CASE("on a day of clock change, a local schedule and one in a fixed zone differ") {
+    // Berlin, 28.03.2021, clocks 02:00 CET -> 03:00 CEST. From 00:00Z to 12:00Z, one unit an hour.
+    const auto s = series({{"2021-03-28T00:00:00Z", "0"}, {"2021-03-28T12:00:00Z", "12"}});
+    const zone berlin = zone::parse("Europe/Berlin");
+    // local: 00:00Z is 01:00 CET (night); day begins at 07:00 CEST = 05:00Z -> night 5 h, day 7 h
+    auto z = split_by_schedule(s, berlin, tariff_calendar(two_zone_schedule()), {}, opts(period_kind::day));
+    CHECK(first_period(z) == zones{{"day", "7"}, {"night", "5"}, {"total", "12"}});
+    // Moscow time basis: day begins at 07:00 MSK = 04:00Z -> night 4 h, day 8 h
+    auto moscow = two_zone_schedule();
+    moscow.time_basis = zone::parse("Europe/Moscow");
+    z = split_by_schedule(s, berlin, tariff_calendar(moscow), {}, opts(period_kind::day));
+    CHECK(first_period(z) == zones{{"day", "8"}, {"night", "4"}, {"total", "12"}});
+    // the 25-hour day 31.10.2021 in Berlin, local schedule: 00:00-07:00 is 8 hours (02:00-03:00 twice)
+    const auto autumn = series({{"2021-10-30T22:00:00Z", "0"}, {"2021-10-31T23:00:00Z", "25"}});
+    z = split_by_schedule(autumn, berlin, tariff_calendar(two_zone_schedule()), {}, opts(period_kind::day));
+    CHECK(first_period(z) == zones{{"day", "16"}, {"night", "9"}, {"total", "25"}});
+}
+
+TEST_CASE("a holiday overrides the week") {
+    // 31.12.2019 12:00Z to 01.01.2020 12:00Z, one an hour: 31.12 day 12-23 (11), night 23-24 (1); 01.01 all night (12)
+    const auto s = series({{"2019-12-31T12:00:00Z", "0"}, {"2020-01-01T12:00:00Z", "24"}});
+    const tariff_calendar dated(two_zone_with({{2020, 1, 1, "holiday"}}));
+    CHECK(sum_periods(split_by_schedule(s, zone::utc(), dated, {}, opts(period_kind::day))) ==
+          zones{{"day", "11"}, {"night", "13"}, {"total", "24"}});
+    const tariff_calendar every_year(two_zone_with({{std::nullopt, 1, 1, "holiday"}}));
+    CHECK(sum_periods(split_by_schedule(s, zone::utc(), every_year, {}, opts(period_kind::day))) ==
+          zones{{"day", "11"}, {"night", "13"}, {"total", "24"}});
+    const tariff_calendar other_year(two_zone_with({{2021, 1, 1, "holiday"}}));
+    CHECK(sum_periods(split_by_schedule(s, zone::utc(), other_year, {}, opts(period_kind::day))) ==
+          zones{{"day", "16"}, {"night", "8"}, {"total", "24"}});
+}
+
+TEST_CASE("seasons and versions change the program on their dates") {
+    // summer from 1 April: the day starts at 08:00. 31.03 06:00Z to 01.04 09:00Z, one an hour (27 h):
+    // 31.03 night 1 + day 16 + night 1; 01.04 night 8 + day 1 -> day 17, night 10
+    auto s = two_zone_schedule();
+    s.versions[0].days.push_back({"summer", {{0, "night"}, {8 * 60, "day"}, {23 * 60, "night"}}});
+    week_profile summer{"summer", {}};
+    summer.days.fill("summer");
+    s.versions[0].weeks.push_back(summer);
+    s.versions[0].seasons = {{"winter", 1, 1, "all"}, {"summer", 4, 1, "summer"}, {"autumn", 10, 1, "all"}};
+    const auto r = series({{"2021-03-31T06:00:00Z", "0"}, {"2021-04-01T09:00:00Z", "27"}});
+    CHECK(sum_periods(split_by_schedule(r, zone::utc(), tariff_calendar(s), {}, opts(period_kind::day))) ==
+          zones{{"day", "17"}, {"night", "10"}, {"total", "27"}});
+    // before the first season start of a year, the last season runs on: a schedule whose only season starts
+    // on 1 April still has one on 1 January
+    auto late = two_zone_schedule();
+    late.versions[0].seasons = {{"from-april", 4, 1, "all"}};
+    CHECK(tariff_calendar(late).zone_at(at("2021-01-01T12:00:00Z"), zone::utc()) == 0);
+
+    // a new version from 1 June 2021 starts the day at 06:00. 31.05 05:00Z to 01.06 08:00Z (27 h):
+    // 31.05 night 2 + day 16 + night 1; 01.06 night 6 + day 2 -> day 18, night 9
+    auto v = two_zone_schedule();
+    schedule_version v2 = v.versions[0];
+    v2.effective = date::year{2021} / 6 / 1;
+    v2.days[0].changes = {{0, "night"}, {6 * 60, "day"}, {23 * 60, "night"}};
+    v.versions.push_back(v2);
+    const auto r2 = series({{"2021-05-31T05:00:00Z", "0"}, {"2021-06-01T08:00:00Z", "27"}});
+    CHECK(sum_periods(split_by_schedule(r2, zone::utc(), tariff_calendar(v), {}, opts(period_kind::day))) ==
+          zones{{"day", "18"}, {"night", "9"}, {"total", "27"}});
+}
+
+TEST_CASE("zones add up exactly to the period total; the total equals plain consumption") {
+    meter_series s("m");
+    std::int64_t t = to_unix(at("2021-03-01T00:00:00Z")), v = 0;
+    std::uint64_t x = 99;
+    while (t < to_unix(at("2021-11-30T00:00:00Z"))) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        std::array<std::int64_t, register_count> vals;
+        vals.fill(decimal::missing_raw);
+        vals[0] = v;
+        s.push(t, vals);
+        t += 300 + static_cast<std::int64_t>((x >> 33) % 20000);
+        v += static_cast<std::int64_t>((x >> 17) % 3'333'333);
+    }
+    const zone berlin = zone::parse("Europe/Berlin");
+    const tariff_calendar three(three_zone_schedule());
+    for (auto kind : {period_kind::day, period_kind::month}) {
+        const auto z = split_by_schedule(s, berlin, three, {}, opts(kind));
+        const auto plain = consumption(s, berlin, {}, opts(kind));
+        REQUIRE(z.periods.size() == plain.periods.size());
+        for (std::size_t k = 0; k < z.periods.size(); ++k) {
+            CHECK(z.value[0][k] + z.value[1][k] + z.value[2][k] == z.value[4][k]);  // peak + semi-peak + night = total
+            CHECK(z.value[0][k] + z.value[1][k] == z.value[3][k]);                  // day = peak + semi-peak
+            CHECK(z.value[4][k] == plain.registers[0].value[k]);
+            CHECK(z.complete[k] == plain.registers[0].complete[k]);
+        }
+    }
+}
+
+TEST_CASE("a meter's own tariff registers against the schedule, and 001's tariff-sum mismatch") {
+    // 001 Figure 14: T1 48880.10 + T2 49.25 = 48929.35, but the total reads 48903.35
+    meter_series s("m");
+    const auto none = decimal::missing_raw;
+    s.push(to_unix(at("2020-08-01T00:00:00Z")), {raw("0"), raw("0"), raw("0"), none, none});
+    s.push(to_unix(at("2020-08-21T00:00:00Z")), {raw("48903.35"), raw("48880.10"), raw("49.25"), none, none});
+    const auto bad = register_sum_mismatches(s, 2);
+    REQUIRE(bad.size() == 1);
+    CHECK(decimal::from_raw(bad[0].sum) == dec("48929.35"));
+    CHECK(decimal::from_raw(bad[0].total) == dec("48903.35"));
+    CHECK(register_sum_mismatches(s, 2, raw("26")).empty());  // within a tolerance of 26.00
+
+    // register split: T1 is day, T2 night (two-zone programming); the total comes from the total register
+    const tariff_calendar two(two_zone_schedule());
+    const auto by_reg = split_by_registers(consumption(s, zone::utc(), {}, opts(period_kind::month)), two);
+    CHECK(first_period(by_reg) == zones{{"day", "48880.1"}, {"night", "49.25"}, {"total", "48903.35"}});
+    // the schedule's split of the same total: 20 days, 16 of 24 hours are day -> 2/3 of 48903.35
+    const auto by_sched = split_by_schedule(s, zone::utc(), two, {}, opts(period_kind::month));
+    CHECK(first_period(by_sched) == zones{{"day", "32602.233333"}, {"night", "16301.116667"}, {"total", "48903.35"}});
+    const auto diff = compare_splits(by_reg, by_sched);
+    REQUIRE(diff.size() == 3);
+    CHECK(diff[0].zone == "day");
+    CHECK(diff[0].by_registers - diff[0].by_schedule == raw("16277.866667"));
+    CHECK(diff[2].by_registers == diff[2].by_schedule);
+}
+
+TEST_CASE("a schedule with faults is refused, naming each") {
+    auto s = two_zone_schedule();
+    s.versions[0].days[0].changes = {{0, "night"}, {23 * 60, "day"}, {7 * 60, "dusk"}};
+    s.versions[0].weeks[0].days[6] = "sunday";
+    try {
+        tariff_calendar c(s);
+        FAIL("no exception");
+    } catch (const config_error& e) {
+        const std::string m = e.what();
+        CHECK(m.find("switch times must increase") != std::string::npos);
+        CHECK(m.find("undeclared zone 'dusk'") != std::string::npos);
+        CHECK(m.find("unknown day profile 'sunday'") != std::string::npos);
+    }
+}
