@@ -2,7 +2,10 @@
 #include <catch2/catch.hpp>
 #include <map>
 
+#include "kvant/algorithms/cost.hpp"
 #include "kvant/algorithms/tariff.hpp"
+#include "kvant/io/urdb.hpp"
+#include "kvant/model/tariff_json.hpp"
 
 using namespace kvant;
 
@@ -218,4 +221,118 @@ TEST_CASE("a schedule with faults is refused, naming each") {
         CHECK(m.find("undeclared zone 'dusk'") != std::string::npos);
         CHECK(m.find("unknown day profile 'sunday'") != std::string::npos);
     }
+}
+
+TEST_CASE("money: exact products, rounded once to kopecks half away from zero") {
+    CHECK(to_string(amount(dec("250"), dec("5.53"))) == "1382.50");
+    CHECK(to_string(amount(dec("0.125"), dec("1"))) == "0.13");
+    CHECK(to_string(amount(dec("-0.125"), dec("1"))) == "-0.13");
+    CHECK(to_string(amount(dec("1.005"), dec("1"))) == "1.01");  // binary floating point would give 1.00
+    CHECK(to_string(amount(dec("33.333333"), dec("4.56"))) == "152.00");  // 151.99999848
+    CHECK(to_string(amount(dec("0.004999"), dec("1"))) == "0.00");
+    // 999999999.999999 * 1000.000001 = 1000000000999.999999999999 (Python decimal, exact) -> 1000000001000.00
+    CHECK(to_string(amount(dec("999999999.999999"), dec("1000.000001"))) == "1000000001000.00");
+    CHECK_THROWS_AS(amount(dec("999999999999"), dec("999999999999")), std::overflow_error);
+    CHECK(money::from_kopecks(5) + money::from_kopecks(-7) == money::from_kopecks(-2));
+    CHECK(to_string(money::from_kopecks(-5)) == "-0.05");
+}
+
+TEST_CASE("a rate change in the middle of a month splits the bill") {
+    // 10 a day through August (UTC); 5.00 until 15.08, 6.00 from 16.08: 15 days * 10 * 5 + 16 days * 10 * 6
+    const auto s = series({{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "310"}});
+    const std::vector<rate> rates{{"total", date::year{2020} / 1 / 1, dec("5.00")}, {"total", date::year{2020} / 8 / 16, dec("6.00")}};
+    const auto bill = cost(s, zone::utc(), tariff_calendar(single_rate_schedule()), rates, {}, opts(period_kind::month));
+    REQUIRE(bill.lines.size() == 2);
+    CHECK(decimal::from_raw(bill.lines[0].quantity) == dec("150"));
+    CHECK(to_string(bill.lines[0].amount) == "750.00");
+    CHECK(bill.lines[1].rate_from == date::year{2020} / 8 / 16);
+    CHECK(decimal::from_raw(bill.lines[1].quantity) == dec("160"));
+    CHECK(to_string(bill.lines[1].amount) == "960.00");
+    CHECK(to_string(bill.total[0]) == "1710.00");
+    CHECK(bill.complete[0]);
+    // the rate date is local: in Moscow the new rate starts at 15.08 21:00Z, 3 hours earlier -> 1.25 more at 6.00
+    const auto msk = cost(s, zone::parse("Europe/Moscow"), tariff_calendar(single_rate_schedule()), rates, {},
+                          opts(period_kind::month));
+    std::int64_t at_six = 0;
+    for (const auto& l : msk.lines)
+        if (l.price == dec("6.00")) at_six += l.quantity;
+    CHECK(decimal::from_raw(at_six) == dec("161.25"));
+}
+
+TEST_CASE("a three-zone split billed under a two-zone tariff, through the zone group") {
+    // 06:00-11:00 Moscow, 10 an hour: night 10, peak 30, semi-peak 10; day (peak + semi-peak) 40 at 5.00,
+    // night 10 at 2.50
+    const auto s = series({{"2020-06-01T03:00:00Z", "0"}, {"2020-06-01T08:00:00Z", "50"}});
+    const std::vector<rate> rates{{"day", date::year{2020} / 1 / 1, dec("5.00")}, {"night", date::year{2020} / 1 / 1, dec("2.50")}};
+    const auto bill = cost(s, zone::parse("Europe/Moscow"), tariff_calendar(three_zone_schedule()), rates, {},
+                           opts(period_kind::day));
+    REQUIRE(bill.lines.size() == 2);
+    CHECK(bill.lines[0].zone == "day");
+    CHECK(to_string(bill.lines[0].amount) == "200.00");
+    CHECK(bill.lines[1].zone == "night");
+    CHECK(to_string(bill.lines[1].amount) == "25.00");
+    CHECK(to_string(bill.total[0]) == "225.00");
+    // a zone with no rate, and a rate that starts after the consumption, are refused by name
+    const std::vector<rate> only_day{{"day", date::year{2020} / 1 / 1, dec("5.00")}};
+    CHECK_THROWS_WITH(cost(s, zone::utc(), tariff_calendar(three_zone_schedule()), only_day, {}, opts(period_kind::day)),
+                      Catch::Contains("no rate for tariff zone 'night'"));
+    const std::vector<rate> late{{"total", date::year{2021} / 1 / 1, dec("5.00")}};
+    CHECK_THROWS_WITH(cost(s, zone::utc(), tariff_calendar(single_rate_schedule()), late, {}, opts(period_kind::day)),
+                      Catch::Contains("no rate for 'total' in force on 2020-06-01"));
+}
+
+TEST_CASE("schedules round-trip through JSON; any schedule can be defined in it") {
+    for (const auto& s : {single_rate_schedule(), two_zone_schedule(), three_zone_schedule()})
+        CHECK(nlohmann::json(s).get<tariff_schedule>() == s);
+    const char* text = R"({"id": "msk-weekend", "zones": ["day", "night"], "time_basis": "Europe/Moscow",
+        "versions": [{"effective": "2020-01-01",
+          "seasons": [{"name": "year", "start": "01-01", "week": "w"}],
+          "weeks": [{"id": "w", "days": ["wd", "wd", "wd", "wd", "wd", "we", "we"]}],
+          "days": [{"id": "wd", "changes": [{"at": "00:00", "zone": "night"}, {"at": "07:00", "zone": "day"},
+                                            {"at": "23:00", "zone": "night"}]},
+                   {"id": "we", "changes": [{"at": "00:00", "zone": "night"}]}],
+          "special_days": [{"date": "--05-09", "day": "we"}, {"date": "2020-06-12", "day": "we"}]}]})";
+    const auto s = nlohmann::json::parse(text).get<tariff_schedule>();
+    CHECK(nlohmann::json(s).get<tariff_schedule>() == s);
+    const tariff_calendar c(s);
+    const zone any = zone::utc();  // the time basis is Moscow whatever the meter's zone
+    CHECK(c.zones()[c.zone_at(at("2020-05-08T12:00:00+03:00"), any)] == "day");    // a Friday
+    CHECK(c.zones()[c.zone_at(at("2022-05-09T12:00:00+03:00"), any)] == "night");  // Victory Day, a Monday in 2022
+    CHECK(c.zones()[c.zone_at(at("2022-05-10T12:00:00+03:00"), any)] == "day");    // the Tuesday after
+    CHECK(c.zones()[c.zone_at(at("2020-06-12T12:00:00+03:00"), any)] == "night");  // dated, 2020 only
+    CHECK(c.zones()[c.zone_at(at("2021-06-11T12:00:00+03:00"), any)] == "day");
+    CHECK(c.zones()[c.zone_at(at("2020-05-10T12:00:00+03:00"), any)] == "night");  // Sunday
+    auto bad = nlohmann::json::parse(text);
+    bad["versions"][0]["days"][0]["changes"][1]["at"] = "7:00";
+    try {
+        (void)bad.get<tariff_schedule>();
+        FAIL("no exception");
+    } catch (const parse_error& e) {
+        CHECK(e.where().field == "at");
+        CHECK(e.reason() == "change: '7:00' is not a time of day HH:MM");
+    }
+}
+
+TEST_CASE("OpenEI URDB weekday/weekend 12x24 schedules import as seasons of week profiles") {
+    nlohmann::json item;
+    std::vector<int> weekday(24, 0), weekend(24, 0);
+    for (int h = 7; h < 23; ++h) weekday[static_cast<std::size_t>(h)] = 1;
+    item["name"] = "TOU";
+    item["energyweekdayschedule"] = std::vector<std::vector<int>>(12, weekday);
+    item["energyweekendschedule"] = std::vector<std::vector<int>>(12, weekend);
+    item["energyratestructure"] = nlohmann::json::parse(R"([[{"rate": 0.1}], [{"rate": 0.25}, {"rate": 0.3, "max": 500}]])");
+    const auto imp = import_urdb(nlohmann::json{{"items", {item}}}.dump());
+    CHECK(imp.schedule.zones == std::vector<std::string>{"p0", "p1"});
+    CHECK(imp.schedule.versions[0].seasons.size() == 12);
+    REQUIRE(imp.rates.size() == 2);
+    CHECK(imp.rates[0].second == dec("0.1"));
+    CHECK(imp.rates[1].second == dec("0.25"));
+    CHECK(imp.had_tiers);
+    const tariff_calendar c(imp.schedule);
+    CHECK(c.zones()[c.zone_at(at("2021-06-04T08:00:00Z"), zone::utc())] == "p1");  // a Friday
+    CHECK(c.zones()[c.zone_at(at("2021-06-05T08:00:00Z"), zone::utc())] == "p0");  // a Saturday
+    CHECK(c.zones()[c.zone_at(at("2021-06-04T23:30:00Z"), zone::utc())] == "p0");
+    item["energyweekdayschedule"][3][5] = "x";
+    CHECK_THROWS_WITH(import_urdb(item.dump()), Catch::Contains("field 'energyweekdayschedule[3][5]'"));
+    CHECK_THROWS_AS(import_urdb("{not json"), parse_error);
 }
