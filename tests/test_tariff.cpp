@@ -14,8 +14,8 @@ decimal dec(const char* s) { return decimal::parse(s); }
 instant at(const char* s) { return parse_instant(s); }
 std::int64_t raw(const char* s) { return dec(s).raw(); }
 
-meter_series series(std::initializer_list<std::pair<const char*, const char*>> rows) {
-    meter_series s("m");
+meter_series series(std::initializer_list<std::pair<const char*, const char*>> rows, const char* serial = "m") {
+    meter_series s(serial);
     for (const auto& [t, v] : rows) {
         std::array<std::int64_t, register_count> vals;
         vals.fill(decimal::missing_raw);
@@ -335,4 +335,34 @@ TEST_CASE("OpenEI URDB weekday/weekend 12x24 schedules import as seasons of week
     item["energyweekdayschedule"][3][5] = "x";
     CHECK_THROWS_WITH(import_urdb(item.dump()), Catch::Contains("field 'energyweekdayschedule[3][5]'"));
     CHECK_THROWS_AS(import_urdb("{not json"), parse_error);
+}
+
+TEST_CASE("bills add up per group, individual and building meters apart") {
+    organization o;
+    o.id = "org";
+    o.name = "УК";
+    account a;
+    a.number = "A1";
+    a.abonent = "ab";
+    meter flat, house;
+    flat.serial = "f";
+    flat.point = "tp";
+    house.serial = "b";
+    house.point = "tp";
+    house.role = meter_role::building;
+    const fleet f({o}, {abonent{"ab", "org", abonent_kind::person, "X", "", ""}}, {a}, {metering_point{"tp", "A1", "", "", ""}}, {},
+                  {flat, house});
+    const std::vector<rate> rates{{"total", date::year{2020} / 1 / 1, dec("4.90")}};
+    const tariff_calendar single(single_rate_schedule());
+    const std::vector<meter_cost> bills{
+        cost(series({{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "100"}}, "f"), zone::utc(), single, rates, {},
+             opts(period_kind::month)),
+        cost(series({{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "1000"}}, "b"), zone::utc(), single, rates, {},
+             opts(period_kind::month))};
+    const auto per_org = aggregate_cost(f, bills, group_level::organization);
+    REQUIRE(per_org.size() == 2);
+    CHECK(per_org[0].role == meter_role::individual);
+    CHECK(to_string(per_org[0].total) == "490.00");
+    CHECK(per_org[1].role == meter_role::building);
+    CHECK(to_string(per_org[1].total) == "4900.00");
 }

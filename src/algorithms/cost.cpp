@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 namespace kvant {
 inline namespace v0 {
@@ -107,14 +108,16 @@ meter_cost cost(const meter_series& s, const zone& mz, const tariff_calendar& ca
 }
 
 std::vector<group_cost> aggregate_cost(const fleet& f, std::span<const meter_cost> bills, group_level level) {
-    std::map<std::pair<std::string, int>, group_cost> sums;
+    std::map<std::tuple<std::string, meter_role, int>, group_cost> sums;
     for (const auto& b : bills) {
         const meter* m = f.find_meter(b.meter);
         const std::string group = m ? group_of(f, *m, level) : (level == group_level::meter ? b.meter : "");
         for (std::size_t k = 0; k < b.periods.size(); ++k) {
             const int day = date::sys_days{b.periods[k].start_date}.time_since_epoch().count();
-            auto& g = sums[{group, day}];
+            const meter_role role = m ? m->role : meter_role::individual;
+            auto& g = sums[{group, role, day}];
             g.group = group;
+            g.role = role;
             g.period_start = b.periods[k].start_date;
             g.total += b.total[k];
             g.complete = g.complete && b.complete[k];

@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "inputs.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -141,6 +142,12 @@ std::vector<option_spec> import_spec_options() {
     return o;
 }
 
+std::vector<option_spec> with_inputs(std::vector<option_spec> own) {
+    auto all = input_options();
+    all.insert(all.end(), own.begin(), own.end());
+    return all;
+}
+
 }  // namespace
 
 const std::vector<command>& commands() {
@@ -170,20 +177,40 @@ const std::vector<command>& commands() {
          run_export},
         {{"consumption",
           "Consumption per day, month, year or billing period, per meter or per group, from CSV files or a database.",
-          {{"readings", "FILE", "readings CSV (meter,timestamp,value or meter,timestamp,total,t1..t4)"},
-           {"meters", "FILE", "meters CSV with at least serial; zone, register_digits, transformer_ratio used"},
-           {"db", "FILE", "a SQLite database instead of CSV files"},
-           {"by", "PERIOD", "day, month, year or billing"},
-           {"billing-day", "N", "the day billing periods start (default: the organisation's, else 1)"},
-           {"complete-only", "", "leave out periods that readings do not bracket"},
-           {"group", "LEVEL", "meter (default), point, account, abonent, building or organization (needs --db)"},
-           {"assume-offset", "OFFSET", "UTC offset for timestamps written without one"},
-           {"json", "", "JSON instead of CSV"},
-           {"out", "FILE", "where to write (default: stdout)"}},
+          with_inputs({{"by", "PERIOD", "day, month, year or billing"},
+                       {"billing-day", "N", "the day billing periods start (default: the organisation's, else 1)"},
+                       {"complete-only", "", "leave out periods that readings do not bracket"},
+                       {"group", "LEVEL", "meter (default), point, account, abonent, building or organization (needs --db)"},
+                       {"json", "", "JSON instead of CSV"},
+                       {"out", "FILE", "where to write (default: stdout)"}}),
           "CSV output: meter,period,register,value,complete (period: YYYY-MM-DD, YYYY-MM or YYYY, the local start).\n"
           "Meters missing from --meters are taken in UTC with ratio 1 and unknown register digits.\n"
           "Per group: group,resource,role,period,register,value,complete,meters."},
          run_consumption},
+        {{"split",
+          "Consumption per tariff zone: total-only profiles cut at the schedule's switch times; meters with their own\n"
+          "tariff registers keep them.",
+          with_inputs({{"schedule", "NAME|FILE", "single, two-zone, three-zone, a schedule JSON or an OpenEI URDB JSON"},
+                       {"by", "PERIOD", "day, month, year or billing"},
+                       {"billing-day", "N", "the day billing periods start"},
+                       {"source", "WHAT", "auto (default: registers where the meter has one per zone), schedule or registers"},
+                       {"complete-only", "", "leave out periods that readings do not bracket"},
+                       {"out", "FILE", "where to write (default: stdout)"}}),
+          "CSV output: meter,period,zone,value,complete; zones as the schedule names them, then its groups\n"
+          "(three-zone: peak, semi-peak, night, day) and total."},
+         run_split},
+        {{"cost",
+          "The cost of consumption under rates per tariff zone with effective dates.",
+          with_inputs({{"schedule", "NAME|FILE", "single, two-zone, three-zone, a schedule JSON or an OpenEI URDB JSON"},
+                       {"rates", "FILE", "rates CSV: zone,from,price (zone: a zone, a group such as day, or total)"},
+                       {"by", "PERIOD", "day, month, year or billing"},
+                       {"billing-day", "N", "the day billing periods start"},
+                       {"group", "LEVEL", "meter (default), point, account, abonent, building or organization (needs --db)"},
+                       {"complete-only", "", "leave out periods that readings do not bracket"},
+                       {"out", "FILE", "where to write (default: stdout)"}}),
+          "CSV output: meter,period,zone,rate_from,quantity,price,amount,complete; per group:\n"
+          "group,role,period,amount,complete,meters. Amounts are rounded to kopecks half away from zero, per line."},
+         run_cost},
         {{"validate",
           "Checks every entity and reading of a SQLite database and lists the issues found.\nExit code 1 when "
           "any issue is an error, 0 when there are only warnings.",

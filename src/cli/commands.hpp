@@ -18,5 +18,7 @@ const std::vector<command>& commands();
 
 int run_demo(const args& a);
 int run_consumption(const args& a);
+int run_split(const args& a);
+int run_cost(const args& a);
 
 }  // namespace kvant::cli

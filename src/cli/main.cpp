@@ -13,7 +13,7 @@ void top_usage(std::ostream& out) {
         << ": utility metering from the command line.\n\ncommands:\n";
     for (const auto& c : kvant::cli::commands()) {
         std::string name = "  " + c.spec.name;
-        name.resize(12, ' ');
+        name.resize(15, ' ');
         out << name << c.spec.summary.substr(0, c.spec.summary.find('\n')) << "\n";
     }
     out << "\n'kvant COMMAND --help' describes a command.\n";

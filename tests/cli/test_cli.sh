@@ -111,5 +111,24 @@ expect 2 "consumption --by" -- "$kvant" consumption --readings "$work/r.csv" --b
 expect 0 "consumption per organisation from the demo database" -- "$kvant" consumption --db "$work/demo.db" --by month --group organization
 contains "$work/out" "dnt-demo,electricity,individual,2020-07,t1," "per-tariff rows of individual meters"
 
+# tariff split and cost: 06:00-11:00 Moscow time, 10 an hour: night 1 h, peak 3 h, semi-peak 1 h
+printf 'meter,timestamp,value\nm1,2020-06-01T03:00:00Z,0\nm1,2020-06-01T08:00:00Z,50\n' >"$work/r3.csv"
+printf 'serial,zone\nm1,Europe/Moscow\n' >"$work/m3.csv"
+expect 0 "split by the three-zone preset" -- "$kvant" split --readings "$work/r3.csv" --meters "$work/m3.csv" --schedule three-zone --by day
+printf 'meter,period,zone,value,complete\nm1,2020-06-01,peak,30,0\nm1,2020-06-01,semi-peak,10,0\nm1,2020-06-01,night,10,0\nm1,2020-06-01,day,40,0\nm1,2020-06-01,total,50,0\n' >"$work/expected-split.csv"
+if cmp -s "$work/out" "$work/expected-split.csv"; then ok; else bad "split output"; cat "$work/out"; fi
+printf 'zone,from,price\nday,2020-01-01,5.00\nnight,2020-01-01,2.50\n' >"$work/rates.csv"
+expect 0 "cost under a two-zone tariff" -- "$kvant" cost --readings "$work/r3.csv" --meters "$work/m3.csv" --schedule three-zone --rates "$work/rates.csv" --by day
+printf 'meter,period,zone,rate_from,quantity,price,amount,complete\nm1,2020-06-01,day,2020-01-01,40,5,200.00,0\nm1,2020-06-01,night,2020-01-01,10,2.5,25.00,0\n' >"$work/expected-cost.csv"
+if cmp -s "$work/out" "$work/expected-cost.csv"; then ok; else bad "cost output"; cat "$work/out"; fi
+printf 'zone,from,price\nday,2020-01-01,5,00\n' >"$work/badrates.csv"
+expect 1 "a malformed rates file" -- "$kvant" cost --readings "$work/r3.csv" --schedule two-zone --rates "$work/badrates.csv" --by day
+contains "$work/err" "badrates.csv:2: expected 3 fields" "rates error names file and line"
+printf '{"id": "x", "zones": ["a"], "versions": [{"seasons": [], "weeks": [], "days": []}]}' >"$work/bad-schedule.json"
+expect 1 "an inconsistent schedule" -- "$kvant" split --readings "$work/r3.csv" --schedule "$work/bad-schedule.json" --by day
+contains "$work/err" "no season" "schedule problems named"
+expect 0 "split of the demo database" -- "$kvant" split --db "$work/demo.db" --schedule two-zone --by month --resource electricity
+contains "$work/out" "9000106,2020-06,day," "a two-tariff meter keeps its registers"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -46,9 +46,11 @@ struct meter_cost {
 meter_cost cost(const meter_series& s, const zone& meter_zone, const tariff_calendar& calendar, std::span<const rate> rates,
                 const register_params& p, const consumption_options& options = {});
 
-/// Bills summed per group (account, organisation, ...) and period start date.
+/// Bills summed per group (account, organisation, ...), role (individual and building meters apart) and period
+/// start date.
 struct group_cost {
     std::string group;
+    meter_role role = meter_role::individual;
     calendar_date period_start;
     money total;
     bool complete = true;

@@ -1,0 +1,49 @@
+// The kvant tool's computing commands read meters and readings from CSV files (--readings, --meters) or from a
+// SQLite database (--db); this is that shared part.
+#pragma once
+
+#include <fstream>
+#include <optional>
+#include <vector>
+
+#include "args.hpp"
+#include "kvant/kvant.hpp"
+#include "kvant/series/meter_series.hpp"
+
+namespace kvant::cli {
+
+/// One meter to compute: its series, its entity (when known), model, calendar zone and billing day.
+struct meter_input {
+    meter_series series;
+    const meter* entity = nullptr;
+    const meter_model* model = nullptr;
+    zone calendar;
+    int billing_day = 1;
+    int tariff_registers = 1;
+};
+
+struct inputs {
+    fleet relations;  // from the database; empty for CSV files
+    std::vector<meter> csv_meters;
+    std::vector<meter_input> meters;
+    bool from_db = false;
+};
+
+/// The options every computing command takes (see add_input_options).
+std::vector<option_spec> input_options();
+/// Reads what the options name. Usage errors for a missing or doubled source.
+inputs load_inputs(const args& a);
+
+/// Where the output goes: --out FILE or stdout.
+class output {
+public:
+    explicit output(const args& a);
+    std::ostream& stream() noexcept { return *out_; }
+    void finish();  // flushes; storage_error when writing failed
+
+private:
+    std::ofstream file_;
+    std::ostream* out_;
+};
+
+}  // namespace kvant::cli
