@@ -1,5 +1,6 @@
 // The consumption engine and monitoring algorithms, against values worked out by hand. Each case says how.
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "kvant/algorithms/aggregate.hpp"
 #include "kvant/algorithms/collection.hpp"
@@ -426,4 +427,27 @@ TEST_CASE("a series refuses two different readings at one time") {
     r[register_id::total] = dec("2");
     t.push(r);
     CHECK_THROWS_AS(meter_series::from_table(t), validation_error);
+}
+
+TEST_CASE("one series, many threads: the same results as one thread") {
+    meter_series s("m");
+    for (int i = 0; i < 5000; ++i) {
+        std::array<std::int64_t, register_count> v;
+        v.fill(decimal::missing_raw);
+        v[0] = i * 1'000'000LL;
+        if (i % 3) v[1] = i * 700'000LL;  // a register with gaps: its compacted view is built lazily
+        s.push(to_unix(at("2020-01-01T00:00:00Z")) + i * 1800, v);
+    }
+    const meter_series shared = s;  // a copy, so that its scan cache starts empty
+    const auto expected = consumption(s, zone::parse("Europe/Moscow"), {}, by_day);
+    std::vector<meter_consumption> got(4);
+    std::vector<std::thread> threads;
+    for (std::size_t k = 0; k < got.size(); ++k)
+        threads.emplace_back([&, k] { got[k] = consumption(shared, zone::parse("Europe/Moscow"), {}, by_day); });
+    for (auto& t : threads) t.join();
+    for (const auto& g : got) {
+        REQUIRE(g.registers.size() == 2);
+        CHECK(g.registers[0].value == expected.registers[0].value);
+        CHECK(g.registers[1].value == expected.registers[1].value);
+    }
 }

@@ -9,6 +9,8 @@
 #include "kvant/core/version.hpp"
 #include "kvant/core/zone.hpp"
 
+#include <date/tz.h>
+
 using namespace kvant;
 
 static decimal dec(const char* s) { return decimal::parse(s); }
@@ -236,4 +238,36 @@ TEST_CASE("errors carry a stable code and a fixed prefix") {
     CHECK(std::string(version_string()) == std::to_string(KVANT_VERSION_MAJOR) + "." +
                                                std::to_string(KVANT_VERSION_MINOR) + "." +
                                                std::to_string(KVANT_VERSION_PATCH));
+}
+
+TEST_CASE("a zone's offset table agrees with the tz database, gaps and repeats included") {
+    // oracle: date/tz's own answers, for zones with DST, 30-minute DST, odd offsets and midnight changes
+    for (const char* name : {"Europe/Berlin", "Europe/Moscow", "America/Santiago", "Australia/Lord_Howe", "Asia/Kathmandu",
+                             "America/St_Johns", "Pacific/Apia"}) {
+        const zone z = zone::parse(name);
+        const date::time_zone* tz = date::locate_zone(name);
+        std::uint64_t x = 7;
+        for (int i = 0; i < 20000; ++i) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            // instants from 1900 to 2100
+            const std::int64_t u = -2208988800LL + static_cast<std::int64_t>((x >> 11) % 6311433600ULL);
+            const instant t = from_unix(u);
+            REQUIRE(z.offset_at(t) == tz->get_info(t).offset);
+            // local times near transitions matter most: also try the local time of u shifted by up to ±2 h
+            const local_time lt = z.to_local(t) + seconds{static_cast<std::int64_t>((x >> 40) % 14400) - 7200};
+            const auto info = tz->get_info(lt);
+            switch (info.result) {
+                case date::local_info::unique:
+                    REQUIRE(z.to_instant(lt) == instant{lt.time_since_epoch() - info.first.offset});
+                    break;
+                case date::local_info::ambiguous:
+                    REQUIRE(z.to_instant(lt, local_policy::earliest) == instant{lt.time_since_epoch() - info.first.offset});
+                    REQUIRE(z.to_instant(lt, local_policy::latest) == instant{lt.time_since_epoch() - info.second.offset});
+                    break;
+                case date::local_info::nonexistent:
+                    REQUIRE(z.to_instant(lt) == date::floor<seconds>(info.second.begin));
+                    break;
+            }
+        }
+    }
 }

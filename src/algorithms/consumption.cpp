@@ -49,9 +49,16 @@ void spread_register(register_series s, std::span<const std::int64_t> b, const r
     while (i + 1 < n) {
         while (k <= m && b[k] <= t[i]) ++k;
         if (integer_ratio && k >= 1 && k <= m && t[i + 1] <= b[k]) {
-            // the readings up to the period's end: [i, e]
-            const std::size_t e =
-                static_cast<std::size_t>(std::upper_bound(t + i + 1, t + n, b[k]) - t) - 1;
+            // the readings up to the period's end: [i, e]. A galloping search from i costs the log of the run's
+            // length, whether the segment holds three readings (a tariff zone) or a thousand (a month).
+            const std::int64_t end = b[k];
+            std::size_t lo = i + 1, step = 1;  // t[lo] <= end
+            while (lo + step < n && t[lo + step] <= end) {
+                lo += step;
+                step *= 2;
+            }
+            const std::size_t hi = std::min(n, lo + step);  // t[hi] > end, or hi == n
+            const std::size_t e = static_cast<std::size_t>(std::upper_bound(t + lo + 1, t + hi, end) - t) - 1;
             bool down = false;
             for (std::size_t j = i; j < e; ++j) down |= v[j + 1] < v[j];
             if (!down) {

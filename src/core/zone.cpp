@@ -1,5 +1,6 @@
 #include "kvant/core/zone.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -29,6 +30,31 @@ zone zone::fixed(int minutes_east) {
     return z;
 }
 
+struct zone::transitions {
+    std::vector<std::int64_t> begin;  // Unix seconds; begin[0] is the table's start
+    std::vector<std::int32_t> offset;  // seconds east of UTC
+    std::int64_t end = 0;              // the table covers [begin[0], end)
+};
+
+namespace {
+constexpr std::int64_t table_from = -5364662400;  // 1800-01-01T00:00:00Z
+constexpr std::int64_t table_to = 7258118400;     // 2200-01-01T00:00:00Z
+
+std::shared_ptr<const zone::transitions> build_table(const date::time_zone* tz) {
+    auto t = std::make_shared<zone::transitions>();
+    instant at = from_unix(table_from);
+    while (to_unix(at) < table_to) {
+        const auto info = tz->get_info(at);
+        t->begin.push_back(to_unix(at));
+        t->offset.push_back(static_cast<std::int32_t>(info.offset.count()));
+        if (info.end <= at) break;
+        at = date::floor<seconds>(info.end);
+    }
+    t->end = std::min<std::int64_t>(to_unix(at), table_to);
+    return t;
+}
+}  // namespace
+
 zone zone::named(std::string_view name) {
     zone z;
     try {
@@ -37,6 +63,7 @@ zone zone::named(std::string_view name) {
         throw config_error(errc::invalid_zone, "unknown time zone '" + std::string(name) +
                                                    "' (not in the system tz database: " + e.what() + ")");
     }
+    z.table_ = build_table(z.tz_);
     return z;
 }
 
@@ -81,16 +108,52 @@ std::string zone::name() const {
 
 seconds zone::offset_at(instant t) const {
     if (!tz_) return seconds{offset_minutes_ * 60};
+    const std::int64_t u = to_unix(t);
+    if (table_ && u >= table_->begin.front() && u < table_->end) {
+        const auto& b = table_->begin;
+        const std::size_t j = static_cast<std::size_t>(std::upper_bound(b.begin(), b.end(), u) - b.begin()) - 1;
+        return seconds{table_->offset[j]};
+    }
     return tz_->get_info(t).offset;
 }
 
-local_time zone::to_local(instant t) const {
-    if (!tz_) return local_time{t.time_since_epoch() + seconds{offset_minutes_ * 60}};
-    return local_time{t.time_since_epoch() + tz_->get_info(t).offset};
-}
+local_time zone::to_local(instant t) const { return local_time{t.time_since_epoch() + offset_at(t)}; }
 
 instant zone::to_instant(local_time lt, local_policy ambiguous, local_policy nonexistent) const {
     if (!tz_) return instant{lt.time_since_epoch() - seconds{offset_minutes_ * 60}};
+    const std::int64_t l = lt.time_since_epoch().count();
+    if (table_ && l - 86400 >= table_->begin.front() && l + 86400 < table_->end) {
+        // the entries whose local span may hold l: offsets stay within a day of UTC
+        const auto& b = table_->begin;
+        const auto& o = table_->offset;
+        const std::size_t n = b.size();
+        std::size_t j = static_cast<std::size_t>(std::upper_bound(b.begin(), b.end(), l - 86400) - b.begin());
+        j = j ? j - 1 : 0;
+        std::int64_t found[2];
+        int count = 0;
+        std::size_t gap_after = n;  // the entry that starts where l falls in a gap
+        for (; j < n && b[j] <= l + 86400; ++j) {
+            const std::int64_t u = l - o[j];
+            const std::int64_t next = j + 1 < n ? b[j + 1] : table_->end;
+            if (u >= b[j] && u < next) {
+                if (count < 2) found[count] = u;
+                ++count;
+            } else if (j + 1 < n && u >= next && l - o[j + 1] < b[j + 1]) {
+                gap_after = j + 1;  // l is past this entry's local end and before the next one's local start
+            }
+        }
+        if (count == 1) return from_unix(found[0]);
+        if (count >= 2) {
+            if (ambiguous == local_policy::reject)
+                throw config_error(errc::invalid_zone, "local time " + date::format("%F %T", lt) + " occurs twice in " + name());
+            return from_unix(ambiguous == local_policy::earliest ? found[0] : found[1]);
+        }
+        if (gap_after < n) {
+            if (nonexistent == local_policy::reject)
+                throw config_error(errc::invalid_zone, "local time " + date::format("%F %T", lt) + " does not exist in " + name());
+            return from_unix(b[gap_after]);
+        }
+    }
     const auto info = tz_->get_info(lt);
     switch (info.result) {
         case date::local_info::unique: return instant{lt.time_since_epoch() - info.first.offset};

@@ -20,7 +20,7 @@ meter_series::columns& meter_series::own() {
 void meter_series::reseat() {
     time_ = own_->time;
     for (std::size_t r = 0; r < register_count; ++r) values_[r] = own_->values[r];
-    for (auto& c : compacted_) c = {};
+    cache_ = std::make_shared<scan_cache>();
 }
 
 std::vector<meter_series> meter_series::from_table(const reading_table& batch) {
@@ -118,24 +118,31 @@ void meter_series::push(std::int64_t unix_time, const std::array<std::int64_t, r
     reseat();
 }
 
-bool meter_series::has(register_id r) const noexcept {
-    const auto v = values_[static_cast<std::size_t>(r)];
-    return std::any_of(v.begin(), v.end(), [](std::int64_t x) { return x != decimal::missing_raw; });
+const meter_series::compacted& meter_series::scan(register_id r) const {
+    auto& c = cache_->registers[static_cast<std::size_t>(r)];
+    std::call_once(c.once, [&] {
+        const auto v = values_[static_cast<std::size_t>(r)];
+        c.full = std::none_of(v.begin(), v.end(), [](std::int64_t x) { return x == decimal::missing_raw; });
+        if (!c.full)
+            for (std::size_t i = 0; i < v.size(); ++i)
+                if (v[i] != decimal::missing_raw) {
+                    c.time.push_back(time_[i]);
+                    c.value.push_back(v[i]);
+                }
+    });
+    return c;
+}
+
+bool meter_series::has(register_id r) const {
+    if (values_[static_cast<std::size_t>(r)].empty()) return false;
+    const auto& c = scan(r);
+    return c.full ? !time_.empty() : !c.time.empty();
 }
 
 register_series meter_series::view(register_id r) const {
-    const auto v = values_[static_cast<std::size_t>(r)];
-    if (v.empty()) return {};
-    if (std::none_of(v.begin(), v.end(), [](std::int64_t x) { return x == decimal::missing_raw; })) return {time_, v};
-    auto& c = compacted_[static_cast<std::size_t>(r)];
-    if (!c.built) {
-        for (std::size_t i = 0; i < v.size(); ++i)
-            if (v[i] != decimal::missing_raw) {
-                c.time.push_back(time_[i]);
-                c.value.push_back(v[i]);
-            }
-        c.built = true;
-    }
+    if (values_[static_cast<std::size_t>(r)].empty()) return {};
+    const auto& c = scan(r);
+    if (c.full) return {time_, values_[static_cast<std::size_t>(r)]};
     return {c.time, c.value};
 }
 

@@ -9,6 +9,7 @@
 /// of a local day is always the first instant of that day.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,9 +60,14 @@ public:
         return a.tz_ == b.tz_ && a.offset_minutes_ == b.offset_minutes_;
     }
 
+    /// The UTC offsets of an IANA zone as a table: offset[i] is in force from begin[i] (Unix seconds) to
+    /// begin[i + 1]. Built once per zone from the tz database for 1800–2200, immutable, shared by copies.
+    struct transitions;
+
 private:
     const date::time_zone* tz_ = nullptr;
     int offset_minutes_ = 0;
+    std::shared_ptr<const transitions> table_;
 };
 
 inline std::string to_string(const zone& z) { return z.name(); }

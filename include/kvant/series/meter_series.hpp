@@ -8,11 +8,13 @@
 /// A series shares its arrays: built from a shared reading_table whose rows are grouped by meter in time
 /// order, it points into the table's columns (no copy) and keeps the table alive; otherwise it owns sorted
 /// copies. Copying a series is cheap and never copies the arrays; `push` copies them first if they are shared.
+/// A series may be read from many threads at once.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -55,7 +57,7 @@ public:
     /// when no reading of the series carries the register.
     std::span<const std::int64_t> values(register_id r) const noexcept { return values_[static_cast<std::size_t>(r)]; }
     /// Whether any reading carries this register.
-    bool has(register_id r) const noexcept;
+    bool has(register_id r) const;
     /// The readings that carry register `r`. A view into this series when every reading carries it; otherwise
     /// into compacted arrays that this object keeps (built once, on first use).
     register_series view(register_id r) const;
@@ -73,11 +75,19 @@ private:
     std::shared_ptr<columns> own_;        // set when the series owns its columns
     std::span<const std::int64_t> time_;
     std::array<std::span<const std::int64_t>, register_count> values_;
+    // Built on first use, once per register even when threads share the series (std::call_once): whether every
+    // reading carries the register, and if not its compacted arrays. Copies share it, as they share the arrays;
+    // push() starts a new one.
     struct compacted {
-        bool built = false;
+        std::once_flag once;
+        bool full = false;  // every reading carries the register
         std::vector<std::int64_t> time, value;
     };
-    mutable std::array<compacted, register_count> compacted_;
+    struct scan_cache {
+        std::array<compacted, register_count> registers;
+    };
+    std::shared_ptr<scan_cache> cache_ = std::make_shared<scan_cache>();
+    const compacted& scan(register_id r) const;
 };
 
 }  // namespace v0
