@@ -11,7 +11,7 @@ packages=(
   catch2                             # tests (2.x on Debian 12)
 )
 # `install-deps.sh --bench` adds what the benchmarks' baselines need (pandas, via Debian's python3)
-if [ "${1:-}" = "--bench" ]; then packages+=(python3-pandas python3-numpy sqlite3); fi
+if [ "${1:-}" = "--bench" ]; then packages+=(python3-pandas python3-numpy sqlite3 bc); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
