@@ -2,6 +2,13 @@
 /// The umbrella header: everything of libkvant's C++ API.
 #pragma once
 
+#include "kvant/algorithms/aggregate.hpp"
+#include "kvant/algorithms/collection.hpp"
+#include "kvant/algorithms/consumption.hpp"
+#include "kvant/algorithms/cost.hpp"
+#include "kvant/algorithms/link_status.hpp"
+#include "kvant/algorithms/register_value.hpp"
+#include "kvant/algorithms/tariff.hpp"
 #include "kvant/core/calendar.hpp"
 #include "kvant/core/decimal.hpp"
 #include "kvant/core/error.hpp"
@@ -10,8 +17,10 @@
 #include "kvant/core/time.hpp"
 #include "kvant/core/version.hpp"
 #include "kvant/core/zone.hpp"
+#include "kvant/io/consumption_report.hpp"
 #include "kvant/io/csv.hpp"
 #include "kvant/io/csv_reader.hpp"
+#include "kvant/io/urdb.hpp"
 #include "kvant/model/abonent.hpp"
 #include "kvant/model/account.hpp"
 #include "kvant/model/enums.hpp"
@@ -25,6 +34,7 @@
 #include "kvant/model/reading_table.hpp"
 #include "kvant/model/tariff_schedule.hpp"
 #include "kvant/model/validation.hpp"
+#include "kvant/series/meter_series.hpp"
 #include "kvant/store/memory_store.hpp"
 #include "kvant/store/sqlite_store.hpp"
 #include "kvant/store/store.hpp"
