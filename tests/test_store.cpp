@@ -299,3 +299,62 @@ TEST_CASE("SQLite: a foreign database or a missing file is refused, not altered"
         CHECK(e.code() == errc::storage_io);
     }
 }
+
+TEMPLATE_TEST_CASE("anomalies: detecting again creates no duplicate, a resolution is kept", "[store]", memory_backend,
+                   sqlite_backend) {
+    TestType b;
+    anomaly a;
+    a.key = "reading_decrease:98990006:total:1597903500";
+    a.type = anomaly_type::reading_decrease;
+    a.meter = "98990006";
+    a.from = at("2020-08-20T06:05:00Z");
+    a.to = at("2020-08-21T06:05:00Z");
+    a.message_ru = "Прибор учета 98990006: Предыдущие показания: 352.2480, текущие показания: 352.2400";
+    anomaly link = a;
+    link.key = "no_link:98970005:1593161880";
+    link.type = anomaly_type::no_link;
+    link.meter = "98970005";
+    const std::vector<anomaly> first{a, link};
+    CHECK(b.s.put_anomalies(first).inserted == 2);
+    auto again = b.s.put_anomalies(first);
+    CHECK(again.inserted == 0);
+    CHECK(again.unchanged == 2);
+    CHECK(b.s.anomalies().size() == 2);
+    CHECK(b.s.resolve_anomaly(a.key, at("2020-08-22T07:00:00Z"), "admin"));
+    CHECK_FALSE(b.s.resolve_anomaly("no-such-key", at("2020-08-22T07:00:00Z"), "admin"));
+    // the next run finds the no-link one again, a day longer: refreshed, still one; the resolved one stays resolved
+    link.to = at("2020-08-22T06:05:00Z");
+    link.message_ru = "longer";
+    const std::vector<anomaly> second{a, link};
+    again = b.s.put_anomalies(second);
+    CHECK(again.replaced == 1);
+    CHECK(again.unchanged == 1);
+    const auto open = b.s.anomalies(anomaly_status::open);
+    REQUIRE(open.size() == 1);
+    CHECK(open[0].message_ru == "longer");
+    const auto done = b.s.anomalies(anomaly_status::resolved);
+    REQUIRE(done.size() == 1);
+    CHECK(done[0].resolved_by == "admin");
+    CHECK(done[0].resolved_at == at("2020-08-22T07:00:00Z"));
+}
+
+TEST_CASE("SQLite: a schema version 1 database is migrated when opened for writing") {
+    const auto file = temp_db("migrate");
+    { sqlite_store s(file); populate(s); }
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "DROP TABLE anomalies; PRAGMA user_version=1", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_THROWS_WITH(sqlite_store(file, sqlite_store::mode::read_only), Catch::Contains("open it for writing once to migrate it"));
+    {
+        sqlite_store s(file, sqlite_store::mode::open);
+        CHECK(s.find<meter>("9000106"));  // the data are still there
+        anomaly a;
+        a.key = "k";
+        a.meter = "9000106";
+        CHECK(s.put_anomalies(std::vector<anomaly>{a}).inserted == 1);
+    }
+    sqlite_store s(file, sqlite_store::mode::read_only);
+    CHECK(s.anomalies().size() == 1);
+    remove_db(file);
+}

@@ -3,12 +3,14 @@
 #pragma once
 
 #include "kvant/algorithms/aggregate.hpp"
+#include "kvant/algorithms/anomalies.hpp"
 #include "kvant/algorithms/collection.hpp"
 #include "kvant/algorithms/consumption.hpp"
 #include "kvant/algorithms/cost.hpp"
 #include "kvant/algorithms/link_status.hpp"
 #include "kvant/algorithms/register_value.hpp"
 #include "kvant/algorithms/tariff.hpp"
+#include "kvant/algorithms/verification.hpp"
 #include "kvant/core/calendar.hpp"
 #include "kvant/core/decimal.hpp"
 #include "kvant/core/error.hpp"
@@ -22,6 +24,7 @@
 #include "kvant/io/csv_reader.hpp"
 #include "kvant/io/urdb.hpp"
 #include "kvant/model/abonent.hpp"
+#include "kvant/model/anomaly.hpp"
 #include "kvant/model/account.hpp"
 #include "kvant/model/enums.hpp"
 #include "kvant/model/fleet.hpp"

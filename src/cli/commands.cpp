@@ -151,7 +151,8 @@ std::vector<option_spec> with_inputs(std::vector<option_spec> own) {
 }  // namespace
 
 const std::vector<command>& commands() {
-    static const std::vector<command> all{
+    static const std::vector<command> all = [] {
+    std::vector<command> list{
         {{"demo",
           "Builds a SQLite database from the bundled sample data (the demo partnership of the seeds: 18 abonents, "
           "55 meters)\nand prints what the abonent bot and the organisation summary show.",
@@ -219,6 +220,10 @@ const std::vector<command>& commands() {
          run_validate},
         {{"version", "Prints the library version.", {}, ""}, run_version},
     };
+    const auto checks = check_commands();
+    list.insert(list.end() - 2, checks.begin(), checks.end());
+    return list;
+    }();
     return all;
 }
 

@@ -21,4 +21,7 @@ int run_consumption(const args& a);
 int run_split(const args& a);
 int run_cost(const args& a);
 
+/// verification and anomalies commands (checks.cpp)
+std::vector<command> check_commands();
+
 }  // namespace kvant::cli

@@ -13,7 +13,7 @@ void top_usage(std::ostream& out) {
         << ": utility metering from the command line.\n\ncommands:\n";
     for (const auto& c : kvant::cli::commands()) {
         std::string name = "  " + c.spec.name;
-        name.resize(15, ' ');
+        name.resize(21, ' ');
         out << name << c.spec.summary.substr(0, c.spec.summary.find('\n')) << "\n";
     }
     out << "\n'kvant COMMAND --help' describes a command.\n";
@@ -23,7 +23,15 @@ void top_usage(std::ostream& out) {
 
 int main(int argc, char** argv) {
     std::vector<std::string> rest(argv + (argc > 1 ? 2 : 1), argv + argc);
-    const std::string name = argc > 1 ? argv[1] : "";
+    std::string name = argc > 1 ? argv[1] : "";
+    // two-word commands: "anomalies detect"
+    if (!rest.empty() && rest.front().rfind("--", 0) != 0)
+        for (const auto& c : kvant::cli::commands())
+            if (c.spec.name == name + " " + rest.front()) {
+                name = c.spec.name;
+                rest.erase(rest.begin());
+                break;
+            }
     if (name.empty() || name == "--help" || name == "-h" || name == "help") {
         top_usage(name.empty() ? std::cerr : std::cout);
         return name.empty() ? 2 : 0;

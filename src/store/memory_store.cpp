@@ -1,5 +1,6 @@
 #include "kvant/store/memory_store.hpp"
 
+#include <algorithm>
 #include <array>
 #include <tuple>
 
@@ -24,6 +25,7 @@ struct memory_store::state {
     std::map<std::string, meter, by_key> meters;
     std::map<std::string, std::map<std::int64_t, stored_reading>, by_key> readings;
     std::map<std::tuple<std::string, std::int64_t, int>, meter_event> events;
+    std::map<std::string, anomaly, std::less<>> anomalies;
 };
 
 memory_store::memory_store() : state_(std::make_unique<state>()) {}
@@ -175,6 +177,50 @@ std::vector<meter_event> memory_store::events(std::string_view meter, instant fr
     for (const auto& [k, e] : state_->events)
         if ((meter.empty() || e.meter == meter) && e.time >= from && e.time < to) out.push_back(e);
     return out;
+}
+
+write_stats memory_store::put_anomalies(std::span<const anomaly> found) {
+    write_stats st;
+    for (const auto& a : found) {
+        auto [it, fresh] = state_->anomalies.try_emplace(a.key, a);
+        if (fresh) {
+            it->second.status = anomaly_status::open;
+            it->second.resolved_at.reset();
+            it->second.resolved_by.clear();
+            ++st.inserted;
+            continue;
+        }
+        anomaly updated = a;
+        updated.status = it->second.status;
+        updated.resolved_at = it->second.resolved_at;
+        updated.resolved_by = it->second.resolved_by;
+        if (updated == it->second) {
+            ++st.unchanged;
+        } else {
+            it->second = updated;
+            ++st.replaced;
+        }
+    }
+    return st;
+}
+
+std::vector<anomaly> memory_store::anomalies(std::optional<anomaly_status> status) const {
+    std::vector<anomaly> out;
+    for (const auto& [k, a] : state_->anomalies)
+        if (!status || a.status == *status) out.push_back(a);
+    std::stable_sort(out.begin(), out.end(), [](const anomaly& x, const anomaly& y) {
+        return std::tie(x.meter, x.from, x.key) < std::tie(y.meter, y.from, y.key);
+    });
+    return out;
+}
+
+bool memory_store::resolve_anomaly(std::string_view key, instant at, std::string_view by) {
+    const auto it = state_->anomalies.find(key);
+    if (it == state_->anomalies.end()) return false;
+    it->second.status = anomaly_status::resolved;
+    it->second.resolved_at = at;
+    it->second.resolved_by = std::string(by);
+    return true;
 }
 
 void memory_store::begin() { snapshots_.push_back(std::make_unique<state>(*state_)); }

@@ -66,9 +66,25 @@ CREATE TABLE meter_events(
   PRIMARY KEY(meter, ts, code)) WITHOUT ROWID;
 )sql";
 
+// Schema version 2 adds the anomalies; a version 1 database gets this on opening for writing.
+constexpr const char* schema_v2_additions = R"sql(
+CREATE TABLE anomalies(
+  key TEXT PRIMARY KEY,
+  meter TEXT NOT NULL,
+  type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  begins INTEGER NOT NULL,
+  doc TEXT NOT NULL);
+CREATE INDEX anomalies_by_status ON anomalies(status, meter, begins);
+)sql";
+
 // How each entity type maps to its table: name, key column, reference columns.
 template <class T>
 struct table;
+template <>
+struct table<anomaly> {
+    static constexpr const char* name = "anomalies";
+};
 template <>
 struct table<organization> {
     static constexpr const char* name = "organizations";
@@ -239,6 +255,7 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m) : impl_(st
         detail::sqlite::exec(db, "BEGIN IMMEDIATE");
         try {
             detail::sqlite::exec(db, schema_v1);
+            detail::sqlite::exec(db, schema_v2_additions);
             detail::sqlite::exec(db, ("PRAGMA application_id=" + std::to_string(application_id)).c_str());
             detail::sqlite::exec(db, ("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
             auto& s = impl_->stmt("INSERT INTO kvant_meta(key,value) VALUES('created_by', ?)");
@@ -255,6 +272,19 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m) : impl_(st
         throw storage_error(errc::storage_schema, file.string() + " has schema version " + std::to_string(version) +
                                                       "; this libkvant " + version_string() + " reads up to " +
                                                       std::to_string(schema_version));
+    }
+    if (version == 1 && app == application_id) {
+        if (m == mode::read_only)
+            throw storage_error(errc::storage_schema, file.string() + " has schema version 1; open it for writing once to migrate it");
+        detail::sqlite::exec(db, "BEGIN IMMEDIATE");
+        try {
+            detail::sqlite::exec(db, schema_v2_additions);
+            detail::sqlite::exec(db, "PRAGMA user_version=2");
+            detail::sqlite::exec(db, "COMMIT");
+        } catch (...) {
+            sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
     }
     if (m != mode::read_only) {
         detail::sqlite::exec(db, "PRAGMA journal_mode=WAL");
@@ -462,6 +492,76 @@ std::vector<meter_event> sqlite_store::events(std::string_view meter, instant fr
         out.push_back(std::move(e));
     }
     return out;
+}
+
+write_stats sqlite_store::put_anomalies(std::span<const anomaly> found) {
+    transaction tx(*this);
+    auto& get = impl_->stmt("SELECT doc FROM anomalies WHERE key=?");
+    auto& put = impl_->stmt(
+        "INSERT INTO anomalies(key,meter,type,status,begins,doc) VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(key) DO UPDATE SET "
+        "meter=excluded.meter,type=excluded.type,status=excluded.status,begins=excluded.begins,doc=excluded.doc");
+    write_stats st;
+    for (const auto& a : found) {
+        anomaly row = a;
+        bool known = false;
+        {
+            reset_guard g(get);
+            get.bind(1, a.key);
+            if (get.step()) {
+                known = true;
+                const auto stored = from_doc<anomaly>(get.text(0), a.key);
+                row.status = stored.status;
+                row.resolved_at = stored.resolved_at;
+                row.resolved_by = stored.resolved_by;
+                if (row == stored) {
+                    ++st.unchanged;
+                    continue;
+                }
+            }
+        }
+        if (!known) {
+            row.status = anomaly_status::open;
+            row.resolved_at.reset();
+            row.resolved_by.clear();
+        }
+        reset_guard g(put);
+        put.bind(1, row.key).bind(2, row.meter).bind(3, to_string(row.type)).bind(4, to_string(row.status));
+        put.bind(5, to_unix(row.from)).bind(6, nlohmann::json(row).dump());
+        put.run();
+        ++(known ? st.replaced : st.inserted);
+    }
+    tx.commit();
+    return st;
+}
+
+std::vector<anomaly> sqlite_store::anomalies(std::optional<anomaly_status> status) const {
+    auto& s = impl_->stmt("SELECT key,doc FROM anomalies WHERE (?1='' OR status=?1) ORDER BY meter,begins,key");
+    reset_guard g(s);
+    s.bind(1, status ? to_string(*status) : std::string_view{});
+    std::vector<anomaly> out;
+    while (s.step()) out.push_back(from_doc<anomaly>(s.text(1), s.text(0)));
+    return out;
+}
+
+bool sqlite_store::resolve_anomaly(std::string_view key, instant at, std::string_view by) {
+    transaction tx(*this);
+    auto& get = impl_->stmt("SELECT doc FROM anomalies WHERE key=?");
+    anomaly a;
+    {
+        reset_guard g(get);
+        get.bind(1, key);
+        if (!get.step()) return false;
+        a = from_doc<anomaly>(get.text(0), std::string(key));
+    }
+    a.status = anomaly_status::resolved;
+    a.resolved_at = at;
+    a.resolved_by = std::string(by);
+    auto& upd = impl_->stmt("UPDATE anomalies SET status=?2, doc=?3 WHERE key=?1");
+    reset_guard g(upd);
+    upd.bind(1, key).bind(2, to_string(a.status)).bind(3, nlohmann::json(a).dump());
+    upd.run();
+    tx.commit();
+    return true;
 }
 
 void sqlite_store::begin() {

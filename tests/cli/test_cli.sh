@@ -29,8 +29,8 @@ contains "$work/out" "demo" "top-level help lists demo"
 expect 2 "no command" -- "$kvant"
 expect 2 "unknown command" -- "$kvant" frobnicate
 contains "$work/err" "unknown command 'frobnicate'" "unknown command message"
-for c in demo import export validate version; do
-  expect 0 "$c --help" -- "$kvant" "$c" --help
+for c in demo import export validate version consumption split cost verification "anomalies detect" "anomalies list" "anomalies resolve"; do
+  expect 0 "$c --help" -- "$kvant" $c --help
   contains "$work/out" "usage: kvant $c" "$c --help"
 done
 expect 2 "unknown option" -- "$kvant" import --db "$work/x.db" --readngs r.csv
@@ -129,6 +129,35 @@ expect 1 "an inconsistent schedule" -- "$kvant" split --readings "$work/r3.csv" 
 contains "$work/err" "no season" "schedule problems named"
 expect 0 "split of the demo database" -- "$kvant" split --db "$work/demo.db" --schedule two-zone --by month --resource electricity
 contains "$work/out" "9000106,2020-06,day," "a two-tariff meter keeps its registers"
+
+# verification and anomalies over the demo database, "now" being the seeds' 21.08.2020 09:05
+expect 0 "verification" -- "$kvant" verification --db "$work/demo.db" --at 2020-08-21T09:05:00+03:00
+contains "$work/out" "98990000,betar-svv15,2018-07-12,2022-07-12,2022-07-12,valid,0," "001: Бетар 12.07.2018 -> 12.07.2022"
+contains "$work/out" "98980000,kvant-sv15,2018-07-12,2024-07-12," "001: КВАНТ-СВ-15 12.07.2018 -> 12.07.2024"
+expect 0 "verification, day-before rule" -- "$kvant" verification --db "$work/demo.db" --at 2020-08-21 --rule day-before
+contains "$work/out" "98990000,betar-svv15,2018-07-12,2022-07-11,2022-07-12,valid" "day-before shows the day before"
+cp "$work/demo-en.db" "$work/an.db"  # demo.db had a reading replaced above
+expect 0 "anomalies detect" -- "$kvant" anomalies detect --db "$work/an.db" --at 2020-08-21T09:05:00+03:00
+contains "$work/out" " new, 0 refreshed, 0 unchanged" "first detection stores new anomalies"
+expect 0 "anomalies list" -- "$kvant" anomalies list --db "$work/an.db"
+# each planted anomaly of the sample data (tools/make_demo_data.py)
+contains "$work/out" "Прибор учета 98990006: Предыдущие показания: 352.2480, текущие показания: 352.2400" "planted decrease"
+contains "$work/out" "Прибор учета не на связи более 56 дн. Последний сеанс связи был 26.06.2020 11:58" "planted silence since 26.06"
+contains "$work/out" "Последний сеанс связи был 08.10.2017 16:25" "planted silence since 2017"
+contains "$work/out" "сумма тарифов 5346.00 не равна общему показанию 5372.00" "planted tariff-sum mismatch"
+contains "$work/out" "rollover,info,98980009" "planted rollover"
+contains "$work/out" "stuck_register,warning,98990013" "planted stuck register"
+contains "$work/out" "tamper,critical,98970002" "planted magnetic field"
+contains "$work/out" "tamper,critical,9000106" "planted cover opened"
+contains "$work/out" "data_inconsistency,info,44103814060174" "004's bad meter card"
+expect 0 "anomalies detect again" -- "$kvant" anomalies detect --db "$work/an.db" --at 2020-08-21T09:05:00+03:00
+contains "$work/out" ": 0 new, 0 refreshed," "detecting again creates nothing"
+key=$("$kvant" anomalies list --db "$work/an.db" | grep '^reading_decrease' | cut -d, -f1)
+expect 0 "anomalies resolve" -- "$kvant" anomalies resolve --db "$work/an.db" --key "$key" --by admin --at 2020-08-21T10:00:00+03:00
+expect 0 "anomalies export resolved" -- "$kvant" anomalies export --db "$work/an.db" --status resolved --json
+contains "$work/out" '"resolved_by": "admin"' "resolution stored"
+expect 1 "resolve an unknown key" -- "$kvant" anomalies resolve --db "$work/an.db" --key nope --by admin
+contains "$work/err" "no anomaly with key 'nope'" "unknown key named"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kvant/model/abonent.hpp"
+#include "kvant/model/anomaly.hpp"
 #include "kvant/model/account.hpp"
 #include "kvant/model/meter.hpp"
 #include "kvant/model/meter_event.hpp"
@@ -368,6 +369,40 @@ inline void from_json(const nlohmann::json& j, meter_event& ev) {
     ev.kind = choice(j, e, "kind", event_kind_text, event_kind::other);
     ev.journal = integer(j, e, "journal");
     ev.message = text(j, e, "message");
+}
+
+// ---- anomaly
+inline void to_json(nlohmann::json& j, const anomaly& a) {
+    using namespace detail::json;
+    j = json::object();
+    j["key"] = a.key;
+    j["type"] = to_string(a.type);
+    j["severity"] = to_string(a.level);
+    j["meter"] = a.meter;
+    put(j, "account", a.account);
+    j["from"] = to_string(a.from);
+    j["to"] = to_string(a.to);
+    j["message_ru"] = a.message_ru;
+    j["message_en"] = a.message_en;
+    j["status"] = to_string(a.status);
+    put(j, "resolved_at", a.resolved_at);
+    put(j, "resolved_by", a.resolved_by);
+}
+inline void from_json(const nlohmann::json& j, anomaly& a) {
+    using namespace detail::json;
+    const char* e = "anomaly";
+    a.key = text(j, e, "key", true);
+    a.type = choice(j, e, "type", anomaly_type_text, anomaly_type::reading_decrease);
+    a.level = choice(j, e, "severity", anomaly_severity_text, anomaly_severity::warning);
+    a.meter = text(j, e, "meter");
+    a.account = text(j, e, "account");
+    a.from = *when(j, e, "from", true);
+    a.to = *when(j, e, "to", true);
+    a.message_ru = text(j, e, "message_ru");
+    a.message_en = text(j, e, "message_en");
+    a.status = choice(j, e, "status", anomaly_status_text, anomaly_status::open);
+    a.resolved_at = when(j, e, "resolved_at");
+    a.resolved_by = text(j, e, "resolved_by");
 }
 
 }  // namespace v0

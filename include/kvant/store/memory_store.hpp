@@ -22,6 +22,10 @@ public:
     std::size_t reading_count(std::string_view meter = {}) const override;
     std::vector<meter_event> events(std::string_view meter, instant from, instant to) const override;
 
+    write_stats put_anomalies(std::span<const anomaly> found) override;
+    std::vector<anomaly> anomalies(std::optional<anomaly_status> status = {}) const override;
+    bool resolve_anomaly(std::string_view key, instant at, std::string_view by) override;
+
     void begin() override;
     void commit() override;
     void rollback() noexcept override;

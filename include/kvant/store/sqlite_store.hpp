@@ -4,7 +4,8 @@
 /// database of a newer schema, or a file that is not a kvant database, fails with storage_schema.
 /// `<sqlite3.h>` is not included here: the handle is private.
 ///
-/// Schema version 1 (docs/storage.md describes every table): entities are rows with their key and reference
+/// Schema version 2 (docs/storage.md describes every table; version 1 databases are migrated on opening for
+/// writing): entities are rows with their key and reference
 /// columns (enforced by foreign keys) plus a `doc` column holding the entity as JSON (model/json.hpp), so that
 /// entity fields can grow without migrations; readings are a WITHOUT ROWID table keyed by (meter, ts) with
 /// register values as integers in millionths and ts in Unix seconds.
@@ -26,7 +27,7 @@ public:
         read_only,   ///< open an existing database for reading only
     };
     /// The schema version this library writes and reads.
-    static constexpr int schema_version = 1;
+    static constexpr int schema_version = 2;
 
     explicit sqlite_store(const std::filesystem::path& file, mode m = mode::create);
     ~sqlite_store() override;
@@ -35,6 +36,10 @@ public:
     std::optional<reading> last_reading(std::string_view meter, std::optional<instant> at = {}) const override;
     std::size_t reading_count(std::string_view meter = {}) const override;
     std::vector<meter_event> events(std::string_view meter, instant from, instant to) const override;
+
+    write_stats put_anomalies(std::span<const anomaly> found) override;
+    std::vector<anomaly> anomalies(std::optional<anomaly_status> status = {}) const override;
+    bool resolve_anomaly(std::string_view key, instant at, std::string_view by) override;
 
     void begin() override;
     void commit() override;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "kvant/model/abonent.hpp"
+#include "kvant/model/anomaly.hpp"
 #include "kvant/model/fleet.hpp"
 #include "kvant/model/account.hpp"
 #include "kvant/model/meter.hpp"
@@ -110,6 +111,15 @@ public:
     write_stats put_events(std::span<const meter_event> events, on_conflict policy = on_conflict::fail);
     /// The events of one meter (of all, when `meter` is empty) with time in [from, to), ordered by meter, time.
     virtual std::vector<meter_event> events(std::string_view meter, instant from, instant to) const = 0;
+
+    // ---- anomalies
+    /// Upserts detected anomalies by key: a new key is stored open; a known one gets the new range, severity
+    /// and messages but keeps its status and resolution. `inserted` counts new keys, `replaced` refreshed ones.
+    virtual write_stats put_anomalies(std::span<const anomaly> found) = 0;
+    /// Stored anomalies (of one status, when given), ordered by meter, begin, key.
+    virtual std::vector<anomaly> anomalies(std::optional<anomaly_status> status = {}) const = 0;
+    /// Marks one resolved; false when no anomaly has that key. Resolving again updates who and when.
+    virtual bool resolve_anomaly(std::string_view key, instant at, std::string_view by) = 0;
 
     // ---- transactions (prefer the `transaction` guard below); they nest
     virtual void begin() = 0;

@@ -1,0 +1,317 @@
+#include "kvant/algorithms/anomalies.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "kvant/algorithms/consumption.hpp"
+#include "kvant/algorithms/tariff.hpp"
+#include "kvant/model/validation.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+namespace {
+
+std::string date_text(calendar_date d) { return to_russian_string(d); }
+std::string local_text(instant t, const zone& z) {
+    const auto lt = z.to_local(t);
+    const auto day = date::floor<date::days>(lt);
+    const auto s = (lt - day).count();
+    char hm[8];
+    std::snprintf(hm, sizeof hm, "%02d:%02d", static_cast<int>(s / 3600 % 100), static_cast<int>(s / 60 % 60));
+    return to_russian_string(calendar_date{day}) + " " + hm;
+}
+std::string value_text(std::int64_t raw, resource r) { return to_fixed(decimal::from_raw(raw), display_places(r)); }
+
+class collector {
+public:
+    collector(const fleet& f, std::vector<anomaly>& out) : f_(f), out_(out) {}
+    void add(anomaly_type type, anomaly_severity level, const meter& m, std::string detail, instant from, instant to,
+             std::string ru, std::string en) {
+        anomaly a;
+        a.key = std::string(to_string(type)) + ":" + m.serial + ":" + detail + std::to_string(to_unix(from));
+        a.type = type;
+        a.level = level;
+        a.meter = m.serial;
+        if (const auto* acc = f_.account_of(m)) a.account = acc->number;
+        a.from = from;
+        a.to = to;
+        a.message_ru = std::move(ru);
+        a.message_en = std::move(en);
+        out_.push_back(std::move(a));
+    }
+    const fleet& relations() const { return f_; }
+
+private:
+    const fleet& f_;
+    std::vector<anomaly>& out_;
+};
+
+void steps(collector& c, const meter& m, const meter_series& s) {
+    const register_params p = register_params_of(m, c.relations().model_of(m));
+    for (std::size_t r = 0; r < register_count; ++r) {
+        const auto reg = static_cast<register_id>(r);
+        const auto rs = s.view(reg);
+        const std::string suffix_ru = r == 0 ? "" : " (тариф " + std::to_string(r) + ")";
+        const std::string suffix_en = r == 0 ? "" : " (tariff " + std::to_string(r) + ")";
+        for (std::size_t i = 0; i + 1 < rs.size(); ++i) {
+            if (rs.value[i + 1] >= rs.value[i]) continue;
+            step_status st = step_status::decrease;
+            step_consumption(rs.value[i], rs.value[i + 1], p, &st);
+            const std::string prev = value_text(rs.value[i], m.measures), cur = value_text(rs.value[i + 1], m.measures);
+            if (st == step_status::rollover)
+                c.add(anomaly_type::rollover, anomaly_severity::info, m, std::string(to_string(reg)) + ":",
+                      from_unix(rs.time[i]), from_unix(rs.time[i + 1]),
+                      "Прибор учета " + m.serial + ": переход счётчика через ноль" + suffix_ru + ": " + prev + " → " + cur,
+                      "Meter " + m.serial + ": register rolled over" + suffix_en + ": " + prev + " → " + cur);
+            else
+                c.add(anomaly_type::reading_decrease, anomaly_severity::warning, m, std::string(to_string(reg)) + ":",
+                      from_unix(rs.time[i]), from_unix(rs.time[i + 1]),
+                      "Прибор учета " + m.serial + ": Предыдущие показания: " + prev + ", текущие показания: " + cur + suffix_ru,
+                      "Meter " + m.serial + ": previous reading " + prev + ", current reading " + cur + suffix_en);
+        }
+    }
+}
+
+void link(collector& c, const meter& m, const meter_series& s, const zone& z, instant now, const anomaly_thresholds& t) {
+    if (m.removed && *m.removed <= local_date(z, now)) return;
+    if (s.empty()) return;
+    std::int64_t last = s.times().back();
+    // the last session is the last reading at or before now (a reading from the future is reported apart)
+    const auto upto = std::upper_bound(s.times().begin(), s.times().end(), to_unix(now));
+    if (upto == s.times().begin()) return;
+    last = *(upto - 1);
+    const instant session = from_unix(last);
+    const auto days = (date::sys_days{local_date(z, now)} - date::sys_days{local_date(z, session)}).count();
+    if (days < t.no_link_days) return;
+    c.add(anomaly_type::no_link, anomaly_severity::warning, m, "", session, now,
+          "Прибор учета не на связи более " + std::to_string(days) + " дн. Последний сеанс связи был " + local_text(session, z),
+          "Meter " + m.serial + " has had no link for more than " + std::to_string(days) + " days. Last session " +
+              local_text(session, z));
+}
+
+void events(collector& c, const meter& m, std::span<const meter_event> evs, const zone& z) {
+    for (const auto& e : evs) {
+        anomaly_type type;
+        anomaly_severity level = anomaly_severity::warning;
+        std::string what_ru, what_en;
+        switch (e.kind) {
+            case event_kind::tamper:
+                type = anomaly_type::tamper;
+                level = anomaly_severity::critical;
+                what_ru = "внешнее воздействие";
+                what_en = "outside interference";
+                break;
+            case event_kind::fault:
+                type = anomaly_type::fault;
+                what_ru = "сбой в работе";
+                what_en = "fault";
+                break;
+            case event_kind::relay:
+                type = anomaly_type::relay_off;
+                level = anomaly_severity::info;
+                what_ru = "реле нагрузки";
+                what_en = "load relay";
+                break;
+            default: continue;
+        }
+        c.add(type, level, m, std::to_string(e.code) + ":", e.time, e.time,
+              "Прибор учета " + m.serial + ": " + what_ru + " (код " + std::to_string(e.code) + ", " + local_text(e.time, z) +
+                  (e.message.empty() ? "" : "): " + e.message) + (e.message.empty() ? ")" : ""),
+              "Meter " + m.serial + ": " + what_en + " (code " + std::to_string(e.code) + ", " + local_text(e.time, z) +
+                  (e.message.empty() ? ")" : "): " + e.message));
+    }
+}
+
+void tariff_sums(collector& c, const meter& m, const meter_series& s, const anomaly_thresholds& t) {
+    const int tariffs = c.relations().tariff_registers_of(m);
+    if (tariffs < 2) return;
+    const auto bad = register_sum_mismatches(s, tariffs, t.tariff_sum_tolerance.raw());
+    if (bad.empty()) return;
+    const auto& last = bad.back();
+    const std::string sum = value_text(last.sum, m.measures), total = value_text(last.total, m.measures);
+    c.add(anomaly_type::tariff_sum_mismatch, anomaly_severity::warning, m, "", from_unix(bad.front().time), from_unix(last.time),
+          "Прибор учета " + m.serial + ": сумма тарифов " + sum + " не равна общему показанию " + total + " (" +
+              std::to_string(bad.size()) + " показаний)",
+          "Meter " + m.serial + ": tariff registers add up to " + sum + ", the total reads " + total + " (" +
+              std::to_string(bad.size()) + " readings)");
+}
+
+void register_behaviour(collector& c, const meter& m, const meter_series& s, const zone& z, instant now,
+                        const anomaly_thresholds& t) {
+    const auto rs = s.view(register_id::total);
+    if (rs.empty()) return;
+    // stuck: the longest run of equal values spanning stuck_days, reported once per run
+    for (std::size_t i = 0; i + 1 < rs.size();) {
+        std::size_t j = i;
+        while (j + 1 < rs.size() && rs.value[j + 1] == rs.value[i]) ++j;
+        if (j > i && rs.time[j] - rs.time[i] >= t.stuck_days * 86400LL) {
+            const auto days = (rs.time[j] - rs.time[i]) / 86400;
+            c.add(anomaly_type::stuck_register, anomaly_severity::warning, m, "", from_unix(rs.time[i]), from_unix(rs.time[j]),
+                  "Прибор учета " + m.serial + ": показания не меняются с " + local_text(from_unix(rs.time[i]), z) + " (" +
+                      std::to_string(days) + " дн.), " + value_text(rs.value[i], m.measures),
+                  "Meter " + m.serial + ": register unchanged since " + local_text(from_unix(rs.time[i]), z) + " (" +
+                      std::to_string(days) + " days) at " + value_text(rs.value[i], m.measures));
+        }
+        i = j + 1;
+    }
+    // consumption after removal
+    if (m.removed) {
+        const std::int64_t removed_at = to_unix(start_of_day(z, calendar_date{date::sys_days{*m.removed} + date::days{1}}));
+        const auto first_after = std::lower_bound(rs.time.begin(), rs.time.end(), removed_at) - rs.time.begin();
+        const auto k = static_cast<std::size_t>(first_after);
+        if (k > 0 && k < rs.size() && rs.value.back() > rs.value[k - 1])
+            c.add(anomaly_type::consumption_after_removal, anomaly_severity::warning, m, "", from_unix(rs.time[k]),
+                  from_unix(rs.time.back()),
+                  "Прибор учета " + m.serial + " снят с учета " + date_text(*m.removed) + ", но показания растут: " +
+                      value_text(rs.value[k - 1], m.measures) + " → " + value_text(rs.value.back(), m.measures),
+                  "Meter " + m.serial + " was removed on " + date_text(*m.removed) + " but its register grows: " +
+                      value_text(rs.value[k - 1], m.measures) + " → " + value_text(rs.value.back(), m.measures));
+    }
+    // readings from the future
+    const std::int64_t limit = to_unix(now + t.future_tolerance);
+    const auto fut = std::upper_bound(s.times().begin(), s.times().end(), limit);
+    if (fut != s.times().end())
+        c.add(anomaly_type::future_reading, anomaly_severity::warning, m, "", from_unix(*fut), from_unix(s.times().back()),
+              "Прибор учета " + m.serial + ": показание из будущего, " + local_text(from_unix(*fut), z),
+              "Meter " + m.serial + ": a reading stamped in the future, " + local_text(from_unix(*fut), z));
+    // gaps
+    const auto ts = s.times();
+    for (std::size_t i = 0; i + 1 < ts.size(); ++i)
+        if (ts[i + 1] - ts[i] > t.max_gap.count())
+            c.add(anomaly_type::gap, anomaly_severity::info, m, "", from_unix(ts[i]), from_unix(ts[i + 1]),
+                  "Прибор учета " + m.serial + ": нет показаний с " + local_text(from_unix(ts[i]), z) + " по " +
+                      local_text(from_unix(ts[i + 1]), z),
+                  "Meter " + m.serial + ": no readings from " + local_text(from_unix(ts[i]), z) + " to " +
+                      local_text(from_unix(ts[i + 1]), z));
+}
+
+void spikes(collector& c, const meter& m, const meter_series& s, const zone& z, const anomaly_thresholds& t) {
+    consumption_options o;
+    o.periods = {period_kind::day};
+    const auto daily = consumption(s, z, register_params_of(m, c.relations().model_of(m)), o);
+    const auto* total = daily.find(register_id::total);
+    if (!total) return;
+    std::vector<std::int64_t> window;
+    for (std::size_t k = 0; k < daily.periods.size(); ++k) {
+        if (!total->complete[k]) continue;
+        const std::size_t lo = k > static_cast<std::size_t>(t.spike_history_days) ? k - static_cast<std::size_t>(t.spike_history_days) : 0;
+        window.clear();
+        for (std::size_t h = lo; h < k; ++h)
+            if (total->complete[h]) window.push_back(total->value[h]);
+        if (window.size() < static_cast<std::size_t>(t.spike_min_days)) continue;
+        std::nth_element(window.begin(), window.begin() + static_cast<std::ptrdiff_t>(window.size() / 2), window.end());
+        const std::int64_t median = window[window.size() / 2];
+        if (median <= 0) continue;
+        const decimal limit = decimal::from_raw(median) * t.spike_factor;
+        if (total->value[k] <= limit.raw()) continue;
+        c.add(anomaly_type::spike, anomaly_severity::warning, m, "", daily.periods[k].begin, daily.periods[k].end,
+              "Прибор учета " + m.serial + ": расход за " + date_text(daily.periods[k].start_date) + " " +
+                  value_text(total->value[k], m.measures) + " при медиане " + value_text(median, m.measures),
+              "Meter " + m.serial + ": consumption on " + date_text(daily.periods[k].start_date) + " of " +
+                  value_text(total->value[k], m.measures) + " against a median of " + value_text(median, m.measures));
+    }
+}
+
+void verification(collector& c, const meter& m, const zone& z, instant now, const verification_policy& vp) {
+    const auto st = verification_of(m, c.relations().model_of(m), local_date(z, now), vp);
+    if (st.state != verification_state::expired || (m.removed && *m.removed <= local_date(z, now))) return;
+    c.add(anomaly_type::verification_expired, st.failed_for_billing ? anomaly_severity::critical : anomaly_severity::warning, m,
+          "", start_of_day(z, *st.expires), now,
+          "Прибор учета " + m.serial + ": срок поверки истёк " + date_text(*st.expires),
+          "Meter " + m.serial + ": verification expired on " + date_text(*st.expires));
+}
+
+void inconsistencies(collector& c, const meter& m, instant now) {
+    for (const auto& i : validate(m, c.relations().model_of(m))) {
+        const instant from = m.installed ? from_unix(date::sys_days{*m.installed}.time_since_epoch().count() * 86400LL) : now;
+        c.add(anomaly_type::data_inconsistency, anomaly_severity::info, m, i.field + ":", from, now,
+              "Прибор учета " + m.serial + ": несоответствие данных (" + i.field + "): " + i.message,
+              "Meter " + m.serial + ": inconsistent data (" + i.field + "): " + i.message);
+    }
+}
+
+void building_balance(const fleet& f, std::span<const anomaly_input> meters, std::vector<anomaly>& out, const anomaly_thresholds& t) {
+    // per (building, resource, month): the balance meters' total against the individual meters'
+    struct sums {
+        std::int64_t building = 0, individual = 0;
+        bool complete = true;
+        instant begin, end;
+        zone z;
+        std::string first_building_meter;
+    };
+    std::map<std::tuple<std::string, resource, int>, sums> cells;
+    for (const auto& in : meters) {
+        if (!in.m || !in.series) continue;
+        const auto* acc = f.account_of(*in.m);
+        if (!acc || acc->building.empty()) continue;
+        const zone z = f.zone_of(*in.m);
+        consumption_options o;
+        o.periods = {period_kind::month};
+        const auto mc = consumption(*in.series, z, register_params_of(*in.m, f.model_of(*in.m)), o);
+        const auto* total = mc.find(register_id::total);
+        if (!total) continue;
+        for (std::size_t k = 0; k < mc.periods.size(); ++k) {
+            auto& cell = cells[{acc->building, in.m->measures, date::sys_days{mc.periods[k].start_date}.time_since_epoch().count()}];
+            cell.begin = mc.periods[k].begin;
+            cell.end = mc.periods[k].end;
+            cell.z = z;
+            cell.complete = cell.complete && total->complete[k];
+            if (in.m->role == meter_role::building) {
+                cell.building += total->value[k];
+                if (cell.first_building_meter.empty()) cell.first_building_meter = in.m->serial;
+            } else {
+                cell.individual += total->value[k];
+            }
+        }
+    }
+    for (const auto& [key, cell] : cells) {
+        const auto& [building, res, day] = key;
+        if (!cell.complete || cell.first_building_meter.empty() || cell.individual <= 0) continue;
+        const std::int64_t diff = cell.building - cell.individual;
+        const auto share = decimal::div_round_half_even(static_cast<detail::int128>(diff) * decimal::scale, cell.individual);
+        if ((share < 0 ? -share : share) <= t.balance_tolerance.raw()) continue;
+        const std::string pct = to_fixed(decimal::from_raw(share * 100), 1);
+        const std::string month = period_label(calendar_date{date::sys_days{date::days{day}}}, period_kind::month);
+        anomaly a;
+        a.key = "building_imbalance:" + building + ":" + std::string(to_string(res)) + ":" + std::to_string(to_unix(cell.begin));
+        a.type = anomaly_type::building_imbalance;
+        a.level = anomaly_severity::warning;
+        a.meter = building;
+        a.from = cell.begin;
+        a.to = cell.end;
+        a.message_ru = "Дом " + building + ", " + std::string(to_string(res)) + ", " + month + ": ОДПУ " +
+                       value_text(cell.building, res) + ", сумма ИПУ " + value_text(cell.individual, res) + ", небаланс " + pct + " %";
+        a.message_en = "Building " + building + ", " + std::string(to_string(res)) + ", " + month + ": building meters " +
+                       value_text(cell.building, res) + ", individual meters " + value_text(cell.individual, res) +
+                       ", imbalance " + pct + " %";
+        out.push_back(std::move(a));
+    }
+}
+
+}  // namespace
+
+std::vector<anomaly> detect_anomalies(const fleet& f, std::span<const anomaly_input> meters, instant now,
+                                      const anomaly_thresholds& t, const verification_policy& vp) {
+    std::vector<anomaly> out;
+    collector c(f, out);
+    for (const auto& in : meters) {
+        if (!in.m) continue;
+        const zone z = f.zone_of(*in.m);
+        if (in.series) {
+            steps(c, *in.m, *in.series);
+            link(c, *in.m, *in.series, z, now, t);
+            tariff_sums(c, *in.m, *in.series, t);
+            register_behaviour(c, *in.m, *in.series, z, now, t);
+            spikes(c, *in.m, *in.series, z, t);
+        }
+        events(c, *in.m, in.events, z);
+        verification(c, *in.m, z, now, vp);
+        inconsistencies(c, *in.m, now);
+    }
+    building_balance(f, meters, out, t);
+    return out;
+}
+
+}  // namespace v0
+}  // namespace kvant
