@@ -7,6 +7,7 @@
 #include "kvant/algorithms/collection.hpp"
 #include "kvant/algorithms/consumption.hpp"
 #include "kvant/algorithms/cost.hpp"
+#include "kvant/algorithms/estimation.hpp"
 #include "kvant/algorithms/link_status.hpp"
 #include "kvant/algorithms/register_value.hpp"
 #include "kvant/algorithms/tariff.hpp"

@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "inputs.hpp"
 #include "kvant/algorithms/anomalies.hpp"
+#include "kvant/algorithms/estimation.hpp"
 #include "kvant/model/json.hpp"
 
 namespace kvant::cli {
@@ -176,6 +177,81 @@ std::vector<command> check_commands() {
           {db, {"key", "KEY", "the anomaly's key (see list)"}, {"by", "NAME", "who resolved it"}, at}, ""},
          run_anomalies_resolve},
     };
+}
+
+}  // namespace kvant::cli
+
+namespace kvant::cli {
+
+std::optional<int> billing_day_option(const args& a);
+
+int run_estimate(const args& a) {
+    const inputs in = load_inputs(a);
+    const instant now = at_option(a);
+    output out(a);
+    auto& os = out.stream();
+    if (a.flag("interval")) {
+        vee_policy p;
+        p.step = std::chrono::minutes{int_option(a, "step", 30)};
+        if (p.step.count() <= 0) throw config_error(errc::usage, "--step must be positive");
+        os << "meter,timestamp,value,quality\n";
+        for (const auto& mi : in.meters) {
+            const auto view = mi.series.view(register_id::total);
+            if (view.empty()) continue;
+            for (const auto& pt : fill_gaps(view, mi.calendar, p, to_unix(now)))
+                os << mi.series.serial() << ',' << to_string(from_unix(pt.time)) << ',' << to_string(decimal::from_raw(pt.value))
+                   << ',' << quality_text.name(pt.flag) << '\n';
+        }
+        out.finish();
+        return 0;
+    }
+    const period_kind kind = choice(a, "by", period_kind_text, std::optional{period_kind::billing});
+    std::optional<decimal> normative;
+    if (auto n = a.get("normative")) normative = decimal::parse(*n, location{"", 0, "--normative", -1});
+    os << "meter,period,basis,value,failed\n";
+    for (const auto& mi : in.meters) {
+        consumption_options o;
+        o.periods = {kind, billing_day_option(a).value_or(mi.billing_day)};
+        const register_params rp = mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
+        auto mc = consumption(mi.series, mi.calendar, rp, o);
+        if (mc.registers.empty() || mi.series.empty()) continue;
+        // the periods from the last reading up to now have no readings at all: add them, to be estimated
+        const auto more = periods_between(mi.calendar, mc.periods.empty() ? from_unix(mi.series.times().front()) : mc.periods.back().end,
+                                          now, o.periods);
+        for (const auto& pr : more) {
+            mc.periods.push_back(pr);
+            for (auto& rc : mc.registers) {
+                rc.value.push_back(0);
+                rc.complete.push_back(0);
+            }
+        }
+        const bool failed = mi.entity && verification_of(*mi.entity, mi.model, local_date(mi.calendar, now)).failed_for_billing;
+        billing_policy policy;
+        policy.average_until_replacement = mi.entity && mi.entity->measures == resource::electricity;
+        for (const auto& e : estimate_billing(mc, register_id::total, normative, failed, policy))
+            os << mi.series.serial() << ',' << period_label(e.period_start, kind) << ',' << estimate_basis_text.name(e.basis)
+               << ',' << to_string(decimal::from_raw(e.value)) << ',' << int(failed) << '\n';
+    }
+    out.finish();
+    return 0;
+}
+
+command estimate_command() {
+    auto options = input_options();
+    options.push_back({"at", "TIME", "\"now\": periods up to it are billed (default: the current time)"});
+    options.push_back({"by", "PERIOD", "billing (default), month, day or year"});
+    options.push_back({"billing-day", "N", "the day billing periods start (default: the organisation's)"});
+    options.push_back({"normative", "VALUE", "the consumption normative per period, for periods beyond the average"});
+    options.push_back({"interval", "", "fill gaps of regular interval data instead (VEE)"});
+    options.push_back({"step", "MINUTES", "the interval of --interval data (default 30)"});
+    options.push_back({"out", "FILE", "where to write (default: stdout)"});
+    return {{"estimate",
+             "Estimates what readings do not cover: billing periods by the ПП 354 ladder (average, then normative),\n"
+             "or missing points of interval data (interpolated, profiled, shaped).",
+             options,
+             "CSV: meter,period,basis,value,failed (basis: actual, average, normative, normative_increased, none);\n"
+             "with --interval: meter,timestamp,value,quality. Electricity meters keep the average until replaced."},
+            run_estimate};
 }
 
 }  // namespace kvant::cli

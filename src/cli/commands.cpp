@@ -220,7 +220,8 @@ const std::vector<command>& commands() {
          run_validate},
         {{"version", "Prints the library version.", {}, ""}, run_version},
     };
-    const auto checks = check_commands();
+    auto checks = check_commands();
+    checks.push_back(estimate_command());
     list.insert(list.end() - 2, checks.begin(), checks.end());
     return list;
     }();
