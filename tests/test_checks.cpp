@@ -3,6 +3,9 @@
 
 #include "kvant/algorithms/anomalies.hpp"
 #include "kvant/algorithms/estimation.hpp"
+#include "kvant/io/event_catalogue.hpp"
+
+#include <filesystem>
 #include "kvant/algorithms/verification.hpp"
 
 using namespace kvant;
@@ -408,4 +411,69 @@ TEST_CASE("the building share, formula 12 of ПП 354, with the negative-share p
     const auto carried = share_building(in, negative_share::carry_forward);
     CHECK(carried.carried == decimal::from_integer(-1000));
     CHECK(carried.shares[2].second == decimal{});
+}
+
+TEST_CASE("the СПОДЭС event catalogue classifies and names events (../shared/corpus/dlms)") {
+    const std::filesystem::path file = KVANT_CORPUS_DIR "/dlms/spodes_event_codes.json";
+    if (!std::filesystem::exists(file)) {
+        WARN("skipped: " << file << " is absent (the corpus is read from ../shared, never copied)");
+        return;
+    }
+    // source: youserj/DlmsSPODES-project, src/DLMS_SPODES/Values/{RU,EN}/events.py (MIT)
+    const auto cat = event_catalogue::load(file);
+    INFO("catalogue from youserj/DlmsSPODES-project events.py");
+    CHECK(cat.size() > 250);
+    meter_event magnet{"98970002", parse_instant("2020-07-13T23:17:00Z"), 1, event_kind::other, 4, ""};
+    REQUIRE(cat.classify(magnet));
+    CHECK(magnet.kind == event_kind::tamper);
+    CHECK(magnet.message == "Магнитное поле - начало / Magnetic field - the beginning");
+    meter_event end{"98970002", parse_instant("2020-07-13T23:41:00Z"), 2, event_kind::other, 4, ""};
+    cat.classify(end);
+    CHECK(end.kind == event_kind::other);  // the end of an impact is no new anomaly
+    meter_event seal{"m", parse_instant("2020-07-13T23:41:00Z"), 3, event_kind::other, 4, "x"};
+    cat.classify(seal);
+    CHECK(seal.kind == event_kind::tamper);
+    CHECK(seal.message == "x");  // a message of the device's own is kept
+    meter_event fault{"m", parse_instant("2020-07-13T23:41:00Z"), 2, event_kind::other, 7, ""};
+    cat.classify(fault);
+    CHECK(fault.kind == event_kind::fault);  // Измерительный блок — ошибка
+    meter_event relay{"m", parse_instant("2020-07-13T23:41:00Z"), 6, event_kind::other, 2, ""};
+    cat.classify(relay);
+    CHECK(relay.kind == event_kind::relay);  // Выключение реле нагрузки абонентом
+    meter_event unknown{"m", parse_instant("2020-07-13T23:41:00Z"), 999, event_kind::other, 4, ""};
+    CHECK_FALSE(cat.classify(unknown));
+    CHECK_THROWS_AS(event_catalogue::parse(R"({"events": [{"journal": "0.0.99.98.4.255"}]})"), parse_error);
+}
+
+TEST_CASE("high and low usage against history, zero consumption, duplicates with different values") {
+    const fleet f = moscow_fleet({water("u")});
+    // monthly readings (Moscow midnight of the 1st): 10 a month for Jan-Apr, then 25, 4 and 0
+    const auto s = totals("u", {{"2020-01-01T00:00:00+03:00", "0"}, {"2020-02-01T00:00:00+03:00", "10"},
+                                {"2020-03-01T00:00:00+03:00", "20"}, {"2020-04-01T00:00:00+03:00", "30"},
+                                {"2020-05-01T00:00:00+03:00", "40"}, {"2020-06-01T00:00:00+03:00", "65"},
+                                {"2020-07-01T00:00:00+03:00", "69"}, {"2020-08-01T00:00:00+03:00", "69"}});
+    const anomaly_input in[] = {{f.find_meter("u"), &s, {}}};
+    const auto all = detect_anomalies(f, in, at("2020-08-02T00:00:00+03:00"));
+    const auto high = of_type(all, anomaly_type::high_usage);
+    REQUIRE(high.size() == 1);  // May: 25 > 2 x 10
+    CHECK(high[0].message_en == "Meter u: consumption in 2020-05 of 25.0000 is high against a mean of 10.0000");
+    const auto low = of_type(all, anomaly_type::low_usage);
+    REQUIRE(low.size() == 1);  // June: 4 < 0.5 x 13, the mean (10+10+10+10+25)/5
+    CHECK(low[0].message_en == "Meter u: consumption in 2020-06 of 4.0000 is low against a mean of 13.0000");
+    const auto zero = of_type(all, anomaly_type::zero_consumption);
+    REQUIRE(zero.size() == 1);  // July
+    CHECK(zero[0].message_ru == "Прибор учета u: нулевой расход за 2020-07");
+
+    reading_table batch;
+    reading r;
+    r.meter = "u";
+    r.time = at("2020-08-20T06:05:00Z");
+    r[register_id::total] = decimal::parse("352.248");
+    batch.push(r);
+    batch.push(r);  // the same reading twice: no anomaly
+    r[register_id::total] = decimal::parse("352.24");
+    batch.push(r);
+    const auto dup = duplicate_readings(f, batch);
+    REQUIRE(dup.size() == 1);
+    CHECK(dup[0].message_en == "Meter u: two different readings at 2020-08-20T06:05:00Z: total 352.248 and 352.24");
 }

@@ -213,6 +213,42 @@ void spikes(collector& c, const meter& m, const meter_series& s, const zone& z, 
     }
 }
 
+void monthly_usage(collector& c, const meter& m, const meter_series& s, const zone& z, instant now, const anomaly_thresholds& t) {
+    consumption_options o;
+    o.periods = {period_kind::month};
+    const auto mc = consumption(s, z, register_params_of(m, c.relations().model_of(m)), o);
+    const auto* total = mc.find(register_id::total);
+    if (!total) return;
+    std::vector<std::int64_t> history;
+    for (std::size_t k = 0; k < mc.periods.size(); ++k) {
+        if (!total->complete[k]) continue;
+        const auto& pr = mc.periods[k];
+        const std::string month = period_label(pr.start_date, period_kind::month);
+        const std::string v = value_text(total->value[k], m.measures);
+        const bool in_service = !(m.removed && *m.removed < pr.start_date) && !(m.installed && *m.installed > pr.start_date);
+        if (total->value[k] == 0 && in_service)
+            c.add(anomaly_type::zero_consumption, anomaly_severity::warning, m, "", pr.begin, pr.end,
+                  "Прибор учета " + m.serial + ": нулевой расход за " + month, "Meter " + m.serial + ": no consumption in " + month);
+        const std::size_t n = std::min(history.size(), static_cast<std::size_t>(t.usage_history_months));
+        if (n >= static_cast<std::size_t>(t.usage_min_months)) {
+            detail::int128 sum = 0;
+            for (std::size_t i = history.size() - n; i < history.size(); ++i) sum += history[i];
+            const decimal mean = decimal::from_raw(decimal::div_round_half_even(sum, static_cast<detail::int128>(n)));
+            const std::string avg = value_text(mean.raw(), m.measures);
+            if (mean.raw() > 0 && total->value[k] > (mean * t.high_factor).raw())
+                c.add(anomaly_type::high_usage, anomaly_severity::warning, m, "", pr.begin, pr.end,
+                      "Прибор учета " + m.serial + ": расход за " + month + " " + v + " выше среднего " + avg,
+                      "Meter " + m.serial + ": consumption in " + month + " of " + v + " is high against a mean of " + avg);
+            else if (mean.raw() > 0 && total->value[k] < (mean * t.low_factor).raw() && total->value[k] != 0)
+                c.add(anomaly_type::low_usage, anomaly_severity::info, m, "", pr.begin, pr.end,
+                      "Прибор учета " + m.serial + ": расход за " + month + " " + v + " ниже среднего " + avg,
+                      "Meter " + m.serial + ": consumption in " + month + " of " + v + " is low against a mean of " + avg);
+        }
+        history.push_back(total->value[k]);
+    }
+    (void)now;
+}
+
 void verification(collector& c, const meter& m, const zone& z, instant now, const verification_policy& vp) {
     const auto st = verification_of(m, c.relations().model_of(m), local_date(z, now), vp);
     if (st.state != verification_state::expired || (m.removed && *m.removed <= local_date(z, now))) return;
@@ -304,12 +340,43 @@ std::vector<anomaly> detect_anomalies(const fleet& f, std::span<const anomaly_in
             tariff_sums(c, *in.m, *in.series, t);
             register_behaviour(c, *in.m, *in.series, z, now, t);
             spikes(c, *in.m, *in.series, z, t);
+            monthly_usage(c, *in.m, *in.series, z, now, t);
         }
         events(c, *in.m, in.events, z);
         verification(c, *in.m, z, now, vp);
         inconsistencies(c, *in.m, now);
     }
     building_balance(f, meters, out, t);
+    return out;
+}
+
+std::vector<anomaly> duplicate_readings(const fleet& f, const reading_table& batch) {
+    std::vector<anomaly> out;
+    collector c(f, out);
+    std::map<std::pair<std::uint32_t, std::int64_t>, std::size_t> first;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto [it, fresh] = first.try_emplace({batch.meter_index()[i], batch.times()[i]}, i);
+        if (fresh) continue;
+        const std::size_t j = it->second;
+        std::string diff_ru, diff_en;
+        for (std::size_t r = 0; r < register_count; ++r) {
+            const auto reg = static_cast<register_id>(r);
+            const auto a = batch.values(reg)[j], b = batch.values(reg)[i];
+            if (a == b) continue;
+            auto show = [](std::int64_t v) { return v == decimal::missing_raw ? std::string("—") : to_string(decimal::from_raw(v)); };
+            diff_ru += (diff_ru.empty() ? "" : ", ") + std::string(to_string(reg)) + " " + show(a) + " и " + show(b);
+            diff_en += (diff_en.empty() ? "" : ", ") + std::string(to_string(reg)) + " " + show(a) + " and " + show(b);
+        }
+        if (diff_ru.empty()) continue;  // the same reading twice is no anomaly
+        const std::string& serial = batch.meters()[batch.meter_index()[i]];
+        const meter* m = f.find_meter(serial);
+        meter unknown;
+        unknown.serial = serial;
+        const instant t = from_unix(batch.times()[i]);
+        c.add(anomaly_type::duplicate_reading, anomaly_severity::warning, m ? *m : unknown, "", t, t,
+              "Прибор учета " + serial + ": два разных показания на " + to_string(t) + ": " + diff_ru,
+              "Meter " + serial + ": two different readings at " + to_string(t) + ": " + diff_en);
+    }
     return out;
 }
 

@@ -6,6 +6,7 @@
 #include "inputs.hpp"
 #include "kvant/algorithms/anomalies.hpp"
 #include "kvant/algorithms/estimation.hpp"
+#include "kvant/io/event_catalogue.hpp"
 #include "kvant/model/json.hpp"
 
 namespace kvant::cli {
@@ -111,6 +112,8 @@ int run_anomalies_detect(const args& a) {
     t.no_link_days = int_option(a, "no-link-days", t.no_link_days);
     t.stuck_days = int_option(a, "stuck-days", t.stuck_days);
     const instant ever_from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
+    std::optional<event_catalogue> catalogue;
+    if (auto c = a.get("event-catalogue")) catalogue = event_catalogue::load(*c);
     std::vector<meter_series> series;
     std::vector<std::vector<meter_event>> events;
     series.reserve(f.meters().size());
@@ -120,6 +123,8 @@ int run_anomalies_detect(const args& a) {
         const auto batch = std::make_shared<const reading_table>(db.readings(m.serial, ever_from, now + seconds{1}));
         series.push_back(batch->empty() ? meter_series(m.serial) : meter_series::from_table(batch).front());
         events.push_back(db.events(m.serial, ever_from, now + seconds{1}));
+        if (catalogue)
+            for (auto& e : events.back()) catalogue->classify(e);
     }
     std::vector<anomaly_input> in;
     for (std::size_t i = 0; i < f.meters().size(); ++i) in.push_back({&f.meters()[i], &series[i], events[i]});
@@ -163,7 +168,8 @@ std::vector<command> check_commands() {
          run_verification},
         {{"anomalies detect", "Runs every anomaly rule over the database and stores what it finds (no duplicates).",
           {db, at, rule, due, {"no-link-days", "N", "days without link before a meter is reported (default 10)"},
-           {"stuck-days", "N", "days without movement before a register is stuck (default 7)"}},
+           {"stuck-days", "N", "days without movement before a register is stuck (default 7)"},
+           {"event-catalogue", "FILE", "a СПОДЭС event code catalogue (JSON) that classifies and names the events"}},
           "docs/anomalies.md lists the rules, their defaults and sources."},
          run_anomalies_detect},
         {{"anomalies list", "Lists stored anomalies as CSV (or JSON).",

@@ -21,7 +21,11 @@
 /// - building_imbalance: a building's balance meters against the sum of its individual meters over a
 ///   complete month, beyond `balance_tolerance` either way (the ОДН imbalance: theft, faults, unmetered use);
 /// - verification_expired: verification.hpp says expired on `now`'s local date;
-/// - data_inconsistency: the meter's own validation issues (installation before manufacture, …).
+/// - data_inconsistency: the meter's own validation issues (installation before manufacture, …);
+/// - high_usage, low_usage: a complete month above `high_factor` × or below `low_factor` × the mean of up to
+///   `usage_history_months` complete months before it (at least `usage_min_months`);
+/// - zero_consumption: a complete month without consumption on a meter in service;
+/// - duplicate_reading: two different readings of one meter at one time in a batch (duplicate_readings()).
 #pragma once
 
 #include <span>
@@ -30,6 +34,7 @@
 #include "kvant/algorithms/verification.hpp"
 #include "kvant/model/anomaly.hpp"
 #include "kvant/model/meter_event.hpp"
+#include "kvant/model/reading_table.hpp"
 #include "kvant/series/meter_series.hpp"
 
 namespace kvant {
@@ -45,6 +50,10 @@ struct anomaly_thresholds {
     int spike_history_days = 30;                        ///< days of history for the median
     int spike_min_days = 7;                             ///< fewer days of history: no spike check
     decimal balance_tolerance = decimal::from_raw(100'000);  ///< 0.1 = 10 % either way
+    decimal high_factor = decimal::from_integer(2);     ///< a month above twice its history's mean
+    decimal low_factor = decimal::from_raw(500'000);    ///< a month below half its history's mean
+    int usage_history_months = 12;                      ///< months of history for the mean
+    int usage_min_months = 3;                           ///< fewer: no high/low check
 };
 
 /// One meter as detection sees it.
@@ -57,6 +66,10 @@ struct anomaly_input {
 /// Every rule over every meter, plus the building balances. `now` sets "today" and the link ages.
 std::vector<anomaly> detect_anomalies(const fleet& f, std::span<const anomaly_input> meters, instant now,
                                       const anomaly_thresholds& t = {}, const verification_policy& vp = {});
+
+/// Readings of one meter at one time with different values within a batch (before it reaches a store, which
+/// would refuse or resolve them by its conflict policy).
+std::vector<anomaly> duplicate_readings(const fleet& f, const reading_table& batch);
 
 }  // namespace v0
 }  // namespace kvant

@@ -17,9 +17,9 @@ inline namespace v0 {
 enum class anomaly_type : std::uint8_t {
     reading_decrease, rollover, no_link, tamper, fault, relay_off, tariff_sum_mismatch, stuck_register,
     consumption_after_removal, future_reading, gap, spike, building_imbalance, verification_expired,
-    data_inconsistency
+    data_inconsistency, high_usage, low_usage, zero_consumption, duplicate_reading
 };
-inline constexpr detail::enum_text<anomaly_type, 15> anomaly_type_text{
+inline constexpr detail::enum_text<anomaly_type, 19> anomaly_type_text{
     "anomaly type",
     {{{anomaly_type::reading_decrease, "reading_decrease"},
       {anomaly_type::rollover, "rollover"},
@@ -35,7 +35,11 @@ inline constexpr detail::enum_text<anomaly_type, 15> anomaly_type_text{
       {anomaly_type::spike, "spike"},
       {anomaly_type::building_imbalance, "building_imbalance"},
       {anomaly_type::verification_expired, "verification_expired"},
-      {anomaly_type::data_inconsistency, "data_inconsistency"}}}};
+      {anomaly_type::data_inconsistency, "data_inconsistency"},
+      {anomaly_type::high_usage, "high_usage"},
+      {anomaly_type::low_usage, "low_usage"},
+      {anomaly_type::zero_consumption, "zero_consumption"},
+      {anomaly_type::duplicate_reading, "duplicate_reading"}}}};
 inline std::string_view to_string(anomaly_type t) noexcept { return anomaly_type_text.name(t); }
 
 enum class anomaly_severity : std::uint8_t { info, warning, critical };
