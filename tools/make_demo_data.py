@@ -253,11 +253,13 @@ while t <= dt.datetime(2020, 8, 21, 0, 0, tzinfo=OMSK):
 
 readings.sort(key=lambda r: (r[0], dt.datetime.fromisoformat(r[1])))
 
+# СПОДЭС event codes (journal 0.0.99.98.e.255, code): external impact is journal 4 (1 magnetic field begins,
+# 2 ends, 3 terminal cover seal), commutation journal 2 (6 load relay switched off)
 events = [
-    ["98970002", "2020-07-14T02:17:00+03:00", 1, "tamper", 5, "Воздействие магнитного поля / Magnetic field"],
-    ["98970002", "2020-07-14T02:41:00+03:00", 2, "tamper", 5, "Окончание воздействия магнитного поля / Magnetic field ended"],
-    ["9000106", "2020-08-03T13:02:00+03:00", 1, "tamper", 6, "Вскрытие крышки клеммников / Terminal cover opened"],
-    ["98970004", "2020-08-10T18:30:00+03:00", 2, "relay", 3, "Реле нагрузки отключено / Load relay off"],
+    ["98970002", "2020-07-14T02:17:00+03:00", 1, "tamper", 4, "Магнитное поле - начало / Magnetic field - the beginning"],
+    ["98970002", "2020-07-14T02:41:00+03:00", 2, "other", 4, "Магнитное поле - окончание / Magnetic field - ending"],
+    ["9000106", "2020-08-03T13:02:00+03:00", 3, "tamper", 4, "Срабатывание электронной пломбы крышки клеммников / Terminal cover seal"],
+    ["98970004", "2020-08-10T18:30:00+03:00", 6, "relay", 2, "Выключение реле нагрузки абонентом / Load relay switched off"],
 ]
 
 os.makedirs(OUT, exist_ok=True)
