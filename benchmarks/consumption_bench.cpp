@@ -11,26 +11,11 @@
 #include <iostream>
 
 #include "kvant/algorithms/consumption.hpp"
+#include "bench_common.hpp"
 #include "kvant/io/csv.hpp"
 
 using namespace kvant;
-using clock_type = std::chrono::steady_clock;
-
-namespace {
-double since(clock_type::time_point t0) { return std::chrono::duration<double>(clock_type::now() - t0).count(); }
-
-/// A pass that reads every time and value once and does the least work that keeps the compiler from skipping
-/// it: the hardware bound for any algorithm over these arrays.
-std::int64_t memory_pass(const std::vector<meter_series>& all) {
-    std::int64_t acc = 0;
-    for (const auto& s : all) {
-        const auto t = s.times();
-        const auto v = s.values(register_id::total);
-        for (std::size_t i = 0; i < t.size(); ++i) acc += v[i] ^ t[i];
-    }
-    return acc;
-}
-}  // namespace
+using namespace kvant::bench;
 
 int main(int argc, char** argv) {
     if (argc < 2) {

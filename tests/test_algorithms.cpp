@@ -1,5 +1,7 @@
 // The consumption engine and monitoring algorithms, against values worked out by hand. Each case says how.
 #include <catch2/catch.hpp>
+
+#include "support.hpp"
 #include <thread>
 
 #include "kvant/algorithms/aggregate.hpp"
@@ -9,25 +11,12 @@
 #include "kvant/algorithms/register_value.hpp"
 
 using namespace kvant;
+using namespace kvant::test;
 using std::chrono::hours;
 using std::chrono::minutes;
 
 namespace {
-decimal dec(const char* s) { return decimal::parse(s); }
-instant at(const char* s) { return parse_instant(s); }
-std::int64_t raw(const char* s) { return dec(s).raw(); }
 
-/// A total-only series from (time, value) pairs.
-meter_series series(const char* serial, std::initializer_list<std::pair<const char*, const char*>> rows) {
-    meter_series s(serial);
-    for (const auto& [t, v] : rows) {
-        std::array<std::int64_t, register_count> vals;
-        vals.fill(decimal::missing_raw);
-        vals[0] = raw(v);
-        s.push(to_unix(at(t)), vals);
-    }
-    return s;
-}
 std::vector<std::string> values(const meter_consumption& mc, register_id r = register_id::total) {
     std::vector<std::string> out;
     for (auto v : mc.find(r)->value) out.push_back(to_string(decimal::from_raw(v)));
@@ -46,7 +35,7 @@ const consumption_options by_month = opts({period_kind::month});
 }  // namespace
 
 TEST_CASE("a delta is spread uniformly across a month boundary, in the meter's local time") {
-    const auto s = series("m", {{"2020-07-31T12:00:00Z", "100"}, {"2020-08-01T12:00:00Z", "124"}});
+    const auto s = totals("m", {{"2020-07-31T12:00:00Z", "100"}, {"2020-08-01T12:00:00Z", "124"}});
     // UTC: 12 of the 24 hours fall in July -> 24 * 12/24 = 12 each side
     auto mc = consumption(s, zone::utc(), {}, by_month);
     REQUIRE(mc.periods.size() == 2);
@@ -61,7 +50,7 @@ TEST_CASE("a delta is spread uniformly across a month boundary, in the meter's l
 TEST_CASE("the parts of a delta are rounded so that they add up exactly") {
     // 10 over three whole days: exact thirds are 3.333333..; cumulative rounding gives
     // round(10/3) = 3.333333, round(20/3) - 3.333333 = 6.666667 - 3.333333 = 3.333334, 10 - 6.666667 = 3.333333
-    const auto s = series("m", {{"2020-01-01T00:00:00Z", "0"}, {"2020-01-04T00:00:00Z", "10"}});
+    const auto s = totals("m", {{"2020-01-01T00:00:00Z", "0"}, {"2020-01-04T00:00:00Z", "10"}});
     const auto mc = consumption(s, zone::utc(), {}, by_day);
     CHECK(values(mc) == std::vector<std::string>{"3.333333", "3.333334", "3.333333"});
     CHECK(complete(mc) == std::vector<int>{1, 1, 1});
@@ -70,16 +59,16 @@ TEST_CASE("the parts of a delta are rounded so that they add up exactly") {
 TEST_CASE("local days of 23 and 25 hours receive 23 and 25 hours' share") {
     const zone berlin = zone::parse("Europe/Berlin");
     // from local 28.03.2021 00:00 (CET, 23:00Z) to 30.03.2021 00:00 (CEST, 22:00Z): 47 hours, 47 kWh
-    auto mc = consumption(series("m", {{"2021-03-27T23:00:00Z", "0"}, {"2021-03-29T22:00:00Z", "47"}}), berlin, {}, by_day);
+    auto mc = consumption(totals("m", {{"2021-03-27T23:00:00Z", "0"}, {"2021-03-29T22:00:00Z", "47"}}), berlin, {}, by_day);
     CHECK(values(mc) == std::vector<std::string>{"23", "24"});
     CHECK(complete(mc) == std::vector<int>{1, 1});
     // from local 31.10.2021 00:00 (CEST, 22:00Z) to 02.11.2021 00:00 (CET, 23:00Z): 49 hours
-    mc = consumption(series("m", {{"2021-10-30T22:00:00Z", "0"}, {"2021-11-01T23:00:00Z", "49"}}), berlin, {}, by_day);
+    mc = consumption(totals("m", {{"2021-10-30T22:00:00Z", "0"}, {"2021-11-01T23:00:00Z", "49"}}), berlin, {}, by_day);
     CHECK(values(mc) == std::vector<std::string>{"25", "24"});
 }
 
 TEST_CASE("a register that rolls over counts the wrapped delta; a decrease counts nothing and is reported") {
-    const auto s = series("m", {{"2020-06-01T00:00:00Z", "99990"}, {"2020-06-02T00:00:00Z", "5"},
+    const auto s = totals("m", {{"2020-06-01T00:00:00Z", "99990"}, {"2020-06-02T00:00:00Z", "5"},
                                 {"2020-06-03T00:00:00Z", "7.5"}});
     register_params five;
     five.register_digits = 5;
@@ -96,7 +85,7 @@ TEST_CASE("a register that rolls over counts the wrapped delta; a decrease count
     CHECK(mc.notes[0].status == step_status::decrease);
     CHECK(mc.notes[0].counted == 0);
     // 001 §3.4.4: 352.2480 -> 352.2400 on a 5-digit register: the wrap would be 99999.992, no rollover
-    const auto seed = series("98990006", {{"2020-08-19T06:05:00Z", "352.2450"}, {"2020-08-20T06:05:00Z", "352.2480"},
+    const auto seed = totals("98990006", {{"2020-08-19T06:05:00Z", "352.2450"}, {"2020-08-20T06:05:00Z", "352.2480"},
                                           {"2020-08-21T06:05:00Z", "352.2400"}, {"2020-08-22T06:05:00Z", "352.3000"}});
     mc = consumption(seed, zone::utc(), five, by_day);
     // days 19..22 (the last reading at 06:05 opens the 22nd): 18/24 of 0.003, then 6/24 of it + 0, 0 + 18/24 of 0.06 ...
@@ -111,7 +100,7 @@ TEST_CASE("a register that rolls over counts the wrapped delta; a decrease count
 
 TEST_CASE("the daily delta of one local day, the 25-hour one included") {
     // one unit an hour from 30.10 22:00Z (31.10 00:00 CEST) to 02.11 23:00Z: 31.10 has 25 hours in Berlin
-    const auto s = series("m", {{"2021-10-30T22:00:00Z", "0"}, {"2021-11-02T23:00:00Z", "73"}});
+    const auto s = totals("m", {{"2021-10-30T22:00:00Z", "0"}, {"2021-11-02T23:00:00Z", "73"}});
     const zone berlin = zone::parse("Europe/Berlin");
     const auto d = daily_delta(s, berlin, date::year{2021} / 10 / 31, {});
     REQUIRE(d.periods.size() == 1);
@@ -122,14 +111,14 @@ TEST_CASE("the daily delta of one local day, the 25-hour one included") {
 }
 
 TEST_CASE("a gap of several days is bridged: its delta is spread over it") {
-    const auto s = series("m", {{"2020-03-01T00:00:00Z", "0"}, {"2020-03-02T00:00:00Z", "3"}, {"2020-03-06T00:00:00Z", "43"}});
+    const auto s = totals("m", {{"2020-03-01T00:00:00Z", "0"}, {"2020-03-02T00:00:00Z", "3"}, {"2020-03-06T00:00:00Z", "43"}});
     const auto mc = consumption(s, zone::utc(), {}, by_day);
     CHECK(values(mc) == std::vector<std::string>{"3", "10", "10", "10", "10"});
     CHECK(complete(mc) == std::vector<int>{1, 1, 1, 1, 1});
 }
 
 TEST_CASE("the transformer ratio multiplies consumption, not readings") {
-    const auto s = series("m", {{"2020-06-01T00:00:00Z", "100"}, {"2020-06-02T00:00:00Z", "102.5"}});
+    const auto s = totals("m", {{"2020-06-01T00:00:00Z", "100"}, {"2020-06-02T00:00:00Z", "102.5"}});
     register_params p;
     p.transformer_ratio = dec("20");
     CHECK(values(consumption(s, zone::utc(), p, by_day)) == std::vector<std::string>{"50"});
@@ -212,8 +201,8 @@ TEST_CASE("a meter replaced mid-month leaves its metering point's month complete
     new_m.installed = parse_date("2020-09-15");
     const fleet f({o}, {abonent{"ab", "org", abonent_kind::person, "X", "", ""}}, {a},
                   {metering_point{"tp", "A1", "", "", ""}}, {}, {old_m, new_m});
-    const auto old_s = series("9000100", {{"2020-09-01T00:00:00Z", "1000"}, {"2020-09-15T10:00:00Z", "1015"}});
-    const auto new_s = series("9000106", {{"2020-09-15T11:00:00Z", "0"}, {"2020-10-01T00:00:00Z", "16"}});
+    const auto old_s = totals("9000100", {{"2020-09-01T00:00:00Z", "1000"}, {"2020-09-15T10:00:00Z", "1015"}});
+    const auto new_s = totals("9000106", {{"2020-09-15T11:00:00Z", "0"}, {"2020-10-01T00:00:00Z", "16"}});
     const std::vector<meter_consumption> per_meter{consumption(old_s, zone::utc(), {}, by_month),
                                                    consumption(new_s, zone::utc(), {}, by_month)};
     CHECK(complete(per_meter[0]) == std::vector<int>{0});  // each meter alone covers part of September
@@ -246,8 +235,8 @@ TEST_CASE("a meter of another resource on the same point does not complete a mon
                   {metering_point{"tp", "A1", "", "", ""}}, {}, {e, w});
     // the electricity meter falls silent on 26.06; the water meter goes on
     const std::vector<meter_consumption> per_meter{
-        consumption(series("e", {{"2020-06-01T00:00:00Z", "0"}, {"2020-06-26T08:58:00Z", "100"}}), zone::utc(), {}, by_month),
-        consumption(series("w", {{"2020-06-01T00:00:00Z", "0"}, {"2020-07-01T00:00:00Z", "3"}}), zone::utc(), {}, by_month)};
+        consumption(totals("e", {{"2020-06-01T00:00:00Z", "0"}, {"2020-06-26T08:58:00Z", "100"}}), zone::utc(), {}, by_month),
+        consumption(totals("w", {{"2020-06-01T00:00:00Z", "0"}, {"2020-07-01T00:00:00Z", "3"}}), zone::utc(), {}, by_month)};
     const auto rows = aggregate(f, per_meter, group_level::account);
     REQUIRE(rows.size() == 2);
     CHECK(rows[0].measures == resource::electricity);
@@ -282,8 +271,8 @@ TEST_CASE("individual and building meters are summed apart, per tariff, as 001 F
     s2.push(to_unix(at("2020-09-01T00:00:00Z")), {raw("221.23"), raw("172.48"), raw("48.75"), decimal::missing_raw, decimal::missing_raw});
     const std::vector<meter_consumption> per_meter{
         consumption(s2, zone::utc(), {}, by_month),
-        consumption(series("e1", {{"2020-08-01T00:00:00Z", "10"}, {"2020-09-01T00:00:00Z", "116"}}), zone::utc(), {}, by_month),
-        consumption(series("b", {{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "2287"}}), zone::utc(), {}, by_month)};
+        consumption(totals("e1", {{"2020-08-01T00:00:00Z", "10"}, {"2020-09-01T00:00:00Z", "116"}}), zone::utc(), {}, by_month),
+        consumption(totals("b", {{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "2287"}}), zone::utc(), {}, by_month)};
     const auto rows = aggregate(f, per_meter, group_level::organization);
     REQUIRE(rows.size() == 4);
     // individual: total 221.23 + 106 = 327.23; T1 172.48 and T2 48.75 from the two-tariff meter only
@@ -348,7 +337,7 @@ TEST_CASE("data collection rate: meters under control with a reading for the sta
 }
 
 TEST_CASE("the register between readings, and the expected reading for manual entry (001 §3.3.4)") {
-    const auto s = series("m", {{"2020-08-01T00:00:00Z", "100"}, {"2020-08-11T00:00:00Z", "120"}});
+    const auto s = totals("m", {{"2020-08-01T00:00:00Z", "100"}, {"2020-08-11T00:00:00Z", "120"}});
     const auto rs = s.view(register_id::total);
     CHECK(value_at(rs, to_unix(at("2020-08-06T00:00:00Z"))) == raw("110"));
     CHECK(value_at(rs, to_unix(at("2020-08-01T00:00:00Z"))) == raw("100"));
@@ -364,7 +353,7 @@ TEST_CASE("the register between readings, and the expected reading for manual en
     // a 3-digit register wraps: 998 + 2 a day * 2 days = 1002 -> 2
     register_params three;
     three.register_digits = 3;
-    const auto w = series("w", {{"2020-08-01T00:00:00Z", "978"}, {"2020-08-11T00:00:00Z", "998"}});
+    const auto w = totals("w", {{"2020-08-01T00:00:00Z", "978"}, {"2020-08-11T00:00:00Z", "998"}});
     CHECK(expected_reading(w.view(register_id::total), to_unix(at("2020-08-13T00:00:00Z")), three) == raw("2"));
 }
 
@@ -405,7 +394,7 @@ TEST_CASE("series from a table: grouped rows are shared, others sorted; absent r
 
 TEST_CASE("a run of readings inside one period with a decrease in it is split exactly") {
     // hourly readings through one day, the register drops once: 0,1,2,3,2.5,3.5 -> 3 + 1 counted, 0.5 dropped
-    const auto s = series("m", {{"2020-08-01T01:00:00Z", "0"}, {"2020-08-01T02:00:00Z", "1"}, {"2020-08-01T03:00:00Z", "2"},
+    const auto s = totals("m", {{"2020-08-01T01:00:00Z", "0"}, {"2020-08-01T02:00:00Z", "1"}, {"2020-08-01T03:00:00Z", "2"},
                                 {"2020-08-01T04:00:00Z", "3"}, {"2020-08-01T05:00:00Z", "2.5"}, {"2020-08-01T06:00:00Z", "3.5"}});
     register_params p;
     p.transformer_ratio = dec("10");

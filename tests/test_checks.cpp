@@ -1,6 +1,8 @@
 // Verification, anomalies: the examples of the seeds reproduced exactly, and hand-worked cases for each rule.
 #include <catch2/catch.hpp>
 
+#include "support.hpp"
+
 #include "kvant/algorithms/anomalies.hpp"
 #include "kvant/algorithms/estimation.hpp"
 #include "kvant/io/event_catalogue.hpp"
@@ -9,6 +11,7 @@
 #include "kvant/algorithms/verification.hpp"
 
 using namespace kvant;
+using namespace kvant::test;
 
 namespace {
 calendar_date day(const char* s) { return parse_date(s); }
@@ -106,18 +109,6 @@ TEST_CASE("counts of meters needing verification (004 analytics)") {
 }
 
 namespace {
-instant at(const char* s) { return parse_instant(s); }
-std::int64_t raw(const char* s) { return decimal::parse(s).raw(); }
-meter_series totals(const char* serial, std::initializer_list<std::pair<const char*, const char*>> rows) {
-    meter_series s(serial);
-    for (const auto& [t, v] : rows) {
-        std::array<std::int64_t, register_count> vals;
-        vals.fill(decimal::missing_raw);
-        vals[0] = raw(v);
-        s.push(to_unix(at(t)), vals);
-    }
-    return s;
-}
 /// A one-organisation fleet in Moscow time with the given meters on one account of building "b1".
 fleet moscow_fleet(std::vector<meter> meters, std::vector<meter_model> models = {}) {
     organization o;

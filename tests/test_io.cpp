@@ -2,6 +2,8 @@
 // leaves the store exactly as before), idempotence, and export that reads back the same.
 #include <algorithm>
 #include <catch2/catch.hpp>
+
+#include "support.hpp"
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,10 +14,9 @@
 #include "kvant/store/sqlite_store.hpp"
 
 using namespace kvant;
+using namespace kvant::test;
 
 namespace {
-decimal dec(const char* s) { return decimal::parse(s); }
-instant at(const char* s) { return parse_instant(s); }
 
 std::vector<std::vector<std::string>> read_all(std::string_view text, char delim = ',') {
     csv_reader rd(text, "t.csv", delim);

@@ -1,14 +1,16 @@
 // Domain model: validation (with the seeds' bad data), JSON round trips, the fleet's relations and zone rule.
 #include <catch2/catch.hpp>
 
+#include "support.hpp"
+
 #include "kvant/model/fleet.hpp"
 #include "kvant/model/json.hpp"
 #include "kvant/model/validation.hpp"
 
 using namespace kvant;
+using namespace kvant::test;
 
 namespace {
-decimal dec(const char* s) { return decimal::parse(s); }
 calendar_date day(const char* s) { return parse_date(s); }
 
 // 004's meter card (Figures 39-41): МИР С-07, made 01.02.2022, installed 21.01.2020, zone 360.

@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
+
+#include "support.hpp"
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -11,10 +13,9 @@
 #include "kvant/store/sqlite_store.hpp"
 
 using namespace kvant;
+using namespace kvant::test;
 
 namespace {
-decimal dec(const char* s) { return decimal::parse(s); }
-instant at(const char* s) { return parse_instant(s); }
 
 std::filesystem::path temp_db(const char* tag) {
     static std::mt19937_64 rng{std::random_device{}()};

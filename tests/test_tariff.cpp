@@ -1,5 +1,7 @@
 // Tariff schedules and splits, against values worked out by hand (hours per zone are counted on the clock).
 #include <catch2/catch.hpp>
+
+#include "support.hpp"
 #include <map>
 
 #include "kvant/algorithms/cost.hpp"
@@ -8,22 +10,14 @@
 #include "kvant/model/tariff_json.hpp"
 
 using namespace kvant;
+using namespace kvant::test;
 
 namespace {
-decimal dec(const char* s) { return decimal::parse(s); }
-instant at(const char* s) { return parse_instant(s); }
-std::int64_t raw(const char* s) { return dec(s).raw(); }
-
+/// A total-only series of meter "m" (or `serial`).
 meter_series series(std::initializer_list<std::pair<const char*, const char*>> rows, const char* serial = "m") {
-    meter_series s(serial);
-    for (const auto& [t, v] : rows) {
-        std::array<std::int64_t, register_count> vals;
-        vals.fill(decimal::missing_raw);
-        vals[0] = raw(v);
-        s.push(to_unix(at(t)), vals);
-    }
-    return s;
+    return totals(serial, rows);
 }
+
 consumption_options opts(period_kind k) {
     consumption_options o;
     o.periods = {k};
