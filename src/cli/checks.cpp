@@ -81,15 +81,22 @@ int run_verification(const args& a) {
     const auto policy = policy_from(a);
     output out(a);
     auto& os = out.stream();
-    os << "meter,model,base,next,expires,state,failed_for_billing,service_life_end\n";
+    const bool json = a.flag("json");
+    nlohmann::json rows = nlohmann::json::array();
+    if (!json) os << "meter,model,base,next,expires,state,failed_for_billing,service_life_end\n";
     verification_counts counts;
     for (const auto& m : f.meters()) {
         const calendar_date on = local_date(f.zone_of(m), now);
         if (m.removed && *m.removed <= on) continue;
         const auto st = verification_of(m, f.model_of(m), on, policy);
         auto d = [](const std::optional<calendar_date>& x) { return x ? to_string(*x) : std::string(); };
-        os << m.serial << ',' << m.model << ',' << d(st.base) << ',' << d(st.next) << ',' << d(st.expires) << ','
-           << verification_state_text.name(st.state) << ',' << int(st.failed_for_billing) << ',' << d(st.service_life_end) << '\n';
+        if (json)
+            rows.push_back({{"meter", m.serial}, {"model", m.model}, {"base", d(st.base)}, {"next", d(st.next)},
+                            {"expires", d(st.expires)}, {"state", verification_state_text.name(st.state)},
+                            {"failed_for_billing", st.failed_for_billing}, {"service_life_end", d(st.service_life_end)}});
+        else
+            os << m.serial << ',' << m.model << ',' << d(st.base) << ',' << d(st.next) << ',' << d(st.expires) << ','
+               << verification_state_text.name(st.state) << ',' << int(st.failed_for_billing) << ',' << d(st.service_life_end) << '\n';
         switch (st.state) {
             case verification_state::valid: ++counts.valid; break;
             case verification_state::due_soon: ++counts.due_soon; break;
@@ -97,6 +104,12 @@ int run_verification(const args& a) {
             case verification_state::unknown: ++counts.unknown; break;
         }
     }
+    if (json)
+        os << nlohmann::json{{"meters", rows},
+                             {"counts", {{"valid", counts.valid}, {"due_soon", counts.due_soon}, {"expired", counts.expired},
+                                         {"unknown", counts.unknown}, {"needing_verification", counts.needing_verification()}}}}
+                  .dump(2)
+           << '\n';
     out.finish();
     std::cerr << "meters in service: valid " << counts.valid << ", due within " << policy.due_soon_days << " days "
               << counts.due_soon << ", expired " << counts.expired << ", unknown " << counts.unknown
@@ -162,7 +175,7 @@ std::vector<command> check_commands() {
     const option_spec out{"out", "FILE", "where to write (default: stdout)"};
     return {
         {{"verification", "Verification dates and status of every meter in service, and the counts (004 analytics).",
-          {db, at, rule, due, out},
+          {db, at, rule, due, {"json", "", "JSON (with the counts) instead of CSV"}, out},
           "CSV: meter,model,base,next,expires,state,failed_for_billing,service_life_end; counts on stderr.\n"
           "The base is the last verification, else manufacture; failed_for_billing honours the 2020 suspension."},
          run_verification},
@@ -214,7 +227,9 @@ int run_estimate(const args& a) {
     const period_kind kind = choice(a, "by", period_kind_text, std::optional{period_kind::billing});
     std::optional<decimal> normative;
     if (auto n = a.get("normative")) normative = decimal::parse(*n, location{"", 0, "--normative", -1});
-    os << "meter,period,basis,value,failed\n";
+    const bool json = a.flag("json");
+    nlohmann::json rows = nlohmann::json::array();
+    if (!json) os << "meter,period,basis,value,failed\n";
     for (const auto& mi : in.meters) {
         consumption_options o;
         o.periods = {kind, billing_day_option(a).value_or(mi.billing_day)};
@@ -234,10 +249,17 @@ int run_estimate(const args& a) {
         const bool failed = mi.entity && verification_of(*mi.entity, mi.model, local_date(mi.calendar, now)).failed_for_billing;
         billing_policy policy;
         policy.average_until_replacement = mi.entity && mi.entity->measures == resource::electricity;
-        for (const auto& e : estimate_billing(mc, register_id::total, normative, failed, policy))
-            os << mi.series.serial() << ',' << period_label(e.period_start, kind) << ',' << estimate_basis_text.name(e.basis)
-               << ',' << to_string(decimal::from_raw(e.value)) << ',' << int(failed) << '\n';
+        for (const auto& e : estimate_billing(mc, register_id::total, normative, failed, policy)) {
+            if (json)
+                rows.push_back({{"meter", mi.series.serial()}, {"period", period_label(e.period_start, kind)},
+                                {"basis", estimate_basis_text.name(e.basis)}, {"value", to_string(decimal::from_raw(e.value))},
+                                {"failed", failed}});
+            else
+                os << mi.series.serial() << ',' << period_label(e.period_start, kind) << ',' << estimate_basis_text.name(e.basis)
+                   << ',' << to_string(decimal::from_raw(e.value)) << ',' << int(failed) << '\n';
+        }
     }
+    if (json) os << nlohmann::json{{"rows", rows}}.dump(2) << '\n';
     out.finish();
     return 0;
 }
@@ -250,6 +272,7 @@ command estimate_command() {
     options.push_back({"normative", "VALUE", "the consumption normative per period, for periods beyond the average"});
     options.push_back({"interval", "", "fill gaps of regular interval data instead (VEE)"});
     options.push_back({"step", "MINUTES", "the interval of --interval data (default 30)"});
+    options.push_back({"json", "", "JSON instead of CSV (billing estimates)"});
     options.push_back({"out", "FILE", "where to write (default: stdout)"});
     return {{"estimate",
              "Estimates what readings do not cover: billing periods by the ПП 354 ladder (average, then normative),\n"

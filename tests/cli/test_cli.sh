@@ -165,6 +165,10 @@ printf 'meter,timestamp,value\nm1,2020-01-01T00:00:00Z,0\nm1,2020-02-01T00:00:00
 expect 0 "estimate" -- "$kvant" estimate --readings "$work/r5.csv" --by month --at 2020-08-15 --normative 150
 printf 'meter,period,basis,value,failed\nm1,2020-01,actual,100,0\nm1,2020-02,actual,110,0\nm1,2020-03,actual,90,0\nm1,2020-04,actual,100,0\nm1,2020-05,average,100,0\nm1,2020-06,average,100,0\nm1,2020-07,average,100,0\nm1,2020-08,normative,150,0\n' >"$work/expected-est.csv"
 if cmp -s "$work/out" "$work/expected-est.csv"; then ok; else bad "estimate output"; cat "$work/out"; fi
+expect 0 "estimate as JSON" -- "$kvant" estimate --readings "$work/r5.csv" --by month --at 2020-08-15 --normative 150 --json
+contains "$work/out" '"basis": "normative"' "estimate JSON"
+expect 0 "verification as JSON" -- "$kvant" verification --db "$work/demo.db" --at 2020-08-21 --json
+contains "$work/out" '"needing_verification"' "verification JSON counts"
 expect 0 "estimate interval data" -- "$kvant" estimate --readings "$work/r3.csv" --interval --step 60 --at 2020-06-01T08:00:00Z
 contains "$work/out" "m1,2020-06-01T05:00:00Z,20,interpolated" "a missing hour interpolated (10 an hour)"
 
