@@ -6,7 +6,10 @@
 #include "inputs.hpp"
 #include "kvant/algorithms/anomalies.hpp"
 #include "kvant/algorithms/estimation.hpp"
+#include "kvant/io/csv_reader.hpp"
 #include "kvant/io/event_catalogue.hpp"
+
+#include <map>
 #include "kvant/model/json.hpp"
 
 namespace kvant::cli {
@@ -227,6 +230,21 @@ int run_estimate(const args& a) {
     const period_kind kind = choice(a, "by", period_kind_text, std::optional{period_kind::billing});
     std::optional<decimal> normative;
     if (auto n = a.get("normative")) normative = decimal::parse(*n, location{"", 0, "--normative", -1});
+    // per account and resource: account,resource,value
+    std::map<std::pair<std::string, resource>, decimal> normatives;
+    if (auto nf = a.get("normatives")) {
+        const std::string text = read_file(*nf);
+        csv_reader rd(text, *nf);
+        std::vector<std::string_view> f;
+        if (!rd.next(f)) throw parse_error(errc::csv_header, "empty file: expected account,resource,value", location{*nf, 1, "", -1});
+        const csv_header h(f, rd.where(), {"account", "resource", "value"}, {"account", "resource", "value"});
+        while (rd.next(f)) {
+            if (f.size() != 3) throw parse_error(errc::csv_syntax, "expected 3 fields", rd.where());
+            const auto res = resource_text.parse(f[static_cast<std::size_t>(h.index("resource"))], rd.where("resource"));
+            normatives[{std::string(f[static_cast<std::size_t>(h.index("account"))]), res}] =
+                decimal::parse(f[static_cast<std::size_t>(h.index("value"))], rd.where("value"));
+        }
+    }
     const bool json = a.flag("json");
     nlohmann::json rows = nlohmann::json::array();
     if (!json) os << "meter,period,basis,value,failed\n";
@@ -247,9 +265,14 @@ int run_estimate(const args& a) {
             }
         }
         const bool failed = mi.entity && verification_of(*mi.entity, mi.model, local_date(mi.calendar, now)).failed_for_billing;
+        std::optional<decimal> meter_normative = normative;
+        if (mi.entity)
+            if (const auto* acc = in.relations.account_of(*mi.entity))
+                if (const auto it = normatives.find({acc->number, mi.entity->measures}); it != normatives.end())
+                    meter_normative = it->second;
         billing_policy policy;
         policy.average_until_replacement = mi.entity && mi.entity->measures == resource::electricity;
-        for (const auto& e : estimate_billing(mc, register_id::total, normative, failed, policy)) {
+        for (const auto& e : estimate_billing(mc, register_id::total, meter_normative, failed, policy)) {
             if (json)
                 rows.push_back({{"meter", mi.series.serial()}, {"period", period_label(e.period_start, kind)},
                                 {"basis", estimate_basis_text.name(e.basis)}, {"value", to_string(decimal::from_raw(e.value))},
@@ -270,6 +293,7 @@ command estimate_command() {
     options.push_back({"by", "PERIOD", "billing (default), month, day or year"});
     options.push_back({"billing-day", "N", "the day billing periods start (default: the organisation's)"});
     options.push_back({"normative", "VALUE", "the consumption normative per period, for periods beyond the average"});
+    options.push_back({"normatives", "FILE", "normatives per account and resource (CSV account,resource,value; needs --db)"});
     options.push_back({"interval", "", "fill gaps of regular interval data instead (VEE)"});
     options.push_back({"step", "MINUTES", "the interval of --interval data (default 30)"});
     options.push_back({"json", "", "JSON instead of CSV (billing estimates)"});
@@ -281,6 +305,87 @@ command estimate_command() {
              "CSV: meter,period,basis,value,failed (basis: actual, average, normative, normative_increased, none);\n"
              "with --interval: meter,timestamp,value,quality. Electricity meters keep the average until replaced."},
             run_estimate};
+}
+
+int run_building_share(const args& a) {
+    sqlite_store db(a.require("db"), sqlite_store::mode::read_only);
+    const fleet f = load_fleet(db);
+    const std::string building = a.require("building");
+    const resource res = choice(a, "resource", resource_text, std::optional{resource::electricity});
+    const std::string month = a.require("month");
+    calendar_date first;
+    if (try_parse_date(month + "-01", first) != time_status::ok)
+        throw config_error(errc::usage, "--month '" + month + "': expected YYYY-MM");
+    const auto policy_name = a.get("policy").value_or("clip");
+    const negative_share policy = policy_name == "clip"         ? negative_share::clip_to_zero
+                                  : policy_name == "distribute" ? negative_share::distribute
+                                  : policy_name == "carry"      ? negative_share::carry_forward
+                                                                : throw config_error(errc::usage, "--policy: clip, distribute or carry");
+    building_share_input in;
+    if (auto n = a.get("normative-flats")) in.normative_flats = decimal::parse(*n, location{"", 0, "--normative-flats", -1});
+    const instant ever_from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
+    const instant ever_to = from_unix(std::numeric_limits<std::int64_t>::max() / 2);
+    bool complete = true;
+    std::size_t building_meters = 0;
+    for (const auto& acc : f.accounts()) {
+        if (acc.building != building) continue;
+        if (acc.area) in.total_area += *acc.area;
+        if (acc.type != building_type::non_residential && acc.area) in.flats.emplace_back(acc.number, *acc.area);
+        for (const meter* m : f.meters_of(acc)) {
+            if (m->measures != res) continue;
+            const auto batch = std::make_shared<const reading_table>(db.readings(m->serial, ever_from, ever_to));
+            if (batch->empty()) continue;
+            consumption_options o;
+            o.periods = {period_kind::month};
+            const auto mc = consumption(meter_series::from_table(batch).front(), f.zone_of(*m), register_params_of(*m, f.model_of(*m)), o);
+            const auto* total = mc.find(register_id::total);
+            if (!total) continue;
+            for (std::size_t k = 0; k < mc.periods.size(); ++k) {
+                if (mc.periods[k].start_date != first) continue;
+                complete = complete && total->complete[k];
+                const decimal v = decimal::from_raw(total->value[k]);
+                if (m->role == meter_role::building) {
+                    in.building += v;
+                    ++building_meters;
+                } else if (acc.type == building_type::non_residential) {
+                    in.non_residential += v;
+                } else {
+                    in.metered_flats += v;
+                }
+            }
+        }
+    }
+    if (building_meters == 0) throw config_error(errc::config, "no building meter of " + std::string(to_string(res)) + " in building '" + building + "' for " + month);
+    const auto s = share_building(in, policy);
+    output out(a);
+    auto& os = out.stream();
+    os << "account,area,share\n";
+    for (const auto& [acc, share] : s.shares) {
+        const auto* account = f.find_account(acc);
+        os << acc << ',' << to_string(*account->area) << ',' << to_string(share) << '\n';
+    }
+    out.finish();
+    std::cerr << "building " << building << ", " << to_string(res) << ", " << month << (complete ? "" : " (incomplete)")
+              << ": building meters " << to_string(in.building) << " - non-residential " << to_string(in.non_residential)
+              << " - normative flats " << to_string(in.normative_flats) << " - metered flats " << to_string(in.metered_flats)
+              << " = " << to_string(s.to_share) << " over " << to_string(in.total_area) << " m²"
+              << (s.carried.raw() ? ", carried forward " + to_string(s.carried) : "") << "\n";
+    return 0;
+}
+
+command building_share_command() {
+    return {{"building-share",
+             "The building share (ОДН) of one month by formula 12 of ПП 354: (building meters − non-residential −\n"
+             "flats billed by normative − flats with meters) × flat area / total area.",
+             {{"db", "FILE", "the SQLite database"},
+              {"building", "KEY", "the building (accounts' building field)"},
+              {"resource", "NAME", "electricity (default), cold_water, hot_water, heat, gas"},
+              {"month", "YYYY-MM", "the month"},
+              {"normative-flats", "VALUE", "consumption of flats billed by normative (default 0)"},
+              {"policy", "POLICY", "a negative share: clip (default), distribute or carry"},
+              {"out", "FILE", "where to write (default: stdout)"}},
+             "CSV: account,area,share; the bracket of the formula on stderr. Shares add up exactly."},
+            run_building_share};
 }
 
 }  // namespace kvant::cli

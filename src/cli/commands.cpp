@@ -222,6 +222,7 @@ const std::vector<command>& commands() {
     };
     auto checks = check_commands();
     checks.push_back(estimate_command());
+    checks.push_back(building_share_command());
     list.insert(list.end() - 2, checks.begin(), checks.end());
     return list;
     }();

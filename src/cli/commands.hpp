@@ -24,5 +24,6 @@ int run_cost(const args& a);
 /// verification and anomalies commands (checks.cpp)
 std::vector<command> check_commands();
 command estimate_command();
+command building_share_command();
 
 }  // namespace kvant::cli

@@ -29,7 +29,7 @@ contains "$work/out" "demo" "top-level help lists demo"
 expect 2 "no command" -- "$kvant"
 expect 2 "unknown command" -- "$kvant" frobnicate
 contains "$work/err" "unknown command 'frobnicate'" "unknown command message"
-for c in demo import export validate version consumption split cost verification "anomalies detect" "anomalies list" "anomalies resolve"; do
+for c in demo import export validate version consumption split cost verification "anomalies detect" "anomalies list" "anomalies resolve" estimate building-share; do
   expect 0 "$c --help" -- "$kvant" $c --help
   contains "$work/out" "usage: kvant $c" "$c --help"
 done
@@ -169,6 +169,18 @@ expect 0 "estimate as JSON" -- "$kvant" estimate --readings "$work/r5.csv" --by 
 contains "$work/out" '"basis": "normative"' "estimate JSON"
 expect 0 "verification as JSON" -- "$kvant" verification --db "$work/demo.db" --at 2020-08-21 --json
 contains "$work/out" '"needing_verification"' "verification JSON counts"
+# normatives per account and resource: the silent meter 98970005 is on account A15900009480
+printf 'account,resource,value\nA15900009480,electricity,200\n' >"$work/normatives.csv"
+expect 0 "estimate with normatives per account" -- "$kvant" estimate --db "$work/demo.db" --at 2020-11-15T00:00:00+03:00 --normatives "$work/normatives.csv" --resource electricity
+contains "$work/out" "98970005,2020-10-01,normative,200,0" "the account's normative"
+# the building share takes the same monthly sums as the consumption report per building: cross-check them
+expect 0 "consumption per building" -- "$kvant" consumption --db "$work/demo-en.db" --by month --group building --resource cold_water
+bsum=$(grep '^dnt-demo,cold_water,building,2020-07,total,' "$work/out" | cut -d, -f6)
+isum=$(grep '^dnt-demo,cold_water,individual,2020-07,total,' "$work/out" | cut -d, -f6)
+expect 0 "building share" -- "$kvant" building-share --db "$work/demo-en.db" --building dnt-demo --resource cold_water --month 2020-07
+contains "$work/err" "building meters $bsum - non-residential 0 - normative flats 0 - metered flats $isum = " "formula 12 takes the report's sums"
+contains "$work/out" "account,area,share" "building share table"
+expect 1 "building share of an unknown building" -- "$kvant" building-share --db "$work/demo-en.db" --building nowhere --month 2020-07
 expect 0 "estimate interval data" -- "$kvant" estimate --readings "$work/r3.csv" --interval --step 60 --at 2020-06-01T08:00:00Z
 contains "$work/out" "m1,2020-06-01T05:00:00Z,20,interpolated" "a missing hour interpolated (10 an hour)"
 
