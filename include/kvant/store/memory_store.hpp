@@ -1,7 +1,7 @@
 /// \file
-/// `memory_store`: the store held in process memory. For tests, examples and hosts with small data. A
-/// transaction snapshots the whole state and restores it on rollback, which is simple and exact but costs a copy
-/// per outermost transaction: use sqlite_store for large data.
+/// `memory_store`: the store held in process memory. For tests, examples and hosts with small data. Each open
+/// transaction level snapshots the whole state and restores it on rollback: simple and exact, but a copy per
+/// level (single writes need none, being atomic by themselves). Use sqlite_store for large data.
 #pragma once
 
 #include <map>

@@ -11,8 +11,9 @@
 ///   importing the same data twice changes nothing. A different value for a stored key follows `on_conflict`:
 ///   `fail` (the default: throw reading_conflict naming both values), `keep` the stored one, or `replace` it.
 ///   Equality compares register values only (not source or acceptance time).
-/// - Every write happens inside a transaction (an implicit one per call when none is open). A `transaction`
-///   object rolls back in its destructor unless committed: after a failed import the store is exactly as before.
+/// - Every write is atomic: one call changes all it should or nothing (a backend opens an implicit transaction
+///   per call where it needs one). A `transaction` object rolls back in its destructor unless committed: after
+///   a failed import the store is exactly as before.
 /// - A store object is not thread-safe; open one per thread (SQLite allows many readers and one writer).
 #pragma once
 
