@@ -6,6 +6,7 @@
 
 #include "kvant/core/decimal.hpp"
 #include "kvant/core/time.hpp"
+#include "kvant/model/fleet.hpp"
 #include "kvant/series/meter_series.hpp"
 
 namespace kvant::test {
@@ -24,6 +25,25 @@ inline meter_series totals(const char* serial, std::initializer_list<std::pair<c
         s.push(to_unix(at(t)), vals);
     }
     return s;
+}
+
+/// One organisation "org" (in `org_zone`, UTC when absent), one abonent "ab", one account `account_number` in
+/// building `building`, one metering point "tp" where every meter without a point is put.
+inline fleet one_point_fleet(std::vector<meter> meters, std::optional<zone> org_zone = std::nullopt,
+                             std::vector<meter_model> models = {}, std::string account_number = "A1",
+                             std::string building = "") {
+    organization o;
+    o.id = "org";
+    o.name = "УК";
+    o.time_zone = org_zone;
+    account a;
+    a.number = account_number;
+    a.abonent = "ab";
+    a.building = std::move(building);
+    for (auto& m : meters)
+        if (m.point.empty()) m.point = "tp";
+    return fleet({o}, {abonent{"ab", "org", abonent_kind::person, "X", "", ""}}, {a},
+                 {metering_point{"tp", account_number, "", "", ""}}, std::move(models), std::move(meters));
 }
 
 }  // namespace kvant::test

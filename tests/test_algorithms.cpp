@@ -186,21 +186,12 @@ TEST_CASE("conservation: the periods of a meter add up exactly to its total delt
 }
 
 TEST_CASE("a meter replaced mid-month leaves its metering point's month complete") {
-    organization o;
-    o.id = "org";
-    o.name = "УК";
-    account a;
-    a.number = "A1";
-    a.abonent = "ab";
     meter old_m, new_m;
     old_m.serial = "9000100";
-    old_m.point = "tp";
     old_m.removed = parse_date("2020-09-15");
     new_m.serial = "9000106";
-    new_m.point = "tp";
     new_m.installed = parse_date("2020-09-15");
-    const fleet f({o}, {abonent{"ab", "org", abonent_kind::person, "X", "", ""}}, {a},
-                  {metering_point{"tp", "A1", "", "", ""}}, {}, {old_m, new_m});
+    const fleet f = one_point_fleet({old_m, new_m});
     const auto old_s = totals("9000100", {{"2020-09-01T00:00:00Z", "1000"}, {"2020-09-15T10:00:00Z", "1015"}});
     const auto new_s = totals("9000106", {{"2020-09-15T11:00:00Z", "0"}, {"2020-10-01T00:00:00Z", "16"}});
     const std::vector<meter_consumption> per_meter{consumption(old_s, zone::utc(), {}, by_month),
@@ -219,20 +210,11 @@ TEST_CASE("a meter replaced mid-month leaves its metering point's month complete
 }
 
 TEST_CASE("a meter of another resource on the same point does not complete a month") {
-    organization o;
-    o.id = "org";
-    o.name = "УК";
-    account a;
-    a.number = "A1";
-    a.abonent = "ab";
     meter e, w;
     e.serial = "e";
-    e.point = "tp";
     w.serial = "w";
-    w.point = "tp";
     w.measures = resource::cold_water;
-    const fleet f({o}, {abonent{"ab", "org", abonent_kind::person, "X", "", ""}}, {a},
-                  {metering_point{"tp", "A1", "", "", ""}}, {}, {e, w});
+    const fleet f = one_point_fleet({e, w});
     // the electricity meter falls silent on 26.06; the water meter goes on
     const std::vector<meter_consumption> per_meter{
         consumption(totals("e", {{"2020-06-01T00:00:00Z", "0"}, {"2020-06-26T08:58:00Z", "100"}}), zone::utc(), {}, by_month),

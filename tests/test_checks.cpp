@@ -111,17 +111,7 @@ TEST_CASE("counts of meters needing verification (004 analytics)") {
 namespace {
 /// A one-organisation fleet in Moscow time with the given meters on one account of building "b1".
 fleet moscow_fleet(std::vector<meter> meters, std::vector<meter_model> models = {}) {
-    organization o;
-    o.id = "org";
-    o.name = "ДНТ";
-    o.time_zone = zone::parse("Europe/Moscow");
-    account a;
-    a.number = "A15900009360";
-    a.abonent = "ab";
-    a.building = "b1";
-    for (auto& m : meters) m.point = "tp";
-    return fleet({o}, {abonent{"ab", "org", abonent_kind::person, "X", "", ""}}, {a},
-                 {metering_point{"tp", "A15900009360", "", "", ""}}, std::move(models), std::move(meters));
+    return one_point_fleet(std::move(meters), zone::parse("Europe/Moscow"), std::move(models), "A15900009360", "b1");
 }
 std::vector<anomaly> of_type(const std::vector<anomaly>& all, anomaly_type t) {
     std::vector<anomaly> out;

@@ -332,20 +332,11 @@ TEST_CASE("OpenEI URDB weekday/weekend 12x24 schedules import as seasons of week
 }
 
 TEST_CASE("bills add up per group, individual and building meters apart") {
-    organization o;
-    o.id = "org";
-    o.name = "УК";
-    account a;
-    a.number = "A1";
-    a.abonent = "ab";
     meter flat, house;
     flat.serial = "f";
-    flat.point = "tp";
     house.serial = "b";
-    house.point = "tp";
     house.role = meter_role::building;
-    const fleet f({o}, {abonent{"ab", "org", abonent_kind::person, "X", "", ""}}, {a}, {metering_point{"tp", "A1", "", "", ""}}, {},
-                  {flat, house});
+    const fleet f = one_point_fleet({flat, house});
     const std::vector<rate> rates{{"total", date::year{2020} / 1 / 1, dec("4.90")}};
     const tariff_calendar single(single_rate_schedule());
     const std::vector<meter_cost> bills{
