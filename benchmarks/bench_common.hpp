@@ -10,7 +10,9 @@ namespace kvant::bench {
 
 using clock_type = std::chrono::steady_clock;
 
-inline double since(clock_type::time_point t0) { return std::chrono::duration<double>(clock_type::now() - t0).count(); }
+inline double since(clock_type::time_point t0) {
+    return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
 
 /// Reads every time and total value once with the least work that keeps the compiler from skipping it: the
 /// memory-bandwidth bound for any algorithm over these arrays.

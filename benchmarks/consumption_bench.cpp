@@ -10,8 +10,8 @@
 #include <fstream>
 #include <iostream>
 
-#include "kvant/algorithms/consumption.hpp"
 #include "bench_common.hpp"
+#include "kvant/algorithms/consumption.hpp"
 #include "kvant/io/csv.hpp"
 
 using namespace kvant;
@@ -25,9 +25,12 @@ int main(int argc, char** argv) {
     std::string zone_name = "Europe/Moscow", out_file;
     int repeat = 5;
     for (int i = 2; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--zone")) zone_name = argv[i + 1];
-        else if (!std::strcmp(argv[i], "--out")) out_file = argv[i + 1];
-        else if (!std::strcmp(argv[i], "--repeat")) repeat = std::atoi(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--zone"))
+            zone_name = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--out"))
+            out_file = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--repeat"))
+            repeat = std::atoi(argv[i + 1]);
     }
     const zone z = zone::parse(zone_name);
 
@@ -57,8 +60,9 @@ int main(int argc, char** argv) {
         sink += memory_pass(all);
         memory_s = std::min(memory_s, since(t0));
     }
-    std::cout << "rows=" << table->size() << " read_s=" << read_s << " parse_s=" << parse_s << " group_s=" << group_s
-              << " compute_s=" << compute_s << " memory_pass_s=" << memory_s << " (checksum " << (sink & 0xff) << ")\n";
+    std::cout << "rows=" << table->size() << " read_s=" << read_s << " parse_s=" << parse_s
+              << " group_s=" << group_s << " compute_s=" << compute_s << " memory_pass_s=" << memory_s
+              << " (checksum " << (sink & 0xff) << ")\n";
     if (!out_file.empty()) {
         std::ofstream out(out_file);
         out << "meter,month,kwh\n";

@@ -1,6 +1,7 @@
-// The reference workload of ../shared/bench: monthly three-zone split (ФСТ 1473-э) in Moscow time of half-hourly
-// cumulative readings, timed in its parts: CSV parse, grouping into series, the split (switch instants computed
-// once for the zone and shared by all meters), and a plain pass over the same arrays. Fastest of N runs.
+// The reference workload of ../shared/bench: monthly three-zone split (ФСТ 1473-э) in Moscow time of
+// half-hourly cumulative readings, timed in its parts: CSV parse, grouping into series, the split (switch
+// instants computed once for the zone and shared by all meters), and a plain pass over the same arrays.
+// Fastest of N runs.
 //
 // usage: split_bench READINGS.csv [--out RESULT.csv] [--repeat N]
 // prints: rows=… read_s=… parse_s=… group_s=… split_s=… memory_pass_s=…
@@ -9,8 +10,8 @@
 #include <fstream>
 #include <iostream>
 
-#include "kvant/algorithms/tariff.hpp"
 #include "bench_common.hpp"
+#include "kvant/algorithms/tariff.hpp"
 #include "kvant/io/csv.hpp"
 
 using namespace kvant;
@@ -24,8 +25,10 @@ int main(int argc, char** argv) {
     std::string out_file;
     int repeat = 5;
     for (int i = 2; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--out")) out_file = argv[i + 1];
-        else if (!std::strcmp(argv[i], "--repeat")) repeat = std::atoi(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--out"))
+            out_file = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--repeat"))
+            repeat = std::atoi(argv[i + 1]);
     }
     const zone msk = zone::parse("Europe/Moscow");
     const tariff_calendar three(three_zone_schedule());
@@ -62,12 +65,14 @@ int main(int argc, char** argv) {
         sink += memory_pass(all);
         memory_s = std::min(memory_s, since(t0));
     }
-    std::cout << "rows=" << table->size() << " read_s=" << read_s << " parse_s=" << parse_s << " group_s=" << group_s
-              << " split_s=" << split_s << " memory_pass_s=" << memory_s << " (checksum " << (sink & 0xff) << ")\n";
+    std::cout << "rows=" << table->size() << " read_s=" << read_s << " parse_s=" << parse_s
+              << " group_s=" << group_s << " split_s=" << split_s << " memory_pass_s=" << memory_s
+              << " (checksum " << (sink & 0xff) << ")\n";
     if (!out_file.empty()) {
         std::ofstream out(out_file);
         out << "meter,month,night,peak,semipeak\n";
-        const int peak = three.index_of("peak"), semi = three.index_of("semi-peak"), night = three.index_of("night");
+        const int peak = three.index_of("peak"), semi = three.index_of("semi-peak"),
+                  night = three.index_of("night");
         for (const auto& z : result)
             for (std::size_t k = 0; k < z.periods.size(); ++k)
                 out << z.meter << ',' << static_cast<unsigned>(z.periods[k].start_date.month()) << ','

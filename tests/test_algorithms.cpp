@@ -1,8 +1,8 @@
 // The consumption engine and monitoring algorithms, against values worked out by hand. Each case says how.
 #include <catch2/catch.hpp>
 
-#include "support.hpp"
 #include <thread>
+#include "support.hpp"
 
 #include "kvant/algorithms/aggregate.hpp"
 #include "kvant/algorithms/collection.hpp"
@@ -49,7 +49,8 @@ TEST_CASE("a delta is spread uniformly across a month boundary, in the meter's l
 
 TEST_CASE("the parts of a delta are rounded so that they add up exactly") {
     // 10 over three whole days: exact thirds are 3.333333..; cumulative rounding gives
-    // round(10/3) = 3.333333, round(20/3) - 3.333333 = 6.666667 - 3.333333 = 3.333334, 10 - 6.666667 = 3.333333
+    // round(10/3) = 3.333333, round(20/3) - 3.333333 = 6.666667 - 3.333333 = 3.333334, 10 - 6.666667
+    // = 3.333333
     const auto s = totals("m", {{"2020-01-01T00:00:00Z", "0"}, {"2020-01-04T00:00:00Z", "10"}});
     const auto mc = consumption(s, zone::utc(), {}, by_day);
     CHECK(values(mc) == std::vector<std::string>{"3.333333", "3.333334", "3.333333"});
@@ -59,17 +60,20 @@ TEST_CASE("the parts of a delta are rounded so that they add up exactly") {
 TEST_CASE("local days of 23 and 25 hours receive 23 and 25 hours' share") {
     const zone berlin = zone::parse("Europe/Berlin");
     // from local 28.03.2021 00:00 (CET, 23:00Z) to 30.03.2021 00:00 (CEST, 22:00Z): 47 hours, 47 kWh
-    auto mc = consumption(totals("m", {{"2021-03-27T23:00:00Z", "0"}, {"2021-03-29T22:00:00Z", "47"}}), berlin, {}, by_day);
+    auto mc = consumption(totals("m", {{"2021-03-27T23:00:00Z", "0"}, {"2021-03-29T22:00:00Z", "47"}}),
+                          berlin, {}, by_day);
     CHECK(values(mc) == std::vector<std::string>{"23", "24"});
     CHECK(complete(mc) == std::vector<int>{1, 1});
     // from local 31.10.2021 00:00 (CEST, 22:00Z) to 02.11.2021 00:00 (CET, 23:00Z): 49 hours
-    mc = consumption(totals("m", {{"2021-10-30T22:00:00Z", "0"}, {"2021-11-01T23:00:00Z", "49"}}), berlin, {}, by_day);
+    mc = consumption(totals("m", {{"2021-10-30T22:00:00Z", "0"}, {"2021-11-01T23:00:00Z", "49"}}), berlin, {},
+                     by_day);
     CHECK(values(mc) == std::vector<std::string>{"25", "24"});
 }
 
 TEST_CASE("a register that rolls over counts the wrapped delta; a decrease counts nothing and is reported") {
-    const auto s = totals("m", {{"2020-06-01T00:00:00Z", "99990"}, {"2020-06-02T00:00:00Z", "5"},
-                                {"2020-06-03T00:00:00Z", "7.5"}});
+    const auto s = totals(
+        "m",
+        {{"2020-06-01T00:00:00Z", "99990"}, {"2020-06-02T00:00:00Z", "5"}, {"2020-06-03T00:00:00Z", "7.5"}});
     register_params five;
     five.register_digits = 5;
     // 100000 - 99990 + 5 = 15, then 2.5
@@ -85,10 +89,13 @@ TEST_CASE("a register that rolls over counts the wrapped delta; a decrease count
     CHECK(mc.notes[0].status == step_status::decrease);
     CHECK(mc.notes[0].counted == 0);
     // 001 §3.4.4: 352.2480 -> 352.2400 on a 5-digit register: the wrap would be 99999.992, no rollover
-    const auto seed = totals("98990006", {{"2020-08-19T06:05:00Z", "352.2450"}, {"2020-08-20T06:05:00Z", "352.2480"},
-                                          {"2020-08-21T06:05:00Z", "352.2400"}, {"2020-08-22T06:05:00Z", "352.3000"}});
+    const auto seed = totals("98990006", {{"2020-08-19T06:05:00Z", "352.2450"},
+                                          {"2020-08-20T06:05:00Z", "352.2480"},
+                                          {"2020-08-21T06:05:00Z", "352.2400"},
+                                          {"2020-08-22T06:05:00Z", "352.3000"}});
     mc = consumption(seed, zone::utc(), five, by_day);
-    // days 19..22 (the last reading at 06:05 opens the 22nd): 18/24 of 0.003, then 6/24 of it + 0, 0 + 18/24 of 0.06 ...
+    // days 19..22 (the last reading at 06:05 opens the 22nd): 18/24 of 0.003, then 6/24 of it + 0, 0 + 18/24
+    // of 0.06 ...
     REQUIRE(mc.notes.size() == 1);
     CHECK(mc.notes[0].status == step_status::decrease);
     CHECK(decimal::from_raw(mc.notes[0].v0) == dec("352.248"));
@@ -107,11 +114,13 @@ TEST_CASE("the daily delta of one local day, the 25-hour one included") {
     CHECK(values(d) == std::vector<std::string>{"25"});
     CHECK(complete(d) == std::vector<int>{1});
     CHECK(values(daily_delta(s, berlin, date::year{2021} / 11 / 1, {})) == std::vector<std::string>{"24"});
-    CHECK(daily_delta(s, berlin, date::year{2021} / 11 / 5, {}).periods.empty());  // no readings reach that day
+    CHECK(
+        daily_delta(s, berlin, date::year{2021} / 11 / 5, {}).periods.empty());  // no readings reach that day
 }
 
 TEST_CASE("a gap of several days is bridged: its delta is spread over it") {
-    const auto s = totals("m", {{"2020-03-01T00:00:00Z", "0"}, {"2020-03-02T00:00:00Z", "3"}, {"2020-03-06T00:00:00Z", "43"}});
+    const auto s = totals(
+        "m", {{"2020-03-01T00:00:00Z", "0"}, {"2020-03-02T00:00:00Z", "3"}, {"2020-03-06T00:00:00Z", "43"}});
     const auto mc = consumption(s, zone::utc(), {}, by_day);
     CHECK(values(mc) == std::vector<std::string>{"3", "10", "10", "10", "10"});
     CHECK(complete(mc) == std::vector<int>{1, 1, 1, 1, 1});
@@ -145,14 +154,18 @@ TEST_CASE("billing periods start on the organisation's day") {
 
 TEST_CASE("tariff registers are spread each from its own register") {
     meter_series s("9000106");
-    s.push(to_unix(at("2020-07-01T00:00:00Z")), {raw("100"), raw("70"), raw("30"), decimal::missing_raw, decimal::missing_raw});
-    s.push(to_unix(at("2020-07-02T00:00:00Z")), {raw("110"), raw("77"), decimal::missing_raw, decimal::missing_raw, decimal::missing_raw});
-    s.push(to_unix(at("2020-07-03T00:00:00Z")), {raw("120"), raw("84"), raw("36"), decimal::missing_raw, decimal::missing_raw});
+    s.push(to_unix(at("2020-07-01T00:00:00Z")),
+           {raw("100"), raw("70"), raw("30"), decimal::missing_raw, decimal::missing_raw});
+    s.push(to_unix(at("2020-07-02T00:00:00Z")),
+           {raw("110"), raw("77"), decimal::missing_raw, decimal::missing_raw, decimal::missing_raw});
+    s.push(to_unix(at("2020-07-03T00:00:00Z")),
+           {raw("120"), raw("84"), raw("36"), decimal::missing_raw, decimal::missing_raw});
     const auto mc = consumption(s, zone::utc(), {}, by_day);
     REQUIRE(mc.registers.size() == 3);
     CHECK(values(mc, register_id::total) == std::vector<std::string>{"10", "10"});
     CHECK(values(mc, register_id::t1) == std::vector<std::string>{"7", "7"});
-    CHECK(values(mc, register_id::t2) == std::vector<std::string>{"3", "3"});  // its missing middle reading is bridged
+    CHECK(values(mc, register_id::t2) ==
+          std::vector<std::string>{"3", "3"});  // its missing middle reading is bridged
     CHECK_FALSE(mc.find(register_id::t3));
 }
 
@@ -192,13 +205,15 @@ TEST_CASE("a meter replaced mid-month leaves its metering point's month complete
     new_m.serial = "9000106";
     new_m.installed = parse_date("2020-09-15");
     const fleet f = one_point_fleet({old_m, new_m});
-    const auto old_s = totals("9000100", {{"2020-09-01T00:00:00Z", "1000"}, {"2020-09-15T10:00:00Z", "1015"}});
+    const auto old_s =
+        totals("9000100", {{"2020-09-01T00:00:00Z", "1000"}, {"2020-09-15T10:00:00Z", "1015"}});
     const auto new_s = totals("9000106", {{"2020-09-15T11:00:00Z", "0"}, {"2020-10-01T00:00:00Z", "16"}});
     const std::vector<meter_consumption> per_meter{consumption(old_s, zone::utc(), {}, by_month),
                                                    consumption(new_s, zone::utc(), {}, by_month)};
     CHECK(complete(per_meter[0]) == std::vector<int>{0});  // each meter alone covers part of September
     CHECK(complete(per_meter[1]) == std::vector<int>{0});
-    for (const auto level : {group_level::point, group_level::account, group_level::abonent, group_level::organization}) {
+    for (const auto level :
+         {group_level::point, group_level::account, group_level::abonent, group_level::organization}) {
         const auto rows = aggregate(f, per_meter, level);
         REQUIRE(rows.size() == 1);
         CHECK(rows[0].period_start == date::year{2020} / 9 / 1);
@@ -217,8 +232,10 @@ TEST_CASE("a meter of another resource on the same point does not complete a mon
     const fleet f = one_point_fleet({e, w});
     // the electricity meter falls silent on 26.06; the water meter goes on
     const std::vector<meter_consumption> per_meter{
-        consumption(totals("e", {{"2020-06-01T00:00:00Z", "0"}, {"2020-06-26T08:58:00Z", "100"}}), zone::utc(), {}, by_month),
-        consumption(totals("w", {{"2020-06-01T00:00:00Z", "0"}, {"2020-07-01T00:00:00Z", "3"}}), zone::utc(), {}, by_month)};
+        consumption(totals("e", {{"2020-06-01T00:00:00Z", "0"}, {"2020-06-26T08:58:00Z", "100"}}),
+                    zone::utc(), {}, by_month),
+        consumption(totals("w", {{"2020-06-01T00:00:00Z", "0"}, {"2020-07-01T00:00:00Z", "3"}}), zone::utc(),
+                    {}, by_month)};
     const auto rows = aggregate(f, per_meter, group_level::account);
     REQUIRE(rows.size() == 2);
     CHECK(rows[0].measures == resource::electricity);
@@ -249,12 +266,16 @@ TEST_CASE("individual and building meters are summed apart, per tariff, as 001 F
                    metering_point{"p3", "A2", "", "", ""}},
                   {}, {two_t, one_t, balance});
     meter_series s2("e2");
-    s2.push(to_unix(at("2020-08-01T00:00:00Z")), {raw("0"), raw("0"), raw("0"), decimal::missing_raw, decimal::missing_raw});
-    s2.push(to_unix(at("2020-09-01T00:00:00Z")), {raw("221.23"), raw("172.48"), raw("48.75"), decimal::missing_raw, decimal::missing_raw});
+    s2.push(to_unix(at("2020-08-01T00:00:00Z")),
+            {raw("0"), raw("0"), raw("0"), decimal::missing_raw, decimal::missing_raw});
+    s2.push(to_unix(at("2020-09-01T00:00:00Z")),
+            {raw("221.23"), raw("172.48"), raw("48.75"), decimal::missing_raw, decimal::missing_raw});
     const std::vector<meter_consumption> per_meter{
         consumption(s2, zone::utc(), {}, by_month),
-        consumption(totals("e1", {{"2020-08-01T00:00:00Z", "10"}, {"2020-09-01T00:00:00Z", "116"}}), zone::utc(), {}, by_month),
-        consumption(totals("b", {{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "2287"}}), zone::utc(), {}, by_month)};
+        consumption(totals("e1", {{"2020-08-01T00:00:00Z", "10"}, {"2020-09-01T00:00:00Z", "116"}}),
+                    zone::utc(), {}, by_month),
+        consumption(totals("b", {{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "2287"}}),
+                    zone::utc(), {}, by_month)};
     const auto rows = aggregate(f, per_meter, group_level::organization);
     REQUIRE(rows.size() == 4);
     // individual: total 221.23 + 106 = 327.23; T1 172.48 and T2 48.75 from the two-tariff meter only
@@ -304,9 +325,10 @@ TEST_CASE("data collection rate: meters under control with a reading for the sta
     removed.removed = parse_date("2020-08-01");
     future.serial = "f";
     future.installed = parse_date("2020-08-22");
-    const std::vector<std::int64_t> ta{to_unix(at("2020-08-20T21:00:00Z"))}, tb{to_unix(at("2020-08-21T09:00:00+03:00"))},
-        tc{to_unix(at("2020-08-20T23:59:00+03:00"))};
-    const std::vector<collection_input> in{{&a, msk, ta}, {&b, msk, tb}, {&c, msk, tc}, {&removed, msk, ta}, {&future, msk, ta}};
+    const std::vector<std::int64_t> ta{to_unix(at("2020-08-20T21:00:00Z"))},
+        tb{to_unix(at("2020-08-21T09:00:00+03:00"))}, tc{to_unix(at("2020-08-20T23:59:00+03:00"))};
+    const std::vector<collection_input> in{
+        {&a, msk, ta}, {&b, msk, tb}, {&c, msk, tc}, {&removed, msk, ta}, {&future, msk, ta}};
     auto r = collection_rate(in, now);
     CHECK(r.under_control == 3);
     CHECK(r.collected == 2);
@@ -326,7 +348,8 @@ TEST_CASE("the register between readings, and the expected reading for manual en
     CHECK_FALSE(value_at(rs, to_unix(at("2020-08-12T00:00:00Z"))));
     // 2 a day over the window; 2.5 days after the last reading -> 120 + 5
     CHECK(expected_reading(rs, to_unix(at("2020-08-13T12:00:00Z")), {}) == raw("125"));
-    // at the time of the last reading (the seed shows "Предполагаемое: 87678.00" beside the 87678.00 read then)
+    // at the time of the last reading (the seed shows "Предполагаемое: 87678.00" beside the 87678.00 read
+    // then)
     CHECK(expected_reading(rs, to_unix(at("2020-08-11T00:00:00Z")), {}) == raw("120"));
     // a 7-day window sees only the last reading: no average, the expectation is the last value
     expectation_policy week;
@@ -336,7 +359,8 @@ TEST_CASE("the register between readings, and the expected reading for manual en
     register_params three;
     three.register_digits = 3;
     const auto w = totals("w", {{"2020-08-01T00:00:00Z", "978"}, {"2020-08-11T00:00:00Z", "998"}});
-    CHECK(expected_reading(w.view(register_id::total), to_unix(at("2020-08-13T00:00:00Z")), three) == raw("2"));
+    CHECK(expected_reading(w.view(register_id::total), to_unix(at("2020-08-13T00:00:00Z")), three) ==
+          raw("2"));
 }
 
 TEST_CASE("series from a table: grouped rows are shared, others sorted; absent registers have no array") {
@@ -360,7 +384,8 @@ TEST_CASE("series from a table: grouped rows are shared, others sorted; absent r
     CHECK_FALSE(grouped[0].has(register_id::t1));
     // a copy still shares; a push on it copies first and leaves the original alone
     meter_series copy = grouped[0];
-    copy.push(to_unix(at("2020-08-03T00:00:00Z")), {raw("2"), raw("1"), decimal::missing_raw, decimal::missing_raw, decimal::missing_raw});
+    copy.push(to_unix(at("2020-08-03T00:00:00Z")),
+              {raw("2"), raw("1"), decimal::missing_raw, decimal::missing_raw, decimal::missing_raw});
     CHECK(copy.size() == 3);
     CHECK(grouped[0].size() == 2);
     CHECK(copy.values(register_id::t1)[0] == decimal::missing_raw);  // back-filled for earlier readings
@@ -376,8 +401,12 @@ TEST_CASE("series from a table: grouped rows are shared, others sorted; absent r
 
 TEST_CASE("a run of readings inside one period with a decrease in it is split exactly") {
     // hourly readings through one day, the register drops once: 0,1,2,3,2.5,3.5 -> 3 + 1 counted, 0.5 dropped
-    const auto s = totals("m", {{"2020-08-01T01:00:00Z", "0"}, {"2020-08-01T02:00:00Z", "1"}, {"2020-08-01T03:00:00Z", "2"},
-                                {"2020-08-01T04:00:00Z", "3"}, {"2020-08-01T05:00:00Z", "2.5"}, {"2020-08-01T06:00:00Z", "3.5"}});
+    const auto s = totals("m", {{"2020-08-01T01:00:00Z", "0"},
+                                {"2020-08-01T02:00:00Z", "1"},
+                                {"2020-08-01T03:00:00Z", "2"},
+                                {"2020-08-01T04:00:00Z", "3"},
+                                {"2020-08-01T05:00:00Z", "2.5"},
+                                {"2020-08-01T06:00:00Z", "3.5"}});
     register_params p;
     p.transformer_ratio = dec("10");
     const auto mc = consumption(s, zone::utc(), p, by_day);
@@ -414,7 +443,8 @@ TEST_CASE("one series, many threads: the same results as one thread") {
     std::vector<meter_consumption> got(4);
     std::vector<std::thread> threads;
     for (std::size_t k = 0; k < got.size(); ++k)
-        threads.emplace_back([&, k] { got[k] = consumption(shared, zone::parse("Europe/Moscow"), {}, by_day); });
+        threads.emplace_back(
+            [&, k] { got[k] = consumption(shared, zone::parse("Europe/Moscow"), {}, by_day); });
     for (auto& t : threads) t.join();
     for (const auto& g : got) {
         REQUIRE(g.registers.size() == 2);

@@ -14,7 +14,9 @@ using namespace kvant;
 using namespace kvant::test;
 
 namespace {
-calendar_date day(const char* s) { return parse_date(s); }
+calendar_date day(const char* s) {
+    return parse_date(s);
+}
 meter_model model_with(int interval, std::optional<int> life = std::nullopt) {
     meter_model m;
     m.id = "x";
@@ -35,7 +37,8 @@ TEST_CASE("verification dates of the seeds, under both rules") {
     // 29 February
     CHECK(add_years(day("2016-02-29"), 1) == day("2017-02-28"));
     CHECK(add_years(day("2016-02-29"), 4) == day("2020-02-29"));
-    CHECK(next_verification(day("2016-02-29"), 6, due_rule::day_before) == day("2022-02-28"));  // 28.02.2016 + 6
+    CHECK(next_verification(day("2016-02-29"), 6, due_rule::day_before) ==
+          day("2022-02-28"));  // 28.02.2016 + 6
     // the two rules part only around 29 February: valid through 28.02.2028, expired from 29.02.2028
     CHECK(verification_expiry(day("01.03.2018"), 10, due_rule::day_before) == day("29.02.2028"));
     CHECK(verification_expiry(day("01.03.2018"), 10, due_rule::same_date) == day("01.03.2028"));
@@ -57,7 +60,8 @@ TEST_CASE("status on a date: valid, due soon, expired; the base falls back to ma
     CHECK(verification_of(m, &four, day("2014-10-31")).state == verification_state::valid);  // 31 days before
     CHECK(verification_of(m, &four, day("2014-11-01")).state == verification_state::due_soon);
     CHECK(verification_of(m, &four, day("2014-11-30")).state == verification_state::due_soon);
-    CHECK(verification_of(m, &four, day("2014-12-01")).state == verification_state::expired);  // from the date on
+    CHECK(verification_of(m, &four, day("2014-12-01")).state ==
+          verification_state::expired);  // from the date on
     verification_policy through;
     through.rule = due_rule::day_before;
     const auto st2 = verification_of(m, &four, day("2014-11-30"), through);
@@ -77,7 +81,7 @@ TEST_CASE("an expired meter fails for billing, except in the 2020 suspension") {
     CHECK_FALSE(verification_of(m, &four, day("2020-12-31")).failed_for_billing);
     CHECK(verification_of(m, &four, day("2021-01-01")).failed_for_billing);
     m.last_verification = day("2016-03-01");
-    CHECK(verification_of(m, &four, day("2020-03-02")).failed_for_billing);   // before the suspension
+    CHECK(verification_of(m, &four, day("2020-03-02")).failed_for_billing);  // before the suspension
     CHECK_FALSE(verification_of(m, &four, day("2020-04-06")).failed_for_billing);
     verification_policy no_suspension;
     no_suspension.suspensions.clear();
@@ -111,7 +115,8 @@ TEST_CASE("counts of meters needing verification (004 analytics)") {
 namespace {
 /// A one-organisation fleet in Moscow time with the given meters on one account of building "b1".
 fleet moscow_fleet(std::vector<meter> meters, std::vector<meter_model> models = {}) {
-    return one_point_fleet(std::move(meters), zone::parse("Europe/Moscow"), std::move(models), "A15900009360", "b1");
+    return one_point_fleet(std::move(meters), zone::parse("Europe/Moscow"), std::move(models), "A15900009360",
+                           "b1");
 }
 std::vector<anomaly> of_type(const std::vector<anomaly>& all, anomaly_type t) {
     std::vector<anomaly> out;
@@ -129,11 +134,14 @@ meter water(const char* serial) {
 
 TEST_CASE("001 §3.4.4: a reading that went down, in the seed's words") {
     const fleet f = moscow_fleet({water("98990006")});
-    const auto s = totals("98990006", {{"2020-08-20T09:05:00+03:00", "352.2480"}, {"2020-08-21T09:05:00+03:00", "352.2400"}});
+    const auto s = totals(
+        "98990006", {{"2020-08-20T09:05:00+03:00", "352.2480"}, {"2020-08-21T09:05:00+03:00", "352.2400"}});
     const anomaly_input in[] = {{f.find_meter("98990006"), &s, {}}};
-    const auto found = of_type(detect_anomalies(f, in, at("2020-08-21T10:00:00+03:00")), anomaly_type::reading_decrease);
+    const auto found =
+        of_type(detect_anomalies(f, in, at("2020-08-21T10:00:00+03:00")), anomaly_type::reading_decrease);
     REQUIRE(found.size() == 1);
-    CHECK(found[0].message_ru == "Прибор учета 98990006: Предыдущие показания: 352.2480, текущие показания: 352.2400");
+    CHECK(found[0].message_ru ==
+          "Прибор учета 98990006: Предыдущие показания: 352.2480, текущие показания: 352.2400");
     CHECK(found[0].message_en == "Meter 98990006: previous reading 352.2480, current reading 352.2400");
     CHECK(found[0].account == "A15900009360");
     CHECK(found[0].from == at("2020-08-20T09:05:00+03:00"));
@@ -147,14 +155,18 @@ TEST_CASE("001 §3.4.4: no link for N calendar days, counted in local days") {
     // found at the daily run, 08:15
     auto found = of_type(detect_anomalies(f, in, at("2020-07-06T08:15:00+03:00")), anomaly_type::no_link);
     REQUIRE(found.size() == 2);
-    CHECK(found[0].message_ru == "Прибор учета не на связи более 10 дн. Последний сеанс связи был 26.06.2020 11:58");
-    CHECK(found[1].message_ru == "Прибор учета не на связи более 1002 дн. Последний сеанс связи был 08.10.2017 16:25");
+    CHECK(found[0].message_ru ==
+          "Прибор учета не на связи более 10 дн. Последний сеанс связи был 26.06.2020 11:58");
+    CHECK(found[1].message_ru ==
+          "Прибор учета не на связи более 1002 дн. Последний сеанс связи был 08.10.2017 16:25");
     found = of_type(detect_anomalies(f, in, at("2020-07-05T08:15:00+03:00")), anomaly_type::no_link);
     REQUIRE(found.size() == 1);  // 26.06 -> 05.07 is 9 days: not yet
-    CHECK(found[0].message_ru == "Прибор учета не на связи более 1001 дн. Последний сеанс связи был 08.10.2017 16:25");
+    CHECK(found[0].message_ru ==
+          "Прибор учета не на связи более 1001 дн. Последний сеанс связи был 08.10.2017 16:25");
     anomaly_thresholds three;
     three.no_link_days = 3;
-    CHECK(of_type(detect_anomalies(f, in, at("2020-06-29T00:00:00+03:00"), three), anomaly_type::no_link).size() == 2);
+    CHECK(of_type(detect_anomalies(f, in, at("2020-06-29T00:00:00+03:00"), three), anomaly_type::no_link)
+              .size() == 2);
 }
 
 TEST_CASE("events, tariff sums, stuck registers, removal, clocks and gaps") {
@@ -166,14 +178,21 @@ TEST_CASE("events, tariff sums, stuck registers, removal, clocks and gaps") {
     const fleet f = moscow_fleet({two, water("stuck"), gone, water("clock")});
     meter_series s2("9000129");
     const auto none = decimal::missing_raw;
-    s2.push(to_unix(at("2020-08-20T00:00:00Z")), {raw("48903.35"), raw("48880.10"), raw("49.25"), none, none});
-    s2.push(to_unix(at("2020-08-21T00:00:00Z")), {raw("48904.35"), raw("48881.10"), raw("23.25"), none, none});
-    const auto stuck = totals("stuck", {{"2020-08-01T00:00:00Z", "5"}, {"2020-08-04T00:00:00Z", "5"}, {"2020-08-08T00:00:00Z", "5"},
+    s2.push(to_unix(at("2020-08-20T00:00:00Z")),
+            {raw("48903.35"), raw("48880.10"), raw("49.25"), none, none});
+    s2.push(to_unix(at("2020-08-21T00:00:00Z")),
+            {raw("48904.35"), raw("48881.10"), raw("23.25"), none, none});
+    const auto stuck = totals("stuck", {{"2020-08-01T00:00:00Z", "5"},
+                                        {"2020-08-04T00:00:00Z", "5"},
+                                        {"2020-08-08T00:00:00Z", "5"},
                                         {"2020-08-09T00:00:00Z", "6"}});
-    const auto after = totals("r", {{"2020-07-31T00:00:00Z", "10"}, {"2020-08-01T12:00:00Z", "11"}, {"2020-08-05T00:00:00Z", "15"}});
+    const auto after = totals(
+        "r",
+        {{"2020-07-31T00:00:00Z", "10"}, {"2020-08-01T12:00:00Z", "11"}, {"2020-08-05T00:00:00Z", "15"}});
     const auto clock = totals("clock", {{"2020-08-20T00:00:00Z", "1"}, {"2020-08-21T00:10:00Z", "2"}});
-    const std::vector<meter_event> ev{{"9000129", at("2020-08-03T13:02:00+03:00"), 1, event_kind::tamper, 6, "cover opened"},
-                                      {"9000129", at("2020-08-04T13:02:00+03:00"), 9, event_kind::power, {}, "power off"}};
+    const std::vector<meter_event> ev{
+        {"9000129", at("2020-08-03T13:02:00+03:00"), 1, event_kind::tamper, 6, "cover opened"},
+        {"9000129", at("2020-08-04T13:02:00+03:00"), 9, event_kind::power, {}, "power off"}};
     const anomaly_input in[] = {{f.find_meter("9000129"), &s2, ev},
                                 {f.find_meter("stuck"), &stuck, {}},
                                 {f.find_meter("r"), &after, {}},
@@ -182,18 +201,21 @@ TEST_CASE("events, tariff sums, stuck registers, removal, clocks and gaps") {
     const auto tamper = of_type(all, anomaly_type::tamper);
     REQUIRE(tamper.size() == 1);  // the power event is no anomaly
     CHECK(tamper[0].level == anomaly_severity::critical);
-    CHECK(tamper[0].message_ru == "Прибор учета 9000129: внешнее воздействие (код 1, 03.08.2020 13:02): cover opened");
+    CHECK(tamper[0].message_ru ==
+          "Прибор учета 9000129: внешнее воздействие (код 1, 03.08.2020 13:02): cover opened");
     const auto sums = of_type(all, anomaly_type::tariff_sum_mismatch);
     // the first reading: 48880.10 + 49.25 = 48929.35 against 48903.35; the second adds up (48881.10 + 23.25)
     REQUIRE(sums.size() == 1);
     CHECK(sums[0].from == at("2020-08-20T00:00:00Z"));
     CHECK(sums[0].to == at("2020-08-20T00:00:00Z"));
-    CHECK(sums[0].message_ru == "Прибор учета 9000129: сумма тарифов 48929.35 не равна общему показанию 48903.35 (1 показаний)");
+    CHECK(sums[0].message_ru ==
+          "Прибор учета 9000129: сумма тарифов 48929.35 не равна общему показанию 48903.35 (1 показаний)");
     const auto st = of_type(all, anomaly_type::stuck_register);
     REQUIRE(st.size() == 1);  // 01.08 .. 08.08: 7 days unchanged
     CHECK(st[0].to == at("2020-08-08T00:00:00Z"));
     const auto rem = of_type(all, anomaly_type::consumption_after_removal);
-    REQUIRE(rem.size() == 1);  // removed 01.08 (Moscow); 01.08 12:00Z is still that day, 05.08 is after: 11 -> 15
+    REQUIRE(rem.size() ==
+            1);  // removed 01.08 (Moscow); 01.08 12:00Z is still that day, 05.08 is after: 11 -> 15
     CHECK(rem[0].message_en == "Meter r was removed on 01.08.2020 but its register grows: 11.0000 → 15.0000");
     const auto fut = of_type(all, anomaly_type::future_reading);
     REQUIRE(fut.size() == 1);  // 10 minutes ahead of now, beyond the 5-minute tolerance
@@ -221,7 +243,8 @@ TEST_CASE("a spike against the median of the days before") {
     CHECK(found[0].message_en == "Meter s: consumption on 09.08.2020 of 6.0000 against a median of 1.0000");
     anomaly_thresholds six;
     six.spike_factor = decimal::from_integer(6);  // 6 is not above 6 x 1
-    CHECK(of_type(detect_anomalies(f, in, at("2020-08-12T00:00:00+03:00"), six), anomaly_type::spike).empty());
+    CHECK(
+        of_type(detect_anomalies(f, in, at("2020-08-12T00:00:00+03:00"), six), anomaly_type::spike).empty());
 }
 
 TEST_CASE("building balance: the building meter against the sum of individual meters, both ways") {
@@ -234,16 +257,21 @@ TEST_CASE("building balance: the building meter against the sum of individual me
     const auto f2 = totals("f2", {{jun, "0"}, {jul, "40"}});
     auto check = [&](const char* building_total) {
         const auto sb = totals("odpu", {{jun, "0"}, {jul, building_total}});
-        const anomaly_input in[] = {{f.find_meter("odpu"), &sb, {}}, {f.find_meter("f1"), &f1, {}}, {f.find_meter("f2"), &f2, {}}};
-        return of_type(detect_anomalies(f, in, at("2020-07-02T00:00:00+03:00")), anomaly_type::building_imbalance);
+        const anomaly_input in[] = {
+            {f.find_meter("odpu"), &sb, {}}, {f.find_meter("f1"), &f1, {}}, {f.find_meter("f2"), &f2, {}}};
+        return of_type(detect_anomalies(f, in, at("2020-07-02T00:00:00+03:00")),
+                       anomaly_type::building_imbalance);
     };
     CHECK(check("110").empty());  // +10 %: within the tolerance
     auto over = check("120");
     REQUIRE(over.size() == 1);
-    CHECK(over[0].message_en == "Building b1, cold_water, 2020-06: building meters 120.0000, individual meters 100.0000, imbalance 20.0 %");
+    CHECK(over[0].message_en ==
+          "Building b1, cold_water, 2020-06: building meters 120.0000, individual meters 100.0000, imbalance "
+          "20.0 %");
     auto under = check("85");
     REQUIRE(under.size() == 1);
-    CHECK(under[0].message_ru == "Дом b1, cold_water, 2020-06: ОДПУ 85.0000, сумма ИПУ 100.0000, небаланс -15.0 %");
+    CHECK(under[0].message_ru ==
+          "Дом b1, cold_water, 2020-06: ОДПУ 85.0000, сумма ИПУ 100.0000, небаланс -15.0 %");
 }
 
 TEST_CASE("expired verification and the seed's bad data become anomalies") {
@@ -263,7 +291,8 @@ TEST_CASE("expired verification and the seed's bad data become anomalies") {
     betar.name = "Бетар";
     betar.measures = resource::cold_water;
     const fleet f = moscow_fleet({m, old}, {mir, betar});
-    const anomaly_input in[] = {{f.find_meter("44103814060174"), nullptr, {}}, {f.find_meter("old"), nullptr, {}}};
+    const anomaly_input in[] = {{f.find_meter("44103814060174"), nullptr, {}},
+                                {f.find_meter("old"), nullptr, {}}};
     const auto all = detect_anomalies(f, in, at("2022-08-01T00:00:00+03:00"));
     const auto ver = of_type(all, anomaly_type::verification_expired);
     REQUIRE(ver.size() == 1);
@@ -272,7 +301,8 @@ TEST_CASE("expired verification and the seed's bad data become anomalies") {
     const auto bad = of_type(all, anomaly_type::data_inconsistency);
     REQUIRE(bad.size() == 1);
     CHECK(bad[0].meter == "44103814060174");
-    CHECK(bad[0].message_en.find("installation date 2020-01-21 is before the manufacture date 2022-02-01") != std::string::npos);
+    CHECK(bad[0].message_en.find("installation date 2020-01-21 is before the manufacture date 2022-02-01") !=
+          std::string::npos);
 }
 
 namespace {
@@ -293,13 +323,16 @@ meter_consumption months(std::initializer_list<std::optional<int>> values) {
 }
 std::vector<std::string> bills(const std::vector<billing_estimate>& e) {
     std::vector<std::string> out;
-    for (const auto& x : e) out.push_back(std::string(estimate_basis_text.name(x.basis)) + " " + to_string(decimal::from_raw(x.value)));
+    for (const auto& x : e)
+        out.push_back(std::string(estimate_basis_text.name(x.basis)) + " " +
+                      to_string(decimal::from_raw(x.value)));
     return out;
 }
 }  // namespace
 
 TEST_CASE("the ПП 354 ladder: average for three periods, then the normative") {
-    // seven complete months, then four without readings; the last six average (100+110+100+100+100+120)/6 = 105
+    // seven complete months, then four without readings; the last six average (100+110+100+100+100+120)/6 =
+    // 105
     const auto mc = months({90, 100, 110, 100, 100, 100, 120, {}, {}, {}, {}});
     const auto normative = decimal::from_integer(150);
     auto e = bills(estimate_billing(mc, register_id::total, normative, false));
@@ -315,9 +348,12 @@ TEST_CASE("the ПП 354 ladder: average for three periods, then the normative") 
     e = bills(estimate_billing(mc, register_id::total, normative, false, electricity));
     CHECK(e[10] == "average 105");
     // a young meter: three complete periods suffice, averaged over those; two do not
-    CHECK(bills(estimate_billing(months({90, 100, 110, {}}), register_id::total, normative, false))[3] == "average 100");
-    CHECK(bills(estimate_billing(months({90, 100, {}}), register_id::total, normative, false))[2] == "normative 150");
-    CHECK(bills(estimate_billing(months({90, 100, {}}), register_id::total, std::nullopt, false))[2] == "none 0");
+    CHECK(bills(estimate_billing(months({90, 100, 110, {}}), register_id::total, normative, false))[3] ==
+          "average 100");
+    CHECK(bills(estimate_billing(months({90, 100, {}}), register_id::total, normative, false))[2] ==
+          "normative 150");
+    CHECK(bills(estimate_billing(months({90, 100, {}}), register_id::total, std::nullopt, false))[2] ==
+          "none 0");
 }
 
 TEST_CASE("real readings replace the estimates: the difference is recalculated") {
@@ -330,12 +366,15 @@ TEST_CASE("real readings replace the estimates: the difference is recalculated")
     CHECK(decimal::from_raw(r[1].difference) == decimal::from_integer(-10));
 }
 
-TEST_CASE("interval data: short gaps interpolated, long ones profiled from like days and shaped to the delta") {
+TEST_CASE(
+    "interval data: short gaps interpolated, long ones profiled from like days and shaped to the delta") {
     // half-hourly, Monday 01.06.2020 to Friday 05.06.2020 (UTC): 1 an interval before 12:00, 3 after
     meter_series s("m");
     std::int64_t v = 0;
-    const std::int64_t start = to_unix(at("2020-06-01T00:00:00Z")), gap_from = to_unix(at("2020-06-05T10:00:00Z")),
-                       gap_to = to_unix(at("2020-06-05T14:00:00Z")), short_from = to_unix(at("2020-06-04T06:00:00Z"));
+    const std::int64_t start = to_unix(at("2020-06-01T00:00:00Z")),
+                       gap_from = to_unix(at("2020-06-05T10:00:00Z")),
+                       gap_to = to_unix(at("2020-06-05T14:00:00Z")),
+                       short_from = to_unix(at("2020-06-04T06:00:00Z"));
     for (std::int64_t t = start; t <= to_unix(at("2020-06-05T20:00:00Z")); t += 1800) {
         const bool in_gap = (t > gap_from && t < gap_to) || t == short_from + 1800;
         if (!in_gap) {
@@ -371,22 +410,28 @@ TEST_CASE("interval data: short gaps interpolated, long ones profiled from like 
     }
     // actual points are never changed; projection past the last reading follows the profile
     CHECK(point(start).flag == quality::actual);
-    const auto ahead = fill_gaps(s.view(register_id::total), zone::utc(), {}, to_unix(at("2020-06-05T21:00:00Z")));
+    const auto ahead =
+        fill_gaps(s.view(register_id::total), zone::utc(), {}, to_unix(at("2020-06-05T21:00:00Z")));
     REQUIRE(ahead.back().flag == quality::profiled);
     CHECK(ahead.back().value - ahead[ahead.size() - 3].value == raw("6"));  // two intervals of 3 after noon
 }
 
 TEST_CASE("the building share, formula 12 of ПП 354, with the negative-share policy") {
     // (12000 - 1000 - 4000 - 5000) x 60 / 2400 = 50
-    building_share_input in{decimal::from_integer(12000), decimal::from_integer(1000), decimal::from_integer(4000),
-                            decimal::from_integer(5000), decimal::from_integer(2400),
-                            {{"A", decimal::from_integer(60)}, {"B", decimal::from_integer(40)}, {"C", decimal::from_integer(100)}}};
+    building_share_input in{decimal::from_integer(12000),
+                            decimal::from_integer(1000),
+                            decimal::from_integer(4000),
+                            decimal::from_integer(5000),
+                            decimal::from_integer(2400),
+                            {{"A", decimal::from_integer(60)},
+                             {"B", decimal::from_integer(40)},
+                             {"C", decimal::from_integer(100)}}};
     auto s = share_building(in);
     CHECK(s.to_share == decimal::from_integer(2000));
     CHECK(s.shares[0].second == decimal::from_integer(50));
     CHECK(to_string(s.shares[1].second) == "33.333333");  // cumulative: 83.333333 - 50
     CHECK(to_string(s.shares[2].second) == "83.333334");  // 166.666667 - 83.333333
-    in.building = decimal::from_integer(9000);  // -1000 to share
+    in.building = decimal::from_integer(9000);            // -1000 to share
     CHECK(share_building(in, negative_share::clip_to_zero).shares[0].second == decimal{});
     CHECK(share_building(in, negative_share::distribute).shares[0].second == decimal::from_integer(-25));
     const auto carried = share_building(in, negative_share::carry_forward);
@@ -429,15 +474,20 @@ TEST_CASE("the СПОДЭС event catalogue classifies and names events (../shar
 TEST_CASE("high and low usage against history, zero consumption, duplicates with different values") {
     const fleet f = moscow_fleet({water("u")});
     // monthly readings (Moscow midnight of the 1st): 10 a month for Jan-Apr, then 25, 4 and 0
-    const auto s = totals("u", {{"2020-01-01T00:00:00+03:00", "0"}, {"2020-02-01T00:00:00+03:00", "10"},
-                                {"2020-03-01T00:00:00+03:00", "20"}, {"2020-04-01T00:00:00+03:00", "30"},
-                                {"2020-05-01T00:00:00+03:00", "40"}, {"2020-06-01T00:00:00+03:00", "65"},
-                                {"2020-07-01T00:00:00+03:00", "69"}, {"2020-08-01T00:00:00+03:00", "69"}});
+    const auto s = totals("u", {{"2020-01-01T00:00:00+03:00", "0"},
+                                {"2020-02-01T00:00:00+03:00", "10"},
+                                {"2020-03-01T00:00:00+03:00", "20"},
+                                {"2020-04-01T00:00:00+03:00", "30"},
+                                {"2020-05-01T00:00:00+03:00", "40"},
+                                {"2020-06-01T00:00:00+03:00", "65"},
+                                {"2020-07-01T00:00:00+03:00", "69"},
+                                {"2020-08-01T00:00:00+03:00", "69"}});
     const anomaly_input in[] = {{f.find_meter("u"), &s, {}}};
     const auto all = detect_anomalies(f, in, at("2020-08-02T00:00:00+03:00"));
     const auto high = of_type(all, anomaly_type::high_usage);
     REQUIRE(high.size() == 1);  // May: 25 > 2 x 10
-    CHECK(high[0].message_en == "Meter u: consumption in 2020-05 of 25.0000 is high against a mean of 10.0000");
+    CHECK(high[0].message_en ==
+          "Meter u: consumption in 2020-05 of 25.0000 is high against a mean of 10.0000");
     const auto low = of_type(all, anomaly_type::low_usage);
     REQUIRE(low.size() == 1);  // June: 4 < 0.5 x 13, the mean (10+10+10+10+25)/5
     CHECK(low[0].message_en == "Meter u: consumption in 2020-06 of 4.0000 is low against a mean of 13.0000");
@@ -456,5 +506,6 @@ TEST_CASE("high and low usage against history, zero consumption, duplicates with
     batch.push(r);
     const auto dup = duplicate_readings(f, batch);
     REQUIRE(dup.size() == 1);
-    CHECK(dup[0].message_en == "Meter u: two different readings at 2020-08-20T06:05:00Z: total 352.248 and 352.24");
+    CHECK(dup[0].message_en ==
+          "Meter u: two different readings at 2020-08-20T06:05:00Z: total 352.248 and 352.24");
 }

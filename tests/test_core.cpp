@@ -1,5 +1,5 @@
-// Core types: decimal, instants, zones, local calendar, identifiers, errors. Expected values are worked out by
-// hand (calendar arithmetic, check digits) or come from the tz database's documented transitions.
+// Core types: decimal, instants, zones, local calendar, identifiers, errors. Expected values are worked out
+// by hand (calendar arithmetic, check digits) or come from the tz database's documented transitions.
 #include <catch2/catch.hpp>
 
 #include "kvant/core/calendar.hpp"
@@ -13,8 +13,12 @@
 
 using namespace kvant;
 
-static decimal dec(const char* s) { return decimal::parse(s); }
-static instant at(const char* s) { return parse_instant(s); }
+static decimal dec(const char* s) {
+    return decimal::parse(s);
+}
+static instant at(const char* s) {
+    return parse_instant(s);
+}
 
 TEST_CASE("decimal parses exactly and prints the shortest text that reads back") {
     CHECK(dec("352.2480").raw() == 352'248'000);
@@ -44,15 +48,17 @@ TEST_CASE("decimal refuses what it cannot hold exactly, saying why") {
     CHECK(decimal::try_parse(" 1", d) == decimal_status::syntax);
     CHECK(decimal::try_parse("0.0000001", d) == decimal_status::too_precise);
     CHECK(decimal::try_parse("1000000000000", d) == decimal_status::overflow);
-    CHECK(decimal::try_parse("0001000000000", d) == decimal_status::ok);  // leading zeros are not digits of range
+    CHECK(decimal::try_parse("0001000000000", d) ==
+          decimal_status::ok);  // leading zeros are not digits of range
     try {
         decimal::parse("12,5", location{"r.csv", 7, "value", -1});
         FAIL("no exception");
     } catch (const parse_error& e) {
         CHECK(e.code() == errc::invalid_number);
-        CHECK(std::string(e.what()) ==
-              "[kvant.parse.101] r.csv:7: field 'value': '12,5': not a decimal number (expected digits with an "
-              "optional '.' part)");
+        CHECK(
+            std::string(e.what()) ==
+            "[kvant.parse.101] r.csv:7: field 'value': '12,5': not a decimal number (expected digits with an "
+            "optional '.' part)");
     }
 }
 
@@ -107,9 +113,10 @@ TEST_CASE("impossible timestamps and dates are refused with the reason") {
     CHECK(try_parse_date("31.04.2020", d) == time_status::bad_date);
     CHECK(try_parse_date("2020/05/20", d) == time_status::syntax);
     CHECK(to_russian_string(date::year{2028} / 2 / 28) == "28.02.2028");
-    CHECK_THROWS_MATCHES(parse_date("2020-13-01", location{"m.csv", 3, "installed", -1}), parse_error,
-                         Catch::Matchers::Message("[kvant.parse.103] m.csv:3: field 'installed': '2020-13-01': "
-                                                  "impossible date"));
+    CHECK_THROWS_MATCHES(
+        parse_date("2020-13-01", location{"m.csv", 3, "installed", -1}), parse_error,
+        Catch::Matchers::Message("[kvant.parse.103] m.csv:3: field 'installed': '2020-13-01': "
+                                 "impossible date"));
 }
 
 TEST_CASE("zones: IANA names, fixed offsets, minutes east as 004 shows them") {
@@ -170,7 +177,8 @@ TEST_CASE("months, years and billing periods in local time") {
     CHECK(aug.begin == at("2020-07-31T21:00:00Z"));
     CHECK(aug.end == at("2020-08-31T21:00:00Z"));
     // 2020-07-31T21:30Z is already 1 August in Moscow
-    CHECK(period_of(msk, at("2020-07-31T21:30:00Z"), {period_kind::month}).start_date == date::year{2020} / 8 / 1);
+    CHECK(period_of(msk, at("2020-07-31T21:30:00Z"), {period_kind::month}).start_date ==
+          date::year{2020} / 8 / 1);
     const period y = period_of(msk, at("2020-08-21T06:05:00Z"), {period_kind::year});
     CHECK(y.begin == at("2019-12-31T21:00:00Z"));
     CHECK(y.length() == std::chrono::hours{24 * 366});
@@ -184,13 +192,16 @@ TEST_CASE("months, years and billing periods in local time") {
     CHECK(period_start(date::year{2021} / 3 / 15, b31) == date::year{2021} / 2 / 28);
     CHECK(next_period_start(date::year{2021} / 2 / 28, b31) == date::year{2021} / 3 / 31);
     CHECK(period_start(date::year{2020} / 3 / 1, b31) == date::year{2020} / 2 / 29);
-    CHECK_THROWS_AS(period_start(date::year{2020} / 3 / 1, period_spec{period_kind::billing, 0}), config_error);
+    CHECK_THROWS_AS(period_start(date::year{2020} / 3 / 1, period_spec{period_kind::billing, 0}),
+                    config_error);
     // consecutive periods tile the range without gaps
-    const auto months = periods_between(msk, at("2020-05-01T00:00:00Z"), at("2020-08-21T06:05:00Z"), {period_kind::month});
+    const auto months =
+        periods_between(msk, at("2020-05-01T00:00:00Z"), at("2020-08-21T06:05:00Z"), {period_kind::month});
     REQUIRE(months.size() == 4);
     CHECK(months.front().start_date == date::year{2020} / 5 / 1);
     for (std::size_t i = 1; i < months.size(); ++i) CHECK(months[i].begin == months[i - 1].end);
-    CHECK(periods_between(msk, at("2020-05-01T00:00:00Z"), at("2020-05-01T00:00:00Z"), {period_kind::day}).empty());
+    CHECK(periods_between(msk, at("2020-05-01T00:00:00Z"), at("2020-05-01T00:00:00Z"), {period_kind::day})
+              .empty());
 }
 
 TEST_CASE("INN, KPP, OGRN and OGRNIP check digits") {
@@ -225,7 +236,8 @@ TEST_CASE("account numbers and serials") {
     CHECK(check_account_number(std::string(33, '1')));
     CHECK_FALSE(check_serial("44103814060174"));
     CHECK_FALSE(check_serial("98990006"));
-    CHECK(*check_serial("989,9") == "serial number '989,9' contains ',' (allowed: Latin letters, digits and '-_./')");
+    CHECK(*check_serial("989,9") ==
+          "serial number '989,9' contains ',' (allowed: Latin letters, digits and '-_./')");
 }
 
 TEST_CASE("errors carry a stable code and a fixed prefix") {
@@ -242,8 +254,8 @@ TEST_CASE("errors carry a stable code and a fixed prefix") {
 
 TEST_CASE("a zone's offset table agrees with the tz database, gaps and repeats included") {
     // oracle: date/tz's own answers, for zones with DST, 30-minute DST, odd offsets and midnight changes
-    for (const char* name : {"Europe/Berlin", "Europe/Moscow", "America/Santiago", "Australia/Lord_Howe", "Asia/Kathmandu",
-                             "America/St_Johns", "Pacific/Apia"}) {
+    for (const char* name : {"Europe/Berlin", "Europe/Moscow", "America/Santiago", "Australia/Lord_Howe",
+                             "Asia/Kathmandu", "America/St_Johns", "Pacific/Apia"}) {
         const zone z = zone::parse(name);
         const date::time_zone* tz = date::locate_zone(name);
         std::uint64_t x = 7;
@@ -254,15 +266,18 @@ TEST_CASE("a zone's offset table agrees with the tz database, gaps and repeats i
             const instant t = from_unix(u);
             REQUIRE(z.offset_at(t) == tz->get_info(t).offset);
             // local times near transitions matter most: also try the local time of u shifted by up to ±2 h
-            const local_time lt = z.to_local(t) + seconds{static_cast<std::int64_t>((x >> 40) % 14400) - 7200};
+            const local_time lt =
+                z.to_local(t) + seconds{static_cast<std::int64_t>((x >> 40) % 14400) - 7200};
             const auto info = tz->get_info(lt);
             switch (info.result) {
                 case date::local_info::unique:
                     REQUIRE(z.to_instant(lt) == instant{lt.time_since_epoch() - info.first.offset});
                     break;
                 case date::local_info::ambiguous:
-                    REQUIRE(z.to_instant(lt, local_policy::earliest) == instant{lt.time_since_epoch() - info.first.offset});
-                    REQUIRE(z.to_instant(lt, local_policy::latest) == instant{lt.time_since_epoch() - info.second.offset});
+                    REQUIRE(z.to_instant(lt, local_policy::earliest) ==
+                            instant{lt.time_since_epoch() - info.first.offset});
+                    REQUIRE(z.to_instant(lt, local_policy::latest) ==
+                            instant{lt.time_since_epoch() - info.second.offset});
                     break;
                 case date::local_info::nonexistent:
                     REQUIRE(z.to_instant(lt) == date::floor<seconds>(info.second.begin));

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
-#include "support.hpp"
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include "support.hpp"
 
 #include "kvant/io/csv.hpp"
 #include "kvant/io/csv_reader.hpp"
@@ -51,8 +51,9 @@ void populate(store& s) {
 /// Everything a store holds, as text: to compare a store before and after a failed import.
 std::string snapshot(const store& s) {
     std::ostringstream out;
-    for (auto k : {table_kind::organizations, table_kind::abonents, table_kind::accounts, table_kind::metering_points,
-                   table_kind::meter_models, table_kind::meters, table_kind::readings, table_kind::events})
+    for (auto k :
+         {table_kind::organizations, table_kind::abonents, table_kind::accounts, table_kind::metering_points,
+          table_kind::meter_models, table_kind::meters, table_kind::readings, table_kind::events})
         export_csv(s, k, out);
     return out.str();
 }
@@ -70,7 +71,9 @@ Error import_error(store& s, table_kind kind, const std::string& text, const cha
 }  // namespace
 
 TEST_CASE("the CSV reader follows RFC 4180") {
-    const auto rows = read_all("\xEF\xBB\xBF" "a,b,c\r\n\"x,1\",\"say \"\"hi\"\"\",\n\n\"multi\nline\",,z");
+    const auto rows = read_all(
+        "\xEF\xBB\xBF"
+        "a,b,c\r\n\"x,1\",\"say \"\"hi\"\"\",\n\n\"multi\nline\",,z");
     REQUIRE(rows.size() == 3);
     CHECK(rows[0] == std::vector<std::string>{"a", "b", "c"});
     CHECK(rows[1] == std::vector<std::string>{"x,1", "say \"hi\"", ""});
@@ -94,7 +97,8 @@ TEST_CASE("malformed CSV is refused with the line and byte offset") {
         CHECK(e.code() == errc::csv_syntax);
         CHECK(std::string(e.what()) == "[kvant.parse.110] t.csv:2: byte 2: unterminated quoted field");
     }
-    CHECK_THROWS_WITH(read_all("a,b\n\"x\"y,1\n"), "[kvant.parse.110] t.csv:2: byte 3: text after a closing quote");
+    CHECK_THROWS_WITH(read_all("a,b\n\"x\"y,1\n"),
+                      "[kvant.parse.110] t.csv:2: byte 3: text after a closing quote");
     CHECK_THROWS_WITH(read_all("a,b\nx\"y,1\n"),
                       Catch::Contains("t.csv:2: byte 1: a quote inside an unquoted field"));
 }
@@ -141,48 +145,63 @@ TEST_CASE("readings import in both layouts, with offsets and empty cells") {
     // a timestamp without an offset needs one named
     import_options o;
     o.default_offset_minutes = 180;
-    import_csv(s, table_kind::readings, "meter,timestamp,value\n98990006,2020-08-22 09:05,352.3\n", "r3.csv", o);
+    import_csv(s, table_kind::readings, "meter,timestamp,value\n98990006,2020-08-22 09:05,352.3\n", "r3.csv",
+               o);
     CHECK(s.last_reading("98990006")->time == at("2020-08-22T06:05:00Z"));
 }
 
 TEST_CASE("bad input names file, line and field, and the store is exactly as before") {
     sqlite_store s(std::filesystem::temp_directory_path() / "kvant-test-io-rollback.db");
     populate(s);
-    import_csv(s, table_kind::readings, "meter,timestamp,value\n98990006,2020-08-20T06:05:00Z,352.248\n", "ok.csv");
+    import_csv(s, table_kind::readings, "meter,timestamp,value\n98990006,2020-08-20T06:05:00Z,352.248\n",
+               "ok.csv");
     const std::string before = snapshot(s);
     const std::string good = "meter,timestamp,value\n98990006,2020-08-21T06:05:00Z,352.24\n";
 
-    auto e1 = import_error<parse_error>(s, table_kind::readings, good + "98990006,2020-02-30T06:05:00Z,352.3\n", "r.csv");
+    auto e1 = import_error<parse_error>(s, table_kind::readings,
+                                        good + "98990006,2020-02-30T06:05:00Z,352.3\n", "r.csv");
     CHECK(e1.code() == errc::invalid_timestamp);
     CHECK(std::string(e1.what()) ==
           "[kvant.parse.102] r.csv:3: field 'timestamp': '2020-02-30T06:05:00Z': impossible date");
-    auto e2 = import_error<parse_error>(s, table_kind::readings, good + "98990006,2020-08-22T06:05:00Z,35x\n", "r.csv");
+    auto e2 = import_error<parse_error>(s, table_kind::readings, good + "98990006,2020-08-22T06:05:00Z,35x\n",
+                                        "r.csv");
     CHECK(e2.where().line == 3);
     CHECK(e2.where().field == "value");
-    auto e3 = import_error<parse_error>(s, table_kind::readings, good + "98990006,2020-08-22T06:05:00Z\n", "r.csv");
+    auto e3 =
+        import_error<parse_error>(s, table_kind::readings, good + "98990006,2020-08-22T06:05:00Z\n", "r.csv");
     CHECK(std::string(e3.what()) == "[kvant.parse.110] r.csv:3: expected 3 fields as in the header, found 2");
-    auto e4 = import_error<validation_error>(s, table_kind::readings, good + "98990007,2020-08-22T06:05:00Z,1\n", "r.csv");
+    auto e4 = import_error<validation_error>(s, table_kind::readings,
+                                             good + "98990007,2020-08-22T06:05:00Z,1\n", "r.csv");
     CHECK(e4.code() == errc::unknown_reference);
-    CHECK(std::string(e4.what()) == "[kvant.validation.201] r.csv:3: field 'meter': unknown meter '98990007'");
-    auto e5 = import_error<storage_error>(s, table_kind::readings, good + "98990006,2020-08-20T09:05:00+03:00,352.2\n", "r.csv");
+    CHECK(std::string(e4.what()) ==
+          "[kvant.validation.201] r.csv:3: field 'meter': unknown meter '98990007'");
+    auto e5 = import_error<storage_error>(s, table_kind::readings,
+                                          good + "98990006,2020-08-20T09:05:00+03:00,352.2\n", "r.csv");
     CHECK(e5.code() == errc::storage_conflict);
-    CHECK(std::string(e5.message()).rfind("r.csv:3: reading of meter 98990006 at 2020-08-20T06:05:00Z", 0) == 0);
+    CHECK(std::string(e5.message()).rfind("r.csv:3: reading of meter 98990006 at 2020-08-20T06:05:00Z", 0) ==
+          0);
     auto e6 = import_error<parse_error>(s, table_kind::readings, "meter,timestamp,valeu\n", "r.csv");
     CHECK(e6.code() == errc::csv_header);
     CHECK(e6.where().field == "valeu");
-    auto e7 = import_error<validation_error>(s, table_kind::readings, good + "98990006,2020-08-23T06:05:00Z,-1\n", "r.csv");
-    CHECK(std::string(e7.what()) == "[kvant.validation.200] r.csv:3: field 'total': negative register value -1");
+    auto e7 = import_error<validation_error>(s, table_kind::readings,
+                                             good + "98990006,2020-08-23T06:05:00Z,-1\n", "r.csv");
+    CHECK(std::string(e7.what()) ==
+          "[kvant.validation.200] r.csv:3: field 'total': negative register value -1");
     auto e8 = import_error<parse_error>(
-        s, table_kind::meters, "serial,model,installed\n98990010,betar,2018-07-12\n98990011,betar,2018-02-30\n", "m.csv");
-    CHECK(std::string(e8.what()) == "[kvant.parse.103] m.csv:3: field 'installed': '2018-02-30': impossible date");
-    auto e9 = import_error<validation_error>(s, table_kind::meters, "serial,model\n98990010,betar\n98990011,no-model\n",
-                                             "m.csv");
+        s, table_kind::meters,
+        "serial,model,installed\n98990010,betar,2018-07-12\n98990011,betar,2018-02-30\n", "m.csv");
+    CHECK(std::string(e8.what()) ==
+          "[kvant.parse.103] m.csv:3: field 'installed': '2018-02-30': impossible date");
+    auto e9 = import_error<validation_error>(s, table_kind::meters,
+                                             "serial,model\n98990010,betar\n98990011,no-model\n", "m.csv");
     CHECK(e9.code() == errc::unknown_reference);
     CHECK(e9.where().line == 3);
     CHECK(e9.where().field == "model");
-    auto e10 = import_error<validation_error>(s, table_kind::organizations, "id,name,inn\nx,X,7707083894\n", "o.csv");
+    auto e10 = import_error<validation_error>(s, table_kind::organizations, "id,name,inn\nx,X,7707083894\n",
+                                              "o.csv");
     CHECK(std::string(e10.what()) ==
-          "[kvant.validation.200] o.csv:2: field 'inn': organization x: field 'inn': INN '7707083894' has a wrong "
+          "[kvant.validation.200] o.csv:2: field 'inn': organization x: field 'inn': INN '7707083894' has a "
+          "wrong "
           "check digit");
     auto e11 = import_error<parse_error>(s, table_kind::meters, "serial,role\n98990010,balance\n", "m.csv");
     CHECK(e11.code() == errc::invalid_enum);
@@ -193,28 +212,33 @@ TEST_CASE("bad input names file, line and field, and the store is exactly as bef
     const auto dir = std::filesystem::temp_directory_path() / "kvant-test-io-files";
     std::filesystem::create_directories(dir);
     { std::ofstream(dir / "meters.csv") << "serial,model,point\n98990010,betar,tp-1\n"; }
-    { std::ofstream(dir / "readings.csv") << "meter,timestamp,value\n98990010,2020-08-21T06:05:00Z,1\n98990010,yesterday,2\n"; }
-    CHECK_THROWS_WITH(import_csv_files(s, {{table_kind::readings, dir / "readings.csv"}, {table_kind::meters, dir / "meters.csv"}}),
+    {
+        std::ofstream(dir / "readings.csv")
+            << "meter,timestamp,value\n98990010,2020-08-21T06:05:00Z,1\n98990010,yesterday,2\n";
+    }
+    CHECK_THROWS_WITH(import_csv_files(s, {{table_kind::readings, dir / "readings.csv"},
+                                           {table_kind::meters, dir / "meters.csv"}}),
                       Catch::Contains("readings.csv:3: field 'timestamp': 'yesterday'"));
     CHECK(snapshot(s) == before);
     CHECK_THROWS_AS(import_csv_file(s, table_kind::meters, dir / "absent.csv"), storage_error);
     std::filesystem::remove_all(dir);
     for (const char* suffix : {"", "-wal", "-shm"})
-        std::filesystem::remove(std::filesystem::temp_directory_path() / ("kvant-test-io-rollback.db" + std::string(suffix)));
+        std::filesystem::remove(std::filesystem::temp_directory_path() /
+                                ("kvant-test-io-rollback.db" + std::string(suffix)));
 }
 
 TEST_CASE("warnings do not stop an import; they come back with their line") {
     memory_store s;
     populate(s);
-    const auto rep = import_csv(s, table_kind::meters,
-                                "serial,model,manufactured,installed\n44103814060174,neva-2t,01.02.2022,21.01.2020\n",
-                                "m.csv");
+    const auto rep = import_csv(
+        s, table_kind::meters,
+        "serial,model,manufactured,installed\n44103814060174,neva-2t,01.02.2022,21.01.2020\n", "m.csv");
     REQUIRE(rep.warning_count == 1);
     CHECK(rep.warnings[0].to_string() ==
           "m.csv:2: field 'installed': warning: meter 44103814060174: field 'installed': installation date "
           "2020-01-21 is before the manufacture date 2022-02-01");
-    const auto r = import_csv(s, table_kind::readings, "meter,timestamp,value\n44103814060174,2019-12-01T00:00:00Z,5\n",
-                              "r.csv");
+    const auto r = import_csv(s, table_kind::readings,
+                              "meter,timestamp,value\n44103814060174,2019-12-01T00:00:00Z,5\n", "r.csv");
     REQUIRE(r.warning_count == 1);
     CHECK(r.warnings[0].where.line == 2);
     CHECK(r.warnings[0].what.message == "reading before the meter's installation on 2020-01-21");
@@ -229,11 +253,14 @@ TEST_CASE("export reads back into an equal store") {
                "9000106,2020-07-30T13:16:00Z,10084.08,7632.05,2452.03,manual,2020-07-30T13:20:00Z\n"
                "98990006,2020-08-20T06:05:00Z,352.248,,,,\n",
                "r.csv");
-    import_csv(a, table_kind::events, "meter,timestamp,code,kind,message\n9000106,2020-08-03T13:02:00+03:00,1,tamper,\"cover, opened\"\n",
-               "e.csv");
+    import_csv(
+        a, table_kind::events,
+        "meter,timestamp,code,kind,message\n9000106,2020-08-03T13:02:00+03:00,1,tamper,\"cover, opened\"\n",
+        "e.csv");
     memory_store b;
-    for (auto k : {table_kind::organizations, table_kind::abonents, table_kind::accounts, table_kind::metering_points,
-                   table_kind::meter_models, table_kind::meters, table_kind::readings, table_kind::events}) {
+    for (auto k :
+         {table_kind::organizations, table_kind::abonents, table_kind::accounts, table_kind::metering_points,
+          table_kind::meter_models, table_kind::meters, table_kind::readings, table_kind::events}) {
         std::ostringstream out;
         export_csv(a, k, out);
         import_csv(b, k, out.str(), std::string(to_string(k)) + ".csv");
@@ -251,8 +278,9 @@ TEST_CASE("the bundled demo data import whole, with the seed's bad data reported
     const std::filesystem::path dir = KVANT_DEMO_DATA_DIR;
     memory_store s;
     std::vector<std::pair<table_kind, std::filesystem::path>> files;
-    for (auto k : {table_kind::events, table_kind::readings, table_kind::meters, table_kind::meter_models,
-                   table_kind::metering_points, table_kind::accounts, table_kind::abonents, table_kind::organizations})
+    for (auto k :
+         {table_kind::events, table_kind::readings, table_kind::meters, table_kind::meter_models,
+          table_kind::metering_points, table_kind::accounts, table_kind::abonents, table_kind::organizations})
         files.emplace_back(k, dir / (std::string(to_string(k)) + ".csv"));
     const auto rep = import_csv_files(s, files);
     CHECK(s.all<abonent>().size() == 18);

@@ -11,7 +11,9 @@ using namespace kvant;
 using namespace kvant::test;
 
 namespace {
-calendar_date day(const char* s) { return parse_date(s); }
+calendar_date day(const char* s) {
+    return parse_date(s);
+}
 
 // 004's meter card (Figures 39-41): МИР С-07, made 01.02.2022, installed 21.01.2020, zone 360.
 meter_model mir_c07() {
@@ -124,7 +126,7 @@ TEST_CASE("readings are checked against their meter") {
     r.meter = m.serial;
     r.time = parse_instant("2020-01-19T00:00:00Z");  // two days before installation
     found = validate(r, m, 1);
-    CHECK(has(found, severity::error, "total"));      // no register at all
+    CHECK(has(found, severity::error, "total"));  // no register at all
     CHECK(has(found, severity::warning, "timestamp"));
     r[register_id::total] = dec("-1");
     r.time = parse_instant("2020-01-20T12:00:00Z");  // the day before installation: within the slack
@@ -134,13 +136,22 @@ TEST_CASE("readings are checked against their meter") {
 }
 
 TEST_CASE("every entity round-trips through JSON") {
-    organization o{"dnt-demo", "ДНТ Демо \"Квант-Энерго\"", organization_kind::dnt, "6164000120", "616401001",
-                   "1206100001231", "Лучевая ул, д. 99", "", zone::parse("Europe/Moscow"), 25};
+    organization o{"dnt-demo",
+                   "ДНТ Демо \"Квант-Энерго\"",
+                   organization_kind::dnt,
+                   "6164000120",
+                   "616401001",
+                   "1206100001231",
+                   "Лучевая ул, д. 99",
+                   "",
+                   zone::parse("Europe/Moscow"),
+                   25};
     CHECK(nlohmann::json(o).get<organization>() == o);
     abonent a{"ab-01", "dnt-demo", abonent_kind::person, "Антонова Анна Сергеевна", "+7 918 555-10-30", ""};
     CHECK(nlohmann::json(a).get<abonent>() == a);
-    account acc{"A15900009460", "ab-01", "Песчаная ул, д. 4", "dnt-demo", building_type::private_house, "",
-                dec("84.5"), day("2018-07-01"), std::nullopt};
+    account acc{
+        "A15900009460", "ab-01",           "Песчаная ул, д. 4", "dnt-demo", building_type::private_house, "",
+        dec("84.5"),    day("2018-07-01"), std::nullopt};
     CHECK(nlohmann::json(acc).get<account>() == acc);
     metering_point p{"1c1fb8b0-1f3f-ed11-b239-00155daa9a05", "A15900009460", "Основной", "Дом", "В квартире"};
     CHECK(nlohmann::json(p).get<metering_point>() == p);
@@ -160,7 +171,8 @@ TEST_CASE("every entity round-trips through JSON") {
     r.source = reading_source::manual;
     r.accepted = parse_instant("2020-07-30T13:20:00Z");
     CHECK(nlohmann::json(r).get<reading>() == r);
-    meter_event e{"98970002", parse_instant("2020-07-13T23:17:00Z"), 1, event_kind::tamper, 5, "Magnetic field"};
+    meter_event e{"98970002",      parse_instant("2020-07-13T23:17:00Z"), 1, event_kind::tamper, 5,
+                  "Magnetic field"};
     CHECK(nlohmann::json(e).get<meter_event>() == e);
 }
 
@@ -171,9 +183,10 @@ TEST_CASE("JSON keeps decimals exact and says what is wrong") {
     CHECK(j["installed"] == "2020-01-21");
     auto bad = j;
     bad["transformer_ratio"] = 20.5;  // a binary float: refused
-    CHECK_THROWS_MATCHES(bad.get<meter>(), parse_error,
-                         Catch::Matchers::Message("[kvant.parse.101] field 'transformer_ratio': meter: expected a "
-                                                  "decimal as a string (\"352.248\") to keep it exact"));
+    CHECK_THROWS_MATCHES(
+        bad.get<meter>(), parse_error,
+        Catch::Matchers::Message("[kvant.parse.101] field 'transformer_ratio': meter: expected a "
+                                 "decimal as a string (\"352.248\") to keep it exact"));
     bad = j;
     bad["installed"] = "2020-02-30";
     try {
@@ -217,7 +230,8 @@ TEST_CASE("reading_table holds readings column-wise and gives rows back") {
     CHECK(t.size() == 3);
     CHECK(t.meters() == std::vector<std::string>{"9000106", "98990006"});
     CHECK(t.meter_index() == std::vector<std::uint32_t>{0, 1, 0});
-    CHECK(t.values(register_id::total) == std::vector<std::int64_t>{10'084'080'000, 352'248'000, 10'084'080'000});
+    CHECK(t.values(register_id::total) ==
+          std::vector<std::int64_t>{10'084'080'000, 352'248'000, 10'084'080'000});
     CHECK(t.values(register_id::t1)[0] == decimal::missing_raw);
     CHECK(t.row(1) == r);
 }

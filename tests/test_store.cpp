@@ -4,10 +4,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "support.hpp"
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include "support.hpp"
 
 #include "kvant/store/memory_store.hpp"
 #include "kvant/store/sqlite_store.hpp"
@@ -19,7 +19,8 @@ namespace {
 
 std::filesystem::path temp_db(const char* tag) {
     static std::mt19937_64 rng{std::random_device{}()};
-    auto p = std::filesystem::temp_directory_path() / ("kvant-test-" + std::string(tag) + "-" + std::to_string(rng()) + ".db");
+    auto p = std::filesystem::temp_directory_path() /
+             ("kvant-test-" + std::string(tag) + "-" + std::to_string(rng()) + ".db");
     return p;
 }
 void remove_db(const std::filesystem::path& p) {
@@ -78,7 +79,8 @@ const instant ever_from = from_unix(0);
 const instant ever_to = from_unix(4'000'000'000);
 }  // namespace
 
-TEMPLATE_TEST_CASE("entities are upserted by key and read back equal", "[store]", memory_backend, sqlite_backend) {
+TEMPLATE_TEST_CASE("entities are upserted by key and read back equal", "[store]", memory_backend,
+                   sqlite_backend) {
     TestType b;
     populate(b.s);
     const auto m = b.s.template find<meter>("9000106");
@@ -96,7 +98,8 @@ TEMPLATE_TEST_CASE("entities are upserted by key and read back equal", "[store]"
     CHECK(f.organization_of(*f.find_meter("9000106"))->id == "dnt-demo");
 }
 
-TEMPLATE_TEST_CASE("references must exist, invalid entities are refused", "[store]", memory_backend, sqlite_backend) {
+TEMPLATE_TEST_CASE("references must exist, invalid entities are refused", "[store]", memory_backend,
+                   sqlite_backend) {
     TestType b;
     populate(b.s);
     try {
@@ -156,7 +159,8 @@ TEMPLATE_TEST_CASE("a conflicting reading fails, is kept or replaced as asked", 
     TestType b;
     populate(b.s);
     b.s.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "352.248"}}));
-    const auto other = batch({{"9000106", "2020-08-21T06:05:00Z", "352.3"}, {"9000106", "2020-08-20T06:05:00Z", "352.24"}});
+    const auto other =
+        batch({{"9000106", "2020-08-21T06:05:00Z", "352.3"}, {"9000106", "2020-08-20T06:05:00Z", "352.24"}});
     try {
         b.s.put_readings(other);
         FAIL("no exception");
@@ -175,16 +179,19 @@ TEMPLATE_TEST_CASE("a conflicting reading fails, is kept or replaced as asked", 
     CHECK(st.unchanged == 1);
     CHECK(*b.s.last_reading("9000106", at("2020-08-20T06:05:00Z"))->values[0] == dec("352.24"));
     // two different values for one key within one batch conflict too
-    CHECK_THROWS_AS(b.s.put_readings(batch({{"9000106", "2020-09-01T00:00:00Z", "1"}, {"9000106", "2020-09-01T00:00:00Z", "2"}})),
+    CHECK_THROWS_AS(b.s.put_readings(batch({{"9000106", "2020-09-01T00:00:00Z", "1"},
+                                            {"9000106", "2020-09-01T00:00:00Z", "2"}})),
                     reading_conflict);
     CHECK(b.s.reading_count() == 2);
 }
 
-TEMPLATE_TEST_CASE("readings of an unknown meter are refused whole", "[store]", memory_backend, sqlite_backend) {
+TEMPLATE_TEST_CASE("readings of an unknown meter are refused whole", "[store]", memory_backend,
+                   sqlite_backend) {
     TestType b;
     populate(b.s);
     try {
-        b.s.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "1"}, {"98990006", "2020-08-20T06:05:00Z", "2"}}));
+        b.s.put_readings(
+            batch({{"9000106", "2020-08-20T06:05:00Z", "1"}, {"98990006", "2020-08-20T06:05:00Z", "2"}}));
         FAIL("no exception");
     } catch (const validation_error& e) {
         CHECK(e.code() == errc::unknown_reference);
@@ -228,7 +235,8 @@ TEMPLATE_TEST_CASE("transactions roll back in the guard's destructor and nest", 
     CHECK_FALSE(b.s.template find<meter>("98990006"));
 }
 
-TEMPLATE_TEST_CASE("meter events are stored by meter, time and code", "[store]", memory_backend, sqlite_backend) {
+TEMPLATE_TEST_CASE("meter events are stored by meter, time and code", "[store]", memory_backend,
+                   sqlite_backend) {
     TestType b;
     populate(b.s);
     const std::vector<meter_event> ev{
@@ -245,7 +253,8 @@ TEMPLATE_TEST_CASE("meter events are stored by meter, time and code", "[store]",
     changed[0].message = "other";
     CHECK_THROWS_AS(b.s.put_events(changed), storage_error);
     CHECK(b.s.put_events(changed, on_conflict::replace).replaced == 1);
-    const std::vector<meter_event> unknown{{"nope", at("2020-08-03T10:02:00Z"), 1, event_kind::tamper, {}, ""}};
+    const std::vector<meter_event> unknown{
+        {"nope", at("2020-08-03T10:02:00Z"), 1, event_kind::tamper, {}, ""}};
     CHECK_THROWS_AS(b.s.put_events(unknown), validation_error);
 }
 
@@ -266,7 +275,11 @@ TEST_CASE("SQLite: data persist across opening; the schema is versioned") {
     REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
     int version = 0;
     sqlite3_exec(
-        db, "PRAGMA user_version", [](void* v, int, char** vals, char**) { *static_cast<int*>(v) = std::atoi(vals[0]); return 0; },
+        db, "PRAGMA user_version",
+        [](void* v, int, char** vals, char**) {
+            *static_cast<int*>(v) = std::atoi(vals[0]);
+            return 0;
+        },
         &version, nullptr);
     CHECK(version == sqlite_store::schema_version);
     REQUIRE(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr) == SQLITE_OK);
@@ -285,7 +298,8 @@ TEST_CASE("SQLite: a foreign database or a missing file is refused, not altered"
     const auto file = temp_db("foreign");
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1)", nullptr, nullptr, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1)", nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
     sqlite3_close(db);
     CHECK_THROWS_WITH(sqlite_store(file), Catch::Contains("is a SQLite database but not a kvant one"));
     remove_db(file);
@@ -301,8 +315,8 @@ TEST_CASE("SQLite: a foreign database or a missing file is refused, not altered"
     }
 }
 
-TEMPLATE_TEST_CASE("anomalies: detecting again creates no duplicate, a resolution is kept", "[store]", memory_backend,
-                   sqlite_backend) {
+TEMPLATE_TEST_CASE("anomalies: detecting again creates no duplicate, a resolution is kept", "[store]",
+                   memory_backend, sqlite_backend) {
     TestType b;
     anomaly a;
     a.key = "reading_decrease:98990006:total:1597903500";
@@ -323,7 +337,8 @@ TEMPLATE_TEST_CASE("anomalies: detecting again creates no duplicate, a resolutio
     CHECK(b.s.anomalies().size() == 2);
     CHECK(b.s.resolve_anomaly(a.key, at("2020-08-22T07:00:00Z"), "admin"));
     CHECK_FALSE(b.s.resolve_anomaly("no-such-key", at("2020-08-22T07:00:00Z"), "admin"));
-    // the next run finds the no-link one again, a day longer: refreshed, still one; the resolved one stays resolved
+    // the next run finds the no-link one again, a day longer: refreshed, still one; the resolved one stays
+    // resolved
     link.to = at("2020-08-22T06:05:00Z");
     link.message_ru = "longer";
     const std::vector<anomaly> second{a, link};
@@ -341,12 +356,17 @@ TEMPLATE_TEST_CASE("anomalies: detecting again creates no duplicate, a resolutio
 
 TEST_CASE("SQLite: a schema version 1 database is migrated when opened for writing") {
     const auto file = temp_db("migrate");
-    { sqlite_store s(file); populate(s); }
+    {
+        sqlite_store s(file);
+        populate(s);
+    }
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "DROP TABLE anomalies; PRAGMA user_version=1", nullptr, nullptr, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "DROP TABLE anomalies; PRAGMA user_version=1", nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
     sqlite3_close(db);
-    CHECK_THROWS_WITH(sqlite_store(file, sqlite_store::mode::read_only), Catch::Contains("open it for writing once to migrate it"));
+    CHECK_THROWS_WITH(sqlite_store(file, sqlite_store::mode::read_only),
+                      Catch::Contains("open it for writing once to migrate it"));
     {
         sqlite_store s(file, sqlite_store::mode::open);
         CHECK(s.find<meter>("9000106"));  // the data are still there

@@ -1,8 +1,8 @@
 // Tariff schedules and splits, against values worked out by hand (hours per zone are counted on the clock).
 #include <catch2/catch.hpp>
 
-#include "support.hpp"
 #include <map>
+#include "support.hpp"
 
 #include "kvant/algorithms/cost.hpp"
 #include "kvant/algorithms/tariff.hpp"
@@ -14,7 +14,8 @@ using namespace kvant::test;
 
 namespace {
 /// A total-only series of meter "m" (or `serial`).
-meter_series series(std::initializer_list<std::pair<const char*, const char*>> rows, const char* serial = "m") {
+meter_series series(std::initializer_list<std::pair<const char*, const char*>> rows,
+                    const char* serial = "m") {
     return totals(serial, rows);
 }
 
@@ -26,7 +27,8 @@ consumption_options opts(period_kind k) {
 /// zone -> value of the first period, as text
 std::map<std::string, std::string> first_period(const zone_consumption& z) {
     std::map<std::string, std::string> out;
-    for (std::size_t i = 0; i < z.zones.size(); ++i) out[z.zones[i]] = to_string(decimal::from_raw(z.value[i][0]));
+    for (std::size_t i = 0; i < z.zones.size(); ++i)
+        out[z.zones[i]] = to_string(decimal::from_raw(z.value[i][0]));
     return out;
 }
 std::map<std::string, std::string> sum_periods(const zone_consumption& z) {
@@ -62,12 +64,10 @@ TEST_CASE("presets follow order ФСТ 1473-э") {
     CHECK(zone_name("2020-06-01T23:00:00+03:00") == "night");
     // the switches of one Moscow day
     const auto sw = three.switches(at("2020-06-01T00:00:00+03:00"), at("2020-06-02T00:00:00+03:00"), msk);
-    const std::vector<zone_switch> expected{{to_unix(at("2020-06-01T00:00:00+03:00")), 2},
-                                            {to_unix(at("2020-06-01T07:00:00+03:00")), 0},
-                                            {to_unix(at("2020-06-01T10:00:00+03:00")), 1},
-                                            {to_unix(at("2020-06-01T17:00:00+03:00")), 0},
-                                            {to_unix(at("2020-06-01T21:00:00+03:00")), 1},
-                                            {to_unix(at("2020-06-01T23:00:00+03:00")), 2}};
+    const std::vector<zone_switch> expected{
+        {to_unix(at("2020-06-01T00:00:00+03:00")), 2}, {to_unix(at("2020-06-01T07:00:00+03:00")), 0},
+        {to_unix(at("2020-06-01T10:00:00+03:00")), 1}, {to_unix(at("2020-06-01T17:00:00+03:00")), 0},
+        {to_unix(at("2020-06-01T21:00:00+03:00")), 1}, {to_unix(at("2020-06-01T23:00:00+03:00")), 2}};
     CHECK(sw == expected);
     CHECK(tariff_calendar(single_rate_schedule()).zones() == std::vector<std::string>{"total"});
     CHECK(tariff_calendar(two_zone_schedule()).zones() == std::vector<std::string>{"day", "night", "total"});
@@ -76,14 +76,15 @@ TEST_CASE("presets follow order ФСТ 1473-э") {
 TEST_CASE("a reading interval straddling a switch is cut there") {
     // 06:00 to 08:00 UTC, 12 units: 06-07 night, 07-08 day
     const tariff_calendar two(two_zone_schedule());
-    auto z = split_by_schedule(series({{"2020-06-01T06:00:00Z", "0"}, {"2020-06-01T08:00:00Z", "12"}}), zone::utc(), two, {},
-                               opts(period_kind::day));
+    auto z = split_by_schedule(series({{"2020-06-01T06:00:00Z", "0"}, {"2020-06-01T08:00:00Z", "12"}}),
+                               zone::utc(), two, {}, opts(period_kind::day));
     CHECK(first_period(z) == zones{{"day", "6"}, {"night", "6"}, {"total", "12"}});
     // three zones in Moscow: 06:00-11:00 MSK, 10 an hour: night 1 h, peak 3 h, semi-peak 1 h
     const tariff_calendar three(three_zone_schedule());
     z = split_by_schedule(series({{"2020-06-01T03:00:00Z", "0"}, {"2020-06-01T08:00:00Z", "50"}}),
                           zone::parse("Europe/Moscow"), three, {}, opts(period_kind::day));
-    CHECK(first_period(z) == zones{{"night", "10"}, {"peak", "30"}, {"semi-peak", "10"}, {"day", "40"}, {"total", "50"}});
+    CHECK(first_period(z) ==
+          zones{{"night", "10"}, {"peak", "30"}, {"semi-peak", "10"}, {"day", "40"}, {"total", "50"}});
 }
 
 TEST_CASE("on a day of clock change, a local schedule and one in a fixed zone differ") {
@@ -105,7 +106,8 @@ TEST_CASE("on a day of clock change, a local schedule and one in a fixed zone di
 }
 
 TEST_CASE("a holiday overrides the week") {
-    // 31.12.2019 12:00Z to 01.01.2020 12:00Z, one an hour: 31.12 day 12-23 (11), night 23-24 (1); 01.01 all night (12)
+    // 31.12.2019 12:00Z to 01.01.2020 12:00Z, one an hour: 31.12 day 12-23 (11), night 23-24 (1); 01.01 all
+    // night (12)
     const auto s = series({{"2019-12-31T12:00:00Z", "0"}, {"2020-01-01T12:00:00Z", "24"}});
     const tariff_calendar dated(two_zone_with({{2020, 1, 1, "holiday"}}));
     CHECK(sum_periods(split_by_schedule(s, zone::utc(), dated, {}, opts(period_kind::day))) ==
@@ -168,8 +170,9 @@ TEST_CASE("zones add up exactly to the period total; the total equals plain cons
         const auto plain = consumption(s, berlin, {}, opts(kind));
         REQUIRE(z.periods.size() == plain.periods.size());
         for (std::size_t k = 0; k < z.periods.size(); ++k) {
-            CHECK(z.value[0][k] + z.value[1][k] + z.value[2][k] == z.value[4][k]);  // peak + semi-peak + night = total
-            CHECK(z.value[0][k] + z.value[1][k] == z.value[3][k]);                  // day = peak + semi-peak
+            CHECK(z.value[0][k] + z.value[1][k] + z.value[2][k] ==
+                  z.value[4][k]);                                   // peak + semi-peak + night = total
+            CHECK(z.value[0][k] + z.value[1][k] == z.value[3][k]);  // day = peak + semi-peak
             CHECK(z.value[4][k] == plain.registers[0].value[k]);
             CHECK(z.complete[k] == plain.registers[0].complete[k]);
         }
@@ -194,7 +197,8 @@ TEST_CASE("a meter's own tariff registers against the schedule, and 001's tariff
     CHECK(first_period(by_reg) == zones{{"day", "48880.1"}, {"night", "49.25"}, {"total", "48903.35"}});
     // the schedule's split of the same total: 20 days, 16 of 24 hours are day -> 2/3 of 48903.35
     const auto by_sched = split_by_schedule(s, zone::utc(), two, {}, opts(period_kind::month));
-    CHECK(first_period(by_sched) == zones{{"day", "32602.233333"}, {"night", "16301.116667"}, {"total", "48903.35"}});
+    CHECK(first_period(by_sched) ==
+          zones{{"day", "32602.233333"}, {"night", "16301.116667"}, {"total", "48903.35"}});
     const auto diff = compare_splits(by_reg, by_sched);
     REQUIRE(diff.size() == 3);
     CHECK(diff[0].zone == "day");
@@ -234,8 +238,10 @@ TEST_CASE("money: exact products, rounded once to kopecks half away from zero") 
 TEST_CASE("a rate change in the middle of a month splits the bill") {
     // 10 a day through August (UTC); 5.00 until 15.08, 6.00 from 16.08: 15 days * 10 * 5 + 16 days * 10 * 6
     const auto s = series({{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "310"}});
-    const std::vector<rate> rates{{"total", date::year{2020} / 1 / 1, dec("5.00")}, {"total", date::year{2020} / 8 / 16, dec("6.00")}};
-    const auto bill = cost(s, zone::utc(), tariff_calendar(single_rate_schedule()), rates, {}, opts(period_kind::month));
+    const std::vector<rate> rates{{"total", date::year{2020} / 1 / 1, dec("5.00")},
+                                  {"total", date::year{2020} / 8 / 16, dec("6.00")}};
+    const auto bill =
+        cost(s, zone::utc(), tariff_calendar(single_rate_schedule()), rates, {}, opts(period_kind::month));
     REQUIRE(bill.lines.size() == 2);
     CHECK(decimal::from_raw(bill.lines[0].quantity) == dec("150"));
     CHECK(to_string(bill.lines[0].amount) == "750.00");
@@ -244,7 +250,8 @@ TEST_CASE("a rate change in the middle of a month splits the bill") {
     CHECK(to_string(bill.lines[1].amount) == "960.00");
     CHECK(to_string(bill.total[0]) == "1710.00");
     CHECK(bill.complete[0]);
-    // the rate date is local: in Moscow the new rate starts at 15.08 21:00Z, 3 hours earlier -> 1.25 more at 6.00
+    // the rate date is local: in Moscow the new rate starts at 15.08 21:00Z, 3 hours earlier -> 1.25 more
+    // at 6.00
     const auto msk = cost(s, zone::parse("Europe/Moscow"), tariff_calendar(single_rate_schedule()), rates, {},
                           opts(period_kind::month));
     std::int64_t at_six = 0;
@@ -257,7 +264,8 @@ TEST_CASE("a three-zone split billed under a two-zone tariff, through the zone g
     // 06:00-11:00 Moscow, 10 an hour: night 10, peak 30, semi-peak 10; day (peak + semi-peak) 40 at 5.00,
     // night 10 at 2.50
     const auto s = series({{"2020-06-01T03:00:00Z", "0"}, {"2020-06-01T08:00:00Z", "50"}});
-    const std::vector<rate> rates{{"day", date::year{2020} / 1 / 1, dec("5.00")}, {"night", date::year{2020} / 1 / 1, dec("2.50")}};
+    const std::vector<rate> rates{{"day", date::year{2020} / 1 / 1, dec("5.00")},
+                                  {"night", date::year{2020} / 1 / 1, dec("2.50")}};
     const auto bill = cost(s, zone::parse("Europe/Moscow"), tariff_calendar(three_zone_schedule()), rates, {},
                            opts(period_kind::day));
     REQUIRE(bill.lines.size() == 2);
@@ -268,11 +276,13 @@ TEST_CASE("a three-zone split billed under a two-zone tariff, through the zone g
     CHECK(to_string(bill.total[0]) == "225.00");
     // a zone with no rate, and a rate that starts after the consumption, are refused by name
     const std::vector<rate> only_day{{"day", date::year{2020} / 1 / 1, dec("5.00")}};
-    CHECK_THROWS_WITH(cost(s, zone::utc(), tariff_calendar(three_zone_schedule()), only_day, {}, opts(period_kind::day)),
-                      Catch::Contains("no rate for tariff zone 'night'"));
+    CHECK_THROWS_WITH(
+        cost(s, zone::utc(), tariff_calendar(three_zone_schedule()), only_day, {}, opts(period_kind::day)),
+        Catch::Contains("no rate for tariff zone 'night'"));
     const std::vector<rate> late{{"total", date::year{2021} / 1 / 1, dec("5.00")}};
-    CHECK_THROWS_WITH(cost(s, zone::utc(), tariff_calendar(single_rate_schedule()), late, {}, opts(period_kind::day)),
-                      Catch::Contains("no rate for 'total' in force on 2020-06-01"));
+    CHECK_THROWS_WITH(
+        cost(s, zone::utc(), tariff_calendar(single_rate_schedule()), late, {}, opts(period_kind::day)),
+        Catch::Contains("no rate for 'total' in force on 2020-06-01"));
 }
 
 TEST_CASE("schedules round-trip through JSON; any schedule can be defined in it") {
@@ -290,8 +300,9 @@ TEST_CASE("schedules round-trip through JSON; any schedule can be defined in it"
     CHECK(nlohmann::json(s).get<tariff_schedule>() == s);
     const tariff_calendar c(s);
     const zone any = zone::utc();  // the time basis is Moscow whatever the meter's zone
-    CHECK(c.zones()[c.zone_at(at("2020-05-08T12:00:00+03:00"), any)] == "day");    // a Friday
-    CHECK(c.zones()[c.zone_at(at("2022-05-09T12:00:00+03:00"), any)] == "night");  // Victory Day, a Monday in 2022
+    CHECK(c.zones()[c.zone_at(at("2020-05-08T12:00:00+03:00"), any)] == "day");  // a Friday
+    CHECK(c.zones()[c.zone_at(at("2022-05-09T12:00:00+03:00"), any)] ==
+          "night");  // Victory Day, a Monday in 2022
     CHECK(c.zones()[c.zone_at(at("2022-05-10T12:00:00+03:00"), any)] == "day");    // the Tuesday after
     CHECK(c.zones()[c.zone_at(at("2020-06-12T12:00:00+03:00"), any)] == "night");  // dated, 2020 only
     CHECK(c.zones()[c.zone_at(at("2021-06-11T12:00:00+03:00"), any)] == "day");
@@ -314,7 +325,8 @@ TEST_CASE("OpenEI URDB weekday/weekend 12x24 schedules import as seasons of week
     item["name"] = "TOU";
     item["energyweekdayschedule"] = std::vector<std::vector<int>>(12, weekday);
     item["energyweekendschedule"] = std::vector<std::vector<int>>(12, weekend);
-    item["energyratestructure"] = nlohmann::json::parse(R"([[{"rate": 0.1}], [{"rate": 0.25}, {"rate": 0.3, "max": 500}]])");
+    item["energyratestructure"] =
+        nlohmann::json::parse(R"([[{"rate": 0.1}], [{"rate": 0.25}, {"rate": 0.3, "max": 500}]])");
     const auto imp = import_urdb(nlohmann::json{{"items", {item}}}.dump());
     CHECK(imp.schedule.zones == std::vector<std::string>{"p0", "p1"});
     CHECK(imp.schedule.versions[0].seasons.size() == 12);
@@ -340,10 +352,10 @@ TEST_CASE("bills add up per group, individual and building meters apart") {
     const std::vector<rate> rates{{"total", date::year{2020} / 1 / 1, dec("4.90")}};
     const tariff_calendar single(single_rate_schedule());
     const std::vector<meter_cost> bills{
-        cost(series({{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "100"}}, "f"), zone::utc(), single, rates, {},
-             opts(period_kind::month)),
-        cost(series({{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "1000"}}, "b"), zone::utc(), single, rates, {},
-             opts(period_kind::month))};
+        cost(series({{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "100"}}, "f"), zone::utc(),
+             single, rates, {}, opts(period_kind::month)),
+        cost(series({{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "1000"}}, "b"), zone::utc(),
+             single, rates, {}, opts(period_kind::month))};
     const auto per_org = aggregate_cost(f, bills, group_level::organization);
     REQUIRE(per_org.size() == 2);
     CHECK(per_org[0].role == meter_role::individual);

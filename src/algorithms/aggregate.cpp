@@ -10,8 +10,10 @@ inline namespace v0 {
 
 std::string group_of(const fleet& f, const meter& m, group_level level) {
     switch (level) {
-        case group_level::meter: return m.serial;
-        case group_level::point: return m.point;
+        case group_level::meter:
+            return m.serial;
+        case group_level::point:
+            return m.point;
         case group_level::account: {
             const auto* a = f.account_of(m);
             return a ? a->number : "";
@@ -50,7 +52,8 @@ struct cover {
 };
 }  // namespace
 
-std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumption> per_meter, group_level level) {
+std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumption> per_meter,
+                                 group_level level) {
     std::map<row_key, cell> cells;
     std::map<point_key, cover> covers;
     for (const auto& mc : per_meter) {
@@ -74,7 +77,8 @@ std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumpti
                 }
                 c.value += rc.value[k];
                 ++c.meters;
-                if (std::find(c.points.begin(), c.points.end(), point) == c.points.end()) c.points.push_back(point);
+                if (std::find(c.points.begin(), c.points.end(), point) == c.points.end())
+                    c.points.push_back(point);
             }
         }
     }
@@ -87,7 +91,8 @@ std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumpti
             const auto& cv = covers.at({p, res, role, reg});
             complete = complete && cv.first <= c.begin && cv.last >= c.end;
         }
-        out.push_back({group, res, role, calendar_date{date::sys_days{date::days{day}}}, reg, c.value, complete, c.meters});
+        out.push_back({group, res, role, calendar_date{date::sys_days{date::days{day}}}, reg, c.value,
+                       complete, c.meters});
     }
     return out;
 }

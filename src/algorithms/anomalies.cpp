@@ -12,22 +12,27 @@ inline namespace v0 {
 
 namespace {
 
-std::string date_text(calendar_date d) { return to_russian_string(d); }
+std::string date_text(calendar_date d) {
+    return to_russian_string(d);
+}
 std::string local_text(instant t, const zone& z) {
     const auto lt = z.to_local(t);
     const auto day = date::floor<date::days>(lt);
     const auto s = (lt - day).count();
     char hm[8];
-    std::snprintf(hm, sizeof hm, "%02d:%02d", static_cast<int>(s / 3600 % 100), static_cast<int>(s / 60 % 60));
+    std::snprintf(hm, sizeof hm, "%02d:%02d", static_cast<int>(s / 3600 % 100),
+                  static_cast<int>(s / 60 % 60));
     return to_russian_string(calendar_date{day}) + " " + hm;
 }
-std::string value_text(std::int64_t raw, resource r) { return to_fixed(decimal::from_raw(raw), display_places(r)); }
+std::string value_text(std::int64_t raw, resource r) {
+    return to_fixed(decimal::from_raw(raw), display_places(r));
+}
 
 class collector {
-public:
+  public:
     collector(const fleet& f, std::vector<anomaly>& out) : f_(f), out_(out) {}
-    void add(anomaly_type type, anomaly_severity level, const meter& m, std::string detail, instant from, instant to,
-             std::string ru, std::string en) {
+    void add(anomaly_type type, anomaly_severity level, const meter& m, std::string detail, instant from,
+             instant to, std::string ru, std::string en) {
         anomaly a;
         a.key = std::string(to_string(type)) + ":" + m.serial + ":" + detail + std::to_string(to_unix(from));
         a.type = type;
@@ -42,7 +47,7 @@ public:
     }
     const fleet& relations() const { return f_; }
 
-private:
+  private:
     const fleet& f_;
     std::vector<anomaly>& out_;
 };
@@ -58,22 +63,27 @@ void steps(collector& c, const meter& m, const meter_series& s) {
             if (rs.value[i + 1] >= rs.value[i]) continue;
             step_status st = step_status::decrease;
             step_consumption(rs.value[i], rs.value[i + 1], p, &st);
-            const std::string prev = value_text(rs.value[i], m.measures), cur = value_text(rs.value[i + 1], m.measures);
+            const std::string prev = value_text(rs.value[i], m.measures),
+                              cur = value_text(rs.value[i + 1], m.measures);
             if (st == step_status::rollover)
                 c.add(anomaly_type::rollover, anomaly_severity::info, m, std::string(to_string(reg)) + ":",
                       from_unix(rs.time[i]), from_unix(rs.time[i + 1]),
-                      "Прибор учета " + m.serial + ": переход счётчика через ноль" + suffix_ru + ": " + prev + " → " + cur,
+                      "Прибор учета " + m.serial + ": переход счётчика через ноль" + suffix_ru + ": " + prev +
+                          " → " + cur,
                       "Meter " + m.serial + ": register rolled over" + suffix_en + ": " + prev + " → " + cur);
             else
-                c.add(anomaly_type::reading_decrease, anomaly_severity::warning, m, std::string(to_string(reg)) + ":",
-                      from_unix(rs.time[i]), from_unix(rs.time[i + 1]),
-                      "Прибор учета " + m.serial + ": Предыдущие показания: " + prev + ", текущие показания: " + cur + suffix_ru,
-                      "Meter " + m.serial + ": previous reading " + prev + ", current reading " + cur + suffix_en);
+                c.add(anomaly_type::reading_decrease, anomaly_severity::warning, m,
+                      std::string(to_string(reg)) + ":", from_unix(rs.time[i]), from_unix(rs.time[i + 1]),
+                      "Прибор учета " + m.serial + ": Предыдущие показания: " + prev +
+                          ", текущие показания: " + cur + suffix_ru,
+                      "Meter " + m.serial + ": previous reading " + prev + ", current reading " + cur +
+                          suffix_en);
         }
     }
 }
 
-void link(collector& c, const meter& m, const meter_series& s, const zone& z, instant now, const anomaly_thresholds& t) {
+void link(collector& c, const meter& m, const meter_series& s, const zone& z, instant now,
+          const anomaly_thresholds& t) {
     if (m.removed && *m.removed <= local_date(z, now)) return;
     if (s.empty()) return;
     std::int64_t last = s.times().back();
@@ -85,9 +95,10 @@ void link(collector& c, const meter& m, const meter_series& s, const zone& z, in
     const auto days = (date::sys_days{local_date(z, now)} - date::sys_days{local_date(z, session)}).count();
     if (days < t.no_link_days) return;
     c.add(anomaly_type::no_link, anomaly_severity::warning, m, "", session, now,
-          "Прибор учета не на связи более " + std::to_string(days) + " дн. Последний сеанс связи был " + local_text(session, z),
-          "Meter " + m.serial + " has had no link for more than " + std::to_string(days) + " days. Last session " +
-              local_text(session, z));
+          "Прибор учета не на связи более " + std::to_string(days) + " дн. Последний сеанс связи был " +
+              local_text(session, z),
+          "Meter " + m.serial + " has had no link for more than " + std::to_string(days) +
+              " days. Last session " + local_text(session, z));
 }
 
 void events(collector& c, const meter& m, std::span<const meter_event> evs, const zone& z) {
@@ -113,13 +124,15 @@ void events(collector& c, const meter& m, std::span<const meter_event> evs, cons
                 what_ru = "реле нагрузки";
                 what_en = "load relay";
                 break;
-            default: continue;
+            default:
+                continue;
         }
         c.add(type, level, m, std::to_string(e.code) + ":", e.time, e.time,
-              "Прибор учета " + m.serial + ": " + what_ru + " (код " + std::to_string(e.code) + ", " + local_text(e.time, z) +
-                  (e.message.empty() ? "" : "): " + e.message) + (e.message.empty() ? ")" : ""),
-              "Meter " + m.serial + ": " + what_en + " (code " + std::to_string(e.code) + ", " + local_text(e.time, z) +
-                  (e.message.empty() ? ")" : "): " + e.message));
+              "Прибор учета " + m.serial + ": " + what_ru + " (код " + std::to_string(e.code) + ", " +
+                  local_text(e.time, z) + (e.message.empty() ? "" : "): " + e.message) +
+                  (e.message.empty() ? ")" : ""),
+              "Meter " + m.serial + ": " + what_en + " (code " + std::to_string(e.code) + ", " +
+                  local_text(e.time, z) + (e.message.empty() ? ")" : "): " + e.message));
     }
 }
 
@@ -130,9 +143,10 @@ void tariff_sums(collector& c, const meter& m, const meter_series& s, const anom
     if (bad.empty()) return;
     const auto& last = bad.back();
     const std::string sum = value_text(last.sum, m.measures), total = value_text(last.total, m.measures);
-    c.add(anomaly_type::tariff_sum_mismatch, anomaly_severity::warning, m, "", from_unix(bad.front().time), from_unix(last.time),
-          "Прибор учета " + m.serial + ": сумма тарифов " + sum + " не равна общему показанию " + total + " (" +
-              std::to_string(bad.size()) + " показаний)",
+    c.add(anomaly_type::tariff_sum_mismatch, anomaly_severity::warning, m, "", from_unix(bad.front().time),
+          from_unix(last.time),
+          "Прибор учета " + m.serial + ": сумма тарифов " + sum + " не равна общему показанию " + total +
+              " (" + std::to_string(bad.size()) + " показаний)",
           "Meter " + m.serial + ": tariff registers add up to " + sum + ", the total reads " + total + " (" +
               std::to_string(bad.size()) + " readings)");
 }
@@ -147,32 +161,39 @@ void register_behaviour(collector& c, const meter& m, const meter_series& s, con
         while (j + 1 < rs.size() && rs.value[j + 1] == rs.value[i]) ++j;
         if (j > i && rs.time[j] - rs.time[i] >= t.stuck_days * 86400LL) {
             const auto days = (rs.time[j] - rs.time[i]) / 86400;
-            c.add(anomaly_type::stuck_register, anomaly_severity::warning, m, "", from_unix(rs.time[i]), from_unix(rs.time[j]),
-                  "Прибор учета " + m.serial + ": показания не меняются с " + local_text(from_unix(rs.time[i]), z) + " (" +
-                      std::to_string(days) + " дн.), " + value_text(rs.value[i], m.measures),
-                  "Meter " + m.serial + ": register unchanged since " + local_text(from_unix(rs.time[i]), z) + " (" +
-                      std::to_string(days) + " days) at " + value_text(rs.value[i], m.measures));
+            c.add(anomaly_type::stuck_register, anomaly_severity::warning, m, "", from_unix(rs.time[i]),
+                  from_unix(rs.time[j]),
+                  "Прибор учета " + m.serial + ": показания не меняются с " +
+                      local_text(from_unix(rs.time[i]), z) + " (" + std::to_string(days) + " дн.), " +
+                      value_text(rs.value[i], m.measures),
+                  "Meter " + m.serial + ": register unchanged since " + local_text(from_unix(rs.time[i]), z) +
+                      " (" + std::to_string(days) + " days) at " + value_text(rs.value[i], m.measures));
         }
         i = j + 1;
     }
     // consumption after removal
     if (m.removed) {
-        const std::int64_t removed_at = to_unix(start_of_day(z, calendar_date{date::sys_days{*m.removed} + date::days{1}}));
-        const auto first_after = std::lower_bound(rs.time.begin(), rs.time.end(), removed_at) - rs.time.begin();
+        const std::int64_t removed_at =
+            to_unix(start_of_day(z, calendar_date{date::sys_days{*m.removed} + date::days{1}}));
+        const auto first_after =
+            std::lower_bound(rs.time.begin(), rs.time.end(), removed_at) - rs.time.begin();
         const auto k = static_cast<std::size_t>(first_after);
         if (k > 0 && k < rs.size() && rs.value.back() > rs.value[k - 1])
-            c.add(anomaly_type::consumption_after_removal, anomaly_severity::warning, m, "", from_unix(rs.time[k]),
-                  from_unix(rs.time.back()),
-                  "Прибор учета " + m.serial + " снят с учета " + date_text(*m.removed) + ", но показания растут: " +
-                      value_text(rs.value[k - 1], m.measures) + " → " + value_text(rs.value.back(), m.measures),
-                  "Meter " + m.serial + " was removed on " + date_text(*m.removed) + " but its register grows: " +
-                      value_text(rs.value[k - 1], m.measures) + " → " + value_text(rs.value.back(), m.measures));
+            c.add(anomaly_type::consumption_after_removal, anomaly_severity::warning, m, "",
+                  from_unix(rs.time[k]), from_unix(rs.time.back()),
+                  "Прибор учета " + m.serial + " снят с учета " + date_text(*m.removed) +
+                      ", но показания растут: " + value_text(rs.value[k - 1], m.measures) + " → " +
+                      value_text(rs.value.back(), m.measures),
+                  "Meter " + m.serial + " was removed on " + date_text(*m.removed) +
+                      " but its register grows: " + value_text(rs.value[k - 1], m.measures) + " → " +
+                      value_text(rs.value.back(), m.measures));
     }
     // readings from the future
     const std::int64_t limit = to_unix(now + t.future_tolerance);
     const auto fut = std::upper_bound(s.times().begin(), s.times().end(), limit);
     if (fut != s.times().end())
-        c.add(anomaly_type::future_reading, anomaly_severity::warning, m, "", from_unix(*fut), from_unix(s.times().back()),
+        c.add(anomaly_type::future_reading, anomaly_severity::warning, m, "", from_unix(*fut),
+              from_unix(s.times().back()),
               "Прибор учета " + m.serial + ": показание из будущего, " + local_text(from_unix(*fut), z),
               "Meter " + m.serial + ": a reading stamped in the future, " + local_text(from_unix(*fut), z));
     // gaps
@@ -180,8 +201,8 @@ void register_behaviour(collector& c, const meter& m, const meter_series& s, con
     for (std::size_t i = 0; i + 1 < ts.size(); ++i)
         if (ts[i + 1] - ts[i] > t.max_gap.count())
             c.add(anomaly_type::gap, anomaly_severity::info, m, "", from_unix(ts[i]), from_unix(ts[i + 1]),
-                  "Прибор учета " + m.serial + ": нет показаний с " + local_text(from_unix(ts[i]), z) + " по " +
-                      local_text(from_unix(ts[i + 1]), z),
+                  "Прибор учета " + m.serial + ": нет показаний с " + local_text(from_unix(ts[i]), z) +
+                      " по " + local_text(from_unix(ts[i + 1]), z),
                   "Meter " + m.serial + ": no readings from " + local_text(from_unix(ts[i]), z) + " to " +
                       local_text(from_unix(ts[i + 1]), z));
 }
@@ -195,25 +216,31 @@ void spikes(collector& c, const meter& m, const meter_series& s, const zone& z, 
     std::vector<std::int64_t> window;
     for (std::size_t k = 0; k < daily.periods.size(); ++k) {
         if (!total->complete[k]) continue;
-        const std::size_t lo = k > static_cast<std::size_t>(t.spike_history_days) ? k - static_cast<std::size_t>(t.spike_history_days) : 0;
+        const std::size_t lo = k > static_cast<std::size_t>(t.spike_history_days)
+                                   ? k - static_cast<std::size_t>(t.spike_history_days)
+                                   : 0;
         window.clear();
         for (std::size_t h = lo; h < k; ++h)
             if (total->complete[h]) window.push_back(total->value[h]);
         if (window.size() < static_cast<std::size_t>(t.spike_min_days)) continue;
-        std::nth_element(window.begin(), window.begin() + static_cast<std::ptrdiff_t>(window.size() / 2), window.end());
+        std::nth_element(window.begin(), window.begin() + static_cast<std::ptrdiff_t>(window.size() / 2),
+                         window.end());
         const std::int64_t median = window[window.size() / 2];
         if (median <= 0) continue;
         const decimal limit = decimal::from_raw(median) * t.spike_factor;
         if (total->value[k] <= limit.raw()) continue;
-        c.add(anomaly_type::spike, anomaly_severity::warning, m, "", daily.periods[k].begin, daily.periods[k].end,
+        c.add(anomaly_type::spike, anomaly_severity::warning, m, "", daily.periods[k].begin,
+              daily.periods[k].end,
               "Прибор учета " + m.serial + ": расход за " + date_text(daily.periods[k].start_date) + " " +
                   value_text(total->value[k], m.measures) + " при медиане " + value_text(median, m.measures),
               "Meter " + m.serial + ": consumption on " + date_text(daily.periods[k].start_date) + " of " +
-                  value_text(total->value[k], m.measures) + " against a median of " + value_text(median, m.measures));
+                  value_text(total->value[k], m.measures) + " against a median of " +
+                  value_text(median, m.measures));
     }
 }
 
-void monthly_usage(collector& c, const meter& m, const meter_series& s, const zone& z, instant now, const anomaly_thresholds& t) {
+void monthly_usage(collector& c, const meter& m, const meter_series& s, const zone& z, instant now,
+                   const anomaly_thresholds& t) {
     consumption_options o;
     o.periods = {period_kind::month};
     const auto mc = consumption(s, z, register_params_of(m, c.relations().model_of(m)), o);
@@ -225,24 +252,29 @@ void monthly_usage(collector& c, const meter& m, const meter_series& s, const zo
         const auto& pr = mc.periods[k];
         const std::string month = period_label(pr.start_date, period_kind::month);
         const std::string v = value_text(total->value[k], m.measures);
-        const bool in_service = !(m.removed && *m.removed < pr.start_date) && !(m.installed && *m.installed > pr.start_date);
+        const bool in_service =
+            !(m.removed && *m.removed < pr.start_date) && !(m.installed && *m.installed > pr.start_date);
         if (total->value[k] == 0 && in_service)
             c.add(anomaly_type::zero_consumption, anomaly_severity::warning, m, "", pr.begin, pr.end,
-                  "Прибор учета " + m.serial + ": нулевой расход за " + month, "Meter " + m.serial + ": no consumption in " + month);
+                  "Прибор учета " + m.serial + ": нулевой расход за " + month,
+                  "Meter " + m.serial + ": no consumption in " + month);
         const std::size_t n = std::min(history.size(), static_cast<std::size_t>(t.usage_history_months));
         if (n >= static_cast<std::size_t>(t.usage_min_months)) {
             detail::int128 sum = 0;
             for (std::size_t i = history.size() - n; i < history.size(); ++i) sum += history[i];
-            const decimal mean = decimal::from_raw(decimal::div_round_half_even(sum, static_cast<detail::int128>(n)));
+            const decimal mean =
+                decimal::from_raw(decimal::div_round_half_even(sum, static_cast<detail::int128>(n)));
             const std::string avg = value_text(mean.raw(), m.measures);
             if (mean.raw() > 0 && total->value[k] > (mean * t.high_factor).raw())
                 c.add(anomaly_type::high_usage, anomaly_severity::warning, m, "", pr.begin, pr.end,
                       "Прибор учета " + m.serial + ": расход за " + month + " " + v + " выше среднего " + avg,
-                      "Meter " + m.serial + ": consumption in " + month + " of " + v + " is high against a mean of " + avg);
+                      "Meter " + m.serial + ": consumption in " + month + " of " + v +
+                          " is high against a mean of " + avg);
             else if (mean.raw() > 0 && total->value[k] < (mean * t.low_factor).raw() && total->value[k] != 0)
                 c.add(anomaly_type::low_usage, anomaly_severity::info, m, "", pr.begin, pr.end,
                       "Прибор учета " + m.serial + ": расход за " + month + " " + v + " ниже среднего " + avg,
-                      "Meter " + m.serial + ": consumption in " + month + " of " + v + " is low against a mean of " + avg);
+                      "Meter " + m.serial + ": consumption in " + month + " of " + v +
+                          " is low against a mean of " + avg);
         }
         history.push_back(total->value[k]);
     }
@@ -252,22 +284,25 @@ void monthly_usage(collector& c, const meter& m, const meter_series& s, const zo
 void verification(collector& c, const meter& m, const zone& z, instant now, const verification_policy& vp) {
     const auto st = verification_of(m, c.relations().model_of(m), local_date(z, now), vp);
     if (st.state != verification_state::expired || (m.removed && *m.removed <= local_date(z, now))) return;
-    c.add(anomaly_type::verification_expired, st.failed_for_billing ? anomaly_severity::critical : anomaly_severity::warning, m,
-          "", start_of_day(z, *st.expires), now,
+    c.add(anomaly_type::verification_expired,
+          st.failed_for_billing ? anomaly_severity::critical : anomaly_severity::warning, m, "",
+          start_of_day(z, *st.expires), now,
           "Прибор учета " + m.serial + ": срок поверки истёк " + date_text(*st.expires),
           "Meter " + m.serial + ": verification expired on " + date_text(*st.expires));
 }
 
 void inconsistencies(collector& c, const meter& m, instant now) {
     for (const auto& i : validate(m, c.relations().model_of(m))) {
-        const instant from = m.installed ? from_unix(date::sys_days{*m.installed}.time_since_epoch().count() * 86400LL) : now;
+        const instant from =
+            m.installed ? from_unix(date::sys_days{*m.installed}.time_since_epoch().count() * 86400LL) : now;
         c.add(anomaly_type::data_inconsistency, anomaly_severity::info, m, i.field + ":", from, now,
               "Прибор учета " + m.serial + ": несоответствие данных (" + i.field + "): " + i.message,
               "Meter " + m.serial + ": inconsistent data (" + i.field + "): " + i.message);
     }
 }
 
-void building_balance(const fleet& f, std::span<const anomaly_input> meters, std::vector<anomaly>& out, const anomaly_thresholds& t) {
+void building_balance(const fleet& f, std::span<const anomaly_input> meters, std::vector<anomaly>& out,
+                      const anomaly_thresholds& t) {
     // per (building, resource, month): the balance meters' total against the individual meters'
     struct sums {
         std::int64_t building = 0, individual = 0;
@@ -288,7 +323,8 @@ void building_balance(const fleet& f, std::span<const anomaly_input> meters, std
         const auto* total = mc.find(register_id::total);
         if (!total) continue;
         for (std::size_t k = 0; k < mc.periods.size(); ++k) {
-            auto& cell = cells[{acc->building, in.m->measures, date::sys_days{mc.periods[k].start_date}.time_since_epoch().count()}];
+            auto& cell = cells[{acc->building, in.m->measures,
+                                date::sys_days{mc.periods[k].start_date}.time_since_epoch().count()}];
             cell.begin = mc.periods[k].begin;
             cell.end = mc.periods[k].end;
             cell.z = z;
@@ -305,22 +341,26 @@ void building_balance(const fleet& f, std::span<const anomaly_input> meters, std
         const auto& [building, res, day] = key;
         if (!cell.complete || cell.first_building_meter.empty() || cell.individual <= 0) continue;
         const std::int64_t diff = cell.building - cell.individual;
-        const auto share = decimal::div_round_half_even(static_cast<detail::int128>(diff) * decimal::scale, cell.individual);
+        const auto share =
+            decimal::div_round_half_even(static_cast<detail::int128>(diff) * decimal::scale, cell.individual);
         if ((share < 0 ? -share : share) <= t.balance_tolerance.raw()) continue;
         const std::string pct = to_fixed(decimal::from_raw(share * 100), 1);
-        const std::string month = period_label(calendar_date{date::sys_days{date::days{day}}}, period_kind::month);
+        const std::string month =
+            period_label(calendar_date{date::sys_days{date::days{day}}}, period_kind::month);
         anomaly a;
-        a.key = "building_imbalance:" + building + ":" + std::string(to_string(res)) + ":" + std::to_string(to_unix(cell.begin));
+        a.key = "building_imbalance:" + building + ":" + std::string(to_string(res)) + ":" +
+                std::to_string(to_unix(cell.begin));
         a.type = anomaly_type::building_imbalance;
         a.level = anomaly_severity::warning;
         a.meter = building;
         a.from = cell.begin;
         a.to = cell.end;
         a.message_ru = "Дом " + building + ", " + std::string(to_string(res)) + ", " + month + ": ОДПУ " +
-                       value_text(cell.building, res) + ", сумма ИПУ " + value_text(cell.individual, res) + ", небаланс " + pct + " %";
-        a.message_en = "Building " + building + ", " + std::string(to_string(res)) + ", " + month + ": building meters " +
-                       value_text(cell.building, res) + ", individual meters " + value_text(cell.individual, res) +
-                       ", imbalance " + pct + " %";
+                       value_text(cell.building, res) + ", сумма ИПУ " + value_text(cell.individual, res) +
+                       ", небаланс " + pct + " %";
+        a.message_en = "Building " + building + ", " + std::string(to_string(res)) + ", " + month +
+                       ": building meters " + value_text(cell.building, res) + ", individual meters " +
+                       value_text(cell.individual, res) + ", imbalance " + pct + " %";
         out.push_back(std::move(a));
     }
 }
@@ -363,9 +403,13 @@ std::vector<anomaly> duplicate_readings(const fleet& f, const reading_table& bat
             const auto reg = static_cast<register_id>(r);
             const auto a = batch.values(reg)[j], b = batch.values(reg)[i];
             if (a == b) continue;
-            auto show = [](std::int64_t v) { return v == decimal::missing_raw ? std::string("—") : to_string(decimal::from_raw(v)); };
-            diff_ru += (diff_ru.empty() ? "" : ", ") + std::string(to_string(reg)) + " " + show(a) + " и " + show(b);
-            diff_en += (diff_en.empty() ? "" : ", ") + std::string(to_string(reg)) + " " + show(a) + " and " + show(b);
+            auto show = [](std::int64_t v) {
+                return v == decimal::missing_raw ? std::string("—") : to_string(decimal::from_raw(v));
+            };
+            diff_ru +=
+                (diff_ru.empty() ? "" : ", ") + std::string(to_string(reg)) + " " + show(a) + " и " + show(b);
+            diff_en += (diff_en.empty() ? "" : ", ") + std::string(to_string(reg)) + " " + show(a) + " and " +
+                       show(b);
         }
         if (diff_ru.empty()) continue;  // the same reading twice is no anomaly
         const std::string& serial = batch.meters()[batch.meter_index()[i]];

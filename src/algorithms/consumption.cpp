@@ -5,7 +5,8 @@
 namespace kvant {
 inline namespace v0 {
 
-std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_params& p, step_status* note) noexcept {
+std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_params& p,
+                              step_status* note) noexcept {
     std::int64_t d = v1 - v0;
     if (d < 0) {
         bool wrapped = false;
@@ -13,7 +14,8 @@ std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_p
             std::int64_t capacity = decimal::scale;
             for (int k = 0; k < *p.register_digits; ++k) capacity *= 10;
             const std::int64_t wrap = capacity + d;  // capacity − v0 + v1
-            const auto limit = (static_cast<detail::int128>(capacity) * p.rollover.max_wrap_fraction.raw()) / decimal::scale;
+            const auto limit =
+                (static_cast<detail::int128>(capacity) * p.rollover.max_wrap_fraction.raw()) / decimal::scale;
             if (wrap >= 0 && wrap <= limit) {
                 d = wrap;
                 wrapped = true;
@@ -38,19 +40,20 @@ void spread_register(register_series s, std::span<const std::int64_t> b, const r
     const std::int64_t* t = s.time.data();
     const std::int64_t* v = s.value.data();
     // k: the period containing t0, or m when t0 is past the last boundary; -1 before the first
-    std::size_t k = static_cast<std::size_t>(std::upper_bound(b.begin(), b.end(), t[0]) - b.begin());  // 0..m+1
+    std::size_t k =
+        static_cast<std::size_t>(std::upper_bound(b.begin(), b.end(), t[0]) - b.begin());  // 0..m+1
     // k is now "boundaries at or before t0"; the period index is k − 1
     // With an integer ratio, a run of intervals wholly inside one period that never decreases contributes
-    // (v_last − v_first) × ratio, exactly the sum of its parts: no per-interval work. The check for a decrease
-    // is a branch-free pass the compiler vectorises.
+    // (v_last − v_first) × ratio, exactly the sum of its parts: no per-interval work. The check for a
+    // decrease is a branch-free pass the compiler vectorises.
     const bool integer_ratio = p.transformer_ratio.raw() % decimal::scale == 0;
     const std::int64_t ratio = p.transformer_ratio.raw() / decimal::scale;
     std::size_t i = 0;
     while (i + 1 < n) {
         while (k <= m && b[k] <= t[i]) ++k;
         if (integer_ratio && k >= 1 && k <= m && t[i + 1] <= b[k]) {
-            // the readings up to the period's end: [i, e]. A galloping search from i costs the log of the run's
-            // length, whether the segment holds three readings (a tariff zone) or a thousand (a month).
+            // the readings up to the period's end: [i, e]. A galloping search from i costs the log of the
+            // run's length, whether the segment holds three readings (a tariff zone) or a thousand (a month).
             const std::int64_t end = b[k];
             std::size_t lo = i + 1, step = 1;  // t[lo] <= end
             while (lo + step < n && t[lo + step] <= end) {
@@ -87,7 +90,8 @@ void spread_register(register_series s, std::span<const std::int64_t> b, const r
         const detail::int128 span_len = t1 - t0;
         std::int64_t cum = 0, given = 0;
         std::size_t j = k >= 1 ? k - 1 : 0;
-        if (k == 0) {  // the part before the first boundary is not counted, but takes its share of the rounding
+        if (k ==
+            0) {  // the part before the first boundary is not counted, but takes its share of the rounding
             cum = b[0] - t0;
             given = decimal::div_round_half_even(static_cast<detail::int128>(d) * cum, span_len);
         }
@@ -97,7 +101,8 @@ void spread_register(register_series s, std::span<const std::int64_t> b, const r
             const std::int64_t lo = std::max(t0, b[j]), hi = std::min(t1, b[j + 1]);
             if (hi <= lo) continue;
             const std::size_t c = cell(j);
-            auto it = std::find_if(touched.begin(), touched.end(), [c](const auto& x) { return x.first == c; });
+            auto it =
+                std::find_if(touched.begin(), touched.end(), [c](const auto& x) { return x.first == c; });
             if (it == touched.end())
                 touched.emplace_back(c, hi - lo);
             else
@@ -105,7 +110,8 @@ void spread_register(register_series s, std::span<const std::int64_t> b, const r
         }
         for (const auto& [c, overlap] : touched) {
             cum += overlap;
-            const std::int64_t upto = decimal::div_round_half_even(static_cast<detail::int128>(d) * cum, span_len);
+            const std::int64_t upto =
+                decimal::div_round_half_even(static_cast<detail::int128>(d) * cum, span_len);
             out[c] += upto - given;
             given = upto;
         }
@@ -142,7 +148,8 @@ meter_consumption consumption(const meter_series& s, const zone& z, const regist
         rc.first = rs.time.front();
         rc.last = rs.time.back();
         spread_register(rs, bounds, p, rc.value, &out.notes, reg);
-        for (std::size_t k = 0; k < out.periods.size(); ++k) rc.complete[k] = brackets(rs, bounds[k], bounds[k + 1]);
+        for (std::size_t k = 0; k < out.periods.size(); ++k)
+            rc.complete[k] = brackets(rs, bounds[k], bounds[k + 1]);
         out.registers.push_back(std::move(rc));
     }
     return out;

@@ -15,8 +15,8 @@ struct billed_zone {
 };
 }  // namespace
 
-meter_cost cost(const meter_series& s, const zone& mz, const tariff_calendar& cal, std::span<const rate> rates,
-                const register_params& p, const consumption_options& o) {
+meter_cost cost(const meter_series& s, const zone& mz, const tariff_calendar& cal,
+                std::span<const rate> rates, const register_params& p, const consumption_options& o) {
     const auto& sched = cal.schedule();
     const std::size_t leaves = cal.leaf_count();
     // which billed zone each leaf zone falls under: its own rate, else a group's, else total's
@@ -40,7 +40,8 @@ meter_cost cost(const meter_series& s, const zone& mz, const tariff_calendar& ca
         std::string chosen;
         if (has_rate(leaf)) chosen = leaf;
         for (const auto& g : sched.groups)
-            if (chosen.empty() && has_rate(g.name) && std::find(g.members.begin(), g.members.end(), leaf) != g.members.end())
+            if (chosen.empty() && has_rate(g.name) &&
+                std::find(g.members.begin(), g.members.end(), leaf) != g.members.end())
                 chosen = g.name;
         if (chosen.empty() && has_rate("total")) chosen = "total";
         if (chosen.empty()) throw config_error(errc::config, "no rate for tariff zone '" + leaf + "'");
@@ -63,7 +64,8 @@ meter_cost cost(const meter_series& s, const zone& mz, const tariff_calendar& ca
     const zone& basis = cal.basis(mz);
     std::vector<std::vector<std::int64_t>> version_start(billed.size());  // per billed zone, per rate version
     for (std::size_t b = 0; b < billed.size(); ++b)
-        for (const rate* r : billed[b].versions) version_start[b].push_back(to_unix(start_of_day(basis, r->from)));
+        for (const rate* r : billed[b].versions)
+            version_start[b].push_back(to_unix(start_of_day(basis, r->from)));
     std::vector<std::int64_t> seg(bounds.begin(), bounds.end());
     for (const auto& x : sw) seg.push_back(x.time);
     for (const auto& starts : version_start)
@@ -72,7 +74,8 @@ meter_cost cost(const meter_series& s, const zone& mz, const tariff_calendar& ca
     std::sort(seg.begin(), seg.end());
     seg.erase(std::unique(seg.begin(), seg.end()), seg.end());
 
-    // each segment's cell: (period, billed zone, rate version); version -1 = no rate in force (an error if used)
+    // each segment's cell: (period, billed zone, rate version); version -1 = no rate in force (an error if
+    // used)
     std::map<std::tuple<std::size_t, std::size_t, int>, std::uint32_t> cell_ix;
     std::vector<std::tuple<std::size_t, std::size_t, int>> cells;
     std::vector<std::uint32_t> cell_of(seg.size() - 1);
@@ -82,7 +85,8 @@ meter_cost cost(const meter_series& s, const zone& mz, const tariff_calendar& ca
         while (si + 1 < sw.size() && sw[si + 1].time <= seg[j]) ++si;
         const std::size_t b = billed_of[sw[si].zone];
         const auto& starts = version_start[b];
-        const int version = static_cast<int>(std::upper_bound(starts.begin(), starts.end(), seg[j]) - starts.begin()) - 1;
+        const int version =
+            static_cast<int>(std::upper_bound(starts.begin(), starts.end(), seg[j]) - starts.begin()) - 1;
         const auto key = std::tuple{k, b, version};
         auto [it, fresh] = cell_ix.try_emplace(key, static_cast<std::uint32_t>(cells.size()));
         if (fresh) cells.push_back(key);
@@ -96,10 +100,13 @@ meter_cost cost(const meter_series& s, const zone& mz, const tariff_calendar& ca
         const auto& [period, b, version] = key;
         if (quantity[ci] == 0) continue;
         if (version < 0)
-            throw config_error(errc::config, "no rate for '" + billed[b].name + "' in force on " +
-                                                 to_string(local_date(basis, from_unix(std::max(bounds[period], bounds.front())))));
+            throw config_error(
+                errc::config,
+                "no rate for '" + billed[b].name + "' in force on " +
+                    to_string(local_date(basis, from_unix(std::max(bounds[period], bounds.front())))));
         const rate& r = *billed[b].versions[static_cast<std::size_t>(version)];
-        cost_line line{period, billed[b].name, r.from, quantity[ci], r.price, amount(decimal::from_raw(quantity[ci]), r.price)};
+        cost_line line{period,       billed[b].name, r.from,
+                       quantity[ci], r.price,        amount(decimal::from_raw(quantity[ci]), r.price)};
         out.total[period] += line.amount;
         out.lines.push_back(std::move(line));
     }

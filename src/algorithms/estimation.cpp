@@ -6,8 +6,9 @@
 namespace kvant {
 inline namespace v0 {
 
-std::vector<billing_estimate> estimate_billing(const meter_consumption& mc, register_id reg, std::optional<decimal> normative,
-                                               bool failed, const billing_policy& p) {
+std::vector<billing_estimate> estimate_billing(const meter_consumption& mc, register_id reg,
+                                               std::optional<decimal> normative, bool failed,
+                                               const billing_policy& p) {
     std::vector<billing_estimate> out;
     const auto* rc = mc.find(reg);
     if (!rc) return out;
@@ -25,9 +26,11 @@ std::vector<billing_estimate> estimate_billing(const meter_consumption& mc, regi
             continue;
         }
         ++missing_run;
-        const std::size_t n = std::min<std::size_t>(history.size(), static_cast<std::size_t>(p.history_periods));
+        const std::size_t n =
+            std::min<std::size_t>(history.size(), static_cast<std::size_t>(p.history_periods));
         // a meter with fewer than history_periods complete periods is young: young_history_periods suffice
-        const bool enough = history.size() >= static_cast<std::size_t>(std::min(p.history_periods, p.young_history_periods));
+        const bool enough =
+            history.size() >= static_cast<std::size_t>(std::min(p.history_periods, p.young_history_periods));
         if (enough && (missing_run <= p.max_average_periods || p.average_until_replacement)) {
             detail::int128 sum = 0;
             for (std::size_t i = history.size() - n; i < history.size(); ++i) sum += history[i];
@@ -42,7 +45,8 @@ std::vector<billing_estimate> estimate_billing(const meter_consumption& mc, regi
     return out;
 }
 
-std::vector<recalculation> recalculate(std::span<const billing_estimate> charged, const meter_consumption& now, register_id reg) {
+std::vector<recalculation> recalculate(std::span<const billing_estimate> charged,
+                                       const meter_consumption& now, register_id reg) {
     std::vector<recalculation> out;
     const auto* rc = now.find(reg);
     if (!rc) return out;
@@ -62,14 +66,16 @@ bool weekend(std::int64_t t, const zone& z) {
 }
 }  // namespace
 
-std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_policy& p, std::optional<std::int64_t> until) {
+std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_policy& p,
+                                    std::optional<std::int64_t> until) {
     std::vector<filled_point> out;
     if (s.empty()) return out;
     const std::int64_t step = p.step.count();
     // consumption per step interval of the actual data, keyed by interval start, for the like-day profiles
     std::map<std::int64_t, std::int64_t> per_step;
     for (std::size_t i = 0; i + 1 < s.size(); ++i)
-        if (s.time[i + 1] - s.time[i] == step && s.value[i + 1] >= s.value[i]) per_step[s.time[i]] = s.value[i + 1] - s.value[i];
+        if (s.time[i + 1] - s.time[i] == step && s.value[i + 1] >= s.value[i])
+            per_step[s.time[i]] = s.value[i + 1] - s.value[i];
     auto profile_at = [&](std::int64_t t) -> std::optional<std::int64_t> {
         // the same time of day on the last like days of the same kind (weekday or weekend)
         detail::int128 sum = 0;
@@ -93,7 +99,9 @@ std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_
         if (times.empty()) return;
         if (v1 && t1 - t0 <= p.max_interpolation.count()) {
             for (const std::int64_t t : times)
-                out.push_back({t, v0 + decimal::div_round_half_even(static_cast<detail::int128>(*v1 - v0) * (t - t0), t1 - t0),
+                out.push_back({t,
+                               v0 + decimal::div_round_half_even(
+                                        static_cast<detail::int128>(*v1 - v0) * (t - t0), t1 - t0),
                                quality::interpolated});
             return;
         }
@@ -108,7 +116,9 @@ std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_
         if (!have) {  // no history of the same kind: interpolate if bracketed, else leave the gap
             if (v1)
                 for (const std::int64_t t : times)
-                    out.push_back({t, v0 + decimal::div_round_half_even(static_cast<detail::int128>(*v1 - v0) * (t - t0), t1 - t0),
+                    out.push_back({t,
+                                   v0 + decimal::div_round_half_even(
+                                            static_cast<detail::int128>(*v1 - v0) * (t - t0), t1 - t0),
                                    quality::interpolated});
             return;
         }
@@ -120,17 +130,20 @@ std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_
             }
             return;
         }
-        // shaped: scale the profile to the register delta, with cumulative rounding so the last point is exact
+        // shaped: scale the profile to the register delta, with cumulative rounding so the last point is
+        // exact
         detail::int128 total_shape = 0;
         for (auto x : shape) total_shape += x;
         const std::int64_t delta = *v1 - v0;
         detail::int128 cum = 0;
         for (std::size_t i = 0; i < times.size(); ++i) {
             cum += shape[i];
-            const std::int64_t v = total_shape > 0
-                                       ? v0 + decimal::div_round_half_even(static_cast<detail::int128>(delta) * cum, total_shape)
-                                       : v0 + decimal::div_round_half_even(static_cast<detail::int128>(delta) * static_cast<detail::int128>(i + 1),
-                                                                           static_cast<detail::int128>(shape.size()));
+            const std::int64_t v =
+                total_shape > 0
+                    ? v0 + decimal::div_round_half_even(static_cast<detail::int128>(delta) * cum, total_shape)
+                    : v0 + decimal::div_round_half_even(
+                               static_cast<detail::int128>(delta) * static_cast<detail::int128>(i + 1),
+                               static_cast<detail::int128>(shape.size()));
             out.push_back({times[i], v, quality::shaped});
         }
     };
@@ -156,7 +169,9 @@ building_share share_building(const building_share_input& in, negative_share pol
     for (const auto& [acc, area] : in.flats) {
         area_so_far += area.raw();
         const std::int64_t upto =
-            area_total > 0 ? decimal::div_round_half_even(static_cast<detail::int128>(distributed.raw()) * area_so_far, area_total) : 0;
+            area_total > 0 ? decimal::div_round_half_even(
+                                 static_cast<detail::int128>(distributed.raw()) * area_so_far, area_total)
+                           : 0;
         out.shares.emplace_back(acc, decimal::from_raw(upto - given));
         given = upto;
     }

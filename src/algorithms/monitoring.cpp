@@ -16,7 +16,8 @@ bool any_between(std::span<const std::int64_t> times, std::int64_t a, std::int64
     return it != times.end() && *it <= b;
 }
 
-collection_result collection_rate(std::span<const collection_input> meters, instant now, const collection_policy& policy) {
+collection_result collection_rate(std::span<const collection_input> meters, instant now,
+                                  const collection_policy& policy) {
     collection_result r;
     for (const auto& in : meters) {
         if (!in.m || in.excluded) continue;
@@ -31,8 +32,9 @@ collection_result collection_rate(std::span<const collection_input> meters, inst
             r.missing.push_back(in.m->serial);
     }
     if (r.under_control)
-        r.share = decimal::from_raw(decimal::div_round_half_even(
-            static_cast<detail::int128>(r.collected) * decimal::scale, static_cast<detail::int128>(r.under_control)));
+        r.share = decimal::from_raw(
+            decimal::div_round_half_even(static_cast<detail::int128>(r.collected) * decimal::scale,
+                                         static_cast<detail::int128>(r.under_control)));
     return r;
 }
 
@@ -52,12 +54,14 @@ std::optional<std::int64_t> expected_reading(register_series s, std::int64_t at,
     if (at <= s.time.back()) return value_at(s, at);
     const std::size_t last = s.size() - 1;
     const std::int64_t window_start = s.time[last] - policy.history.count();
-    std::size_t first = static_cast<std::size_t>(std::lower_bound(s.time.begin(), s.time.end(), window_start) - s.time.begin());
+    std::size_t first = static_cast<std::size_t>(
+        std::lower_bound(s.time.begin(), s.time.end(), window_start) - s.time.begin());
     if (first >= last) return s.value[last];
     register_params raw = p;
     raw.transformer_ratio = decimal::from_integer(1);  // a register reading, not consumption
     detail::int128 sum = 0;
-    for (std::size_t i = first; i < last; ++i) sum += step_consumption(s.value[i], s.value[i + 1], raw, nullptr);
+    for (std::size_t i = first; i < last; ++i)
+        sum += step_consumption(s.value[i], s.value[i + 1], raw, nullptr);
     const std::int64_t spanned = s.time[last] - s.time[first];
     std::int64_t v = s.value[last] + decimal::div_round_half_even(sum * (at - s.time[last]), spanned);
     if (p.register_digits && *p.register_digits >= 1 && *p.register_digits <= 12) {

@@ -8,16 +8,16 @@ inline namespace v0 {
 
 namespace {
 struct compiled_day {
-    std::uint16_t start_zone = 0;                              // in force at 00:00
-    std::vector<std::pair<int, std::uint16_t>> changes;        // (minute, zone), minute > 0
+    std::uint16_t start_zone = 0;                        // in force at 00:00
+    std::vector<std::pair<int, std::uint16_t>> changes;  // (minute, zone), minute > 0
 };
 struct compiled_version {
     calendar_date effective;
     std::vector<std::tuple<unsigned, unsigned, std::size_t>> seasons;  // (month, day, week)
-    std::vector<std::array<std::size_t, 7>> weeks;                       // day indices, Monday first
+    std::vector<std::array<std::size_t, 7>> weeks;                     // day indices, Monday first
     std::vector<compiled_day> days;
-    std::map<std::pair<unsigned, unsigned>, std::size_t> recurring;     // (month, day) -> day
-    std::map<int, std::size_t> dated;                                   // days since epoch -> day
+    std::map<std::pair<unsigned, unsigned>, std::size_t> recurring;  // (month, day) -> day
+    std::map<int, std::size_t> dated;                                // days since epoch -> day
 };
 }  // namespace
 
@@ -65,7 +65,8 @@ tariff_calendar::tariff_calendar(tariff_schedule s) : impl_(std::make_unique<imp
         std::map<std::string, std::size_t> day_ix, week_ix;
         for (const auto& d : v.days) {
             compiled_day cd;
-            cd.start_zone = d.changes.front().minute == 0 ? zone_index(d.changes.front().zone) : zone_index(d.changes.back().zone);
+            cd.start_zone = d.changes.front().minute == 0 ? zone_index(d.changes.front().zone)
+                                                          : zone_index(d.changes.back().zone);
             for (const auto& c : d.changes)
                 if (c.minute > 0) cd.changes.emplace_back(c.minute, zone_index(c.zone));
             day_ix[d.id] = cv.days.size();
@@ -80,8 +81,9 @@ tariff_calendar::tariff_calendar(tariff_schedule s) : impl_(std::make_unique<imp
         for (const auto& se : v.seasons) cv.seasons.emplace_back(se.month, se.day, week_ix.at(se.week));
         for (const auto& sd : v.special_days) {
             if (sd.year)
-                cv.dated[date::sys_days{date::year{*sd.year} / date::month{sd.month} / date::day{sd.day}}.time_since_epoch().count()] =
-                    day_ix.at(sd.day_profile);
+                cv.dated[date::sys_days{date::year{*sd.year} / date::month{sd.month} / date::day{sd.day}}
+                             .time_since_epoch()
+                             .count()] = day_ix.at(sd.day_profile);
             else
                 cv.recurring[{sd.month, sd.day}] = day_ix.at(sd.day_profile);
         }
@@ -94,9 +96,15 @@ tariff_calendar::tariff_calendar(tariff_calendar&&) noexcept = default;
 tariff_calendar& tariff_calendar::operator=(tariff_calendar&&) noexcept = default;
 tariff_calendar::~tariff_calendar() = default;
 
-const tariff_schedule& tariff_calendar::schedule() const noexcept { return impl_->schedule; }
-const std::vector<std::string>& tariff_calendar::zones() const noexcept { return impl_->zones; }
-std::size_t tariff_calendar::leaf_count() const noexcept { return impl_->leaves; }
+const tariff_schedule& tariff_calendar::schedule() const noexcept {
+    return impl_->schedule;
+}
+const std::vector<std::string>& tariff_calendar::zones() const noexcept {
+    return impl_->zones;
+}
+std::size_t tariff_calendar::leaf_count() const noexcept {
+    return impl_->leaves;
+}
 int tariff_calendar::index_of(std::string_view name) const noexcept {
     const auto& z = impl_->zones;
     const auto it = std::find(z.begin(), z.end(), name);
@@ -128,7 +136,8 @@ std::vector<zone_switch> tariff_calendar::switches(instant from, instant to, con
     auto add = [&](std::int64_t t, std::uint16_t z) {
         if (t <= out.front().time || t >= to_unix(to)) return;
         if (t < out.back().time) return;  // cannot happen with increasing local times; kept for safety
-        if (t == out.back().time) {       // two switch times that fall on one instant (a clock gap): the later wins
+        if (t ==
+            out.back().time) {  // two switch times that fall on one instant (a clock gap): the later wins
             out.back().zone = z;
             if (out.size() > 1 && out[out.size() - 2].zone == z) out.pop_back();
             return;
@@ -136,7 +145,8 @@ std::vector<zone_switch> tariff_calendar::switches(instant from, instant to, con
         if (z != out.back().zone) out.push_back({t, z});
     };
     const calendar_date last = local_date(b, to - seconds{1});
-    for (calendar_date d = local_date(b, from); d <= last; d = calendar_date{date::sys_days{d} + date::days{1}}) {
+    for (calendar_date d = local_date(b, from); d <= last;
+         d = calendar_date{date::sys_days{d} + date::days{1}}) {
         const auto& cd = impl_->day_of(d);
         add(to_unix(start_of_day(b, d)), cd.start_zone);
         for (const auto& [m, z] : cd.changes)
@@ -148,7 +158,8 @@ std::vector<zone_switch> tariff_calendar::switches(instant from, instant to, con
 }
 
 namespace {
-void add_groups_and_total(const tariff_calendar& cal, std::vector<std::vector<std::int64_t>>& value, bool total_given) {
+void add_groups_and_total(const tariff_calendar& cal, std::vector<std::vector<std::int64_t>>& value,
+                          bool total_given) {
     const auto& s = cal.schedule();
     const std::size_t leaves = cal.leaf_count();
     for (std::size_t g = 0; g < s.groups.size(); ++g)
@@ -214,7 +225,8 @@ zone_consumption split_by_schedule(const meter_series& s, const zone& mz, const 
     // one cell per (period, leaf zone): the rounding works per cell, not per segment
     const std::size_t leaves = cal.leaf_count();
     std::vector<std::uint32_t> cell(seg.size() - 1);
-    for (std::size_t j = 0; j < cell.size(); ++j) cell[j] = static_cast<std::uint32_t>(seg_period[j] * leaves + seg_zone[j]);
+    for (std::size_t j = 0; j < cell.size(); ++j)
+        cell[j] = static_cast<std::uint32_t>(seg_period[j] * leaves + seg_zone[j]);
     std::vector<std::int64_t> parts(m * leaves, 0);
     const register_series total = s.view(register_id::total);
     spread_register(total, seg, p, parts, &out.notes, register_id::total, cell);
@@ -267,7 +279,8 @@ std::vector<split_difference> compare_splits(const zone_consumption& a, const zo
     return out;
 }
 
-std::vector<register_sum_mismatch> register_sum_mismatches(const meter_series& s, int tariffs, std::int64_t tolerance) {
+std::vector<register_sum_mismatch> register_sum_mismatches(const meter_series& s, int tariffs,
+                                                           std::int64_t tolerance) {
     std::vector<register_sum_mismatch> out;
     const auto total = s.values(register_id::total);
     if (total.empty() || tariffs < 1) return out;
@@ -283,7 +296,8 @@ std::vector<register_sum_mismatch> register_sum_mismatches(const meter_series& s
             }
             sum += col[i];
         }
-        if (all && (sum - total[i] > tolerance || total[i] - sum > tolerance)) out.push_back({s.times()[i], total[i], sum});
+        if (all && (sum - total[i] > tolerance || total[i] - sum > tolerance))
+            out.push_back({s.times()[i], total[i], sum});
     }
     return out;
 }

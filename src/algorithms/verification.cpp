@@ -4,7 +4,7 @@ namespace kvant {
 inline namespace v0 {
 
 verification_status verification_of(const meter& m, const meter_model* model, calendar_date on,
-                                     const verification_policy& policy) {
+                                    const verification_policy& policy) {
     verification_status st;
     st.base = m.last_verification ? m.last_verification : m.manufactured;
     if (m.manufactured && model && model->service_life_years)
@@ -31,10 +31,18 @@ verification_counts count_verification(const fleet& f, calendar_date on, const v
     for (const auto& m : f.meters()) {
         if (m.removed && *m.removed <= on) continue;
         switch (verification_of(m, f.model_of(m), on, policy).state) {
-            case verification_state::valid: ++c.valid; break;
-            case verification_state::due_soon: ++c.due_soon; break;
-            case verification_state::expired: ++c.expired; break;
-            case verification_state::unknown: ++c.unknown; break;
+            case verification_state::valid:
+                ++c.valid;
+                break;
+            case verification_state::due_soon:
+                ++c.due_soon;
+                break;
+            case verification_state::expired:
+                ++c.expired;
+                break;
+            case verification_state::unknown:
+                ++c.unknown;
+                break;
         }
     }
     return c;

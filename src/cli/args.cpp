@@ -12,7 +12,8 @@ args::args(const command_spec& spec, const std::vector<std::string>& argv) : com
             continue;
         }
         if (a.rfind("--", 0) != 0)
-            throw config_error(errc::usage, "kvant " + spec.name + ": unexpected argument '" + a + "' (see --help)");
+            throw config_error(errc::usage,
+                               "kvant " + spec.name + ": unexpected argument '" + a + "' (see --help)");
         std::string name = a.substr(2), value;
         bool inline_value = false;
         if (const auto eq = name.find('='); eq != std::string::npos) {
@@ -23,15 +24,19 @@ args::args(const command_spec& spec, const std::vector<std::string>& argv) : com
         const option_spec* o = nullptr;
         for (const auto& s : spec.options)
             if (s.name == name) o = &s;
-        if (!o) throw config_error(errc::usage, "kvant " + spec.name + ": unknown option --" + name + " (see --help)");
+        if (!o)
+            throw config_error(errc::usage,
+                               "kvant " + spec.name + ": unknown option --" + name + " (see --help)");
         if (o->value.empty()) {
-            if (inline_value) throw config_error(errc::usage, "kvant " + spec.name + ": --" + name + " takes no value");
+            if (inline_value)
+                throw config_error(errc::usage, "kvant " + spec.name + ": --" + name + " takes no value");
             values_.insert_or_assign(name, std::string{});  // a flag; (avoids GCC 12 bug 105329 at -O2)
             continue;
         }
         if (!inline_value) {
             if (i + 1 >= argv.size())
-                throw config_error(errc::usage, "kvant " + spec.name + ": --" + name + " needs a value " + o->value);
+                throw config_error(errc::usage,
+                                   "kvant " + spec.name + ": --" + name + " needs a value " + o->value);
             value = argv[++i];
         }
         values_[name] = value;
@@ -46,7 +51,8 @@ std::optional<std::string> args::get(const std::string& name) const {
 
 std::string args::require(const std::string& name) const {
     auto v = get(name);
-    if (!v) throw config_error(errc::usage, "kvant " + command_ + ": --" + name + " is required (see --help)");
+    if (!v)
+        throw config_error(errc::usage, "kvant " + command_ + ": --" + name + " is required (see --help)");
     return *v;
 }
 
@@ -56,8 +62,10 @@ std::string usage(const command_spec& spec) {
     s += "\n\n" + spec.summary + "\n\noptions:\n";
     for (const auto& o : spec.options) {
         std::string left = "  --" + o.name + (o.value.empty() ? "" : " " + o.value);
-        if (left.size() < 28) left.resize(28, ' ');
-        else left += "\n" + std::string(28, ' ');
+        if (left.size() < 28)
+            left.resize(28, ' ');
+        else
+            left += "\n" + std::string(28, ' ');
         s += left + o.help + "\n";
     }
     s += "  --help                    this text\n";

@@ -13,8 +13,8 @@ namespace kvant::cli {
 using kvant::detail::enum_text;
 
 struct option_spec {
-    std::string name;  // without the leading "--"
-    std::string value; // the value's placeholder ("FILE"); empty for a flag
+    std::string name;   // without the leading "--"
+    std::string value;  // the value's placeholder ("FILE"); empty for a flag
     std::string help;
 };
 
@@ -27,14 +27,14 @@ struct command_spec {
 
 /// The parsed options of one command. Throws config_error(usage) on an unknown option or a missing value.
 class args {
-public:
+  public:
     args(const command_spec& spec, const std::vector<std::string>& argv);
     bool help() const noexcept { return help_; }
     bool flag(const std::string& name) const { return values_.count(name) != 0; }
     std::optional<std::string> get(const std::string& name) const;
     std::string require(const std::string& name) const;
 
-private:
+  private:
     std::map<std::string, std::string> values_;
     bool help_ = false;
     std::string command_;
@@ -44,7 +44,8 @@ std::string usage(const command_spec& spec);
 
 /// An option whose value is one of an enum's names; a usage error naming the choices otherwise.
 template <class E, std::size_t N>
-E choice(const args& a, const std::string& name, const enum_text<E, N>& table, std::optional<E> fallback = {}) {
+E choice(const args& a, const std::string& name, const enum_text<E, N>& table,
+         std::optional<E> fallback = {}) {
     const auto v = a.get(name);
     if (!v) {
         if (fallback) return *fallback;

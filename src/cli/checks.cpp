@@ -24,7 +24,8 @@ instant at_option(const args& a) {
     if (try_parse_instant(*v, t) == time_status::ok) return t;
     calendar_date d;
     if (try_parse_date(*v, d) == time_status::ok) return instant{date::sys_days{d}};
-    throw config_error(errc::usage, "--at '" + *v + "': expected a timestamp (2020-07-06T08:15:00+03:00) or a date");
+    throw config_error(errc::usage,
+                       "--at '" + *v + "': expected a timestamp (2020-07-06T08:15:00+03:00) or a date");
 }
 
 int int_option(const args& a, const std::string& name, int fallback) {
@@ -94,29 +95,47 @@ int run_verification(const args& a) {
         const auto st = verification_of(m, f.model_of(m), on, policy);
         auto d = [](const std::optional<calendar_date>& x) { return x ? to_string(*x) : std::string(); };
         if (json)
-            rows.push_back({{"meter", m.serial}, {"model", m.model}, {"base", d(st.base)}, {"next", d(st.next)},
-                            {"expires", d(st.expires)}, {"state", verification_state_text.name(st.state)},
-                            {"failed_for_billing", st.failed_for_billing}, {"service_life_end", d(st.service_life_end)}});
+            rows.push_back({{"meter", m.serial},
+                            {"model", m.model},
+                            {"base", d(st.base)},
+                            {"next", d(st.next)},
+                            {"expires", d(st.expires)},
+                            {"state", verification_state_text.name(st.state)},
+                            {"failed_for_billing", st.failed_for_billing},
+                            {"service_life_end", d(st.service_life_end)}});
         else
-            os << m.serial << ',' << m.model << ',' << d(st.base) << ',' << d(st.next) << ',' << d(st.expires) << ','
-               << verification_state_text.name(st.state) << ',' << int(st.failed_for_billing) << ',' << d(st.service_life_end) << '\n';
+            os << m.serial << ',' << m.model << ',' << d(st.base) << ',' << d(st.next) << ',' << d(st.expires)
+               << ',' << verification_state_text.name(st.state) << ',' << int(st.failed_for_billing) << ','
+               << d(st.service_life_end) << '\n';
         switch (st.state) {
-            case verification_state::valid: ++counts.valid; break;
-            case verification_state::due_soon: ++counts.due_soon; break;
-            case verification_state::expired: ++counts.expired; break;
-            case verification_state::unknown: ++counts.unknown; break;
+            case verification_state::valid:
+                ++counts.valid;
+                break;
+            case verification_state::due_soon:
+                ++counts.due_soon;
+                break;
+            case verification_state::expired:
+                ++counts.expired;
+                break;
+            case verification_state::unknown:
+                ++counts.unknown;
+                break;
         }
     }
     if (json)
         os << nlohmann::json{{"meters", rows},
-                             {"counts", {{"valid", counts.valid}, {"due_soon", counts.due_soon}, {"expired", counts.expired},
-                                         {"unknown", counts.unknown}, {"needing_verification", counts.needing_verification()}}}}
+                             {"counts",
+                              {{"valid", counts.valid},
+                               {"due_soon", counts.due_soon},
+                               {"expired", counts.expired},
+                               {"unknown", counts.unknown},
+                               {"needing_verification", counts.needing_verification()}}}}
                   .dump(2)
            << '\n';
     out.finish();
-    std::cerr << "meters in service: valid " << counts.valid << ", due within " << policy.due_soon_days << " days "
-              << counts.due_soon << ", expired " << counts.expired << ", unknown " << counts.unknown
-              << "; needing verification " << counts.needing_verification() << "\n";
+    std::cerr << "meters in service: valid " << counts.valid << ", due within " << policy.due_soon_days
+              << " days " << counts.due_soon << ", expired " << counts.expired << ", unknown "
+              << counts.unknown << "; needing verification " << counts.needing_verification() << "\n";
     return 0;
 }
 
@@ -136,7 +155,8 @@ int run_anomalies_detect(const args& a) {
     events.reserve(f.meters().size());
     for (const auto& m : f.meters()) {
         // data up to now only: detection as it would have run then
-        const auto batch = std::make_shared<const reading_table>(db.readings(m.serial, ever_from, now + seconds{1}));
+        const auto batch =
+            std::make_shared<const reading_table>(db.readings(m.serial, ever_from, now + seconds{1}));
         series.push_back(batch->empty() ? meter_series(m.serial) : meter_series::from_table(batch).front());
         events.push_back(db.events(m.serial, ever_from, now + seconds{1}));
         if (catalogue)
@@ -146,8 +166,9 @@ int run_anomalies_detect(const args& a) {
     for (std::size_t i = 0; i < f.meters().size(); ++i) in.push_back({&f.meters()[i], &series[i], events[i]});
     const auto found = detect_anomalies(f, in, now, t, policy_from(a));
     const auto st = db.put_anomalies(found);
-    std::cout << "found " << found.size() << " anomalies: " << st.inserted << " new, " << st.replaced << " refreshed, "
-              << st.unchanged << " unchanged; " << db.anomalies(anomaly_status::open).size() << " open in the database\n";
+    std::cout << "found " << found.size() << " anomalies: " << st.inserted << " new, " << st.replaced
+              << " refreshed, " << st.unchanged << " unchanged; " << db.anomalies(anomaly_status::open).size()
+              << " open in the database\n";
     return 0;
 }
 
@@ -177,26 +198,46 @@ std::vector<command> check_commands() {
     const option_spec due{"due-within", "DAYS", "due soon within this many days (default 30)"};
     const option_spec out{"out", "FILE", "where to write (default: stdout)"};
     return {
-        {{"verification", "Verification dates and status of every meter in service, and the counts (004 analytics).",
+        {{"verification",
+          "Verification dates and status of every meter in service, and the counts (004 analytics).",
           {db, at, rule, due, {"json", "", "JSON (with the counts) instead of CSV"}, out},
           "CSV: meter,model,base,next,expires,state,failed_for_billing,service_life_end; counts on stderr.\n"
-          "The base is the last verification, else manufacture; failed_for_billing honours the 2020 suspension."},
+          "The base is the last verification, else manufacture; failed_for_billing honours the 2020 "
+          "suspension."},
          run_verification},
-        {{"anomalies detect", "Runs every anomaly rule over the database and stores what it finds (no duplicates).",
-          {db, at, rule, due, {"no-link-days", "N", "days without link before a meter is reported (default 10)"},
+        {{"anomalies detect",
+          "Runs every anomaly rule over the database and stores what it finds (no duplicates).",
+          {db,
+           at,
+           rule,
+           due,
+           {"no-link-days", "N", "days without link before a meter is reported (default 10)"},
            {"stuck-days", "N", "days without movement before a register is stuck (default 7)"},
-           {"event-catalogue", "FILE", "a СПОДЭС event code catalogue (JSON) that classifies and names the events"}},
+           {"event-catalogue", "FILE",
+            "a СПОДЭС event code catalogue (JSON) that classifies and names the events"}},
           "docs/anomalies.md lists the rules, their defaults and sources."},
          run_anomalies_detect},
-        {{"anomalies list", "Lists stored anomalies as CSV (or JSON).",
-          {db, {"status", "STATUS", "open or resolved (default: all)"}, {"json", "", "JSON instead of CSV"}, out},
-          "CSV: key,type,severity,meter,account,from,to,status,resolved_at,resolved_by,message_ru,message_en"},
+        {{"anomalies list",
+          "Lists stored anomalies as CSV (or JSON).",
+          {db,
+           {"status", "STATUS", "open or resolved (default: all)"},
+           {"json", "", "JSON instead of CSV"},
+           out},
+          "CSV: "
+          "key,type,severity,meter,account,from,to,status,resolved_at,resolved_by,message_ru,message_en"},
          run_anomalies_list},
-        {{"anomalies export", "Exports every stored anomaly as CSV (or JSON), as list does.",
-          {db, {"status", "STATUS", "open or resolved (default: all)"}, {"json", "", "JSON instead of CSV"}, out}, ""},
+        {{"anomalies export",
+          "Exports every stored anomaly as CSV (or JSON), as list does.",
+          {db,
+           {"status", "STATUS", "open or resolved (default: all)"},
+           {"json", "", "JSON instead of CSV"},
+           out},
+          ""},
          run_anomalies_list},
-        {{"anomalies resolve", "Marks an anomaly resolved, with when and by whom.",
-          {db, {"key", "KEY", "the anomaly's key (see list)"}, {"by", "NAME", "who resolved it"}, at}, ""},
+        {{"anomalies resolve",
+          "Marks an anomaly resolved, with when and by whom.",
+          {db, {"key", "KEY", "the anomaly's key (see list)"}, {"by", "NAME", "who resolved it"}, at},
+          ""},
          run_anomalies_resolve},
     };
 }
@@ -221,8 +262,8 @@ int run_estimate(const args& a) {
             const auto view = mi.series.view(register_id::total);
             if (view.empty()) continue;
             for (const auto& pt : fill_gaps(view, mi.calendar, p, to_unix(now)))
-                os << mi.series.serial() << ',' << to_string(from_unix(pt.time)) << ',' << to_string(decimal::from_raw(pt.value))
-                   << ',' << quality_text.name(pt.flag) << '\n';
+                os << mi.series.serial() << ',' << to_string(from_unix(pt.time)) << ','
+                   << to_string(decimal::from_raw(pt.value)) << ',' << quality_text.name(pt.flag) << '\n';
         }
         out.finish();
         return 0;
@@ -236,11 +277,14 @@ int run_estimate(const args& a) {
         const std::string text = read_file(*nf);
         csv_reader rd(text, *nf);
         std::vector<std::string_view> f;
-        if (!rd.next(f)) throw parse_error(errc::csv_header, "empty file: expected account,resource,value", location{*nf, 1, "", -1});
+        if (!rd.next(f))
+            throw parse_error(errc::csv_header, "empty file: expected account,resource,value",
+                              location{*nf, 1, "", -1});
         const csv_header h(f, rd.where(), {"account", "resource", "value"}, {"account", "resource", "value"});
         while (rd.next(f)) {
             if (f.size() != 3) throw parse_error(errc::csv_syntax, "expected 3 fields", rd.where());
-            const auto res = resource_text.parse(f[static_cast<std::size_t>(h.index("resource"))], rd.where("resource"));
+            const auto res =
+                resource_text.parse(f[static_cast<std::size_t>(h.index("resource"))], rd.where("resource"));
             normatives[{std::string(f[static_cast<std::size_t>(h.index("account"))]), res}] =
                 decimal::parse(f[static_cast<std::size_t>(h.index("value"))], rd.where("value"));
         }
@@ -255,8 +299,9 @@ int run_estimate(const args& a) {
         auto mc = consumption(mi.series, mi.calendar, rp, o);
         if (mc.registers.empty() || mi.series.empty()) continue;
         // the periods from the last reading up to now have no readings at all: add them, to be estimated
-        const auto more = periods_between(mi.calendar, mc.periods.empty() ? from_unix(mi.series.times().front()) : mc.periods.back().end,
-                                          now, o.periods);
+        const auto more = periods_between(
+            mi.calendar, mc.periods.empty() ? from_unix(mi.series.times().front()) : mc.periods.back().end,
+            now, o.periods);
         for (const auto& pr : more) {
             mc.periods.push_back(pr);
             for (auto& rc : mc.registers) {
@@ -264,22 +309,28 @@ int run_estimate(const args& a) {
                 rc.complete.push_back(0);
             }
         }
-        const bool failed = mi.entity && verification_of(*mi.entity, mi.model, local_date(mi.calendar, now)).failed_for_billing;
+        const bool failed =
+            mi.entity &&
+            verification_of(*mi.entity, mi.model, local_date(mi.calendar, now)).failed_for_billing;
         std::optional<decimal> meter_normative = normative;
         if (mi.entity)
             if (const auto* acc = in.relations.account_of(*mi.entity))
-                if (const auto it = normatives.find({acc->number, mi.entity->measures}); it != normatives.end())
+                if (const auto it = normatives.find({acc->number, mi.entity->measures});
+                    it != normatives.end())
                     meter_normative = it->second;
         billing_policy policy;
         policy.average_until_replacement = mi.entity && mi.entity->measures == resource::electricity;
         for (const auto& e : estimate_billing(mc, register_id::total, meter_normative, failed, policy)) {
             if (json)
-                rows.push_back({{"meter", mi.series.serial()}, {"period", period_label(e.period_start, kind)},
-                                {"basis", estimate_basis_text.name(e.basis)}, {"value", to_string(decimal::from_raw(e.value))},
+                rows.push_back({{"meter", mi.series.serial()},
+                                {"period", period_label(e.period_start, kind)},
+                                {"basis", estimate_basis_text.name(e.basis)},
+                                {"value", to_string(decimal::from_raw(e.value))},
                                 {"failed", failed}});
             else
-                os << mi.series.serial() << ',' << period_label(e.period_start, kind) << ',' << estimate_basis_text.name(e.basis)
-                   << ',' << to_string(decimal::from_raw(e.value)) << ',' << int(failed) << '\n';
+                os << mi.series.serial() << ',' << period_label(e.period_start, kind) << ','
+                   << estimate_basis_text.name(e.basis) << ',' << to_string(decimal::from_raw(e.value)) << ','
+                   << int(failed) << '\n';
         }
     }
     if (json) os << nlohmann::json{{"rows", rows}}.dump(2) << '\n';
@@ -292,18 +343,23 @@ command estimate_command() {
     options.push_back({"at", "TIME", "\"now\": periods up to it are billed (default: the current time)"});
     options.push_back({"by", "PERIOD", "billing (default), month, day or year"});
     options.push_back({"billing-day", "N", "the day billing periods start (default: the organisation's)"});
-    options.push_back({"normative", "VALUE", "the consumption normative per period, for periods beyond the average"});
-    options.push_back({"normatives", "FILE", "normatives per account and resource (CSV account,resource,value; needs --db)"});
+    options.push_back(
+        {"normative", "VALUE", "the consumption normative per period, for periods beyond the average"});
+    options.push_back({"normatives", "FILE",
+                       "normatives per account and resource (CSV account,resource,value; needs --db)"});
     options.push_back({"interval", "", "fill gaps of regular interval data instead (VEE)"});
     options.push_back({"step", "MINUTES", "the interval of --interval data (default 30)"});
     options.push_back({"json", "", "JSON instead of CSV (billing estimates)"});
     options.push_back({"out", "FILE", "where to write (default: stdout)"});
     return {{"estimate",
-             "Estimates what readings do not cover: billing periods by the ПП 354 ladder (average, then normative),\n"
+             "Estimates what readings do not cover: billing periods by the ПП 354 ladder (average, then "
+             "normative),\n"
              "or missing points of interval data (interpolated, profiled, shaped).",
              options,
-             "CSV: meter,period,basis,value,failed (basis: actual, average, normative, normative_increased, none);\n"
-             "with --interval: meter,timestamp,value,quality. Electricity meters keep the average until replaced."},
+             "CSV: meter,period,basis,value,failed (basis: actual, average, normative, normative_increased, "
+             "none);\n"
+             "with --interval: meter,timestamp,value,quality. Electricity meters keep the average until "
+             "replaced."},
             run_estimate};
 }
 
@@ -317,12 +373,14 @@ int run_building_share(const args& a) {
     if (try_parse_date(month + "-01", first) != time_status::ok)
         throw config_error(errc::usage, "--month '" + month + "': expected YYYY-MM");
     const auto policy_name = a.get("policy").value_or("clip");
-    const negative_share policy = policy_name == "clip"         ? negative_share::clip_to_zero
-                                  : policy_name == "distribute" ? negative_share::distribute
-                                  : policy_name == "carry"      ? negative_share::carry_forward
-                                                                : throw config_error(errc::usage, "--policy: clip, distribute or carry");
+    const negative_share policy =
+        policy_name == "clip"         ? negative_share::clip_to_zero
+        : policy_name == "distribute" ? negative_share::distribute
+        : policy_name == "carry"      ? negative_share::carry_forward
+                                 : throw config_error(errc::usage, "--policy: clip, distribute or carry");
     building_share_input in;
-    if (auto n = a.get("normative-flats")) in.normative_flats = decimal::parse(*n, location{"", 0, "--normative-flats", -1});
+    if (auto n = a.get("normative-flats"))
+        in.normative_flats = decimal::parse(*n, location{"", 0, "--normative-flats", -1});
     const instant ever_from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
     const instant ever_to = from_unix(std::numeric_limits<std::int64_t>::max() / 2);
     bool complete = true;
@@ -330,14 +388,17 @@ int run_building_share(const args& a) {
     for (const auto& acc : f.accounts()) {
         if (acc.building != building) continue;
         if (acc.area) in.total_area += *acc.area;
-        if (acc.type != building_type::non_residential && acc.area) in.flats.emplace_back(acc.number, *acc.area);
+        if (acc.type != building_type::non_residential && acc.area)
+            in.flats.emplace_back(acc.number, *acc.area);
         for (const meter* m : f.meters_of(acc)) {
             if (m->measures != res) continue;
-            const auto batch = std::make_shared<const reading_table>(db.readings(m->serial, ever_from, ever_to));
+            const auto batch =
+                std::make_shared<const reading_table>(db.readings(m->serial, ever_from, ever_to));
             if (batch->empty()) continue;
             consumption_options o;
             o.periods = {period_kind::month};
-            const auto mc = consumption(meter_series::from_table(batch).front(), f.zone_of(*m), register_params_of(*m, f.model_of(*m)), o);
+            const auto mc = consumption(meter_series::from_table(batch).front(), f.zone_of(*m),
+                                        register_params_of(*m, f.model_of(*m)), o);
             const auto* total = mc.find(register_id::total);
             if (!total) continue;
             for (std::size_t k = 0; k < mc.periods.size(); ++k) {
@@ -355,7 +416,9 @@ int run_building_share(const args& a) {
             }
         }
     }
-    if (building_meters == 0) throw config_error(errc::config, "no building meter of " + std::string(to_string(res)) + " in building '" + building + "' for " + month);
+    if (building_meters == 0)
+        throw config_error(errc::config, "no building meter of " + std::string(to_string(res)) +
+                                             " in building '" + building + "' for " + month);
     const auto s = share_building(in, policy);
     output out(a);
     auto& os = out.stream();
@@ -365,17 +428,19 @@ int run_building_share(const args& a) {
         os << acc << ',' << to_string(*account->area) << ',' << to_string(share) << '\n';
     }
     out.finish();
-    std::cerr << "building " << building << ", " << to_string(res) << ", " << month << (complete ? "" : " (incomplete)")
-              << ": building meters " << to_string(in.building) << " - non-residential " << to_string(in.non_residential)
-              << " - normative flats " << to_string(in.normative_flats) << " - metered flats " << to_string(in.metered_flats)
-              << " = " << to_string(s.to_share) << " over " << to_string(in.total_area) << " m²"
+    std::cerr << "building " << building << ", " << to_string(res) << ", " << month
+              << (complete ? "" : " (incomplete)") << ": building meters " << to_string(in.building)
+              << " - non-residential " << to_string(in.non_residential) << " - normative flats "
+              << to_string(in.normative_flats) << " - metered flats " << to_string(in.metered_flats) << " = "
+              << to_string(s.to_share) << " over " << to_string(in.total_area) << " m²"
               << (s.carried.raw() ? ", carried forward " + to_string(s.carried) : "") << "\n";
     return 0;
 }
 
 command building_share_command() {
     return {{"building-share",
-             "The building share (ОДН) of one month by formula 12 of ПП 354: (building meters − non-residential −\n"
+             "The building share (ОДН) of one month by formula 12 of ПП 354: (building meters − "
+             "non-residential −\n"
              "flats billed by normative − flats with meters) × flat area / total area.",
              {{"db", "FILE", "the SQLite database"},
               {"building", "KEY", "the building (accounts' building field)"},

@@ -34,10 +34,11 @@ import_options import_options_from(const args& a) {
 }
 
 void print_report(const import_report& r, std::ostream& out) {
-    out << "imported " << r.rows << " rows: " << r.stats.inserted << " new, " << r.stats.unchanged << " unchanged, "
-        << r.stats.replaced << " replaced, " << r.stats.kept << " kept";
+    out << "imported " << r.rows << " rows: " << r.stats.inserted << " new, " << r.stats.unchanged
+        << " unchanged, " << r.stats.replaced << " replaced, " << r.stats.kept << " kept";
     out << "; " << r.warning_count << " warning" << (r.warning_count == 1 ? "" : "s") << "\n";
-    for (const auto& w : r.warnings) std::cerr << "warning: " << w.where.to_string() << ": " << w.what.to_string() << "\n";
+    for (const auto& w : r.warnings)
+        std::cerr << "warning: " << w.where.to_string() << ": " << w.what.to_string() << "\n";
     if (r.warning_count > r.warnings.size())
         std::cerr << "(" << r.warning_count - r.warnings.size() << " more warnings not shown)\n";
 }
@@ -57,7 +58,8 @@ int run_export(const args& a) {
     const auto table = a.get("table");
     const auto out = a.get("out");
     if (!table) {
-        if (!out) throw config_error(errc::usage, "kvant export: give --out DIR for all tables, or --table NAME");
+        if (!out)
+            throw config_error(errc::usage, "kvant export: give --out DIR for all tables, or --table NAME");
         std::filesystem::create_directories(*out);
         for (const auto& [opt, kind] : table_options) {
             const auto path = std::filesystem::path(*out) / (std::string(to_string(kind)) + ".csv");
@@ -112,8 +114,9 @@ int run_validate(const args& a) {
         std::cout << i.to_string() << "\n";
         errors += i.level == severity::error;
     }
-    std::cout << found.size() << " issues (" << errors << " errors, " << found.size() - errors << " warnings) in "
-              << db.all<meter>().size() << " meters and " << readings_checked << " readings\n";
+    std::cout << found.size() << " issues (" << errors << " errors, " << found.size() - errors
+              << " warnings) in " << db.all<meter>().size() << " meters and " << readings_checked
+              << " readings\n";
     return errors ? 1 : 0;
 }
 
@@ -136,7 +139,8 @@ const std::vector<option_spec> import_file_options{
 std::vector<option_spec> import_spec_options() {
     std::vector<option_spec> o{{"db", "FILE", "the SQLite database (created when absent)"}};
     o.insert(o.end(), import_file_options.begin(), import_file_options.end());
-    o.push_back({"on-conflict", "POLICY", "fail (default), keep or replace readings stored with other values"});
+    o.push_back(
+        {"on-conflict", "POLICY", "fail (default), keep or replace readings stored with other values"});
     o.push_back({"assume-offset", "OFFSET", "UTC offset for timestamps written without one, e.g. +03:00"});
     o.push_back({"delimiter", "CHAR", "field delimiter (default ',')"});
     return o;
@@ -152,79 +156,99 @@ std::vector<option_spec> with_inputs(std::vector<option_spec> own) {
 
 const std::vector<command>& commands() {
     static const std::vector<command> all = [] {
-    std::vector<command> list{
-        {{"demo",
-          "Builds a SQLite database from the bundled sample data (the demo partnership of the seeds: 18 abonents, "
-          "55 meters)\nand prints what the abonent bot and the organisation summary show.",
-          {{"db", "FILE", "where to write the database (default: kvant-demo.db; replaced if present)"},
-           {"data", "DIR", "the sample data folder (default: found beside the program)"},
-           {"account", "NUMBER", "the personal account to show in the bot view (default: A15900009360)"},
-           {"lang", "ru|en", "the language of the labels (default: ru)"}},
-          ""},
-         run_demo},
-        {{"import",
-          "Imports CSV files into a SQLite database in one transaction: on any error nothing is imported.",
-          import_spec_options(),
-          "Files are imported in reference order (organizations, abonents, accounts, points, models, meters,\n"
-          "readings, events) whatever the order given. docs/csv.md describes every format."},
-         run_import},
-        {{"export",
-          "Exports a SQLite database as CSV: every table into a folder, or one table to a file or stdout.",
-          {{"db", "FILE", "the SQLite database"},
-           {"table", "NAME", "organizations, abonents, accounts, metering_points, meter_models, meters, readings "
-                             "or events"},
-           {"out", "PATH", "a folder (all tables) or a file (one table; '-' or absent: stdout)"}},
-          ""},
-         run_export},
-        {{"consumption",
-          "Consumption per day, month, year or billing period, per meter or per group, from CSV files or a database.",
-          with_inputs({{"by", "PERIOD", "day, month, year or billing"},
-                       {"billing-day", "N", "the day billing periods start (default: the organisation's, else 1)"},
-                       {"complete-only", "", "leave out periods that readings do not bracket"},
-                       {"group", "LEVEL", "meter (default), point, account, abonent, building or organization (needs --db)"},
-                       {"json", "", "JSON instead of CSV"},
-                       {"out", "FILE", "where to write (default: stdout)"}}),
-          "CSV output: meter,period,register,value,complete (period: YYYY-MM-DD, YYYY-MM or YYYY, the local start).\n"
-          "Meters missing from --meters are taken in UTC with ratio 1 and unknown register digits.\n"
-          "Per group: group,resource,role,period,register,value,complete,meters."},
-         run_consumption},
-        {{"split",
-          "Consumption per tariff zone: total-only profiles cut at the schedule's switch times; meters with their own\n"
-          "tariff registers keep them.",
-          with_inputs({{"schedule", "NAME|FILE", "single, two-zone, three-zone, a schedule JSON or an OpenEI URDB JSON"},
-                       {"by", "PERIOD", "day, month, year or billing"},
-                       {"billing-day", "N", "the day billing periods start"},
-                       {"source", "WHAT", "auto (default: registers where the meter has one per zone), schedule or registers"},
-                       {"complete-only", "", "leave out periods that readings do not bracket"},
-                       {"out", "FILE", "where to write (default: stdout)"}}),
-          "CSV output: meter,period,zone,value,complete; zones as the schedule names them, then its groups\n"
-          "(three-zone: peak, semi-peak, night, day) and total."},
-         run_split},
-        {{"cost",
-          "The cost of consumption under rates per tariff zone with effective dates.",
-          with_inputs({{"schedule", "NAME|FILE", "single, two-zone, three-zone, a schedule JSON or an OpenEI URDB JSON"},
-                       {"rates", "FILE", "rates CSV: zone,from,price (zone: a zone, a group such as day, or total)"},
-                       {"by", "PERIOD", "day, month, year or billing"},
-                       {"billing-day", "N", "the day billing periods start"},
-                       {"group", "LEVEL", "meter (default), point, account, abonent, building or organization (needs --db)"},
-                       {"complete-only", "", "leave out periods that readings do not bracket"},
-                       {"out", "FILE", "where to write (default: stdout)"}}),
-          "CSV output: meter,period,zone,rate_from,quantity,price,amount,complete; per group:\n"
-          "group,role,period,amount,complete,meters. Amounts are rounded to kopecks half away from zero, per line."},
-         run_cost},
-        {{"validate",
-          "Checks every entity and reading of a SQLite database and lists the issues found.\nExit code 1 when "
-          "any issue is an error, 0 when there are only warnings.",
-          {{"db", "FILE", "the SQLite database"}},
-          ""},
-         run_validate},
-        {{"version", "Prints the library version.", {}, ""}, run_version},
-    };
-    auto checks = check_commands();
-    checks.push_back(estimate_command());
-    checks.push_back(building_share_command());
-    list.insert(list.end() - 2, checks.begin(), checks.end());
-    return list;
+        std::vector<command> list{
+            {{"demo",
+              "Builds a SQLite database from the bundled sample data (the demo partnership of the seeds: 18 "
+              "abonents, "
+              "55 meters)\nand prints what the abonent bot and the organisation summary show.",
+              {{"db", "FILE", "where to write the database (default: kvant-demo.db; replaced if present)"},
+               {"data", "DIR", "the sample data folder (default: found beside the program)"},
+               {"account", "NUMBER", "the personal account to show in the bot view (default: A15900009360)"},
+               {"lang", "ru|en", "the language of the labels (default: ru)"}},
+              ""},
+             run_demo},
+            {{"import",
+              "Imports CSV files into a SQLite database in one transaction: on any error nothing is "
+              "imported.",
+              import_spec_options(),
+              "Files are imported in reference order (organizations, abonents, accounts, points, models, "
+              "meters,\n"
+              "readings, events) whatever the order given. docs/csv.md describes every format."},
+             run_import},
+            {{"export",
+              "Exports a SQLite database as CSV: every table into a folder, or one table to a file or "
+              "stdout.",
+              {{"db", "FILE", "the SQLite database"},
+               {"table", "NAME",
+                "organizations, abonents, accounts, metering_points, meter_models, meters, readings "
+                "or events"},
+               {"out", "PATH", "a folder (all tables) or a file (one table; '-' or absent: stdout)"}},
+              ""},
+             run_export},
+            {{"consumption",
+              "Consumption per day, month, year or billing period, per meter or per group, from CSV files or "
+              "a database.",
+              with_inputs(
+                  {{"by", "PERIOD", "day, month, year or billing"},
+                   {"billing-day", "N",
+                    "the day billing periods start (default: the organisation's, else 1)"},
+                   {"complete-only", "", "leave out periods that readings do not bracket"},
+                   {"group", "LEVEL",
+                    "meter (default), point, account, abonent, building or organization (needs --db)"},
+                   {"json", "", "JSON instead of CSV"},
+                   {"out", "FILE", "where to write (default: stdout)"}}),
+              "CSV output: meter,period,register,value,complete (period: YYYY-MM-DD, YYYY-MM or YYYY, the "
+              "local start).\n"
+              "Meters missing from --meters are taken in UTC with ratio 1 and unknown register digits.\n"
+              "Per group: group,resource,role,period,register,value,complete,meters."},
+             run_consumption},
+            {{"split",
+              "Consumption per tariff zone: total-only profiles cut at the schedule's switch times; meters "
+              "with their own\n"
+              "tariff registers keep them.",
+              with_inputs(
+                  {{"schedule", "NAME|FILE",
+                    "single, two-zone, three-zone, a schedule JSON or an OpenEI URDB JSON"},
+                   {"by", "PERIOD", "day, month, year or billing"},
+                   {"billing-day", "N", "the day billing periods start"},
+                   {"source", "WHAT",
+                    "auto (default: registers where the meter has one per zone), schedule or registers"},
+                   {"complete-only", "", "leave out periods that readings do not bracket"},
+                   {"out", "FILE", "where to write (default: stdout)"}}),
+              "CSV output: meter,period,zone,value,complete; zones as the schedule names them, then its "
+              "groups\n"
+              "(three-zone: peak, semi-peak, night, day) and total."},
+             run_split},
+            {{"cost", "The cost of consumption under rates per tariff zone with effective dates.",
+              with_inputs(
+                  {{"schedule", "NAME|FILE",
+                    "single, two-zone, three-zone, a schedule JSON or an OpenEI URDB JSON"},
+                   {"rates", "FILE",
+                    "rates CSV: zone,from,price (zone: a zone, a group such as day, or total)"},
+                   {"by", "PERIOD", "day, month, year or billing"},
+                   {"billing-day", "N", "the day billing periods start"},
+                   {"group", "LEVEL",
+                    "meter (default), point, account, abonent, building or organization (needs --db)"},
+                   {"complete-only", "", "leave out periods that readings do not bracket"},
+                   {"out", "FILE", "where to write (default: stdout)"}}),
+              "CSV output: meter,period,zone,rate_from,quantity,price,amount,complete; per group:\n"
+              "group,role,period,amount,complete,meters. Amounts are rounded to kopecks half away from zero, "
+              "per line."},
+             run_cost},
+            {{"validate",
+              "Checks every entity and reading of a SQLite database and lists the issues found.\nExit code 1 "
+              "when "
+              "any issue is an error, 0 when there are only warnings.",
+              {{"db", "FILE", "the SQLite database"}},
+              ""},
+             run_validate},
+            {{"version", "Prints the library version.", {}, ""}, run_version},
+        };
+        auto checks = check_commands();
+        checks.push_back(estimate_command());
+        checks.push_back(building_share_command());
+        list.insert(list.end() - 2, checks.begin(), checks.end());
+        return list;
     }();
     return all;
 }

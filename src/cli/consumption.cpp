@@ -1,5 +1,5 @@
-// kvant consumption: consumption per day, month, year or billing period, per meter or per group, from CSV files
-// or a SQLite database.
+// kvant consumption: consumption per day, month, year or billing period, per meter or per group, from CSV
+// files or a SQLite database.
 #include "commands.hpp"
 #include "inputs.hpp"
 #include "kvant/io/consumption_report.hpp"
@@ -10,8 +10,8 @@ std::optional<int> billing_day_option(const args& a) {
     const auto d = a.get("billing-day");
     if (!d) return std::nullopt;
     decimal n;
-    if (decimal::try_parse(*d, n) != decimal_status::ok || n.raw() % decimal::scale != 0 || n < decimal::from_integer(1) ||
-        n > decimal::from_integer(31))
+    if (decimal::try_parse(*d, n) != decimal_status::ok || n.raw() % decimal::scale != 0 ||
+        n < decimal::from_integer(1) || n > decimal::from_integer(31))
         throw config_error(errc::usage, "--billing-day '" + *d + "': a day of the month, 1..31");
     return static_cast<int>(n.raw() / decimal::scale);
 }
@@ -36,7 +36,8 @@ int run_consumption(const args& a) {
     output out(a);
     const bool json = a.flag("json");
     if (level == group_level::meter) {
-        json ? write_consumption_json(out.stream(), results, ro) : write_consumption_csv(out.stream(), results, ro);
+        json ? write_consumption_json(out.stream(), results, ro)
+             : write_consumption_csv(out.stream(), results, ro);
     } else {
         const auto rows = aggregate(in.relations, results, level);
         json ? write_groups_json(out.stream(), rows, ro) : write_groups_csv(out.stream(), rows, ro);

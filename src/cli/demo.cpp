@@ -18,41 +18,115 @@ namespace kvant::cli {
 namespace {
 
 struct labels {
-    const char *title, *database, *imported, *rows, *warnings_note, *abonent_h, *name, *account, *address, *organization,
-        *phone, *meters_h, *col_resource, *col_serial, *col_model, *col_installed, *col_verified, *removed,
-        *readings_h, *total, *tariff, *no_readings, *org_h, *inn, *zone, *abonents, *meters, *individual, *building,
-        *removed_count, *by_resource, *no_coords, *of, *stored, *from, *to, *events, *archive_h, *month_col,
-        *link_h, *collection, *expected_h, *expected;
+    const char *title, *database, *imported, *rows, *warnings_note, *abonent_h, *name, *account, *address,
+        *organization, *phone, *meters_h, *col_resource, *col_serial, *col_model, *col_installed,
+        *col_verified, *removed, *readings_h, *total, *tariff, *no_readings, *org_h, *inn, *zone, *abonents,
+        *meters, *individual, *building, *removed_count, *by_resource, *no_coords, *of, *stored, *from, *to,
+        *events, *archive_h, *month_col, *link_h, *collection, *expected_h, *expected;
 };
 
-constexpr labels ru{"libkvant — демонстрация", "База данных", "Загружено", "строк", "предупреждений о данных",
-                    "Абонент (бот «Квант Онлайн», 000 §3.2.1)", "ФИО", "Лицевой счёт", "Адрес", "Организация",
-                    "Телефон", "Счётчики (000 §3.2.2)", "Ресурс", "Сер. №", "Модель", "Установлен", "Поверен",
-                    "снят с учёта", "Текущие показания (000 §3.2.3)", "Общий тариф", "Тариф", "нет показаний",
-                    "Организация: абоненты и приборы учёта (001 §3.3)", "ИНН", "часовой пояс", "Абонентов",
-                    "Приборов учёта", "индивидуальных", "балансовых", "снятых с учёта", "По ресурсам",
-                    "Приборы учета без координат, шт.", "из", "Показаний в базе", "с", "по", "Событий приборов учёта",
-                    "Архив данных: расход по месяцам (000 §3.2.4)", "Месяц", "Статусы приборов учёта на карте (001 §3.3.2.3)",
-                    "Сбор данных за начало суток (004 §3.1)", "Ввод показаний (001 §3.3.4)", "Предполагаемое"};
-constexpr labels en{"libkvant demo", "Database", "Imported", "rows", "data warnings",
-                    "Abonent (bot «Kvant Online», 000 §3.2.1)", "Name", "Personal account", "Address",
-                    "Organisation", "Phone", "Meters (000 §3.2.2)", "Resource", "Serial", "Model", "Installed",
-                    "Verified", "removed from service", "Current readings (000 §3.2.3)", "Total", "Tariff",
-                    "no readings", "Organisation: abonents and meters (001 §3.3)", "INN", "time zone", "Abonents",
-                    "Meters", "individual", "building", "removed", "By resource", "Meters without coordinates",
-                    "of", "Readings stored", "from", "to", "Meter events", "Data archive: consumption by month (000 §3.2.4)",
-                    "Month", "Meter link status on the map (001 §3.3.2.3)", "Data collected for the start of the day (004 §3.1)",
-                    "Manual entry (001 §3.3.4)", "Expected"};
+constexpr labels ru{"libkvant — демонстрация",
+                    "База данных",
+                    "Загружено",
+                    "строк",
+                    "предупреждений о данных",
+                    "Абонент (бот «Квант Онлайн», 000 §3.2.1)",
+                    "ФИО",
+                    "Лицевой счёт",
+                    "Адрес",
+                    "Организация",
+                    "Телефон",
+                    "Счётчики (000 §3.2.2)",
+                    "Ресурс",
+                    "Сер. №",
+                    "Модель",
+                    "Установлен",
+                    "Поверен",
+                    "снят с учёта",
+                    "Текущие показания (000 §3.2.3)",
+                    "Общий тариф",
+                    "Тариф",
+                    "нет показаний",
+                    "Организация: абоненты и приборы учёта (001 §3.3)",
+                    "ИНН",
+                    "часовой пояс",
+                    "Абонентов",
+                    "Приборов учёта",
+                    "индивидуальных",
+                    "балансовых",
+                    "снятых с учёта",
+                    "По ресурсам",
+                    "Приборы учета без координат, шт.",
+                    "из",
+                    "Показаний в базе",
+                    "с",
+                    "по",
+                    "Событий приборов учёта",
+                    "Архив данных: расход по месяцам (000 §3.2.4)",
+                    "Месяц",
+                    "Статусы приборов учёта на карте (001 §3.3.2.3)",
+                    "Сбор данных за начало суток (004 §3.1)",
+                    "Ввод показаний (001 §3.3.4)",
+                    "Предполагаемое"};
+constexpr labels en{"libkvant demo",
+                    "Database",
+                    "Imported",
+                    "rows",
+                    "data warnings",
+                    "Abonent (bot «Kvant Online», 000 §3.2.1)",
+                    "Name",
+                    "Personal account",
+                    "Address",
+                    "Organisation",
+                    "Phone",
+                    "Meters (000 §3.2.2)",
+                    "Resource",
+                    "Serial",
+                    "Model",
+                    "Installed",
+                    "Verified",
+                    "removed from service",
+                    "Current readings (000 §3.2.3)",
+                    "Total",
+                    "Tariff",
+                    "no readings",
+                    "Organisation: abonents and meters (001 §3.3)",
+                    "INN",
+                    "time zone",
+                    "Abonents",
+                    "Meters",
+                    "individual",
+                    "building",
+                    "removed",
+                    "By resource",
+                    "Meters without coordinates",
+                    "of",
+                    "Readings stored",
+                    "from",
+                    "to",
+                    "Meter events",
+                    "Data archive: consumption by month (000 §3.2.4)",
+                    "Month",
+                    "Meter link status on the map (001 §3.3.2.3)",
+                    "Data collected for the start of the day (004 §3.1)",
+                    "Manual entry (001 §3.3.4)",
+                    "Expected"};
 
 std::string_view resource_name(resource r, bool russian) {
     if (!russian) return to_string(r);
     switch (r) {
-        case resource::electricity: return "Электроэнергия";
-        case resource::cold_water: return "Вода холодная";
-        case resource::hot_water: return "Вода горячая";
-        case resource::heat: return "Тепло";
-        case resource::gas: return "Газ";
-        case resource::wastewater: return "Водоотведение";
+        case resource::electricity:
+            return "Электроэнергия";
+        case resource::cold_water:
+            return "Вода холодная";
+        case resource::hot_water:
+            return "Вода горячая";
+        case resource::heat:
+            return "Тепло";
+        case resource::gas:
+            return "Газ";
+        case resource::wastewater:
+            return "Водоотведение";
     }
     return "?";
 }
@@ -63,12 +137,14 @@ std::string local_text(instant t, const zone& z) {
     const auto day = date::floor<date::days>(lt);
     const date::hh_mm_ss hms{lt - day};
     std::ostringstream s;
-    s << to_russian_string(calendar_date{day}) << ' ' << std::setfill('0') << std::setw(2) << hms.hours().count()
-      << ':' << std::setw(2) << hms.minutes().count();
+    s << to_russian_string(calendar_date{day}) << ' ' << std::setfill('0') << std::setw(2)
+      << hms.hours().count() << ':' << std::setw(2) << hms.minutes().count();
     return s.str();
 }
 
-std::string date_text(const std::optional<calendar_date>& d) { return d ? to_russian_string(*d) : "—"; }
+std::string date_text(const std::optional<calendar_date>& d) {
+    return d ? to_russian_string(*d) : "—";
+}
 
 /// Pads to a width counted in code points (the labels are UTF-8).
 std::string pad(std::string_view s, std::size_t width) {
@@ -88,17 +164,21 @@ std::filesystem::path find_data(const args& a) {
     candidates.emplace_back(KVANT_SOURCE_DEMO_DIR);
     for (const auto& c : candidates)
         if (std::filesystem::exists(c / "meters.csv")) return c;
-    throw config_error(errc::config, "the demo's sample data were not found (looked in " + candidates.front().string() +
-                                         " and " + candidates.back().string() + "); give --data DIR");
+    throw config_error(errc::config, "the demo's sample data were not found (looked in " +
+                                         candidates.front().string() + " and " + candidates.back().string() +
+                                         "); give --data DIR");
 }
 
-void heading(std::ostream& out, const char* text) { out << "\n=== " << text << " ===\n"; }
+void heading(std::ostream& out, const char* text) {
+    out << "\n=== " << text << " ===\n";
+}
 
 }  // namespace
 
 int run_demo(const args& a) {
     const std::string lang = a.get("lang").value_or("ru");
-    if (lang != "ru" && lang != "en") throw config_error(errc::usage, "--lang is ru or en, not '" + lang + "'");
+    if (lang != "ru" && lang != "en")
+        throw config_error(errc::usage, "--lang is ru or en, not '" + lang + "'");
     const bool russian = lang == "ru";
     const labels& L = russian ? ru : en;
     const std::filesystem::path dir = find_data(a);
@@ -109,13 +189,14 @@ int run_demo(const args& a) {
     out << L.title << " (libkvant " << version_string() << ")\n";
     sqlite_store db(file);
     std::vector<std::pair<table_kind, std::filesystem::path>> files;
-    for (const auto k : {table_kind::organizations, table_kind::abonents, table_kind::accounts,
-                         table_kind::metering_points, table_kind::meter_models, table_kind::meters,
-                         table_kind::readings, table_kind::events})
+    for (const auto k :
+         {table_kind::organizations, table_kind::abonents, table_kind::accounts, table_kind::metering_points,
+          table_kind::meter_models, table_kind::meters, table_kind::readings, table_kind::events})
         files.emplace_back(k, dir / (std::string(to_string(k)) + ".csv"));
     const auto rep = import_csv_files(db, files);
     out << L.database << ": " << file.string() << " (" << dir.string() << ")\n";
-    out << L.imported << ": " << rep.rows << " " << L.rows << "; " << rep.warning_count << " " << L.warnings_note << ":\n";
+    out << L.imported << ": " << rep.rows << " " << L.rows << "; " << rep.warning_count << " "
+        << L.warnings_note << ":\n";
     for (const auto& w : rep.warnings)
         out << "  " << w.where.file.substr(w.where.file.rfind('/') + 1) << ":" << w.where.line << ": "
             << w.what.to_string() << "\n";
@@ -130,19 +211,21 @@ int run_demo(const args& a) {
     heading(out, L.abonent_h);
     out << pad(L.name, 16) << (ab ? ab->name : "—") << "\n"
         << pad(L.account, 16) << acc->number << "\n"
-        << pad(L.address, 16) << acc->address << (acc->apartment.empty() ? "" : ", кв. " + acc->apartment) << "\n"
+        << pad(L.address, 16) << acc->address << (acc->apartment.empty() ? "" : ", кв. " + acc->apartment)
+        << "\n"
         << pad(L.organization, 16) << (org ? org->name : "—") << "\n"
         << pad(L.phone, 16) << (ab ? ab->phone : "—") << "\n";
 
     const auto meters = f.meters_of(*acc);
     heading(out, L.meters_h);
-    out << pad(L.col_resource, 15) << pad(L.col_serial, 15) << pad(L.col_model, 26) << pad(L.col_installed, 11)
-        << L.col_verified << "\n";
+    out << pad(L.col_resource, 15) << pad(L.col_serial, 15) << pad(L.col_model, 26)
+        << pad(L.col_installed, 11) << L.col_verified << "\n";
     for (const meter* m : meters) {
         const meter_model* model = f.model_of(*m);
         const std::string model_name = model ? model->name + " " + model->execution : m->model;
-        out << pad(resource_name(m->measures, russian), 15) << pad(m->serial, 15) << pad(model_name.substr(0, 40), 26)
-            << pad(date_text(m->installed), 11) << date_text(m->last_verification)
+        out << pad(resource_name(m->measures, russian), 15) << pad(m->serial, 15)
+            << pad(model_name.substr(0, 40), 26) << pad(date_text(m->installed), 11)
+            << date_text(m->last_verification)
             << (m->removed ? std::string(" (") + L.removed + " " + date_text(m->removed) + ")" : "") << "\n";
     }
 
@@ -161,8 +244,9 @@ int run_demo(const args& a) {
         bool first = true;
         for (std::size_t r = 0; r < register_count; ++r) {
             if (!last->values[r]) continue;
-            out << (first ? "" : "; ") << (r == 0 ? std::string(L.total) : std::string(L.tariff) + " " + std::to_string(r))
-                << ": " << to_fixed(*last->values[r], places) << " " << sym;
+            out << (first ? "" : "; ")
+                << (r == 0 ? std::string(L.total) : std::string(L.tariff) + " " + std::to_string(r)) << ": "
+                << to_fixed(*last->values[r], places) << " " << sym;
             first = false;
         }
         out << "  (" << local_text(last->time, f.zone_of(*m)) << ")\n";
@@ -180,7 +264,8 @@ int run_demo(const args& a) {
         o.periods = {period_kind::month};
         const auto mc = consumption(series.front(), f.zone_of(*m), register_params_of(*m, f.model_of(*m)), o);
         const unit u = unit_of(m->measures);
-        out << m->serial << " (" << resource_name(m->measures, russian) << ", " << (russian ? unit_symbol_ru(u) : unit_symbol(u)) << "):";
+        out << m->serial << " (" << resource_name(m->measures, russian) << ", "
+            << (russian ? unit_symbol_ru(u) : unit_symbol(u)) << "):";
         for (std::size_t k = 0; k < mc.periods.size(); ++k) {
             if (!mc.registers.front().complete[k]) continue;  // complete months only, as the seeds' tables
             out << "  " << period_label(mc.periods[k].start_date, period_kind::month) << " "
@@ -203,8 +288,9 @@ int run_demo(const args& a) {
             const auto rs = series.front().view(static_cast<register_id>(r));
             if (rs.empty()) continue;
             if (const auto v = expected_reading(rs, now_t, params))
-                out << "  " << (r == 0 ? std::string(L.total) : std::string(L.tariff) + " " + std::to_string(r)) << " "
-                    << to_fixed(decimal::from_raw(*v), display_places(m->measures));
+                out << "  "
+                    << (r == 0 ? std::string(L.total) : std::string(L.tariff) + " " + std::to_string(r))
+                    << " " << to_fixed(decimal::from_raw(*v), display_places(m->measures));
         }
         out << "\n";
     }
@@ -222,8 +308,8 @@ int run_demo(const args& a) {
         by_resource[m.measures][m.role == meter_role::building ? 1 : 0]++;
     }
     out << L.abonents << ": " << f.abonents().size() << "\n";
-    out << L.meters << ": " << f.meters().size() << " (" << L.individual << " " << individual << ", " << L.building
-        << " " << building << "; " << L.removed_count << " " << removed << ")\n";
+    out << L.meters << ": " << f.meters().size() << " (" << L.individual << " " << individual << ", "
+        << L.building << " " << building << "; " << L.removed_count << " " << removed << ")\n";
     out << L.by_resource << ":\n";
     out << "  " << pad("", 15) << pad(L.individual, 15) << L.building << "\n";
     for (const auto& [r, n] : by_resource)
@@ -239,7 +325,9 @@ int run_demo(const args& a) {
     }
     const zone org_zone = org && org->time_zone ? *org->time_zone : zone::utc();
     out << L.stored << ": " << db.reading_count();
-    if (first_t) out << ", " << L.from << " " << local_text(*first_t, org_zone) << " " << L.to << " " << local_text(*last_t, org_zone);
+    if (first_t)
+        out << ", " << L.from << " " << local_text(*first_t, org_zone) << " " << L.to << " "
+            << local_text(*last_t, org_zone);
     out << "\n" << L.events << ": " << db.events({}, min_t, max_t).size() << "\n";
 
     // the map's legend and the analytics' collection rate, "now" being the newest reading
@@ -252,7 +340,8 @@ int run_demo(const args& a) {
             const meter& m = f.meters()[i];
             const zone z = f.zone_of(m);
             const auto last = db.last_reading(m.serial, now);
-            counts[static_cast<std::size_t>(link_status(last ? std::optional(last->time) : std::nullopt, now, removed_at(m, z, now)))]++;
+            counts[static_cast<std::size_t>(
+                link_status(last ? std::optional(last->time) : std::nullopt, now, removed_at(m, z, now)))]++;
             const auto batch = db.readings(m.serial, now - std::chrono::hours{48}, now + seconds{1});
             times[i] = batch.times();
             inputs.push_back({&m, z, times[i], false});
@@ -261,7 +350,8 @@ int run_demo(const args& a) {
         for (std::size_t b = 0; b < link_bucket_count; ++b)
             out << " " << to_string(static_cast<link_bucket>(b)) << " " << counts[b];
         const auto rate = collection_rate(inputs, now);
-        out << "\n" << L.collection << ": " << rate.collected << " " << L.of << " " << rate.under_control << " ("
+        out << "\n"
+            << L.collection << ": " << rate.collected << " " << L.of << " " << rate.under_control << " ("
             << to_fixed(decimal::from_raw(rate.share.raw() * 100), 1) << " %)\n";
     }
     return 0;

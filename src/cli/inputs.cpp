@@ -7,11 +7,14 @@
 namespace kvant::cli {
 
 std::vector<option_spec> input_options() {
-    return {{"readings", "FILE", "readings CSV (meter,timestamp,value or meter,timestamp,total,t1..t4)"},
-            {"meters", "FILE", "meters CSV with at least serial; zone, register_digits, transformer_ratio, tariff_registers used"},
-            {"db", "FILE", "a SQLite database instead of CSV files"},
-            {"assume-offset", "OFFSET", "UTC offset for timestamps written without one"},
-            {"resource", "NAME", "only meters of this resource (electricity, cold_water, hot_water, heat, gas, wastewater)"}};
+    return {
+        {"readings", "FILE", "readings CSV (meter,timestamp,value or meter,timestamp,total,t1..t4)"},
+        {"meters", "FILE",
+         "meters CSV with at least serial; zone, register_digits, transformer_ratio, tariff_registers used"},
+        {"db", "FILE", "a SQLite database instead of CSV files"},
+        {"assume-offset", "OFFSET", "UTC offset for timestamps written without one"},
+        {"resource", "NAME",
+         "only meters of this resource (electricity, cold_water, hot_water, heat, gas, wastewater)"}};
 }
 
 inputs load_inputs(const args& a) {
@@ -29,11 +32,14 @@ inputs load_inputs(const args& a) {
     const bool filtered = a.get("resource").has_value();
     const resource only = filtered ? choice(a, "resource", resource_text) : resource::electricity;
     // a meter's resource: its entity's; a meter missing from a meters CSV counts as electricity
-    auto wanted = [&](const meter* m) { return !filtered || (m ? m->measures : resource::electricity) == only; };
+    auto wanted = [&](const meter* m) {
+        return !filtered || (m ? m->measures : resource::electricity) == only;
+    };
     inputs in;
     if (readings_file) {
         const std::string text = read_file(*readings_file);
-        const auto table = std::make_shared<const reading_table>(parse_readings_csv(text, *readings_file, io));
+        const auto table =
+            std::make_shared<const reading_table>(parse_readings_csv(text, *readings_file, io));
         if (auto mf = a.get("meters")) {
             const std::string mt = read_file(*mf);
             in.csv_meters = parse_meters_csv(mt, *mf, io);

@@ -1,5 +1,5 @@
-// The kvant tool's computing commands read meters and readings from CSV files (--readings, --meters) or from a
-// SQLite database (--db); this is that shared part.
+// The kvant tool's computing commands read meters and readings from CSV files (--readings, --meters) or from
+// a SQLite database (--db); this is that shared part.
 #pragma once
 
 #include <fstream>
@@ -36,12 +36,12 @@ inputs load_inputs(const args& a);
 
 /// Where the output goes: --out FILE or stdout.
 class output {
-public:
+  public:
     explicit output(const args& a);
     std::ostream& stream() noexcept { return *out_; }
     void finish();  // flushes; storage_error when writing failed
 
-private:
+  private:
     std::ofstream file_;
     std::ostream* out_;
 };

@@ -1,5 +1,5 @@
-// kvant: the command-line tool of libkvant. Every command has --help; errors go to stderr with a non-zero exit
-// code (1: data or store, 2: usage).
+// kvant: the command-line tool of libkvant. Every command has --help; errors go to stderr with a non-zero
+// exit code (1: data or store, 2: usage).
 #include <iostream>
 
 #include "commands.hpp"

@@ -22,13 +22,16 @@ tariff_schedule load_schedule(const std::string& spec, std::vector<rate>* urdb_r
     try {
         j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
-        throw parse_error(errc::json, std::string("not JSON: ") + e.what(), location{spec, 0, "", static_cast<std::int64_t>(e.byte)});
+        throw parse_error(errc::json, std::string("not JSON: ") + e.what(),
+                          location{spec, 0, "", static_cast<std::int64_t>(e.byte)});
     }
     if (j.contains("energyweekdayschedule") || j.contains("items")) {
         auto imp = import_urdb(text, spec);
-        if (imp.had_tiers) std::cerr << "kvant: " << spec << ": URDB tiers beyond the first are not imported\n";
+        if (imp.had_tiers)
+            std::cerr << "kvant: " << spec << ": URDB tiers beyond the first are not imported\n";
         if (urdb_rates)
-            for (const auto& [z, price] : imp.rates) urdb_rates->push_back({z, date::year{1970} / 1 / 1, price});
+            for (const auto& [z, price] : imp.rates)
+                urdb_rates->push_back({z, date::year{1970} / 1 / 1, price});
         return imp.schedule;
     }
     try {
@@ -43,7 +46,9 @@ std::vector<rate> load_rates(const std::string& file) {
     const std::string text = read_file(file);
     csv_reader rd(text, file);
     std::vector<std::string_view> f;
-    if (!rd.next(f)) throw parse_error(errc::csv_header, "empty file: expected zone,from,price", location{file, 1, "", -1});
+    if (!rd.next(f))
+        throw parse_error(errc::csv_header, "empty file: expected zone,from,price",
+                          location{file, 1, "", -1});
     const csv_header h(f, rd.where(), {"zone", "from", "price"}, {"zone", "from", "price"});
     std::vector<rate> out;
     while (rd.next(f)) {
@@ -92,11 +97,14 @@ int run_split(const args& a) {
             const auto periods = periods_of(mi.series, mi.calendar, o);
             std::span<const zone_switch> sw;
             if (!periods.empty()) {
-                const std::string key = cal.basis(mi.calendar).name() + "|" + to_string(periods.front().begin) + "|" +
+                const std::string key = cal.basis(mi.calendar).name() + "|" +
+                                        to_string(periods.front().begin) + "|" +
                                         to_string(periods.back().end);
-                auto it = std::find_if(switch_cache.begin(), switch_cache.end(), [&](const auto& c) { return c.first == key; });
+                auto it = std::find_if(switch_cache.begin(), switch_cache.end(),
+                                       [&](const auto& c) { return c.first == key; });
                 if (it == switch_cache.end()) {
-                    switch_cache.emplace_back(key, cal.switches(periods.front().begin, periods.back().end, mi.calendar));
+                    switch_cache.emplace_back(
+                        key, cal.switches(periods.front().begin, periods.back().end, mi.calendar));
                     it = switch_cache.end() - 1;
                 }
                 sw = it->second;
@@ -107,8 +115,8 @@ int run_split(const args& a) {
             if (complete_only && !z.complete[k]) continue;
             const std::string label = period_label(z.periods[k].start_date, kind);
             for (std::size_t zi = 0; zi < z.zones.size(); ++zi)
-                os << z.meter << ',' << label << ',' << z.zones[zi] << ',' << to_string(decimal::from_raw(z.value[zi][k]))
-                   << ',' << int(z.complete[k]) << '\n';
+                os << z.meter << ',' << label << ',' << z.zones[zi] << ','
+                   << to_string(decimal::from_raw(z.value[zi][k])) << ',' << int(z.complete[k]) << '\n';
         }
     }
     out.finish();
@@ -138,16 +146,17 @@ int run_cost(const args& a) {
         for (const auto& b : bills)
             for (const auto& l : b.lines) {
                 if (complete_only && !b.complete[l.period]) continue;
-                os << b.meter << ',' << period_label(b.periods[l.period].start_date, kind) << ',' << l.zone << ','
-                   << to_string(l.rate_from) << ',' << to_string(decimal::from_raw(l.quantity)) << ',' << to_string(l.price)
-                   << ',' << to_string(l.amount) << ',' << int(b.complete[l.period]) << '\n';
+                os << b.meter << ',' << period_label(b.periods[l.period].start_date, kind) << ',' << l.zone
+                   << ',' << to_string(l.rate_from) << ',' << to_string(decimal::from_raw(l.quantity)) << ','
+                   << to_string(l.price) << ',' << to_string(l.amount) << ',' << int(b.complete[l.period])
+                   << '\n';
             }
     } else {
         os << "group,role,period,amount,complete,meters\n";
         for (const auto& g : aggregate_cost(in.relations, bills, level)) {
             if (complete_only && !g.complete) continue;
-            os << g.group << ',' << to_string(g.role) << ',' << period_label(g.period_start, kind) << ',' << to_string(g.total) << ','
-               << int(g.complete) << ',' << g.meters << '\n';
+            os << g.group << ',' << to_string(g.role) << ',' << period_label(g.period_start, kind) << ','
+               << to_string(g.total) << ',' << int(g.complete) << ',' << g.meters << '\n';
         }
     }
     out.finish();

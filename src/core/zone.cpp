@@ -31,7 +31,7 @@ zone zone::fixed(int minutes_east) {
 }
 
 struct zone::transitions {
-    std::vector<std::int64_t> begin;  // Unix seconds; begin[0] is the table's start
+    std::vector<std::int64_t> begin;   // Unix seconds; begin[0] is the table's start
     std::vector<std::int32_t> offset;  // seconds east of UTC
     std::int64_t end = 0;              // the table covers [begin[0], end)
 };
@@ -84,14 +84,16 @@ zone zone::parse(std::string_view s) {
         int m = 0;
         const char* b = s.data() + (s[0] == '+' ? 1 : 0);
         const auto r = std::from_chars(b, s.data() + s.size(), m);
-        if (r.ec != std::errc{}) throw config_error(errc::invalid_zone, "bad UTC offset '" + std::string(s) + "'");
+        if (r.ec != std::errc{})
+            throw config_error(errc::invalid_zone, "bad UTC offset '" + std::string(s) + "'");
         return fixed(m);
     }
     if (s[0] == '+' || s[0] == '-') {
         int m = 0;
         if (!parse_utc_offset(s, m))
-            throw config_error(errc::invalid_zone, "bad UTC offset '" + std::string(s) +
-                                                       "' (expected ±HH:MM, ±HHMM, ±HH or minutes such as 360)");
+            throw config_error(errc::invalid_zone,
+                               "bad UTC offset '" + std::string(s) +
+                                   "' (expected ±HH:MM, ±HHMM, ±HH or minutes such as 360)");
         return fixed(m);
     }
     return named(s);
@@ -111,13 +113,16 @@ seconds zone::offset_at(instant t) const {
     const std::int64_t u = to_unix(t);
     if (table_ && u >= table_->begin.front() && u < table_->end) {
         const auto& b = table_->begin;
-        const std::size_t j = static_cast<std::size_t>(std::upper_bound(b.begin(), b.end(), u) - b.begin()) - 1;
+        const std::size_t j =
+            static_cast<std::size_t>(std::upper_bound(b.begin(), b.end(), u) - b.begin()) - 1;
         return seconds{table_->offset[j]};
     }
     return tz_->get_info(t).offset;
 }
 
-local_time zone::to_local(instant t) const { return local_time{t.time_since_epoch() + offset_at(t)}; }
+local_time zone::to_local(instant t) const {
+    return local_time{t.time_since_epoch() + offset_at(t)};
+}
 
 instant zone::to_instant(local_time lt, local_policy ambiguous, local_policy nonexistent) const {
     if (!tz_) return instant{lt.time_since_epoch() - seconds{offset_minutes_ * 60}};
@@ -145,22 +150,25 @@ instant zone::to_instant(local_time lt, local_policy ambiguous, local_policy non
         if (count == 1) return from_unix(found[0]);
         if (count >= 2) {
             if (ambiguous == local_policy::reject)
-                throw config_error(errc::invalid_zone, "local time " + date::format("%F %T", lt) + " occurs twice in " + name());
+                throw config_error(errc::invalid_zone,
+                                   "local time " + date::format("%F %T", lt) + " occurs twice in " + name());
             return from_unix(ambiguous == local_policy::earliest ? found[0] : found[1]);
         }
         if (gap_after < n) {
             if (nonexistent == local_policy::reject)
-                throw config_error(errc::invalid_zone, "local time " + date::format("%F %T", lt) + " does not exist in " + name());
+                throw config_error(errc::invalid_zone, "local time " + date::format("%F %T", lt) +
+                                                           " does not exist in " + name());
             return from_unix(b[gap_after]);
         }
     }
     const auto info = tz_->get_info(lt);
     switch (info.result) {
-        case date::local_info::unique: return instant{lt.time_since_epoch() - info.first.offset};
+        case date::local_info::unique:
+            return instant{lt.time_since_epoch() - info.first.offset};
         case date::local_info::ambiguous:
             if (ambiguous == local_policy::reject)
-                throw config_error(errc::invalid_zone, "local time " + date::format("%F %T", lt) +
-                                                           " occurs twice in " + name());
+                throw config_error(errc::invalid_zone,
+                                   "local time " + date::format("%F %T", lt) + " occurs twice in " + name());
             return instant{lt.time_since_epoch() -
                            (ambiguous == local_policy::earliest ? info.first.offset : info.second.offset)};
         case date::local_info::nonexistent:

@@ -7,23 +7,27 @@ namespace kvant {
 inline namespace v0 {
 
 namespace {
-std::string dec_text(std::int64_t raw) { return to_string(decimal::from_raw(raw)); }
+std::string dec_text(std::int64_t raw) {
+    return to_string(decimal::from_raw(raw));
+}
 }  // namespace
 
-void write_consumption_csv(std::ostream& out, std::span<const meter_consumption> rows, const report_options& o) {
+void write_consumption_csv(std::ostream& out, std::span<const meter_consumption> rows,
+                           const report_options& o) {
     out << "meter,period,register,value,complete\n";
     for (const auto& mc : rows)
         for (std::size_t k = 0; k < mc.periods.size(); ++k) {
             const std::string label = period_label(mc.periods[k].start_date, o.kind);
             for (const auto& rc : mc.registers) {
                 if (o.complete_only && !rc.complete[k]) continue;
-                out << mc.meter << ',' << label << ',' << to_string(rc.reg) << ',' << dec_text(rc.value[k]) << ','
-                    << int(rc.complete[k]) << '\n';
+                out << mc.meter << ',' << label << ',' << to_string(rc.reg) << ',' << dec_text(rc.value[k])
+                    << ',' << int(rc.complete[k]) << '\n';
             }
         }
 }
 
-void write_consumption_json(std::ostream& out, std::span<const meter_consumption> rows, const report_options& o) {
+void write_consumption_json(std::ostream& out, std::span<const meter_consumption> rows,
+                            const report_options& o) {
     nlohmann::json j = {{"rows", nlohmann::json::array()}, {"notes", nlohmann::json::array()}};
     for (const auto& mc : rows) {
         for (std::size_t k = 0; k < mc.periods.size(); ++k)
@@ -53,8 +57,8 @@ void write_groups_csv(std::ostream& out, std::span<const group_row> rows, const 
     for (const auto& r : rows) {
         if (o.complete_only && !r.complete) continue;
         out << r.group << ',' << to_string(r.measures) << ',' << to_string(r.role) << ','
-            << period_label(r.period_start, o.kind) << ',' << to_string(r.reg) << ',' << dec_text(r.value) << ','
-            << int(r.complete) << ',' << r.meters << '\n';
+            << period_label(r.period_start, o.kind) << ',' << to_string(r.reg) << ',' << dec_text(r.value)
+            << ',' << int(r.complete) << ',' << r.meters << '\n';
     }
 }
 

@@ -16,38 +16,47 @@ struct csv_columns {
 };
 
 inline const csv_columns& columns_of(table_kind k) {
-    static const csv_columns organizations{
-        {"id", "name", "kind", "inn", "kpp", "ogrn", "legal_address", "actual_address", "zone", "billing_start_day"},
-        {"id", "name"}};
+    static const csv_columns organizations{{"id", "name", "kind", "inn", "kpp", "ogrn", "legal_address",
+                                            "actual_address", "zone", "billing_start_day"},
+                                           {"id", "name"}};
     static const csv_columns abonents{{"id", "organization", "kind", "name", "phone", "email"},
                                       {"id", "organization", "name"}};
-    static const csv_columns accounts{{"number", "abonent", "address", "building", "building_type", "apartment", "area",
-                                       "contract_start", "contract_end"},
+    static const csv_columns accounts{{"number", "abonent", "address", "building", "building_type",
+                                       "apartment", "area", "contract_start", "contract_end"},
                                       {"number", "abonent"}};
     static const csv_columns points{{"code", "account", "name", "place", "place_type"}, {"code", "account"}};
     static const csv_columns models{{"id", "name", "execution", "manufacturer", "registry_number", "resource",
-                                     "verification_interval_years", "service_life_years", "accuracy_class", "phases",
-                                     "connection_type", "nominal_voltage", "nominal_current", "max_current",
-                                     "meter_constant", "register_digits", "tariff_registers"},
+                                     "verification_interval_years", "service_life_years", "accuracy_class",
+                                     "phases", "connection_type", "nominal_voltage", "nominal_current",
+                                     "max_current", "meter_constant", "register_digits", "tariff_registers"},
                                     {"id", "name"}};
-    static const csv_columns meters{{"serial", "model", "point", "role", "resource", "zone", "transformer_ratio",
-                                     "register_digits", "tariff_registers", "manufactured", "installed", "removed",
-                                     "last_verification", "latitude", "longitude"},
-                                    {"serial"}};
-    static const csv_columns readings{{"meter", "timestamp", "value", "total", "t1", "t2", "t3", "t4", "source",
-                                       "accepted"},
-                                      {"meter", "timestamp"}};
+    static const csv_columns meters{
+        {"serial", "model", "point", "role", "resource", "zone", "transformer_ratio", "register_digits",
+         "tariff_registers", "manufactured", "installed", "removed", "last_verification", "latitude",
+         "longitude"},
+        {"serial"}};
+    static const csv_columns readings{
+        {"meter", "timestamp", "value", "total", "t1", "t2", "t3", "t4", "source", "accepted"},
+        {"meter", "timestamp"}};
     static const csv_columns events{{"meter", "timestamp", "code", "kind", "journal", "message"},
                                     {"meter", "timestamp", "code"}};
     switch (k) {
-        case table_kind::organizations: return organizations;
-        case table_kind::abonents: return abonents;
-        case table_kind::accounts: return accounts;
-        case table_kind::metering_points: return points;
-        case table_kind::meter_models: return models;
-        case table_kind::meters: return meters;
-        case table_kind::readings: return readings;
-        case table_kind::events: return events;
+        case table_kind::organizations:
+            return organizations;
+        case table_kind::abonents:
+            return abonents;
+        case table_kind::accounts:
+            return accounts;
+        case table_kind::metering_points:
+            return points;
+        case table_kind::meter_models:
+            return models;
+        case table_kind::meters:
+            return meters;
+        case table_kind::readings:
+            return readings;
+        case table_kind::events:
+            return events;
     }
     return organizations;
 }

@@ -78,13 +78,27 @@ void export_readings(const store& s, std::ostream& out) {
 void export_csv(const store& s, table_kind kind, std::ostream& out) {
     const auto& cols = detail::columns_of(kind).all;
     switch (kind) {
-        case table_kind::organizations: export_entities<organization>(s, out, cols); break;
-        case table_kind::abonents: export_entities<abonent>(s, out, cols); break;
-        case table_kind::accounts: export_entities<account>(s, out, cols); break;
-        case table_kind::metering_points: export_entities<metering_point>(s, out, cols); break;
-        case table_kind::meter_models: export_entities<meter_model>(s, out, cols); break;
-        case table_kind::meters: export_entities<meter>(s, out, cols); break;
-        case table_kind::readings: export_readings(s, out); break;
+        case table_kind::organizations:
+            export_entities<organization>(s, out, cols);
+            break;
+        case table_kind::abonents:
+            export_entities<abonent>(s, out, cols);
+            break;
+        case table_kind::accounts:
+            export_entities<account>(s, out, cols);
+            break;
+        case table_kind::metering_points:
+            export_entities<metering_point>(s, out, cols);
+            break;
+        case table_kind::meter_models:
+            export_entities<meter_model>(s, out, cols);
+            break;
+        case table_kind::meters:
+            export_entities<meter>(s, out, cols);
+            break;
+        case table_kind::readings:
+            export_readings(s, out);
+            break;
         case table_kind::events: {
             write_header(out, cols);
             const instant from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);

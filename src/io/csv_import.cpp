@@ -70,7 +70,8 @@ void check_width(const std::vector<std::string_view>& f, const csv_header& h, co
                           rd.where());
 }
 
-/// The row as a JSON object of its non-empty cells (CSV columns are JSON keys; events say "timestamp" for "time").
+/// The row as a JSON object of its non-empty cells (CSV columns are JSON keys; events say "timestamp" for
+/// "time").
 json row_object(const std::vector<std::string_view>& f, const csv_header& h) {
     json j = json::object();
     for (std::size_t i = 0; i < f.size(); ++i) {
@@ -94,11 +95,21 @@ T entity_from_row(const json& j, const csv_reader& rd) {
     }
 }
 
-issues validate_in(const store&, const organization& e) { return validate(e); }
-issues validate_in(const store&, const abonent& e) { return validate(e); }
-issues validate_in(const store&, const account& e) { return validate(e); }
-issues validate_in(const store&, const metering_point& e) { return validate(e); }
-issues validate_in(const store&, const meter_model& e) { return validate(e); }
+issues validate_in(const store&, const organization& e) {
+    return validate(e);
+}
+issues validate_in(const store&, const abonent& e) {
+    return validate(e);
+}
+issues validate_in(const store&, const account& e) {
+    return validate(e);
+}
+issues validate_in(const store&, const metering_point& e) {
+    return validate(e);
+}
+issues validate_in(const store&, const meter_model& e) {
+    return validate(e);
+}
 issues validate_in(const store& s, const meter& e) {
     const auto model = e.model.empty() ? std::nullopt : s.find<meter_model>(e.model);
     return validate(e, model ? &*model : nullptr);
@@ -115,10 +126,14 @@ void complete(const store& s, meter& m, const json& j) {
 
 template <class T>
 std::string key_of(const T& e) {
-    if constexpr (std::is_same_v<T, account>) return e.number;
-    else if constexpr (std::is_same_v<T, metering_point>) return e.code;
-    else if constexpr (std::is_same_v<T, meter>) return e.serial;
-    else return e.id;
+    if constexpr (std::is_same_v<T, account>)
+        return e.number;
+    else if constexpr (std::is_same_v<T, metering_point>)
+        return e.code;
+    else if constexpr (std::is_same_v<T, meter>)
+        return e.serial;
+    else
+        return e.id;
 }
 
 template <class T>
@@ -138,9 +153,12 @@ import_report import_entities(store& s, csv_reader& rd, const csv_header& h, con
         } catch (const validation_error& ve) {
             throw validation_error(ve.code(), ve.reason(), rd.where(ve.where().field));
         }
-        if (!before) ++rep.stats.inserted;
-        else if (*before == e) ++rep.stats.unchanged;
-        else ++rep.stats.replaced;
+        if (!before)
+            ++rep.stats.inserted;
+        else if (*before == e)
+            ++rep.stats.unchanged;
+        else
+            ++rep.stats.replaced;
     }
     return rep;
 }
@@ -175,7 +193,8 @@ import_report import_events(store& s, csv_reader& rd, const csv_header& h, const
     return rep;
 }
 
-import_report import_readings(store& s, std::string_view text, const std::string& source, const import_options& o) {
+import_report import_readings(store& s, std::string_view text, const std::string& source,
+                              const import_options& o) {
     import_report rep;
     std::vector<std::uint64_t> lines;
     const reading_table batch = parse_readings_csv(text, source, o, &lines);
@@ -191,7 +210,8 @@ import_report import_readings(store& s, std::string_view text, const std::string
         const meter_model* model = nullptr;
         if (found.back() && !found.back()->model.empty()) {
             auto it = models.find(found.back()->model);
-            if (it == models.end()) it = models.emplace(found.back()->model, s.find<meter_model>(found.back()->model)).first;
+            if (it == models.end())
+                it = models.emplace(found.back()->model, s.find<meter_model>(found.back()->model)).first;
             model = it->second ? &*it->second : nullptr;
         }
         tariffs.push_back(found.back() ? effective_tariff_registers(*found.back(), model) : 1);
@@ -208,8 +228,8 @@ import_report import_readings(store& s, std::string_view text, const std::string
     try {
         rep.stats = s.put_readings(batch, o.conflict);
     } catch (const reading_conflict& c) {
-        throw storage_error(errc::storage_conflict,
-                            location{source, lines[c.row()], "", -1}.to_string() + ": " + std::string(c.message()));
+        throw storage_error(errc::storage_conflict, location{source, lines[c.row()], "", -1}.to_string() +
+                                                        ": " + std::string(c.message()));
     }
     return rep;
 }
@@ -220,7 +240,8 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
                                  std::vector<std::uint64_t>* lines) {
     csv_reader rd(text, source, o.delimiter);
     std::vector<std::string_view> f;
-    if (!rd.next(f)) throw parse_error(errc::csv_header, "empty file: expected a header row", location{source, 1, "", -1});
+    if (!rd.next(f))
+        throw parse_error(errc::csv_header, "empty file: expected a header row", location{source, 1, "", -1});
     const auto& cols = detail::columns_of(table_kind::readings);
     const csv_header h(f, rd.where(), cols.all, cols.required);
     const int c_meter = h.index("meter"), c_time = h.index("timestamp"), c_source = h.index("source"),
@@ -228,8 +249,8 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
     if (h.index("value") >= 0 && h.index("total") >= 0)
         throw parse_error(errc::csv_header, "both 'value' and 'total' name the total register; keep one",
                           rd.where("value"));
-    std::array<int, register_count> c_reg{h.index("value") >= 0 ? h.index("value") : h.index("total"), h.index("t1"),
-                                          h.index("t2"), h.index("t3"), h.index("t4")};
+    std::array<int, register_count> c_reg{h.index("value") >= 0 ? h.index("value") : h.index("total"),
+                                          h.index("t1"), h.index("t2"), h.index("t3"), h.index("t4")};
     bool any_register = false;
     for (int c : c_reg) any_register = any_register || c >= 0;
     if (!any_register)
@@ -246,7 +267,8 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
         instant t;
         const auto ts = f[static_cast<std::size_t>(c_time)];
         if (const auto st = try_parse_instant(ts, t, o.default_offset_minutes); st != time_status::ok)
-            throw parse_error(errc::invalid_timestamp, "'" + std::string(ts) + "': " + std::string(describe(st)),
+            throw parse_error(errc::invalid_timestamp,
+                              "'" + std::string(ts) + "': " + std::string(describe(st)),
                               rd.where("timestamp"));
         for (std::size_t r = 0; r < register_count; ++r) {
             v[r] = decimal::missing_raw;
@@ -255,7 +277,8 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
             if (cell.empty()) continue;
             decimal d;
             if (const auto st = decimal::try_parse(cell, d); st != decimal_status::ok)
-                throw parse_error(errc::invalid_number, "'" + std::string(cell) + "': " + std::string(describe(st)),
+                throw parse_error(errc::invalid_number,
+                                  "'" + std::string(cell) + "': " + std::string(describe(st)),
                                   rd.where(h.names()[static_cast<std::size_t>(c_reg[r])]));
             v[r] = d.raw();
         }
@@ -272,10 +295,12 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
     return out;
 }
 
-std::vector<meter> parse_meters_csv(std::string_view text, const std::string& source, const import_options& o) {
+std::vector<meter> parse_meters_csv(std::string_view text, const std::string& source,
+                                    const import_options& o) {
     csv_reader rd(text, source, o.delimiter);
     std::vector<std::string_view> f;
-    if (!rd.next(f)) throw parse_error(errc::csv_header, "empty file: expected a header row", location{source, 1, "", -1});
+    if (!rd.next(f))
+        throw parse_error(errc::csv_header, "empty file: expected a header row", location{source, 1, "", -1});
     const auto& cols = detail::columns_of(table_kind::meters);
     const csv_header h(f, rd.where(), cols.all, cols.required);
     std::vector<meter> out;
@@ -298,32 +323,50 @@ import_report import_csv(store& s, table_kind kind, std::string_view text, const
         csv_reader rd(text, source, o.delimiter);
         std::vector<std::string_view> f;
         if (!rd.next(f))
-            throw parse_error(errc::csv_header, "empty file: expected a header row", location{source, 1, "", -1});
+            throw parse_error(errc::csv_header, "empty file: expected a header row",
+                              location{source, 1, "", -1});
         const auto& cols = detail::columns_of(kind);
         const csv_header h(f, rd.where(), cols.all, cols.required);
         switch (kind) {
-            case table_kind::organizations: rep = import_entities<organization>(s, rd, h, o); break;
-            case table_kind::abonents: rep = import_entities<abonent>(s, rd, h, o); break;
-            case table_kind::accounts: rep = import_entities<account>(s, rd, h, o); break;
-            case table_kind::metering_points: rep = import_entities<metering_point>(s, rd, h, o); break;
-            case table_kind::meter_models: rep = import_entities<meter_model>(s, rd, h, o); break;
-            case table_kind::meters: rep = import_entities<meter>(s, rd, h, o); break;
-            case table_kind::events: rep = import_events(s, rd, h, o); break;
-            case table_kind::readings: break;
+            case table_kind::organizations:
+                rep = import_entities<organization>(s, rd, h, o);
+                break;
+            case table_kind::abonents:
+                rep = import_entities<abonent>(s, rd, h, o);
+                break;
+            case table_kind::accounts:
+                rep = import_entities<account>(s, rd, h, o);
+                break;
+            case table_kind::metering_points:
+                rep = import_entities<metering_point>(s, rd, h, o);
+                break;
+            case table_kind::meter_models:
+                rep = import_entities<meter_model>(s, rd, h, o);
+                break;
+            case table_kind::meters:
+                rep = import_entities<meter>(s, rd, h, o);
+                break;
+            case table_kind::events:
+                rep = import_events(s, rd, h, o);
+                break;
+            case table_kind::readings:
+                break;
         }
     }
     tx.commit();
     return rep;
 }
 
-import_report import_csv_file(store& s, table_kind kind, const std::filesystem::path& file, const import_options& o) {
+import_report import_csv_file(store& s, table_kind kind, const std::filesystem::path& file,
+                              const import_options& o) {
     const std::string text = read_file(file);
     return import_csv(s, kind, text, file.string(), o);
 }
 
 import_report import_csv_files(store& s, std::vector<std::pair<table_kind, std::filesystem::path>> files,
                                const import_options& o) {
-    std::stable_sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(files.begin(), files.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     transaction tx(s);
     import_report rep;
     for (const auto& [kind, file] : files) rep += import_csv_file(s, kind, file, o);

@@ -31,11 +31,13 @@ bool csv_reader::next(std::vector<std::string_view>& fields) {
             for (;;) {
                 const std::size_t q = text_.find('"', pos_);
                 if (q == std::string_view::npos)
-                    throw parse_error(errc::csv_syntax, "unterminated quoted field",
-                                      location{source_, record_line_, "", static_cast<std::int64_t>(open - line_start)});
+                    throw parse_error(
+                        errc::csv_syntax, "unterminated quoted field",
+                        location{source_, record_line_, "", static_cast<std::int64_t>(open - line_start)});
                 // count newlines inside the quotes so later line numbers stay right
-                line_ += static_cast<std::uint64_t>(std::count(text_.begin() + static_cast<std::ptrdiff_t>(pos_),
-                                                               text_.begin() + static_cast<std::ptrdiff_t>(q), '\n'));
+                line_ += static_cast<std::uint64_t>(
+                    std::count(text_.begin() + static_cast<std::ptrdiff_t>(pos_),
+                               text_.begin() + static_cast<std::ptrdiff_t>(q), '\n'));
                 if (q + 1 < n && text_[q + 1] == '"') {
                     doubled = true;
                     pos_ = q + 2;
@@ -57,15 +59,16 @@ bool csv_reader::next(std::vector<std::string_view>& fields) {
                 break;
             }
             if (pos_ < n && text_[pos_] != delim_ && text_[pos_] != '\n' && text_[pos_] != '\r')
-                throw parse_error(errc::csv_syntax, "text after a closing quote",
-                                  location{source_, record_line_, "", static_cast<std::int64_t>(pos_ - line_start)});
+                throw parse_error(
+                    errc::csv_syntax, "text after a closing quote",
+                    location{source_, record_line_, "", static_cast<std::int64_t>(pos_ - line_start)});
         } else {
             const std::size_t start = pos_;
             while (pos_ < n && text_[pos_] != delim_ && text_[pos_] != '\n' && text_[pos_] != '\r') {
                 if (text_[pos_] == '"')
-                    throw parse_error(errc::csv_syntax, "a quote inside an unquoted field (quote the whole field)",
-                                      location{source_, record_line_, "",
-                                               static_cast<std::int64_t>(pos_ - line_start)});
+                    throw parse_error(
+                        errc::csv_syntax, "a quote inside an unquoted field (quote the whole field)",
+                        location{source_, record_line_, "", static_cast<std::int64_t>(pos_ - line_start)});
                 ++pos_;
             }
             fields.push_back(text_.substr(start, pos_ - start));
@@ -88,7 +91,8 @@ bool csv_reader::next(std::vector<std::string_view>& fields) {
 }
 
 csv_header::csv_header(const std::vector<std::string_view>& names, const location& where,
-                       const std::vector<std::string_view>& known, const std::vector<std::string_view>& required) {
+                       const std::vector<std::string_view>& known,
+                       const std::vector<std::string_view>& required) {
     auto list = [](const std::vector<std::string_view>& v) {
         std::string s;
         for (auto x : v) s += (s.empty() ? "" : ",") + std::string(x);
@@ -111,7 +115,8 @@ csv_header::csv_header(const std::vector<std::string_view>& names, const locatio
         if (index(r) < 0) {
             location at = where;
             at.field = std::string(r);
-            throw parse_error(errc::csv_header, "required column is missing (header: " + list(names) + ")", at);
+            throw parse_error(errc::csv_header, "required column is missing (header: " + list(names) + ")",
+                              at);
         }
 }
 

@@ -11,7 +11,8 @@ namespace {
 event_kind kind_of(const std::string& group, const std::string& ru, const std::string& en) {
     auto has = [](const std::string& s, std::string_view w) { return s.find(w) != std::string::npos; };
     if (group == "EXTERNAL_IMPACT") return has(ru, "окончание") ? event_kind::other : event_kind::tamper;
-    if (group == "SELF_DIAGNOSTIC") return has(ru, "ошибк") || has(en, "error") ? event_kind::fault : event_kind::other;
+    if (group == "SELF_DIAGNOSTIC")
+        return has(ru, "ошибк") || has(en, "error") ? event_kind::fault : event_kind::other;
     if (group == "COMMUTATION") return has(ru, "Выключение") ? event_kind::relay : event_kind::other;
     if (group == "VOLTAGE" || group == "CURRENT") return event_kind::power;
     if (group == "COMMUNICATION") return event_kind::communication;
@@ -25,16 +26,19 @@ event_catalogue event_catalogue::parse(std::string_view text, const std::string&
     try {
         doc = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
-        throw parse_error(errc::json, std::string("not JSON: ") + e.what(), location{source, 0, "", static_cast<std::int64_t>(e.byte)});
+        throw parse_error(errc::json, std::string("not JSON: ") + e.what(),
+                          location{source, 0, "", static_cast<std::int64_t>(e.byte)});
     }
     const auto it = doc.find("events");
-    if (it == doc.end() || !it->is_array()) throw parse_error(errc::json, "expected an \"events\" array", location{source, 0, "events", -1});
+    if (it == doc.end() || !it->is_array())
+        throw parse_error(errc::json, "expected an \"events\" array", location{source, 0, "events", -1});
     event_catalogue out;
     for (std::size_t i = 0; i < it->size(); ++i) {
         const auto& e = (*it)[i];
         const std::string where = "events[" + std::to_string(i) + "]";
         if (!e.is_object() || !e.contains("code") || !e["code"].is_number_integer())
-            throw parse_error(errc::json, "an event needs an integer code", location{source, 0, where + ".code", -1});
+            throw parse_error(errc::json, "an event needs an integer code",
+                              location{source, 0, where + ".code", -1});
         if (!e.contains("journal") || !e["journal"].is_string()) continue;  // no journal: not addressable
         const std::string obis = e["journal"].get<std::string>();
         // 0.0.99.98.e.255 -> e
@@ -47,7 +51,9 @@ event_catalogue event_catalogue::parse(std::string_view text, const std::string&
                 journal = -1;
             }
         }
-        if (journal < 0) throw parse_error(errc::json, "journal '" + obis + "' is not 0.0.99.98.e.255", location{source, 0, where + ".journal", -1});
+        if (journal < 0)
+            throw parse_error(errc::json, "journal '" + obis + "' is not 0.0.99.98.e.255",
+                              location{source, 0, where + ".journal", -1});
         catalogue_entry c;
         c.journal = journal;
         c.code = e["code"].get<int>();
@@ -60,7 +66,9 @@ event_catalogue event_catalogue::parse(std::string_view text, const std::string&
     return out;
 }
 
-event_catalogue event_catalogue::load(const std::filesystem::path& file) { return parse(read_file(file), file.string()); }
+event_catalogue event_catalogue::load(const std::filesystem::path& file) {
+    return parse(read_file(file), file.string());
+}
 
 const catalogue_entry* event_catalogue::find(int journal, int code) const noexcept {
     const auto it = entries_.find({journal, code});

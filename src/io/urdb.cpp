@@ -23,7 +23,8 @@ std::vector<std::vector<int>> matrix(const nlohmann::json& item, const char* key
         std::vector<int> hours;
         for (std::size_t h = 0; h < 24; ++h) {
             if (!row[h].is_number_integer() || row[h].get<int>() < 0)
-                fail(std::string(key) + "[" + std::to_string(mo) + "][" + std::to_string(h) + "]", "expected a period number");
+                fail(std::string(key) + "[" + std::to_string(mo) + "][" + std::to_string(h) + "]",
+                     "expected a period number");
             hours.push_back(row[h].get<int>());
         }
         m.push_back(std::move(hours));
@@ -45,9 +46,11 @@ urdb_import import_urdb(std::string_view text, const std::string& id) {
     try {
         doc = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
-        throw parse_error(errc::json, std::string("URDB: not JSON: ") + e.what(), location{"", 0, "", static_cast<std::int64_t>(e.byte)});
+        throw parse_error(errc::json, std::string("URDB: not JSON: ") + e.what(),
+                          location{"", 0, "", static_cast<std::int64_t>(e.byte)});
     }
-    const nlohmann::json& item = doc.contains("items") && doc["items"].is_array() && !doc["items"].empty() ? doc["items"][0] : doc;
+    const nlohmann::json& item =
+        doc.contains("items") && doc["items"].is_array() && !doc["items"].empty() ? doc["items"][0] : doc;
     if (!item.is_object()) fail("", "expected a rate object");
     const auto weekday = matrix(item, "energyweekdayschedule");
     const auto weekend = matrix(item, "energyweekendschedule");
@@ -62,7 +65,8 @@ urdb_import import_urdb(std::string_view text, const std::string& id) {
     for (int p = 0; p < periods; ++p) s.zones.push_back("p" + std::to_string(p));
     schedule_version v;
     for (unsigned mo = 0; mo < 12; ++mo) {
-        const std::string wd = "m" + std::to_string(mo + 1) + "-weekday", we = "m" + std::to_string(mo + 1) + "-weekend";
+        const std::string wd = "m" + std::to_string(mo + 1) + "-weekday",
+                          we = "m" + std::to_string(mo + 1) + "-weekend";
         v.days.push_back(profile(wd, weekday[mo]));
         v.days.push_back(profile(we, weekend[mo]));
         week_profile w{"m" + std::to_string(mo + 1), {wd, wd, wd, wd, wd, we, we}};
@@ -82,7 +86,8 @@ urdb_import import_urdb(std::string_view text, const std::string& id) {
             decimal d;
             const std::string txt = r.is_string() ? r.get<std::string>() : r.dump();
             if (decimal::try_parse(txt, d) != decimal_status::ok)
-                fail("energyratestructure[" + std::to_string(p) + "][0].rate", "'" + txt + "' is not a decimal rate");
+                fail("energyratestructure[" + std::to_string(p) + "][0].rate",
+                     "'" + txt + "' is not a decimal rate");
             out.rates.emplace_back("p" + std::to_string(p), d);
         }
     }

@@ -35,9 +35,10 @@ struct fleet::index {
     std::vector<metering_point> points;
     std::vector<meter_model> models;
     std::vector<meter> meters;
-    std::map<std::string, std::size_t, std::less<>> org_ix, abonent_ix, account_ix, point_ix, model_ix, meter_ix;
-    std::multimap<std::string, std::size_t, std::less<>> abonents_by_org, accounts_by_abonent, points_by_account,
-        meters_by_point;
+    std::map<std::string, std::size_t, std::less<>> org_ix, abonent_ix, account_ix, point_ix, model_ix,
+        meter_ix;
+    std::multimap<std::string, std::size_t, std::less<>> abonents_by_org, accounts_by_abonent,
+        points_by_account, meters_by_point;
 };
 
 fleet::fleet() : ix_(std::make_unique<index>()) {}
@@ -45,8 +46,9 @@ fleet::fleet(fleet&&) noexcept = default;
 fleet& fleet::operator=(fleet&&) noexcept = default;
 fleet::~fleet() = default;
 
-fleet::fleet(std::vector<organization> organizations, std::vector<abonent> abonents, std::vector<account> accounts,
-             std::vector<metering_point> points, std::vector<meter_model> models, std::vector<meter> meters)
+fleet::fleet(std::vector<organization> organizations, std::vector<abonent> abonents,
+             std::vector<account> accounts, std::vector<metering_point> points,
+             std::vector<meter_model> models, std::vector<meter> meters)
     : ix_(std::make_unique<index>()) {
     auto& x = *ix_;
     x.organizations = std::move(organizations);
@@ -67,37 +69,69 @@ fleet::fleet(std::vector<organization> organizations, std::vector<abonent> abone
     x.point_ix = index_by(x.points, [](const metering_point& e) { return e.code; });
     x.model_ix = index_by(x.models, [](const meter_model& e) { return e.id; });
     x.meter_ix = index_by(x.meters, [](const meter& e) { return e.serial; });
-    for (std::size_t i = 0; i < x.abonents.size(); ++i) x.abonents_by_org.emplace(x.abonents[i].organization, i);
-    for (std::size_t i = 0; i < x.accounts.size(); ++i) x.accounts_by_abonent.emplace(x.accounts[i].abonent, i);
+    for (std::size_t i = 0; i < x.abonents.size(); ++i)
+        x.abonents_by_org.emplace(x.abonents[i].organization, i);
+    for (std::size_t i = 0; i < x.accounts.size(); ++i)
+        x.accounts_by_abonent.emplace(x.accounts[i].abonent, i);
     for (std::size_t i = 0; i < x.points.size(); ++i) x.points_by_account.emplace(x.points[i].account, i);
     for (std::size_t i = 0; i < x.meters.size(); ++i)
         if (!x.meters[i].point.empty()) x.meters_by_point.emplace(x.meters[i].point, i);
 }
 
-const std::vector<organization>& fleet::organizations() const noexcept { return ix_->organizations; }
-const std::vector<abonent>& fleet::abonents() const noexcept { return ix_->abonents; }
-const std::vector<account>& fleet::accounts() const noexcept { return ix_->accounts; }
-const std::vector<metering_point>& fleet::points() const noexcept { return ix_->points; }
-const std::vector<meter_model>& fleet::models() const noexcept { return ix_->models; }
-const std::vector<meter>& fleet::meters() const noexcept { return ix_->meters; }
+const std::vector<organization>& fleet::organizations() const noexcept {
+    return ix_->organizations;
+}
+const std::vector<abonent>& fleet::abonents() const noexcept {
+    return ix_->abonents;
+}
+const std::vector<account>& fleet::accounts() const noexcept {
+    return ix_->accounts;
+}
+const std::vector<metering_point>& fleet::points() const noexcept {
+    return ix_->points;
+}
+const std::vector<meter_model>& fleet::models() const noexcept {
+    return ix_->models;
+}
+const std::vector<meter>& fleet::meters() const noexcept {
+    return ix_->meters;
+}
 
 const organization* fleet::find_organization(std::string_view k) const noexcept {
     return lookup(ix_->organizations, ix_->org_ix, k);
 }
-const abonent* fleet::find_abonent(std::string_view k) const noexcept { return lookup(ix_->abonents, ix_->abonent_ix, k); }
-const account* fleet::find_account(std::string_view k) const noexcept { return lookup(ix_->accounts, ix_->account_ix, k); }
-const metering_point* fleet::find_point(std::string_view k) const noexcept { return lookup(ix_->points, ix_->point_ix, k); }
-const meter_model* fleet::find_model(std::string_view k) const noexcept { return lookup(ix_->models, ix_->model_ix, k); }
-const meter* fleet::find_meter(std::string_view k) const noexcept { return lookup(ix_->meters, ix_->meter_ix, k); }
+const abonent* fleet::find_abonent(std::string_view k) const noexcept {
+    return lookup(ix_->abonents, ix_->abonent_ix, k);
+}
+const account* fleet::find_account(std::string_view k) const noexcept {
+    return lookup(ix_->accounts, ix_->account_ix, k);
+}
+const metering_point* fleet::find_point(std::string_view k) const noexcept {
+    return lookup(ix_->points, ix_->point_ix, k);
+}
+const meter_model* fleet::find_model(std::string_view k) const noexcept {
+    return lookup(ix_->models, ix_->model_ix, k);
+}
+const meter* fleet::find_meter(std::string_view k) const noexcept {
+    return lookup(ix_->meters, ix_->meter_ix, k);
+}
 
-const meter_model* fleet::model_of(const meter& m) const noexcept { return find_model(m.model); }
-const metering_point* fleet::point_of(const meter& m) const noexcept { return find_point(m.point); }
+const meter_model* fleet::model_of(const meter& m) const noexcept {
+    return find_model(m.model);
+}
+const metering_point* fleet::point_of(const meter& m) const noexcept {
+    return find_point(m.point);
+}
 const account* fleet::account_of(const meter& m) const noexcept {
     const auto* p = point_of(m);
     return p ? find_account(p->account) : nullptr;
 }
-const abonent* fleet::abonent_of(const account& a) const noexcept { return find_abonent(a.abonent); }
-const organization* fleet::organization_of(const abonent& a) const noexcept { return find_organization(a.organization); }
+const abonent* fleet::abonent_of(const account& a) const noexcept {
+    return find_abonent(a.abonent);
+}
+const organization* fleet::organization_of(const abonent& a) const noexcept {
+    return find_organization(a.organization);
+}
 const organization* fleet::organization_of(const meter& m) const noexcept {
     const auto* acc = account_of(m);
     const auto* ab = acc ? abonent_of(*acc) : nullptr;
@@ -138,7 +172,9 @@ zone fleet::zone_of(const meter& m) const {
     return zone::utc();
 }
 
-int fleet::tariff_registers_of(const meter& m) const noexcept { return effective_tariff_registers(m, model_of(m)); }
+int fleet::tariff_registers_of(const meter& m) const noexcept {
+    return effective_tariff_registers(m, model_of(m));
+}
 
 }  // namespace v0
 }  // namespace kvant

@@ -33,7 +33,8 @@ tariff_schedule single_rate_schedule() {
 
 tariff_schedule two_zone_schedule() {
     // the Russian two-rate program as meters carry it: 00:00 -> T2 (night), 07:00 -> T1 (day), 23:00 -> T2
-    auto s = every_day("two-zone", "Двухзонный (ФСТ 1473-э)", {"day", "night"}, {{0, "night"}, {7 * 60, "day"}, {23 * 60, "night"}});
+    auto s = every_day("two-zone", "Двухзонный (ФСТ 1473-э)", {"day", "night"},
+                       {{0, "night"}, {7 * 60, "day"}, {23 * 60, "night"}});
     s.register_zones = {"day", "night"};
     return s;
 }
@@ -47,7 +48,8 @@ tariff_schedule three_zone_schedule() {
                         {21 * 60, "semi-peak"},
                         {23 * 60, "night"}},
                        {{"day", {"peak", "semi-peak"}}});
-    s.register_zones = {"peak", "night", "semi-peak"};  // T1 peak, T2 night, T3 semi-peak: the usual programming
+    s.register_zones = {"peak", "night",
+                        "semi-peak"};  // T1 peak, T2 night, T3 semi-peak: the usual programming
     return s;
 }
 
@@ -63,9 +65,11 @@ std::vector<std::string> check(const tariff_schedule& s) {
     const std::set<std::string> zones(s.zones.begin(), s.zones.end());
     if (s.zones.empty()) out.push_back("schedule " + s.id + " declares no zones");
     if (zones.size() != s.zones.size()) out.push_back("schedule " + s.id + " declares a zone twice");
-    if (zones.count("total") && s.zones.size() > 1) out.push_back("'total' is the sum of the zones, not a zone beside others");
+    if (zones.count("total") && s.zones.size() > 1)
+        out.push_back("'total' is the sum of the zones, not a zone beside others");
     for (const auto& g : s.groups) {
-        if (zones.count(g.name) || g.name == "total") out.push_back("group '" + g.name + "' has the name of a zone");
+        if (zones.count(g.name) || g.name == "total")
+            out.push_back("group '" + g.name + "' has the name of a zone");
         for (const auto& m : g.members)
             if (!zones.count(m)) out.push_back("group '" + g.name + "' names an undeclared zone '" + m + "'");
     }
@@ -85,32 +89,41 @@ std::vector<std::string> check(const tariff_schedule& s) {
             for (std::size_t i = 0; i < d.changes.size(); ++i) {
                 const auto& c = d.changes[i];
                 if (c.minute < 0 || c.minute > 1439)
-                    out.push_back(where + ": day profile '" + d.id + "': minute " + std::to_string(c.minute) + " is not in 0..1439");
+                    out.push_back(where + ": day profile '" + d.id + "': minute " + std::to_string(c.minute) +
+                                  " is not in 0..1439");
                 if (i > 0 && d.changes[i - 1].minute >= c.minute)
                     out.push_back(where + ": day profile '" + d.id + "': switch times must increase");
                 if (!zones.count(c.zone))
-                    out.push_back(where + ": day profile '" + d.id + "' names an undeclared zone '" + c.zone + "'");
+                    out.push_back(where + ": day profile '" + d.id + "' names an undeclared zone '" + c.zone +
+                                  "'");
             }
         }
         for (const auto& w : v.weeks) {
             weeks.insert(w.id);
             for (const auto& d : w.days)
-                if (!days.count(d)) out.push_back(where + ": week profile '" + w.id + "' names an unknown day profile '" + d + "'");
+                if (!days.count(d))
+                    out.push_back(where + ": week profile '" + w.id + "' names an unknown day profile '" + d +
+                                  "'");
         }
         if (v.seasons.empty()) out.push_back(where + ": no season");
         for (std::size_t i = 0; i < v.seasons.size(); ++i) {
             const auto& se = v.seasons[i];
             if (!(date::month{se.month} / date::day{se.day}).ok())
                 out.push_back(where + ": season '" + se.name + "' starts on an impossible day");
-            if (i > 0 && std::pair(v.seasons[i - 1].month, v.seasons[i - 1].day) >= std::pair(se.month, se.day))
+            if (i > 0 &&
+                std::pair(v.seasons[i - 1].month, v.seasons[i - 1].day) >= std::pair(se.month, se.day))
                 out.push_back(where + ": seasons must start in calendar order");
-            if (!weeks.count(se.week)) out.push_back(where + ": season '" + se.name + "' names an unknown week profile '" + se.week + "'");
+            if (!weeks.count(se.week))
+                out.push_back(where + ": season '" + se.name + "' names an unknown week profile '" + se.week +
+                              "'");
         }
         for (const auto& sd : v.special_days) {
             const bool ok = sd.year ? (date::year{*sd.year} / date::month{sd.month} / date::day{sd.day}).ok()
                                     : (date::month{sd.month} / date::day{sd.day}).ok();
             if (!ok) out.push_back(where + ": a special day has an impossible date");
-            if (!days.count(sd.day_profile)) out.push_back(where + ": a special day names an unknown day profile '" + sd.day_profile + "'");
+            if (!days.count(sd.day_profile))
+                out.push_back(where + ": a special day names an unknown day profile '" + sd.day_profile +
+                              "'");
         }
     }
     return out;

@@ -10,9 +10,11 @@ inline namespace v0 {
 namespace {
 
 class collector {
-public:
+  public:
     collector(std::string entity, std::string key) : entity_(std::move(entity)), key_(std::move(key)) {}
-    void error(std::string field, std::string message) { add(severity::error, std::move(field), std::move(message)); }
+    void error(std::string field, std::string message) {
+        add(severity::error, std::move(field), std::move(message));
+    }
     void warning(std::string field, std::string message) {
         add(severity::warning, std::move(field), std::move(message));
     }
@@ -24,7 +26,7 @@ public:
     }
     issues take() { return std::move(out_); }
 
-private:
+  private:
     void add(severity s, std::string field, std::string message) {
         out_.push_back({s, entity_, key_, std::move(field), std::move(message)});
     }
@@ -32,15 +34,17 @@ private:
     issues out_;
 };
 
-std::string d2s(calendar_date d) { return to_string(d); }
+std::string d2s(calendar_date d) {
+    return to_string(d);
+}
 
 /// `later_field` holds the `later_what` date, which should not precede `earlier_what`.
 void check_date_order(collector& c, const char* later_field, const char* later_what,
                       const std::optional<calendar_date>& later, const char* earlier_what,
                       const std::optional<calendar_date>& earlier, severity level) {
     if (!later || !earlier || *later >= *earlier) return;
-    std::string msg = std::string(later_what) + " date " + d2s(*later) + " is before the " + earlier_what + " date " +
-                      d2s(*earlier);
+    std::string msg = std::string(later_what) + " date " + d2s(*later) + " is before the " + earlier_what +
+                      " date " + d2s(*earlier);
     if (level == severity::error)
         c.error(later_field, msg);
     else
@@ -75,7 +79,8 @@ issues validate(const organization& o) {
                                   std::to_string(o.ogrn.size()) + " digits");
     }
     if (o.billing_start_day < 1 || o.billing_start_day > 31)
-        c.error("billing_start_day", std::to_string(o.billing_start_day) + " is not a day of the month (1..31)");
+        c.error("billing_start_day",
+                std::to_string(o.billing_start_day) + " is not a day of the month (1..31)");
     return c.take();
 }
 
@@ -91,7 +96,8 @@ issues validate(const account& a) {
     collector c("account", a.number);
     c.check("number", check_account_number(a.number));
     c.required("abonent", a.abonent);
-    if (a.area && a.area->raw() <= 0) c.error("area", "floor area " + to_string(*a.area) + " m² is not positive");
+    if (a.area && a.area->raw() <= 0)
+        c.error("area", "floor area " + to_string(*a.area) + " m² is not positive");
     check_date_order(c, "contract_end", "contract end", a.contract_end, "contract start", a.contract_start,
                      severity::error);
     return c.take();
@@ -112,7 +118,8 @@ issues validate(const meter_model& m) {
         c.error("verification_interval_years",
                 std::to_string(m.verification_interval_years) + " years is not a plausible interval (0..50)");
     if (m.service_life_years && (*m.service_life_years < 1 || *m.service_life_years > 100))
-        c.error("service_life_years", std::to_string(*m.service_life_years) + " years is not plausible (1..100)");
+        c.error("service_life_years",
+                std::to_string(*m.service_life_years) + " years is not plausible (1..100)");
     if (m.phases && *m.phases != 1 && *m.phases != 3)
         c.error("phases", std::to_string(*m.phases) + " phases (expected 1 or 3)");
     if (m.register_digits && (*m.register_digits < 1 || *m.register_digits > 12))
@@ -122,7 +129,8 @@ issues validate(const meter_model& m) {
     if (m.meter_constant && *m.meter_constant <= 0)
         c.error("meter_constant", std::to_string(*m.meter_constant) + " is not positive");
     if (m.measures != resource::electricity && m.connection != connection_type::direct)
-        c.warning("connection_type", "transformer connection on a " + std::string(to_string(m.measures)) + " meter");
+        c.warning("connection_type",
+                  "transformer connection on a " + std::string(to_string(m.measures)) + " meter");
     return c.take();
 }
 
@@ -146,13 +154,15 @@ issues validate(const meter& m, const meter_model* model) {
     if (m.tariff_registers && (*m.tariff_registers < 1 || *m.tariff_registers > 4))
         c.error("tariff_registers", std::to_string(*m.tariff_registers) + " (expected 1..4)");
     // 004's meter card: made 01.02.2022, installed 21.01.2020. Real data has it; keep it, but say so.
-    check_date_order(c, "installed", "installation", m.installed, "manufacture", m.manufactured, severity::warning);
-    check_date_order(c, "last_verification", "verification", m.last_verification, "manufacture", m.manufactured,
+    check_date_order(c, "installed", "installation", m.installed, "manufacture", m.manufactured,
                      severity::warning);
+    check_date_order(c, "last_verification", "verification", m.last_verification, "manufacture",
+                     m.manufactured, severity::warning);
     check_date_order(c, "removed", "removal", m.removed, "installation", m.installed, severity::error);
     if (m.latitude && (m.latitude->raw() < -90 * decimal::scale || m.latitude->raw() > 90 * decimal::scale))
         c.error("latitude", to_string(*m.latitude) + " is outside -90..90");
-    if (m.longitude && (m.longitude->raw() < -180 * decimal::scale || m.longitude->raw() > 180 * decimal::scale))
+    if (m.longitude &&
+        (m.longitude->raw() < -180 * decimal::scale || m.longitude->raw() > 180 * decimal::scale))
         c.error("longitude", to_string(*m.longitude) + " is outside -180..180");
     if (m.latitude.has_value() != m.longitude.has_value())
         c.error(m.latitude ? "longitude" : "latitude", "coordinates need both latitude and longitude");
@@ -161,8 +171,8 @@ issues validate(const meter& m, const meter_model* model) {
             c.error("resource", "meter measures " + std::string(to_string(m.measures)) + " but its model " +
                                     model->id + " measures " + std::string(to_string(model->measures)));
         if (m.transformer_ratio != decimal::from_integer(1) && model->connection == connection_type::direct)
-            c.warning("transformer_ratio", "ratio " + to_string(m.transformer_ratio) + " on a model " + model->id +
-                                               " connected directly");
+            c.warning("transformer_ratio", "ratio " + to_string(m.transformer_ratio) + " on a model " +
+                                               model->id + " connected directly");
     }
     if (m.role == meter_role::building && m.point.empty())
         c.warning("point", "a building meter without a metering point is left out of building sums");
@@ -178,16 +188,20 @@ std::vector<row_issue> validate(const reading_table& batch, std::span<const mete
     std::vector<std::int64_t> latest(meter_of_slot.size(), std::numeric_limits<std::int64_t>::max());
     for (std::size_t k = 0; k < meter_of_slot.size(); ++k) {
         const meter* m = meter_of_slot[k];
-        if (m && m->installed) earliest[k] = (date::sys_days{*m->installed} - date::days{1}).time_since_epoch().count() * 86400LL;
-        if (m && m->removed) latest[k] = (date::sys_days{*m->removed} + date::days{2}).time_since_epoch().count() * 86400LL;
+        if (m && m->installed)
+            earliest[k] =
+                (date::sys_days{*m->installed} - date::days{1}).time_since_epoch().count() * 86400LL;
+        if (m && m->removed)
+            latest[k] = (date::sys_days{*m->removed} + date::days{2}).time_since_epoch().count() * 86400LL;
     }
     const auto& times = batch.times();
     const auto& slots = batch.meter_index();
     for (std::size_t i = 0; i < batch.size() && out.size() < limit; ++i) {
         const std::uint32_t k = slots[i];
         auto add = [&](severity level, std::string_view field, std::string message) {
-            out.push_back({i, issue{level, "reading", batch.meters()[k] + " at " + to_string(from_unix(times[i])),
-                                    std::string(field), std::move(message)}});
+            out.push_back(
+                {i, issue{level, "reading", batch.meters()[k] + " at " + to_string(from_unix(times[i])),
+                          std::string(field), std::move(message)}});
         };
         const meter* m = meter_of_slot[k];
         if (!m) {
@@ -201,18 +215,23 @@ std::vector<row_issue> validate(const reading_table& batch, std::span<const mete
             if (v == decimal::missing_raw) continue;
             any = true;
             const auto reg = to_string(static_cast<register_id>(r));
-            if (v < 0) add(severity::error, reg, "negative register value " + to_string(decimal::from_raw(v)));
+            if (v < 0)
+                add(severity::error, reg, "negative register value " + to_string(decimal::from_raw(v)));
             if (r > static_cast<std::size_t>(tariffs) && tariffs > 1)
-                add(severity::error, reg, "meter " + m->serial + " has " + std::to_string(tariffs) + " tariff registers");
+                add(severity::error, reg,
+                    "meter " + m->serial + " has " + std::to_string(tariffs) + " tariff registers");
         }
         if (!any) add(severity::error, "total", "a reading needs at least one register value");
         if (times[i] < earliest[k])
-            add(severity::warning, "timestamp", "reading before the meter's installation on " + to_string(*m->installed));
+            add(severity::warning, "timestamp",
+                "reading before the meter's installation on " + to_string(*m->installed));
         if (times[i] >= latest[k])
-            add(severity::warning, "timestamp", "reading after the meter's removal on " + to_string(*m->removed));
+            add(severity::warning, "timestamp",
+                "reading after the meter's removal on " + to_string(*m->removed));
         const std::int64_t acc = batch.accepted()[i];
         if (acc != reading_table::missing_time && acc < times[i])
-            add(severity::warning, "accepted", "accepted at " + to_string(from_unix(acc)) + ", before the reading's own time");
+            add(severity::warning, "accepted",
+                "accepted at " + to_string(from_unix(acc)) + ", before the reading's own time");
     }
     return out;
 }

@@ -10,7 +10,8 @@ meter_series::columns& meter_series::own() {
     if (!own_ || own_.use_count() > 1 || keeper_ != own_) {
         auto fresh = std::make_shared<columns>();
         fresh->time.assign(time_.begin(), time_.end());
-        for (std::size_t r = 0; r < register_count; ++r) fresh->values[r].assign(values_[r].begin(), values_[r].end());
+        for (std::size_t r = 0; r < register_count; ++r)
+            fresh->values[r].assign(values_[r].begin(), values_[r].end());
         own_ = std::move(fresh);
         keeper_ = own_;
     }
@@ -62,7 +63,9 @@ std::vector<meter_series> meter_series::from_table(std::shared_ptr<const reading
             s.keeper_ = shared;
             s.time_ = std::span<const std::int64_t>(t).subspan(b, len);
             for (std::size_t r = 0; r < register_count; ++r)
-                if (present[r]) s.values_[r] = std::span<const std::int64_t>(batch.values(static_cast<register_id>(r))).subspan(b, len);
+                if (present[r])
+                    s.values_[r] = std::span<const std::int64_t>(batch.values(static_cast<register_id>(r)))
+                                       .subspan(b, len);
         }
         return out;
     }
@@ -85,8 +88,8 @@ std::vector<meter_series> meter_series::from_table(std::shared_ptr<const reading
             if (same) continue;
             throw validation_error(errc::duplicate,
                                    "meter " + out[slot[i]].serial_ + " has two different readings at " +
-                                       to_string(from_unix(t[i])) + " (rows " + std::to_string(prev + 1) + " and " +
-                                       std::to_string(i + 1) + ")",
+                                       to_string(from_unix(t[i])) + " (rows " + std::to_string(prev + 1) +
+                                       " and " + std::to_string(i + 1) + ")",
                                    location{"", 0, "timestamp", -1});
         }
         c.time.push_back(t[i]);
@@ -103,7 +106,8 @@ std::vector<meter_series> meter_series::from_table(std::shared_ptr<const reading
 
 void meter_series::push(std::int64_t unix_time, const std::array<std::int64_t, register_count>& values) {
     if (!time_.empty() && unix_time <= time_.back())
-        throw validation_error(errc::validation, "meter " + serial_ + ": reading at " + to_string(from_unix(unix_time)) +
+        throw validation_error(errc::validation, "meter " + serial_ + ": reading at " +
+                                                     to_string(from_unix(unix_time)) +
                                                      " is not after the previous one");
     columns& c = own();
     for (std::size_t r = 0; r < register_count; ++r) {

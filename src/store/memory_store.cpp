@@ -46,28 +46,66 @@ void list_from(const Map& m, std::vector<T>& out) {
 }
 }  // namespace
 
-bool memory_store::load(std::string_view k, organization& o) const { return load_from(state_->organizations, k, o); }
-bool memory_store::load(std::string_view k, abonent& o) const { return load_from(state_->abonents, k, o); }
-bool memory_store::load(std::string_view k, account& o) const { return load_from(state_->accounts, k, o); }
-bool memory_store::load(std::string_view k, metering_point& o) const { return load_from(state_->points, k, o); }
-bool memory_store::load(std::string_view k, meter_model& o) const { return load_from(state_->models, k, o); }
-bool memory_store::load(std::string_view k, meter& o) const { return load_from(state_->meters, k, o); }
-void memory_store::list(std::vector<organization>& o) const { list_from(state_->organizations, o); }
-void memory_store::list(std::vector<abonent>& o) const { list_from(state_->abonents, o); }
-void memory_store::list(std::vector<account>& o) const { list_from(state_->accounts, o); }
-void memory_store::list(std::vector<metering_point>& o) const { list_from(state_->points, o); }
-void memory_store::list(std::vector<meter_model>& o) const { list_from(state_->models, o); }
-void memory_store::list(std::vector<meter>& o) const { list_from(state_->meters, o); }
-bool memory_store::has_meter(std::string_view s) const { return state_->meters.count(s) != 0; }
-void memory_store::store_entity(const organization& o) { state_->organizations[o.id] = o; }
-void memory_store::store_entity(const abonent& a) { state_->abonents[a.id] = a; }
-void memory_store::store_entity(const account& a) { state_->accounts[a.number] = a; }
-void memory_store::store_entity(const metering_point& p) { state_->points[p.code] = p; }
-void memory_store::store_entity(const meter_model& m) { state_->models[m.id] = m; }
-void memory_store::store_entity(const meter& m) { state_->meters[m.serial] = m; }
+bool memory_store::load(std::string_view k, organization& o) const {
+    return load_from(state_->organizations, k, o);
+}
+bool memory_store::load(std::string_view k, abonent& o) const {
+    return load_from(state_->abonents, k, o);
+}
+bool memory_store::load(std::string_view k, account& o) const {
+    return load_from(state_->accounts, k, o);
+}
+bool memory_store::load(std::string_view k, metering_point& o) const {
+    return load_from(state_->points, k, o);
+}
+bool memory_store::load(std::string_view k, meter_model& o) const {
+    return load_from(state_->models, k, o);
+}
+bool memory_store::load(std::string_view k, meter& o) const {
+    return load_from(state_->meters, k, o);
+}
+void memory_store::list(std::vector<organization>& o) const {
+    list_from(state_->organizations, o);
+}
+void memory_store::list(std::vector<abonent>& o) const {
+    list_from(state_->abonents, o);
+}
+void memory_store::list(std::vector<account>& o) const {
+    list_from(state_->accounts, o);
+}
+void memory_store::list(std::vector<metering_point>& o) const {
+    list_from(state_->points, o);
+}
+void memory_store::list(std::vector<meter_model>& o) const {
+    list_from(state_->models, o);
+}
+void memory_store::list(std::vector<meter>& o) const {
+    list_from(state_->meters, o);
+}
+bool memory_store::has_meter(std::string_view s) const {
+    return state_->meters.count(s) != 0;
+}
+void memory_store::store_entity(const organization& o) {
+    state_->organizations[o.id] = o;
+}
+void memory_store::store_entity(const abonent& a) {
+    state_->abonents[a.id] = a;
+}
+void memory_store::store_entity(const account& a) {
+    state_->accounts[a.number] = a;
+}
+void memory_store::store_entity(const metering_point& p) {
+    state_->points[p.code] = p;
+}
+void memory_store::store_entity(const meter_model& m) {
+    state_->models[m.id] = m;
+}
+void memory_store::store_entity(const meter& m) {
+    state_->meters[m.serial] = m;
+}
 
-// Atomic by itself (a first pass finds conflicts before anything changes), so that the base class need not wrap
-// each write in a transaction, which here would copy the whole state.
+// Atomic by itself (a first pass finds conflicts before anything changes), so that the base class need not
+// wrap each write in a transaction, which here would copy the whole state.
 write_stats memory_store::store_readings(const reading_table& batch, on_conflict policy) {
     std::vector<std::map<std::int64_t, stored_reading>*> series;
     series.reserve(batch.meters().size());
@@ -78,7 +116,8 @@ write_stats memory_store::store_readings(const reading_table& batch, on_conflict
         return v;
     };
     if (policy == on_conflict::fail) {
-        std::map<std::pair<std::uint32_t, std::int64_t>, std::size_t> in_batch;  // duplicates within the batch
+        std::map<std::pair<std::uint32_t, std::int64_t>, std::size_t>
+            in_batch;  // duplicates within the batch
         for (std::size_t i = 0; i < batch.size(); ++i) {
             const auto& s = *series[batch.meter_index()[i]];
             const auto v = values_of(i);
@@ -93,7 +132,8 @@ write_stats memory_store::store_readings(const reading_table& batch, on_conflict
     }
     write_stats st;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        const stored_reading r{values_of(i), static_cast<reading_source>(batch.sources()[i]), batch.accepted()[i]};
+        const stored_reading r{values_of(i), static_cast<reading_source>(batch.sources()[i]),
+                               batch.accepted()[i]};
         auto& s = *series[batch.meter_index()[i]];
         auto [it, inserted] = s.try_emplace(batch.times()[i], r);
         if (inserted) {
@@ -223,7 +263,9 @@ bool memory_store::resolve_anomaly(std::string_view key, instant at, std::string
     return true;
 }
 
-void memory_store::begin() { snapshots_.push_back(std::make_unique<state>(*state_)); }
+void memory_store::begin() {
+    snapshots_.push_back(std::make_unique<state>(*state_));
+}
 
 void memory_store::commit() {
     if (snapshots_.empty()) throw storage_error(errc::storage, "commit without a transaction");

@@ -44,7 +44,7 @@ inline void exec(sqlite3* db, const char* sql) {
 
 /// A prepared statement, reset after each use.
 class statement {
-public:
+  public:
     statement(sqlite3* db, std::string_view sql) : db_(db) {
         sqlite3_stmt* s = nullptr;
         if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s,
@@ -60,7 +60,8 @@ public:
     }
     statement& bind(int i, std::string_view v) {
         // an empty view may have a null data(), which SQLite would bind as NULL rather than ''
-        check(sqlite3_bind_text(s_.get(), i, v.empty() ? "" : v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+        check(sqlite3_bind_text(s_.get(), i, v.empty() ? "" : v.data(), static_cast<int>(v.size()),
+                                SQLITE_TRANSIENT));
         return *this;
     }
     statement& bind_null(int i) {
@@ -101,10 +102,11 @@ public:
     }
     std::string text(int col) const {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_.get(), col));
-        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_.get(), col))) : std::string();
+        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_.get(), col)))
+                 : std::string();
     }
 
-private:
+  private:
     void check(int rc) {
         if (rc != SQLITE_OK) fail(db_, "binding a parameter");
     }
@@ -114,13 +116,13 @@ private:
 
 /// Resets a statement when a scope ends, whatever happened in it.
 class reset_guard {
-public:
+  public:
     explicit reset_guard(statement& s) noexcept : s_(s) {}
     reset_guard(const reset_guard&) = delete;
     reset_guard& operator=(const reset_guard&) = delete;
     ~reset_guard() { s_.reset(); }
 
-private:
+  private:
     statement& s_;
 };
 

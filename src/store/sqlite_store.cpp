@@ -244,8 +244,8 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m) : impl_(st
         version = impl_->pragma_int("PRAGMA user_version");
         app = impl_->pragma_int("PRAGMA application_id");
     } catch (const storage_error& e) {
-        throw storage_error(errc::storage_schema, file.string() + " is not a SQLite database (" +
-                                                      std::string(e.message()) + ")");
+        throw storage_error(errc::storage_schema,
+                            file.string() + " is not a SQLite database (" + std::string(e.message()) + ")");
     }
     const std::int64_t tables = impl_->pragma_int("SELECT count(*) FROM sqlite_schema");
     if (version == 0 && tables == 0) {
@@ -267,15 +267,19 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m) : impl_(st
             throw;
         }
     } else if (app != application_id) {
-        throw storage_error(errc::storage_schema, file.string() + " is a SQLite database but not a kvant one");
+        throw storage_error(errc::storage_schema,
+                            file.string() + " is a SQLite database but not a kvant one");
     } else if (version > schema_version) {
-        throw storage_error(errc::storage_schema, file.string() + " has schema version " + std::to_string(version) +
-                                                      "; this libkvant " + version_string() + " reads up to " +
+        throw storage_error(errc::storage_schema, file.string() + " has schema version " +
+                                                      std::to_string(version) + "; this libkvant " +
+                                                      version_string() + " reads up to " +
                                                       std::to_string(schema_version));
     }
     if (version == 1 && app == application_id) {
         if (m == mode::read_only)
-            throw storage_error(errc::storage_schema, file.string() + " has schema version 1; open it for writing once to migrate it");
+            throw storage_error(
+                errc::storage_schema,
+                file.string() + " has schema version 1; open it for writing once to migrate it");
         detail::sqlite::exec(db, "BEGIN IMMEDIATE");
         try {
             detail::sqlite::exec(db, schema_v2_additions);
@@ -297,27 +301,67 @@ sqlite_store::~sqlite_store() {
     if (impl_) impl_->statements.clear();  // finalize before closing
 }
 
-const std::filesystem::path& sqlite_store::file() const noexcept { return impl_->file; }
+const std::filesystem::path& sqlite_store::file() const noexcept {
+    return impl_->file;
+}
 
-bool sqlite_store::load(std::string_view k, organization& o) const { return impl_->load(k, o); }
-bool sqlite_store::load(std::string_view k, abonent& o) const { return impl_->load(k, o); }
-bool sqlite_store::load(std::string_view k, account& o) const { return impl_->load(k, o); }
-bool sqlite_store::load(std::string_view k, metering_point& o) const { return impl_->load(k, o); }
-bool sqlite_store::load(std::string_view k, meter_model& o) const { return impl_->load(k, o); }
-bool sqlite_store::load(std::string_view k, meter& o) const { return impl_->load(k, o); }
-void sqlite_store::list(std::vector<organization>& o) const { impl_->list(o); }
-void sqlite_store::list(std::vector<abonent>& o) const { impl_->list(o); }
-void sqlite_store::list(std::vector<account>& o) const { impl_->list(o); }
-void sqlite_store::list(std::vector<metering_point>& o) const { impl_->list(o); }
-void sqlite_store::list(std::vector<meter_model>& o) const { impl_->list(o); }
-void sqlite_store::list(std::vector<meter>& o) const { impl_->list(o); }
-bool sqlite_store::has_meter(std::string_view s) const { return impl_->meter_id(s).has_value(); }
-void sqlite_store::store_entity(const organization& o) { impl_->upsert(o); }
-void sqlite_store::store_entity(const abonent& a) { impl_->upsert(a); }
-void sqlite_store::store_entity(const account& a) { impl_->upsert(a); }
-void sqlite_store::store_entity(const metering_point& p) { impl_->upsert(p); }
-void sqlite_store::store_entity(const meter_model& m) { impl_->upsert(m); }
-void sqlite_store::store_entity(const meter& m) { impl_->upsert(m); }
+bool sqlite_store::load(std::string_view k, organization& o) const {
+    return impl_->load(k, o);
+}
+bool sqlite_store::load(std::string_view k, abonent& o) const {
+    return impl_->load(k, o);
+}
+bool sqlite_store::load(std::string_view k, account& o) const {
+    return impl_->load(k, o);
+}
+bool sqlite_store::load(std::string_view k, metering_point& o) const {
+    return impl_->load(k, o);
+}
+bool sqlite_store::load(std::string_view k, meter_model& o) const {
+    return impl_->load(k, o);
+}
+bool sqlite_store::load(std::string_view k, meter& o) const {
+    return impl_->load(k, o);
+}
+void sqlite_store::list(std::vector<organization>& o) const {
+    impl_->list(o);
+}
+void sqlite_store::list(std::vector<abonent>& o) const {
+    impl_->list(o);
+}
+void sqlite_store::list(std::vector<account>& o) const {
+    impl_->list(o);
+}
+void sqlite_store::list(std::vector<metering_point>& o) const {
+    impl_->list(o);
+}
+void sqlite_store::list(std::vector<meter_model>& o) const {
+    impl_->list(o);
+}
+void sqlite_store::list(std::vector<meter>& o) const {
+    impl_->list(o);
+}
+bool sqlite_store::has_meter(std::string_view s) const {
+    return impl_->meter_id(s).has_value();
+}
+void sqlite_store::store_entity(const organization& o) {
+    impl_->upsert(o);
+}
+void sqlite_store::store_entity(const abonent& a) {
+    impl_->upsert(a);
+}
+void sqlite_store::store_entity(const account& a) {
+    impl_->upsert(a);
+}
+void sqlite_store::store_entity(const metering_point& p) {
+    impl_->upsert(p);
+}
+void sqlite_store::store_entity(const meter_model& m) {
+    impl_->upsert(m);
+}
+void sqlite_store::store_entity(const meter& m) {
+    impl_->upsert(m);
+}
 
 write_stats sqlite_store::store_readings(const reading_table& batch, on_conflict policy) {
     std::vector<std::int64_t> ids;
@@ -329,7 +373,8 @@ write_stats sqlite_store::store_readings(const reading_table& batch, on_conflict
         "ON CONFLICT(meter,ts) DO NOTHING");
     auto& get = impl_->stmt("SELECT total,t1,t2,t3,t4 FROM readings WHERE meter=? AND ts=?");
     auto& upd = impl_->stmt(
-        "UPDATE readings SET total=?3,t1=?4,t2=?5,t3=?6,t4=?7,source=?8,accepted=?9 WHERE meter=?1 AND ts=?2");
+        "UPDATE readings SET total=?3,t1=?4,t2=?5,t3=?6,t4=?7,source=?8,accepted=?9 WHERE meter=?1 AND "
+        "ts=?2");
     sqlite3* db = impl_->db.get();
     const auto missing = decimal::missing_raw;
 
@@ -338,7 +383,8 @@ write_stats sqlite_store::store_readings(const reading_table& batch, on_conflict
         auto bind_row = [&](statement& s) {
             s.bind(1, ids[batch.meter_index()[i]]).bind(2, batch.times()[i]);
             for (std::size_t r = 0; r < register_count; ++r)
-                s.bind_or_null(3 + static_cast<int>(r), batch.values(static_cast<register_id>(r))[i], missing);
+                s.bind_or_null(3 + static_cast<int>(r), batch.values(static_cast<register_id>(r))[i],
+                               missing);
             s.bind(8, batch.sources()[i]).bind_or_null(9, batch.accepted()[i], reading_table::missing_time);
         };
         {
@@ -381,13 +427,15 @@ reading_table sqlite_store::readings(std::string_view meter, instant from, insta
     const auto id = impl_->meter_id(meter);
     if (!id) return out;
     auto& s = impl_->stmt(
-        "SELECT ts,total,t1,t2,t3,t4,source,accepted FROM readings WHERE meter=? AND ts>=? AND ts<? ORDER BY ts");
+        "SELECT ts,total,t1,t2,t3,t4,source,accepted FROM readings WHERE meter=? AND ts>=? AND ts<? ORDER BY "
+        "ts");
     reset_guard g(s);
     s.bind(1, *id).bind(2, to_unix(from)).bind(3, to_unix(to));
     const auto slot = out.meter_slot(meter);
     std::array<std::int64_t, register_count> v;
     while (s.step()) {
-        for (int r = 0; r < static_cast<int>(register_count); ++r) v[r] = s.integer_or(1 + r, decimal::missing_raw);
+        for (int r = 0; r < static_cast<int>(register_count); ++r)
+            v[r] = s.integer_or(1 + r, decimal::missing_raw);
         out.push(slot, s.integer(0), v, static_cast<reading_source>(s.integer(6)),
                  s.integer_or(7, reading_table::missing_time));
     }
@@ -398,13 +446,15 @@ std::optional<reading> sqlite_store::last_reading(std::string_view meter, std::o
     const auto id = impl_->meter_id(meter);
     if (!id) return std::nullopt;
     auto& s = impl_->stmt(
-        "SELECT ts,total,t1,t2,t3,t4,source,accepted FROM readings WHERE meter=? AND ts<=? ORDER BY ts DESC LIMIT 1");
+        "SELECT ts,total,t1,t2,t3,t4,source,accepted FROM readings WHERE meter=? AND ts<=? ORDER BY ts DESC "
+        "LIMIT 1");
     reset_guard g(s);
     s.bind(1, *id).bind(2, at ? to_unix(*at) : std::numeric_limits<std::int64_t>::max());
     if (!s.step()) return std::nullopt;
     reading_table one;
     std::array<std::int64_t, register_count> v;
-    for (int r = 0; r < static_cast<int>(register_count); ++r) v[r] = s.integer_or(1 + r, decimal::missing_raw);
+    for (int r = 0; r < static_cast<int>(register_count); ++r)
+        v[r] = s.integer_or(1 + r, decimal::missing_raw);
     one.push(one.meter_slot(meter), s.integer(0), v, static_cast<reading_source>(s.integer(6)),
              s.integer_or(7, reading_table::missing_time));
     return one.row(0);
@@ -425,8 +475,10 @@ write_stats sqlite_store::store_events(std::span<const meter_event> events, on_c
     auto& ins = impl_->stmt(
         "INSERT INTO meter_events(meter,ts,code,kind,journal,message) VALUES(?,?,?,?,?,?) "
         "ON CONFLICT(meter,ts,code) DO NOTHING");
-    auto& get = impl_->stmt("SELECT kind,journal,message FROM meter_events WHERE meter=? AND ts=? AND code=?");
-    auto& upd = impl_->stmt("UPDATE meter_events SET kind=?4,journal=?5,message=?6 WHERE meter=?1 AND ts=?2 AND code=?3");
+    auto& get =
+        impl_->stmt("SELECT kind,journal,message FROM meter_events WHERE meter=? AND ts=? AND code=?");
+    auto& upd = impl_->stmt(
+        "UPDATE meter_events SET kind=?4,journal=?5,message=?6 WHERE meter=?1 AND ts=?2 AND code=?3");
     sqlite3* db = impl_->db.get();
     write_stats st;
     std::map<std::string, std::int64_t, std::less<>> ids;
@@ -435,7 +487,10 @@ write_stats sqlite_store::store_events(std::span<const meter_event> events, on_c
         if (it == ids.end()) it = ids.emplace(e.meter, *impl_->meter_id(e.meter)).first;
         auto bind_row = [&](statement& s) {
             s.bind(1, it->second).bind(2, to_unix(e.time)).bind(3, e.code).bind(4, to_string(e.kind));
-            if (e.journal) s.bind(5, *e.journal); else s.bind_null(5);
+            if (e.journal)
+                s.bind(5, *e.journal);
+            else
+                s.bind_null(5);
             s.bind(6, e.message);
         };
         {
@@ -453,14 +508,15 @@ write_stats sqlite_store::store_events(std::span<const meter_event> events, on_c
             get.bind(1, it->second).bind(2, to_unix(e.time)).bind(3, e.code);
             get.step();
             stored.kind = event_kind_text.find(get.text(0)).value_or(event_kind::other);
-            stored.journal = get.is_null(1) ? std::nullopt : std::optional<int>(static_cast<int>(get.integer(1)));
+            stored.journal =
+                get.is_null(1) ? std::nullopt : std::optional<int>(static_cast<int>(get.integer(1)));
             stored.message = get.text(2);
         }
         if (stored == e) {
             ++st.unchanged;
         } else if (policy == on_conflict::fail) {
-            throw storage_error(errc::storage_conflict, "event " + std::to_string(e.code) + " of meter " + e.meter +
-                                                            " at " + to_string(e.time) +
+            throw storage_error(errc::storage_conflict, "event " + std::to_string(e.code) + " of meter " +
+                                                            e.meter + " at " + to_string(e.time) +
                                                             " is stored already with other values");
         } else if (policy == on_conflict::replace) {
             reset_guard g(upd);
@@ -476,7 +532,8 @@ write_stats sqlite_store::store_events(std::span<const meter_event> events, on_c
 
 std::vector<meter_event> sqlite_store::events(std::string_view meter, instant from, instant to) const {
     auto& s = impl_->stmt(
-        "SELECT m.serial,e.ts,e.code,e.kind,e.journal,e.message FROM meter_events e JOIN meters m ON m.id=e.meter "
+        "SELECT m.serial,e.ts,e.code,e.kind,e.journal,e.message FROM meter_events e JOIN meters m ON "
+        "m.id=e.meter "
         "WHERE (?1='' OR m.serial=?1) AND e.ts>=?2 AND e.ts<?3 ORDER BY m.serial,e.ts,e.code");
     reset_guard g(s);
     s.bind(1, meter).bind(2, to_unix(from)).bind(3, to_unix(to));
@@ -498,8 +555,10 @@ write_stats sqlite_store::put_anomalies(std::span<const anomaly> found) {
     transaction tx(*this);
     auto& get = impl_->stmt("SELECT doc FROM anomalies WHERE key=?");
     auto& put = impl_->stmt(
-        "INSERT INTO anomalies(key,meter,type,status,begins,doc) VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(key) DO UPDATE SET "
-        "meter=excluded.meter,type=excluded.type,status=excluded.status,begins=excluded.begins,doc=excluded.doc");
+        "INSERT INTO anomalies(key,meter,type,status,begins,doc) VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(key) "
+        "DO UPDATE SET "
+        "meter=excluded.meter,type=excluded.type,status=excluded.status,begins=excluded.begins,doc=excluded."
+        "doc");
     write_stats st;
     for (const auto& a : found) {
         anomaly row = a;
@@ -535,7 +594,8 @@ write_stats sqlite_store::put_anomalies(std::span<const anomaly> found) {
 }
 
 std::vector<anomaly> sqlite_store::anomalies(std::optional<anomaly_status> status) const {
-    auto& s = impl_->stmt("SELECT key,doc FROM anomalies WHERE (?1='' OR status=?1) ORDER BY meter,begins,key");
+    auto& s =
+        impl_->stmt("SELECT key,doc FROM anomalies WHERE (?1='' OR status=?1) ORDER BY meter,begins,key");
     reset_guard g(s);
     s.bind(1, status ? to_string(*status) : std::string_view{});
     std::vector<anomaly> out;

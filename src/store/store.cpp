@@ -11,12 +11,13 @@ void refuse_invalid(const issues& found, const char* entity, const std::string& 
     std::string msg;
     for (const auto& i : found)
         if (i.level == severity::error) msg += (msg.empty() ? "" : "; ") + i.to_string();
-    if (!msg.empty()) throw validation_error(errc::validation, std::string(entity) + " " + key + " is invalid: " + msg);
+    if (!msg.empty())
+        throw validation_error(errc::validation, std::string(entity) + " " + key + " is invalid: " + msg);
 }
 
 /// A transaction when the backend needs one for a single write to be atomic.
 class implicit_transaction {
-public:
+  public:
     implicit_transaction(store& s, bool needed) : s_(needed ? &s : nullptr) {
         if (s_) s_->begin();
     }
@@ -30,7 +31,7 @@ public:
         s_ = nullptr;
     }
 
-private:
+  private:
     store* s_;
 };
 
@@ -51,7 +52,8 @@ void store::put(const organization& o) {
 
 void store::put(const abonent& a) {
     refuse_invalid<abonent>(validate(a), "abonent", a.id);
-    if (!find<organization>(a.organization)) unknown("abonent", a.id, "organization", "organization", a.organization);
+    if (!find<organization>(a.organization))
+        unknown("abonent", a.id, "organization", "organization", a.organization);
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(a);
     t.commit();
@@ -97,7 +99,8 @@ void store::put(const meter& m) {
 write_stats store::put_readings(const reading_table& batch, on_conflict policy) {
     for (const auto& serial : batch.meters())
         if (!has_meter(serial))
-            throw validation_error(errc::unknown_reference, "unknown meter '" + serial + "'", location{"", 0, "meter", -1});
+            throw validation_error(errc::unknown_reference, "unknown meter '" + serial + "'",
+                                   location{"", 0, "meter", -1});
     implicit_transaction t(*this, needs_implicit_transactions());
     const auto stats = store_readings(batch, policy);
     t.commit();
@@ -109,7 +112,8 @@ write_stats store::put_events(std::span<const meter_event> events, on_conflict p
     for (const auto& e : events) {
         if (checked.count(e.meter)) continue;
         if (!has_meter(e.meter))
-            throw validation_error(errc::unknown_reference, "unknown meter '" + e.meter + "'", location{"", 0, "meter", -1});
+            throw validation_error(errc::unknown_reference, "unknown meter '" + e.meter + "'",
+                                   location{"", 0, "meter", -1});
         checked.insert(e.meter);
     }
     implicit_transaction t(*this, needs_implicit_transactions());
@@ -132,8 +136,8 @@ std::string store::conflict_message(const reading_table& batch, std::size_t row,
         auto show = [](std::int64_t v) {
             return v == decimal::missing_raw ? std::string("(none)") : to_string(decimal::from_raw(v));
         };
-        diff += (diff.empty() ? "" : ", ") + std::string(to_string(reg)) + " stored " + show(stored[r]) + ", new " +
-                show(now);
+        diff += (diff.empty() ? "" : ", ") + std::string(to_string(reg)) + " stored " + show(stored[r]) +
+                ", new " + show(now);
     }
     return "reading of meter " + batch.meters()[batch.meter_index()[row]] + " at " +
            to_string(from_unix(batch.times()[row])) + " is stored already with other values (" + diff +

@@ -7,10 +7,10 @@
 /// Periods are matched by their local start date, each meter's taken in its own zone.
 /// Completeness of a group's period: every metering point of the group that has readings of that register
 /// reaching into the period covers it, a point's cover running from its first meter's first reading to its
-/// last meter's last reading. So a meter replaced mid-month leaves the point's month complete (the old meter's
-/// consumption up to its last reading plus the new one's from its first), as the design asks. A meter with
-/// no point is a point of its own. A meter without a group at the chosen level (no account, say) is summed in
-/// the group with the empty key, so that nothing disappears.
+/// last meter's last reading. So a meter replaced mid-month leaves the point's month complete (the old
+/// meter's consumption up to its last reading plus the new one's from its first), as the design asks. A meter
+/// with no point is a point of its own. A meter without a group at the chosen level (no account, say) is
+/// summed in the group with the empty key, so that nothing disappears.
 #pragma once
 
 #include <span>
@@ -32,10 +32,13 @@ inline constexpr detail::enum_text<group_level, 6> group_level_text{
       {group_level::abonent, "abonent"},
       {group_level::building, "building"},
       {group_level::organization, "organization"}}}};
-inline std::string_view to_string(group_level g) noexcept { return group_level_text.name(g); }
+inline std::string_view to_string(group_level g) noexcept {
+    return group_level_text.name(g);
+}
 
 struct group_row {
-    std::string group;  ///< the group's key: serial, point code, account number, abonent id, building, organisation id
+    std::string group;  ///< the group's key: serial, point code, account number, abonent id, building,
+                        ///< organisation id
     resource measures = resource::electricity;
     meter_role role = meter_role::individual;
     calendar_date period_start;
@@ -47,7 +50,8 @@ struct group_row {
 
 /// Sums `per_meter` (computed with the same period kind) by group. Rows are ordered by group, resource, role,
 /// period and register. Meters unknown to the fleet are their own point, with default resource and role.
-std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumption> per_meter, group_level level);
+std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumption> per_meter,
+                                 group_level level);
 
 /// The group key of a meter at a level ("" when the link is missing).
 std::string group_of(const fleet& f, const meter& m, group_level level);

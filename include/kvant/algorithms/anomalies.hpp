@@ -1,14 +1,15 @@
 /// \file
 /// Detection of abnormal situations (нештатные ситуации, 001 §3.4.4) and the VEE checks of meter data
 /// management. Pure functions over series, events and the fleet; every threshold is a parameter with a
-/// documented default (docs/anomalies.md gives the rules and their sources). Each anomaly has a stable key, so
-/// a store that keeps them (store::put_anomalies) records nothing twice when detection runs again.
+/// documented default (docs/anomalies.md gives the rules and their sources). Each anomaly has a stable key,
+/// so a store that keeps them (store::put_anomalies) records nothing twice when detection runs again.
 ///
 /// Rules, with the seeds' wording where the seeds show one:
 /// - reading_decrease: «Прибор учета 98990006: Предыдущие показания: 352.2480, текущие показания: 352.2400»
 ///   (a decrease that is no rollover; values shown with the resource's places);
 /// - rollover (info): the register wrapped past 10^digits;
-/// - no_link: «Прибор учета не на связи более 10 дн. Последний сеанс связи был 26.06.2020 11:58» — the count is
+/// - no_link: «Прибор учета не на связи более 10 дн. Последний сеанс связи был 26.06.2020 11:58» — the count
+/// is
 ///   of local calendar days between the last session and `now` (26.06 → 06.07 is 10), reported from
 ///   `no_link_days` on;
 /// - tamper, fault, relay_off: meter events of those kinds (event_kind), one anomaly per event;
@@ -41,26 +42,26 @@ namespace kvant {
 inline namespace v0 {
 
 struct anomaly_thresholds {
-    int no_link_days = 10;                              ///< 001 §3.4.4 reports "более 10 дн."
-    seconds max_gap{std::chrono::hours{72}};            ///< readings further apart make a gap
-    seconds future_tolerance{std::chrono::minutes{5}};  ///< a clock this far ahead is drift
-    int stuck_days = 7;                                 ///< no movement for this many days while read
+    int no_link_days = 10;                                     ///< 001 §3.4.4 reports "более 10 дн."
+    seconds max_gap{std::chrono::hours{72}};                   ///< readings further apart make a gap
+    seconds future_tolerance{std::chrono::minutes{5}};         ///< a clock this far ahead is drift
+    int stuck_days = 7;                                        ///< no movement for this many days while read
     decimal tariff_sum_tolerance = decimal::from_raw(10'000);  ///< 0.01 of a unit
-    decimal spike_factor = decimal::from_integer(5);    ///< a day above 5 × the median of the history
-    int spike_history_days = 30;                        ///< days of history for the median
-    int spike_min_days = 7;                             ///< fewer days of history: no spike check
-    decimal balance_tolerance = decimal::from_raw(100'000);  ///< 0.1 = 10 % either way
-    decimal high_factor = decimal::from_integer(2);     ///< a month above twice its history's mean
-    decimal low_factor = decimal::from_raw(500'000);    ///< a month below half its history's mean
-    int usage_history_months = 12;                      ///< months of history for the mean
-    int usage_min_months = 3;                           ///< fewer: no high/low check
+    decimal spike_factor = decimal::from_integer(5);           ///< a day above 5 × the median of the history
+    int spike_history_days = 30;                               ///< days of history for the median
+    int spike_min_days = 7;                                    ///< fewer days of history: no spike check
+    decimal balance_tolerance = decimal::from_raw(100'000);    ///< 0.1 = 10 % either way
+    decimal high_factor = decimal::from_integer(2);            ///< a month above twice its history's mean
+    decimal low_factor = decimal::from_raw(500'000);           ///< a month below half its history's mean
+    int usage_history_months = 12;                             ///< months of history for the mean
+    int usage_min_months = 3;                                  ///< fewer: no high/low check
 };
 
 /// One meter as detection sees it.
 struct anomaly_input {
     const meter* m = nullptr;
-    const meter_series* series = nullptr;     ///< its readings
-    std::span<const meter_event> events;      ///< its events
+    const meter_series* series = nullptr;  ///< its readings
+    std::span<const meter_event> events;   ///< its events
 };
 
 /// Every rule over every meter, plus the building balances. `now` sets "today" and the link ages.

@@ -4,13 +4,14 @@
 /// threads at once.
 ///
 /// Semantics (../shared/DESIGN.md, "Reference semantics"):
-/// - Between consecutive readings of one register at t0 < t1 the consumption is (v1 − v0) × transformer ratio,
+/// - Between consecutive readings of one register at t0 < t1 the consumption is (v1 − v0) × transformer
+/// ratio,
 ///   spread uniformly over [t0, t1): a period [a, b) receives delta × |[t0,t1) ∩ [a,b)| / (t1 − t0). A gap of
 ///   any length is bridged the same way: its delta is spread over it, never lost.
 /// - The parts of one delta are rounded so that they add up exactly to it: part k is
 ///   round(delta × C_k / T) − round(delta × C_{k−1} / T), where C_k is the overlap accumulated up to and
-///   including period k and T = t1 − t0, rounding half to even in millionths. Each part is within one millionth
-///   of the exact share, and the periods of a meter add up exactly to its total delta.
+///   including period k and T = t1 − t0, rounding half to even in millionths. Each part is within one
+///   millionth of the exact share, and the periods of a meter add up exactly to its total delta.
 /// - A decrease v1 < v0 is a rollover when the register's digits are known and the wrapped delta
 ///   capacity − v0 + v1 (capacity = 10^digits) is at most `max_wrap_fraction` of the capacity; it then counts
 ///   as that delta. Otherwise it is a fault: the interval contributes nothing and a `step_note` reports it.
@@ -46,7 +47,8 @@ struct register_params {
 };
 
 /// A meter's parameters: its ratio, and its register digits (the meter's, else its model's).
-inline register_params register_params_of(const meter& m, const meter_model* model, rollover_policy rollover = {}) {
+inline register_params register_params_of(const meter& m, const meter_model* model,
+                                          rollover_policy rollover = {}) {
     register_params p;
     p.transformer_ratio = m.transformer_ratio;
     p.register_digits = m.register_digits ? m.register_digits : model ? model->register_digits : std::nullopt;
@@ -65,19 +67,20 @@ struct step_note {
     std::int64_t t0 = 0, t1 = 0;  ///< Unix seconds of the two readings
     std::int64_t v0 = 0, v1 = 0;  ///< raw register values
     step_status status = step_status::decrease;
-    std::int64_t counted = 0;     ///< raw consumption counted for the step (after the ratio); 0 for a decrease
+    std::int64_t counted = 0;  ///< raw consumption counted for the step (after the ratio); 0 for a decrease
 };
 
 /// The consumption of one step, raw (millionths) and after the ratio; sets `note` for rollovers and
 /// decreases. Returns 0 for a decrease that is not a rollover.
-std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_params& p, step_status* note) noexcept;
+std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_params& p,
+                              step_status* note) noexcept;
 
 /// Spreads the steps of one register over consecutive segments [boundaries[k], boundaries[k+1]) and adds the
-/// parts to `out`: to out[k], or to out[cell_of[k]] when `cell_of` maps segments to cells (several segments of
-/// one period and tariff zone make one cell). The parts of a delta are rounded cumulatively over the cells it
-/// touches, so each cell gets its exact share within one millionth and the parts add up exactly. Consumption
-/// outside [boundaries.front(), boundaries.back()) is not counted. Notes for rollovers and decreases are
-/// appended to `notes` when given. Boundaries must increase strictly.
+/// parts to `out`: to out[k], or to out[cell_of[k]] when `cell_of` maps segments to cells (several segments
+/// of one period and tariff zone make one cell). The parts of a delta are rounded cumulatively over the cells
+/// it touches, so each cell gets its exact share within one millionth and the parts add up exactly.
+/// Consumption outside [boundaries.front(), boundaries.back()) is not counted. Notes for rollovers and
+/// decreases are appended to `notes` when given. Boundaries must increase strictly.
 void spread_register(register_series s, std::span<const std::int64_t> boundaries, const register_params& p,
                      std::span<std::int64_t> out, std::vector<step_note>* notes = nullptr,
                      register_id reg = register_id::total, std::span<const std::uint32_t> cell_of = {});
@@ -90,17 +93,17 @@ inline bool brackets(register_series s, std::int64_t a, std::int64_t b) noexcept
 /// The consumption of one register per period.
 struct register_consumption {
     register_id reg = register_id::total;
-    std::vector<std::int64_t> value;   ///< raw decimals, one per period
+    std::vector<std::int64_t> value;     ///< raw decimals, one per period
     std::vector<std::uint8_t> complete;  ///< 1 when readings bracket the period
-    std::int64_t first = 0, last = 0;  ///< Unix seconds of the register's first and last reading
+    std::int64_t first = 0, last = 0;    ///< Unix seconds of the register's first and last reading
 };
 
 /// The consumption of one meter per local period, for every register its readings carry.
 struct meter_consumption {
     std::string meter;
-    std::vector<period> periods;               ///< consecutive local periods
+    std::vector<period> periods;                  ///< consecutive local periods
     std::vector<register_consumption> registers;  ///< total first, then t1..t4, those present
-    std::vector<step_note> notes;              ///< rollovers and decreases, in time order per register
+    std::vector<step_note> notes;                 ///< rollovers and decreases, in time order per register
 
     const register_consumption* find(register_id r) const noexcept {
         for (const auto& x : registers)
@@ -128,7 +131,8 @@ meter_consumption consumption(const meter_series& s, const zone& z, const regist
 
 /// Суточная дельта: the consumption of each register over one local day (one period; incomplete when the
 /// readings do not bracket the day).
-inline meter_consumption daily_delta(const meter_series& s, const zone& z, calendar_date day, const register_params& p) {
+inline meter_consumption daily_delta(const meter_series& s, const zone& z, calendar_date day,
+                                     const register_params& p) {
     consumption_options o;
     o.periods = {period_kind::day};
     o.from = start_of_day(z, day);

@@ -1,8 +1,8 @@
 /// \file
 /// Link status of meters, as the cabinet's map legend shows it (001 §3.3.2.3): disconnected; last session
 /// within 30 minutes, 2 hours, 1 day, 2 days, 1 week, 2 weeks; older than that (or never): no link.
-/// Edges are inclusive: a session exactly 30 minutes old is "within 30 minutes". A session stamped after `now`
-/// (a meter clock running ahead) counts as within 30 minutes; the anomaly checks report the drift.
+/// Edges are inclusive: a session exactly 30 minutes old is "within 30 minutes". A session stamped after
+/// `now` (a meter clock running ahead) counts as within 30 minutes; the anomaly checks report the drift.
 #pragma once
 
 #include <array>
@@ -38,10 +38,13 @@ inline constexpr detail::enum_text<link_bucket, link_bucket_count> link_bucket_t
       {link_bucket::within_1w, "1w"},
       {link_bucket::within_2w, "2w"},
       {link_bucket::no_link, "no_link"}}}};
-inline std::string_view to_string(link_bucket b) noexcept { return link_bucket_text.name(b); }
+inline std::string_view to_string(link_bucket b) noexcept {
+    return link_bucket_text.name(b);
+}
 
 /// The bucket of one meter: `last_session` is its last contact (its last reading or event), absent if never.
-constexpr link_bucket link_status(std::optional<instant> last_session, instant now, bool disconnected = false) noexcept {
+constexpr link_bucket link_status(std::optional<instant> last_session, instant now,
+                                  bool disconnected = false) noexcept {
     using std::chrono::hours;
     using std::chrono::minutes;
     if (disconnected) return link_bucket::disconnected;

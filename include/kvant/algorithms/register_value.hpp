@@ -3,7 +3,8 @@
 ///
 /// - `value_at`: the register at an instant. At a reading, its value; between two readings, the linear
 ///   interpolation that the uniform spreading of consumption implies (rounded half to even to millionths);
-///   outside the readings, none: nothing is extrapolated. A decrease between the bracketing readings gives none.
+///   outside the readings, none: nothing is extrapolated. A decrease between the bracketing readings gives
+///   none.
 /// - `expected_reading`: last reading + average daily consumption over a history window × days elapsed since
 ///   it. The average is taken over the steps of the readings in [last − window, last] (rollovers counted,
 ///   decreases skipped), per second of the time they span. A register with known digits wraps past 10^digits.

@@ -1,13 +1,15 @@
 /// \file
 /// Tariff zones over time, and consumption split into them.
 ///
-/// - `tariff_calendar` compiles a schedule for fast questions: the zone in force at an instant, and the switch
+/// - `tariff_calendar` compiles a schedule for fast questions: the zone in force at an instant, and the
+/// switch
 ///   instants over a range (what a bot or a meter-programming tool shows). Local switch times are read in the
-///   schedule's time basis (or the meter's zone): a switch time skipped by a clock change takes effect when the
-///   gap ends; a switch time that repeats takes effect at its first occurrence.
-/// - `split_by_schedule` spreads a total-only profile uniformly over each reading interval (as consumption.hpp
-///   does) and cuts it at the switch instants, giving per period per zone values; the zones of a period add up
-///   exactly to its total, because each delta's parts are rounded cumulatively over the merged boundaries.
+///   schedule's time basis (or the meter's zone): a switch time skipped by a clock change takes effect when
+///   the gap ends; a switch time that repeats takes effect at its first occurrence.
+/// - `split_by_schedule` spreads a total-only profile uniformly over each reading interval (as
+/// consumption.hpp
+///   does) and cuts it at the switch instants, giving per period per zone values; the zones of a period add
+///   up exactly to its total, because each delta's parts are rounded cumulatively over the merged boundaries.
 /// - Meters with their own tariff registers keep them: `split_by_registers` reads them through the schedule's
 ///   `register_zones`, and `compare_splits` sets both side by side; `register_sum_mismatches` finds readings
 ///   whose tariff registers do not add up to the total (001 Figure 14: 48880.10 + 49.25 against 48903.35).
@@ -26,13 +28,13 @@ inline namespace v0 {
 
 /// A zone starts at an instant.
 struct zone_switch {
-    std::int64_t time = 0;    ///< Unix seconds
-    std::uint16_t zone = 0;   ///< index into tariff_calendar::zones()
+    std::int64_t time = 0;   ///< Unix seconds
+    std::uint16_t zone = 0;  ///< index into tariff_calendar::zones()
     friend bool operator==(const zone_switch&, const zone_switch&) = default;
 };
 
 class tariff_calendar {
-public:
+  public:
     /// Compiles a schedule; config_error listing every problem when check() finds any.
     explicit tariff_calendar(tariff_schedule s);
     tariff_calendar(tariff_calendar&&) noexcept;
@@ -53,7 +55,7 @@ public:
     /// The switches over [from, to): the first at `from` with the zone then in force, then every change.
     std::vector<zone_switch> switches(instant from, instant to, const zone& meter_zone) const;
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };
@@ -62,21 +64,22 @@ private:
 struct zone_consumption {
     std::string meter;
     std::vector<period> periods;
-    std::vector<std::string> zones;                 ///< tariff_calendar::zones(): leaves, groups, total
-    std::vector<std::vector<std::int64_t>> value;   ///< [zone][period], raw decimals
-    std::vector<std::uint8_t> complete;             ///< per period: the readings bracket it
+    std::vector<std::string> zones;                ///< tariff_calendar::zones(): leaves, groups, total
+    std::vector<std::vector<std::int64_t>> value;  ///< [zone][period], raw decimals
+    std::vector<std::uint8_t> complete;            ///< per period: the readings bracket it
     std::vector<step_note> notes;
 };
 
 /// Splits the total register by the schedule. `switches`, when given, must come from
-/// calendar.switches() over at least the periods' span for the meter's basis (callers splitting many meters of
-/// one zone compute them once); empty, they are computed here.
-zone_consumption split_by_schedule(const meter_series& s, const zone& meter_zone, const tariff_calendar& calendar,
-                                   const register_params& p, const consumption_options& options = {},
+/// calendar.switches() over at least the periods' span for the meter's basis (callers splitting many meters
+/// of one zone compute them once); empty, they are computed here.
+zone_consumption split_by_schedule(const meter_series& s, const zone& meter_zone,
+                                   const tariff_calendar& calendar, const register_params& p,
+                                   const consumption_options& options = {},
                                    std::span<const zone_switch> switches = {});
 
-/// A multi-tariff meter's own split: tariff register Tk is reported as the zone register_zones[k-1]; groups and
-/// total as sums of those (total from the total register when the meter has it, else the sum).
+/// A multi-tariff meter's own split: tariff register Tk is reported as the zone register_zones[k-1]; groups
+/// and total as sums of those (total from the total register when the meter has it, else the sum).
 zone_consumption split_by_registers(const meter_consumption& by_register, const tariff_calendar& calendar);
 
 /// Register-based against schedule-based values of one meter, per period and zone.
@@ -85,16 +88,18 @@ struct split_difference {
     std::string zone;
     std::int64_t by_registers = 0, by_schedule = 0;  ///< raw
 };
-std::vector<split_difference> compare_splits(const zone_consumption& by_registers, const zone_consumption& by_schedule);
+std::vector<split_difference> compare_splits(const zone_consumption& by_registers,
+                                             const zone_consumption& by_schedule);
 
 /// A reading whose tariff registers T1..Tn do not add up to its total register.
 struct register_sum_mismatch {
     std::int64_t time = 0;
     std::int64_t total = 0, sum = 0;  ///< raw
 };
-/// Readings of `s` with every register T1..T`tariffs` and the total present whose sum differs from the total by
-/// more than `tolerance` (raw; default 0: exact).
-std::vector<register_sum_mismatch> register_sum_mismatches(const meter_series& s, int tariffs, std::int64_t tolerance = 0);
+/// Readings of `s` with every register T1..T`tariffs` and the total present whose sum differs from the total
+/// by more than `tolerance` (raw; default 0: exact).
+std::vector<register_sum_mismatch> register_sum_mismatches(const meter_series& s, int tariffs,
+                                                           std::int64_t tolerance = 0);
 
 }  // namespace v0
 }  // namespace kvant

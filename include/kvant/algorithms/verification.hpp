@@ -10,9 +10,10 @@
 ///   29.02.2028 in that leap year. Away from 29 February both rules expire on the same day.
 /// - 29 February plus whole years lands on the last day of February.
 /// - Service life ends `service_life_years` after manufacture (same rules).
-/// - For billing, a meter whose verification expired counts as failed from that date (ПП 354 п. 81(12)), except
-///   in the dated suspensions of the policy: by default 06.04.2020–31.12.2020 (ПП РФ № 424 of 02.04.2020 suspended
-///   the rule until 01.01.2021).
+/// - For billing, a meter whose verification expired counts as failed from that date (ПП 354 п. 81(12)),
+/// except
+///   in the dated suspensions of the policy: by default 06.04.2020–31.12.2020 (ПП РФ № 424 of 02.04.2020
+///   suspended the rule until 01.01.2021).
 #pragma once
 
 #include <optional>
@@ -77,7 +78,7 @@ struct verification_status {
 
 /// The status of a meter on a date. Unknown without a base date or without an interval.
 verification_status verification_of(const meter& m, const meter_model* model, calendar_date on,
-                                     const verification_policy& policy = {});
+                                    const verification_policy& policy = {});
 
 /// Counts for an organisation's analytics (004 §3.1: "meters requiring verification" = due soon + expired).
 struct verification_counts {
@@ -85,7 +86,8 @@ struct verification_counts {
     std::size_t needing_verification() const noexcept { return due_soon + expired; }
 };
 /// Meters in service on `on` (not removed) of the fleet.
-verification_counts count_verification(const fleet& f, calendar_date on, const verification_policy& policy = {});
+verification_counts count_verification(const fleet& f, calendar_date on,
+                                       const verification_policy& policy = {});
 
 }  // namespace v0
 }  // namespace kvant

@@ -1,9 +1,9 @@
 /// \file
-/// Local calendar periods as UTC instants. A period (day, month, year, billing period) is a half-open interval
-/// [begin, end) of instants whose local date, in the given zone, falls in it. Days are 23 or 25 hours long on
-/// daylight-saving changes; a local midnight that does not exist (zones that change clocks at 00:00) starts the
-/// day at the instant the gap ends. The algorithms take period boundaries from here and never convert each
-/// reading to local time.
+/// Local calendar periods as UTC instants. A period (day, month, year, billing period) is a half-open
+/// interval [begin, end) of instants whose local date, in the given zone, falls in it. Days are 23 or 25
+/// hours long on daylight-saving changes; a local midnight that does not exist (zones that change clocks at
+/// 00:00) starts the day at the instant the gap ends. The algorithms take period boundaries from here and
+/// never convert each reading to local time.
 ///
 /// A billing period starting on day S runs from local day S of a month to day S of the next; when a month has
 /// fewer than S days, it starts on that month's last day (S = 31 gives 30 April, 28 or 29 February). It is
@@ -55,12 +55,16 @@ inline calendar_date clamp_day(date::year_month ym, int day) {
 /// The local start date of the period that contains local date `d`.
 inline calendar_date period_start(calendar_date d, period_spec p) {
     switch (p.kind) {
-        case period_kind::day: return d;
-        case period_kind::month: return d.year() / d.month() / date::day{1};
-        case period_kind::year: return d.year() / date::January / date::day{1};
+        case period_kind::day:
+            return d;
+        case period_kind::month:
+            return d.year() / d.month() / date::day{1};
+        case period_kind::year:
+            return d.year() / date::January / date::day{1};
         case period_kind::billing: {
             if (p.billing_start_day < 1 || p.billing_start_day > 31)
-                throw config_error(errc::config, "billing period start day " + std::to_string(p.billing_start_day) +
+                throw config_error(errc::config, "billing period start day " +
+                                                     std::to_string(p.billing_start_day) +
                                                      " is not within 1..31");
             const date::year_month ym = d.year() / d.month();
             const auto here = detail::clamp_day(ym, p.billing_start_day);
@@ -73,9 +77,12 @@ inline calendar_date period_start(calendar_date d, period_spec p) {
 /// The local start date of the period after the one starting on `start`.
 inline calendar_date next_period_start(calendar_date start, period_spec p) {
     switch (p.kind) {
-        case period_kind::day: return calendar_date{date::sys_days{start} + date::days{1}};
-        case period_kind::month: return start + date::months{1};
-        case period_kind::year: return start + date::years{1};
+        case period_kind::day:
+            return calendar_date{date::sys_days{start} + date::days{1}};
+        case period_kind::month:
+            return start + date::months{1};
+        case period_kind::year:
+            return start + date::years{1};
         case period_kind::billing:
             return detail::clamp_day(start.year() / start.month() + date::months{1}, p.billing_start_day);
     }
@@ -93,15 +100,20 @@ inline period period_of(const zone& z, instant t, period_spec p) {
 inline std::string period_label(calendar_date start, period_kind kind) {
     const std::string full = to_string(start);
     switch (kind) {
-        case period_kind::month: return full.substr(0, 7);
-        case period_kind::year: return full.substr(0, 4);
-        default: return full;
+        case period_kind::month:
+            return full.substr(0, 7);
+        case period_kind::year:
+            return full.substr(0, 4);
+        default:
+            return full;
     }
 }
 
-inline constexpr detail::enum_text<period_kind, 4> period_kind_text{
-    "period",
-    {{{period_kind::day, "day"}, {period_kind::month, "month"}, {period_kind::year, "year"}, {period_kind::billing, "billing"}}}};
+inline constexpr detail::enum_text<period_kind, 4> period_kind_text{"period",
+                                                                    {{{period_kind::day, "day"},
+                                                                      {period_kind::month, "month"},
+                                                                      {period_kind::year, "year"},
+                                                                      {period_kind::billing, "billing"}}}};
 
 /// The periods that intersect [from, to), in order. Empty when to <= from.
 inline std::vector<period> periods_between(const zone& z, instant from, instant to, period_spec p) {

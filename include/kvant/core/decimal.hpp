@@ -5,9 +5,10 @@
 /// seen in practice. Addition and subtraction are exact; multiplication rounds half to even to six digits
 /// through a 128-bit intermediate.
 ///
-/// Text: `[+-]digits[.digits]`, at most six significant fractional digits (more are accepted only when they are
-/// zeros: a value is never silently rounded). No exponent, no thousands separator, `.` as decimal point.
-/// `to_string` prints the shortest text that reads back to the same value; `to_fixed` pads or rounds for display.
+/// Text: `[+-]digits[.digits]`, at most six significant fractional digits (more are accepted only when they
+/// are zeros: a value is never silently rounded). No exponent, no thousands separator, `.` as decimal point.
+/// `to_string` prints the shortest text that reads back to the same value; `to_fixed` pads or rounds for
+/// display.
 #pragma once
 
 #include <compare>
@@ -32,17 +33,22 @@ enum class decimal_status : std::uint8_t { ok, empty, syntax, too_precise, overf
 
 constexpr std::string_view describe(decimal_status s) noexcept {
     switch (s) {
-        case decimal_status::ok: return "ok";
-        case decimal_status::empty: return "empty value";
-        case decimal_status::syntax: return "not a decimal number (expected digits with an optional '.' part)";
-        case decimal_status::too_precise: return "more than 6 decimal places";
-        case decimal_status::overflow: return "out of range (more than 12 integer digits)";
+        case decimal_status::ok:
+            return "ok";
+        case decimal_status::empty:
+            return "empty value";
+        case decimal_status::syntax:
+            return "not a decimal number (expected digits with an optional '.' part)";
+        case decimal_status::too_precise:
+            return "more than 6 decimal places";
+        case decimal_status::overflow:
+            return "out of range (more than 12 integer digits)";
     }
     return "unknown";
 }
 
 class decimal {
-public:
+  public:
     static constexpr int scale_digits = 6;
     static constexpr std::int64_t scale = 1'000'000;
     /// The raw value that marks "no value" in column arrays (an empty CSV cell, a register the meter lacks).
@@ -66,14 +72,20 @@ public:
         decimal d;
         const auto st = try_parse(text, d);
         if (st != decimal_status::ok)
-            throw parse_error(errc::invalid_number, "'" + std::string(text) + "': " + std::string(describe(st)),
-                              std::move(where));
+            throw parse_error(errc::invalid_number,
+                              "'" + std::string(text) + "': " + std::string(describe(st)), std::move(where));
         return d;
     }
 
     constexpr decimal operator-() const noexcept { return from_raw(-raw_); }
-    constexpr decimal& operator+=(decimal o) noexcept { raw_ += o.raw_; return *this; }
-    constexpr decimal& operator-=(decimal o) noexcept { raw_ -= o.raw_; return *this; }
+    constexpr decimal& operator+=(decimal o) noexcept {
+        raw_ += o.raw_;
+        return *this;
+    }
+    constexpr decimal& operator-=(decimal o) noexcept {
+        raw_ -= o.raw_;
+        return *this;
+    }
     friend constexpr decimal operator+(decimal a, decimal b) noexcept { return from_raw(a.raw_ + b.raw_); }
     friend constexpr decimal operator-(decimal a, decimal b) noexcept { return from_raw(a.raw_ - b.raw_); }
     friend constexpr bool operator==(decimal, decimal) noexcept = default;
@@ -84,7 +96,8 @@ public:
         return from_raw(div_round_half_even(static_cast<detail::int128>(a.raw_) * b.raw_, scale));
     }
 
-    /// `n * d / q` rounded half to even, computed in 128 bits: the building block of exact proportional shares.
+    /// `n * d / q` rounded half to even, computed in 128 bits: the building block of exact proportional
+    /// shares.
     static constexpr std::int64_t div_round_half_even(detail::int128 n, detail::int128 q) noexcept {
         detail::int128 quo = n / q, rem = n % q;
         if (rem != 0) {
@@ -95,7 +108,7 @@ public:
         return static_cast<std::int64_t>(quo);
     }
 
-private:
+  private:
     std::int64_t raw_ = 0;
 };
 
@@ -108,8 +121,8 @@ constexpr decimal_status decimal::try_parse(std::string_view s, decimal& out) no
         ++i;
     }
     std::int64_t ip = 0;
-    int int_digits = 0;    // all integer digits, leading zeros included
-    int significant = 0;   // integer digits from the first non-zero one on
+    int int_digits = 0;   // all integer digits, leading zeros included
+    int significant = 0;  // integer digits from the first non-zero one on
     for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
         ++int_digits;
         const int dgt = s[i] - '0';
@@ -169,7 +182,8 @@ inline std::string to_fixed(decimal d, int places) {
     for (int k = places; k < decimal::scale_digits; ++k) step *= 10;
     const std::int64_t r = d.raw();
     const std::uint64_t mag = r < 0 ? 0 - static_cast<std::uint64_t>(r) : static_cast<std::uint64_t>(r);
-    const std::uint64_t rounded = (mag + static_cast<std::uint64_t>(step) / 2) / static_cast<std::uint64_t>(step);
+    const std::uint64_t rounded =
+        (mag + static_cast<std::uint64_t>(step) / 2) / static_cast<std::uint64_t>(step);
     std::uint64_t pow10 = 1;
     for (int k = 0; k < places; ++k) pow10 *= 10;
     std::string s = std::to_string(rounded / pow10);

@@ -56,10 +56,10 @@ constexpr std::string_view area_of(errc c) noexcept {
 /// Where in the input something went wrong. Every part is optional; `to_string` prints the parts present as
 /// `file:line: field 'name': byte N`.
 struct location {
-    std::string file;         ///< file name or a description of the stream ("<stdin>")
-    std::uint64_t line = 0;   ///< 1-based line, 0 when unknown
-    std::string field;        ///< column or JSON key
-    std::int64_t offset = -1; ///< byte offset in the line, field or frame, -1 when unknown
+    std::string file;          ///< file name or a description of the stream ("<stdin>")
+    std::uint64_t line = 0;    ///< 1-based line, 0 when unknown
+    std::string field;         ///< column or JSON key
+    std::int64_t offset = -1;  ///< byte offset in the line, field or frame, -1 when unknown
 
     bool empty() const noexcept { return file.empty() && line == 0 && field.empty() && offset < 0; }
     std::string to_string() const {
@@ -73,7 +73,7 @@ struct location {
 
 /// The root of every exception the library throws.
 class error : public std::runtime_error {
-public:
+  public:
     error(errc code, const std::string& what_and_where)
         : std::runtime_error(prefix(code) + what_and_where), code_(code) {}
     errc code() const noexcept { return code_; }
@@ -84,7 +84,7 @@ public:
         return p == std::string_view::npos ? w : w.substr(p + 2);
     }
 
-private:
+  private:
     static std::string prefix(errc c) {
         return "[kvant." + std::string(area_of(c)) + "." + std::to_string(static_cast<int>(c)) + "] ";
     }
@@ -93,47 +93,51 @@ private:
 
 /// Text that could not be read: carries the location (file, line, field, byte offset).
 class parse_error : public error {
-public:
+  public:
     parse_error(errc code, const std::string& what, location where = {})
-        : error(code, where.empty() ? what : where.to_string() + ": " + what), where_(std::move(where)), reason_(what) {}
+        : error(code, where.empty() ? what : where.to_string() + ": " + what),
+          where_(std::move(where)),
+          reason_(what) {}
     const location& where() const noexcept { return where_; }
     /// What is wrong, without the location.
     const std::string& reason() const noexcept { return reason_; }
 
-private:
+  private:
     location where_;
     std::string reason_;
 };
 
 /// Well-formed data that contradicts itself or the store (unknown meter, duplicate key).
 class validation_error : public error {
-public:
+  public:
     validation_error(errc code, const std::string& what, location where = {})
-        : error(code, where.empty() ? what : where.to_string() + ": " + what), where_(std::move(where)), reason_(what) {}
+        : error(code, where.empty() ? what : where.to_string() + ": " + what),
+          where_(std::move(where)),
+          reason_(what) {}
     const location& where() const noexcept { return where_; }
     /// What is wrong, without the location.
     const std::string& reason() const noexcept { return reason_; }
 
-private:
+  private:
     location where_;
     std::string reason_;
 };
 
 /// A failure of the store: the database, its schema, a conflict with stored data.
 class storage_error : public error {
-public:
+  public:
     using error::error;
 };
 
 /// A bad setting or command-line argument.
 class config_error : public error {
-public:
+  public:
     using error::error;
 };
 
 /// A meter protocol frame that cannot be decoded.
 class decode_error : public error {
-public:
+  public:
     using error::error;
 };
 

@@ -2,10 +2,12 @@
 /// Validation of Russian registration numbers and of the library's own keys. Each `check_*` returns nullopt
 /// when the text is valid, else a sentence saying what is wrong (for messages that name the field and line).
 ///
-/// - ИНН (INN, taxpayer number): 10 digits for an organisation, 12 for a person; check digits per the Federal Tax
+/// - ИНН (INN, taxpayer number): 10 digits for an organisation, 12 for a person; check digits per the Federal
+/// Tax
 ///   Service algorithm (weighted sums mod 11, mod 10).
 /// - КПП (KPP): 9 characters, NNNN PP NNN, where PP may be digits or Latin capitals (since 2019).
-/// - ОГРН (OGRN, 13 digits): the first 12 digits mod 11, mod 10, is the 13th. ОГРНИП (OGRNIP, 15 digits, a sole
+/// - ОГРН (OGRN, 13 digits): the first 12 digits mod 11, mod 10, is the 13th. ОГРНИП (OGRNIP, 15 digits, a
+/// sole
 ///   trader): the first 14 mod 13, mod 10, is the 15th.
 /// - Personal-account number (лицевой счёт): 1..32 characters, Latin letters, digits, '-', '/', '_'
 ///   (A15900009460, 13225468216).
@@ -30,7 +32,8 @@ inline int weighted_check(std::string_view s, const int* weights, std::size_t n)
     for (std::size_t i = 0; i < n; ++i) sum += (s[i] - '0') * weights[i];
     return sum % 11 % 10;
 }
-inline std::optional<std::string> key_chars(std::string_view what, std::string_view s, std::string_view extra) {
+inline std::optional<std::string> key_chars(std::string_view what, std::string_view s,
+                                            std::string_view extra) {
     if (s.empty()) return std::string(what) + " is empty";
     if (s.size() > 32) return std::string(what) + " is longer than 32 characters";
     for (char c : s) {
@@ -55,13 +58,16 @@ inline std::optional<std::string> check_inn(std::string_view s) {
     }
     static constexpr int w11[] = {7, 2, 4, 10, 3, 5, 9, 4, 6, 8};
     static constexpr int w12[] = {3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8};
-    if (detail::weighted_check(s, w11, 10) != s[10] - '0' || detail::weighted_check(s, w12, 11) != s[11] - '0')
+    if (detail::weighted_check(s, w11, 10) != s[10] - '0' ||
+        detail::weighted_check(s, w12, 11) != s[11] - '0')
         return "INN '" + std::string(s) + "' has a wrong check digit";
     return std::nullopt;
 }
 
 inline std::optional<std::string> check_kpp(std::string_view s) {
-    auto bad = [&] { return "KPP '" + std::string(s) + "' must be 9 characters: 4 digits, 2 digits or capitals, 3 digits"; };
+    auto bad = [&] {
+        return "KPP '" + std::string(s) + "' must be 9 characters: 4 digits, 2 digits or capitals, 3 digits";
+    };
     if (s.size() != 9) return bad();
     for (std::size_t i = 0; i < 9; ++i) {
         const char c = s[i];

@@ -17,7 +17,7 @@ namespace kvant {
 inline namespace v0 {
 
 class money {
-public:
+  public:
     constexpr money() noexcept = default;
     static constexpr money from_kopecks(std::int64_t k) noexcept {
         money m;
@@ -25,25 +25,34 @@ public:
         return m;
     }
     constexpr std::int64_t kopecks() const noexcept { return kopecks_; }
-    constexpr money& operator+=(money o) noexcept { kopecks_ += o.kopecks_; return *this; }
-    friend constexpr money operator+(money a, money b) noexcept { return from_kopecks(a.kopecks_ + b.kopecks_); }
-    friend constexpr money operator-(money a, money b) noexcept { return from_kopecks(a.kopecks_ - b.kopecks_); }
+    constexpr money& operator+=(money o) noexcept {
+        kopecks_ += o.kopecks_;
+        return *this;
+    }
+    friend constexpr money operator+(money a, money b) noexcept {
+        return from_kopecks(a.kopecks_ + b.kopecks_);
+    }
+    friend constexpr money operator-(money a, money b) noexcept {
+        return from_kopecks(a.kopecks_ - b.kopecks_);
+    }
     friend constexpr bool operator==(money, money) noexcept = default;
     friend constexpr auto operator<=>(money, money) noexcept = default;
 
-private:
+  private:
     std::int64_t kopecks_ = 0;
 };
 
-/// quantity × price, rounded half away from zero to kopecks. Throws std::overflow_error past ±9.2 × 10^16 kopecks.
+/// quantity × price, rounded half away from zero to kopecks. Throws std::overflow_error past ±9.2 × 10^16
+/// kopecks.
 inline money amount(decimal quantity, decimal price) {
     using big = boost::multiprecision::checked_int128_t;
     const big product = big(quantity.raw()) * big(price.raw());  // in 10^-12 roubles
-    const big unit = big(10'000'000'000LL);                        // 10^-12 roubles per kopeck
+    const big unit = big(10'000'000'000LL);                      // 10^-12 roubles per kopeck
     const big magnitude = product < 0 ? big(-product) : product;
     big k = (magnitude + unit / 2) / unit;
     if (product < 0) k = -k;
-    if (k > big(std::numeric_limits<std::int64_t>::max()) || k < big(std::numeric_limits<std::int64_t>::min()))
+    if (k > big(std::numeric_limits<std::int64_t>::max()) ||
+        k < big(std::numeric_limits<std::int64_t>::min()))
         throw std::overflow_error("money amount out of range");
     return money::from_kopecks(static_cast<std::int64_t>(k));
 }

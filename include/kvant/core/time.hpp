@@ -1,12 +1,15 @@
 /// \file
 /// Instants and calendar dates. An `instant` is a UTC time point with one-second resolution (meters and
-/// gateways time-stamp in seconds). A `calendar_date` is a civil date with no zone (verification, installation,
-/// contract dates). Local time exists only at the calendar boundary: see zone.hpp and calendar.hpp.
+/// gateways time-stamp in seconds). A `calendar_date` is a civil date with no zone (verification,
+/// installation, contract dates). Local time exists only at the calendar boundary: see zone.hpp and
+/// calendar.hpp.
 ///
 /// Text forms:
-/// - instant: ISO 8601 `YYYY-MM-DDTHH:MM:SS` (a space may replace `T`; seconds may be omitted) followed by `Z`
-///   or an offset `±HH:MM`, `±HHMM` or `±HH`. A fractional second is accepted only when it is zero: the library
-///   never truncates silently. A text without an offset is refused unless the caller names a default offset.
+/// - instant: ISO 8601 `YYYY-MM-DDTHH:MM:SS` (a space may replace `T`; seconds may be omitted) followed by
+/// `Z`
+///   or an offset `±HH:MM`, `±HHMM` or `±HH`. A fractional second is accepted only when it is zero: the
+///   library never truncates silently. A text without an offset is refused unless the caller names a default
+///   offset.
 /// - calendar_date: `YYYY-MM-DD` or the Russian `DD.MM.YYYY` (as the seeds show dates). Years 1900..9999.
 #pragma once
 
@@ -33,21 +36,32 @@ using calendar_date = date::year_month_day;
 using local_time = date::local_seconds;
 
 /// Seconds since 1970-01-01T00:00:00Z, the integer form used in arrays and storage.
-constexpr std::int64_t to_unix(instant t) noexcept { return t.time_since_epoch().count(); }
-constexpr instant from_unix(std::int64_t s) noexcept { return instant{seconds{s}}; }
+constexpr std::int64_t to_unix(instant t) noexcept {
+    return t.time_since_epoch().count();
+}
+constexpr instant from_unix(std::int64_t s) noexcept {
+    return instant{seconds{s}};
+}
 
 /// Why a text is not a timestamp or a date.
 enum class time_status : std::uint8_t { ok, syntax, bad_date, bad_time, bad_offset, no_offset, subsecond };
 
 constexpr std::string_view describe(time_status s) noexcept {
     switch (s) {
-        case time_status::ok: return "ok";
-        case time_status::syntax: return "not an ISO 8601 timestamp (expected YYYY-MM-DDTHH:MM:SSZ or an offset)";
-        case time_status::bad_date: return "impossible date";
-        case time_status::bad_time: return "impossible time of day";
-        case time_status::bad_offset: return "bad UTC offset (expected Z, +HH:MM, +HHMM or +HH within ±18:00)";
-        case time_status::no_offset: return "no UTC offset (add Z or an offset such as +03:00)";
-        case time_status::subsecond: return "fractional seconds are not supported";
+        case time_status::ok:
+            return "ok";
+        case time_status::syntax:
+            return "not an ISO 8601 timestamp (expected YYYY-MM-DDTHH:MM:SSZ or an offset)";
+        case time_status::bad_date:
+            return "impossible date";
+        case time_status::bad_time:
+            return "impossible time of day";
+        case time_status::bad_offset:
+            return "bad UTC offset (expected Z, +HH:MM, +HHMM or +HH within ±18:00)";
+        case time_status::no_offset:
+            return "no UTC offset (add Z or an offset such as +03:00)";
+        case time_status::subsecond:
+            return "fractional seconds are not supported";
     }
     return "unknown";
 }
@@ -125,7 +139,8 @@ constexpr time_status try_parse_instant(std::string_view s, instant& out,
     }
     const auto days = date::sys_days{date::year{y} / date::month{static_cast<unsigned>(mo)} /
                                      date::day{static_cast<unsigned>(d)}};
-    out = instant{seconds{days.time_since_epoch().count() * 86400LL + h * 3600LL + mi * 60LL + se - off * 60LL}};
+    out = instant{
+        seconds{days.time_since_epoch().count() * 86400LL + h * 3600LL + mi * 60LL + se - off * 60LL}};
     return time_status::ok;
 }
 
@@ -176,27 +191,28 @@ inline calendar_date parse_date(std::string_view s, location where = {}) {
     calendar_date d;
     const auto st = try_parse_date(s, d);
     if (st != time_status::ok)
-        throw parse_error(errc::invalid_date,
-                          "'" + std::string(s) + "': " +
-                              (st == time_status::syntax ? std::string("not a date (expected YYYY-MM-DD or DD.MM.YYYY)")
-                                                         : std::string(describe(st))),
-                          std::move(where));
+        throw parse_error(
+            errc::invalid_date,
+            "'" + std::string(s) + "': " +
+                (st == time_status::syntax ? std::string("not a date (expected YYYY-MM-DD or DD.MM.YYYY)")
+                                           : std::string(describe(st))),
+            std::move(where));
     return d;
 }
 
 /// `2020-05-20`.
 inline std::string to_string(calendar_date d) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                  static_cast<unsigned>(d.day()));
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()),
+                  static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
     return buf;
 }
 
 /// `20.05.2020`, as the seeds print dates.
 inline std::string to_russian_string(calendar_date d) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%02u.%02u.%04d", static_cast<unsigned>(d.day()), static_cast<unsigned>(d.month()),
-                  static_cast<int>(d.year()));
+    std::snprintf(buf, sizeof buf, "%02u.%02u.%04d", static_cast<unsigned>(d.day()),
+                  static_cast<unsigned>(d.month()), static_cast<int>(d.year()));
     return buf;
 }
 

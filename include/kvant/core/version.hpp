@@ -16,8 +16,8 @@ namespace kvant {
 inline namespace v0 {
 /// The version as text, e.g. "0.1.0".
 constexpr const char* version_string() noexcept {
-    return KVANT_DETAIL_STR(KVANT_VERSION_MAJOR) "." KVANT_DETAIL_STR(KVANT_VERSION_MINOR) "." KVANT_DETAIL_STR(
-        KVANT_VERSION_PATCH);
+    return KVANT_DETAIL_STR(KVANT_VERSION_MAJOR) "." KVANT_DETAIL_STR(
+        KVANT_VERSION_MINOR) "." KVANT_DETAIL_STR(KVANT_VERSION_PATCH);
 }
 }  // namespace v0
 }  // namespace kvant

@@ -1,12 +1,13 @@
 /// \file
 /// `kvant::zone`: the time zone in which calendar notions (day, month, tariff zone) are taken. Either an IANA
-/// name resolved through Howard Hinnant's date/tz on the system tz database (`Europe/Moscow`), or a fixed offset
+/// name resolved through Howard Hinnant's date/tz on the system tz database (`Europe/Moscow`), or a fixed
+/// offset
 /// (`+06:00`, `-03:30`, or minutes east of UTC as 004 shows them: `360`). `UTC` and `Z` are the zero offset.
 ///
-/// Converting local to UTC needs a policy where local time is ambiguous (an autumn hour that repeats) or does not
-/// exist (a spring hour that is skipped): see `local_policy`. The defaults used by the calendar helpers are
-/// "earliest" for a repeated time and "shift forward to the end of the gap" for a skipped one, so that the start
-/// of a local day is always the first instant of that day.
+/// Converting local to UTC needs a policy where local time is ambiguous (an autumn hour that repeats) or does
+/// not exist (a spring hour that is skipped): see `local_policy`. The defaults used by the calendar helpers
+/// are "earliest" for a repeated time and "shift forward to the end of the gap" for a skipped one, so that
+/// the start of a local day is always the first instant of that day.
 #pragma once
 
 #include <memory>
@@ -31,7 +32,7 @@ enum class local_policy : std::uint8_t {
 };
 
 class zone {
-public:
+  public:
     /// UTC.
     zone() noexcept = default;
     static zone utc() noexcept { return zone{}; }
@@ -39,8 +40,9 @@ public:
     static zone fixed(int minutes_east);
     /// An IANA zone by name (config_error invalid_zone if the tz database has no such zone).
     static zone named(std::string_view iana_name);
-    /// Any of the accepted spellings: IANA name, `UTC`, `Z`, `±HH:MM`, `±HHMM`, `±HH`, or integer minutes east
-    /// of UTC (`360`, `-180`). A sign followed by exactly 2 or 4 digits is read as ±HH or ±HHMM (ISO 8601), so
+    /// Any of the accepted spellings: IANA name, `UTC`, `Z`, `±HH:MM`, `±HHMM`, `±HH`, or integer minutes
+    /// east of UTC (`360`, `-180`). A sign followed by exactly 2 or 4 digits is read as ±HH or ±HHMM (ISO
+    /// 8601), so
     /// `+0530` is five and a half hours, not 530 minutes.
     static zone parse(std::string_view spec);
     /// Non-throwing parse; nullopt when the text is none of the spellings.
@@ -64,13 +66,15 @@ public:
     /// begin[i + 1]. Built once per zone from the tz database for 1800–2200, immutable, shared by copies.
     struct transitions;
 
-private:
+  private:
     const date::time_zone* tz_ = nullptr;
     int offset_minutes_ = 0;
     std::shared_ptr<const transitions> table_;
 };
 
-inline std::string to_string(const zone& z) { return z.name(); }
+inline std::string to_string(const zone& z) {
+    return z.name();
+}
 
 }  // namespace v0
 }  // namespace kvant

@@ -35,8 +35,8 @@ struct enum_text {
         std::string allowed;
         for (const auto& [v, n] : names) allowed += (allowed.empty() ? "" : ", ") + std::string(n);
         throw parse_error(errc::invalid_enum,
-                          "unknown " + std::string(type_name) + " '" + std::string(s) + "' (expected one of: " +
-                              allowed + ")",
+                          "unknown " + std::string(type_name) + " '" + std::string(s) +
+                              "' (expected one of: " + allowed + ")",
                           std::move(where));
     }
 };

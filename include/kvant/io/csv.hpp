@@ -5,17 +5,20 @@
 ///
 /// | table           | required columns           | other columns |
 /// |-----------------|----------------------------|---------------|
-/// | organizations   | id, name                   | kind, inn, kpp, ogrn, legal_address, actual_address, zone, billing_start_day |
-/// | abonents        | id, organization, name     | kind, phone, email |
-/// | accounts        | number, abonent            | address, building, building_type, apartment, area, contract_start, contract_end |
-/// | metering_points | code, account              | name, place, place_type |
-/// | meter_models    | id, name                   | execution, manufacturer, registry_number, resource, verification_interval_years, service_life_years, accuracy_class, phases, connection_type, nominal_voltage, nominal_current, max_current, meter_constant, register_digits, tariff_registers |
-/// | meters          | serial                     | model, point, role, resource, zone, transformer_ratio, register_digits, tariff_registers, manufactured, installed, removed, last_verification, latitude, longitude |
-/// | readings        | meter, timestamp, and value or total | t1, t2, t3, t4, source, accepted |
-/// | events          | meter, timestamp, code     | kind, journal, message |
+/// | organizations   | id, name                   | kind, inn, kpp, ogrn, legal_address, actual_address,
+/// zone, billing_start_day | | abonents        | id, organization, name     | kind, phone, email | | accounts
+/// | number, abonent            | address, building, building_type, apartment, area, contract_start,
+/// contract_end | | metering_points | code, account              | name, place, place_type | | meter_models
+/// | id, name                   | execution, manufacturer, registry_number, resource,
+/// verification_interval_years, service_life_years, accuracy_class, phases, connection_type, nominal_voltage,
+/// nominal_current, max_current, meter_constant, register_digits, tariff_registers | | meters          |
+/// serial                     | model, point, role, resource, zone, transformer_ratio, register_digits,
+/// tariff_registers, manufactured, installed, removed, last_verification, latitude, longitude | | readings |
+/// meter, timestamp, and value or total | t1, t2, t3, t4, source, accepted | | events          | meter,
+/// timestamp, code     | kind, journal, message |
 ///
-/// Empty cells are absent values. A meter's resource defaults to its model's. Timestamps are ISO 8601 with `Z`
-/// or an offset (or, with `import_options::default_offset_minutes`, without one).
+/// Empty cells are absent values. A meter's resource defaults to its model's. Timestamps are ISO 8601 with
+/// `Z` or an offset (or, with `import_options::default_offset_minutes`, without one).
 ///
 /// Atomicity: an import runs in one transaction. The first bad line — malformed CSV, a bad value, an unknown
 /// reference, an error-level validation issue, a conflicting reading — throws an error naming the file, line
@@ -37,7 +40,14 @@ inline namespace v0 {
 
 /// The kinds of CSV file, in the order their references require (an import of several files uses it).
 enum class table_kind : std::uint8_t {
-    organizations, abonents, accounts, metering_points, meter_models, meters, readings, events
+    organizations,
+    abonents,
+    accounts,
+    metering_points,
+    meter_models,
+    meters,
+    readings,
+    events
 };
 inline constexpr detail::enum_text<table_kind, 8> table_kind_text{
     "table",
@@ -49,13 +59,15 @@ inline constexpr detail::enum_text<table_kind, 8> table_kind_text{
       {table_kind::meters, "meters"},
       {table_kind::readings, "readings"},
       {table_kind::events, "events"}}}};
-inline std::string_view to_string(table_kind k) noexcept { return table_kind_text.name(k); }
+inline std::string_view to_string(table_kind k) noexcept {
+    return table_kind_text.name(k);
+}
 
 struct import_options {
-    on_conflict conflict = on_conflict::fail;       ///< for readings and events stored already with other values
-    std::optional<int> default_offset_minutes;      ///< UTC offset for timestamps written without one
+    on_conflict conflict = on_conflict::fail;   ///< for readings and events stored already with other values
+    std::optional<int> default_offset_minutes;  ///< UTC offset for timestamps written without one
     char delimiter = ',';
-    std::size_t max_warnings = 1000;                ///< warnings kept in the report (all are counted)
+    std::size_t max_warnings = 1000;  ///< warnings kept in the report (all are counted)
 };
 
 /// A warning-level issue found during an import, with where it was.
@@ -66,8 +78,8 @@ struct import_warning {
 };
 
 struct import_report {
-    std::size_t rows = 0;        ///< data rows read
-    write_stats stats;           ///< what the store did with them (entities count as inserted or replaced)
+    std::size_t rows = 0;  ///< data rows read
+    write_stats stats;     ///< what the store did with them (entities count as inserted or replaced)
     std::size_t warning_count = 0;
     std::vector<import_warning> warnings;  ///< the first import_options::max_warnings of them
     import_report& operator+=(const import_report& o);
@@ -85,13 +97,15 @@ import_report import_csv_files(store& s, std::vector<std::pair<table_kind, std::
 
 /// Parses a readings CSV into a column-wise table without a store (for computations straight from files).
 /// `lines`, when given, receives the line of each row.
-reading_table parse_readings_csv(std::string_view text, const std::string& source, const import_options& options = {},
+reading_table parse_readings_csv(std::string_view text, const std::string& source,
+                                 const import_options& options = {},
                                  std::vector<std::uint64_t>* lines = nullptr);
 
 /// Parses a meters CSV without a store (for computations straight from files): the same columns as the meters
-/// table, every one optional but `serial` (e.g. just `serial,zone,register_digits,transformer_ratio`). A model
-/// named there is kept as a key, not checked. Errors name the line and field, as an import does.
-std::vector<meter> parse_meters_csv(std::string_view text, const std::string& source, const import_options& options = {});
+/// table, every one optional but `serial` (e.g. just `serial,zone,register_digits,transformer_ratio`). A
+/// model named there is kept as a key, not checked. Errors name the line and field, as an import does.
+std::vector<meter> parse_meters_csv(std::string_view text, const std::string& source,
+                                    const import_options& options = {});
 
 /// Writes one table of the store as CSV with every column of its kind, in the order of the table above.
 /// Readings are ordered by meter and time, register values written exactly (shortest decimal text).

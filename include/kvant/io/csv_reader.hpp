@@ -18,7 +18,7 @@ namespace kvant {
 inline namespace v0 {
 
 class csv_reader {
-public:
+  public:
     /// `text` must outlive the reader. `source` names it in messages (a file name).
     csv_reader(std::string_view text, std::string source, char delimiter = ',');
 
@@ -28,9 +28,11 @@ public:
     std::uint64_t line() const noexcept { return record_line_; }
     const std::string& source() const noexcept { return source_; }
     /// A location in the current record, for messages.
-    location where(std::string field = {}) const { return location{source_, record_line_, std::move(field), -1}; }
+    location where(std::string field = {}) const {
+        return location{source_, record_line_, std::move(field), -1};
+    }
 
-private:
+  private:
     std::string_view text_;
     std::string source_;
     char delim_;
@@ -43,7 +45,7 @@ private:
 /// The named columns of a CSV header: where each name is, and a check that every name is known and present
 /// at most once, and that the required ones are there.
 class csv_header {
-public:
+  public:
     csv_header(const std::vector<std::string_view>& names, const location& where,
                const std::vector<std::string_view>& known, const std::vector<std::string_view>& required);
     /// The column index of a name, or -1 when the file has no such column.
@@ -51,7 +53,7 @@ public:
     std::size_t size() const noexcept { return names_.size(); }
     const std::vector<std::string>& names() const noexcept { return names_; }
 
-private:
+  private:
     std::vector<std::string> names_;
 };
 

@@ -1,9 +1,11 @@
 /// \file
-/// A catalogue of meter event codes, read from a JSON file at run time: the СПОДЭС journals (ГОСТ Р 58940-2020
-/// tables Д.1–Д.9; journal OBIS 0.0.99.98.e.255) in the form of ../shared/corpus/dlms/spodes_event_codes.json:
+/// A catalogue of meter event codes, read from a JSON file at run time: the СПОДЭС journals (ГОСТ Р
+/// 58940-2020 tables Д.1–Д.9; journal OBIS 0.0.99.98.e.255) in the form of
+/// ../shared/corpus/dlms/spodes_event_codes.json:
 /// `{"events": [{"group", "journal": "0.0.99.98.e.255", "code", "ru", "en"}, ...]}`. It names events in both
 /// languages and classifies them for the anomaly rules:
-/// - EXTERNAL_IMPACT (journal 4: magnetic field, seals, HF field) → tamper, its "…окончание" (end) entries → other;
+/// - EXTERNAL_IMPACT (journal 4: magnetic field, seals, HF field) → tamper, its "…окончание" (end) entries →
+/// other;
 /// - SELF_DIAGNOSTIC (journal 7) → fault when the text says an error ("ошибк"), else other;
 /// - COMMUTATION (journal 2) → relay for switching off ("Выключение"), else other;
 /// - VOLTAGE, CURRENT (journals 0, 1) → power; COMMUNICATION (5) → communication; ACCESS (6) → access;
@@ -29,18 +31,19 @@ struct catalogue_entry {
 };
 
 class event_catalogue {
-public:
+  public:
     /// Parses the JSON text; parse_error naming the entry index and key when malformed.
     static event_catalogue parse(std::string_view json_text, const std::string& source = "event catalogue");
     static event_catalogue load(const std::filesystem::path& file);
 
     const catalogue_entry* find(int journal, int code) const noexcept;
     std::size_t size() const noexcept { return entries_.size(); }
-    /// Sets an event's kind from the catalogue (when its journal and code are known), and its message when empty
+    /// Sets an event's kind from the catalogue (when its journal and code are known), and its message when
+    /// empty
     /// ("ru / en"). Returns whether the event was found.
     bool classify(meter_event& e) const;
 
-private:
+  private:
     std::map<std::pair<int, int>, catalogue_entry> entries_;
 };
 

@@ -3,8 +3,8 @@
 /// `energyweekendschedule` are 12 × 24 matrices (month × hour) of period numbers, `energyratestructure` lists
 /// per period the tiers with a `rate`. A URDB schedule becomes a tariff_schedule with zones `p0`, `p1`, …
 /// (one per period number), one season per month (from its 1st) whose week has weekday profiles Monday to
-/// Friday and weekend profiles Saturday and Sunday, hourly switch times, in the meter's local time; and a rate
-/// per zone, the first tier's (URDB's tiers by consumption level are outside the core model, and are
+/// Friday and weekend profiles Saturday and Sunday, hourly switch times, in the meter's local time; and a
+/// rate per zone, the first tier's (URDB's tiers by consumption level are outside the core model, and are
 /// reported as such). Errors name the key and the offending index.
 #pragma once
 
@@ -21,7 +21,7 @@ inline namespace v0 {
 struct urdb_import {
     tariff_schedule schedule;
     std::vector<std::pair<std::string, decimal>> rates;  ///< zone, first-tier rate
-    bool had_tiers = false;                               ///< some period had more than one tier (not imported)
+    bool had_tiers = false;  ///< some period had more than one tier (not imported)
 };
 
 /// Reads one URDB rate item (a JSON object; a `{"items": [...]}` wrapper takes its first item).

@@ -18,8 +18,8 @@ struct account {
     std::string address;
     std::string building;  ///< the building it is in (a key or address), for per-building sums; may be empty
     building_type type = building_type::apartment;
-    std::string apartment;         ///< flat number, empty for a house
-    std::optional<decimal> area;   ///< floor area in m² (for the building share, formula 12 of ПП 354)
+    std::string apartment;        ///< flat number, empty for a house
+    std::optional<decimal> area;  ///< floor area in m² (for the building share, formula 12 of ПП 354)
     std::optional<calendar_date> contract_start;
     std::optional<calendar_date> contract_end;
 

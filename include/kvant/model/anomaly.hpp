@@ -1,8 +1,8 @@
 /// \file
-/// Нештатная ситуация: an abnormal situation found in the data, which an administrator sees and later marks as
-/// resolved (001 §3.4.4). `key` identifies it stably — type, meter, register and the instant it began — so that
-/// running detection again over the same data finds the same key and creates no duplicate; the stored status
-/// (open, or resolved with when and by whom) survives re-detection.
+/// Нештатная ситуация: an abnormal situation found in the data, which an administrator sees and later marks
+/// as resolved (001 §3.4.4). `key` identifies it stably — type, meter, register and the instant it began — so
+/// that running detection again over the same data finds the same key and creates no duplicate; the stored
+/// status (open, or resolved with when and by whom) survives re-detection.
 #pragma once
 
 #include <optional>
@@ -15,9 +15,25 @@ namespace kvant {
 inline namespace v0 {
 
 enum class anomaly_type : std::uint8_t {
-    reading_decrease, rollover, no_link, tamper, fault, relay_off, tariff_sum_mismatch, stuck_register,
-    consumption_after_removal, future_reading, gap, spike, building_imbalance, verification_expired,
-    data_inconsistency, high_usage, low_usage, zero_consumption, duplicate_reading
+    reading_decrease,
+    rollover,
+    no_link,
+    tamper,
+    fault,
+    relay_off,
+    tariff_sum_mismatch,
+    stuck_register,
+    consumption_after_removal,
+    future_reading,
+    gap,
+    spike,
+    building_imbalance,
+    verification_expired,
+    data_inconsistency,
+    high_usage,
+    low_usage,
+    zero_consumption,
+    duplicate_reading
 };
 inline constexpr detail::enum_text<anomaly_type, 19> anomaly_type_text{
     "anomaly type",
@@ -40,20 +56,29 @@ inline constexpr detail::enum_text<anomaly_type, 19> anomaly_type_text{
       {anomaly_type::low_usage, "low_usage"},
       {anomaly_type::zero_consumption, "zero_consumption"},
       {anomaly_type::duplicate_reading, "duplicate_reading"}}}};
-inline std::string_view to_string(anomaly_type t) noexcept { return anomaly_type_text.name(t); }
+inline std::string_view to_string(anomaly_type t) noexcept {
+    return anomaly_type_text.name(t);
+}
 
 enum class anomaly_severity : std::uint8_t { info, warning, critical };
 inline constexpr detail::enum_text<anomaly_severity, 3> anomaly_severity_text{
-    "severity", {{{anomaly_severity::info, "info"}, {anomaly_severity::warning, "warning"}, {anomaly_severity::critical, "critical"}}}};
-inline std::string_view to_string(anomaly_severity s) noexcept { return anomaly_severity_text.name(s); }
+    "severity",
+    {{{anomaly_severity::info, "info"},
+      {anomaly_severity::warning, "warning"},
+      {anomaly_severity::critical, "critical"}}}};
+inline std::string_view to_string(anomaly_severity s) noexcept {
+    return anomaly_severity_text.name(s);
+}
 
 enum class anomaly_status : std::uint8_t { open, resolved };
 inline constexpr detail::enum_text<anomaly_status, 2> anomaly_status_text{
     "anomaly status", {{{anomaly_status::open, "open"}, {anomaly_status::resolved, "resolved"}}}};
-inline std::string_view to_string(anomaly_status s) noexcept { return anomaly_status_text.name(s); }
+inline std::string_view to_string(anomaly_status s) noexcept {
+    return anomaly_status_text.name(s);
+}
 
 struct anomaly {
-    std::string key;      ///< stable identity, see above
+    std::string key;  ///< stable identity, see above
     anomaly_type type = anomaly_type::reading_decrease;
     anomaly_severity level = anomaly_severity::warning;
     std::string meter;    ///< serial, or the building key for a building imbalance

@@ -10,55 +10,72 @@
 namespace kvant {
 inline namespace v0 {
 
-#define KVANT_DETAIL_ENUM_TEXT(E, table)                                                                     \
-    inline std::string_view to_string(E e) noexcept { return table.name(e); }                              \
-    inline E parse_##E(std::string_view s, location where = {}) { return table.parse(s, std::move(where)); } \
-    inline std::optional<E> try_parse_##E(std::string_view s) noexcept { return table.find(s); }
+#define KVANT_DETAIL_ENUM_TEXT(E, table)                                 \
+    inline std::string_view to_string(E e) noexcept {                    \
+        return table.name(e);                                            \
+    }                                                                    \
+    inline E parse_##E(std::string_view s, location where = {}) {        \
+        return table.parse(s, std::move(where));                         \
+    }                                                                    \
+    inline std::optional<E> try_parse_##E(std::string_view s) noexcept { \
+        return table.find(s);                                            \
+    }
 
 /// Ресурс: what a meter measures.
 enum class resource : std::uint8_t { electricity, cold_water, hot_water, heat, gas, wastewater };
-inline constexpr detail::enum_text<resource, 6> resource_text{
-    "resource",
-    {{{resource::electricity, "electricity"},
-      {resource::cold_water, "cold_water"},
-      {resource::hot_water, "hot_water"},
-      {resource::heat, "heat"},
-      {resource::gas, "gas"},
-      {resource::wastewater, "wastewater"}}}};
+inline constexpr detail::enum_text<resource, 6> resource_text{"resource",
+                                                              {{{resource::electricity, "electricity"},
+                                                                {resource::cold_water, "cold_water"},
+                                                                {resource::hot_water, "hot_water"},
+                                                                {resource::heat, "heat"},
+                                                                {resource::gas, "gas"},
+                                                                {resource::wastewater, "wastewater"}}}};
 KVANT_DETAIL_ENUM_TEXT(resource, resource_text)
 
 /// The unit a resource is metered in.
 enum class unit : std::uint8_t { kwh, m3, gcal };
-inline constexpr detail::enum_text<unit, 3> unit_text{"unit", {{{unit::kwh, "kWh"}, {unit::m3, "m3"}, {unit::gcal, "Gcal"}}}};
+inline constexpr detail::enum_text<unit, 3> unit_text{
+    "unit", {{{unit::kwh, "kWh"}, {unit::m3, "m3"}, {unit::gcal, "Gcal"}}}};
 KVANT_DETAIL_ENUM_TEXT(unit, unit_text)
 
 constexpr unit unit_of(resource r) noexcept {
     switch (r) {
-        case resource::electricity: return unit::kwh;
-        case resource::heat: return unit::gcal;
-        default: return unit::m3;
+        case resource::electricity:
+            return unit::kwh;
+        case resource::heat:
+            return unit::gcal;
+        default:
+            return unit::m3;
     }
 }
 /// The symbol people read: "kWh", "m³", "Gcal".
 constexpr std::string_view unit_symbol(unit u) noexcept {
     switch (u) {
-        case unit::kwh: return "kWh";
-        case unit::m3: return "m³";
-        case unit::gcal: return "Gcal";
+        case unit::kwh:
+            return "kWh";
+        case unit::m3:
+            return "m³";
+        case unit::gcal:
+            return "Gcal";
     }
     return "?";
 }
 /// The Russian symbol as the seeds print it: "кВт·ч", "куб. м", "Гкал".
 constexpr std::string_view unit_symbol_ru(unit u) noexcept {
     switch (u) {
-        case unit::kwh: return "кВт·ч";
-        case unit::m3: return "куб. м";
-        case unit::gcal: return "Гкал";
+        case unit::kwh:
+            return "кВт·ч";
+        case unit::m3:
+            return "куб. м";
+        case unit::gcal:
+            return "Гкал";
     }
     return "?";
 }
 /// Decimal places a screen shows for a resource, as in the seeds (48880.10 kWh; 352.2480 m³; 7079.1004 Gcal).
-constexpr int display_places(resource r) noexcept { return r == resource::electricity ? 2 : 4; }
+constexpr int display_places(resource r) noexcept {
+    return r == resource::electricity ? 2 : 4;
+}
 
 /// ИПУ (individual, apartment) or ОДПУ / балансовый (building, balance) meter.
 enum class meter_role : std::uint8_t { individual, building };

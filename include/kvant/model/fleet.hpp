@@ -1,6 +1,6 @@
 /// \file
-/// `fleet`: the entities of one store (or of any source) indexed by key, with the relations the algorithms and
-/// hosts walk: meter → metering point → account → abonent → organization, and back. Immutable after
+/// `fleet`: the entities of one store (or of any source) indexed by key, with the relations the algorithms
+/// and hosts walk: meter → metering point → account → abonent → organization, and back. Immutable after
 /// construction, so it can be shared between threads. It also applies the zone rule of the design: a meter's
 /// calendar is taken in its own zone, else its organization's, else UTC.
 #pragma once
@@ -20,10 +20,11 @@ namespace kvant {
 inline namespace v0 {
 
 class fleet {
-public:
+  public:
     fleet();
-    fleet(std::vector<organization> organizations, std::vector<abonent> abonents, std::vector<account> accounts,
-          std::vector<metering_point> points, std::vector<meter_model> models, std::vector<meter> meters);
+    fleet(std::vector<organization> organizations, std::vector<abonent> abonents,
+          std::vector<account> accounts, std::vector<metering_point> points, std::vector<meter_model> models,
+          std::vector<meter> meters);
     fleet(fleet&&) noexcept;
     fleet& operator=(fleet&&) noexcept;
     ~fleet();
@@ -63,7 +64,7 @@ public:
     /// The meter's number of tariff registers and register digits (meter override, else model).
     int tariff_registers_of(const meter& m) const noexcept;
 
-private:
+  private:
     struct index;
     std::unique_ptr<index> ix_;
 };

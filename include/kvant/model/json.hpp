@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "kvant/model/abonent.hpp"
-#include "kvant/model/anomaly.hpp"
 #include "kvant/model/account.hpp"
+#include "kvant/model/anomaly.hpp"
 #include "kvant/model/meter.hpp"
 #include "kvant/model/meter_event.hpp"
 #include "kvant/model/meter_model.hpp"
@@ -27,7 +27,8 @@ inline namespace v0 {
 namespace detail::json {
 using nlohmann::json;
 
-[[noreturn]] inline void fail(const char* entity, const char* key, const std::string& what, errc code = errc::json) {
+[[noreturn]] inline void fail(const char* entity, const char* key, const std::string& what,
+                              errc code = errc::json) {
     throw parse_error(code, std::string(entity) + ": " + what, location{"", 0, key, -1});
 }
 
@@ -54,7 +55,8 @@ inline std::optional<int> integer(const json& j, const char* entity, const char*
     if (!v) return std::nullopt;
     if (v->is_number_integer()) {
         const auto n = v->get<std::int64_t>();
-        if (n < -1'000'000'000 || n > 1'000'000'000) fail(entity, key, "integer out of range", errc::invalid_number);
+        if (n < -1'000'000'000 || n > 1'000'000'000)
+            fail(entity, key, "integer out of range", errc::invalid_number);
         return static_cast<int>(n);
     }
     if (v->is_string()) {
@@ -72,11 +74,13 @@ inline std::optional<decimal> dec(const json& j, const char* entity, const char*
     if (!v) return std::nullopt;
     if (v->is_number_integer()) return decimal::from_integer(v->get<std::int64_t>());
     if (!v->is_string())
-        fail(entity, key, "expected a decimal as a string (\"352.248\") to keep it exact", errc::invalid_number);
+        fail(entity, key, "expected a decimal as a string (\"352.248\") to keep it exact",
+             errc::invalid_number);
     decimal d;
     const auto st = decimal::try_parse(v->get<std::string>(), d);
     if (st != decimal_status::ok)
-        fail(entity, key, "'" + v->get<std::string>() + "': " + std::string(describe(st)), errc::invalid_number);
+        fail(entity, key, "'" + v->get<std::string>() + "': " + std::string(describe(st)),
+             errc::invalid_number);
     return d;
 }
 inline std::optional<calendar_date> day(const json& j, const char* entity, const char* key) {
@@ -84,23 +88,30 @@ inline std::optional<calendar_date> day(const json& j, const char* entity, const
     if (s.empty()) return std::nullopt;
     calendar_date d;
     const auto st = try_parse_date(s, d);
-    if (st == time_status::syntax) fail(entity, key, "'" + s + "': not a date (expected YYYY-MM-DD or DD.MM.YYYY)", errc::invalid_date);
-    if (st != time_status::ok) fail(entity, key, "'" + s + "': " + std::string(describe(st)), errc::invalid_date);
+    if (st == time_status::syntax)
+        fail(entity, key, "'" + s + "': not a date (expected YYYY-MM-DD or DD.MM.YYYY)", errc::invalid_date);
+    if (st != time_status::ok)
+        fail(entity, key, "'" + s + "': " + std::string(describe(st)), errc::invalid_date);
     return d;
 }
-inline std::optional<instant> when(const json& j, const char* entity, const char* key, bool required = false) {
+inline std::optional<instant> when(const json& j, const char* entity, const char* key,
+                                   bool required = false) {
     const std::string s = text(j, entity, key, required);
     if (s.empty()) return std::nullopt;
     instant t;
     const auto st = try_parse_instant(s, t);
-    if (st != time_status::ok) fail(entity, key, "'" + s + "': " + std::string(describe(st)), errc::invalid_timestamp);
+    if (st != time_status::ok)
+        fail(entity, key, "'" + s + "': " + std::string(describe(st)), errc::invalid_timestamp);
     return t;
 }
 inline std::optional<zone> tz(const json& j, const char* entity, const char* key) {
     const json* v = member(j, entity, key, false);
     if (!v) return std::nullopt;
-    std::string s = v->is_number_integer() ? std::to_string(v->get<int>()) : v->is_string() ? v->get<std::string>() : "";
-    if (s.empty()) fail(entity, key, "expected a zone name, an offset or minutes east of UTC", errc::invalid_zone);
+    std::string s = v->is_number_integer() ? std::to_string(v->get<int>())
+                    : v->is_string()       ? v->get<std::string>()
+                                           : "";
+    if (s.empty())
+        fail(entity, key, "expected a zone name, an offset or minutes east of UTC", errc::invalid_zone);
     try {
         return zone::parse(s);
     } catch (const error& e) {
@@ -108,7 +119,8 @@ inline std::optional<zone> tz(const json& j, const char* entity, const char* key
     }
 }
 template <class E, std::size_t N>
-E choice(const json& j, const char* entity, const char* key, const kvant::detail::enum_text<E, N>& table, E fallback) {
+E choice(const json& j, const char* entity, const char* key, const kvant::detail::enum_text<E, N>& table,
+         E fallback) {
     const std::string s = text(j, entity, key);
     if (s.empty()) return fallback;
     if (auto v = table.find(s)) return *v;

@@ -21,8 +21,8 @@ struct meter {
     resource measures = resource::electricity;
     std::optional<zone> time_zone;  ///< its own zone (004 shows minutes east: 360); else the organisation's
     decimal transformer_ratio = decimal::from_integer(1);  ///< CT × VT ratio that multiplies consumption
-    std::optional<int> register_digits;   ///< overrides the model's
-    std::optional<int> tariff_registers;  ///< overrides the model's (1..4)
+    std::optional<int> register_digits;                    ///< overrides the model's
+    std::optional<int> tariff_registers;                   ///< overrides the model's (1..4)
     std::optional<calendar_date> manufactured;
     std::optional<calendar_date> installed;
     std::optional<calendar_date> removed;  ///< снят с учёта: the meter stays in history

@@ -18,17 +18,17 @@ struct meter_model {
     std::string manufacturer;
     std::string registry_number;  ///< номер в реестре СИ: "61678-15"
     resource measures = resource::electricity;
-    int verification_interval_years = 0;        ///< МПИ; 0 when unknown
-    std::optional<int> service_life_years;      ///< срок эксплуатации
-    std::string accuracy_class;                 ///< "0.5/1" (active/reactive) or "1"
-    std::optional<int> phases;                  ///< 1 or 3
+    int verification_interval_years = 0;    ///< МПИ; 0 when unknown
+    std::optional<int> service_life_years;  ///< срок эксплуатации
+    std::string accuracy_class;             ///< "0.5/1" (active/reactive) or "1"
+    std::optional<int> phases;              ///< 1 or 3
     connection_type connection = connection_type::direct;
-    std::optional<decimal> nominal_voltage;     ///< V
-    std::optional<decimal> nominal_current;     ///< A
-    std::optional<decimal> max_current;         ///< A
-    std::optional<int> meter_constant;          ///< imp/kWh
-    std::optional<int> register_digits;         ///< integer digits of the register: it wraps at 10^digits
-    int tariff_registers = 1;                   ///< 1 = total only; 2..4 = T1..Tn beside the total
+    std::optional<decimal> nominal_voltage;  ///< V
+    std::optional<decimal> nominal_current;  ///< A
+    std::optional<decimal> max_current;      ///< A
+    std::optional<int> meter_constant;       ///< imp/kWh
+    std::optional<int> register_digits;      ///< integer digits of the register: it wraps at 10^digits
+    int tariff_registers = 1;                ///< 1 = total only; 2..4 = T1..Tn beside the total
 
     friend bool operator==(const meter_model&, const meter_model&) = default;
 };

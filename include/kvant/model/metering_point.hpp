@@ -8,10 +8,10 @@ namespace kvant {
 inline namespace v0 {
 
 struct metering_point {
-    std::string code;     ///< the key; a GUID in 004 (1c1fb8b0-1f3f-ed11-b239-00155daa9a05)
-    std::string account;  ///< account::number
-    std::string name;     ///< the name the abonent sees ("Основной")
-    std::string place;    ///< место установки ("Дом")
+    std::string code;        ///< the key; a GUID in 004 (1c1fb8b0-1f3f-ed11-b239-00155daa9a05)
+    std::string account;     ///< account::number
+    std::string name;        ///< the name the abonent sees ("Основной")
+    std::string place;       ///< место установки ("Дом")
     std::string place_type;  ///< тип места ("В квартире")
 
     friend bool operator==(const metering_point&, const metering_point&) = default;

@@ -21,7 +21,7 @@ struct organization {
     std::string legal_address;
     std::string actual_address;
     std::optional<zone> time_zone;  ///< the zone its meters default to; UTC when absent
-    int billing_start_day = 1;      ///< day of the month a billing period starts (1..31, clamped to month end)
+    int billing_start_day = 1;  ///< day of the month a billing period starts (1..31, clamped to month end)
 
     friend bool operator==(const organization&, const organization&) = default;
 };

@@ -17,14 +17,15 @@ inline namespace v0 {
 /// The registers of a reading: the total and tariffs 1..4.
 enum class register_id : std::uint8_t { total = 0, t1 = 1, t2 = 2, t3 = 3, t4 = 4 };
 inline constexpr std::size_t register_count = 5;
-inline constexpr detail::enum_text<register_id, 5> register_id_text{
-    "register",
-    {{{register_id::total, "total"},
-      {register_id::t1, "t1"},
-      {register_id::t2, "t2"},
-      {register_id::t3, "t3"},
-      {register_id::t4, "t4"}}}};
-inline std::string_view to_string(register_id r) noexcept { return register_id_text.name(r); }
+inline constexpr detail::enum_text<register_id, 5> register_id_text{"register",
+                                                                    {{{register_id::total, "total"},
+                                                                      {register_id::t1, "t1"},
+                                                                      {register_id::t2, "t2"},
+                                                                      {register_id::t3, "t3"},
+                                                                      {register_id::t4, "t4"}}}};
+inline std::string_view to_string(register_id r) noexcept {
+    return register_id_text.name(r);
+}
 
 struct reading {
     std::string meter;  ///< meter::serial

@@ -19,10 +19,11 @@ namespace kvant {
 inline namespace v0 {
 
 class reading_table {
-public:
+  public:
     /// The index of a meter serial in `meters()`, adding it if new.
     std::uint32_t meter_slot(std::string_view serial) {
-        if (!meters_.empty() && meters_[last_slot_] == serial) return last_slot_;  // rows come grouped by meter
+        if (!meters_.empty() && meters_[last_slot_] == serial)
+            return last_slot_;  // rows come grouped by meter
         auto it = slots_.find(std::string(serial));
         if (it == slots_.end()) {
             it = slots_.emplace(std::string(serial), static_cast<std::uint32_t>(meters_.size())).first;
@@ -32,7 +33,8 @@ public:
     }
 
     /// Appends one row. `values` are raw decimals with decimal::missing_raw for an absent register.
-    void push(std::uint32_t slot, std::int64_t unix_time, const std::array<std::int64_t, register_count>& values,
+    void push(std::uint32_t slot, std::int64_t unix_time,
+              const std::array<std::int64_t, register_count>& values,
               reading_source source = reading_source::automatic, std::int64_t accepted_unix = missing_time) {
         meter_index_.push_back(slot);
         time_.push_back(unix_time);
@@ -47,7 +49,8 @@ public:
         std::array<std::int64_t, register_count> v;
         for (std::size_t i = 0; i < register_count; ++i)
             v[i] = r.values[i] ? r.values[i]->raw() : decimal::missing_raw;
-        push(meter_slot(r.meter), to_unix(r.time), v, r.source, r.accepted ? to_unix(*r.accepted) : missing_time);
+        push(meter_slot(r.meter), to_unix(r.time), v, r.source,
+             r.accepted ? to_unix(*r.accepted) : missing_time);
     }
 
     /// Row `i` as a model reading.
@@ -71,9 +74,7 @@ public:
         source_.reserve(n);
         accepted_.reserve(n);
     }
-    void clear() {
-        *this = reading_table{};
-    }
+    void clear() { *this = reading_table{}; }
 
     const std::vector<std::string>& meters() const noexcept { return meters_; }
     const std::vector<std::uint32_t>& meter_index() const noexcept { return meter_index_; }
@@ -88,7 +89,7 @@ public:
 
     static constexpr std::int64_t missing_time = decimal::missing_raw;
 
-private:
+  private:
     std::vector<std::string> meters_;
     std::unordered_map<std::string, std::uint32_t> slots_;
     std::uint32_t last_slot_ = 0;

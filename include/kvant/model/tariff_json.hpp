@@ -1,18 +1,22 @@
 /// \file
 /// JSON for tariff schedules, in a separate header like model/json.hpp. The form:
 ///
-///     {"id": "two-zone-msk", "name": "...", "zones": ["day", "night"], "groups": {"all-day": ["day", "night"]},
+///     {"id": "two-zone-msk", "name": "...", "zones": ["day", "night"], "groups": {"all-day": ["day",
+///     "night"]},
 ///      "time_basis": "Europe/Moscow", "register_zones": ["day", "night"],
 ///      "versions": [{"effective": "2020-01-01",
 ///                    "seasons": [{"name": "year", "start": "01-01", "week": "all"}],
 ///                    "weeks": [{"id": "all", "days": ["wd", "wd", "wd", "wd", "wd", "we", "we"]}],
-///                    "days": [{"id": "wd", "changes": [{"at": "00:00", "zone": "night"}, {"at": "07:00", "zone": "day"},
+///                    "days": [{"id": "wd", "changes": [{"at": "00:00", "zone": "night"}, {"at": "07:00",
+///                    "zone": "day"},
 ///                                                      {"at": "23:00", "zone": "night"}]}, ...],
-///                    "special_days": [{"date": "2020-01-07", "day": "we"}, {"date": "--05-09", "day": "we"}]}]}
+///                    "special_days": [{"date": "2020-01-07", "day": "we"}, {"date": "--05-09", "day":
+///                    "we"}]}]}
 ///
-/// `time_basis` absent means the meter's zone; `effective` absent means from the beginning; a special day's date
-/// `--MM-DD` recurs every year (ISO 8601). Errors are parse_error naming the key; `from_json` does not check the
-/// schedule's consistency, tariff_calendar does.
+/// `time_basis` absent means the meter's zone; `effective` absent means from the beginning; a special day's
+/// date
+/// `--MM-DD` recurs every year (ISO 8601). Errors are parse_error naming the key; `from_json` does not check
+/// the schedule's consistency, tariff_calendar does.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -26,13 +30,15 @@ inline namespace v0 {
 namespace detail::json {
 inline int clock_minutes(const std::string& s, const char* entity, const char* key) {
     int h = 0, m = 0;
-    if (s.size() != 5 || s[2] != ':' || !kvant::detail::digits(s, 0, 2, h) || !kvant::detail::digits(s, 3, 2, m) || h > 23 || m > 59)
+    if (s.size() != 5 || s[2] != ':' || !kvant::detail::digits(s, 0, 2, h) ||
+        !kvant::detail::digits(s, 3, 2, m) || h > 23 || m > 59)
         fail(entity, key, "'" + s + "' is not a time of day HH:MM", errc::invalid_timestamp);
     return h * 60 + m;
 }
 inline std::pair<unsigned, unsigned> month_day(const std::string& s, const char* entity, const char* key) {
     int mo = 0, d = 0;
-    if (s.size() != 5 || s[2] != '-' || !kvant::detail::digits(s, 0, 2, mo) || !kvant::detail::digits(s, 3, 2, d) ||
+    if (s.size() != 5 || s[2] != '-' || !kvant::detail::digits(s, 0, 2, mo) ||
+        !kvant::detail::digits(s, 3, 2, d) ||
         !(date::month{static_cast<unsigned>(mo)} / date::day{static_cast<unsigned>(d)}).ok())
         fail(entity, key, "'" + s + "' is not a month and day MM-DD", errc::invalid_date);
     return {static_cast<unsigned>(mo), static_cast<unsigned>(d)};
@@ -90,7 +96,8 @@ inline void to_json(nlohmann::json& j, const tariff_schedule& s) {
         for (const auto& sd : v.special_days) {
             char ds[16];
             if (sd.year)
-                std::snprintf(ds, sizeof ds, "%04d-%02u-%02u", *sd.year % 10000, sd.month % 100, sd.day % 100);
+                std::snprintf(ds, sizeof ds, "%04d-%02u-%02u", *sd.year % 10000, sd.month % 100,
+                              sd.day % 100);
             else
                 std::snprintf(ds, sizeof ds, "--%02u-%02u", sd.month % 100, sd.day % 100);
             jv["special_days"].push_back({{"date", ds}, {"day", sd.day_profile}});
@@ -108,7 +115,8 @@ inline void from_json(const nlohmann::json& j, tariff_schedule& s) {
     s.zones = strings(j, e, "zones");
     if (const json* g = member(j, e, "groups", false)) {
         if (!g->is_object()) fail(e, "groups", "expected an object of group: [zones]");
-        for (const auto& [name, members] : g->items()) s.groups.push_back({name, strings(*g, e, name.c_str())});
+        for (const auto& [name, members] : g->items())
+            s.groups.push_back({name, strings(*g, e, name.c_str())});
     }
     s.time_basis = tz(j, e, "time_basis");
     if (member(j, e, "register_zones", false)) s.register_zones = strings(j, e, "register_zones");
@@ -134,7 +142,8 @@ inline void from_json(const nlohmann::json& j, tariff_schedule& s) {
             day_profile d;
             d.id = text(jd, "day", "id", true);
             for (const auto& jc : array_at(jd, "day", "changes"))
-                d.changes.push_back({clock_minutes(text(jc, "change", "at", true), "change", "at"), text(jc, "change", "zone", true)});
+                d.changes.push_back({clock_minutes(text(jc, "change", "at", true), "change", "at"),
+                                     text(jc, "change", "zone", true)});
             v.days.push_back(d);
         }
         if (member(jv, "version", "special_days", false))

@@ -1,20 +1,25 @@
 /// \file
-/// Tariff schedules (тарифное расписание) after the DLMS/COSEM activity calendar (class 20, 0.0.13.0.0.255) and
-/// special days table (class 11, 0.0.11.0.0.255): seasons → week profiles → day profiles → tariff zone, with
-/// special days (holidays) that override the week, effective-dated versions, a time basis, and a zone hierarchy.
+/// Tariff schedules (тарифное расписание) after the DLMS/COSEM activity calendar (class 20, 0.0.13.0.0.255)
+/// and special days table (class 11, 0.0.11.0.0.255): seasons → week profiles → day profiles → tariff zone,
+/// with special days (holidays) that override the week, effective-dated versions, a time basis, and a zone
+/// hierarchy.
 ///
-/// - A day profile lists switch times (minute of the local day) and the zone that starts there. When it has no
+/// - A day profile lists switch times (minute of the local day) and the zone that starts there. When it has
+/// no
 ///   switch at 00:00, the day begins in the zone of its last switch (the program runs round the clock, as a
 ///   meter's does when the previous day had the same profile).
 /// - A week profile names a day profile for Monday..Sunday.
-/// - A season starts on a month and day, every year, and names a week profile. On a date, the season in force is
+/// - A season starts on a month and day, every year, and names a week profile. On a date, the season in force
+/// is
 ///   the one with the latest start on or before it in that year; before the first start of the year, the last
 ///   season of the year (it runs on from the previous year).
 /// - A special day (a date, or a month and day every year) names a day profile that replaces the week's.
 /// - Versions: each takes effect on a local date; a date before the first version uses the first.
 /// - Time basis: the zone the schedule's local times are read in; absent, the meter's own calendar zone (a
-///   household tariff in local time); named, such as Europe/Moscow for non-household intervals in Moscow time.
-/// - Zone groups: a group names member zones (day = peak + semi-peak), so a three-zone split can be billed under
+///   household tariff in local time); named, such as Europe/Moscow for non-household intervals in Moscow
+///   time.
+/// - Zone groups: a group names member zones (day = peak + semi-peak), so a three-zone split can be billed
+/// under
 ///   a two-zone tariff. `total` is always the sum of all zones.
 #pragma once
 
@@ -31,8 +36,8 @@ inline namespace v0 {
 
 struct day_profile {
     struct change {
-        int minute = 0;     ///< minute of the local day, 0..1439
-        std::string zone;   ///< the tariff zone from then on
+        int minute = 0;    ///< minute of the local day, 0..1439
+        std::string zone;  ///< the tariff zone from then on
         friend bool operator==(const change&, const change&) = default;
     };
     std::string id;
@@ -54,7 +59,7 @@ struct season {
 };
 
 struct special_day {
-    std::optional<int> year;      ///< absent: every year
+    std::optional<int> year;  ///< absent: every year
     unsigned month = 1, day = 1;
     std::string day_profile;
     friend bool operator==(const special_day&, const special_day&) = default;
@@ -78,9 +83,9 @@ struct zone_group {
 struct tariff_schedule {
     std::string id;
     std::string name;
-    std::vector<std::string> zones;    ///< the leaf zones, in display order
-    std::vector<zone_group> groups;    ///< derived zones
-    std::optional<zone> time_basis;    ///< absent: the meter's calendar zone
+    std::vector<std::string> zones;          ///< the leaf zones, in display order
+    std::vector<zone_group> groups;          ///< derived zones
+    std::optional<zone> time_basis;          ///< absent: the meter's calendar zone
     std::vector<schedule_version> versions;  ///< ordered by effective date
     /// The zone each tariff register of a multi-tariff meter counts: register_zones[0] for T1, and so on (the
     /// meter's programming; Russian two-zone meters count the day in T1 and the night in T2).

@@ -26,7 +26,9 @@ namespace kvant {
 inline namespace v0 {
 
 enum class severity : std::uint8_t { warning, error };
-inline std::string_view to_string(severity s) noexcept { return s == severity::error ? "error" : "warning"; }
+inline std::string_view to_string(severity s) noexcept {
+    return s == severity::error ? "error" : "warning";
+}
 
 struct issue {
     severity level = severity::error;
@@ -50,7 +52,8 @@ issues validate(const abonent& a);
 issues validate(const account& a);
 issues validate(const metering_point& p);
 issues validate(const meter_model& m);
-/// `model` may be null when the meter's model is unknown; with it, the meter's overrides are checked against it.
+/// `model` may be null when the meter's model is unknown; with it, the meter's overrides are checked against
+/// it.
 issues validate(const meter& m, const meter_model* model = nullptr);
 /// A reading against its meter: registers present, tariff registers within the meter's count, dates.
 /// `tariff_registers` is the meter's effective count (meter override, else model, else 1).

@@ -1,14 +1,14 @@
 /// \file
 /// `meter_series`: the readings of one meter, sorted by time, held column-wise — a contiguous array of Unix
-/// times and one array of raw decimal values (millionths) per register, `decimal::missing_raw` where a reading
-/// lacks that register, and no array at all for a register no reading carries. This is what every algorithm
-/// runs over and what the Python binding hands out as NumPy arrays. `register_series` is the view of one
-/// register: only the readings that carry it.
+/// times and one array of raw decimal values (millionths) per register, `decimal::missing_raw` where a
+/// reading lacks that register, and no array at all for a register no reading carries. This is what every
+/// algorithm runs over and what the Python binding hands out as NumPy arrays. `register_series` is the view
+/// of one register: only the readings that carry it.
 ///
 /// A series shares its arrays: built from a shared reading_table whose rows are grouped by meter in time
 /// order, it points into the table's columns (no copy) and keeps the table alive; otherwise it owns sorted
-/// copies. Copying a series is cheap and never copies the arrays; `push` copies them first if they are shared.
-/// A series may be read from many threads at once.
+/// copies. Copying a series is cheap and never copies the arrays; `push` copies them first if they are
+/// shared. A series may be read from many threads at once.
 #pragma once
 
 #include <array>
@@ -34,13 +34,14 @@ struct register_series {
 };
 
 class meter_series {
-public:
+  public:
     meter_series() = default;
     explicit meter_series(std::string serial) : serial_(std::move(serial)) {}
 
-    /// Groups a batch by meter and sorts each by time. Two readings of one meter at one time with equal values
-    /// count once; with different values they throw validation_error(duplicate) naming the meter, the time and
-    /// the batch rows. Meters come out in the batch's order of first appearance. This overload copies.
+    /// Groups a batch by meter and sorts each by time. Two readings of one meter at one time with equal
+    /// values count once; with different values they throw validation_error(duplicate) naming the meter, the
+    /// time and the batch rows. Meters come out in the batch's order of first appearance. This overload
+    /// copies.
     static std::vector<meter_series> from_table(const reading_table& batch);
     /// The same, sharing the batch: when its rows are grouped by meter in increasing time (as files and the
     /// store give them), the series point into its columns and nothing is copied.
@@ -55,14 +56,16 @@ public:
     std::span<const std::int64_t> times() const noexcept { return time_; }
     /// The raw values of a register, one per reading (decimal::missing_raw where a reading lacks it); empty
     /// when no reading of the series carries the register.
-    std::span<const std::int64_t> values(register_id r) const noexcept { return values_[static_cast<std::size_t>(r)]; }
+    std::span<const std::int64_t> values(register_id r) const noexcept {
+        return values_[static_cast<std::size_t>(r)];
+    }
     /// Whether any reading carries this register.
     bool has(register_id r) const;
     /// The readings that carry register `r`. A view into this series when every reading carries it; otherwise
     /// into compacted arrays that this object keeps (built once, on first use).
     register_series view(register_id r) const;
 
-private:
+  private:
     struct columns {
         std::vector<std::int64_t> time;
         std::array<std::vector<std::int64_t>, register_count> values;
@@ -75,9 +78,9 @@ private:
     std::shared_ptr<columns> own_;        // set when the series owns its columns
     std::span<const std::int64_t> time_;
     std::array<std::span<const std::int64_t>, register_count> values_;
-    // Built on first use, once per register even when threads share the series (std::call_once): whether every
-    // reading carries the register, and if not its compacted arrays. Copies share it, as they share the arrays;
-    // push() starts a new one.
+    // Built on first use, once per register even when threads share the series (std::call_once): whether
+    // every reading carries the register, and if not its compacted arrays. Copies share it, as they share the
+    // arrays; push() starts a new one.
     struct compacted {
         std::once_flag once;
         bool full = false;  // every reading carries the register

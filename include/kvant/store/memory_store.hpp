@@ -13,12 +13,13 @@ namespace kvant {
 inline namespace v0 {
 
 class memory_store final : public store {
-public:
+  public:
     memory_store();
     ~memory_store() override;
 
     reading_table readings(std::string_view meter, instant from, instant to) const override;
-    std::optional<reading> last_reading(std::string_view meter, std::optional<instant> at = {}) const override;
+    std::optional<reading> last_reading(std::string_view meter,
+                                        std::optional<instant> at = {}) const override;
     std::size_t reading_count(std::string_view meter = {}) const override;
     std::vector<meter_event> events(std::string_view meter, instant from, instant to) const override;
 
@@ -30,7 +31,7 @@ public:
     void commit() override;
     void rollback() noexcept override;
 
-protected:
+  protected:
     bool load(std::string_view key, organization& out) const override;
     bool load(std::string_view key, abonent& out) const override;
     bool load(std::string_view key, account& out) const override;
@@ -54,7 +55,7 @@ protected:
     write_stats store_readings(const reading_table& batch, on_conflict policy) override;
     write_stats store_events(std::span<const meter_event> events, on_conflict policy) override;
 
-private:
+  private:
     struct state;
     std::unique_ptr<state> state_;
     std::vector<std::unique_ptr<state>> snapshots_;  // one per open transaction level

@@ -6,9 +6,9 @@
 ///
 /// Schema version 2 (docs/storage.md describes every table; version 1 databases are migrated on opening for
 /// writing): entities are rows with their key and reference
-/// columns (enforced by foreign keys) plus a `doc` column holding the entity as JSON (model/json.hpp), so that
-/// entity fields can grow without migrations; readings are a WITHOUT ROWID table keyed by (meter, ts) with
-/// register values as integers in millionths and ts in Unix seconds.
+/// columns (enforced by foreign keys) plus a `doc` column holding the entity as JSON (model/json.hpp), so
+/// that entity fields can grow without migrations; readings are a WITHOUT ROWID table keyed by (meter, ts)
+/// with register values as integers in millionths and ts in Unix seconds.
 #pragma once
 
 #include <filesystem>
@@ -20,11 +20,11 @@ namespace kvant {
 inline namespace v0 {
 
 class sqlite_store final : public store {
-public:
+  public:
     enum class mode : std::uint8_t {
-        create,      ///< open, creating the file and schema when absent
-        open,        ///< open an existing database for writing
-        read_only,   ///< open an existing database for reading only
+        create,     ///< open, creating the file and schema when absent
+        open,       ///< open an existing database for writing
+        read_only,  ///< open an existing database for reading only
     };
     /// The schema version this library writes and reads.
     static constexpr int schema_version = 2;
@@ -33,7 +33,8 @@ public:
     ~sqlite_store() override;
 
     reading_table readings(std::string_view meter, instant from, instant to) const override;
-    std::optional<reading> last_reading(std::string_view meter, std::optional<instant> at = {}) const override;
+    std::optional<reading> last_reading(std::string_view meter,
+                                        std::optional<instant> at = {}) const override;
     std::size_t reading_count(std::string_view meter = {}) const override;
     std::vector<meter_event> events(std::string_view meter, instant from, instant to) const override;
 
@@ -47,7 +48,7 @@ public:
 
     const std::filesystem::path& file() const noexcept;
 
-protected:
+  protected:
     bool load(std::string_view key, organization& out) const override;
     bool load(std::string_view key, abonent& out) const override;
     bool load(std::string_view key, account& out) const override;
@@ -70,7 +71,7 @@ protected:
     write_stats store_readings(const reading_table& batch, on_conflict policy) override;
     write_stats store_events(std::span<const meter_event> events, on_conflict policy) override;
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };

@@ -1,6 +1,6 @@
 /// \file
-/// `kvant::store`: the seam between the library and its storage. Backends: `memory_store` (tests, small hosts)
-/// and `sqlite_store` (the embedded default); PostgreSQL comes later behind the same interface.
+/// `kvant::store`: the seam between the library and its storage. Backends: `memory_store` (tests, small
+/// hosts) and `sqlite_store` (the embedded default); PostgreSQL comes later behind the same interface.
 ///
 /// Contract, the same for every backend:
 /// - Entities are upserted by their key. `put` validates the entity (an `error`-level issue refuses it with
@@ -11,9 +11,10 @@
 ///   importing the same data twice changes nothing. A different value for a stored key follows `on_conflict`:
 ///   `fail` (the default: throw reading_conflict naming both values), `keep` the stored one, or `replace` it.
 ///   Equality compares register values only (not source or acceptance time).
-/// - Every write is atomic: one call changes all it should or nothing (a backend opens an implicit transaction
-///   per call where it needs one). A `transaction` object rolls back in its destructor unless committed: after
-///   a failed import the store is exactly as before.
+/// - Every write is atomic: one call changes all it should or nothing (a backend opens an implicit
+/// transaction
+///   per call where it needs one). A `transaction` object rolls back in its destructor unless committed:
+///   after a failed import the store is exactly as before.
 /// - A store object is not thread-safe; open one per thread (SQLite allows many readers and one writer).
 #pragma once
 
@@ -25,16 +26,16 @@
 #include <vector>
 
 #include "kvant/model/abonent.hpp"
+#include "kvant/model/account.hpp"
 #include "kvant/model/anomaly.hpp"
 #include "kvant/model/fleet.hpp"
-#include "kvant/model/account.hpp"
 #include "kvant/model/meter.hpp"
 #include "kvant/model/meter_event.hpp"
 #include "kvant/model/meter_model.hpp"
 #include "kvant/model/metering_point.hpp"
 #include "kvant/model/organization.hpp"
-#include "kvant/model/validation.hpp"
 #include "kvant/model/reading_table.hpp"
+#include "kvant/model/validation.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -42,8 +43,11 @@ inline namespace v0 {
 /// What to do when a reading or event key is stored already with different values.
 enum class on_conflict : std::uint8_t { fail, keep, replace };
 inline constexpr detail::enum_text<on_conflict, 3> on_conflict_text{
-    "conflict policy", {{{on_conflict::fail, "fail"}, {on_conflict::keep, "keep"}, {on_conflict::replace, "replace"}}}};
-inline std::string_view to_string(on_conflict c) noexcept { return on_conflict_text.name(c); }
+    "conflict policy",
+    {{{on_conflict::fail, "fail"}, {on_conflict::keep, "keep"}, {on_conflict::replace, "replace"}}}};
+inline std::string_view to_string(on_conflict c) noexcept {
+    return on_conflict_text.name(c);
+}
 
 /// What a bulk write did.
 struct write_stats {
@@ -60,16 +64,17 @@ struct write_stats {
 /// A reading whose key is stored with other values, under on_conflict::fail. `row()` is the row of the
 /// written batch, so that an importer can name its line.
 class reading_conflict : public storage_error {
-public:
-    reading_conflict(std::size_t row, const std::string& what) : storage_error(errc::storage_conflict, what), row_(row) {}
+  public:
+    reading_conflict(std::size_t row, const std::string& what)
+        : storage_error(errc::storage_conflict, what), row_(row) {}
     std::size_t row() const noexcept { return row_; }
 
-private:
+  private:
     std::size_t row_;
 };
 
 class store {
-public:
+  public:
     virtual ~store() = default;
     store() = default;
     store(const store&) = delete;
@@ -104,18 +109,21 @@ public:
     /// The readings of one meter with time in [from, to), ordered by time.
     virtual reading_table readings(std::string_view meter, instant from, instant to) const = 0;
     /// The last reading at or before `at` (the latest of all when `at` is absent).
-    virtual std::optional<reading> last_reading(std::string_view meter, std::optional<instant> at = {}) const = 0;
+    virtual std::optional<reading> last_reading(std::string_view meter,
+                                                std::optional<instant> at = {}) const = 0;
     /// The number of stored readings (of one meter, or of all when `meter` is empty).
     virtual std::size_t reading_count(std::string_view meter = {}) const = 0;
 
     // ---- events
     write_stats put_events(std::span<const meter_event> events, on_conflict policy = on_conflict::fail);
-    /// The events of one meter (of all, when `meter` is empty) with time in [from, to), ordered by meter, time.
+    /// The events of one meter (of all, when `meter` is empty) with time in [from, to), ordered by meter,
+    /// time.
     virtual std::vector<meter_event> events(std::string_view meter, instant from, instant to) const = 0;
 
     // ---- anomalies
     /// Upserts detected anomalies by key: a new key is stored open; a known one gets the new range, severity
-    /// and messages but keeps its status and resolution. `inserted` counts new keys, `replaced` refreshed ones.
+    /// and messages but keeps its status and resolution. `inserted` counts new keys, `replaced` refreshed
+    /// ones.
     virtual write_stats put_anomalies(std::span<const anomaly> found) = 0;
     /// Stored anomalies (of one status, when given), ordered by meter, begin, key.
     virtual std::vector<anomaly> anomalies(std::optional<anomaly_status> status = {}) const = 0;
@@ -127,7 +135,7 @@ public:
     virtual void commit() = 0;
     virtual void rollback() noexcept = 0;
 
-protected:
+  protected:
     virtual bool load(std::string_view key, organization& out) const = 0;
     virtual bool load(std::string_view key, abonent& out) const = 0;
     virtual bool load(std::string_view key, account& out) const = 0;
@@ -157,7 +165,8 @@ protected:
     virtual bool needs_implicit_transactions() const noexcept { return true; }
 
     /// The text of a conflict, shared by the backends so that they word it alike.
-    static std::string conflict_message(const reading_table& batch, std::size_t row, const std::int64_t* stored);
+    static std::string conflict_message(const reading_table& batch, std::size_t row,
+                                        const std::int64_t* stored);
 };
 
 /// Every entity of a store, indexed (one read of each table).
@@ -166,7 +175,7 @@ fleet load_fleet(const store& s);
 /// Runs the body of a scope as one transaction: commit() makes it stick; leaving the scope without it (an
 /// exception) rolls back. Destructors never throw.
 class transaction {
-public:
+  public:
     explicit transaction(store& s) : s_(&s) { s_->begin(); }
     transaction(const transaction&) = delete;
     transaction& operator=(const transaction&) = delete;
@@ -178,7 +187,7 @@ public:
         s_ = nullptr;
     }
 
-private:
+  private:
     store* s_;
 };
 
