@@ -220,7 +220,12 @@ struct sqlite_store::impl {
     }
 };
 
-sqlite_store::sqlite_store(const std::filesystem::path& file, mode m) : impl_(std::make_unique<impl>()) {
+sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chrono::milliseconds busy_timeout)
+    : impl_(std::make_unique<impl>()) {
+    if (busy_timeout.count() < 0 || busy_timeout > max_busy_timeout)
+        throw config_error(errc::config, "busy timeout " + std::to_string(busy_timeout.count()) +
+                                             " ms is outside 0.." + std::to_string(max_busy_timeout.count()) +
+                                             " ms");
     impl_->file = file;
     const bool exists = std::filesystem::exists(file);
     if (!exists && m != mode::create)
@@ -236,7 +241,7 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m) : impl_(st
     }
     sqlite3* db = impl_->db.get();
     sqlite3_extended_result_codes(db, 1);
-    sqlite3_busy_timeout(db, 5000);
+    sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
     detail::sqlite::exec(db, "PRAGMA foreign_keys=ON");
 
     std::int64_t version = 0, app = 0;

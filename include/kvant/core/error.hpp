@@ -30,12 +30,15 @@ enum class errc : int {
     validation = 200,
     unknown_reference = 201,
     duplicate = 202,
+    out_of_range = 203,  ///< a value outside its documented plausible or exact range
+    overflow = 204,      ///< an arithmetic result outside the exact range (names the meter and period)
     // storage (300..399)
     storage = 300,
     storage_schema = 301,
     storage_conflict = 302,
     storage_io = 303,
     not_found = 304,
+    storage_busy = 305,  ///< another connection holds the write lock past the busy timeout: retry later
     // configuration and usage (400..499)
     config = 400,
     usage = 401,

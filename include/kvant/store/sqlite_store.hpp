@@ -11,6 +11,7 @@
 /// with register values as integers in millionths and ts in Unix seconds.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 
@@ -29,7 +30,13 @@ class sqlite_store final : public store {
     /// The schema version this library writes and reads.
     static constexpr int schema_version = 2;
 
-    explicit sqlite_store(const std::filesystem::path& file, mode m = mode::create);
+    /// How long a call waits for another connection's write lock before it fails with errc::storage_busy
+    /// (retryable). 0 fails at once. Range 0..3,600,000 ms; a value outside is a config_error.
+    static constexpr std::chrono::milliseconds default_busy_timeout{5000};
+    static constexpr std::chrono::milliseconds max_busy_timeout{3'600'000};
+
+    explicit sqlite_store(const std::filesystem::path& file, mode m = mode::create,
+                          std::chrono::milliseconds busy_timeout = default_busy_timeout);
     ~sqlite_store() override;
 
     reading_table readings(std::string_view meter, instant from, instant to) const override;
