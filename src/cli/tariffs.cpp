@@ -4,9 +4,7 @@
 #include "commands.hpp"
 #include "inputs.hpp"
 #include "kvant/algorithms/cost.hpp"
-#include "kvant/io/csv_reader.hpp"
-#include "kvant/io/urdb.hpp"
-#include "kvant/model/tariff_json.hpp"
+#include "kvant/io/tariff_files.hpp"
 
 namespace kvant::cli {
 
@@ -17,50 +15,16 @@ namespace {
 /// --schedule: a preset name, a schedule JSON file, or an OpenEI URDB rate JSON file (its rates come along).
 tariff_schedule load_schedule(const std::string& spec, std::vector<rate>* urdb_rates) {
     if (auto preset = preset_schedule(spec)) return *preset;
-    const std::string text = read_file(spec);
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw parse_error(errc::json, std::string("not JSON: ") + e.what(),
-                          location{spec, 0, "", static_cast<std::int64_t>(e.byte)});
-    }
-    if (j.contains("energyweekdayschedule") || j.contains("items")) {
-        auto imp = import_urdb(text, spec);
-        if (imp.had_tiers)
-            std::cerr << "kvant: " << spec << ": URDB tiers beyond the first are not imported\n";
-        if (urdb_rates)
-            for (const auto& [z, price] : imp.rates)
-                urdb_rates->push_back({z, date::year{1970} / 1 / 1, price});
-        return imp.schedule;
-    }
-    try {
-        return j.get<tariff_schedule>();
-    } catch (const parse_error& e) {
-        throw parse_error(e.code(), e.reason(), location{spec, 0, e.where().field, -1});
-    }
+    auto file = parse_schedule_file(read_file(spec), spec);
+    if (file.urdb_tiers_dropped)
+        std::cerr << "kvant: " << spec << ": URDB tiers beyond the first are not imported\n";
+    if (urdb_rates) urdb_rates->insert(urdb_rates->end(), file.rates.begin(), file.rates.end());
+    return std::move(file.schedule);
 }
 
 /// A rates CSV: zone,from,price.
 std::vector<rate> load_rates(const std::string& file) {
-    const std::string text = read_file(file);
-    csv_reader rd(text, file);
-    std::vector<std::string_view> f;
-    if (!rd.next(f))
-        throw parse_error(errc::csv_header, "empty file: expected zone,from,price",
-                          location{file, 1, "", -1});
-    const csv_header h(f, rd.where(), {"zone", "from", "price"}, {"zone", "from", "price"});
-    std::vector<rate> out;
-    while (rd.next(f)) {
-        if (f.size() != h.size()) throw parse_error(errc::csv_syntax, "expected 3 fields", rd.where());
-        rate r;
-        r.zone = std::string(f[static_cast<std::size_t>(h.index("zone"))]);
-        if (r.zone.empty()) throw parse_error(errc::missing_field, "zone is empty", rd.where("zone"));
-        r.from = parse_date(f[static_cast<std::size_t>(h.index("from"))], rd.where("from"));
-        r.price = decimal::parse(f[static_cast<std::size_t>(h.index("price"))], rd.where("price"));
-        out.push_back(std::move(r));
-    }
-    return out;
+    return parse_rates_csv(read_file(file), file);
 }
 
 consumption_options options_for(const args& a, const meter_input& mi, period_kind kind) {

@@ -1,0 +1,86 @@
+#include "kvant/io/tariff_files.hpp"
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "kvant/io/csv_reader.hpp"
+#include "kvant/io/urdb.hpp"
+#include "kvant/model/tariff_json.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+std::vector<rate> parse_rates_csv(std::string_view text, const std::string& source) {
+    csv_reader rd(text, source);
+    std::vector<std::string_view> f;
+    if (!rd.next(f))
+        throw parse_error(errc::csv_header, "empty file: expected zone,from,price",
+                          location{source, 1, "", -1});
+    const csv_header h(f, rd.where(), {"zone", "from", "price"}, {"zone", "from", "price"});
+    const auto c_zone = static_cast<std::size_t>(h.index("zone")),
+               c_from = static_cast<std::size_t>(h.index("from")),
+               c_price = static_cast<std::size_t>(h.index("price"));
+    std::vector<rate> out;
+    // (zone, from) -> (index in out, line): a repeat with the same price is one rate, another price an error
+    std::map<std::pair<std::string, calendar_date>, std::pair<std::size_t, std::uint64_t>> seen;
+    while (rd.next(f)) {
+        if (f.size() != h.size())
+            throw parse_error(errc::csv_syntax,
+                              "expected " + std::to_string(h.size()) + " fields as in the header, found " +
+                                  std::to_string(f.size()),
+                              rd.where());
+        rate r;
+        r.zone = std::string(f[c_zone]);
+        if (r.zone.empty()) throw parse_error(errc::missing_field, "zone is empty", rd.where("zone"));
+        r.from = parse_date(f[c_from], rd.where("from"));
+        r.price = decimal::parse(f[c_price], rd.where("price"));
+        if (r.price < decimal{} || r.price > max_rate_price)
+            throw validation_error(
+                errc::out_of_range,
+                "price " + to_string(r.price) + " is outside 0.." + to_string(max_rate_price),
+                rd.where("price"));
+        const auto [it, fresh] = seen.try_emplace({r.zone, r.from}, out.size(), rd.line());
+        if (!fresh) {
+            const rate& first = out[it->second.first];
+            if (first.price != r.price)
+                throw validation_error(errc::duplicate,
+                                       "zone " + r.zone + " from " + to_string(r.from) + " has price " +
+                                           to_string(r.price) + " here and " + to_string(first.price) +
+                                           " on line " + std::to_string(it->second.second),
+                                       rd.where("price"));
+            continue;
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+schedule_file parse_schedule_file(std::string_view text, const std::string& source) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw parse_error(errc::json, std::string("not JSON: ") + e.what(),
+                          location{source, 0, "", static_cast<std::int64_t>(e.byte)});
+    }
+    schedule_file out;
+    if (j.is_object() && (j.contains("energyweekdayschedule") || j.contains("items"))) {
+        auto imp = import_urdb(text, source);
+        out.urdb_tiers_dropped = imp.had_tiers;
+        for (const auto& [z, price] : imp.rates) out.rates.push_back({z, date::year{1970} / 1 / 1, price});
+        out.schedule = std::move(imp.schedule);
+        return out;
+    }
+    try {
+        out.schedule = j.get<tariff_schedule>();
+    } catch (const parse_error& e) {
+        throw parse_error(e.code(), e.reason(), location{source, 0, e.where().field, -1});
+    } catch (const nlohmann::json::exception& e) {
+        throw parse_error(errc::json, std::string("not a tariff schedule: ") + e.what(),
+                          location{source, 0, "", -1});
+    }
+    return out;
+}
+
+}  // namespace v0
+}  // namespace kvant
