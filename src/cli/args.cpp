@@ -310,15 +310,16 @@ args::args(const command_spec& spec, const std::vector<std::string>& argv) : spe
         const auto& o = spec.options[k];
         const CLI::Option* c = declared[k];
         if (c->count() > 1) {
-            std::string given;
+            std::string given;  // the first three values, enough to see the mistake
             if (o.kind != value_kind::flag)
-                for (const auto& r : c->results()) given += (given.empty() ? " (" : ", ") + excerpt(r);
+                for (std::size_t r = 0; r < c->results().size() && r < 3; ++r)
+                    given += (r ? ", " : " (") + excerpt(c->results()[r]);
+            if (c->results().size() > 3) given += ", …";
             throw config_error(errc::usage, "--" + o.name + " given " + std::to_string(c->count()) +
                                                 " times" + (given.empty() ? "" : given + ")") +
                                                 "; give it at most once");
         }
         if (c->count() == 0) {
-            if (o.required) throw config_error(errc::usage, "--" + o.name + " is required (see --help)");
             if (!o.fallback.empty()) values_.emplace(o.name, convert(o, o.fallback));
             continue;
         }
@@ -327,6 +328,11 @@ args::args(const command_spec& spec, const std::vector<std::string>& argv) : spe
         else
             values_.emplace(o.name, convert(o, c->results().front()));
     }
+    // a required option is missing: reported after every given value is checked, so a bad value is named
+    // whatever else is missing
+    for (std::size_t k = 0; k < spec.options.size(); ++k)
+        if (spec.options[k].required && declared[k]->count() == 0)
+            throw config_error(errc::usage, "--" + spec.options[k].name + " is required (see --help)");
 }
 
 const option_spec& args::spec_of(const std::string& name, value_kind kind) const {

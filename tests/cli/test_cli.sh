@@ -253,6 +253,46 @@ contains "$work/out" "[integer 1..36500; default 10]" "help gives type, range an
 contains "$work/out" "--busy-timeout MS" "help lists --busy-timeout"
 expect 0 "help wins over a bad value" -- "$kvant" estimate --step 0 --help
 
+# the class, from the declarations: every integer option of every command (as its --help states the range)
+# refuses one past each end and the values that wrap into the range in 32 and 64 bits; every option of every
+# command refuses to be given twice; every choice refuses a name not among its choices
+commands=(demo import export validate consumption split cost verification "anomalies detect" "anomalies list"
+          "anomalies export" "anomalies resolve" estimate building-share)
+integers=0
+options=0
+for c in "${commands[@]}"; do
+  "$kvant" $c --help >"$work/help" || bad "$c --help"
+  while read -r opt lo hi; do
+    integers=$((integers + 1))
+    for v in $((lo - 1)) $((hi + 1)) $((4294967296 + lo)) "1844674407370955161$((6 + lo))"; do
+      "$kvant" $c "$opt" "$v" >"$work/out" 2>"$work/err"
+      got=$?
+      if [ "$got" -eq 2 ] && grep -qF -- "$opt $v: out of range ($lo..$hi" "$work/err"; then ok
+      else bad "kvant $c $opt $v: exit $got, not a range error"; head -3 "$work/err"; fi
+    done
+  done < <(grep -E '^  --[a-z-]+ [A-Z]+ .*\[integer -?[0-9]+\.\.[0-9]+' "$work/help" |
+           sed -E 's/^  (--[a-z-]+) .*\[integer (-?[0-9]+)\.\.([0-9]+).*/\1 \2 \3/')
+  while read -r opt placeholder; do
+    options=$((options + 1))
+    if [ -z "$placeholder" ]; then set -- "$opt" "$opt"; else set -- "$opt" v1 "$opt" v2; fi
+    "$kvant" $c "$@" >"$work/out" 2>"$work/err"
+    got=$?
+    if [ "$got" -eq 2 ] && grep -qF -- "$opt given 2 times" "$work/err"; then ok
+    else bad "kvant $c $*: exit $got, not a repeated-option error"; head -3 "$work/err"; fi
+  done < <(grep -oE '^  --[a-z-]+( [A-Za-z|-]+)?' "$work/help" | grep -v -- '--help$')
+  while read -r opt; do
+    "$kvant" $c "$opt" no-such-choice >"$work/out" 2>"$work/err"
+    got=$?
+    if [ "$got" -eq 2 ] && grep -qF -- "$opt 'no-such-choice': expected one of" "$work/err"; then ok
+    else bad "kvant $c $opt no-such-choice: exit $got"; head -3 "$work/err"; fi
+  done < <(grep -E '^  --[a-z-]+ [A-Z]+ .*\[[a-z_-]+, [a-z_-]+' "$work/help" | grep -oE '^  --[a-z-]+')
+done
+# the loops above saw what the commands declare: 14 --busy-timeout (the "anomalies export" twin included),
+# 4 --billing-day, 2 --due-within, --no-link-days, --stuck-days and --step
+if [ "$integers" -ge 23 ]; then ok; else bad "only $integers integer options found in the help texts"; fi
+if [ "$options" -ge 100 ]; then ok; else bad "only $options options found in the help texts"; fi
+echo "option classes: $integers integer options, $options options checked"
+
 # --busy-timeout: every command that opens a database takes it (0..3600000 ms); while another process holds
 # the write lock, 0 fails at once, and a long timeout waits for the lock to be released
 for c in import export validate verification "anomalies detect" "anomalies list" "anomalies resolve" consumption split cost estimate building-share demo; do
