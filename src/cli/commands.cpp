@@ -36,22 +36,22 @@ void print_report(const import_report& r, std::ostream& out) {
 }
 
 int run_import(const args& a) {
-    sqlite_store db = open_store(a, sqlite_store::mode::create);
     std::vector<std::pair<table_kind, std::filesystem::path>> files;
     for (const auto& [opt, kind] : table_options)
         if (auto f = a.get(opt)) files.emplace_back(kind, *f);
-    if (files.empty()) throw config_error(errc::usage, "kvant import: name at least one file (see --help)");
+    // a usage error leaves no trace: checked before the database is created
+    if (files.empty()) throw config_error(errc::usage, "name at least one file (see --help)");
+    sqlite_store db = open_store(a, sqlite_store::mode::create);
     print_report(import_csv_files(db, files, import_options_from(a)), std::cout);
     return 0;
 }
 
 int run_export(const args& a) {
-    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
     const auto table = a.get("table");
     const auto out = a.get("out");
+    if (!table && !out) throw config_error(errc::usage, "give --out DIR for all tables, or --table NAME");
+    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
     if (!table) {
-        if (!out)
-            throw config_error(errc::usage, "kvant export: give --out DIR for all tables, or --table NAME");
         std::filesystem::create_directories(*out);
         for (const auto& [opt, kind] : table_options) {
             const auto path = std::filesystem::path(*out) / (std::string(to_string(kind)) + ".csv");

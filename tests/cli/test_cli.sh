@@ -234,6 +234,12 @@ expect 2 "--month 2020-13" -- "$kvant" building-share --db "$work/demo-en.db" --
 contains "$work/err" "--month '2020-13': expected YYYY-MM" "--month checked"
 expect 2 "--assume-offset +25:00" -- "$kvant" consumption --readings "$work/r.csv" --by month --assume-offset +25:00
 expect 0 "--assume-offset=-03:00 (a value starting with a minus)" -- "$kvant" consumption --readings "$work/r.csv" --by month --assume-offset -03:00
+# a usage error leaves no trace: no database is created
+expect 2 "import of no file" -- "$kvant" import --db "$work/never.db"
+contains "$work/err" "name at least one file" "import without files named"
+if [ -e "$work/never.db" ]; then bad "a refused import created the database"; else ok; fi
+expect 2 "import with a bad --delimiter" -- "$kvant" import --db "$work/never.db" --readings "$work/r.csv" --delimiter ''
+if [ -e "$work/never.db" ]; then bad "a refused import created the database"; else ok; fi
 expect 2 "--delimiter of two characters" -- "$kvant" import --db "$work/opt.db" --delimiter ';;'
 expect 2 "--policy unknown" -- "$kvant" building-share --db "$work/demo-en.db" --building dnt-demo --month 2020-07 --policy spread
 contains "$work/err" "--policy 'spread': expected one of clip, distribute, carry" "choices named"
