@@ -8,6 +8,7 @@ packages=(
   libboost-dev                       # Boost.Multiprecision (header-only)
   libsqlite3-dev                     # the embedded store
   nlohmann-json3-dev                 # JSON
+  libcli11-dev                       # the kvant tool's option parser (CLI11, header-only)
   catch2                             # tests (2.x on Debian 12)
 )
 # `install-deps.sh --bench` adds what the benchmarks' baselines need (pandas, via Debian's python3)

@@ -1,64 +1,443 @@
 #include "args.hpp"
 
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+
 #include "kvant/core/error.hpp"
 
 namespace kvant::cli {
 
-args::args(const command_spec& spec, const std::vector<std::string>& argv) : command_(spec.name) {
-    for (std::size_t i = 0; i < argv.size(); ++i) {
-        std::string a = argv[i];
-        if (a == "--help" || a == "-h") {
-            help_ = true;
-            continue;
-        }
-        if (a.rfind("--", 0) != 0)
-            throw config_error(errc::usage,
-                               "kvant " + spec.name + ": unexpected argument '" + a + "' (see --help)");
-        std::string name = a.substr(2), value;
-        bool inline_value = false;
-        if (const auto eq = name.find('='); eq != std::string::npos) {
-            value = name.substr(eq + 1);
-            name = name.substr(0, eq);
-            inline_value = true;
-        }
-        const option_spec* o = nullptr;
-        for (const auto& s : spec.options)
-            if (s.name == name) o = &s;
-        if (!o)
-            throw config_error(errc::usage,
-                               "kvant " + spec.name + ": unknown option --" + name + " (see --help)");
-        if (o->value.empty()) {
-            if (inline_value)
-                throw config_error(errc::usage, "kvant " + spec.name + ": --" + name + " takes no value");
-            values_.insert_or_assign(name, std::string{});  // a flag; (avoids GCC 12 bug 105329 at -O2)
-            continue;
-        }
-        if (!inline_value) {
-            if (i + 1 >= argv.size())
-                throw config_error(errc::usage,
-                                   "kvant " + spec.name + ": --" + name + " needs a value " + o->value);
-            value = argv[++i];
-        }
-        values_[name] = value;
+namespace opt {
+
+namespace {
+option_spec make(std::string name, std::string placeholder, std::string help, value_kind kind) {
+    option_spec o;
+    o.name = std::move(name);
+    o.value = std::move(placeholder);
+    o.help = std::move(help);
+    o.kind = kind;
+    return o;
+}
+}  // namespace
+
+option_spec flag(std::string name, std::string help) {
+    option_spec o = make(std::move(name), "", std::move(help), value_kind::flag);
+    return o;
+}
+
+option_spec text(std::string name, std::string placeholder, std::string help) {
+    return make(std::move(name), std::move(placeholder), std::move(help), value_kind::text);
+}
+
+option_spec path(std::string name, std::string placeholder, std::string help) {
+    option_spec o = make(std::move(name), std::move(placeholder), std::move(help), value_kind::path);
+    return o;
+}
+
+option_spec integer(std::string name, std::string placeholder, std::int64_t min, std::int64_t max,
+                    std::string help, std::int64_t divides) {
+    option_spec o = make(std::move(name), std::move(placeholder), std::move(help), value_kind::integer);
+    o.min = min;
+    o.max = max;
+    o.divides = divides;
+    return o;
+}
+
+option_spec decimal_at_least(std::string name, std::string placeholder, decimal min, std::string help) {
+    option_spec o = make(std::move(name), std::move(placeholder), std::move(help), value_kind::decimal);
+    o.min_decimal = min;
+    return o;
+}
+
+option_spec time(std::string name, std::string help) {
+    option_spec o = make(std::move(name), "TIME", std::move(help), value_kind::time);
+    return o;
+}
+
+option_spec month(std::string name, std::string help) {
+    option_spec o = make(std::move(name), "YYYY-MM", std::move(help), value_kind::month);
+    return o;
+}
+
+option_spec offset(std::string name, std::string help) {
+    option_spec o = make(std::move(name), "OFFSET", std::move(help), value_kind::offset);
+    return o;
+}
+
+option_spec character(std::string name, std::string help) {
+    option_spec o = make(std::move(name), "CHAR", std::move(help), value_kind::character);
+    return o;
+}
+
+option_spec one_of(std::string name, std::string placeholder, std::vector<std::string> names,
+                   std::string help) {
+    option_spec o = make(std::move(name), std::move(placeholder), std::move(help), value_kind::choice);
+    o.choices = std::move(names);
+    return o;
+}
+
+option_spec busy_timeout() {
+    return integer("busy-timeout", "MS", 0, 3'600'000,
+                   "how long to wait for a database that another process is writing, in milliseconds")
+        .defaults_to("5000");
+}
+
+}  // namespace opt
+
+namespace {
+
+/// The length of the valid UTF-8 sequence starting at s[i], or 0 when it is not one (overlong forms,
+/// surrogates and code points above U+10FFFF are not).
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned c = b(i);
+    if (c < 0x80) return 1;
+    std::size_t n = 0;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else {
+        return 0;
     }
+    if (i + n > s.size()) return 0;
+    if (b(i + 1) < lo || b(i + 1) > hi) return 0;
+    for (std::size_t k = 2; k < n; ++k)
+        if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
+    return n;
+}
+
+bool valid_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto n = utf8_sequence(s, i);
+        if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
+
+std::string range_text(const option_spec& o) {
+    return std::to_string(o.min) + ".." + std::to_string(o.max);
+}
+
+std::string names_text(const std::vector<std::string>& names) {
+    std::string s;
+    for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+    return s;
+}
+
+[[noreturn]] void bad_value(const option_spec& o, std::string_view v, const std::string& what) {
+    throw config_error(errc::usage, "--" + o.name + " '" + excerpt(v) + "': " + what);
+}
+
+instant time_min() {
+    return instant{date::sys_days{date::year{1970} / 1 / 1}};
+}
+instant time_end() {
+    return instant{date::sys_days{date::year{2100} / 1 / 1}};
+}  // exclusive
+
+using value = std::variant<std::string, std::int64_t, decimal, instant, calendar_date, int, char>;
+
+/// The one conversion of an option's text to its typed value; a usage error naming option, value and rule.
+value convert(const option_spec& o, const std::string& v) {
+    switch (o.kind) {
+        case value_kind::flag:
+            break;
+        case value_kind::text:
+            if (v.empty()) bad_value(o, v, "expected a non-empty " + o.value);
+            if (!valid_utf8(v)) bad_value(o, v, "not valid UTF-8");
+            return v;
+        case value_kind::path:
+            if (v.empty()) bad_value(o, v, "expected a path (" + o.value + ")");
+            return v;
+        case value_kind::integer: {
+            const std::string allowed =
+                "(" + range_text(o) + (o.divides ? ", dividing " + std::to_string(o.divides) : "") + ")";
+            std::int64_t n = 0;
+            const char* first = v.data();
+            const char* last = v.data() + v.size();
+            if (first != last && *first == '+') ++first;  // from_chars takes '-' only
+            const char* d = first != last && *first == '-' ? first + 1 : first;
+            const bool digits =
+                d != last && std::all_of(d, last, [](char c) { return c >= '0' && c <= '9'; });
+            const auto ec = digits ? std::from_chars(first, last, n).ec : std::errc::invalid_argument;
+            if (!digits) bad_value(o, v, "expected a whole number " + allowed);
+            // a value beyond int64 is out of range as surely as one beyond max
+            if (ec == std::errc::result_out_of_range || n < o.min || n > o.max ||
+                (o.divides && o.divides % n != 0))
+                throw config_error(errc::usage,
+                                   "--" + o.name + " " + excerpt(v) + ": out of range " + allowed);
+            return n;
+        }
+        case value_kind::decimal: {
+            decimal d;
+            const auto st = decimal::try_parse(v, d);
+            if (st == decimal_status::overflow || st == decimal_status::too_precise)
+                bad_value(o, v, "out of range (at most 6 decimal places and 13 integer digits)");
+            if (st != decimal_status::ok) bad_value(o, v, "expected a decimal number such as 12.5");
+            if (o.min_decimal && d < *o.min_decimal)
+                throw config_error(errc::usage, "--" + o.name + " " + excerpt(v) +
+                                                    ": out of range (at least " + to_string(*o.min_decimal) +
+                                                    ")");
+            return d;
+        }
+        case value_kind::time: {
+            const std::string allowed = "expected a timestamp (2020-07-06T08:15:00+03:00) or a date, " +
+                                        std::string(min_time_text) + ".." + std::string(max_time_text);
+            instant t;
+            calendar_date d;
+            if (try_parse_instant(v, t) == time_status::ok) {
+            } else if (try_parse_date(v, d) == time_status::ok) {
+                t = instant{date::sys_days{d}};
+            } else {
+                bad_value(o, v, allowed);
+            }
+            if (t < time_min() || t >= time_end())
+                throw config_error(errc::usage, "--" + o.name + " " + excerpt(v) + ": out of range (" +
+                                                    std::string(min_time_text) + ".." +
+                                                    std::string(max_time_text) + ")");
+            return t;
+        }
+        case value_kind::month: {
+            calendar_date d;
+            if (v.size() != 7 || try_parse_date(v + "-01", d) != time_status::ok)
+                bad_value(o, v, "expected YYYY-MM");
+            const instant t{date::sys_days{d}};
+            if (t < time_min() || t >= time_end())
+                throw config_error(errc::usage, "--" + o.name + " " + excerpt(v) + ": out of range (" +
+                                                    std::string(min_time_text.substr(0, 7)) + ".." +
+                                                    std::string(max_time_text.substr(0, 7)) + ")");
+            return d;
+        }
+        case value_kind::offset: {
+            int minutes = 0;
+            if (!parse_utc_offset(v, minutes))
+                bad_value(o, v, "expected Z, +HH:MM or -HH:MM (at most 18:00)");
+            return minutes;
+        }
+        case value_kind::character:
+            if (v.size() != 1 || v[0] == '"' || v[0] == '\n' || v[0] == '\r')
+                bad_value(o, v, "expected one character other than a quote, CR or LF, such as ';'");
+            return v[0];
+        case value_kind::choice:
+            if (std::find(o.choices.begin(), o.choices.end(), v) == o.choices.end())
+                bad_value(o, v, "expected one of " + names_text(o.choices));
+            return v;
+    }
+    throw std::logic_error("kvant: --" + o.name + " has no value");
+}
+
+}  // namespace
+
+std::string excerpt(std::string_view value) {
+    constexpr std::size_t limit = 60;
+    std::string out;
+    std::size_t i = 0;
+    while (i < value.size() && i < limit) {
+        const auto c = static_cast<unsigned char>(value[i]);
+        std::size_t n = utf8_sequence(value, i);
+        if (n > 1 && i + n > limit) break;  // not cut inside a character
+        if (n == 0 || c < 0x20 || c == 0x7F) {
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+            n = 1;
+        } else {
+            out.append(value.substr(i, n));
+        }
+        i += n;
+    }
+    if (i < value.size()) out += "… (" + std::to_string(value.size()) + " bytes)";
+    return out;
+}
+
+args::args(const command_spec& spec, const std::vector<std::string>& argv) : spec_(&spec) {
+    CLI::App app{spec.summary, "kvant " + spec.name};
+    app.set_help_flag();
+    app.allow_extras(true);  // reported below, as unknown options or stray arguments
+    CLI::Option* help = app.add_flag("-h,--help");
+    std::vector<CLI::Option*> declared;
+    for (const auto& o : spec.options) {
+        if (o.kind == value_kind::flag)
+            declared.push_back(app.add_flag("--" + o.name)->disable_flag_override());
+        else
+            declared.push_back(app.add_option("--" + o.name)
+                                   ->expected(1)
+                                   ->type_name(o.value)
+                                   ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll));
+    }
+    std::vector<std::string> reversed(argv.rbegin(), argv.rend());  // CLI11 takes them last first
+    try {
+        app.parse(reversed);
+    } catch (const CLI::ArgumentMismatch& e) {
+        // a missing value, or a value given to a flag
+        for (std::size_t k = 0; k < spec.options.size(); ++k) {
+            const auto& o = spec.options[k];
+            const std::string what = e.what();  // "--db: 1 required FILE missing", "json was given a ..."
+            if (what.rfind("--" + o.name + ":", 0) != 0 && what.rfind(o.name + " ", 0) != 0) continue;
+            throw config_error(errc::usage, o.kind == value_kind::flag
+                                                ? "--" + o.name + " takes no value"
+                                                : "--" + o.name + " needs a value " + o.value);
+        }
+        throw config_error(errc::usage, std::string(e.what()) + " (see --help)");
+    } catch (const CLI::ParseError& e) {
+        throw config_error(errc::usage, std::string(e.what()) + " (see --help)");
+    }
+    if (help->count() > 0) {
+        help_ = true;
+        return;
+    }
+    for (const auto& extra : app.remaining()) {
+        if (extra.size() > 1 && extra[0] == '-' && extra != "--") {
+            const auto eq = extra.find('=');
+            throw config_error(errc::usage,
+                               "unknown option " + excerpt(extra.substr(0, eq)) + " (see --help)");
+        }
+        throw config_error(errc::usage, "unexpected argument '" + excerpt(extra) + "' (see --help)");
+    }
+    for (std::size_t k = 0; k < spec.options.size(); ++k) {
+        const auto& o = spec.options[k];
+        const CLI::Option* c = declared[k];
+        if (c->count() > 1) {
+            std::string given;  // the first three values, enough to see the mistake
+            if (o.kind != value_kind::flag)
+                for (std::size_t r = 0; r < c->results().size() && r < 3; ++r)
+                    given += (r ? ", " : " (") + excerpt(c->results()[r]);
+            if (c->results().size() > 3) given += ", …";
+            throw config_error(errc::usage, "--" + o.name + " given " + std::to_string(c->count()) +
+                                                " times" + (given.empty() ? "" : given + ")") +
+                                                "; give it at most once");
+        }
+        if (c->count() == 0) {
+            if (!o.fallback.empty()) values_.emplace(o.name, convert(o, o.fallback));
+            continue;
+        }
+        if (o.kind == value_kind::flag)
+            flags_.insert(o.name);
+        else
+            values_.emplace(o.name, convert(o, c->results().front()));
+    }
+    // a required option is missing: reported after every given value is checked, so a bad value is named
+    // whatever else is missing
+    for (std::size_t k = 0; k < spec.options.size(); ++k)
+        if (spec.options[k].required && declared[k]->count() == 0)
+            throw config_error(errc::usage, "--" + spec.options[k].name + " is required (see --help)");
+}
+
+const option_spec& args::spec_of(const std::string& name, value_kind kind) const {
+    for (const auto& o : spec_->options)
+        if (o.name == name) {
+            const bool textual =
+                o.kind == value_kind::text || o.kind == value_kind::path || o.kind == value_kind::choice;
+            const bool wanted_textual = kind == value_kind::text;
+            if (o.kind == kind || (textual && wanted_textual)) return o;
+            break;
+        }
+    throw std::logic_error("kvant " + spec_->name + ": the command reads --" + name +
+                           " as a type it does not declare");
+}
+
+const args::value* args::find(const std::string& name, value_kind kind) const {
+    spec_of(name, kind);
+    const auto it = values_.find(name);
+    return it == values_.end() ? nullptr : &it->second;
+}
+
+bool args::flag(const std::string& name) const {
+    spec_of(name, value_kind::flag);
+    return flags_.count(name) != 0;
 }
 
 std::optional<std::string> args::get(const std::string& name) const {
-    const auto it = values_.find(name);
-    if (it == values_.end()) return std::nullopt;
-    return it->second;
+    const value* v = find(name, value_kind::text);
+    if (!v) return std::nullopt;
+    return std::get<std::string>(*v);
 }
 
 std::string args::require(const std::string& name) const {
     auto v = get(name);
-    if (!v)
-        throw config_error(errc::usage, "kvant " + command_ + ": --" + name + " is required (see --help)");
+    if (!v) throw config_error(errc::usage, "--" + name + " is required (see --help)");
     return *v;
 }
 
+std::optional<std::int64_t> args::integer(const std::string& name) const {
+    const value* v = find(name, value_kind::integer);
+    return v ? std::optional{std::get<std::int64_t>(*v)} : std::nullopt;
+}
+
+std::optional<decimal> args::decimal_value(const std::string& name) const {
+    const value* v = find(name, value_kind::decimal);
+    return v ? std::optional{std::get<decimal>(*v)} : std::nullopt;
+}
+
+std::optional<instant> args::time(const std::string& name) const {
+    const value* v = find(name, value_kind::time);
+    return v ? std::optional{std::get<instant>(*v)} : std::nullopt;
+}
+
+std::optional<calendar_date> args::month(const std::string& name) const {
+    const value* v = find(name, value_kind::month);
+    return v ? std::optional{std::get<calendar_date>(*v)} : std::nullopt;
+}
+
+std::optional<int> args::offset_minutes(const std::string& name) const {
+    const value* v = find(name, value_kind::offset);
+    return v ? std::optional{std::get<int>(*v)} : std::nullopt;
+}
+
+std::optional<char> args::character(const std::string& name) const {
+    const value* v = find(name, value_kind::character);
+    return v ? std::optional{std::get<char>(*v)} : std::nullopt;
+}
+
+namespace {
+
+std::string type_text(const option_spec& o) {
+    switch (o.kind) {
+        case value_kind::flag:
+            return "";
+        case value_kind::text:
+            return "text";
+        case value_kind::path:
+            return "path";
+        case value_kind::integer:
+            return "integer " + range_text(o) + (o.divides ? " dividing " + std::to_string(o.divides) : "");
+        case value_kind::decimal:
+            return "decimal" + (o.min_decimal ? " >= " + to_string(*o.min_decimal) : std::string());
+        case value_kind::time:
+            return "timestamp or date, " + std::string(min_time_text) + ".." + std::string(max_time_text);
+        case value_kind::month:
+            return "month, " + std::string(min_time_text.substr(0, 7)) + ".." +
+                   std::string(max_time_text.substr(0, 7));
+        case value_kind::offset:
+            return "UTC offset";
+        case value_kind::character:
+            return "one character";
+        case value_kind::choice:
+            return names_text(o.choices);
+    }
+    return "";
+}
+
+}  // namespace
+
 std::string usage(const command_spec& spec) {
     std::string s = "usage: kvant " + spec.name;
-    for (const auto& o : spec.options) s += " [--" + o.name + (o.value.empty() ? "" : " " + o.value) + "]";
+    for (const auto& o : spec.options) {
+        const std::string item = "--" + o.name + (o.value.empty() ? "" : " " + o.value);
+        s += o.required ? " " + item : " [" + item + "]";
+    }
     s += "\n\n" + spec.summary + "\n\noptions:\n";
     for (const auto& o : spec.options) {
         std::string left = "  --" + o.name + (o.value.empty() ? "" : " " + o.value);
@@ -66,9 +445,13 @@ std::string usage(const command_spec& spec) {
             left.resize(28, ' ');
         else
             left += "\n" + std::string(28, ' ');
-        s += left + o.help + "\n";
+        std::string facts = type_text(o);
+        if (o.required) facts += (facts.empty() ? "" : "; ") + std::string("required");
+        if (!o.fallback.empty()) facts += (facts.empty() ? "" : "; ") + std::string("default ") + o.fallback;
+        s += left + o.help + (facts.empty() ? "" : " [" + facts + "]") + "\n";
     }
     s += "  --help                    this text\n";
+    s += "\nEach option at most once; a value out of its range is a usage error (exit 2).\n";
     if (!spec.details.empty()) s += "\n" + spec.details + "\n";
     return s;
 }

@@ -14,27 +14,23 @@
 
 namespace kvant::cli {
 
-namespace {
-
 /// --at: an ISO 8601 instant or a date (its start in UTC); absent, the current time.
 instant at_option(const args& a) {
-    const auto v = a.get("at");
-    if (!v) return std::chrono::time_point_cast<seconds>(std::chrono::system_clock::now());
-    instant t;
-    if (try_parse_instant(*v, t) == time_status::ok) return t;
-    calendar_date d;
-    if (try_parse_date(*v, d) == time_status::ok) return instant{date::sys_days{d}};
-    throw config_error(errc::usage,
-                       "--at '" + *v + "': expected a timestamp (2020-07-06T08:15:00+03:00) or a date");
+    if (auto t = a.time("at")) return *t;
+    return std::chrono::time_point_cast<seconds>(std::chrono::system_clock::now());
 }
 
-int int_option(const args& a, const std::string& name, int fallback) {
-    const auto v = a.get(name);
-    if (!v) return fallback;
-    decimal d;
-    if (decimal::try_parse(*v, d) != decimal_status::ok || d.raw() % decimal::scale != 0 || d.raw() < 0)
-        throw config_error(errc::usage, "--" + name + " '" + *v + "': expected a whole number");
-    return static_cast<int>(d.raw() / decimal::scale);
+/// An integer option that the parser checked against a range within int (every declared range is).
+int int_option(const args& a, const std::string& name) {
+    return static_cast<int>(a.integer(name).value());
+}
+
+namespace {
+
+/// Days options: 1..36500 (a hundred years), with the library's default.
+option_spec days_spec(std::string name, std::string help, int fallback) {
+    return opt::integer(std::move(name), "DAYS", 1, 36500, std::move(help))
+        .defaults_to(std::to_string(fallback));
 }
 
 void write_anomalies(std::ostream& os, const std::vector<anomaly>& list, bool json) {
@@ -71,15 +67,15 @@ void write_anomalies(std::ostream& os, const std::vector<anomaly>& list, bool js
 
 verification_policy policy_from(const args& a) {
     verification_policy p;
-    p.rule = choice(a, "rule", due_rule_text, std::optional{due_rule::same_date});
-    p.due_soon_days = int_option(a, "due-within", p.due_soon_days);
+    p.rule = a.choice("rule", due_rule_text);
+    p.due_soon_days = int_option(a, "due-within");
     return p;
 }
 
 }  // namespace
 
 int run_verification(const args& a) {
-    sqlite_store db(a.require("db"), sqlite_store::mode::read_only);
+    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
     const fleet f = load_fleet(db);
     const instant now = at_option(a);
     const auto policy = policy_from(a);
@@ -140,12 +136,12 @@ int run_verification(const args& a) {
 }
 
 int run_anomalies_detect(const args& a) {
-    sqlite_store db(a.require("db"), sqlite_store::mode::open);
+    sqlite_store db = open_store(a, sqlite_store::mode::open);
     const fleet f = load_fleet(db);
     const instant now = at_option(a);
     anomaly_thresholds t;
-    t.no_link_days = int_option(a, "no-link-days", t.no_link_days);
-    t.stuck_days = int_option(a, "stuck-days", t.stuck_days);
+    t.no_link_days = int_option(a, "no-link-days");
+    t.stuck_days = int_option(a, "stuck-days");
     const instant ever_from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
     std::optional<event_catalogue> catalogue;
     if (auto c = a.get("event-catalogue")) catalogue = event_catalogue::load(*c);
@@ -173,9 +169,9 @@ int run_anomalies_detect(const args& a) {
 }
 
 int run_anomalies_list(const args& a) {
-    sqlite_store db(a.require("db"), sqlite_store::mode::read_only);
+    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
     std::optional<anomaly_status> status;
-    if (a.get("status")) status = choice(a, "status", anomaly_status_text);
+    if (a.get("status")) status = a.choice("status", anomaly_status_text);
     output out(a);
     write_anomalies(out.stream(), db.anomalies(status), a.flag("json"));
     out.finish();
@@ -183,7 +179,7 @@ int run_anomalies_list(const args& a) {
 }
 
 int run_anomalies_resolve(const args& a) {
-    sqlite_store db(a.require("db"), sqlite_store::mode::open);
+    sqlite_store db = open_store(a, sqlite_store::mode::open);
     const std::string key = a.require("key");
     if (!db.resolve_anomaly(key, at_option(a), a.require("by")))
         throw storage_error(errc::not_found, "no anomaly with key '" + key + "'");
@@ -192,51 +188,51 @@ int run_anomalies_resolve(const args& a) {
 }
 
 std::vector<command> check_commands() {
-    const option_spec db{"db", "FILE", "the SQLite database"};
-    const option_spec at{"at", "TIME", "\"now\": a timestamp or a date (default: the current time)"};
-    const option_spec rule{"rule", "RULE", "same-date (default) or day-before: how the next date is written"};
-    const option_spec due{"due-within", "DAYS", "due soon within this many days (default 30)"};
-    const option_spec out{"out", "FILE", "where to write (default: stdout)"};
+    const option_spec db = opt::path("db", "FILE", "the SQLite database").mandatory();
+    const option_spec busy = opt::busy_timeout();
+    const option_spec at = opt::time("at", "\"now\" (default: the current time)");
+    const option_spec rule =
+        opt::choice("rule", "RULE", due_rule_text, "how the next date is written").defaults_to("same-date");
+    const option_spec due = opt::integer("due-within", "DAYS", 0, 36500, "due soon within this many days")
+                                .defaults_to(std::to_string(verification_policy{}.due_soon_days));
+    const option_spec out = opt::path("out", "FILE", "where to write ('-': stdout)").defaults_to("-");
+    const option_spec json = opt::flag("json", "JSON instead of CSV");
+    const option_spec status =
+        opt::choice("status", "STATUS", anomaly_status_text, "only these (default: all)");
     return {
         {{"verification",
           "Verification dates and status of every meter in service, and the counts (004 analytics).",
-          {db, at, rule, due, {"json", "", "JSON (with the counts) instead of CSV"}, out},
+          {db, busy, at, rule, due, opt::flag("json", "JSON (with the counts) instead of CSV"), out},
           "CSV: meter,model,base,next,expires,state,failed_for_billing,service_life_end; counts on stderr.\n"
           "The base is the last verification, else manufacture; failed_for_billing honours the 2020 "
           "suspension."},
          run_verification},
         {{"anomalies detect",
           "Runs every anomaly rule over the database and stores what it finds (no duplicates).",
-          {db,
-           at,
-           rule,
-           due,
-           {"no-link-days", "N", "days without link before a meter is reported (default 10)"},
-           {"stuck-days", "N", "days without movement before a register is stuck (default 7)"},
-           {"event-catalogue", "FILE",
-            "a СПОДЭС event code catalogue (JSON) that classifies and names the events"}},
+          {db, busy, at, rule, due,
+           days_spec("no-link-days", "days without link before a meter is reported",
+                     anomaly_thresholds{}.no_link_days),
+           days_spec("stuck-days", "days without movement before a register is stuck",
+                     anomaly_thresholds{}.stuck_days),
+           opt::path("event-catalogue", "FILE",
+                     "a СПОДЭС event code catalogue (JSON) that classifies and names the events")},
           "docs/anomalies.md lists the rules, their defaults and sources."},
          run_anomalies_detect},
         {{"anomalies list",
           "Lists stored anomalies as CSV (or JSON).",
-          {db,
-           {"status", "STATUS", "open or resolved (default: all)"},
-           {"json", "", "JSON instead of CSV"},
-           out},
+          {db, busy, status, json, out},
           "CSV: "
           "key,type,severity,meter,account,from,to,status,resolved_at,resolved_by,message_ru,message_en"},
          run_anomalies_list},
         {{"anomalies export",
           "Exports every stored anomaly as CSV (or JSON), as list does.",
-          {db,
-           {"status", "STATUS", "open or resolved (default: all)"},
-           {"json", "", "JSON instead of CSV"},
-           out},
+          {db, busy, status, json, out},
           ""},
          run_anomalies_list},
         {{"anomalies resolve",
           "Marks an anomaly resolved, with when and by whom.",
-          {db, {"key", "KEY", "the anomaly's key (see list)"}, {"by", "NAME", "who resolved it"}, at},
+          {db, busy, opt::text("key", "KEY", "the anomaly's key (see list)").mandatory(),
+           opt::text("by", "NAME", "who resolved it").mandatory(), at},
           ""},
          run_anomalies_resolve},
     };
@@ -246,7 +242,8 @@ std::vector<command> check_commands() {
 
 namespace kvant::cli {
 
-std::optional<int> billing_day_option(const args& a);
+instant at_option(const args& a);
+int int_option(const args& a, const std::string& name);
 
 int run_estimate(const args& a) {
     const inputs in = load_inputs(a);
@@ -255,8 +252,7 @@ int run_estimate(const args& a) {
     auto& os = out.stream();
     if (a.flag("interval")) {
         vee_policy p;
-        p.step = std::chrono::minutes{int_option(a, "step", 30)};
-        if (p.step.count() <= 0) throw config_error(errc::usage, "--step must be positive");
+        p.step = std::chrono::minutes{int_option(a, "step")};  // 1..1440 dividing a day: checked when parsed
         os << "meter,timestamp,value,quality\n";
         for (const auto& mi : in.meters) {
             const auto view = mi.series.view(register_id::total);
@@ -268,9 +264,8 @@ int run_estimate(const args& a) {
         out.finish();
         return 0;
     }
-    const period_kind kind = choice(a, "by", period_kind_text, std::optional{period_kind::billing});
-    std::optional<decimal> normative;
-    if (auto n = a.get("normative")) normative = decimal::parse(*n, location{"", 0, "--normative", -1});
+    const period_kind kind = a.choice("by", period_kind_text);
+    const std::optional<decimal> normative = a.decimal_value("normative");
     // per account and resource: account,resource,value
     std::map<std::pair<std::string, resource>, decimal> normatives;
     if (auto nf = a.get("normatives")) {
@@ -340,17 +335,20 @@ int run_estimate(const args& a) {
 
 command estimate_command() {
     auto options = input_options();
-    options.push_back({"at", "TIME", "\"now\": periods up to it are billed (default: the current time)"});
-    options.push_back({"by", "PERIOD", "billing (default), month, day or year"});
-    options.push_back({"billing-day", "N", "the day billing periods start (default: the organisation's)"});
+    options.push_back(opt::time("at", "\"now\": periods up to it are billed (default: the current time)"));
+    options.push_back(opt::choice("by", "PERIOD", period_kind_text, "the periods").defaults_to("billing"));
+    options.push_back(billing_day_spec());
     options.push_back(
-        {"normative", "VALUE", "the consumption normative per period, for periods beyond the average"});
-    options.push_back({"normatives", "FILE",
-                       "normatives per account and resource (CSV account,resource,value; needs --db)"});
-    options.push_back({"interval", "", "fill gaps of regular interval data instead (VEE)"});
-    options.push_back({"step", "MINUTES", "the interval of --interval data (default 30)"});
-    options.push_back({"json", "", "JSON instead of CSV (billing estimates)"});
-    options.push_back({"out", "FILE", "where to write (default: stdout)"});
+        opt::decimal_at_least("normative", "VALUE", decimal{},
+                              "the consumption normative per period, for periods beyond the average"));
+    options.push_back(
+        opt::path("normatives", "FILE",
+                  "normatives per account and resource (CSV account,resource,value; needs --db)"));
+    options.push_back(opt::flag("interval", "fill gaps of regular interval data instead (VEE)"));
+    options.push_back(
+        opt::integer("step", "MINUTES", 1, 1440, "the interval of --interval data", 1440).defaults_to("30"));
+    options.push_back(opt::flag("json", "JSON instead of CSV (billing estimates)"));
+    options.push_back(opt::path("out", "FILE", "where to write ('-': stdout)").defaults_to("-"));
     return {{"estimate",
              "Estimates what readings do not cover: billing periods by the ПП 354 ladder (average, then "
              "normative),\n"
@@ -364,23 +362,18 @@ command estimate_command() {
 }
 
 int run_building_share(const args& a) {
-    sqlite_store db(a.require("db"), sqlite_store::mode::read_only);
+    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
     const fleet f = load_fleet(db);
     const std::string building = a.require("building");
-    const resource res = choice(a, "resource", resource_text, std::optional{resource::electricity});
-    const std::string month = a.require("month");
-    calendar_date first;
-    if (try_parse_date(month + "-01", first) != time_status::ok)
-        throw config_error(errc::usage, "--month '" + month + "': expected YYYY-MM");
-    const auto policy_name = a.get("policy").value_or("clip");
-    const negative_share policy =
-        policy_name == "clip"         ? negative_share::clip_to_zero
-        : policy_name == "distribute" ? negative_share::distribute
-        : policy_name == "carry"      ? negative_share::carry_forward
-                                 : throw config_error(errc::usage, "--policy: clip, distribute or carry");
+    const resource res = a.choice("resource", resource_text);
+    const calendar_date first = a.month("month").value();
+    const std::string month = to_string(first).substr(0, 7);
+    const auto policy_name = a.get("policy").value();  // clip, distribute or carry: checked when parsed
+    const negative_share policy = policy_name == "clip"         ? negative_share::clip_to_zero
+                                  : policy_name == "distribute" ? negative_share::distribute
+                                                                : negative_share::carry_forward;
     building_share_input in;
-    if (auto n = a.get("normative-flats"))
-        in.normative_flats = decimal::parse(*n, location{"", 0, "--normative-flats", -1});
+    if (auto n = a.decimal_value("normative-flats")) in.normative_flats = *n;
     const instant ever_from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
     const instant ever_to = from_unix(std::numeric_limits<std::int64_t>::max() / 2);
     bool complete = true;
@@ -442,13 +435,15 @@ command building_share_command() {
              "The building share (ОДН) of one month by formula 12 of ПП 354: (building meters − "
              "non-residential −\n"
              "flats billed by normative − flats with meters) × flat area / total area.",
-             {{"db", "FILE", "the SQLite database"},
-              {"building", "KEY", "the building (accounts' building field)"},
-              {"resource", "NAME", "electricity (default), cold_water, hot_water, heat, gas"},
-              {"month", "YYYY-MM", "the month"},
-              {"normative-flats", "VALUE", "consumption of flats billed by normative (default 0)"},
-              {"policy", "POLICY", "a negative share: clip (default), distribute or carry"},
-              {"out", "FILE", "where to write (default: stdout)"}},
+             {opt::path("db", "FILE", "the SQLite database").mandatory(), opt::busy_timeout(),
+              opt::text("building", "KEY", "the building (accounts' building field)").mandatory(),
+              opt::choice("resource", "NAME", resource_text, "the resource").defaults_to("electricity"),
+              opt::month("month", "the month").mandatory(),
+              opt::decimal_at_least("normative-flats", "VALUE", decimal{},
+                                    "consumption of flats billed by normative (default 0)"),
+              opt::one_of("policy", "POLICY", {"clip", "distribute", "carry"}, "a negative share")
+                  .defaults_to("clip"),
+              opt::path("out", "FILE", "where to write ('-': stdout)").defaults_to("-")},
              "CSV: account,area,share; the bracket of the formula on stderr. Shares add up exactly."},
             run_building_share};
 }

@@ -19,17 +19,9 @@ const std::vector<std::pair<std::string, table_kind>> table_options{
 
 import_options import_options_from(const args& a) {
     import_options o;
-    o.conflict = choice(a, "on-conflict", on_conflict_text, std::optional{on_conflict::fail});
-    if (auto off = a.get("assume-offset")) {
-        int minutes = 0;
-        if (!parse_utc_offset(*off, minutes))
-            throw config_error(errc::usage, "--assume-offset '" + *off + "': expected Z, +HH:MM or -HH:MM");
-        o.default_offset_minutes = minutes;
-    }
-    if (auto d = a.get("delimiter")) {
-        if (d->size() != 1) throw config_error(errc::usage, "--delimiter takes one character, such as ';'");
-        o.delimiter = (*d)[0];
-    }
+    o.conflict = a.choice("on-conflict", on_conflict_text);
+    if (auto minutes = a.offset_minutes("assume-offset")) o.default_offset_minutes = *minutes;
+    if (auto d = a.character("delimiter")) o.delimiter = *d;
     return o;
 }
 
@@ -44,22 +36,22 @@ void print_report(const import_report& r, std::ostream& out) {
 }
 
 int run_import(const args& a) {
-    sqlite_store db(a.require("db"), sqlite_store::mode::create);
     std::vector<std::pair<table_kind, std::filesystem::path>> files;
     for (const auto& [opt, kind] : table_options)
         if (auto f = a.get(opt)) files.emplace_back(kind, *f);
-    if (files.empty()) throw config_error(errc::usage, "kvant import: name at least one file (see --help)");
+    // a usage error leaves no trace: checked before the database is created
+    if (files.empty()) throw config_error(errc::usage, "name at least one file (see --help)");
+    sqlite_store db = open_store(a, sqlite_store::mode::create);
     print_report(import_csv_files(db, files, import_options_from(a)), std::cout);
     return 0;
 }
 
 int run_export(const args& a) {
-    sqlite_store db(a.require("db"), sqlite_store::mode::read_only);
     const auto table = a.get("table");
     const auto out = a.get("out");
+    if (!table && !out) throw config_error(errc::usage, "give --out DIR for all tables, or --table NAME");
+    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
     if (!table) {
-        if (!out)
-            throw config_error(errc::usage, "kvant export: give --out DIR for all tables, or --table NAME");
         std::filesystem::create_directories(*out);
         for (const auto& [opt, kind] : table_options) {
             const auto path = std::filesystem::path(*out) / (std::string(to_string(kind)) + ".csv");
@@ -84,7 +76,7 @@ int run_export(const args& a) {
 }
 
 int run_validate(const args& a) {
-    sqlite_store db(a.require("db"), sqlite_store::mode::read_only);
+    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
     issues found;
     auto add = [&](issues more) { found.insert(found.end(), more.begin(), more.end()); };
     for (const auto& o : db.all<organization>()) add(validate(o));
@@ -125,25 +117,32 @@ int run_version(const args&) {
     return 0;
 }
 
-const std::vector<option_spec> import_file_options{
-    {"organizations", "FILE", "organizations CSV"},
-    {"abonents", "FILE", "abonents CSV"},
-    {"accounts", "FILE", "personal accounts CSV"},
-    {"points", "FILE", "metering points CSV"},
-    {"models", "FILE", "meter models (passports) CSV"},
-    {"meters", "FILE", "meters CSV"},
-    {"readings", "FILE", "readings CSV: meter,timestamp,value or meter,timestamp,total,t1,t2,t3,t4"},
-    {"events", "FILE", "meter events CSV"},
-};
-
 std::vector<option_spec> import_spec_options() {
-    std::vector<option_spec> o{{"db", "FILE", "the SQLite database (created when absent)"}};
-    o.insert(o.end(), import_file_options.begin(), import_file_options.end());
-    o.push_back(
-        {"on-conflict", "POLICY", "fail (default), keep or replace readings stored with other values"});
-    o.push_back({"assume-offset", "OFFSET", "UTC offset for timestamps written without one, e.g. +03:00"});
-    o.push_back({"delimiter", "CHAR", "field delimiter (default ',')"});
-    return o;
+    return {opt::path("db", "FILE", "the SQLite database (created when absent)").mandatory(),
+            opt::busy_timeout(),
+            opt::path("organizations", "FILE", "organizations CSV"),
+            opt::path("abonents", "FILE", "abonents CSV"),
+            opt::path("accounts", "FILE", "personal accounts CSV"),
+            opt::path("points", "FILE", "metering points CSV"),
+            opt::path("models", "FILE", "meter models (passports) CSV"),
+            opt::path("meters", "FILE", "meters CSV"),
+            opt::path("readings", "FILE",
+                      "readings CSV: meter,timestamp,value or meter,timestamp,total,t1,t2,t3,t4"),
+            opt::path("events", "FILE", "meter events CSV"),
+            opt::choice("on-conflict", "POLICY", on_conflict_text, "readings stored with other values")
+                .defaults_to("fail"),
+            opt::offset("assume-offset", "UTC offset for timestamps written without one, e.g. +03:00"),
+            opt::character("delimiter", "field delimiter").defaults_to(",")};
+}
+
+option_spec out_spec() {
+    return opt::path("out", "FILE", "where to write ('-': stdout)").defaults_to("-");
+}
+
+option_spec schedule_spec() {
+    return opt::text("schedule", "NAME|FILE",
+                     "single, two-zone, three-zone, a schedule JSON or an OpenEI URDB JSON")
+        .mandatory();
 }
 
 std::vector<option_spec> with_inputs(std::vector<option_spec> own) {
@@ -161,10 +160,13 @@ const std::vector<command>& commands() {
               "Builds a SQLite database from the bundled sample data (the demo partnership of the seeds: 18 "
               "abonents, "
               "55 meters)\nand prints what the abonent bot and the organisation summary show.",
-              {{"db", "FILE", "where to write the database (default: kvant-demo.db; replaced if present)"},
-               {"data", "DIR", "the sample data folder (default: found beside the program)"},
-               {"account", "NUMBER", "the personal account to show in the bot view (default: A15900009360)"},
-               {"lang", "ru|en", "the language of the labels (default: ru)"}},
+              {opt::path("db", "FILE", "where to write the database (replaced if present)")
+                   .defaults_to("kvant-demo.db"),
+               opt::busy_timeout(),
+               opt::path("data", "DIR", "the sample data folder (default: found beside the program)"),
+               opt::text("account", "NUMBER", "the personal account to show in the bot view")
+                   .defaults_to("A15900009360"),
+               opt::one_of("lang", "LANG", {"ru", "en"}, "the language of the labels").defaults_to("ru")},
               ""},
              run_demo},
             {{"import",
@@ -178,25 +180,22 @@ const std::vector<command>& commands() {
             {{"export",
               "Exports a SQLite database as CSV: every table into a folder, or one table to a file or "
               "stdout.",
-              {{"db", "FILE", "the SQLite database"},
-               {"table", "NAME",
-                "organizations, abonents, accounts, metering_points, meter_models, meters, readings "
-                "or events"},
-               {"out", "PATH", "a folder (all tables) or a file (one table; '-' or absent: stdout)"}},
+              {opt::path("db", "FILE", "the SQLite database").mandatory(), opt::busy_timeout(),
+               opt::choice("table", "NAME", table_kind_text, "one table"),
+               opt::path("out", "PATH",
+                         "a folder (all tables) or a file (one table; '-' or absent: stdout)")},
               ""},
              run_export},
             {{"consumption",
               "Consumption per day, month, year or billing period, per meter or per group, from CSV files or "
               "a database.",
-              with_inputs(
-                  {{"by", "PERIOD", "day, month, year or billing"},
-                   {"billing-day", "N",
-                    "the day billing periods start (default: the organisation's, else 1)"},
-                   {"complete-only", "", "leave out periods that readings do not bracket"},
-                   {"group", "LEVEL",
-                    "meter (default), point, account, abonent, building or organization (needs --db)"},
-                   {"json", "", "JSON instead of CSV"},
-                   {"out", "FILE", "where to write (default: stdout)"}}),
+              with_inputs({opt::choice("by", "PERIOD", period_kind_text, "the periods").mandatory(),
+                           billing_day_spec(),
+                           opt::flag("complete-only", "leave out periods that readings do not bracket"),
+                           opt::choice("group", "LEVEL", group_level_text,
+                                       "the level to sum at (not meter: needs --db)")
+                               .defaults_to("meter"),
+                           opt::flag("json", "JSON instead of CSV"), out_spec()}),
               "CSV output: meter,period,register,value,complete (period: YYYY-MM-DD, YYYY-MM or YYYY, the "
               "local start).\n"
               "Meters missing from --meters are taken in UTC with ratio 1 and unknown register digits.\n"
@@ -207,30 +206,27 @@ const std::vector<command>& commands() {
               "with their own\n"
               "tariff registers keep them.",
               with_inputs(
-                  {{"schedule", "NAME|FILE",
-                    "single, two-zone, three-zone, a schedule JSON or an OpenEI URDB JSON"},
-                   {"by", "PERIOD", "day, month, year or billing"},
-                   {"billing-day", "N", "the day billing periods start"},
-                   {"source", "WHAT",
-                    "auto (default: registers where the meter has one per zone), schedule or registers"},
-                   {"complete-only", "", "leave out periods that readings do not bracket"},
-                   {"out", "FILE", "where to write (default: stdout)"}}),
+                  {schedule_spec(), opt::choice("by", "PERIOD", period_kind_text, "the periods").mandatory(),
+                   billing_day_spec(),
+                   opt::one_of("source", "WHAT", {"auto", "schedule", "registers"},
+                               "auto: registers where the meter has one per zone")
+                       .defaults_to("auto"),
+                   opt::flag("complete-only", "leave out periods that readings do not bracket"), out_spec()}),
               "CSV output: meter,period,zone,value,complete; zones as the schedule names them, then its "
               "groups\n"
               "(three-zone: peak, semi-peak, night, day) and total."},
              run_split},
             {{"cost", "The cost of consumption under rates per tariff zone with effective dates.",
               with_inputs(
-                  {{"schedule", "NAME|FILE",
-                    "single, two-zone, three-zone, a schedule JSON or an OpenEI URDB JSON"},
-                   {"rates", "FILE",
-                    "rates CSV: zone,from,price (zone: a zone, a group such as day, or total)"},
-                   {"by", "PERIOD", "day, month, year or billing"},
-                   {"billing-day", "N", "the day billing periods start"},
-                   {"group", "LEVEL",
-                    "meter (default), point, account, abonent, building or organization (needs --db)"},
-                   {"complete-only", "", "leave out periods that readings do not bracket"},
-                   {"out", "FILE", "where to write (default: stdout)"}}),
+                  {schedule_spec(),
+                   opt::path("rates", "FILE",
+                             "rates CSV: zone,from,price (zone: a zone, a group such as day, or total)"),
+                   opt::choice("by", "PERIOD", period_kind_text, "the periods").mandatory(),
+                   billing_day_spec(),
+                   opt::choice("group", "LEVEL", group_level_text,
+                               "the level to sum at (not meter: needs --db)")
+                       .defaults_to("meter"),
+                   opt::flag("complete-only", "leave out periods that readings do not bracket"), out_spec()}),
               "CSV output: meter,period,zone,rate_from,quantity,price,amount,complete; per group:\n"
               "group,role,period,amount,complete,meters. Amounts are rounded to kopecks half away from zero, "
               "per line."},
@@ -239,7 +235,7 @@ const std::vector<command>& commands() {
               "Checks every entity and reading of a SQLite database and lists the issues found.\nExit code 1 "
               "when "
               "any issue is an error, 0 when there are only warnings.",
-              {{"db", "FILE", "the SQLite database"}},
+              {opt::path("db", "FILE", "the SQLite database").mandatory(), opt::busy_timeout()},
               ""},
              run_validate},
             {{"version", "Prints the library version.", {}, ""}, run_version},

@@ -21,6 +21,10 @@ int run_consumption(const args& a);
 int run_split(const args& a);
 int run_cost(const args& a);
 
+/// --billing-day N: the day billing periods start (1..31, clamped to the month's end as the library does).
+option_spec billing_day_spec();
+std::optional<int> billing_day_option(const args& a);
+
 /// verification and anomalies commands (checks.cpp)
 std::vector<command> check_commands();
 command estimate_command();

@@ -6,20 +6,23 @@
 
 namespace kvant::cli {
 
+option_spec billing_day_spec() {
+    return opt::integer(
+        "billing-day", "N", 1, 31,
+        "the day billing periods start, clamped to the month's end (default: the organisation's, "
+        "else 1)");
+}
+
 std::optional<int> billing_day_option(const args& a) {
-    const auto d = a.get("billing-day");
+    const auto d = a.integer("billing-day");  // 1..31: checked when parsed
     if (!d) return std::nullopt;
-    decimal n;
-    if (decimal::try_parse(*d, n) != decimal_status::ok || n.raw() % decimal::scale != 0 ||
-        n < decimal::from_integer(1) || n > decimal::from_integer(31))
-        throw config_error(errc::usage, "--billing-day '" + *d + "': a day of the month, 1..31");
-    return static_cast<int>(n.raw() / decimal::scale);
+    return static_cast<int>(*d);
 }
 
 int run_consumption(const args& a) {
-    const period_kind kind = choice(a, "by", period_kind_text);
+    const period_kind kind = a.choice("by", period_kind_text);
     const auto billing_day = billing_day_option(a);
-    const auto level = choice(a, "group", group_level_text, std::optional{group_level::meter});
+    const auto level = a.choice("group", group_level_text);
     if (a.get("readings") && level != group_level::meter)
         throw config_error(errc::usage, "--group needs --db (the relations of meters)");
     const inputs in = load_inputs(a);

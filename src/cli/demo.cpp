@@ -176,18 +176,16 @@ void heading(std::ostream& out, const char* text) {
 }  // namespace
 
 int run_demo(const args& a) {
-    const std::string lang = a.get("lang").value_or("ru");
-    if (lang != "ru" && lang != "en")
-        throw config_error(errc::usage, "--lang is ru or en, not '" + lang + "'");
-    const bool russian = lang == "ru";
+    const bool russian = a.get("lang").value() == "ru";  // ru or en: checked when parsed
     const labels& L = russian ? ru : en;
     const std::filesystem::path dir = find_data(a);
-    const std::filesystem::path file = a.get("db").value_or("kvant-demo.db");
+    const std::filesystem::path file = a.get("db").value();  // default kvant-demo.db
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
 
     auto& out = std::cout;
     out << L.title << " (libkvant " << version_string() << ")\n";
-    sqlite_store db(file);
+    sqlite_store db(file, sqlite_store::mode::create,
+                    std::chrono::milliseconds(a.integer("busy-timeout").value()));
     std::vector<std::pair<table_kind, std::filesystem::path>> files;
     for (const auto k :
          {table_kind::organizations, table_kind::abonents, table_kind::accounts, table_kind::metering_points,
@@ -202,7 +200,7 @@ int run_demo(const args& a) {
             << w.what.to_string() << "\n";
 
     const fleet f = load_fleet(db);
-    const std::string number = a.get("account").value_or("A15900009360");
+    const std::string number = a.get("account").value();  // default A15900009360
     const account* acc = f.find_account(number);
     if (!acc) throw config_error(errc::config, "no personal account '" + number + "' in the demo data");
     const abonent* ab = f.abonent_of(*acc);

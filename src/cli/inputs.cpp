@@ -8,13 +8,19 @@ namespace kvant::cli {
 
 std::vector<option_spec> input_options() {
     return {
-        {"readings", "FILE", "readings CSV (meter,timestamp,value or meter,timestamp,total,t1..t4)"},
-        {"meters", "FILE",
-         "meters CSV with at least serial; zone, register_digits, transformer_ratio, tariff_registers used"},
-        {"db", "FILE", "a SQLite database instead of CSV files"},
-        {"assume-offset", "OFFSET", "UTC offset for timestamps written without one"},
-        {"resource", "NAME",
-         "only meters of this resource (electricity, cold_water, hot_water, heat, gas, wastewater)"}};
+        opt::path("readings", "FILE", "readings CSV (meter,timestamp,value or meter,timestamp,total,t1..t4)"),
+        opt::path(
+            "meters", "FILE",
+            "meters CSV with at least serial; zone, register_digits, transformer_ratio, tariff_registers "
+            "used"),
+        opt::path("db", "FILE", "a SQLite database instead of CSV files"),
+        opt::busy_timeout(),
+        opt::offset("assume-offset", "UTC offset for timestamps written without one"),
+        opt::choice("resource", "NAME", resource_text, "only meters of this resource")};
+}
+
+sqlite_store open_store(const args& a, sqlite_store::mode m) {
+    return sqlite_store(a.require("db"), m, std::chrono::milliseconds(a.integer("busy-timeout").value()));
 }
 
 inputs load_inputs(const args& a) {
@@ -23,12 +29,7 @@ inputs load_inputs(const args& a) {
     if (readings_file.has_value() == db_file.has_value())
         throw config_error(errc::usage, "give either --readings FILE or --db FILE (see --help)");
     import_options io;
-    if (auto off = a.get("assume-offset")) {
-        int minutes = 0;
-        if (!parse_utc_offset(*off, minutes))
-            throw config_error(errc::usage, "--assume-offset '" + *off + "': expected Z, +HH:MM or -HH:MM");
-        io.default_offset_minutes = minutes;
-    }
+    if (auto minutes = a.offset_minutes("assume-offset")) io.default_offset_minutes = *minutes;
     const bool filtered = a.get("resource").has_value();
     const resource only = filtered ? choice(a, "resource", resource_text) : resource::electricity;
     // a meter's resource: its entity's; a meter missing from a meters CSV counts as electricity
@@ -58,7 +59,7 @@ inputs load_inputs(const args& a) {
         }
         return in;
     }
-    sqlite_store db(*db_file, sqlite_store::mode::read_only);
+    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
     in.relations = load_fleet(db);
     in.from_db = true;
     const instant from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);

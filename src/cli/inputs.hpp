@@ -31,6 +31,9 @@ struct inputs {
 
 /// The options every computing command takes (see add_input_options).
 std::vector<option_spec> input_options();
+/// Opens the database --db names, waiting --busy-timeout milliseconds for another writer (the one place the
+/// tool opens a store).
+sqlite_store open_store(const args& a, sqlite_store::mode m);
 /// Reads what the options name. Usage errors for a missing or doubled source.
 inputs load_inputs(const args& a);
 

@@ -2,6 +2,7 @@
 // exit code (1: data or store, 2: usage).
 #include <iostream>
 
+#include "args.hpp"
 #include "commands.hpp"
 #include "kvant/core/error.hpp"
 #include "kvant/core/version.hpp"
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
             return 1;
         }
     }
-    std::cerr << "kvant: unknown command '" << name << "'\n\n";
+    std::cerr << "kvant: unknown command '" << kvant::cli::excerpt(name) << "'\n\n";
     top_usage(std::cerr);
     return 2;
 }

@@ -8,8 +8,6 @@
 
 namespace kvant::cli {
 
-std::optional<int> billing_day_option(const args& a);
-
 namespace {
 
 /// --schedule: a preset name, a schedule JSON file, or an OpenEI URDB rate JSON file (its rates come along).
@@ -36,11 +34,9 @@ consumption_options options_for(const args& a, const meter_input& mi, period_kin
 }  // namespace
 
 int run_split(const args& a) {
-    const period_kind kind = choice(a, "by", period_kind_text);
+    const period_kind kind = a.choice("by", period_kind_text);
     const tariff_calendar cal(load_schedule(a.require("schedule"), nullptr));
-    const std::string source = a.get("source").value_or("auto");
-    if (source != "auto" && source != "schedule" && source != "registers")
-        throw config_error(errc::usage, "--source '" + source + "': expected auto, schedule or registers");
+    const std::string source = a.get("source").value();  // auto, schedule or registers: checked when parsed
     const inputs in = load_inputs(a);
     const bool complete_only = a.flag("complete-only");
     output out(a);
@@ -88,12 +84,12 @@ int run_split(const args& a) {
 }
 
 int run_cost(const args& a) {
-    const period_kind kind = choice(a, "by", period_kind_text);
+    const period_kind kind = a.choice("by", period_kind_text);
     std::vector<rate> rates;
     const tariff_calendar cal(load_schedule(a.require("schedule"), &rates));
     if (auto rf = a.get("rates")) rates = load_rates(*rf);
     if (rates.empty()) throw config_error(errc::usage, "--rates FILE is required (zone,from,price)");
-    const auto level = choice(a, "group", group_level_text, std::optional{group_level::meter});
+    const auto level = a.choice("group", group_level_text);
     if (a.get("readings") && level != group_level::meter)
         throw config_error(errc::usage, "--group needs --db (the relations of meters)");
     const inputs in = load_inputs(a);

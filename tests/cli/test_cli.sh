@@ -2,8 +2,8 @@
 # End-to-end tests of the kvant tool: usage, the demo, import errors that leave the database unchanged,
 # export/import round trips. usage: test_cli.sh KVANT DEMO_DATA_DIR
 set -u
-kvant=$1
-demo=$2
+kvant=$(realpath "$1")  # absolute: part of the tests run in their own folder
+demo=$(realpath "$2")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 passed=0
@@ -183,6 +183,151 @@ contains "$work/out" "account,area,share" "building share table"
 expect 1 "building share of an unknown building" -- "$kvant" building-share --db "$work/demo-en.db" --building nowhere --month 2020-07
 expect 0 "estimate interval data" -- "$kvant" estimate --readings "$work/r3.csv" --interval --step 60 --at 2020-06-01T08:00:00Z
 contains "$work/out" "m1,2020-06-01T05:00:00Z,20,interpolated" "a missing hour interpolated (10 an hour)"
+
+# issue 8: one option parser, typed and range-checked; a usage error (exit 2) names the option, the value and
+# the range, and nothing runs. Each of the first three ran with a wrapped value before (exit 0).
+cp "$work/demo-en.db" "$work/opt.db"
+anomalies_before=$("$kvant" anomalies list --db "$work/opt.db" | wc -l)
+expect 2 "--no-link-days 2^32" -- "$kvant" anomalies detect --db "$work/opt.db" --at 2020-08-21T09:05:00+03:00 --no-link-days 4294967296
+contains "$work/err" "kvant anomalies detect: [kvant.config.401] --no-link-days 4294967296: out of range (1..36500)" "--no-link-days range named"
+anomalies_after=$("$kvant" anomalies list --db "$work/opt.db" | wc -l)
+if [ "$anomalies_before" -eq "$anomalies_after" ]; then ok; else bad "a refused detect wrote anomalies ($anomalies_before -> $anomalies_after lines)"; fi
+expect 2 "--due-within 2^31" -- "$kvant" verification --db "$work/demo.db" --at 2020-08-21 --due-within 2147483648
+contains "$work/err" "--due-within 2147483648: out of range (0..36500)" "--due-within range named"
+if grep -q "due within -" "$work/err"; then bad "--due-within wrapped to a negative number"; else ok; fi
+expect 2 "--step 2^32+1" -- "$kvant" estimate --readings "$work/r3.csv" --interval --step 4294967297 --at 2020-06-01T08:00:00Z
+contains "$work/err" "--step 4294967297: out of range (1..1440, dividing 1440)" "--step range named"
+if [ -s "$work/out" ]; then bad "a refused estimate wrote output"; else ok; fi
+# a value beyond int64 is out of range too, not wrapped and not a syntax error
+expect 2 "--stuck-days beyond int64" -- "$kvant" anomalies detect --db "$work/opt.db" --stuck-days 99999999999999999999999
+contains "$work/err" "--stuck-days 99999999999999999999999: out of range (1..36500)" "a huge value is out of range"
+# the range ends are allowed, one past them is not; --step divides a day
+expect 0 "--no-link-days 36500 (the upper end)" -- "$kvant" anomalies detect --db "$work/opt.db" --at 2020-08-21T09:05:00+03:00 --no-link-days 36500
+expect 2 "--no-link-days 0" -- "$kvant" anomalies detect --db "$work/opt.db" --no-link-days 0
+expect 0 "--due-within 0 (the lower end)" -- "$kvant" verification --db "$work/demo.db" --at 2020-08-21 --due-within 0
+contains "$work/err" "due within 0 days" "--due-within 0 used"
+expect 0 "--step 1440 (a day)" -- "$kvant" estimate --readings "$work/r3.csv" --interval --step 1440 --at 2020-06-01T08:00:00Z
+expect 2 "--step 7 does not divide a day" -- "$kvant" estimate --readings "$work/r3.csv" --interval --step 7
+expect 2 "--step 1.5" -- "$kvant" estimate --readings "$work/r3.csv" --interval --step 1.5
+contains "$work/err" "--step '1.5': expected a whole number" "a fraction is not a whole number"
+expect 2 "--billing-day 32" -- "$kvant" consumption --readings "$work/r.csv" --by billing --billing-day 32
+contains "$work/err" "--billing-day 32: out of range (1..31)" "--billing-day range named"
+# a repeated option was silently last-wins
+expect 2 "--db twice" -- "$kvant" export --db "$work/none.db" --db "$work/demo.db" --table meters
+contains "$work/err" "--db given 2 times" "a repeated option named"
+expect 2 "a flag twice" -- "$kvant" consumption --readings "$work/r.csv" --by month --json --json
+contains "$work/err" "--json given 2 times" "a repeated flag named"
+expect 2 "a flag with a value" -- "$kvant" consumption --readings "$work/r.csv" --by month --json=1
+contains "$work/err" "--json takes no value" "a flag takes no value"
+expect 2 "a stray argument" -- "$kvant" consumption --readings "$work/r.csv" --by month extra
+contains "$work/err" "unexpected argument 'extra'" "a stray argument named"
+expect 2 "a required option missing" -- "$kvant" anomalies resolve --db "$work/opt.db" --key k
+contains "$work/err" "--by is required" "a missing required option named"
+# decimals, times, months, offsets, characters, choices, text
+expect 2 "--normative nan" -- "$kvant" estimate --readings "$work/r5.csv" --normative nan
+contains "$work/err" "--normative 'nan': expected a decimal number" "NaN-like text refused"
+expect 2 "--normative -1" -- "$kvant" estimate --readings "$work/r5.csv" --normative -1
+contains "$work/err" "--normative -1: out of range (at least 0)" "a negative normative refused"
+expect 2 "--at in the year 9999" -- "$kvant" estimate --readings "$work/r5.csv" --at 9999-01-01
+contains "$work/err" "--at 9999-01-01: out of range (1970-01-01..2099-12-31)" "--at range named"
+expect 2 "--month 2020-13" -- "$kvant" building-share --db "$work/demo-en.db" --building dnt-demo --month 2020-13
+contains "$work/err" "--month '2020-13': expected YYYY-MM" "--month checked"
+expect 2 "--assume-offset +25:00" -- "$kvant" consumption --readings "$work/r.csv" --by month --assume-offset +25:00
+expect 0 "--assume-offset=-03:00 (a value starting with a minus)" -- "$kvant" consumption --readings "$work/r.csv" --by month --assume-offset -03:00
+# a usage error leaves no trace: no database is created
+expect 2 "import of no file" -- "$kvant" import --db "$work/never.db"
+contains "$work/err" "name at least one file" "import without files named"
+if [ -e "$work/never.db" ]; then bad "a refused import created the database"; else ok; fi
+expect 2 "import with a bad --delimiter" -- "$kvant" import --db "$work/never.db" --readings "$work/r.csv" --delimiter ''
+if [ -e "$work/never.db" ]; then bad "a refused import created the database"; else ok; fi
+expect 2 "--delimiter of two characters" -- "$kvant" import --db "$work/opt.db" --delimiter ';;'
+expect 2 "--policy unknown" -- "$kvant" building-share --db "$work/demo-en.db" --building dnt-demo --month 2020-07 --policy spread
+contains "$work/err" "--policy 'spread': expected one of clip, distribute, carry" "choices named"
+expect 2 "--by of invalid UTF-8" -- "$kvant" anomalies resolve --db "$work/opt.db" --key k --by "$(printf 'adm\377in')"
+contains "$work/err" "--by 'adm\xffin': not valid UTF-8" "invalid UTF-8 refused at the boundary, shown escaped"
+# an error echoes a bounded excerpt of a huge value
+huge=$(head -c 100000 /dev/zero | tr '\0' 'x')
+expect 2 "a 100 kB value" -- "$kvant" verification --db "$work/demo.db" --at "$huge"
+contains "$work/err" "(100000 bytes)" "the excerpt says how long the value was"
+if [ "$(wc -c <"$work/err")" -lt 400 ]; then ok; else bad "a 100 kB value echoed in full ($(wc -c <"$work/err") bytes)"; fi
+expect 2 "a 100 kB command name" -- "$kvant" "$huge"
+if [ "$(wc -c <"$work/err")" -lt 2000 ]; then ok; else bad "a 100 kB command name echoed in full"; fi
+# --help lists each option's type, range and default
+expect 0 "anomalies detect --help" -- "$kvant" anomalies detect --help
+contains "$work/out" "--no-link-days DAYS" "help names the option"
+contains "$work/out" "[integer 1..36500; default 10]" "help gives type, range and default"
+contains "$work/out" "--busy-timeout MS" "help lists --busy-timeout"
+expect 0 "help wins over a bad value" -- "$kvant" estimate --step 0 --help
+
+# the class, from the declarations: every integer option of every command (as its --help states the range)
+# refuses one past each end and the values that wrap into the range in 32 and 64 bits; every option of every
+# command refuses to be given twice; every choice refuses a name not among its choices
+cd "$work" || exit 1  # a command that ran anyway (an old tool) must not write into the source tree
+commands=(demo import export validate consumption split cost verification "anomalies detect" "anomalies list"
+          "anomalies export" "anomalies resolve" estimate building-share)
+integers=0
+options=0
+for c in "${commands[@]}"; do
+  "$kvant" $c --help >"$work/help" || bad "$c --help"
+  while read -r opt lo hi; do
+    integers=$((integers + 1))
+    for v in $((lo - 1)) $((hi + 1)) $((4294967296 + lo)) "1844674407370955161$((6 + lo))"; do
+      "$kvant" $c "$opt" "$v" >"$work/out" 2>"$work/err"
+      got=$?
+      if [ "$got" -eq 2 ] && grep -qF -- "$opt $v: out of range ($lo..$hi" "$work/err"; then ok
+      else bad "kvant $c $opt $v: exit $got, not a range error"; head -3 "$work/err"; fi
+    done
+  done < <(grep -E '^  --[a-z-]+ [A-Z]+ .*\[integer -?[0-9]+\.\.[0-9]+' "$work/help" |
+           sed -E 's/^  (--[a-z-]+) .*\[integer (-?[0-9]+)\.\.([0-9]+).*/\1 \2 \3/')
+  while read -r opt placeholder; do
+    options=$((options + 1))
+    if [ -z "$placeholder" ]; then set -- "$opt" "$opt"; else set -- "$opt" v1 "$opt" v2; fi
+    "$kvant" $c "$@" >"$work/out" 2>"$work/err"
+    got=$?
+    if [ "$got" -eq 2 ] && grep -qF -- "$opt given 2 times" "$work/err"; then ok
+    else bad "kvant $c $*: exit $got, not a repeated-option error"; head -3 "$work/err"; fi
+  done < <(grep -oE '^  --[a-z-]+( [A-Za-z|-]+)?' "$work/help" | grep -v -- '--help$')
+  while read -r opt; do
+    "$kvant" $c "$opt" no-such-choice >"$work/out" 2>"$work/err"
+    got=$?
+    if [ "$got" -eq 2 ] && grep -qF -- "$opt 'no-such-choice': expected one of" "$work/err"; then ok
+    else bad "kvant $c $opt no-such-choice: exit $got"; head -3 "$work/err"; fi
+  done < <(grep -E '^  --[a-z-]+ [A-Z]+ .*\[[a-z_-]+, [a-z_-]+' "$work/help" | grep -oE '^  --[a-z-]+')
+done
+# the loops above saw what the commands declare: 14 --busy-timeout (the "anomalies export" twin included),
+# 4 --billing-day, 2 --due-within, --no-link-days, --stuck-days and --step
+if [ "$integers" -ge 23 ]; then ok; else bad "only $integers integer options found in the help texts"; fi
+if [ "$options" -ge 100 ]; then ok; else bad "only $options options found in the help texts"; fi
+echo "option classes: $integers integer options, $options options checked"
+
+# --busy-timeout: every command that opens a database takes it (0..3600000 ms); while another process holds
+# the write lock, 0 fails at once, and a long timeout waits for the lock to be released
+for c in import export validate verification "anomalies detect" "anomalies list" "anomalies resolve" consumption split cost estimate building-share demo; do
+  "$kvant" $c --help | grep -qF -- "--busy-timeout MS" && ok || bad "$c --help has no --busy-timeout"
+done
+expect 2 "--busy-timeout out of range" -- "$kvant" validate --db "$work/demo.db" --busy-timeout 3600001
+contains "$work/err" "--busy-timeout 3600001: out of range (0..3600000)" "--busy-timeout range named"
+cp "$work/demo-en.db" "$work/busy.db"
+"$kvant" export --db "$work/busy.db" --table organizations --out "$work/orgs.csv" || bad "export organizations"
+python3 - "$work/busy.db" "$work/locked" "$work/release" <<'PY' &
+import os, sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+open(sys.argv[2], "w").close()
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.05)
+c.execute("ROLLBACK")
+PY
+holder=$!
+for _ in $(seq 200); do [ -e "$work/locked" ] && break; sleep 0.05; done
+expect 1 "import into a locked database, --busy-timeout 0" -- "$kvant" import --db "$work/busy.db" --organizations "$work/orgs.csv" --busy-timeout 0
+if grep -qiE "locked|busy" "$work/err"; then ok; else bad "a busy database not reported as such"; cat "$work/err"; fi
+"$kvant" import --db "$work/busy.db" --organizations "$work/orgs.csv" --busy-timeout 600000 >"$work/out" 2>"$work/err" &
+waiter=$!
+sleep 1
+touch "$work/release"
+wait "$holder"
+if wait "$waiter"; then ok; else bad "import with a long --busy-timeout did not wait for the lock"; cat "$work/err"; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
