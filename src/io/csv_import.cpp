@@ -54,7 +54,7 @@ void judge(const issues& found, const csv_reader& rd, import_report& rep, const 
         if (i.level == severity::error) {
             if (first_field.empty()) first_field = i.field;
             errors += (errors.empty() ? "" : "; ") + i.entity + " " + i.key + ": " +
-                      (i.field.empty() ? "" : "field '" + i.field + "': ") + i.message;
+                      (i.field.empty() ? "" : "field " + excerpt(i.field) + ": ") + i.message;
         } else {
             note(rep, o, rd.where(i.field), i);
         }
@@ -176,7 +176,7 @@ import_report import_events(store& s, csv_reader& rd, const csv_header& h, const
             const std::string ts = j["time"].get<std::string>();
             const auto st = try_parse_instant(ts, t, o.default_offset_minutes);
             if (st != time_status::ok)
-                throw parse_error(errc::invalid_timestamp, "'" + ts + "': " + std::string(describe(st)),
+                throw parse_error(errc::invalid_timestamp, excerpt(ts) + ": " + std::string(describe(st)),
                                   rd.where("timestamp"));
             j["time"] = to_string(t);
         }
@@ -268,7 +268,7 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
         const auto ts = f[static_cast<std::size_t>(c_time)];
         if (const auto st = try_parse_instant(ts, t, o.default_offset_minutes); st != time_status::ok)
             throw parse_error(errc::invalid_timestamp,
-                              "'" + std::string(ts) + "': " + std::string(describe(st)),
+                              excerpt(std::string(ts)) + ": " + std::string(describe(st)),
                               rd.where("timestamp"));
         for (std::size_t r = 0; r < register_count; ++r) {
             v[r] = decimal::missing_raw;
@@ -278,7 +278,7 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
             decimal d;
             if (const auto st = decimal::try_parse(cell, d); st != decimal_status::ok)
                 throw parse_error(errc::invalid_number,
-                                  "'" + std::string(cell) + "': " + std::string(describe(st)),
+                                  excerpt(std::string(cell)) + ": " + std::string(describe(st)),
                                   rd.where(h.names()[static_cast<std::size_t>(c_reg[r])]));
             v[r] = d.raw();
         }
