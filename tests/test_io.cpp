@@ -395,7 +395,7 @@ TEST_CASE("one conflict rule for every table: a different repeat is an error nam
                                                    "r.csv");
     CHECK(
         std::string(e3.what()) ==
-        "[kvant.validation.202] r.csv:4: field 'value': reading of meter '98990006' at 2020-08-21T06:05:00Z "
+        "[kvant.validation.202] r.csv:4: field 'total': reading of meter '98990006' at 2020-08-21T06:05:00Z "
         "is given twice with different values (first at r.csv:2)");
     // events: the same (meter, time, code) with another message
     const auto e4 = import_error<validation_error>(s, table_kind::events,

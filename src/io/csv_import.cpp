@@ -448,8 +448,7 @@ void refuse_conflicting_repeats(const reading_table& t, const std::vector<std::u
         if (field.empty()) continue;  // an identical repeat
         conflicting_repeat(
             "reading of meter " + excerpt(t.meters()[slot[a]]) + " at " + to_string(from_unix(time[a])),
-            location{source, lines[a], "", -1}, location{source, lines[b], "", -1},
-            field == "total" ? "value" : field);
+            location{source, lines[a], "", -1}, location{source, lines[b], "", -1}, field);
     }
 }
 
