@@ -20,6 +20,11 @@
 /// Empty cells are absent values. A meter's resource defaults to its model's. Timestamps are ISO 8601 with
 /// `Z` or an offset (or, with `import_options::default_offset_minutes`, without one).
 ///
+/// Phases: every file is parsed and checked first (text, values, plausibility ranges, repeated keys, references
+/// to the store and to the same import); only then is the write transaction begun. Repeated keys: the same key
+/// twice in one import with the same content is written once (counted unchanged), with different content it is
+/// validation_error(errc::duplicate) naming both lines.
+///
 /// Atomicity: an import runs in one transaction. The first bad line — malformed CSV, a bad value, an unknown
 /// reference, an error-level validation issue, a conflicting reading — throws an error naming the file, line
 /// and field, and the store is left exactly as before. Warning-level issues do not stop an import; they come
