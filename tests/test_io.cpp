@@ -486,3 +486,11 @@ TEST_CASE("export refuses what it cannot write instead of dropping it") {
                       "[kvant.storage.301] export of readings: 1 of 1 stored readings belong to no meter and "
                       "cannot be exported");
 }
+
+TEST_CASE("meters parsed without a store follow the same conflict rule") {
+    const auto ms = parse_meters_csv("serial,zone\n1,360\n2,UTC\n1,360\n", "m.csv");
+    REQUIRE(ms.size() == 2);  // the identical repeat is one meter
+    CHECK_THROWS_WITH(parse_meters_csv("serial,zone\n1,360\n2,UTC\n1,UTC\n", "m.csv"),
+                      "[kvant.validation.202] m.csv:4: field 'zone': meter '1' is given twice with different "
+                      "values (first at m.csv:2)");
+}

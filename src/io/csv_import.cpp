@@ -528,11 +528,22 @@ std::vector<meter> parse_meters_csv(std::string_view text, const std::string& so
     const csv_header h(f, rd.where(), cols.all, cols.required);
     rd.name_columns(h.names());
     std::vector<meter> out;
+    std::vector<location> where;
+    std::unordered_map<std::string, std::size_t> index;
     import_report ignored;
     while (rd.next(f)) {
         check_width(f, h, rd);
-        out.push_back(entity_from_row<meter>(row_object(f, h), rd));
-        judge(validate(out.back()), rd, ignored, o);
+        meter m = entity_from_row<meter>(row_object(f, h), rd);
+        judge(validate(m), rd, ignored, o);
+        // the one conflict rule, as an import applies it
+        if (const auto it = index.find(m.serial); it != index.end()) {
+            if (out[it->second] == m) continue;
+            conflicting_repeat("meter " + excerpt(m.serial), where[it->second], rd.where(),
+                               first_difference(json(out[it->second]), json(m)));
+        }
+        index.emplace(m.serial, out.size());
+        out.push_back(std::move(m));
+        where.push_back(rd.where());
     }
     return out;
 }
