@@ -3,6 +3,7 @@
 
 #include "support.hpp"
 
+#include "kvant/core/text.hpp"
 #include "kvant/model/fleet.hpp"
 #include "kvant/model/json.hpp"
 #include "kvant/model/validation.hpp"
@@ -268,4 +269,182 @@ TEST_CASE("fleet walks meter -> point -> account -> abonent -> organization, and
     CHECK(f.account_of(*f.find_meter("777")) == nullptr);
     CHECK(f.find_meter("nope") == nullptr);
     CHECK(f.accounts_of(*f.find_abonent("ab")).size() == 1);
+}
+
+// ---- issue 8: text at the boundary, plausibility ranges at both edges
+
+TEST_CASE("check_text accepts UTF-8 and names the first invalid byte") {
+    CHECK_FALSE(check_text(""));
+    CHECK_FALSE(check_text("ДНТ «Квант» №5 \xF0\x9F\x94\x8C\ttab\r\nline"));  // 2-, 3- and 4-byte sequences
+    CHECK_FALSE(check_text("\xF4\x8F\xBF\xBF"));                              // U+10FFFF, the last code point
+    struct bad {
+        std::string text;
+        std::size_t offset;
+        const char* reason;
+    };
+    // RFC 3629 table 4 / Unicode 15 table 3-7 (well-formed byte sequences), worked through by hand
+    const bad cases[] = {
+        {"ab\x80", 2, "invalid UTF-8 (byte 0x80)"},            // a lone continuation byte
+        {"\xC0\xAF", 0, "invalid UTF-8 (byte 0xC0)"},          // overlong '/'
+        {"x\xE0\x80\xAF", 1, "invalid UTF-8 (byte 0xE0)"},     // overlong three-byte form
+        {"\xED\xA0\x80", 0, "invalid UTF-8 (byte 0xED)"},      // U+D800, a surrogate
+        {"\xF4\x90\x80\x80", 0, "invalid UTF-8 (byte 0xF4)"},  // U+110000, above the last code point
+        {"\xF5\x80\x80\x80", 0, "invalid UTF-8 (byte 0xF5)"},
+        {"\xD0\x94\xD0", 2, "invalid UTF-8 (byte 0xD0)"},  // "Д" then a sequence cut by the end
+        {std::string("a\0b", 3), 1, "control character 0x00"},
+        {"a\x1B[2J", 1, "control character 0x1B"},
+        {"a\x7F", 1, "control character 0x7F"},
+    };
+    for (const auto& c : cases) {
+        INFO(excerpt(c.text));
+        const auto p = check_text(c.text);
+        REQUIRE(p);
+        CHECK(p->offset == c.offset);
+        CHECK(p->reason == c.reason);
+    }
+    // the length limit at both edges
+    CHECK_FALSE(check_text(std::string(max_text_bytes, 'a')));
+    const auto p = check_text(std::string(max_text_bytes + 1, 'a'));
+    REQUIRE(p);
+    CHECK(p->reason == "text of 4097 bytes is longer than the 4096 allowed");
+}
+
+TEST_CASE("excerpt quotes at most 64 bytes, never cutting a character, escaping what is not text") {
+    CHECK(excerpt("abc") == "'abc'");
+    CHECK(excerpt("it's\n\x01") == "'it\\'s\\n\\x01'");
+    CHECK(excerpt(std::string(64, 'x')) == "'" + std::string(64, 'x') + "'");
+    CHECK(excerpt(std::string(65, 'x')) == "'" + std::string(64, 'x') + "…' (65 bytes)");
+    // 63 ASCII bytes then "Д" (2 bytes): the 64-byte cut would split it, so it stops before
+    CHECK(excerpt(std::string(63, 'x') + "Дx") == "'" + std::string(63, 'x') + "…' (66 bytes)");
+    const std::string huge(1 << 20, 'y');
+    CHECK(excerpt(huge).size() == 1 + 64 + std::string("…' (1048576 bytes)").size());
+    CHECK_FALSE(check_text(excerpt("\xFF\xC0 bad")));  // the excerpt itself is always valid text
+}
+
+TEST_CASE("entity JSON is an API entry: its text is checked and its integers never wrap") {
+    using nlohmann::json;
+    auto err = [](const json& j) -> parse_error {
+        try {
+            (void)j.get<organization>();
+        } catch (const parse_error& e) {
+            return e;
+        }
+        FAIL("no error");
+        throw std::logic_error("unreachable");
+    };
+    const auto e1 = err(json{{"id", "o"}, {"name", "ab\xFF"}});
+    CHECK(e1.code() == errc::invalid_text);
+    CHECK(e1.where().field == "name");
+    CHECK(e1.where().offset == 2);
+    // 2^32 + 1 would be 1 as an int; 2^64 - 1 would be -1 as an int64
+    CHECK(err(json{{"id", "o"}, {"name", "n"}, {"billing_start_day", 4294967297LL}}).code() ==
+          errc::invalid_number);
+    CHECK(err(json{{"id", "o"}, {"name", "n"}, {"billing_start_day", 18446744073709551615ULL}}).code() ==
+          errc::invalid_number);
+    CHECK(err(json{{"id", "o"}, {"name", "n"}, {"zone", 4294967296LL}}).code() == errc::invalid_number);
+    // a JSON integer of 13 digits would overflow the decimal's millionths
+    CHECK_THROWS_AS((json{{"serial", "1"}, {"transformer_ratio", 10000000000000LL}}.get<meter>()),
+                    parse_error);
+    CHECK(json{{"serial", "1"}, {"transformer_ratio", 999999999999LL}}.get<meter>().transformer_ratio ==
+          dec("999999999999"));
+    // validate() is the entry every store write goes through: it checks every text field too
+    organization o;
+    o.id = "o";
+    o.name = "n";
+    o.actual_address = "a\x1B";
+    const auto found = validate(o);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].field == "actual_address");
+    CHECK(found[0].message == "byte 1: control character 0x1B in 'a\\x1B'");
+}
+
+TEST_CASE("plausibility ranges are enforced at both edges") {
+    auto errors_in = [](const issues& list, const char* field) {
+        int n = 0;
+        for (const auto& i : list) n += i.level == severity::error && i.field == field;
+        return n;
+    };
+    meter m;
+    m.serial = "1";
+    auto with = [&](auto change) {
+        meter x = m;
+        change(x);
+        return validate(x);
+    };
+    // transformer ratio (0, 1000000]
+    CHECK(errors_in(with([](meter& x) { x.transformer_ratio = dec("0"); }), "transformer_ratio") == 1);
+    CHECK(errors_in(with([](meter& x) { x.transformer_ratio = dec("0.000001"); }), "transformer_ratio") == 0);
+    CHECK(errors_in(with([](meter& x) { x.transformer_ratio = dec("1000000"); }), "transformer_ratio") == 0);
+    CHECK(errors_in(with([](meter& x) { x.transformer_ratio = dec("1000000.000001"); }),
+                    "transformer_ratio") == 1);
+    // coordinates
+    CHECK(errors_in(with([](meter& x) { x.latitude = dec("-90"), x.longitude = dec("180"); }), "latitude") ==
+          0);
+    CHECK(errors_in(with([](meter& x) { x.latitude = dec("90.000001"), x.longitude = dec("0"); }),
+                    "latitude") == 1);
+    CHECK(errors_in(with([](meter& x) { x.latitude = dec("0"), x.longitude = dec("-180.000001"); }),
+                    "longitude") == 1);
+    // civil dates 1900-01-01..2099-12-31
+    CHECK(errors_in(with([](meter& x) { x.installed = day("1900-01-01"); }), "installed") == 0);
+    CHECK(errors_in(with([](meter& x) { x.installed = day("2099-12-31"); }), "installed") == 0);
+    CHECK(errors_in(with([](meter& x) { x.installed = day("2100-01-01"); }), "installed") == 1);
+    CHECK(errors_in(with([](meter& x) { x.removed = day("9999-12-31"); }), "removed") == 1);
+    // model: verification interval 0 (unknown) or up to 50, meter constant 1..10^7, currents and voltage
+    meter_model mm;
+    mm.id = "m";
+    mm.name = "M";
+    auto model_with = [&](auto change) {
+        meter_model x = mm;
+        change(x);
+        return validate(x);
+    };
+    CHECK(errors_in(model_with([](meter_model& x) { x.verification_interval_years = 50; }),
+                    "verification_interval_years") == 0);
+    CHECK(errors_in(model_with([](meter_model& x) { x.verification_interval_years = 51; }),
+                    "verification_interval_years") == 1);
+    CHECK(errors_in(model_with([](meter_model& x) { x.meter_constant = 0; }), "meter_constant") == 1);
+    CHECK(errors_in(model_with([](meter_model& x) { x.meter_constant = 1; }), "meter_constant") == 0);
+    CHECK(errors_in(model_with([](meter_model& x) { x.meter_constant = 10'000'000; }), "meter_constant") ==
+          0);
+    CHECK(errors_in(model_with([](meter_model& x) { x.meter_constant = 10'000'001; }), "meter_constant") ==
+          1);
+    CHECK(errors_in(model_with([](meter_model& x) { x.max_current = dec("100000"); }), "max_current") == 0);
+    CHECK(errors_in(model_with([](meter_model& x) { x.max_current = dec("100000.000001"); }),
+                    "max_current") == 1);
+    CHECK(errors_in(model_with([](meter_model& x) { x.nominal_voltage = dec("0"); }), "nominal_voltage") ==
+          1);
+    // account area (0, 10^6] m²
+    account a;
+    a.number = "A1";
+    a.abonent = "ab";
+    a.area = dec("1000000");
+    CHECK(errors_in(validate(a), "area") == 0);
+    a.area = dec("1000000.000001");
+    CHECK(errors_in(validate(a), "area") == 1);
+    // readings: times [1970-01-01T00:00:00Z, 2100-01-01T00:00:00Z), values 0..999999999999.999999
+    auto reading_at = [&](const char* t, std::int64_t raw_value) {
+        reading r;
+        r.meter = "1";
+        r.time = at(t);
+        r.values[0] = decimal::from_raw(raw_value);
+        return validate(r, m, 1);
+    };
+    CHECK(errors_in(reading_at("1970-01-01T00:00:00Z", 0), "timestamp") == 0);
+    CHECK(errors_in(reading_at("1969-12-31T23:59:59Z", 0), "timestamp") == 1);
+    CHECK(errors_in(reading_at("2099-12-31T23:59:59Z", 0), "timestamp") == 0);
+    CHECK(errors_in(reading_at("2100-01-01T00:00:00Z", 0), "timestamp") == 1);
+    CHECK(to_unix(at("2100-01-01T00:00:00Z")) == plausible_end_unix);
+    CHECK(errors_in(reading_at("2020-01-01T00:00:00Z", 999'999'999'999'999'999LL), "total") == 0);
+    CHECK(errors_in(reading_at("2020-01-01T00:00:00Z", 1'000'000'000'000'000'000LL), "total") == 1);
+    CHECK(errors_in(reading_at("2020-01-01T00:00:00Z", -1), "total") == 1);
+    // events: code and journal not negative, time in range
+    meter_event ev;
+    ev.meter = "1";
+    ev.time = at("2100-01-01T00:00:00Z");
+    ev.code = -1;
+    ev.journal = -1;
+    const auto evi = validate(ev);
+    CHECK(errors_in(evi, "timestamp") == 1);
+    CHECK(errors_in(evi, "code") == 1);
+    CHECK(errors_in(evi, "journal") == 1);
 }

@@ -17,6 +17,7 @@
 #include "kvant/core/error.hpp"
 #include "kvant/core/identifiers.hpp"
 #include "kvant/core/money.hpp"
+#include "kvant/core/text.hpp"
 #include "kvant/core/time.hpp"
 #include "kvant/core/version.hpp"
 #include "kvant/core/zone.hpp"

@@ -6,6 +6,8 @@
 
 #include <date/tz.h>
 
+#include "kvant/core/text.hpp"
+
 namespace kvant {
 inline namespace v0 {
 
@@ -59,9 +61,9 @@ zone zone::named(std::string_view name) {
     zone z;
     try {
         z.tz_ = date::locate_zone(name);
-    } catch (const std::exception& e) {
-        throw config_error(errc::invalid_zone, "unknown time zone '" + std::string(name) +
-                                                   "' (not in the system tz database: " + e.what() + ")");
+    } catch (const std::exception&) {
+        throw config_error(errc::invalid_zone,
+                           "unknown time zone " + excerpt(name) + " (not in the system tz database)");
     }
     z.table_ = build_table(z.tz_);
     return z;
@@ -84,16 +86,15 @@ zone zone::parse(std::string_view s) {
         int m = 0;
         const char* b = s.data() + (s[0] == '+' ? 1 : 0);
         const auto r = std::from_chars(b, s.data() + s.size(), m);
-        if (r.ec != std::errc{})
-            throw config_error(errc::invalid_zone, "bad UTC offset '" + std::string(s) + "'");
+        if (r.ec != std::errc{}) throw config_error(errc::invalid_zone, "bad UTC offset " + excerpt(s));
         return fixed(m);
     }
     if (s[0] == '+' || s[0] == '-') {
         int m = 0;
         if (!parse_utc_offset(s, m))
-            throw config_error(errc::invalid_zone,
-                               "bad UTC offset '" + std::string(s) +
-                                   "' (expected ±HH:MM, ±HHMM, ±HH or minutes such as 360)");
+            throw config_error(
+                errc::invalid_zone,
+                "bad UTC offset " + excerpt(s) + " (expected ±HH:MM, ±HHMM, ±HH or minutes such as 360)");
         return fixed(m);
     }
     return named(s);

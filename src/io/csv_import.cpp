@@ -1,6 +1,10 @@
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <sstream>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "csv_columns.hpp"
 #include "kvant/io/csv.hpp"
@@ -54,7 +58,7 @@ void judge(const issues& found, const csv_reader& rd, import_report& rep, const 
         if (i.level == severity::error) {
             if (first_field.empty()) first_field = i.field;
             errors += (errors.empty() ? "" : "; ") + i.entity + " " + i.key + ": " +
-                      (i.field.empty() ? "" : "field '" + i.field + "': ") + i.message;
+                      (i.field.empty() ? "" : "field " + excerpt(i.field) + ": ") + i.message;
         } else {
             note(rep, o, rd.where(i.field), i);
         }
@@ -95,35 +99,6 @@ T entity_from_row(const json& j, const csv_reader& rd) {
     }
 }
 
-issues validate_in(const store&, const organization& e) {
-    return validate(e);
-}
-issues validate_in(const store&, const abonent& e) {
-    return validate(e);
-}
-issues validate_in(const store&, const account& e) {
-    return validate(e);
-}
-issues validate_in(const store&, const metering_point& e) {
-    return validate(e);
-}
-issues validate_in(const store&, const meter_model& e) {
-    return validate(e);
-}
-issues validate_in(const store& s, const meter& e) {
-    const auto model = e.model.empty() ? std::nullopt : s.find<meter_model>(e.model);
-    return validate(e, model ? &*model : nullptr);
-}
-
-/// Fills in what a CSV row may leave out and the entity can take from the store.
-template <class T>
-void complete(const store&, T&, const json&) {}
-template <>
-void complete(const store& s, meter& m, const json& j) {
-    if (!j.contains("resource") && !m.model.empty())
-        if (const auto model = s.find<meter_model>(m.model)) m.measures = model->measures;
-}
-
 template <class T>
 std::string key_of(const T& e) {
     if constexpr (std::is_same_v<T, account>)
@@ -137,37 +112,218 @@ std::string key_of(const T& e) {
 }
 
 template <class T>
-import_report import_entities(store& s, csv_reader& rd, const csv_header& h, const import_options& o) {
-    import_report rep;
+constexpr const char* entity_name() {
+    if constexpr (std::is_same_v<T, organization>)
+        return "organization";
+    else if constexpr (std::is_same_v<T, abonent>)
+        return "abonent";
+    else if constexpr (std::is_same_v<T, account>)
+        return "account";
+    else if constexpr (std::is_same_v<T, metering_point>)
+        return "metering point";
+    else if constexpr (std::is_same_v<T, meter_model>)
+        return "meter model";
+    else
+        return "meter";
+}
+
+/// The first key of two JSON objects whose values differ ("" when none does).
+std::string first_difference(const json& a, const json& b) {
+    for (const auto& [k, v] : a.items())
+        if (!b.contains(k) || b[k] != v) return k == "time" ? "timestamp" : k;
+    for (const auto& [k, v] : b.items())
+        if (!a.contains(k)) return k == "time" ? "timestamp" : k;
+    return {};
+}
+
+/// The one conflict rule of every table: the same key twice in one import with the same content is a repeat
+/// (counted as unchanged, written once); with different content it is an error naming both places.
+[[noreturn]] void conflicting_repeat(const std::string& what, const location& first, location again,
+                                     std::string field) {
+    again.field = std::move(field);
+    throw validation_error(
+        errc::duplicate, what + " is given twice with different values (first at " + first.to_string() + ")",
+        std::move(again));
+}
+
+/// Entities of one type parsed by an import, not yet written, by key.
+template <class T>
+struct pending {
+    std::vector<T> items;
+    std::vector<location> where;
+    std::unordered_map<std::string, std::size_t> index;
+};
+
+/// Everything one import will write, parsed and checked before the store's write lock is taken. Lookups
+/// (a meter's model, a reading's meter) see what the import itself brings first, then the store.
+class plan {
+  public:
+    explicit plan(const store& s) : s_(s) {}
+
+    template <class T>
+    std::optional<T> find(const std::string& key) const {
+        const auto& p = std::get<pending<T>>(entities_);
+        if (const auto it = p.index.find(key); it != p.index.end()) return p.items[it->second];
+        return s_.find<T>(key);
+    }
+    bool has_meter(const std::string& serial) const {
+        if (std::get<pending<meter>>(entities_).index.count(serial) || known_meters_.count(serial))
+            return true;
+        if (!s_.find<meter>(serial)) return false;
+        known_meters_.insert(serial);
+        return true;
+    }
+
+    template <class T>
+    void add(T e, location where) {
+        auto& p = std::get<pending<T>>(entities_);
+        std::string key = key_of(e);
+        if (const auto it = p.index.find(key); it != p.index.end()) {
+            const T& prev = p.items[it->second];
+            if (prev == e) {
+                ++report.stats.unchanged;
+                return;
+            }
+            conflicting_repeat(std::string(entity_name<T>()) + " " + excerpt(key), p.where[it->second],
+                               std::move(where), first_difference(json(prev), json(e)));
+        }
+        p.index.emplace(std::move(key), p.items.size());
+        p.items.push_back(std::move(e));
+        p.where.push_back(std::move(where));
+    }
+
+    void add_event(meter_event e, location where) {
+        auto key = std::make_tuple(e.meter, to_unix(e.time), e.code);
+        if (const auto it = event_index_.find(key); it != event_index_.end()) {
+            const meter_event& prev = events_[it->second];
+            if (prev == e) {
+                ++report.stats.unchanged;
+                return;
+            }
+            conflicting_repeat("event " + std::to_string(e.code) + " of meter " + excerpt(e.meter) + " at " +
+                                   to_string(e.time),
+                               event_where_[it->second], std::move(where),
+                               first_difference(json(prev), json(e)));
+        }
+        event_index_.emplace(std::move(key), events_.size());
+        events_.push_back(std::move(e));
+        event_where_.push_back(std::move(where));
+    }
+
+    void add_readings(reading_table batch, std::vector<std::uint64_t> lines, std::string source) {
+        readings_.push_back({std::move(batch), std::move(lines), std::move(source)});
+    }
+
+    /// Writes everything, in reference order, into `s` (the caller holds the transaction).
+    void write(store& s, on_conflict policy) {
+        write_all<organization>(s);
+        write_all<abonent>(s);
+        write_all<account>(s);
+        write_all<metering_point>(s);
+        write_all<meter_model>(s);
+        write_all<meter>(s);
+        for (const auto& r : readings_) {
+            try {
+                report.stats += s.put_readings(r.batch, policy);
+            } catch (const reading_conflict& c) {
+                throw storage_error(errc::storage_conflict,
+                                    location{r.source, r.lines[c.row()], "", -1}.to_string() + ": " +
+                                        std::string(c.message()));
+            } catch (const validation_error& ve) {
+                throw validation_error(ve.code(), ve.reason(), location{r.source, 0, ve.where().field, -1});
+            }
+        }
+        for (std::size_t i = 0; i < events_.size(); ++i) {
+            try {
+                report.stats += s.put_events(std::span<const meter_event>(&events_[i], 1), policy);
+            } catch (const validation_error& ve) {
+                location at = event_where_[i];
+                at.field = ve.where().field;
+                throw validation_error(ve.code(), ve.reason(), std::move(at));
+            } catch (const storage_error& se) {
+                throw storage_error(se.code(),
+                                    event_where_[i].to_string() + ": " + std::string(se.message()));
+            }
+        }
+    }
+
+    import_report report;
+
+  private:
+    template <class T>
+    void write_all(store& s) {
+        auto& p = std::get<pending<T>>(entities_);
+        for (std::size_t i = 0; i < p.items.size(); ++i) {
+            const T& e = p.items[i];
+            const auto before = s.find<T>(key_of(e));
+            try {
+                s.put(e);
+            } catch (const validation_error& ve) {
+                location at = p.where[i];
+                at.field = ve.where().field;
+                throw validation_error(ve.code(), ve.reason(), std::move(at));
+            }
+            if (!before)
+                ++report.stats.inserted;
+            else if (*before == e)
+                ++report.stats.unchanged;
+            else
+                ++report.stats.replaced;
+        }
+    }
+
+    struct readings_file {
+        reading_table batch;
+        std::vector<std::uint64_t> lines;
+        std::string source;
+    };
+    const store& s_;
+    mutable std::unordered_set<std::string> known_meters_;
+    std::tuple<pending<organization>, pending<abonent>, pending<account>, pending<metering_point>,
+               pending<meter_model>, pending<meter>>
+        entities_;
+    std::vector<readings_file> readings_;
+    std::vector<meter_event> events_;
+    std::vector<location> event_where_;
+    std::map<std::tuple<std::string, std::int64_t, int>, std::size_t> event_index_;
+};
+
+template <class T>
+issues validate_in(const plan&, const T& e) {
+    return validate(e);
+}
+issues validate_in(const plan& p, const meter& e) {
+    const auto model = e.model.empty() ? std::nullopt : p.find<meter_model>(e.model);
+    return validate(e, model ? &*model : nullptr);
+}
+
+/// Fills in what a CSV row may leave out and the entity can take from the store.
+template <class T>
+void complete(const plan&, T&, const json&) {}
+template <>
+void complete(const plan& p, meter& m, const json& j) {
+    if (!j.contains("resource") && !m.model.empty())
+        if (const auto model = p.find<meter_model>(m.model)) m.measures = model->measures;
+}
+
+template <class T>
+void parse_entities(plan& p, csv_reader& rd, const csv_header& h, const import_options& o) {
     std::vector<std::string_view> f;
     while (rd.next(f)) {
-        ++rep.rows;
+        ++p.report.rows;
         check_width(f, h, rd);
         const json j = row_object(f, h);
         T e = entity_from_row<T>(j, rd);
-        complete(s, e, j);
-        judge(validate_in(s, e), rd, rep, o);
-        const auto before = s.find<T>(key_of(e));
-        try {
-            s.put(e);
-        } catch (const validation_error& ve) {
-            throw validation_error(ve.code(), ve.reason(), rd.where(ve.where().field));
-        }
-        if (!before)
-            ++rep.stats.inserted;
-        else if (*before == e)
-            ++rep.stats.unchanged;
-        else
-            ++rep.stats.replaced;
+        complete(p, e, j);
+        judge(validate_in(p, e), rd, p.report, o);
+        p.add(std::move(e), rd.where());
     }
-    return rep;
 }
 
-import_report import_events(store& s, csv_reader& rd, const csv_header& h, const import_options& o) {
-    import_report rep;
+void parse_events(plan& p, csv_reader& rd, const csv_header& h, const import_options& o) {
     std::vector<std::string_view> f;
     while (rd.next(f)) {
-        ++rep.rows;
+        ++p.report.rows;
         check_width(f, h, rd);
         json j = row_object(f, h);
         // timestamps without an offset follow the import's default, as for readings
@@ -176,29 +332,23 @@ import_report import_events(store& s, csv_reader& rd, const csv_header& h, const
             const std::string ts = j["time"].get<std::string>();
             const auto st = try_parse_instant(ts, t, o.default_offset_minutes);
             if (st != time_status::ok)
-                throw parse_error(errc::invalid_timestamp, "'" + ts + "': " + std::string(describe(st)),
+                throw parse_error(errc::invalid_timestamp, excerpt(ts) + ": " + std::string(describe(st)),
                                   rd.where("timestamp"));
             j["time"] = to_string(t);
         }
-        const auto e = entity_from_row<meter_event>(j, rd);
-        judge(validate(e), rd, rep, o);
-        try {
-            rep.stats += s.put_events(std::span<const meter_event>(&e, 1), o.conflict);
-        } catch (const validation_error& ve) {
-            throw validation_error(ve.code(), ve.reason(), rd.where(ve.where().field));
-        } catch (const storage_error& se) {
-            throw storage_error(se.code(), rd.where().to_string() + ": " + std::string(se.message()));
-        }
+        auto e = entity_from_row<meter_event>(j, rd);
+        judge(validate(e), rd, p.report, o);
+        if (!p.has_meter(e.meter))
+            throw validation_error(errc::unknown_reference, "unknown meter " + excerpt(e.meter),
+                                   rd.where("meter"));
+        p.add_event(std::move(e), rd.where());
     }
-    return rep;
 }
 
-import_report import_readings(store& s, std::string_view text, const std::string& source,
-                              const import_options& o) {
-    import_report rep;
+void parse_readings(plan& p, std::string_view text, const std::string& source, const import_options& o) {
     std::vector<std::uint64_t> lines;
-    const reading_table batch = parse_readings_csv(text, source, o, &lines);
-    rep.rows = batch.size();
+    reading_table batch = parse_readings_csv(text, source, o, &lines);
+    p.report.rows += batch.size();
     // look every meter up once
     std::vector<std::optional<meter>> found;
     std::vector<const meter*> meter_of_slot;
@@ -206,12 +356,12 @@ import_report import_readings(store& s, std::string_view text, const std::string
     std::map<std::string, std::optional<meter_model>, std::less<>> models;
     found.reserve(batch.meters().size());
     for (const auto& serial : batch.meters()) {
-        found.push_back(s.find<meter>(serial));
+        found.push_back(p.find<meter>(serial));
         const meter_model* model = nullptr;
         if (found.back() && !found.back()->model.empty()) {
             auto it = models.find(found.back()->model);
             if (it == models.end())
-                it = models.emplace(found.back()->model, s.find<meter_model>(found.back()->model)).first;
+                it = models.emplace(found.back()->model, p.find<meter_model>(found.back()->model)).first;
             model = it->second ? &*it->second : nullptr;
         }
         tariffs.push_back(found.back() ? effective_tariff_registers(*found.back(), model) : 1);
@@ -223,15 +373,83 @@ import_report import_readings(store& s, std::string_view text, const std::string
             const errc code = ri.what.field == "meter" ? errc::unknown_reference : errc::validation;
             throw validation_error(code, ri.what.message, where);
         }
-        note(rep, o, std::move(where), std::move(ri.what));
+        note(p.report, o, std::move(where), std::move(ri.what));
     }
-    try {
-        rep.stats = s.put_readings(batch, o.conflict);
-    } catch (const reading_conflict& c) {
-        throw storage_error(errc::storage_conflict, location{source, lines[c.row()], "", -1}.to_string() +
-                                                        ": " + std::string(c.message()));
+    p.add_readings(std::move(batch), std::move(lines), source);
+}
+
+/// Parses one text into the plan (no write).
+void parse_into(plan& p, table_kind kind, std::string_view text, const std::string& source,
+                const import_options& o) {
+    if (kind == table_kind::readings) return parse_readings(p, text, source, o);
+    csv_reader rd(text, source, o.delimiter);
+    std::vector<std::string_view> f;
+    if (!rd.next(f))
+        throw parse_error(errc::csv_header, "empty file: expected a header row", location{source, 1, "", -1});
+    const auto& cols = detail::columns_of(kind);
+    const csv_header h(f, rd.where(), cols.all, cols.required);
+    rd.name_columns(h.names());
+    switch (kind) {
+        case table_kind::organizations:
+            return parse_entities<organization>(p, rd, h, o);
+        case table_kind::abonents:
+            return parse_entities<abonent>(p, rd, h, o);
+        case table_kind::accounts:
+            return parse_entities<account>(p, rd, h, o);
+        case table_kind::metering_points:
+            return parse_entities<metering_point>(p, rd, h, o);
+        case table_kind::meter_models:
+            return parse_entities<meter_model>(p, rd, h, o);
+        case table_kind::meters:
+            return parse_entities<meter>(p, rd, h, o);
+        case table_kind::events:
+            return parse_events(p, rd, h, o);
+        case table_kind::readings:
+            return;
     }
-    return rep;
+}
+
+/// The write phase: one transaction, taken only now that everything is parsed and checked.
+import_report write_plan(store& s, plan& p, const import_options& o) {
+    transaction tx(s);
+    p.write(s, o.conflict);
+    tx.commit();
+    return std::move(p.report);
+}
+
+/// The conflict rule for readings, keyed by (meter, timestamp): an identical repeat is kept (the store counts
+/// it as unchanged); a repeat with other values is an error naming both lines. Rows in time order per meter
+/// (the usual case) are checked in one pass without sorting.
+void refuse_conflicting_repeats(const reading_table& t, const std::vector<std::uint64_t>& lines,
+                                const std::string& source) {
+    const auto& slot = t.meter_index();
+    const auto& time = t.times();
+    std::vector<std::int64_t> last(t.meters().size(), std::numeric_limits<std::int64_t>::min());
+    bool ordered = true;
+    for (std::size_t i = 0; i < t.size() && ordered; ++i) {
+        ordered = time[i] > last[slot[i]];
+        last[slot[i]] = time[i];
+    }
+    if (ordered) return;
+    std::vector<std::size_t> order(t.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return slot[a] != slot[b] ? slot[a] < slot[b] : time[a] < time[b];
+    });
+    for (std::size_t k = 1; k < order.size(); ++k) {
+        const std::size_t a = order[k - 1], b = order[k];
+        if (slot[a] != slot[b] || time[a] != time[b]) continue;
+        std::string field;
+        for (std::size_t r = 0; r < register_count && field.empty(); ++r)
+            if (t.values(static_cast<register_id>(r))[a] != t.values(static_cast<register_id>(r))[b])
+                field = std::string(to_string(static_cast<register_id>(r)));
+        if (field.empty() && t.sources()[a] != t.sources()[b]) field = "source";
+        if (field.empty() && t.accepted()[a] != t.accepted()[b]) field = "accepted";
+        if (field.empty()) continue;  // an identical repeat
+        conflicting_repeat(
+            "reading of meter " + excerpt(t.meters()[slot[a]]) + " at " + to_string(from_unix(time[a])),
+            location{source, lines[a], "", -1}, location{source, lines[b], "", -1}, field);
+    }
 }
 
 }  // namespace
@@ -244,6 +462,7 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
         throw parse_error(errc::csv_header, "empty file: expected a header row", location{source, 1, "", -1});
     const auto& cols = detail::columns_of(table_kind::readings);
     const csv_header h(f, rd.where(), cols.all, cols.required);
+    rd.name_columns(h.names());
     const int c_meter = h.index("meter"), c_time = h.index("timestamp"), c_source = h.index("source"),
               c_accepted = h.index("accepted");
     if (h.index("value") >= 0 && h.index("total") >= 0)
@@ -257,8 +476,11 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
         throw parse_error(errc::csv_header, "no register column (value, total or t1..t4)", rd.where());
 
     reading_table out;
+    std::vector<std::uint64_t> own_lines;
+    if (!lines) lines = &own_lines;
+    lines->clear();
     out.reserve(text.size() / 40);
-    if (lines) lines->reserve(text.size() / 40);
+    lines->reserve(text.size() / 40);
     std::array<std::int64_t, register_count> v;
     while (rd.next(f)) {
         check_width(f, h, rd);
@@ -268,7 +490,7 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
         const auto ts = f[static_cast<std::size_t>(c_time)];
         if (const auto st = try_parse_instant(ts, t, o.default_offset_minutes); st != time_status::ok)
             throw parse_error(errc::invalid_timestamp,
-                              "'" + std::string(ts) + "': " + std::string(describe(st)),
+                              excerpt(std::string(ts)) + ": " + std::string(describe(st)),
                               rd.where("timestamp"));
         for (std::size_t r = 0; r < register_count; ++r) {
             v[r] = decimal::missing_raw;
@@ -278,7 +500,7 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
             decimal d;
             if (const auto st = decimal::try_parse(cell, d); st != decimal_status::ok)
                 throw parse_error(errc::invalid_number,
-                                  "'" + std::string(cell) + "': " + std::string(describe(st)),
+                                  excerpt(std::string(cell)) + ": " + std::string(describe(st)),
                                   rd.where(h.names()[static_cast<std::size_t>(c_reg[r])]));
             v[r] = d.raw();
         }
@@ -290,8 +512,9 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
             acc = to_unix(parse_instant(f[static_cast<std::size_t>(c_accepted)], rd.where("accepted"),
                                         o.default_offset_minutes));
         out.push(out.meter_slot(serial), to_unix(t), v, src, acc);
-        if (lines) lines->push_back(rd.line());
+        lines->push_back(rd.line());
     }
+    refuse_conflicting_repeats(out, *lines, source);
     return out;
 }
 
@@ -303,58 +526,33 @@ std::vector<meter> parse_meters_csv(std::string_view text, const std::string& so
         throw parse_error(errc::csv_header, "empty file: expected a header row", location{source, 1, "", -1});
     const auto& cols = detail::columns_of(table_kind::meters);
     const csv_header h(f, rd.where(), cols.all, cols.required);
+    rd.name_columns(h.names());
     std::vector<meter> out;
+    std::vector<location> where;
+    std::unordered_map<std::string, std::size_t> index;
     import_report ignored;
     while (rd.next(f)) {
         check_width(f, h, rd);
-        out.push_back(entity_from_row<meter>(row_object(f, h), rd));
-        judge(validate(out.back()), rd, ignored, o);
+        meter m = entity_from_row<meter>(row_object(f, h), rd);
+        judge(validate(m), rd, ignored, o);
+        // the one conflict rule, as an import applies it
+        if (const auto it = index.find(m.serial); it != index.end()) {
+            if (out[it->second] == m) continue;
+            conflicting_repeat("meter " + excerpt(m.serial), where[it->second], rd.where(),
+                               first_difference(json(out[it->second]), json(m)));
+        }
+        index.emplace(m.serial, out.size());
+        out.push_back(std::move(m));
+        where.push_back(rd.where());
     }
     return out;
 }
 
 import_report import_csv(store& s, table_kind kind, std::string_view text, const std::string& source,
                          const import_options& o) {
-    transaction tx(s);
-    import_report rep;
-    if (kind == table_kind::readings) {
-        rep = import_readings(s, text, source, o);
-    } else {
-        csv_reader rd(text, source, o.delimiter);
-        std::vector<std::string_view> f;
-        if (!rd.next(f))
-            throw parse_error(errc::csv_header, "empty file: expected a header row",
-                              location{source, 1, "", -1});
-        const auto& cols = detail::columns_of(kind);
-        const csv_header h(f, rd.where(), cols.all, cols.required);
-        switch (kind) {
-            case table_kind::organizations:
-                rep = import_entities<organization>(s, rd, h, o);
-                break;
-            case table_kind::abonents:
-                rep = import_entities<abonent>(s, rd, h, o);
-                break;
-            case table_kind::accounts:
-                rep = import_entities<account>(s, rd, h, o);
-                break;
-            case table_kind::metering_points:
-                rep = import_entities<metering_point>(s, rd, h, o);
-                break;
-            case table_kind::meter_models:
-                rep = import_entities<meter_model>(s, rd, h, o);
-                break;
-            case table_kind::meters:
-                rep = import_entities<meter>(s, rd, h, o);
-                break;
-            case table_kind::events:
-                rep = import_events(s, rd, h, o);
-                break;
-            case table_kind::readings:
-                break;
-        }
-    }
-    tx.commit();
-    return rep;
+    plan p(s);
+    parse_into(p, kind, text, source, o);
+    return write_plan(s, p, o);
 }
 
 import_report import_csv_file(store& s, table_kind kind, const std::filesystem::path& file,
@@ -367,11 +565,9 @@ import_report import_csv_files(store& s, std::vector<std::pair<table_kind, std::
                                const import_options& o) {
     std::stable_sort(files.begin(), files.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
-    transaction tx(s);
-    import_report rep;
-    for (const auto& [kind, file] : files) rep += import_csv_file(s, kind, file, o);
-    tx.commit();
-    return rep;
+    plan p(s);
+    for (const auto& [kind, file] : files) parse_into(p, kind, read_file(file), file.string(), o);
+    return write_plan(s, p, o);
 }
 
 }  // namespace v0

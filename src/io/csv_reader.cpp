@@ -10,6 +10,17 @@ csv_reader::csv_reader(std::string_view text, std::string source, char delimiter
     if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
 }
 
+void csv_reader::push(std::vector<std::string_view>& fields, std::string_view v) {
+    if (auto p = check_text(v)) {
+        const std::size_t i = fields.size();
+        std::string field = i < names_.size() ? names_[i] : "column " + std::to_string(i + 1);
+        throw parse_error(
+            errc::invalid_text, p->reason + " in " + excerpt(v),
+            location{source_, record_line_, std::move(field), static_cast<std::int64_t>(p->offset)});
+    }
+    fields.push_back(v);
+}
+
 bool csv_reader::next(std::vector<std::string_view>& fields) {
     fields.clear();
     unquoted_.clear();
@@ -54,7 +65,7 @@ bool csv_reader::next(std::vector<std::string_view>& fields) {
                     unquoted_.push_back(std::move(u));
                     raw = unquoted_.back();
                 }
-                fields.push_back(raw);
+                push(fields, raw);
                 pos_ = q + 1;
                 break;
             }
@@ -71,7 +82,7 @@ bool csv_reader::next(std::vector<std::string_view>& fields) {
                         location{source_, record_line_, "", static_cast<std::int64_t>(pos_ - line_start)});
                 ++pos_;
             }
-            fields.push_back(text_.substr(start, pos_ - start));
+            push(fields, text_.substr(start, pos_ - start));
         }
         if (pos_ >= n) return true;
         if (text_[pos_] == delim_) {

@@ -52,7 +52,7 @@ event_catalogue event_catalogue::parse(std::string_view text, const std::string&
             }
         }
         if (journal < 0)
-            throw parse_error(errc::json, "journal '" + obis + "' is not 0.0.99.98.e.255",
+            throw parse_error(errc::json, "journal " + excerpt(obis) + " is not 0.0.99.98.e.255",
                               location{source, 0, where + ".journal", -1});
         catalogue_entry c;
         c.journal = journal;

@@ -87,7 +87,7 @@ urdb_import import_urdb(std::string_view text, const std::string& id) {
             const std::string txt = r.is_string() ? r.get<std::string>() : r.dump();
             if (decimal::try_parse(txt, d) != decimal_status::ok)
                 fail("energyratestructure[" + std::to_string(p) + "][0].rate",
-                     "'" + txt + "' is not a decimal rate");
+                     excerpt(txt) + " is not a decimal rate");
             out.rates.emplace_back("p" + std::to_string(p), d);
         }
     }

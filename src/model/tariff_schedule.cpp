@@ -69,13 +69,14 @@ std::vector<std::string> check(const tariff_schedule& s) {
         out.push_back("'total' is the sum of the zones, not a zone beside others");
     for (const auto& g : s.groups) {
         if (zones.count(g.name) || g.name == "total")
-            out.push_back("group '" + g.name + "' has the name of a zone");
+            out.push_back("group " + excerpt(g.name) + " has the name of a zone");
         for (const auto& m : g.members)
-            if (!zones.count(m)) out.push_back("group '" + g.name + "' names an undeclared zone '" + m + "'");
+            if (!zones.count(m))
+                out.push_back("group " + excerpt(g.name) + " names an undeclared zone '" + m + "'");
     }
     if (s.versions.empty()) out.push_back("schedule " + s.id + " has no version");
     for (const auto& z : s.register_zones)
-        if (!zones.count(z)) out.push_back("register_zones names an undeclared zone '" + z + "'");
+        if (!zones.count(z)) out.push_back("register_zones names an undeclared zone " + excerpt(z));
     for (std::size_t vi = 0; vi < s.versions.size(); ++vi) {
         const auto& v = s.versions[vi];
         const std::string where = "version " + to_string(v.effective);
@@ -85,37 +86,37 @@ std::vector<std::string> check(const tariff_schedule& s) {
         std::set<std::string> days, weeks;
         for (const auto& d : v.days) {
             days.insert(d.id);
-            if (d.changes.empty()) out.push_back(where + ": day profile '" + d.id + "' has no switch");
+            if (d.changes.empty()) out.push_back(where + ": day profile " + excerpt(d.id) + " has no switch");
             for (std::size_t i = 0; i < d.changes.size(); ++i) {
                 const auto& c = d.changes[i];
                 if (c.minute < 0 || c.minute > 1439)
-                    out.push_back(where + ": day profile '" + d.id + "': minute " + std::to_string(c.minute) +
-                                  " is not in 0..1439");
+                    out.push_back(where + ": day profile " + excerpt(d.id) + ": minute " +
+                                  std::to_string(c.minute) + " is not in 0..1439");
                 if (i > 0 && d.changes[i - 1].minute >= c.minute)
-                    out.push_back(where + ": day profile '" + d.id + "': switch times must increase");
+                    out.push_back(where + ": day profile " + excerpt(d.id) + ": switch times must increase");
                 if (!zones.count(c.zone))
-                    out.push_back(where + ": day profile '" + d.id + "' names an undeclared zone '" + c.zone +
-                                  "'");
+                    out.push_back(where + ": day profile " + excerpt(d.id) + " names an undeclared zone '" +
+                                  c.zone + "'");
             }
         }
         for (const auto& w : v.weeks) {
             weeks.insert(w.id);
             for (const auto& d : w.days)
                 if (!days.count(d))
-                    out.push_back(where + ": week profile '" + w.id + "' names an unknown day profile '" + d +
-                                  "'");
+                    out.push_back(where + ": week profile " + excerpt(w.id) +
+                                  " names an unknown day profile '" + d + "'");
         }
         if (v.seasons.empty()) out.push_back(where + ": no season");
         for (std::size_t i = 0; i < v.seasons.size(); ++i) {
             const auto& se = v.seasons[i];
             if (!(date::month{se.month} / date::day{se.day}).ok())
-                out.push_back(where + ": season '" + se.name + "' starts on an impossible day");
+                out.push_back(where + ": season " + excerpt(se.name) + " starts on an impossible day");
             if (i > 0 &&
                 std::pair(v.seasons[i - 1].month, v.seasons[i - 1].day) >= std::pair(se.month, se.day))
                 out.push_back(where + ": seasons must start in calendar order");
             if (!weeks.count(se.week))
-                out.push_back(where + ": season '" + se.name + "' names an unknown week profile '" + se.week +
-                              "'");
+                out.push_back(where + ": season " + excerpt(se.name) + " names an unknown week profile '" +
+                              se.week + "'");
         }
         for (const auto& sd : v.special_days) {
             const bool ok = sd.year ? (date::year{*sd.year} / date::month{sd.month} / date::day{sd.day}).ok()

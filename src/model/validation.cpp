@@ -3,15 +3,22 @@
 #include <limits>
 
 #include "kvant/core/identifiers.hpp"
+#include "kvant/core/text.hpp"
 
 namespace kvant {
 inline namespace v0 {
 
 namespace {
 
+std::string d2s(calendar_date d) {
+    return to_string(d);
+}
+
 class collector {
   public:
-    collector(std::string entity, std::string key) : entity_(std::move(entity)), key_(std::move(key)) {}
+    collector(std::string entity, std::string_view key)
+        : entity_(std::move(entity)),
+          key_(check_text(key, excerpt_bytes) ? excerpt(key) : std::string(key)) {}
     void error(std::string field, std::string message) {
         add(severity::error, std::move(field), std::move(message));
     }
@@ -24,6 +31,32 @@ class collector {
     void required(std::string field, const std::string& value) {
         if (value.empty()) error(std::move(field), "is required");
     }
+    /// Every text field: valid UTF-8, no control character, bounded (core/text.hpp).
+    void text(std::string field, std::string_view value) {
+        if (auto p = check_text(value))
+            error(std::move(field),
+                  "byte " + std::to_string(p->offset) + ": " + p->reason + " in " + excerpt(value));
+    }
+    /// A plausibility range [lo, hi] of a decimal (both ends included).
+    void range(std::string field, const std::optional<decimal>& v, decimal lo, decimal hi, const char* unit,
+               bool lo_open = false) {
+        if (!v) return;
+        if ((lo_open ? *v <= lo : *v < lo) || *v > hi)
+            error(std::move(field), to_string(*v) + unit + " is outside " + (lo_open ? "(" : "[") +
+                                        to_string(lo) + ", " + to_string(hi) + "]");
+    }
+    /// A plausibility range [lo, hi] of an integer.
+    void range(std::string field, const std::optional<int>& v, int lo, int hi, const char* what) {
+        if (v && (*v < lo || *v > hi))
+            error(std::move(field), std::to_string(*v) + what + " is outside " + std::to_string(lo) + ".." +
+                                        std::to_string(hi));
+    }
+    /// A civil date within the plausible range.
+    void date_range(std::string field, const std::optional<calendar_date>& d) {
+        if (d && (*d < plausible_first_date || *d > plausible_last_date))
+            error(std::move(field),
+                  d2s(*d) + " is outside " + d2s(plausible_first_date) + ".." + d2s(plausible_last_date));
+    }
     issues take() { return std::move(out_); }
 
   private:
@@ -33,10 +66,6 @@ class collector {
     std::string entity_, key_;
     issues out_;
 };
-
-std::string d2s(calendar_date d) {
-    return to_string(d);
-}
 
 /// `later_field` holds the `later_what` date, which should not precede `earlier_what`.
 void check_date_order(collector& c, const char* later_field, const char* later_what,
@@ -68,6 +97,13 @@ issues validate(const organization& o) {
     collector c("organization", o.id);
     c.required("id", o.id);
     c.required("name", o.name);
+    c.text("id", o.id);
+    c.text("name", o.name);
+    c.text("inn", o.inn);
+    c.text("kpp", o.kpp);
+    c.text("ogrn", o.ogrn);
+    c.text("legal_address", o.legal_address);
+    c.text("actual_address", o.actual_address);
     if (!o.inn.empty()) c.check("inn", check_inn(o.inn));
     if (!o.kpp.empty()) c.check("kpp", check_kpp(o.kpp));
     if (!o.ogrn.empty()) c.check("ogrn", check_ogrn(o.ogrn));
@@ -89,6 +125,11 @@ issues validate(const abonent& a) {
     c.required("id", a.id);
     c.required("organization", a.organization);
     c.required("name", a.name);
+    c.text("id", a.id);
+    c.text("organization", a.organization);
+    c.text("name", a.name);
+    c.text("phone", a.phone);
+    c.text("email", a.email);
     return c.take();
 }
 
@@ -96,8 +137,13 @@ issues validate(const account& a) {
     collector c("account", a.number);
     c.check("number", check_account_number(a.number));
     c.required("abonent", a.abonent);
-    if (a.area && a.area->raw() <= 0)
-        c.error("area", "floor area " + to_string(*a.area) + " m² is not positive");
+    c.text("abonent", a.abonent);
+    c.text("address", a.address);
+    c.text("building", a.building);
+    c.text("apartment", a.apartment);
+    c.range("area", a.area, decimal{}, decimal::from_integer(1'000'000), " m²", true);
+    c.date_range("contract_start", a.contract_start);
+    c.date_range("contract_end", a.contract_end);
     check_date_order(c, "contract_end", "contract end", a.contract_end, "contract start", a.contract_start,
                      severity::error);
     return c.take();
@@ -107,6 +153,11 @@ issues validate(const metering_point& p) {
     collector c("metering_point", p.code);
     c.required("code", p.code);
     c.required("account", p.account);
+    c.text("code", p.code);
+    c.text("account", p.account);
+    c.text("name", p.name);
+    c.text("place", p.place);
+    c.text("place_type", p.place_type);
     return c.take();
 }
 
@@ -114,6 +165,16 @@ issues validate(const meter_model& m) {
     collector c("meter_model", m.id);
     c.required("id", m.id);
     c.required("name", m.name);
+    c.text("id", m.id);
+    c.text("name", m.name);
+    c.text("execution", m.execution);
+    c.text("manufacturer", m.manufacturer);
+    c.text("registry_number", m.registry_number);
+    c.text("accuracy_class", m.accuracy_class);
+    c.range("nominal_voltage", m.nominal_voltage, decimal{}, decimal::from_integer(1'000'000), " V", true);
+    c.range("nominal_current", m.nominal_current, decimal{}, decimal::from_integer(100'000), " A", true);
+    c.range("max_current", m.max_current, decimal{}, decimal::from_integer(100'000), " A", true);
+    c.range("meter_constant", m.meter_constant, 1, 10'000'000, " imp/kWh");
     if (m.verification_interval_years < 0 || m.verification_interval_years > 50)
         c.error("verification_interval_years",
                 std::to_string(m.verification_interval_years) + " years is not a plausible interval (0..50)");
@@ -126,8 +187,6 @@ issues validate(const meter_model& m) {
         c.error("register_digits", std::to_string(*m.register_digits) + " digits (expected 1..12)");
     if (m.tariff_registers < 1 || m.tariff_registers > 4)
         c.error("tariff_registers", std::to_string(m.tariff_registers) + " (expected 1..4)");
-    if (m.meter_constant && *m.meter_constant <= 0)
-        c.error("meter_constant", std::to_string(*m.meter_constant) + " is not positive");
     if (m.measures != resource::electricity && m.connection != connection_type::direct)
         c.warning("connection_type",
                   "transformer connection on a " + std::string(to_string(m.measures)) + " meter");
@@ -147,8 +206,13 @@ std::optional<int> effective_register_digits(const meter& m, const meter_model* 
 issues validate(const meter& m, const meter_model* model) {
     collector c("meter", m.serial);
     c.check("serial", check_serial(m.serial));
-    if (m.transformer_ratio.raw() <= 0)
-        c.error("transformer_ratio", to_string(m.transformer_ratio) + " is not positive");
+    c.text("model", m.model);
+    c.text("point", m.point);
+    c.range("transformer_ratio", m.transformer_ratio, decimal{}, max_transformer_ratio, "", true);
+    c.date_range("manufactured", m.manufactured);
+    c.date_range("installed", m.installed);
+    c.date_range("removed", m.removed);
+    c.date_range("last_verification", m.last_verification);
     if (m.register_digits && (*m.register_digits < 1 || *m.register_digits > 12))
         c.error("register_digits", std::to_string(*m.register_digits) + " digits (expected 1..12)");
     if (m.tariff_registers && (*m.tariff_registers < 1 || *m.tariff_registers > 4))
@@ -205,7 +269,7 @@ std::vector<row_issue> validate(const reading_table& batch, std::span<const mete
         };
         const meter* m = meter_of_slot[k];
         if (!m) {
-            add(severity::error, "meter", "unknown meter '" + batch.meters()[k] + "'");
+            add(severity::error, "meter", "unknown meter " + excerpt(batch.meters()[k]));
             continue;
         }
         const int tariffs = tariffs_of_slot[k];
@@ -217,11 +281,17 @@ std::vector<row_issue> validate(const reading_table& batch, std::span<const mete
             const auto reg = to_string(static_cast<register_id>(r));
             if (v < 0)
                 add(severity::error, reg, "negative register value " + to_string(decimal::from_raw(v)));
+            else if (v > max_register_value.raw())
+                add(severity::error, reg,
+                    "register value " + to_string(decimal::from_raw(v)) + " is above " +
+                        to_string(max_register_value) + " (12 integer digits)");
             if (r > static_cast<std::size_t>(tariffs) && tariffs > 1)
                 add(severity::error, reg,
                     "meter " + m->serial + " has " + std::to_string(tariffs) + " tariff registers");
         }
         if (!any) add(severity::error, "total", "a reading needs at least one register value");
+        if (times[i] < plausible_first_unix || times[i] >= plausible_end_unix)
+            add(severity::error, "timestamp", "outside 1970-01-01T00:00:00Z..2100-01-01T00:00:00Z");
         if (times[i] < earliest[k])
             add(severity::warning, "timestamp",
                 "reading before the meter's installation on " + to_string(*m->installed));
@@ -229,7 +299,10 @@ std::vector<row_issue> validate(const reading_table& batch, std::span<const mete
             add(severity::warning, "timestamp",
                 "reading after the meter's removal on " + to_string(*m->removed));
         const std::int64_t acc = batch.accepted()[i];
-        if (acc != reading_table::missing_time && acc < times[i])
+        if (acc != reading_table::missing_time && (acc < plausible_first_unix || acc >= plausible_end_unix))
+            add(severity::error, "accepted",
+                to_string(from_unix(acc)) + " is outside 1970-01-01T00:00:00Z..2100-01-01T00:00:00Z");
+        else if (acc != reading_table::missing_time && acc < times[i])
             add(severity::warning, "accepted",
                 "accepted at " + to_string(from_unix(acc)) + ", before the reading's own time");
     }
@@ -249,6 +322,13 @@ issues validate(const reading& r, const meter& m, int tariff_registers) {
 issues validate(const meter_event& e) {
     collector c("meter_event", e.meter + " at " + to_string(e.time));
     c.required("meter", e.meter);
+    c.text("meter", e.meter);
+    c.text("message", e.message);
+    const auto t = to_unix(e.time);
+    if (t < plausible_first_unix || t >= plausible_end_unix)
+        c.error("timestamp", to_string(e.time) + " is outside 1970-01-01T00:00:00Z..2100-01-01T00:00:00Z");
+    if (e.code < 0) c.error("code", std::to_string(e.code) + " is negative (event codes are 0..999999999)");
+    c.range("journal", e.journal, 0, 999'999'999, "");
     return c.take();
 }
 

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "kvant/core/error.hpp"
+#include "kvant/core/text.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -72,8 +73,8 @@ class decimal {
         decimal d;
         const auto st = try_parse(text, d);
         if (st != decimal_status::ok)
-            throw parse_error(errc::invalid_number,
-                              "'" + std::string(text) + "': " + std::string(describe(st)), std::move(where));
+            throw parse_error(errc::invalid_number, excerpt(text) + ": " + std::string(describe(st)),
+                              std::move(where));
         return d;
     }
 

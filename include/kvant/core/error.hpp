@@ -26,6 +26,7 @@ enum class errc : int {
     csv_header = 111,
     csv_missing_field = 112,
     json = 120,
+    invalid_text = 121,  ///< text that is not valid UTF-8, holds a control character or is too long
     // validation: well-formed data that is inconsistent (200..299)
     validation = 200,
     unknown_reference = 201,

@@ -18,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include "kvant/core/text.hpp"
+
 namespace kvant {
 inline namespace v0 {
 
@@ -40,8 +42,8 @@ inline std::optional<std::string> key_chars(std::string_view what, std::string_v
         const bool ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
                         extra.find(c) != std::string_view::npos;
         if (!ok)
-            return std::string(what) + " '" + std::string(s) + "' contains '" + std::string(1, c) +
-                   "' (allowed: Latin letters, digits and '" + std::string(extra) + "')";
+            return std::string(what) + " " + excerpt(s) + " contains " + excerpt(std::string_view(&c, 1)) +
+                   " (allowed: Latin letters, digits and '" + std::string(extra) + "')";
     }
     return std::nullopt;
 }
@@ -49,24 +51,24 @@ inline std::optional<std::string> key_chars(std::string_view what, std::string_v
 
 inline std::optional<std::string> check_inn(std::string_view s) {
     if (!detail::all_digits(s) || (s.size() != 10 && s.size() != 12))
-        return "INN '" + std::string(s) + "' must be 10 digits (organisation) or 12 digits (person)";
+        return "INN " + excerpt(s) + " must be 10 digits (organisation) or 12 digits (person)";
     if (s.size() == 10) {
         static constexpr int w[] = {2, 4, 10, 3, 5, 9, 4, 6, 8};
         if (detail::weighted_check(s, w, 9) != s[9] - '0')
-            return "INN '" + std::string(s) + "' has a wrong check digit";
+            return "INN " + excerpt(s) + " has a wrong check digit";
         return std::nullopt;
     }
     static constexpr int w11[] = {7, 2, 4, 10, 3, 5, 9, 4, 6, 8};
     static constexpr int w12[] = {3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8};
     if (detail::weighted_check(s, w11, 10) != s[10] - '0' ||
         detail::weighted_check(s, w12, 11) != s[11] - '0')
-        return "INN '" + std::string(s) + "' has a wrong check digit";
+        return "INN " + excerpt(s) + " has a wrong check digit";
     return std::nullopt;
 }
 
 inline std::optional<std::string> check_kpp(std::string_view s) {
     auto bad = [&] {
-        return "KPP '" + std::string(s) + "' must be 9 characters: 4 digits, 2 digits or capitals, 3 digits";
+        return "KPP " + excerpt(s) + " must be 9 characters: 4 digits, 2 digits or capitals, 3 digits";
     };
     if (s.size() != 9) return bad();
     for (std::size_t i = 0; i < 9; ++i) {
@@ -81,7 +83,7 @@ inline std::optional<std::string> check_kpp(std::string_view s) {
 /// ОГРН (13 digits) or ОГРНИП (15 digits).
 inline std::optional<std::string> check_ogrn(std::string_view s) {
     if (!detail::all_digits(s) || (s.size() != 13 && s.size() != 15))
-        return "OGRN '" + std::string(s) + "' must be 13 digits (OGRN) or 15 digits (OGRNIP)";
+        return "OGRN " + excerpt(s) + " must be 13 digits (OGRN) or 15 digits (OGRNIP)";
     const std::size_t n = s.size() - 1;
     const unsigned long long mod = s.size() == 13 ? 11 : 13;
     unsigned long long rem = 0;  // the body can exceed 64 bits' comfort only in theory; reduce digit by digit

@@ -23,6 +23,7 @@
 #include <date/date.h>
 
 #include "kvant/core/error.hpp"
+#include "kvant/core/text.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -150,7 +151,7 @@ inline instant parse_instant(std::string_view s, location where = {},
     instant t;
     const auto st = try_parse_instant(s, t, default_offset_minutes);
     if (st != time_status::ok)
-        throw parse_error(errc::invalid_timestamp, "'" + std::string(s) + "': " + std::string(describe(st)),
+        throw parse_error(errc::invalid_timestamp, excerpt(s) + ": " + std::string(describe(st)),
                           std::move(where));
     return t;
 }
@@ -193,7 +194,7 @@ inline calendar_date parse_date(std::string_view s, location where = {}) {
     if (st != time_status::ok)
         throw parse_error(
             errc::invalid_date,
-            "'" + std::string(s) + "': " +
+            excerpt(s) + ": " +
                 (st == time_status::syntax ? std::string("not a date (expected YYYY-MM-DD or DD.MM.YYYY)")
                                            : std::string(describe(st))),
             std::move(where));

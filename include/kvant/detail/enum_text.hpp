@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "kvant/core/error.hpp"
+#include "kvant/core/text.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -34,10 +35,10 @@ struct enum_text {
         if (auto v = find(s)) return *v;
         std::string allowed;
         for (const auto& [v, n] : names) allowed += (allowed.empty() ? "" : ", ") + std::string(n);
-        throw parse_error(errc::invalid_enum,
-                          "unknown " + std::string(type_name) + " '" + std::string(s) +
-                              "' (expected one of: " + allowed + ")",
-                          std::move(where));
+        throw parse_error(
+            errc::invalid_enum,
+            "unknown " + std::string(type_name) + " " + excerpt(s) + " (expected one of: " + allowed + ")",
+            std::move(where));
     }
 };
 

@@ -20,6 +20,11 @@
 /// Empty cells are absent values. A meter's resource defaults to its model's. Timestamps are ISO 8601 with
 /// `Z` or an offset (or, with `import_options::default_offset_minutes`, without one).
 ///
+/// Phases: every file is parsed and checked first (text, values, plausibility ranges, repeated keys,
+/// references to the store and to the same import); only then is the write transaction begun. Repeated keys:
+/// the same key twice in one import with the same content is written once (counted unchanged), with different
+/// content it is validation_error(errc::duplicate) naming both lines.
+///
 /// Atomicity: an import runs in one transaction. The first bad line — malformed CSV, a bad value, an unknown
 /// reference, an error-level validation issue, a conflicting reading — throws an error naming the file, line
 /// and field, and the store is left exactly as before. Warning-level issues do not stop an import; they come
@@ -109,6 +114,8 @@ std::vector<meter> parse_meters_csv(std::string_view text, const std::string& so
 
 /// Writes one table of the store as CSV with every column of its kind, in the order of the table above.
 /// Readings are ordered by meter and time, register values written exactly (shortest decimal text).
+/// Never drops a row: what it cannot write faithfully (a stored text that is not valid text, a value with no
+/// column, readings of no meter) is storage_error(storage_schema) naming the table, the row and the field.
 void export_csv(const store& s, table_kind kind, std::ostream& out);
 
 /// Reads a whole file; storage_error(storage_io) naming it when it cannot be read.

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kvant/core/text.hpp"
 #include "kvant/model/abonent.hpp"
 #include "kvant/model/account.hpp"
 #include "kvant/model/anomaly.hpp"
@@ -28,8 +29,8 @@ namespace detail::json {
 using nlohmann::json;
 
 [[noreturn]] inline void fail(const char* entity, const char* key, const std::string& what,
-                              errc code = errc::json) {
-    throw parse_error(code, std::string(entity) + ": " + what, location{"", 0, key, -1});
+                              errc code = errc::json, std::int64_t offset = -1) {
+    throw parse_error(code, std::string(entity) + ": " + what, location{"", 0, key, offset});
 }
 
 // Readers: each takes the object, the entity name (for messages) and the key.
@@ -45,7 +46,14 @@ inline const json* member(const json& j, const char* entity, const char* key, bo
 inline std::string text(const json& j, const char* entity, const char* key, bool required = false) {
     const json* v = member(j, entity, key, required);
     if (!v) return {};
-    if (v->is_string()) return v->get<std::string>();
+    if (v->is_string()) {
+        const auto& s = v->get_ref<const std::string&>();
+        // every text enters here once: valid UTF-8, no control character, bounded (core/text.hpp)
+        if (auto p = check_text(s))
+            fail(entity, key, p->reason + " in " + excerpt(s), errc::invalid_text,
+                 static_cast<std::int64_t>(p->offset));
+        return s;
+    }
     if (v->is_number_integer()) return std::to_string(v->get<std::int64_t>());
     fail(entity, key, "expected a string");
 }
@@ -55,8 +63,9 @@ inline std::optional<int> integer(const json& j, const char* entity, const char*
     if (!v) return std::nullopt;
     if (v->is_number_integer()) {
         const auto n = v->get<std::int64_t>();
-        if (n < -1'000'000'000 || n > 1'000'000'000)
-            fail(entity, key, "integer out of range", errc::invalid_number);
+        if ((v->is_number_unsigned() && v->get<std::uint64_t>() > 999'999'999ULL) || n < -999'999'999 ||
+            n > 999'999'999)
+            fail(entity, key, v->dump() + " is outside -999999999..999999999", errc::invalid_number);
         return static_cast<int>(n);
     }
     if (v->is_string()) {
@@ -65,21 +74,28 @@ inline std::optional<int> integer(const json& j, const char* entity, const char*
         bool ok = i < s.size() && s.size() - i <= 9;
         for (std::size_t k = i; ok && k < s.size(); ++k) ok = s[k] >= '0' && s[k] <= '9';
         if (ok) return std::stoi(s);
-        fail(entity, key, "'" + s + "' is not an integer", errc::invalid_number);
+        fail(entity, key, excerpt(s) + " is not an integer of at most 9 digits", errc::invalid_number);
     }
     fail(entity, key, "expected an integer", errc::invalid_number);
 }
 inline std::optional<decimal> dec(const json& j, const char* entity, const char* key) {
     const json* v = member(j, entity, key, false);
     if (!v) return std::nullopt;
-    if (v->is_number_integer()) return decimal::from_integer(v->get<std::int64_t>());
+    if (v->is_number_integer()) {
+        // the same 12 integer digits as decimal text: a larger number would wrap in from_integer
+        if (v->is_number_unsigned()
+                ? v->get<std::uint64_t>() > 999'999'999'999ULL
+                : (v->get<std::int64_t>() > 999'999'999'999LL || v->get<std::int64_t>() < -999'999'999'999LL))
+            fail(entity, key, v->dump() + ": more than 12 integer digits", errc::invalid_number);
+        return decimal::from_integer(v->get<std::int64_t>());
+    }
     if (!v->is_string())
         fail(entity, key, "expected a decimal as a string (\"352.248\") to keep it exact",
              errc::invalid_number);
     decimal d;
     const auto st = decimal::try_parse(v->get<std::string>(), d);
     if (st != decimal_status::ok)
-        fail(entity, key, "'" + v->get<std::string>() + "': " + std::string(describe(st)),
+        fail(entity, key, excerpt(v->get<std::string>()) + ": " + std::string(describe(st)),
              errc::invalid_number);
     return d;
 }
@@ -89,9 +105,10 @@ inline std::optional<calendar_date> day(const json& j, const char* entity, const
     calendar_date d;
     const auto st = try_parse_date(s, d);
     if (st == time_status::syntax)
-        fail(entity, key, "'" + s + "': not a date (expected YYYY-MM-DD or DD.MM.YYYY)", errc::invalid_date);
+        fail(entity, key, excerpt(s) + ": not a date (expected YYYY-MM-DD or DD.MM.YYYY)",
+             errc::invalid_date);
     if (st != time_status::ok)
-        fail(entity, key, "'" + s + "': " + std::string(describe(st)), errc::invalid_date);
+        fail(entity, key, excerpt(s) + ": " + std::string(describe(st)), errc::invalid_date);
     return d;
 }
 inline std::optional<instant> when(const json& j, const char* entity, const char* key,
@@ -101,15 +118,17 @@ inline std::optional<instant> when(const json& j, const char* entity, const char
     instant t;
     const auto st = try_parse_instant(s, t);
     if (st != time_status::ok)
-        fail(entity, key, "'" + s + "': " + std::string(describe(st)), errc::invalid_timestamp);
+        fail(entity, key, excerpt(s) + ": " + std::string(describe(st)), errc::invalid_timestamp);
     return t;
 }
 inline std::optional<zone> tz(const json& j, const char* entity, const char* key) {
     const json* v = member(j, entity, key, false);
     if (!v) return std::nullopt;
-    std::string s = v->is_number_integer() ? std::to_string(v->get<int>())
-                    : v->is_string()       ? v->get<std::string>()
-                                           : "";
+    std::string s;
+    if (v->is_number_integer())
+        s = std::to_string(*integer(j, entity, key));  // range-checked, never narrowed
+    else if (v->is_string())
+        s = text(j, entity, key);
     if (s.empty())
         fail(entity, key, "expected a zone name, an offset or minutes east of UTC", errc::invalid_zone);
     try {
@@ -152,6 +171,38 @@ inline void put(json& j, const char* key, const std::optional<zone>& v) {
     if (v) j[key] = v->name();
 }
 }  // namespace detail::json
+
+/// JSON text parsed into a document: nlohmann's parse errors (syntax, invalid UTF-8 in a string) come out as
+/// parse_error(errc::json) naming `source` and the byte offset, never as a raw `[json.exception...]`.
+inline nlohmann::json parse_json(std::string_view text, const std::string& source) {
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        // e.what() quotes no input beyond a short token; keep only nlohmann's reason after its prefix
+        std::string_view w = e.what();
+        if (const auto p = w.find("] "); p != std::string_view::npos) w.remove_prefix(p + 2);
+        throw parse_error(errc::json, "not JSON: " + std::string(w.substr(0, 200)),
+                          location{source, 0, "", static_cast<std::int64_t>(e.byte)});
+    }
+}
+
+/// A document read as an entity (or a tariff schedule): the entity's own errors keep their key and gain
+/// `source`; anything nlohmann throws (a wrong type deep inside) becomes parse_error(errc::json) naming
+/// `source`.
+template <class T>
+T from_json_document(const nlohmann::json& j, const std::string& source) {
+    try {
+        return j.get<T>();
+    } catch (const parse_error& e) {
+        location at = e.where();
+        if (at.file.empty()) at.file = source;
+        throw parse_error(e.code(), e.reason(), std::move(at));
+    } catch (const nlohmann::json::exception& e) {
+        std::string_view w = e.what();
+        if (const auto p = w.find("] "); p != std::string_view::npos) w.remove_prefix(p + 2);
+        throw parse_error(errc::json, std::string(w.substr(0, 200)), location{source, 0, "", -1});
+    }
+}
 
 // ---- organization
 inline void to_json(nlohmann::json& j, const organization& o) {

@@ -32,7 +32,7 @@ inline int clock_minutes(const std::string& s, const char* entity, const char* k
     int h = 0, m = 0;
     if (s.size() != 5 || s[2] != ':' || !kvant::detail::digits(s, 0, 2, h) ||
         !kvant::detail::digits(s, 3, 2, m) || h > 23 || m > 59)
-        fail(entity, key, "'" + s + "' is not a time of day HH:MM", errc::invalid_timestamp);
+        fail(entity, key, excerpt(s) + " is not a time of day HH:MM", errc::invalid_timestamp);
     return h * 60 + m;
 }
 inline std::pair<unsigned, unsigned> month_day(const std::string& s, const char* entity, const char* key) {
@@ -40,7 +40,7 @@ inline std::pair<unsigned, unsigned> month_day(const std::string& s, const char*
     if (s.size() != 5 || s[2] != '-' || !kvant::detail::digits(s, 0, 2, mo) ||
         !kvant::detail::digits(s, 3, 2, d) ||
         !(date::month{static_cast<unsigned>(mo)} / date::day{static_cast<unsigned>(d)}).ok())
-        fail(entity, key, "'" + s + "' is not a month and day MM-DD", errc::invalid_date);
+        fail(entity, key, excerpt(s) + " is not a month and day MM-DD", errc::invalid_date);
     return {static_cast<unsigned>(mo), static_cast<unsigned>(d)};
 }
 inline const json& array_at(const json& j, const char* entity, const char* key) {
@@ -52,7 +52,11 @@ inline std::vector<std::string> strings(const json& j, const char* entity, const
     std::vector<std::string> out;
     for (const auto& x : array_at(j, entity, key)) {
         if (!x.is_string()) fail(entity, key, "expected an array of strings");
-        out.push_back(x.get<std::string>());
+        const auto& s = x.get_ref<const std::string&>();
+        if (auto p = check_text(s))
+            fail(entity, key, p->reason + " in " + excerpt(s), errc::invalid_text,
+                 static_cast<std::int64_t>(p->offset));
+        out.push_back(s);
     }
     return out;
 }

@@ -25,6 +25,20 @@
 namespace kvant {
 inline namespace v0 {
 
+/// Plausibility ranges (docs/csv.md, "Plausible values"): a value outside is an error, at import and at every
+/// store write (the store validates each entity). They are wide enough for any real utility and narrow enough
+/// that no single value can make a later computation run for centuries of periods or overflow.
+/// Reading, acceptance and event times: [1970-01-01T00:00:00Z, 2100-01-01T00:00:00Z).
+inline constexpr std::int64_t plausible_first_unix = 0;
+inline constexpr std::int64_t plausible_end_unix = 4'102'444'800;  // 2100-01-01T00:00:00Z, excluded
+/// Civil dates (installed, removed, manufactured, verified, contract dates): 1900-01-01..2099-12-31.
+inline constexpr calendar_date plausible_first_date = date::year{1900} / 1 / 1;
+inline constexpr calendar_date plausible_last_date = date::year{2099} / 12 / 31;
+/// Register values: 0..999999999999.999999 (12 integer digits, the longest register there is).
+inline constexpr decimal max_register_value = decimal::from_raw(1'000'000'000'000LL * decimal::scale - 1);
+/// Transformer ratio (current × voltage transformer): (0, 1000000].
+inline constexpr decimal max_transformer_ratio = decimal::from_integer(1'000'000);
+
 enum class severity : std::uint8_t { warning, error };
 inline std::string_view to_string(severity s) noexcept {
     return s == severity::error ? "error" : "warning";
