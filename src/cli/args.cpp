@@ -88,43 +88,6 @@ option_spec busy_timeout() {
 
 namespace {
 
-/// The length of the valid UTF-8 sequence starting at s[i], or 0 when it is not one (overlong forms,
-/// surrogates and code points above U+10FFFF are not).
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned c = b(i);
-    if (c < 0x80) return 1;
-    std::size_t n = 0;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (i + n > s.size()) return 0;
-    if (b(i + 1) < lo || b(i + 1) > hi) return 0;
-    for (std::size_t k = 2; k < n; ++k)
-        if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
-    return n;
-}
-
-bool valid_utf8(std::string_view s) {
-    for (std::size_t i = 0; i < s.size();) {
-        const auto n = utf8_sequence(s, i);
-        if (n == 0) return false;
-        i += n;
-    }
-    return true;
-}
-
 std::string range_text(const option_spec& o) {
     return std::to_string(o.min) + ".." + std::to_string(o.max);
 }
@@ -136,7 +99,7 @@ std::string names_text(const std::vector<std::string>& names) {
 }
 
 [[noreturn]] void bad_value(const option_spec& o, std::string_view v, const std::string& what) {
-    throw config_error(errc::usage, "--" + o.name + " '" + excerpt(v) + "': " + what);
+    throw config_error(errc::usage, "--" + o.name + " " + excerpt(v) + ": " + what);
 }
 
 instant time_min() {
@@ -155,7 +118,7 @@ value convert(const option_spec& o, const std::string& v) {
             break;
         case value_kind::text:
             if (v.empty()) bad_value(o, v, "expected a non-empty " + o.value);
-            if (!valid_utf8(v)) bad_value(o, v, "not valid UTF-8");
+            if (const auto bad = check_text(v)) bad_value(o, v, bad->reason);
             return v;
         case value_kind::path:
             if (v.empty()) bad_value(o, v, "expected a path (" + o.value + ")");
@@ -239,29 +202,6 @@ value convert(const option_spec& o, const std::string& v) {
 
 }  // namespace
 
-std::string excerpt(std::string_view value) {
-    constexpr std::size_t limit = 60;
-    std::string out;
-    std::size_t i = 0;
-    while (i < value.size() && i < limit) {
-        const auto c = static_cast<unsigned char>(value[i]);
-        std::size_t n = utf8_sequence(value, i);
-        if (n > 1 && i + n > limit) break;  // not cut inside a character
-        if (n == 0 || c < 0x20 || c == 0x7F) {
-            static constexpr char hex[] = "0123456789abcdef";
-            out += "\\x";
-            out += hex[c >> 4];
-            out += hex[c & 15];
-            n = 1;
-        } else {
-            out.append(value.substr(i, n));
-        }
-        i += n;
-    }
-    if (i < value.size()) out += "… (" + std::to_string(value.size()) + " bytes)";
-    return out;
-}
-
 args::args(const command_spec& spec, const std::vector<std::string>& argv) : spec_(&spec) {
     CLI::App app{spec.summary, "kvant " + spec.name};
     app.set_help_flag();
@@ -304,7 +244,7 @@ args::args(const command_spec& spec, const std::vector<std::string>& argv) : spe
             throw config_error(errc::usage,
                                "unknown option " + excerpt(extra.substr(0, eq)) + " (see --help)");
         }
-        throw config_error(errc::usage, "unexpected argument '" + excerpt(extra) + "' (see --help)");
+        throw config_error(errc::usage, "unexpected argument " + excerpt(extra) + " (see --help)");
     }
     for (std::size_t k = 0; k < spec.options.size(); ++k) {
         const auto& o = spec.options[k];

@@ -16,6 +16,7 @@
 
 #include "kvant/core/decimal.hpp"
 #include "kvant/core/error.hpp"
+#include "kvant/core/text.hpp"
 #include "kvant/core/time.hpp"
 #include "kvant/detail/enum_text.hpp"
 
@@ -93,9 +94,7 @@ struct command_spec {
     std::string details;  // printed after the options in --help
 };
 
-/// A bounded, printable excerpt of a value for an error message: at most 60 bytes (cut at a UTF-8 boundary,
-/// "…" added), control bytes as \xNN.
-std::string excerpt(std::string_view value);
+using kvant::excerpt;  // every message quotes input through the library's bounded excerpt (core/text.hpp)
 
 /// The parsed and checked options of one command. Throws config_error(usage) on anything the declarations do
 /// not allow; after construction every value is known to be valid, and the typed getters return it (or the

@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
             return 1;
         }
     }
-    std::cerr << "kvant: unknown command '" << kvant::cli::excerpt(name) << "'\n\n";
+    std::cerr << "kvant: unknown command " << kvant::excerpt(name) << "\n\n";
     top_usage(std::cerr);
     return 2;
 }

@@ -34,7 +34,7 @@ for c in demo import export validate version consumption split cost verification
   contains "$work/out" "usage: kvant $c" "$c --help"
 done
 expect 2 "unknown option" -- "$kvant" import --db "$work/x.db" --readngs r.csv
-contains "$work/err" "unknown option --readngs" "unknown option named"
+contains "$work/err" "unknown option '--readngs'" "unknown option named"
 expect 2 "missing value" -- "$kvant" import --db
 expect 0 "version" -- "$kvant" version
 
@@ -189,18 +189,18 @@ contains "$work/out" "m1,2020-06-01T05:00:00Z,20,interpolated" "a missing hour i
 cp "$work/demo-en.db" "$work/opt.db"
 anomalies_before=$("$kvant" anomalies list --db "$work/opt.db" | wc -l)
 expect 2 "--no-link-days 2^32" -- "$kvant" anomalies detect --db "$work/opt.db" --at 2020-08-21T09:05:00+03:00 --no-link-days 4294967296
-contains "$work/err" "kvant anomalies detect: [kvant.config.401] --no-link-days 4294967296: out of range (1..36500)" "--no-link-days range named"
+contains "$work/err" "kvant anomalies detect: [kvant.config.401] --no-link-days '4294967296': out of range (1..36500)" "--no-link-days range named"
 anomalies_after=$("$kvant" anomalies list --db "$work/opt.db" | wc -l)
 if [ "$anomalies_before" -eq "$anomalies_after" ]; then ok; else bad "a refused detect wrote anomalies ($anomalies_before -> $anomalies_after lines)"; fi
 expect 2 "--due-within 2^31" -- "$kvant" verification --db "$work/demo.db" --at 2020-08-21 --due-within 2147483648
-contains "$work/err" "--due-within 2147483648: out of range (0..36500)" "--due-within range named"
+contains "$work/err" "--due-within '2147483648': out of range (0..36500)" "--due-within range named"
 if grep -q "due within -" "$work/err"; then bad "--due-within wrapped to a negative number"; else ok; fi
 expect 2 "--step 2^32+1" -- "$kvant" estimate --readings "$work/r3.csv" --interval --step 4294967297 --at 2020-06-01T08:00:00Z
-contains "$work/err" "--step 4294967297: out of range (1..1440, dividing 1440)" "--step range named"
+contains "$work/err" "--step '4294967297': out of range (1..1440, dividing 1440)" "--step range named"
 if [ -s "$work/out" ]; then bad "a refused estimate wrote output"; else ok; fi
 # a value beyond int64 is out of range too, not wrapped and not a syntax error
 expect 2 "--stuck-days beyond int64" -- "$kvant" anomalies detect --db "$work/opt.db" --stuck-days 99999999999999999999999
-contains "$work/err" "--stuck-days 99999999999999999999999: out of range (1..36500)" "a huge value is out of range"
+contains "$work/err" "--stuck-days '99999999999999999999999': out of range (1..36500)" "a huge value is out of range"
 # the range ends are allowed, one past them is not; --step divides a day
 expect 0 "--no-link-days 36500 (the upper end)" -- "$kvant" anomalies detect --db "$work/opt.db" --at 2020-08-21T09:05:00+03:00 --no-link-days 36500
 expect 2 "--no-link-days 0" -- "$kvant" anomalies detect --db "$work/opt.db" --no-link-days 0
@@ -211,7 +211,7 @@ expect 2 "--step 7 does not divide a day" -- "$kvant" estimate --readings "$work
 expect 2 "--step 1.5" -- "$kvant" estimate --readings "$work/r3.csv" --interval --step 1.5
 contains "$work/err" "--step '1.5': expected a whole number" "a fraction is not a whole number"
 expect 2 "--billing-day 32" -- "$kvant" consumption --readings "$work/r.csv" --by billing --billing-day 32
-contains "$work/err" "--billing-day 32: out of range (1..31)" "--billing-day range named"
+contains "$work/err" "--billing-day '32': out of range (1..31)" "--billing-day range named"
 # a repeated option was silently last-wins
 expect 2 "--db twice" -- "$kvant" export --db "$work/none.db" --db "$work/demo.db" --table meters
 contains "$work/err" "--db given 2 times" "a repeated option named"
@@ -227,9 +227,9 @@ contains "$work/err" "--by is required" "a missing required option named"
 expect 2 "--normative nan" -- "$kvant" estimate --readings "$work/r5.csv" --normative nan
 contains "$work/err" "--normative 'nan': expected a decimal number" "NaN-like text refused"
 expect 2 "--normative -1" -- "$kvant" estimate --readings "$work/r5.csv" --normative -1
-contains "$work/err" "--normative -1: out of range (at least 0)" "a negative normative refused"
+contains "$work/err" "--normative '-1': out of range (at least 0)" "a negative normative refused"
 expect 2 "--at in the year 9999" -- "$kvant" estimate --readings "$work/r5.csv" --at 9999-01-01
-contains "$work/err" "--at 9999-01-01: out of range (1970-01-01..2099-12-31)" "--at range named"
+contains "$work/err" "--at '9999-01-01': out of range (1970-01-01..2099-12-31)" "--at range named"
 expect 2 "--month 2020-13" -- "$kvant" building-share --db "$work/demo-en.db" --building dnt-demo --month 2020-13
 contains "$work/err" "--month '2020-13': expected YYYY-MM" "--month checked"
 expect 2 "--assume-offset +25:00" -- "$kvant" consumption --readings "$work/r.csv" --by month --assume-offset +25:00
@@ -244,7 +244,7 @@ expect 2 "--delimiter of two characters" -- "$kvant" import --db "$work/opt.db" 
 expect 2 "--policy unknown" -- "$kvant" building-share --db "$work/demo-en.db" --building dnt-demo --month 2020-07 --policy spread
 contains "$work/err" "--policy 'spread': expected one of clip, distribute, carry" "choices named"
 expect 2 "--by of invalid UTF-8" -- "$kvant" anomalies resolve --db "$work/opt.db" --key k --by "$(printf 'adm\377in')"
-contains "$work/err" "--by 'adm\xffin': not valid UTF-8" "invalid UTF-8 refused at the boundary, shown escaped"
+contains "$work/err" "--by 'adm\\xFFin': invalid UTF-8 (byte 0xFF)" "invalid UTF-8 refused at the boundary, shown escaped"
 # an error echoes a bounded excerpt of a huge value
 huge=$(head -c 100000 /dev/zero | tr '\0' 'x')
 expect 2 "a 100 kB value" -- "$kvant" verification --db "$work/demo.db" --at "$huge"
@@ -274,7 +274,7 @@ for c in "${commands[@]}"; do
     for v in $((lo - 1)) $((hi + 1)) $((4294967296 + lo)) "1844674407370955161$((6 + lo))"; do
       "$kvant" $c "$opt" "$v" >"$work/out" 2>"$work/err"
       got=$?
-      if [ "$got" -eq 2 ] && grep -qF -- "$opt $v: out of range ($lo..$hi" "$work/err"; then ok
+      if [ "$got" -eq 2 ] && grep -qF -- "$opt '$v': out of range ($lo..$hi" "$work/err"; then ok
       else bad "kvant $c $opt $v: exit $got, not a range error"; head -3 "$work/err"; fi
     done
   done < <(grep -E '^  --[a-z-]+ [A-Z]+ .*\[integer -?[0-9]+\.\.[0-9]+' "$work/help" |
@@ -306,7 +306,7 @@ for c in import export validate verification "anomalies detect" "anomalies list"
   "$kvant" $c --help | grep -qF -- "--busy-timeout MS" && ok || bad "$c --help has no --busy-timeout"
 done
 expect 2 "--busy-timeout out of range" -- "$kvant" validate --db "$work/demo.db" --busy-timeout 3600001
-contains "$work/err" "--busy-timeout 3600001: out of range (0..3600000)" "--busy-timeout range named"
+contains "$work/err" "--busy-timeout '3600001': out of range (0..3600000)" "--busy-timeout range named"
 cp "$work/demo-en.db" "$work/busy.db"
 "$kvant" export --db "$work/busy.db" --table organizations --out "$work/orgs.csv" || bad "export organizations"
 python3 - "$work/busy.db" "$work/locked" "$work/release" <<'PY' &
