@@ -13,6 +13,7 @@
 #include "kvant/algorithms/consumption.hpp"
 #include "kvant/algorithms/cost.hpp"
 #include "kvant/algorithms/estimation.hpp"
+#include "kvant/algorithms/register_value.hpp"
 #include "kvant/algorithms/tariff.hpp"
 #include "kvant/algorithms/verification.hpp"
 #include "kvant/core/money.hpp"
@@ -514,4 +515,26 @@ TEST_CASE("cost: an amount or a bill past the range of money is an error naming 
         CHECK(std::string(e.what()).find("group '', period starting 2020-03-01: money 50000000000000000.00 + "
                                          "50000000000000000.00 is outside") != std::string::npos);
     }
+}
+
+TEST_CASE("interpolation between readings far apart in value stays exact (128-bit difference)") {
+    // −9e18 and 9e18 raw, 1 h apart: the difference 1.8e19 does not fit 64 bits, the values between do
+    meter_series s("I");
+    std::array<std::int64_t, register_count> v;
+    v.fill(decimal::missing_raw);
+    v[0] = -9'000'000'000'000'000'000;
+    s.push(to_unix(at("2020-01-01T00:00:00Z")), v);
+    v[0] = 9'000'000'000'000'000'000;
+    s.push(to_unix(at("2020-01-01T01:00:00Z")), v);
+    const auto rs = s.view(register_id::total);
+    CHECK(value_at(rs, to_unix(at("2020-01-01T00:30:00Z"))) == 0);
+    CHECK(value_at(rs, to_unix(at("2020-01-01T00:15:00Z"))) == -4'500'000'000'000'000'000);
+    // fill_gaps interpolates the 30-minute grid point the same way
+    const auto filled = fill_gaps(rs, zone::utc());
+    REQUIRE(filled.size() == 3);
+    CHECK(filled[1].value == 0);
+    CHECK(filled[1].flag == quality::interpolated);
+    // the expected reading past them extrapolates a step that is itself out of range: an error
+    CHECK(code_of([&] { (void)expected_reading(rs, to_unix(at("2020-01-01T02:00:00Z")), {}); }) ==
+          errc::overflow);
 }

@@ -99,6 +99,13 @@ std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_
         return decimal::div_round_half_even(sum, n);
     };
     out.push_back({s.time[0], s.value[0], quality::actual});
+    // the straight line between two readings, in 128 bits: it lies between v0 and v1, so it is in range
+    auto interpolate = [](std::int64_t v0, std::int64_t v1, std::int64_t t0, std::int64_t t1,
+                          std::int64_t t) {
+        return static_cast<std::int64_t>(
+            v0 + decimal::div_round_half_even_wide((static_cast<detail::int128>(v1) - v0) * (t - t0),
+                                                   static_cast<detail::int128>(t1) - t0));
+    };
     auto fill = [&](std::int64_t t0, std::int64_t v0, std::int64_t t1, std::optional<std::int64_t> v1) {
         // the missing grid points strictly between t0 and t1 (or up to t1 inclusive when there is no v1)
         std::vector<std::int64_t> times;
@@ -106,10 +113,7 @@ std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_
         if (times.empty()) return;
         if (v1 && t1 - t0 <= p.max_interpolation.count()) {
             for (const std::int64_t t : times)
-                out.push_back({t,
-                               v0 + decimal::div_round_half_even(
-                                        (static_cast<detail::int128>(*v1) - v0) * (t - t0), t1 - t0),
-                               quality::interpolated});
+                out.push_back({t, interpolate(v0, *v1, t0, t1, t), quality::interpolated});
             return;
         }
         // the like-day profile for every interval of the gap (the last interval ends at t1 when bracketed)
@@ -123,10 +127,7 @@ std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_
         if (!have) {  // no history of the same kind: interpolate if bracketed, else leave the gap
             if (v1)
                 for (const std::int64_t t : times)
-                    out.push_back({t,
-                                   v0 + decimal::div_round_half_even(
-                                            (static_cast<detail::int128>(*v1) - v0) * (t - t0), t1 - t0),
-                                   quality::interpolated});
+                    out.push_back({t, interpolate(v0, *v1, t0, t1, t), quality::interpolated});
             return;
         }
         if (!v1) {

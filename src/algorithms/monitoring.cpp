@@ -45,9 +45,10 @@ std::optional<std::int64_t> value_at(register_series s, std::int64_t t) noexcept
     if (s.time[i] == t) return s.value[i];
     const std::int64_t t0 = s.time[i - 1], t1 = s.time[i], v0 = s.value[i - 1], v1 = s.value[i];
     if (v1 < v0) return std::nullopt;
-    // (v1 − v0) in 128 bits; the interpolated value lies between v0 and v1, so it is in range
-    return v0 + static_cast<std::int64_t>(decimal::div_round_half_even_wide(
-                    (static_cast<detail::int128>(v1) - v0) * (t - t0), static_cast<detail::int128>(t1) - t0));
+    // (v1 − v0) and the sum in 128 bits: the interpolated value lies between v0 and v1, so it is in range
+    return static_cast<std::int64_t>(
+        v0 + decimal::div_round_half_even_wide((static_cast<detail::int128>(v1) - v0) * (t - t0),
+                                               static_cast<detail::int128>(t1) - t0));
 }
 
 std::optional<std::int64_t> expected_reading(register_series s, std::int64_t at, const register_params& p,
