@@ -230,7 +230,24 @@ TEST_CASE("money: exact products, rounded once to kopecks half away from zero") 
     CHECK(to_string(amount(dec("0.004999"), dec("1"))) == "0.00");
     // 999999999.999999 * 1000.000001 = 1000000000999.999999999999 (Python decimal, exact) -> 1000000001000.00
     CHECK(to_string(amount(dec("999999999.999999"), dec("1000.000001"))) == "1000000001000.00");
-    CHECK_THROWS_AS(amount(dec("999999999999"), dec("999999999999")), std::overflow_error);
+    // an amount past ±(2^63 − 1) kopecks is a kvant error with the overflow code (it was std::overflow_error)
+    CHECK_THROWS_AS(amount(dec("999999999999"), dec("999999999999")), arithmetic_error);
+    try {
+        (void)amount(dec("999999999999"), dec("999999999999"));
+    } catch (const error& e) {
+        CHECK(e.code() == errc::overflow);
+    }
+    // 92233720368.547758 × 1000000 = 92233720368547758 roubles = 9223372036854775800 kopecks: in range
+    CHECK(amount(dec("92233720368.547758"), dec("1000000")).kopecks() == 9223372036854775800);
+    // 92233720368.547759 × 1000000 = 9223372036854775900 kopecks > 2^63 − 1 = 9223372036854775807
+    CHECK_THROWS_AS(amount(dec("92233720368.547759"), dec("1000000")), arithmetic_error);
+    // sums of money: 2^63 − 1 kopecks is the largest; one more kopeck is an error, never a negative total
+    const money top = money::from_kopecks(9223372036854775807);
+    CHECK_THROWS_AS(top + money::from_kopecks(1), arithmetic_error);
+    CHECK_THROWS_AS(money::from_kopecks(-9223372036854775807) - money::from_kopecks(1), arithmetic_error);
+    money acc = top;
+    CHECK_THROWS_AS(acc += money::from_kopecks(1), arithmetic_error);
+    CHECK((top + money::from_kopecks(-1)).kopecks() == 9223372036854775806);
     CHECK(money::from_kopecks(5) + money::from_kopecks(-7) == money::from_kopecks(-2));
     CHECK(to_string(money::from_kopecks(-5)) == "-0.05");
 }

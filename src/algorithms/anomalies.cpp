@@ -227,8 +227,10 @@ void spikes(collector& c, const meter& m, const meter_series& s, const zone& z, 
                          window.end());
         const std::int64_t median = window[window.size() / 2];
         if (median <= 0) continue;
-        const decimal limit = decimal::from_raw(median) * t.spike_factor;
-        if (total->value[k] <= limit.raw()) continue;
+        // median × factor in 128 bits: a limit past the exact range is no spike, not an overflow
+        const detail::int128 limit = decimal::div_round_half_even_wide(
+            static_cast<detail::int128>(median) * t.spike_factor.raw(), decimal::scale);
+        if (total->value[k] <= limit) continue;
         c.add(anomaly_type::spike, anomaly_severity::warning, m, "", daily.periods[k].begin,
               daily.periods[k].end,
               "Прибор учета " + m.serial + ": расход за " + date_text(daily.periods[k].start_date) + " " +
@@ -265,12 +267,17 @@ void monthly_usage(collector& c, const meter& m, const meter_series& s, const zo
             const decimal mean =
                 decimal::from_raw(decimal::div_round_half_even(sum, static_cast<detail::int128>(n)));
             const std::string avg = value_text(mean.raw(), m.measures);
-            if (mean.raw() > 0 && total->value[k] > (mean * t.high_factor).raw())
+            // mean × factor in 128 bits, compared without narrowing
+            auto times = [&](decimal f) {
+                return decimal::div_round_half_even_wide(static_cast<detail::int128>(mean.raw()) * f.raw(),
+                                                         decimal::scale);
+            };
+            if (mean.raw() > 0 && total->value[k] > times(t.high_factor))
                 c.add(anomaly_type::high_usage, anomaly_severity::warning, m, "", pr.begin, pr.end,
                       "Прибор учета " + m.serial + ": расход за " + month + " " + v + " выше среднего " + avg,
                       "Meter " + m.serial + ": consumption in " + month + " of " + v +
                           " is high against a mean of " + avg);
-            else if (mean.raw() > 0 && total->value[k] < (mean * t.low_factor).raw() && total->value[k] != 0)
+            else if (mean.raw() > 0 && total->value[k] < times(t.low_factor) && total->value[k] != 0)
                 c.add(anomaly_type::low_usage, anomaly_severity::info, m, "", pr.begin, pr.end,
                       "Прибор учета " + m.serial + ": расход за " + month + " " + v + " ниже среднего " + avg,
                       "Meter " + m.serial + ": consumption in " + month + " of " + v +

@@ -5,15 +5,19 @@
 namespace kvant {
 inline namespace v0 {
 
-std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_params& p,
-                              step_status* note) noexcept {
-    std::int64_t d = v1 - v0;
+namespace {
+/// The consumption of one step (see step_consumption); false when the step times the ratio leaves the exact
+/// range. `note` is set as step_consumption sets it.
+bool step_ok(std::int64_t v0, std::int64_t v1, const register_params& p, step_status* note,
+             std::int64_t& out) noexcept {
+    std::int64_t d = 0;
+    if (!detail::sub_ok(v1, v0, d)) return false;
     if (d < 0) {
         bool wrapped = false;
         if (p.register_digits && *p.register_digits >= 1 && *p.register_digits <= 12) {
             std::int64_t capacity = decimal::scale;
-            for (int k = 0; k < *p.register_digits; ++k) capacity *= 10;
-            const std::int64_t wrap = capacity + d;  // capacity − v0 + v1
+            for (int k = 0; k < *p.register_digits; ++k) capacity *= 10;  // at most 10^18: in range
+            const std::int64_t wrap = capacity + d;  // capacity − v0 + v1; capacity > 0 > d: in range
             const auto limit =
                 (static_cast<detail::int128>(capacity) * p.rollover.max_wrap_fraction.raw()) / decimal::scale;
             if (wrap >= 0 && wrap <= limit) {
@@ -22,10 +26,41 @@ std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_p
             }
         }
         if (note) *note = wrapped ? step_status::rollover : step_status::decrease;
-        if (!wrapped) return 0;
+        if (!wrapped) {
+            out = 0;
+            return true;
+        }
     }
-    if (p.transformer_ratio.raw() == decimal::scale) return d;
-    return (decimal::from_raw(d) * p.transformer_ratio).raw();
+    if (p.transformer_ratio.raw() == decimal::scale) {
+        out = d;
+        return true;
+    }
+    // d × ratio in 128 bits (cannot overflow), rounded half to even, then narrowed with a check
+    return detail::narrow_ok(decimal::div_round_half_even_wide(
+                                 static_cast<detail::int128>(d) * p.transformer_ratio.raw(), decimal::scale),
+                             out);
+}
+
+/// The one way spread_register reports an overflow: the step [t0, t1) and what overflowed.
+[[noreturn]] __attribute__((cold, noinline)) void step_overflow(std::int64_t t0, std::int64_t t1,
+                                                                std::int64_t v0, std::int64_t v1,
+                                                                const register_params& p, const char* what) {
+    throw arithmetic_error(std::string(what) + " (" + to_string(decimal::from_raw(v1)) + " - " +
+                               to_string(decimal::from_raw(v0)) + ") * ratio " +
+                               to_string(p.transformer_ratio) +
+                               " is outside the exact range ±9223372036854.775807",
+                           t0, t1);
+}
+}  // namespace
+
+std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_params& p, step_status* note) {
+    std::int64_t out = 0;
+    if (!step_ok(v0, v1, p, note, out))
+        throw arithmetic_error("the consumption of a step (" + to_string(decimal::from_raw(v1)) + " - " +
+                               to_string(decimal::from_raw(v0)) + ") * ratio " +
+                               to_string(p.transformer_ratio) +
+                               " is outside the exact range ±9223372036854.775807");
+    return out;
 }
 
 void spread_register(register_series s, std::span<const std::int64_t> b, const register_params& p,
@@ -65,29 +100,39 @@ void spread_register(register_series s, std::span<const std::int64_t> b, const r
             bool down = false;
             for (std::size_t j = i; j < e; ++j) down |= v[j + 1] < v[j];
             if (!down) {
-                out[cell(k - 1)] += (v[e] - v[i]) * ratio;
+                // no decrease, so the run's consumption is the sum of its steps: each checked step would be
+                // in range exactly when this product is; one check for the run, none per reading
+                std::int64_t run = 0, sum = 0;
+                auto& slot = out[cell(k - 1)];
+                if (!detail::sub_ok(v[e], v[i], run) || !detail::mul_ok(run, ratio, run))
+                    step_overflow(t[i], t[e], v[i], v[e], p, "the consumption");
+                if (!detail::add_ok(slot, run, sum))
+                    step_overflow(t[i], t[e], v[i], v[e], p, "the period's sum with the consumption");
+                slot = sum;
                 i = e;
                 continue;
             }
         }
         const std::int64_t t0 = t[i], t1 = t[i + 1];
         step_status st = step_status::decrease;
-        std::int64_t d = v[i + 1] - v[i];
-        if (d < 0 || p.transformer_ratio.raw() != decimal::scale) {
-            const bool down = d < 0;
-            d = step_consumption(v[i], v[i + 1], p, &st);
-            if (down && notes) notes->push_back({reg, t0, t1, v[i], v[i + 1], st, d});
-        }
+        std::int64_t d = 0;
+        if (!detail::sub_ok(v[i + 1], v[i], d) ||
+            ((d < 0 || p.transformer_ratio.raw() != decimal::scale) && !step_ok(v[i], v[i + 1], p, &st, d)))
+            step_overflow(t0, t1, v[i], v[i + 1], p, "the consumption");
+        if (v[i + 1] < v[i] && notes) notes->push_back({reg, t0, t1, v[i], v[i + 1], st, d});
         ++i;
         if (d == 0) continue;
         // the whole interval lies inside period k − 1
         if (k >= 1 && k <= m && t1 <= b[k]) {
-            out[cell(k - 1)] += d;
+            if (!detail::add_ok(out[cell(k - 1)], d, out[cell(k - 1)]))
+                step_overflow(t0, t1, v[i - 1], v[i], p, "the period's sum with the consumption");
             continue;
         }
         if (t1 <= b[0] || t0 >= b[m]) continue;  // wholly outside the range
-        // cumulative rounding over the periods the interval touches
-        const detail::int128 span_len = t1 - t0;
+        // cumulative rounding over the periods the interval touches: |d × cum| < 2^63 × 2^63 fits 128 bits,
+        // and every rounded part lies between 0 and d, so `upto − given` is in range; only the sums are
+        // checked
+        const detail::int128 span_len = static_cast<detail::int128>(t1) - t0;
         std::int64_t cum = 0, given = 0;
         std::size_t j = k >= 1 ? k - 1 : 0;
         if (k ==
@@ -112,10 +157,35 @@ void spread_register(register_series s, std::span<const std::int64_t> b, const r
             cum += overlap;
             const std::int64_t upto =
                 decimal::div_round_half_even(static_cast<detail::int128>(d) * cum, span_len);
-            out[c] += upto - given;
+            if (!detail::add_ok(out[c], upto - given, out[c]))
+                step_overflow(t0, t1, v[i - 1], v[i], p, "the period's sum with the consumption");
             given = upto;
         }
     }
+}
+
+std::string overflow_place(std::string_view meter, register_id reg, std::span<const period> periods,
+                           period_kind kind, std::int64_t t0, std::int64_t t1) {
+    std::string s = "meter '" + std::string(meter) + "', register " + std::string(to_string(reg));
+    std::string first, last;
+    for (const auto& pr : periods) {
+        const std::int64_t a = to_unix(pr.begin), b = to_unix(pr.end);
+        if (!(b > t0 && a < (t1 > t0 ? t1 : t0 + 1))) continue;
+        if (first.empty()) first = period_label(pr.start_date, kind);
+        last = period_label(pr.start_date, kind);
+    }
+    if (!first.empty()) s += first == last ? ", period " + first : ", periods " + first + ".." + last;
+    return s;
+}
+
+void rethrow_overflow(const arithmetic_error& e, std::string_view meter, register_id reg,
+                      std::span<const period> periods, period_kind kind, std::string_view detail) {
+    std::string s = overflow_place(meter, reg, periods, kind, e.t0(), e.t1());
+    if (!detail.empty()) s += ", " + std::string(detail);
+    s += ": " + e.reason();
+    if (e.has_interval())
+        s += " (readings at " + to_string(from_unix(e.t0())) + " and " + to_string(from_unix(e.t1())) + ")";
+    throw arithmetic_error(s, e.t0(), e.t1());
 }
 
 std::vector<period> periods_of(const meter_series& s, const zone& z, const consumption_options& o) {
@@ -147,7 +217,11 @@ meter_consumption consumption(const meter_series& s, const zone& z, const regist
         rc.complete.resize(out.periods.size());
         rc.first = rs.time.front();
         rc.last = rs.time.back();
-        spread_register(rs, bounds, p, rc.value, &out.notes, reg);
+        try {
+            spread_register(rs, bounds, p, rc.value, &out.notes, reg);
+        } catch (const arithmetic_error& e) {
+            rethrow_overflow(e, out.meter, reg, out.periods, o.periods.kind);
+        }
         for (std::size_t k = 0; k < out.periods.size(); ++k)
             rc.complete[k] = brackets(rs, bounds[k], bounds[k + 1]);
         out.registers.push_back(std::move(rc));

@@ -94,7 +94,17 @@ meter_cost cost(const meter_series& s, const zone& mz, const tariff_calendar& ca
     }
     std::vector<std::int64_t> quantity(cells.size(), 0);
     const register_series total = s.view(register_id::total);
-    spread_register(total, seg, p, quantity, nullptr, register_id::total, cell_of);
+    try {
+        spread_register(total, seg, p, quantity, nullptr, register_id::total, cell_of);
+    } catch (const arithmetic_error& e) {
+        rethrow_overflow(e, out.meter, register_id::total, out.periods, o.periods.kind);
+    }
+    // an amount or a period's total past the exact range of money names the meter, period and zone
+    auto where = [&](std::size_t period, std::size_t b) {
+        return "meter '" + out.meter + "', period " +
+               period_label(out.periods[period].start_date, o.periods.kind) + ", zone '" + billed[b].name +
+               "': ";
+    };
 
     for (const auto& [key, ci] : cell_ix) {
         const auto& [period, b, version] = key;
@@ -105,10 +115,14 @@ meter_cost cost(const meter_series& s, const zone& mz, const tariff_calendar& ca
                 "no rate for '" + billed[b].name + "' in force on " +
                     to_string(local_date(basis, from_unix(std::max(bounds[period], bounds.front())))));
         const rate& r = *billed[b].versions[static_cast<std::size_t>(version)];
-        cost_line line{period,       billed[b].name, r.from,
-                       quantity[ci], r.price,        amount(decimal::from_raw(quantity[ci]), r.price)};
-        out.total[period] += line.amount;
-        out.lines.push_back(std::move(line));
+        try {
+            cost_line line{period,       billed[b].name, r.from,
+                           quantity[ci], r.price,        amount(decimal::from_raw(quantity[ci]), r.price)};
+            out.total[period] += line.amount;
+            out.lines.push_back(std::move(line));
+        } catch (const arithmetic_error& e) {
+            throw arithmetic_error(where(period, b) + e.reason());
+        }
     }
     for (std::size_t i = 0; i < m; ++i) out.complete[i] = brackets(total, bounds[i], bounds[i + 1]);
     return out;
@@ -126,7 +140,12 @@ std::vector<group_cost> aggregate_cost(const fleet& f, std::span<const meter_cos
             g.group = group;
             g.role = role;
             g.period_start = b.periods[k].start_date;
-            g.total += b.total[k];
+            try {
+                g.total += b.total[k];
+            } catch (const arithmetic_error& e) {
+                throw arithmetic_error("group '" + group + "', period starting " +
+                                       to_string(b.periods[k].start_date) + ": " + e.reason());
+            }
             g.complete = g.complete && b.complete[k];
             ++g.meters;
         }

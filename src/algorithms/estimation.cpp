@@ -32,13 +32,19 @@ std::vector<billing_estimate> estimate_billing(const meter_consumption& mc, regi
         const bool enough =
             history.size() >= static_cast<std::size_t>(std::min(p.history_periods, p.young_history_periods));
         if (enough && (missing_run <= p.max_average_periods || p.average_until_replacement)) {
+            // the mean of values in range is in range: the sum in 128 bits cannot overflow (n < 2^64)
             detail::int128 sum = 0;
             for (std::size_t i = history.size() - n; i < history.size(); ++i) sum += history[i];
             e.basis = estimate_basis::average;
             e.value = decimal::div_round_half_even(sum, static_cast<detail::int128>(n));
         } else if (normative) {
             e.basis = failed ? estimate_basis::normative_increased : estimate_basis::normative;
-            e.value = failed ? (*normative * p.failed_multiplier).raw() : normative->raw();
+            try {
+                e.value = failed ? (*normative * p.failed_multiplier).raw() : normative->raw();
+            } catch (const arithmetic_error& x) {
+                throw arithmetic_error("meter '" + mc.meter + "', period starting " +
+                                       to_string(e.period_start) + ": the increased normative " + x.reason());
+            }
         }
         out.push_back(e);
     }
@@ -54,7 +60,8 @@ std::vector<recalculation> recalculate(std::span<const billing_estimate> charged
         if (c.basis == estimate_basis::actual || c.basis == estimate_basis::none) continue;
         for (std::size_t k = 0; k < now.periods.size(); ++k)
             if (now.periods[k].start_date == c.period_start && rc->complete[k])
-                out.push_back({c.period_start, c.value, rc->value[k], rc->value[k] - c.value});
+                out.push_back(
+                    {c.period_start, c.value, rc->value[k], detail::checked_sub(rc->value[k], c.value)});
     }
     return out;
 }
@@ -75,7 +82,7 @@ std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_
     std::map<std::int64_t, std::int64_t> per_step;
     for (std::size_t i = 0; i + 1 < s.size(); ++i)
         if (s.time[i + 1] - s.time[i] == step && s.value[i + 1] >= s.value[i])
-            per_step[s.time[i]] = s.value[i + 1] - s.value[i];
+            per_step[s.time[i]] = detail::checked_sub(s.value[i + 1], s.value[i]);
     auto profile_at = [&](std::int64_t t) -> std::optional<std::int64_t> {
         // the same time of day on the last like days of the same kind (weekday or weekend)
         detail::int128 sum = 0;
@@ -92,6 +99,13 @@ std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_
         return decimal::div_round_half_even(sum, n);
     };
     out.push_back({s.time[0], s.value[0], quality::actual});
+    // the straight line between two readings, in 128 bits: it lies between v0 and v1, so it is in range
+    auto interpolate = [](std::int64_t v0, std::int64_t v1, std::int64_t t0, std::int64_t t1,
+                          std::int64_t t) {
+        return static_cast<std::int64_t>(
+            v0 + decimal::div_round_half_even_wide((static_cast<detail::int128>(v1) - v0) * (t - t0),
+                                                   static_cast<detail::int128>(t1) - t0));
+    };
     auto fill = [&](std::int64_t t0, std::int64_t v0, std::int64_t t1, std::optional<std::int64_t> v1) {
         // the missing grid points strictly between t0 and t1 (or up to t1 inclusive when there is no v1)
         std::vector<std::int64_t> times;
@@ -99,10 +113,7 @@ std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_
         if (times.empty()) return;
         if (v1 && t1 - t0 <= p.max_interpolation.count()) {
             for (const std::int64_t t : times)
-                out.push_back({t,
-                               v0 + decimal::div_round_half_even(
-                                        static_cast<detail::int128>(*v1 - v0) * (t - t0), t1 - t0),
-                               quality::interpolated});
+                out.push_back({t, interpolate(v0, *v1, t0, t1, t), quality::interpolated});
             return;
         }
         // the like-day profile for every interval of the gap (the last interval ends at t1 when bracketed)
@@ -116,16 +127,13 @@ std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_
         if (!have) {  // no history of the same kind: interpolate if bracketed, else leave the gap
             if (v1)
                 for (const std::int64_t t : times)
-                    out.push_back({t,
-                                   v0 + decimal::div_round_half_even(
-                                            static_cast<detail::int128>(*v1 - v0) * (t - t0), t1 - t0),
-                                   quality::interpolated});
+                    out.push_back({t, interpolate(v0, *v1, t0, t1, t), quality::interpolated});
             return;
         }
         if (!v1) {
             std::int64_t v = v0;
             for (std::size_t i = 0; i < times.size(); ++i) {
-                v += shape[i];
+                v = detail::checked_add(v, shape[i]);
                 out.push_back({times[i], v, quality::profiled});
             }
             return;
@@ -134,10 +142,12 @@ std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_
         // exact
         detail::int128 total_shape = 0;
         for (auto x : shape) total_shape += x;
-        const std::int64_t delta = *v1 - v0;
+        const std::int64_t delta = detail::checked_sub(*v1, v0);
         detail::int128 cum = 0;
         for (std::size_t i = 0; i < times.size(); ++i) {
             cum += shape[i];
+            // the shares of delta lie between 0 and delta (shapes are non-negative), so v is between v0 and
+            // v1
             const std::int64_t v =
                 total_shape > 0
                     ? v0 + decimal::div_round_half_even(static_cast<detail::int128>(delta) * cum, total_shape)
@@ -157,7 +167,11 @@ std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_
 
 building_share share_building(const building_share_input& in, negative_share policy) {
     building_share out;
-    out.to_share = in.building - in.non_residential - in.normative_flats - in.metered_flats;
+    try {
+        out.to_share = in.building - in.non_residential - in.normative_flats - in.metered_flats;
+    } catch (const arithmetic_error& e) {
+        throw arithmetic_error("building share (formula 12): " + e.reason());
+    }
     decimal distributed = out.to_share;
     if (out.to_share.raw() < 0 && policy != negative_share::distribute) {
         if (policy == negative_share::carry_forward) out.carried = out.to_share;

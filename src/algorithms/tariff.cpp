@@ -158,21 +158,29 @@ std::vector<zone_switch> tariff_calendar::switches(instant from, instant to, con
 }
 
 namespace {
-void add_groups_and_total(const tariff_calendar& cal, std::vector<std::vector<std::int64_t>>& value,
-                          bool total_given) {
+/// dst[k] += src[k], checked: an overflow names the meter, the zone summed into and the period.
+void add_into(std::vector<std::int64_t>& dst, const std::vector<std::int64_t>& src,
+              const zone_consumption& zc, std::size_t into, period_kind kind) {
+    for (std::size_t k = 0; k < dst.size(); ++k)
+        if (!detail::add_ok(dst[k], src[k], dst[k]))
+            throw arithmetic_error("meter '" + zc.meter + "', tariff zone '" + zc.zones[into] + "', period " +
+                                   period_label(zc.periods[k].start_date, kind) + ": the sum of its zones " +
+                                   "is outside the exact range ±9223372036854.775807");
+}
+
+void add_groups_and_total(const tariff_calendar& cal, zone_consumption& zc, bool total_given,
+                          period_kind kind) {
+    auto& value = zc.value;
     const auto& s = cal.schedule();
     const std::size_t leaves = cal.leaf_count();
     for (std::size_t g = 0; g < s.groups.size(); ++g)
-        for (const auto& member : s.groups[g].members) {
-            const auto& src = value[static_cast<std::size_t>(cal.index_of(member))];
-            auto& dst = value[leaves + g];
-            for (std::size_t k = 0; k < dst.size(); ++k) dst[k] += src[k];
-        }
+        for (const auto& member : s.groups[g].members)
+            add_into(value[leaves + g], value[static_cast<std::size_t>(cal.index_of(member))], zc, leaves + g,
+                     kind);
     if (total_given || cal.zones().size() == leaves) return;  // single "total" zone: it is the leaf itself
-    auto& total = value.back();
-    for (std::size_t z = 0; z < leaves; ++z)
-        for (std::size_t k = 0; k < total.size(); ++k) total[k] += value[z][k];
+    for (std::size_t z = 0; z < leaves; ++z) add_into(value.back(), value[z], zc, value.size() - 1, kind);
 }
+
 }  // namespace
 
 zone_consumption split_by_schedule(const meter_series& s, const zone& mz, const tariff_calendar& cal,
@@ -229,15 +237,20 @@ zone_consumption split_by_schedule(const meter_series& s, const zone& mz, const 
         cell[j] = static_cast<std::uint32_t>(seg_period[j] * leaves + seg_zone[j]);
     std::vector<std::int64_t> parts(m * leaves, 0);
     const register_series total = s.view(register_id::total);
-    spread_register(total, seg, p, parts, &out.notes, register_id::total, cell);
+    try {
+        spread_register(total, seg, p, parts, &out.notes, register_id::total, cell);
+    } catch (const arithmetic_error& e) {
+        rethrow_overflow(e, out.meter, register_id::total, out.periods, o.periods.kind);
+    }
     for (std::size_t k = 0; k < m; ++k)
         for (std::size_t z = 0; z < leaves; ++z) out.value[z][k] = parts[k * leaves + z];
     for (std::size_t k = 0; k < m; ++k) out.complete[k] = brackets(total, bounds[k], bounds[k + 1]);
-    add_groups_and_total(cal, out.value, false);
+    add_groups_and_total(cal, out, false, o.periods.kind);
     return out;
 }
 
 zone_consumption split_by_registers(const meter_consumption& mc, const tariff_calendar& cal) {
+    constexpr period_kind full_date = period_kind::day;  // the period kind is not known here: label by date
     zone_consumption out;
     out.meter = mc.meter;
     out.periods = mc.periods;
@@ -257,14 +270,14 @@ zone_consumption split_by_registers(const meter_consumption& mc, const tariff_ca
         if (!single && t >= rz.size()) continue;  // a register the schedule does not map
         const std::size_t z = single ? 0 : static_cast<std::size_t>(cal.index_of(rz[t]));
         if (single && total) continue;
-        for (std::size_t k = 0; k < m; ++k) out.value[z][k] += rc.value[k];
+        add_into(out.value[z], rc.value, out, z, full_date);
     }
     if (single) {
         if (total) out.value[0] = total->value;
         return out;
     }
     if (total) out.value.back() = total->value;
-    add_groups_and_total(cal, out.value, total != nullptr);
+    add_groups_and_total(cal, out, total != nullptr, full_date);
     return out;
 }
 
@@ -286,7 +299,7 @@ std::vector<register_sum_mismatch> register_sum_mismatches(const meter_series& s
     if (total.empty() || tariffs < 1) return out;
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (total[i] == decimal::missing_raw) continue;
-        std::int64_t sum = 0;
+        std::int64_t sum = 0;  // checked: raw values from the API may be anywhere in the exact range
         bool all = true;
         for (int t = 1; t <= tariffs && t < static_cast<int>(register_count); ++t) {
             const auto col = s.values(static_cast<register_id>(t));
@@ -294,10 +307,15 @@ std::vector<register_sum_mismatch> register_sum_mismatches(const meter_series& s
                 all = false;
                 break;
             }
-            sum += col[i];
+            if (!detail::add_ok(sum, col[i], sum))
+                throw arithmetic_error("meter '" + s.serial() + "', reading at " +
+                                       to_string(from_unix(s.times()[i])) +
+                                       ": the sum of its tariff registers is outside the exact range "
+                                       "±9223372036854.775807");
         }
-        if (all && (sum - total[i] > tolerance || total[i] - sum > tolerance))
-            out.push_back({s.times()[i], total[i], sum});
+        // the difference of two values in range fits 128 bits, not always 64
+        const detail::int128 diff = static_cast<detail::int128>(sum) - total[i];
+        if (all && (diff > tolerance || -diff > tolerance)) out.push_back({s.times()[i], total[i], sum});
     }
     return out;
 }

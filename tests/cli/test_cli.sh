@@ -328,6 +328,24 @@ sleep 1
 touch "$work/release"
 wait "$holder"
 if wait "$waiter"; then ok; else bad "import with a long --busy-timeout did not wait for the lock"; cat "$work/err"; fi
+# issue 8, arithmetic never wraps: 922337203686 × ratio 10 is past the exact range ±9223372036854.775807 and
+# printed -9223372036849.551616 with exit 0; 999999999999 × 1000 printed 3875820018684.212736. Now an error
+# naming the meter and the period, exit 1, and nothing on stdout but the header at most.
+printf 'meter,timestamp,value\nR2,2020-01-01T00:00:00Z,0\nR2,2020-02-01T00:00:00Z,922337203686\n' >"$work/ovf-r.csv"
+printf 'serial,zone,register_digits,transformer_ratio\nR2,UTC,,10\n' >"$work/ovf-m.csv"
+expect 1 "consumption past the exact range" -- "$kvant" consumption --readings "$work/ovf-r.csv" --meters "$work/ovf-m.csv" --by month
+contains "$work/err" "[kvant.validation.204]" "overflow has its code"
+contains "$work/err" "meter 'R2'" "overflow names the meter"
+contains "$work/err" "2020-01" "overflow names the period"
+if grep -q -- '-9223372036849' "$work/out"; then bad "a wrapped value was printed"; else ok; fi
+printf 'meter,timestamp,value\nR2,2020-01-01T00:00:00Z,0\nR2,2020-02-01T00:00:00Z,999999999999\n' >"$work/ovf-r2.csv"
+printf 'serial,zone,register_digits,transformer_ratio\nR2,UTC,,1000\n' >"$work/ovf-m2.csv"
+expect 1 "consumption past the exact range, ratio 1000" -- "$kvant" consumption --readings "$work/ovf-r2.csv" --meters "$work/ovf-m2.csv" --by month
+if grep -q -- '3875820018684' "$work/out"; then bad "a wrapped value was printed (ratio 1000)"; else ok; fi
+# the largest product that fits still computes exactly: 922337203685 × 10 = 9223372036850
+printf 'meter,timestamp,value\nR2,2020-01-01T00:00:00Z,0\nR2,2020-02-01T00:00:00Z,922337203685\n' >"$work/ovf-r3.csv"
+expect 0 "consumption at the edge of the exact range" -- "$kvant" consumption --readings "$work/ovf-r3.csv" --meters "$work/ovf-m.csv" --by month
+contains "$work/out" "R2,2020-01,total,9223372036850,1" "the edge value is exact"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

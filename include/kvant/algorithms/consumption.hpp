@@ -1,7 +1,9 @@
 /// \file
 /// Consumption from cumulative readings (расход). Pure functions of a series, its parameters and period
-/// boundaries: no I/O, no global state, no exceptions or allocation in the inner loop; safe to call from many
-/// threads at once.
+/// boundaries: no I/O, no global state, no allocation in the inner loop; safe to call from many threads at
+/// once. Every step, product with the ratio and sum is checked against the exact range of `decimal`
+/// (±9,223,372,036,854.775807, see docs/consumption.md "Exact range"): a result past it throws
+/// `arithmetic_error` (errc::overflow) naming the meter, register, period and readings; nothing wraps.
 ///
 /// Semantics (../shared/DESIGN.md, "Reference semantics"):
 /// - Between consecutive readings of one register at t0 < t1 the consumption is (v1 − v0) × transformer
@@ -71,19 +73,31 @@ struct step_note {
 };
 
 /// The consumption of one step, raw (millionths) and after the ratio; sets `note` for rollovers and
-/// decreases. Returns 0 for a decrease that is not a rollover.
-std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_params& p,
-                              step_status* note) noexcept;
+/// decreases. Returns 0 for a decrease that is not a rollover. Throws arithmetic_error when the step or its
+/// product with the ratio is outside the exact range.
+std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_params& p, step_status* note);
 
 /// Spreads the steps of one register over consecutive segments [boundaries[k], boundaries[k+1]) and adds the
 /// parts to `out`: to out[k], or to out[cell_of[k]] when `cell_of` maps segments to cells (several segments
 /// of one period and tariff zone make one cell). The parts of a delta are rounded cumulatively over the cells
 /// it touches, so each cell gets its exact share within one millionth and the parts add up exactly.
 /// Consumption outside [boundaries.front(), boundaries.back()) is not counted. Notes for rollovers and
-/// decreases are appended to `notes` when given. Boundaries must increase strictly.
+/// decreases are appended to `notes` when given. Boundaries must increase strictly. Throws arithmetic_error
+/// carrying the offending step's reading times when a step, its product with the ratio or a cell's sum
+/// leaves the exact range (`out` is then unspecified); callers rethrow it with rethrow_overflow.
 void spread_register(register_series s, std::span<const std::int64_t> boundaries, const register_params& p,
                      std::span<std::int64_t> out, std::vector<step_note>* notes = nullptr,
                      register_id reg = register_id::total, std::span<const std::uint32_t> cell_of = {});
+
+/// "meter 'S', register R, period P" (or "periods P..Q") for the periods of `periods` that overlap the
+/// readings' interval [t0, t1): where an overflow happened.
+std::string overflow_place(std::string_view meter, register_id reg, std::span<const period> periods,
+                           period_kind kind, std::int64_t t0, std::int64_t t1);
+/// Rethrows an arithmetic_error from spread_register as one naming the meter, register, local period(s) and
+/// the two readings; `detail` (a tariff zone, say) is added after the place when not empty.
+[[noreturn]] void rethrow_overflow(const arithmetic_error& e, std::string_view meter, register_id reg,
+                                   std::span<const period> periods, period_kind kind,
+                                   std::string_view detail = {});
 
 /// Whether the readings bracket [a, b): one at or before a, one at or after b.
 inline bool brackets(register_series s, std::int64_t a, std::int64_t b) noexcept {

@@ -25,9 +25,10 @@ struct expectation_policy {
 };
 
 /// The expected raw register value at `at` (at or after the last reading; earlier instants give the
-/// interpolated value). None when the register has no reading at or before `at`.
+/// interpolated value). None when the register has no reading at or before `at`. Throws arithmetic_error
+/// when the window's consumption or the extrapolated value leaves the exact range of `decimal`.
 std::optional<std::int64_t> expected_reading(register_series s, std::int64_t at, const register_params& p,
-                                             const expectation_policy& policy = {}) noexcept;
+                                             const expectation_policy& policy = {});
 
 }  // namespace v0
 }  // namespace kvant

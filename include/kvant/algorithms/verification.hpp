@@ -40,9 +40,15 @@ struct verification_policy {
         {date::year{2020} / 4 / 6, date::year{2021} / 1 / 1, "ПП РФ № 424 от 02.04.2020"}};
 };
 
-/// `d` plus whole years; 29 February lands on 28 February in a common year.
+/// `d` plus whole years; 29 February lands on 28 February in a common year. Validated models keep intervals
+/// within 0..50 and service lives within 1..100 years, so from a date of 1900..9999 the year stays far inside
+/// the calendar's range; an unvalidated count past it throws arithmetic_error instead of wrapping the year.
 inline calendar_date add_years(calendar_date d, int years) {
-    const auto ym = (d.year() + date::years{years}) / d.month();
+    const long long y = static_cast<long long>(static_cast<int>(d.year())) + years;
+    if (y < static_cast<int>(date::year::min()) || y > static_cast<int>(date::year::max()))
+        throw arithmetic_error(to_string(d) + " plus " + std::to_string(years) +
+                               " years is outside the calendar's range of years");
+    const auto ym = date::year{static_cast<int>(y)} / d.month();
     const auto last = (ym / date::last).day();
     return ym / (d.day() > last ? last : d.day());
 }

@@ -1,9 +1,16 @@
 /// \file
 /// `kvant::decimal`: an exact decimal number with six fractional digits, held as a 64-bit integer count of
 /// millionths. Register values, consumption, ratios and coordinates use it; binary floating point is never
-/// used for them. Range: about ±9.2 × 10^12, which holds any register (12 digits) times any transformer ratio
-/// seen in practice. Addition and subtraction are exact; multiplication rounds half to even to six digits
-/// through a 128-bit intermediate.
+/// used for them.
+///
+/// Exact range: ±9,223,372,036,854.775807 (raw ±(2^63 − 1); the raw value −2^63 is `missing_raw`, never a
+/// result). Parsed text has at most 12 integer digits, so any parsed value lies within ±10^12. Addition,
+/// subtraction and negation are exact; multiplication rounds half to even to six digits through a 128-bit
+/// intermediate (which cannot overflow: |a × b| < 2^126). Every operation whose result would leave the
+/// exact range throws `arithmetic_error` (errc::overflow): a result is never wrapped. The checked primitives
+/// `detail::add_ok`/`sub_ok`/`mul_ok`/`narrow_ok` (non-throwing) and `detail::checked_add`/`checked_sub`/
+/// `checked_mul`/`checked_narrow` (throwing) are the one mechanism every raw 64-bit sum, difference, product
+/// and 128-bit-to-64-bit narrowing of the library goes through.
 ///
 /// Text: `[+-]digits[.digits]`, at most six significant fractional digits (more are accepted only when they
 /// are zeros: a value is never silently rounded). No exponent, no thousands separator, `.` as decimal point.
@@ -27,6 +34,69 @@ inline namespace v0 {
 namespace detail {
 /// 128-bit integers for intermediate products (GCC and Clang; `__extension__` keeps -Wpedantic quiet).
 __extension__ typedef __int128 int128;
+}  // namespace detail
+
+/// An arithmetic result outside the exact range (errc::overflow). Raised by the checked primitives below with
+/// what overflowed; the algorithms rethrow it naming the meter, register and period. When it comes from a
+/// step between two readings, `t0`/`t1` are their Unix times (else both 0).
+class arithmetic_error : public error {
+  public:
+    explicit arithmetic_error(const std::string& what, std::int64_t t0 = 0, std::int64_t t1 = 0)
+        : error(errc::overflow, what), reason_(what), t0_(t0), t1_(t1) {}
+    /// What overflowed, without the code prefix.
+    const std::string& reason() const noexcept { return reason_; }
+    bool has_interval() const noexcept { return t0_ != 0 || t1_ != 0; }
+    std::int64_t t0() const noexcept { return t0_; }
+    std::int64_t t1() const noexcept { return t1_; }
+
+  private:
+    std::string reason_;
+    std::int64_t t0_, t1_;
+};
+
+namespace detail {
+/// The largest raw magnitude of an exact result: results lie in [−exact_max, exact_max]; −2^63 is reserved.
+inline constexpr std::int64_t exact_max = std::numeric_limits<std::int64_t>::max();
+
+/// `r = a + b`; false (r unspecified) when the result leaves the exact range. Nearly free: one flag test.
+constexpr bool add_ok(std::int64_t a, std::int64_t b, std::int64_t& r) noexcept {
+    return !__builtin_add_overflow(a, b, &r) && r != std::numeric_limits<std::int64_t>::min();
+}
+constexpr bool sub_ok(std::int64_t a, std::int64_t b, std::int64_t& r) noexcept {
+    return !__builtin_sub_overflow(a, b, &r) && r != std::numeric_limits<std::int64_t>::min();
+}
+constexpr bool mul_ok(std::int64_t a, std::int64_t b, std::int64_t& r) noexcept {
+    return !__builtin_mul_overflow(a, b, &r) && r != std::numeric_limits<std::int64_t>::min();
+}
+constexpr bool narrow_ok(int128 v, std::int64_t& r) noexcept {
+    if (v > exact_max || v < -exact_max) return false;
+    r = static_cast<std::int64_t>(v);
+    return true;
+}
+
+/// Throws arithmetic_error "<raw a> <op> <raw b> ...", the operands shown as decimals.
+[[noreturn]] inline void throw_overflow(std::int64_t a, char op, std::int64_t b);
+/// Throws arithmetic_error "<what> is outside the exact range ...".
+[[noreturn]] inline void throw_overflow(const std::string& what) {
+    throw arithmetic_error(what + " is outside the exact range ±9223372036854.775807");
+}
+
+constexpr std::int64_t checked_add(std::int64_t a, std::int64_t b) {
+    std::int64_t r = 0;
+    if (!add_ok(a, b, r)) throw_overflow(a, '+', b);
+    return r;
+}
+constexpr std::int64_t checked_sub(std::int64_t a, std::int64_t b) {
+    std::int64_t r = 0;
+    if (!sub_ok(a, b, r)) throw_overflow(a, '-', b);
+    return r;
+}
+/// Raw × integer (not a decimal product: no rescaling).
+constexpr std::int64_t checked_mul(std::int64_t a, std::int64_t b) {
+    std::int64_t r = 0;
+    if (!mul_ok(a, b, r)) throw_overflow(a, 'x', b);
+    return r;
+}
 }  // namespace detail
 
 /// Why a text is not a decimal.
@@ -57,7 +127,13 @@ class decimal {
 
     constexpr decimal() noexcept = default;
     /// An integer value: decimal(5) is 5.000000.
-    static constexpr decimal from_integer(std::int64_t units) noexcept { return from_raw(units * scale); }
+    /// Throws arithmetic_error past ±9,223,372,036,854.
+    static constexpr decimal from_integer(std::int64_t units) {
+        std::int64_t r = 0;
+        if (!detail::mul_ok(units, scale, r))
+            detail::throw_overflow("integer " + std::to_string(units) + " as a decimal");
+        return from_raw(r);
+    }
     /// From a count of millionths: from_raw(1'500'000) is 1.5.
     static constexpr decimal from_raw(std::int64_t raw) noexcept {
         decimal d;
@@ -78,35 +154,53 @@ class decimal {
         return d;
     }
 
-    constexpr decimal operator-() const noexcept { return from_raw(-raw_); }
-    constexpr decimal& operator+=(decimal o) noexcept {
-        raw_ += o.raw_;
+    /// Exact; every operator throws arithmetic_error when the result leaves the exact range.
+    constexpr decimal operator-() const { return from_raw(detail::checked_sub(0, raw_)); }
+    constexpr decimal& operator+=(decimal o) {
+        raw_ = detail::checked_add(raw_, o.raw_);
         return *this;
     }
-    constexpr decimal& operator-=(decimal o) noexcept {
-        raw_ -= o.raw_;
+    constexpr decimal& operator-=(decimal o) {
+        raw_ = detail::checked_sub(raw_, o.raw_);
         return *this;
     }
-    friend constexpr decimal operator+(decimal a, decimal b) noexcept { return from_raw(a.raw_ + b.raw_); }
-    friend constexpr decimal operator-(decimal a, decimal b) noexcept { return from_raw(a.raw_ - b.raw_); }
+    friend constexpr decimal operator+(decimal a, decimal b) {
+        return from_raw(detail::checked_add(a.raw_, b.raw_));
+    }
+    friend constexpr decimal operator-(decimal a, decimal b) {
+        return from_raw(detail::checked_sub(a.raw_, b.raw_));
+    }
     friend constexpr bool operator==(decimal, decimal) noexcept = default;
     friend constexpr auto operator<=>(decimal, decimal) noexcept = default;
 
-    /// Product rounded half to even to six decimals.
-    friend constexpr decimal operator*(decimal a, decimal b) noexcept {
-        return from_raw(div_round_half_even(static_cast<detail::int128>(a.raw_) * b.raw_, scale));
+    /// Product rounded half to even to six decimals. The 128-bit product of two raw values cannot overflow;
+    /// the rounded result is checked.
+    friend constexpr decimal operator*(decimal a, decimal b) {
+        std::int64_t r = 0;
+        if (!detail::narrow_ok(div_round_half_even_wide(static_cast<detail::int128>(a.raw_) * b.raw_, scale),
+                               r))
+            detail::throw_overflow(a.raw_, '*', b.raw_);
+        return from_raw(r);
     }
 
-    /// `n * d / q` rounded half to even, computed in 128 bits: the building block of exact proportional
-    /// shares.
-    static constexpr std::int64_t div_round_half_even(detail::int128 n, detail::int128 q) noexcept {
+    /// `n / q` rounded half to even, in 128 bits (q != 0; |n| < 2^127 so no step overflows).
+    static constexpr detail::int128 div_round_half_even_wide(detail::int128 n, detail::int128 q) noexcept {
         detail::int128 quo = n / q, rem = n % q;
         if (rem != 0) {
             const bool neg = (rem < 0) != (q < 0);
             detail::int128 r2 = (rem < 0 ? -rem : rem) * 2, qa = q < 0 ? -q : q;
             if (r2 > qa || (r2 == qa && (quo % 2 != 0))) quo += neg ? -1 : 1;
         }
-        return static_cast<std::int64_t>(quo);
+        return quo;
+    }
+    /// `n * d / q` rounded half to even, computed in 128 bits: the building block of exact proportional
+    /// shares. Throws arithmetic_error when the quotient does not fit the exact range (it is never
+    /// truncated).
+    static constexpr std::int64_t div_round_half_even(detail::int128 n, detail::int128 q) {
+        std::int64_t r = 0;
+        if (!detail::narrow_ok(div_round_half_even_wide(n, q), r))
+            detail::throw_overflow("a quotient in 128 bits");
+        return r;
     }
 
   private:
@@ -173,6 +267,15 @@ inline std::string to_string(decimal d) {
     }
     return neg ? "-" + s : s;
 }
+
+namespace detail {
+[[noreturn]] inline void throw_overflow(std::int64_t a, char op, std::int64_t b) {
+    // '+', '-' and '*' (a decimal product) show both operands as decimals; 'x' (raw times a count) shows b
+    // as the integer it is
+    const std::string rhs = op == 'x' ? std::to_string(b) : to_string(decimal::from_raw(b));
+    throw_overflow(to_string(decimal::from_raw(a)) + " " + (op == 'x' ? '*' : op) + " " + rhs);
+}
+}  // namespace detail
 
 /// Fixed number of decimal places for display (0..6), rounding half away from zero as people expect on
 /// screens and receipts: to_fixed(352.248, 4) is "352.2480", to_fixed(0.125, 2) is "0.13".

@@ -16,6 +16,9 @@
 namespace kvant {
 inline namespace v0 {
 
+class money;
+inline std::string to_string(money m);
+
 class money {
   public:
     constexpr money() noexcept = default;
@@ -25,37 +28,29 @@ class money {
         return m;
     }
     constexpr std::int64_t kopecks() const noexcept { return kopecks_; }
-    constexpr money& operator+=(money o) noexcept {
-        kopecks_ += o.kopecks_;
+    /// Exact; throws arithmetic_error when the sum leaves ±92,233,720,368,547,758.07 roubles (±(2^63 − 1)
+    /// kopecks).
+    constexpr money& operator+=(money o) {
+        *this = *this + o;
         return *this;
     }
-    friend constexpr money operator+(money a, money b) noexcept {
-        return from_kopecks(a.kopecks_ + b.kopecks_);
+    friend constexpr money operator+(money a, money b) {
+        std::int64_t r = 0;
+        if (!detail::add_ok(a.kopecks_, b.kopecks_, r)) overflow(a, " + ", b);
+        return from_kopecks(r);
     }
-    friend constexpr money operator-(money a, money b) noexcept {
-        return from_kopecks(a.kopecks_ - b.kopecks_);
+    friend constexpr money operator-(money a, money b) {
+        std::int64_t r = 0;
+        if (!detail::sub_ok(a.kopecks_, b.kopecks_, r)) overflow(a, " - ", b);
+        return from_kopecks(r);
     }
     friend constexpr bool operator==(money, money) noexcept = default;
     friend constexpr auto operator<=>(money, money) noexcept = default;
 
   private:
+    [[noreturn]] static void overflow(money a, const char* op, money b);
     std::int64_t kopecks_ = 0;
 };
-
-/// quantity × price, rounded half away from zero to kopecks. Throws std::overflow_error past ±9.2 × 10^16
-/// kopecks.
-inline money amount(decimal quantity, decimal price) {
-    using big = boost::multiprecision::checked_int128_t;
-    const big product = big(quantity.raw()) * big(price.raw());  // in 10^-12 roubles
-    const big unit = big(10'000'000'000LL);                      // 10^-12 roubles per kopeck
-    const big magnitude = product < 0 ? big(-product) : product;
-    big k = (magnitude + unit / 2) / unit;
-    if (product < 0) k = -k;
-    if (k > big(std::numeric_limits<std::int64_t>::max()) ||
-        k < big(std::numeric_limits<std::int64_t>::min()))
-        throw std::overflow_error("money amount out of range");
-    return money::from_kopecks(static_cast<std::int64_t>(k));
-}
 
 /// "1382.50", "-0.05".
 inline std::string to_string(money m) {
@@ -64,6 +59,25 @@ inline std::string to_string(money m) {
     std::string frac = std::to_string(a % 100);
     if (frac.size() < 2) frac.insert(frac.begin(), '0');
     return (k < 0 ? "-" : "") + std::to_string(a / 100) + "." + frac;
+}
+
+inline void money::overflow(money a, const char* op, money b) {
+    throw arithmetic_error("money " + to_string(a) + op + to_string(b) +
+                           " is outside the exact range ±92233720368547758.07 roubles");
+}
+
+/// quantity × price, rounded half away from zero to kopecks. The product is exact in checked 128 bits; throws
+/// arithmetic_error (errc::overflow) when the amount is past ±(2^63 − 1) kopecks (±9.2 × 10^16 roubles).
+inline money amount(decimal quantity, decimal price) {
+    using big = boost::multiprecision::checked_int128_t;
+    const big product = big(quantity.raw()) * big(price.raw());  // in 10^-12 roubles
+    const big unit = big(10'000'000'000LL);                      // 10^-12 roubles per kopeck
+    const big magnitude = product < 0 ? big(-product) : product;
+    big k = (magnitude + unit / 2) / unit;
+    if (product < 0) k = -k;
+    if (k > big(detail::exact_max) || k < big(-detail::exact_max))
+        detail::throw_overflow("amount " + to_string(quantity) + " * " + to_string(price) + " roubles");
+    return money::from_kopecks(static_cast<std::int64_t>(k));
 }
 
 }  // namespace v0
