@@ -4,11 +4,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include "support.hpp"
 
+#include "kvant/algorithms/anomalies.hpp"
 #include "kvant/store/memory_store.hpp"
 #include "kvant/store/sqlite_store.hpp"
 
@@ -377,5 +379,183 @@ TEST_CASE("SQLite: a schema version 1 database is migrated when opened for writi
     }
     sqlite_store s(file, sqlite_store::mode::read_only);
     CHECK(s.anomalies().size() == 1);
+    remove_db(file);
+}
+
+// ---- issue 8: the store defends itself
+
+namespace {
+/// Runs SQL on a database file behind the store's back (as an older release, a hand edit or a foreign tool
+/// would), with foreign keys off so that any corruption can be written.
+void raw_sql(const std::filesystem::path& file, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
+    char* msg = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg);
+    const std::string m = msg ? msg : "";
+    sqlite3_free(msg);
+    sqlite3_close(db);
+    INFO(sql << ": " << m);
+    REQUIRE(rc == SQLITE_OK);
+}
+
+template <class F>
+errc code_of(F&& f) {
+    try {
+        f();
+    } catch (const kvant::error& e) {
+        return e.code();
+    }
+    return errc{};
+}
+}  // namespace
+
+TEST_CASE("SQLite: a held write lock is storage_busy (retryable) after the busy timeout, then succeeds") {
+    const auto file = temp_db("busy");
+    sqlite_store a(file);
+    populate(a);
+    for (const auto timeout : {std::chrono::milliseconds{0}, std::chrono::milliseconds{200}}) {
+        sqlite_store b(file, sqlite_store::mode::open, timeout);
+        a.begin();  // A holds the write lock
+        a.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "352.248"}}), on_conflict::keep);
+        organization o;
+        o.id = "second-" + std::to_string(timeout.count());
+        o.name = "Второе";
+        o.time_zone = zone::parse("Europe/Moscow");
+        try {
+            b.put(o);
+            FAIL("no exception while another connection holds the write lock");
+        } catch (const storage_error& e) {
+            CHECK(e.code() == errc::storage_busy);
+            const std::string m(e.message());
+            CHECK(m.find("another connection holds the write lock") != std::string::npos);
+            CHECK(m.find("busy timeout of " + std::to_string(timeout.count()) + " ms") != std::string::npos);
+        }
+        CHECK_FALSE(b.find<organization>(o.id));  // nothing half-written
+        // a batch of readings and a transaction of B's own are refused the same way
+        CHECK(code_of([&] {
+                  b.put_readings(batch({{"9000106", "2020-08-21T06:05:00Z", "352.3"}}));
+              }) == errc::storage_busy);
+        CHECK(code_of([&] { transaction t(b); }) == errc::storage_busy);
+        a.commit();
+        b.put(o);  // the lock is free: the same call succeeds
+        CHECK(b.find<organization>(o.id));
+        CHECK(a.reading_count() == 1);
+    }
+    remove_db(file);
+}
+
+TEST_CASE("SQLite: a busy store is storage_busy when opening, too; other failures keep their codes") {
+    const auto file = temp_db("busy-open");
+    {
+        sqlite_store s(file);
+        populate(s);
+    }
+    sqlite3* holder = nullptr;
+    REQUIRE(sqlite3_open(file.string().c_str(), &holder) == SQLITE_OK);
+    // an exclusive lock (rollback journal mode would take it for writing) blocks even readers
+    REQUIRE(sqlite3_exec(holder, "PRAGMA journal_mode=DELETE; BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
+    CHECK(code_of([&] { sqlite_store s(file, sqlite_store::mode::open, std::chrono::milliseconds{0}); }) ==
+          errc::storage_busy);
+    sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(holder);
+    // a write to a read-only store is not busy: it keeps its I/O code
+    sqlite_store ro(file, sqlite_store::mode::read_only, std::chrono::milliseconds{0});
+    CHECK(code_of([&] {
+              ro.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "1"}}));
+          }) != errc::storage_busy);
+    remove_db(file);
+}
+
+TEST_CASE("SQLite: invalid UTF-8 stored by an older release reads back, detects and stores anomalies") {
+    // the landed release stored event messages unchecked; every `kvant anomalies detect` then failed with
+    // [json.exception.type_error.316] because the tamper anomaly quotes the message
+    const auto file = temp_db("bad-utf8");
+    {
+        sqlite_store s(file);
+        populate(s);
+        s.put_readings(batch(
+            {{"9000106", "2020-08-20T06:05:00Z", "352.248"}, {"9000106", "2020-08-21T06:05:00Z", "353.1"}}));
+        meter_event e;
+        e.meter = "9000106";
+        e.time = at("2020-08-20T10:00:00Z");
+        e.code = 5;
+        e.kind = event_kind::tamper;
+        e.journal = 4;
+        e.message = "placeholder";
+        s.put_events(std::vector<meter_event>{e});
+    }
+    // "Вскрыт" + a lone continuation byte + "ие" + an ESC; and the same bytes inside an entity document
+    raw_sql(file,
+            "UPDATE meter_events SET message=CAST(X'D092D181D0BAD180D18BD182' || X'BF' || X'D0B8D0B5' || "
+            "X'1B' AS "
+            "TEXT); UPDATE metering_points SET doc=json_set(doc,'$.name',CAST(X'41FF42' AS TEXT))");
+    sqlite_store s(file, sqlite_store::mode::open);
+    const auto events = s.events("", ever_from, ever_to);
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].message == "Вскрыт\xEF\xBF\xBDие\xEF\xBF\xBD");
+    const auto f = load_fleet(s);
+    REQUIRE(f.meters().size() == 1);
+    CHECK(s.find<metering_point>("tp-1")->name ==
+          "A\xEF\xBF\xBD"
+          "B");
+    const auto series = meter_series::from_table(
+        std::make_shared<const reading_table>(s.readings("9000106", ever_from, ever_to)));
+    const std::vector<anomaly_input> in{{&f.meters()[0], &series.front(), events}};
+    const auto found = detect_anomalies(f, in, at("2020-08-22T00:00:00Z"));
+    const auto tamper = std::find_if(found.begin(), found.end(),
+                                     [](const anomaly& a) { return a.type == anomaly_type::tamper; });
+    REQUIRE(tamper != found.end());
+    CHECK(tamper->message_ru.find("Вскрыт\xEF\xBF\xBDие") != std::string::npos);
+    CHECK(s.put_anomalies(found).inserted == found.size());
+    CHECK(s.anomalies().size() == found.size());
+    // and anomalies that carry invalid bytes from elsewhere (an API caller) are stored replaced, not refused
+    anomaly odd = *tamper;
+    odd.key = "odd";
+    odd.message_en = "bad \xFF byte";
+    CHECK(s.put_anomalies(std::vector<anomaly>{odd}).inserted == 1);
+    bool seen = false;
+    for (const auto& a : s.anomalies())
+        if (a.key == "odd") seen = (a.message_en == "bad \xEF\xBF\xBD byte");
+    CHECK(seen);
+    remove_db(file);
+}
+
+TEST_CASE("SQLite: a stored value that cannot be read is storage_corrupt naming table, key and column") {
+    const auto file = temp_db("corrupt-read");
+    {
+        sqlite_store s(file);
+        populate(s);
+        s.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "352.248"}}));
+    }
+    const auto first_message = [&](auto f) -> std::string {
+        try {
+            f();
+        } catch (const storage_error& e) {
+            CHECK(e.code() == errc::storage_corrupt);
+            return e.what();
+        }
+        FAIL("no exception");
+        return {};
+    };
+    sqlite_store s(file, sqlite_store::mode::read_only);
+    // text in an integer column read as 0 before (sqlite3_column_int64): a silent wrong number
+    raw_sql(file, "UPDATE readings SET total='352,248'");
+    auto m = first_message([&] { s.readings("9000106", ever_from, ever_to); });
+    CHECK(m.find("readings row of meter '9000106' at ts 1597903500: column 'total' holds text '352,248'") !=
+          std::string::npos);
+    CHECK(m.find("[kvant.storage.306]") == 0);
+    raw_sql(file, "UPDATE readings SET total=352.248");  // a real: read as 352 millionths before
+    m = first_message([&] { s.readings("9000106", ever_from, ever_to); });
+    CHECK(m.find("column 'total' holds real 352.248") != std::string::npos);
+    raw_sql(file, "UPDATE readings SET total=352248000, source=7");
+    m = first_message([&] { s.last_reading("9000106"); });
+    CHECK(m.find("column 'source' holds 7, outside 0..3") != std::string::npos);
+    raw_sql(file, "UPDATE readings SET source=0; UPDATE organizations SET doc='{not json'");
+    m = first_message([&] { s.all<organization>(); });
+    CHECK(m.find("stored organizations row 'dnt-demo': column 'doc' does not read back") !=
+          std::string::npos);
+    CHECK(s.readings("9000106", ever_from, ever_to).size() == 1);  // the rest reads
     remove_db(file);
 }

@@ -24,32 +24,120 @@ struct stmt_finalizer {
 };
 using db_ptr = std::unique_ptr<sqlite3, db_closer>;
 
-[[noreturn]] inline void fail(sqlite3* db, const std::string& doing) {
-    const int code = sqlite3_extended_errcode(db);
-    const errc ec = (code == SQLITE_CANTOPEN || (code & 0xff) == SQLITE_IOERR || code == SQLITE_FULL ||
-                     code == SQLITE_READONLY)
-                        ? errc::storage_io
-                        : errc::storage;
-    throw storage_error(ec, doing + ": " + sqlite3_errmsg(db));
-}
-
-inline void exec(sqlite3* db, const char* sql) {
-    char* msg = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
-        std::string m = msg ? msg : "unknown error";
-        sqlite3_free(msg);
-        throw storage_error(errc::storage, std::string("SQL '") + sql + "': " + m);
+/// The error code of a SQLite result code: busy and locked are errc::storage_busy (retryable: another
+/// connection holds the lock), I/O, full disk, read-only and cannot-open are storage_io, the rest storage.
+inline errc classify(int code) noexcept {
+    switch (code & 0xff) {
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            return errc::storage_busy;
+        case SQLITE_CANTOPEN:
+        case SQLITE_IOERR:
+        case SQLITE_FULL:
+        case SQLITE_READONLY:
+            return errc::storage_io;
+        default:
+            return errc::storage;
     }
 }
+
+/// Throws the storage_error for result `code` while `doing`. A busy failure says who holds the lock and how
+/// long this connection waited (`busy_ms`, the busy timeout).
+[[noreturn]] inline void fail_with(int code, const std::string& doing, const std::string& sqlite_message,
+                                   int busy_ms) {
+    const errc ec = classify(code);
+    if (ec == errc::storage_busy) {
+        const std::string who = (code & 0xff) == SQLITE_LOCKED
+                                    ? "a table is locked by another statement or connection"
+                                    : "another connection holds the write lock";
+        throw storage_error(ec, doing + ": " + sqlite_message + ": " + who +
+                                    "; gave up after the busy timeout of " + std::to_string(busy_ms) +
+                                    " ms (retryable: try again later, or give a longer busy timeout)");
+    }
+    throw storage_error(ec, doing + ": " + sqlite_message);
+}
+
+[[noreturn]] inline void fail(sqlite3* db, const std::string& doing, int busy_ms) {
+    fail_with(sqlite3_extended_errcode(db), doing, sqlite3_errmsg(db), busy_ms);
+}
+
+inline void exec(sqlite3* db, const char* sql, int busy_ms) {
+    char* msg = nullptr;
+    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
+    if (rc != SQLITE_OK) {
+        std::string m = msg ? msg : sqlite3_errstr(rc);
+        sqlite3_free(msg);
+        fail_with(sqlite3_extended_errcode(db), std::string("SQL '") + sql + "'", m, busy_ms);
+    }
+}
+
+/// Text as the store hands it out: valid UTF-8 without control characters but TAB, LF and CR. Anything else
+/// (written by a release that did not check its input, or by hand) becomes U+FFFD, one per invalid byte,
+/// so that nothing already stored makes a later read, JSON dump or terminal print fail. `kvant validate`
+/// (sqlite_store::check) reports such text; reading it never fails.
+namespace stored_text {
+/// The length of the valid UTF-8 sequence at s[i] (RFC 3629: no overlong forms, no surrogates, nothing
+/// above U+10FFFF), or 0 when there is none; control characters but TAB, LF and CR count as invalid.
+inline std::size_t char_length(std::string_view s, std::size_t i) noexcept {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = b(i);
+    if (c < 0x80) return (c >= 0x20 && c != 0x7F) || c == '\t' || c == '\n' || c == '\r' ? 1 : 0;
+    std::size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (i + n > s.size() || b(i + 1) < lo || b(i + 1) > hi) return 0;
+    for (std::size_t k = 2; k < n; ++k)
+        if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
+    return n;
+}
+/// The byte offset of the first invalid byte, or nothing when `s` is valid text.
+inline std::optional<std::size_t> first_invalid(std::string_view s) noexcept {
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t n = char_length(s, i);
+        if (n == 0) return i;
+        i += n;
+    }
+    return std::nullopt;
+}
+/// `s` with every invalid byte replaced by U+FFFD.
+inline std::string repaired(std::string_view s) {
+    const auto bad = first_invalid(s);
+    if (!bad) return std::string(s);
+    std::string out(s.substr(0, *bad));
+    for (std::size_t i = *bad; i < s.size();) {
+        const std::size_t n = char_length(s, i);
+        if (n == 0) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        } else {
+            out.append(s.substr(i, n));
+            i += n;
+        }
+    }
+    return out;
+}
+}  // namespace stored_text
 
 /// A prepared statement, reset after each use.
 class statement {
   public:
-    statement(sqlite3* db, std::string_view sql) : db_(db) {
+    statement(sqlite3* db, std::string_view sql, int busy_ms) : db_(db), busy_ms_(busy_ms) {
         sqlite3_stmt* s = nullptr;
         if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s,
                                nullptr) != SQLITE_OK)
-            fail(db, "preparing '" + std::string(sql) + "'");
+            fail(db, "preparing '" + std::string(sql) + "'", busy_ms);
         s_.reset(s);
     }
     sqlite3_stmt* get() const noexcept { return s_.get(); }
@@ -82,7 +170,7 @@ class statement {
         if (rc == SQLITE_DONE) return false;
         const std::string sql = sqlite3_sql(s_.get());
         sqlite3_reset(s_.get());
-        fail(db_, "running '" + sql + "'");
+        fail(db_, "running '" + sql + "'", busy_ms_);
     }
     /// Steps to completion, then resets.
     void run() {
@@ -100,17 +188,23 @@ class statement {
     std::int64_t integer_or(int col, std::int64_t missing) const noexcept {
         return is_null(col) ? missing : integer(col);
     }
-    std::string text(int col) const {
+    /// A text column as valid text (see detail::sqlite::stored_text): invalid bytes come out as U+FFFD.
+    std::string text(int col) const { return stored_text::repaired(bytes(col)); }
+    /// A text column's bytes as stored (for the checks that report them).
+    std::string_view bytes(int col) const noexcept {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_.get(), col));
-        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_.get(), col)))
-                 : std::string();
+        return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s_.get(), col)))
+                 : std::string_view();
     }
+    /// The storage class of a column: SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL.
+    int type(int col) const noexcept { return sqlite3_column_type(s_.get(), col); }
 
   private:
     void check(int rc) {
-        if (rc != SQLITE_OK) fail(db_, "binding a parameter");
+        if (rc != SQLITE_OK) fail(db_, "binding a parameter", busy_ms_);
     }
     sqlite3* db_;
+    int busy_ms_;
     std::unique_ptr<sqlite3_stmt, stmt_finalizer> s_;
 };
 
