@@ -559,3 +559,170 @@ TEST_CASE("SQLite: a stored value that cannot be read is storage_corrupt naming 
     CHECK(s.readings("9000106", ever_from, ever_to).size() == 1);  // the rest reads
     remove_db(file);
 }
+
+namespace {
+/// A populated database (entities, two readings, an event, an anomaly) tampered with `sql`, then checked.
+std::vector<db_issue> check_after(const std::string& sql) {
+    const auto file = temp_db("check");
+    {
+        sqlite_store s(file);
+        populate(s);
+        s.put_readings(batch(
+            {{"9000106", "2020-08-20T06:05:00Z", "352.248"}, {"9000106", "2020-08-21T06:05:00Z", "353.1"}}));
+        meter_event e;
+        e.meter = "9000106";
+        e.time = at("2020-08-20T10:00:00Z");
+        e.code = 5;
+        e.kind = event_kind::tamper;
+        e.message = "Вскрытие";
+        s.put_events(std::vector<meter_event>{e});
+        anomaly a;
+        a.key = "tamper:9000106:5:1597917600";
+        a.type = anomaly_type::tamper;
+        a.meter = "9000106";
+        a.from = a.to = e.time;
+        s.put_anomalies(std::vector<anomaly>{a});
+    }
+    if (!sql.empty()) raw_sql(file, "PRAGMA foreign_keys=OFF; " + sql);
+    std::vector<db_issue> found;
+    {
+        sqlite_store s(file, sqlite_store::mode::read_only);
+        found = s.check();
+    }
+    remove_db(file);
+    return found;
+}
+
+/// Whether one error names this table, key, column and says `what`.
+bool names(const std::vector<db_issue>& found, const std::string& table, const std::string& key,
+           const std::string& column, const std::string& what) {
+    for (const auto& i : found)
+        if (i.level == severity::error && i.table == table && i.key == key && i.column == column &&
+            i.what.find(what) != std::string::npos)
+            return true;
+    std::string all;
+    for (const auto& i : found) all += i.to_string() + "\n";
+    UNSCOPED_INFO("issues found:\n" << all);
+    return false;
+}
+}  // namespace
+
+TEST_CASE("SQLite check: a sound database has no issue") {
+    CHECK(check_after("").empty());
+}
+
+TEST_CASE("SQLite check: documents must read back to the entity stored under their key") {
+    auto f = check_after("UPDATE organizations SET doc='{not json'");
+    CHECK(names(f, "organizations", "'dnt-demo'", "doc", "does not read back"));
+    f = check_after("UPDATE meter_models SET doc=json_set(doc,'$.id','other')");
+    CHECK(names(f, "meter_models", "'neva-mt114-2t'", "doc",
+                "the document is of 'other', not of the key it is stored under"));
+    f = check_after("UPDATE meters SET doc=json_set(doc,'$.point','tp-2')");
+    CHECK(names(f, "meters", "'9000106'", "point", "holds 'tp-1' but the document says 'tp-2'"));
+    f = check_after("UPDATE abonents SET doc=json_set(doc,'$.kind','martian')");
+    CHECK(names(f, "abonents", "'ab-1'", "doc", "martian"));
+    f = check_after(
+        "UPDATE accounts SET number=CAST(X'41FF' AS TEXT), doc=json_set(doc,'$.number',CAST(X'41FF' AS "
+        "TEXT))");
+    CHECK(names(f, "accounts", "'A\xEF\xBF\xBD'", "number", "invalid UTF-8 (byte 0xFF) at byte 1"));
+    CHECK(names(f, "accounts", "'A\xEF\xBF\xBD'", "doc", "invalid UTF-8 (byte 0xFF) at byte"));
+}
+
+TEST_CASE("SQLite check: foreign keys, named by row and column") {
+    auto f =
+        check_after("UPDATE abonents SET organization='ghost', doc=json_set(doc,'$.organization','ghost')");
+    CHECK(names(f, "abonents", "'ab-1'", "organization",
+                "refers to organizations 'ghost', which does not exist"));
+    f = check_after("UPDATE readings SET meter=99 WHERE ts=1597903500");
+    CHECK(names(f, "readings", "'meter id 99 at ts 1597903500'", "meter", "refers to meters '99'"));
+    f = check_after("DELETE FROM meters");
+    CHECK(names(f, "meter_events", "'meter id 1 at ts 1597917600, code 5'", "meter", "does not exist"));
+}
+
+TEST_CASE("SQLite check: readings hold integers in range") {
+    auto f = check_after("UPDATE readings SET source=7 WHERE ts=1597903500");
+    CHECK(names(f, "readings", "meter '9000106' at ts 1597903500", "source", "holds 7, outside 0..3"));
+    f = check_after("UPDATE readings SET total='abc' WHERE ts=1597903500");
+    CHECK(names(f, "readings", "meter '9000106' at ts 1597903500", "total", "holds text 'abc'"));
+    f = check_after("UPDATE readings SET t1=1000000000000000000 WHERE ts=1597903500");
+    CHECK(
+        names(f, "readings", "meter '9000106' at ts 1597903500", "t1", "holds 1000000000000000000, outside"));
+    f = check_after("UPDATE readings SET t2=-9223372036854775808 WHERE ts=1597903500");  // the missing mark
+    CHECK(names(f, "readings", "meter '9000106' at ts 1597903500", "t2", "outside"));
+    f = check_after("UPDATE readings SET ts=300000000000 WHERE ts=1597903500");
+    CHECK(names(f, "readings", "meter '9000106' at ts 300000000000", "ts", "outside"));
+    f = check_after("UPDATE readings SET accepted=1.5 WHERE ts=1597903500");
+    CHECK(names(f, "readings", "meter '9000106' at ts 1597903500", "accepted", "holds real 1.5"));
+}
+
+TEST_CASE("SQLite check: events have known kinds, codes in range, valid text") {
+    auto f = check_after("UPDATE meter_events SET message=CAST(X'D092' || X'BF' AS TEXT)");
+    CHECK(names(f, "meter_events", "meter '9000106' at ts 1597917600, code 5", "message",
+                "invalid UTF-8 (byte 0xBF) at byte 2"));
+    f = check_after("UPDATE meter_events SET message='a' || char(27) || '[2J'");
+    CHECK(names(f, "meter_events", "meter '9000106' at ts 1597917600, code 5", "message",
+                "control character 0x1B at byte 1"));
+    f = check_after("UPDATE meter_events SET kind='zzz'");
+    CHECK(names(f, "meter_events", "meter '9000106' at ts 1597917600, code 5", "kind", "not an event kind"));
+    f = check_after("UPDATE meter_events SET code=4294967296");
+    CHECK(names(f, "meter_events", "meter '9000106' at ts 1597917600, code 4294967296", "code", "outside"));
+}
+
+TEST_CASE("SQLite check: anomalies parse and agree with their columns") {
+    auto f = check_after("UPDATE anomalies SET doc='[]'");
+    CHECK(names(f, "anomalies", "'tamper:9000106:5:1597917600'", "doc", "does not read back"));
+    f = check_after("UPDATE anomalies SET status='weird'");
+    CHECK(names(f, "anomalies", "'tamper:9000106:5:1597917600'", "status", "not an anomaly status"));
+    f = check_after("UPDATE anomalies SET begins=1");
+    CHECK(names(f, "anomalies", "'tamper:9000106:5:1597917600'", "begins", "document begins at 1597917600"));
+}
+
+TEST_CASE("SQLite check: the schema, and a bounded list") {
+    auto f = check_after("DROP TABLE meter_events");
+    CHECK(names(f, "meter_events", "", "", "table is missing"));
+    f = check_after("DROP INDEX anomalies_by_status; ALTER TABLE anomalies DROP COLUMN begins");
+    CHECK(names(f, "anomalies", "", "begins", "column is missing"));
+    // 30 bad rows: 20 listed, then one issue counting the other 10
+    std::string many;
+    for (int i = 0; i < 30; ++i)
+        many += "INSERT INTO readings(meter,ts,total,source) VALUES(1," + std::to_string(1600000000 + i) +
+                ",1,9);";
+    f = check_after(many);
+    CHECK(std::count_if(f.begin(), f.end(), [](const db_issue& i) { return i.column == "source"; }) == 21);
+    CHECK(names(f, "readings", "", "source", "10 more issues like the ones above, not listed"));
+}
+
+TEST_CASE("SQLite check: a damaged page is reported, not thrown") {
+    const auto file = temp_db("damaged");
+    {
+        sqlite_store s(file);
+        populate(s);
+        reading_table t;
+        for (int i = 0; i < 3000; ++i) {
+            reading r;
+            r.meter = "9000106";
+            r.time = from_unix(1'600'000'000 + 1800 * i);
+            r[register_id::total] = decimal::from_integer(i);
+            t.push(r);
+        }
+        s.put_readings(t);
+    }
+    raw_sql(file, "PRAGMA journal_mode=DELETE");  // everything in the main file
+    const auto size = std::filesystem::file_size(file);
+    REQUIRE(size > 8 * 4096);
+    {
+        std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(static_cast<std::streamoff>(size - 3 * 4096 + 100));  // inside a b-tree page of readings
+        const std::string junk(2000, '\x5A');
+        f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    }
+    std::vector<db_issue> found;
+    {
+        sqlite_store s(file, sqlite_store::mode::read_only);
+        REQUIRE_NOTHROW(found = s.check());
+    }
+    bool integrity = false;
+    for (const auto& i : found) integrity = integrity || i.what.find("integrity_check") != std::string::npos;
+    CHECK(integrity);
+    remove_db(file);
+}

@@ -867,7 +867,7 @@ std::optional<std::string> text_problem(std::string_view raw) {
 
 class checker {
   public:
-    checker(std::size_t cap) : cap_(cap) {}
+    explicit checker(std::size_t cap) : cap_(cap) {}
     void add(std::string table, std::string key, std::string column, std::string what,
              severity level = severity::error) {
         auto& n = counts_[table + "\n" + column];
@@ -883,11 +883,6 @@ class checker {
         }
         return std::move(out_);
     }
-    std::size_t errors() const {
-        std::size_t n = 0;
-        for (const auto& [tc, k] : counts_) n += k;
-        return n;
-    }
 
   private:
     std::size_t cap_;
@@ -902,183 +897,205 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
     auto& db = *impl_;
     const auto key_of = [](std::string_view raw) { return quote(raw); };
 
+    // a section that fails (a page SQLite cannot read) is an issue; the next section still runs
+    std::set<std::string, std::less<>> present;  // the tables with every column
+    const auto has = [&](const char* t) { return present.count(t) > 0; };
+    const auto guard = [&](auto&& section) {
+        try {
+            section();
+        } catch (const storage_error& e) {
+            c.add("", "", "", "cannot be checked further here: " + std::string(e.message()));
+        }
+    };
+
     // 1. the file: SQLite's own check of pages, indexes and constraints
-    {
+    guard([&] {
         statement s(db.db.get(), "PRAGMA integrity_check(100)", db.busy_ms);
         while (s.step()) {
             const std::string msg = s.text(0);
             if (msg != "ok") c.add("", "", "", "integrity_check: " + msg);
         }
-    }
+    });
     // 2. the schema
-    if (db.pragma_int("PRAGMA application_id") != application_id)
-        c.add("", "", "", "application_id is not 'KVNT'");
-    if (const auto v = db.pragma_int("PRAGMA user_version"); v != schema_version)
-        c.add("", "", "",
-              "schema version " + std::to_string(v) + ", expected " + std::to_string(schema_version));
-    std::set<std::string, std::less<>> present;
-    for (const auto& [name, columns] : schema_columns) {
-        std::set<std::string, std::less<>> have;
-        statement s(db.db.get(), "SELECT name FROM pragma_table_info(?)", db.busy_ms);
-        s.bind(1, std::string_view(name));
-        while (s.step()) have.insert(s.text(0));
-        if (have.empty()) {
-            c.add(name, "", "", "table is missing");
-            continue;
-        }
-        bool whole = true;
-        for (const char* col : columns)
-            if (!have.count(col)) {
-                c.add(name, "", col, "column is missing");
-                whole = false;
-            }
-        if (whole) present.insert(name);
-    }
-    const auto has = [&](const char* t) { return present.count(t) > 0; };
-
-    // 3. foreign keys: SQLite's check, then each dangling reference named
-    std::size_t dangling = 0;
-    for (const auto& r : references) {
-        if (!has(r.table) || !has(r.parent)) continue;
-        statement s(db.db.get(),
-                    std::string("SELECT ") + r.row + ", " + r.column + " FROM " + r.table + " WHERE " +
-                        r.column + " IS NOT NULL AND " + r.column + " NOT IN (SELECT " + r.parent_key +
-                        " FROM " + r.parent + ")",
-                    db.busy_ms);
-        while (s.step()) {
-            ++dangling;
-            c.add(r.table, key_of(s.bytes(0)), r.column,
-                  "refers to " + std::string(r.parent) + " " + quote(s.bytes(1)) + ", which does not exist");
-        }
-    }
-    {
-        statement s(db.db.get(), "PRAGMA foreign_key_check", db.busy_ms);
-        std::size_t n = 0;
-        while (s.step()) ++n;
-        if (n > dangling)
+    guard([&] {
+        if (db.pragma_int("PRAGMA application_id") != application_id)
+            c.add("", "", "", "application_id is not 'KVNT'");
+        if (const auto v = db.pragma_int("PRAGMA user_version"); v != schema_version)
             c.add("", "", "",
-                  "PRAGMA foreign_key_check finds " + std::to_string(n - dangling) +
-                      " more dangling references than the checks above name");
-    }
+                  "schema version " + std::to_string(v) + ", expected " + std::to_string(schema_version));
 
+        for (const auto& [name, columns] : schema_columns) {
+            std::set<std::string, std::less<>> have;
+            statement s(db.db.get(), "SELECT name FROM pragma_table_info(?)", db.busy_ms);
+            s.bind(1, std::string_view(name));
+            while (s.step()) have.insert(s.text(0));
+            if (have.empty()) {
+                c.add(name, "", "", "table is missing");
+                continue;
+            }
+            bool whole = true;
+            for (const char* col : columns)
+                if (!have.count(col)) {
+                    c.add(name, "", col, "column is missing");
+                    whole = false;
+                }
+            if (whole) present.insert(name);
+        }
+    });
+    // 3. foreign keys: SQLite's check, then each dangling reference named
+    guard([&] {
+        std::size_t dangling = 0;
+        for (const auto& r : references) {
+            if (!has(r.table) || !has(r.parent)) continue;
+            statement s(db.db.get(),
+                        std::string("SELECT ") + r.row + ", " + r.column + " FROM " + r.table + " WHERE " +
+                            r.column + " IS NOT NULL AND " + r.column + " NOT IN (SELECT " + r.parent_key +
+                            " FROM " + r.parent + ")",
+                        db.busy_ms);
+            while (s.step()) {
+                ++dangling;
+                c.add(r.table, key_of(s.bytes(0)), r.column,
+                      "refers to " + std::string(r.parent) + " " + quote(s.bytes(1)) +
+                          ", which does not exist");
+            }
+        }
+        {
+            statement s(db.db.get(), "PRAGMA foreign_key_check", db.busy_ms);
+            std::size_t n = 0;
+            while (s.step()) ++n;
+            if (n > dangling)
+                c.add("", "", "",
+                      "PRAGMA foreign_key_check finds " + std::to_string(n - dangling) +
+                          " more dangling references than the checks above name");
+        }
+    });
     // 4. entity documents read back to the entity stored under their key, with the same references
-    const auto entities = [&]<class T>(T*) {
-        using t = table<T>;
-        if (!has(t::name)) return;
-        std::string sql = std::string("SELECT ") + t::key_column;
-        for (const char* col : t::ref_columns) sql += std::string(",") + col;
-        sql += std::string(",doc FROM ") + t::name + " ORDER BY 1";
-        statement s(db.db.get(), sql, db.busy_ms);
-        const int doc_col = 1 + static_cast<int>(t::ref_columns.size());
-        while (s.step()) {
-            const std::string key = key_of(s.bytes(0));
-            if (auto p = text_problem(s.bytes(0))) c.add(t::name, key, t::key_column, *p);
-            for (int i = 0; i < static_cast<int>(t::ref_columns.size()); ++i)
-                if (auto p = text_problem(s.bytes(1 + i)))
-                    c.add(t::name, key, t::ref_columns[static_cast<std::size_t>(i)], *p);
-            if (auto p = text_problem(s.bytes(doc_col))) c.add(t::name, key, "doc", *p);
-            T e;
-            try {
-                e = from_doc<T>(s.text(doc_col), s.text(0));
-            } catch (const storage_error& x) {
-                c.add(t::name, key, "doc", std::string(x.message()));
-                continue;
+    guard([&] {
+        const auto entities = [&]<class T>(T*) {
+            using t = table<T>;
+            if (!has(t::name)) return;
+            std::string sql = std::string("SELECT ") + t::key_column;
+            for (const char* col : t::ref_columns) sql += std::string(",") + col;
+            sql += std::string(",doc FROM ") + t::name + " ORDER BY 1";
+            statement s(db.db.get(), sql, db.busy_ms);
+            const int doc_col = 1 + static_cast<int>(t::ref_columns.size());
+            while (s.step()) {
+                const std::string key = key_of(s.bytes(0));
+                if (auto p = text_problem(s.bytes(0))) c.add(t::name, key, t::key_column, *p);
+                for (int i = 0; i < static_cast<int>(t::ref_columns.size()); ++i)
+                    if (auto p = text_problem(s.bytes(1 + i)))
+                        c.add(t::name, key, t::ref_columns[static_cast<std::size_t>(i)], *p);
+                if (auto p = text_problem(s.bytes(doc_col))) c.add(t::name, key, "doc", *p);
+                T e;
+                try {
+                    e = from_doc<T>(s.text(doc_col), s.text(0));
+                } catch (const storage_error& x) {
+                    c.add(t::name, key, "doc", std::string(x.message()));
+                    continue;
+                }
+                if (t::key(e) != s.text(0))
+                    c.add(t::name, key, "doc",
+                          "the document is of " + quote(t::key(e)) + ", not of the key it is stored under");
+                const auto refs = t::refs(e);
+                for (std::size_t i = 0; i < refs.size(); ++i)
+                    if (refs[i] != s.text(1 + static_cast<int>(i)))
+                        c.add(t::name, key, t::ref_columns[i],
+                              "holds " + quote(s.bytes(1 + static_cast<int>(i))) + " but the document says " +
+                                  quote(refs[i]));
             }
-            if (t::key(e) != s.text(0))
-                c.add(t::name, key, "doc",
-                      "the document is of " + quote(t::key(e)) + ", not of the key it is stored under");
-            const auto refs = t::refs(e);
-            for (std::size_t i = 0; i < refs.size(); ++i)
-                if (refs[i] != s.text(1 + static_cast<int>(i)))
-                    c.add(t::name, key, t::ref_columns[i],
-                          "holds " + quote(s.bytes(1 + static_cast<int>(i))) + " but the document says " +
-                              quote(refs[i]));
-        }
-    };
-    entities(static_cast<organization*>(nullptr));
-    entities(static_cast<abonent*>(nullptr));
-    entities(static_cast<account*>(nullptr));
-    entities(static_cast<metering_point*>(nullptr));
-    entities(static_cast<meter_model*>(nullptr));
-    entities(static_cast<meter*>(nullptr));
-
+        };
+        entities(static_cast<organization*>(nullptr));
+        entities(static_cast<abonent*>(nullptr));
+        entities(static_cast<account*>(nullptr));
+        entities(static_cast<metering_point*>(nullptr));
+        entities(static_cast<meter_model*>(nullptr));
+        entities(static_cast<meter*>(nullptr));
+    });
     // 5. readings: the rules their reads apply (a row breaking one cannot be read)
-    if (has("readings")) {
-        statement s(
-            db.db.get(),
-            "SELECT m.serial,r.meter,r.ts,r.total,r.t1,r.t2,r.t3,r.t4,r.source,r.accepted FROM readings r "
-            "LEFT JOIN meters m ON m.id=r.meter ORDER BY r.meter,r.ts",
-            db.busy_ms);
-        while (s.step()) {
-            std::string key =
-                "meter " + (s.is_null(0) ? "id " + std::to_string(s.integer(1)) : quote(s.bytes(0))) +
-                " at ts " + (s.type(2) == SQLITE_INTEGER ? std::to_string(s.integer(2)) : describe(s, 2));
-            for (int i = 0; i < static_cast<int>(reading_columns.size()); ++i)
-                if (auto p = reading_problem(s, 2, i))
-                    c.add("readings", key, reading_columns[static_cast<std::size_t>(i)], *p);
-        }
-    }
-    // 6. events: integers in range, a known kind, valid text
-    if (has("meter_events")) {
-        statement s(db.db.get(),
-                    "SELECT m.serial,e.meter,e.ts,e.code,e.kind,e.journal,e.message FROM meter_events e "
-                    "LEFT JOIN meters m ON m.id=e.meter ORDER BY e.meter,e.ts,e.code",
-                    db.busy_ms);
-        while (s.step()) {
-            std::string key =
-                "meter " + (s.is_null(0) ? "id " + std::to_string(s.integer(1)) : quote(s.bytes(0))) +
-                " at ts " + (s.type(2) == SQLITE_INTEGER ? std::to_string(s.integer(2)) : describe(s, 2)) +
-                ", code " + (s.type(3) == SQLITE_INTEGER ? std::to_string(s.integer(3)) : describe(s, 3));
-            for (int i = 0; i < static_cast<int>(event_columns.size()); ++i)
-                if (auto p = event_problem(s, 2, i))
-                    c.add("meter_events", key, event_columns[static_cast<std::size_t>(i)], *p);
-            if (s.type(4) != SQLITE_TEXT || !event_kind_text.find(s.bytes(4)))
-                c.add("meter_events", key, "kind",
-                      "holds " + describe(s, 4) + ", not an event kind (reads as 'other')");
-            if (s.type(6) != SQLITE_TEXT)
-                c.add("meter_events", key, "message", "holds " + describe(s, 6) + ", not text");
-            else if (auto p = text_problem(s.bytes(6)))
-                c.add("meter_events", key, "message", *p);
-        }
-    }
-    // 7. anomalies: columns of known values, a document that reads back and agrees with them
-    if (has("anomalies")) {
-        statement s(db.db.get(), "SELECT key,meter,type,status,begins,doc FROM anomalies ORDER BY key",
-                    db.busy_ms);
-        constexpr std::array<const char*, 6> cols{"key", "meter", "type", "status", "begins", "doc"};
-        while (s.step()) {
-            const std::string key = key_of(s.bytes(0));
-            for (int i : {0, 1, 2, 3, 5})
-                if (auto p = text_problem(s.bytes(i)))
-                    c.add("anomalies", key, cols[static_cast<std::size_t>(i)], *p);
-            if (!anomaly_type_text.find(s.bytes(2)))
-                c.add("anomalies", key, "type", "holds " + describe(s, 2) + ", not an anomaly type");
-            if (!anomaly_status_text.find(s.bytes(3)))
-                c.add("anomalies", key, "status", "holds " + describe(s, 3) + ", not an anomaly status");
-            if (auto p = integer_problem(s, 4, min_unix, max_unix, false, "Unix seconds of years 1..9999"))
-                c.add("anomalies", key, "begins", *p);
-            anomaly a;
-            try {
-                a = from_doc<anomaly>(s.text(5), s.text(0));
-            } catch (const storage_error& x) {
-                c.add("anomalies", key, "doc", std::string(x.message()));
-                continue;
+    guard([&] {
+        if (has("readings")) {
+            statement s(db.db.get(),
+                        "SELECT m.serial,r.meter,r.ts,r.total,r.t1,r.t2,r.t3,r.t4,r.source,r.accepted FROM "
+                        "readings r "
+                        "LEFT JOIN meters m ON m.id=r.meter ORDER BY r.meter,r.ts",
+                        db.busy_ms);
+            while (s.step()) {
+                std::string key =
+                    "meter " + (s.is_null(0) ? "id " + std::to_string(s.integer(1)) : quote(s.bytes(0))) +
+                    " at ts " + (s.type(2) == SQLITE_INTEGER ? std::to_string(s.integer(2)) : describe(s, 2));
+                for (int i = 0; i < static_cast<int>(reading_columns.size()); ++i)
+                    if (auto p = reading_problem(s, 2, i))
+                        c.add("readings", key, reading_columns[static_cast<std::size_t>(i)], *p);
             }
-            const auto differs = [&](const char* col, const std::string& doc_value, int i) {
-                if (doc_value != s.text(i))
-                    c.add("anomalies", key, col,
-                          "holds " + quote(s.bytes(i)) + " but the document says " + quote(doc_value));
-            };
-            differs("key", a.key, 0);
-            differs("meter", a.meter, 1);
-            differs("type", std::string(to_string(a.type)), 2);
-            differs("status", std::string(to_string(a.status)), 3);
-            if (s.type(4) == SQLITE_INTEGER && s.integer(4) != to_unix(a.from))
-                c.add("anomalies", key, "begins",
-                      "holds " + std::to_string(s.integer(4)) + " but the document begins at " +
-                          std::to_string(to_unix(a.from)));
         }
-    }
+    });
+    // 6. events: integers in range, a known kind, valid text
+    guard([&] {
+        if (has("meter_events")) {
+            statement s(db.db.get(),
+                        "SELECT m.serial,e.meter,e.ts,e.code,e.kind,e.journal,e.message FROM meter_events e "
+                        "LEFT JOIN meters m ON m.id=e.meter ORDER BY e.meter,e.ts,e.code",
+                        db.busy_ms);
+            while (s.step()) {
+                std::string key =
+                    "meter " + (s.is_null(0) ? "id " + std::to_string(s.integer(1)) : quote(s.bytes(0))) +
+                    " at ts " +
+                    (s.type(2) == SQLITE_INTEGER ? std::to_string(s.integer(2)) : describe(s, 2)) +
+                    ", code " + (s.type(3) == SQLITE_INTEGER ? std::to_string(s.integer(3)) : describe(s, 3));
+                for (int i = 0; i < static_cast<int>(event_columns.size()); ++i)
+                    if (auto p = event_problem(s, 2, i))
+                        c.add("meter_events", key, event_columns[static_cast<std::size_t>(i)], *p);
+                if (s.type(4) != SQLITE_TEXT || !event_kind_text.find(s.bytes(4)))
+                    c.add("meter_events", key, "kind",
+                          "holds " + describe(s, 4) + ", not an event kind (reads as 'other')");
+                if (s.type(6) != SQLITE_TEXT)
+                    c.add("meter_events", key, "message", "holds " + describe(s, 6) + ", not text");
+                else if (auto p = text_problem(s.bytes(6)))
+                    c.add("meter_events", key, "message", *p);
+            }
+        }
+    });
+    // 7. anomalies: columns of known values, a document that reads back and agrees with them
+    guard([&] {
+        if (has("anomalies")) {
+            statement s(db.db.get(), "SELECT key,meter,type,status,begins,doc FROM anomalies ORDER BY key",
+                        db.busy_ms);
+            constexpr std::array<const char*, 6> cols{"key", "meter", "type", "status", "begins", "doc"};
+            while (s.step()) {
+                const std::string key = key_of(s.bytes(0));
+                for (int i : {0, 1, 2, 3, 5})
+                    if (auto p = text_problem(s.bytes(i)))
+                        c.add("anomalies", key, cols[static_cast<std::size_t>(i)], *p);
+                if (!anomaly_type_text.find(s.bytes(2)))
+                    c.add("anomalies", key, "type", "holds " + describe(s, 2) + ", not an anomaly type");
+                if (!anomaly_status_text.find(s.bytes(3)))
+                    c.add("anomalies", key, "status", "holds " + describe(s, 3) + ", not an anomaly status");
+                if (auto p =
+                        integer_problem(s, 4, min_unix, max_unix, false, "Unix seconds of years 1..9999"))
+                    c.add("anomalies", key, "begins", *p);
+                anomaly a;
+                try {
+                    a = from_doc<anomaly>(s.text(5), s.text(0));
+                } catch (const storage_error& x) {
+                    c.add("anomalies", key, "doc", std::string(x.message()));
+                    continue;
+                }
+                const auto differs = [&](const char* col, const std::string& doc_value, int i) {
+                    if (doc_value != s.text(i))
+                        c.add("anomalies", key, col,
+                              "holds " + quote(s.bytes(i)) + " but the document says " + quote(doc_value));
+                };
+                differs("key", a.key, 0);
+                differs("meter", a.meter, 1);
+                differs("type", std::string(to_string(a.type)), 2);
+                differs("status", std::string(to_string(a.status)), 3);
+                if (s.type(4) == SQLITE_INTEGER && s.integer(4) != to_unix(a.from))
+                    c.add("anomalies", key, "begins",
+                          "holds " + std::to_string(s.integer(4)) + " but the document begins at " +
+                              std::to_string(to_unix(a.from)));
+            }
+        }
+    });
     return c.finish();
 }
 
