@@ -215,6 +215,10 @@ constexpr std::int64_t max_register_raw = 999'999'999'999'999'999;
 /// Times: Unix seconds from 0001-01-01 to 9999-12-31 (what ISO 8601 text can say).
 constexpr std::int64_t min_unix = -62'135'596'800;
 constexpr std::int64_t max_unix = 253'402'300'799;
+/// Reading sources: 0..3.
+constexpr std::int64_t max_source = static_cast<std::int64_t>(reading_source_text.names.size()) - 1;
+/// Marks a column that may not be NULL (for decode_reading's fast path).
+constexpr std::int64_t no_null = std::numeric_limits<std::int64_t>::max();
 
 /// Why column `col` is not an integer in [lo, hi] (NULL allowed when `nullable`), or nothing when it is.
 std::optional<std::string> integer_problem(const statement& s, int col, std::int64_t lo, std::int64_t hi,
@@ -238,9 +242,7 @@ std::optional<std::string> reading_problem(const statement& s, int first, int i)
         case 0:
             return integer_problem(s, first, min_unix, max_unix, false, "Unix seconds of years 1..9999");
         case 6:
-            return integer_problem(s, first + 6, 0,
-                                   static_cast<std::int64_t>(reading_source_text.names.size()) - 1, false,
-                                   "a reading source code");
+            return integer_problem(s, first + 6, 0, max_source, false, "a reading source code");
         case 7:
             return integer_problem(s, first + 7, min_unix, max_unix, true, "Unix seconds of years 1..9999");
         default:
@@ -255,6 +257,25 @@ std::optional<std::string> reading_problem(const statement& s, int first, int i)
 void decode_reading(const statement& s, int first, std::string_view serial, std::int64_t& ts,
                     std::array<std::int64_t, register_count>& v, reading_source& source,
                     std::int64_t& accepted) {
+    // the fast path reads each column once; reading_problem() says what is wrong when it fails
+    const auto in = [&](int col, std::int64_t lo, std::int64_t hi, std::int64_t if_null, std::int64_t& out) {
+        const int t = s.type(col);
+        if (t == SQLITE_NULL) return out = if_null, if_null != no_null;
+        if (t != SQLITE_INTEGER) return false;
+        out = s.integer(col);
+        return out >= lo && out <= hi;
+    };
+    std::int64_t src = 0;
+    bool ok = in(first, min_unix, max_unix, no_null, ts);
+    for (int r = 0; ok && r < static_cast<int>(register_count); ++r)
+        ok = in(first + 1 + r, -max_register_raw, max_register_raw, decimal::missing_raw,
+                v[static_cast<std::size_t>(r)]);
+    ok = ok && in(first + 6, 0, max_source, no_null, src);
+    ok = ok && in(first + 7, min_unix, max_unix, reading_table::missing_time, accepted);
+    if (ok) {
+        source = static_cast<reading_source>(src);
+        return;
+    }
     for (int i = 0; i < static_cast<int>(reading_columns.size()); ++i)
         if (auto p = reading_problem(s, first, i))
             throw storage_error(errc::storage_corrupt,
@@ -263,11 +284,8 @@ void decode_reading(const statement& s, int first, std::string_view serial, std:
                                                                      : describe(s, first)) +
                                     ": column '" + reading_columns[static_cast<std::size_t>(i)] + "' " + *p +
                                     "; kvant validate lists every such row");
-    ts = s.integer(first);
-    for (int r = 0; r < static_cast<int>(register_count); ++r)
-        v[static_cast<std::size_t>(r)] = s.integer_or(first + 1 + r, decimal::missing_raw);
-    source = static_cast<reading_source>(s.integer(first + 6));
-    accepted = s.integer_or(first + 7, reading_table::missing_time);
+    throw storage_error(errc::storage_corrupt, "stored readings row of meter " + quote(serial) +
+                                                   " cannot be read");  // unreachable: the rules agree
 }
 
 /// The columns of an event row, from `first`: ts, code, kind, journal, message.
