@@ -557,6 +557,11 @@ TEST_CASE("SQLite: a stored value that cannot be read is storage_corrupt naming 
     CHECK(m.find("stored organizations row 'dnt-demo': column 'doc' does not read back") !=
           std::string::npos);
     CHECK(s.readings("9000106", ever_from, ever_to).size() == 1);  // the rest reads
+    // a write compares with what is stored: text that read as 0 made a new 0 "unchanged" before
+    raw_sql(file, "UPDATE readings SET total='x'");
+    sqlite_store w(file, sqlite_store::mode::open);
+    m = first_message([&] { w.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "0"}})); });
+    CHECK(m.find("column 'total' holds text 'x'") != std::string::npos);
     remove_db(file);
 }
 

@@ -305,6 +305,16 @@ std::optional<std::string> event_problem(const statement& s, int first, int i) {
     }
 }
 
+/// Throws errc::storage_corrupt when an event row (columns from `first` as above) cannot be read.
+void check_event_row(const statement& s, int first, std::string_view serial) {
+    for (int i = 0; i < static_cast<int>(event_columns.size()); ++i)
+        if (auto p = event_problem(s, first, i))
+            throw storage_error(errc::storage_corrupt, "stored meter_events row of meter " + quote(serial) +
+                                                           ": column '" +
+                                                           event_columns[static_cast<std::size_t>(i)] + "' " +
+                                                           *p + "; kvant validate lists every such row");
+}
+
 }  // namespace
 
 struct sqlite_store::impl {
@@ -530,7 +540,8 @@ write_stats sqlite_store::store_readings(const reading_table& batch, on_conflict
     auto& ins = impl_->stmt(
         "INSERT INTO readings(meter,ts,total,t1,t2,t3,t4,source,accepted) VALUES(?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT(meter,ts) DO NOTHING");
-    auto& get = impl_->stmt("SELECT total,t1,t2,t3,t4 FROM readings WHERE meter=? AND ts=?");
+    auto& get =
+        impl_->stmt("SELECT ts,total,t1,t2,t3,t4,source,accepted FROM readings WHERE meter=? AND ts=?");
     auto& upd = impl_->stmt(
         "UPDATE readings SET total=?3,t1=?4,t2=?5,t3=?6,t4=?7,source=?8,accepted=?9 WHERE meter=?1 AND "
         "ts=?2");
@@ -560,7 +571,9 @@ write_stats sqlite_store::store_readings(const reading_table& batch, on_conflict
             reset_guard g(get);
             get.bind(1, ids[batch.meter_index()[i]]).bind(2, batch.times()[i]);
             get.step();
-            for (int r = 0; r < static_cast<int>(register_count); ++r) stored[r] = get.integer_or(r, missing);
+            std::int64_t ts = 0, accepted = 0;
+            reading_source source{};
+            decode_reading(get, 0, batch.meters()[batch.meter_index()[i]], ts, stored, source, accepted);
         }
         bool same = true;
         for (std::size_t r = 0; r < register_count; ++r)
@@ -634,8 +647,8 @@ write_stats sqlite_store::store_events(std::span<const meter_event> events, on_c
     auto& ins = impl_->stmt(
         "INSERT INTO meter_events(meter,ts,code,kind,journal,message) VALUES(?,?,?,?,?,?) "
         "ON CONFLICT(meter,ts,code) DO NOTHING");
-    auto& get =
-        impl_->stmt("SELECT kind,journal,message FROM meter_events WHERE meter=? AND ts=? AND code=?");
+    auto& get = impl_->stmt(
+        "SELECT ts,code,kind,journal,message FROM meter_events WHERE meter=? AND ts=? AND code=?");
     auto& upd = impl_->stmt(
         "UPDATE meter_events SET kind=?4,journal=?5,message=?6 WHERE meter=?1 AND ts=?2 AND code=?3");
     sqlite3* db = impl_->db.get();
@@ -666,10 +679,11 @@ write_stats sqlite_store::store_events(std::span<const meter_event> events, on_c
             reset_guard g(get);
             get.bind(1, it->second).bind(2, to_unix(e.time)).bind(3, e.code);
             get.step();
-            stored.kind = event_kind_text.find(get.text(0)).value_or(event_kind::other);
+            check_event_row(get, 0, e.meter);
+            stored.kind = event_kind_text.find(get.text(2)).value_or(event_kind::other);
             stored.journal =
-                get.is_null(1) ? std::nullopt : std::optional<int>(static_cast<int>(get.integer(1)));
-            stored.message = get.text(2);
+                get.is_null(3) ? std::nullopt : std::optional<int>(static_cast<int>(get.integer(3)));
+            stored.message = get.text(4);
         }
         if (stored == e) {
             ++st.unchanged;
@@ -698,12 +712,7 @@ std::vector<meter_event> sqlite_store::events(std::string_view meter, instant fr
     s.bind(1, meter).bind(2, to_unix(from)).bind(3, to_unix(to));
     std::vector<meter_event> out;
     while (s.step()) {
-        for (int i = 0; i < static_cast<int>(event_columns.size()); ++i)
-            if (auto p = event_problem(s, 1, i))
-                throw storage_error(errc::storage_corrupt,
-                                    "stored meter_events row of meter " + quote(s.bytes(0)) + ": column '" +
-                                        event_columns[static_cast<std::size_t>(i)] + "' " + *p +
-                                        "; kvant validate lists every such row");
+        check_event_row(s, 1, s.bytes(0));
         meter_event e;
         e.meter = s.text(0);
         e.time = from_unix(s.integer(1));
