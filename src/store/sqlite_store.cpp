@@ -981,7 +981,9 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
                         db.busy_ms);
             while (s.step()) {
                 ++dangling;
-                c.add(r.table, key_of(s.bytes(0)), r.column,
+                // entity rows are named by their key, quoted; reading and event rows by meter id and time
+                const bool entity = std::string_view(r.row).find('\'') == std::string_view::npos;
+                c.add(r.table, entity ? key_of(s.bytes(0)) : s.text(0), r.column,
                       "refers to " + std::string(r.parent) + " " + quote(s.bytes(1)) +
                           ", which does not exist");
             }
@@ -1047,12 +1049,16 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
                         "LEFT JOIN meters m ON m.id=r.meter ORDER BY r.meter,r.ts",
                         db.busy_ms);
             while (s.step()) {
-                std::string key =
-                    "meter " + (s.is_null(0) ? "id " + std::to_string(s.integer(1)) : quote(s.bytes(0))) +
-                    " at ts " + (s.type(2) == SQLITE_INTEGER ? std::to_string(s.integer(2)) : describe(s, 2));
+                // the key of a row is spelt out only when the row has an issue (millions of rows have none)
+                const auto key = [&] {
+                    return "meter " +
+                           (s.is_null(0) ? "id " + std::to_string(s.integer(1)) : quote(s.bytes(0))) +
+                           " at ts " +
+                           (s.type(2) == SQLITE_INTEGER ? std::to_string(s.integer(2)) : describe(s, 2));
+                };
                 for (int i = 0; i < static_cast<int>(reading_columns.size()); ++i)
                     if (auto p = reading_problem(s, 2, i))
-                        c.add("readings", key, reading_columns[static_cast<std::size_t>(i)], *p);
+                        c.add("readings", key(), reading_columns[static_cast<std::size_t>(i)], *p);
             }
         }
     });
@@ -1064,21 +1070,24 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
                         "LEFT JOIN meters m ON m.id=e.meter ORDER BY e.meter,e.ts,e.code",
                         db.busy_ms);
             while (s.step()) {
-                std::string key =
-                    "meter " + (s.is_null(0) ? "id " + std::to_string(s.integer(1)) : quote(s.bytes(0))) +
-                    " at ts " +
-                    (s.type(2) == SQLITE_INTEGER ? std::to_string(s.integer(2)) : describe(s, 2)) +
-                    ", code " + (s.type(3) == SQLITE_INTEGER ? std::to_string(s.integer(3)) : describe(s, 3));
+                const auto key = [&] {
+                    return "meter " +
+                           (s.is_null(0) ? "id " + std::to_string(s.integer(1)) : quote(s.bytes(0))) +
+                           " at ts " +
+                           (s.type(2) == SQLITE_INTEGER ? std::to_string(s.integer(2)) : describe(s, 2)) +
+                           ", code " +
+                           (s.type(3) == SQLITE_INTEGER ? std::to_string(s.integer(3)) : describe(s, 3));
+                };
                 for (int i = 0; i < static_cast<int>(event_columns.size()); ++i)
                     if (auto p = event_problem(s, 2, i))
-                        c.add("meter_events", key, event_columns[static_cast<std::size_t>(i)], *p);
+                        c.add("meter_events", key(), event_columns[static_cast<std::size_t>(i)], *p);
                 if (s.type(4) != SQLITE_TEXT || !event_kind_text.find(s.bytes(4)))
-                    c.add("meter_events", key, "kind",
+                    c.add("meter_events", key(), "kind",
                           "holds " + describe(s, 4) + ", not an event kind (reads as 'other')");
                 if (s.type(6) != SQLITE_TEXT)
-                    c.add("meter_events", key, "message", "holds " + describe(s, 6) + ", not text");
+                    c.add("meter_events", key(), "message", "holds " + describe(s, 6) + ", not text");
                 else if (auto p = text_problem(s.bytes(6)))
-                    c.add("meter_events", key, "message", *p);
+                    c.add("meter_events", key(), "message", *p);
             }
         }
     });
