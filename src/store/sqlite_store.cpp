@@ -177,19 +177,31 @@ std::string to_doc(const T& e) {
     return nlohmann::json(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+/// Why a stored document does not read back as a T, or nothing when it does (the entity in `out`).
+template <class T>
+std::optional<std::string> read_doc(const std::string& doc, T& out) {
+    try {
+        auto j = nlohmann::json::parse(doc);
+        repair_strings(j);
+        out = j.get<T>();
+        return std::nullopt;
+    } catch (const std::exception& e) {
+        std::string_view w = e.what();
+        if (w.starts_with("[json.exception.")) w.remove_prefix(std::min(w.size(), w.find("] ") + 2));
+        return "does not read back (" + std::string(w) + ")";
+    }
+}
+
 /// The entity a stored document holds; a document that does not read back at all is errc::storage_corrupt
 /// naming the table and key.
 template <class T>
 T from_doc(const std::string& doc, const std::string& key) {
-    try {
-        auto j = nlohmann::json::parse(doc);
-        repair_strings(j);
-        return j.get<T>();
-    } catch (const std::exception& e) {
+    T out;
+    if (auto p = read_doc(doc, out))
         throw storage_error(errc::storage_corrupt, std::string("stored ") + table<T>::name + " row " +
-                                                       quote(key) + ": column 'doc' does not read back (" +
-                                                       e.what() + "); kvant validate lists every such row");
-    }
+                                                       quote(key) + ": column 'doc' " + *p +
+                                                       "; kvant validate lists every such row");
+    return out;
 }
 
 /// What a column holds, for a message: "NULL", "integer 7", "text 'abc'", "real 1.5", "a blob of 3 bytes".
@@ -1016,10 +1028,8 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
                         c.add(t::name, key, t::ref_columns[static_cast<std::size_t>(i)], *p);
                 if (auto p = text_problem(s.bytes(doc_col))) c.add(t::name, key, "doc", *p);
                 T e;
-                try {
-                    e = from_doc<T>(s.text(doc_col), s.text(0));
-                } catch (const storage_error& x) {
-                    c.add(t::name, key, "doc", std::string(x.message()));
+                if (auto p = read_doc(s.text(doc_col), e)) {
+                    c.add(t::name, key, "doc", *p);
                     continue;
                 }
                 if (t::key(e) != s.text(0))
@@ -1110,10 +1120,8 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
                         integer_problem(s, 4, min_unix, max_unix, false, "Unix seconds of years 1..9999"))
                     c.add("anomalies", key, "begins", *p);
                 anomaly a;
-                try {
-                    a = from_doc<anomaly>(s.text(5), s.text(0));
-                } catch (const storage_error& x) {
-                    c.add("anomalies", key, "doc", std::string(x.message()));
+                if (auto p = read_doc(s.text(5), a)) {
+                    c.add("anomalies", key, "doc", *p);
                     continue;
                 }
                 const auto differs = [&](const char* col, const std::string& doc_value, int i) {
