@@ -464,7 +464,7 @@ TEST_CASE("SQLite: a busy store is storage_busy when opening, too; other failure
     sqlite_store ro(file, sqlite_store::mode::read_only, std::chrono::milliseconds{0});
     CHECK(code_of([&] {
               ro.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "1"}}));
-          }) != errc::storage_busy);
+          }) == errc::storage_io);
     remove_db(file);
 }
 
@@ -729,5 +729,45 @@ TEST_CASE("SQLite check: a damaged page is reported, not thrown") {
     bool integrity = false;
     for (const auto& i : found) integrity = integrity || i.what.find("integrity_check") != std::string::npos;
     CHECK(integrity);
+    remove_db(file);
+}
+
+TEST_CASE("SQLite: stored text reads back valid by RFC 3629, one U+FFFD per bad byte") {
+    const auto file = temp_db("rfc3629");
+    {
+        sqlite_store s(file);
+        populate(s);
+        meter_event e;
+        e.meter = "9000106";
+        e.time = at("2020-08-20T10:00:00Z");
+        e.code = 1;
+        s.put_events(std::vector<meter_event>{e});
+    }
+    const std::string r = "\xEF\xBF\xBD";  // U+FFFD
+    // stored bytes (hex) → what a read gives, worked out by hand from RFC 3629 §4
+    const std::vector<std::pair<const char*, std::string>> cases{
+        {"F09F9880", "\xF0\x9F\x98\x80"},  // U+1F600, a valid 4-byte sequence, kept
+        {"0941 0A0D", "\tA\n\r"},          // TAB, LF, CR are allowed (the space is SQL's: stripped below)
+        {"C080", r + r},                   // an overlong NUL: two bad bytes
+        {"EDA080", r + r + r},             // a UTF-16 surrogate (U+D800)
+        {"F4908080", r + r + r + r},       // above U+10FFFF
+        {"E282", r + r},                   // a truncated 3-byte sequence
+        {"E282AC41",
+         "\xE2\x82\xAC"
+         "A"},                      // the euro sign, then A
+        {"7F", r},                  // DEL
+        {"1B5B324A", r + "[2J"},    // ESC [2J, a terminal command
+        {"41FE42", "A" + r + "B"},  // FE never occurs in UTF-8
+    };
+    for (const auto& [hex, expected] : cases) {
+        std::string h(hex);
+        h.erase(std::remove(h.begin(), h.end(), ' '), h.end());
+        raw_sql(file, "UPDATE meter_events SET message=CAST(X'" + h + "' AS TEXT)");
+        sqlite_store s(file, sqlite_store::mode::read_only);
+        const auto ev = s.events("9000106", ever_from, ever_to);
+        REQUIRE(ev.size() == 1);
+        INFO("stored bytes " << hex);
+        CHECK(ev[0].message == expected);
+    }
     remove_db(file);
 }
