@@ -771,3 +771,32 @@ TEST_CASE("SQLite: stored text reads back valid by RFC 3629, one U+FFFD per bad 
     }
     remove_db(file);
 }
+
+TEMPLATE_TEST_CASE("a store refuses text it could not give back as written", "[store]", memory_backend,
+                   sqlite_backend) {
+    TestType b;
+    populate(b.s);
+    auto o = *b.s.template find<organization>("dnt-demo");
+    o.name = "ДНТ \xFF";  // 'Д','Н','Т',' ' are 2+2+2+1 bytes: the bad byte is at 7
+    try {
+        b.s.put(o);
+        FAIL("no exception");
+    } catch (const validation_error& e) {
+        CHECK(e.where().field == "name");
+        CHECK(e.where().offset == 7);
+    }
+    CHECK(b.s.template find<organization>("dnt-demo")->name == "ДНТ Демо");
+    meter_event e;
+    e.meter = "9000106";
+    e.time = at("2020-08-20T10:00:00Z");
+    e.code = 5;
+    e.message = "a\x1B[2J";
+    try {
+        b.s.put_events(std::vector<meter_event>{e});
+        FAIL("no exception");
+    } catch (const validation_error& x) {
+        CHECK(x.where().field == "message");
+        CHECK(x.where().offset == 1);
+    }
+    CHECK(b.s.events("", ever_from, ever_to).empty());
+}
