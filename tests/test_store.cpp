@@ -4,11 +4,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include "support.hpp"
 
+#include "kvant/algorithms/anomalies.hpp"
 #include "kvant/store/memory_store.hpp"
 #include "kvant/store/sqlite_store.hpp"
 
@@ -378,4 +380,423 @@ TEST_CASE("SQLite: a schema version 1 database is migrated when opened for writi
     sqlite_store s(file, sqlite_store::mode::read_only);
     CHECK(s.anomalies().size() == 1);
     remove_db(file);
+}
+
+// ---- issue 8: the store defends itself
+
+namespace {
+/// Runs SQL on a database file behind the store's back (as an older release, a hand edit or a foreign tool
+/// would), with foreign keys off so that any corruption can be written.
+void raw_sql(const std::filesystem::path& file, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
+    char* msg = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg);
+    const std::string m = msg ? msg : "";
+    sqlite3_free(msg);
+    sqlite3_close(db);
+    INFO(sql << ": " << m);
+    REQUIRE(rc == SQLITE_OK);
+}
+
+template <class F>
+errc code_of(F&& f) {
+    try {
+        f();
+    } catch (const kvant::error& e) {
+        return e.code();
+    }
+    return errc{};
+}
+}  // namespace
+
+TEST_CASE("SQLite: a held write lock is storage_busy (retryable) after the busy timeout, then succeeds") {
+    const auto file = temp_db("busy");
+    sqlite_store a(file);
+    populate(a);
+    for (const auto timeout : {std::chrono::milliseconds{0}, std::chrono::milliseconds{200}}) {
+        sqlite_store b(file, sqlite_store::mode::open, timeout);
+        a.begin();  // A holds the write lock
+        a.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "352.248"}}), on_conflict::keep);
+        organization o;
+        o.id = "second-" + std::to_string(timeout.count());
+        o.name = "Второе";
+        o.time_zone = zone::parse("Europe/Moscow");
+        try {
+            b.put(o);
+            FAIL("no exception while another connection holds the write lock");
+        } catch (const storage_error& e) {
+            CHECK(e.code() == errc::storage_busy);
+            const std::string m(e.message());
+            CHECK(m.find("another connection holds the write lock") != std::string::npos);
+            CHECK(m.find("busy timeout of " + std::to_string(timeout.count()) + " ms") != std::string::npos);
+        }
+        CHECK_FALSE(b.find<organization>(o.id));  // nothing half-written
+        // a batch of readings and a transaction of B's own are refused the same way
+        CHECK(code_of([&] {
+                  b.put_readings(batch({{"9000106", "2020-08-21T06:05:00Z", "352.3"}}));
+              }) == errc::storage_busy);
+        CHECK(code_of([&] { transaction t(b); }) == errc::storage_busy);
+        a.commit();
+        b.put(o);  // the lock is free: the same call succeeds
+        CHECK(b.find<organization>(o.id));
+        CHECK(a.reading_count() == 1);
+    }
+    remove_db(file);
+}
+
+TEST_CASE("SQLite: a busy store is storage_busy when opening, too; other failures keep their codes") {
+    const auto file = temp_db("busy-open");
+    {
+        sqlite_store s(file);
+        populate(s);
+    }
+    sqlite3* holder = nullptr;
+    REQUIRE(sqlite3_open(file.string().c_str(), &holder) == SQLITE_OK);
+    // an exclusive lock (rollback journal mode would take it for writing) blocks even readers
+    REQUIRE(sqlite3_exec(holder, "PRAGMA journal_mode=DELETE; BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
+    CHECK(code_of([&] { sqlite_store s(file, sqlite_store::mode::open, std::chrono::milliseconds{0}); }) ==
+          errc::storage_busy);
+    sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(holder);
+    // a write to a read-only store is not busy: it keeps its I/O code
+    sqlite_store ro(file, sqlite_store::mode::read_only, std::chrono::milliseconds{0});
+    CHECK(code_of([&] {
+              ro.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "1"}}));
+          }) == errc::storage_io);
+    remove_db(file);
+}
+
+TEST_CASE("SQLite: invalid UTF-8 stored by an older release reads back, detects and stores anomalies") {
+    // the landed release stored event messages unchecked; every `kvant anomalies detect` then failed with
+    // [json.exception.type_error.316] because the tamper anomaly quotes the message
+    const auto file = temp_db("bad-utf8");
+    {
+        sqlite_store s(file);
+        populate(s);
+        s.put_readings(batch(
+            {{"9000106", "2020-08-20T06:05:00Z", "352.248"}, {"9000106", "2020-08-21T06:05:00Z", "353.1"}}));
+        meter_event e;
+        e.meter = "9000106";
+        e.time = at("2020-08-20T10:00:00Z");
+        e.code = 5;
+        e.kind = event_kind::tamper;
+        e.journal = 4;
+        e.message = "placeholder";
+        s.put_events(std::vector<meter_event>{e});
+    }
+    // "Вскрыт" + a lone continuation byte + "ие" + an ESC; and the same bytes inside an entity document
+    raw_sql(file,
+            "UPDATE meter_events SET message=CAST(X'D092D181D0BAD180D18BD182' || X'BF' || X'D0B8D0B5' || "
+            "X'1B' AS "
+            "TEXT); UPDATE metering_points SET doc=json_set(doc,'$.name',CAST(X'41FF42' AS TEXT))");
+    sqlite_store s(file, sqlite_store::mode::open);
+    const auto events = s.events("", ever_from, ever_to);
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].message == "Вскрыт\xEF\xBF\xBDие\xEF\xBF\xBD");
+    const auto f = load_fleet(s);
+    REQUIRE(f.meters().size() == 1);
+    CHECK(s.find<metering_point>("tp-1")->name ==
+          "A\xEF\xBF\xBD"
+          "B");
+    const auto series = meter_series::from_table(
+        std::make_shared<const reading_table>(s.readings("9000106", ever_from, ever_to)));
+    const std::vector<anomaly_input> in{{&f.meters()[0], &series.front(), events}};
+    const auto found = detect_anomalies(f, in, at("2020-08-22T00:00:00Z"));
+    const auto tamper = std::find_if(found.begin(), found.end(),
+                                     [](const anomaly& a) { return a.type == anomaly_type::tamper; });
+    REQUIRE(tamper != found.end());
+    CHECK(tamper->message_ru.find("Вскрыт\xEF\xBF\xBDие") != std::string::npos);
+    CHECK(s.put_anomalies(found).inserted == found.size());
+    CHECK(s.anomalies().size() == found.size());
+    // and anomalies that carry invalid bytes from elsewhere (an API caller) are stored replaced, not refused
+    anomaly odd = *tamper;
+    odd.key = "odd";
+    odd.message_en = "bad \xFF byte";
+    CHECK(s.put_anomalies(std::vector<anomaly>{odd}).inserted == 1);
+    bool seen = false;
+    for (const auto& a : s.anomalies())
+        if (a.key == "odd") seen = (a.message_en == "bad \xEF\xBF\xBD byte");
+    CHECK(seen);
+    remove_db(file);
+}
+
+TEST_CASE("SQLite: a stored value that cannot be read is storage_corrupt naming table, key and column") {
+    const auto file = temp_db("corrupt-read");
+    {
+        sqlite_store s(file);
+        populate(s);
+        s.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "352.248"}}));
+    }
+    const auto first_message = [&](auto f) -> std::string {
+        try {
+            f();
+        } catch (const storage_error& e) {
+            CHECK(e.code() == errc::storage_corrupt);
+            return e.what();
+        }
+        FAIL("no exception");
+        return {};
+    };
+    sqlite_store s(file, sqlite_store::mode::read_only);
+    // text in an integer column read as 0 before (sqlite3_column_int64): a silent wrong number
+    raw_sql(file, "UPDATE readings SET total='352,248'");
+    auto m = first_message([&] { s.readings("9000106", ever_from, ever_to); });
+    CHECK(m.find("readings row of meter '9000106' at ts 1597903500: column 'total' holds text '352,248'") !=
+          std::string::npos);
+    CHECK(m.find("[kvant.storage.306]") == 0);
+    raw_sql(file, "UPDATE readings SET total=352.248");  // a real: read as 352 millionths before
+    m = first_message([&] { s.readings("9000106", ever_from, ever_to); });
+    CHECK(m.find("column 'total' holds real 352.248") != std::string::npos);
+    raw_sql(file, "UPDATE readings SET total=352248000, source=7");
+    m = first_message([&] { s.last_reading("9000106"); });
+    CHECK(m.find("column 'source' holds 7, outside 0..3") != std::string::npos);
+    raw_sql(file, "UPDATE readings SET source=0; UPDATE organizations SET doc='{not json'");
+    m = first_message([&] { s.all<organization>(); });
+    CHECK(m.find("stored organizations row 'dnt-demo': column 'doc' does not read back") !=
+          std::string::npos);
+    CHECK(s.readings("9000106", ever_from, ever_to).size() == 1);  // the rest reads
+    // a write compares with what is stored: text that read as 0 made a new 0 "unchanged" before
+    raw_sql(file, "UPDATE readings SET total='x'");
+    sqlite_store w(file, sqlite_store::mode::open);
+    m = first_message([&] { w.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "0"}})); });
+    CHECK(m.find("column 'total' holds text 'x'") != std::string::npos);
+    remove_db(file);
+}
+
+namespace {
+/// A populated database (entities, two readings, an event, an anomaly) tampered with `sql`, then checked.
+std::vector<db_issue> check_after(const std::string& sql) {
+    const auto file = temp_db("check");
+    {
+        sqlite_store s(file);
+        populate(s);
+        s.put_readings(batch(
+            {{"9000106", "2020-08-20T06:05:00Z", "352.248"}, {"9000106", "2020-08-21T06:05:00Z", "353.1"}}));
+        meter_event e;
+        e.meter = "9000106";
+        e.time = at("2020-08-20T10:00:00Z");
+        e.code = 5;
+        e.kind = event_kind::tamper;
+        e.message = "Вскрытие";
+        s.put_events(std::vector<meter_event>{e});
+        anomaly a;
+        a.key = "tamper:9000106:5:1597917600";
+        a.type = anomaly_type::tamper;
+        a.meter = "9000106";
+        a.from = a.to = e.time;
+        s.put_anomalies(std::vector<anomaly>{a});
+    }
+    if (!sql.empty()) raw_sql(file, "PRAGMA foreign_keys=OFF; " + sql);
+    std::vector<db_issue> found;
+    {
+        sqlite_store s(file, sqlite_store::mode::read_only);
+        found = s.check();
+    }
+    remove_db(file);
+    return found;
+}
+
+/// Whether one error names this table, key, column and says `what`.
+bool names(const std::vector<db_issue>& found, const std::string& table, const std::string& key,
+           const std::string& column, const std::string& what) {
+    for (const auto& i : found)
+        if (i.level == severity::error && i.table == table && i.key == key && i.column == column &&
+            i.what.find(what) != std::string::npos)
+            return true;
+    std::string all;
+    for (const auto& i : found) all += i.to_string() + "\n";
+    UNSCOPED_INFO("issues found:\n" << all);
+    return false;
+}
+}  // namespace
+
+TEST_CASE("SQLite check: a sound database has no issue") {
+    CHECK(check_after("").empty());
+}
+
+TEST_CASE("SQLite check: documents must read back to the entity stored under their key") {
+    auto f = check_after("UPDATE organizations SET doc='{not json'");
+    CHECK(names(f, "organizations", "'dnt-demo'", "doc", "does not read back"));
+    f = check_after("UPDATE meter_models SET doc=json_set(doc,'$.id','other')");
+    CHECK(names(f, "meter_models", "'neva-mt114-2t'", "doc",
+                "the document is of 'other', not of the key it is stored under"));
+    f = check_after("UPDATE meters SET doc=json_set(doc,'$.point','tp-2')");
+    CHECK(names(f, "meters", "'9000106'", "point", "holds 'tp-1' but the document says 'tp-2'"));
+    f = check_after("UPDATE abonents SET doc=json_set(doc,'$.kind','martian')");
+    CHECK(names(f, "abonents", "'ab-1'", "doc", "martian"));
+    f = check_after(
+        "UPDATE accounts SET number=CAST(X'41FF' AS TEXT), doc=json_set(doc,'$.number',CAST(X'41FF' AS "
+        "TEXT))");
+    CHECK(names(f, "accounts", "'A\xEF\xBF\xBD'", "number", "invalid UTF-8 (byte 0xFF) at byte 1"));
+    CHECK(names(f, "accounts", "'A\xEF\xBF\xBD'", "doc", "invalid UTF-8 (byte 0xFF) at byte"));
+}
+
+TEST_CASE("SQLite check: foreign keys, named by row and column") {
+    auto f =
+        check_after("UPDATE abonents SET organization='ghost', doc=json_set(doc,'$.organization','ghost')");
+    CHECK(names(f, "abonents", "'ab-1'", "organization",
+                "refers to organizations 'ghost', which does not exist"));
+    f = check_after("UPDATE readings SET meter=99 WHERE ts=1597903500");
+    CHECK(names(f, "readings", "meter id 99 at ts 1597903500", "meter", "refers to meters '99'"));
+    f = check_after("DELETE FROM meters");
+    CHECK(names(f, "meter_events", "meter id 1 at ts 1597917600, code 5", "meter", "does not exist"));
+}
+
+TEST_CASE("SQLite check: readings hold integers in range") {
+    auto f = check_after("UPDATE readings SET source=7 WHERE ts=1597903500");
+    CHECK(names(f, "readings", "meter '9000106' at ts 1597903500", "source", "holds 7, outside 0..3"));
+    f = check_after("UPDATE readings SET total='abc' WHERE ts=1597903500");
+    CHECK(names(f, "readings", "meter '9000106' at ts 1597903500", "total", "holds text 'abc'"));
+    f = check_after("UPDATE readings SET t1=1000000000000000000 WHERE ts=1597903500");
+    CHECK(
+        names(f, "readings", "meter '9000106' at ts 1597903500", "t1", "holds 1000000000000000000, outside"));
+    f = check_after("UPDATE readings SET t2=-9223372036854775808 WHERE ts=1597903500");  // the missing mark
+    CHECK(names(f, "readings", "meter '9000106' at ts 1597903500", "t2", "outside"));
+    f = check_after("UPDATE readings SET ts=300000000000 WHERE ts=1597903500");
+    CHECK(names(f, "readings", "meter '9000106' at ts 300000000000", "ts", "outside"));
+    f = check_after("UPDATE readings SET accepted=1.5 WHERE ts=1597903500");
+    CHECK(names(f, "readings", "meter '9000106' at ts 1597903500", "accepted", "holds real 1.5"));
+}
+
+TEST_CASE("SQLite check: events have known kinds, codes in range, valid text") {
+    auto f = check_after("UPDATE meter_events SET message=CAST(X'D092' || X'BF' AS TEXT)");
+    CHECK(names(f, "meter_events", "meter '9000106' at ts 1597917600, code 5", "message",
+                "invalid UTF-8 (byte 0xBF) at byte 2"));
+    f = check_after("UPDATE meter_events SET message='a' || char(27) || '[2J'");
+    CHECK(names(f, "meter_events", "meter '9000106' at ts 1597917600, code 5", "message",
+                "control character 0x1B at byte 1"));
+    f = check_after("UPDATE meter_events SET kind='zzz'");
+    CHECK(names(f, "meter_events", "meter '9000106' at ts 1597917600, code 5", "kind", "not an event kind"));
+    f = check_after("UPDATE meter_events SET code=4294967296");
+    CHECK(names(f, "meter_events", "meter '9000106' at ts 1597917600, code 4294967296", "code", "outside"));
+}
+
+TEST_CASE("SQLite check: anomalies parse and agree with their columns") {
+    auto f = check_after("UPDATE anomalies SET doc='[]'");
+    CHECK(names(f, "anomalies", "'tamper:9000106:5:1597917600'", "doc", "does not read back"));
+    f = check_after("UPDATE anomalies SET status='weird'");
+    CHECK(names(f, "anomalies", "'tamper:9000106:5:1597917600'", "status", "not an anomaly status"));
+    f = check_after("UPDATE anomalies SET begins=1");
+    CHECK(names(f, "anomalies", "'tamper:9000106:5:1597917600'", "begins", "document begins at 1597917600"));
+}
+
+TEST_CASE("SQLite check: the schema, and a bounded list") {
+    auto f = check_after("DROP TABLE meter_events");
+    CHECK(names(f, "meter_events", "", "", "table is missing"));
+    f = check_after("DROP INDEX anomalies_by_status; ALTER TABLE anomalies DROP COLUMN begins");
+    CHECK(names(f, "anomalies", "", "begins", "column is missing"));
+    // 30 bad rows: 20 listed, then one issue counting the other 10
+    std::string many;
+    for (int i = 0; i < 30; ++i)
+        many += "INSERT INTO readings(meter,ts,total,source) VALUES(1," + std::to_string(1600000000 + i) +
+                ",1,9);";
+    f = check_after(many);
+    CHECK(std::count_if(f.begin(), f.end(), [](const db_issue& i) { return i.column == "source"; }) == 21);
+    CHECK(names(f, "readings", "", "source", "10 more issues like the ones above, not listed"));
+}
+
+TEST_CASE("SQLite check: a damaged page is reported, not thrown") {
+    const auto file = temp_db("damaged");
+    {
+        sqlite_store s(file);
+        populate(s);
+        reading_table t;
+        for (int i = 0; i < 3000; ++i) {
+            reading r;
+            r.meter = "9000106";
+            r.time = from_unix(1'600'000'000 + 1800 * i);
+            r[register_id::total] = decimal::from_integer(i);
+            t.push(r);
+        }
+        s.put_readings(t);
+    }
+    raw_sql(file, "PRAGMA journal_mode=DELETE");  // everything in the main file
+    const auto size = std::filesystem::file_size(file);
+    REQUIRE(size > 8 * 4096);
+    {
+        std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(static_cast<std::streamoff>(size - 3 * 4096 + 100));  // inside a b-tree page of readings
+        const std::string junk(2000, '\x5A');
+        f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    }
+    std::vector<db_issue> found;
+    {
+        sqlite_store s(file, sqlite_store::mode::read_only);
+        REQUIRE_NOTHROW(found = s.check());
+    }
+    bool integrity = false;
+    for (const auto& i : found) integrity = integrity || i.what.find("integrity_check") != std::string::npos;
+    CHECK(integrity);
+    remove_db(file);
+}
+
+TEST_CASE("SQLite: stored text reads back valid by RFC 3629, one U+FFFD per bad byte") {
+    const auto file = temp_db("rfc3629");
+    {
+        sqlite_store s(file);
+        populate(s);
+        meter_event e;
+        e.meter = "9000106";
+        e.time = at("2020-08-20T10:00:00Z");
+        e.code = 1;
+        s.put_events(std::vector<meter_event>{e});
+    }
+    const std::string r = "\xEF\xBF\xBD";  // U+FFFD
+    // stored bytes (hex) → what a read gives, worked out by hand from RFC 3629 §4
+    const std::vector<std::pair<const char*, std::string>> cases{
+        {"F09F9880", "\xF0\x9F\x98\x80"},  // U+1F600, a valid 4-byte sequence, kept
+        {"0941 0A0D", "\tA\n\r"},          // TAB, LF, CR are allowed (the space is SQL's: stripped below)
+        {"C080", r + r},                   // an overlong NUL: two bad bytes
+        {"EDA080", r + r + r},             // a UTF-16 surrogate (U+D800)
+        {"F4908080", r + r + r + r},       // above U+10FFFF
+        {"E282", r + r},                   // a truncated 3-byte sequence
+        {"E282AC41",
+         "\xE2\x82\xAC"
+         "A"},                      // the euro sign, then A
+        {"7F", r},                  // DEL
+        {"1B5B324A", r + "[2J"},    // ESC [2J, a terminal command
+        {"41FE42", "A" + r + "B"},  // FE never occurs in UTF-8
+    };
+    for (const auto& [hex, expected] : cases) {
+        std::string h(hex);
+        h.erase(std::remove(h.begin(), h.end(), ' '), h.end());
+        raw_sql(file, "UPDATE meter_events SET message=CAST(X'" + h + "' AS TEXT)");
+        sqlite_store s(file, sqlite_store::mode::read_only);
+        const auto ev = s.events("9000106", ever_from, ever_to);
+        REQUIRE(ev.size() == 1);
+        INFO("stored bytes " << hex);
+        CHECK(ev[0].message == expected);
+    }
+    remove_db(file);
+}
+
+TEMPLATE_TEST_CASE("a store refuses text it could not give back as written", "[store]", memory_backend,
+                   sqlite_backend) {
+    TestType b;
+    populate(b.s);
+    auto o = *b.s.template find<organization>("dnt-demo");
+    o.name = "ДНТ \xFF";  // 'Д','Н','Т',' ' are 2+2+2+1 bytes: the bad byte is at 7
+    try {
+        b.s.put(o);
+        FAIL("no exception");
+    } catch (const validation_error& e) {
+        CHECK(e.where().field == "name");
+        CHECK(e.where().offset == 7);
+    }
+    CHECK(b.s.template find<organization>("dnt-demo")->name == "ДНТ Демо");
+    meter_event e;
+    e.meter = "9000106";
+    e.time = at("2020-08-20T10:00:00Z");
+    e.code = 5;
+    e.message = "a\x1B[2J";
+    try {
+        b.s.put_events(std::vector<meter_event>{e});
+        FAIL("no exception");
+    } catch (const validation_error& x) {
+        CHECK(x.where().field == "message");
+        CHECK(x.where().offset == 1);
+    }
+    CHECK(b.s.events("", ever_from, ever_to).empty());
 }

@@ -77,38 +77,52 @@ int run_export(const args& a) {
 
 int run_validate(const args& a) {
     sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+    std::size_t count = 0, errors = 0;
+    // the database as a whole first: what it finds could make the reads below fail
+    for (const auto& i : db.check()) {
+        std::cout << i.to_string() << "\n";
+        ++count;
+        errors += i.level == severity::error;
+    }
     issues found;
     auto add = [&](issues more) { found.insert(found.end(), more.begin(), more.end()); };
-    for (const auto& o : db.all<organization>()) add(validate(o));
-    for (const auto& x : db.all<abonent>()) add(validate(x));
-    for (const auto& x : db.all<account>()) add(validate(x));
-    for (const auto& x : db.all<metering_point>()) add(validate(x));
-    std::map<std::string, meter_model> models;
-    for (const auto& x : db.all<meter_model>()) {
-        add(validate(x));
-        models.emplace(x.id, x);
+    std::size_t meters = 0, readings_checked = 0;
+    try {
+        for (const auto& o : db.all<organization>()) add(validate(o));
+        for (const auto& x : db.all<abonent>()) add(validate(x));
+        for (const auto& x : db.all<account>()) add(validate(x));
+        for (const auto& x : db.all<metering_point>()) add(validate(x));
+        std::map<std::string, meter_model> models;
+        for (const auto& x : db.all<meter_model>()) {
+            add(validate(x));
+            models.emplace(x.id, x);
+        }
+        const instant from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
+        const instant to = from_unix(std::numeric_limits<std::int64_t>::max() / 2);
+        for (const auto& m : db.all<meter>()) {
+            ++meters;
+            const auto it = models.find(m.model);
+            const meter_model* model = it == models.end() ? nullptr : &it->second;
+            add(validate(m, model));
+            const auto t = db.readings(m.serial, from, to);
+            readings_checked += t.size();
+            const meter* ms[] = {&m};
+            const int tariffs[] = {effective_tariff_registers(m, model)};
+            for (auto& ri : validate(t, ms, tariffs)) found.push_back(std::move(ri.what));
+        }
+    } catch (const storage_error& e) {
+        // a row the checks above reported stops the entity and reading checks here
+        std::cout << "error: " << e.message() << "\n";
+        ++count;
+        ++errors;
     }
-    std::size_t readings_checked = 0;
-    const instant from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
-    const instant to = from_unix(std::numeric_limits<std::int64_t>::max() / 2);
-    for (const auto& m : db.all<meter>()) {
-        const auto it = models.find(m.model);
-        const meter_model* model = it == models.end() ? nullptr : &it->second;
-        add(validate(m, model));
-        const auto t = db.readings(m.serial, from, to);
-        readings_checked += t.size();
-        const meter* ms[] = {&m};
-        const int tariffs[] = {effective_tariff_registers(m, model)};
-        for (auto& ri : validate(t, ms, tariffs)) found.push_back(std::move(ri.what));
-    }
-    std::size_t errors = 0;
     for (const auto& i : found) {
         std::cout << i.to_string() << "\n";
         errors += i.level == severity::error;
     }
-    std::cout << found.size() << " issues (" << errors << " errors, " << found.size() - errors
-              << " warnings) in " << db.all<meter>().size() << " meters and " << readings_checked
-              << " readings\n";
+    count += found.size();
+    std::cout << count << " issues (" << errors << " errors, " << count - errors << " warnings) in " << meters
+              << " meters and " << readings_checked << " readings\n";
     return errors ? 1 : 0;
 }
 

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "kvant/core/error.hpp"
+#include "stored_text.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -24,32 +25,61 @@ struct stmt_finalizer {
 };
 using db_ptr = std::unique_ptr<sqlite3, db_closer>;
 
-[[noreturn]] inline void fail(sqlite3* db, const std::string& doing) {
-    const int code = sqlite3_extended_errcode(db);
-    const errc ec = (code == SQLITE_CANTOPEN || (code & 0xff) == SQLITE_IOERR || code == SQLITE_FULL ||
-                     code == SQLITE_READONLY)
-                        ? errc::storage_io
-                        : errc::storage;
-    throw storage_error(ec, doing + ": " + sqlite3_errmsg(db));
+/// The error code of a SQLite result code: busy and locked are errc::storage_busy (retryable: another
+/// connection holds the lock), I/O, full disk, read-only and cannot-open are storage_io, the rest storage.
+inline errc classify(int code) noexcept {
+    switch (code & 0xff) {
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            return errc::storage_busy;
+        case SQLITE_CANTOPEN:
+        case SQLITE_IOERR:
+        case SQLITE_FULL:
+        case SQLITE_READONLY:
+            return errc::storage_io;
+        default:
+            return errc::storage;
+    }
 }
 
-inline void exec(sqlite3* db, const char* sql) {
+/// Throws the storage_error for result `code` while `doing`. A busy failure says who holds the lock and how
+/// long this connection waited (`busy_ms`, the busy timeout).
+[[noreturn]] inline void fail_with(int code, const std::string& doing, const std::string& sqlite_message,
+                                   int busy_ms) {
+    const errc ec = classify(code);
+    if (ec == errc::storage_busy) {
+        const std::string who = (code & 0xff) == SQLITE_LOCKED
+                                    ? "a table is locked by another statement or connection"
+                                    : "another connection holds the write lock";
+        throw storage_error(ec, doing + ": " + sqlite_message + ": " + who +
+                                    "; gave up after the busy timeout of " + std::to_string(busy_ms) +
+                                    " ms (retryable: try again later, or give a longer busy timeout)");
+    }
+    throw storage_error(ec, doing + ": " + sqlite_message);
+}
+
+[[noreturn]] inline void fail(sqlite3* db, const std::string& doing, int busy_ms) {
+    fail_with(sqlite3_extended_errcode(db), doing, sqlite3_errmsg(db), busy_ms);
+}
+
+inline void exec(sqlite3* db, const char* sql, int busy_ms) {
     char* msg = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
-        std::string m = msg ? msg : "unknown error";
+    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
+    if (rc != SQLITE_OK) {
+        std::string m = msg ? msg : sqlite3_errstr(rc);
         sqlite3_free(msg);
-        throw storage_error(errc::storage, std::string("SQL '") + sql + "': " + m);
+        fail_with(sqlite3_extended_errcode(db), std::string("SQL '") + sql + "'", m, busy_ms);
     }
 }
 
 /// A prepared statement, reset after each use.
 class statement {
   public:
-    statement(sqlite3* db, std::string_view sql) : db_(db) {
+    statement(sqlite3* db, std::string_view sql, int busy_ms) : db_(db), busy_ms_(busy_ms) {
         sqlite3_stmt* s = nullptr;
         if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s,
                                nullptr) != SQLITE_OK)
-            fail(db, "preparing '" + std::string(sql) + "'");
+            fail(db, "preparing '" + std::string(sql) + "'", busy_ms);
         s_.reset(s);
     }
     sqlite3_stmt* get() const noexcept { return s_.get(); }
@@ -82,7 +112,7 @@ class statement {
         if (rc == SQLITE_DONE) return false;
         const std::string sql = sqlite3_sql(s_.get());
         sqlite3_reset(s_.get());
-        fail(db_, "running '" + sql + "'");
+        fail(db_, "running '" + sql + "'", busy_ms_);
     }
     /// Steps to completion, then resets.
     void run() {
@@ -100,17 +130,23 @@ class statement {
     std::int64_t integer_or(int col, std::int64_t missing) const noexcept {
         return is_null(col) ? missing : integer(col);
     }
-    std::string text(int col) const {
+    /// A text column as valid text (see detail::sqlite::stored_text): invalid bytes come out as U+FFFD.
+    std::string text(int col) const { return stored_text::repaired(bytes(col)); }
+    /// A text column's bytes as stored (for the checks that report them).
+    std::string_view bytes(int col) const noexcept {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_.get(), col));
-        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_.get(), col)))
-                 : std::string();
+        return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s_.get(), col)))
+                 : std::string_view();
     }
+    /// The storage class of a column: SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL.
+    int type(int col) const noexcept { return sqlite3_column_type(s_.get(), col); }
 
   private:
     void check(int rc) {
-        if (rc != SQLITE_OK) fail(db_, "binding a parameter");
+        if (rc != SQLITE_OK) fail(db_, "binding a parameter", busy_ms_);
     }
     sqlite3* db_;
+    int busy_ms_;
     std::unique_ptr<sqlite3_stmt, stmt_finalizer> s_;
 };
 

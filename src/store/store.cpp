@@ -2,6 +2,9 @@
 
 #include <set>
 
+#include "kvant/model/json.hpp"
+#include "stored_text.hpp"
+
 namespace kvant {
 inline namespace v0 {
 
@@ -13,6 +16,32 @@ void refuse_invalid(const issues& found, const char* entity, const std::string& 
         if (i.level == severity::error) msg += (msg.empty() ? "" : "; ") + i.to_string();
     if (!msg.empty())
         throw validation_error(errc::validation, std::string(entity) + " " + key + " is invalid: " + msg);
+}
+
+/// Refuses text the store could not give back as written (see stored_text.hpp): invalid UTF-8 or a control
+/// character in any text field of `j`. The import checks text first with file and line; this is the last
+/// line for API callers, so that a store never alters text silently (its reads repair only what older
+/// releases stored).
+void refuse_invalid_text(const nlohmann::json& j, const std::string& what, const std::string& field = {}) {
+    using namespace detail::sqlite::stored_text;
+    if (j.is_string()) {
+        const auto& t = j.get_ref<const std::string&>();
+        if (const auto bad = first_invalid(t))
+            throw validation_error(errc::validation,
+                                   what + ": invalid UTF-8 or a control character at byte " +
+                                       std::to_string(*bad) + " of '" + repaired(t.substr(0, 64)) + "'",
+                                   location{"", 0, field, static_cast<std::int64_t>(*bad)});
+    } else if (j.is_object()) {
+        for (const auto& [k, v] : j.items())
+            refuse_invalid_text(v, what, field.empty() ? k : field + "." + k);
+    } else if (j.is_array()) {
+        for (const auto& v : j) refuse_invalid_text(v, what, field);
+    }
+}
+template <class T>
+void refuse_invalid_text(const T& e, const char* entity, const std::string& key) {
+    refuse_invalid_text(nlohmann::json(e),
+                        std::string(entity) + " " + detail::sqlite::stored_text::repaired(key));
 }
 
 /// A transaction when the backend needs one for a single write to be atomic.
@@ -45,6 +74,7 @@ class implicit_transaction {
 
 void store::put(const organization& o) {
     refuse_invalid<organization>(validate(o), "organization", o.id);
+    refuse_invalid_text(o, "organization", o.id);
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(o);
     t.commit();
@@ -52,6 +82,7 @@ void store::put(const organization& o) {
 
 void store::put(const abonent& a) {
     refuse_invalid<abonent>(validate(a), "abonent", a.id);
+    refuse_invalid_text(a, "abonent", a.id);
     if (!find<organization>(a.organization))
         unknown("abonent", a.id, "organization", "organization", a.organization);
     implicit_transaction t(*this, needs_implicit_transactions());
@@ -61,6 +92,7 @@ void store::put(const abonent& a) {
 
 void store::put(const account& a) {
     refuse_invalid<account>(validate(a), "account", a.number);
+    refuse_invalid_text(a, "account", a.number);
     if (!find<abonent>(a.abonent)) unknown("account", a.number, "abonent", "abonent", a.abonent);
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(a);
@@ -69,6 +101,7 @@ void store::put(const account& a) {
 
 void store::put(const metering_point& p) {
     refuse_invalid<metering_point>(validate(p), "metering_point", p.code);
+    refuse_invalid_text(p, "metering_point", p.code);
     if (!find<account>(p.account)) unknown("metering_point", p.code, "account", "account", p.account);
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(p);
@@ -77,12 +110,14 @@ void store::put(const metering_point& p) {
 
 void store::put(const meter_model& m) {
     refuse_invalid<meter_model>(validate(m), "meter_model", m.id);
+    refuse_invalid_text(m, "meter_model", m.id);
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(m);
     t.commit();
 }
 
 void store::put(const meter& m) {
+    refuse_invalid_text(m, "meter", m.serial);
     std::optional<meter_model> model;
     if (!m.model.empty()) {
         model = find<meter_model>(m.model);
@@ -110,6 +145,14 @@ write_stats store::put_readings(const reading_table& batch, on_conflict policy) 
 write_stats store::put_events(std::span<const meter_event> events, on_conflict policy) {
     std::set<std::string, std::less<>> checked;
     for (const auto& e : events) {
+        for (const auto* t : {&e.meter, &e.message})
+            if (const auto bad = detail::sqlite::stored_text::first_invalid(*t))
+                throw validation_error(
+                    errc::validation,
+                    "event " + std::to_string(e.code) + " of meter " +
+                        detail::sqlite::stored_text::repaired(e.meter) +
+                        ": invalid UTF-8 or a control character at byte " + std::to_string(*bad),
+                    location{"", 0, t == &e.meter ? "meter" : "message", static_cast<std::int64_t>(*bad)});
         if (checked.count(e.meter)) continue;
         if (!has_meter(e.meter))
             throw validation_error(errc::unknown_reference, "unknown meter '" + e.meter + "'",

@@ -39,7 +39,8 @@ enum class errc : int {
     storage_conflict = 302,
     storage_io = 303,
     not_found = 304,
-    storage_busy = 305,  ///< another connection holds the write lock past the busy timeout: retry later
+    storage_busy = 305,     ///< another connection holds the write lock past the busy timeout: retry later
+    storage_corrupt = 306,  ///< a stored value that cannot be read back (names table, key, column)
     // configuration and usage (400..499)
     config = 400,
     usage = 401,

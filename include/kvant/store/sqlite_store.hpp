@@ -20,6 +20,17 @@
 namespace kvant {
 inline namespace v0 {
 
+/// One finding of sqlite_store::check(): what is wrong and where (table, the row's key, the column).
+struct db_issue {
+    severity level = severity::error;
+    std::string table;   ///< empty for the database as a whole
+    std::string key;     ///< the row: its key ("9000106"), or for readings and events meter and time
+    std::string column;  ///< empty for the row as a whole
+    std::string what;
+    /// `error: table readings, meter '9000106' at ts 1597903500, column source: holds 7, outside 0..3 (...)`
+    std::string to_string() const;
+};
+
 class sqlite_store final : public store {
   public:
     enum class mode : std::uint8_t {
@@ -54,6 +65,19 @@ class sqlite_store final : public store {
     void rollback() noexcept override;
 
     const std::filesystem::path& file() const noexcept;
+
+    /// Checks the database as a whole, without changing it, and lists what is wrong: `PRAGMA
+    /// integrity_check`; the schema (application id, version, every table and column this library uses);
+    /// `PRAGMA foreign_key_check`, with each dangling reference named by table, key and column; every entity
+    /// document reads back to an entity whose key and references equal the columns it is stored under;
+    /// readings, events and anomalies hold integers where integers belong, within range (times of years
+    /// 1..9999, register values of at most 12 integer digits, source codes 0..3, event codes and journals as
+    /// int), known enum texts, and parseable anomaly documents agreeing with their columns; every text is
+    /// valid UTF-8 without control characters. At most `max_per_column` issues are listed per table and
+    /// column, followed by one that counts the rest. Reads never fail on invalid text (it reads back with
+    /// U+FFFD); a row that cannot be read at all fails its read with errc::storage_corrupt, and this check
+    /// lists every such row first. docs/storage.md lists every check.
+    std::vector<db_issue> check(std::size_t max_per_column = 20) const;
 
   protected:
     bool load(std::string_view key, organization& out) const override;

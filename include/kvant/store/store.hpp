@@ -16,6 +16,10 @@
 ///   per call where it needs one). A `transaction` object rolls back in its destructor unless committed:
 ///   after a failed import the store is exactly as before.
 /// - A store object is not thread-safe; open one per thread (SQLite allows many readers and one writer).
+/// - Errors are storage_error; the one retryable code is errc::storage_busy (another connection held the
+///   lock past the busy timeout; the call changed nothing). memory_store is never busy. A stored value that
+///   cannot be read back is errc::storage_corrupt naming table, row and column; stored text always reads back
+///   as valid UTF-8 (invalid bytes as U+FFFD), so no text already stored makes a later read fail.
 #pragma once
 
 #include <cstdint>
