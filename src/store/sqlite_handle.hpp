@@ -10,8 +10,10 @@
 #include <string>
 #include <string_view>
 
+#include <limits>
 #include "kvant/core/error.hpp"
-#include "stored_text.hpp"
+
+#include "kvant/core/text.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -130,8 +132,11 @@ class statement {
     std::int64_t integer_or(int col, std::int64_t missing) const noexcept {
         return is_null(col) ? missing : integer(col);
     }
-    /// A text column as valid text (see detail::sqlite::stored_text): invalid bytes come out as U+FFFD.
-    std::string text(int col) const { return stored_text::repaired(bytes(col)); }
+    /// A text column as valid text (core/text.hpp, repair_text): invalid bytes come out as U+FFFD, so that
+    /// nothing an older release stored makes a read fail. Never cut: a column may hold a whole document.
+    std::string text(int col) const {
+        return repair_text(bytes(col), std::numeric_limits<std::size_t>::max());
+    }
     /// A text column's bytes as stored (for the checks that report them).
     std::string_view bytes(int col) const noexcept {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_.get(), col));

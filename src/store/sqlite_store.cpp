@@ -150,21 +150,18 @@ std::string upsert_sql() {
            t::key_column + ") DO UPDATE SET " + set + "doc=excluded.doc";
 }
 
-/// A stored text for a message: valid text, at most 64 bytes (cut on a character boundary), in quotes.
+/// A stored text for a message: a bounded excerpt (core/text.hpp), invalid bytes escaped.
 std::string quote(std::string_view raw) {
-    const std::string t = detail::sqlite::stored_text::repaired(raw);
-    std::size_t n = std::min<std::size_t>(t.size(), 64);
-    while (n < t.size() && n > 0 && (static_cast<unsigned char>(t[n]) & 0xC0) == 0x80) --n;
-    return "'" + t.substr(0, n) + (n < t.size() ? "…' (" + std::to_string(t.size()) + " bytes)" : "'");
+    return excerpt(raw);
 }
 
 /// Every string inside a parsed document made valid text (a control character escaped as \u001b in the
-/// JSON comes out as U+FFFD like any other invalid byte), so that a document an older release stored reads
-/// back.
+/// JSON comes out as U+FFFD like any other invalid byte, a text past max_text_bytes is cut), so that a
+/// document an older release stored reads back.
 void repair_strings(nlohmann::json& j) {
     if (j.is_string()) {
         auto& t = j.get_ref<std::string&>();
-        if (detail::sqlite::stored_text::first_invalid(t)) t = detail::sqlite::stored_text::repaired(t);
+        if (first_invalid_byte(t) || t.size() > max_text_bytes) t = repair_text(t);
     } else if (j.is_structured()) {
         for (auto& v : j) repair_strings(v);
     }
@@ -892,16 +889,13 @@ const std::array<reference, 7> references{{
     {"meter_events", "'meter id ' || meter || ' at ts ' || ts || ', code ' || code", "meter", "meters", "id"},
 }};
 
-/// Why a stored text is not valid text, or nothing when it is.
-std::optional<std::string> text_problem(std::string_view raw) {
-    const auto bad = detail::sqlite::stored_text::first_invalid(raw);
+/// Why a stored text is not valid text (core/text.hpp), or nothing when it is.
+std::optional<std::string> stored_text_problem(std::string_view raw, std::size_t max_bytes = max_text_bytes) {
+    const auto bad = check_text(raw, max_bytes);
     if (!bad) return std::nullopt;
-    const auto c = static_cast<unsigned char>(raw[*bad]);
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "0x%02X", c);
-    return std::string(c < 0x80 ? "control character " : "invalid UTF-8 (byte ") + buf +
-           (c < 0x80 ? "" : ")") + " at byte " + std::to_string(*bad) + " in " + quote(raw) +
-           " (reads back with U+FFFD; a new import refuses such text)";
+    return bad->reason + " at byte " + std::to_string(bad->offset) + " in " + quote(raw) +
+           " (reads back repaired: U+FFFD for invalid bytes, cut past " + std::to_string(max_text_bytes) +
+           " bytes; a new import refuses such text)";
 }
 
 class checker {
@@ -1022,11 +1016,12 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
             const int doc_col = 1 + static_cast<int>(t::ref_columns.size());
             while (s.step()) {
                 const std::string key = key_of(s.bytes(0));
-                if (auto p = text_problem(s.bytes(0))) c.add(t::name, key, t::key_column, *p);
+                if (auto p = stored_text_problem(s.bytes(0))) c.add(t::name, key, t::key_column, *p);
                 for (int i = 0; i < static_cast<int>(t::ref_columns.size()); ++i)
-                    if (auto p = text_problem(s.bytes(1 + i)))
+                    if (auto p = stored_text_problem(s.bytes(1 + i)))
                         c.add(t::name, key, t::ref_columns[static_cast<std::size_t>(i)], *p);
-                if (auto p = text_problem(s.bytes(doc_col))) c.add(t::name, key, "doc", *p);
+                if (auto p = stored_text_problem(s.bytes(doc_col), std::numeric_limits<std::size_t>::max()))
+                    c.add(t::name, key, "doc", *p);
                 T e;
                 if (auto p = read_doc(s.text(doc_col), e)) {
                     c.add(t::name, key, "doc", *p);
@@ -1096,7 +1091,7 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
                           "holds " + describe(s, 4) + ", not an event kind (reads as 'other')");
                 if (s.type(6) != SQLITE_TEXT)
                     c.add("meter_events", key(), "message", "holds " + describe(s, 6) + ", not text");
-                else if (auto p = text_problem(s.bytes(6)))
+                else if (auto p = stored_text_problem(s.bytes(6)))
                     c.add("meter_events", key(), "message", *p);
             }
         }
@@ -1110,7 +1105,7 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
             while (s.step()) {
                 const std::string key = key_of(s.bytes(0));
                 for (int i : {0, 1, 2, 3, 5})
-                    if (auto p = text_problem(s.bytes(i)))
+                    if (auto p = stored_text_problem(s.bytes(i)))
                         c.add("anomalies", key, cols[static_cast<std::size_t>(i)], *p);
                 if (!anomaly_type_text.find(s.bytes(2)))
                     c.add("anomalies", key, "type", "holds " + describe(s, 2) + ", not an anomaly type");

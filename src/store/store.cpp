@@ -2,8 +2,8 @@
 
 #include <set>
 
+#include "kvant/core/text.hpp"
 #include "kvant/model/json.hpp"
-#include "stored_text.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -15,22 +15,20 @@ void refuse_invalid(const issues& found, const char* entity, const std::string& 
     for (const auto& i : found)
         if (i.level == severity::error) msg += (msg.empty() ? "" : "; ") + i.to_string();
     if (!msg.empty())
-        throw validation_error(errc::validation, std::string(entity) + " " + key + " is invalid: " + msg);
+        throw validation_error(errc::validation,
+                               std::string(entity) + " " + excerpt(key) + " is invalid: " + msg);
 }
 
-/// Refuses text the store could not give back as written (see stored_text.hpp): invalid UTF-8 or a control
+/// Refuses text the store could not give back as written (core/text.hpp): invalid UTF-8 or a control
 /// character in any text field of `j`. The import checks text first with file and line; this is the last
 /// line for API callers, so that a store never alters text silently (its reads repair only what older
 /// releases stored).
 void refuse_invalid_text(const nlohmann::json& j, const std::string& what, const std::string& field = {}) {
-    using namespace detail::sqlite::stored_text;
     if (j.is_string()) {
         const auto& t = j.get_ref<const std::string&>();
-        if (const auto bad = first_invalid(t))
-            throw validation_error(errc::validation,
-                                   what + ": invalid UTF-8 or a control character at byte " +
-                                       std::to_string(*bad) + " of '" + repaired(t.substr(0, 64)) + "'",
-                                   location{"", 0, field, static_cast<std::int64_t>(*bad)});
+        if (const auto bad = check_text(t))
+            throw validation_error(errc::invalid_text, what + ": " + bad->reason + " in " + excerpt(t),
+                                   location{"", 0, field, static_cast<std::int64_t>(bad->offset)});
     } else if (j.is_object()) {
         for (const auto& [k, v] : j.items())
             refuse_invalid_text(v, what, field.empty() ? k : field + "." + k);
@@ -40,8 +38,7 @@ void refuse_invalid_text(const nlohmann::json& j, const std::string& what, const
 }
 template <class T>
 void refuse_invalid_text(const T& e, const char* entity, const std::string& key) {
-    refuse_invalid_text(nlohmann::json(e),
-                        std::string(entity) + " " + detail::sqlite::stored_text::repaired(key));
+    refuse_invalid_text(nlohmann::json(e), std::string(entity) + " " + excerpt(key));
 }
 
 /// A transaction when the backend needs one for a single write to be atomic.
@@ -73,16 +70,16 @@ class implicit_transaction {
 }  // namespace
 
 void store::put(const organization& o) {
-    refuse_invalid<organization>(validate(o), "organization", o.id);
     refuse_invalid_text(o, "organization", o.id);
+    refuse_invalid<organization>(validate(o), "organization", o.id);
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(o);
     t.commit();
 }
 
 void store::put(const abonent& a) {
-    refuse_invalid<abonent>(validate(a), "abonent", a.id);
     refuse_invalid_text(a, "abonent", a.id);
+    refuse_invalid<abonent>(validate(a), "abonent", a.id);
     if (!find<organization>(a.organization))
         unknown("abonent", a.id, "organization", "organization", a.organization);
     implicit_transaction t(*this, needs_implicit_transactions());
@@ -91,8 +88,8 @@ void store::put(const abonent& a) {
 }
 
 void store::put(const account& a) {
-    refuse_invalid<account>(validate(a), "account", a.number);
     refuse_invalid_text(a, "account", a.number);
+    refuse_invalid<account>(validate(a), "account", a.number);
     if (!find<abonent>(a.abonent)) unknown("account", a.number, "abonent", "abonent", a.abonent);
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(a);
@@ -100,8 +97,8 @@ void store::put(const account& a) {
 }
 
 void store::put(const metering_point& p) {
-    refuse_invalid<metering_point>(validate(p), "metering_point", p.code);
     refuse_invalid_text(p, "metering_point", p.code);
+    refuse_invalid<metering_point>(validate(p), "metering_point", p.code);
     if (!find<account>(p.account)) unknown("metering_point", p.code, "account", "account", p.account);
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(p);
@@ -109,8 +106,8 @@ void store::put(const metering_point& p) {
 }
 
 void store::put(const meter_model& m) {
-    refuse_invalid<meter_model>(validate(m), "meter_model", m.id);
     refuse_invalid_text(m, "meter_model", m.id);
+    refuse_invalid<meter_model>(validate(m), "meter_model", m.id);
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(m);
     t.commit();
@@ -146,13 +143,12 @@ write_stats store::put_events(std::span<const meter_event> events, on_conflict p
     std::set<std::string, std::less<>> checked;
     for (const auto& e : events) {
         for (const auto* t : {&e.meter, &e.message})
-            if (const auto bad = detail::sqlite::stored_text::first_invalid(*t))
+            if (const auto bad = check_text(*t))
                 throw validation_error(
-                    errc::validation,
-                    "event " + std::to_string(e.code) + " of meter " +
-                        detail::sqlite::stored_text::repaired(e.meter) +
-                        ": invalid UTF-8 or a control character at byte " + std::to_string(*bad),
-                    location{"", 0, t == &e.meter ? "meter" : "message", static_cast<std::int64_t>(*bad)});
+                    errc::invalid_text,
+                    "event " + std::to_string(e.code) + " of meter " + excerpt(e.meter) + ": " + bad->reason,
+                    location{"", 0, t == &e.meter ? "meter" : "message",
+                             static_cast<std::int64_t>(bad->offset)});
         if (checked.count(e.meter)) continue;
         if (!has_meter(e.meter))
             throw validation_error(errc::unknown_reference, "unknown meter '" + e.meter + "'",

@@ -142,5 +142,41 @@ inline void require_text(std::string_view s, location where = {}, std::size_t ma
     }
 }
 
+/// The byte offset of the first invalid UTF-8 byte or forbidden control character of `s` (its length not
+/// counted), or nothing when there is none.
+inline std::optional<std::size_t> first_invalid_byte(std::string_view s) noexcept {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const std::size_t n = c < 0x80 ? ((c >= 0x20 && c != 0x7F) || detail::allowed_control(c) ? 1 : 0)
+                                       : detail::utf8_length(s, i);
+        if (n == 0) return i;
+        i += n;
+    }
+    return std::nullopt;
+}
+
+/// `s` as valid text, for text that is already stored (by a release that did not check it, or by hand):
+/// every invalid byte and forbidden control character becomes U+FFFD, and a text longer than `max_bytes` is
+/// cut on a character boundary. Reads repair so that nothing stored makes a later read, JSON dump or print
+/// fail; writes refuse (require_text); `kvant validate` reports what a read would repair.
+inline std::string repair_text(std::string_view s, std::size_t max_bytes = max_text_bytes) {
+    auto bad = first_invalid_byte(s);
+    if (!bad && s.size() <= max_bytes) return std::string(s);
+    std::string out;
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const std::size_t n = c < 0x80 ? ((c >= 0x20 && c != 0x7F) || detail::allowed_control(c) ? 1 : 0)
+                                       : detail::utf8_length(s, i);
+        const std::size_t add = n == 0 ? 3 : n;
+        if (out.size() + add > max_bytes) break;
+        if (n == 0)
+            out += "\xEF\xBF\xBD";  // U+FFFD
+        else
+            out.append(s.substr(i, n));
+        i += n == 0 ? 1 : n;
+    }
+    return out;
+}
+
 }  // namespace v0
 }  // namespace kvant
