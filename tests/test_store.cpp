@@ -800,3 +800,37 @@ TEMPLATE_TEST_CASE("a store refuses text it could not give back as written", "[s
     }
     CHECK(b.s.events("", ever_from, ever_to).empty());
 }
+
+TEMPLATE_TEST_CASE("readings written through the API meet the same plausible ranges as an import", "[store]",
+                   memory_backend, sqlite_backend) {
+    TestType b;
+    populate(b.s);
+    const auto none = decimal::missing_raw;
+    auto refused = [&](std::int64_t t, std::int64_t v, std::int64_t accepted, const char* field) {
+        reading_table batch;
+        const auto slot = batch.meter_slot("9000106");
+        batch.push(slot, 1'598'000'000, {1'000'000, none, none, none, none});  // a good row first
+        batch.push(slot, t, {v, none, none, none, none}, reading_source::automatic, accepted);
+        const auto before = b.s.reading_count();
+        try {
+            (void)b.s.put_readings(batch, on_conflict::fail);
+        } catch (const validation_error& e) {
+            CHECK(e.code() == errc::out_of_range);
+            CHECK(e.where().field == field);
+            CHECK(std::string(e.what()).find("row 2") != std::string::npos);
+            CHECK(b.s.reading_count() == before);  // nothing of the batch was written
+            return true;
+        }
+        return false;
+    };
+    const std::int64_t ok_t = 1'598'100'000, missing = reading_table::missing_time;
+    const std::int64_t max_value = 999'999'999'999'999'999LL;  // 999999999999.999999
+    // 2100-01-01T00:00:00Z (4102444800) is the first implausible second; 1970-01-01T00:00:00Z the first
+    // plausible
+    CHECK(refused(4'102'444'800, 1'000'000, missing, "timestamp"));
+    CHECK(refused(-1, 1'000'000, missing, "timestamp"));
+    CHECK(refused(ok_t, -1, missing, "total"));
+    CHECK(refused(ok_t, max_value + 1, missing, "total"));
+    CHECK(refused(ok_t, 1'000'000, 4'102'444'800, "accepted"));
+    CHECK_FALSE(refused(4'102'444'799, max_value, 0, ""));  // the edges themselves are stored
+}

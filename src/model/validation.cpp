@@ -243,6 +243,33 @@ issues validate(const meter& m, const meter_model* model) {
     return c.take();
 }
 
+std::optional<row_issue> first_implausible(const reading_table& batch) {
+    const auto& times = batch.times();
+    const auto& acc = batch.accepted();
+    auto at = [&](std::size_t i, std::string field, std::string message) {
+        return row_issue{
+            i, issue{severity::error, "reading",
+                     excerpt(batch.meters()[batch.meter_index()[i]]) + " at unix " + std::to_string(times[i]),
+                     std::move(field), std::move(message)}};
+    };
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (times[i] < plausible_first_unix || times[i] >= plausible_end_unix)
+            return at(i, "timestamp", "time outside 1970-01-01..2099-12-31");
+        if (acc[i] != reading_table::missing_time &&
+            (acc[i] < plausible_first_unix || acc[i] >= plausible_end_unix))
+            return at(i, "accepted", "acceptance time outside 1970-01-01..2099-12-31");
+    }
+    for (std::size_t r = 0; r < register_count; ++r) {
+        const auto& v = batch.values(static_cast<register_id>(r));
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            if (v[i] != decimal::missing_raw && (v[i] < 0 || v[i] > max_register_value.raw()))
+                return at(i, std::string(to_string(static_cast<register_id>(r))),
+                          "register value " + to_string(decimal::from_raw(v[i])) + " is outside 0.." +
+                              to_string(max_register_value));
+    }
+    return std::nullopt;
+}
+
 std::vector<row_issue> validate(const reading_table& batch, std::span<const meter* const> meter_of_slot,
                                 std::span<const int> tariffs_of_slot, std::size_t limit) {
     std::vector<row_issue> out;

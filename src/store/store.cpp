@@ -129,6 +129,11 @@ void store::put(const meter& m) {
 }
 
 write_stats store::put_readings(const reading_table& batch, on_conflict policy) {
+    if (const auto bad = first_implausible(batch))
+        throw validation_error(
+            errc::out_of_range,
+            "row " + std::to_string(bad->row + 1) + " (" + bad->what.key + "): " + bad->what.message,
+            location{"", 0, bad->what.field, -1});
     for (const auto& serial : batch.meters())
         if (!has_meter(serial))
             throw validation_error(errc::unknown_reference, "unknown meter '" + serial + "'",

@@ -85,6 +85,11 @@ struct row_issue {
 std::vector<row_issue> validate(const reading_table& batch, std::span<const meter* const> meter_of_slot,
                                 std::span<const int> tariffs_of_slot, std::size_t limit = 1000);
 
+/// The first row of a batch whose time, acceptance time or a register value is outside the plausible ranges
+/// above (the checks that need no meter), or nothing. One tight pass: every store write of readings runs it,
+/// so that no API caller can store what an import would refuse.
+std::optional<row_issue> first_implausible(const reading_table& batch);
+
 /// The meter's effective number of tariff registers and register digits (meter override, else model).
 int effective_tariff_registers(const meter& m, const meter_model* model) noexcept;
 std::optional<int> effective_register_digits(const meter& m, const meter_model* model) noexcept;
