@@ -140,7 +140,8 @@ inline void load_fixture(store& s) {
 }
 
 /// Everything a store holds, as text: every entity of every type (its JSON), every reading of every meter,
-/// the reading count, every event and anomaly. Two equal dumps mean two equal stores.
+/// the reading count, every event and anomaly. Two equal dumps mean two equal stores. A store holding text
+/// that is not valid UTF-8 is a property failure.
 inline std::string dump(const store& s) {
     using nlohmann::json;
     json j = json::object();
@@ -161,8 +162,13 @@ inline std::string dump(const store& s) {
     j["reading_count"] = s.reading_count();
     j["events"] = s.events({}, from_unix(-far), from_unix(far));
     j["anomalies"] = s.anomalies();
-    // error_handler replace: a dump must not throw on text the store holds (that is another property)
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    // Every text the store holds is valid UTF-8 (text is checked at the boundary, issue 8): the strict dump
+    // throws type_error 316 otherwise.
+    try {
+        return j.dump();
+    } catch (const json::type_error& e) {
+        fail("the store holds text that is not valid UTF-8", e.what());
+    }
 }
 
 }  // namespace kvant::fuzz
