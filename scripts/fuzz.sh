@@ -39,7 +39,8 @@ if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then export TMPDI
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 run_one() {
-  local t=$1 corpus="$build/corpus/$t" findings="$build/findings/$t" log="$build/logs/$t.log"
+  local t=$1
+  local corpus="$build/corpus/$t" findings="$build/findings/$t" log="$build/logs/$t.log"
   mkdir -p "$corpus" "$findings" "$(dirname "$log")"
   # the corpus grows in build/; seeds and regressions are read-only inputs
   local rc=0
