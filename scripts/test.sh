@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine and runs every test: a Release build with warnings as errors, then a Debug
-# build under AddressSanitizer and UndefinedBehaviorSanitizer. CI runs this (.ci/run).
+# build under AddressSanitizer and UndefinedBehaviorSanitizer, then every libFuzzer target for a bounded time
+# (scripts/fuzz.sh: 30 s each, FUZZ_SECONDS to change it, 0 to skip). CI runs this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -16,3 +17,6 @@ cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=Debug -DKVANT_WERROR=ON -DKVANT_
 cmake --build build/sanitize -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/sanitize --output-on-failure -j"$jobs"
+
+echo "== libFuzzer targets under AddressSanitizer and UndefinedBehaviorSanitizer"
+FUZZ_JOBS="${FUZZ_JOBS:-$jobs}" bash scripts/fuzz.sh

@@ -28,6 +28,10 @@ event_catalogue event_catalogue::parse(std::string_view text, const std::string&
     } catch (const nlohmann::json::parse_error& e) {
         throw parse_error(errc::json, std::string("not JSON: ") + e.what(),
                           location{source, 0, "", static_cast<std::int64_t>(e.byte)});
+    } catch (const nlohmann::json::exception& e) {
+        // the parser throws more than parse_error: out_of_range 406 for a number beyond a double (found by
+        // fuzzing)
+        throw parse_error(errc::json, std::string("not JSON: ") + e.what(), location{source, 0, "", -1});
     }
     const auto it = doc.find("events");
     if (it == doc.end() || !it->is_array())

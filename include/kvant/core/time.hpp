@@ -44,8 +44,21 @@ constexpr instant from_unix(std::int64_t s) noexcept {
     return instant{seconds{s}};
 }
 
+/// The range of instants read from text: 1900-01-01T00:00:00Z .. 9999-12-31T23:59:59Z.
+inline constexpr std::int64_t min_instant_unix = -2'208'988'800;
+inline constexpr std::int64_t max_instant_unix = 253'402'300'799;
+
 /// Why a text is not a timestamp or a date.
-enum class time_status : std::uint8_t { ok, syntax, bad_date, bad_time, bad_offset, no_offset, subsecond };
+enum class time_status : std::uint8_t {
+    ok,
+    syntax,
+    bad_date,
+    bad_time,
+    bad_offset,
+    no_offset,
+    subsecond,
+    out_of_range  ///< a valid local time whose UTC instant falls outside years 1900..9999
+};
 
 constexpr std::string_view describe(time_status s) noexcept {
     switch (s) {
@@ -63,6 +76,8 @@ constexpr std::string_view describe(time_status s) noexcept {
             return "no UTC offset (add Z or an offset such as +03:00)";
         case time_status::subsecond:
             return "fractional seconds are not supported";
+        case time_status::out_of_range:
+            return "outside 1900-01-01T00:00:00Z .. 9999-12-31T23:59:59Z once converted to UTC";
     }
     return "unknown";
 }
@@ -140,8 +155,12 @@ constexpr time_status try_parse_instant(std::string_view s, instant& out,
     }
     const auto days = date::sys_days{date::year{y} / date::month{static_cast<unsigned>(mo)} /
                                      date::day{static_cast<unsigned>(d)}};
-    out = instant{
-        seconds{days.time_since_epoch().count() * 86400LL + h * 3600LL + mi * 60LL + se - off * 60LL}};
+    const std::int64_t utc =
+        days.time_since_epoch().count() * 86400LL + h * 3600LL + mi * 60LL + se - off * 60LL;
+    // The years are checked on the UTC instant too, so that every accepted instant prints (to_string) as a
+    // text that reads back: 1900-01-01T00:00+01:00 would be 1899-12-31T23:00:00Z.
+    if (utc < min_instant_unix || utc > max_instant_unix) return time_status::out_of_range;
+    out = instant{seconds{utc}};
     return time_status::ok;
 }
 
