@@ -11,6 +11,7 @@ packages=(
   libcli11-dev                       # the kvant tool's option parser (CLI11, header-only)
   catch2                             # tests (2.x on Debian 12)
   clang-14 libfuzzer-14-dev          # the libFuzzer targets of tests/fuzz (scripts/fuzz.sh)
+  clang-format                       # scripts/check-format.sh (clang-format 14)
 )
 # `install-deps.sh --bench` adds what the benchmarks' baselines need (pandas, via Debian's python3)
 if [ "${1:-}" = "--bench" ]; then packages+=(python3-pandas python3-numpy sqlite3 bc); fi

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian 12 machine and runs every test: a Release build with warnings as errors, then a Debug
-# build under AddressSanitizer and UndefinedBehaviorSanitizer, then every libFuzzer target for a bounded time
-# (scripts/fuzz.sh: 30 s each, FUZZ_SECONDS to change it, 0 to skip). CI runs this (.ci/run).
+# Sets up a fresh Debian 12 machine and runs every test: the .clang-format check, a Release build with warnings
+# as errors, then a Debug build under AddressSanitizer and UndefinedBehaviorSanitizer, then every libFuzzer
+# target for a bounded time (scripts/fuzz.sh: 30 s each, FUZZ_SECONDS to change it, 0 to skip). CI runs this
+# (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 jobs=$(nproc)
+
+echo "== Every C/C++ source follows .clang-format"
+bash scripts/check-format.sh
 
 echo "== Release build, warnings are errors"
 cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DKVANT_WERROR=ON -DKVANT_BUILD_BENCHMARKS=ON

@@ -11,6 +11,7 @@
 
 #include "kvant/io/csv.hpp"
 #include "kvant/io/csv_reader.hpp"
+#include "kvant/io/tariff_files.hpp"
 #include "kvant/store/memory_store.hpp"
 #include "kvant/store/sqlite_store.hpp"
 
@@ -481,7 +482,8 @@ TEST_CASE("export writes what a read gives back, and refuses what it cannot writ
     // the stored message reads back repaired (U+FFFD for the invalid byte), so it exports and imports again;
     // kvant validate (sqlite_store::check) names the row
     export_csv(s, table_kind::events, out);
-    CHECK(out.str().find("98990006,2020-08-20T06:05:00Z,5,other,,a\xEF\xBF\xBD" "b") != std::string::npos);
+    CHECK(out.str().find("98990006,2020-08-20T06:05:00Z,5,other,,a\xEF\xBF\xBD"
+                         "b") != std::string::npos);
     bool reported = false;
     for (const auto& i : s.check())
         reported = reported || (i.table == "meter_events" && i.column == "message");
@@ -497,4 +499,50 @@ TEST_CASE("meters parsed without a store follow the same conflict rule") {
     CHECK_THROWS_WITH(parse_meters_csv("serial,zone\n1,360\n2,UTC\n1,UTC\n", "m.csv"),
                       "[kvant.validation.202] m.csv:4: field 'zone': meter '1' is given twice with different "
                       "values (first at m.csv:2)");
+}
+
+TEST_CASE("rates CSV: prices in range, one rule for repeated keys, errors name line and field") {
+    const auto rates = parse_rates_csv(
+        "zone,from,price\npeak,2024-01-01,7.5\nnight,2024-01-01,3.10\n"
+        "peak,2024-01-01,7.50\npeak,2024-07-01,8\n",
+        "rates.csv");
+    REQUIRE(rates.size() == 3);  // the identical repeat of line 2 on line 4 is one rate
+    CHECK(rates[0].zone == "peak");
+    CHECK(rates[0].price == decimal::parse("7.5"));
+    CHECK(rates[2].from == calendar_date{date::year{2024} / 7 / 1});
+
+    auto error_of = [](std::string_view text) {
+        try {
+            (void)parse_rates_csv(text, "rates.csv");
+        } catch (const error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    // the same key with another price: an error naming both lines
+    const auto dup =
+        error_of("zone,from,price\npeak,2024-01-01,7.5\nnight,2024-01-01,3\npeak,2024-01-01,7.6\n");
+    CHECK(dup.find("[kvant.validation.202]") == 0);
+    CHECK(dup.find("rates.csv:4: field 'price'") != std::string::npos);
+    CHECK(dup.find("on line 2") != std::string::npos);
+    // prices outside 0..1000000 are refused at both edges; the edges themselves are accepted
+    CHECK(error_of("zone,from,price\ntotal,2024-01-01,-0.000001\n").find("rates.csv:2: field 'price'") !=
+          std::string::npos);
+    CHECK(error_of("zone,from,price\ntotal,2024-01-01,1000000.000001\n").find("[kvant.validation.203]") == 0);
+    CHECK(error_of("zone,from,price\ntotal,2024-01-01,0\ntotal,2025-01-01,1000000\n") == "no error");
+    CHECK(error_of("zone,from,price\ntotal,2024-02-30,5\n").find("rates.csv:2: field 'from'") !=
+          std::string::npos);
+}
+
+TEST_CASE("schedule files: JSON syntax errors name the byte; wrong shapes are kvant errors") {
+    try {
+        (void)parse_schedule_file("{\"name\": ", "s.json");
+        FAIL("no error");
+    } catch (const parse_error& e) {
+        CHECK(e.code() == errc::json);
+        CHECK(e.where().file == "s.json");
+        CHECK(e.where().offset == 9);
+    }
+    CHECK_THROWS_AS(parse_schedule_file("[1,2,3]", "s.json"), parse_error);
+    CHECK_THROWS_AS(parse_schedule_file("{\"seasons\": 5}", "s.json"), parse_error);
 }

@@ -1,4 +1,5 @@
 #include "kvant/io/event_catalogue.hpp"
+#include "kvant/model/json.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -22,17 +23,7 @@ event_kind kind_of(const std::string& group, const std::string& ru, const std::s
 }  // namespace
 
 event_catalogue event_catalogue::parse(std::string_view text, const std::string& source) {
-    nlohmann::json doc;
-    try {
-        doc = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw parse_error(errc::json, std::string("not JSON: ") + e.what(),
-                          location{source, 0, "", static_cast<std::int64_t>(e.byte)});
-    } catch (const nlohmann::json::exception& e) {
-        // the parser throws more than parse_error: out_of_range 406 for a number beyond a double (found by
-        // fuzzing)
-        throw parse_error(errc::json, std::string("not JSON: ") + e.what(), location{source, 0, "", -1});
-    }
+    const nlohmann::json doc = parse_json(text, source);
     const auto it = doc.find("events");
     if (it == doc.end() || !it->is_array())
         throw parse_error(errc::json, "expected an \"events\" array", location{source, 0, "events", -1});

@@ -1,10 +1,10 @@
 #include "kvant/io/tariff_files.hpp"
 
 #include <map>
-#include <nlohmann/json.hpp>
 
 #include "kvant/io/csv_reader.hpp"
 #include "kvant/io/urdb.hpp"
+#include "kvant/model/json.hpp"
 #include "kvant/model/tariff_json.hpp"
 
 namespace kvant {
@@ -56,13 +56,7 @@ std::vector<rate> parse_rates_csv(std::string_view text, const std::string& sour
 }
 
 schedule_file parse_schedule_file(std::string_view text, const std::string& source) {
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw parse_error(errc::json, std::string("not JSON: ") + e.what(),
-                          location{source, 0, "", static_cast<std::int64_t>(e.byte)});
-    }
+    const nlohmann::json j = parse_json(text, source);
     schedule_file out;
     if (j.is_object() && (j.contains("energyweekdayschedule") || j.contains("items"))) {
         auto imp = import_urdb(text, source);
@@ -71,14 +65,7 @@ schedule_file parse_schedule_file(std::string_view text, const std::string& sour
         out.schedule = std::move(imp.schedule);
         return out;
     }
-    try {
-        out.schedule = j.get<tariff_schedule>();
-    } catch (const parse_error& e) {
-        throw parse_error(e.code(), e.reason(), location{source, 0, e.where().field, -1});
-    } catch (const nlohmann::json::exception& e) {
-        throw parse_error(errc::json, std::string("not a tariff schedule: ") + e.what(),
-                          location{source, 0, "", -1});
-    }
+    out.schedule = from_json_document<tariff_schedule>(j, source);
     return out;
 }
 

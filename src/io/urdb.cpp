@@ -1,4 +1,5 @@
 #include "kvant/io/urdb.hpp"
+#include "kvant/model/json.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -42,17 +43,7 @@ day_profile profile(const std::string& id, const std::vector<int>& hours) {
 }  // namespace
 
 urdb_import import_urdb(std::string_view text, const std::string& id) {
-    nlohmann::json doc;
-    try {
-        doc = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw parse_error(errc::json, std::string("URDB: not JSON: ") + e.what(),
-                          location{"", 0, "", static_cast<std::int64_t>(e.byte)});
-    } catch (const nlohmann::json::exception& e) {
-        // the parser throws more than parse_error: out_of_range 406 for a number beyond a double (found by
-        // fuzzing)
-        throw parse_error(errc::json, std::string("URDB: not JSON: ") + e.what(), location{"", 0, "", -1});
-    }
+    const nlohmann::json doc = parse_json(text, id);
     const nlohmann::json& item =
         doc.contains("items") && doc["items"].is_array() && !doc["items"].empty() ? doc["items"][0] : doc;
     if (!item.is_object()) fail("", "expected a rate object");

@@ -178,11 +178,17 @@ inline nlohmann::json parse_json(std::string_view text, const std::string& sourc
     try {
         return nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
-        // e.what() quotes no input beyond a short token; keep only nlohmann's reason after its prefix
+        // e.what() quotes no input beyond a short token; keep only nlohmann's reason after its prefix.
+        // nlohmann counts bytes from 1 (n + 1 is the end of the input); a location's offset counts from 0.
         std::string_view w = e.what();
         if (const auto p = w.find("] "); p != std::string_view::npos) w.remove_prefix(p + 2);
         throw parse_error(errc::json, "not JSON: " + std::string(w.substr(0, 200)),
-                          location{source, 0, "", static_cast<std::int64_t>(e.byte)});
+                          location{source, 0, "", e.byte > 0 ? static_cast<std::int64_t>(e.byte) - 1 : -1});
+    } catch (const nlohmann::json::exception& e) {  // a number beyond a double (out_of_range.406), ...
+        std::string_view w = e.what();
+        if (const auto p = w.find("] "); p != std::string_view::npos) w.remove_prefix(p + 2);
+        throw parse_error(errc::json, "not JSON: " + std::string(w.substr(0, 200)),
+                          location{source, 0, "", -1});
     }
 }
 
