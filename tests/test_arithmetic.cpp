@@ -541,3 +541,52 @@ TEST_CASE("interpolation between readings far apart in value stays exact (128-bi
     CHECK(code_of([&] { (void)expected_reading(rs, to_unix(at("2020-01-01T02:00:00Z")), {}); }) ==
           errc::overflow);
 }
+
+TEST_CASE("gap filling shaped by a profile stays exact where delta × profile passes 128 bits") {
+    // Monday 2020-01-06 in 48 half-hour steps of 187500000000.000000 (0 to 9000000000000), then the register is
+    // reset to 0 at Tuesday 00:30 and read 9000000000000 again on Friday 00:30: 143 missing points, each shaped
+    // by Monday's equal steps. The exact value at the k-th is 9000000000000 × k / 144 = k × 62500000000. The
+    // products delta × cumulated profile reach 9e18 × 2.7e19 > 2^127 raw: the old 128-bit arithmetic wrapped.
+    meter_series s("G");
+    std::array<std::int64_t, register_count> v;
+    v.fill(decimal::missing_raw);
+    const std::int64_t monday = to_unix(at("2020-01-06T00:00:00Z")), step = 1800;
+    const std::int64_t inc = 187'500'000'000'000'000;  // raw
+    for (std::int64_t k = 0; k <= 48; ++k) {
+        v[0] = k * inc;
+        s.push(monday + k * step, v);
+    }
+    v[0] = 0;
+    s.push(monday + 49 * step, v);  // Tuesday 00:30
+    v[0] = 48 * inc;
+    s.push(monday + 4 * 48 * step + step, v);  // Friday 00:30
+    const auto filled = fill_gaps(s.view(register_id::total), zone::utc());
+    std::size_t shaped = 0;
+    for (const auto& p : filled) {
+        if (p.flag != quality::shaped) continue;
+        ++shaped;
+        const std::int64_t k = (p.time - (monday + 49 * step)) / step;
+        CHECK(p.value == k * 62'500'000'000'000'000);
+    }
+    CHECK(shaped == 143);
+}
+
+TEST_CASE("gap filling refuses a step out of range and a grid past its bound instead of running for minutes") {
+    meter_series s("G");
+    std::array<std::int64_t, register_count> v;
+    v.fill(decimal::missing_raw);
+    v[0] = 0;
+    s.push(to_unix(at("1970-01-01T00:00:00Z")), v);
+    v[0] = 1'000'000;
+    s.push(to_unix(at("2099-12-31T00:00:00Z")), v);
+    const auto rs = s.view(register_id::total);
+    vee_policy p;
+    p.step = seconds{0};
+    CHECK(code_of([&] { (void)fill_gaps(rs, zone::utc(), p); }) == errc::out_of_range);
+    p.step = seconds{60};  // 130 years of minutes: 68 million points, past the 10 million bound
+    CHECK(code_of([&] { (void)fill_gaps(rs, zone::utc(), p); }) == errc::out_of_range);
+    // 2099-12-31 is day 47481 of the Unix epoch: 47481 × 24 hours, both readings included, within the bound
+    p.step = seconds{3600};
+    p.max_points = 2'000'000;
+    CHECK(fill_gaps(rs, zone::utc(), p).size() == 47'481 * 24 + 1);
+}

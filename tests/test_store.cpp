@@ -834,3 +834,42 @@ TEMPLATE_TEST_CASE("readings written through the API meet the same plausible ran
     CHECK(refused(ok_t, 1'000'000, 4'102'444'800, "accepted"));
     CHECK_FALSE(refused(4'102'444'799, max_value, 0, ""));  // the edges themselves are stored
 }
+
+TEMPLATE_TEST_CASE("events and reading sources written through the API meet the import's ranges", "[store]",
+                   memory_backend, sqlite_backend) {
+    TestType b;
+    populate(b.s);
+    auto refused_field = [&](const meter_event& e) -> std::string {
+        try {
+            (void)b.s.put_events(std::vector<meter_event>{e}, on_conflict::fail);
+        } catch (const validation_error& x) {
+            CHECK(x.code() == errc::out_of_range);
+            return x.where().field;
+        }
+        return "stored";
+    };
+    meter_event e;
+    e.meter = "9000106";
+    e.time = at("2100-01-01T00:00:00Z");  // the first implausible second
+    e.code = 5;
+    CHECK(refused_field(e) == "timestamp");
+    e.time = at("2020-08-20T10:00:00Z");
+    e.code = 1'000'000'000;  // event codes are 0..999999999
+    CHECK(refused_field(e) == "code");
+    e.code = -1;
+    CHECK(refused_field(e) == "code");
+    e.code = 999'999'999;
+    CHECK(refused_field(e) == "stored");
+    // a reading source outside the enum (a C caller's cast) would make every later read of the meter fail
+    reading_table batch;
+    const auto none = decimal::missing_raw;
+    batch.push(batch.meter_slot("9000106"), 1'598'000'000, {1'000'000, none, none, none, none},
+               static_cast<reading_source>(9));
+    try {
+        (void)b.s.put_readings(batch, on_conflict::fail);
+        FAIL("a source of 9 was stored");
+    } catch (const validation_error& x) {
+        CHECK(x.where().field == "source");
+    }
+    CHECK(b.s.reading_count("9000106") == 0);
+}

@@ -311,8 +311,10 @@ void inconsistencies(collector& c, const meter& m, instant now) {
 void building_balance(const fleet& f, std::span<const anomaly_input> meters, std::vector<anomaly>& out,
                       const anomaly_thresholds& t) {
     // per (building, resource, month): the balance meters' total against the individual meters'
+    // Sums in 128 bits: a building of any size cannot wrap them (each part fits 64 bits); a sum that does not
+    // fit 64 bits when it is reported is an overflow error naming the building and month.
     struct sums {
-        std::int64_t building = 0, individual = 0;
+        detail::int128 building = 0, individual = 0;
         bool complete = true;
         instant begin, end;
         zone z;
@@ -347,13 +349,22 @@ void building_balance(const fleet& f, std::span<const anomaly_input> meters, std
     for (const auto& [key, cell] : cells) {
         const auto& [building, res, day] = key;
         if (!cell.complete || cell.first_building_meter.empty() || cell.individual <= 0) continue;
-        const std::int64_t diff = cell.building - cell.individual;
-        const auto share =
-            decimal::div_round_half_even(static_cast<detail::int128>(diff) * decimal::scale, cell.individual);
-        if ((share < 0 ? -share : share) <= t.balance_tolerance.raw()) continue;
-        const std::string pct = to_fixed(decimal::from_raw(share * 100), 1);
         const std::string month =
             period_label(calendar_date{date::sys_days{date::days{day}}}, period_kind::month);
+        const detail::int128 diff = cell.building - cell.individual;  // |diff| < 2^127: parts are < 2^63 each
+        // share in millionths: |diff| < 2^63 × meters, so diff × 10^6 fits 128 bits below 10^13 meters
+        const detail::int128 share =
+            decimal::div_round_half_even_wide(diff * decimal::scale, cell.individual);
+        if ((share < 0 ? -share : share) <= t.balance_tolerance.raw()) continue;
+        std::int64_t building_total = 0, individual_total = 0, share_pct = 0;
+        if (!detail::narrow_ok(cell.building, building_total) ||
+            !detail::narrow_ok(cell.individual, individual_total))
+            detail::throw_overflow("the consumption of building " + excerpt(building) + " in " + month);
+        // a share past ±9.2 × 10^10 % is shown at that bound: it is an imbalance either way
+        const detail::int128 pct_raw = share * 100;
+        constexpr std::int64_t pct_bound = std::numeric_limits<std::int64_t>::max() / 100;
+        if (!detail::narrow_ok(pct_raw, share_pct)) share_pct = (pct_raw < 0 ? -pct_bound : pct_bound) * 100;
+        const std::string pct = to_fixed(decimal::from_raw(share_pct), 1);
         anomaly a;
         a.key = "building_imbalance:" + building + ":" + std::string(to_string(res)) + ":" +
                 std::to_string(to_unix(cell.begin));
@@ -363,11 +374,11 @@ void building_balance(const fleet& f, std::span<const anomaly_input> meters, std
         a.from = cell.begin;
         a.to = cell.end;
         a.message_ru = "Дом " + building + ", " + std::string(to_string(res)) + ", " + month + ": ОДПУ " +
-                       value_text(cell.building, res) + ", сумма ИПУ " + value_text(cell.individual, res) +
+                       value_text(building_total, res) + ", сумма ИПУ " + value_text(individual_total, res) +
                        ", небаланс " + pct + " %";
         a.message_en = "Building " + building + ", " + std::string(to_string(res)) + ", " + month +
-                       ": building meters " + value_text(cell.building, res) + ", individual meters " +
-                       value_text(cell.individual, res) + ", imbalance " + pct + " %";
+                       ": building meters " + value_text(building_total, res) + ", individual meters " +
+                       value_text(individual_total, res) + ", imbalance " + pct + " %";
         out.push_back(std::move(a));
     }
 }

@@ -1,5 +1,7 @@
 #include "kvant/algorithms/estimation.hpp"
 
+#include <boost/multiprecision/cpp_int.hpp>
+
 #include <algorithm>
 #include <map>
 
@@ -78,6 +80,17 @@ std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_
     std::vector<filled_point> out;
     if (s.empty()) return out;
     const std::int64_t step = p.step.count();
+    if (step <= 0 || step > 86400)
+        throw config_error(errc::out_of_range,
+                           "gap filling step " + std::to_string(step) + " s is outside 1..86400 s");
+    // the grid from the first reading to the last (or `until`): refuse a grid that would not fit in memory,
+    // rather than run for minutes (times are bounded, so the subtraction cannot wrap)
+    const std::int64_t end = until ? std::max(*until, s.time.back()) : s.time.back();
+    if ((end - s.time.front()) / step > static_cast<std::int64_t>(p.max_points))
+        throw config_error(errc::out_of_range, "gap filling from " + to_string(from_unix(s.time.front())) +
+                                                   " to " + to_string(from_unix(end)) + " every " +
+                                                   std::to_string(step) + " s is more than " +
+                                                   std::to_string(p.max_points) + " points");
     // consumption per step interval of the actual data, keyed by interval start, for the like-day profiles
     std::map<std::int64_t, std::int64_t> per_step;
     for (std::size_t i = 0; i + 1 < s.size(); ++i)
@@ -143,17 +156,21 @@ std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_
         detail::int128 total_shape = 0;
         for (auto x : shape) total_shape += x;
         const std::int64_t delta = detail::checked_sub(*v1, v0);
+        // delta × cum needs up to 64 + 64 + log2(points) bits: 256-bit intermediates. 0 ≤ cum ≤ total_shape,
+        // so each share lies between 0 and delta and v between v0 and v1: the narrowing back cannot fail.
+        using wide = boost::multiprecision::int256_t;
         detail::int128 cum = 0;
         for (std::size_t i = 0; i < times.size(); ++i) {
             cum += shape[i];
-            // the shares of delta lie between 0 and delta (shapes are non-negative), so v is between v0 and
-            // v1
-            const std::int64_t v =
-                total_shape > 0
-                    ? v0 + decimal::div_round_half_even(static_cast<detail::int128>(delta) * cum, total_shape)
-                    : v0 + decimal::div_round_half_even(
-                               static_cast<detail::int128>(delta) * static_cast<detail::int128>(i + 1),
-                               static_cast<detail::int128>(shape.size()));
+            const wide num = total_shape > 0 ? wide(delta) * wide(cum) : wide(delta) * wide(i + 1);
+            const wide den = total_shape > 0 ? wide(total_shape) : wide(shape.size());
+            // half to even, as decimal::div_round_half_even
+            wide q = num / den, r = num % den;
+            if (r != 0) {
+                const wide r2 = (r < 0 ? wide(-r) : r) * 2, da = den < 0 ? wide(-den) : den;
+                if (r2 > da || (r2 == da && (q % 2 != 0))) q += ((r < 0) != (den < 0)) ? -1 : 1;
+            }
+            const std::int64_t v = detail::checked_add(v0, static_cast<std::int64_t>(q));
             out.push_back({times[i], v, quality::shaped});
         }
     };

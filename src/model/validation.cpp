@@ -258,6 +258,9 @@ std::optional<row_issue> first_implausible(const reading_table& batch) {
         if (acc[i] != reading_table::missing_time &&
             (acc[i] < plausible_first_unix || acc[i] >= plausible_end_unix))
             return at(i, "accepted", "acceptance time outside 1970-01-01..2099-12-31");
+        if (batch.sources()[i] > static_cast<std::uint8_t>(reading_source::estimated))
+            return at(i, "source",
+                      "source code " + std::to_string(batch.sources()[i]) + " is not a reading source");
     }
     for (std::size_t r = 0; r < register_count; ++r) {
         const auto& v = batch.values(static_cast<register_id>(r));
@@ -354,7 +357,7 @@ issues validate(const meter_event& e) {
     const auto t = to_unix(e.time);
     if (t < plausible_first_unix || t >= plausible_end_unix)
         c.error("timestamp", to_string(e.time) + " is outside 1970-01-01T00:00:00Z..2100-01-01T00:00:00Z");
-    if (e.code < 0) c.error("code", std::to_string(e.code) + " is negative (event codes are 0..999999999)");
+    c.range("code", e.code, 0, 999'999'999, "");
     c.range("journal", e.journal, 0, 999'999'999, "");
     return c.take();
 }

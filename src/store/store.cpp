@@ -136,7 +136,7 @@ write_stats store::put_readings(const reading_table& batch, on_conflict policy) 
             location{"", 0, bad->what.field, -1});
     for (const auto& serial : batch.meters())
         if (!has_meter(serial))
-            throw validation_error(errc::unknown_reference, "unknown meter '" + serial + "'",
+            throw validation_error(errc::unknown_reference, "unknown meter " + excerpt(serial),
                                    location{"", 0, "meter", -1});
     implicit_transaction t(*this, needs_implicit_transactions());
     const auto stats = store_readings(batch, policy);
@@ -154,9 +154,17 @@ write_stats store::put_events(std::span<const meter_event> events, on_conflict p
                     "event " + std::to_string(e.code) + " of meter " + excerpt(e.meter) + ": " + bad->reason,
                     location{"", 0, t == &e.meter ? "meter" : "message",
                              static_cast<std::int64_t>(bad->offset)});
+        // the plausible ranges of an import (time, code, journal), so that no API caller stores what a read
+        // could not give back
+        for (const auto& i : validate(e))
+            if (i.level == severity::error)
+                throw validation_error(
+                    errc::out_of_range,
+                    "event " + std::to_string(e.code) + " of meter " + excerpt(e.meter) + ": " + i.message,
+                    location{"", 0, i.field, -1});
         if (checked.count(e.meter)) continue;
         if (!has_meter(e.meter))
-            throw validation_error(errc::unknown_reference, "unknown meter '" + e.meter + "'",
+            throw validation_error(errc::unknown_reference, "unknown meter " + excerpt(e.meter),
                                    location{"", 0, "meter", -1});
         checked.insert(e.meter);
     }

@@ -81,6 +81,9 @@ struct vee_policy {
     seconds step{std::chrono::minutes{30}};            ///< the series' regular interval
     seconds max_interpolation{std::chrono::hours{2}};  ///< California: 2 h; IESO: 1 h
     int like_days = 4;                                 ///< days of history for the profile
+    /// The most grid points one call fills (from the first reading to the last, or to `until`): 10 million
+    /// is over 500 years of half-hours. More is config_error(out_of_range), never minutes of work.
+    std::size_t max_points = 10'000'000;
 };
 
 struct filled_point {
@@ -91,6 +94,7 @@ struct filled_point {
 
 /// The register at every step from the first to the last reading (or to `until`, profiled), actual points
 /// kept as they are. Timestamps off the step grid are kept as actual points too. The zone decides weekdays.
+/// config_error(out_of_range) when the step is outside 1 s..1 day or the grid exceeds `max_points`.
 std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_policy& policy = {},
                                     std::optional<std::int64_t> until = std::nullopt);
 

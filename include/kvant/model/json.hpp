@@ -54,6 +54,7 @@ inline std::string text(const json& j, const char* entity, const char* key, bool
                  static_cast<std::int64_t>(p->offset));
         return s;
     }
+    if (v->is_number_unsigned()) return std::to_string(v->get<std::uint64_t>());  // above INT64_MAX too
     if (v->is_number_integer()) return std::to_string(v->get<std::int64_t>());
     fail(entity, key, "expected a string");
 }
