@@ -543,10 +543,11 @@ TEST_CASE("interpolation between readings far apart in value stays exact (128-bi
 }
 
 TEST_CASE("gap filling shaped by a profile stays exact where delta × profile passes 128 bits") {
-    // Monday 2020-01-06 in 48 half-hour steps of 187500000000.000000 (0 to 9000000000000), then the register is
-    // reset to 0 at Tuesday 00:30 and read 9000000000000 again on Friday 00:30: 143 missing points, each shaped
-    // by Monday's equal steps. The exact value at the k-th is 9000000000000 × k / 144 = k × 62500000000. The
-    // products delta × cumulated profile reach 9e18 × 2.7e19 > 2^127 raw: the old 128-bit arithmetic wrapped.
+    // Monday 2020-01-06 in 48 half-hour steps of 187500000000.000000 (0 to 9000000000000), then the register
+    // is reset to 0 at Tuesday 00:30 and read 9000000000000 again on Friday 00:30: 143 missing points, each
+    // shaped by Monday's equal steps. The exact value at the k-th is 9000000000000 × k / 144 = k ×
+    // 62500000000. The products delta × cumulated profile reach 9e18 × 2.7e19 > 2^127 raw: the old 128-bit
+    // arithmetic wrapped.
     meter_series s("G");
     std::array<std::int64_t, register_count> v;
     v.fill(decimal::missing_raw);
@@ -571,7 +572,8 @@ TEST_CASE("gap filling shaped by a profile stays exact where delta × profile pa
     CHECK(shaped == 143);
 }
 
-TEST_CASE("gap filling refuses a step out of range and a grid past its bound instead of running for minutes") {
+TEST_CASE(
+    "gap filling refuses a step out of range and a grid past its bound instead of running for minutes") {
     meter_series s("G");
     std::array<std::int64_t, register_count> v;
     v.fill(decimal::missing_raw);

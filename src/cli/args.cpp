@@ -146,7 +146,7 @@ value convert(const option_spec& o, const std::string& v) {
             decimal d;
             const auto st = decimal::try_parse(v, d);
             if (st == decimal_status::overflow || st == decimal_status::too_precise)
-                bad_value(o, v, "out of range (at most 6 decimal places and 13 integer digits)");
+                bad_value(o, v, "out of range (at most 6 decimal places and 12 integer digits)");
             if (st != decimal_status::ok) bad_value(o, v, "expected a decimal number such as 12.5");
             if (o.min_decimal && d < *o.min_decimal)
                 throw config_error(errc::usage, "--" + o.name + " " + excerpt(v) +

@@ -114,8 +114,9 @@ std::vector<meter> parse_meters_csv(std::string_view text, const std::string& so
 
 /// Writes one table of the store as CSV with every column of its kind, in the order of the table above.
 /// Readings are ordered by meter and time, register values written exactly (shortest decimal text).
-/// Never drops a row: what it cannot write faithfully (a stored text that is not valid text, a value with no
-/// column, readings of no meter) is storage_error(storage_schema) naming the table, the row and the field.
+/// Never drops a row: stored text is written as reads give it back (repaired, see store.hpp); what it cannot
+/// write at all (a value with no column, readings of no meter, text a store handed out unrepaired) is
+/// storage_error(storage_schema) naming the table, the row and the field.
 void export_csv(const store& s, table_kind kind, std::ostream& out);
 
 /// Reads a whole file; storage_error(storage_io) naming it when it cannot be read.
