@@ -1,14 +1,32 @@
 // Internal: the columns of each CSV kind. Entity columns are the entity's JSON keys.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "kvant/io/csv.hpp"
+#include "kvant/model/account.hpp"
+#include "kvant/model/meter.hpp"
+#include "kvant/model/metering_point.hpp"
 
 namespace kvant {
 inline namespace v0 {
 namespace detail {
+
+/// The key of an entity, as its CSV file names it (the first column of each table).
+template <class T>
+std::string key_of(const T& e) {
+    if constexpr (std::is_same_v<T, account>)
+        return e.number;
+    else if constexpr (std::is_same_v<T, metering_point>)
+        return e.code;
+    else if constexpr (std::is_same_v<T, meter>)
+        return e.serial;
+    else
+        return e.id;
+}
 
 struct csv_columns {
     std::vector<std::string_view> all;

@@ -68,22 +68,10 @@ void write_object(std::ostream& out, const nlohmann::json& j, const std::vector<
 }
 
 template <class T>
-std::string key_of(const T& e) {
-    if constexpr (std::is_same_v<T, account>)
-        return e.number;
-    else if constexpr (std::is_same_v<T, metering_point>)
-        return e.code;
-    else if constexpr (std::is_same_v<T, meter>)
-        return e.serial;
-    else
-        return e.id;
-}
-
-template <class T>
 void export_entities(const store& s, std::ostream& out, const std::vector<std::string_view>& cols,
                      table_kind kind) {
     write_header(out, cols);
-    for (const auto& e : s.all<T>()) write_object(out, nlohmann::json(e), cols, kind, key_of(e));
+    for (const auto& e : s.all<T>()) write_object(out, nlohmann::json(e), cols, kind, detail::key_of(e));
 }
 
 void export_readings(const store& s, std::ostream& out) {

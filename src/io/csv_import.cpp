@@ -100,18 +100,6 @@ T entity_from_row(const json& j, const csv_reader& rd) {
 }
 
 template <class T>
-std::string key_of(const T& e) {
-    if constexpr (std::is_same_v<T, account>)
-        return e.number;
-    else if constexpr (std::is_same_v<T, metering_point>)
-        return e.code;
-    else if constexpr (std::is_same_v<T, meter>)
-        return e.serial;
-    else
-        return e.id;
-}
-
-template <class T>
 constexpr const char* entity_name() {
     if constexpr (std::is_same_v<T, organization>)
         return "organization";
@@ -177,7 +165,7 @@ class plan {
     template <class T>
     void add(T e, location where) {
         auto& p = std::get<pending<T>>(entities_);
-        std::string key = key_of(e);
+        std::string key = detail::key_of(e);
         if (const auto it = p.index.find(key); it != p.index.end()) {
             const T& prev = p.items[it->second];
             if (prev == e) {
@@ -255,7 +243,7 @@ class plan {
         auto& p = std::get<pending<T>>(entities_);
         for (std::size_t i = 0; i < p.items.size(); ++i) {
             const T& e = p.items[i];
-            const auto before = s.find<T>(key_of(e));
+            const auto before = s.find<T>(detail::key_of(e));
             try {
                 s.put(e);
             } catch (const validation_error& ve) {
