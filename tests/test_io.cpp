@@ -187,8 +187,9 @@ TEST_CASE("bad input names file, line and field, and the store is exactly as bef
     CHECK(e6.where().field == "valeu");
     auto e7 = import_error<validation_error>(s, table_kind::readings,
                                              good + "98990006,2020-08-23T06:05:00Z,-1\n", "r.csv");
-    CHECK(std::string(e7.what()) ==
-          "[kvant.validation.200] r.csv:3: field 'total': negative register value -1");
+    CHECK(
+        std::string(e7.what()) ==
+        "[kvant.validation.203] r.csv:3: field 'value': register value -1 is outside 0..999999999999.999999");
     auto e8 = import_error<parse_error>(
         s, table_kind::meters,
         "serial,model,installed\n98990010,betar,2018-07-12\n98990011,betar,2018-02-30\n", "m.csv");

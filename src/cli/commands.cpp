@@ -46,32 +46,6 @@ int run_import(const args& a) {
     return 0;
 }
 
-/// Writes one table to `path` through a temporary file beside it, renamed over `path` only when the whole
-/// table was written: a failure never leaves a short CSV that would import cleanly.
-void export_file(const sqlite_store& db, table_kind kind, const std::filesystem::path& path) {
-    auto tmp = path;
-    tmp += ".partial";
-    {
-        std::ofstream f(tmp, std::ios::binary);
-        if (!f) throw storage_error(errc::storage_io, "cannot write " + tmp.string());
-        try {
-            export_csv(db, kind, f);
-        } catch (...) {
-            f.close();
-            std::error_code ec;
-            std::filesystem::remove(tmp, ec);
-            throw;
-        }
-        f.flush();
-        if (!f) {
-            std::error_code ec;
-            std::filesystem::remove(tmp, ec);
-            throw storage_error(errc::storage_io, "error while writing " + tmp.string());
-        }
-    }
-    std::filesystem::rename(tmp, path);
-}
-
 int run_export(const args& a) {
     const auto table = a.get("table");
     const auto out = a.get("out");
@@ -80,7 +54,8 @@ int run_export(const args& a) {
     if (!table) {
         std::filesystem::create_directories(*out);
         for (const auto& [opt, kind] : table_options) {
-            export_file(db, kind, std::filesystem::path(*out) / (std::string(to_string(kind)) + ".csv"));
+            write_file_whole(std::filesystem::path(*out) / (std::string(to_string(kind)) + ".csv"),
+                             [&](std::ostream& f) { export_csv(db, kind, f); });
         }
         std::cout << "exported " << table_options.size() << " tables to " << *out << "\n";
         return 0;
@@ -90,7 +65,7 @@ int run_export(const args& a) {
         export_csv(db, kind, std::cout);
         return std::cout ? 0 : 1;
     }
-    export_file(db, kind, *out);
+    write_file_whole(*out, [&](std::ostream& f) { export_csv(db, kind, f); });
     return 0;
 }
 

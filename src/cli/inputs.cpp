@@ -81,17 +81,47 @@ inputs load_inputs(const args& a) {
     return in;
 }
 
-output::output(const args& a) : out_(&std::cout) {
-    if (auto o = a.get("out"); o && *o != "-") {
-        file_.open(*o, std::ios::binary);
-        if (!file_) throw storage_error(errc::storage_io, "cannot write " + *o);
-        out_ = &file_;
-    }
+output::output(const args& a) {
+    if (auto o = a.get("out"); o && *o != "-") file_ = *o;
 }
 
 void output::finish() {
-    out_->flush();
-    if (!*out_) throw storage_error(errc::storage_io, "error while writing the output");
+    const std::string text = std::move(buffer_).str();
+    if (!file_) {
+        std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
+        std::cout.flush();
+        if (!std::cout) throw storage_error(errc::storage_io, "error while writing the output");
+        return;
+    }
+    write_file_whole(
+        *file_, [&](std::ostream& f) { f.write(text.data(), static_cast<std::streamsize>(text.size())); });
+}
+
+void write_file_whole(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
+    auto tmp = path;
+    tmp += ".partial";
+    auto drop = [&] {
+        std::error_code ec;
+        std::filesystem::remove(tmp, ec);
+    };
+    {
+        std::ofstream f(tmp, std::ios::binary);
+        if (!f) throw storage_error(errc::storage_io, "cannot write " + excerpt(tmp.string()));
+        try {
+            write(f);
+        } catch (...) {
+            f.close();
+            drop();
+            throw;
+        }
+        f.flush();
+        if (!f) {
+            f.close();
+            drop();
+            throw storage_error(errc::storage_io, "error while writing " + excerpt(tmp.string()));
+        }
+    }
+    std::filesystem::rename(tmp, path);
 }
 
 }  // namespace kvant::cli

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <fstream>
+#include <functional>
 #include <optional>
+#include <sstream>
 #include <vector>
 
 #include "args.hpp"
@@ -38,15 +40,22 @@ sqlite_store open_store(const args& a, sqlite_store::mode m);
 inputs load_inputs(const args& a);
 
 /// Where the output goes: --out FILE or stdout.
+/// Writes `path` whole or not at all: `write` fills a temporary file beside it, renamed over `path` when it
+/// succeeded; on any failure the temporary file is removed and `path` keeps what it had.
+void write_file_whole(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);
+
+/// A command's report: built in memory and written out whole by finish(), to stdout or to --out through a
+/// temporary file renamed over it. A command that fails before finish() writes nothing: no header-only or
+/// partial table, and an existing --out file keeps its content.
 class output {
   public:
     explicit output(const args& a);
-    std::ostream& stream() noexcept { return *out_; }
-    void finish();  // flushes; storage_error when writing failed
+    std::ostream& stream() noexcept { return buffer_; }
+    void finish();  // writes the report; storage_error when writing failed
 
   private:
-    std::ofstream file_;
-    std::ostream* out_;
+    std::ostringstream buffer_;
+    std::optional<std::string> file_;
 };
 
 }  // namespace kvant::cli

@@ -10,6 +10,7 @@
 #include "kvant/io/csv.hpp"
 #include "kvant/io/csv_reader.hpp"
 #include "kvant/model/json.hpp"
+#include "kvant/model/validation.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -490,8 +491,19 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
                 throw parse_error(errc::invalid_number,
                                   excerpt(std::string(cell)) + ": " + std::string(describe(st)),
                                   rd.where(h.names()[static_cast<std::size_t>(c_reg[r])]));
+            if (d < decimal{} || d > max_register_value)
+                throw validation_error(
+                    errc::out_of_range,
+                    "register value " + to_string(d) + " is outside 0.." + to_string(max_register_value),
+                    rd.where(h.names()[static_cast<std::size_t>(c_reg[r])]));
             v[r] = d.raw();
         }
+        // the plausible range of every reading (model/validation.hpp): checked here, where file, line and
+        // field are known, for an import and for a report read straight from a file alike
+        if (const auto u = to_unix(t); u < plausible_first_unix || u >= plausible_end_unix)
+            throw validation_error(errc::out_of_range,
+                                   to_string(t) + " is outside 1970-01-01T00:00:00Z..2099-12-31T23:59:59Z",
+                                   rd.where("timestamp"));
         reading_source src = reading_source::automatic;
         if (c_source >= 0 && !f[static_cast<std::size_t>(c_source)].empty())
             src = reading_source_text.parse(f[static_cast<std::size_t>(c_source)], rd.where("source"));
@@ -499,6 +511,11 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
         if (c_accepted >= 0 && !f[static_cast<std::size_t>(c_accepted)].empty())
             acc = to_unix(parse_instant(f[static_cast<std::size_t>(c_accepted)], rd.where("accepted"),
                                         o.default_offset_minutes));
+        if (acc != reading_table::missing_time && (acc < plausible_first_unix || acc >= plausible_end_unix))
+            throw validation_error(
+                errc::out_of_range,
+                to_string(from_unix(acc)) + " is outside 1970-01-01T00:00:00Z..2099-12-31T23:59:59Z",
+                rd.where("accepted"));
         out.push(out.meter_slot(serial), to_unix(t), v, src, acc);
         lines->push_back(rd.line());
     }

@@ -8,6 +8,7 @@
 
 #include "kvant/core/version.hpp"
 #include "kvant/model/json.hpp"
+#include "kvant/model/validation.hpp"
 #include "sqlite_handle.hpp"
 
 namespace kvant {
@@ -221,9 +222,13 @@ std::string describe(const statement& s, int col) {
 
 /// Register values: integers in millionths within the decimal text range (12 integer digits), or NULL.
 constexpr std::int64_t max_register_raw = 999'999'999'999'999'999;
-/// Times: Unix seconds from 0001-01-01 to 9999-12-31 (what ISO 8601 text can say).
-constexpr std::int64_t min_unix = -62'135'596'800;
-constexpr std::int64_t max_unix = 253'402'300'799;
+/// Times of readings and events: the plausible range of every write (model/validation.hpp, 1970..2099), so
+/// that one row written by hand or by an older release cannot stretch a report over millennia; a row outside
+/// is storage_corrupt naming it. Anomalies' begins: what ISO 8601 text can say (years 1..9999).
+constexpr std::int64_t min_unix = plausible_first_unix;
+constexpr std::int64_t max_unix = plausible_end_unix - 1;
+constexpr std::int64_t min_iso_unix = -62'135'596'800;
+constexpr std::int64_t max_iso_unix = 253'402'300'799;
 /// Reading sources: 0..3.
 constexpr std::int64_t max_source = static_cast<std::int64_t>(reading_source_text.names.size()) - 1;
 /// Marks a column that may not be NULL (for decode_reading's fast path).
@@ -249,11 +254,13 @@ constexpr std::array<const char*, 8> reading_columns{"ts", "total", "t1",     "t
 std::optional<std::string> reading_problem(const statement& s, int first, int i) {
     switch (i) {
         case 0:
-            return integer_problem(s, first, min_unix, max_unix, false, "Unix seconds of years 1..9999");
+            return integer_problem(s, first, min_unix, max_unix, false,
+                                   "Unix seconds of 1970-01-01..2099-12-31");
         case 6:
             return integer_problem(s, first + 6, 0, max_source, false, "a reading source code");
         case 7:
-            return integer_problem(s, first + 7, min_unix, max_unix, true, "Unix seconds of years 1..9999");
+            return integer_problem(s, first + 7, min_unix, max_unix, true,
+                                   "Unix seconds of 1970-01-01..2099-12-31");
         default:
             return integer_problem(s, first + i, -max_register_raw, max_register_raw, true,
                                    "a register value in millionths with at most 12 integer digits");
@@ -304,7 +311,8 @@ std::optional<std::string> event_problem(const statement& s, int first, int i) {
                            int_min = std::numeric_limits<int>::min();
     switch (i) {
         case 0:
-            return integer_problem(s, first, min_unix, max_unix, false, "Unix seconds of years 1..9999");
+            return integer_problem(s, first, min_unix, max_unix, false,
+                                   "Unix seconds of 1970-01-01..2099-12-31");
         case 1:
             return integer_problem(s, first + 1, int_min, int_max, false, "an event code");
         case 3:
@@ -1111,8 +1119,8 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
                     c.add("anomalies", key, "type", "holds " + describe(s, 2) + ", not an anomaly type");
                 if (!anomaly_status_text.find(s.bytes(3)))
                     c.add("anomalies", key, "status", "holds " + describe(s, 3) + ", not an anomaly status");
-                if (auto p =
-                        integer_problem(s, 4, min_unix, max_unix, false, "Unix seconds of years 1..9999"))
+                if (auto p = integer_problem(s, 4, min_iso_unix, max_iso_unix, false,
+                                             "Unix seconds of years 1..9999"))
                     c.add("anomalies", key, "begins", *p);
                 anomaly a;
                 if (auto p = read_doc(s.text(5), a)) {

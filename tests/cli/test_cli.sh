@@ -347,5 +347,27 @@ printf 'meter,timestamp,value\nR2,2020-01-01T00:00:00Z,0\nR2,2020-02-01T00:00:00
 expect 0 "consumption at the edge of the exact range" -- "$kvant" consumption --readings "$work/ovf-r3.csv" --meters "$work/ovf-m.csv" --by month
 contains "$work/out" "R2,2020-01,total,9223372036850,1" "the edge value is exact"
 
+# issue 8, a report read straight from a file meets the import's ranges: a negative register value and a
+# timestamp past 2099 (also reached through --assume-offset) are errors naming file, line and field
+printf 'meter,timestamp,value\nM1,2020-01-01T00:00:00Z,-5\nM1,2020-02-01T00:00:00Z,5\n' >"$work/neg.csv"
+expect 1 "a negative register value in a report's file" -- "$kvant" consumption --readings "$work/neg.csv" --by month
+contains "$work/err" "neg.csv:2: field 'value': register value -5 is outside 0..999999999999.999999" "the value's line and field named"
+printf 'meter,timestamp,value\nM1,2099-12-31T23:00:00,0\nM1,2099-12-31T23:30:00,10\n' >"$work/late.csv"
+expect 1 "a reading past 2099 through --assume-offset" -- "$kvant" consumption --readings "$work/late.csv" --by month --assume-offset -18:00
+contains "$work/err" "late.csv:2: field 'timestamp'" "the timestamp's line named"
+# gap filling over 1970..2099 every minute would write gigabytes: refused at once, nothing written
+printf 'meter,timestamp,value\nM1,1970-01-01T00:00:00Z,0\nM1,2099-12-31T23:30:00Z,5\n' >"$work/gap.csv"
+expect 1 "gap filling past its bound" -- "$kvant" estimate --readings "$work/gap.csv" --interval --step 1
+contains "$work/err" "is more than 2000000 points" "the bound named"
+if [ -s "$work/out" ]; then bad "gap filling past its bound wrote output"; else ok; fi
+# a report that fails writes nothing: no header-only table, and an existing --out file keeps its content
+printf 'serial,transformer_ratio,zone,register_digits\nE1,9.2,UTC,12\n' >"$work/ovf-me.csv"
+printf 'meter,timestamp,value\nE1,2020-01-01T00:00:00Z,0\nE1,2020-02-01T00:00:00Z,999999999999\nE1,2020-03-01T00:00:00Z,0\nE1,2020-04-01T00:00:00Z,999999999999\n' >"$work/ovf-re.csv"
+echo "previous good report" >"$work/kept.csv"
+expect 1 "a split that overflows" -- "$kvant" split --readings "$work/ovf-re.csv" --meters "$work/ovf-me.csv" --by year --schedule three-zone --out "$work/kept.csv"
+contains "$work/kept.csv" "previous good report" "a failed report leaves --out as it was"
+expect 1 "the same split to stdout" -- "$kvant" split --readings "$work/ovf-re.csv" --meters "$work/ovf-me.csv" --by year --schedule three-zone
+if [ -s "$work/out" ]; then bad "a failed report printed a partial table"; else ok; fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

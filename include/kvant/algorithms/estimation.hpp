@@ -81,9 +81,10 @@ struct vee_policy {
     seconds step{std::chrono::minutes{30}};            ///< the series' regular interval
     seconds max_interpolation{std::chrono::hours{2}};  ///< California: 2 h; IESO: 1 h
     int like_days = 4;                                 ///< days of history for the profile
-    /// The most grid points one call fills (from the first reading to the last, or to `until`): 10 million
-    /// is over 500 years of half-hours. More is config_error(out_of_range), never minutes of work.
-    std::size_t max_points = 10'000'000;
+    /// The most grid points one call fills (from the first reading to the last, or to `until`): 2 million is
+    /// 114 years of half-hours or 3.8 years of minutes. More is config_error(out_of_range), never minutes of
+    /// work or a 100 MB answer.
+    std::size_t max_points = 2'000'000;
 };
 
 struct filled_point {
