@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include <algorithm>
 #include <filesystem>
@@ -872,4 +873,33 @@ TEMPLATE_TEST_CASE("events and reading sources written through the API meet the 
         CHECK(x.where().field == "source");
     }
     CHECK(b.s.reading_count("9000106") == 0);
+}
+
+TEST_CASE("two connections creating one new database at once both succeed: the write lock decides") {
+    // Before: the second failed at once with "table kvant_meta already exists" (code 300) or a busy
+    // journal_mode change, without waiting. Threads stand for processes: each has its own connection.
+    for (int round = 0; round < 20; ++round) {
+        const auto file = temp_db("create-race");
+        remove_db(file);
+        std::array<std::string, 2> failure;
+        std::array<std::thread, 2> workers;
+        for (std::size_t k = 0; k < 2; ++k)
+            workers[k] = std::thread([&, k] {
+                try {
+                    sqlite_store s(file);
+                    organization o;
+                    o.id = "org-" + std::to_string(k);
+                    o.name = "Org";
+                    s.put(o);
+                } catch (const std::exception& e) {
+                    failure[k] = e.what();
+                }
+            });
+        for (auto& w : workers) w.join();
+        CHECK(failure[0].empty());
+        CHECK(failure[1].empty());
+        sqlite_store s(file, sqlite_store::mode::read_only);
+        CHECK(s.all<organization>().size() == 2);
+        remove_db(file);
+    }
 }

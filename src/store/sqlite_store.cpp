@@ -1,10 +1,12 @@
 #include "kvant/store/sqlite_store.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <limits>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "kvant/core/version.hpp"
 #include "kvant/model/json.hpp"
@@ -437,22 +439,28 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
     if (version == 0 && tables == 0) {
         if (m == mode::read_only)
             throw storage_error(errc::storage_schema, file.string() + " is empty, not a kvant database");
-        impl_->exec("PRAGMA journal_mode=WAL");
+        // Two processes may create one new file at once: the write lock decides who creates the schema (the
+        // busy timeout applies), and the other finds it made once it has the lock.
         impl_->exec("BEGIN IMMEDIATE");
         try {
-            impl_->exec(schema_v1);
-            impl_->exec(schema_v2_additions);
-            impl_->exec(("PRAGMA application_id=" + std::to_string(application_id)).c_str());
-            impl_->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
-            auto& s = impl_->stmt("INSERT INTO kvant_meta(key,value) VALUES('created_by', ?)");
-            reset_guard g(s);
-            s.bind(1, std::string("libkvant ") + version_string()).run();
+            if (impl_->pragma_int("SELECT count(*) FROM sqlite_schema") == 0) {
+                impl_->exec(schema_v1);
+                impl_->exec(schema_v2_additions);
+                impl_->exec(("PRAGMA application_id=" + std::to_string(application_id)).c_str());
+                impl_->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
+                auto& s = impl_->stmt("INSERT INTO kvant_meta(key,value) VALUES('created_by', ?)");
+                reset_guard g(s);
+                s.bind(1, std::string("libkvant ") + version_string()).run();
+            }
             impl_->exec("COMMIT");
         } catch (...) {
             sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
             throw;
         }
-    } else if (app != application_id) {
+        version = impl_->pragma_int("PRAGMA user_version");
+        app = impl_->pragma_int("PRAGMA application_id");
+    }
+    if (app != application_id) {
         throw storage_error(errc::storage_schema,
                             file.string() + " is a SQLite database but not a kvant one");
     } else if (version > schema_version) {
@@ -468,8 +476,10 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                 file.string() + " has schema version 1; open it for writing once to migrate it");
         impl_->exec("BEGIN IMMEDIATE");
         try {
-            impl_->exec(schema_v2_additions);
-            impl_->exec("PRAGMA user_version=2");
+            if (impl_->pragma_int("PRAGMA user_version") == 1) {  // not migrated meanwhile by another process
+                impl_->exec(schema_v2_additions);
+                impl_->exec("PRAGMA user_version=2");
+            }
             impl_->exec("COMMIT");
         } catch (...) {
             sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -477,7 +487,20 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
         }
     }
     if (m != mode::read_only) {
-        impl_->exec("PRAGMA journal_mode=WAL");
+        // WAL is a property of the file, set once; SQLite answers busy at once (without the busy handler)
+        // while another connection holds a write transaction, so retry until the busy timeout
+        const auto deadline = std::chrono::steady_clock::now() + busy_timeout;
+        while (true) {
+            const int rc_wal = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+            const int primary = rc_wal & 0xFF;
+            if (rc_wal == SQLITE_OK) break;
+            if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
+                std::chrono::steady_clock::now() >= deadline) {
+                impl_->exec("PRAGMA journal_mode=WAL");  // throws the mapped error
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
         impl_->exec("PRAGMA synchronous=NORMAL");
     }
 }
