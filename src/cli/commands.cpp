@@ -41,8 +41,16 @@ int run_import(const args& a) {
         if (auto f = a.get(opt)) files.emplace_back(kind, *f);
     // a usage error leaves no trace: checked before the database is created
     if (files.empty()) throw config_error(errc::usage, "name at least one file (see --help)");
+    const auto options = import_options_from(a);
+    // A failed import changes nothing, and that includes not creating a new database: into a database that
+    // does not exist yet, the files are imported into an empty memory store first (the same checks), and
+    // only then is the file created.
+    if (!std::filesystem::exists(a.get("db").value())) {
+        memory_store dry_run;
+        (void)import_csv_files(dry_run, files, options);
+    }
     sqlite_store db = open_store(a, sqlite_store::mode::create);
-    print_report(import_csv_files(db, files, import_options_from(a)), std::cout);
+    print_report(import_csv_files(db, files, options), std::cout);
     return 0;
 }
 

@@ -369,5 +369,11 @@ contains "$work/kept.csv" "previous good report" "a failed report leaves --out a
 expect 1 "the same split to stdout" -- "$kvant" split --readings "$work/ovf-re.csv" --meters "$work/ovf-me.csv" --by year --schedule three-zone
 if [ -s "$work/out" ]; then bad "a failed report printed a partial table"; else ok; fi
 
+# a failed import into a database that does not exist creates no file
+printf 'meter,timestamp,value\nM1,2021-06-01T00:00:00Z,abc\n' >"$work/bad-new.csv"
+rm -f "$work/never.db"
+expect 1 "a failed import into a new database" -- "$kvant" import --db "$work/never.db" --readings "$work/bad-new.csv"
+if [ -e "$work/never.db" ]; then bad "a failed import created the database"; else ok; fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
