@@ -525,7 +525,9 @@ TEST_CASE("rates CSV: prices in range, one rule for repeated keys, errors name l
         error_of("zone,from,price\npeak,2024-01-01,7.5\nnight,2024-01-01,3\npeak,2024-01-01,7.6\n");
     CHECK(dup.find("[kvant.validation.202]") == 0);
     CHECK(dup.find("rates.csv:4: field 'price'") != std::string::npos);
-    CHECK(dup.find("on line 2") != std::string::npos);
+    CHECK(dup.find("given twice with different values (first at rates.csv:2)") != std::string::npos);
+    CHECK(error_of("zone,from,price\ntotal,2100-01-01,5\n").find("rates.csv:2: field 'from'") !=
+          std::string::npos);
     // prices outside 0..1000000 are refused at both edges; the edges themselves are accepted
     CHECK(error_of("zone,from,price\ntotal,2024-01-01,-0.000001\n").find("rates.csv:2: field 'price'") !=
           std::string::npos);

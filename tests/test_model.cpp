@@ -294,7 +294,14 @@ TEST_CASE("check_text accepts UTF-8 and names the first invalid byte") {
         {std::string("a\0b", 3), 1, "control character 0x00"},
         {"a\x1B[2J", 1, "control character 0x1B"},
         {"a\x7F", 1, "control character 0x7F"},
+        {"ab\xC2\x85", 2, "control character U+0085"},  // C1 controls: NEL, and CSI (a terminal command)
+        {"\xC2\x9B"
+         "31m",
+         0, "control character U+009B"},
     };
+    CHECK_FALSE(check_text("\xC2\xA0\xC2\xAB"));  // U+00A0 and U+00AB, right after the C1 block, are text
+    CHECK(excerpt("a\xC2\x9B"
+                  "b") == "'a\\xC2\\x9Bb'");  // shown escaped, never raw
     for (const auto& c : cases) {
         INFO(excerpt(c.text));
         const auto p = check_text(c.text);

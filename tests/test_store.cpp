@@ -896,6 +896,7 @@ TEST_CASE("two connections creating one new database at once both succeed: the w
                 }
             });
         for (auto& w : workers) w.join();
+        INFO("first: " << failure[0] << "; second: " << failure[1]);
         CHECK(failure[0].empty());
         CHECK(failure[1].empty());
         sqlite_store s(file, sqlite_store::mode::read_only);

@@ -35,6 +35,18 @@ meter_cost cost(const meter_series& s, const zone& mz, const tariff_calendar& ca
     auto has_rate = [&](const std::string& name) {
         return std::any_of(rates.begin(), rates.end(), [&](const rate& r) { return r.zone == name; });
     };
+    // a rate that names no zone, group or total of the schedule would be ignored: a typo ("nigth") must not
+    // bill the night at another rate silently
+    for (const auto& r : rates) {
+        const bool known = r.zone == "total" ||
+                           std::find(sched.zones.begin(), sched.zones.end(), r.zone) != sched.zones.end() ||
+                           std::any_of(sched.groups.begin(), sched.groups.end(),
+                                       [&](const zone_group& g) { return g.name == r.zone; });
+        if (!known)
+            throw config_error(errc::config,
+                               "a rate names zone " + excerpt(r.zone) +
+                                   ", which the schedule does not have (zones, groups or total)");
+    }
     for (std::size_t z = 0; z < leaves; ++z) {
         const std::string& leaf = sched.zones[z];
         std::string chosen;

@@ -6,6 +6,7 @@
 #include "kvant/io/urdb.hpp"
 #include "kvant/model/json.hpp"
 #include "kvant/model/tariff_json.hpp"
+#include "kvant/model/validation.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -33,6 +34,10 @@ std::vector<rate> parse_rates_csv(std::string_view text, const std::string& sour
         r.zone = std::string(f[c_zone]);
         if (r.zone.empty()) throw parse_error(errc::missing_field, "zone is empty", rd.where("zone"));
         r.from = parse_date(f[c_from], rd.where("from"));
+        if (r.from < plausible_first_date || r.from > plausible_last_date)
+            throw validation_error(errc::out_of_range,
+                                   to_string(r.from) + " is outside 1900-01-01..2099-12-31",
+                                   rd.where("from"));
         r.price = decimal::parse(f[c_price], rd.where("price"));
         if (r.price < decimal{} || r.price > max_rate_price)
             throw validation_error(
@@ -44,9 +49,9 @@ std::vector<rate> parse_rates_csv(std::string_view text, const std::string& sour
             const rate& first = out[it->second.first];
             if (first.price != r.price)
                 throw validation_error(errc::duplicate,
-                                       "zone " + r.zone + " from " + to_string(r.from) + " has price " +
-                                           to_string(r.price) + " here and " + to_string(first.price) +
-                                           " on line " + std::to_string(it->second.second),
+                                       "rate " + excerpt(r.zone) + " from " + to_string(r.from) +
+                                           " is given twice with different values (first at " + source + ":" +
+                                           std::to_string(it->second.second) + ")",
                                        rd.where("price"));
             continue;
         }

@@ -435,10 +435,9 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
         throw storage_error(errc::storage_schema,
                             file.string() + " is not a SQLite database (" + std::string(e.message()) + ")");
     }
-    const std::int64_t tables = impl_->pragma_int("SELECT count(*) FROM sqlite_schema");
-    if (version == 0 && tables == 0) {
-        if (m == mode::read_only)
-            throw storage_error(errc::storage_schema, file.string() + " is empty, not a kvant database");
+    // A header without version and application id is either a new file or one another connection is creating
+    // right now (the reads above and a count of tables are not one snapshot): decide under the write lock.
+    if (version == 0 && app == 0 && m != mode::read_only) {
         // Two processes may create one new file at once: the write lock decides who creates the schema (the
         // busy timeout applies), and the other finds it made once it has the lock.
         impl_->exec("BEGIN IMMEDIATE");
@@ -459,6 +458,8 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
         }
         version = impl_->pragma_int("PRAGMA user_version");
         app = impl_->pragma_int("PRAGMA application_id");
+    } else if (version == 0 && app == 0 && impl_->pragma_int("SELECT count(*) FROM sqlite_schema") == 0) {
+        throw storage_error(errc::storage_schema, file.string() + " is empty, not a kvant database");
     }
     if (app != application_id) {
         throw storage_error(errc::storage_schema,

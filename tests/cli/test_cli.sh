@@ -375,5 +375,10 @@ rm -f "$work/never.db"
 expect 1 "a failed import into a new database" -- "$kvant" import --db "$work/never.db" --readings "$work/bad-new.csv"
 if [ -e "$work/never.db" ]; then bad "a failed import created the database"; else ok; fi
 
+# a rate naming a zone the schedule does not have is an error, not a rate silently ignored
+printf 'zone,from,price\nday,2019-01-01,5\nnigth,2019-01-01,2\ntotal,2019-01-01,5\n' >"$work/typo-rates.csv"
+expect 1 "a rate for an unknown zone" -- "$kvant" cost --readings "$work/ovf-r3.csv" --by month --schedule two-zone --rates "$work/typo-rates.csv"
+contains "$work/err" "a rate names zone 'nigth'" "the unknown zone named"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -67,7 +67,8 @@ inline void money::overflow(money a, const char* op, money b) {
 }
 
 /// quantity × price, rounded half away from zero to kopecks. The product is exact in checked 128 bits; throws
-/// arithmetic_error (errc::overflow) when the amount is past ±(2^63 − 1) kopecks (±9.2 × 10^16 roubles).
+/// arithmetic_error (errc::overflow) when the amount is past ±(2^63 − 1) kopecks (±92233720368547758.07
+/// roubles).
 inline money amount(decimal quantity, decimal price) {
     using big = boost::multiprecision::checked_int128_t;
     const big product = big(quantity.raw()) * big(price.raw());  // in 10^-12 roubles
@@ -76,7 +77,8 @@ inline money amount(decimal quantity, decimal price) {
     big k = (magnitude + unit / 2) / unit;
     if (product < 0) k = -k;
     if (k > big(detail::exact_max) || k < big(-detail::exact_max))
-        detail::throw_overflow("amount " + to_string(quantity) + " * " + to_string(price) + " roubles");
+        throw arithmetic_error("amount " + to_string(quantity) + " * " + to_string(price) +
+                               " roubles is outside the exact range of money ±92233720368547758.07 roubles");
     return money::from_kopecks(static_cast<std::int64_t>(k));
 }
 

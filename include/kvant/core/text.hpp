@@ -67,6 +67,15 @@ constexpr std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
 constexpr bool allowed_control(unsigned char c) noexcept {
     return c == '\t' || c == '\n' || c == '\r';
 }
+/// The length of the allowed character at s[i]: 0 for an invalid UTF-8 sequence, a C0 control other than TAB,
+/// LF and CR, DEL, or a C1 control (U+0080..U+009F: U+009B is a terminal's CSI, U+0085 a line break).
+constexpr std::size_t char_length(std::string_view s, std::size_t i) noexcept {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) return (c >= 0x20 && c != 0x7F) || allowed_control(c) ? 1 : 0;
+    const std::size_t n = utf8_length(s, i);
+    if (n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) <= 0x9F) return 0;
+    return n;
+}
 }  // namespace detail
 
 /// The first offence of `s` against the rules above, or nothing when it is valid text.
@@ -95,6 +104,11 @@ inline std::optional<text_problem> check_text(std::string_view s, std::size_t ma
             std::snprintf(buf, sizeof buf, "0x%02X", c);
             return text_problem{i, std::string("invalid UTF-8 (byte ") + buf + ")"};
         }
+        if (detail::char_length(s, i) == 0) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned char>(s[i + 1]));
+            return text_problem{i, std::string("control character ") + buf};
+        }
         i += n;
     }
     return std::nullopt;
@@ -117,7 +131,7 @@ inline std::string excerpt(std::string_view s, std::size_t max_bytes = excerpt_b
             ++i;
             continue;
         }
-        const std::size_t n = c < 0x80 ? 0 : detail::utf8_length(s, i);
+        const std::size_t n = c < 0x80 ? 0 : detail::char_length(s, i);
         if (n == 0) {  // a control character or an invalid byte
             char buf[8];
             std::snprintf(buf, sizeof buf, "\\x%02X", c);
@@ -146,9 +160,7 @@ inline void require_text(std::string_view s, location where = {}, std::size_t ma
 /// counted), or nothing when there is none.
 inline std::optional<std::size_t> first_invalid_byte(std::string_view s) noexcept {
     for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        const std::size_t n = c < 0x80 ? ((c >= 0x20 && c != 0x7F) || detail::allowed_control(c) ? 1 : 0)
-                                       : detail::utf8_length(s, i);
+        const std::size_t n = detail::char_length(s, i);
         if (n == 0) return i;
         i += n;
     }
@@ -164,9 +176,7 @@ inline std::string repair_text(std::string_view s, std::size_t max_bytes = max_t
     if (!bad && s.size() <= max_bytes) return std::string(s);
     std::string out;
     for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        const std::size_t n = c < 0x80 ? ((c >= 0x20 && c != 0x7F) || detail::allowed_control(c) ? 1 : 0)
-                                       : detail::utf8_length(s, i);
+        const std::size_t n = detail::char_length(s, i);
         const std::size_t add = n == 0 ? 3 : n;
         if (out.size() + add > max_bytes) break;
         if (n == 0)
