@@ -921,6 +921,13 @@ const std::array<reference, 7> references{{
     {"meter_events", "'meter id ' || meter || ' at ts ' || ts || ', code ' || code", "meter", "meters", "id"},
 }};
 
+/// The key of a readings or meter_events row for a message, from columns 0 (the meter's serial, NULL when the
+/// meter row is gone), 1 (its id) and 2 (ts): "meter '9000106' at ts 1597903500", or "meter id 99 at ts …".
+std::string series_row_key(const statement& s) {
+    return "meter " + (s.is_null(0) ? "id " + std::to_string(s.integer(1)) : quote(s.bytes(0))) + " at ts " +
+           (s.type(2) == SQLITE_INTEGER ? std::to_string(s.integer(2)) : describe(s, 2));
+}
+
 /// Why a stored text is not valid text (core/text.hpp), or nothing when it is.
 std::optional<std::string> stored_text_problem(std::string_view raw, std::size_t max_bytes = max_text_bytes) {
     const auto bad = check_text(raw, max_bytes);
@@ -1087,12 +1094,7 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
                         db.busy_ms);
             while (s.step()) {
                 // the key of a row is spelt out only when the row has an issue (millions of rows have none)
-                const auto key = [&] {
-                    return "meter " +
-                           (s.is_null(0) ? "id " + std::to_string(s.integer(1)) : quote(s.bytes(0))) +
-                           " at ts " +
-                           (s.type(2) == SQLITE_INTEGER ? std::to_string(s.integer(2)) : describe(s, 2));
-                };
+                const auto key = [&] { return series_row_key(s); };
                 for (int i = 0; i < static_cast<int>(reading_columns.size()); ++i)
                     if (auto p = reading_problem(s, 2, i))
                         c.add("readings", key(), reading_columns[static_cast<std::size_t>(i)], *p);
@@ -1108,11 +1110,7 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
                         db.busy_ms);
             while (s.step()) {
                 const auto key = [&] {
-                    return "meter " +
-                           (s.is_null(0) ? "id " + std::to_string(s.integer(1)) : quote(s.bytes(0))) +
-                           " at ts " +
-                           (s.type(2) == SQLITE_INTEGER ? std::to_string(s.integer(2)) : describe(s, 2)) +
-                           ", code " +
+                    return series_row_key(s) + ", code " +
                            (s.type(3) == SQLITE_INTEGER ? std::to_string(s.integer(3)) : describe(s, 3));
                 };
                 for (int i = 0; i < static_cast<int>(event_columns.size()); ++i)
