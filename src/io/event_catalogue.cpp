@@ -51,10 +51,26 @@ event_catalogue event_catalogue::parse(std::string_view text, const std::string&
                               location{source, 0, where + ".journal", -1});
         catalogue_entry c;
         c.journal = journal;
-        c.code = e["code"].get<int>();
-        c.group = e.value("group", "");
-        c.ru = e.value("ru", "");
-        c.en = e.value("en", "");
+        const auto code = e["code"].get<std::int64_t>();
+        if (code < 0 || code > 999'999'999)  // the event codes of the model (validation.hpp)
+            throw parse_error(errc::json, "code " + std::to_string(code) + " is outside 0..999999999",
+                              location{source, 0, where + ".code", -1});
+        c.code = static_cast<int>(code);
+        // optional texts: absent is empty; anything but a string is an error naming the key, never a json
+        // type_error (found by fuzzing: "en": 2)
+        const auto text_of = [&](const char* key) {
+            const auto f = e.find(key);
+            if (f == e.end()) return std::string();
+            if (!f->is_string())
+                throw parse_error(errc::json, std::string("expected a string"),
+                                  location{source, 0, where + "." + key, -1});
+            const auto& t = f->get_ref<const std::string&>();
+            require_text(t, location{source, 0, where + "." + key, -1});
+            return t;
+        };
+        c.group = text_of("group");
+        c.ru = text_of("ru");
+        c.en = text_of("en");
         c.kind = kind_of(c.group, c.ru, c.en);
         out.entries_[{c.journal, c.code}] = std::move(c);
     }
