@@ -93,7 +93,7 @@ TEST_CASE(
     } catch (const arithmetic_error& e) {
         CHECK(e.code() == errc::overflow);
         const std::string w = e.what();
-        CHECK(w.rfind("[kvant.validation.204] meter 'R2', register total, period 2020-01:", 0) == 0);
+        CHECK(w.rfind("[kvant.validation.204] meter 'R2', channel active_import, period 2020-01:", 0) == 0);
         CHECK(w.find("922337203686") != std::string::npos);
         CHECK(w.find("ratio 10") != std::string::npos);
         CHECK(w.find("2020-01-01T00:00:00Z") != std::string::npos);
@@ -384,7 +384,7 @@ TEST_CASE("property: consumption per period against arbitrary precision; overflo
             CHECK_FALSE(must_compute);
             CHECK(e.code() == errc::overflow);
             CHECK(std::string(e.what()).find("meter 'P" + std::to_string(iter) +
-                                             "', register total, period") != std::string::npos);
+                                             "', channel active_import, period") != std::string::npos);
         }
     }
     std::cout << "consumption property: " << computed << " computed, " << thrown << " overflowed\n";

@@ -36,9 +36,9 @@ std::string group_of(const fleet& f, const meter& m, group_level level) {
 
 namespace {
 using date_key = int;  // days since epoch of a period's start date
-using row_key = std::tuple<std::string, resource, meter_role, date_key, register_id>;
+using row_key = std::tuple<std::string, resource, meter_role, date_key, channel>;
 // a point's cover is per resource, role and register: a water meter does not cover for the electricity one
-using point_key = std::tuple<std::string, resource, meter_role, register_id>;
+using point_key = std::tuple<std::string, resource, meter_role, channel>;
 
 struct cell {
     std::int64_t value = 0;
@@ -63,13 +63,13 @@ std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumpti
         const resource res = m ? m->measures : resource::electricity;
         const meter_role role = m ? m->role : meter_role::individual;
         for (const auto& rc : mc.registers) {
-            auto& cv = covers[{point, res, role, rc.reg}];
+            auto& cv = covers[{point, res, role, rc.ch}];
             cv.first = std::min(cv.first, rc.first);
             cv.last = std::max(cv.last, rc.last);
             for (std::size_t k = 0; k < mc.periods.size(); ++k) {
                 const auto& pr = mc.periods[k];
                 const date_key day = date::sys_days{pr.start_date}.time_since_epoch().count();
-                auto [it, fresh] = cells.try_emplace(row_key{group, res, role, day, rc.reg});
+                auto [it, fresh] = cells.try_emplace(row_key{group, res, role, day, rc.ch});
                 cell& c = it->second;
                 if (fresh) {
                     c.begin = to_unix(pr.begin);
@@ -78,8 +78,8 @@ std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumpti
                 if (!detail::add_ok(c.value, rc.value[k], c.value))
                     throw arithmetic_error("group '" + group + "', " + std::string(to_string(res)) + ", " +
                                            std::string(to_string(role)) + ", period starting " +
-                                           to_string(pr.start_date) + ", register " +
-                                           std::string(to_string(rc.reg)) + ": the sum with meter '" +
+                                           to_string(pr.start_date) + ", channel " +
+                                           to_string(rc.ch) + ": the sum with meter '" +
                                            mc.meter + "' is outside the exact range ±9223372036854.775807");
                 ++c.meters;
                 if (std::find(c.points.begin(), c.points.end(), point) == c.points.end())

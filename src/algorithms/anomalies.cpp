@@ -52,13 +52,51 @@ class collector {
     std::vector<anomaly>& out_;
 };
 
+// The latest reading time at or before `t` over all channels.
+std::optional<std::int64_t> last_at_or_before(const meter_series& s, std::int64_t t) {
+    std::optional<std::int64_t> out;
+    for (const auto& ch : s.channels()) {
+        const auto ts = ch.times();
+        const auto it = std::upper_bound(ts.begin(), ts.end(), t);
+        if (it != ts.begin() && (!out || *(it - 1) > *out)) out = *(it - 1);
+    }
+    return out;
+}
+// The earliest reading time after `t` over all channels.
+std::optional<std::int64_t> first_after(const meter_series& s, std::int64_t t) {
+    std::optional<std::int64_t> out;
+    for (const auto& ch : s.channels()) {
+        const auto ts = ch.times();
+        const auto it = std::upper_bound(ts.begin(), ts.end(), t);
+        if (it != ts.end() && (!out || *it < *out)) out = *it;
+    }
+    return out;
+}
+// Every reading time of the meter, over all channels, sorted, each once.
+std::vector<std::int64_t> reading_times(const meter_series& s) {
+    std::vector<std::int64_t> out;
+    for (const auto& ch : s.channels()) {
+        const auto mid = out.size();
+        out.insert(out.end(), ch.times().begin(), ch.times().end());
+        std::inplace_merge(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(mid), out.end());
+    }
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
 void steps(collector& c, const meter& m, const meter_series& s) {
     const register_params p = register_params_of(m, c.relations().model_of(m));
-    for (std::size_t r = 0; r < register_count; ++r) {
-        const auto reg = static_cast<register_id>(r);
-        const auto rs = s.view(reg);
-        const std::string suffix_ru = r == 0 ? "" : " (тариф " + std::to_string(r) + ")";
-        const std::string suffix_en = r == 0 ? "" : " (tariff " + std::to_string(r) + ")";
+    for (const auto& ch : s.channels()) {
+        if (ch.ch().kind != channel_kind::cumulative) continue;
+        // the main quantity's registers keep their tariff names (total, t1, …) in keys and texts
+        const bool main = ch.ch().what == p.main.what && ch.ch().in == p.main.in;
+        const auto r = static_cast<int>(ch.ch().tariff);
+        const std::string reg = main ? std::string(to_string(ch.ch().tariff)) : to_string(ch.ch());
+        const auto rs = ch.view();
+        const std::string suffix_ru = main ? (r == 0 ? "" : " (тариф " + std::to_string(r) + ")")
+                                           : " (" + to_string(ch.ch()) + ")";
+        const std::string suffix_en = main ? (r == 0 ? "" : " (tariff " + std::to_string(r) + ")")
+                                           : " (" + to_string(ch.ch()) + ")";
         for (std::size_t i = 0; i + 1 < rs.size(); ++i) {
             if (rs.value[i + 1] >= rs.value[i]) continue;
             step_status st = step_status::decrease;
@@ -66,14 +104,14 @@ void steps(collector& c, const meter& m, const meter_series& s) {
             const std::string prev = value_text(rs.value[i], m.measures),
                               cur = value_text(rs.value[i + 1], m.measures);
             if (st == step_status::rollover)
-                c.add(anomaly_type::rollover, anomaly_severity::info, m, std::string(to_string(reg)) + ":",
+                c.add(anomaly_type::rollover, anomaly_severity::info, m, reg + ":",
                       from_unix(rs.time[i]), from_unix(rs.time[i + 1]),
                       "Прибор учета " + m.serial + ": переход счётчика через ноль" + suffix_ru + ": " + prev +
                           " → " + cur,
                       "Meter " + m.serial + ": register rolled over" + suffix_en + ": " + prev + " → " + cur);
             else
                 c.add(anomaly_type::reading_decrease, anomaly_severity::warning, m,
-                      std::string(to_string(reg)) + ":", from_unix(rs.time[i]), from_unix(rs.time[i + 1]),
+                      reg + ":", from_unix(rs.time[i]), from_unix(rs.time[i + 1]),
                       "Прибор учета " + m.serial + ": Предыдущие показания: " + prev +
                           ", текущие показания: " + cur + suffix_ru,
                       "Meter " + m.serial + ": previous reading " + prev + ", current reading " + cur +
@@ -86,11 +124,10 @@ void link(collector& c, const meter& m, const meter_series& s, const zone& z, in
           const anomaly_thresholds& t) {
     if (m.removed && *m.removed <= local_date(z, now)) return;
     if (s.empty()) return;
-    std::int64_t last = s.times().back();
     // the last session is the last reading at or before now (a reading from the future is reported apart)
-    const auto upto = std::upper_bound(s.times().begin(), s.times().end(), to_unix(now));
-    if (upto == s.times().begin()) return;
-    last = *(upto - 1);
+    const auto last_seen = last_at_or_before(s, to_unix(now));
+    if (!last_seen) return;
+    const std::int64_t last = *last_seen;
     const instant session = from_unix(last);
     const auto days = (date::sys_days{local_date(z, now)} - date::sys_days{local_date(z, session)}).count();
     if (days < t.no_link_days) return;
@@ -139,7 +176,7 @@ void events(collector& c, const meter& m, std::span<const meter_event> evs, cons
 void tariff_sums(collector& c, const meter& m, const meter_series& s, const anomaly_thresholds& t) {
     const int tariffs = c.relations().tariff_registers_of(m);
     if (tariffs < 2) return;
-    const auto bad = register_sum_mismatches(s, tariffs, t.tariff_sum_tolerance.raw());
+    const auto bad = register_sum_mismatches(s, tariffs, t.tariff_sum_tolerance.raw(), channel::main(m.measures));
     if (bad.empty()) return;
     const auto& last = bad.back();
     const std::string sum = value_text(last.sum, m.measures), total = value_text(last.total, m.measures);
@@ -153,7 +190,7 @@ void tariff_sums(collector& c, const meter& m, const meter_series& s, const anom
 
 void register_behaviour(collector& c, const meter& m, const meter_series& s, const zone& z, instant now,
                         const anomaly_thresholds& t) {
-    const auto rs = s.view(register_id::total);
+    const auto rs = s.view(register_params_of(m, c.relations().model_of(m)).main);
     if (rs.empty()) return;
     // stuck: the longest run of equal values spanning stuck_days, reported once per run
     for (std::size_t i = 0; i + 1 < rs.size();) {
@@ -190,14 +227,13 @@ void register_behaviour(collector& c, const meter& m, const meter_series& s, con
     }
     // readings from the future
     const std::int64_t limit = to_unix(now + t.future_tolerance);
-    const auto fut = std::upper_bound(s.times().begin(), s.times().end(), limit);
-    if (fut != s.times().end())
+    if (const auto fut = first_after(s, limit))
         c.add(anomaly_type::future_reading, anomaly_severity::warning, m, "", from_unix(*fut),
-              from_unix(s.times().back()),
+              from_unix(s.last_time()),
               "Прибор учета " + m.serial + ": показание из будущего, " + local_text(from_unix(*fut), z),
               "Meter " + m.serial + ": a reading stamped in the future, " + local_text(from_unix(*fut), z));
-    // gaps
-    const auto ts = s.times();
+    // gaps: between consecutive reading times, over all channels
+    const auto ts = reading_times(s);
     for (std::size_t i = 0; i + 1 < ts.size(); ++i)
         if (ts[i + 1] - ts[i] > t.max_gap.count())
             c.add(anomaly_type::gap, anomaly_severity::info, m, "", from_unix(ts[i]), from_unix(ts[i + 1]),
@@ -411,33 +447,40 @@ std::vector<anomaly> detect_anomalies(const fleet& f, std::span<const anomaly_in
 std::vector<anomaly> duplicate_readings(const fleet& f, const reading_table& batch) {
     std::vector<anomaly> out;
     collector c(f, out);
-    std::map<std::pair<std::uint32_t, std::int64_t>, std::size_t> first;
+    // the first row of each (meter, time, channel); the differences found per (meter, time), in the order
+    // of the batch
+    std::map<std::tuple<std::uint32_t, std::int64_t, std::uint16_t>, std::size_t> first;
+    std::map<std::pair<std::uint32_t, std::int64_t>, std::size_t> found;  // → index in diffs
+    struct difference {
+        std::size_t row;
+        std::string ru, en;
+    };
+    std::vector<difference> diffs;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        const auto [it, fresh] = first.try_emplace({batch.meter_index()[i], batch.times()[i]}, i);
+        const auto mi = batch.meter_index()[i];
+        const auto t = batch.times()[i];
+        const auto [it, fresh] = first.try_emplace({mi, t, batch.channel_index()[i]}, i);
         if (fresh) continue;
         const std::size_t j = it->second;
-        std::string diff_ru, diff_en;
-        for (std::size_t r = 0; r < register_count; ++r) {
-            const auto reg = static_cast<register_id>(r);
-            const auto a = batch.values(reg)[j], b = batch.values(reg)[i];
-            if (a == b) continue;
-            auto show = [](std::int64_t v) {
-                return v == decimal::missing_raw ? std::string("—") : to_string(decimal::from_raw(v));
-            };
-            diff_ru +=
-                (diff_ru.empty() ? "" : ", ") + std::string(to_string(reg)) + " " + show(a) + " и " + show(b);
-            diff_en += (diff_en.empty() ? "" : ", ") + std::string(to_string(reg)) + " " + show(a) + " and " +
-                       show(b);
-        }
-        if (diff_ru.empty()) continue;  // the same reading twice is no anomaly
-        const std::string& serial = batch.meters()[batch.meter_index()[i]];
+        const auto a = batch.values()[j], b = batch.values()[i];
+        if (a == b) continue;  // the same value twice is no anomaly
+        auto [d, is_new] = found.try_emplace({mi, t}, diffs.size());
+        if (is_new) diffs.push_back({i, {}, {}});
+        auto& diff = diffs[d->second];
+        const std::string name = to_string(batch.channel_of(i));
+        const std::string va = to_string(decimal::from_raw(a)), vb = to_string(decimal::from_raw(b));
+        diff.ru += (diff.ru.empty() ? "" : ", ") + name + " " + va + " и " + vb;
+        diff.en += (diff.en.empty() ? "" : ", ") + name + " " + va + " and " + vb;
+    }
+    for (const auto& d : diffs) {
+        const std::string& serial = batch.meter_of(d.row);
         const meter* m = f.find_meter(serial);
         meter unknown;
         unknown.serial = serial;
-        const instant t = from_unix(batch.times()[i]);
+        const instant t = from_unix(batch.times()[d.row]);
         c.add(anomaly_type::duplicate_reading, anomaly_severity::warning, m ? *m : unknown, "", t, t,
-              "Прибор учета " + serial + ": два разных показания на " + to_string(t) + ": " + diff_ru,
-              "Meter " + serial + ": two different readings at " + to_string(t) + ": " + diff_en);
+              "Прибор учета " + serial + ": два разных показания на " + to_string(t) + ": " + d.ru,
+              "Meter " + serial + ": two different readings at " + to_string(t) + ": " + d.en);
     }
     return out;
 }

@@ -1,6 +1,7 @@
 #include "kvant/algorithms/consumption.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace kvant {
 inline namespace v0 {
@@ -63,8 +64,8 @@ std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_p
     return out;
 }
 
-void spread_register(register_series s, std::span<const std::int64_t> b, const register_params& p,
-                     std::span<std::int64_t> out, std::vector<step_note>* notes, register_id reg,
+void spread_register(series_view s, std::span<const std::int64_t> b, const register_params& p,
+                     std::span<std::int64_t> out, std::vector<step_note>* notes, const channel& reg,
                      std::span<const std::uint32_t> cell_of) {
     const bool mapped = !cell_of.empty();
     auto cell = [&](std::size_t segment) { return mapped ? cell_of[segment] : segment; };
@@ -164,9 +165,9 @@ void spread_register(register_series s, std::span<const std::int64_t> b, const r
     }
 }
 
-std::string overflow_place(std::string_view meter, register_id reg, std::span<const period> periods,
+std::string overflow_place(std::string_view meter, const channel& reg, std::span<const period> periods,
                            period_kind kind, std::int64_t t0, std::int64_t t1) {
-    std::string s = "meter '" + std::string(meter) + "', register " + std::string(to_string(reg));
+    std::string s = "meter '" + std::string(meter) + "', channel " + to_string(reg);
     std::string first, last;
     for (const auto& pr : periods) {
         const std::int64_t a = to_unix(pr.begin), b = to_unix(pr.end);
@@ -178,7 +179,7 @@ std::string overflow_place(std::string_view meter, register_id reg, std::span<co
     return s;
 }
 
-void rethrow_overflow(const arithmetic_error& e, std::string_view meter, register_id reg,
+void rethrow_overflow(const arithmetic_error& e, std::string_view meter, const channel& reg,
                       std::span<const period> periods, period_kind kind, std::string_view detail) {
     std::string s = overflow_place(meter, reg, periods, kind, e.t0(), e.t1());
     if (!detail.empty()) s += ", " + std::string(detail);
@@ -189,9 +190,17 @@ void rethrow_overflow(const arithmetic_error& e, std::string_view meter, registe
 }
 
 std::vector<period> periods_of(const meter_series& s, const zone& z, const consumption_options& o) {
-    if (s.size() < 2) return {};
-    instant from = from_unix(s.times().front());
-    instant to = from_unix(s.times().back());
+    std::int64_t first = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
+    std::size_t n = 0;
+    for (const auto& c : s.channels())
+        if (c.ch().kind == channel_kind::cumulative && !c.empty()) {
+            n += c.size();
+            first = std::min(first, c.times().front());
+            last = std::max(last, c.times().back());
+        }
+    if (n < 2 || first == last) return {};
+    instant from = from_unix(first);
+    instant to = from_unix(last);
     if (o.from && *o.from > from) from = *o.from;
     if (o.to && *o.to < to) to = *o.to;
     return periods_between(z, from, to, o.periods);
@@ -201,18 +210,19 @@ meter_consumption consumption(const meter_series& s, const zone& z, const regist
                               const consumption_options& o) {
     meter_consumption out;
     out.meter = s.serial();
+    out.main = p.main;
     out.periods = periods_of(s, z, o);
     if (out.periods.empty()) return out;
     std::vector<std::int64_t> bounds;
     bounds.reserve(out.periods.size() + 1);
     for (const auto& pr : out.periods) bounds.push_back(to_unix(pr.begin));
     bounds.push_back(to_unix(out.periods.back().end));
-    for (std::size_t r = 0; r < register_count; ++r) {
-        const auto reg = static_cast<register_id>(r);
-        if (!s.has(reg)) continue;
-        const register_series rs = s.view(reg);
+    for (const auto& c : s.channels()) {
+        if (c.ch().kind != channel_kind::cumulative || c.empty()) continue;
+        const channel reg = c.ch();
+        const series_view rs = c.view();
         register_consumption rc;
-        rc.reg = reg;
+        rc.ch = reg;
         rc.value.assign(out.periods.size(), 0);
         rc.complete.resize(out.periods.size());
         rc.first = rs.time.front();

@@ -66,7 +66,7 @@ meter_cost cost(const meter_series& s, const zone& mz, const tariff_calendar& ca
     const std::size_t m = out.periods.size();
     out.total.assign(m, money{});
     out.complete.assign(m, 0);
-    if (m == 0 || !s.has(register_id::total)) return out;
+    if (m == 0 || !s.has(p.main)) return out;
     std::vector<std::int64_t> bounds;
     for (const auto& pr : out.periods) bounds.push_back(to_unix(pr.begin));
     bounds.push_back(to_unix(out.periods.back().end));
@@ -105,11 +105,11 @@ meter_cost cost(const meter_series& s, const zone& mz, const tariff_calendar& ca
         cell_of[j] = it->second;
     }
     std::vector<std::int64_t> quantity(cells.size(), 0);
-    const register_series total = s.view(register_id::total);
+    const series_view total = s.view(p.main);
     try {
-        spread_register(total, seg, p, quantity, nullptr, register_id::total, cell_of);
+        spread_register(total, seg, p, quantity, nullptr, p.main, cell_of);
     } catch (const arithmetic_error& e) {
-        rethrow_overflow(e, out.meter, register_id::total, out.periods, o.periods.kind);
+        rethrow_overflow(e, out.meter, p.main, out.periods, o.periods.kind);
     }
     // an amount or a period's total past the exact range of money names the meter, period and zone
     auto where = [&](std::size_t period, std::size_t b) {

@@ -75,7 +75,7 @@ bool weekend(std::int64_t t, const zone& z) {
 }
 }  // namespace
 
-std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_policy& p,
+std::vector<filled_point> fill_gaps(series_view s, const zone& z, const vee_policy& p,
                                     std::optional<std::int64_t> until) {
     std::vector<filled_point> out;
     if (s.empty()) return out;

@@ -38,7 +38,7 @@ collection_result collection_rate(std::span<const collection_input> meters, inst
     return r;
 }
 
-std::optional<std::int64_t> value_at(register_series s, std::int64_t t) noexcept {
+std::optional<std::int64_t> value_at(series_view s, std::int64_t t) noexcept {
     if (s.empty() || t < s.time.front() || t > s.time.back()) return std::nullopt;
     const auto it = std::lower_bound(s.time.begin(), s.time.end(), t);
     const std::size_t i = static_cast<std::size_t>(it - s.time.begin());
@@ -51,7 +51,7 @@ std::optional<std::int64_t> value_at(register_series s, std::int64_t t) noexcept
                                                static_cast<detail::int128>(t1) - t0));
 }
 
-std::optional<std::int64_t> expected_reading(register_series s, std::int64_t at, const register_params& p,
+std::optional<std::int64_t> expected_reading(series_view s, std::int64_t at, const register_params& p,
                                              const expectation_policy& policy) {
     if (s.empty() || at < s.time.front()) return std::nullopt;
     if (at <= s.time.back()) return value_at(s, at);

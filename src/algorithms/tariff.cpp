@@ -193,7 +193,7 @@ zone_consumption split_by_schedule(const meter_series& s, const zone& mz, const 
     const std::size_t m = out.periods.size();
     out.value.assign(out.zones.size(), std::vector<std::int64_t>(m, 0));
     out.complete.assign(m, 0);
-    if (m == 0 || !s.has(register_id::total)) return out;
+    if (m == 0 || !s.has(p.main)) return out;
     std::vector<std::int64_t> bounds;
     bounds.reserve(m + 1);
     for (const auto& pr : out.periods) bounds.push_back(to_unix(pr.begin));
@@ -236,11 +236,11 @@ zone_consumption split_by_schedule(const meter_series& s, const zone& mz, const 
     for (std::size_t j = 0; j < cell.size(); ++j)
         cell[j] = static_cast<std::uint32_t>(seg_period[j] * leaves + seg_zone[j]);
     std::vector<std::int64_t> parts(m * leaves, 0);
-    const register_series total = s.view(register_id::total);
+    const series_view total = s.view(p.main);
     try {
-        spread_register(total, seg, p, parts, &out.notes, register_id::total, cell);
+        spread_register(total, seg, p, parts, &out.notes, p.main, cell);
     } catch (const arithmetic_error& e) {
-        rethrow_overflow(e, out.meter, register_id::total, out.periods, o.periods.kind);
+        rethrow_overflow(e, out.meter, p.main, out.periods, o.periods.kind);
     }
     for (std::size_t k = 0; k < m; ++k)
         for (std::size_t z = 0; z < leaves; ++z) out.value[z][k] = parts[k * leaves + z];
@@ -259,14 +259,19 @@ zone_consumption split_by_registers(const meter_consumption& mc, const tariff_ca
     const std::size_t m = mc.periods.size();
     out.value.assign(out.zones.size(), std::vector<std::int64_t>(m, 0));
     out.complete.assign(m, 1);
+    // the main quantity's tariff registers (the meter's other channels are not split)
+    auto of_main = [&](const register_consumption& rc) {
+        return rc.ch.what == mc.main.what && rc.ch.in == mc.main.in && rc.ch.kind == mc.main.kind;
+    };
     for (const auto& rc : mc.registers)
-        for (std::size_t k = 0; k < m; ++k) out.complete[k] = out.complete[k] && rc.complete[k];
+        if (of_main(rc))
+            for (std::size_t k = 0; k < m; ++k) out.complete[k] = out.complete[k] && rc.complete[k];
     const auto* total = mc.find(register_id::total);
     const bool single = cal.zones().size() == cal.leaf_count();  // the one zone is "total"
     const auto& rz = cal.schedule().register_zones;
     for (const auto& rc : mc.registers) {
-        if (rc.reg == register_id::total) continue;
-        const std::size_t t = static_cast<std::size_t>(rc.reg) - 1;
+        if (!of_main(rc) || rc.ch.tariff == register_id::total) continue;
+        const std::size_t t = static_cast<std::size_t>(rc.ch.tariff) - 1;
         if (!single && t >= rz.size()) continue;  // a register the schedule does not map
         const std::size_t z = single ? 0 : static_cast<std::size_t>(cal.index_of(rz[t]));
         if (single && total) continue;
@@ -293,29 +298,35 @@ std::vector<split_difference> compare_splits(const zone_consumption& a, const zo
 }
 
 std::vector<register_sum_mismatch> register_sum_mismatches(const meter_series& s, int tariffs,
-                                                           std::int64_t tolerance) {
+                                                           std::int64_t tolerance, const channel& base) {
     std::vector<register_sum_mismatch> out;
-    const auto total = s.values(register_id::total);
+    const auto total = s.view(base.with_tariff(register_id::total));
     if (total.empty() || tariffs < 1) return out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (total[i] == decimal::missing_raw) continue;
+    std::vector<series_view> regs;
+    for (int t = 1; t <= tariffs && t < static_cast<int>(register_count); ++t) {
+        regs.push_back(s.view(base.with_tariff(tariff_register(t))));
+        if (regs.back().empty()) return out;  // a register no reading carries: no reading has them all
+    }
+    std::vector<std::size_t> at(regs.size(), 0);  // a cursor into each register, moving with the total's time
+    for (std::size_t i = 0; i < total.size(); ++i) {
+        const std::int64_t t = total.time[i];
         std::int64_t sum = 0;  // checked: raw values from the API may be anywhere in the exact range
         bool all = true;
-        for (int t = 1; t <= tariffs && t < static_cast<int>(register_count); ++t) {
-            const auto col = s.values(static_cast<register_id>(t));
-            if (col.empty() || col[i] == decimal::missing_raw) {
+        for (std::size_t r = 0; r < regs.size(); ++r) {
+            auto& k = at[r];
+            while (k < regs[r].size() && regs[r].time[k] < t) ++k;
+            if (k == regs[r].size() || regs[r].time[k] != t) {
                 all = false;
-                break;
+                continue;
             }
-            if (!detail::add_ok(sum, col[i], sum))
-                throw arithmetic_error("meter '" + s.serial() + "', reading at " +
-                                       to_string(from_unix(s.times()[i])) +
+            if (!detail::add_ok(sum, regs[r].value[k], sum))
+                throw arithmetic_error("meter '" + s.serial() + "', reading at " + to_string(from_unix(t)) +
                                        ": the sum of its tariff registers is outside the exact range "
                                        "±9223372036854.775807");
         }
         // the difference of two values in range fits 128 bits, not always 64
-        const detail::int128 diff = static_cast<detail::int128>(sum) - total[i];
-        if (all && (diff > tolerance || -diff > tolerance)) out.push_back({s.times()[i], total[i], sum});
+        const detail::int128 diff = static_cast<detail::int128>(sum) - total.value[i];
+        if (all && (diff > tolerance || -diff > tolerance)) out.push_back({t, total.value[i], sum});
     }
     return out;
 }

@@ -20,7 +20,7 @@ void write_consumption_csv(std::ostream& out, std::span<const meter_consumption>
             const std::string label = period_label(mc.periods[k].start_date, o.kind);
             for (const auto& rc : mc.registers) {
                 if (o.complete_only && !rc.complete[k]) continue;
-                out << mc.meter << ',' << label << ',' << to_string(rc.reg) << ',' << dec_text(rc.value[k])
+                out << mc.meter << ',' << label << ',' << mc.label(rc.ch) << ',' << dec_text(rc.value[k])
                     << ',' << int(rc.complete[k]) << '\n';
             }
         }
@@ -35,13 +35,13 @@ void write_consumption_json(std::ostream& out, std::span<const meter_consumption
                 if (o.complete_only && !rc.complete[k]) continue;
                 j["rows"].push_back({{"meter", mc.meter},
                                      {"period", period_label(mc.periods[k].start_date, o.kind)},
-                                     {"register", to_string(rc.reg)},
+                                     {"register", mc.label(rc.ch)},
                                      {"value", dec_text(rc.value[k])},
                                      {"complete", rc.complete[k] != 0}});
             }
         for (const auto& n : mc.notes)
             j["notes"].push_back({{"meter", mc.meter},
-                                  {"register", to_string(n.reg)},
+                                  {"register", mc.label(n.ch)},
                                   {"status", n.status == step_status::rollover ? "rollover" : "decrease"},
                                   {"from", to_string(from_unix(n.t0))},
                                   {"to", to_string(from_unix(n.t1))},
@@ -57,7 +57,7 @@ void write_groups_csv(std::ostream& out, std::span<const group_row> rows, const 
     for (const auto& r : rows) {
         if (o.complete_only && !r.complete) continue;
         out << r.group << ',' << to_string(r.measures) << ',' << to_string(r.role) << ','
-            << period_label(r.period_start, o.kind) << ',' << to_string(r.reg) << ',' << dec_text(r.value)
+            << period_label(r.period_start, o.kind) << ',' << channel_label(r.ch, channel::main(r.measures)) << ',' << dec_text(r.value)
             << ',' << int(r.complete) << ',' << r.meters << '\n';
     }
 }
@@ -70,7 +70,7 @@ void write_groups_json(std::ostream& out, std::span<const group_row> rows, const
                              {"resource", to_string(r.measures)},
                              {"role", to_string(r.role)},
                              {"period", period_label(r.period_start, o.kind)},
-                             {"register", to_string(r.reg)},
+                             {"register", channel_label(r.ch, channel::main(r.measures))},
                              {"value", dec_text(r.value)},
                              {"complete", r.complete},
                              {"meters", r.meters}});

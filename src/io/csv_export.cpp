@@ -75,23 +75,20 @@ void export_entities(const store& s, std::ostream& out, const std::vector<std::s
 }
 
 void export_readings(const store& s, std::ostream& out) {
-    out << "meter,timestamp,total,t1,t2,t3,t4,source,accepted\n";
-    const instant from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
-    const instant to = from_unix(std::numeric_limits<std::int64_t>::max() / 2);
+    out << "meter,timestamp,channel,value,source,accepted\n";
     std::size_t written = 0;
-    for (const auto& m : s.all<meter>()) {
-        const reading_table t = s.readings(m.serial, from, to);
-        written += t.size();
-        for (std::size_t i = 0; i < t.size(); ++i) {
-            write_field(out, m.serial);
-            out << ',' << to_string(from_unix(t.times()[i]));
-            for (std::size_t r = 0; r < register_count; ++r) {
-                out << ',';
-                const std::int64_t v = t.values(static_cast<register_id>(r))[i];
-                if (v != decimal::missing_raw) out << to_string(decimal::from_raw(v));
-            }
-            out << ',' << to_string(static_cast<reading_source>(t.sources()[i])) << ',';
-            if (t.accepted()[i] != reading_table::missing_time) out << to_string(from_unix(t.accepted()[i]));
+    series_chunk c;
+    for (auto cur = s.scan({}); cur->next(c);) {
+        written += c.size();
+        const std::string name = to_string(c.ch);
+        for (std::size_t i = 0; i < c.size(); ++i) {
+            write_field(out, c.meter);
+            out << ',' << to_string(from_unix(c.time[i])) << ',' << name << ','
+                << to_string(decimal::from_raw(c.value[i])) << ','
+                << to_string(c.source.empty() ? reading_source::automatic : static_cast<reading_source>(c.source[i]))
+                << ',';
+            if (!c.accepted.empty() && c.accepted[i] != reading_table::missing_time)
+                out << to_string(from_unix(c.accepted[i]));
             out << '\n';
         }
     }

@@ -336,7 +336,8 @@ void parse_events(plan& p, csv_reader& rd, const csv_header& h, const import_opt
 
 void parse_readings(plan& p, std::string_view text, const std::string& source, const import_options& o) {
     std::vector<std::uint64_t> lines;
-    reading_table batch = parse_readings_csv(text, source, o, &lines);
+    bool wide = false;
+    reading_table batch = parse_readings_csv(text, source, o, &lines, &wide);
     p.report.rows += batch.size();
     // look every meter up once
     std::vector<std::optional<meter>> found;
@@ -356,6 +357,11 @@ void parse_readings(plan& p, std::string_view text, const std::string& source, c
         tariffs.push_back(found.back() ? effective_tariff_registers(*found.back(), model) : 1);
     }
     for (const auto& m : found) meter_of_slot.push_back(m ? &*m : nullptr);
+    if (wide) {  // the wide columns are the main quantity of each meter's resource
+        std::vector<resource> res;
+        for (const auto& m : found) res.push_back(m ? m->measures : resource::electricity);
+        batch.map_main(res);
+    }
     for (auto& ri : validate(batch, meter_of_slot, tariffs, std::numeric_limits<std::size_t>::max())) {
         location where{source, lines[ri.row], ri.what.field, -1};
         if (ri.what.level == severity::error) {
@@ -412,28 +418,31 @@ import_report write_plan(store& s, plan& p, const import_options& o) {
 void refuse_conflicting_repeats(const reading_table& t, const std::vector<std::uint64_t>& lines,
                                 const std::string& source) {
     const auto& slot = t.meter_index();
+    const auto& chan = t.channel_index();
     const auto& time = t.times();
-    std::vector<std::int64_t> last(t.meters().size(), std::numeric_limits<std::int64_t>::min());
+    const std::size_t nc = t.channels().size();
+    std::vector<std::int64_t> last(t.meters().size() * nc, std::numeric_limits<std::int64_t>::min());
     bool ordered = true;
     for (std::size_t i = 0; i < t.size() && ordered; ++i) {
-        ordered = time[i] > last[slot[i]];
-        last[slot[i]] = time[i];
+        auto& l = last[slot[i] * nc + chan[i]];
+        ordered = time[i] > l;
+        l = time[i];
     }
     if (ordered) return;
     std::vector<std::size_t> order(t.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return slot[a] != slot[b] ? slot[a] < slot[b] : time[a] < time[b];
+        if (slot[a] != slot[b]) return slot[a] < slot[b];
+        if (chan[a] != chan[b]) return chan[a] < chan[b];
+        return time[a] < time[b];
     });
     for (std::size_t k = 1; k < order.size(); ++k) {
         const std::size_t a = order[k - 1], b = order[k];
-        if (slot[a] != slot[b] || time[a] != time[b]) continue;
+        if (slot[a] != slot[b] || chan[a] != chan[b] || time[a] != time[b]) continue;
         std::string field;
-        for (std::size_t r = 0; r < register_count && field.empty(); ++r)
-            if (t.values(static_cast<register_id>(r))[a] != t.values(static_cast<register_id>(r))[b])
-                field = std::string(to_string(static_cast<register_id>(r)));
-        if (field.empty() && t.sources()[a] != t.sources()[b]) field = "source";
-        if (field.empty() && t.accepted()[a] != t.accepted()[b]) field = "accepted";
+        if (t.values()[a] != t.values()[b]) field = to_string(t.channel_of(a));
+        if (field.empty() && t.source(a) != t.source(b)) field = "source";
+        if (field.empty() && t.accepted_at(a) != t.accepted_at(b)) field = "accepted";
         if (field.empty()) continue;  // an identical repeat
         conflicting_repeat(
             "reading of meter " + excerpt(t.meters()[slot[a]]) + " at " + to_string(from_unix(time[a])),
@@ -444,7 +453,7 @@ void refuse_conflicting_repeats(const reading_table& t, const std::vector<std::u
 }  // namespace
 
 reading_table parse_readings_csv(std::string_view text, const std::string& source, const import_options& o,
-                                 std::vector<std::uint64_t>* lines) {
+                                 std::vector<std::uint64_t>* lines, bool* wide) {
     csv_reader rd(text, source, o.delimiter);
     std::vector<std::string_view> f;
     if (!rd.next(f))
@@ -457,8 +466,9 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
     if (h.index("value") >= 0 && h.index("total") >= 0)
         throw parse_error(errc::csv_header, "both 'value' and 'total' name the total register; keep one",
                           rd.where("value"));
-    std::array<int, register_count> c_reg{h.index("value") >= 0 ? h.index("value") : h.index("total"),
-                                          h.index("t1"), h.index("t2"), h.index("t3"), h.index("t4")};
+    std::array<int, 5> c_reg{h.index("value") >= 0 ? h.index("value") : h.index("total"), h.index("t1"),
+                             h.index("t2"), h.index("t3"), h.index("t4")};
+    if (wide) *wide = true;
     bool any_register = false;
     for (int c : c_reg) any_register = any_register || c >= 0;
     if (!any_register)
@@ -470,7 +480,10 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
     lines->clear();
     out.reserve(text.size() / 40);
     lines->reserve(text.size() / 40);
-    std::array<std::int64_t, register_count> v;
+    std::array<std::int64_t, 5> v;
+    std::array<std::uint16_t, 5> slot_of;
+    for (std::size_t r = 0; r < slot_of.size(); ++r)
+        slot_of[r] = out.channel_slot(channel::of(quantity::active_import, static_cast<register_id>(r)));
     while (rd.next(f)) {
         check_width(f, h, rd);
         const std::string_view serial = f[static_cast<std::size_t>(c_meter)];
@@ -481,7 +494,7 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
             throw parse_error(errc::invalid_timestamp,
                               excerpt(std::string(ts)) + ": " + std::string(describe(st)),
                               rd.where("timestamp"));
-        for (std::size_t r = 0; r < register_count; ++r) {
+        for (std::size_t r = 0; r < v.size(); ++r) {
             v[r] = decimal::missing_raw;
             if (c_reg[r] < 0) continue;
             const auto cell = f[static_cast<std::size_t>(c_reg[r])];
@@ -516,8 +529,17 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
                 errc::out_of_range,
                 to_string(from_unix(acc)) + " is outside 1970-01-01T00:00:00Z..2099-12-31T23:59:59Z",
                 rd.where("accepted"));
-        out.push(out.meter_slot(serial), to_unix(t), v, src, acc);
-        lines->push_back(rd.line());
+        const auto m = out.meter_slot(serial);
+        bool any = false;
+        for (std::size_t r = 0; r < v.size(); ++r)
+            if (v[r] != decimal::missing_raw) {
+                out.push(m, slot_of[r], to_unix(t), v[r], src, acc);
+                lines->push_back(rd.line());
+                any = true;
+            }
+        if (!any)
+            throw validation_error(errc::validation, "a reading needs at least one register value",
+                                   rd.where(h.names()[static_cast<std::size_t>(c_reg[0] >= 0 ? c_reg[0] : 0)]));
     }
     refuse_conflicting_repeats(out, *lines, source);
     return out;

@@ -255,21 +255,18 @@ std::optional<row_issue> first_implausible(const reading_table& batch) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
         if (times[i] < plausible_first_unix || times[i] >= plausible_end_unix)
             return at(i, "timestamp", "time outside 1970-01-01..2099-12-31");
-        if (acc[i] != reading_table::missing_time &&
+        if (!acc.empty() && acc[i] != reading_table::missing_time &&
             (acc[i] < plausible_first_unix || acc[i] >= plausible_end_unix))
             return at(i, "accepted", "acceptance time outside 1970-01-01..2099-12-31");
-        if (batch.sources()[i] > static_cast<std::uint8_t>(reading_source::estimated))
+        if (!batch.sources().empty() && batch.sources()[i] > static_cast<std::uint8_t>(reading_source::estimated))
             return at(i, "source",
                       "source code " + std::to_string(batch.sources()[i]) + " is not a reading source");
     }
-    for (std::size_t r = 0; r < register_count; ++r) {
-        const auto& v = batch.values(static_cast<register_id>(r));
-        for (std::size_t i = 0; i < batch.size(); ++i)
-            if (v[i] != decimal::missing_raw && (v[i] < 0 || v[i] > max_register_value.raw()))
-                return at(i, std::string(to_string(static_cast<register_id>(r))),
-                          "register value " + to_string(decimal::from_raw(v[i])) + " is outside 0.." +
-                              to_string(max_register_value));
-    }
+    const auto& v = batch.values();
+    for (std::size_t i = 0; i < batch.size(); ++i)
+        if (!plausible_value(batch.channel_of(i), v[i]))
+            return at(i, to_string(batch.channel_of(i)),
+                      "value " + to_string(decimal::from_raw(v[i])) + " is outside " + plausible_range_text(batch.channel_of(i)));
     return std::nullopt;
 }
 
@@ -303,23 +300,21 @@ std::vector<row_issue> validate(const reading_table& batch, std::span<const mete
             continue;
         }
         const int tariffs = tariffs_of_slot[k];
-        bool any = false;
-        for (std::size_t r = 0; r < register_count; ++r) {
-            const std::int64_t v = batch.values(static_cast<register_id>(r))[i];
-            if (v == decimal::missing_raw) continue;
-            any = true;
-            const auto reg = to_string(static_cast<register_id>(r));
-            if (v < 0)
+        {
+            const std::int64_t v = batch.values()[i];
+            const channel& ch = batch.channel_of(i);
+            const std::string reg = to_string(ch);
+            if (ch.kind == channel_kind::cumulative && v < 0)
                 add(severity::error, reg, "negative register value " + to_string(decimal::from_raw(v)));
-            else if (v > max_register_value.raw())
+            else if (!plausible_value(ch, v))
                 add(severity::error, reg,
-                    "register value " + to_string(decimal::from_raw(v)) + " is above " +
-                        to_string(max_register_value) + " (12 integer digits)");
-            if (r > static_cast<std::size_t>(tariffs) && tariffs > 1)
+                    "value " + to_string(decimal::from_raw(v)) + " is outside " + plausible_range_text(ch) +
+                        " (12 integer digits)");
+            const auto r = static_cast<int>(ch.tariff);
+            if (ch.what == channel::main(m->measures).what && r > tariffs && tariffs > 1)
                 add(severity::error, reg,
                     "meter " + m->serial + " has " + std::to_string(tariffs) + " tariff registers");
         }
-        if (!any) add(severity::error, "total", "a reading needs at least one register value");
         if (times[i] < plausible_first_unix || times[i] >= plausible_end_unix)
             add(severity::error, "timestamp", "outside 1970-01-01T00:00:00Z..2100-01-01T00:00:00Z");
         if (times[i] < earliest[k])
@@ -328,7 +323,7 @@ std::vector<row_issue> validate(const reading_table& batch, std::span<const mete
         if (times[i] >= latest[k])
             add(severity::warning, "timestamp",
                 "reading after the meter's removal on " + to_string(*m->removed));
-        const std::int64_t acc = batch.accepted()[i];
+        const std::int64_t acc = batch.accepted_at(i);
         if (acc != reading_table::missing_time && (acc < plausible_first_unix || acc >= plausible_end_unix))
             add(severity::error, "accepted",
                 to_string(from_unix(acc)) + " is outside 1970-01-01T00:00:00Z..2100-01-01T00:00:00Z");
@@ -345,6 +340,9 @@ issues validate(const reading& r, const meter& m, int tariff_registers) {
     const meter* ms[] = {&m};
     const int ts[] = {tariff_registers};
     issues out;
+    if (r.values.empty())
+        out.push_back({severity::error, "reading", r.meter + " at " + to_string(r.time), "values",
+                       "a reading needs at least one value"});
     for (auto& ri : validate(one, ms, ts)) out.push_back(std::move(ri.what));
     return out;
 }

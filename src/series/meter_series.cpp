@@ -1,153 +1,164 @@
 #include "kvant/series/meter_series.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 namespace kvant {
 inline namespace v0 {
+namespace {
 
-meter_series::columns& meter_series::own() {
-    if (!own_ || own_.use_count() > 1 || keeper_ != own_) {
-        auto fresh = std::make_shared<columns>();
-        fresh->time.assign(time_.begin(), time_.end());
-        for (std::size_t r = 0; r < register_count; ++r)
-            fresh->values[r].assign(values_[r].begin(), values_[r].end());
-        own_ = std::move(fresh);
-        keeper_ = own_;
-    }
-    return *own_;
+struct arrays {
+    std::vector<std::int64_t> time, value;
+};
+
+std::string duplicate_text(const std::string& meter, const channel& c, std::int64_t t, std::size_t row_a,
+                           std::size_t row_b) {
+    return "meter " + meter + " has two different values of " + to_string(c) + " at " +
+           to_string(from_unix(t)) + " (rows " + std::to_string(row_a + 1) + " and " +
+           std::to_string(row_b + 1) + ")";
 }
 
-void meter_series::reseat() {
-    time_ = own_->time;
-    for (std::size_t r = 0; r < register_count; ++r) values_[r] = own_->values[r];
-    cache_ = std::make_shared<scan_cache>();
-}
+}  // namespace
 
 std::vector<meter_series> meter_series::from_table(const reading_table& batch) {
     auto out = from_table(std::shared_ptr<const reading_table>(std::shared_ptr<void>{}, &batch));
-    for (auto& s : out) {  // the caller keeps `batch`: detach from it
-        s.own();
-        s.reseat();
-    }
+    for (auto& m : out)  // the caller keeps `batch`: detach from it
+        for (auto& s : m.channels_)
+            s = series(s.meter(), s.ch(), {s.times().begin(), s.times().end()},
+                       {s.values().begin(), s.values().end()});
     return out;
 }
 
 std::vector<meter_series> meter_series::from_table(std::shared_ptr<const reading_table> shared) {
     const reading_table& batch = *shared;
     const auto& slot = batch.meter_index();
+    const auto& chan = batch.channel_index();
     const auto& t = batch.times();
+    const auto& v = batch.values();
     const std::size_t n = batch.size();
     std::vector<meter_series> out;
     out.reserve(batch.meters().size());
     for (const auto& serial : batch.meters()) out.emplace_back(serial);
-    std::array<bool, register_count> present{};
-    for (std::size_t r = 0; r < register_count; ++r) present[r] = batch.has(static_cast<register_id>(r));
 
-    // The common case, rows grouped by meter in increasing time: the series are ranges of the columns.
-    bool grouped = true;
-    std::vector<std::size_t> run_start(out.size(), n), run_end(out.size(), n);
-    for (std::size_t i = 0; i < n && grouped; ++i) {
-        if (i == 0 || slot[i] != slot[i - 1]) {
-            grouped = run_start[slot[i]] == n;  // each meter's rows in one run only
-            run_start[slot[i]] = i;
-            if (i > 0) run_end[slot[i - 1]] = i;
-        } else {
-            grouped = t[i] > t[i - 1];
+    if (batch.grouped()) {  // the series are ranges of the columns
+        for (std::size_t b = 0; b < n;) {
+            std::size_t e = b + 1;
+            while (e < n && slot[e] == slot[b] && chan[e] == chan[b]) ++e;
+            auto& m = out[slot[b]];
+            m.channels_.push_back(series::over_unchecked(m.serial_, batch.channels()[chan[b]],
+                                                         std::span<const std::int64_t>(t).subspan(b, e - b),
+                                                         std::span<const std::int64_t>(v).subspan(b, e - b),
+                                                         shared));
+            b = e;
+        }
+    } else {
+        if (n > std::numeric_limits<std::uint32_t>::max())
+            throw std::length_error("meter_series::from_table: more than 2^32 rows");
+        std::vector<std::uint32_t> order(n);
+        std::iota(order.begin(), order.end(), std::uint32_t{0});
+        std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+            if (slot[a] != slot[b]) return slot[a] < slot[b];
+            if (chan[a] != chan[b]) return chan[a] < chan[b];
+            return t[a] < t[b];
+        });
+        for (std::size_t b = 0; b < n;) {
+            const std::uint32_t first = order[b];
+            auto cols = std::make_shared<arrays>();
+            std::size_t e = b;
+            for (; e < n && slot[order[e]] == slot[first] && chan[order[e]] == chan[first]; ++e) {
+                const std::size_t i = order[e];
+                if (!cols->time.empty() && cols->time.back() == t[i]) {
+                    const std::size_t prev = order[e - 1];
+                    if (v[i] == v[prev]) continue;
+                    throw validation_error(
+                        errc::duplicate,
+                        duplicate_text(batch.meters()[slot[i]], batch.channels()[chan[i]], t[i], prev, i),
+                        location{"", 0, "timestamp", -1});
+                }
+                cols->time.push_back(t[i]);
+                cols->value.push_back(v[i]);
+            }
+            auto& m = out[slot[first]];
+            const std::span<const std::int64_t> ts = cols->time, vs = cols->value;
+            m.channels_.push_back(
+                series::over_unchecked(m.serial_, batch.channels()[chan[first]], ts, vs, std::move(cols)));
+            b = e;
         }
     }
-    if (grouped) {
-        for (std::size_t k = 0; k < out.size(); ++k) {
-            auto& s = out[k];
-            const std::size_t b = run_start[k], len = run_end[k] - b;
-            s.keeper_ = shared;
-            s.time_ = std::span<const std::int64_t>(t).subspan(b, len);
-            for (std::size_t r = 0; r < register_count; ++r)
-                if (present[r])
-                    s.values_[r] = std::span<const std::int64_t>(batch.values(static_cast<register_id>(r)))
-                                       .subspan(b, len);
-        }
-        return out;
-    }
-
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return slot[a] != slot[b] ? slot[a] < slot[b] : t[a] < t[b];
-    });
-    std::vector<columns> cols(out.size());
-    for (std::size_t k = 0; k < order.size(); ++k) {
-        const std::size_t i = order[k];
-        auto& c = cols[slot[i]];
-        if (!c.time.empty() && c.time.back() == t[i]) {
-            const std::size_t prev = order[k - 1];
-            bool same = true;
-            for (std::size_t r = 0; r < register_count; ++r)
-                same = same && batch.values(static_cast<register_id>(r))[i] ==
-                                   batch.values(static_cast<register_id>(r))[prev];
-            if (same) continue;
-            throw validation_error(errc::duplicate,
-                                   "meter " + out[slot[i]].serial_ + " has two different readings at " +
-                                       to_string(from_unix(t[i])) + " (rows " + std::to_string(prev + 1) +
-                                       " and " + std::to_string(i + 1) + ")",
-                                   location{"", 0, "timestamp", -1});
-        }
-        c.time.push_back(t[i]);
-        for (std::size_t r = 0; r < register_count; ++r)
-            if (present[r]) c.values[r].push_back(batch.values(static_cast<register_id>(r))[i]);
-    }
-    for (std::size_t k = 0; k < out.size(); ++k) {
-        out[k].own_ = std::make_shared<columns>(std::move(cols[k]));
-        out[k].keeper_ = out[k].own_;
-        out[k].reseat();
-    }
+    for (auto& m : out)
+        std::sort(m.channels_.begin(), m.channels_.end(),
+                  [](const series& a, const series& b) { return a.ch() < b.ch(); });
     return out;
 }
 
-void meter_series::push(std::int64_t unix_time, const std::array<std::int64_t, register_count>& values) {
-    if (!time_.empty() && unix_time <= time_.back())
-        throw validation_error(errc::validation, "meter " + serial_ + ": reading at " +
-                                                     to_string(from_unix(unix_time)) +
-                                                     " is not after the previous one");
-    columns& c = own();
-    for (std::size_t r = 0; r < register_count; ++r) {
-        auto& col = c.values[r];
-        if (col.empty()) {
-            if (values[r] == decimal::missing_raw) continue;  // still absent throughout
-            col.assign(c.time.size(), decimal::missing_raw);  // earlier readings lacked it
-        }
-        col.push_back(values[r]);
+void meter_series::add(series s) {
+    if (s.meter() != serial_)
+        throw validation_error(errc::validation,
+                               "series of meter " + s.meter() + " added to meter " + serial_ + "'s series");
+    auto it = std::lower_bound(channels_.begin(), channels_.end(), s.ch(),
+                               [](const series& a, const channel& c) { return a.ch() < c; });
+    if (it != channels_.end() && it->ch() == s.ch())
+        *it = std::move(s);
+    else
+        channels_.insert(it, std::move(s));
+}
+
+void meter_series::push(const channel& c, std::int64_t unix_time, std::int64_t value) {
+    if (value == decimal::missing_raw)
+        throw validation_error(errc::validation,
+                               "meter " + serial_ + ", channel " + to_string(c) + ": the missing marker as a value");
+    auto it = std::lower_bound(channels_.begin(), channels_.end(), c,
+                               [](const series& a, const channel& x) { return a.ch() < x; });
+    if (it == channels_.end() || it->ch() != c) {
+        channels_.insert(it, series(serial_, c, {unix_time}, {value}));
+        return;
     }
-    c.time.push_back(unix_time);
-    reseat();
+    series& s = *it;
+    if (!s.empty() && unix_time <= s.times().back())
+        throw validation_error(errc::validation, "meter " + serial_ + ", channel " + to_string(c) +
+                                                     ": value at " + to_string(from_unix(unix_time)) +
+                                                     " is not after the previous one");
+    if (!s.own_ || s.own_.use_count() > 1) {  // shared: copy first
+        s.own_ = std::make_shared<series::arrays>(
+            series::arrays{{s.times().begin(), s.times().end()}, {s.values().begin(), s.values().end()}});
+        s.keeper_.reset();
+    }
+    s.own_->time.push_back(unix_time);
+    s.own_->value.push_back(value);
+    s.view_ = {s.own_->time, s.own_->value};
 }
 
-const meter_series::compacted& meter_series::scan(register_id r) const {
-    auto& c = cache_->registers[static_cast<std::size_t>(r)];
-    std::call_once(c.once, [&] {
-        const auto v = values_[static_cast<std::size_t>(r)];
-        c.full = std::none_of(v.begin(), v.end(), [](std::int64_t x) { return x == decimal::missing_raw; });
-        if (!c.full)
-            for (std::size_t i = 0; i < v.size(); ++i)
-                if (v[i] != decimal::missing_raw) {
-                    c.time.push_back(time_[i]);
-                    c.value.push_back(v[i]);
-                }
-    });
-    return c;
+void meter_series::push(std::int64_t unix_time, std::span<const std::int64_t> values, const channel& base) {
+    for (std::size_t r = 0; r < values.size() && r < register_count; ++r)
+        if (values[r] != decimal::missing_raw)
+            push(base.with_tariff(static_cast<register_id>(r)), unix_time, values[r]);
 }
 
-bool meter_series::has(register_id r) const {
-    if (values_[static_cast<std::size_t>(r)].empty()) return false;
-    const auto& c = scan(r);
-    return c.full ? !time_.empty() : !c.time.empty();
+const series* meter_series::find(const channel& c) const noexcept {
+    auto it = std::lower_bound(channels_.begin(), channels_.end(), c,
+                               [](const series& a, const channel& x) { return a.ch() < x; });
+    return it != channels_.end() && it->ch() == c ? &*it : nullptr;
 }
 
-register_series meter_series::view(register_id r) const {
-    if (values_[static_cast<std::size_t>(r)].empty()) return {};
-    const auto& c = scan(r);
-    if (c.full) return {time_, values_[static_cast<std::size_t>(r)]};
-    return {c.time, c.value};
+std::size_t meter_series::size() const noexcept {
+    std::size_t n = 0;
+    for (const auto& s : channels_) n += s.size();
+    return n;
+}
+
+std::int64_t meter_series::first_time() const noexcept {
+    std::int64_t t = std::numeric_limits<std::int64_t>::max();
+    for (const auto& s : channels_)
+        if (!s.empty()) t = std::min(t, s.times().front());
+    return t == std::numeric_limits<std::int64_t>::max() ? 0 : t;
+}
+
+std::int64_t meter_series::last_time() const noexcept {
+    std::int64_t t = std::numeric_limits<std::int64_t>::min();
+    for (const auto& s : channels_)
+        if (!s.empty()) t = std::max(t, s.times().back());
+    return t == std::numeric_limits<std::int64_t>::min() ? 0 : t;
 }
 
 }  // namespace v0

@@ -9,10 +9,12 @@ inline namespace v0 {
 
 namespace {
 struct stored_reading {
-    std::array<std::int64_t, register_count> values;
+    std::int64_t value;
     reading_source source;
     std::int64_t accepted;
 };
+// one meter's values: per channel code, per time
+using meter_values = std::map<std::uint32_t, std::map<std::int64_t, stored_reading>>;
 using by_key = std::less<>;
 }  // namespace
 
@@ -23,7 +25,7 @@ struct memory_store::state {
     std::map<std::string, metering_point, by_key> points;
     std::map<std::string, meter_model, by_key> models;
     std::map<std::string, meter, by_key> meters;
-    std::map<std::string, std::map<std::int64_t, stored_reading>, by_key> readings;
+    std::map<std::string, meter_values, by_key> readings;
     std::map<std::tuple<std::string, std::int64_t, int>, meter_event> events;
     std::map<std::string, anomaly, std::less<>> anomalies;
 };
@@ -107,38 +109,33 @@ void memory_store::store_entity(const meter& m) {
 // Atomic by itself (a first pass finds conflicts before anything changes), so that the base class need not
 // wrap each write in a transaction, which here would copy the whole state.
 write_stats memory_store::store_readings(const reading_table& batch, on_conflict policy) {
-    std::vector<std::map<std::int64_t, stored_reading>*> series;
-    series.reserve(batch.meters().size());
-    for (const auto& serial : batch.meters()) series.push_back(&state_->readings[serial]);
-    auto values_of = [&](std::size_t i) {
-        std::array<std::int64_t, register_count> v;
-        for (std::size_t k = 0; k < register_count; ++k) v[k] = batch.values(static_cast<register_id>(k))[i];
-        return v;
+    std::vector<meter_values*> meters;
+    meters.reserve(batch.meters().size());
+    for (const auto& serial : batch.meters()) meters.push_back(&state_->readings[serial]);
+    auto series_of = [&](std::size_t i) -> std::map<std::int64_t, stored_reading>& {
+        return (*meters[batch.meter_index()[i]])[batch.channel_of(i).code()];
     };
     if (policy == on_conflict::fail) {
-        std::map<std::pair<std::uint32_t, std::int64_t>, std::size_t>
-            in_batch;  // duplicates within the batch
+        std::map<std::tuple<std::uint32_t, std::uint16_t, std::int64_t>, std::size_t> in_batch;  // repeats
         for (std::size_t i = 0; i < batch.size(); ++i) {
-            const auto& s = *series[batch.meter_index()[i]];
-            const auto v = values_of(i);
-            if (const auto it = s.find(batch.times()[i]); it != s.end() && it->second.values != v)
-                throw reading_conflict(i, conflict_message(batch, i, it->second.values.data()));
-            const auto [first, fresh] = in_batch.try_emplace({batch.meter_index()[i], batch.times()[i]}, i);
-            if (!fresh && values_of(first->second) != v) {
-                const auto earlier = values_of(first->second);
-                throw reading_conflict(i, conflict_message(batch, i, earlier.data()));
-            }
+            const auto& s = series_of(i);
+            const auto v = batch.values()[i];
+            if (const auto it = s.find(batch.times()[i]); it != s.end() && it->second.value != v)
+                throw reading_conflict(i, conflict_message(batch, i, it->second.value));
+            const auto [first, fresh] =
+                in_batch.try_emplace({batch.meter_index()[i], batch.channel_index()[i], batch.times()[i]}, i);
+            if (!fresh && batch.values()[first->second] != v)
+                throw reading_conflict(i, conflict_message(batch, i, batch.values()[first->second]));
         }
     }
     write_stats st;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        const stored_reading r{values_of(i), static_cast<reading_source>(batch.sources()[i]),
-                               batch.accepted()[i]};
-        auto& s = *series[batch.meter_index()[i]];
+        const stored_reading r{batch.values()[i], batch.source(i), batch.accepted_at(i)};
+        auto& s = series_of(i);
         auto [it, inserted] = s.try_emplace(batch.times()[i], r);
         if (inserted) {
             ++st.inserted;
-        } else if (it->second.values == r.values) {
+        } else if (it->second.value == r.value) {
             ++st.unchanged;
         } else if (policy == on_conflict::replace) {
             it->second = r;
@@ -150,34 +147,83 @@ write_stats memory_store::store_readings(const reading_table& batch, on_conflict
     return st;
 }
 
-reading_table memory_store::readings(std::string_view meter, instant from, instant to) const {
-    reading_table out;
+namespace {
+// Walks the stored maps in (meter, channel) order; each series is one chunk of at most `limit` values.
+class memory_cursor final : public reading_cursor {
+  public:
+    memory_cursor(const std::map<std::string, meter_values, by_key>& data, series_query q)
+        : data_(data), q_(std::move(q)) {
+        std::sort(q_.meters.begin(), q_.meters.end());
+        q_.meters.erase(std::unique(q_.meters.begin(), q_.meters.end()), q_.meters.end());
+        if (q_.meters.empty())
+            for (const auto& [serial, v] : data_) serials_.push_back(&serial);
+        else
+            for (const auto& m : q_.meters)
+                if (auto it = data_.find(m); it != data_.end()) serials_.push_back(&it->first);
+    }
+    bool next(series_chunk& out) override {
+        while (m_ < serials_.size()) {
+            const auto& channels = data_.find(*serials_[m_])->second;
+            auto c = channels.begin();
+            std::advance(c, static_cast<std::ptrdiff_t>(c_));
+            for (; c != channels.end(); ++c, ++c_) {
+                const auto ch = channel::from_code(c->first);
+                if (!ch || !wanted(*ch)) continue;
+                out.meter = *serials_[m_];
+                out.ch = *ch;
+                out.time.clear(), out.value.clear(), out.source.clear(), out.accepted.clear();
+                bool plain = true;
+                for (auto r = c->second.lower_bound(q_.from); r != c->second.end() && r->first < q_.to; ++r) {
+                    out.time.push_back(r->first);
+                    out.value.push_back(r->second.value);
+                    if (q_.provenance) {
+                        out.source.push_back(static_cast<std::uint8_t>(r->second.source));
+                        out.accepted.push_back(r->second.accepted);
+                        plain = plain && r->second.source == reading_source::automatic &&
+                                r->second.accepted == reading_table::missing_time;
+                    }
+                }
+                if (plain) out.source.clear(), out.accepted.clear();
+                if (out.time.empty()) continue;
+                ++c_;
+                return true;
+            }
+            ++m_, c_ = 0;
+        }
+        return false;
+    }
+
+  private:
+    bool wanted(const channel& c) const {
+        return q_.channels.empty() || std::find(q_.channels.begin(), q_.channels.end(), c) != q_.channels.end();
+    }
+    const std::map<std::string, meter_values, by_key>& data_;
+    series_query q_;
+    std::vector<const std::string*> serials_;
+    std::size_t m_ = 0, c_ = 0;
+};
+}  // namespace
+
+std::unique_ptr<reading_cursor> memory_store::scan(const series_query& q) const {
+    return std::make_unique<memory_cursor>(state_->readings, q);
+}
+
+std::vector<last_value> memory_store::last_values(std::string_view meter) const {
+    std::vector<last_value> out;
     const auto it = state_->readings.find(meter);
     if (it == state_->readings.end()) return out;
-    const auto slot = out.meter_slot(meter);
-    for (auto r = it->second.lower_bound(to_unix(from)); r != it->second.end() && r->first < to_unix(to); ++r)
-        out.push(slot, r->first, r->second.values, r->second.source, r->second.accepted);
+    for (const auto& [code, s] : it->second)
+        if (!s.empty())
+            if (const auto ch = channel::from_code(code))
+                out.push_back({*ch, s.rbegin()->first, s.rbegin()->second.value});
     return out;
 }
 
-std::optional<reading> memory_store::last_reading(std::string_view meter, std::optional<instant> at) const {
-    const auto it = state_->readings.find(meter);
-    if (it == state_->readings.end() || it->second.empty()) return std::nullopt;
-    auto r = at ? it->second.upper_bound(to_unix(*at)) : it->second.end();
-    if (r == it->second.begin()) return std::nullopt;
-    --r;
-    reading_table one;
-    one.push(one.meter_slot(meter), r->first, r->second.values, r->second.source, r->second.accepted);
-    return one.row(0);
-}
-
 std::size_t memory_store::reading_count(std::string_view meter) const {
-    if (!meter.empty()) {
-        const auto it = state_->readings.find(meter);
-        return it == state_->readings.end() ? 0 : it->second.size();
-    }
     std::size_t n = 0;
-    for (const auto& [k, s] : state_->readings) n += s.size();
+    for (const auto& [k, channels] : state_->readings)
+        if (meter.empty() || k == meter)
+            for (const auto& [c, s] : channels) n += s.size();
     return n;
 }
 

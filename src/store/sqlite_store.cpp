@@ -272,7 +272,7 @@ std::optional<std::string> reading_problem(const statement& s, int first, int i)
 /// Decodes a reading row (columns from `first` as above) of meter `serial`, or throws
 /// errc::storage_corrupt naming the row and column: a value read as something else would be a silent wrong
 /// number.
-void decode_reading(const statement& s, int first, std::string_view serial, std::int64_t& ts,
+[[maybe_unused]] void decode_reading(const statement& s, int first, std::string_view serial, std::int64_t& ts,
                     std::array<std::int64_t, register_count>& v, reading_source& source,
                     std::int64_t& accepted) {
     // the fast path reads each column once; reading_problem() says what is wrong when it fails
@@ -573,104 +573,15 @@ void sqlite_store::store_entity(const meter& m) {
     impl_->upsert(m);
 }
 
-write_stats sqlite_store::store_readings(const reading_table& batch, on_conflict policy) {
-    std::vector<std::int64_t> ids;
-    ids.reserve(batch.meters().size());
-    for (const auto& serial : batch.meters()) ids.push_back(*impl_->meter_id(serial));
-
-    auto& ins = impl_->stmt(
-        "INSERT INTO readings(meter,ts,total,t1,t2,t3,t4,source,accepted) VALUES(?,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT(meter,ts) DO NOTHING");
-    auto& get =
-        impl_->stmt("SELECT ts,total,t1,t2,t3,t4,source,accepted FROM readings WHERE meter=? AND ts=?");
-    auto& upd = impl_->stmt(
-        "UPDATE readings SET total=?3,t1=?4,t2=?5,t3=?6,t4=?7,source=?8,accepted=?9 WHERE meter=?1 AND "
-        "ts=?2");
-    sqlite3* db = impl_->db.get();
-    const auto missing = decimal::missing_raw;
-
-    write_stats st;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        auto bind_row = [&](statement& s) {
-            s.bind(1, ids[batch.meter_index()[i]]).bind(2, batch.times()[i]);
-            for (std::size_t r = 0; r < register_count; ++r)
-                s.bind_or_null(3 + static_cast<int>(r), batch.values(static_cast<register_id>(r))[i],
-                               missing);
-            s.bind(8, batch.sources()[i]).bind_or_null(9, batch.accepted()[i], reading_table::missing_time);
-        };
-        {
-            reset_guard g(ins);
-            bind_row(ins);
-            ins.step();
-        }
-        if (sqlite3_changes(db) == 1) {
-            ++st.inserted;
-            continue;
-        }
-        std::array<std::int64_t, register_count> stored;
-        {
-            reset_guard g(get);
-            get.bind(1, ids[batch.meter_index()[i]]).bind(2, batch.times()[i]);
-            get.step();
-            std::int64_t ts = 0, accepted = 0;
-            reading_source source{};
-            decode_reading(get, 0, batch.meters()[batch.meter_index()[i]], ts, stored, source, accepted);
-        }
-        bool same = true;
-        for (std::size_t r = 0; r < register_count; ++r)
-            same = same && stored[r] == batch.values(static_cast<register_id>(r))[i];
-        if (same) {
-            ++st.unchanged;
-        } else if (policy == on_conflict::fail) {
-            throw reading_conflict(i, conflict_message(batch, i, stored.data()));
-        } else if (policy == on_conflict::replace) {
-            reset_guard g(upd);
-            bind_row(upd);
-            upd.step();
-            ++st.replaced;
-        } else {
-            ++st.kept;
-        }
-    }
-    return st;
+// TODO(i9-store): schema 3 blocks replace these stubs
+write_stats sqlite_store::store_readings(const reading_table&, on_conflict) {
+    throw storage_error(errc::storage, "sqlite readings: schema 3 not built yet");
 }
-
-reading_table sqlite_store::readings(std::string_view meter, instant from, instant to) const {
-    reading_table out;
-    const auto id = impl_->meter_id(meter);
-    if (!id) return out;
-    auto& s = impl_->stmt(
-        "SELECT ts,total,t1,t2,t3,t4,source,accepted FROM readings WHERE meter=? AND ts>=? AND ts<? ORDER BY "
-        "ts");
-    reset_guard g(s);
-    s.bind(1, *id).bind(2, to_unix(from)).bind(3, to_unix(to));
-    const auto slot = out.meter_slot(meter);
-    std::array<std::int64_t, register_count> v;
-    std::int64_t ts = 0, accepted = 0;
-    reading_source source{};
-    while (s.step()) {
-        decode_reading(s, 0, meter, ts, v, source, accepted);
-        out.push(slot, ts, v, source, accepted);
-    }
-    return out;
+std::unique_ptr<reading_cursor> sqlite_store::scan(const series_query&) const {
+    throw storage_error(errc::storage, "sqlite readings: schema 3 not built yet");
 }
-
-std::optional<reading> sqlite_store::last_reading(std::string_view meter, std::optional<instant> at) const {
-    const auto id = impl_->meter_id(meter);
-    if (!id) return std::nullopt;
-    auto& s = impl_->stmt(
-        "SELECT ts,total,t1,t2,t3,t4,source,accepted FROM readings WHERE meter=? AND ts<=? ORDER BY ts DESC "
-        "LIMIT 1");
-    reset_guard g(s);
-    s.bind(1, *id).bind(2, at ? to_unix(*at) : std::numeric_limits<std::int64_t>::max());
-    if (!s.step()) return std::nullopt;
-    reading_table one;
-    std::array<std::int64_t, register_count> v;
-    std::int64_t ts = 0, accepted = 0;
-    reading_source source{};
-    decode_reading(s, 0, meter, ts, v, source, accepted);
-    one.push(one.meter_slot(meter), ts, v, source, accepted);
-    return one.row(0);
+std::vector<last_value> sqlite_store::last_values(std::string_view) const {
+    throw storage_error(errc::storage, "sqlite readings: schema 3 not built yet");
 }
 
 std::size_t sqlite_store::reading_count(std::string_view meter) const {

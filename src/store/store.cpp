@@ -179,21 +179,56 @@ fleet load_fleet(const store& s) {
                  s.all<meter_model>(), s.all<meter>());
 }
 
-std::string store::conflict_message(const reading_table& batch, std::size_t row, const std::int64_t* stored) {
-    std::string diff;
-    for (std::size_t r = 0; r < register_count; ++r) {
-        const auto reg = static_cast<register_id>(r);
-        const std::int64_t now = batch.values(reg)[row];
-        if (now == stored[r]) continue;
-        auto show = [](std::int64_t v) {
-            return v == decimal::missing_raw ? std::string("(none)") : to_string(decimal::from_raw(v));
-        };
-        diff += (diff.empty() ? "" : ", ") + std::string(to_string(reg)) + " stored " + show(stored[r]) +
-                ", new " + show(now);
-    }
-    return "reading of meter " + batch.meters()[batch.meter_index()[row]] + " at " +
-           to_string(from_unix(batch.times()[row])) + " is stored already with other values (" + diff +
+std::string store::conflict_message(const reading_table& batch, std::size_t row, std::int64_t stored) {
+    return "reading of meter " + batch.meter_of(row) + " at " + to_string(from_unix(batch.times()[row])) +
+           " is stored already with another value (" + to_string(batch.channel_of(row)) + " stored " +
+           to_string(decimal::from_raw(stored)) + ", new " + to_string(decimal::from_raw(batch.values()[row])) +
            "); choose on_conflict keep or replace to accept it";
+}
+
+reading_table store::readings(std::string_view meter, instant from, instant to) const {
+    series_query q;
+    q.meters = {std::string(meter)};
+    q.from = to_unix(from);
+    q.to = to_unix(to);
+    reading_table out;
+    const auto m = out.meter_slot(meter);
+    series_chunk c;
+    for (auto cur = scan(q); cur->next(c);) {
+        const auto ch = out.channel_slot(c.ch);
+        for (std::size_t i = 0; i < c.size(); ++i)
+            out.push(m, ch, c.time[i], c.value[i],
+                     c.source.empty() ? reading_source::automatic : static_cast<reading_source>(c.source[i]),
+                     c.accepted.empty() ? reading_table::missing_time : c.accepted[i]);
+    }
+    return out;
+}
+
+std::optional<reading> store::last_reading(std::string_view meter, std::optional<instant> at) const {
+    std::optional<std::int64_t> when;
+    if (!at) {
+        for (const auto& l : last_values(meter))
+            if (!when || l.time > *when) when = l.time;
+    } else {
+        // the latest time at or before `at` over the channels: read back from `at` in growing windows
+        const std::int64_t end = to_unix(*at) + 1;
+        for (std::int64_t span = 86400 * 31; !when; span *= 4) {
+            series_query q;
+            q.meters = {std::string(meter)};
+            q.from = span > (std::int64_t{1} << 40) ? std::numeric_limits<std::int64_t>::min() : end - span;
+            q.to = end;
+            q.provenance = false;
+            series_chunk c;
+            for (auto cur = scan(q); cur->next(c);)
+                if (!c.time.empty() && (!when || c.time.back() > *when)) when = c.time.back();
+            if (q.from == std::numeric_limits<std::int64_t>::min()) break;
+        }
+    }
+    if (!when) return std::nullopt;
+    const auto t = readings(meter, from_unix(*when), from_unix(*when + 1));
+    if (t.empty()) return std::nullopt;
+    auto rs = t.to_readings();
+    return std::move(rs.front());
 }
 
 }  // namespace v0

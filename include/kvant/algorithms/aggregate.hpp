@@ -42,14 +42,14 @@ struct group_row {
     resource measures = resource::electricity;
     meter_role role = meter_role::individual;
     calendar_date period_start;
-    register_id reg = register_id::total;
+    channel ch;
     std::int64_t value = 0;  ///< raw decimal
     bool complete = false;
     std::uint32_t meters = 0;  ///< meters that contributed
 };
 
 /// Sums `per_meter` (computed with the same period kind) by group. Rows are ordered by group, resource, role,
-/// period and register. Meters unknown to the fleet are their own point, with default resource and role.
+/// period and channel. Meters unknown to the fleet are their own point, with default resource and role.
 std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumption> per_meter,
                                  group_level level);
 

@@ -43,6 +43,9 @@ struct rollover_policy {
 
 /// What turns register steps into consumption for one meter.
 struct register_params {
+    /// The channel whose quantity and tariffs are "the meter's energy" for split, cost, anomalies and
+    /// estimation (its total; the tariffs are its with_tariff). register_params_of takes the meter's resource.
+    channel main = {};
     decimal transformer_ratio = decimal::from_integer(1);
     std::optional<int> register_digits;  ///< integer digits of the register; rollover needs them
     rollover_policy rollover;
@@ -52,6 +55,7 @@ struct register_params {
 inline register_params register_params_of(const meter& m, const meter_model* model,
                                           rollover_policy rollover = {}) {
     register_params p;
+    p.main = channel::main(m.measures);
     p.transformer_ratio = m.transformer_ratio;
     p.register_digits = m.register_digits ? m.register_digits : model ? model->register_digits : std::nullopt;
     p.rollover = rollover;
@@ -65,7 +69,7 @@ enum class step_status : std::uint8_t {
 
 /// A step between two consecutive readings that is not a plain increase.
 struct step_note {
-    register_id reg = register_id::total;
+    channel ch;
     std::int64_t t0 = 0, t1 = 0;  ///< Unix seconds of the two readings
     std::int64_t v0 = 0, v1 = 0;  ///< raw register values
     step_status status = step_status::decrease;
@@ -85,45 +89,58 @@ std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_p
 /// decreases are appended to `notes` when given. Boundaries must increase strictly. Throws arithmetic_error
 /// carrying the offending step's reading times when a step, its product with the ratio or a cell's sum
 /// leaves the exact range (`out` is then unspecified); callers rethrow it with rethrow_overflow.
-void spread_register(register_series s, std::span<const std::int64_t> boundaries, const register_params& p,
+void spread_register(series_view s, std::span<const std::int64_t> boundaries, const register_params& p,
                      std::span<std::int64_t> out, std::vector<step_note>* notes = nullptr,
-                     register_id reg = register_id::total, std::span<const std::uint32_t> cell_of = {});
+                     const channel& ch = {}, std::span<const std::uint32_t> cell_of = {});
 
 /// "meter 'S', register R, period P" (or "periods P..Q") for the periods of `periods` that overlap the
 /// readings' interval [t0, t1): where an overflow happened.
-std::string overflow_place(std::string_view meter, register_id reg, std::span<const period> periods,
+std::string overflow_place(std::string_view meter, const channel& ch, std::span<const period> periods,
                            period_kind kind, std::int64_t t0, std::int64_t t1);
 /// Rethrows an arithmetic_error from spread_register as one naming the meter, register, local period(s) and
 /// the two readings; `detail` (a tariff zone, say) is added after the place when not empty.
-[[noreturn]] void rethrow_overflow(const arithmetic_error& e, std::string_view meter, register_id reg,
+[[noreturn]] void rethrow_overflow(const arithmetic_error& e, std::string_view meter, const channel& ch,
                                    std::span<const period> periods, period_kind kind,
                                    std::string_view detail = {});
 
 /// Whether the readings bracket [a, b): one at or before a, one at or after b.
-inline bool brackets(register_series s, std::int64_t a, std::int64_t b) noexcept {
+inline bool brackets(series_view s, std::int64_t a, std::int64_t b) noexcept {
     return !s.empty() && s.time.front() <= a && s.time.back() >= b;
 }
 
-/// The consumption of one register per period.
+/// How reports name a channel beside the main one: a tariff register of `main`'s quantity by its tariff
+/// ("total", "t1"), any other channel by its name ("active_export", "reactive_import.t1").
+inline std::string channel_label(const channel& c, const channel& main) {
+    return c.with_tariff(register_id::total) == main.with_tariff(register_id::total) ? std::string(to_string(c.tariff))
+                                                                                    : to_string(c);
+}
+
+/// The consumption of one cumulative channel per period.
 struct register_consumption {
-    register_id reg = register_id::total;
+    channel ch;
     std::vector<std::int64_t> value;     ///< raw decimals, one per period
     std::vector<std::uint8_t> complete;  ///< 1 when readings bracket the period
     std::int64_t first = 0, last = 0;    ///< Unix seconds of the register's first and last reading
 };
 
-/// The consumption of one meter per local period, for every register its readings carry.
+/// The consumption of one meter per local period, for every cumulative channel its readings carry.
 struct meter_consumption {
     std::string meter;
+    channel main;                                 ///< register_params::main of the computation
     std::vector<period> periods;                  ///< consecutive local periods
-    std::vector<register_consumption> registers;  ///< total first, then t1..t4, those present
-    std::vector<step_note> notes;                 ///< rollovers and decreases, in time order per register
+    std::vector<register_consumption> registers;  ///< by channel code (a quantity's total, then its tariffs)
+    std::vector<step_note> notes;                 ///< rollovers and decreases, in time order per channel
 
-    const register_consumption* find(register_id r) const noexcept {
+    const register_consumption* find(const channel& c) const noexcept {
         for (const auto& x : registers)
-            if (x.reg == r) return &x;
+            if (x.ch == c) return &x;
         return nullptr;
     }
+    /// Tariff register `r` of the main quantity.
+    const register_consumption* find(register_id r) const noexcept { return find(main.with_tariff(r)); }
+    /// How reports name a channel: a tariff register of the main quantity by its tariff ("total", "t1"), any
+    /// other channel by its name ("active_export", "reactive_import.t1").
+    std::string label(const channel& c) const { return channel_label(c, main); }
 };
 
 /// Which periods to compute.
@@ -133,8 +150,9 @@ struct consumption_options {
     std::optional<instant> to;    ///< only periods starting before `to` (default: to the last reading)
 };
 
-/// The periods of a meter's readings in zone `z`: from the one containing the first reading to the one
-/// containing the instant before the last, clipped by options.from/to. Empty with fewer than two readings.
+/// The periods of a meter's readings in zone `z`: from the one containing the first reading of a cumulative
+/// channel to the one containing the instant before the last, clipped by options.from/to. Empty with fewer
+/// than two such readings.
 std::vector<period> periods_of(const meter_series& s, const zone& z, const consumption_options& options);
 
 /// The consumption of a meter per local period of `z`. The periods run from the one containing the first
@@ -157,13 +175,14 @@ inline meter_consumption daily_delta(const meter_series& s, const zone& z, calen
         if (mc.periods[k].start_date == day) {
             meter_consumption one;
             one.meter = mc.meter;
+            one.main = mc.main;
             one.periods = {mc.periods[k]};
             for (auto& rc : mc.registers)
-                one.registers.push_back({rc.reg, {rc.value[k]}, {rc.complete[k]}, rc.first, rc.last});
+                one.registers.push_back({rc.ch, {rc.value[k]}, {rc.complete[k]}, rc.first, rc.last});
             one.notes = std::move(mc.notes);
             return one;
         }
-    return {mc.meter, {}, {}, {}};
+    return {mc.meter, mc.main, {}, {}, {}};
 }
 
 }  // namespace v0

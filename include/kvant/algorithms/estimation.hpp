@@ -96,7 +96,7 @@ struct filled_point {
 /// The register at every step from the first to the last reading (or to `until`, profiled), actual points
 /// kept as they are. Timestamps off the step grid are kept as actual points too. The zone decides weekdays.
 /// config_error(out_of_range) when the step is outside 1 s..1 day or the grid exceeds `max_points`.
-std::vector<filled_point> fill_gaps(register_series s, const zone& z, const vee_policy& policy = {},
+std::vector<filled_point> fill_gaps(series_view s, const zone& z, const vee_policy& policy = {},
                                     std::optional<std::int64_t> until = std::nullopt);
 
 // ---------------------------------------------------------------- building share (formula 12)

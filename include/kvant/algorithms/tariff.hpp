@@ -96,10 +96,10 @@ struct register_sum_mismatch {
     std::int64_t time = 0;
     std::int64_t total = 0, sum = 0;  ///< raw
 };
-/// Readings of `s` with every register T1..T`tariffs` and the total present whose sum differs from the total
-/// by more than `tolerance` (raw; default 0: exact).
+/// Readings of `s` with every register T1..T`tariffs` and the total of `base`'s quantity present whose sum
+/// differs from the total by more than `tolerance` (raw; default 0: exact).
 std::vector<register_sum_mismatch> register_sum_mismatches(const meter_series& s, int tariffs,
-                                                           std::int64_t tolerance = 0);
+                                                           std::int64_t tolerance = 0, const channel& base = {});
 
 }  // namespace v0
 }  // namespace kvant

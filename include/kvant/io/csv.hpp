@@ -101,10 +101,12 @@ import_report import_csv_files(store& s, std::vector<std::pair<table_kind, std::
                                const import_options& options = {});
 
 /// Parses a readings CSV into a column-wise table without a store (for computations straight from files).
-/// `lines`, when given, receives the line of each row.
+/// `lines`, when given, receives the line of each row. A wide file (value or total, t1..t4 columns) gives
+/// rows of active energy import's tariffs and sets `*wide`: the caller, who knows each meter's resource, maps
+/// them onto the resource's main quantity with reading_table::map_main.
 reading_table parse_readings_csv(std::string_view text, const std::string& source,
                                  const import_options& options = {},
-                                 std::vector<std::uint64_t>* lines = nullptr);
+                                 std::vector<std::uint64_t>* lines = nullptr, bool* wide = nullptr);
 
 /// Parses a meters CSV without a store (for computations straight from files): the same columns as the meters
 /// table, every one optional but `serial` (e.g. just `serial,zone,register_digits,transformer_ratio`). A

@@ -32,10 +32,50 @@ inline constexpr detail::enum_text<resource, 6> resource_text{"resource",
                                                                 {resource::wastewater, "wastewater"}}}};
 KVANT_DETAIL_ENUM_TEXT(resource, resource_text)
 
-/// The unit a resource is metered in.
-enum class unit : std::uint8_t { kwh, m3, gcal };
-inline constexpr detail::enum_text<unit, 3> unit_text{
-    "unit", {{{unit::kwh, "kWh"}, {unit::m3, "m3"}, {unit::gcal, "Gcal"}}}};
+/// The unit a value is kept in. A resource's main quantity is in its resource unit (unit_of); channels of
+/// other quantities carry their own (docs/channels.md). New units are added at the end: the numbers are
+/// stored.
+enum class unit : std::uint8_t {
+    kwh,
+    m3,
+    gcal,
+    gj,
+    mwh,
+    kvarh,
+    kvah,
+    kw,
+    kvar,
+    kva,
+    volt,
+    ampere,
+    hertz,
+    celsius,
+    kelvin,
+    tonne,
+    m3_per_hour,
+    hour,
+    ratio
+};
+inline constexpr detail::enum_text<unit, 19> unit_text{"unit",
+                                                       {{{unit::kwh, "kWh"},
+                                                         {unit::m3, "m3"},
+                                                         {unit::gcal, "Gcal"},
+                                                         {unit::gj, "GJ"},
+                                                         {unit::mwh, "MWh"},
+                                                         {unit::kvarh, "kvarh"},
+                                                         {unit::kvah, "kVAh"},
+                                                         {unit::kw, "kW"},
+                                                         {unit::kvar, "kvar"},
+                                                         {unit::kva, "kVA"},
+                                                         {unit::volt, "V"},
+                                                         {unit::ampere, "A"},
+                                                         {unit::hertz, "Hz"},
+                                                         {unit::celsius, "C"},
+                                                         {unit::kelvin, "K"},
+                                                         {unit::tonne, "t"},
+                                                         {unit::m3_per_hour, "m3/h"},
+                                                         {unit::hour, "h"},
+                                                         {unit::ratio, "1"}}}};
 KVANT_DETAIL_ENUM_TEXT(unit, unit_text)
 
 constexpr unit unit_of(resource r) noexcept {
@@ -48,7 +88,7 @@ constexpr unit unit_of(resource r) noexcept {
             return unit::m3;
     }
 }
-/// The symbol people read: "kWh", "m³", "Gcal".
+/// The symbol people read: "kWh", "m³", "Gcal", "°C"; empty for a dimensionless ratio.
 constexpr std::string_view unit_symbol(unit u) noexcept {
     switch (u) {
         case unit::kwh:
@@ -57,6 +97,38 @@ constexpr std::string_view unit_symbol(unit u) noexcept {
             return "m³";
         case unit::gcal:
             return "Gcal";
+        case unit::gj:
+            return "GJ";
+        case unit::mwh:
+            return "MWh";
+        case unit::kvarh:
+            return "kvarh";
+        case unit::kvah:
+            return "kVAh";
+        case unit::kw:
+            return "kW";
+        case unit::kvar:
+            return "kvar";
+        case unit::kva:
+            return "kVA";
+        case unit::volt:
+            return "V";
+        case unit::ampere:
+            return "A";
+        case unit::hertz:
+            return "Hz";
+        case unit::celsius:
+            return "°C";
+        case unit::kelvin:
+            return "K";
+        case unit::tonne:
+            return "t";
+        case unit::m3_per_hour:
+            return "m³/h";
+        case unit::hour:
+            return "h";
+        case unit::ratio:
+            return "";
     }
     return "?";
 }
@@ -69,6 +141,38 @@ constexpr std::string_view unit_symbol_ru(unit u) noexcept {
             return "куб. м";
         case unit::gcal:
             return "Гкал";
+        case unit::gj:
+            return "ГДж";
+        case unit::mwh:
+            return "МВт·ч";
+        case unit::kvarh:
+            return "квар·ч";
+        case unit::kvah:
+            return "кВА·ч";
+        case unit::kw:
+            return "кВт";
+        case unit::kvar:
+            return "квар";
+        case unit::kva:
+            return "кВА";
+        case unit::volt:
+            return "В";
+        case unit::ampere:
+            return "А";
+        case unit::hertz:
+            return "Гц";
+        case unit::celsius:
+            return "°C";
+        case unit::kelvin:
+            return "К";
+        case unit::tonne:
+            return "т";
+        case unit::m3_per_hour:
+            return "куб. м/ч";
+        case unit::hour:
+            return "ч";
+        case unit::ratio:
+            return "";
     }
     return "?";
 }

@@ -396,13 +396,18 @@ inline void from_json(const nlohmann::json& j, meter& m) {
 }
 
 // ---- reading
+// {"meter": "…", "time": "…", "values": {"active_import": "48880.1", "1.8.1": "…", "heat_energy@GJ": "…"},
+//  "source": "automatic", "accepted": "…"}. The keys of "values" are channel names or OBIS codes
+// (docs/channels.md). The wide keys of earlier files, "total" and "t1".."t8", are still read, as the tariffs
+// of active energy import (a host that knows the meter's resource re-bases them: docs/channels.md).
 inline void to_json(nlohmann::json& j, const reading& r) {
     using namespace detail::json;
     j = json::object();
     j["meter"] = r.meter;
     j["time"] = to_string(r.time);
-    for (std::size_t i = 0; i < register_count; ++i)
-        put(j, std::string(to_string(static_cast<register_id>(i))).c_str(), r.values[i]);
+    json values = json::object();
+    for (const auto& v : r.values) values[to_string(v.ch)] = to_string(v.value);
+    j["values"] = std::move(values);
     j["source"] = to_string(r.source);
     put(j, "accepted", r.accepted);
 }
@@ -411,8 +416,20 @@ inline void from_json(const nlohmann::json& j, reading& r) {
     const char* e = "reading";
     r.meter = text(j, e, "meter", true);
     r.time = *when(j, e, "time", true);
-    for (std::size_t i = 0; i < register_count; ++i)
-        r.values[i] = dec(j, e, std::string(to_string(static_cast<register_id>(i))).c_str());
+    r.values.clear();
+    for (std::size_t i = 0; i < register_count; ++i) {
+        const auto reg = static_cast<register_id>(i);
+        if (auto v = dec(j, e, std::string(to_string(reg)).c_str()))
+            r.set(channel::of(quantity::active_import, reg), *v);
+    }
+    if (j.contains("values")) {
+        const auto& vs = j.at("values");
+        if (!vs.is_object()) fail(e, "values", "must be an object of channel: value", errc::json);
+        for (const auto& [name, value] : vs.items()) {
+            const channel c = parse_channel(name, location{"", 0, "values", -1});
+            if (auto v = dec(vs, e, name.c_str())) r.set(c, *v);
+        }
+    }
     r.source = choice(j, e, "source", reading_source_text, reading_source::automatic);
     r.accepted = when(j, e, "accepted");
 }

@@ -1,13 +1,18 @@
 /// \file
-/// `reading_table`: a batch of readings of many meters held column-wise — one contiguous array per column —
-/// which is how CSV import produces readings, how the store ingests them, and how a binding hands them out
-/// without copying (each column is a plain int64 or uint8 array). Register values are raw decimals
-/// (millionths, see decimal.hpp) with `decimal::missing_raw` for an absent value; times are Unix seconds.
-/// Meters are dictionary-encoded: `meter_index[i]` indexes `meters`.
+/// `reading_table`: a batch of reading values of many meters and channels, one row a value, held column-wise
+/// (one contiguous array per column). It is what files and decoders produce, what the store ingests and
+/// what a binding hands out without copying (each column is a plain integer array).
+///
+/// Rows: meter (an index into `meters()`), channel (an index into `channels()`), time (Unix seconds), value
+/// (a raw decimal, millionths, see decimal.hpp), source and acceptance time. Every value is present: a
+/// reading that lacks a channel simply has no row for it. The source and acceptance columns are kept only
+/// once a row differs from the default (automatic, none): `sources()` and `accepted()` are empty while every
+/// row is automatic and has no acceptance time, which is what makes a table of plain meter data ~22 bytes a
+/// row.
 #pragma once
 
-#include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -20,83 +25,115 @@ inline namespace v0 {
 
 class reading_table {
   public:
+    static constexpr std::int64_t missing_time = decimal::missing_raw;
+
     /// The index of a meter serial in `meters()`, adding it if new.
     std::uint32_t meter_slot(std::string_view serial) {
-        if (!meters_.empty() && meters_[last_slot_] == serial)
-            return last_slot_;  // rows come grouped by meter
-        auto it = slots_.find(std::string(serial));
-        if (it == slots_.end()) {
-            it = slots_.emplace(std::string(serial), static_cast<std::uint32_t>(meters_.size())).first;
+        if (!meters_.empty() && meters_[last_meter_] == serial) return last_meter_;  // rows come grouped
+        auto it = meter_slots_.find(std::string(serial));
+        if (it == meter_slots_.end()) {
+            it = meter_slots_.emplace(std::string(serial), static_cast<std::uint32_t>(meters_.size())).first;
             meters_.emplace_back(serial);
         }
-        return last_slot_ = it->second;
+        return last_meter_ = it->second;
+    }
+    /// The index of a channel in `channels()`, adding it if new.
+    std::uint16_t channel_slot(const channel& c) {
+        for (std::size_t i = 0; i < channels_.size(); ++i)
+            if (channels_[i] == c) return static_cast<std::uint16_t>(i);
+        if (channels_.size() == 0xffff) throw std::length_error("reading_table: more than 65535 channels");
+        channels_.push_back(c);
+        return static_cast<std::uint16_t>(channels_.size() - 1);
     }
 
-    /// Appends one row. `values` are raw decimals with decimal::missing_raw for an absent register.
-    void push(std::uint32_t slot, std::int64_t unix_time,
-              const std::array<std::int64_t, register_count>& values,
+    /// Appends one row.
+    void push(std::uint32_t meter, std::uint16_t channel, std::int64_t unix_time, std::int64_t value,
               reading_source source = reading_source::automatic, std::int64_t accepted_unix = missing_time) {
-        meter_index_.push_back(slot);
+        meter_.push_back(meter);
+        channel_.push_back(channel);
         time_.push_back(unix_time);
-        for (std::size_t r = 0; r < register_count; ++r) {
-            values_[r].push_back(values[r]);
-            present_[r] = present_[r] || values[r] != decimal::missing_raw;
+        value_.push_back(value);
+        if (source != reading_source::automatic || !source_.empty()) {
+            if (source_.size() < meter_.size() - 1) source_.resize(meter_.size() - 1, 0);
+            source_.push_back(static_cast<std::uint8_t>(source));
         }
-        source_.push_back(static_cast<std::uint8_t>(source));
-        accepted_.push_back(accepted_unix);
+        if (accepted_unix != missing_time || !accepted_.empty()) {
+            if (accepted_.size() < meter_.size() - 1) accepted_.resize(meter_.size() - 1, missing_time);
+            accepted_.push_back(accepted_unix);
+        }
     }
+    /// Appends a row a value of the reading.
     void push(const reading& r) {
-        std::array<std::int64_t, register_count> v;
-        for (std::size_t i = 0; i < register_count; ++i)
-            v[i] = r.values[i] ? r.values[i]->raw() : decimal::missing_raw;
-        push(meter_slot(r.meter), to_unix(r.time), v, r.source,
-             r.accepted ? to_unix(*r.accepted) : missing_time);
+        const auto m = meter_slot(r.meter);
+        for (const auto& v : r.values)
+            push(m, channel_slot(v.ch), to_unix(r.time), v.value.raw(), r.source,
+                 r.accepted ? to_unix(*r.accepted) : missing_time);
+    }
+    /// Appends row `i` of another table.
+    void push_row(const reading_table& other, std::size_t i) {
+        push(meter_slot(other.meters_[other.meter_[i]]), channel_slot(other.channels_[other.channel_[i]]),
+             other.time_[i], other.value_[i], other.source(i), other.accepted_at(i));
     }
 
-    /// Row `i` as a model reading.
-    reading row(std::size_t i) const {
-        reading r;
-        r.meter = meters_[meter_index_[i]];
-        r.time = from_unix(time_[i]);
-        for (std::size_t k = 0; k < register_count; ++k)
-            if (values_[k][i] != decimal::missing_raw) r.values[k] = decimal::from_raw(values_[k][i]);
-        r.source = static_cast<reading_source>(source_[i]);
-        if (accepted_[i] != missing_time) r.accepted = from_unix(accepted_[i]);
-        return r;
-    }
+    /// The readings of the table: rows of one meter and time make one reading (in order of first row).
+    std::vector<reading> to_readings() const;
 
     std::size_t size() const noexcept { return time_.size(); }
     bool empty() const noexcept { return time_.empty(); }
     void reserve(std::size_t n) {
-        meter_index_.reserve(n);
+        meter_.reserve(n);
+        channel_.reserve(n);
         time_.reserve(n);
-        for (auto& v : values_) v.reserve(n);
-        source_.reserve(n);
-        accepted_.reserve(n);
+        value_.reserve(n);
     }
     void clear() { *this = reading_table{}; }
 
     const std::vector<std::string>& meters() const noexcept { return meters_; }
-    const std::vector<std::uint32_t>& meter_index() const noexcept { return meter_index_; }
+    const std::vector<channel>& channels() const noexcept { return channels_; }
+    const std::vector<std::uint32_t>& meter_index() const noexcept { return meter_; }
+    const std::vector<std::uint16_t>& channel_index() const noexcept { return channel_; }
     const std::vector<std::int64_t>& times() const noexcept { return time_; }
-    const std::vector<std::int64_t>& values(register_id r) const noexcept {
-        return values_[static_cast<std::size_t>(r)];
-    }
+    const std::vector<std::int64_t>& values() const noexcept { return value_; }
+    /// Per-row sources; empty when every row is automatic.
     const std::vector<std::uint8_t>& sources() const noexcept { return source_; }
-    /// Whether any row carries a value of register `r`.
-    bool has(register_id r) const noexcept { return present_[static_cast<std::size_t>(r)]; }
+    /// Per-row acceptance times (missing_time for none); empty when no row has one.
     const std::vector<std::int64_t>& accepted() const noexcept { return accepted_; }
 
-    static constexpr std::int64_t missing_time = decimal::missing_raw;
+    const std::string& meter_of(std::size_t i) const noexcept { return meters_[meter_[i]]; }
+    const channel& channel_of(std::size_t i) const noexcept { return channels_[channel_[i]]; }
+    reading_source source(std::size_t i) const noexcept {
+        return source_.empty() ? reading_source::automatic : static_cast<reading_source>(source_[i]);
+    }
+    std::int64_t accepted_at(std::size_t i) const noexcept {
+        return accepted_.empty() ? missing_time : accepted_[i];
+    }
+    /// Whether any row is of channel `c`.
+    bool has(const channel& c) const noexcept {
+        for (const auto& x : channels_)
+            if (x == c) return true;
+        return false;
+    }
+
+    /// Re-labels the rows of active energy import (cumulative, kWh; any tariff) of meters whose resource is
+    /// not electricity as their resource's main quantity (channel::main), tariff kept: what a wide file's
+    /// "total, t1..t4" columns mean. `resource_of_slot[k]` is the resource of meter slot k.
+    void map_main(std::span<const resource> resource_of_slot);
+
+    /// Orders the rows by (meter slot, channel slot, time), stably, in place (no copy of the columns).
+    void sort();
+    /// Whether the rows are ordered by (meter slot, channel slot, time) with each (meter, channel) in one
+    /// run — what the store and meter_series take without sorting.
+    bool grouped() const noexcept;
 
   private:
     std::vector<std::string> meters_;
-    std::unordered_map<std::string, std::uint32_t> slots_;
-    std::uint32_t last_slot_ = 0;
-    std::vector<std::uint32_t> meter_index_;
+    std::unordered_map<std::string, std::uint32_t> meter_slots_;
+    std::uint32_t last_meter_ = 0;
+    std::vector<channel> channels_;
+    std::vector<std::uint32_t> meter_;
+    std::vector<std::uint16_t> channel_;
     std::vector<std::int64_t> time_;
-    std::array<std::vector<std::int64_t>, register_count> values_;
-    std::array<bool, register_count> present_{};
+    std::vector<std::int64_t> value_;
     std::vector<std::uint8_t> source_;
     std::vector<std::int64_t> accepted_;
 };

@@ -36,6 +36,15 @@ inline constexpr calendar_date plausible_first_date = date::year{1900} / 1 / 1;
 inline constexpr calendar_date plausible_last_date = date::year{2099} / 12 / 31;
 /// Register values: 0..999999999999.999999 (12 integer digits, the longest register there is).
 inline constexpr decimal max_register_value = decimal::from_raw(1'000'000'000'000LL * decimal::scale - 1);
+/// A value of a channel: a cumulative register 0..max_register_value; any other kind (a temperature, an
+/// interval value that may be negative on export) within ±max_register_value.
+inline bool plausible_value(const channel& c, std::int64_t raw) noexcept {
+    return raw <= max_register_value.raw() &&
+           raw >= (c.kind == channel_kind::cumulative ? 0 : -max_register_value.raw());
+}
+inline std::string plausible_range_text(const channel& c) {
+    return (c.kind == channel_kind::cumulative ? "0.." : "±") + to_string(max_register_value);
+}
 /// Transformer ratio (current × voltage transformer): (0, 1000000].
 inline constexpr decimal max_transformer_ratio = decimal::from_integer(1'000'000);
 

@@ -50,9 +50,8 @@ class sqlite_store final : public store {
                           std::chrono::milliseconds busy_timeout = default_busy_timeout);
     ~sqlite_store() override;
 
-    reading_table readings(std::string_view meter, instant from, instant to) const override;
-    std::optional<reading> last_reading(std::string_view meter,
-                                        std::optional<instant> at = {}) const override;
+    std::unique_ptr<reading_cursor> scan(const series_query& q) const override;
+    std::vector<last_value> last_values(std::string_view meter) const override;
     std::size_t reading_count(std::string_view meter = {}) const override;
     std::vector<meter_event> events(std::string_view meter, instant from, instant to) const override;
 

@@ -7,10 +7,13 @@
 ///   validation_error) and checks that what it refers to exists (abonent → organization, account → abonent,
 ///   metering point → account, meter → model and point when given): unknown_reference otherwise. Put the
 ///   referred entity first.
-/// - Readings are keyed by (meter, time). Writing a reading equal to the stored one changes nothing, so
-///   importing the same data twice changes nothing. A different value for a stored key follows `on_conflict`:
-///   `fail` (the default: throw reading_conflict naming both values), `keep` the stored one, or `replace` it.
-///   Equality compares register values only (not source or acceptance time).
+/// - Reading values are keyed by (meter, channel, time). Writing a value equal to the stored one changes
+///   nothing, so importing the same data twice changes nothing. A different value for a stored key follows
+///   `on_conflict`: `fail` (the default: throw reading_conflict naming both values), `keep` the stored one,
+///   or `replace` it. Equality compares the value only (not source or acceptance time).
+/// - Reads stream: `scan` gives a cursor over many meters and channels and a time range that yields one
+///   series chunk at a time (a stored block's worth), so a fleet is read in bounded memory;
+///   `last_values` answers "current readings" from what each write keeps, without reading history.
 /// - Every write is atomic: one call changes all it should or nothing (a backend opens an implicit
 /// transaction
 ///   per call where it needs one). A `transaction` object rolls back in its destructor unless committed:
@@ -23,6 +26,8 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -77,6 +82,43 @@ class reading_conflict : public storage_error {
     std::size_t row_;
 };
 
+/// A piece of one series (one meter's one channel) as a cursor yields it: values in time order. The chunks
+/// of one series come consecutively, in time order; series come ordered by meter serial, then channel code.
+struct series_chunk {
+    std::string meter;
+    channel ch;
+    std::vector<std::int64_t> time, value;  ///< Unix seconds; raw decimals
+    std::vector<std::uint8_t> source;       ///< per value; empty when every value is automatic
+    std::vector<std::int64_t> accepted;     ///< per value (reading_table::missing_time for none); may be empty
+    std::size_t size() const noexcept { return time.size(); }
+};
+
+/// What a cursor reads: the values of these meters (all when empty) and channels (all when empty) with time
+/// in [from, to).
+struct series_query {
+    std::vector<std::string> meters;
+    std::vector<channel> channels;
+    std::int64_t from = std::numeric_limits<std::int64_t>::min();  ///< Unix seconds, included
+    std::int64_t to = std::numeric_limits<std::int64_t>::max();    ///< excluded
+    bool provenance = true;  ///< fill source and accepted (false: times and values only, faster)
+};
+
+/// A stream of series chunks. Not thread-safe; it reads from the store it came from, which must outlive it
+/// and must not be written to while it is open.
+class reading_cursor {
+  public:
+    virtual ~reading_cursor() = default;
+    /// Fills `out` with the next chunk (replacing its content); false at the end.
+    virtual bool next(series_chunk& out) = 0;
+};
+
+/// The latest stored value of one channel of a meter.
+struct last_value {
+    channel ch;
+    std::int64_t time = 0;   ///< Unix seconds
+    std::int64_t value = 0;  ///< raw decimal
+};
+
 class store {
   public:
     virtual ~store() = default;
@@ -108,14 +150,19 @@ class store {
     }
 
     // ---- readings
-    /// Writes a batch; see the contract above. Unknown meters give validation_error(unknown_reference).
+    /// Writes a batch of values of many meters and channels, in any order; see the contract above. Unknown
+    /// meters give validation_error(unknown_reference).
     write_stats put_readings(const reading_table& batch, on_conflict policy = on_conflict::fail);
-    /// The readings of one meter with time in [from, to), ordered by time.
-    virtual reading_table readings(std::string_view meter, instant from, instant to) const = 0;
-    /// The last reading at or before `at` (the latest of all when `at` is absent).
-    virtual std::optional<reading> last_reading(std::string_view meter,
-                                                std::optional<instant> at = {}) const = 0;
-    /// The number of stored readings (of one meter, or of all when `meter` is empty).
+    /// A cursor over the values a query selects.
+    virtual std::unique_ptr<reading_cursor> scan(const series_query& q) const = 0;
+    /// Every value of one meter (all channels) with time in [from, to), ordered by channel, then time.
+    reading_table readings(std::string_view meter, instant from, instant to) const;
+    /// The last reading at or before `at` (the latest of all when `at` is absent): the values of every
+    /// channel at that meter's latest reading time.
+    std::optional<reading> last_reading(std::string_view meter, std::optional<instant> at = {}) const;
+    /// The latest value of each channel of a meter, ordered by channel (kept on write: no history read).
+    virtual std::vector<last_value> last_values(std::string_view meter) const = 0;
+    /// The number of stored values (of one meter, or of all when `meter` is empty).
     virtual std::size_t reading_count(std::string_view meter = {}) const = 0;
 
     // ---- events
@@ -169,8 +216,7 @@ class store {
     virtual bool needs_implicit_transactions() const noexcept { return true; }
 
     /// The text of a conflict, shared by the backends so that they word it alike.
-    static std::string conflict_message(const reading_table& batch, std::size_t row,
-                                        const std::int64_t* stored);
+    static std::string conflict_message(const reading_table& batch, std::size_t row, std::int64_t stored);
 };
 
 /// Every entity of a store, indexed (one read of each table).
@@ -194,6 +240,14 @@ class transaction {
   private:
     store* s_;
 };
+
+/// Writes many entities of one type in one transaction: all or none (a batch of entities).
+template <class T>
+void put_all(store& s, std::span<const T> entities) {
+    transaction tx(s);
+    for (const auto& e : entities) s.put(e);
+    tx.commit();
+}
 
 }  // namespace v0
 }  // namespace kvant
