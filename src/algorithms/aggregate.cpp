@@ -78,9 +78,9 @@ std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumpti
                 if (!detail::add_ok(c.value, rc.value[k], c.value))
                     throw arithmetic_error("group '" + group + "', " + std::string(to_string(res)) + ", " +
                                            std::string(to_string(role)) + ", period starting " +
-                                           to_string(pr.start_date) + ", channel " +
-                                           to_string(rc.ch) + ": the sum with meter '" +
-                                           mc.meter + "' is outside the exact range ±9223372036854.775807");
+                                           to_string(pr.start_date) + ", channel " + to_string(rc.ch) +
+                                           ": the sum with meter '" + mc.meter +
+                                           "' is outside the exact range ±9223372036854.775807");
                 ++c.meters;
                 if (std::find(c.points.begin(), c.points.end(), point) == c.points.end())
                     c.points.push_back(point);

@@ -93,10 +93,10 @@ void steps(collector& c, const meter& m, const meter_series& s) {
         const auto r = static_cast<int>(ch.ch().tariff);
         const std::string reg = main ? std::string(to_string(ch.ch().tariff)) : to_string(ch.ch());
         const auto rs = ch.view();
-        const std::string suffix_ru = main ? (r == 0 ? "" : " (тариф " + std::to_string(r) + ")")
-                                           : " (" + to_string(ch.ch()) + ")";
-        const std::string suffix_en = main ? (r == 0 ? "" : " (tariff " + std::to_string(r) + ")")
-                                           : " (" + to_string(ch.ch()) + ")";
+        const std::string suffix_ru =
+            main ? (r == 0 ? "" : " (тариф " + std::to_string(r) + ")") : " (" + to_string(ch.ch()) + ")";
+        const std::string suffix_en =
+            main ? (r == 0 ? "" : " (tariff " + std::to_string(r) + ")") : " (" + to_string(ch.ch()) + ")";
         for (std::size_t i = 0; i + 1 < rs.size(); ++i) {
             if (rs.value[i + 1] >= rs.value[i]) continue;
             step_status st = step_status::decrease;
@@ -104,14 +104,14 @@ void steps(collector& c, const meter& m, const meter_series& s) {
             const std::string prev = value_text(rs.value[i], m.measures),
                               cur = value_text(rs.value[i + 1], m.measures);
             if (st == step_status::rollover)
-                c.add(anomaly_type::rollover, anomaly_severity::info, m, reg + ":",
-                      from_unix(rs.time[i]), from_unix(rs.time[i + 1]),
+                c.add(anomaly_type::rollover, anomaly_severity::info, m, reg + ":", from_unix(rs.time[i]),
+                      from_unix(rs.time[i + 1]),
                       "Прибор учета " + m.serial + ": переход счётчика через ноль" + suffix_ru + ": " + prev +
                           " → " + cur,
                       "Meter " + m.serial + ": register rolled over" + suffix_en + ": " + prev + " → " + cur);
             else
-                c.add(anomaly_type::reading_decrease, anomaly_severity::warning, m,
-                      reg + ":", from_unix(rs.time[i]), from_unix(rs.time[i + 1]),
+                c.add(anomaly_type::reading_decrease, anomaly_severity::warning, m, reg + ":",
+                      from_unix(rs.time[i]), from_unix(rs.time[i + 1]),
                       "Прибор учета " + m.serial + ": Предыдущие показания: " + prev +
                           ", текущие показания: " + cur + suffix_ru,
                       "Meter " + m.serial + ": previous reading " + prev + ", current reading " + cur +
@@ -176,7 +176,8 @@ void events(collector& c, const meter& m, std::span<const meter_event> evs, cons
 void tariff_sums(collector& c, const meter& m, const meter_series& s, const anomaly_thresholds& t) {
     const int tariffs = c.relations().tariff_registers_of(m);
     if (tariffs < 2) return;
-    const auto bad = register_sum_mismatches(s, tariffs, t.tariff_sum_tolerance.raw(), channel::main(m.measures));
+    const auto bad =
+        register_sum_mismatches(s, tariffs, t.tariff_sum_tolerance.raw(), channel::main(m.measures));
     if (bad.empty()) return;
     const auto& last = bad.back();
     const std::string sum = value_text(last.sum, m.measures), total = value_text(last.total, m.measures);
@@ -344,44 +345,46 @@ void inconsistencies(collector& c, const meter& m, instant now) {
     }
 }
 
-void building_balance(const fleet& f, std::span<const anomaly_input> meters, std::vector<anomaly>& out,
-                      const anomaly_thresholds& t) {
-    // per (building, resource, month): the balance meters' total against the individual meters'
-    // Sums in 128 bits: a building of any size cannot wrap them (each part fits 64 bits); a sum that does not
-    // fit 64 bits when it is reported is an overflow error naming the building and month.
-    struct sums {
-        detail::int128 building = 0, individual = 0;
-        bool complete = true;
-        instant begin, end;
-        zone z;
-        std::string first_building_meter;
-    };
-    std::map<std::tuple<std::string, resource, int>, sums> cells;
-    for (const auto& in : meters) {
-        if (!in.m || !in.series) continue;
-        const auto* acc = f.account_of(*in.m);
-        if (!acc || acc->building.empty()) continue;
-        const zone z = f.zone_of(*in.m);
-        consumption_options o;
-        o.periods = {period_kind::month};
-        const auto mc = consumption(*in.series, z, register_params_of(*in.m, f.model_of(*in.m)), o);
-        const auto* total = mc.find(register_id::total);
-        if (!total) continue;
-        for (std::size_t k = 0; k < mc.periods.size(); ++k) {
-            auto& cell = cells[{acc->building, in.m->measures,
-                                date::sys_days{mc.periods[k].start_date}.time_since_epoch().count()}];
-            cell.begin = mc.periods[k].begin;
-            cell.end = mc.periods[k].end;
-            cell.z = z;
-            cell.complete = cell.complete && total->complete[k];
-            if (in.m->role == meter_role::building) {
-                cell.building += total->value[k];
-                if (cell.first_building_meter.empty()) cell.first_building_meter = in.m->serial;
-            } else {
-                cell.individual += total->value[k];
-            }
+}  // namespace
+
+balance_part balance_part_of(const fleet& f, const anomaly_input& in) {
+    balance_part part;
+    if (!in.m || !in.series) return part;
+    const auto* acc = f.account_of(*in.m);
+    if (!acc || acc->building.empty()) return part;
+    const zone z = f.zone_of(*in.m);
+    consumption_options o;
+    o.periods = {period_kind::month};
+    const auto mc = consumption(*in.series, z, register_params_of(*in.m, f.model_of(*in.m)), o);
+    const auto* total = mc.find(register_id::total);
+    if (!total) return part;
+    for (std::size_t k = 0; k < mc.periods.size(); ++k)
+        part.months.push_back({acc->building, in.m->measures, in.m->role == meter_role::building,
+                               in.m->serial, mc.periods[k].begin, mc.periods[k].end, z,
+                               date::sys_days{mc.periods[k].start_date}.time_since_epoch().count(),
+                               total->value[k], total->complete[k] != 0});
+    return part;
+}
+
+void building_balance::add(const balance_part& part) {
+    for (const auto& mth : part.months) {
+        auto& cell = cells_[{mth.building, mth.measures, mth.day}];
+        cell.begin = mth.begin;
+        cell.end = mth.end;
+        cell.z = mth.z;
+        cell.complete = cell.complete && mth.complete;
+        if (mth.building_meter) {
+            cell.building += mth.value;
+            if (cell.first_building_meter.empty()) cell.first_building_meter = mth.meter;
+        } else {
+            cell.individual += mth.value;
         }
     }
+}
+
+std::vector<anomaly> building_balance::anomalies(const anomaly_thresholds& t) const {
+    std::vector<anomaly> out;
+    const auto& cells = cells_;
     for (const auto& [key, cell] : cells) {
         const auto& [building, res, day] = key;
         if (!cell.complete || cell.first_building_meter.empty() || cell.individual <= 0) continue;
@@ -417,30 +420,43 @@ void building_balance(const fleet& f, std::span<const anomaly_input> meters, std
                        value_text(individual_total, res) + ", imbalance " + pct + " %";
         out.push_back(std::move(a));
     }
+    return out;
 }
 
-}  // namespace
+namespace {}  // namespace
+
+std::vector<anomaly> meter_anomalies(const fleet& f, const anomaly_input& in, instant now,
+                                     const anomaly_thresholds& t, const verification_policy& vp) {
+    std::vector<anomaly> out;
+    if (!in.m) return out;
+    collector c(f, out);
+    const zone z = f.zone_of(*in.m);
+    if (in.series) {
+        steps(c, *in.m, *in.series);
+        link(c, *in.m, *in.series, z, now, t);
+        tariff_sums(c, *in.m, *in.series, t);
+        register_behaviour(c, *in.m, *in.series, z, now, t);
+        spikes(c, *in.m, *in.series, z, t);
+        monthly_usage(c, *in.m, *in.series, z, now, t);
+    }
+    events(c, *in.m, in.events, z);
+    verification(c, *in.m, z, now, vp);
+    inconsistencies(c, *in.m, now);
+    return out;
+}
 
 std::vector<anomaly> detect_anomalies(const fleet& f, std::span<const anomaly_input> meters, instant now,
                                       const anomaly_thresholds& t, const verification_policy& vp) {
     std::vector<anomaly> out;
-    collector c(f, out);
+    building_balance balance;
     for (const auto& in : meters) {
-        if (!in.m) continue;
-        const zone z = f.zone_of(*in.m);
-        if (in.series) {
-            steps(c, *in.m, *in.series);
-            link(c, *in.m, *in.series, z, now, t);
-            tariff_sums(c, *in.m, *in.series, t);
-            register_behaviour(c, *in.m, *in.series, z, now, t);
-            spikes(c, *in.m, *in.series, z, t);
-            monthly_usage(c, *in.m, *in.series, z, now, t);
-        }
-        events(c, *in.m, in.events, z);
-        verification(c, *in.m, z, now, vp);
-        inconsistencies(c, *in.m, now);
+        auto found = meter_anomalies(f, in, now, t, vp);
+        out.insert(out.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+        balance.add(balance_part_of(f, in));
     }
-    building_balance(f, meters, out, t);
+    auto imbalances = balance.anomalies(t);
+    out.insert(out.end(), std::make_move_iterator(imbalances.begin()),
+               std::make_move_iterator(imbalances.end()));
     return out;
 }
 

@@ -190,7 +190,8 @@ void rethrow_overflow(const arithmetic_error& e, std::string_view meter, const c
 }
 
 std::vector<period> periods_of(const meter_series& s, const zone& z, const consumption_options& o) {
-    std::int64_t first = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
+    std::int64_t first = std::numeric_limits<std::int64_t>::max(),
+                 last = std::numeric_limits<std::int64_t>::min();
     std::size_t n = 0;
     for (const auto& c : s.channels())
         if (c.ch().kind == channel_kind::cumulative && !c.empty()) {

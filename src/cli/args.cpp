@@ -294,6 +294,12 @@ const args::value* args::find(const std::string& name, value_kind kind) const {
     return it == values_.end() ? nullptr : &it->second;
 }
 
+bool args::declares(const std::string& name) const {
+    for (const auto& o : spec_->options)
+        if (o.name == name) return true;
+    return false;
+}
+
 bool args::flag(const std::string& name) const {
     spec_of(name, value_kind::flag);
     return flags_.count(name) != 0;

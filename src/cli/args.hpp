@@ -104,6 +104,8 @@ class args {
     args(const command_spec& spec, const std::vector<std::string>& argv);
     bool help() const noexcept { return help_; }
     bool flag(const std::string& name) const;
+    /// Whether the command declares the option at all.
+    bool declares(const std::string& name) const;
     /// The text of a text, path or choice option (or its default).
     std::optional<std::string> get(const std::string& name) const;
     /// get(), or a usage error naming the option.

@@ -136,31 +136,74 @@ int run_verification(const args& a) {
 }
 
 int run_anomalies_detect(const args& a) {
-    sqlite_store db = open_store(a, sqlite_store::mode::open);
-    const fleet f = load_fleet(db);
     const instant now = at_option(a);
     anomaly_thresholds t;
     t.no_link_days = int_option(a, "no-link-days");
     t.stuck_days = int_option(a, "stuck-days");
-    const instant ever_from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
+    const auto vp = policy_from(a);
     std::optional<event_catalogue> catalogue;
     if (auto c = a.get("event-catalogue")) catalogue = event_catalogue::load(*c);
-    std::vector<meter_series> series;
-    std::vector<std::vector<meter_event>> events;
-    series.reserve(f.meters().size());
-    events.reserve(f.meters().size());
-    for (const auto& m : f.meters()) {
-        // data up to now only: detection as it would have run then
-        const auto batch =
-            std::make_shared<const reading_table>(db.readings(m.serial, ever_from, now + seconds{1}));
-        series.push_back(batch->empty() ? meter_series(m.serial) : meter_series::from_table(batch).front());
-        events.push_back(db.events(m.serial, ever_from, now + seconds{1}));
-        if (catalogue)
-            for (auto& e : events.back()) catalogue->classify(e);
+    // What is read: data up to now only (detection as it would have run then), and with --days N only the
+    // last N days plus the history the rules look back over (the longest: usage against the months before).
+    std::int64_t from = std::numeric_limits<std::int64_t>::min();
+    std::optional<instant> report_from;
+    if (const auto days = a.integer("days")) {
+        report_from = now - std::chrono::days{*days};
+        const int history_days = std::max({t.spike_history_days + 2, (t.usage_history_months + 2) * 31,
+                                           t.stuck_days + 1, t.no_link_days + 1});
+        from = to_unix(*report_from - std::chrono::days{history_days});
     }
-    std::vector<anomaly_input> in;
-    for (std::size_t i = 0; i < f.meters().size(); ++i) in.push_back({&f.meters()[i], &series[i], events[i]});
-    const auto found = detect_anomalies(f, in, now, t, policy_from(a));
+    std::vector<anomaly> found;
+    {
+        meter_inputs in(a, from, to_unix(now) + 1);
+        const fleet& f = in.relations();
+        std::map<std::string, std::vector<meter_event>, std::less<>> events;
+        {
+            sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+            for (auto& e : db.events(
+                     {}, from_unix(from == std::numeric_limits<std::int64_t>::min() ? -(1LL << 40) : from),
+                     now + seconds{1})) {
+                if (catalogue) catalogue->classify(e);
+                events[e.meter].push_back(std::move(e));
+            }
+        }
+        struct result {
+            std::vector<anomaly> found;
+            balance_part part;
+        };
+        building_balance balance;
+        std::set<std::string, std::less<>> streamed;
+        in.run<result>(
+            [&](const meter_input& mi) {
+                const auto it = events.find(mi.series.serial());
+                const anomaly_input input{mi.entity, &mi.series,
+                                          it == events.end() ? std::span<const meter_event>{}
+                                                             : std::span<const meter_event>(it->second)};
+                return result{meter_anomalies(f, input, now, t, vp), balance_part_of(f, input)};
+            },
+            [&](result& r) {
+                for (auto& x : r.found) found.push_back(std::move(x));
+                balance.add(r.part);
+            },
+            [&](const meter_input& mi) { streamed.insert(mi.series.serial()); });
+        // meters without readings in the window: their events, verification and data rules still apply
+        for (const auto& m : f.meters()) {
+            if (streamed.count(m.serial)) continue;
+            const meter_series none(m.serial);
+            const auto it = events.find(m.serial);
+            const anomaly_input input{&m, &none,
+                                      it == events.end() ? std::span<const meter_event>{}
+                                                         : std::span<const meter_event>(it->second)};
+            for (auto& x : meter_anomalies(f, input, now, t, vp)) found.push_back(std::move(x));
+        }
+        auto imbalances = balance.anomalies(t);
+        for (auto& x : imbalances) found.push_back(std::move(x));
+    }
+    if (report_from)
+        found.erase(
+            std::remove_if(found.begin(), found.end(), [&](const anomaly& x) { return x.to < *report_from; }),
+            found.end());
+    sqlite_store db = open_store(a, sqlite_store::mode::open);
     const auto st = db.put_anomalies(found);
     std::cout << "found " << found.size() << " anomalies: " << st.inserted << " new, " << st.replaced
               << " refreshed, " << st.unchanged << " unchanged; " << db.anomalies(anomaly_status::open).size()
@@ -215,7 +258,11 @@ std::vector<command> check_commands() {
            days_spec("stuck-days", "days without movement before a register is stuck",
                      anomaly_thresholds{}.stuck_days),
            opt::path("event-catalogue", "FILE",
-                     "a СПОДЭС event code catalogue (JSON) that classifies and names the events")},
+                     "a СПОДЭС event code catalogue (JSON) that classifies and names the events"),
+           opt::integer("days", "N", 1, 36500,
+                        "only anomalies of the last N days before --at, reading those days plus the history "
+                        "the rules need (default: the whole history)"),
+           threads_spec(), quiet_spec()},
           "docs/anomalies.md lists the rules, their defaults and sources."},
          run_anomalies_detect},
         {{"anomalies list",
@@ -246,7 +293,7 @@ instant at_option(const args& a);
 int int_option(const args& a, const std::string& name);
 
 int run_estimate(const args& a) {
-    const inputs in = load_inputs(a);
+    meter_inputs in(a);
     const instant now = at_option(a);
     output out(a);
     auto& os = out.stream();
@@ -254,13 +301,20 @@ int run_estimate(const args& a) {
         vee_policy p;
         p.step = std::chrono::minutes{int_option(a, "step")};  // 1..1440 dividing a day: checked when parsed
         os << "meter,timestamp,value,quality\n";
-        for (const auto& mi : in.meters) {
-            const auto view = mi.series.view(register_id::total);
-            if (view.empty()) continue;
-            for (const auto& pt : fill_gaps(view, mi.calendar, p, to_unix(now)))
-                os << mi.series.serial() << ',' << to_string(from_unix(pt.time)) << ','
-                   << to_string(decimal::from_raw(pt.value)) << ',' << quality_text.name(pt.flag) << '\n';
-        }
+        in.run<std::string>(
+            [&](const meter_input& mi) {
+                std::ostringstream rows;
+                const register_params rp =
+                    mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
+                const auto view = mi.series.view(rp.main);
+                if (view.empty()) return std::string();
+                for (const auto& pt : fill_gaps(view, mi.calendar, p, to_unix(now)))
+                    rows << mi.series.serial() << ',' << to_string(from_unix(pt.time)) << ','
+                         << to_string(decimal::from_raw(pt.value)) << ',' << quality_text.name(pt.flag)
+                         << '\n';
+                return std::move(rows).str();
+            },
+            [&](std::string& rows) { os << rows; });
         out.finish();
         return 0;
     }
@@ -287,47 +341,60 @@ int run_estimate(const args& a) {
     const bool json = a.flag("json");
     nlohmann::json rows = nlohmann::json::array();
     if (!json) os << "meter,period,basis,value,failed\n";
-    for (const auto& mi : in.meters) {
-        consumption_options o;
-        o.periods = {kind, billing_day_option(a).value_or(mi.billing_day)};
-        const register_params rp = mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
-        auto mc = consumption(mi.series, mi.calendar, rp, o);
-        if (mc.registers.empty() || mi.series.empty()) continue;
-        // the periods from the last reading up to now have no readings at all: add them, to be estimated
-        const auto more = periods_between(
-            mi.calendar, mc.periods.empty() ? from_unix(mi.series.times().front()) : mc.periods.back().end,
-            now, o.periods);
-        for (const auto& pr : more) {
-            mc.periods.push_back(pr);
-            for (auto& rc : mc.registers) {
-                rc.value.push_back(0);
-                rc.complete.push_back(0);
+    struct estimates {
+        std::string csv;
+        nlohmann::json rows = nlohmann::json::array();
+    };
+    in.run<estimates>(
+        [&](const meter_input& mi) {
+            estimates res;
+            consumption_options o;
+            o.periods = {kind, billing_day_option(a).value_or(mi.billing_day)};
+            const register_params rp =
+                mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
+            auto mc = consumption(mi.series, mi.calendar, rp, o);
+            if (mc.registers.empty() || mi.series.empty()) return res;
+            // the periods from the last reading up to now have no readings at all: add them, to be estimated
+            const auto more = periods_between(
+                mi.calendar, mc.periods.empty() ? from_unix(mi.series.first_time()) : mc.periods.back().end,
+                now, o.periods);
+            for (const auto& pr : more) {
+                mc.periods.push_back(pr);
+                for (auto& rc : mc.registers) {
+                    rc.value.push_back(0);
+                    rc.complete.push_back(0);
+                }
             }
-        }
-        const bool failed =
-            mi.entity &&
-            verification_of(*mi.entity, mi.model, local_date(mi.calendar, now)).failed_for_billing;
-        std::optional<decimal> meter_normative = normative;
-        if (mi.entity)
-            if (const auto* acc = in.relations.account_of(*mi.entity))
-                if (const auto it = normatives.find({acc->number, mi.entity->measures});
-                    it != normatives.end())
-                    meter_normative = it->second;
-        billing_policy policy;
-        policy.average_until_replacement = mi.entity && mi.entity->measures == resource::electricity;
-        for (const auto& e : estimate_billing(mc, register_id::total, meter_normative, failed, policy)) {
-            if (json)
-                rows.push_back({{"meter", mi.series.serial()},
-                                {"period", period_label(e.period_start, kind)},
-                                {"basis", estimate_basis_text.name(e.basis)},
-                                {"value", to_string(decimal::from_raw(e.value))},
-                                {"failed", failed}});
-            else
-                os << mi.series.serial() << ',' << period_label(e.period_start, kind) << ','
-                   << estimate_basis_text.name(e.basis) << ',' << to_string(decimal::from_raw(e.value)) << ','
-                   << int(failed) << '\n';
-        }
-    }
+            const bool failed =
+                mi.entity &&
+                verification_of(*mi.entity, mi.model, local_date(mi.calendar, now)).failed_for_billing;
+            std::optional<decimal> meter_normative = normative;
+            if (mi.entity)
+                if (const auto* acc = in.relations().account_of(*mi.entity))
+                    if (const auto it = normatives.find({acc->number, mi.entity->measures});
+                        it != normatives.end())
+                        meter_normative = it->second;
+            billing_policy policy;
+            policy.average_until_replacement = mi.entity && mi.entity->measures == resource::electricity;
+            for (const auto& e : estimate_billing(mc, register_id::total, meter_normative, failed, policy)) {
+                if (json)
+                    res.rows.push_back({{"meter", mi.series.serial()},
+                                        {"period", period_label(e.period_start, kind)},
+                                        {"basis", estimate_basis_text.name(e.basis)},
+                                        {"value", to_string(decimal::from_raw(e.value))},
+                                        {"failed", failed}});
+                else
+                    res.csv += mi.series.serial() + ',' + period_label(e.period_start, kind) + ',' +
+                               std::string(estimate_basis_text.name(e.basis)) + ',' +
+                               to_string(decimal::from_raw(e.value)) + ',' + std::to_string(int(failed)) +
+                               '\n';
+            }
+            return res;
+        },
+        [&](estimates& e) {
+            os << e.csv;
+            for (auto& r : e.rows) rows.push_back(std::move(r));
+        });
     if (json) os << nlohmann::json{{"rows", rows}}.dump(2) << '\n';
     out.finish();
     return 0;

@@ -25,14 +25,17 @@ int run_consumption(const args& a) {
     const auto level = a.choice("group", group_level_text);
     if (a.get("readings") && level != group_level::meter)
         throw config_error(errc::usage, "--group needs --db (the relations of meters)");
-    const inputs in = load_inputs(a);
+    meter_inputs in(a);
     std::vector<meter_consumption> results;
-    for (const auto& mi : in.meters) {
-        consumption_options o;
-        o.periods = {kind, billing_day.value_or(mi.billing_day)};
-        const register_params p = mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
-        results.push_back(consumption(mi.series, mi.calendar, p, o));
-    }
+    in.run<meter_consumption>(
+        [&](const meter_input& mi) {
+            consumption_options o;
+            o.periods = {kind, billing_day.value_or(mi.billing_day)};
+            const register_params p =
+                mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
+            return consumption(mi.series, mi.calendar, p, o);
+        },
+        [&](meter_consumption& r) { results.push_back(std::move(r)); });
     report_options ro;
     ro.kind = kind;
     ro.complete_only = a.flag("complete-only");
@@ -42,7 +45,7 @@ int run_consumption(const args& a) {
         json ? write_consumption_json(out.stream(), results, ro)
              : write_consumption_csv(out.stream(), results, ro);
     } else {
-        const auto rows = aggregate(in.relations, results, level);
+        const auto rows = aggregate(in.relations(), results, level);
         json ? write_groups_json(out.stream(), rows, ro) : write_groups_csv(out.stream(), rows, ro);
     }
     out.finish();

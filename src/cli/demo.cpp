@@ -240,11 +240,13 @@ int run_demo(const args& a) {
             continue;
         }
         bool first = true;
+        const channel main = channel::main(m->measures);
         for (std::size_t r = 0; r < register_count; ++r) {
-            if (!last->values[r]) continue;
+            const auto v = (*last)[main.with_tariff(static_cast<register_id>(r))];
+            if (!v) continue;
             out << (first ? "" : "; ")
                 << (r == 0 ? std::string(L.total) : std::string(L.tariff) + " " + std::to_string(r)) << ": "
-                << to_fixed(*last->values[r], places) << " " << sym;
+                << to_fixed(*v, places) << " " << sym;
             first = false;
         }
         out << "  (" << local_text(last->time, f.zone_of(*m)) << ")\n";
@@ -280,10 +282,10 @@ int run_demo(const args& a) {
         if (batch.empty()) continue;
         const auto series = meter_series::from_table(batch);
         const auto params = register_params_of(*m, f.model_of(*m));
-        const std::int64_t now_t = series.front().times().back();
+        const std::int64_t now_t = series.front().last_time();
         out << pad(m->serial, 15) << L.expected << " " << local_text(from_unix(now_t), f.zone_of(*m)) << ":";
         for (std::size_t r = 0; r < register_count; ++r) {
-            const auto rs = series.front().view(static_cast<register_id>(r));
+            const auto rs = series.front().view(params.main.with_tariff(static_cast<register_id>(r)));
             if (rs.empty()) continue;
             if (const auto v = expected_reading(rs, now_t, params))
                 out << "  "

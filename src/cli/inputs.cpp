@@ -16,37 +16,65 @@ std::vector<option_spec> input_options() {
         opt::path("db", "FILE", "a SQLite database instead of CSV files"),
         opt::busy_timeout(),
         opt::offset("assume-offset", "UTC offset for timestamps written without one"),
-        opt::choice("resource", "NAME", resource_text, "only meters of this resource")};
+        opt::choice("resource", "NAME", resource_text, "only meters of this resource"),
+        threads_spec(),
+        quiet_spec()};
+}
+
+option_spec threads_spec() {
+    return opt::integer("threads", "N", 0, 256,
+                        "worker threads (default 0: one per core); the results do not depend on it")
+        .defaults_to("0");
+}
+
+option_spec quiet_spec() {
+    return opt::flag("quiet", "no progress line on stderr (shown only when stderr is a terminal)");
 }
 
 sqlite_store open_store(const args& a, sqlite_store::mode m) {
     return sqlite_store(a.require("db"), m, std::chrono::milliseconds(a.integer("busy-timeout").value()));
 }
 
-inputs load_inputs(const args& a) {
-    const auto readings_file = a.get("readings");
+unsigned threads_option(const args& a) {
+    const auto n = a.integer("threads");  // 0..256: checked when parsed
+    return n ? static_cast<unsigned>(*n) : 0u;
+}
+
+bool quiet_option(const args& a) {
+    return a.flag("quiet");
+}
+
+meter_inputs::meter_inputs(const args& a, std::int64_t from, std::int64_t to)
+    : pool_(threads_option(a)), progress_("meters", 0, quiet_option(a)) {
+    // a command over a database only (anomalies detect) declares neither --readings nor --resource
+    const auto readings_file = a.declares("readings") ? a.get("readings") : std::nullopt;
     const auto db_file = a.get("db");
     if (readings_file.has_value() == db_file.has_value())
         throw config_error(errc::usage, "give either --readings FILE or --db FILE (see --help)");
     import_options io;
-    if (auto minutes = a.offset_minutes("assume-offset")) io.default_offset_minutes = *minutes;
-    const bool filtered = a.get("resource").has_value();
-    const resource only = filtered ? choice(a, "resource", resource_text) : resource::electricity;
-    // a meter's resource: its entity's; a meter missing from a meters CSV counts as electricity
-    auto wanted = [&](const meter* m) {
-        return !filtered || (m ? m->measures : resource::electricity) == only;
-    };
-    inputs in;
+    if (a.declares("assume-offset"))
+        if (auto minutes = a.offset_minutes("assume-offset")) io.default_offset_minutes = *minutes;
+    if (a.declares("resource") && a.get("resource")) only_ = choice(a, "resource", resource_text);
     if (readings_file) {
-        const std::string text = read_file(*readings_file);
-        const auto table =
-            std::make_shared<const reading_table>(parse_readings_csv(text, *readings_file, io));
         if (auto mf = a.get("meters")) {
             const std::string mt = read_file(*mf);
-            in.csv_meters = parse_meters_csv(mt, *mf, io);
+            csv_meters_ = parse_meters_csv(mt, *mf, io);
         }
         std::map<std::string, const meter*, std::less<>> by_serial;
-        for (const auto& m : in.csv_meters) by_serial.emplace(m.serial, &m);
+        for (const auto& m : csv_meters_) by_serial.emplace(m.serial, &m);
+        const std::string text = read_file(*readings_file);
+        bool wide = false;
+        reading_table batch = parse_readings_csv(text, *readings_file, io, nullptr, &wide);
+        if (wide) {  // the wide columns are each meter's main quantity
+            std::vector<resource> res;
+            for (const auto& serial : batch.meters()) {
+                const auto it = by_serial.find(serial);
+                res.push_back(it == by_serial.end() ? resource::electricity : it->second->measures);
+            }
+            batch.map_main(res);
+        }
+        batch.sort();
+        const auto table = std::make_shared<const reading_table>(std::move(batch));
         for (auto& s : meter_series::from_table(table)) {  // shares the table's columns
             meter_input mi;
             const auto it = by_serial.find(s.serial());
@@ -55,30 +83,61 @@ inputs load_inputs(const args& a) {
             mi.calendar = mi.entity && mi.entity->time_zone ? *mi.entity->time_zone : zone::utc();
             mi.tariff_registers = mi.entity ? effective_tariff_registers(*mi.entity, nullptr) : 1;
             mi.series = std::move(s);
-            in.meters.push_back(std::move(mi));
+            csv_inputs_.push_back(std::move(mi));
         }
-        return in;
+        progress_.set_total(csv_inputs_.size());
+        return;
     }
-    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
-    in.relations = load_fleet(db);
-    in.from_db = true;
-    const instant from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
-    const instant to = from_unix(std::numeric_limits<std::int64_t>::max() / 2);
-    for (const auto& m : in.relations.meters()) {
-        if (!wanted(&m)) continue;
-        const auto batch = std::make_shared<const reading_table>(db.readings(m.serial, from, to));
-        if (batch->empty()) continue;
-        meter_input mi;
-        mi.series = meter_series::from_table(batch).front();
-        mi.entity = &m;
-        mi.model = in.relations.model_of(m);
-        mi.calendar = in.relations.zone_of(m);
-        const organization* org = in.relations.organization_of(m);
-        mi.billing_day = org ? org->billing_start_day : 1;
-        mi.tariff_registers = in.relations.tariff_registers_of(m);
-        in.meters.push_back(std::move(mi));
+    db_ = std::make_unique<sqlite_store>(a.require("db"), sqlite_store::mode::read_only,
+                                         std::chrono::milliseconds(a.integer("busy-timeout").value()));
+    relations_ = load_fleet(*db_);
+    std::size_t total = 0;
+    for (const auto& m : relations_.meters()) total += wanted(&m);
+    progress_.set_total(total);
+    series_query q;
+    q.from = from;
+    q.to = to;
+    q.provenance = false;
+    if (only_)
+        for (const auto& m : relations_.meters())
+            if (wanted(&m)) q.meters.push_back(m.serial);
+    stream_ =
+        std::make_unique<meter_stream>(*db_, std::move(q), std::max<std::size_t>(64, 32 * pool_.size()));
+}
+
+meter_inputs::~meter_inputs() = default;
+
+bool meter_inputs::wanted(const meter* m) const {
+    // a meter's resource: its entity's; a meter missing from a meters CSV counts as electricity
+    return !only_ || (m ? m->measures : resource::electricity) == *only_;
+}
+
+bool meter_inputs::next_group(std::vector<meter_input>& out) {
+    out.clear();
+    if (!db_) {
+        const std::size_t n = std::min<std::size_t>(csv_inputs_.size() - csv_next_, 64 * pool_.size());
+        for (std::size_t i = 0; i < n; ++i) out.push_back(std::move(csv_inputs_[csv_next_ + i]));
+        csv_next_ += n;
+        return !out.empty();
     }
-    return in;
+    std::vector<meter_series> group;
+    while (out.empty()) {
+        if (!stream_->next(group)) return false;
+        for (auto& s : group) {
+            const meter* m = relations_.find_meter(s.serial());
+            if (!m || !wanted(m)) continue;  // values of a meter the fleet does not know: not computed
+            meter_input mi;
+            mi.entity = m;
+            mi.model = relations_.model_of(*m);
+            mi.calendar = relations_.zone_of(*m);
+            const organization* org = relations_.organization_of(*m);
+            mi.billing_day = org ? org->billing_start_day : 1;
+            mi.tariff_registers = relations_.tariff_registers_of(*m);
+            mi.series = std::move(s);
+            out.push_back(std::move(mi));
+        }
+    }
+    return true;
 }
 
 output::output(const args& a) {

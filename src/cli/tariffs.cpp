@@ -1,6 +1,9 @@
 // kvant split and kvant cost: consumption per tariff zone, and its cost under rates per zone.
 #include <iostream>
 
+#include <map>
+#include <mutex>
+
 #include "commands.hpp"
 #include "inputs.hpp"
 #include "kvant/algorithms/cost.hpp"
@@ -37,48 +40,54 @@ int run_split(const args& a) {
     const period_kind kind = a.choice("by", period_kind_text);
     const tariff_calendar cal(load_schedule(a.require("schedule"), nullptr));
     const std::string source = a.get("source").value();  // auto, schedule or registers: checked when parsed
-    const inputs in = load_inputs(a);
+    meter_inputs in(a);
     const bool complete_only = a.flag("complete-only");
     output out(a);
     auto& os = out.stream();
     os << "meter,period,zone,value,complete\n";
-    // switches are computed once per distinct calendar zone and shared by its meters
-    std::vector<std::pair<std::string, std::vector<zone_switch>>> switch_cache;
-    for (const auto& mi : in.meters) {
-        const auto o = options_for(a, mi, kind);
-        const register_params p = mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
-        zone_consumption z;
-        // a meter's own registers stand for the schedule's zones only when it has one register per zone
-        const bool own_registers = mi.tariff_registers > 1 && mi.series.has(register_id::t1) &&
-                                   static_cast<std::size_t>(mi.tariff_registers) == cal.leaf_count();
-        if (source == "registers" || (source == "auto" && own_registers)) {
-            z = split_by_registers(consumption(mi.series, mi.calendar, p, o), cal);
-        } else {
+    // switches are computed once per distinct calendar zone and period range and shared by its meters
+    std::mutex cache_lock;
+    std::map<std::string, std::shared_ptr<const std::vector<zone_switch>>> switch_cache;
+    in.run<zone_consumption>(
+        [&](const meter_input& mi) {
+            const auto o = options_for(a, mi, kind);
+            const register_params p =
+                mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
+            // a meter's own registers stand for the schedule's zones only when it has one register per zone
+            const bool own_registers = mi.tariff_registers > 1 &&
+                                       mi.series.has(p.main.with_tariff(register_id::t1)) &&
+                                       static_cast<std::size_t>(mi.tariff_registers) == cal.leaf_count();
+            if (source == "registers" || (source == "auto" && own_registers))
+                return split_by_registers(consumption(mi.series, mi.calendar, p, o), cal);
             const auto periods = periods_of(mi.series, mi.calendar, o);
-            std::span<const zone_switch> sw;
+            std::shared_ptr<const std::vector<zone_switch>> sw;
             if (!periods.empty()) {
                 const std::string key = cal.basis(mi.calendar).name() + "|" +
                                         to_string(periods.front().begin) + "|" +
                                         to_string(periods.back().end);
-                auto it = std::find_if(switch_cache.begin(), switch_cache.end(),
-                                       [&](const auto& c) { return c.first == key; });
-                if (it == switch_cache.end()) {
-                    switch_cache.emplace_back(
-                        key, cal.switches(periods.front().begin, periods.back().end, mi.calendar));
-                    it = switch_cache.end() - 1;
+                {
+                    std::lock_guard lock(cache_lock);
+                    if (auto it = switch_cache.find(key); it != switch_cache.end()) sw = it->second;
                 }
-                sw = it->second;
+                if (!sw) {
+                    auto made = std::make_shared<const std::vector<zone_switch>>(
+                        cal.switches(periods.front().begin, periods.back().end, mi.calendar));
+                    std::lock_guard lock(cache_lock);
+                    sw = switch_cache.try_emplace(key, std::move(made)).first->second;
+                }
             }
-            z = split_by_schedule(mi.series, mi.calendar, cal, p, o, sw);
-        }
-        for (std::size_t k = 0; k < z.periods.size(); ++k) {
-            if (complete_only && !z.complete[k]) continue;
-            const std::string label = period_label(z.periods[k].start_date, kind);
-            for (std::size_t zi = 0; zi < z.zones.size(); ++zi)
-                os << z.meter << ',' << label << ',' << z.zones[zi] << ','
-                   << to_string(decimal::from_raw(z.value[zi][k])) << ',' << int(z.complete[k]) << '\n';
-        }
-    }
+            return split_by_schedule(mi.series, mi.calendar, cal, p, o,
+                                     sw ? std::span<const zone_switch>(*sw) : std::span<const zone_switch>{});
+        },
+        [&](zone_consumption& z) {
+            for (std::size_t k = 0; k < z.periods.size(); ++k) {
+                if (complete_only && !z.complete[k]) continue;
+                const std::string label = period_label(z.periods[k].start_date, kind);
+                for (std::size_t zi = 0; zi < z.zones.size(); ++zi)
+                    os << z.meter << ',' << label << ',' << z.zones[zi] << ','
+                       << to_string(decimal::from_raw(z.value[zi][k])) << ',' << int(z.complete[k]) << '\n';
+            }
+        });
     out.finish();
     return 0;
 }
@@ -92,12 +101,15 @@ int run_cost(const args& a) {
     const auto level = a.choice("group", group_level_text);
     if (a.get("readings") && level != group_level::meter)
         throw config_error(errc::usage, "--group needs --db (the relations of meters)");
-    const inputs in = load_inputs(a);
+    meter_inputs in(a);
     std::vector<meter_cost> bills;
-    for (const auto& mi : in.meters) {
-        const register_params p = mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
-        bills.push_back(cost(mi.series, mi.calendar, cal, rates, p, options_for(a, mi, kind)));
-    }
+    in.run<meter_cost>(
+        [&](const meter_input& mi) {
+            const register_params p =
+                mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
+            return cost(mi.series, mi.calendar, cal, rates, p, options_for(a, mi, kind));
+        },
+        [&](meter_cost& b) { bills.push_back(std::move(b)); });
     const bool complete_only = a.flag("complete-only");
     output out(a);
     auto& os = out.stream();
@@ -113,7 +125,7 @@ int run_cost(const args& a) {
             }
     } else {
         os << "group,role,period,amount,complete,meters\n";
-        for (const auto& g : aggregate_cost(in.relations, bills, level)) {
+        for (const auto& g : aggregate_cost(in.relations(), bills, level)) {
             if (complete_only && !g.complete) continue;
             os << g.group << ',' << to_string(g.role) << ',' << period_label(g.period_start, kind) << ','
                << to_string(g.total) << ',' << int(g.complete) << ',' << g.meters << '\n';

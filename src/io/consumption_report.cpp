@@ -57,8 +57,8 @@ void write_groups_csv(std::ostream& out, std::span<const group_row> rows, const 
     for (const auto& r : rows) {
         if (o.complete_only && !r.complete) continue;
         out << r.group << ',' << to_string(r.measures) << ',' << to_string(r.role) << ','
-            << period_label(r.period_start, o.kind) << ',' << channel_label(r.ch, channel::main(r.measures)) << ',' << dec_text(r.value)
-            << ',' << int(r.complete) << ',' << r.meters << '\n';
+            << period_label(r.period_start, o.kind) << ',' << channel_label(r.ch, channel::main(r.measures))
+            << ',' << dec_text(r.value) << ',' << int(r.complete) << ',' << r.meters << '\n';
     }
 }
 

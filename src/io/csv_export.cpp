@@ -85,7 +85,8 @@ void export_readings(const store& s, std::ostream& out) {
             write_field(out, c.meter);
             out << ',' << to_string(from_unix(c.time[i])) << ',' << name << ','
                 << to_string(decimal::from_raw(c.value[i])) << ','
-                << to_string(c.source.empty() ? reading_source::automatic : static_cast<reading_source>(c.source[i]))
+                << to_string(c.source.empty() ? reading_source::automatic
+                                              : static_cast<reading_source>(c.source[i]))
                 << ',';
             if (!c.accepted.empty() && c.accepted[i] != reading_table::missing_time)
                 out << to_string(from_unix(c.accepted[i]));

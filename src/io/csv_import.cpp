@@ -538,8 +538,9 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
                 any = true;
             }
         if (!any)
-            throw validation_error(errc::validation, "a reading needs at least one register value",
-                                   rd.where(h.names()[static_cast<std::size_t>(c_reg[0] >= 0 ? c_reg[0] : 0)]));
+            throw validation_error(
+                errc::validation, "a reading needs at least one register value",
+                rd.where(h.names()[static_cast<std::size_t>(c_reg[0] >= 0 ? c_reg[0] : 0)]));
     }
     refuse_conflicting_repeats(out, *lines, source);
     return out;

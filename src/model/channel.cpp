@@ -206,7 +206,8 @@ channel channel::main(resource r, register_id tariff) noexcept {
 
 std::optional<channel> channel::from_code(std::uint32_t code) noexcept {
     const auto q = code >> 24, k = (code >> 16) & 0xff, t = (code >> 8) & 0xff, u = code & 0xff;
-    if (q >= quantity_count || k > 3 || t >= register_count || u >= unit_text.names.size()) return std::nullopt;
+    if (q >= quantity_count || k > 3 || t >= register_count || u >= unit_text.names.size())
+        return std::nullopt;
     return channel{static_cast<quantity>(q), static_cast<register_id>(t), static_cast<channel_kind>(k),
                    static_cast<unit>(u)};
 }

@@ -58,7 +58,8 @@ void reading_table::map_main(std::span<const resource> resource_of_slot) {
     const std::size_t nc = channels_.size();
     remap.assign(resources * nc, 0xffff);
     for (std::size_t i = 0; i < size(); ++i) {
-        const resource r = meter_[i] < resource_of_slot.size() ? resource_of_slot[meter_[i]] : resource::electricity;
+        const resource r =
+            meter_[i] < resource_of_slot.size() ? resource_of_slot[meter_[i]] : resource::electricity;
         if (r == resource::electricity) continue;
         auto& to = remap[static_cast<std::size_t>(r) * nc + channel_[i]];
         if (to == 0xffff) {

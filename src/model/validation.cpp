@@ -258,7 +258,8 @@ std::optional<row_issue> first_implausible(const reading_table& batch) {
         if (!acc.empty() && acc[i] != reading_table::missing_time &&
             (acc[i] < plausible_first_unix || acc[i] >= plausible_end_unix))
             return at(i, "accepted", "acceptance time outside 1970-01-01..2099-12-31");
-        if (!batch.sources().empty() && batch.sources()[i] > static_cast<std::uint8_t>(reading_source::estimated))
+        if (!batch.sources().empty() &&
+            batch.sources()[i] > static_cast<std::uint8_t>(reading_source::estimated))
             return at(i, "source",
                       "source code " + std::to_string(batch.sources()[i]) + " is not a reading source");
     }
@@ -266,7 +267,8 @@ std::optional<row_issue> first_implausible(const reading_table& batch) {
     for (std::size_t i = 0; i < batch.size(); ++i)
         if (!plausible_value(batch.channel_of(i), v[i]))
             return at(i, to_string(batch.channel_of(i)),
-                      "value " + to_string(decimal::from_raw(v[i])) + " is outside " + plausible_range_text(batch.channel_of(i)));
+                      "value " + to_string(decimal::from_raw(v[i])) + " is outside " +
+                          plausible_range_text(batch.channel_of(i)));
     return std::nullopt;
 }
 

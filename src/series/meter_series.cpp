@@ -46,10 +46,9 @@ std::vector<meter_series> meter_series::from_table(std::shared_ptr<const reading
             std::size_t e = b + 1;
             while (e < n && slot[e] == slot[b] && chan[e] == chan[b]) ++e;
             auto& m = out[slot[b]];
-            m.channels_.push_back(series::over_unchecked(m.serial_, batch.channels()[chan[b]],
-                                                         std::span<const std::int64_t>(t).subspan(b, e - b),
-                                                         std::span<const std::int64_t>(v).subspan(b, e - b),
-                                                         shared));
+            m.channels_.push_back(series::over_unchecked(
+                m.serial_, batch.channels()[chan[b]], std::span<const std::int64_t>(t).subspan(b, e - b),
+                std::span<const std::int64_t>(v).subspan(b, e - b), shared));
             b = e;
         }
     } else {
@@ -106,8 +105,8 @@ void meter_series::add(series s) {
 
 void meter_series::push(const channel& c, std::int64_t unix_time, std::int64_t value) {
     if (value == decimal::missing_raw)
-        throw validation_error(errc::validation,
-                               "meter " + serial_ + ", channel " + to_string(c) + ": the missing marker as a value");
+        throw validation_error(errc::validation, "meter " + serial_ + ", channel " + to_string(c) +
+                                                     ": the missing marker as a value");
     auto it = std::lower_bound(channels_.begin(), channels_.end(), c,
                                [](const series& a, const channel& x) { return a.ch() < x; });
     if (it == channels_.end() || it->ch() != c) {

@@ -195,7 +195,8 @@ class memory_cursor final : public reading_cursor {
 
   private:
     bool wanted(const channel& c) const {
-        return q_.channels.empty() || std::find(q_.channels.begin(), q_.channels.end(), c) != q_.channels.end();
+        return q_.channels.empty() ||
+               std::find(q_.channels.begin(), q_.channels.end(), c) != q_.channels.end();
     }
     const std::map<std::string, meter_values, by_key>& data_;
     series_query q_;

@@ -182,7 +182,8 @@ fleet load_fleet(const store& s) {
 std::string store::conflict_message(const reading_table& batch, std::size_t row, std::int64_t stored) {
     return "reading of meter " + batch.meter_of(row) + " at " + to_string(from_unix(batch.times()[row])) +
            " is stored already with another value (" + to_string(batch.channel_of(row)) + " stored " +
-           to_string(decimal::from_raw(stored)) + ", new " + to_string(decimal::from_raw(batch.values()[row])) +
+           to_string(decimal::from_raw(stored)) + ", new " +
+           to_string(decimal::from_raw(batch.values()[row])) +
            "); choose on_conflict keep or replace to accept it";
 }
 

@@ -29,7 +29,9 @@
 /// - duplicate_reading: two different readings of one meter at one time in a batch (duplicate_readings()).
 #pragma once
 
+#include <map>
 #include <span>
+#include <tuple>
 #include <vector>
 
 #include "kvant/algorithms/verification.hpp"
@@ -62,6 +64,46 @@ struct anomaly_input {
     const meter* m = nullptr;
     const meter_series* series = nullptr;  ///< its readings
     std::span<const meter_event> events;   ///< its events
+};
+
+/// The rules of one meter (everything but the building balances). Meters are independent: a host may run
+/// them on many threads and in meter groups streamed from a store.
+std::vector<anomaly> meter_anomalies(const fleet& f, const anomaly_input& meter, instant now,
+                                     const anomaly_thresholds& t = {}, const verification_policy& vp = {});
+
+/// One meter's monthly totals toward its building's balance (computed per meter, on any thread).
+struct balance_part {
+    struct month {
+        std::string building;
+        resource measures = resource::electricity;
+        bool building_meter = false;  ///< ОДПУ (meter_role::building) rather than an individual meter
+        std::string meter;
+        instant begin, end;
+        zone z;
+        long long day = 0;  ///< the month's start date, days since 1970-01-01
+        std::int64_t value = 0;
+        bool complete = false;
+    };
+    std::vector<month> months;
+};
+balance_part balance_part_of(const fleet& f, const anomaly_input& meter);
+
+/// The building balances (ОДПУ against the sum of ИПУ, per building, resource and month), fed one meter's
+/// part at a time in any order; 128-bit sums, so the result does not depend on the order.
+class building_balance {
+  public:
+    void add(const balance_part& part);
+    std::vector<anomaly> anomalies(const anomaly_thresholds& t = {}) const;
+
+  private:
+    struct sums {
+        detail::int128 building = 0, individual = 0;
+        bool complete = true;
+        instant begin, end;
+        zone z;
+        std::string first_building_meter;
+    };
+    std::map<std::tuple<std::string, resource, long long>, sums> cells_;
 };
 
 /// Every rule over every meter, plus the building balances. `now` sets "today" and the link ages.

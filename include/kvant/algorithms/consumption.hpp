@@ -44,7 +44,8 @@ struct rollover_policy {
 /// What turns register steps into consumption for one meter.
 struct register_params {
     /// The channel whose quantity and tariffs are "the meter's energy" for split, cost, anomalies and
-    /// estimation (its total; the tariffs are its with_tariff). register_params_of takes the meter's resource.
+    /// estimation (its total; the tariffs are its with_tariff). register_params_of takes the meter's
+    /// resource.
     channel main = {};
     decimal transformer_ratio = decimal::from_integer(1);
     std::optional<int> register_digits;  ///< integer digits of the register; rollover needs them
@@ -111,8 +112,9 @@ inline bool brackets(series_view s, std::int64_t a, std::int64_t b) noexcept {
 /// How reports name a channel beside the main one: a tariff register of `main`'s quantity by its tariff
 /// ("total", "t1"), any other channel by its name ("active_export", "reactive_import.t1").
 inline std::string channel_label(const channel& c, const channel& main) {
-    return c.with_tariff(register_id::total) == main.with_tariff(register_id::total) ? std::string(to_string(c.tariff))
-                                                                                    : to_string(c);
+    return c.with_tariff(register_id::total) == main.with_tariff(register_id::total)
+               ? std::string(to_string(c.tariff))
+               : to_string(c);
 }
 
 /// The consumption of one cumulative channel per period.

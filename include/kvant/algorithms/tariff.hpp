@@ -99,7 +99,8 @@ struct register_sum_mismatch {
 /// Readings of `s` with every register T1..T`tariffs` and the total of `base`'s quantity present whose sum
 /// differs from the total by more than `tolerance` (raw; default 0: exact).
 std::vector<register_sum_mismatch> register_sum_mismatches(const meter_series& s, int tariffs,
-                                                           std::int64_t tolerance = 0, const channel& base = {});
+                                                           std::int64_t tolerance = 0,
+                                                           const channel& base = {});
 
 }  // namespace v0
 }  // namespace kvant

@@ -35,7 +35,7 @@ inline namespace v0 {
 
 /// What is measured. Numbers are stored: append only.
 enum class quantity : std::uint8_t {
-    active_import,    ///< A+, активная энергия прямого направления (OBIS C = 1)
+    active_import,  ///< A+, активная энергия прямого направления (OBIS C = 1)
     active_export,    ///< A−, обратного направления (C = 2)
     reactive_import,  ///< R+ (C = 3)
     reactive_export,  ///< R− (C = 4)
@@ -104,11 +104,12 @@ inline std::string_view to_string(quantity q) noexcept {
 /// How a value relates to time. A cumulative register only grows (or wraps); its differences are
 /// consumption. An interval value is the consumption of the interval ending at its time (a load profile).
 enum class channel_kind : std::uint8_t { cumulative, interval, instantaneous, maximum };
-inline constexpr detail::enum_text<channel_kind, 4> channel_kind_text{"channel kind",
-                                                                      {{{channel_kind::cumulative, "cumulative"},
-                                                                        {channel_kind::interval, "interval"},
-                                                                        {channel_kind::instantaneous, "instant"},
-                                                                        {channel_kind::maximum, "max"}}}};
+inline constexpr detail::enum_text<channel_kind, 4> channel_kind_text{
+    "channel kind",
+    {{{channel_kind::cumulative, "cumulative"},
+      {channel_kind::interval, "interval"},
+      {channel_kind::instantaneous, "instant"},
+      {channel_kind::maximum, "max"}}}};
 inline std::string_view to_string(channel_kind k) noexcept {
     return channel_kind_text.name(k);
 }
@@ -116,16 +117,17 @@ inline std::string_view to_string(channel_kind k) noexcept {
 /// The tariff of a value: the total or tariff 1..8 (Общий, Т1..Т8; DLMS allows eight).
 enum class register_id : std::uint8_t { total = 0, t1, t2, t3, t4, t5, t6, t7, t8 };
 inline constexpr std::size_t register_count = 9;
-inline constexpr detail::enum_text<register_id, register_count> register_id_text{"tariff",
-                                                                                  {{{register_id::total, "total"},
-                                                                                    {register_id::t1, "t1"},
-                                                                                    {register_id::t2, "t2"},
-                                                                                    {register_id::t3, "t3"},
-                                                                                    {register_id::t4, "t4"},
-                                                                                    {register_id::t5, "t5"},
-                                                                                    {register_id::t6, "t6"},
-                                                                                    {register_id::t7, "t7"},
-                                                                                    {register_id::t8, "t8"}}}};
+inline constexpr detail::enum_text<register_id, register_count> register_id_text{
+    "tariff",
+    {{{register_id::total, "total"},
+      {register_id::t1, "t1"},
+      {register_id::t2, "t2"},
+      {register_id::t3, "t3"},
+      {register_id::t4, "t4"},
+      {register_id::t5, "t5"},
+      {register_id::t6, "t6"},
+      {register_id::t7, "t7"},
+      {register_id::t8, "t8"}}}};
 inline std::string_view to_string(register_id r) noexcept {
     return register_id_text.name(r);
 }
@@ -192,5 +194,7 @@ std::optional<mbus_quantity> mbus_vif_channel(std::uint8_t vif) noexcept;
 
 template <>
 struct std::hash<kvant::channel> {
-    std::size_t operator()(const kvant::channel& c) const noexcept { return std::hash<std::uint32_t>{}(c.code()); }
+    std::size_t operator()(const kvant::channel& c) const noexcept {
+        return std::hash<std::uint32_t>{}(c.code());
+    }
 };

@@ -89,7 +89,7 @@ struct series_chunk {
     channel ch;
     std::vector<std::int64_t> time, value;  ///< Unix seconds; raw decimals
     std::vector<std::uint8_t> source;       ///< per value; empty when every value is automatic
-    std::vector<std::int64_t> accepted;     ///< per value (reading_table::missing_time for none); may be empty
+    std::vector<std::int64_t> accepted;  ///< per value (reading_table::missing_time for none); may be empty
     std::size_t size() const noexcept { return time.size(); }
 };
 
