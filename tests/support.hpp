@@ -21,16 +21,13 @@ inline std::int64_t raw(const char* s) {
     return decimal::parse(s).raw();
 }
 
-/// A series of the total register only, from (timestamp, value) pairs in increasing time.
+/// A series of one channel only (by default the total of active energy import), from (timestamp, value)
+/// pairs in increasing time.
 inline meter_series totals(const char* serial,
-                           std::initializer_list<std::pair<const char*, const char*>> rows) {
+                           std::initializer_list<std::pair<const char*, const char*>> rows,
+                           const channel& ch = {}) {
     meter_series s(serial);
-    for (const auto& [t, v] : rows) {
-        std::array<std::int64_t, register_count> vals;
-        vals.fill(decimal::missing_raw);
-        vals[0] = raw(v);
-        s.push(to_unix(at(t)), vals);
-    }
+    for (const auto& [t, v] : rows) s.push(ch, to_unix(at(t)), raw(v));
     return s;
 }
 

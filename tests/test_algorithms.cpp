@@ -183,8 +183,8 @@ TEST_CASE("conservation: the periods of a meter add up exactly to its total delt
         t += 600 + static_cast<std::int64_t>((x >> 33) % 200000);  // 10 minutes to ~2.3 days
         v += static_cast<std::int64_t>((x >> 17) % 9'999'999);     // up to ~10 units, any millionth
     }
-    const auto times = s.times();
-    const std::int64_t total = s.values(register_id::total).back() - s.values(register_id::total).front();
+    const auto times = s.view(channel{}).time;
+    const std::int64_t total = s.view(channel{}).value.back() - s.view(channel{}).value.front();
     for (const period_spec p : {period_spec{period_kind::day}, period_spec{period_kind::month},
                                 period_spec{period_kind::billing, 31}, period_spec{period_kind::year}}) {
         register_params ratio;
@@ -280,7 +280,7 @@ TEST_CASE("individual and building meters are summed apart, per tariff, as 001 F
     REQUIRE(rows.size() == 4);
     // individual: total 221.23 + 106 = 327.23; T1 172.48 and T2 48.75 from the two-tariff meter only
     CHECK(rows[0].role == meter_role::individual);
-    CHECK(rows[0].reg == register_id::total);
+    CHECK(rows[0].ch == channel{});
     CHECK(decimal::from_raw(rows[0].value) == dec("327.23"));
     CHECK(rows[0].meters == 2);
     CHECK(decimal::from_raw(rows[1].value) == dec("172.48"));
@@ -342,7 +342,7 @@ TEST_CASE("data collection rate: meters under control with a reading for the sta
 
 TEST_CASE("the register between readings, and the expected reading for manual entry (001 §3.3.4)") {
     const auto s = totals("m", {{"2020-08-01T00:00:00Z", "100"}, {"2020-08-11T00:00:00Z", "120"}});
-    const auto rs = s.view(register_id::total);
+    const auto rs = s.view(channel{});
     CHECK(value_at(rs, to_unix(at("2020-08-06T00:00:00Z"))) == raw("110"));
     CHECK(value_at(rs, to_unix(at("2020-08-01T00:00:00Z"))) == raw("100"));
     CHECK_FALSE(value_at(rs, to_unix(at("2020-08-12T00:00:00Z"))));
@@ -359,17 +359,16 @@ TEST_CASE("the register between readings, and the expected reading for manual en
     register_params three;
     three.register_digits = 3;
     const auto w = totals("w", {{"2020-08-01T00:00:00Z", "978"}, {"2020-08-11T00:00:00Z", "998"}});
-    CHECK(expected_reading(w.view(register_id::total), to_unix(at("2020-08-13T00:00:00Z")), three) ==
-          raw("2"));
+    CHECK(expected_reading(w.view(channel{}), to_unix(at("2020-08-13T00:00:00Z")), three) == raw("2"));
 }
 
-TEST_CASE("series from a table: grouped rows are shared, others sorted; absent registers have no array") {
+TEST_CASE("series from a table: grouped rows are shared, others sorted; absent channels have no series") {
     auto t = std::make_shared<reading_table>();
     reading r;
     r.meter = "b";
     for (const char* ts : {"2020-08-01T00:00:00Z", "2020-08-02T00:00:00Z"}) {
         r.time = at(ts);
-        r[register_id::total] = dec("1");
+        r.set(channel{}.with_tariff(register_id::total), dec("1"));
         t->push(r);
     }
     r.meter = "a";
@@ -378,24 +377,25 @@ TEST_CASE("series from a table: grouped rows are shared, others sorted; absent r
     auto grouped = meter_series::from_table(std::shared_ptr<const reading_table>(t));
     REQUIRE(grouped.size() == 2);
     CHECK(grouped[0].serial() == "b");
-    CHECK(grouped[0].times().data() == t->times().data());  // no copy
+    CHECK(grouped[0].view(channel{}).time.data() == t->times().data());  // no copy
     CHECK(grouped[1].size() == 1);
-    CHECK(grouped[0].values(register_id::t1).empty());
-    CHECK_FALSE(grouped[0].has(register_id::t1));
+    CHECK(grouped[0].find(channel{}.with_tariff(register_id::t1)) == nullptr);
+    CHECK_FALSE(grouped[0].has(channel{}.with_tariff(register_id::t1)));
     // a copy still shares; a push on it copies first and leaves the original alone
     meter_series copy = grouped[0];
     copy.push(to_unix(at("2020-08-03T00:00:00Z")),
               {raw("2"), raw("1"), decimal::missing_raw, decimal::missing_raw, decimal::missing_raw});
-    CHECK(copy.size() == 3);
+    CHECK(copy.size() == 4);  // 3 totals and one t1
     CHECK(grouped[0].size() == 2);
-    CHECK(copy.values(register_id::t1)[0] == decimal::missing_raw);  // back-filled for earlier readings
-    CHECK(copy.view(register_id::t1).size() == 1);
+    CHECK(copy.view(channel{}).size() == 3);
+    CHECK(copy.view(channel{}.with_tariff(register_id::t1)).size() == 1);  // only the reading that has it
+    CHECK(grouped[0].view(channel{}).time.data() == t->times().data());    // the original still shares
     // out of order: sorted copies
     r.meter = "b";
     r.time = at("2020-07-31T00:00:00Z");
     t->push(r);
     const auto sorted = meter_series::from_table(static_cast<const reading_table&>(*t));
-    CHECK(sorted[0].times()[0] == to_unix(at("2020-07-31T00:00:00Z")));
+    CHECK(sorted[0].view(channel{}).time[0] == to_unix(at("2020-07-31T00:00:00Z")));
     CHECK(sorted[0].size() == 3);
 }
 
@@ -420,11 +420,11 @@ TEST_CASE("a series refuses two different readings at one time") {
     reading r;
     r.meter = "m";
     r.time = at("2020-08-01T00:00:00Z");
-    r[register_id::total] = dec("1");
+    r.set(channel{}.with_tariff(register_id::total), dec("1"));
     t.push(r);
     t.push(r);  // the same twice: kept once
     CHECK(meter_series::from_table(t)[0].size() == 1);
-    r[register_id::total] = dec("2");
+    r.set(channel{}.with_tariff(register_id::total), dec("2"));
     t.push(r);
     CHECK_THROWS_AS(meter_series::from_table(t), validation_error);
 }

@@ -529,7 +529,7 @@ TEST_CASE("interpolation between readings far apart in value stays exact (128-bi
     s.push(to_unix(at("2020-01-01T00:00:00Z")), v);
     v[0] = 9'000'000'000'000'000'000;
     s.push(to_unix(at("2020-01-01T01:00:00Z")), v);
-    const auto rs = s.view(register_id::total);
+    const auto rs = s.view(channel{});
     CHECK(value_at(rs, to_unix(at("2020-01-01T00:30:00Z"))) == 0);
     CHECK(value_at(rs, to_unix(at("2020-01-01T00:15:00Z"))) == -4'500'000'000'000'000'000);
     // fill_gaps interpolates the 30-minute grid point the same way
@@ -561,7 +561,7 @@ TEST_CASE("gap filling shaped by a profile stays exact where delta × profile pa
     s.push(monday + 49 * step, v);  // Tuesday 00:30
     v[0] = 48 * inc;
     s.push(monday + 4 * 48 * step + step, v);  // Friday 00:30
-    const auto filled = fill_gaps(s.view(register_id::total), zone::utc());
+    const auto filled = fill_gaps(s.view(channel{}), zone::utc());
     std::size_t shaped = 0;
     for (const auto& p : filled) {
         if (p.flag != quality::shaped) continue;
@@ -581,7 +581,7 @@ TEST_CASE(
     s.push(to_unix(at("1970-01-01T00:00:00Z")), v);
     v[0] = 1'000'000;
     s.push(to_unix(at("2099-12-31T00:00:00Z")), v);
-    const auto rs = s.view(register_id::total);
+    const auto rs = s.view(channel{});
     vee_policy p;
     p.step = seconds{0};
     CHECK(code_of([&] { (void)fill_gaps(rs, zone::utc(), p); }) == errc::out_of_range);

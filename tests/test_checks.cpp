@@ -130,11 +130,15 @@ meter water(const char* serial) {
     m.measures = resource::cold_water;
     return m;
 }
+/// The volume register of a water meter (its main channel), from (timestamp, value) pairs.
+meter_series volumes(const char* serial, std::initializer_list<std::pair<const char*, const char*>> rows) {
+    return totals(serial, rows, channel::main(resource::cold_water));
+}
 }  // namespace
 
 TEST_CASE("001 §3.4.4: a reading that went down, in the seed's words") {
     const fleet f = moscow_fleet({water("98990006")});
-    const auto s = totals(
+    const auto s = volumes(
         "98990006", {{"2020-08-20T09:05:00+03:00", "352.2480"}, {"2020-08-21T09:05:00+03:00", "352.2400"}});
     const anomaly_input in[] = {{f.find_meter("98990006"), &s, {}}};
     const auto found =
@@ -149,8 +153,8 @@ TEST_CASE("001 §3.4.4: a reading that went down, in the seed's words") {
 
 TEST_CASE("001 §3.4.4: no link for N calendar days, counted in local days") {
     const fleet f = moscow_fleet({water("1"), water("2")});
-    const auto s1 = totals("1", {{"2020-06-25T11:58:00+03:00", "1"}, {"2020-06-26T11:58:00+03:00", "2"}});
-    const auto s2 = totals("2", {{"2017-10-08T16:25:00+03:00", "1"}});
+    const auto s1 = volumes("1", {{"2020-06-25T11:58:00+03:00", "1"}, {"2020-06-26T11:58:00+03:00", "2"}});
+    const auto s2 = volumes("2", {{"2017-10-08T16:25:00+03:00", "1"}});
     const anomaly_input in[] = {{f.find_meter("1"), &s1, {}}, {f.find_meter("2"), &s2, {}}};
     // found at the daily run, 08:15
     auto found = of_type(detect_anomalies(f, in, at("2020-07-06T08:15:00+03:00")), anomaly_type::no_link);
@@ -182,14 +186,14 @@ TEST_CASE("events, tariff sums, stuck registers, removal, clocks and gaps") {
             {raw("48903.35"), raw("48880.10"), raw("49.25"), none, none});
     s2.push(to_unix(at("2020-08-21T00:00:00Z")),
             {raw("48904.35"), raw("48881.10"), raw("23.25"), none, none});
-    const auto stuck = totals("stuck", {{"2020-08-01T00:00:00Z", "5"},
-                                        {"2020-08-04T00:00:00Z", "5"},
-                                        {"2020-08-08T00:00:00Z", "5"},
-                                        {"2020-08-09T00:00:00Z", "6"}});
-    const auto after = totals(
+    const auto stuck = volumes("stuck", {{"2020-08-01T00:00:00Z", "5"},
+                                         {"2020-08-04T00:00:00Z", "5"},
+                                         {"2020-08-08T00:00:00Z", "5"},
+                                         {"2020-08-09T00:00:00Z", "6"}});
+    const auto after = volumes(
         "r",
         {{"2020-07-31T00:00:00Z", "10"}, {"2020-08-01T12:00:00Z", "11"}, {"2020-08-05T00:00:00Z", "15"}});
-    const auto clock = totals("clock", {{"2020-08-20T00:00:00Z", "1"}, {"2020-08-21T00:10:00Z", "2"}});
+    const auto clock = volumes("clock", {{"2020-08-20T00:00:00Z", "1"}, {"2020-08-21T00:10:00Z", "2"}});
     const std::vector<meter_event> ev{
         {"9000129", at("2020-08-03T13:02:00+03:00"), 1, event_kind::tamper, 6, "cover opened"},
         {"9000129", at("2020-08-04T13:02:00+03:00"), 9, event_kind::power, {}, "power off"}};
@@ -234,7 +238,8 @@ TEST_CASE("a spike against the median of the days before") {
         std::array<std::int64_t, register_count> vals;
         vals.fill(decimal::missing_raw);
         vals[0] = v;
-        s.push(to_unix(at("2020-08-01T00:00:00+03:00")) + d * 86400, vals);
+        s.push(to_unix(at("2020-08-01T00:00:00+03:00")) + d * 86400, vals,
+               channel::main(resource::cold_water));
         v += d == 8 ? raw("6") : raw("1");  // one unit a day, six on 09.08: above 5 x the median of 1
     }
     const anomaly_input in[] = {{f.find_meter("s"), &s, {}}};
@@ -253,10 +258,10 @@ TEST_CASE("building balance: the building meter against the sum of individual me
     const fleet f = moscow_fleet({b, water("f1"), water("f2")});
     const char* jun = "2020-06-01T00:00:00+03:00";
     const char* jul = "2020-07-01T00:00:00+03:00";
-    const auto f1 = totals("f1", {{jun, "0"}, {jul, "60"}});
-    const auto f2 = totals("f2", {{jun, "0"}, {jul, "40"}});
+    const auto f1 = volumes("f1", {{jun, "0"}, {jul, "60"}});
+    const auto f2 = volumes("f2", {{jun, "0"}, {jul, "40"}});
     auto check = [&](const char* building_total) {
-        const auto sb = totals("odpu", {{jun, "0"}, {jul, building_total}});
+        const auto sb = volumes("odpu", {{jun, "0"}, {jul, building_total}});
         const anomaly_input in[] = {
             {f.find_meter("odpu"), &sb, {}}, {f.find_meter("f1"), &f1, {}}, {f.find_meter("f2"), &f2, {}}};
         return of_type(detect_anomalies(f, in, at("2020-07-02T00:00:00+03:00")),
@@ -388,7 +393,7 @@ TEST_CASE(
         const int hour = static_cast<int>((t / 3600) % 24);
         v += raw(hour < 12 ? "1" : "3") * (friday_gap ? 2 : 1);
     }
-    const auto filled = fill_gaps(s.view(register_id::total), zone::utc());
+    const auto filled = fill_gaps(s.view(channel{}), zone::utc());
     auto point = [&](std::int64_t t) {
         for (const auto& p : filled)
             if (p.time == t) return p;
@@ -410,8 +415,7 @@ TEST_CASE(
     }
     // actual points are never changed; projection past the last reading follows the profile
     CHECK(point(start).flag == quality::actual);
-    const auto ahead =
-        fill_gaps(s.view(register_id::total), zone::utc(), {}, to_unix(at("2020-06-05T21:00:00Z")));
+    const auto ahead = fill_gaps(s.view(channel{}), zone::utc(), {}, to_unix(at("2020-06-05T21:00:00Z")));
     REQUIRE(ahead.back().flag == quality::profiled);
     CHECK(ahead.back().value - ahead[ahead.size() - 3].value == raw("6"));  // two intervals of 3 after noon
 }
@@ -474,14 +478,14 @@ TEST_CASE("the СПОДЭС event catalogue classifies and names events (../shar
 TEST_CASE("high and low usage against history, zero consumption, duplicates with different values") {
     const fleet f = moscow_fleet({water("u")});
     // monthly readings (Moscow midnight of the 1st): 10 a month for Jan-Apr, then 25, 4 and 0
-    const auto s = totals("u", {{"2020-01-01T00:00:00+03:00", "0"},
-                                {"2020-02-01T00:00:00+03:00", "10"},
-                                {"2020-03-01T00:00:00+03:00", "20"},
-                                {"2020-04-01T00:00:00+03:00", "30"},
-                                {"2020-05-01T00:00:00+03:00", "40"},
-                                {"2020-06-01T00:00:00+03:00", "65"},
-                                {"2020-07-01T00:00:00+03:00", "69"},
-                                {"2020-08-01T00:00:00+03:00", "69"}});
+    const auto s = volumes("u", {{"2020-01-01T00:00:00+03:00", "0"},
+                                 {"2020-02-01T00:00:00+03:00", "10"},
+                                 {"2020-03-01T00:00:00+03:00", "20"},
+                                 {"2020-04-01T00:00:00+03:00", "30"},
+                                 {"2020-05-01T00:00:00+03:00", "40"},
+                                 {"2020-06-01T00:00:00+03:00", "65"},
+                                 {"2020-07-01T00:00:00+03:00", "69"},
+                                 {"2020-08-01T00:00:00+03:00", "69"}});
     const anomaly_input in[] = {{f.find_meter("u"), &s, {}}};
     const auto all = detect_anomalies(f, in, at("2020-08-02T00:00:00+03:00"));
     const auto high = of_type(all, anomaly_type::high_usage);
@@ -499,10 +503,10 @@ TEST_CASE("high and low usage against history, zero consumption, duplicates with
     reading r;
     r.meter = "u";
     r.time = at("2020-08-20T06:05:00Z");
-    r[register_id::total] = decimal::parse("352.248");
+    r.set(channel::main(resource::cold_water), decimal::parse("352.248"));
     batch.push(r);
     batch.push(r);  // the same reading twice: no anomaly
-    r[register_id::total] = decimal::parse("352.24");
+    r.set(channel::main(resource::cold_water), decimal::parse("352.24"));
     batch.push(r);
     const auto dup = duplicate_readings(f, batch);
     REQUIRE(dup.size() == 1);

@@ -140,8 +140,8 @@ TEST_CASE("readings import in both layouts, with offsets and empty cells") {
     REQUIRE(t.size() == 2);
     const auto first = t.row(0);
     CHECK(first.time == at("2020-07-30T13:16:00Z"));
-    CHECK(*first[register_id::t1] == dec("7632.05"));
-    CHECK_FALSE(first[register_id::t3]);
+    CHECK(*first[channel{}.with_tariff(register_id::t1)] == dec("7632.05"));
+    CHECK_FALSE(first[channel{}.with_tariff(register_id::t3)]);
     CHECK_FALSE(t.row(1)[register_id::t1]);
     CHECK(s.reading_count("98990006") == 2);
     // a timestamp without an offset needs one named

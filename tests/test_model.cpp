@@ -116,9 +116,9 @@ TEST_CASE("readings are checked against their meter") {
     reading r;
     r.meter = m.serial;
     r.time = parse_instant("2020-08-21T06:05:00Z");
-    r[register_id::total] = dec("4043.00");
+    r.set(channel{}.with_tariff(register_id::total), dec("4043.00"));
     CHECK(validate(r, m, 2).empty());
-    r[register_id::t3] = dec("1");
+    r.set(channel{}.with_tariff(register_id::t3), dec("1"));
     r.time = parse_instant("2020-09-03T00:00:00Z");  // after removal on 01.09 (one day of slack)
     auto found = validate(r, m, 2);
     CHECK(has(found, severity::error, "t3"));
@@ -127,9 +127,9 @@ TEST_CASE("readings are checked against their meter") {
     r.meter = m.serial;
     r.time = parse_instant("2020-01-19T00:00:00Z");  // two days before installation
     found = validate(r, m, 1);
-    CHECK(has(found, severity::error, "total"));  // no register at all
+    CHECK(has(found, severity::error, "values"));  // no value at all
     CHECK(has(found, severity::warning, "timestamp"));
-    r[register_id::total] = dec("-1");
+    r.set(channel{}.with_tariff(register_id::total), dec("-1"));
     r.time = parse_instant("2020-01-20T12:00:00Z");  // the day before installation: within the slack
     found = validate(r, m, 1);
     REQUIRE(found.size() == 1);
@@ -166,9 +166,9 @@ TEST_CASE("every entity round-trips through JSON") {
     reading r;
     r.meter = "9000106";
     r.time = parse_instant("2020-07-30T13:16:00Z");
-    r[register_id::total] = dec("10084.08");
-    r[register_id::t1] = dec("7632.05");
-    r[register_id::t2] = dec("2452.03");
+    r.set(channel{}.with_tariff(register_id::total), dec("10084.08"));
+    r.set(channel{}.with_tariff(register_id::t1), dec("7632.05"));
+    r.set(channel{}.with_tariff(register_id::t2), dec("2452.03"));
     r.source = reading_source::manual;
     r.accepted = parse_instant("2020-07-30T13:20:00Z");
     CHECK(nlohmann::json(r).get<reading>() == r);
@@ -220,21 +220,28 @@ TEST_CASE("reading_table holds readings column-wise and gives rows back") {
     reading r;
     r.meter = "9000106";
     r.time = parse_instant("2020-07-30T13:16:00Z");
-    r[register_id::total] = dec("10084.08");
-    r[register_id::t2] = dec("2452.03");
+    r.set(channel{}.with_tariff(register_id::total), dec("10084.08"));
+    r.set(channel{}.with_tariff(register_id::t2), dec("2452.03"));
     t.push(r);
     r.meter = "98990006";
     r.values = {};
-    r[register_id::total] = dec("352.248");
+    r.set(channel{}.with_tariff(register_id::total), dec("352.248"));
     t.push(r);
-    t.push(t.row(0));
-    CHECK(t.size() == 3);
+    t.push_row(t, 0);
+    // one row a value: the first reading's total and T2, the second's total, the first row again
+    CHECK(t.size() == 4);
     CHECK(t.meters() == std::vector<std::string>{"9000106", "98990006"});
-    CHECK(t.meter_index() == std::vector<std::uint32_t>{0, 1, 0});
-    CHECK(t.values(register_id::total) ==
-          std::vector<std::int64_t>{10'084'080'000, 352'248'000, 10'084'080'000});
-    CHECK(t.values(register_id::t1)[0] == decimal::missing_raw);
-    CHECK(t.row(1) == r);
+    CHECK(t.meter_index() == std::vector<std::uint32_t>{0, 0, 1, 0});
+    CHECK(t.values() ==
+          std::vector<std::int64_t>{10'084'080'000, 2'452'030'000, 352'248'000, 10'084'080'000});
+    CHECK(t.channels() == std::vector<channel>{channel{}, channel{}.with_tariff(register_id::t2)});
+    CHECK(t.channel_index() == std::vector<std::uint16_t>{0, 1, 0, 0});
+    CHECK(t.sources().empty());   // every row automatic: no column
+    CHECK(t.accepted().empty());  // no acceptance times: no column
+    const auto back = t.to_readings();
+    REQUIRE(back.size() == 2);  // the repeated row is the first reading's time again
+    CHECK(back[1] == r);
+    CHECK(back[0][channel{}.with_tariff(register_id::t2)] == dec("2452.03"));
 }
 
 TEST_CASE("fleet walks meter -> point -> account -> abonent -> organization, and applies the zone rule") {
@@ -433,7 +440,7 @@ TEST_CASE("plausibility ranges are enforced at both edges") {
         reading r;
         r.meter = "1";
         r.time = at(t);
-        r.values[0] = decimal::from_raw(raw_value);
+        r.set(channel{}, decimal::from_raw(raw_value));
         return validate(r, m, 1);
     };
     CHECK(errors_in(reading_at("1970-01-01T00:00:00Z", 0), "timestamp") == 0);

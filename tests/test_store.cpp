@@ -72,7 +72,7 @@ reading_table batch(std::initializer_list<std::tuple<const char*, const char*, c
         reading r;
         r.meter = serial;
         r.time = at(time);
-        r[register_id::total] = dec(total);
+        r.set(channel{}.with_tariff(register_id::total), dec(total));
         t.push(r);
     }
     return t;
@@ -708,7 +708,7 @@ TEST_CASE("SQLite check: a damaged page is reported, not thrown") {
             reading r;
             r.meter = "9000106";
             r.time = from_unix(1'600'000'000 + 1800 * i);
-            r[register_id::total] = decimal::from_integer(i);
+            r.set(channel{}.with_tariff(register_id::total), decimal::from_integer(i));
             t.push(r);
         }
         s.put_readings(t);

@@ -14,8 +14,8 @@ using namespace kvant::test;
 
 namespace {
 /// A total-only series of meter "m" (or `serial`).
-meter_series series(std::initializer_list<std::pair<const char*, const char*>> rows,
-                    const char* serial = "m") {
+meter_series make_series(std::initializer_list<std::pair<const char*, const char*>> rows,
+                         const char* serial = "m") {
     return totals(serial, rows);
 }
 
@@ -76,12 +76,12 @@ TEST_CASE("presets follow order ФСТ 1473-э") {
 TEST_CASE("a reading interval straddling a switch is cut there") {
     // 06:00 to 08:00 UTC, 12 units: 06-07 night, 07-08 day
     const tariff_calendar two(two_zone_schedule());
-    auto z = split_by_schedule(series({{"2020-06-01T06:00:00Z", "0"}, {"2020-06-01T08:00:00Z", "12"}}),
+    auto z = split_by_schedule(make_series({{"2020-06-01T06:00:00Z", "0"}, {"2020-06-01T08:00:00Z", "12"}}),
                                zone::utc(), two, {}, opts(period_kind::day));
     CHECK(first_period(z) == zones{{"day", "6"}, {"night", "6"}, {"total", "12"}});
     // three zones in Moscow: 06:00-11:00 MSK, 10 an hour: night 1 h, peak 3 h, semi-peak 1 h
     const tariff_calendar three(three_zone_schedule());
-    z = split_by_schedule(series({{"2020-06-01T03:00:00Z", "0"}, {"2020-06-01T08:00:00Z", "50"}}),
+    z = split_by_schedule(make_series({{"2020-06-01T03:00:00Z", "0"}, {"2020-06-01T08:00:00Z", "50"}}),
                           zone::parse("Europe/Moscow"), three, {}, opts(period_kind::day));
     CHECK(first_period(z) ==
           zones{{"night", "10"}, {"peak", "30"}, {"semi-peak", "10"}, {"day", "40"}, {"total", "50"}});
@@ -89,7 +89,7 @@ TEST_CASE("a reading interval straddling a switch is cut there") {
 
 TEST_CASE("on a day of clock change, a local schedule and one in a fixed zone differ") {
     // Berlin, 28.03.2021, clocks 02:00 CET -> 03:00 CEST. From 00:00Z to 12:00Z, one unit an hour.
-    const auto s = series({{"2021-03-28T00:00:00Z", "0"}, {"2021-03-28T12:00:00Z", "12"}});
+    const auto s = make_series({{"2021-03-28T00:00:00Z", "0"}, {"2021-03-28T12:00:00Z", "12"}});
     const zone berlin = zone::parse("Europe/Berlin");
     // local: 00:00Z is 01:00 CET (night); day begins at 07:00 CEST = 05:00Z -> night 5 h, day 7 h
     auto z = split_by_schedule(s, berlin, tariff_calendar(two_zone_schedule()), {}, opts(period_kind::day));
@@ -100,7 +100,7 @@ TEST_CASE("on a day of clock change, a local schedule and one in a fixed zone di
     z = split_by_schedule(s, berlin, tariff_calendar(moscow), {}, opts(period_kind::day));
     CHECK(first_period(z) == zones{{"day", "8"}, {"night", "4"}, {"total", "12"}});
     // the 25-hour day 31.10.2021 in Berlin, local schedule: 00:00-07:00 is 8 hours (02:00-03:00 twice)
-    const auto autumn = series({{"2021-10-30T22:00:00Z", "0"}, {"2021-10-31T23:00:00Z", "25"}});
+    const auto autumn = make_series({{"2021-10-30T22:00:00Z", "0"}, {"2021-10-31T23:00:00Z", "25"}});
     z = split_by_schedule(autumn, berlin, tariff_calendar(two_zone_schedule()), {}, opts(period_kind::day));
     CHECK(first_period(z) == zones{{"day", "16"}, {"night", "9"}, {"total", "25"}});
 }
@@ -108,7 +108,7 @@ TEST_CASE("on a day of clock change, a local schedule and one in a fixed zone di
 TEST_CASE("a holiday overrides the week") {
     // 31.12.2019 12:00Z to 01.01.2020 12:00Z, one an hour: 31.12 day 12-23 (11), night 23-24 (1); 01.01 all
     // night (12)
-    const auto s = series({{"2019-12-31T12:00:00Z", "0"}, {"2020-01-01T12:00:00Z", "24"}});
+    const auto s = make_series({{"2019-12-31T12:00:00Z", "0"}, {"2020-01-01T12:00:00Z", "24"}});
     const tariff_calendar dated(two_zone_with({{2020, 1, 1, "holiday"}}));
     CHECK(sum_periods(split_by_schedule(s, zone::utc(), dated, {}, opts(period_kind::day))) ==
           zones{{"day", "11"}, {"night", "13"}, {"total", "24"}});
@@ -129,7 +129,7 @@ TEST_CASE("seasons and versions change the program on their dates") {
     summer.days.fill("summer");
     s.versions[0].weeks.push_back(summer);
     s.versions[0].seasons = {{"winter", 1, 1, "all"}, {"summer", 4, 1, "summer"}, {"autumn", 10, 1, "all"}};
-    const auto r = series({{"2021-03-31T06:00:00Z", "0"}, {"2021-04-01T09:00:00Z", "27"}});
+    const auto r = make_series({{"2021-03-31T06:00:00Z", "0"}, {"2021-04-01T09:00:00Z", "27"}});
     CHECK(sum_periods(split_by_schedule(r, zone::utc(), tariff_calendar(s), {}, opts(period_kind::day))) ==
           zones{{"day", "17"}, {"night", "10"}, {"total", "27"}});
     // before the first season start of a year, the last season runs on: a schedule whose only season starts
@@ -145,7 +145,7 @@ TEST_CASE("seasons and versions change the program on their dates") {
     v2.effective = date::year{2021} / 6 / 1;
     v2.days[0].changes = {{0, "night"}, {6 * 60, "day"}, {23 * 60, "night"}};
     v.versions.push_back(v2);
-    const auto r2 = series({{"2021-05-31T05:00:00Z", "0"}, {"2021-06-01T08:00:00Z", "27"}});
+    const auto r2 = make_series({{"2021-05-31T05:00:00Z", "0"}, {"2021-06-01T08:00:00Z", "27"}});
     CHECK(sum_periods(split_by_schedule(r2, zone::utc(), tariff_calendar(v), {}, opts(period_kind::day))) ==
           zones{{"day", "18"}, {"night", "9"}, {"total", "27"}});
 }
@@ -254,7 +254,7 @@ TEST_CASE("money: exact products, rounded once to kopecks half away from zero") 
 
 TEST_CASE("a rate change in the middle of a month splits the bill") {
     // 10 a day through August (UTC); 5.00 until 15.08, 6.00 from 16.08: 15 days * 10 * 5 + 16 days * 10 * 6
-    const auto s = series({{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "310"}});
+    const auto s = make_series({{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "310"}});
     const std::vector<rate> rates{{"total", date::year{2020} / 1 / 1, dec("5.00")},
                                   {"total", date::year{2020} / 8 / 16, dec("6.00")}};
     const auto bill =
@@ -280,7 +280,7 @@ TEST_CASE("a rate change in the middle of a month splits the bill") {
 TEST_CASE("a three-zone split billed under a two-zone tariff, through the zone group") {
     // 06:00-11:00 Moscow, 10 an hour: night 10, peak 30, semi-peak 10; day (peak + semi-peak) 40 at 5.00,
     // night 10 at 2.50
-    const auto s = series({{"2020-06-01T03:00:00Z", "0"}, {"2020-06-01T08:00:00Z", "50"}});
+    const auto s = make_series({{"2020-06-01T03:00:00Z", "0"}, {"2020-06-01T08:00:00Z", "50"}});
     const std::vector<rate> rates{{"day", date::year{2020} / 1 / 1, dec("5.00")},
                                   {"night", date::year{2020} / 1 / 1, dec("2.50")}};
     const auto bill = cost(s, zone::parse("Europe/Moscow"), tariff_calendar(three_zone_schedule()), rates, {},
@@ -369,9 +369,9 @@ TEST_CASE("bills add up per group, individual and building meters apart") {
     const std::vector<rate> rates{{"total", date::year{2020} / 1 / 1, dec("4.90")}};
     const tariff_calendar single(single_rate_schedule());
     const std::vector<meter_cost> bills{
-        cost(series({{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "100"}}, "f"), zone::utc(),
+        cost(make_series({{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "100"}}, "f"), zone::utc(),
              single, rates, {}, opts(period_kind::month)),
-        cost(series({{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "1000"}}, "b"), zone::utc(),
+        cost(make_series({{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "1000"}}, "b"), zone::utc(),
              single, rates, {}, opts(period_kind::month))};
     const auto per_org = aggregate_cost(f, bills, group_level::organization);
     REQUIRE(per_org.size() == 2);

@@ -483,7 +483,9 @@ std::vector<anomaly> duplicate_readings(const fleet& f, const reading_table& bat
         auto [d, is_new] = found.try_emplace({mi, t}, diffs.size());
         if (is_new) diffs.push_back({i, {}, {}});
         auto& diff = diffs[d->second];
-        const std::string name = to_string(batch.channel_of(i));
+        const meter* known = f.find_meter(batch.meter_of(i));
+        const std::string name = channel_label(
+            batch.channel_of(i), channel::main(known ? known->measures : resource::electricity));
         const std::string va = to_string(decimal::from_raw(a)), vb = to_string(decimal::from_raw(b));
         diff.ru += (diff.ru.empty() ? "" : ", ") + name + " " + va + " и " + vb;
         diff.en += (diff.en.empty() ? "" : ", ") + name + " " + va + " and " + vb;

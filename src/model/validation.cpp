@@ -305,7 +305,7 @@ std::vector<row_issue> validate(const reading_table& batch, std::span<const mete
         {
             const std::int64_t v = batch.values()[i];
             const channel& ch = batch.channel_of(i);
-            const std::string reg = to_string(ch);
+            const std::string reg = channel_label(ch, channel::main(m->measures));
             if (ch.kind == channel_kind::cumulative && v < 0)
                 add(severity::error, reg, "negative register value " + to_string(decimal::from_raw(v)));
             else if (!plausible_value(ch, v))
@@ -338,13 +338,18 @@ std::vector<row_issue> validate(const reading_table& batch, std::span<const mete
 
 issues validate(const reading& r, const meter& m, int tariff_registers) {
     reading_table one;
-    one.push(r);
-    const meter* ms[] = {&m};
-    const int ts[] = {tariff_registers};
     issues out;
-    if (r.values.empty())
+    if (r.values.empty()) {
         out.push_back({severity::error, "reading", r.meter + " at " + to_string(r.time), "values",
                        "a reading needs at least one value"});
+        reading timed = r;  // its time is still checked, through a placeholder value of its main channel
+        timed.set(channel::main(m.measures), decimal{});
+        one.push(timed);
+    } else {
+        one.push(r);
+    }
+    const meter* ms[] = {&m};
+    const int ts[] = {tariff_registers};
     for (auto& ri : validate(one, ms, ts)) out.push_back(std::move(ri.what));
     return out;
 }

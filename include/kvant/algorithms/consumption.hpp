@@ -109,14 +109,6 @@ inline bool brackets(series_view s, std::int64_t a, std::int64_t b) noexcept {
     return !s.empty() && s.time.front() <= a && s.time.back() >= b;
 }
 
-/// How reports name a channel beside the main one: a tariff register of `main`'s quantity by its tariff
-/// ("total", "t1"), any other channel by its name ("active_export", "reactive_import.t1").
-inline std::string channel_label(const channel& c, const channel& main) {
-    return c.with_tariff(register_id::total) == main.with_tariff(register_id::total)
-               ? std::string(to_string(c.tariff))
-               : to_string(c);
-}
-
 /// The consumption of one cumulative channel per period.
 struct register_consumption {
     channel ch;

@@ -177,6 +177,15 @@ std::string to_string(const channel& c);
 std::optional<channel> try_parse_channel(std::string_view text) noexcept;
 /// The same, throwing parse_error(invalid_enum) naming the text and where it was read.
 channel parse_channel(std::string_view text, location where = {});
+/// How reports and messages name a channel beside a meter's main one: a tariff register of `main`'s
+/// quantity by its tariff ("total", "t1"), any other channel by its name ("active_export",
+/// "reactive_import.t1").
+inline std::string channel_label(const channel& c, const channel& main) {
+    return c.with_tariff(register_id::total) == main.with_tariff(register_id::total)
+               ? std::string(to_string(c.tariff))
+               : to_string(c);
+}
+
 /// The OBIS code of a channel of electricity ("1.8.0"), or none when OBIS has no code for it (volume, heat).
 std::optional<std::string> obis_code(const channel& c);
 

@@ -5,6 +5,7 @@
 /// take the channel (or its quantity's tariffs) from register_params::main.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -38,6 +39,9 @@ class meter_series {
     /// Appends a reading of the tariff registers of `base`'s quantity: values[r] is the value of tariff r
     /// (total, t1, t2, …), decimal::missing_raw where the reading lacks it.
     void push(std::int64_t unix_time, std::span<const std::int64_t> values, const channel& base = {});
+    void push(std::int64_t unix_time, std::initializer_list<std::int64_t> values, const channel& base = {}) {
+        push(unix_time, std::span<const std::int64_t>(values.begin(), values.size()), base);
+    }
 
     const std::string& serial() const noexcept { return serial_; }
     const std::vector<series>& channels() const noexcept { return channels_; }
