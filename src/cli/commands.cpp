@@ -256,7 +256,8 @@ const std::vector<command>& commands() {
              run_validate},
             {{"version", "Prints the library version.", {}, ""}, run_version},
         };
-        auto checks = check_commands();
+        std::vector<command> checks{verification_command()};
+        for (auto& c : anomaly_commands()) checks.push_back(std::move(c));
         checks.push_back(estimate_command());
         checks.push_back(building_share_command());
         list.insert(list.end() - 2, checks.begin(), checks.end());

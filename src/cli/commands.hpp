@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "args.hpp"
+#include "kvant/algorithms/verification.hpp"
 
 namespace kvant::cli {
 
@@ -25,9 +26,16 @@ int run_cost(const args& a);
 option_spec billing_day_spec();
 std::optional<int> billing_day_option(const args& a);
 
-/// verification and anomalies commands (checks.cpp)
-std::vector<command> check_commands();
-command estimate_command();
-command building_share_command();
+/// --at: an ISO 8601 instant or a date (its start in UTC); absent, the current time.
+instant at_option(const args& a);
+/// An integer option that the parser checked against a range within int (every declared range is).
+int int_option(const args& a, const std::string& name);
+/// The verification policy of --rule and --due-within.
+verification_policy policy_from(const args& a);
+
+command verification_command();           // verification.cpp
+std::vector<command> anomaly_commands();  // anomalies.cpp
+command estimate_command();               // estimate.cpp
+command building_share_command();         // building_share.cpp
 
 }  // namespace kvant::cli

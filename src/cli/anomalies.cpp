@@ -1,0 +1,201 @@
+// kvant anomalies: detect (streamed over the database), list, export and resolve.
+#include <chrono>
+#include <iostream>
+#include <map>
+
+#include "commands.hpp"
+#include "inputs.hpp"
+#include "kvant/algorithms/anomalies.hpp"
+#include "kvant/algorithms/estimation.hpp"
+#include "kvant/io/csv_reader.hpp"
+#include "kvant/io/event_catalogue.hpp"
+#include "kvant/model/json.hpp"
+
+namespace kvant::cli {
+
+namespace {
+
+/// Days options: 1..36500 (a hundred years), with the library's default.
+option_spec days_spec(std::string name, std::string help, int fallback) {
+    return opt::integer(std::move(name), "DAYS", 1, 36500, std::move(help))
+        .defaults_to(std::to_string(fallback));
+}
+
+void write_anomalies(std::ostream& os, const std::vector<anomaly>& list, bool json) {
+    if (json) {
+        os << nlohmann::json(list).dump(2) << '\n';
+        return;
+    }
+    auto field = [&](std::string_view v) {
+        if (v.find_first_of(",\"\n") == std::string_view::npos) {
+            os << v;
+            return;
+        }
+        os << '"';
+        for (char ch : v) os << (ch == '"' ? "\"\"" : std::string(1, ch));
+        os << '"';
+    };
+    os << "key,type,severity,meter,account,from,to,status,resolved_at,resolved_by,message_ru,message_en\n";
+    for (const auto& x : list) {
+        field(x.key);
+        os << ',' << to_string(x.type) << ',' << to_string(x.level) << ',';
+        field(x.meter);
+        os << ',';
+        field(x.account);
+        os << ',' << to_string(x.from) << ',' << to_string(x.to) << ',' << to_string(x.status) << ','
+           << (x.resolved_at ? to_string(*x.resolved_at) : "") << ',';
+        field(x.resolved_by);
+        os << ',';
+        field(x.message_ru);
+        os << ',';
+        field(x.message_en);
+        os << '\n';
+    }
+}
+
+}  // namespace
+
+int run_anomalies_detect(const args& a) {
+    const instant now = at_option(a);
+    anomaly_thresholds t;
+    t.no_link_days = int_option(a, "no-link-days");
+    t.stuck_days = int_option(a, "stuck-days");
+    const auto vp = policy_from(a);
+    std::optional<event_catalogue> catalogue;
+    if (auto c = a.get("event-catalogue")) catalogue = event_catalogue::load(*c);
+    // What is read: data up to now only (detection as it would have run then), and with --days N only the
+    // last N days plus the history the rules look back over (the longest: usage against the months before).
+    std::int64_t from = std::numeric_limits<std::int64_t>::min();
+    std::optional<instant> report_from;
+    if (const auto days = a.integer("days")) {
+        report_from = now - std::chrono::days{*days};
+        const int history_days = std::max({t.spike_history_days + 2, (t.usage_history_months + 2) * 31,
+                                           t.stuck_days + 1, t.no_link_days + 1});
+        from = to_unix(*report_from - std::chrono::days{history_days});
+    }
+    std::vector<anomaly> found;
+    {
+        meter_inputs in(a, from, to_unix(now) + 1);
+        const fleet& f = in.relations();
+        std::map<std::string, std::vector<meter_event>, std::less<>> events;
+        {
+            sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+            for (auto& e : db.events(
+                     {}, from_unix(from == std::numeric_limits<std::int64_t>::min() ? -(1LL << 40) : from),
+                     now + seconds{1})) {
+                if (catalogue) catalogue->classify(e);
+                events[e.meter].push_back(std::move(e));
+            }
+        }
+        struct result {
+            std::vector<anomaly> found;
+            balance_part part;
+        };
+        building_balance balance;
+        std::set<std::string, std::less<>> streamed;
+        in.run<result>(
+            [&](const meter_input& mi) {
+                const auto it = events.find(mi.series.serial());
+                const anomaly_input input{mi.entity, &mi.series,
+                                          it == events.end() ? std::span<const meter_event>{}
+                                                             : std::span<const meter_event>(it->second)};
+                return result{meter_anomalies(f, input, now, t, vp), balance_part_of(f, input)};
+            },
+            [&](result& r) {
+                for (auto& x : r.found) found.push_back(std::move(x));
+                balance.add(r.part);
+            },
+            [&](const meter_input& mi) { streamed.insert(mi.series.serial()); });
+        // meters without readings in the window: their events, verification and data rules still apply
+        for (const auto& m : f.meters()) {
+            if (streamed.count(m.serial)) continue;
+            const meter_series none(m.serial);
+            const auto it = events.find(m.serial);
+            const anomaly_input input{&m, &none,
+                                      it == events.end() ? std::span<const meter_event>{}
+                                                         : std::span<const meter_event>(it->second)};
+            for (auto& x : meter_anomalies(f, input, now, t, vp)) found.push_back(std::move(x));
+        }
+        auto imbalances = balance.anomalies(t);
+        for (auto& x : imbalances) found.push_back(std::move(x));
+    }
+    if (report_from)
+        found.erase(
+            std::remove_if(found.begin(), found.end(), [&](const anomaly& x) { return x.to < *report_from; }),
+            found.end());
+    sqlite_store db = open_store(a, sqlite_store::mode::open);
+    const auto st = db.put_anomalies(found);
+    std::cout << "found " << found.size() << " anomalies: " << st.inserted << " new, " << st.replaced
+              << " refreshed, " << st.unchanged << " unchanged; " << db.anomalies(anomaly_status::open).size()
+              << " open in the database\n";
+    return 0;
+}
+
+int run_anomalies_list(const args& a) {
+    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+    std::optional<anomaly_status> status;
+    if (a.get("status")) status = a.choice("status", anomaly_status_text);
+    output out(a);
+    write_anomalies(out.stream(), db.anomalies(status), a.flag("json"));
+    out.finish();
+    return 0;
+}
+
+int run_anomalies_resolve(const args& a) {
+    sqlite_store db = open_store(a, sqlite_store::mode::open);
+    const std::string key = a.require("key");
+    if (!db.resolve_anomaly(key, at_option(a), a.require("by")))
+        throw storage_error(errc::not_found, "no anomaly with key '" + key + "'");
+    std::cout << "resolved " << key << "\n";
+    return 0;
+}
+
+std::vector<command> anomaly_commands() {
+    const option_spec db = opt::path("db", "FILE", "the SQLite database").mandatory();
+    const option_spec busy = opt::busy_timeout();
+    const option_spec at = opt::time("at", "\"now\" (default: the current time)");
+    const option_spec rule =
+        opt::choice("rule", "RULE", due_rule_text, "how the next date is written").defaults_to("same-date");
+    const option_spec due = opt::integer("due-within", "DAYS", 0, 36500, "due soon within this many days")
+                                .defaults_to(std::to_string(verification_policy{}.due_soon_days));
+    const option_spec out = opt::path("out", "FILE", "where to write ('-': stdout)").defaults_to("-");
+    const option_spec json = opt::flag("json", "JSON instead of CSV");
+    const option_spec status =
+        opt::choice("status", "STATUS", anomaly_status_text, "only these (default: all)");
+    return {
+        {{"anomalies detect",
+          "Runs every anomaly rule over the database and stores what it finds (no duplicates).",
+          {db, busy, at, rule, due,
+           days_spec("no-link-days", "days without link before a meter is reported",
+                     anomaly_thresholds{}.no_link_days),
+           days_spec("stuck-days", "days without movement before a register is stuck",
+                     anomaly_thresholds{}.stuck_days),
+           opt::path("event-catalogue", "FILE",
+                     "a СПОДЭС event code catalogue (JSON) that classifies and names the events"),
+           opt::integer("days", "N", 1, 36500,
+                        "only anomalies of the last N days before --at, reading those days plus the history "
+                        "the rules need (default: the whole history)"),
+           threads_spec(), quiet_spec()},
+          "docs/anomalies.md lists the rules, their defaults and sources."},
+         run_anomalies_detect},
+        {{"anomalies list",
+          "Lists stored anomalies as CSV (or JSON).",
+          {db, busy, status, json, out},
+          "CSV: "
+          "key,type,severity,meter,account,from,to,status,resolved_at,resolved_by,message_ru,message_en"},
+         run_anomalies_list},
+        {{"anomalies export",
+          "Exports every stored anomaly as CSV (or JSON), as list does.",
+          {db, busy, status, json, out},
+          ""},
+         run_anomalies_list},
+        {{"anomalies resolve",
+          "Marks an anomaly resolved, with when and by whom.",
+          {db, busy, opt::text("key", "KEY", "the anomaly's key (see list)").mandatory(),
+           opt::text("by", "NAME", "who resolved it").mandatory(), at},
+          ""},
+         run_anomalies_resolve},
+    };
+}
+
+}  // namespace kvant::cli
