@@ -118,33 +118,66 @@ struct reader {
     std::int64_t zvarint(const char* what) { return static_cast<std::int64_t>(unzigzag(varint(what))); }
 };
 
+/// The running state of the values: the last value (mod 2^64) and whether a value was the missing marker.
+struct value_sum {
+    std::uint64_t cur;
+    std::uint64_t missing;
+};
+
+/// Unpacks m (<= 64) values of W bits from `src` (readable up to unpack_reach(W) bytes) and adds each, as
+/// (base + u) * scale, to the running value, writing the values to `out`. Fused so that the compiler sees
+/// constant shifts for a full group.
+/// Value j of W bits at `src` (bits j*W.., LSB first), reading up to two words.
 template <unsigned W>
-void unpack(const std::uint8_t* src, std::uint64_t* out) {
+inline std::uint64_t extract(const std::uint8_t* src, std::size_t j) {
+    constexpr std::uint64_t mask = W == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << W) - 1;
     if constexpr (W == 0) {
-        std::memset(out, 0, group_size * sizeof(std::uint64_t));
+        return 0;
     } else {
-        constexpr std::uint64_t mask = W == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << W) - 1;
-        for (unsigned j = 0; j < group_size; ++j) {
-            const unsigned bit = j * W;
-            const unsigned sh = bit & 7;
-            std::uint64_t lo;
-            std::memcpy(&lo, src + (bit >> 3), 8);
-            lo = lo >> sh;
-            if (sh + W > 64) {
-                std::uint64_t hi;
-                std::memcpy(&hi, src + (bit >> 3) + 8, 8);
-                lo |= hi << (64 - sh);
-            }
-            out[j] = lo & mask;
+        const std::size_t bit = j * W;
+        const unsigned sh = bit & 7;
+        std::uint64_t x;
+        std::memcpy(&x, src + (bit >> 3), 8);
+        x >>= sh;
+        if (sh + W > 64) {
+            std::uint64_t hi;
+            std::memcpy(&hi, src + (bit >> 3) + 8, 8);
+            x |= hi << (64 - sh);
         }
+        return x & mask;
     }
+}
+
+/// Unpacks m (<= 64) values of W bits from `src` (readable up to unpack_reach(W) bytes) and adds each, as
+/// (base + u) * scale, to the running value, writing the values to `out`. Eight values of W bits take W
+/// bytes, so within each eight the shifts are constants the compiler can see.
+template <unsigned W>
+void unpack_add(const std::uint8_t* src, std::size_t m, std::uint64_t base, std::uint64_t scale,
+                value_sum& st, std::int64_t* out) {
+    const std::uint64_t step0 = base * scale;
+    std::uint64_t cur = st.cur;
+    std::uint64_t missing = 0;
+    const auto add = [&](std::uint64_t x, std::int64_t* o) {
+        cur += step0 + x * scale;
+        *o = static_cast<std::int64_t>(cur);
+        missing |= static_cast<std::uint64_t>(cur == static_cast<std::uint64_t>(int64_min));
+    };
+    std::size_t j = 0;
+    for (; j + 8 <= m; j += 8) {
+        const std::uint8_t* chunk = src + j / 8 * W;
+        for (std::size_t k = 0; k < 8; ++k) add(extract<W>(chunk, k), out + j + k);
+    }
+    for (; j < m; ++j) add(extract<W>(src, j), out + j);
+    st.cur = cur;
+    st.missing |= missing;
 }
 static_assert(std::endian::native == std::endian::little, "the block codec unpacks little-endian words");
 
-using unpack_fn = void (*)(const std::uint8_t*, std::uint64_t*);
+using unpack_fn = void (*)(const std::uint8_t*, std::size_t, std::uint64_t, std::uint64_t, value_sum&,
+                           std::int64_t*);
 template <std::size_t... W>
 constexpr std::array<unpack_fn, sizeof...(W)> make_unpackers(std::index_sequence<W...>) {
-    return {&unpack<static_cast<unsigned>(W)>...};
+    return {&unpack_add<static_cast<unsigned>(W)>...};
 }
 constexpr auto unpackers = make_unpackers(std::make_index_sequence<65>{});
 
@@ -236,10 +269,8 @@ void decode_values(reader& r, const block_header& h, std::int64_t* v) {
     const std::uint8_t k = r.byte("the value scale");
     if (k > max_scale) r.fail(at, "the value scale 10^" + std::to_string(k) + " is beyond 10^18");
     const std::uint64_t scale = pow10[k];
-    std::uint64_t cur = static_cast<std::uint64_t>(first);
-    alignas(64) std::uint64_t u[group_size];
+    value_sum st{static_cast<std::uint64_t>(first), 0};
     alignas(8) std::uint8_t pad[unpack_reach(64)];
-    bool missing = false;
     for (std::size_t i = 1; i < n; i += group_size) {
         const std::size_t m = std::min(group_size, n - i);
         at = r.p;
@@ -249,21 +280,16 @@ void decode_values(reader& r, const block_header& h, std::int64_t* v) {
         const std::size_t bytes = (m * w + 7) / 8;
         if (bytes > r.left()) r.fail(r.p, "the block ends inside a value group");
         if (r.left() >= unpack_reach(w)) {
-            unpackers[w](r.p, u);
+            unpackers[w](r.p, m, base, scale, st, v + i);
         } else {
             std::memset(pad, 0, sizeof pad);
             std::memcpy(pad, r.p, bytes);
-            unpackers[w](pad, u);
+            unpackers[w](pad, m, base, scale, st, v + i);
         }
         r.p += bytes;
-        std::int64_t* out = v + i;
-        for (std::size_t j = 0; j < m; ++j) {
-            cur += (base + u[j]) * scale;
-            out[j] = static_cast<std::int64_t>(cur);
-            missing |= cur == static_cast<std::uint64_t>(int64_min);
-        }
     }
-    if (missing) r.fail(r.p, "a value is the missing marker");
+    const std::uint64_t cur = st.cur;
+    if (st.missing) r.fail(r.p, "a value is the missing marker");
     if (static_cast<std::int64_t>(cur) != h.last_value)
         r.fail(r.p, "the values end at " + std::to_string(static_cast<std::int64_t>(cur)) +
                         ", the header says " + std::to_string(h.last_value));
