@@ -279,6 +279,19 @@ TEST_CASE("block codec: malformed blocks are refused, naming the byte", "[block_
             REQUIRE(v.empty());
         }
     }
+    SECTION("every truncation of a block of several value groups, sources and acceptance times") {
+        std::vector<std::int64_t> t, v, a;
+        std::vector<std::uint8_t> s;
+        for (int i = 0; i < 200; ++i) {
+            t.push_back(1735678800 + 1800 * i + (i == 77 ? 600 : 0));
+            v.push_back(1000 * (i * 37 % 1001) - 5000);
+            s.push_back(i < 150 ? 0 : 3);
+            a.push_back(i % 7 ? lo : t.back() + 86400);
+        }
+        const bytes_t b = encode(t, v, s, a);
+        REQUIRE(decode(b).accepted == a);
+        for (std::size_t k = 0; k < b.size(); ++k) require_corrupt(bytes_t(b.begin(), b.begin() + k));
+    }
     SECTION("a byte after the last section") {
         bytes_t b = good;
         b.push_back(0);
@@ -370,19 +383,26 @@ TEST_CASE("block codec: corrupted bytes never crash, and what decodes encodes ba
             if (b.empty()) b.push_back(1);
         }
         decoded_block d;
+        std::vector<std::int64_t> ft, fv;
         try {
             detail::decode_block(b, "x", d);
         } catch (const storage_error& e) {
             REQUIRE(e.code() == errc::storage_corrupt);
+            REQUIRE_THROWS_AS(detail::append_times_values(b, "x", ft, fv), storage_error);
             ++refused;
             continue;
         }
         ++decoded;
+        // the fast path agrees
+        REQUIRE(detail::append_times_values(b, "x", ft, fv) == d.time.size());
+        REQUIRE(ft == d.time);
+        REQUIRE(fv == d.value);
         const decoded_block again = decode(encode(d.time, d.value, d.source, d.accepted));
         REQUIRE(again.time == d.time);
         REQUIRE(again.value == d.value);
         REQUIRE(again.source == d.source);
         REQUIRE(again.accepted == d.accepted);
     }
+    INFO(refused << " corrupted blocks refused, " << decoded << " decoded");
     REQUIRE(refused > 0);
 }
