@@ -103,7 +103,7 @@ void require_round_trip(const std::vector<std::int64_t>& t, const std::vector<st
 
 }  // namespace
 
-TEST_CASE("block codec: byte layouts of small blocks, worked by hand", "[block_codec]") {
+TEST_CASE("byte layouts of small blocks, worked by hand", "[block_codec]") {
     SECTION("regular times, values a multiple of 10^5 apart") {
         // flags 01; n 03; zz(1000) = 2000 = d0 0f; span 120 = 78; zz(6000000) = 12000000 = 80 b6 dc 05;
         // d[1] = 60 = 3c; one zero dd = 00 01; zz(5000000) = 80 ad e2 04; k = 5; group: w 0, zz(5) = 0a.
@@ -152,7 +152,7 @@ TEST_CASE("block codec: byte layouts of small blocks, worked by hand", "[block_c
     }
 }
 
-TEST_CASE("block codec: encode refuses what is not a block", "[block_codec]") {
+TEST_CASE("encode refuses what is not a block", "[block_codec]") {
     std::string out;
     const std::vector<std::int64_t> t{10, 20, 20}, v{1, 2, 3};
     REQUIRE_THROWS_WITH(detail::encode_block(t, v, {}, {}, out),
@@ -172,7 +172,7 @@ TEST_CASE("block codec: encode refuses what is not a block", "[block_codec]") {
     REQUIRE(out.empty());
 }
 
-TEST_CASE("block codec: exact round trips of random series", "[block_codec]") {
+TEST_CASE("exact round trips of random series", "[block_codec]") {
     const std::uint64_t seed = test_seed();
     INFO("seed " << seed << " (KVANT_TEST_SEED=" << seed << " replays it)");
     std::mt19937_64 rng(seed);
@@ -253,7 +253,7 @@ TEST_CASE("block codec: exact round trips of random series", "[block_codec]") {
     }
 }
 
-TEST_CASE("block codec: extreme values and times", "[block_codec]") {
+TEST_CASE("extreme values and times", "[block_codec]") {
     require_round_trip({lo, hi}, {hi, lo + 1}, {}, {hi, lo + 1});
     require_round_trip({lo, lo + 1, hi - 1, hi}, {lo + 1, hi, lo + 1, hi}, {255, 0, 0, 255},
                        {lo, hi, lo, lo + 1});
@@ -264,7 +264,7 @@ TEST_CASE("block codec: extreme values and times", "[block_codec]") {
                        {});
 }
 
-TEST_CASE("block codec: malformed blocks are refused, naming the byte", "[block_codec]") {
+TEST_CASE("malformed blocks are refused, naming the byte", "[block_codec]") {
     const bytes_t good = encode({1000, 1060, 1120}, {5000000, 5500000, 6000000});
     SECTION("every truncation") {
         for (std::size_t k = 0; k < good.size(); ++k)
@@ -348,7 +348,7 @@ TEST_CASE("block codec: malformed blocks are refused, naming the byte", "[block_
     }
 }
 
-TEST_CASE("block codec: corrupted bytes never crash, and what decodes encodes back", "[block_codec]") {
+TEST_CASE("corrupted bytes never crash, and what decodes encodes back", "[block_codec]") {
     const std::uint64_t seed = test_seed();
     INFO("seed " << seed);
     std::mt19937_64 rng(seed);
