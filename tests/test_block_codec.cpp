@@ -99,6 +99,9 @@ void require_round_trip(const std::vector<std::int64_t>& t, const std::vector<st
     REQUIRE(vv[0] == 43);
     REQUIRE(std::equal(t.begin(), t.end(), tt.begin() + 1));
     REQUIRE(std::equal(v.begin(), v.end(), vv.begin() + 1));
+    // a small block: every truncation of it is refused too
+    if (b.size() <= 300)
+        for (std::size_t k = 0; k < b.size(); ++k) require_corrupt(bytes_t(b.begin(), b.begin() + k));
 }
 
 }  // namespace
