@@ -1,7 +1,7 @@
 // The compact block codec of the store (src/store/block_codec.hpp) on the reference readings:
 //
 //   /usr/bin/python3 ../shared/bench/gen_readings.py --meters 100 --out /tmp/codec/r100.csv
-//   build/dev/benchmarks/block_bench /tmp/codec/r100.csv [runs=7] [--dump DIR]
+//   build/dev/benchmarks/block_bench /tmp/codec/r100.csv [RUNS=7] [--dump DIR] [--jitter SECONDS]
 //
 // Reads the CSV (meter,timestamp,value; any row order), splits it into one block a (meter, UTC month), and
 // prints the bytes a reading and the encode and decode rates (millions of readings a second, the median of
@@ -92,15 +92,18 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: block_bench READINGS.csv [RUNS] [--dump DIR]\n");
+        std::fprintf(stderr, "usage: block_bench READINGS.csv [RUNS] [--dump DIR] [--jitter SECONDS]\n");
         return 2;
     }
     int runs = 7;
     std::string dump;
+    std::int64_t jitter = 0;
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--dump" && i + 1 < argc)
             dump = argv[++i];
+        else if (a == "--jitter" && i + 1 < argc)
+            jitter = std::max(0, std::stoi(argv[++i]));
         else
             runs = std::max(1, std::stoi(a));
     }
@@ -157,7 +160,10 @@ int main(int argc, char** argv) {
     std::vector<std::size_t> starts{0};  // block i is rows starts[i] .. starts[i+1]
     for (std::size_t k = 0; k < idx.size(); ++k) {
         const row& r = rows[idx[k]];
-        times[k] = r.time;
+        // a meter's clock: each reading up to `jitter` seconds late (deterministic; below the step keeps
+        // order)
+        times[k] =
+            r.time + (jitter ? static_cast<std::int64_t>((k * 0x9e3779b97f4a7c15ull) >> 40) % jitter : 0);
         values[k] = r.value;
         if (k > 0) {
             const row& p = rows[idx[k - 1]];

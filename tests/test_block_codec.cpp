@@ -68,8 +68,9 @@ void require_corrupt(const bytes_t& b, const std::string& what_part = {}) {
     }
 }
 
-/// Round trip: decode_block and the fast path give the columns back, the header agrees.
-void require_round_trip(const std::vector<std::int64_t>& t, const std::vector<std::int64_t>& v,
+/// Round trip: decode_block and the fast path give the columns back, the header agrees. Returns whether the
+/// times were bit-packed.
+bool require_round_trip(const std::vector<std::int64_t>& t, const std::vector<std::int64_t>& v,
                         const std::vector<std::uint8_t>& s, const std::vector<std::int64_t>& a) {
     const bytes_t b = encode(t, v, s, a);
     const decoded_block d = decode(b);
@@ -102,6 +103,7 @@ void require_round_trip(const std::vector<std::int64_t>& t, const std::vector<st
     // a small block: every truncation of it is refused too
     if (b.size() <= 300)
         for (std::size_t k = 0; k < b.size(); ++k) require_corrupt(bytes_t(b.begin(), b.begin() + k));
+    return h.packed_times;
 }
 
 }  // namespace
@@ -134,6 +136,30 @@ TEST_CASE("byte layouts of small blocks, worked by hand", "[block_codec]") {
                            0x01, 0x00, 0x00, 0x0c, 0x02, 0xbb, 0x0a, 0x00};
         REQUIRE(hex(encode({0, 1, 2}, {0, 2748, 2749})) == hex(want));
         REQUIRE(decode(want).value == std::vector<std::int64_t>{0, 2748, 2749});
+    }
+    SECTION("irregular times cheaper bit-packed than as tokens") {
+        // steps 10, 11, 10, 11, ...: 20 delta-of-deltas +1, -1, ... as tokens are 02 01 02 01 ... (20 bytes);
+        // packed: w 2, b -1 (zz 01), u 2, 0, 2, 0, ... two bits each, four to a byte: 0x22 five times.
+        std::vector<std::int64_t> t{0};
+        for (int i = 1; i < 22; ++i) t.push_back(t.back() + (i % 2 ? 10 : 11));
+        REQUIRE(t.back() == 220);
+        // flags 41 (packed times); n 22 = 16; zz(0); span 220 = dc 01; zz(0) | d[1] 0a; w 02, b 01, 22 x 5 |
+        // zz(0); k 18 = 12; w 0, b 00
+        const bytes_t want{0x41, 0x16, 0x00, 0xdc, 0x01, 0x00, 0x0a, 0x02, 0x01,
+                           0x22, 0x22, 0x22, 0x22, 0x22, 0x00, 0x12, 0x00, 0x00};
+        const std::vector<std::int64_t> v(22, 0);
+        REQUIRE(hex(encode(t, v)) == hex(want));
+        REQUIRE(decode(want).time == t);
+        REQUIRE(detail::read_block_header(want, "x").packed_times);
+        // the same steps as tokens decode to the same times (the decoder reads either)
+        bytes_t tokens{0x01, 0x16, 0x00, 0xdc, 0x01, 0x00, 0x0a};
+        for (int i = 0; i < 10; ++i) tokens.insert(tokens.end(), {0x02, 0x01});
+        tokens.insert(tokens.end(), {0x00, 0x12, 0x00, 0x00});
+        REQUIRE(decode(tokens).time == t);
+        // a step of 0 inside a packed group: delta-of-deltas -10 on row 2, +1 on row 3 (b = -10, zz 13; w 4;
+        // u 0, 11: b0)
+        require_corrupt({0x41, 0x04, 0x00, 0x15, 0x00, 0x0a, 0x04, 0x13, 0xb0, 0x00, 0x12, 0x00, 0x00},
+                        "byte 6: time of row 2 is not after the one before");
     }
     SECTION("one row: the header is the block") {
         REQUIRE(hex(encode({-1}, {7})) == "01 01 01 00 0e");
@@ -187,6 +213,7 @@ TEST_CASE("exact round trips of random series", "[block_codec]") {
     };
     auto pick = [&](std::uint64_t n) { return rng() % n; };
     const std::size_t sizes[] = {1, 2, 3, 63, 64, 65, 66, 127, 128, 129, 1460, 1489};
+    int packed = 0, tokens = 0;
     for (int round = 0; round < 400; ++round) {
         const std::size_t n = round < 48 ? sizes[round % 12] : 1 + pick(round % 5 == 0 ? 3000 : 200);
         const int kind = round % 8;
@@ -252,8 +279,11 @@ TEST_CASE("exact round trips of random series", "[block_codec]") {
                     a[i] = r == 0 ? lo : r == 1 ? any64() : t[i] + static_cast<std::int64_t>(pick(100000));
             }
         }
-        require_round_trip(t, v, s, a);
+        (require_round_trip(t, v, s, a) ? packed : tokens) += 1;
     }
+    // both ways of storing times were exercised
+    REQUIRE(packed > 0);
+    REQUIRE(tokens > 0);
 }
 
 TEST_CASE("extreme values and times", "[block_codec]") {
@@ -304,8 +334,8 @@ TEST_CASE("malformed blocks are refused, naming the byte", "[block_codec]") {
         bytes_t b = good;
         b[0] = 0x02;
         require_corrupt(b, "byte 0: format version 2");
-        b[0] = 0x41;
-        require_corrupt(b, "unknown bits");
+        b[0] = 0x81;
+        require_corrupt(b, "byte 0: flags byte has an unknown bit set");
     }
     SECTION("a row count the bytes cannot hold is refused before allocating") {
         require_corrupt({0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00, 0x00, 0x00},

@@ -23,6 +23,7 @@ constexpr std::size_t group_size = 64;
 constexpr unsigned max_scale = 18;
 constexpr std::uint8_t flag_sources = 0x10;
 constexpr std::uint8_t flag_accepted = 0x20;
+constexpr std::uint8_t flag_packed_times = 0x40;
 
 constexpr std::array<std::uint64_t, max_scale + 1> pow10 = [] {
     std::array<std::uint64_t, max_scale + 1> p{};
@@ -77,6 +78,24 @@ void put_packed(std::string& out, const std::uint64_t* u, std::size_t m, unsigne
         }
     }
     for (unsigned b = 0; b * 8 < nbits; ++b) put_byte(out, static_cast<std::uint8_t>(acc >> (8 * b)));
+}
+
+/// Groups of 64 (the last holds the rest): the bit width, the zig-zag least value b, the values - b packed.
+void put_groups(std::string& out, const std::int64_t* q, std::size_t count) {
+    std::uint64_t u[group_size];
+    for (std::size_t i = 0; i < count; i += group_size) {
+        const std::size_t m = std::min(group_size, count - i);
+        const std::int64_t base = *std::min_element(q + i, q + i + m);
+        std::uint64_t all = 0;
+        for (std::size_t j = 0; j < m; ++j) {
+            u[j] = static_cast<std::uint64_t>(q[i + j]) - static_cast<std::uint64_t>(base);
+            all |= u[j];
+        }
+        const auto w = static_cast<unsigned>(std::bit_width(all));
+        put_byte(out, static_cast<std::uint8_t>(w));
+        put_zvarint(out, base);
+        put_packed(out, u, m, w);
+    }
 }
 
 [[noreturn]] void bad_input(const std::string& what) {
@@ -171,6 +190,23 @@ void unpack_add(const std::uint8_t* src, std::size_t m, std::uint64_t base, std:
     st.cur = cur;
     st.missing |= missing;
 }
+/// Unpacks m (<= 64) values of W bits from `src` (readable up to unpack_reach(W) bytes) into `out`.
+template <unsigned W>
+void unpack(const std::uint8_t* src, std::size_t m, std::uint64_t* out) {
+    std::size_t j = 0;
+    for (; j + 8 <= m; j += 8) {
+        const std::uint8_t* chunk = src + j / 8 * W;
+        for (std::size_t k = 0; k < 8; ++k) out[j + k] = extract<W>(chunk, k);
+    }
+    for (; j < m; ++j) out[j] = extract<W>(src, j);
+}
+using unpack_raw_fn = void (*)(const std::uint8_t*, std::size_t, std::uint64_t*);
+template <std::size_t... W>
+constexpr std::array<unpack_raw_fn, sizeof...(W)> make_raw_unpackers(std::index_sequence<W...>) {
+    return {&unpack<static_cast<unsigned>(W)>...};
+}
+constexpr auto raw_unpackers = make_raw_unpackers(std::make_index_sequence<65>{});
+
 static_assert(std::endian::native == std::endian::little, "the block codec unpacks little-endian words");
 
 using unpack_fn = void (*)(const std::uint8_t*, std::size_t, std::uint64_t, std::uint64_t, value_sum&,
@@ -191,7 +227,8 @@ block_header parse_header(reader& r) {
     const std::uint8_t flags = r.byte("the flags byte");
     if ((flags & 0x0f) != block_format_version)
         r.fail(r.p - 1, "format version " + std::to_string(flags & 0x0f) + " is not 1");
-    if (flags & 0xc0) r.fail(r.p - 1, "flags byte has unknown bits set");
+    if (flags & 0x80) r.fail(r.p - 1, "flags byte has an unknown bit set");
+    h.packed_times = flags & flag_packed_times;
     h.has_sources = flags & flag_sources;
     h.has_accepted = flags & flag_accepted;
     const std::uint8_t* at = r.p;
@@ -228,6 +265,35 @@ void decode_times(reader& r, const block_header& h, std::int64_t* t) {
     cur += d;
     t[1] = static_cast<std::int64_t>(cur);
     std::size_t i = 2;
+    if (h.packed_times) {
+        std::uint64_t u[group_size];
+        alignas(8) std::uint8_t pad[unpack_reach(64)];
+        for (; i < n; i += group_size) {
+            const std::size_t m = std::min(group_size, n - i);
+            at = r.p;
+            const std::uint8_t w = r.byte("a time group's bit width");
+            if (w > 64) r.fail(at, "a time group's bit width " + std::to_string(w) + " is beyond 64");
+            const std::uint64_t base = static_cast<std::uint64_t>(r.zvarint("a time group's base"));
+            const std::size_t bytes = (m * w + 7) / 8;
+            if (bytes > r.left()) r.fail(r.p, "the block ends inside a time group");
+            if (r.left() >= unpack_reach(w)) {
+                raw_unpackers[w](r.p, m, u);
+            } else {
+                std::memset(pad, 0, sizeof pad);
+                std::memcpy(pad, r.p, bytes);
+                raw_unpackers[w](pad, m, u);
+            }
+            r.p += bytes;
+            for (std::size_t j = 0; j < m; ++j) {
+                d += base + u[j];
+                if (d == 0 || d > int64_max_u - cur)
+                    r.fail(at, "time of row " + std::to_string(i + j) +
+                                   " is not after the one before or beyond int64");
+                cur += d;
+                t[i + j] = static_cast<std::int64_t>(cur);
+            }
+        }
+    }
     while (i < n) {
         at = r.p;
         const std::uint64_t z = r.varint("a time delta-of-delta");
@@ -381,39 +447,63 @@ void encode_block(std::span<const std::int64_t> time, std::span<const std::int64
     const bool has_accepted =
         std::any_of(accepted.begin(), accepted.end(), [](std::int64_t a) { return a != int64_min; });
 
+    // times, both ways when irregular; the smaller is kept (tokens on a tie)
+    std::string times;
+    bool packed_times = false;
+    if (n >= 2) {
+        std::uint64_t d = static_cast<std::uint64_t>(time[1]) - static_cast<std::uint64_t>(time[0]);
+        put_varint(times, d);
+        std::uint64_t zeros = 0;
+        bool irregular = false;
+        std::vector<std::int64_t> dds;  // the delta-of-deltas, once one is not 0
+        for (std::size_t i = 2; i < n; ++i) {
+            const std::uint64_t di =
+                static_cast<std::uint64_t>(time[i]) - static_cast<std::uint64_t>(time[i - 1]);
+            const std::uint64_t dd = di - d;
+            d = di;
+            if (dd != 0 && !irregular) {
+                irregular = true;
+                dds.reserve(n - 2);
+                dds.assign(i - 2, 0);
+            }
+            if (irregular) dds.push_back(static_cast<std::int64_t>(dd));
+            if (dd == 0) {
+                ++zeros;
+                continue;
+            }
+            if (zeros) {
+                put_byte(times, 0);
+                put_varint(times, zeros);
+                zeros = 0;
+            }
+            put_varint(times, zigzag(static_cast<std::int64_t>(dd)));
+        }
+        if (zeros) {
+            put_byte(times, 0);
+            put_varint(times, zeros);
+        }
+        if (irregular) {
+            std::string packed;
+            put_varint(packed, static_cast<std::uint64_t>(time[1]) - static_cast<std::uint64_t>(time[0]));
+            put_groups(packed, dds.data(), dds.size());
+            if (packed.size() < times.size()) {
+                times = std::move(packed);
+                packed_times = true;
+            }
+        }
+    }
+
     // header
     put_byte(out, static_cast<std::uint8_t>(block_format_version | (has_sources ? flag_sources : 0) |
-                                            (has_accepted ? flag_accepted : 0)));
+                                            (has_accepted ? flag_accepted : 0) |
+                                            (packed_times ? flag_packed_times : 0)));
     put_varint(out, n);
     put_zvarint(out, time[0]);
     put_varint(out, static_cast<std::uint64_t>(time[n - 1]) - static_cast<std::uint64_t>(time[0]));
     put_zvarint(out, value[n - 1]);
 
     if (n >= 2) {
-        // times
-        std::uint64_t d = static_cast<std::uint64_t>(time[1]) - static_cast<std::uint64_t>(time[0]);
-        put_varint(out, d);
-        std::uint64_t zeros = 0;
-        for (std::size_t i = 2; i < n; ++i) {
-            const std::uint64_t di =
-                static_cast<std::uint64_t>(time[i]) - static_cast<std::uint64_t>(time[i - 1]);
-            const std::uint64_t dd = di - d;
-            d = di;
-            if (dd == 0) {
-                ++zeros;
-                continue;
-            }
-            if (zeros) {
-                put_byte(out, 0);
-                put_varint(out, zeros);
-                zeros = 0;
-            }
-            put_varint(out, zigzag(static_cast<std::int64_t>(dd)));
-        }
-        if (zeros) {
-            put_byte(out, 0);
-            put_varint(out, zeros);
-        }
+        out += times;
 
         // values
         put_zvarint(out, value[0]);
@@ -428,25 +518,9 @@ void encode_block(std::span<const std::int64_t> time, std::span<const std::int64
         }
         put_byte(out, static_cast<std::uint8_t>(k));
         const auto scale = static_cast<std::int64_t>(pow10[k]);
-        std::int64_t q[group_size];
-        std::uint64_t u[group_size];
-        for (std::size_t i = 1; i < n; i += group_size) {
-            const std::size_t m = std::min(group_size, n - i);
-            std::int64_t base = std::numeric_limits<std::int64_t>::max();
-            for (std::size_t j = 0; j < m; ++j) {
-                q[j] = delta(i + j) / scale;
-                base = std::min(base, q[j]);
-            }
-            std::uint64_t all = 0;
-            for (std::size_t j = 0; j < m; ++j) {
-                u[j] = static_cast<std::uint64_t>(q[j]) - static_cast<std::uint64_t>(base);
-                all |= u[j];
-            }
-            const auto w = static_cast<unsigned>(std::bit_width(all));
-            put_byte(out, static_cast<std::uint8_t>(w));
-            put_zvarint(out, base);
-            put_packed(out, u, m, w);
-        }
+        std::vector<std::int64_t> q(n - 1);
+        for (std::size_t i = 1; i < n; ++i) q[i - 1] = delta(i) / scale;
+        put_groups(out, q.data(), q.size());
     }
 
     if (has_sources) {

@@ -11,7 +11,7 @@
 //
 //   header
 //     byte     flags: bits 0-3 the format version (1); bit 4 = sources present; bit 5 = acceptance times
-//              present; bits 6-7 zero
+//              present; bit 6 = times packed (below); bit 7 zero
 //     varint   n, the row count (>= 1)
 //     zvarint  the first time t[0]
 //     varint   t[n-1] - t[0] (0 when n = 1)
@@ -21,6 +21,9 @@
 //     tokens   for the n - 2 delta-of-deltas dd[i] = d[i] - d[i-1], i = 2..n-1, in order: a non-zero
 //              varint z is one dd = unzigzag(z); a 0 byte is followed by a varint r >= 1: r zero dd. A
 //              regular series is 0, r = n - 2: its times cost the header and 3-5 bytes whatever n is.
+//              When flag bit 6 is set, the n - 2 dd are instead groups as the values' below (width, zvarint
+//              least dd, packed dd - least) with no scale: d[i] = d[i-1] + b + u. The encoder packs when
+//              that is shorter, which it is for a meter clock's jitter of seconds (a dd is then a few bits).
 //   values, when n >= 2
 //     zvarint  the first value v[0]
 //     byte     k in 0..18: every delta v[i] - v[i-1] (i = 1..n-1, read as int64) is a multiple of 10^k (the
@@ -77,7 +80,8 @@ struct block_header {
     std::int64_t last_value = 0;
     bool has_sources = false;
     bool has_accepted = false;
-    std::size_t size = 0;  ///< bytes of the header
+    bool packed_times = false;  ///< the delta-of-deltas are bit-packed groups, not tokens
+    std::size_t size = 0;       ///< bytes of the header
 };
 
 /// A block's columns. `source` is empty when the block stores no sources (all automatic), `accepted` when it
