@@ -374,6 +374,15 @@ TEST_CASE("malformed blocks are refused, naming the byte", "[block_codec]") {
         b[17] = 65;  // width 65
         require_corrupt(b, "byte 17: a value group's bit width 65");
     }
+    SECTION("an acceptance time that is the missing marker, refused by the fast path too") {
+        // one row at 0, acceptance runs 0 and 1, accepted - t = INT64_MIN: zz ff ff ff ff ff ff ff ff ff 01
+        const bytes_t b{0x21, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0xff,
+                        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+        require_corrupt(b, "byte 7: an acceptance time is the missing marker");
+        std::vector<std::int64_t> t, v;
+        REQUIRE_THROWS_WITH(detail::append_times_values(b, "x", t, v),
+                            Catch::Contains("byte 7: an acceptance time is the missing marker"));
+    }
     SECTION("a value that is the missing marker") {
         // one row, last value zz(INT64_MIN) = ff ff ff ff ff ff ff ff ff 01
         require_corrupt({0x01, 0x01, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01},

@@ -375,7 +375,7 @@ void decode_sources(reader& r, const block_header& h, std::uint8_t* s) {
     }
 }
 
-/// Acceptance times; `a` may be null (checked, not stored). `t` is needed only when `a` is not null.
+/// Acceptance times against the decoded times `t`; `a` may be null (checked, not stored).
 void decode_accepted(reader& r, const block_header& h, const std::int64_t* t, std::int64_t* a) {
     // The runs first, then one difference a present row: walk the runs twice (they are few) rather than keep
     // them; the second walk reads the differences.
@@ -403,12 +403,10 @@ void decode_accepted(reader& r, const block_header& h, const std::int64_t* t, st
             }
             const std::uint8_t* at = r.p;
             const std::int64_t diff = r.zvarint("an acceptance time");
-            if (a) {
-                const std::int64_t acc = static_cast<std::int64_t>(static_cast<std::uint64_t>(t[done]) +
-                                                                   static_cast<std::uint64_t>(diff));
-                if (acc == int64_min) r.fail(at, "an acceptance time is the missing marker");
-                a[done] = acc;
-            }
+            const std::int64_t acc = static_cast<std::int64_t>(static_cast<std::uint64_t>(t[done]) +
+                                                               static_cast<std::uint64_t>(diff));
+            if (acc == int64_min) r.fail(at, "an acceptance time is the missing marker");
+            if (a) a[done] = acc;
         }
     }
 }

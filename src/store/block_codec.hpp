@@ -24,7 +24,7 @@
 //              When flag bit 6 is set, the n - 2 dd are instead groups as the values' below (width, zvarint
 //              least dd, packed dd - least) with no scale: d[i] = d[i-1] + b + u. The encoder packs when
 //              that is shorter, which it is for a meter clock's jitter of seconds (a dd is then a few bits).
-//   values, when n >= 2
+//   values, when n >= 2 (a block of one row has its value in the header)
 //     zvarint  the first value v[0]
 //     byte     k in 0..18: every delta v[i] - v[i-1] (i = 1..n-1, read as int64) is a multiple of 10^k (the
 //              encoder takes the largest such k, 18 when every delta is 0); q[i] = delta / 10^k
@@ -39,8 +39,8 @@
 //   acceptance times, when flagged (only when one is not INT64_MIN = none)
 //     varints  run lengths alternately of rows without and with an acceptance time, starting with "without"
 //              (that first run may be 0, every other is >= 1), covering the n rows
-//     zvarints one a row with an acceptance time, in row order: accepted - t (the decoded time is never
-//              INT64_MIN)
+//     zvarints one a row with an acceptance time, in row order: accepted - t (a decoded acceptance time is
+//              never INT64_MIN)
 //   nothing after the last section.
 //
 // Example: times 1000, 1060, 1120 and values 5.000000, 5.500000, 6.000000 (millionths), no sources or
@@ -48,14 +48,15 @@
 //   01 03 d0 0f 78 80 b6 dc 05 | 3c 00 01 | 80 ad e2 04 05 00 0a
 //   header: version 1, n = 3, zz(1000), span 120, zz(6000000); times: d[1] = 60, then one zero dd (00, run
 //   1); values: zz(5000000), k = 5, one group: w = 0, b = zz(5) (both deltas are 5 * 10^5), no packed bytes.
-// tests/test_block_codec.cpp works out more (sources, acceptance times, packing across bytes).
+// tests/test_block_codec.cpp works out more (sources, acceptance times, packing across bytes, packed times).
 //
 // On the reference half-hourly data (kWh with three decimals, one block a meter and UTC month) this is 1.60
 // bytes a reading, and decodes at about 600 M readings/s a core (benchmarks/block_bench.cpp, README there).
 //
 // The decoder never trusts the bytes: every malformed block throws storage_error(errc::storage_corrupt) with
 // the caller's `where`, the byte offset and what is wrong; the row count is checked against what the bytes
-// could hold before anything is allocated; decoded times are checked strictly increasing without overflow;
+// could hold before anything is allocated (a value group of 64 rows takes at least 2 bytes, so at most 32
+// rows a byte); decoded times are checked strictly increasing without overflow;
 // the header's last time and last value must match what the sections decode to.
 #pragma once
 
