@@ -20,13 +20,14 @@ SINGLE = {0: "total"}
 
 
 def segments(tz, t_min, t_max, profile):
-    """The local segments [start, end) of one zone between two instants: every local midnight (so that
-    month starts cut) and switch time, with the zone and local month of each segment."""
-    days = pd.date_range(t_min.tz_convert(tz).normalize() - pd.Timedelta(days=1),
-                         t_max.tz_convert(tz).normalize() + pd.Timedelta(days=1), freq="D").tz_localize(None)
+    """The local segments [start, end) (naive UTC) of one zone between two instants: every local midnight (so
+    that month starts cut) and switch time, with the zone and local month of each segment."""
+    days = pd.date_range(t_min.tz_localize("UTC").tz_convert(tz).normalize() - pd.Timedelta(days=1),
+                         t_max.tz_localize("UTC").tz_convert(tz).normalize() + pd.Timedelta(days=1),
+                         freq="D").tz_localize(None)
     local = pd.DataFrame({"day": np.repeat(days, len(profile)),
                           "hour": np.tile(list(profile), len(days))})
-    start = (local["day"] + pd.to_timedelta(local["hour"], unit="h")).dt.tz_localize(tz).dt.tz_convert("UTC")
+    start = (local["day"] + pd.to_timedelta(local["hour"], unit="h")).dt.tz_localize(tz).dt.tz_convert("UTC").dt.tz_localize(None)
     seg = pd.DataFrame({"tz": tz, "start": start, "zone": local["hour"].map(profile),
                         "period": local["day"].dt.strftime("%Y-%m")})
     seg["end"] = seg["start"].shift(-1)
@@ -35,24 +36,35 @@ def segments(tz, t_min, t_max, profile):
 
 def split(df, meters, profile):
     df = df.sort_values(["meter", "timestamp"])
-    df["t0"] = df.groupby("meter", sort=False)["timestamp"].shift(1)
-    df["delta"] = df.groupby("meter", sort=False)["value"].diff()
+    by_meter = df.groupby("meter", sort=False, observed=True)
+    df["t0"] = by_meter["timestamp"].shift(1)
+    df["delta"] = by_meter["value"].diff()
     iv = df[df["delta"] > 0].rename(columns={"timestamp": "t1"})  # decreases contribute nothing
-    iv = iv.merge(meters, left_on="meter", right_on="serial", how="left").fillna({"zone": "UTC"})
-    iv = iv[["meter", "zone", "t0", "t1", "delta"]].rename(columns={"zone": "tz"})
+    iv["tz"] = iv["meter"].map(meters.set_index("serial")["zone"]).astype(object).fillna("UTC")
     parts = []
     for tz, g in iv.groupby("tz"):
         seg = segments(tz, g["t0"].min(), g["t1"].max(), profile)
         starts = seg["start"].to_numpy()
-        g["first"] = np.searchsorted(starts, g["t0"].to_numpy(), "right") - 1  # the segment holding t0
-        g["last"] = np.searchsorted(starts, g["t1"].to_numpy(), "left") - 1  # ... the instant before t1
-        g = g.loc[g.index.repeat(g["last"] - g["first"] + 1)]
-        g["seg"] = g["first"] + g.groupby(level=0).cumcount()
-        g = g.merge(seg, left_on="seg", right_index=True, suffixes=("", "_seg"))
-        overlap = (g[["t1", "end"]].min(axis=1) - g[["t0", "start"]].max(axis=1)).dt.total_seconds()
-        g["kwh"] = g["delta"] * overlap / (g["t1"] - g["t0"]).dt.total_seconds()
-        parts.append(g[["meter", "period", "zone", "kwh"]])
-    return pd.concat(parts).groupby(["meter", "period", "zone"], sort=True)["kwh"].sum()
+        first = np.searchsorted(starts, g["t0"].to_numpy(), "right") - 1  # the segment holding t0
+        last = np.searchsorted(starts, g["t1"].to_numpy(), "left") - 1  # ... the instant before t1
+        # most intervals lie inside one segment: the whole delta goes to it
+        one = first == last
+        whole = seg.iloc[first[one]][["period", "zone"]].reset_index(drop=True)
+        whole["meter"] = g["meter"].to_numpy()[one]
+        whole["kwh"] = g["delta"].to_numpy()[one]
+        parts.append(whole)
+        # the others are cut at every segment edge inside them
+        if one.all():
+            continue
+        cut = g[~one].assign(first=first[~one], n=last[~one] - first[~one] + 1)
+        cut = cut.loc[cut.index.repeat(cut["n"])]
+        cut["seg"] = cut["first"] + cut.groupby(level=0).cumcount()
+        cut = cut.join(seg.drop(columns="tz"), on="seg")
+        overlap = (np.minimum(cut["t1"], cut["end"]) - np.maximum(cut["t0"], cut["start"])).dt.total_seconds()
+        cut["kwh"] = cut["delta"] * overlap / (cut["t1"] - cut["t0"]).dt.total_seconds()
+        parts.append(cut[["meter", "period", "zone", "kwh"]])
+    parts = pd.concat(parts, ignore_index=True).astype({"meter": str})
+    return parts.groupby(["meter", "period", "zone"], sort=True)["kwh"].sum()
 
 
 def main():
@@ -64,7 +76,9 @@ def main():
     a = ap.parse_args()
     t0 = time.perf_counter()
     df = pd.read_csv(a.readings, dtype={"meter": "category", "value": "float64"})
-    df["timestamp"] = pd.to_datetime(df["timestamp"], utc=True, format="%Y-%m-%dT%H:%M:%SZ")
+    # no format=: pandas' ISO 8601 fast path is ten times faster than strptime with '%Y-%m-%dT%H:%M:%SZ'
+    # then naive UTC: sorting and comparing tz-aware columns goes through Python objects, 5x slower
+    df["timestamp"] = pd.to_datetime(df["timestamp"], utc=True).dt.tz_localize(None)
     meters = pd.read_csv(a.meters, dtype=str)[["serial", "zone"]]
     t1 = time.perf_counter()
     res = split(df, meters, THREE_ZONE if a.schedule == "three-zone" else SINGLE)
