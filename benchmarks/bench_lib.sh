@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The driver both whole-process benchmarks share (sourced by run_split.sh and run_consumption.sh, which set
 # WORKLOAD to split or consumption). For each of three data sets — the reference file of
 # ../shared/bench/gen_readings.py (Moscow, aligned half-hourly, sorted), the same rows shuffled, and the hard set
@@ -108,6 +109,7 @@ for ds in reference shuffled hard; do
   echo "[$ds] results of every side against kvant's:" >&2
   for i in "${!names[@]}"; do
     [ "${names[$i]}" = "wc -l" ] && continue
+    # one run of each side (its command line split into words, as hyperfine -N does), for the comparison
     ${cmds[$i]} >"$out/${names[$i]}.log" || {
       echo "$0: ${names[$i]} failed on $ds: $(tail -3 "$out/${names[$i]}.log")" >&2
       exit 1
@@ -127,6 +129,7 @@ for ds in reference shuffled hard; do
 
   echo "[$ds] peak memory of kvant ($runs runs):" >&2
   for _ in $(seq "$runs"); do
+    # shellcheck disable=SC2086 # the command line is split into words on purpose, as hyperfine -N does
     /usr/bin/time -f %M -o "$out/mem.tmp" ${cmds[0]}
     cat "$out/mem.tmp" >>"$out/memory_kb.txt"
   done

@@ -6,5 +6,6 @@
 # kernel medians. See benchmarks/bench_lib.sh and benchmarks/README.md.
 # usage: [RUNS=5] [WARMUP=1] [KEEP=1] benchmarks/run_split.sh [METERS] (default 100)
 # needs: scripts/install-deps.sh --bench (pandas, numpy, hyperfine, time), node and npm (@duckdb/node-api).
-WORKLOAD=split
+export WORKLOAD="split"
+# shellcheck source=benchmarks/bench_lib.sh
 source "$(dirname "$0")/bench_lib.sh"
