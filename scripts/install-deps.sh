@@ -13,8 +13,14 @@ packages=(
   clang-14 libfuzzer-14-dev          # the libFuzzer targets of tests/fuzz (scripts/fuzz.sh)
   clang-format                       # scripts/check-format.sh (clang-format 14)
 )
-# `install-deps.sh --bench` adds what the benchmarks' baselines need (pandas, via Debian's python3)
-if [ "${1:-}" = "--bench" ]; then packages+=(python3-pandas python3-numpy sqlite3 bc); fi
+# `install-deps.sh --bench` adds what benchmarks/run_*.sh need: the pandas and NumPy baselines (Debian's
+# python3), hyperfine (whole-process medians), time (/usr/bin/time -f %M: peak memory), and node with npm for
+# the DuckDB baseline (npm then installs @duckdb/node-api into build/bench/npm; a node from elsewhere, such as
+# NodeSource's, is kept when present)
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(python3-pandas python3-numpy hyperfine time)
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
