@@ -49,8 +49,8 @@ inline std::string month_text(const period& p) {
 inline std::int64_t memory_pass(const std::vector<meter_series>& all) {
     std::int64_t acc = 0;
     for (const auto& s : all) {
-        const auto t = s.times();
-        const auto v = s.values(register_id::total);
+        const auto t = s.view(channel{}).time;
+        const auto v = s.view(channel{}).value;
         for (std::size_t i = 0; i < t.size(); ++i) acc += v[i] ^ t[i];
     }
     return acc;
