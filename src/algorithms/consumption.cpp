@@ -97,10 +97,16 @@ void spread_register(series_view s, std::span<const std::int64_t> b, const regis
                 step *= 2;
             }
             const std::size_t hi = std::min(n, lo + step);  // t[hi] > end, or hi == n
-            const std::size_t e = static_cast<std::size_t>(std::upper_bound(t + lo + 1, t + hi, end) - t) - 1;
+            std::size_t e = static_cast<std::size_t>(std::upper_bound(t + lo + 1, t + hi, end) - t) - 1;
             bool down = false;
             for (std::size_t j = i; j < e; ++j) down |= v[j + 1] < v[j];
-            if (!down) {
+            if (down) {  // the run up to its first decrease still sums; the decrease itself is one step below
+                std::size_t first_down = i;
+                while (v[first_down + 1] >= v[first_down]) ++first_down;
+                e = first_down;
+                down = false;
+            }
+            if (!down && e > i) {
                 // no decrease, so the run's consumption is the sum of its steps: each checked step would be
                 // in range exactly when this product is; one check for the run, none per reading
                 std::int64_t run = 0, sum = 0;
