@@ -6,15 +6,17 @@
 # table to paste. Nothing is asserted about time; every step must succeed (set -e), and the split must give
 # 12 months x 3 zones x METERS rows.
 # usage: benchmarks/run_fleet.sh [METERS] (default 100000; CI runs 1000 as a smoke test). KEEP=1 keeps the
-# temporary directory; THREADS (default 0: every core) is passed to the commands.
+# temporary directory; THREADS (default 0: every core) is passed to the commands; BUILD names a configured build
+# directory to use (default build/bench, configured Release when absent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 meters=${1:-100000}
 threads=${THREADS:-0}
 work=$(mktemp -d "${TMPDIR:-/tmp}/kvant-fleet.XXXXXX")
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
-build=build/bench
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DKVANT_BUILD_BENCHMARKS=ON -DKVANT_BUILD_TESTS=OFF >/dev/null
+build=${BUILD:-build/bench}  # an existing build directory (with benchmarks on) is used as configured
+[ -f "$build/CMakeCache.txt" ] ||
+    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DKVANT_BUILD_BENCHMARKS=ON -DKVANT_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target fleet_gen kvant_cli >/dev/null
 kvant=$build/kvant
 db=$work/fleet.db

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine and runs every test: the .clang-format check, a Release build with warnings
-# as errors, then a Debug build under AddressSanitizer and UndefinedBehaviorSanitizer, then every libFuzzer
+# as errors and its tests, the fleet benchmark on 1,000 meters as a smoke test, then a Debug build under AddressSanitizer and UndefinedBehaviorSanitizer, then every libFuzzer
 # target for a bounded time (scripts/fuzz.sh: 30 s each, FUZZ_SECONDS to change it, 0 to skip). CI runs this
 # (.ci/run).
 set -euo pipefail
@@ -15,6 +15,9 @@ echo "== Release build, warnings are errors"
 cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DKVANT_WERROR=ON -DKVANT_BUILD_BENCHMARKS=ON
 cmake --build build/ci -j"$jobs"
 ctest --test-dir build/ci --output-on-failure -j"$jobs"
+
+echo "== The fleet benchmark as a smoke test (1,000 meters x a year from the store; no timing asserted)"
+BUILD=build/ci bash benchmarks/run_fleet.sh 1000
 
 echo "== Debug build under AddressSanitizer and UndefinedBehaviorSanitizer"
 cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=Debug -DKVANT_WERROR=ON -DKVANT_SANITIZE=ON -DKVANT_INSTALL=OFF
