@@ -66,13 +66,17 @@ void populate(store& s) {
     s.put(x);
 }
 
+/// Active energy import, total and T1: an electricity meter's main channels.
+const channel A = channel::main(resource::electricity);
+const channel A_t1 = channel::main(resource::electricity, register_id::t1);
+
 reading_table batch(std::initializer_list<std::tuple<const char*, const char*, const char*>> rows) {
     reading_table t;
     for (const auto& [serial, time, total] : rows) {
         reading r;
         r.meter = serial;
         r.time = at(time);
-        r[register_id::total] = dec(total);
+        r.set(A, dec(total));
         t.push(r);
     }
     return t;
@@ -147,12 +151,18 @@ TEMPLATE_TEST_CASE("readings are keyed by meter and time; the same data twice ch
     // ordered by time, [from, to)
     const auto got = b.s.readings("9000106", at("2020-07-29T13:16:00Z"), at("2020-07-31T13:16:00Z"));
     REQUIRE(got.size() == 2);
-    CHECK(got.row(0).time == at("2020-07-29T13:16:00Z"));
-    CHECK(*got.row(1)[register_id::total] == dec("10084.08"));
-    CHECK_FALSE(got.row(1)[register_id::t1]);
+    const auto rows = got.to_readings();
+    CHECK(rows[0].time == at("2020-07-29T13:16:00Z"));
+    CHECK(*rows[1][A] == dec("10084.08"));
+    CHECK_FALSE(rows[1][A_t1]);
     const auto last = b.s.last_reading("9000106");
     REQUIRE(last);
-    CHECK(*(*last)[register_id::total] == dec("10090.5"));
+    CHECK(*(*last)[A] == dec("10090.5"));
+    const auto lv = b.s.last_values("9000106");
+    REQUIRE(lv.size() == 1);
+    CHECK(lv[0].ch == A);
+    CHECK(lv[0].time == to_unix(at("2020-07-31T13:16:00Z")));
+    CHECK(lv[0].value == dec("10090.5").raw());
     CHECK(b.s.last_reading("9000106", at("2020-07-30T13:15:59Z"))->time == at("2020-07-29T13:16:00Z"));
     CHECK_FALSE(b.s.last_reading("9000106", at("2020-01-01T00:00:00Z")));
 }
@@ -170,17 +180,17 @@ TEMPLATE_TEST_CASE("a conflicting reading fails, is kept or replaced as asked", 
     } catch (const reading_conflict& c) {
         CHECK(c.row() == 1);
         CHECK(c.code() == errc::storage_conflict);
-        CHECK(std::string(c.message()).find("total stored 352.248, new 352.24") != std::string::npos);
+        CHECK(std::string(c.message()).find("active_import stored 352.248, new 352.24") != std::string::npos);
     }
     CHECK(b.s.reading_count() == 1);  // the failed batch left nothing behind
     auto st = b.s.put_readings(other, on_conflict::keep);
     CHECK(st.inserted == 1);
     CHECK(st.kept == 1);
-    CHECK(*b.s.last_reading("9000106", at("2020-08-20T06:05:00Z"))->values[0] == dec("352.248"));
+    CHECK(b.s.last_reading("9000106", at("2020-08-20T06:05:00Z"))->values[0].value == dec("352.248"));
     st = b.s.put_readings(other, on_conflict::replace);
     CHECK(st.replaced == 1);
     CHECK(st.unchanged == 1);
-    CHECK(*b.s.last_reading("9000106", at("2020-08-20T06:05:00Z"))->values[0] == dec("352.24"));
+    CHECK(b.s.last_reading("9000106", at("2020-08-20T06:05:00Z"))->values[0].value == dec("352.24"));
     // two different values for one key within one batch conflict too
     CHECK_THROWS_AS(b.s.put_readings(batch({{"9000106", "2020-09-01T00:00:00Z", "1"},
                                             {"9000106", "2020-09-01T00:00:00Z", "2"}})),
@@ -365,8 +375,16 @@ TEST_CASE("SQLite: a schema version 1 database is migrated when opened for writi
     }
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "DROP TABLE anomalies; PRAGMA user_version=1", nullptr, nullptr, nullptr) ==
-            SQLITE_OK);
+    // what schema 1 was: no anomalies, readings as rows of five registers (src/store/sqlite_store.cpp)
+    REQUIRE(sqlite3_exec(db,
+                         "DROP TABLE anomalies; DROP TABLE blocks; DROP TABLE series; "
+                         "CREATE TABLE readings(meter INTEGER NOT NULL REFERENCES meters(id) DEFERRABLE "
+                         "INITIALLY DEFERRED, ts INTEGER NOT NULL, total INTEGER, t1 INTEGER, t2 INTEGER, t3 "
+                         "INTEGER, t4 INTEGER, source INTEGER NOT NULL, accepted INTEGER, PRIMARY KEY(meter, "
+                         "ts)) WITHOUT ROWID; "
+                         "INSERT INTO readings VALUES(1,1597903500,352248000,200000000,NULL,NULL,NULL,1,"
+                         "1597910000); PRAGMA user_version=1",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
     CHECK_THROWS_WITH(sqlite_store(file, sqlite_store::mode::read_only),
                       Catch::Contains("open it for writing once to migrate it"));
@@ -380,6 +398,13 @@ TEST_CASE("SQLite: a schema version 1 database is migrated when opened for writi
     }
     sqlite_store s(file, sqlite_store::mode::read_only);
     CHECK(s.anomalies().size() == 1);
+    const auto r = s.readings("9000106", ever_from, ever_to).to_readings();
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].time == from_unix(1597903500));
+    CHECK(r[0].values == std::vector<channel_value>{{A, dec("352.248")}, {A_t1, dec("200")}});
+    CHECK(r[0].source == reading_source::manual);
+    CHECK(r[0].accepted == from_unix(1597910000));
+    CHECK(s.check().empty());
     remove_db(file);
 }
 
@@ -541,28 +566,37 @@ TEST_CASE("SQLite: a stored value that cannot be read is storage_corrupt naming 
         return {};
     };
     sqlite_store s(file, sqlite_store::mode::read_only);
-    // text in an integer column read as 0 before (sqlite3_column_int64): a silent wrong number
-    raw_sql(file, "UPDATE readings SET total='352,248'");
+    const std::string block = "readings block of meter '9000106' channel active_import month 2020-08";
+    // a block that is not a block: text, a truncated block, an unknown format version
+    raw_sql(file, "UPDATE blocks SET data='352,248'");
     auto m = first_message([&] { s.readings("9000106", ever_from, ever_to); });
-    CHECK(m.find("readings row of meter '9000106' at ts 1597903500: column 'total' holds text '352,248'") !=
-          std::string::npos);
     CHECK(m.find("[kvant.storage.306]") == 0);
-    raw_sql(file, "UPDATE readings SET total=352.248");  // a real: read as 352 millionths before
+    CHECK(m.find(block) != std::string::npos);
+    raw_sql(file, "UPDATE blocks SET data=X'0101'");
     m = first_message([&] { s.readings("9000106", ever_from, ever_to); });
-    CHECK(m.find("column 'total' holds real 352.248") != std::string::npos);
-    raw_sql(file, "UPDATE readings SET total=352248000, source=7");
-    m = first_message([&] { s.last_reading("9000106"); });
-    CHECK(m.find("column 'source' holds 7, outside 0..3") != std::string::npos);
-    raw_sql(file, "UPDATE readings SET source=0; UPDATE organizations SET doc='{not json'");
+    CHECK(m.find(block) != std::string::npos);
+    // a block whose times are not of its month (moved by hand to September)
+    { sqlite_store w(file, sqlite_store::mode::open); }
+    raw_sql(file, "DELETE FROM blocks");
+    {
+        sqlite_store w(file, sqlite_store::mode::open);
+        w.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "352.248"}}), on_conflict::replace);
+    }
+    CHECK(s.readings("9000106", ever_from, ever_to).size() == 1);
+    raw_sql(file, "UPDATE blocks SET id=id+1, month=month+1");
+    m = first_message([&] { s.readings("9000106", ever_from, ever_to); });
+    CHECK(m.find("readings block of meter '9000106' channel active_import month 2020-09: times "
+                 "1597903500..1597903500 are not of the block's month") != std::string::npos);
+    raw_sql(file, "UPDATE blocks SET id=id-1, month=month-1; UPDATE organizations SET doc='{not json'");
     m = first_message([&] { s.all<organization>(); });
     CHECK(m.find("stored organizations row 'dnt-demo': column 'doc' does not read back") !=
           std::string::npos);
     CHECK(s.readings("9000106", ever_from, ever_to).size() == 1);  // the rest reads
-    // a write compares with what is stored: text that read as 0 made a new 0 "unchanged" before
-    raw_sql(file, "UPDATE readings SET total='x'");
+    // a write merges with what is stored: a block that cannot be read fails the write, naming it
+    raw_sql(file, "UPDATE blocks SET data=X'00'");
     sqlite_store w(file, sqlite_store::mode::open);
-    m = first_message([&] { w.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "0"}})); });
-    CHECK(m.find("column 'total' holds text 'x'") != std::string::npos);
+    m = first_message([&] { w.put_readings(batch({{"9000106", "2020-08-21T06:05:00Z", "353"}})); });
+    CHECK(m.find(block) != std::string::npos);
     remove_db(file);
 }
 
@@ -639,26 +673,37 @@ TEST_CASE("SQLite check: foreign keys, named by row and column") {
         check_after("UPDATE abonents SET organization='ghost', doc=json_set(doc,'$.organization','ghost')");
     CHECK(names(f, "abonents", "'ab-1'", "organization",
                 "refers to organizations 'ghost', which does not exist"));
-    f = check_after("UPDATE readings SET meter=99 WHERE ts=1597903500");
-    CHECK(names(f, "readings", "meter id 99 at ts 1597903500", "meter", "refers to meters '99'"));
+    f = check_after("UPDATE series SET meter=99");
+    CHECK(names(f, "series", "meter id 99 channel " + std::to_string(A.code()), "meter",
+                "refers to meters '99'"));
+    f = check_after("UPDATE blocks SET series=7");
+    CHECK(names(f, "blocks", "block " + std::to_string(4096 + 607) + " (series 7, month 607)", "series",
+                "refers to series '7', which does not exist"));
     f = check_after("DELETE FROM meters");
     CHECK(names(f, "meter_events", "meter id 1 at ts 1597917600, code 5", "meter", "does not exist"));
 }
 
-TEST_CASE("SQLite check: readings hold integers in range") {
-    auto f = check_after("UPDATE readings SET source=7 WHERE ts=1597903500");
-    CHECK(names(f, "readings", "meter '9000106' at ts 1597903500", "source", "holds 7, outside 0..3"));
-    f = check_after("UPDATE readings SET total='abc' WHERE ts=1597903500");
-    CHECK(names(f, "readings", "meter '9000106' at ts 1597903500", "total", "holds text 'abc'"));
-    f = check_after("UPDATE readings SET t1=1000000000000000000 WHERE ts=1597903500");
-    CHECK(
-        names(f, "readings", "meter '9000106' at ts 1597903500", "t1", "holds 1000000000000000000, outside"));
-    f = check_after("UPDATE readings SET t2=-9223372036854775808 WHERE ts=1597903500");  // the missing mark
-    CHECK(names(f, "readings", "meter '9000106' at ts 1597903500", "t2", "outside"));
-    f = check_after("UPDATE readings SET ts=300000000000 WHERE ts=1597903500");
-    CHECK(names(f, "readings", "meter '9000106' at ts 300000000000", "ts", "outside"));
-    f = check_after("UPDATE readings SET accepted=1.5 WHERE ts=1597903500");
-    CHECK(names(f, "readings", "meter '9000106' at ts 1597903500", "accepted", "holds real 1.5"));
+TEST_CASE("SQLite check: every block decodes and agrees with its key, columns and series") {
+    const std::string key = "meter '9000106' channel active_import month 2020-08";  // month 607
+    auto f = check_after("UPDATE blocks SET data=X'0F'");
+    CHECK(names(f, "blocks", key, "data",
+                "readings block of meter '9000106' channel active_import month 2020-08"));
+    f = check_after("UPDATE blocks SET data='abc'");
+    CHECK(names(f, "blocks", key, "data", "holds text 'abc', not a block"));
+    f = check_after("UPDATE blocks SET count=3");
+    CHECK(names(f, "blocks", key, "count", "holds integer 3 but the block has 2 values"));
+    f = check_after("UPDATE blocks SET first_time=1");
+    CHECK(names(f, "blocks", key, "first_time", "holds integer 1 but the block begins at 1597903500"));
+    f = check_after("UPDATE blocks SET last_time='x'");
+    CHECK(names(f, "blocks", key, "last_time", "holds text 'x' but the block ends at 1597989900"));
+    f = check_after("UPDATE blocks SET id=id+1");
+    CHECK(names(f, "blocks", key, "id", "is not series * 4096 + month"));
+    f = check_after("UPDATE series SET last_value=1");
+    CHECK(names(f, "series", key, "last_value",
+                "holds 1 at 1597989900 but the series' last block ends with 353100000 at 1597989900"));
+    f = check_after("UPDATE series SET channel=4294967295");
+    CHECK(names(f, "series", "meter '9000106' channel code 4294967295 (not a channel)", "channel",
+                "not a channel code"));
 }
 
 TEST_CASE("SQLite check: events have known kinds, codes in range, valid text") {
@@ -691,11 +736,11 @@ TEST_CASE("SQLite check: the schema, and a bounded list") {
     // 30 bad rows: 20 listed, then one issue counting the other 10
     std::string many;
     for (int i = 0; i < 30; ++i)
-        many += "INSERT INTO readings(meter,ts,total,source) VALUES(1," + std::to_string(1600000000 + i) +
-                ",1,9);";
+        many += "INSERT INTO blocks VALUES(" + std::to_string(4096 + i) + ",1," + std::to_string(i) +
+                ",0,0,1,X'00');";
     f = check_after(many);
-    CHECK(std::count_if(f.begin(), f.end(), [](const db_issue& i) { return i.column == "source"; }) == 21);
-    CHECK(names(f, "readings", "", "source", "10 more issues like the ones above, not listed"));
+    CHECK(std::count_if(f.begin(), f.end(), [](const db_issue& i) { return i.column == "data"; }) == 21);
+    CHECK(names(f, "blocks", "", "data", "10 more issues like the ones above, not listed"));
 }
 
 TEST_CASE("SQLite check: a damaged page is reported, not thrown") {
@@ -704,11 +749,14 @@ TEST_CASE("SQLite check: a damaged page is reported, not thrown") {
         sqlite_store s(file);
         populate(s);
         reading_table t;
-        for (int i = 0; i < 3000; ++i) {
+        std::mt19937_64 rng(7);  // irregular values: blocks of several bytes a reading
+        std::int64_t v = 0;
+        for (int i = 0; i < 30000; ++i) {
             reading r;
             r.meter = "9000106";
             r.time = from_unix(1'600'000'000 + 1800 * i);
-            r[register_id::total] = decimal::from_integer(i);
+            v += static_cast<std::int64_t>(rng() % 1'000'000'000'000);
+            r.set(A, decimal::from_raw(v));
             t.push(r);
         }
         s.put_readings(t);
@@ -718,7 +766,7 @@ TEST_CASE("SQLite check: a damaged page is reported, not thrown") {
     REQUIRE(size > 8 * 4096);
     {
         std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
-        f.seekp(static_cast<std::streamoff>(size - 3 * 4096 + 100));  // inside a b-tree page of readings
+        f.seekp(static_cast<std::streamoff>(size - 3 * 4096 + 100));  // inside a page of blocks
         const std::string junk(2000, '\x5A');
         f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
     }
@@ -806,12 +854,12 @@ TEMPLATE_TEST_CASE("readings written through the API meet the same plausible ran
                    memory_backend, sqlite_backend) {
     TestType b;
     populate(b.s);
-    const auto none = decimal::missing_raw;
     auto refused = [&](std::int64_t t, std::int64_t v, std::int64_t accepted, const char* field) {
         reading_table batch;
         const auto slot = batch.meter_slot("9000106");
-        batch.push(slot, 1'598'000'000, {1'000'000, none, none, none, none});  // a good row first
-        batch.push(slot, t, {v, none, none, none, none}, reading_source::automatic, accepted);
+        const auto ch = batch.channel_slot(A);
+        batch.push(slot, ch, 1'598'000'000, 1'000'000);  // a good row first
+        batch.push(slot, ch, t, v, reading_source::automatic, accepted);
         const auto before = b.s.reading_count();
         try {
             (void)b.s.put_readings(batch, on_conflict::fail);
@@ -830,8 +878,8 @@ TEMPLATE_TEST_CASE("readings written through the API meet the same plausible ran
     // plausible
     CHECK(refused(4'102'444'800, 1'000'000, missing, "timestamp"));
     CHECK(refused(-1, 1'000'000, missing, "timestamp"));
-    CHECK(refused(ok_t, -1, missing, "total"));
-    CHECK(refused(ok_t, max_value + 1, missing, "total"));
+    CHECK(refused(ok_t, -1, missing, "active_import"));
+    CHECK(refused(ok_t, max_value + 1, missing, "active_import"));
     CHECK(refused(ok_t, 1'000'000, 4'102'444'800, "accepted"));
     CHECK_FALSE(refused(4'102'444'799, max_value, 0, ""));  // the edges themselves are stored
 }
@@ -863,8 +911,7 @@ TEMPLATE_TEST_CASE("events and reading sources written through the API meet the 
     CHECK(refused_field(e) == "stored");
     // a reading source outside the enum (a C caller's cast) would make every later read of the meter fail
     reading_table batch;
-    const auto none = decimal::missing_raw;
-    batch.push(batch.meter_slot("9000106"), 1'598'000'000, {1'000'000, none, none, none, none},
+    batch.push(batch.meter_slot("9000106"), batch.channel_slot(A), 1'598'000'000, 1'000'000,
                static_cast<reading_source>(9));
     try {
         (void)b.s.put_readings(batch, on_conflict::fail);
