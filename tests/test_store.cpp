@@ -763,12 +763,15 @@ TEST_CASE("SQLite check: a damaged page is reported, not thrown") {
     }
     raw_sql(file, "PRAGMA journal_mode=DELETE");  // everything in the main file
     const auto size = std::filesystem::file_size(file);
-    REQUIRE(size > 8 * 4096);
+    REQUIRE(size > 8 * 8192);
     {
+        // junk over the start of every page but the first (the schema): b-tree headers, block bytes
         std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
-        f.seekp(static_cast<std::streamoff>(size - 3 * 4096 + 100));  // inside a page of blocks
-        const std::string junk(2000, '\x5A');
-        f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+        const std::string junk(200, '\x5A');
+        for (std::uintmax_t at = 8192; at + junk.size() < size; at += 8192) {
+            f.seekp(static_cast<std::streamoff>(at));
+            f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+        }
     }
     std::vector<db_issue> found;
     {
