@@ -954,3 +954,483 @@ TEST_CASE("two connections creating one new database at once both succeed: the w
         remove_db(file);
     }
 }
+
+// ---- schema 3: channels, blocks, the cursor, migration
+
+namespace {
+channel ch(const char* name) {
+    return parse_channel(name);
+}
+/// A heat meter H-1 and a water meter W-1 beside the populated electricity meter 9000106.
+void add_heat_and_water(store& s) {
+    meter h;
+    h.serial = "H-1";
+    h.point = "tp-1";
+    h.measures = resource::heat;
+    s.put(h);
+    meter w;
+    w.serial = "W-1";
+    w.point = "tp-1";
+    w.measures = resource::cold_water;
+    s.put(w);
+}
+/// Every value a cursor gives for a query, as (meter, channel code, time, value, source, accepted) rows,
+/// checking on the way that chunks come in (meter, channel, time) order.
+using row_t = std::tuple<std::string, std::uint32_t, std::int64_t, std::int64_t, int, std::int64_t>;
+std::vector<row_t> scan_all(const store& s, const series_query& q, std::size_t* chunks = nullptr) {
+    std::vector<row_t> out;
+    series_chunk c;
+    std::size_t n = 0;
+    for (auto cur = s.scan(q); cur->next(c); ++n) {
+        REQUIRE(c.size() > 0);
+        REQUIRE(c.value.size() == c.size());
+        REQUIRE((c.source.empty() || c.source.size() == c.size()));
+        REQUIRE((c.accepted.empty() || c.accepted.size() == c.size()));
+        for (std::size_t i = 0; i < c.size(); ++i) {
+            row_t r{c.meter,
+                    c.ch.code(),
+                    c.time[i],
+                    c.value[i],
+                    c.source.empty() ? 0 : c.source[i],
+                    c.accepted.empty() ? reading_table::missing_time : c.accepted[i]};
+            if (!out.empty()) {
+                const auto& p = out.back();
+                INFO(std::get<0>(r) << " " << std::get<1>(r) << " " << std::get<2>(r));
+                CHECK(std::tie(std::get<0>(p), std::get<1>(p), std::get<2>(p)) <
+                      std::tie(std::get<0>(r), std::get<1>(r), std::get<2>(r)));
+            }
+            out.push_back(r);
+        }
+    }
+    if (chunks) *chunks = n;
+    return out;
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("a heat meter's and an electricity meter's channels round-trip exactly", "[store]",
+                   memory_backend, sqlite_backend) {
+    TestType b;
+    populate(b.s);
+    add_heat_and_water(b.s);
+    reading_table t;
+    const auto e = t.meter_slot("9000106"), h = t.meter_slot("H-1");
+    // written in no particular order: heat first, then electricity, channels interleaved
+    const std::int64_t t0 = to_unix(at("2021-01-31T21:00:00Z")), t1 = to_unix(at("2021-02-28T21:00:00Z"));
+    t.push(h, t.channel_slot(ch("return_temperature")), t1, raw("-3.75"), reading_source::manual, t1 + 60);
+    t.push(h, t.channel_slot(channel::main(resource::heat)), t0, raw("12.345678"));
+    t.push(h, t.channel_slot(ch("volume")), t0, raw("1234.5"));
+    t.push(h, t.channel_slot(ch("flow_temperature")), t0, raw("-0.000001"));
+    t.push(h, t.channel_slot(ch("return_temperature")), t0, raw("-40.5"));
+    t.push(h, t.channel_slot(channel::main(resource::heat)), t1, raw("13.000001"));
+    t.push(h, t.channel_slot(ch("flow_temperature")), t1, raw("95.25"), reading_source::estimated);
+    t.push(e, t.channel_slot(ch("1.8.0")), t0, raw("10084.08"));
+    t.push(e, t.channel_slot(ch("2.8.0")), t0, raw("12.5"));
+    t.push(e, t.channel_slot(ch("3.8.0")), t0, raw("300.001"));
+    t.push(e, t.channel_slot(ch("4.8.0")), t0, raw("44.4"), reading_source::abonent, t0 + 3600);
+    t.push(e, t.channel_slot(ch("1.8.1")), t0, raw("7000"));
+    t.push(e, t.channel_slot(ch("1.8.0")), t1, raw("10090.5"));
+    CHECK(b.s.put_readings(t).inserted == t.size());
+    CHECK(b.s.reading_count() == t.size());
+    CHECK(b.s.reading_count("H-1") == 7);
+
+    // what went in, sorted by meter, channel code, time: what the cursor must give back
+    std::vector<row_t> expected;
+    for (std::size_t i = 0; i < t.size(); ++i)
+        expected.emplace_back(t.meter_of(i), t.channel_of(i).code(), t.times()[i], t.values()[i],
+                              static_cast<int>(t.source(i)), t.accepted_at(i));
+    std::sort(expected.begin(), expected.end());
+    CHECK(scan_all(b.s, series_query{}) == expected);
+    // by channel: the temperatures of the heat meter only
+    series_query q;
+    q.meters = {"H-1"};
+    q.channels = {ch("flow_temperature"), ch("return_temperature")};
+    const auto temps = scan_all(b.s, q);
+    REQUIRE(temps.size() == 4);
+    CHECK(std::get<3>(temps.front()) == raw("-0.000001"));
+    CHECK(b.s.readings("H-1", ever_from, ever_to).size() == 7);
+    // the last value of each channel, without history
+    const auto lv = b.s.last_values("H-1");
+    REQUIRE(lv.size() == 4);
+    for (const auto& l : lv) CHECK(l.time == (l.ch == ch("volume") ? t0 : t1));
+    const auto last = b.s.last_reading("9000106");
+    REQUIRE(last);
+    CHECK(last->time == from_unix(t1));
+    CHECK(last->values == std::vector<channel_value>{{ch("1.8.0"), dec("10090.5")}});
+}
+
+TEMPLATE_TEST_CASE("the cursor: order, range trimming, series over many months", "[store]", memory_backend,
+                   sqlite_backend) {
+    TestType b;
+    populate(b.s);
+    add_heat_and_water(b.s);
+    // a year of half-hourly values for W-1 and 9000106 (two channels), daily for H-1; written shuffled
+    reading_table t;
+    const std::int64_t start = to_unix(at("2021-01-01T00:00:00Z")), end = to_unix(at("2022-01-01T00:00:00Z"));
+    const auto a = t.channel_slot(A), x = t.channel_slot(ch("2.8.0"));
+    const auto w = t.channel_slot(channel::main(resource::cold_water));
+    const auto heat = t.channel_slot(channel::main(resource::heat));
+    for (std::int64_t s = start, k = 0; s < end; s += 1800, ++k) {
+        t.push(t.meter_slot("9000106"), a, s, 1'000'000 * k);
+        t.push(t.meter_slot("9000106"), x, s, 1000 * (k % 7));
+        t.push(t.meter_slot("W-1"), w, s, 10'000 * k + (k % 3 == 0 ? 5 : 0),
+               k % 100 == 0 ? reading_source::manual : reading_source::automatic);
+        if (k % 48 == 0)
+            t.push(t.meter_slot("H-1"), heat, s, 3'000'000 * k, reading_source::automatic, s + 1);
+    }
+    reading_table shuffled;
+    {
+        std::vector<std::size_t> p(t.size());
+        std::iota(p.begin(), p.end(), std::size_t{0});
+        std::shuffle(p.begin(), p.end(), std::mt19937_64(11));
+        for (const auto i : p) shuffled.push_row(t, i);
+    }
+    CHECK(b.s.put_readings(shuffled).inserted == t.size());
+    std::vector<row_t> all;
+    for (std::size_t i = 0; i < t.size(); ++i)
+        all.emplace_back(t.meter_of(i), t.channel_of(i).code(), t.times()[i], t.values()[i],
+                         static_cast<int>(t.source(i)), t.accepted_at(i));
+    std::sort(all.begin(), all.end());
+    std::size_t chunks = 0;
+    CHECK(scan_all(b.s, series_query{}, &chunks) == all);
+    // "H-1" < "W-1" < "9000106"? No: '9' (0x39) < 'H' (0x48) < 'W' (0x57)
+    CHECK(std::get<0>(all.front()) == "9000106");
+    // a range across a month boundary, from the middle of March to the middle of May, exclusive end
+    series_query q;
+    q.from = to_unix(at("2021-03-15T12:00:00Z"));
+    q.to = to_unix(at("2021-05-15T12:00:00Z"));
+    std::vector<row_t> in_range;
+    for (const auto& r : all)
+        if (std::get<2>(r) >= q.from && std::get<2>(r) < q.to) in_range.push_back(r);
+    std::size_t range_chunks = 0;
+    const auto got = scan_all(b.s, q, &range_chunks);
+    CHECK(got == in_range);
+    CHECK(std::get<2>(got.front()) == q.from);
+    // without provenance: times and values only, nothing else
+    q.provenance = false;
+    series_chunk c;
+    for (auto cur = b.s.scan(q); cur->next(c);) {
+        CHECK(c.source.empty());
+        CHECK(c.accepted.empty());
+    }
+    // an empty or inverted range gives nothing
+    q.to = q.from;
+    CHECK(scan_all(b.s, q).empty());
+    if constexpr (std::is_same_v<TestType, sqlite_backend>) {
+        // one chunk a stored block: 4 series over 12 months; and 4 series over March, April, May
+        CHECK(chunks == 4 * 12);
+        CHECK(range_chunks == 4 * 3);
+    }
+}
+
+TEMPLATE_TEST_CASE("conflict policies hold across blocks: the first conflicting row of the batch is named",
+                   "[store]", memory_backend, sqlite_backend) {
+    TestType b;
+    populate(b.s);
+    const auto jan =
+        batch({{"9000106", "2021-01-10T00:00:00Z", "1"}, {"9000106", "2021-01-20T00:00:00Z", "2"}});
+    const auto feb =
+        batch({{"9000106", "2021-02-10T00:00:00Z", "3"}, {"9000106", "2021-02-20T00:00:00Z", "4"}});
+    b.s.put_readings(jan);
+    b.s.put_readings(feb);
+    // rows: 0 new in March, 1 conflicts in February, 2 conflicts in January, 3 same as stored in January,
+    // 4 and 5 a repeat within the batch with two values in March
+    const auto mixed = batch({{"9000106", "2021-03-01T00:00:00Z", "5"},
+                              {"9000106", "2021-02-20T00:00:00Z", "4.5"},
+                              {"9000106", "2021-01-10T00:00:00Z", "1.5"},
+                              {"9000106", "2021-01-20T00:00:00Z", "2"},
+                              {"9000106", "2021-03-02T00:00:00Z", "6"},
+                              {"9000106", "2021-03-02T00:00:00Z", "7"}});
+    try {
+        b.s.put_readings(mixed);
+        FAIL("no exception");
+    } catch (const reading_conflict& c) {
+        CHECK(c.row() == 1);
+        CHECK(std::string(c.message()).find("active_import stored 4, new 4.5") != std::string::npos);
+    }
+    CHECK(b.s.reading_count() == 4);  // nothing of the batch
+    auto st = b.s.put_readings(mixed, on_conflict::keep);
+    CHECK(st.inserted == 2);   // rows 0, 4
+    CHECK(st.kept == 3);       // rows 1, 2, 5
+    CHECK(st.unchanged == 1);  // row 3
+    CHECK(b.s.last_reading("9000106", at("2021-03-02T00:00:00Z"))->values[0].value == dec("6"));
+    st = b.s.put_readings(mixed, on_conflict::replace);
+    CHECK(st.inserted == 0);
+    // row 1 and 2 replace; row 4 (6) equals the stored 6, row 5 (7) replaces it; rows 0, 3 unchanged
+    CHECK(st.replaced == 3);
+    CHECK(st.unchanged == 3);
+    CHECK(b.s.last_reading("9000106", at("2021-03-02T00:00:00Z"))->values[0].value == dec("7"));
+    CHECK(b.s.last_reading("9000106", at("2021-02-20T00:00:00Z"))->values[0].value == dec("4.5"));
+    CHECK(b.s.last_values("9000106").front().value == dec("7").raw());
+}
+
+TEMPLATE_TEST_CASE("a replaced value takes its source and acceptance time; an unchanged one keeps them",
+                   "[store]", memory_backend, sqlite_backend) {
+    TestType b;
+    populate(b.s);
+    reading_table t;
+    const auto m = t.meter_slot("9000106");
+    const auto c = t.channel_slot(A);
+    const std::int64_t t0 = to_unix(at("2021-05-01T00:00:00Z"));
+    t.push(m, c, t0, raw("1"), reading_source::manual, t0 + 5);
+    t.push(m, c, t0 + 60, raw("2"));
+    b.s.put_readings(t);
+    reading_table u;
+    u.push(u.meter_slot("9000106"), u.channel_slot(A), t0, raw("1"), reading_source::estimated);  // unchanged
+    u.push(u.meter_slot("9000106"), u.channel_slot(A), t0 + 60, raw("3"), reading_source::abonent, t0 + 99);
+    const auto st = b.s.put_readings(u, on_conflict::replace);
+    CHECK(st.unchanged == 1);
+    CHECK(st.replaced == 1);
+    const auto got = scan_all(b.s, series_query{});
+    REQUIRE(got.size() == 2);
+    CHECK(got[0] == row_t{"9000106", A.code(), t0, raw("1"), 1, t0 + 5});
+    CHECK(got[1] == row_t{"9000106", A.code(), t0 + 60, raw("3"), 2, t0 + 99});
+}
+
+namespace {
+/// The stored bytes of every block, by block id (behind the store's back).
+std::map<std::int64_t, std::vector<unsigned char>> block_bytes(const std::filesystem::path& file) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(file.string().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT id, data FROM blocks", -1, &s, nullptr) == SQLITE_OK);
+    std::map<std::int64_t, std::vector<unsigned char>> out;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(s, 1));
+        out[sqlite3_column_int64(s, 0)].assign(p, p + sqlite3_column_bytes(s, 1));
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return out;
+}
+void set_block(const std::filesystem::path& file, std::int64_t id, const std::vector<unsigned char>& bytes) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "UPDATE blocks SET data=? WHERE id=?", -1, &s, nullptr) == SQLITE_OK);
+    sqlite3_bind_blob(s, 1, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, id);
+    REQUIRE(sqlite3_step(s) == SQLITE_DONE);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+}  // namespace
+
+TEST_CASE("SQLite: a write into one block rewrites that block only") {
+    const auto file = temp_db("one-block");
+    {
+        sqlite_store s(file);
+        populate(s);
+        s.put_readings(batch({{"9000106", "2021-01-10T00:00:00Z", "1"},
+                              {"9000106", "2021-02-10T00:00:00Z", "2"},
+                              {"9000106", "2021-03-10T00:00:00Z", "3"}}));
+    }
+    const auto before = block_bytes(file);
+    REQUIRE(before.size() == 3);
+    {
+        sqlite_store s(file, sqlite_store::mode::open);
+        CHECK(s.put_readings(batch({{"9000106", "2021-02-11T00:00:00Z", "2.5"}})).inserted == 1);
+        CHECK(s.put_readings(batch({{"9000106", "2021-03-10T00:00:00Z", "3"}})).unchanged == 1);
+    }
+    const auto after = block_bytes(file);
+    REQUIRE(after.size() == 3);
+    auto it = before.begin(), jt = after.begin();
+    CHECK(it->second == jt->second);          // January: the same bytes
+    CHECK((++it)->second != (++jt)->second);  // February: rewritten
+    CHECK((++it)->second == (++jt)->second);  // March: unchanged write, the same bytes
+    remove_db(file);
+}
+
+TEST_CASE(
+    "SQLite: corrupted block bytes are storage_corrupt naming the block, a check issue, never a crash") {
+    const auto file = temp_db("flip");
+    {
+        sqlite_store s(file);
+        populate(s);
+        reading_table t;
+        const auto m = t.meter_slot("9000106");
+        const auto c = t.channel_slot(A);
+        const std::int64_t t0 = to_unix(at("2021-04-01T00:00:00Z"));
+        for (int i = 0; i < 200; ++i)
+            t.push(m, c, t0 + 1800 * i + (i % 5 == 0 ? 7 : 0), 1'000 * i * i,
+                   i % 9 == 0 ? reading_source::manual : reading_source::automatic,
+                   i % 11 == 0 ? t0 + 1800 * i + 60 : reading_table::missing_time);
+        s.put_readings(t);
+    }
+    const auto good = block_bytes(file);
+    REQUIRE(good.size() == 1);
+    const auto id = good.begin()->first;
+    const auto& bytes = good.begin()->second;
+    const std::string name = "readings block of meter '9000106' channel active_import month 2021-04";
+    // an unknown format version: always refused
+    auto bad = bytes;
+    bad[0] = 0x0F;
+    set_block(file, id, bad);
+    {
+        sqlite_store s(file, sqlite_store::mode::read_only);
+        try {
+            s.readings("9000106", ever_from, ever_to);
+            FAIL("no exception");
+        } catch (const storage_error& e) {
+            CHECK(e.code() == errc::storage_corrupt);
+            CHECK(std::string(e.message()).find(name) != std::string::npos);
+        }
+        const auto found = s.check();
+        CHECK(names(found, "blocks", "meter '9000106' channel active_import month 2021-04", "data", name));
+    }
+    // every byte flipped in turn, and every truncation: a read either gives 200 values or storage_corrupt;
+    // check() never throws and reports every block that does not read
+    for (std::size_t i = 0; i < bytes.size() * 2; ++i) {
+        bad = bytes;
+        if (i < bytes.size())
+            bad[i] ^= static_cast<unsigned char>(0x5A);
+        else
+            bad.resize(i - bytes.size());
+        set_block(file, id, bad);
+        sqlite_store s(file, sqlite_store::mode::read_only);
+        bool corrupt = false;
+        try {
+            const auto r = s.readings("9000106", ever_from, ever_to);
+            CHECK(r.size() <= 400);
+        } catch (const storage_error& e) {
+            CHECK(e.code() == errc::storage_corrupt);
+            CHECK(std::string(e.message()).find(name) != std::string::npos);
+            corrupt = true;
+        }
+        std::vector<db_issue> found;
+        REQUIRE_NOTHROW(found = s.check());
+        if (corrupt) {
+            INFO("byte " << i);
+            CHECK(std::any_of(found.begin(), found.end(),
+                              [](const db_issue& d) { return d.table == "blocks"; }));
+        }
+    }
+    remove_db(file);
+}
+
+namespace {
+/// A copy of a schema-2 database the landed release wrote (tests/data/schema2/make_fixtures.sh).
+std::filesystem::path fixture(const char* name) {
+    const auto file = temp_db(name);
+    std::filesystem::copy_file(std::filesystem::path(KVANT_TEST_DATA_DIR) / "schema2" / name, file);
+    return file;
+}
+/// The readings of a meter as (channel, time, value, source, accepted).
+std::vector<std::tuple<channel, std::int64_t, decimal, reading_source, std::optional<instant>>> values_of(
+    const store& s, const char* serial) {
+    std::vector<std::tuple<channel, std::int64_t, decimal, reading_source, std::optional<instant>>> out;
+    for (const auto& r : s.readings(serial, ever_from, ever_to).to_readings())
+        for (const auto& v : r.values) out.emplace_back(v.ch, to_unix(r.time), v.value, r.source, r.accepted);
+    std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
+        return std::tie(std::get<0>(x), std::get<1>(x)) < std::tie(std::get<0>(y), std::get<1>(y));
+    });
+    return out;
+}
+}  // namespace
+
+TEST_CASE("SQLite: a schema-2 database of the landed release migrates on opening for writing") {
+    const auto file = fixture("mixed.db");
+    CHECK_THROWS_WITH(
+        sqlite_store(file, sqlite_store::mode::read_only),
+        Catch::Contains("has schema version 2; open it for writing once to migrate it to version 3"));
+    std::size_t anomalies_before = 0;
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
+        sqlite3_stmt* st = nullptr;
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM anomalies", -1, &st, nullptr);
+        sqlite3_step(st);
+        anomalies_before = static_cast<std::size_t>(sqlite3_column_int64(st, 0));
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+    }
+    { sqlite_store s(file, sqlite_store::mode::open); }
+    sqlite_store s(file, sqlite_store::mode::read_only);
+    CHECK(s.check().empty());
+    CHECK(s.reading_count() == 16 + 3 + 3);  // E-100: 5 + 5 + 1 + 5 values; W-200 and H-300: 3 each
+    const auto u = [](const char* t) { return to_unix(at(t)); };
+    const auto E = [](int tariff) {
+        return channel::main(resource::electricity, static_cast<register_id>(tariff));
+    };
+    using R = reading_source;
+    const std::optional<instant> none;
+    // readings.csv of the fixture, worked out by hand: total,t1..t4 → active import total, T1..T4
+    std::vector<std::tuple<channel, std::int64_t, decimal, reading_source, std::optional<instant>>> e{
+        {E(0), u("2020-01-31T21:00:00Z"), dec("1000.5"), R::automatic, none},
+        {E(0), u("2020-02-29T21:00:00Z"), dec("1100.75"), R::manual, at("2020-03-01T08:15:00Z")},
+        {E(0), u("2020-03-31T21:00:00Z"), dec("1200.000001"), R::abonent, at("2020-04-02T10:00:00Z")},
+        {E(0), u("2020-04-30T21:00:00Z"), dec("1300"), R::estimated, none},
+        {E(1), u("2020-01-31T21:00:00Z"), dec("400.1"), R::automatic, none},
+        {E(1), u("2020-02-29T21:00:00Z"), dec("440.2"), R::manual, at("2020-03-01T08:15:00Z")},
+        {E(1), u("2020-04-30T21:00:00Z"), dec("480"), R::estimated, none},
+        {E(2), u("2020-01-31T21:00:00Z"), dec("300.2"), R::automatic, none},
+        {E(2), u("2020-02-29T21:00:00Z"), dec("330.3"), R::manual, at("2020-03-01T08:15:00Z")},
+        {E(2), u("2020-04-30T21:00:00Z"), dec("360"), R::estimated, none},
+        {E(3), u("2020-01-31T21:00:00Z"), dec("200.1"), R::automatic, none},
+        {E(3), u("2020-02-29T21:00:00Z"), dec("220.15"), R::manual, at("2020-03-01T08:15:00Z")},
+        {E(3), u("2020-04-30T21:00:00Z"), dec("240"), R::estimated, none},
+        {E(4), u("2020-01-31T21:00:00Z"), dec("100.1"), R::automatic, none},
+        {E(4), u("2020-02-29T21:00:00Z"), dec("110.1"), R::manual, at("2020-03-01T08:15:00Z")},
+        {E(4), u("2020-04-30T21:00:00Z"), dec("220"), R::estimated, none},
+    };
+    CHECK(values_of(s, "E-100") == e);
+    const auto V = channel::main(resource::cold_water);
+    CHECK(V == ch("volume"));
+    CHECK(values_of(s, "W-200") ==
+          decltype(e){{V, u("2020-01-31T21:00:00Z"), dec("12.345"), R::automatic, none},
+                      {V, u("2020-02-29T21:00:00Z"), dec("15.5"), R::abonent, at("2020-03-03T12:00:00Z")},
+                      {V, u("2020-03-31T21:00:00Z"), dec("19.001"), R::automatic, none}});
+    const auto Q = channel::main(resource::heat);
+    CHECK(Q.what == quantity::heat_energy);
+    CHECK(values_of(s, "H-300") ==
+          decltype(e){{Q, u("2020-01-31T21:00:00Z"), dec("3.125"), R::automatic, none},
+                      {Q, u("2020-02-29T21:00:00Z"), dec("5.25"), R::manual, none},
+                      {Q, u("2020-03-31T21:00:00Z"), dec("7.5"), R::automatic, at("2020-04-01T00:00:01Z")}});
+    const auto lv = s.last_values("E-100");
+    REQUIRE(lv.size() == 5);
+    CHECK(lv[0].ch == E(0));
+    CHECK(lv[0].time == u("2020-04-30T21:00:00Z"));
+    CHECK(lv[0].value == dec("1300").raw());
+    CHECK(s.events("", ever_from, ever_to).size() == 1);
+    CHECK(s.anomalies().size() == anomalies_before);
+    CHECK(s.all<meter>().size() == 3);
+    remove_db(file);
+}
+
+TEST_CASE("SQLite: the landed demo's readings migrate value for value") {
+    const auto file = fixture("demo3.db");
+    { sqlite_store s(file, sqlite_store::mode::open); }
+    sqlite_store s(file, sqlite_store::mode::read_only);
+    CHECK(s.check().empty());
+    // the CSV the fixture was imported from: every non-empty register cell is one stored value
+    std::ifstream in(std::filesystem::path(KVANT_TEST_DATA_DIR) / "schema2" / "demo3-readings.csv");
+    std::string line;
+    std::getline(in, line);
+    std::map<std::string, std::vector<std::tuple<channel, std::int64_t, decimal>>> expected;
+    std::size_t n = 0;
+    while (std::getline(in, line)) {
+        std::vector<std::string> f;
+        std::size_t p = 0;
+        for (std::size_t q; (q = line.find(',', p)) != std::string::npos; p = q + 1)
+            f.push_back(line.substr(p, q - p));
+        f.push_back(line.substr(p));
+        REQUIRE(f.size() == 9);
+        const auto m = s.find<meter>(f[0]);
+        REQUIRE(m);
+        for (int r = 0; r < 5; ++r)
+            if (!f[2 + r].empty()) {
+                expected[f[0]].emplace_back(channel::main(m->measures, static_cast<register_id>(r)),
+                                            to_unix(at(f[1].c_str())), dec(f[2 + r].c_str()));
+                ++n;
+            }
+    }
+    REQUIRE(expected.size() == 3);
+    CHECK(s.reading_count() == n);
+    for (auto& [serial, want] : expected) {
+        std::sort(want.begin(), want.end());
+        std::vector<std::tuple<channel, std::int64_t, decimal>> got;
+        for (const auto& [c, t, v, src, acc] : values_of(s, serial.c_str())) got.emplace_back(c, t, v);
+        INFO(serial);
+        CHECK(got == want);
+    }
+    remove_db(file);
+}
