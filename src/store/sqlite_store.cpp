@@ -530,12 +530,17 @@ struct sqlite_store::impl {
                 std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
                 for (std::size_t i = 0; i < n; ++i)
                     order[fill[mi[i] * nc + ci[i]]++] = static_cast<std::uint32_t>(i);
+                std::vector<std::pair<std::int64_t, std::uint32_t>> keyed;  // (time, row): sorts stably
                 for (std::size_t g = 0; g < groups; ++g) {
                     const auto b = order.begin() + start[g], e = order.begin() + start[g + 1];
-                    const auto by_time = [&](std::uint32_t x, std::uint32_t y) {
-                        return times[x] < times[y];
-                    };
-                    if (!std::is_sorted(b, e, by_time)) std::stable_sort(b, e, by_time);
+                    if (std::is_sorted(b, e,
+                                       [&](std::uint32_t x, std::uint32_t y) { return times[x] < times[y]; }))
+                        continue;
+                    keyed.clear();
+                    for (auto it = b; it != e; ++it) keyed.emplace_back(times[*it], *it);
+                    std::sort(keyed.begin(), keyed.end());
+                    for (std::size_t i = 0; i < keyed.size(); ++i)
+                        b[static_cast<std::ptrdiff_t>(i)] = keyed[i].second;
                 }
             } else {
                 for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);

@@ -70,9 +70,11 @@ class sqlite_store final : public store {
     /// integrity_check`; the schema (application id, version, every table and column this library uses);
     /// `PRAGMA foreign_key_check`, with each dangling reference named by table, key and column; every entity
     /// document reads back to an entity whose key and references equal the columns it is stored under;
-    /// readings, events and anomalies hold integers where integers belong, within range (times of years
-    /// 1..9999, register values of at most 12 integer digits, source codes 0..3, event codes and journals as
-    /// int), known enum texts, and parseable anomaly documents agreeing with their columns; every text is
+    /// every readings block decodes (a corrupt one is an issue naming meter, channel and month, never a
+    /// throw), agrees with its id, count and first and last time, and holds values of at most 12 integer
+    /// digits, source codes 0..3 and acceptance times of 1970..2099; every series has a known channel and
+    /// the last value of its last block; events and anomalies hold integers where integers belong, within
+    /// range, known enum texts, and parseable anomaly documents agreeing with their columns; every text is
     /// valid UTF-8 without control characters. At most `max_per_column` issues are listed per table and
     /// column, followed by one that counts the rest. Reads never fail on invalid text (it reads back with
     /// U+FFFD); a row that cannot be read at all fails its read with errc::storage_corrupt, and this check
