@@ -25,9 +25,9 @@ namespace {
 
 constexpr int application_id = 0x4B564E54;  // 'KVNT'
 
-// The entity and event tables, as schema version 1 made them (its readings table, below, is gone since
-// version 3). Foreign keys are deferred to commit, so that one transaction may write rows in any order;
-// store::put checks references first anyway, with messages that name the entity and field.
+// The entity and event tables, as schema version 1 made them (its readings table of five register columns
+// is gone since version 3). Foreign keys are deferred to commit, so that one transaction may write rows in
+// any order; store::put checks references first anyway, with messages that name the entity and field.
 constexpr const char* schema_base = R"sql(
 CREATE TABLE kvant_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE organizations(
@@ -1322,7 +1322,7 @@ std::string db_issue::to_string() const {
 
 namespace {
 
-/// The tables and columns schema version 2 has; check() reports any that is missing.
+/// The tables and columns schema version 3 has; check() reports any that is missing.
 const std::vector<std::pair<const char*, std::vector<const char*>>> schema_columns{
     {"kvant_meta", {"key", "value"}},
     {"organizations", {"id", "doc"}},
