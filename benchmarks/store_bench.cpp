@@ -208,9 +208,50 @@ int main(int argc, char** argv) {
             if (r + 1 < runs) fs::remove(file);
         }
     }
+    // daily appends: the history but the last 7 days, then a day at a time (each merges into the stored
+    // block of its month: the daily work of a collection system)
+    std::vector<double> append_rate, append_ms;
+    {
+        std::int64_t last = 0;
+        for (const auto t : batch.times()) last = std::max(last, t);
+        const std::int64_t cut = last - 7 * 86400;
+        reading_table head;
+        std::vector<reading_table> days(7);
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto t = batch.times()[i];
+            if (t <= cut)
+                head.push_row(batch, i);
+            else
+                days[static_cast<std::size_t>(std::min<std::int64_t>(6, (t - cut - 1) / 86400))].push_row(
+                    batch, i);
+        }
+        for (int r = 0; r < runs; ++r) {
+            const fs::path file = dir / ("append" + std::to_string(r) + ".db");
+            {
+                sqlite_store s(file);
+                populate(s, batch.meters());
+                s.put_readings(head);
+                std::size_t k = 0;
+                const auto t0 = clock_type::now();
+                for (const auto& d : days) k += s.put_readings(d).inserted;
+                const double secs = since(t0);
+                if (k + head.size() != n || s.reading_count() != n) {
+                    std::fprintf(stderr, "store_bench: appends stored %zu of %zu\n", k + head.size(), n);
+                    ++failures;
+                }
+                std::size_t day_rows = 0;
+                for (const auto& d : days) day_rows += d.size();
+                append_rate.push_back(static_cast<double>(day_rows) / secs / 1e6);
+                append_ms.push_back(secs * 1000 / 7);
+            }
+            fs::remove(file);
+        }
+    }
     std::printf("ingest from a batch into a new file      %7.2f M readings/s (as read, grouped)\n",
                 median(ingest));
     std::printf("ingest, the same rows shuffled           %7.2f M readings/s\n", median(ingest_shuffled));
+    std::printf("append a day of every meter (7 days)     %7.2f M readings/s, %.1f ms a day\n",
+                median(append_rate), median(append_ms));
     std::printf("scan, times and values                   %7.2f M readings/s\n", median(scan_plain));
     std::printf("scan, with provenance                    %7.2f M readings/s\n", median(scan_prov));
     std::printf("file after VACUUM (page size of the store) %5.3f bytes a reading\n", median(size_vacuum));
