@@ -1092,7 +1092,7 @@ TEMPLATE_TEST_CASE("the cursor: order, range trimming, series over many months",
     std::sort(all.begin(), all.end());
     std::size_t chunks = 0;
     CHECK(scan_all(b.s, series_query{}, &chunks) == all);
-    // "H-1" < "W-1" < "9000106"? No: '9' (0x39) < 'H' (0x48) < 'W' (0x57)
+    // serials in byte order: "9000106" < "H-1" < "W-1"
     CHECK(std::get<0>(all.front()) == "9000106");
     // a range across a month boundary, from the middle of March to the middle of May, exclusive end
     series_query q;
