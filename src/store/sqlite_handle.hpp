@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -142,6 +143,18 @@ class statement {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_.get(), col));
         return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s_.get(), col)))
                  : std::string_view();
+    }
+    /// A blob column's bytes (empty for NULL or an empty blob).
+    std::span<const std::uint8_t> blob(int col) const noexcept {
+        const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s_.get(), col));
+        return p ? std::span<const std::uint8_t>(
+                       p, static_cast<std::size_t>(sqlite3_column_bytes(s_.get(), col)))
+                 : std::span<const std::uint8_t>();
+    }
+    statement& bind_blob(int i, std::string_view v) {
+        check(sqlite3_bind_blob(s_.get(), i, v.empty() ? "" : v.data(), static_cast<int>(v.size()),
+                                SQLITE_STATIC));
+        return *this;
     }
     /// The storage class of a column: SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL.
     int type(int col) const noexcept { return sqlite3_column_type(s_.get(), col); }

@@ -1,5 +1,6 @@
 #include "kvant/store/sqlite_store.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "block_codec.hpp"
 #include "kvant/core/version.hpp"
 #include "kvant/model/json.hpp"
 #include "kvant/model/validation.hpp"
@@ -23,9 +25,10 @@ namespace {
 
 constexpr int application_id = 0x4B564E54;  // 'KVNT'
 
-// Schema version 1. Foreign keys are deferred to commit, so that one transaction may write rows in any order;
-// store::put checks references first anyway, with messages that name the entity and field.
-constexpr const char* schema_v1 = R"sql(
+// The entity and event tables, as schema version 1 made them (its readings table of five register columns
+// is gone since version 3). Foreign keys are deferred to commit, so that one transaction may write rows in
+// any order; store::put checks references first anyway, with messages that name the entity and field.
+constexpr const char* schema_base = R"sql(
 CREATE TABLE kvant_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE organizations(
   id TEXT PRIMARY KEY,
@@ -55,13 +58,6 @@ CREATE TABLE meters(
   point TEXT REFERENCES metering_points(code) DEFERRABLE INITIALLY DEFERRED,
   doc TEXT NOT NULL);
 CREATE INDEX meters_by_point ON meters(point);
-CREATE TABLE readings(
-  meter INTEGER NOT NULL REFERENCES meters(id) DEFERRABLE INITIALLY DEFERRED,
-  ts INTEGER NOT NULL,
-  total INTEGER, t1 INTEGER, t2 INTEGER, t3 INTEGER, t4 INTEGER,
-  source INTEGER NOT NULL,
-  accepted INTEGER,
-  PRIMARY KEY(meter, ts)) WITHOUT ROWID;
 CREATE TABLE meter_events(
   meter INTEGER NOT NULL REFERENCES meters(id) DEFERRABLE INITIALLY DEFERRED,
   ts INTEGER NOT NULL,
@@ -83,6 +79,82 @@ CREATE TABLE anomalies(
   doc TEXT NOT NULL);
 CREATE INDEX anomalies_by_status ON anomalies(status, meter, begins);
 )sql";
+
+// Schema version 3 keeps readings as compact blocks: one row per (series, UTC month), a series being one
+// meter's one channel. A block's id is series * 4096 + month (months since 1970-01, 0..1559), so that the
+// table needs no index besides its rowid and a series' blocks lie together in time order. The series row
+// keeps the last value, so that current readings read no block. docs/storage.md describes both.
+constexpr const char* schema_v3_additions = R"sql(
+CREATE TABLE series(
+  id INTEGER PRIMARY KEY,
+  meter INTEGER NOT NULL REFERENCES meters(id) DEFERRABLE INITIALLY DEFERRED,
+  channel INTEGER NOT NULL,
+  last_time INTEGER NOT NULL,
+  last_value INTEGER NOT NULL,
+  UNIQUE(meter, channel));
+CREATE TABLE blocks(
+  id INTEGER PRIMARY KEY,
+  series INTEGER NOT NULL REFERENCES series(id) DEFERRABLE INITIALLY DEFERRED,
+  month INTEGER NOT NULL,
+  first_time INTEGER NOT NULL,
+  last_time INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  data BLOB NOT NULL);
+)sql";
+
+/// The page size of a new database: measured with benchmarks/store_bench (docs/storage.md).
+constexpr int new_page_size = 8192;
+
+// ---- months and blocks
+
+constexpr int month_bits = 12;
+constexpr std::int64_t months_per_series = std::int64_t{1} << month_bits;
+/// Months since 1970-01 of the plausible time range (1970..2099).
+constexpr int month_count = (2100 - 1970) * 12;
+
+/// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
+constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+/// The UTC month (since 1970-01) of a Unix time of the plausible range.
+int month_of(std::int64_t t) noexcept {
+    std::int64_t z = (t >= 0 ? t / 86400 : (t - 86399) / 86400) + 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+    return static_cast<int>((y - 1970) * 12 + static_cast<std::int64_t>(m) - 1);
+}
+/// The Unix time a month (since 1970-01) begins.
+std::int64_t month_start(std::int64_t month) noexcept {
+    return days_from_civil(1970 + month / 12, static_cast<unsigned>(month % 12) + 1, 1) * 86400;
+}
+/// "2020-08"
+std::string month_text(std::int64_t month) {
+    if (month < 0 || month >= month_count) return std::to_string(month) + " (not a month of 1970..2099)";
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(1970 + month / 12),
+                  static_cast<int>(month % 12) + 1);
+    return buf;
+}
+std::string channel_text(std::int64_t code) {
+    const auto c =
+        code >= 0 && code <= 0xffffffff ? channel::from_code(static_cast<std::uint32_t>(code)) : std::nullopt;
+    return c ? to_string(*c) : "code " + std::to_string(code) + " (not a channel)";
+}
+/// How a block is named in messages: "readings block of meter '9000106' channel active_import month 2020-08".
+std::string block_name(std::string_view serial, std::int64_t code, std::int64_t month) {
+    return "readings block of meter " + excerpt(serial) + " channel " + channel_text(code) + " month " +
+           month_text(month);
+}
 
 // How each entity type maps to its table: name, key column, reference columns.
 template <class T>
@@ -250,7 +322,11 @@ std::optional<std::string> integer_problem(const statement& s, int col, std::int
     return std::nullopt;
 }
 
-/// The columns of a reading row, from `first`: ts, total, t1, t2, t3, t4, source, accepted.
+/// The registers of a readings row of schemas 1 and 2 (read only to migrate it): total, t1..t4.
+constexpr std::size_t old_register_count = 5;
+
+/// The columns of a reading row of schemas 1 and 2, from `first`: ts, total, t1, t2, t3, t4, source,
+/// accepted.
 constexpr std::array<const char*, 8> reading_columns{"ts", "total", "t1",     "t2",
                                                      "t3", "t4",    "source", "accepted"};
 std::optional<std::string> reading_problem(const statement& s, int first, int i) {
@@ -272,8 +348,8 @@ std::optional<std::string> reading_problem(const statement& s, int first, int i)
 /// Decodes a reading row (columns from `first` as above) of meter `serial`, or throws
 /// errc::storage_corrupt naming the row and column: a value read as something else would be a silent wrong
 /// number.
-[[maybe_unused]] void decode_reading(const statement& s, int first, std::string_view serial, std::int64_t& ts,
-                    std::array<std::int64_t, register_count>& v, reading_source& source,
+void decode_reading(const statement& s, int first, std::string_view serial, std::int64_t& ts,
+                    std::array<std::int64_t, old_register_count>& v, reading_source& source,
                     std::int64_t& accepted) {
     // the fast path reads each column once; reading_problem() says what is wrong when it fails
     const auto in = [&](int col, std::int64_t lo, std::int64_t hi, std::int64_t if_null, std::int64_t& out) {
@@ -285,7 +361,7 @@ std::optional<std::string> reading_problem(const statement& s, int first, int i)
     };
     std::int64_t src = 0;
     bool ok = in(first, min_unix, max_unix, no_null, ts);
-    for (int r = 0; ok && r < static_cast<int>(register_count); ++r)
+    for (int r = 0; ok && r < static_cast<int>(old_register_count); ++r)
         ok = in(first + 1 + r, -max_register_raw, max_register_raw, decimal::missing_raw,
                 v[static_cast<std::size_t>(r)]);
     ok = ok && in(first + 6, 0, max_source, no_null, src);
@@ -334,6 +410,28 @@ void check_event_row(const statement& s, int first, std::string_view serial) {
                                                            *p + "; kvant validate lists every such row");
 }
 
+/// Throws errc::storage_corrupt unless a block's times [first, last] lie in its month.
+void check_block_month(std::int64_t first, std::int64_t last, std::string_view where, std::int64_t month) {
+    if (month < 0 || month >= month_count || first < month_start(month) || last >= month_start(month + 1))
+        throw storage_error(errc::storage_corrupt, std::string(where) + ": times " + std::to_string(first) +
+                                                       ".." + std::to_string(last) +
+                                                       " are not of the block's month" +
+                                                       "; kvant validate lists every such block");
+}
+
+/// Decodes a stored block, checking that its times lie in its month and its sources are known.
+void read_block(std::span<const std::uint8_t> bytes, std::string_view where, std::int64_t month,
+                detail::decoded_block& out) {
+    detail::decode_block(bytes, where, out);
+    check_block_month(out.time.front(), out.time.back(), where, month);
+    for (std::size_t i = 0; i < out.source.size(); ++i)
+        if (out.source[i] > max_source)
+            throw storage_error(errc::storage_corrupt, std::string(where) + ": row " + std::to_string(i) +
+                                                           " has source " + std::to_string(out.source[i]) +
+                                                           ", outside 0.." + std::to_string(max_source) +
+                                                           "; kvant validate lists every such block");
+}
+
 }  // namespace
 
 struct sqlite_store::impl {
@@ -342,6 +440,7 @@ struct sqlite_store::impl {
     int busy_ms = 0;  // the busy timeout, for messages
     int depth = 0;    // open transaction levels
     std::map<std::string, std::unique_ptr<statement>, std::less<>> statements;
+    detail::decoded_block merged;  // write_readings' merged block
 
     statement& stmt(std::string_view sql) {
         auto it = statements.find(sql);
@@ -399,6 +498,277 @@ struct sqlite_store::impl {
         reset_guard g(s);
         while (s.step()) out.push_back(from_doc<T>(s.text(1), s.text(0)));
     }
+    // ---- readings (schema 3)
+
+    struct series_row {
+        std::int64_t id = 0;
+        std::int64_t last_time = 0, last_value = 0;
+        bool exists = false;  // stored before this write
+        bool dirty = false;   // last value to store
+    };
+
+    /// Merges a batch into the blocks it touches (see store_readings).
+    write_stats write_readings(const reading_table& batch, on_conflict policy) {
+        const std::size_t n = batch.size();
+        const auto& mi = batch.meter_index();
+        const auto& ci = batch.channel_index();
+        const auto& times = batch.times();
+        const auto& values = batch.values();
+        // rows in (meter, channel, time) order, stably (repeats of one key in batch order)
+        std::vector<std::uint32_t> order;
+        if (!batch.grouped()) {
+            if (n > std::numeric_limits<std::uint32_t>::max())
+                throw storage_error(errc::storage, "a batch of more than 4294967295 values");
+            order.resize(n);
+            const std::size_t nc = batch.channels().size();
+            const std::size_t groups = batch.meters().size() * nc;
+            if (groups <= 4 * n + 1024) {
+                // a counting sort by (meter, channel), stable, then each group by time where it is not
+                std::vector<std::uint32_t> start(groups + 1, 0);
+                for (std::size_t i = 0; i < n; ++i) ++start[mi[i] * nc + ci[i] + 1];
+                for (std::size_t g = 0; g < groups; ++g) start[g + 1] += start[g];
+                std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
+                for (std::size_t i = 0; i < n; ++i)
+                    order[fill[mi[i] * nc + ci[i]]++] = static_cast<std::uint32_t>(i);
+                std::vector<std::pair<std::int64_t, std::uint32_t>> keyed;  // (time, row): sorts stably
+                for (std::size_t g = 0; g < groups; ++g) {
+                    const auto b = order.begin() + start[g], e = order.begin() + start[g + 1];
+                    if (std::is_sorted(b, e,
+                                       [&](std::uint32_t x, std::uint32_t y) { return times[x] < times[y]; }))
+                        continue;
+                    keyed.clear();
+                    for (auto it = b; it != e; ++it) keyed.emplace_back(times[*it], *it);
+                    std::sort(keyed.begin(), keyed.end());
+                    for (std::size_t i = 0; i < keyed.size(); ++i)
+                        b[static_cast<std::ptrdiff_t>(i)] = keyed[i].second;
+                }
+            } else {
+                for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
+                std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+                    if (mi[x] != mi[y]) return mi[x] < mi[y];
+                    if (ci[x] != ci[y]) return ci[x] < ci[y];
+                    return times[x] < times[y];
+                });
+            }
+        }
+        const auto row = [&](std::size_t k) -> std::size_t { return order.empty() ? k : order[k]; };
+        std::vector<std::int64_t> meter_ids(batch.meters().size(), -1);
+
+        auto& get_series = stmt("SELECT id,last_time,last_value FROM series WHERE meter=? AND channel=?");
+        auto& new_series = stmt("INSERT INTO series(meter,channel,last_time,last_value) VALUES(?,?,?,?)");
+        auto& set_last = stmt("UPDATE series SET last_time=?2,last_value=?3 WHERE id=?1");
+        auto& get_block = stmt("SELECT data FROM blocks WHERE id=?");
+        auto& put_block = stmt(
+            "INSERT INTO blocks(id,series,month,first_time,last_time,count,data) "
+            "VALUES(?1,?2,?3,?4,?5,?6,?7) "
+            "ON CONFLICT(id) DO UPDATE SET first_time=excluded.first_time,last_time=excluded.last_time,"
+            "count=excluded.count,data=excluded.data");
+
+        write_stats st;
+        std::optional<std::size_t> conflict_row;  // under fail: the first conflicting row of the batch
+        std::int64_t conflict_with = 0;
+        const auto conflict = [&](std::size_t r, std::int64_t with) {
+            if (!conflict_row || r < *conflict_row) conflict_row = r, conflict_with = with;
+        };
+        detail::decoded_block stored;
+        std::string bytes;
+        for (std::size_t k = 0; k < n;) {
+            const std::size_t first = row(k);
+            const auto m = mi[first];
+            const auto c = ci[first];
+            std::size_t kend = k + 1;
+            while (kend < n && mi[row(kend)] == m && ci[row(kend)] == c) ++kend;
+            if (meter_ids[m] < 0) meter_ids[m] = *meter_id(batch.meters()[m]);
+            const std::int64_t code = batch.channels()[c].code();
+            series_row sr;
+            {
+                reset_guard g(get_series);
+                get_series.bind(1, meter_ids[m]).bind(2, code);
+                if (get_series.step()) {
+                    sr.id = get_series.integer(0);
+                    sr.last_time = get_series.integer(1);
+                    sr.last_value = get_series.integer(2);
+                    sr.exists = true;
+                }
+            }
+            for (std::size_t b = k; b < kend;) {
+                const int month = month_of(times[row(b)]);
+                const std::int64_t month_end = month_start(month + 1);
+                std::size_t bend = b + 1;
+                while (bend < kend && times[row(bend)] < month_end) ++bend;
+                const std::string where = [&] { return block_name(batch.meters()[m], code, month); }();
+                bool have_stored = false;
+                if (sr.exists) {
+                    reset_guard g(get_block);
+                    get_block.bind(1, sr.id * months_per_series + month);
+                    if (get_block.step()) {
+                        read_block(get_block.blob(0), where, month, stored);
+                        have_stored = true;
+                    }
+                }
+                bool strictly = true;
+                for (std::size_t j = b + 1; j < bend && strictly; ++j)
+                    strictly = times[row(j)] > times[row(j - 1)];
+                std::span<const std::int64_t> t, v;
+                std::span<const std::uint8_t> src;
+                std::span<const std::int64_t> acc;
+                bool changed = false;
+                if (!have_stored && strictly && order.empty()) {
+                    // a new block from consecutive rows: encoded straight from the batch's columns
+                    t = {times.data() + b, bend - b};
+                    v = {values.data() + b, bend - b};
+                    if (!batch.sources().empty()) src = {batch.sources().data() + b, bend - b};
+                    if (!batch.accepted().empty()) acc = {batch.accepted().data() + b, bend - b};
+                    st.inserted += bend - b;
+                    changed = true;
+                } else {
+                    changed =
+                        merge(batch, row, b, bend, have_stored ? &stored : nullptr, policy, st, conflict);
+                    t = merged.time, v = merged.value, src = merged.source, acc = merged.accepted;
+                }
+                b = bend;
+                if (!changed || conflict_row) continue;
+                bytes.clear();
+                detail::encode_block(t, v, src, acc, bytes);
+                if (!sr.exists && sr.id == 0) {
+                    reset_guard g(new_series);
+                    new_series.bind(1, meter_ids[m]).bind(2, code).bind(3, t.back()).bind(4, v.back());
+                    new_series.run();
+                    sr.id = sqlite3_last_insert_rowid(db.get());
+                    sr.last_time = t.back(), sr.last_value = v.back();
+                } else if (t.back() >= sr.last_time) {
+                    sr.last_time = t.back(), sr.last_value = v.back(), sr.dirty = true;
+                }
+                reset_guard g(put_block);
+                put_block.bind(1, sr.id * months_per_series + month).bind(2, sr.id).bind(3, month);
+                put_block.bind(4, t.front()).bind(5, t.back()).bind(6, static_cast<std::int64_t>(t.size()));
+                put_block.bind_blob(7, bytes);
+                put_block.run();
+            }
+            if (sr.dirty && !conflict_row) {
+                reset_guard g(set_last);
+                set_last.bind(1, sr.id).bind(2, sr.last_time).bind(3, sr.last_value);
+                set_last.run();
+            }
+            k = kend;
+        }
+        if (conflict_row)
+            throw reading_conflict(*conflict_row,
+                                   store::conflict_message(batch, *conflict_row, conflict_with));
+        return st;
+    }
+
+    /// Moves the readings of schema 1 or 2 into series and blocks, inside the caller's transaction: a row's
+    /// total, t1..t4 become the tariffs of the main quantity of its meter's resource (channel::main), each
+    /// with the row's source and acceptance time. A row that cannot be read fails the migration with
+    /// errc::storage_corrupt naming it (the database stays as it was).
+    void migrate_readings() {
+        statement s(db.get(),
+                    "SELECT m.serial,m.doc,r.meter,r.ts,r.total,r.t1,r.t2,r.t3,r.t4,r.source,r.accepted FROM "
+                    "readings r LEFT JOIN meters m ON m.id=r.meter ORDER BY r.meter,r.ts",
+                    busy_ms);
+        reading_table t;
+        std::int64_t current = -1;
+        std::string serial;
+        std::array<channel, old_register_count> channels{};
+        const auto flush = [&] {
+            if (!t.empty()) write_readings(t, on_conflict::fail);
+            t.clear();
+        };
+        while (s.step()) {
+            if (s.integer(2) != current) {
+                flush();
+                current = s.integer(2);
+                if (s.is_null(0))
+                    throw storage_error(
+                        errc::storage_corrupt,
+                        "stored readings row of meter id " + std::to_string(current) + " at ts " +
+                            describe(s, 3) +
+                            ": no meter has that id, so its readings cannot move to schema 3");
+                serial = s.text(0);
+                const auto mt = from_doc<meter>(s.text(1), serial);
+                for (std::size_t r = 0; r < old_register_count; ++r)
+                    channels[r] = channel::main(mt.measures, static_cast<register_id>(r));
+            }
+            std::int64_t ts = 0, accepted = 0;
+            std::array<std::int64_t, old_register_count> v{};
+            reading_source source{};
+            decode_reading(s, 3, serial, ts, v, source, accepted);
+            const auto slot = t.meter_slot(serial);
+            for (std::size_t r = 0; r < old_register_count; ++r)
+                if (v[r] != decimal::missing_raw)
+                    t.push(slot, t.channel_slot(channels[r]), ts, v[r], source, accepted);
+            if (t.size() >= (std::size_t{1} << 20)) flush();
+        }
+        flush();
+    }
+
+    /// Merges rows [b, bend) of the batch (in time order through `row`) into a stored block (or none) as
+    /// memory_store does, row by row in batch order: into `merged`. Returns whether the block changed.
+    template <class Row, class Conflict>
+    bool merge(const reading_table& batch, const Row& row, std::size_t b, std::size_t bend,
+               const detail::decoded_block* old, on_conflict policy, write_stats& st, Conflict& conflict) {
+        const auto& times = batch.times();
+        const auto& values = batch.values();
+        merged.time.clear(), merged.value.clear(), merged.source.clear(), merged.accepted.clear();
+        const std::size_t no = old ? old->time.size() : 0;
+        bool provenance = !batch.sources().empty() || !batch.accepted().empty() ||
+                          (old && (!old->source.empty() || !old->accepted.empty()));
+        const auto push = [&](std::int64_t t, std::int64_t v, std::uint8_t s, std::int64_t a) {
+            merged.time.push_back(t);
+            merged.value.push_back(v);
+            if (provenance) merged.source.push_back(s), merged.accepted.push_back(a);
+        };
+        const auto old_source = [&](std::size_t i) -> std::uint8_t {
+            return old->source.empty() ? 0 : old->source[i];
+        };
+        const auto old_accepted = [&](std::size_t i) {
+            return old->accepted.empty() ? reading_table::missing_time : old->accepted[i];
+        };
+        bool changed = false;
+        std::size_t i = 0, j = b;
+        while (i < no || j < bend) {
+            if (j == bend || (i < no && old->time[i] < times[row(j)])) {
+                push(old->time[i], old->value[i], old_source(i), old_accepted(i));
+                ++i;
+                continue;
+            }
+            const std::int64_t t = times[row(j)];
+            bool have = false, was_stored = false;
+            std::int64_t cur = 0, stored_value = 0, first_value = 0;
+            std::uint8_t cur_s = 0;
+            std::int64_t cur_a = reading_table::missing_time;
+            if (i < no && old->time[i] == t) {
+                have = was_stored = true;
+                cur = stored_value = old->value[i];
+                cur_s = old_source(i), cur_a = old_accepted(i);
+                ++i;
+            }
+            for (bool first = true; j < bend && times[row(j)] == t; ++j, first = false) {
+                const std::size_t r = row(j);
+                const std::int64_t v = values[r];
+                if (first) first_value = v;
+                if (policy == on_conflict::fail) {
+                    if (was_stored ? v != stored_value : !first && v != first_value)
+                        conflict(r, was_stored ? stored_value : first_value);
+                }
+                if (!have) {
+                    have = true, cur = v, cur_s = static_cast<std::uint8_t>(batch.source(r));
+                    cur_a = batch.accepted_at(r);
+                    ++st.inserted, changed = true;
+                } else if (cur == v) {
+                    ++st.unchanged;
+                } else if (policy == on_conflict::replace) {
+                    cur = v, cur_s = static_cast<std::uint8_t>(batch.source(r)), cur_a = batch.accepted_at(r);
+                    ++st.replaced, changed = true;
+                } else {
+                    ++st.kept;
+                }
+            }
+            push(t, cur, cur_s, cur_a);
+        }
+        return changed;
+    }
 };
 
 sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chrono::milliseconds busy_timeout)
@@ -440,11 +810,14 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
     if (version == 0 && app == 0 && m != mode::read_only) {
         // Two processes may create one new file at once: the write lock decides who creates the schema (the
         // busy timeout applies), and the other finds it made once it has the lock.
+        // the page size of a new file (taken only while the file is empty; a no-op otherwise)
+        impl_->exec(("PRAGMA page_size=" + std::to_string(new_page_size)).c_str());
         impl_->exec("BEGIN IMMEDIATE");
         try {
             if (impl_->pragma_int("SELECT count(*) FROM sqlite_schema") == 0) {
-                impl_->exec(schema_v1);
+                impl_->exec(schema_base);
                 impl_->exec(schema_v2_additions);
+                impl_->exec(schema_v3_additions);
                 impl_->exec(("PRAGMA application_id=" + std::to_string(application_id)).c_str());
                 impl_->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
                 auto& s = impl_->stmt("INSERT INTO kvant_meta(key,value) VALUES('created_by', ?)");
@@ -470,16 +843,30 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                                                       version_string() + " reads up to " +
                                                       std::to_string(schema_version));
     }
-    if (version == 1 && app == application_id) {
+    if ((version == 1 || version == 2) && app == application_id) {
+        // schemas 1 and 2 kept readings as rows of five registers; version 3 moves them into blocks on
+        // opening for writing, in one transaction (docs/storage.md); a read-only open cannot
         if (m == mode::read_only)
-            throw storage_error(
-                errc::storage_schema,
-                file.string() + " has schema version 1; open it for writing once to migrate it");
+            throw storage_error(errc::storage_schema,
+                                file.string() + " has schema version " + std::to_string(version) +
+                                    "; open it for writing once to migrate it to version " +
+                                    std::to_string(schema_version));
         impl_->exec("BEGIN IMMEDIATE");
         try {
-            if (impl_->pragma_int("PRAGMA user_version") == 1) {  // not migrated meanwhile by another process
-                impl_->exec(schema_v2_additions);
-                impl_->exec("PRAGMA user_version=2");
+            const auto now =
+                impl_->pragma_int("PRAGMA user_version");  // another process may have migrated it
+            if (now == 1) impl_->exec(schema_v2_additions);
+            if (now == 1 || now == 2) {
+                impl_->exec(schema_v3_additions);
+                impl_->migrate_readings();
+                impl_->statements.clear();  // no statement may hold the old table while it is dropped
+                impl_->exec("DROP TABLE readings");
+                impl_->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
+                auto& s =
+                    impl_->stmt("INSERT OR REPLACE INTO kvant_meta(key,value) VALUES('migrated_by', ?)");
+                reset_guard g(s);
+                s.bind(1, std::string("libkvant ") + version_string() + " from schema " + std::to_string(now))
+                    .run();
             }
             impl_->exec("COMMIT");
         } catch (...) {
@@ -573,24 +960,159 @@ void sqlite_store::store_entity(const meter& m) {
     impl_->upsert(m);
 }
 
-// TODO(i9-store): schema 3 blocks replace these stubs
-write_stats sqlite_store::store_readings(const reading_table&, on_conflict) {
-    throw storage_error(errc::storage, "sqlite readings: schema 3 not built yet");
+write_stats sqlite_store::store_readings(const reading_table& batch, on_conflict policy) {
+    return impl_->write_readings(batch, policy);
 }
-std::unique_ptr<reading_cursor> sqlite_store::scan(const series_query&) const {
-    throw storage_error(errc::storage, "sqlite readings: schema 3 not built yet");
+
+namespace {
+/// Reads blocks in (meter serial, channel, month) order, one statement a requested meter (or one for all),
+/// keeping one block in memory.
+class sqlite_cursor final : public reading_cursor {
+  public:
+    sqlite_cursor(sqlite3* db, int busy_ms, series_query q) : q_(std::move(q)) {
+        std::sort(q_.meters.begin(), q_.meters.end());
+        q_.meters.erase(std::unique(q_.meters.begin(), q_.meters.end()), q_.meters.end());
+        std::sort(q_.channels.begin(), q_.channels.end());
+        // the months that may hold [from, to): the month key prunes whole blocks, first and last time the
+        // edges
+        const std::int64_t from = std::max<std::int64_t>(q_.from, min_unix);
+        const std::int64_t last = std::min<std::int64_t>(q_.to - 1, max_unix);
+        empty_ = q_.to <= q_.from || from > last;
+        lo_ = empty_ ? 0 : month_of(from);
+        hi_ = empty_ ? 0 : month_of(last);
+        const std::string sql =
+            "SELECT m.serial,s.channel,b.month,b.data FROM meters m JOIN series s ON s.meter=m.id "
+            "JOIN blocks b ON b.id BETWEEN s.id*4096+?1 AND s.id*4096+?2 WHERE b.last_time>=?3 AND "
+            "b.first_time<?4" +
+            std::string(q_.meters.empty() ? "" : " AND m.serial=?5") + " ORDER BY m.serial,s.channel,b.id";
+        s_ = std::make_unique<statement>(db, sql, busy_ms);
+        empty_ = empty_ || !start();
+    }
+    bool next(series_chunk& out) override {
+        while (!empty_) {
+            if (!s_->step()) {
+                if (!start()) {
+                    empty_ = true;
+                    return false;
+                }
+                continue;
+            }
+            const std::int64_t code = s_->integer(1);
+            const auto ch = code >= 0 && code <= 0xffffffff
+                                ? channel::from_code(static_cast<std::uint32_t>(code))
+                                : std::nullopt;
+            const std::int64_t month = s_->integer(2);
+            if (!ch)
+                throw storage_error(errc::storage_corrupt,
+                                    block_name(s_->bytes(0), code, month) +
+                                        ": the series' channel code is not a channel; kvant validate "
+                                        "lists every such block");
+            if (!q_.channels.empty() && !std::binary_search(q_.channels.begin(), q_.channels.end(), *ch))
+                continue;
+            const std::string where = block_name(s_->bytes(0), code, month);
+            const auto bytes = s_->blob(3);
+            out.source.clear(), out.accepted.clear();
+            if (q_.provenance) {
+                read_block(bytes, where, month, block_);
+                if (!trim(block_.time, out.time, out.value, &block_.value)) continue;
+                const bool plain = block_.source.empty() && block_.accepted.empty();
+                if (!plain) {
+                    const std::size_t n = count_;
+                    block_.source.resize(n, 0);
+                    block_.accepted.resize(n, reading_table::missing_time);
+                    out.source.assign(block_.source.begin() + static_cast<std::ptrdiff_t>(a_),
+                                      block_.source.begin() + static_cast<std::ptrdiff_t>(b_));
+                    out.accepted.assign(block_.accepted.begin() + static_cast<std::ptrdiff_t>(a_),
+                                        block_.accepted.begin() + static_cast<std::ptrdiff_t>(b_));
+                }
+            } else {
+                const auto h = detail::read_block_header(bytes, where);
+                check_block_month(h.first_time, h.last_time, where, month);
+                block_.time.resize(h.count);
+                block_.value.resize(h.count);
+                detail::decode_times_values(bytes, where, h, block_.time.data(), block_.value.data());
+                if (!trim(block_.time, out.time, out.value, &block_.value)) continue;
+            }
+            out.meter = s_->text(0);
+            out.ch = *ch;
+            return true;
+        }
+        return false;
+    }
+
+  private:
+    /// Runs the statement for the next requested meter; false when none is left.
+    bool start() {
+        if (!q_.meters.empty() && m_ >= q_.meters.size()) return false;
+        if (q_.meters.empty() && m_ > 0) return false;
+        s_->reset();
+        s_->bind(1, std::int64_t{lo_}).bind(2, std::int64_t{hi_}).bind(3, q_.from).bind(4, q_.to);
+        if (!q_.meters.empty()) s_->bind(5, q_.meters[m_]);
+        ++m_;
+        return true;
+    }
+    /// The rows of the decoded block within [from, to) into out (a_, b_ their range); false when none.
+    bool trim(std::vector<std::int64_t>& time, std::vector<std::int64_t>& out_time,
+              std::vector<std::int64_t>& out_value, std::vector<std::int64_t>* value) {
+        count_ = time.size();
+        a_ = static_cast<std::size_t>(std::lower_bound(time.begin(), time.end(), q_.from) - time.begin());
+        b_ = static_cast<std::size_t>(std::lower_bound(time.begin(), time.end(), q_.to) - time.begin());
+        if (a_ >= b_) return false;
+        if (a_ == 0 && b_ == time.size()) {
+            out_time.swap(time);
+            out_value.swap(*value);
+            // keep the block's columns usable for provenance (read by index a_..b_ only)
+            return true;
+        }
+        out_time.assign(time.begin() + static_cast<std::ptrdiff_t>(a_),
+                        time.begin() + static_cast<std::ptrdiff_t>(b_));
+        out_value.assign(value->begin() + static_cast<std::ptrdiff_t>(a_),
+                         value->begin() + static_cast<std::ptrdiff_t>(b_));
+        return true;
+    }
+    series_query q_;
+    std::unique_ptr<statement> s_;
+    bool empty_ = false;
+    std::int64_t lo_ = 0, hi_ = 0;
+    std::size_t m_ = 0;
+    std::size_t a_ = 0, b_ = 0, count_ = 0;
+    detail::decoded_block block_;
+};
+}  // namespace
+
+std::unique_ptr<reading_cursor> sqlite_store::scan(const series_query& q) const {
+    return std::make_unique<sqlite_cursor>(impl_->db.get(), impl_->busy_ms, q);
 }
-std::vector<last_value> sqlite_store::last_values(std::string_view) const {
-    throw storage_error(errc::storage, "sqlite readings: schema 3 not built yet");
+
+std::vector<last_value> sqlite_store::last_values(std::string_view meter) const {
+    auto& s = impl_->stmt(
+        "SELECT s.channel,s.last_time,s.last_value FROM series s JOIN meters m ON m.id=s.meter WHERE "
+        "m.serial=? ORDER BY s.channel");
+    reset_guard g(s);
+    s.bind(1, meter);
+    std::vector<last_value> out;
+    while (s.step()) {
+        const std::int64_t code = s.integer(0);
+        const auto ch = code >= 0 && code <= 0xffffffff ? channel::from_code(static_cast<std::uint32_t>(code))
+                                                        : std::nullopt;
+        if (!ch || s.type(1) != SQLITE_INTEGER || s.type(2) != SQLITE_INTEGER)
+            throw storage_error(errc::storage_corrupt,
+                                "stored series of meter " + quote(meter) + " channel " + channel_text(code) +
+                                    ": channel, last_time or last_value cannot be read; kvant validate "
+                                    "lists every such row");
+        out.push_back({*ch, s.integer(1), s.integer(2)});
+    }
+    return out;
 }
 
 std::size_t sqlite_store::reading_count(std::string_view meter) const {
-    if (meter.empty()) return static_cast<std::size_t>(impl_->pragma_int("SELECT count(*) FROM readings"));
-    const auto id = impl_->meter_id(meter);
-    if (!id) return 0;
-    auto& s = impl_->stmt("SELECT count(*) FROM readings WHERE meter=?");
+    if (meter.empty())
+        return static_cast<std::size_t>(impl_->pragma_int("SELECT coalesce(sum(count),0) FROM blocks"));
+    auto& s = impl_->stmt(
+        "SELECT coalesce(sum(b.count),0) FROM meters m JOIN series s ON s.meter=m.id JOIN blocks b ON b.id "
+        "BETWEEN s.id*4096 AND s.id*4096+4095 WHERE m.serial=?");
     reset_guard g(s);
-    s.bind(1, *id);
+    s.bind(1, meter);
     s.step();
     return static_cast<std::size_t>(s.integer(0));
 }
@@ -800,7 +1322,7 @@ std::string db_issue::to_string() const {
 
 namespace {
 
-/// The tables and columns schema version 2 has; check() reports any that is missing.
+/// The tables and columns schema version 3 has; check() reports any that is missing.
 const std::vector<std::pair<const char*, std::vector<const char*>>> schema_columns{
     {"kvant_meta", {"key", "value"}},
     {"organizations", {"id", "doc"}},
@@ -809,7 +1331,8 @@ const std::vector<std::pair<const char*, std::vector<const char*>>> schema_colum
     {"metering_points", {"code", "account", "doc"}},
     {"meter_models", {"id", "doc"}},
     {"meters", {"id", "serial", "model", "point", "doc"}},
-    {"readings", {"meter", "ts", "total", "t1", "t2", "t3", "t4", "source", "accepted"}},
+    {"series", {"id", "meter", "channel", "last_time", "last_value"}},
+    {"blocks", {"id", "series", "month", "first_time", "last_time", "count", "data"}},
     {"meter_events", {"meter", "ts", "code", "kind", "journal", "message"}},
     {"anomalies", {"key", "meter", "type", "status", "begins", "doc"}},
 };
@@ -822,13 +1345,15 @@ struct reference {
     const char* parent;
     const char* parent_key;
 };
-const std::array<reference, 7> references{{
+const std::array<reference, 8> references{{
     {"abonents", "id", "organization", "organizations", "id"},
     {"accounts", "number", "abonent", "abonents", "id"},
     {"metering_points", "code", "account", "accounts", "number"},
     {"meters", "serial", "model", "meter_models", "id"},
     {"meters", "serial", "point", "metering_points", "code"},
-    {"readings", "'meter id ' || meter || ' at ts ' || ts", "meter", "meters", "id"},
+    {"series", "'meter id ' || meter || ' channel ' || channel", "meter", "meters", "id"},
+    {"blocks", "'block ' || id || ' (series ' || series || ', month ' || month || ')'", "series", "series",
+     "id"},
     {"meter_events", "'meter id ' || meter || ' at ts ' || ts || ', code ' || code", "meter", "meters", "id"},
 }};
 
@@ -995,22 +1520,88 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
         entities(static_cast<meter_model*>(nullptr));
         entities(static_cast<meter*>(nullptr));
     });
-    // 5. readings: the rules their reads apply (a row breaking one cannot be read)
+    // 5. readings: every block decodes, agrees with its key and columns, holds values in range; every
+    // series has a known channel and the last value of its last block
     guard([&] {
-        if (has("readings")) {
-            statement s(db.db.get(),
-                        "SELECT m.serial,r.meter,r.ts,r.total,r.t1,r.t2,r.t3,r.t4,r.source,r.accepted FROM "
-                        "readings r "
-                        "LEFT JOIN meters m ON m.id=r.meter ORDER BY r.meter,r.ts",
-                        db.busy_ms);
-            while (s.step()) {
-                // the key of a row is spelt out only when the row has an issue (millions of rows have none)
-                const auto key = [&] { return series_row_key(s); };
-                for (int i = 0; i < static_cast<int>(reading_columns.size()); ++i)
-                    if (auto p = reading_problem(s, 2, i))
-                        c.add("readings", key(), reading_columns[static_cast<std::size_t>(i)], *p);
+        if (!has("blocks") || !has("series")) return;
+        statement s(db.db.get(),
+                    "SELECT m.serial,s.channel,b.id,b.series,b.month,b.first_time,b.last_time,b.count,b.data,"
+                    "s.last_time,s.last_value,(SELECT max(x.id) FROM blocks x WHERE x.id BETWEEN "
+                    "b.series*4096 AND b.series*4096+4095) FROM blocks b LEFT JOIN series s ON s.id=b.series "
+                    "LEFT JOIN meters m ON m.id=s.meter ORDER BY b.id",
+                    db.busy_ms);
+        detail::decoded_block block;
+        while (s.step()) {
+            const std::int64_t code = s.integer(1), month = s.integer(4);
+            const std::string key = "meter " + (s.is_null(0) ? std::string("(none)") : quote(s.bytes(0))) +
+                                    " channel " + channel_text(code) + " month " + month_text(month);
+            const std::string where = block_name(s.bytes(0), code, month);
+            if (s.integer(2) != s.integer(3) * months_per_series + month || month < 0 || month >= month_count)
+                c.add("blocks", key, "id",
+                      "block id " + std::to_string(s.integer(2)) + " is not series * 4096 + month");
+            if (s.type(8) != SQLITE_BLOB) {
+                c.add("blocks", key, "data", "holds " + describe(s, 8) + ", not a block");
+                continue;
             }
+            try {
+                read_block(s.blob(8), where, month, block);
+            } catch (const storage_error& e) {
+                c.add("blocks", key, "data", std::string(e.message()));
+                continue;
+            }
+            const auto n = static_cast<std::int64_t>(block.time.size());
+            if (s.integer(7) != n)
+                c.add("blocks", key, "count",
+                      "holds " + describe(s, 7) + " but the block has " + std::to_string(n) + " values");
+            if (s.type(5) != SQLITE_INTEGER || s.integer(5) != block.time.front())
+                c.add("blocks", key, "first_time",
+                      "holds " + describe(s, 5) + " but the block begins at " +
+                          std::to_string(block.time.front()));
+            if (s.type(6) != SQLITE_INTEGER || s.integer(6) != block.time.back())
+                c.add("blocks", key, "last_time",
+                      "holds " + describe(s, 6) + " but the block ends at " +
+                          std::to_string(block.time.back()));
+            for (std::size_t i = 0; i < block.value.size(); ++i)
+                if (block.value[i] < -max_register_raw || block.value[i] > max_register_raw) {
+                    c.add("blocks", key, "data",
+                          "value " + std::to_string(i) + " is " + std::to_string(block.value[i]) +
+                              " millionths, more than 12 integer digits");
+                    break;
+                }
+            for (std::size_t i = 0; i < block.accepted.size(); ++i)
+                if (block.accepted[i] != reading_table::missing_time &&
+                    (block.accepted[i] < min_unix || block.accepted[i] > max_unix)) {
+                    c.add("blocks", key, "data",
+                          "acceptance time " + std::to_string(i) + " is " +
+                              std::to_string(block.accepted[i]) + ", outside 1970-01-01..2099-12-31");
+                    break;
+                }
+            if (s.integer(2) == s.integer(11) && !s.is_null(9) &&
+                (s.integer(9) != block.time.back() || s.integer(10) != block.value.back()))
+                c.add("series", key, "last_value",
+                      "holds " + std::to_string(s.integer(10)) + " at " + std::to_string(s.integer(9)) +
+                          " but the series' last block ends with " + std::to_string(block.value.back()) +
+                          " at " + std::to_string(block.time.back()));
         }
+        statement q(
+            db.db.get(),
+            "SELECT m.serial,s.meter,s.channel FROM series s LEFT JOIN meters m ON m.id=s.meter WHERE NOT "
+            "EXISTS (SELECT 1 FROM blocks b WHERE b.id BETWEEN s.id*4096 AND s.id*4096+4095) OR "
+            "typeof(s.channel)<>'integer' OR s.channel<0 OR s.channel>4294967295 ORDER BY s.id",
+            db.busy_ms);
+        while (q.step())
+            c.add("series",
+                  "meter " + (q.is_null(0) ? "id " + std::to_string(q.integer(1)) : quote(q.bytes(0))) +
+                      " channel " + channel_text(q.integer(2)),
+                  "", "a series without blocks or without a channel code");
+        statement u(db.db.get(),
+                    "SELECT m.serial,s.channel FROM series s JOIN meters m ON m.id=s.meter ORDER BY s.id",
+                    db.busy_ms);
+        while (u.step())
+            if (u.integer(1) < 0 || u.integer(1) > 0xffffffff ||
+                !channel::from_code(static_cast<std::uint32_t>(u.integer(1))))
+                c.add("series", "meter " + quote(u.bytes(0)) + " channel " + channel_text(u.integer(1)),
+                      "channel", "holds " + std::to_string(u.integer(1)) + ", not a channel code");
     });
     // 6. events: integers in range, a known kind, valid text
     guard([&] {

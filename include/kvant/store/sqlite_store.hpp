@@ -4,11 +4,12 @@
 /// database of a newer schema, or a file that is not a kvant database, fails with storage_schema.
 /// `<sqlite3.h>` is not included here: the handle is private.
 ///
-/// Schema version 2 (docs/storage.md describes every table; version 1 databases are migrated on opening for
-/// writing): entities are rows with their key and reference
-/// columns (enforced by foreign keys) plus a `doc` column holding the entity as JSON (model/json.hpp), so
-/// that entity fields can grow without migrations; readings are a WITHOUT ROWID table keyed by (meter, ts)
-/// with register values as integers in millionths and ts in Unix seconds.
+/// Schema version 3 (docs/storage.md describes every table; databases of versions 1 and 2 are migrated on
+/// opening for writing, and refused with storage_schema when opened read-only): entities are rows with their
+/// key and reference columns (enforced by foreign keys) plus a `doc` column holding the entity as JSON
+/// (model/json.hpp), so that entity fields can grow without migrations; readings are compact blocks, one row
+/// per series (one meter's one channel) and UTC month, encoded by the block codec (src/store/
+/// block_codec.hpp); each series row keeps its last value.
 #pragma once
 
 #include <chrono>
@@ -39,7 +40,7 @@ class sqlite_store final : public store {
         read_only,  ///< open an existing database for reading only
     };
     /// The schema version this library writes and reads.
-    static constexpr int schema_version = 2;
+    static constexpr int schema_version = 3;
 
     /// How long a call waits for another connection's write lock before it fails with errc::storage_busy
     /// (retryable). 0 fails at once. Range 0..3,600,000 ms; a value outside is a config_error.
@@ -69,9 +70,11 @@ class sqlite_store final : public store {
     /// integrity_check`; the schema (application id, version, every table and column this library uses);
     /// `PRAGMA foreign_key_check`, with each dangling reference named by table, key and column; every entity
     /// document reads back to an entity whose key and references equal the columns it is stored under;
-    /// readings, events and anomalies hold integers where integers belong, within range (times of years
-    /// 1..9999, register values of at most 12 integer digits, source codes 0..3, event codes and journals as
-    /// int), known enum texts, and parseable anomaly documents agreeing with their columns; every text is
+    /// every readings block decodes (a corrupt one is an issue naming meter, channel and month, never a
+    /// throw), agrees with its id, count and first and last time, and holds values of at most 12 integer
+    /// digits, source codes 0..3 and acceptance times of 1970..2099; every series has a known channel and
+    /// the last value of its last block; events and anomalies hold integers where integers belong, within
+    /// range, known enum texts, and parseable anomaly documents agreeing with their columns; every text is
     /// valid UTF-8 without control characters. At most `max_per_column` issues are listed per table and
     /// column, followed by one that counts the rest. Reads never fail on invalid text (it reads back with
     /// U+FFFD); a row that cannot be read at all fails its read with errc::storage_corrupt, and this check
