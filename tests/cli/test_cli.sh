@@ -78,7 +78,7 @@ contains "$work/err" "cannot read" "missing file named"
 # a conflicting reading: refused by default, accepted with --on-conflict replace
 printf 'meter,timestamp,value\n98990006,2020-08-21T09:05:00+03:00,352.25\n' >"$work/fix.csv"
 expect 1 "conflicting reading" -- "$kvant" import --db "$work/demo.db" --readings "$work/fix.csv"
-contains "$work/err" "total stored 352.24, new 352.25" "conflict shows both values"
+contains "$work/err" "volume stored 352.24, new 352.25" "conflict shows both values"
 expect 0 "conflicting reading replaced" -- "$kvant" import --db "$work/demo.db" --readings "$work/fix.csv" --on-conflict replace
 contains "$work/out" "0 new, 0 unchanged, 1 replaced" "replace counted"
 
