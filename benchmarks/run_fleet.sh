@@ -4,7 +4,7 @@
 # bytes a reading of the file after VACUUM (indexes included), ingest from a batch, the monthly three-zone split
 # of the whole fleet and one day's anomaly detection as whole processes (wall time and peak memory). Prints a
 # table to paste. Nothing is asserted about time; every step must succeed (set -e), and the split must give
-# 12 months x 3 zones x METERS rows.
+# 12 months x 5 rows (3 zones, the day group, the total) x METERS rows.
 # usage: benchmarks/run_fleet.sh [METERS] (default 100000; CI runs 1000 as a smoke test). KEEP=1 keeps the
 # temporary directory; THREADS (default 0: every core) is passed to the commands; BUILD names a configured build
 # directory to use (default build/bench, configured Release when absent).
@@ -44,8 +44,8 @@ split_cmd=("$kvant" split --db "$db" --schedule three-zone --by month --threads 
            --out "$work/split.csv")
 read -r split_wall split_kb < <(measure split "${split_cmd[@]}")
 rows=$(($(wc -l <"$work/split.csv") - 1))
-[ "$rows" -eq $((meters * 12 * 3)) ] || {
-    echo "run_fleet: the split gave $rows rows, expected $((meters * 12 * 3))" >&2
+[ "$rows" -eq $((meters * 12 * 5)) ] || {  # night, peak, semi-peak, the day group and the total
+    echo "run_fleet: the split gave $rows rows, expected $((meters * 12 * 5))" >&2
     exit 1
 }
 detect_cmd=("$kvant" anomalies detect --db "$db" --at 2025-12-31T21:00:00Z --days 1 --threads "$threads" --quiet)
