@@ -11,6 +11,7 @@
 #include "kvant/io/csv_reader.hpp"
 #include "kvant/model/json.hpp"
 #include "kvant/model/validation.hpp"
+#include "readings_parser.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -44,6 +45,7 @@ std::string read_file(const std::filesystem::path& file) {
 
 namespace {
 
+using detail::conflicting_repeat;
 using nlohmann::json;
 
 void note(import_report& rep, const import_options& o, location where, issue what) {
@@ -125,16 +127,6 @@ std::string first_difference(const json& a, const json& b) {
     return {};
 }
 
-/// The one conflict rule of every table: the same key twice in one import with the same content is a repeat
-/// (counted as unchanged, written once); with different content it is an error naming both places.
-[[noreturn]] void conflicting_repeat(const std::string& what, const location& first, location again,
-                                     std::string field) {
-    again.field = std::move(field);
-    throw validation_error(
-        errc::duplicate, what + " is given twice with different values (first at " + first.to_string() + ")",
-        std::move(again));
-}
-
 /// Entities of one type parsed by an import, not yet written, by key.
 template <class T>
 struct pending {
@@ -199,7 +191,7 @@ class plan {
         event_where_.push_back(std::move(where));
     }
 
-    void add_readings(reading_table batch, std::vector<std::uint64_t> lines, std::string source) {
+    void add_readings(reading_table batch, detail::row_lines lines, std::string source) {
         readings_.push_back({std::move(batch), std::move(lines), std::move(source)});
     }
 
@@ -263,7 +255,7 @@ class plan {
 
     struct readings_file {
         reading_table batch;
-        std::vector<std::uint64_t> lines;
+        detail::row_lines lines;
         std::string source;
     };
     const store& s_;
@@ -334,10 +326,11 @@ void parse_events(plan& p, csv_reader& rd, const csv_header& h, const import_opt
     }
 }
 
-void parse_readings(plan& p, std::string_view text, const std::string& source, const import_options& o) {
-    std::vector<std::uint64_t> lines;
-    bool wide = false;
-    reading_table batch = parse_readings_csv(text, source, o, &lines, &wide);
+void parse_readings(plan& p, detail::parsed_readings parsed, const std::string& source,
+                    const import_options& o) {
+    reading_table& batch = parsed.table;
+    const detail::row_lines& lines = parsed.lines;
+    const bool wide = parsed.wide;
     p.report.rows += batch.size();
     // look every meter up once
     std::vector<std::optional<meter>> found;
@@ -370,13 +363,14 @@ void parse_readings(plan& p, std::string_view text, const std::string& source, c
         }
         note(p.report, o, std::move(where), std::move(ri.what));
     }
-    p.add_readings(std::move(batch), std::move(lines), source);
+    p.add_readings(std::move(batch), std::move(parsed.lines), source);
 }
 
 /// Parses one text into the plan (no write).
 void parse_into(plan& p, table_kind kind, std::string_view text, const std::string& source,
                 const import_options& o) {
-    if (kind == table_kind::readings) return parse_readings(p, text, source, o);
+    if (kind == table_kind::readings)
+        return parse_readings(p, detail::parse_readings_text(text, source, o), source, o);
     csv_reader rd(text, source, o.delimiter);
     std::vector<std::string_view> f;
     if (!rd.next(f))
@@ -412,138 +406,7 @@ import_report write_plan(store& s, plan& p, const import_options& o) {
     return std::move(p.report);
 }
 
-/// The conflict rule for readings, keyed by (meter, timestamp): an identical repeat is kept (the store counts
-/// it as unchanged); a repeat with other values is an error naming both lines. Rows in time order per meter
-/// (the usual case) are checked in one pass without sorting.
-void refuse_conflicting_repeats(const reading_table& t, const std::vector<std::uint64_t>& lines,
-                                const std::string& source) {
-    const auto& slot = t.meter_index();
-    const auto& chan = t.channel_index();
-    const auto& time = t.times();
-    const std::size_t nc = t.channels().size();
-    std::vector<std::int64_t> last(t.meters().size() * nc, std::numeric_limits<std::int64_t>::min());
-    bool ordered = true;
-    for (std::size_t i = 0; i < t.size() && ordered; ++i) {
-        auto& l = last[slot[i] * nc + chan[i]];
-        ordered = time[i] > l;
-        l = time[i];
-    }
-    if (ordered) return;
-    std::vector<std::size_t> order(t.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        if (slot[a] != slot[b]) return slot[a] < slot[b];
-        if (chan[a] != chan[b]) return chan[a] < chan[b];
-        return time[a] < time[b];
-    });
-    for (std::size_t k = 1; k < order.size(); ++k) {
-        const std::size_t a = order[k - 1], b = order[k];
-        if (slot[a] != slot[b] || chan[a] != chan[b] || time[a] != time[b]) continue;
-        std::string field;
-        if (t.values()[a] != t.values()[b]) field = to_string(t.channel_of(a));
-        if (field.empty() && t.source(a) != t.source(b)) field = "source";
-        if (field.empty() && t.accepted_at(a) != t.accepted_at(b)) field = "accepted";
-        if (field.empty()) continue;  // an identical repeat
-        conflicting_repeat(
-            "reading of meter " + excerpt(t.meters()[slot[a]]) + " at " + to_string(from_unix(time[a])),
-            location{source, lines[a], "", -1}, location{source, lines[b], "", -1}, field);
-    }
-}
-
 }  // namespace
-
-reading_table parse_readings_csv(std::string_view text, const std::string& source, const import_options& o,
-                                 std::vector<std::uint64_t>* lines, bool* wide) {
-    csv_reader rd(text, source, o.delimiter);
-    std::vector<std::string_view> f;
-    if (!rd.next(f))
-        throw parse_error(errc::csv_header, "empty file: expected a header row", location{source, 1, "", -1});
-    const auto& cols = detail::columns_of(table_kind::readings);
-    const csv_header h(f, rd.where(), cols.all, cols.required);
-    rd.name_columns(h.names());
-    const int c_meter = h.index("meter"), c_time = h.index("timestamp"), c_source = h.index("source"),
-              c_accepted = h.index("accepted");
-    if (h.index("value") >= 0 && h.index("total") >= 0)
-        throw parse_error(errc::csv_header, "both 'value' and 'total' name the total register; keep one",
-                          rd.where("value"));
-    std::array<int, 5> c_reg{h.index("value") >= 0 ? h.index("value") : h.index("total"), h.index("t1"),
-                             h.index("t2"), h.index("t3"), h.index("t4")};
-    if (wide) *wide = true;
-    bool any_register = false;
-    for (int c : c_reg) any_register = any_register || c >= 0;
-    if (!any_register)
-        throw parse_error(errc::csv_header, "no register column (value, total or t1..t4)", rd.where());
-
-    reading_table out;
-    std::vector<std::uint64_t> own_lines;
-    if (!lines) lines = &own_lines;
-    lines->clear();
-    out.reserve(text.size() / 40);
-    lines->reserve(text.size() / 40);
-    std::array<std::int64_t, 5> v;
-    std::array<std::uint16_t, 5> slot_of;
-    for (std::size_t r = 0; r < slot_of.size(); ++r)
-        slot_of[r] = out.channel_slot(channel::of(quantity::active_import, static_cast<register_id>(r)));
-    while (rd.next(f)) {
-        check_width(f, h, rd);
-        const std::string_view serial = f[static_cast<std::size_t>(c_meter)];
-        if (serial.empty()) throw parse_error(errc::missing_field, "meter is empty", rd.where("meter"));
-        instant t;
-        const auto ts = f[static_cast<std::size_t>(c_time)];
-        if (const auto st = try_parse_instant(ts, t, o.default_offset_minutes); st != time_status::ok)
-            throw parse_error(errc::invalid_timestamp,
-                              excerpt(std::string(ts)) + ": " + std::string(describe(st)),
-                              rd.where("timestamp"));
-        for (std::size_t r = 0; r < v.size(); ++r) {
-            v[r] = decimal::missing_raw;
-            if (c_reg[r] < 0) continue;
-            const auto cell = f[static_cast<std::size_t>(c_reg[r])];
-            if (cell.empty()) continue;
-            decimal d;
-            if (const auto st = decimal::try_parse(cell, d); st != decimal_status::ok)
-                throw parse_error(errc::invalid_number,
-                                  excerpt(std::string(cell)) + ": " + std::string(describe(st)),
-                                  rd.where(h.names()[static_cast<std::size_t>(c_reg[r])]));
-            if (d < decimal{} || d > max_register_value)
-                throw validation_error(
-                    errc::out_of_range,
-                    "register value " + to_string(d) + " is outside 0.." + to_string(max_register_value),
-                    rd.where(h.names()[static_cast<std::size_t>(c_reg[r])]));
-            v[r] = d.raw();
-        }
-        // the plausible range of every reading (model/validation.hpp): checked here, where file, line and
-        // field are known, for an import and for a report read straight from a file alike
-        if (const auto u = to_unix(t); u < plausible_first_unix || u >= plausible_end_unix)
-            throw validation_error(errc::out_of_range,
-                                   to_string(t) + " is outside 1970-01-01T00:00:00Z..2099-12-31T23:59:59Z",
-                                   rd.where("timestamp"));
-        reading_source src = reading_source::automatic;
-        if (c_source >= 0 && !f[static_cast<std::size_t>(c_source)].empty())
-            src = reading_source_text.parse(f[static_cast<std::size_t>(c_source)], rd.where("source"));
-        std::int64_t acc = reading_table::missing_time;
-        if (c_accepted >= 0 && !f[static_cast<std::size_t>(c_accepted)].empty())
-            acc = to_unix(parse_instant(f[static_cast<std::size_t>(c_accepted)], rd.where("accepted"),
-                                        o.default_offset_minutes));
-        if (acc != reading_table::missing_time && (acc < plausible_first_unix || acc >= plausible_end_unix))
-            throw validation_error(
-                errc::out_of_range,
-                to_string(from_unix(acc)) + " is outside 1970-01-01T00:00:00Z..2099-12-31T23:59:59Z",
-                rd.where("accepted"));
-        const auto m = out.meter_slot(serial);
-        bool any = false;
-        for (std::size_t r = 0; r < v.size(); ++r)
-            if (v[r] != decimal::missing_raw) {
-                out.push(m, slot_of[r], to_unix(t), v[r], src, acc);
-                lines->push_back(rd.line());
-                any = true;
-            }
-        if (!any)
-            throw validation_error(errc::validation, "a reading needs at least one register value",
-                                   rd.where(h.names()[static_cast<std::size_t>(c_reg[0] >= 0 ? c_reg[0] : 0)]));
-    }
-    refuse_conflicting_repeats(out, *lines, source);
-    return out;
-}
 
 std::vector<meter> parse_meters_csv(std::string_view text, const std::string& source,
                                     const import_options& o) {
@@ -584,6 +447,11 @@ import_report import_csv(store& s, table_kind kind, std::string_view text, const
 
 import_report import_csv_file(store& s, table_kind kind, const std::filesystem::path& file,
                               const import_options& o) {
+    if (kind == table_kind::readings) {  // streamed: the file is never held whole
+        plan p(s);
+        parse_readings(p, detail::parse_readings_file(file, o), file.string(), o);
+        return write_plan(s, p, o);
+    }
     const std::string text = read_file(file);
     return import_csv(s, kind, text, file.string(), o);
 }
@@ -593,7 +461,12 @@ import_report import_csv_files(store& s, std::vector<std::pair<table_kind, std::
     std::stable_sort(files.begin(), files.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     plan p(s);
-    for (const auto& [kind, file] : files) parse_into(p, kind, read_file(file), file.string(), o);
+    for (const auto& [kind, file] : files) {
+        if (kind == table_kind::readings)
+            parse_readings(p, detail::parse_readings_file(file, o), file.string(), o);
+        else
+            parse_into(p, kind, read_file(file), file.string(), o);
+    }
     return write_plan(s, p, o);
 }
 

@@ -32,6 +32,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -68,11 +69,24 @@ inline std::string_view to_string(table_kind k) noexcept {
     return table_kind_text.name(k);
 }
 
+/// How far a long read or import is: rows parsed so far, bytes of the file consumed, the file's size (0 when
+/// unknown: a pipe).
+struct import_progress {
+    std::uint64_t rows = 0;
+    std::uint64_t bytes_done = 0;
+    std::uint64_t bytes_total = 0;
+};
+using progress_callback = std::function<void(const import_progress&)>;
+
 struct import_options {
     on_conflict conflict = on_conflict::fail;   ///< for readings and events stored already with other values
     std::optional<int> default_offset_minutes;  ///< UTC offset for timestamps written without one
     char delimiter = ',';
     std::size_t max_warnings = 1000;  ///< warnings kept in the report (all are counted)
+    /// Called as a readings file is read (after each buffer) and once at its end; for a terminal display.
+    progress_callback progress;
+    /// The buffer a readings file is read through (it grows only for one record longer than it).
+    std::size_t read_buffer_bytes = std::size_t{1} << 20;
 };
 
 /// A warning-level issue found during an import, with where it was.
@@ -101,12 +115,21 @@ import_report import_csv_files(store& s, std::vector<std::pair<table_kind, std::
                                const import_options& options = {});
 
 /// Parses a readings CSV into a column-wise table without a store (for computations straight from files).
-/// `lines`, when given, receives the line of each row. A wide file (value or total, t1..t4 columns) gives
-/// rows of active energy import's tariffs and sets `*wide`: the caller, who knows each meter's resource, maps
-/// them onto the resource's main quantity with reading_table::map_main.
+/// `lines`, when given, receives the line of each row. A long file (`meter,timestamp,channel,value`) gives
+/// rows of the channels it names. A wide file (value or total, t1..t4 columns) gives rows of active energy
+/// import's tariffs and sets `*wide` (false for a long file): the caller, who knows each meter's resource,
+/// maps them onto the resource's main quantity with reading_table::map_main. The checks and errors are an
+/// import's (file, line, field), the repeat rule included.
 reading_table parse_readings_csv(std::string_view text, const std::string& source,
                                  const import_options& options = {},
                                  std::vector<std::uint64_t>* lines = nullptr, bool* wide = nullptr);
+/// The same for a file, read streaming through a bounded buffer (options.read_buffer_bytes), never whole:
+/// the memory it takes is the table's (~22 bytes a row while no row has a source or acceptance time) and
+/// the buffer. Rows of one record are pushed with no allocation per cell; the columns are sized once from
+/// the file's size. options.progress, when set, is called after each buffer. storage_error(storage_io)
+/// when the file cannot be read.
+reading_table read_readings_csv(const std::filesystem::path& file, const import_options& options = {},
+                                bool* wide = nullptr);
 
 /// Parses a meters CSV without a store (for computations straight from files): the same columns as the meters
 /// table, every one optional but `serial` (e.g. just `serial,zone,register_digits,transformer_ratio`). A

@@ -1,0 +1,496 @@
+// The readings CSV parser (readings_parser.hpp) and the entry points over it: parse_readings_csv for a text
+// in memory and read_readings_csv for a file read through a bounded buffer. Both run the same code.
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <numeric>
+
+#include "csv_columns.hpp"
+#include "kvant/io/csv_reader.hpp"
+#include "kvant/model/validation.hpp"
+#include "readings_parser.hpp"
+
+namespace kvant {
+inline namespace v0 {
+namespace detail {
+
+std::uint64_t row_lines::operator[](std::size_t row) const noexcept {
+    auto it = std::upper_bound(runs_.begin(), runs_.end(), row,
+                               [](std::size_t r, const run& x) { return r < x.row; });
+    --it;  // row 0 is in the first run
+    return it->line + (row - it->row) / it->per;
+}
+
+std::vector<std::uint64_t> row_lines::expand() const {
+    std::vector<std::uint64_t> out;
+    out.reserve(rows_);
+    for (std::size_t k = 0; k < runs_.size(); ++k) {
+        const std::uint64_t end = k + 1 < runs_.size() ? runs_[k + 1].row : rows_;
+        for (std::uint64_t r = runs_[k].row; r < end; ++r)
+            out.push_back(runs_[k].line + (r - runs_[k].row) / runs_[k].per);
+    }
+    return out;
+}
+
+namespace {
+
+// byte classes of the record splitter
+enum : std::uint8_t { plain = 0, odd = 1, delim = 2, cr = 3, lf = 4, quote = 5 };
+
+constexpr std::int64_t days_from_civil(int y, unsigned m, unsigned d) noexcept {
+    y -= m <= 2;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return std::int64_t{era} * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` within 1970..2099, the form files written by machines use; false for anything
+/// else (the general parser then decides, with its exact error).
+inline bool fast_utc(std::string_view s, std::int64_t& out) noexcept {
+    if (s.size() != 20 || s[19] != 'Z' || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+        s[16] != ':')
+        return false;
+    const auto d = [&](std::size_t i) {
+        return static_cast<unsigned>(static_cast<unsigned char>(s[i]) - '0');
+    };
+    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18})
+        if (d(i) > 9) return false;
+    const int y = static_cast<int>(d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3));
+    const unsigned mo = d(5) * 10 + d(6), day = d(8) * 10 + d(9), h = d(11) * 10 + d(12),
+                   mi = d(14) * 10 + d(15), se = d(17) * 10 + d(18);
+    if (y < 1970 || y > 2099 || h > 23 || mi > 59 || se > 59 ||
+        !valid_ymd(y, static_cast<int>(mo), static_cast<int>(day)))
+        return false;
+    out = days_from_civil(y, mo, day) * 86400 + h * 3600 + mi * 60 + se;
+    return true;
+}
+
+}  // namespace
+
+readings_parser::readings_parser(std::string source, const import_options& o)
+    : source_(std::move(source)), o_(o) {
+    o_.progress = nullptr;  // the driver reports progress, not the parser
+}
+
+std::string readings_parser::field_name(std::size_t i) const {
+    return i < names_.size() ? names_[i] : "column " + std::to_string(i + 1);
+}
+
+void readings_parser::syntax(const char* what, std::size_t offset_in_line) const {
+    throw parse_error(errc::csv_syntax, what,
+                      location{source_, record_line_, "", static_cast<std::int64_t>(offset_in_line)});
+}
+
+bool readings_parser::split(std::string_view buf, std::size_t& pos_io, bool eof) {
+    static const auto classes = [] {
+        std::array<std::array<std::uint8_t, 256>, 2> t{};  // [0]: ',' [1]: ';'
+        for (int k = 0; k < 2; ++k) {
+            for (int c = 0; c < 256; ++c) t[k][c] = c < 0x20 || c >= 0x7f ? odd : plain;
+            t[k]['\r'] = cr;
+            t[k]['\n'] = lf;
+            t[k]['"'] = quote;
+        }
+        t[0][','] = delim;
+        t[1][';'] = delim;
+        return t;
+    }();
+    std::array<std::uint8_t, 256> cls_local;
+    const std::uint8_t* cls = nullptr;
+    if (o_.delimiter == ',') {
+        cls = classes[0].data();
+    } else if (o_.delimiter == ';') {
+        cls = classes[1].data();
+    } else {
+        cls_local = classes[0];
+        cls_local[','] = static_cast<unsigned char>(o_.delimiter) < 0x20 ? odd : plain;
+        cls_local[static_cast<unsigned char>(o_.delimiter)] = delim;
+        cls = cls_local.data();
+    }
+    const char* b = buf.data();
+    const std::size_t n = buf.size();
+    std::size_t pos = pos_io;
+    // blank lines (complete by themselves)
+    while (pos < n && (b[pos] == '\n' || b[pos] == '\r')) {
+        if (b[pos] == '\n') ++line_;
+        ++pos;
+    }
+    pos_io = pos;
+    if (pos >= n) return false;
+    record_line_ = line_;
+    std::uint64_t line = line_;
+    const std::size_t line_start = pos;
+    f_.clear();
+    const auto push = [&](std::string_view v, bool check) {
+        const std::size_t i = f_.size();
+        if (check || v.size() > max_text_bytes)
+            if (auto p = check_text(v))
+                throw parse_error(
+                    errc::invalid_text, p->reason + " in " + excerpt(v),
+                    location{source_, record_line_, field_name(i), static_cast<std::int64_t>(p->offset)});
+        f_.push_back(v);
+    };
+    for (;;) {
+        if (pos >= n) {  // after a delimiter at the end of the text: one more empty field
+            if (!eof) return false;
+            push({}, false);
+            break;
+        }
+        if (b[pos] == '"') {
+            const std::size_t open = pos++;
+            bool doubled = false;
+            std::size_t q = 0;
+            for (;;) {
+                const void* hit = pos < n ? std::memchr(b + pos, '"', n - pos) : nullptr;
+                if (!hit) {
+                    if (!eof) return false;
+                    syntax("unterminated quoted field", open - line_start);
+                }
+                q = static_cast<std::size_t>(static_cast<const char*>(hit) - b);
+                if (q + 1 >= n && !eof) return false;  // a doubled quote or the end of the field?
+                if (q + 1 < n && b[q + 1] == '"') {
+                    doubled = true;
+                    pos = q + 2;
+                    continue;
+                }
+                break;
+            }
+            std::string_view raw(b + open + 1, q - open - 1);
+            line += static_cast<std::uint64_t>(std::count(raw.begin(), raw.end(), '\n'));
+            if (doubled) {
+                if (unquoted_.size() <= f_.size()) unquoted_.resize(f_.size() + 1);
+                std::string& u = unquoted_[f_.size()];
+                u.clear();
+                for (std::size_t i = 0; i < raw.size(); ++i) {
+                    u += raw[i];
+                    if (raw[i] == '"') ++i;  // the second of a doubled quote
+                }
+                raw = u;
+            }
+            pos = q + 1;
+            if (pos < n && cls[static_cast<unsigned char>(b[pos])] != delim && b[pos] != '\n' &&
+                b[pos] != '\r')
+                syntax("text after a closing quote", pos - line_start);
+            if (pos >= n && !eof) return false;
+            push(raw, true);
+        } else {
+            const std::size_t start = pos;
+            bool check = false;
+            for (; pos < n; ++pos) {
+                const std::uint8_t c = cls[static_cast<unsigned char>(b[pos])];
+                if (c == plain) continue;
+                if (c == odd) {
+                    check = true;
+                    continue;
+                }
+                if (c == quote)
+                    syntax("a quote inside an unquoted field (quote the whole field)", pos - line_start);
+                break;
+            }
+            if (pos >= n && !eof) return false;
+            push(std::string_view(b + start, pos - start), check);
+        }
+        if (pos >= n) break;  // the last record, without a line end
+        if (cls[static_cast<unsigned char>(b[pos])] == delim) {
+            ++pos;
+            continue;
+        }
+        // the end of the record
+        if (b[pos] == '\r') {
+            if (pos + 1 >= n && !eof) return false;
+            ++pos;
+        }
+        if (pos < n && b[pos] == '\n') ++pos;
+        ++line;
+        break;
+    }
+    pos_io = pos;
+    line_ = line;
+    return true;
+}
+
+void readings_parser::header(std::uint64_t total_bytes) {
+    const auto& cols = columns_of(table_kind::readings);
+    const csv_header h(f_, where(""), cols.all, cols.required);
+    names_ = h.names();
+    static constexpr std::string_view known[] = {"meter", "timestamp", "channel", "value",  "total",   "t1",
+                                                 "t2",    "t3",        "t4",      "source", "accepted"};
+    col_.clear();
+    for (auto k : known) col_.push_back(h.index(k));
+    if (col_[c_channel] >= 0) {  // the long layout
+        wide_ = false;
+        for (int c = c_total; c <= c_t4; ++c)
+            if (col_[c] >= 0)
+                throw parse_error(
+                    errc::csv_header,
+                    "a long file (with a 'channel' column) has its values in 'value'; total and "
+                    "t1..t4 are the wide layout's columns",
+                    where(names_[static_cast<std::size_t>(col_[c])]));
+        if (col_[c_value] < 0)
+            throw parse_error(errc::csv_header,
+                              "a long file (with a 'channel' column) needs a 'value' column", where("value"));
+    } else {
+        wide_ = true;
+        if (col_[c_value] >= 0 && col_[c_total] >= 0)
+            throw parse_error(errc::csv_header, "both 'value' and 'total' name the total register; keep one",
+                              where("value"));
+        if (col_[c_value] >= 0) col_[c_total] = col_[c_value];
+        bool any = false;
+        for (int c = c_total; c <= c_t4; ++c) any = any || col_[c] >= 0;
+        if (!any)
+            throw parse_error(errc::csv_header, "no register column (value, total or t1..t4)", where(""));
+        for (int r = 0; r < 5; ++r)
+            wide_slot_[r] =
+                table_.channel_slot(channel::of(quantity::active_import, static_cast<register_id>(r)));
+    }
+    // Size the columns once, from the least bytes a record can take: a meter, a 16-byte timestamp, a value
+    // (and a channel), the delimiters and a line end. Pages never written are never resident.
+    if (total_bytes > 0) {
+        const std::uint64_t min_record = names_.size() + 18 + (wide_ ? 0 : 1);
+        std::uint64_t per = 1;
+        if (wide_) {
+            per = 0;
+            for (int c = c_total; c <= c_t4; ++c) per += col_[c] >= 0 ? 1 : 0;
+        }
+        table_.reserve(static_cast<std::size_t>((total_bytes / min_record + 1) * per));
+    }
+    header_done_ = true;
+}
+
+std::uint16_t readings_parser::channel_slot(std::string_view text) {
+    if (last_channel_slot_ != 0xffff && text == last_channel_text_) return last_channel_slot_;
+    auto it = channels_.find(std::string(text));
+    if (it == channels_.end()) {
+        const channel c = parse_channel(text, where("channel"));
+        it = channels_.emplace(std::string(text), table_.channel_slot(c)).first;
+    }
+    last_channel_text_.assign(text);
+    return last_channel_slot_ = it->second;
+}
+
+void readings_parser::row() {
+    if (f_.size() != names_.size())
+        throw parse_error(errc::csv_syntax,
+                          "expected " + std::to_string(names_.size()) + " fields as in the header, found " +
+                              std::to_string(f_.size()),
+                          where(""));
+    const auto cell = [&](int c) {
+        return c >= 0 ? f_[static_cast<std::size_t>(col_[c])] : std::string_view{};
+    };
+    const std::string_view serial = f_[static_cast<std::size_t>(col_[c_meter])];
+    if (serial.empty()) throw parse_error(errc::missing_field, "meter is empty", where("meter"));
+    std::int64_t t = 0;
+    const std::string_view ts = f_[static_cast<std::size_t>(col_[c_time])];
+    if (!fast_utc(ts, t)) {
+        instant at;
+        if (const auto st = try_parse_instant(ts, at, o_.default_offset_minutes); st != time_status::ok)
+            throw parse_error(errc::invalid_timestamp, excerpt(ts) + ": " + std::string(describe(st)),
+                              where("timestamp"));
+        t = to_unix(at);
+    }
+    const auto value_of = [&](std::string_view text, const channel& ch, const std::string& field) {
+        decimal d;
+        if (const auto st = decimal::try_parse(text, d); st != decimal_status::ok)
+            throw parse_error(errc::invalid_number, excerpt(text) + ": " + std::string(describe(st)),
+                              where(field));
+        if (!plausible_value(ch, d.raw()))
+            throw validation_error(errc::out_of_range,
+                                   (wide_ ? "register value " : "value of " + to_string(ch) + " ") +
+                                       to_string(d) + " is outside " + plausible_range_text(ch),
+                                   where(field));
+        return d.raw();
+    };
+    std::int64_t v[5];
+    std::uint16_t slot = 0;
+    std::uint32_t n = 0;
+    if (!wide_) {
+        const std::string_view ct = f_[static_cast<std::size_t>(col_[c_channel])];
+        if (ct.empty()) throw parse_error(errc::missing_field, "channel is empty", where("channel"));
+        slot = channel_slot(ct);
+        const std::string_view vt = f_[static_cast<std::size_t>(col_[c_value])];
+        if (vt.empty()) throw parse_error(errc::missing_field, "value is empty", where("value"));
+        v[0] = value_of(vt, table_.channels()[slot], "value");
+        n = 1;
+    } else {
+        for (int r = 0; r < 5; ++r) {
+            v[r] = decimal::missing_raw;
+            const int c = col_[c_total + r];
+            if (c < 0) continue;
+            const std::string_view x = f_[static_cast<std::size_t>(c)];
+            if (x.empty()) continue;
+            v[r] = value_of(x, table_.channels()[wide_slot_[r]], names_[static_cast<std::size_t>(c)]);
+            ++n;
+        }
+        if (n == 0) {
+            int first = c_total;
+            while (col_[first] < 0) ++first;
+            throw validation_error(errc::validation, "a reading needs at least one register value",
+                                   where(names_[static_cast<std::size_t>(col_[first])]));
+        }
+    }
+    // the plausible range of every reading (model/validation.hpp): checked here, where file, line and field
+    // are known, for an import and for a report read straight from a file alike
+    if (t < plausible_first_unix || t >= plausible_end_unix)
+        throw validation_error(
+            errc::out_of_range,
+            to_string(from_unix(t)) + " is outside 1970-01-01T00:00:00Z..2099-12-31T23:59:59Z",
+            where("timestamp"));
+    reading_source src = reading_source::automatic;
+    if (const auto s = cell(c_source); !s.empty()) src = reading_source_text.parse(s, where("source"));
+    std::int64_t acc = reading_table::missing_time;
+    if (const auto a = cell(c_accepted); !a.empty()) {
+        if (!fast_utc(a, acc)) acc = to_unix(parse_instant(a, where("accepted"), o_.default_offset_minutes));
+        if (acc < plausible_first_unix || acc >= plausible_end_unix)
+            throw validation_error(
+                errc::out_of_range,
+                to_string(from_unix(acc)) + " is outside 1970-01-01T00:00:00Z..2099-12-31T23:59:59Z",
+                where("accepted"));
+    }
+    const auto m = table_.meter_slot(serial);
+    if (!wide_) {
+        table_.push(m, slot, t, v[0], src, acc);
+    } else {
+        for (int r = 0; r < 5; ++r)
+            if (v[r] != decimal::missing_raw) table_.push(m, wide_slot_[r], t, v[r], src, acc);
+    }
+    lines_.add(record_line_, n);
+}
+
+std::size_t readings_parser::feed(std::string_view buf, bool eof, std::uint64_t total_bytes) {
+    std::size_t pos = 0;
+    if (first_piece_) {
+        if (buf.size() < 3 && !eof && std::string_view("\xEF\xBB\xBF").starts_with(buf)) return 0;
+        first_piece_ = false;
+        if (buf.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;
+    }
+    while (split(buf, pos, eof)) {
+        if (!header_done_) {
+            header(total_bytes);
+            continue;
+        }
+        row();
+    }
+    return pos;
+}
+
+void readings_parser::finish() {
+    if (!header_done_)
+        throw parse_error(errc::csv_header, "empty file: expected a header row",
+                          location{source_, 1, "", -1});
+    std::vector<std::string> field_of_slot(table_.channels().size(), "value");
+    if (wide_)
+        for (int r = 0; r < 5; ++r)
+            if (col_[c_total + r] >= 0)
+                field_of_slot[wide_slot_[r]] = names_[static_cast<std::size_t>(col_[c_total + r])];
+    refuse_conflicting_repeats(table_, lines_, source_, field_of_slot, !wide_);
+}
+
+void refuse_conflicting_repeats(const reading_table& t, const row_lines& lines, const std::string& source,
+                                const std::vector<std::string>& field_of_slot, bool name_channel) {
+    const auto& slot = t.meter_index();
+    const auto& chan = t.channel_index();
+    const auto& time = t.times();
+    const std::size_t nc = t.channels().size();
+    {  // rows in time order per series (the usual case) are checked in one pass without sorting
+        std::vector<std::int64_t> last(t.meters().size() * nc, std::numeric_limits<std::int64_t>::min());
+        bool ordered = true;
+        for (std::size_t i = 0; i < t.size() && ordered; ++i) {
+            auto& l = last[slot[i] * nc + chan[i]];
+            ordered = time[i] > l;
+            l = time[i];
+        }
+        if (ordered) return;
+    }
+    std::vector<std::uint32_t> order(t.size());
+    std::iota(order.begin(), order.end(), std::uint32_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        if (slot[a] != slot[b]) return slot[a] < slot[b];
+        if (chan[a] != chan[b]) return chan[a] < chan[b];
+        return time[a] < time[b];
+    });
+    for (std::size_t k = 1; k < order.size(); ++k) {
+        const std::size_t a = order[k - 1], b = order[k];
+        if (slot[a] != slot[b] || chan[a] != chan[b] || time[a] != time[b]) continue;
+        std::string field;
+        if (t.values()[a] != t.values()[b]) field = field_of_slot[chan[a]];
+        if (field.empty() && t.source(a) != t.source(b)) field = "source";
+        if (field.empty() && t.accepted_at(a) != t.accepted_at(b)) field = "accepted";
+        if (field.empty()) continue;  // an identical repeat
+        const std::string what = (name_channel ? "value of " + to_string(t.channel_of(a)) + " of meter "
+                                               : std::string("reading of meter ")) +
+                                 excerpt(t.meters()[slot[a]]) + " at ";
+        conflicting_repeat(what + to_string(from_unix(time[a])), location{source, lines[a], "", -1},
+                           location{source, lines[b], "", -1}, field);
+    }
+}
+
+parsed_readings parse_readings_text(std::string_view text, const std::string& source,
+                                    const import_options& o) {
+    readings_parser p(source, o);
+    p.feed(text, true, text.size());
+    p.finish();
+    if (o.progress) o.progress({p.table().size(), text.size(), text.size()});
+    return {std::move(p.table()), std::move(p.lines()), p.wide()};
+}
+
+parsed_readings parse_readings_file(const std::filesystem::path& file, const import_options& o) {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(file.string().c_str(), "rb"), &std::fclose);
+    if (!f) throw storage_error(errc::storage_io, "cannot read " + file.string());
+    std::error_code ec;
+    std::uint64_t total =
+        std::filesystem::is_regular_file(file, ec) ? std::filesystem::file_size(file, ec) : 0;
+    if (ec) total = 0;
+    std::size_t cap = std::max<std::size_t>(o.read_buffer_bytes, 1);
+    std::unique_ptr<char[]> buf(new char[cap]);  // never zero-filled
+    std::size_t have = 0;
+    std::uint64_t done = 0;
+    bool eof = false;
+    readings_parser p(file.string(), o);
+    while (true) {
+        const std::size_t want = cap - have;
+        const std::size_t got = std::fread(buf.get() + have, 1, want, f.get());
+        have += got;
+        if (got < want) {
+            if (std::ferror(f.get()))
+                throw storage_error(errc::storage_io, "error while reading " + file.string());
+            eof = true;
+        }
+        const std::size_t used = p.feed(std::string_view(buf.get(), have), eof, total);
+        done += used;
+        if (o.progress) o.progress({p.table().size(), done, total});
+        if (eof) break;
+        std::memmove(buf.get(), buf.get() + used, have - used);
+        have -= used;
+        if (have == cap) {  // one record longer than the buffer: grow it
+            std::unique_ptr<char[]> bigger(new char[cap * 2]);
+            std::memcpy(bigger.get(), buf.get(), have);
+            buf = std::move(bigger);
+            cap *= 2;
+        }
+    }
+    p.finish();
+    return {std::move(p.table()), std::move(p.lines()), p.wide()};
+}
+
+}  // namespace detail
+
+reading_table parse_readings_csv(std::string_view text, const std::string& source, const import_options& o,
+                                 std::vector<std::uint64_t>* lines, bool* wide) {
+    auto r = detail::parse_readings_text(text, source, o);
+    if (lines) *lines = r.lines.expand();
+    if (wide) *wide = r.wide;
+    return std::move(r.table);
+}
+
+reading_table read_readings_csv(const std::filesystem::path& file, const import_options& o, bool* wide) {
+    auto r = detail::parse_readings_file(file, o);
+    if (wide) *wide = r.wide;
+    return std::move(r.table);
+}
+
+}  // namespace v0
+}  // namespace kvant
