@@ -279,7 +279,7 @@ void readings_parser::row() {
                               std::to_string(f_.size()),
                           where(""));
     const auto cell = [&](int c) {
-        return c >= 0 ? f_[static_cast<std::size_t>(col_[c])] : std::string_view{};
+        return col_[c] >= 0 ? f_[static_cast<std::size_t>(col_[c])] : std::string_view{};
     };
     const std::string_view serial = f_[static_cast<std::size_t>(col_[c_meter])];
     if (serial.empty()) throw parse_error(errc::missing_field, "meter is empty", where("meter"));

@@ -137,12 +137,34 @@ reading_table read_readings_csv(const std::filesystem::path& file, const import_
 std::vector<meter> parse_meters_csv(std::string_view text, const std::string& source,
                                     const import_options& options = {});
 
+/// The layout of a readings file (docs/csv.md).
+/// - long_format: `meter,timestamp,channel,value,source,accepted`, one row a value, any channel (named as in
+///   docs/channels.md). What export writes unless told otherwise: it holds everything a store can.
+/// - wide_format: `meter,timestamp,total,t1,t2,t3,t4,source,accepted`, one row a reading time of a meter,
+///   the registers of the meter's resource's main quantity (channel::main: active import for electricity,
+///   heat energy for heat, volume for water and gas). An import maps such a file back onto the same channels.
+enum class csv_layout : std::uint8_t { long_format, wide_format };
+inline constexpr detail::enum_text<csv_layout, 2> csv_layout_text{
+    "layout", {{{csv_layout::long_format, "long"}, {csv_layout::wide_format, "wide"}}}};
+inline std::string_view to_string(csv_layout l) noexcept {
+    return csv_layout_text.name(l);
+}
+
+struct export_options {
+    csv_layout layout = csv_layout::long_format;  ///< of readings; other tables have one layout
+};
+
 /// Writes one table of the store as CSV with every column of its kind, in the order of the table above.
-/// Readings are ordered by meter and time, register values written exactly (shortest decimal text).
+/// Readings are read through the store's cursor (store::scan), one series chunk at a time, never the whole
+/// store: long, they are ordered by meter, channel and time; wide, by meter and time (one meter's main
+/// quantity is held at a time to join its registers). Values are written exactly (shortest decimal text).
+/// A wide export of a meter with a channel the wide layout cannot hold (anything but total..t4 of its main
+/// quantity), or with registers of one time that differ in source or acceptance time, fails with
+/// storage_error(storage_schema) naming the meter and the channel or time, rather than dropping data.
 /// Never drops a row: stored text is written as reads give it back (repaired, see store.hpp); what it cannot
 /// write at all (a value with no column, readings of no meter, text a store handed out unrepaired) is
 /// storage_error(storage_schema) naming the table, the row and the field.
-void export_csv(const store& s, table_kind kind, std::ostream& out);
+void export_csv(const store& s, table_kind kind, std::ostream& out, const export_options& options = {});
 
 /// Reads a whole file; storage_error(storage_io) naming it when it cannot be read.
 std::string read_file(const std::filesystem::path& file);
