@@ -2,6 +2,7 @@
 // in memory and read_readings_csv for a file read through a bounded buffer. Both run the same code.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -12,6 +13,10 @@
 #include "kvant/io/csv_reader.hpp"
 #include "kvant/model/validation.hpp"
 #include "readings_parser.hpp"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace kvant {
 inline namespace v0 {
@@ -50,23 +55,59 @@ constexpr std::int64_t days_from_civil(int y, unsigned m, unsigned d) noexcept {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` within 1970..2099, the form files written by machines use; false for anything
-/// else (the general parser then decides, with its exact error).
-inline bool fast_utc(std::string_view s, std::int64_t& out) noexcept {
-    if (s.size() != 20 || s[19] != 'Z' || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-        s[16] != ':')
-        return false;
+/// else (the general parser then decides, with its exact error). The date of the last call is remembered:
+/// consecutive rows mostly share it.
+inline bool fast_utc(std::string_view s, std::int64_t& out, date_cache& c) noexcept {
+    if (s.size() != 20 || s[19] != 'Z' || s[10] != 'T' || s[13] != ':' || s[16] != ':') return false;
+    const char* p = s.data();
     const auto d = [&](std::size_t i) {
-        return static_cast<unsigned>(static_cast<unsigned char>(s[i]) - '0');
+        return static_cast<unsigned>(static_cast<unsigned char>(p[i]) - '0');
     };
-    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18})
-        if (d(i) > 9) return false;
-    const int y = static_cast<int>(d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3));
-    const unsigned mo = d(5) * 10 + d(6), day = d(8) * 10 + d(9), h = d(11) * 10 + d(12),
-                   mi = d(14) * 10 + d(15), se = d(17) * 10 + d(18);
-    if (y < 1970 || y > 2099 || h > 23 || mi > 59 || se > 59 ||
-        !valid_ymd(y, static_cast<int>(mo), static_cast<int>(day)))
-        return false;
-    out = days_from_civil(y, mo, day) * 86400 + h * 3600 + mi * 60 + se;
+    if (!c.set || std::memcmp(p, c.text, 10) != 0) {
+        if (p[4] != '-' || p[7] != '-') return false;
+        for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+            if (d(i) > 9) return false;
+        const int y = static_cast<int>(d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3));
+        const unsigned mo = d(5) * 10 + d(6), day = d(8) * 10 + d(9);
+        if (y < 1970 || y > 2099 || !valid_ymd(y, static_cast<int>(mo), static_cast<int>(day))) return false;
+        std::memcpy(c.text, p, 10);
+        c.base = days_from_civil(y, mo, day) * 86400;
+        c.set = true;
+    }
+    const unsigned h1 = d(11), h2 = d(12), m1 = d(14), m2 = d(15), s1 = d(17), s2 = d(18);
+    if ((h1 | h2 | m1 | m2 | s1 | s2) > 9) return false;
+    const unsigned h = h1 * 10 + h2, mi = m1 * 10 + m2, se = s1 * 10 + s2;
+    if (h > 23 || mi > 59 || se > 59) return false;
+    out = c.base + h * 3600 + mi * 60 + se;
+    return true;
+}
+
+/// `[-]digits[.digits]` with at most 12 integer and 6 fraction digits, as raw millionths; false for
+/// anything else (decimal::try_parse then decides, with its exact error).
+inline bool fast_decimal(std::string_view s, std::int64_t& out) noexcept {
+    const char* p = s.data();
+    const char* end = p + s.size();
+    const bool neg = p < end && *p == '-';
+    p += neg;
+    const char* int_start = p;
+    std::int64_t ip = 0;
+    while (p < end && static_cast<unsigned>(*p - '0') <= 9) ip = ip * 10 + (*p++ - '0');
+    const auto int_digits = p - int_start;
+    if (int_digits == 0 || int_digits > 12) return false;
+    std::int64_t fp = 0;
+    int frac = 0;
+    if (p < end && *p == '.') {
+        ++p;
+        while (p < end && static_cast<unsigned>(*p - '0') <= 9 && frac < 6) {
+            fp = fp * 10 + (*p++ - '0');
+            ++frac;
+        }
+        if (frac == 0) return false;
+    }
+    if (p != end) return false;
+    static constexpr std::int64_t pow10[] = {1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
+    const std::int64_t raw = ip * 1'000'000 + fp * pow10[frac];
+    out = neg ? -raw : raw;
     return true;
 }
 
@@ -84,6 +125,77 @@ std::string readings_parser::field_name(std::size_t i) const {
 void readings_parser::syntax(const char* what, std::size_t offset_in_line) const {
     throw parse_error(errc::csv_syntax, what,
                       location{source_, record_line_, "", static_cast<std::int64_t>(offset_in_line)});
+}
+
+void readings_parser::mark_block(const std::uint8_t* cls, const char* b, std::size_t n, std::size_t base) {
+    char pad[64];
+    const char* p = b + base;
+    if (base + 64 > n) {  // the last, partial block: padded with a plain byte
+        std::memset(pad, 'a', sizeof pad);
+        std::memcpy(pad, p, n - base);
+        p = pad;
+    }
+    std::uint64_t stop = 0, strange = 0;
+#if defined(__SSE2__)
+    const __m128i vd = _mm_set1_epi8(o_.delimiter), vl = _mm_set1_epi8('\n'), vr = _mm_set1_epi8('\r'),
+                  vq = _mm_set1_epi8('"'), v20 = _mm_set1_epi8(0x20), v7f = _mm_set1_epi8(0x7f);
+    for (int k = 0; k < 4; ++k) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+        const __m128i st = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vl)),
+                                        _mm_or_si128(_mm_cmpeq_epi8(v, vr), _mm_cmpeq_epi8(v, vq)));
+        // signed compare: bytes 0x80..0xFF are negative, so below 0x20 too
+        const __m128i od = _mm_or_si128(_mm_cmplt_epi8(v, v20), _mm_cmpeq_epi8(v, v7f));
+        stop |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(st))} << (16 * k);
+        strange |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(od))} << (16 * k);
+    }
+#else
+    for (int i = 0; i < 64; ++i) {
+        const std::uint8_t c = cls[static_cast<unsigned char>(p[i])];
+        if (c == odd) strange |= std::uint64_t{1} << i;
+        if (c >= delim) stop |= std::uint64_t{1} << i;
+    }
+#endif
+    (void)cls;
+    block_ = base;
+    block_stop_ = stop;
+    block_strange_ = strange & ~stop;
+}
+
+std::size_t readings_parser::next_stop(const std::uint8_t* cls, const char* b, std::size_t n, std::size_t pos,
+                                       bool& check) {
+    while (pos < n) {
+        const std::size_t base = pos & ~std::size_t{63};
+        if (base != block_) mark_block(cls, b, n, base);
+        const unsigned shift = static_cast<unsigned>(pos - base);
+        const std::uint64_t m = block_stop_ >> shift, od = block_strange_ >> shift;
+        if (m) {
+            const int k = std::countr_zero(m);
+            if (k > 0 && (od << (64 - k))) check = true;  // a strange byte before the stop
+            return pos + static_cast<std::size_t>(k);
+        }
+        if (od) check = true;
+        pos = base + 64;
+    }
+    return n;
+}
+
+void readings_parser::check_field(std::string_view v, std::size_t i) const {
+    if (auto p = check_text(v))
+        throw parse_error(
+            errc::invalid_text, p->reason + " in " + excerpt(v),
+            location{source_, record_line_, field_name(i), static_cast<std::int64_t>(p->offset)});
+}
+
+void readings_parser::bad_number(std::string_view text, decimal_status st, const std::string& field) const {
+    throw parse_error(errc::invalid_number, excerpt(text) + ": " + std::string(describe(st)), where(field));
+}
+
+void readings_parser::implausible(std::int64_t raw, const channel& ch, const std::string& field) const {
+    const decimal d = decimal::from_raw(raw);
+    throw validation_error(errc::out_of_range,
+                           (wide_ ? "register value " : "value of " + to_string(ch) + " ") + to_string(d) +
+                               " is outside " + plausible_range_text(ch),
+                           where(field));
 }
 
 bool readings_parser::split(std::string_view buf, std::size_t& pos_io, bool eof) {
@@ -126,12 +238,8 @@ bool readings_parser::split(std::string_view buf, std::size_t& pos_io, bool eof)
     const std::size_t line_start = pos;
     f_.clear();
     const auto push = [&](std::string_view v, bool check) {
-        const std::size_t i = f_.size();
-        if (check || v.size() > max_text_bytes)
-            if (auto p = check_text(v))
-                throw parse_error(
-                    errc::invalid_text, p->reason + " in " + excerpt(v),
-                    location{source_, record_line_, field_name(i), static_cast<std::int64_t>(p->offset)});
+        if (check || v.size() > max_text_bytes) [[unlikely]]
+            check_field(v, f_.size());
         f_.push_back(v);
     };
     for (;;) {
@@ -180,17 +288,9 @@ bool readings_parser::split(std::string_view buf, std::size_t& pos_io, bool eof)
         } else {
             const std::size_t start = pos;
             bool check = false;
-            for (; pos < n; ++pos) {
-                const std::uint8_t c = cls[static_cast<unsigned char>(b[pos])];
-                if (c == plain) continue;
-                if (c == odd) {
-                    check = true;
-                    continue;
-                }
-                if (c == quote)
-                    syntax("a quote inside an unquoted field (quote the whole field)", pos - line_start);
-                break;
-            }
+            pos = next_stop(cls, b, n, pos, check);
+            if (pos < n && b[pos] == '"')
+                syntax("a quote inside an unquoted field (quote the whole field)", pos - line_start);
             if (pos >= n && !eof) return false;
             push(std::string_view(b + start, pos - start), check);
         }
@@ -285,7 +385,7 @@ void readings_parser::row() {
     if (serial.empty()) throw parse_error(errc::missing_field, "meter is empty", where("meter"));
     std::int64_t t = 0;
     const std::string_view ts = f_[static_cast<std::size_t>(col_[c_time])];
-    if (!fast_utc(ts, t)) {
+    if (!fast_utc(ts, t, dates_)) {
         instant at;
         if (const auto st = try_parse_instant(ts, at, o_.default_offset_minutes); st != time_status::ok)
             throw parse_error(errc::invalid_timestamp, excerpt(ts) + ": " + std::string(describe(st)),
@@ -293,16 +393,16 @@ void readings_parser::row() {
         t = to_unix(at);
     }
     const auto value_of = [&](std::string_view text, const channel& ch, const std::string& field) {
-        decimal d;
-        if (const auto st = decimal::try_parse(text, d); st != decimal_status::ok)
-            throw parse_error(errc::invalid_number, excerpt(text) + ": " + std::string(describe(st)),
-                              where(field));
-        if (!plausible_value(ch, d.raw()))
-            throw validation_error(errc::out_of_range,
-                                   (wide_ ? "register value " : "value of " + to_string(ch) + " ") +
-                                       to_string(d) + " is outside " + plausible_range_text(ch),
-                                   where(field));
-        return d.raw();
+        std::int64_t raw = 0;
+        if (!fast_decimal(text, raw)) [[unlikely]] {
+            decimal d;
+            if (const auto st = decimal::try_parse(text, d); st != decimal_status::ok)
+                bad_number(text, st, field);
+            raw = d.raw();
+        }
+        if (!plausible_value(ch, raw)) [[unlikely]]
+            implausible(raw, ch, field);
+        return raw;
     };
     std::int64_t v[5];
     std::uint16_t slot = 0;
@@ -343,7 +443,8 @@ void readings_parser::row() {
     if (const auto s = cell(c_source); !s.empty()) src = reading_source_text.parse(s, where("source"));
     std::int64_t acc = reading_table::missing_time;
     if (const auto a = cell(c_accepted); !a.empty()) {
-        if (!fast_utc(a, acc)) acc = to_unix(parse_instant(a, where("accepted"), o_.default_offset_minutes));
+        if (!fast_utc(a, acc, dates_))
+            acc = to_unix(parse_instant(a, where("accepted"), o_.default_offset_minutes));
         if (acc < plausible_first_unix || acc >= plausible_end_unix)
             throw validation_error(
                 errc::out_of_range,
@@ -362,6 +463,7 @@ void readings_parser::row() {
 
 std::size_t readings_parser::feed(std::string_view buf, bool eof, std::uint64_t total_bytes) {
     std::size_t pos = 0;
+    block_ = no_block;  // the block marks are of the last buffer
     if (first_piece_) {
         if (buf.size() < 3 && !eof && std::string_view("\xEF\xBB\xBF").starts_with(buf)) return 0;
         first_piece_ = false;

@@ -49,6 +49,13 @@ class row_lines {
     std::uint64_t last_line_ = 0;
 };
 
+/// The date of the last `YYYY-MM-DDTHH:MM:SSZ` timestamp parsed, and its Unix seconds at midnight.
+struct date_cache {
+    char text[10] = {};
+    std::int64_t base = 0;
+    bool set = false;
+};
+
 class readings_parser {
   public:
     readings_parser(std::string source, const import_options& o);
@@ -68,9 +75,20 @@ class readings_parser {
   private:
     enum : int { c_meter, c_time, c_channel, c_value, c_total, c_t1, c_t2, c_t3, c_t4, c_source, c_accepted };
     bool split(std::string_view buf, std::size_t& pos, bool eof);
+    // The structural bytes of the buffer, 64 at a time: a bit a delimiter, line end or quote (stop) and a
+    // bit a control or non-ASCII byte (strange: its field gets the full text check).
+    void mark_block(const std::uint8_t* cls, const char* b, std::size_t n, std::size_t base);
+    std::size_t next_stop(const std::uint8_t* cls, const char* b, std::size_t n, std::size_t pos,
+                          bool& check);
+    static constexpr std::size_t no_block = ~std::size_t{0};
+    std::size_t block_ = no_block;
+    std::uint64_t block_stop_ = 0, block_strange_ = 0;
     void header(std::uint64_t total_bytes);
     void row();
     std::string field_name(std::size_t i) const;
+    [[noreturn]] void bad_number(std::string_view text, decimal_status st, const std::string& field) const;
+    [[noreturn]] void implausible(std::int64_t raw, const channel& ch, const std::string& field) const;
+    void check_field(std::string_view v, std::size_t i) const;
     [[noreturn]] void syntax(const char* what, std::size_t offset_in_line) const;
     location where(std::string field) const { return location{source_, record_line_, std::move(field), -1}; }
     std::uint16_t channel_slot(std::string_view text);
@@ -91,6 +109,7 @@ class readings_parser {
     std::uint16_t wide_slot_[5] = {};
     std::unordered_map<std::string, std::uint16_t> channels_;
     std::string last_channel_text_;
+    date_cache dates_;
     std::uint16_t last_channel_slot_ = 0xffff;
 };
 

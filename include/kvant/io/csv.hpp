@@ -86,7 +86,7 @@ struct import_options {
     /// Called as a readings file is read (after each buffer) and once at its end; for a terminal display.
     progress_callback progress;
     /// The buffer a readings file is read through (it grows only for one record longer than it).
-    std::size_t read_buffer_bytes = std::size_t{1} << 20;
+    std::size_t read_buffer_bytes = std::size_t{256} << 10;
 };
 
 /// A warning-level issue found during an import, with where it was.
