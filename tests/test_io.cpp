@@ -963,3 +963,45 @@ TEST_CASE("a readings file imports streaming, with progress, and a failed one ch
     std::filesystem::remove(path);
     std::filesystem::remove(bad);
 }
+
+TEST_CASE("the parser's fast paths for timestamps and decimals agree with the general parsers") {
+    const auto one = [](const std::string& ts, const std::string& value) {
+        return parse_readings_csv(
+            "meter,timestamp,channel,value\nm," + ts + ",external_temperature," + value + "\n", "f.csv");
+    };
+    for (const char* ts :
+         {"2024-02-29T23:59:59Z", "1970-01-01T00:00:00Z", "2099-12-31T23:59:59Z", "2024-03-01T00:00:00+00:00",
+          "2024-03-01 00:00:00Z", "2024-03-01T00:00Z", "2024-03-01T03:00:00.000+03:00"}) {
+        INFO(ts);
+        const auto t = one(ts, "1");
+        CHECK(t.times()[0] == to_unix(parse_instant(ts)));
+    }
+    const auto time_error = [&](const std::string& ts) {
+        try {
+            one(ts, "1");
+        } catch (const error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(time_error("2023-02-29T00:00:00Z") ==
+          "[kvant.parse.102] f.csv:2: field 'timestamp': '2023-02-29T00:00:00Z': impossible date");
+    CHECK(time_error("2024-03-01T24:00:00Z") ==
+          "[kvant.parse.102] f.csv:2: field 'timestamp': '2024-03-01T24:00:00Z': " +
+              std::string(describe(time_status::bad_time)));
+    CHECK(time_error("1969-12-31T23:59:59Z") ==
+          "[kvant.validation.203] f.csv:2: field 'timestamp': "
+          "1969-12-31T23:59:59Z is outside "
+          "1970-01-01T00:00:00Z..2099-12-31T23:59:59Z");
+    CHECK(time_error("2100-01-01T00:00:00Z").find("is outside 1970-01-01T00:00:00Z..") != std::string::npos);
+    CHECK(time_error("2024-03-0xT00:00:00Z").find("[kvant.parse.102]") == 0);
+    for (const char* v : {"+1", "1.", ".5", "007", "1.5000000", "000000000000001", "-0",
+                          "999999999999.999999", "-999999999999.999999", "12.345678"}) {
+        INFO(v);
+        CHECK(one("2024-03-01T00:00:00Z", v).values()[0] == decimal::parse(v).raw());
+    }
+    for (const char* v : {"1234567890123", "0.0000001", "1e3", "1_5", "-", "."}) {
+        INFO(v);
+        CHECK_THROWS_AS(one("2024-03-01T00:00:00Z", v), parse_error);
+    }
+}
