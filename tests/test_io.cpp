@@ -1005,3 +1005,69 @@ TEST_CASE("the parser's fast paths for timestamps and decimals agree with the ge
         CHECK_THROWS_AS(one("2024-03-01T00:00:00Z", v), parse_error);
     }
 }
+
+TEST_CASE("a large readings file is checked whole, then written in batches in one transaction") {
+    memory_store held;
+    populate_channels(held);
+    const auto expected = import_csv(held, table_kind::readings, channels_long, "c.csv");
+    const auto path = write_temp("kvant-test-io-batches.csv", channels_long);
+    memory_store s;
+    populate_channels(s);
+    import_options o;
+    o.import_batch_rows = 4;  // 15 values: four batches
+    std::size_t checking = 0, writing = 0;
+    o.progress = [&](const import_progress& p) { ++(p.writing ? writing : checking); };
+    const auto rep = import_csv_file(s, table_kind::readings, path, o);
+    CHECK(rep.rows == 15);
+    CHECK(rep.stats.inserted == expected.stats.inserted);
+    CHECK(values_of(s) == values_of(held));
+    CHECK(checking > 0);
+    CHECK(writing > 0);  // read a second time to write
+
+    // a conflict with a stored value in the last batch: named by its line, and nothing of the earlier
+    // batches stays
+    const std::string before = snapshot(s);
+    const auto changed = write_temp("kvant-test-io-batches2.csv",
+                                    "meter,timestamp,channel,value\n"
+                                    "E1,2024-04-01T00:00:00Z,1.8.0,1600\nE1,2024-04-01T00:00:00Z,1.8.1,1100\n"
+                                    "E1,2024-04-02T00:00:00Z,1.8.0,1700\nE1,2024-04-02T00:00:00Z,1.8.1,1200\n"
+                                    "H1,2024-03-02T00:00:00Z,heat_energy,13\n");
+    o.progress = nullptr;
+    o.import_batch_rows = 2;
+    try {
+        import_csv_file(s, table_kind::readings, changed, o);
+        FAIL("the conflicting import succeeded");
+    } catch (const storage_error& e) {
+        CHECK(e.code() == errc::storage_conflict);
+        CHECK_THAT(e.what(), Catch::Contains("kvant-test-io-batches2.csv:6: reading of meter H1 at "
+                                             "2024-03-02T00:00:00Z is stored already"));
+    }
+    CHECK(snapshot(s) == before);
+
+    // series that go back in time across batches: held whole, so that a repeat in another batch is seen
+    const auto back =
+        write_temp("kvant-test-io-batches3.csv",
+                   "meter,timestamp,channel,value\n"
+                   "E1,2024-05-02T00:00:00Z,1.8.0,1900\nE1,2024-05-03T00:00:00Z,1.8.0,2000\n"
+                   "E1,2024-05-01T00:00:00Z,1.8.0,1800\nE1,2024-05-02T00:00:00Z,1-0:1.8.0,1901\n");
+    const auto e = [&] {
+        try {
+            import_csv_file(s, table_kind::readings, back, o);
+        } catch (const validation_error& x) {
+            return std::string(x.what());
+        }
+        return std::string("no error");
+    }();
+    CHECK_THAT(e, Catch::Contains("batches3.csv:5: field 'value': value of active_import of meter 'E1' at "
+                                  "2024-05-02T00:00:00Z is given twice with different values (first at"));
+    CHECK(snapshot(s) == before);
+    const auto fine =
+        write_temp("kvant-test-io-batches4.csv",
+                   "meter,timestamp,channel,value\n"
+                   "E1,2024-05-02T00:00:00Z,1.8.0,1900\nE1,2024-05-03T00:00:00Z,1.8.0,2000\n"
+                   "E1,2024-05-01T00:00:00Z,1.8.0,1800\nE1,2024-05-02T00:00:00Z,1-0:1.8.0,1900\n");
+    const auto r = import_csv_file(s, table_kind::readings, fine, o);
+    CHECK(r.stats.inserted == 3);
+    CHECK(r.stats.unchanged == 1);
+    for (const auto& p : {path, changed, back, fine}) std::filesystem::remove(p);
+}

@@ -192,11 +192,18 @@ class plan {
     }
 
     void add_readings(reading_table batch, detail::row_lines lines, std::string source) {
-        readings_.push_back({std::move(batch), std::move(lines), std::move(source)});
+        readings_.push_back({std::move(batch), std::move(lines), std::move(source), {}});
+    }
+    /// A readings file checked whole but too large to hold: read again and written batch by batch.
+    void add_streamed(std::filesystem::path file) {
+        std::string source = file.string();
+        readings_.push_back({{}, {}, std::move(source), std::move(file)});
     }
 
-    /// Writes everything, in reference order, into `s` (the caller holds the transaction).
-    void write(store& s, on_conflict policy) {
+    /// Writes everything, in reference order, into `s` (the caller holds the transaction). `stream` writes
+    /// one streamed readings file.
+    template <class Stream>
+    void write(store& s, on_conflict policy, Stream&& stream) {
         write_all<organization>(s);
         write_all<abonent>(s);
         write_all<account>(s);
@@ -204,6 +211,10 @@ class plan {
         write_all<meter_model>(s);
         write_all<meter>(s);
         for (const auto& r : readings_) {
+            if (!r.file.empty()) {
+                stream(r.file);
+                continue;
+            }
             try {
                 report.stats += s.put_readings(r.batch, policy);
             } catch (const reading_conflict& c) {
@@ -257,6 +268,7 @@ class plan {
         reading_table batch;
         detail::row_lines lines;
         std::string source;
+        std::filesystem::path file;  // a streamed file (batch and lines empty)
     };
     const store& s_;
     mutable std::unordered_set<std::string> known_meters_;
@@ -326,44 +338,179 @@ void parse_events(plan& p, csv_reader& rd, const csv_header& h, const import_opt
     }
 }
 
-void parse_readings(plan& p, detail::parsed_readings parsed, const std::string& source,
-                    const import_options& o) {
-    reading_table& batch = parsed.table;
-    const detail::row_lines& lines = parsed.lines;
-    const bool wide = parsed.wide;
-    p.report.rows += batch.size();
-    // look every meter up once
-    std::vector<std::optional<meter>> found;
-    std::vector<const meter*> meter_of_slot;
-    std::vector<int> tariffs;
-    std::map<std::string, std::optional<meter_model>, std::less<>> models;
-    found.reserve(batch.meters().size());
-    for (const auto& serial : batch.meters()) {
-        found.push_back(p.find<meter>(serial));
+/// Resolves the meters of readings batches against the plan (each serial looked up once per import), maps a
+/// wide file's registers onto each meter's main quantity and applies the reading rules of validation.hpp:
+/// an error throws naming the file, line and field; warnings go to the report when `keep_warnings`.
+class readings_checker {
+  public:
+    explicit readings_checker(const plan& p) : p_(p) {}
+
+    void check(reading_table& batch, const detail::row_lines& lines, bool wide, const std::string& source,
+               import_report* warnings_to, const import_options& o) {
+        std::vector<const meter*> meter_of_slot;
+        std::vector<int> tariffs;
+        std::vector<resource> res;
+        for (const auto& serial : batch.meters()) {
+            const known& k = lookup(serial);
+            meter_of_slot.push_back(k.m ? &*k.m : nullptr);
+            tariffs.push_back(k.tariffs);
+            res.push_back(k.m ? k.m->measures : resource::electricity);
+        }
+        if (wide) batch.map_main(res);  // the wide columns are the main quantity of each meter's resource
+        for (auto& ri : validate(batch, meter_of_slot, tariffs, std::numeric_limits<std::size_t>::max())) {
+            // a value's field is the file's: "value" in a long file, the register's column in a wide one
+            if (ri.what.field == to_string(batch.channel_of(ri.row)))
+                ri.what.field = !wide ? "value"
+                                : batch.channel_of(ri.row).tariff == register_id::total
+                                    ? "total"
+                                    : std::string(to_string(batch.channel_of(ri.row).tariff));
+            location where{source, lines[ri.row], ri.what.field, -1};
+            if (ri.what.level == severity::error) {
+                const errc code = ri.what.field == "meter" ? errc::unknown_reference : errc::validation;
+                throw validation_error(code, ri.what.message, where);
+            }
+            if (warnings_to) note(*warnings_to, o, std::move(where), std::move(ri.what));
+        }
+    }
+
+  private:
+    struct known {
+        std::optional<meter> m;
+        int tariffs = 1;
+    };
+    const known& lookup(const std::string& serial) {
+        if (const auto it = meters_.find(serial); it != meters_.end()) return it->second;
+        known k;
+        k.m = p_.find<meter>(serial);
         const meter_model* model = nullptr;
-        if (found.back() && !found.back()->model.empty()) {
-            auto it = models.find(found.back()->model);
-            if (it == models.end())
-                it = models.emplace(found.back()->model, p.find<meter_model>(found.back()->model)).first;
+        if (k.m && !k.m->model.empty()) {
+            auto it = models_.find(k.m->model);
+            if (it == models_.end()) it = models_.emplace(k.m->model, p_.find<meter_model>(k.m->model)).first;
             model = it->second ? &*it->second : nullptr;
         }
-        tariffs.push_back(found.back() ? effective_tariff_registers(*found.back(), model) : 1);
+        k.tariffs = k.m ? effective_tariff_registers(*k.m, model) : 1;
+        return meters_.emplace(serial, std::move(k)).first->second;
     }
-    for (const auto& m : found) meter_of_slot.push_back(m ? &*m : nullptr);
-    if (wide) {  // the wide columns are the main quantity of each meter's resource
-        std::vector<resource> res;
-        for (const auto& m : found) res.push_back(m ? m->measures : resource::electricity);
-        batch.map_main(res);
-    }
-    for (auto& ri : validate(batch, meter_of_slot, tariffs, std::numeric_limits<std::size_t>::max())) {
-        location where{source, lines[ri.row], ri.what.field, -1};
-        if (ri.what.level == severity::error) {
-            const errc code = ri.what.field == "meter" ? errc::unknown_reference : errc::validation;
-            throw validation_error(code, ri.what.message, where);
+    const plan& p_;
+    std::unordered_map<std::string, known> meters_;
+    std::map<std::string, std::optional<meter_model>, std::less<>> models_;
+};
+
+void parse_readings(plan& p, detail::parsed_readings parsed, const std::string& source,
+                    const import_options& o) {
+    p.report.rows += parsed.table.size();
+    readings_checker(p).check(parsed.table, parsed.lines, parsed.wide, source, &p.report, o);
+    p.add_readings(std::move(parsed.table), std::move(parsed.lines), source);
+}
+
+/// Whether every series of a batch continues after what earlier batches held of it (each row later than the
+/// series' latest time so far): then no key can repeat across batches, and the repeat rule holds batch by
+/// batch. Keeps one time a series.
+class series_order {
+  public:
+    bool extend(const reading_table& b) {
+        std::vector<std::size_t> at;  // series index of each (meter slot, channel slot), filled lazily
+        const std::size_t nc = b.channels().size();
+        at.assign(b.meters().size() * nc, npos);
+        std::vector<std::int64_t> batch_max(0);
+        std::vector<std::size_t> touched;
+        for (std::size_t i = 0; i < b.size(); ++i) {
+            auto& k = at[std::size_t{b.meter_index()[i]} * nc + b.channel_index()[i]];
+            if (k == npos) {
+                std::string key = b.meter_of(i);
+                const auto code = b.channel_of(i).code();
+                key.append(reinterpret_cast<const char*>(&code), sizeof code);
+                k = index_.try_emplace(std::move(key), latest_.size()).first->second;
+                if (k == latest_.size()) latest_.push_back(std::numeric_limits<std::int64_t>::min());
+                touched.push_back(k);
+            }
+            if (b.times()[i] <= latest_[k]) return false;
         }
-        note(p.report, o, std::move(where), std::move(ri.what));
+        for (std::size_t i = 0; i < b.size(); ++i) {
+            const auto k = at[std::size_t{b.meter_index()[i]} * nc + b.channel_index()[i]];
+            pending_max(k, b.times()[i]);
+        }
+        for (const auto& [k, t] : max_) latest_[k] = std::max(latest_[k], t);
+        max_.clear();
+        return true;
     }
-    p.add_readings(std::move(batch), std::move(parsed.lines), source);
+
+  private:
+    static constexpr std::size_t npos = ~std::size_t{0};
+    void pending_max(std::size_t k, std::int64_t t) {
+        auto [it, fresh] = max_.try_emplace(k, t);
+        if (!fresh) it->second = std::max(it->second, t);
+    }
+    std::unordered_map<std::string, std::size_t> index_;
+    std::vector<std::int64_t> latest_;
+    std::unordered_map<std::size_t, std::int64_t> max_;
+};
+
+/// Thrown by a batch sink when a file cannot be streamed (a series goes back in time across batches).
+struct not_streamable {};
+
+/// A readings file into the plan. Checked first, streaming, batch by batch (syntax, values, the repeat rule,
+/// meters, the reading rules). A file that fits in one batch is kept for the write; a larger one whose series
+/// run forward across batches is read again at the write and written batch by batch (never held whole); one
+/// whose series go back in time across batches is held whole, so that the repeat rule sees every row.
+void parse_readings_file_into(plan& p, const std::filesystem::path& file, const import_options& o) {
+    const std::string source = file.string();
+    const import_report before = p.report;
+    readings_checker checker(p);
+    series_order order;
+    std::size_t batches = 0;
+    std::optional<detail::parsed_readings> first;
+    try {
+        detail::parse_readings_file(
+            file, o,
+            [&](reading_table& b, detail::row_lines& l, bool wide) {
+                if (!order.extend(b)) throw not_streamable{};
+                p.report.rows += b.size();
+                checker.check(b, l, wide, source, &p.report, o);
+                if (++batches == 1)
+                    first = detail::parsed_readings{std::move(b), std::move(l), wide};
+                else
+                    first.reset();
+            },
+            o.import_batch_rows);
+    } catch (const not_streamable&) {
+        p.report = before;
+        return parse_readings(p, detail::parse_readings_file(file, o), source, o);
+    }
+    if (batches <= 1) {
+        if (first) p.add_readings(std::move(first->table), std::move(first->lines), source);
+        return;
+    }
+    p.add_streamed(file);
+}
+
+/// The write of a streamed readings file: read again, each batch checked again (the file may have changed
+/// since) and written, inside the import's transaction.
+void write_streamed(store& s, plan& p, const std::filesystem::path& file, const import_options& o) {
+    const std::string source = file.string();
+    readings_checker checker(p);
+    series_order order;
+    import_options again = o;
+    if (o.progress)
+        again.progress = [&o](const import_progress& x) {
+            import_progress w = x;
+            w.writing = true;
+            o.progress(w);
+        };
+    detail::parse_readings_file(
+        file, again,
+        [&](reading_table& b, detail::row_lines& l, bool wide) {
+            if (!order.extend(b))
+                throw storage_error(errc::storage_io, source + " changed while it was being imported");
+            checker.check(b, l, wide, source, nullptr, o);
+            try {
+                p.report.stats += s.put_readings(b, o.conflict);
+            } catch (const reading_conflict& c) {
+                throw storage_error(errc::storage_conflict, location{source, l[c.row()], "", -1}.to_string() +
+                                                                ": " + std::string(c.message()));
+            }
+        },
+        o.import_batch_rows);
 }
 
 /// Parses one text into the plan (no write).
@@ -401,7 +548,7 @@ void parse_into(plan& p, table_kind kind, std::string_view text, const std::stri
 /// The write phase: one transaction, taken only now that everything is parsed and checked.
 import_report write_plan(store& s, plan& p, const import_options& o) {
     transaction tx(s);
-    p.write(s, o.conflict);
+    p.write(s, o.conflict, [&](const std::filesystem::path& file) { write_streamed(s, p, file, o); });
     tx.commit();
     return std::move(p.report);
 }
@@ -447,9 +594,9 @@ import_report import_csv(store& s, table_kind kind, std::string_view text, const
 
 import_report import_csv_file(store& s, table_kind kind, const std::filesystem::path& file,
                               const import_options& o) {
-    if (kind == table_kind::readings) {  // streamed: the file is never held whole
+    if (kind == table_kind::readings) {  // streamed: the file is never held whole as text
         plan p(s);
-        parse_readings(p, detail::parse_readings_file(file, o), file.string(), o);
+        parse_readings_file_into(p, file, o);
         return write_plan(s, p, o);
     }
     const std::string text = read_file(file);
@@ -463,7 +610,7 @@ import_report import_csv_files(store& s, std::vector<std::pair<table_kind, std::
     plan p(s);
     for (const auto& [kind, file] : files) {
         if (kind == table_kind::readings)
-            parse_readings(p, detail::parse_readings_file(file, o), file.string(), o);
+            parse_readings_file_into(p, file, o);
         else
             parse_into(p, kind, read_file(file), file.string(), o);
     }

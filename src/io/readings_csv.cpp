@@ -356,9 +356,32 @@ void readings_parser::header(std::uint64_t total_bytes) {
             per = 0;
             for (int c = c_total; c <= c_t4; ++c) per += col_[c] >= 0 ? 1 : 0;
         }
-        table_.reserve(static_cast<std::size_t>((total_bytes / min_record + 1) * per));
+        std::size_t rows = static_cast<std::size_t>((total_bytes / min_record + 1) * per);
+        if (sink_) rows = std::min(rows, batch_rows_ + 4);
+        table_.reserve(rows);
     }
     header_done_ = true;
+}
+
+void readings_parser::flush() {
+    std::vector<std::string> field_of_slot(table_.channels().size(), "value");
+    if (wide_)
+        for (int r = 0; r < 5; ++r)
+            if (col_[c_total + r] >= 0)
+                field_of_slot[wide_slot_[r]] = names_[static_cast<std::size_t>(col_[c_total + r])];
+    refuse_conflicting_repeats(table_, lines_, source_, field_of_slot, !wide_);
+    if (!sink_) return;
+    sink_(table_, lines_, wide_);
+    // a fresh batch, with the wide channels in the same slots
+    table_ = reading_table{};
+    lines_ = row_lines{};
+    channels_.clear();
+    last_channel_slot_ = 0xffff;
+    if (wide_)
+        for (int r = 0; r < 5; ++r)
+            wide_slot_[r] =
+                table_.channel_slot(channel::of(quantity::active_import, static_cast<register_id>(r)));
+    table_.reserve(batch_rows_ + 4);
 }
 
 std::uint16_t readings_parser::channel_slot(std::string_view text) {
@@ -475,6 +498,7 @@ std::size_t readings_parser::feed(std::string_view buf, bool eof, std::uint64_t 
             continue;
         }
         row();
+        if (sink_ && table_.size() >= batch_rows_) flush();
     }
     return pos;
 }
@@ -483,12 +507,7 @@ void readings_parser::finish() {
     if (!header_done_)
         throw parse_error(errc::csv_header, "empty file: expected a header row",
                           location{source_, 1, "", -1});
-    std::vector<std::string> field_of_slot(table_.channels().size(), "value");
-    if (wide_)
-        for (int r = 0; r < 5; ++r)
-            if (col_[c_total + r] >= 0)
-                field_of_slot[wide_slot_[r]] = names_[static_cast<std::size_t>(col_[c_total + r])];
-    refuse_conflicting_repeats(table_, lines_, source_, field_of_slot, !wide_);
+    if (!sink_ || !table_.empty()) flush();
 }
 
 void refuse_conflicting_repeats(const reading_table& t, const row_lines& lines, const std::string& source,
@@ -539,7 +558,8 @@ parsed_readings parse_readings_text(std::string_view text, const std::string& so
     return {std::move(p.table()), std::move(p.lines()), p.wide()};
 }
 
-parsed_readings parse_readings_file(const std::filesystem::path& file, const import_options& o) {
+parsed_readings parse_readings_file(const std::filesystem::path& file, const import_options& o,
+                                    const batch_sink& sink, std::size_t batch_rows) {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(file.string().c_str(), "rb"), &std::fclose);
     if (!f) throw storage_error(errc::storage_io, "cannot read " + file.string());
     std::error_code ec;
@@ -552,6 +572,7 @@ parsed_readings parse_readings_file(const std::filesystem::path& file, const imp
     std::uint64_t done = 0;
     bool eof = false;
     readings_parser p(file.string(), o);
+    if (sink) p.set_sink(sink, batch_rows);
     while (true) {
         const std::size_t want = cap - have;
         const std::size_t got = std::fread(buf.get() + have, 1, want, f.get());

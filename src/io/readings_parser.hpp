@@ -6,7 +6,9 @@
 // specialised routine, every other form by try_parse_instant; meters and channels are dictionary-encoded.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -56,9 +58,19 @@ struct date_cache {
     bool set = false;
 };
 
+/// Takes a batch of rows (a table of its own, meters and channels included), the lines of its rows and
+/// whether the file is wide.
+using batch_sink = std::function<void(reading_table&, row_lines&, bool)>;
+
 class readings_parser {
   public:
     readings_parser(std::string source, const import_options& o);
+    /// Hands the rows to `sink` in batches of about `rows` (each checked by the repeat rule within itself)
+    /// instead of keeping them all.
+    void set_sink(batch_sink sink, std::size_t rows) {
+        sink_ = std::move(sink);
+        batch_rows_ = std::max<std::size_t>(rows, 1);
+    }
 
     /// Parses the complete records of `buf` and returns the bytes consumed; the rest (an incomplete last
     /// record) must be given again, followed by more text. `eof`: no text follows `buf`.
@@ -85,6 +97,7 @@ class readings_parser {
     std::uint64_t block_stop_ = 0, block_strange_ = 0;
     void header(std::uint64_t total_bytes);
     void row();
+    void flush();
     std::string field_name(std::size_t i) const;
     [[noreturn]] void bad_number(std::string_view text, decimal_status st, const std::string& field) const;
     [[noreturn]] void implausible(std::int64_t raw, const channel& ch, const std::string& field) const;
@@ -110,6 +123,8 @@ class readings_parser {
     std::unordered_map<std::string, std::uint16_t> channels_;
     std::string last_channel_text_;
     date_cache dates_;
+    batch_sink sink_;
+    std::size_t batch_rows_ = 0;
     std::uint16_t last_channel_slot_ = 0xffff;
 };
 
@@ -138,8 +153,10 @@ struct parsed_readings {
 /// A readings text in memory, parsed whole.
 parsed_readings parse_readings_text(std::string_view text, const std::string& source,
                                     const import_options& o);
-/// A readings file, read through a buffer of o.read_buffer_bytes (grown only for a longer record).
-parsed_readings parse_readings_file(const std::filesystem::path& file, const import_options& o);
+/// A readings file, read through a buffer of o.read_buffer_bytes (grown only for a longer record). With a
+/// sink, the rows go to it in batches of `batch_rows` and the table returned is empty.
+parsed_readings parse_readings_file(const std::filesystem::path& file, const import_options& o,
+                                    const batch_sink& sink = {}, std::size_t batch_rows = 0);
 
 }  // namespace detail
 }  // namespace v0

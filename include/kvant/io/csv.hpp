@@ -75,6 +75,8 @@ struct import_progress {
     std::uint64_t rows = 0;
     std::uint64_t bytes_done = 0;
     std::uint64_t bytes_total = 0;
+    /// An import of a large readings file reads it twice: checking it (false), then writing it (true).
+    bool writing = false;
 };
 using progress_callback = std::function<void(const import_progress&)>;
 
@@ -87,6 +89,11 @@ struct import_options {
     progress_callback progress;
     /// The buffer a readings file is read through (it grows only for one record longer than it).
     std::size_t read_buffer_bytes = std::size_t{256} << 10;
+    /// The values an import of a readings file holds at a time. A file of more values whose series run
+    /// forward in time is checked whole first, then read again and written in batches inside the import's one
+    /// transaction (a failure still changes nothing); a file whose series go back in time across batches is
+    /// held whole (~22 bytes a value) so that the repeat rule sees every row.
+    std::size_t import_batch_rows = std::size_t{1} << 20;
 };
 
 /// A warning-level issue found during an import, with where it was.
