@@ -1071,3 +1071,36 @@ TEST_CASE("a large readings file is checked whole, then written in batches in on
     CHECK(r.stats.unchanged == 1);
     for (const auto& p : {path, changed, back, fine}) std::filesystem::remove(p);
 }
+
+TEST_CASE("an import into a new database leaves no file when it fails, and holds nothing whole") {
+    const auto dir = std::filesystem::temp_directory_path() / "kvant-test-io-new-db";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const auto db = dir / "new.db";
+    const auto file = [&](const char* name, const std::string& text) {
+        std::ofstream(dir / name, std::ios::binary) << text;
+        return dir / name;
+    };
+    const auto orgs_csv = file("organizations.csv", orgs);
+    const auto bad_meters = file("meters.csv", "serial,model\n98990010,no-such-model\n");
+    CHECK_THROWS_AS(import_csv_files_into_new_database(
+                        db, {{table_kind::organizations, orgs_csv}, {table_kind::meters, bad_meters}}),
+                    validation_error);
+    // nothing at the name, and no temporary left beside it
+    std::vector<std::string> left;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        left.push_back(e.path().filename().string());
+    std::sort(left.begin(), left.end());
+    CHECK(left == std::vector<std::string>{"meters.csv", "organizations.csv"});
+    // a good import creates it whole
+    const auto rep = import_csv_files_into_new_database(db, {{table_kind::organizations, orgs_csv}});
+    CHECK(rep.stats.inserted == 1);
+    {
+        sqlite_store s(db, sqlite_store::mode::open);
+        CHECK(s.find<organization>("dnt-demo"));
+    }
+    // an existing database is never replaced
+    CHECK_THROWS_AS(import_csv_files_into_new_database(db, {{table_kind::organizations, orgs_csv}}),
+                    storage_error);
+    std::filesystem::remove_all(dir);
+}

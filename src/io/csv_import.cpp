@@ -1,3 +1,7 @@
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <numeric>
@@ -11,6 +15,7 @@
 #include "kvant/io/csv_reader.hpp"
 #include "kvant/model/json.hpp"
 #include "kvant/model/validation.hpp"
+#include "kvant/store/sqlite_store.hpp"
 #include "readings_parser.hpp"
 
 namespace kvant {
@@ -615,6 +620,40 @@ import_report import_csv_files(store& s, std::vector<std::pair<table_kind, std::
             parse_into(p, kind, read_file(file), file.string(), o);
     }
     return write_plan(s, p, o);
+}
+
+import_report import_csv_files_into_new_database(
+    const std::filesystem::path& file, std::vector<std::pair<table_kind, std::filesystem::path>> files,
+    const import_options& o) {
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec))
+        throw storage_error(errc::storage_io, file.string() + " exists already: import into it instead");
+    const std::filesystem::path tmp = file.string() + ".kvant-new-" + std::to_string(::getpid());
+    const auto remove_tmp = [&] {
+        std::error_code ignored;
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+            std::filesystem::remove(tmp.string() + suffix, ignored);
+    };
+    remove_tmp();  // a leftover of a crashed import of this process id
+    import_report rep;
+    try {
+        {
+            sqlite_store db(tmp, sqlite_store::mode::create);
+            rep = import_csv_files(db, std::move(files), o);
+        }  // closed: the write-ahead log is checkpointed into the file and removed
+        if (::link(tmp.c_str(), file.c_str()) != 0) {
+            const int err = errno;
+            throw storage_error(errc::storage_io,
+                                "cannot create " + file.string() + ": " +
+                                    (err == EEXIST ? std::string("it appeared during the import")
+                                                   : std::string(std::strerror(err))));
+        }
+    } catch (...) {
+        remove_tmp();
+        throw;
+    }
+    remove_tmp();
+    return rep;
 }
 
 }  // namespace v0

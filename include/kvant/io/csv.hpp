@@ -121,6 +121,16 @@ import_report import_csv_file(store& s, table_kind kind, const std::filesystem::
 import_report import_csv_files(store& s, std::vector<std::pair<table_kind, std::filesystem::path>> files,
                                const import_options& options = {});
 
+/// Imports several files (as import_csv_files) into a SQLite database that does not exist yet, so that a
+/// failed import leaves no file behind, without a dry run that would hold everything in memory: the import
+/// goes into a new database `<file>.kvant-new-<pid>` in the same directory, which is put in place under
+/// `file`'s name only once the import committed (a hard link, so a file that appeared at `file` meanwhile is
+/// never replaced: storage_error(storage_io) then). On any failure the temporary database is removed.
+/// storage_error(storage_io) when `file` exists already (import into it with import_csv_files).
+import_report import_csv_files_into_new_database(
+    const std::filesystem::path& file, std::vector<std::pair<table_kind, std::filesystem::path>> files,
+    const import_options& options = {});
+
 /// Parses a readings CSV into a column-wise table without a store (for computations straight from files).
 /// `lines`, when given, receives the line of each row. A long file (`meter,timestamp,channel,value`) gives
 /// rows of the channels it names. A wide file (value or total, t1..t4 columns) gives rows of active energy
