@@ -75,7 +75,7 @@ inline bool fast_utc(std::string_view s, std::int64_t& out, date_cache& c) noexc
         c.set = true;
     }
     const unsigned h1 = d(11), h2 = d(12), m1 = d(14), m2 = d(15), s1 = d(17), s2 = d(18);
-    if ((h1 | h2 | m1 | m2 | s1 | s2) > 9) return false;
+    if (h1 > 9 || h2 > 9 || m1 > 9 || m2 > 9 || s1 > 9 || s2 > 9) return false;
     const unsigned h = h1 * 10 + h2, mi = m1 * 10 + m2, se = s1 * 10 + s2;
     if (h > 23 || mi > 59 || se > 59) return false;
     out = c.base + h * 3600 + mi * 60 + se;
