@@ -1016,13 +1016,18 @@ TEST_CASE("a large readings file is checked whole, then written in batches in on
     import_options o;
     o.import_batch_rows = 4;  // 15 values: four batches
     std::size_t checking = 0, writing = 0;
-    o.progress = [&](const import_progress& p) { ++(p.writing ? writing : checking); };
+    std::uint64_t last_rows = 0;
+    o.progress = [&](const import_progress& p) {
+        ++(p.writing ? writing : checking);
+        last_rows = p.rows;
+    };
     const auto rep = import_csv_file(s, table_kind::readings, path, o);
     CHECK(rep.rows == 15);
     CHECK(rep.stats.inserted == expected.stats.inserted);
     CHECK(values_of(s) == values_of(held));
     CHECK(checking > 0);
-    CHECK(writing > 0);  // read a second time to write
+    CHECK(writing > 0);      // read a second time to write
+    CHECK(last_rows == 15);  // every row, not the last batch's
 
     // a conflict with a stored value in the last batch: named by its line, and nothing of the earlier
     // batches stays

@@ -371,6 +371,7 @@ void readings_parser::flush() {
                 field_of_slot[wide_slot_[r]] = names_[static_cast<std::size_t>(col_[c_total + r])];
     refuse_conflicting_repeats(table_, lines_, source_, field_of_slot, !wide_);
     if (!sink_) return;
+    flushed_ += table_.size();
     sink_(table_, lines_, wide_);
     // a fresh batch, with the wide channels in the same slots
     table_ = reading_table{};
@@ -554,7 +555,7 @@ parsed_readings parse_readings_text(std::string_view text, const std::string& so
     readings_parser p(source, o);
     p.feed(text, true, text.size());
     p.finish();
-    if (o.progress) o.progress({p.table().size(), text.size(), text.size()});
+    if (o.progress) o.progress({p.rows(), text.size(), text.size()});
     return {std::move(p.table()), std::move(p.lines()), p.wide()};
 }
 
@@ -584,7 +585,7 @@ parsed_readings parse_readings_file(const std::filesystem::path& file, const imp
         }
         const std::size_t used = p.feed(std::string_view(buf.get(), have), eof, total);
         done += used;
-        if (o.progress) o.progress({p.table().size(), done, total});
+        if (o.progress) o.progress({p.rows(), done, total});
         if (eof) break;
         std::memmove(buf.get(), buf.get() + used, have - used);
         have -= used;

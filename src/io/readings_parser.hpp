@@ -82,6 +82,8 @@ class readings_parser {
     reading_table& table() noexcept { return table_; }
     row_lines& lines() noexcept { return lines_; }
     bool wide() const noexcept { return wide_; }
+    /// The rows parsed so far (those handed to the sink included).
+    std::uint64_t rows() const noexcept { return flushed_ + table_.size(); }
     std::uint64_t line() const noexcept { return line_; }
 
   private:
@@ -125,6 +127,7 @@ class readings_parser {
     date_cache dates_;
     batch_sink sink_;
     std::size_t batch_rows_ = 0;
+    std::uint64_t flushed_ = 0;
     std::uint16_t last_channel_slot_ = 0xffff;
 };
 
