@@ -115,6 +115,11 @@ inline bool fast_decimal(std::string_view s, std::int64_t& out) noexcept {
 
 readings_parser::readings_parser(std::string source, const import_options& o)
     : source_(std::move(source)), o_(o) {
+    for (int c = 0; c < 256; ++c) cls_[static_cast<std::size_t>(c)] = c < 0x20 || c >= 0x7f ? odd : plain;
+    cls_['\r'] = cr;
+    cls_['\n'] = lf;
+    cls_['"'] = quote;
+    cls_[static_cast<unsigned char>(o_.delimiter)] = delim;
     o_.progress = nullptr;  // the driver reports progress, not the parser
 }
 
@@ -198,31 +203,34 @@ void readings_parser::implausible(std::int64_t raw, const channel& ch, const std
                            where(field));
 }
 
-bool readings_parser::split(std::string_view buf, std::size_t& pos_io, bool eof) {
-    static const auto classes = [] {
-        std::array<std::array<std::uint8_t, 256>, 2> t{};  // [0]: ',' [1]: ';'
-        for (int k = 0; k < 2; ++k) {
-            for (int c = 0; c < 256; ++c) t[k][c] = c < 0x20 || c >= 0x7f ? odd : plain;
-            t[k]['\r'] = cr;
-            t[k]['\n'] = lf;
-            t[k]['"'] = quote;
-        }
-        t[0][','] = delim;
-        t[1][';'] = delim;
-        return t;
-    }();
-    std::array<std::uint8_t, 256> cls_local;
-    const std::uint8_t* cls = nullptr;
-    if (o_.delimiter == ',') {
-        cls = classes[0].data();
-    } else if (o_.delimiter == ';') {
-        cls = classes[1].data();
-    } else {
-        cls_local = classes[0];
-        cls_local[','] = static_cast<unsigned char>(o_.delimiter) < 0x20 ? odd : plain;
-        cls_local[static_cast<unsigned char>(o_.delimiter)] = delim;
-        cls = cls_local.data();
+bool readings_parser::fast_record(std::string_view buf, std::size_t& pos_io) {
+    // The usual record: unquoted fields, as many as the header's, ending in LF within the buffer. Anything
+    // else (a quote, CR, a blank line, a short record, the end of the buffer) is left to split().
+    const char* b = buf.data();
+    const std::size_t n = buf.size();
+    std::size_t pos = pos_io;
+    if (pos >= n || b[pos] == '\n' || b[pos] == '\r' || b[pos] == '"') return false;
+    const std::size_t cols = names_.size();
+    f_.resize(cols);
+    record_line_ = line_;
+    for (std::size_t k = 0; k < cols; ++k) {
+        bool check = false;
+        const std::size_t stop = next_stop(cls_.data(), b, n, pos, check);
+        if (stop >= n) return false;
+        const char c = b[stop];
+        if (c != (k + 1 < cols ? o_.delimiter : '\n')) return false;
+        f_[k] = std::string_view(b + pos, stop - pos);
+        if (check || f_[k].size() > max_text_bytes) [[unlikely]]
+            check_field(f_[k], k);
+        pos = stop + 1;
     }
+    ++line_;
+    pos_io = pos;
+    return true;
+}
+
+bool readings_parser::split(std::string_view buf, std::size_t& pos_io, bool eof) {
+    const std::uint8_t* cls = cls_.data();
     const char* b = buf.data();
     const std::size_t n = buf.size();
     std::size_t pos = pos_io;
@@ -493,10 +501,13 @@ std::size_t readings_parser::feed(std::string_view buf, bool eof, std::uint64_t 
         first_piece_ = false;
         if (buf.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;
     }
-    while (split(buf, pos, eof)) {
-        if (!header_done_) {
-            header(total_bytes);
-            continue;
+    while (true) {
+        if (!header_done_ || !fast_record(buf, pos)) {
+            if (!split(buf, pos, eof)) break;
+            if (!header_done_) {
+                header(total_bytes);
+                continue;
+            }
         }
         row();
         if (sink_ && table_.size() >= batch_rows_) flush();

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -89,6 +90,7 @@ class readings_parser {
   private:
     enum : int { c_meter, c_time, c_channel, c_value, c_total, c_t1, c_t2, c_t3, c_t4, c_source, c_accepted };
     bool split(std::string_view buf, std::size_t& pos, bool eof);
+    bool fast_record(std::string_view buf, std::size_t& pos);
     // The structural bytes of the buffer, 64 at a time: a bit a delimiter, line end or quote (stop) and a
     // bit a control or non-ASCII byte (strange: its field gets the full text check).
     void mark_block(const std::uint8_t* cls, const char* b, std::size_t n, std::size_t base);
@@ -96,6 +98,7 @@ class readings_parser {
                           bool& check);
     static constexpr std::size_t no_block = ~std::size_t{0};
     std::size_t block_ = no_block;
+    std::array<std::uint8_t, 256> cls_{};  // the class of each byte for the splitter
     std::uint64_t block_stop_ = 0, block_strange_ = 0;
     void header(std::uint64_t total_bytes);
     void row();
