@@ -111,6 +111,21 @@ inline bool fast_decimal(std::string_view s, std::int64_t& out) noexcept {
     return true;
 }
 
+/// Whether two short texts are equal, without a library call for the usual serials of up to 16 bytes.
+inline bool same_text(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    const std::size_t n = a.size();
+    if (n >= 8 && n <= 16) {
+        std::uint64_t x0, y0, x1, y1;
+        std::memcpy(&x0, a.data(), 8);
+        std::memcpy(&y0, b.data(), 8);
+        std::memcpy(&x1, a.data() + n - 8, 8);
+        std::memcpy(&y1, b.data() + n - 8, 8);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    return a == b;
+}
+
 }  // namespace
 
 readings_parser::readings_parser(std::string source, const import_options& o)
@@ -351,9 +366,12 @@ void readings_parser::header(std::uint64_t total_bytes) {
         for (int c = c_total; c <= c_t4; ++c) any = any || col_[c] >= 0;
         if (!any)
             throw parse_error(errc::csv_header, "no register column (value, total or t1..t4)", where(""));
-        for (int r = 0; r < 5; ++r)
+        for (int r = 0; r < 5; ++r) {
             wide_slot_[r] =
                 table_.channel_slot(channel::of(quantity::active_import, static_cast<register_id>(r)));
+            if (col_[c_total + r] >= 0)
+                registers_.push_back({static_cast<std::size_t>(col_[c_total + r]), r});
+        }
     }
     // Size the columns once, from the least bytes a record can take: a meter, a 16-byte timestamp, a value
     // (and a channel), the delimiters and a line end. Pages never written are never resident.
@@ -384,6 +402,7 @@ void readings_parser::flush() {
     // a fresh batch, with the wide channels in the same slots
     table_ = reading_table{};
     lines_ = row_lines{};
+    last_slot_ = no_slot;
     channels_.clear();
     last_channel_slot_ = 0xffff;
     if (wide_)
@@ -448,13 +467,11 @@ void readings_parser::row() {
         v[0] = value_of(vt, table_.channels()[slot], "value");
         n = 1;
     } else {
-        for (int r = 0; r < 5; ++r) {
+        for (const auto& [c, r] : registers_) {
             v[r] = decimal::missing_raw;
-            const int c = col_[c_total + r];
-            if (c < 0) continue;
-            const std::string_view x = f_[static_cast<std::size_t>(c)];
+            const std::string_view x = f_[c];
             if (x.empty()) continue;
-            v[r] = value_of(x, table_.channels()[wide_slot_[r]], names_[static_cast<std::size_t>(c)]);
+            v[r] = value_of(x, table_.channels()[wide_slot_[r]], names_[c]);
             ++n;
         }
         if (n == 0) {
@@ -483,11 +500,15 @@ void readings_parser::row() {
                 to_string(from_unix(acc)) + " is outside 1970-01-01T00:00:00Z..2099-12-31T23:59:59Z",
                 where("accepted"));
     }
-    const auto m = table_.meter_slot(serial);
+    if (!same_text(serial, last_serial_) || last_slot_ == no_slot) [[unlikely]] {
+        last_slot_ = table_.meter_slot(serial);
+        last_serial_.assign(serial);
+    }
+    const std::uint32_t m = last_slot_;
     if (!wide_) {
         table_.push(m, slot, t, v[0], src, acc);
     } else {
-        for (int r = 0; r < 5; ++r)
+        for (const auto& [c, r] : registers_)
             if (v[r] != decimal::missing_raw) table_.push(m, wide_slot_[r], t, v[r], src, acc);
     }
     lines_.add(record_line_, n);

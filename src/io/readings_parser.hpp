@@ -125,6 +125,10 @@ class readings_parser {
     reading_table table_;
     row_lines lines_;
     std::uint16_t wide_slot_[5] = {};
+    std::vector<std::pair<std::size_t, int>> registers_;  // a wide file's register columns: (column, tariff)
+    static constexpr std::uint32_t no_slot = ~std::uint32_t{0};
+    std::string last_serial_;  // the meter of the last row, and its slot
+    std::uint32_t last_slot_ = no_slot;
     std::unordered_map<std::string, std::uint16_t> channels_;
     std::string last_channel_text_;
     date_cache dates_;
