@@ -1,21 +1,23 @@
 /// \file
 /// CSV import into a store and export from it. docs/csv.md describes every format; in short, each file has a
 /// header row naming its columns (any order; unknown names are refused, so a typo cannot drop a column), and
-/// the columns are the entity's JSON keys (model/json.hpp):
+/// the columns are the entity's JSON keys (model/json.hpp). The required columns, then the others:
 ///
-/// | table           | required columns           | other columns |
-/// |-----------------|----------------------------|---------------|
-/// | organizations   | id, name                   | kind, inn, kpp, ogrn, legal_address, actual_address,
-/// zone, billing_start_day | | abonents        | id, organization, name     | kind, phone, email | | accounts
-/// | number, abonent            | address, building, building_type, apartment, area, contract_start,
-/// contract_end | | metering_points | code, account              | name, place, place_type | | meter_models
-/// | id, name                   | execution, manufacturer, registry_number, resource,
-/// verification_interval_years, service_life_years, accuracy_class, phases, connection_type, nominal_voltage,
-/// nominal_current, max_current, meter_constant, register_digits, tariff_registers | | meters          |
-/// serial                     | model, point, role, resource, zone, transformer_ratio, register_digits,
-/// tariff_registers, manufactured, installed, removed, last_verification, latitude, longitude | | readings |
-/// meter, timestamp, and value or total | t1, t2, t3, t4, source, accepted | | events          | meter,
-/// timestamp, code     | kind, journal, message |
+/// - organizations: id, name; kind, inn, kpp, ogrn, legal_address, actual_address, zone, billing_start_day
+/// - abonents: id, organization, name; kind, phone, email
+/// - accounts: number, abonent; address, building, building_type, apartment, area, contract_start,
+///   contract_end
+/// - metering_points: code, account; name, place, place_type
+/// - meter_models: id, name; execution, manufacturer, registry_number, resource, verification_interval_years,
+///   service_life_years, accuracy_class, phases, connection_type, nominal_voltage, nominal_current,
+///   max_current, meter_constant, register_digits, tariff_registers
+/// - meters: serial; model, point, role, resource, zone, transformer_ratio, register_digits,
+///   tariff_registers, manufactured, installed, removed, last_verification, latitude, longitude
+/// - readings, long: meter, timestamp, channel, value; source, accepted (any channel, by name or OBIS code:
+///   docs/channels.md)
+/// - readings, wide: meter, timestamp, and value or total; t1, t2, t3, t4, source, accepted (the registers of
+///   each meter's resource's main quantity)
+/// - events: meter, timestamp, code; kind, journal, message
 ///
 /// Empty cells are absent values. A meter's resource defaults to its model's. Timestamps are ISO 8601 with
 /// `Z` or an offset (or, with `import_options::default_offset_minutes`, without one).
