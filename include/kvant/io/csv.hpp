@@ -106,7 +106,7 @@ struct import_warning {
 };
 
 struct import_report {
-    std::size_t rows = 0;  ///< data rows read
+    std::size_t rows = 0;  ///< data rows read; for readings, values (a wide row of three registers is three)
     write_stats stats;     ///< what the store did with them (entities count as inserted or replaced)
     std::size_t warning_count = 0;
     std::vector<import_warning> warnings;  ///< the first import_options::max_warnings of them
