@@ -89,11 +89,13 @@ inline bool fast_decimal(std::string_view s, std::int64_t& out) noexcept {
     const char* end = p + s.size();
     const bool neg = p < end && *p == '-';
     p += neg;
-    const char* int_start = p;
+    int int_digits = 0;  // more than 12: the general parser (leading zeros, or an overflow)
     std::int64_t ip = 0;
-    while (p < end && static_cast<unsigned>(*p - '0') <= 9) ip = ip * 10 + (*p++ - '0');
-    const auto int_digits = p - int_start;
-    if (int_digits == 0 || int_digits > 12) return false;
+    while (p < end && static_cast<unsigned>(*p - '0') <= 9) {
+        if (++int_digits > 12) return false;
+        ip = ip * 10 + (*p++ - '0');
+    }
+    if (int_digits == 0) return false;
     std::int64_t fp = 0;
     int frac = 0;
     if (p < end && *p == '.') {
