@@ -17,6 +17,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace kvant {
 inline namespace v0 {
@@ -126,6 +129,23 @@ inline bool same_text(std::string_view a, std::string_view b) noexcept {
         return ((x0 ^ y0) | (x1 ^ y1)) == 0;
     }
     return a == b;
+}
+
+/// Asks for transparent huge pages (Linux, THP in madvise mode) on the first `rows` rows of a column: one
+/// page fault a 2 MiB page instead of one a 4 KiB page. Only whole huge pages are advised, so the column's
+/// unused capacity stays unbacked.
+template <class T>
+void advise_huge(const std::vector<T>& v, std::size_t rows) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
+    const auto begin = reinterpret_cast<std::uintptr_t>(v.data());
+    const std::uintptr_t end = begin + std::min(rows, v.capacity()) * sizeof(T);
+    const std::uintptr_t first = (begin + huge - 1) & ~(huge - 1), last = end & ~(huge - 1);
+    if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#else
+    (void)v;
+    (void)rows;
+#endif
 }
 
 }  // namespace
@@ -534,6 +554,19 @@ std::size_t readings_parser::feed(std::string_view buf, bool eof, std::uint64_t 
         }
         row();
         if (sink_ && table_.size() >= batch_rows_) flush();
+    }
+    consumed_ += pos;
+    // Once the first rows tell the bytes a row, the rows the whole file will give are known closely: their
+    // part of each column gets huge pages (a tenth of a million page faults fewer on 100 MB), the rest of the
+    // reserve none, so that no page is backed that the table will not use.
+    if (!advised_ && !sink_ && total_bytes > consumed_ && table_.size() >= 4096) {
+        advised_ = true;
+        const double per_row = static_cast<double>(consumed_) / static_cast<double>(table_.size());
+        const auto rows = static_cast<std::size_t>(static_cast<double>(total_bytes) / per_row * 0.95);
+        advise_huge(table_.meter_index(), rows);
+        advise_huge(table_.channel_index(), rows);
+        advise_huge(table_.times(), rows);
+        advise_huge(table_.values(), rows);
     }
     return pos;
 }

@@ -135,6 +135,8 @@ class readings_parser {
     batch_sink sink_;
     std::size_t batch_rows_ = 0;
     std::uint64_t flushed_ = 0;
+    std::uint64_t consumed_ = 0;  // bytes of the text parsed by earlier feeds
+    bool advised_ = false;
     std::uint16_t last_channel_slot_ = 0xffff;
 };
 
