@@ -778,6 +778,18 @@ TEST_CASE("heat and electricity channels round-trip through CSV long, CSV wide a
         populate_channels(b);
         import_csv(b, table_kind::readings, text, "wide.csv");
         CHECK(values_of(b) == values_of(w));
+        // registers of one time with different sources cannot share a wide row
+        memory_store m;
+        populate_channels(m);
+        import_csv(m, table_kind::readings,
+                   "meter,timestamp,channel,value,source\n"
+                   "E1,2024-03-01T00:00:00Z,1.8.0,10,manual\nE1,2024-03-01T00:00:00Z,1.8.1,6,automatic\n",
+                   "s.csv");
+        CHECK_THROWS_WITH(
+            export_text(m, csv_layout::wide_format),
+            "[kvant.storage.301] export of readings (wide layout): meter 'E1' at 2024-03-01T00:00:00Z: "
+            "registers differ in source or acceptance time, which one row cannot hold; export the "
+            "long layout");
         // the heat meter with volume: named
         import_csv(w, table_kind::readings,
                    "meter,timestamp,channel,value\nH1,2024-03-01T00:00:00Z,volume,4\n", "v.csv");
