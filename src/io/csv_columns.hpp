@@ -54,7 +54,7 @@ inline const csv_columns& columns_of(table_kind k) {
          "longitude"},
         {"serial"}};
     static const csv_columns readings{
-        {"meter", "timestamp", "value", "total", "t1", "t2", "t3", "t4", "source", "accepted"},
+        {"meter", "timestamp", "channel", "value", "total", "t1", "t2", "t3", "t4", "source", "accepted"},
         {"meter", "timestamp"}};
     static const csv_columns events{{"meter", "timestamp", "code", "kind", "journal", "message"},
                                     {"meter", "timestamp", "code"}};

@@ -1,5 +1,7 @@
 #include <algorithm>
+#include <array>
 #include <ostream>
+#include <unordered_map>
 
 #include "csv_columns.hpp"
 #include "kvant/io/csv.hpp"
@@ -74,7 +76,23 @@ void export_entities(const store& s, std::ostream& out, const std::vector<std::s
     for (const auto& e : s.all<T>()) write_object(out, nlohmann::json(e), cols, kind, detail::key_of(e));
 }
 
-void export_readings(const store& s, std::ostream& out) {
+/// Every stored reading belongs to a meter (the schema's foreign key); a database where some do not is
+/// refused rather than exported short.
+void check_all_written(const store& s, std::size_t written) {
+    if (const std::size_t stored = s.reading_count(); stored > written)
+        throw storage_error(errc::storage_schema, "export of readings: " + std::to_string(stored - written) +
+                                                      " of " + std::to_string(stored) +
+                                                      " stored readings belong to no meter and cannot be "
+                                                      "exported");
+}
+
+void write_provenance(std::ostream& out, reading_source source, std::int64_t accepted) {
+    out << to_string(source) << ',';
+    if (accepted != reading_table::missing_time) out << to_string(from_unix(accepted));
+    out << '\n';
+}
+
+void export_readings_long(const store& s, std::ostream& out) {
     out << "meter,timestamp,channel,value,source,accepted\n";
     std::size_t written = 0;
     series_chunk c;
@@ -84,27 +102,88 @@ void export_readings(const store& s, std::ostream& out) {
         for (std::size_t i = 0; i < c.size(); ++i) {
             write_field(out, c.meter);
             out << ',' << to_string(from_unix(c.time[i])) << ',' << name << ','
-                << to_string(decimal::from_raw(c.value[i])) << ','
-                << to_string(c.source.empty() ? reading_source::automatic
-                                              : static_cast<reading_source>(c.source[i]))
-                << ',';
-            if (!c.accepted.empty() && c.accepted[i] != reading_table::missing_time)
-                out << to_string(from_unix(c.accepted[i]));
-            out << '\n';
+                << to_string(decimal::from_raw(c.value[i])) << ',';
+            write_provenance(
+                out, c.source.empty() ? reading_source::automatic : static_cast<reading_source>(c.source[i]),
+                c.accepted.empty() ? reading_table::missing_time : c.accepted[i]);
         }
     }
-    // every stored reading belongs to a meter (the schema's foreign key); a database where some do not is
-    // refused rather than exported short
-    if (const std::size_t stored = s.reading_count(); stored > written)
-        throw storage_error(errc::storage_schema, "export of readings: " + std::to_string(stored - written) +
-                                                      " of " + std::to_string(stored) +
-                                                      " stored readings belong to no meter and cannot be "
-                                                      "exported");
+    check_all_written(s, written);
+}
+
+/// One value of a meter's main quantity, held while that meter's registers are joined by time.
+struct wide_value {
+    std::int64_t time;
+    std::int64_t value;
+    std::int64_t accepted;
+    std::uint8_t tariff;
+    std::uint8_t source;
+};
+
+void export_readings_wide(const store& s, std::ostream& out) {
+    out << "meter,timestamp,total,t1,t2,t3,t4,source,accepted\n";
+    std::unordered_map<std::string, resource> resource_of;
+    for (const auto& m : s.all<meter>()) resource_of.emplace(m.serial, m.measures);
+    std::size_t written = 0;
+    std::string current;
+    std::vector<wide_value> held;
+    const auto flush = [&] {
+        std::sort(held.begin(), held.end(), [](const wide_value& a, const wide_value& b) {
+            return a.time != b.time ? a.time < b.time : a.tariff < b.tariff;
+        });
+        for (std::size_t i = 0; i < held.size();) {
+            std::size_t j = i;
+            std::array<std::int64_t, 5> v;
+            v.fill(decimal::missing_raw);
+            for (; j < held.size() && held[j].time == held[i].time; ++j) {
+                if (held[j].source != held[i].source || held[j].accepted != held[i].accepted)
+                    throw storage_error(errc::storage_schema,
+                                        "export of readings (wide layout): meter " + excerpt(current) +
+                                            " at " + to_string(from_unix(held[i].time)) +
+                                            ": registers differ in source or acceptance time, which one row "
+                                            "cannot hold; export the long layout");
+                v[held[j].tariff] = held[j].value;
+            }
+            write_field(out, current);
+            out << ',' << to_string(from_unix(held[i].time));
+            for (const auto x : v) {
+                out << ',';
+                if (x != decimal::missing_raw) out << to_string(decimal::from_raw(x));
+            }
+            out << ',';
+            write_provenance(out, static_cast<reading_source>(held[i].source), held[i].accepted);
+            i = j;
+        }
+        held.clear();
+    };
+    series_chunk c;
+    for (auto cur = s.scan({}); cur->next(c);) {
+        if (c.meter != current) {
+            flush();
+            current = c.meter;
+        }
+        const auto r = resource_of.find(c.meter);
+        if (r == resource_of.end()) continue;  // counted short below
+        const channel main = channel::main(r->second);
+        if (c.ch.with_tariff(register_id::total) != main || c.ch.tariff > register_id::t4)
+            throw storage_error(errc::storage_schema,
+                                "export of readings (wide layout): meter " + excerpt(c.meter) +
+                                    " has channel " + to_string(c.ch) +
+                                    ", which the wide layout (total..t4 of " + to_string(main) +
+                                    ") cannot hold; export the long layout");
+        written += c.size();
+        for (std::size_t i = 0; i < c.size(); ++i)
+            held.push_back(
+                {c.time[i], c.value[i], c.accepted.empty() ? reading_table::missing_time : c.accepted[i],
+                 static_cast<std::uint8_t>(c.ch.tariff), c.source.empty() ? std::uint8_t{0} : c.source[i]});
+    }
+    flush();
+    check_all_written(s, written);
 }
 
 }  // namespace
 
-void export_csv(const store& s, table_kind kind, std::ostream& out) {
+void export_csv(const store& s, table_kind kind, std::ostream& out, const export_options& options) {
     const auto& cols = detail::columns_of(kind).all;
     switch (kind) {
         case table_kind::organizations:
@@ -126,7 +205,10 @@ void export_csv(const store& s, table_kind kind, std::ostream& out) {
             export_entities<meter>(s, out, cols, kind);
             break;
         case table_kind::readings:
-            export_readings(s, out);
+            if (options.layout == csv_layout::wide_format)
+                export_readings_wide(s, out);
+            else
+                export_readings_long(s, out);
             break;
         case table_kind::events: {
             write_header(out, cols);

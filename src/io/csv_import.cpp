@@ -1,3 +1,7 @@
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <numeric>
@@ -11,6 +15,8 @@
 #include "kvant/io/csv_reader.hpp"
 #include "kvant/model/json.hpp"
 #include "kvant/model/validation.hpp"
+#include "kvant/store/sqlite_store.hpp"
+#include "readings_parser.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -44,6 +50,7 @@ std::string read_file(const std::filesystem::path& file) {
 
 namespace {
 
+using detail::conflicting_repeat;
 using nlohmann::json;
 
 void note(import_report& rep, const import_options& o, location where, issue what) {
@@ -125,16 +132,6 @@ std::string first_difference(const json& a, const json& b) {
     return {};
 }
 
-/// The one conflict rule of every table: the same key twice in one import with the same content is a repeat
-/// (counted as unchanged, written once); with different content it is an error naming both places.
-[[noreturn]] void conflicting_repeat(const std::string& what, const location& first, location again,
-                                     std::string field) {
-    again.field = std::move(field);
-    throw validation_error(
-        errc::duplicate, what + " is given twice with different values (first at " + first.to_string() + ")",
-        std::move(again));
-}
-
 /// Entities of one type parsed by an import, not yet written, by key.
 template <class T>
 struct pending {
@@ -199,12 +196,19 @@ class plan {
         event_where_.push_back(std::move(where));
     }
 
-    void add_readings(reading_table batch, std::vector<std::uint64_t> lines, std::string source) {
-        readings_.push_back({std::move(batch), std::move(lines), std::move(source)});
+    void add_readings(reading_table batch, detail::row_lines lines, std::string source) {
+        readings_.push_back({std::move(batch), std::move(lines), std::move(source), {}});
+    }
+    /// A readings file checked whole but too large to hold: read again and written batch by batch.
+    void add_streamed(std::filesystem::path file) {
+        std::string source = file.string();
+        readings_.push_back({{}, {}, std::move(source), std::move(file)});
     }
 
-    /// Writes everything, in reference order, into `s` (the caller holds the transaction).
-    void write(store& s, on_conflict policy) {
+    /// Writes everything, in reference order, into `s` (the caller holds the transaction). `stream` writes
+    /// one streamed readings file.
+    template <class Stream>
+    void write(store& s, on_conflict policy, Stream&& stream) {
         write_all<organization>(s);
         write_all<abonent>(s);
         write_all<account>(s);
@@ -212,6 +216,10 @@ class plan {
         write_all<meter_model>(s);
         write_all<meter>(s);
         for (const auto& r : readings_) {
+            if (!r.file.empty()) {
+                stream(r.file);
+                continue;
+            }
             try {
                 report.stats += s.put_readings(r.batch, policy);
             } catch (const reading_conflict& c) {
@@ -263,8 +271,9 @@ class plan {
 
     struct readings_file {
         reading_table batch;
-        std::vector<std::uint64_t> lines;
+        detail::row_lines lines;
         std::string source;
+        std::filesystem::path file;  // a streamed file (batch and lines empty)
     };
     const store& s_;
     mutable std::unordered_set<std::string> known_meters_;
@@ -334,49 +343,186 @@ void parse_events(plan& p, csv_reader& rd, const csv_header& h, const import_opt
     }
 }
 
-void parse_readings(plan& p, std::string_view text, const std::string& source, const import_options& o) {
-    std::vector<std::uint64_t> lines;
-    bool wide = false;
-    reading_table batch = parse_readings_csv(text, source, o, &lines, &wide);
-    p.report.rows += batch.size();
-    // look every meter up once
-    std::vector<std::optional<meter>> found;
-    std::vector<const meter*> meter_of_slot;
-    std::vector<int> tariffs;
-    std::map<std::string, std::optional<meter_model>, std::less<>> models;
-    found.reserve(batch.meters().size());
-    for (const auto& serial : batch.meters()) {
-        found.push_back(p.find<meter>(serial));
+/// Resolves the meters of readings batches against the plan (each serial looked up once per import), maps a
+/// wide file's registers onto each meter's main quantity and applies the reading rules of validation.hpp:
+/// an error throws naming the file, line and field; warnings go to the report when `keep_warnings`.
+class readings_checker {
+  public:
+    explicit readings_checker(const plan& p) : p_(p) {}
+
+    void check(reading_table& batch, const detail::row_lines& lines, bool wide, const std::string& source,
+               import_report* warnings_to, const import_options& o) {
+        std::vector<const meter*> meter_of_slot;
+        std::vector<int> tariffs;
+        std::vector<resource> res;
+        for (const auto& serial : batch.meters()) {
+            const known& k = lookup(serial);
+            meter_of_slot.push_back(k.m ? &*k.m : nullptr);
+            tariffs.push_back(k.tariffs);
+            res.push_back(k.m ? k.m->measures : resource::electricity);
+        }
+        if (wide) batch.map_main(res);  // the wide columns are the main quantity of each meter's resource
+        for (auto& ri : validate(batch, meter_of_slot, tariffs, std::numeric_limits<std::size_t>::max())) {
+            // a value's field is the file's: "value" in a long file, the register's column in a wide one
+            if (ri.what.field == to_string(batch.channel_of(ri.row)))
+                ri.what.field = !wide ? "value"
+                                : batch.channel_of(ri.row).tariff == register_id::total
+                                    ? "total"
+                                    : std::string(to_string(batch.channel_of(ri.row).tariff));
+            location where{source, lines[ri.row], ri.what.field, -1};
+            if (ri.what.level == severity::error) {
+                const errc code = ri.what.field == "meter" ? errc::unknown_reference : errc::validation;
+                throw validation_error(code, ri.what.message, where);
+            }
+            if (warnings_to) note(*warnings_to, o, std::move(where), std::move(ri.what));
+        }
+    }
+
+  private:
+    struct known {
+        std::optional<meter> m;
+        int tariffs = 1;
+    };
+    const known& lookup(const std::string& serial) {
+        if (const auto it = meters_.find(serial); it != meters_.end()) return it->second;
+        known k;
+        k.m = p_.find<meter>(serial);
         const meter_model* model = nullptr;
-        if (found.back() && !found.back()->model.empty()) {
-            auto it = models.find(found.back()->model);
-            if (it == models.end())
-                it = models.emplace(found.back()->model, p.find<meter_model>(found.back()->model)).first;
+        if (k.m && !k.m->model.empty()) {
+            auto it = models_.find(k.m->model);
+            if (it == models_.end()) it = models_.emplace(k.m->model, p_.find<meter_model>(k.m->model)).first;
             model = it->second ? &*it->second : nullptr;
         }
-        tariffs.push_back(found.back() ? effective_tariff_registers(*found.back(), model) : 1);
+        k.tariffs = k.m ? effective_tariff_registers(*k.m, model) : 1;
+        return meters_.emplace(serial, std::move(k)).first->second;
     }
-    for (const auto& m : found) meter_of_slot.push_back(m ? &*m : nullptr);
-    if (wide) {  // the wide columns are the main quantity of each meter's resource
-        std::vector<resource> res;
-        for (const auto& m : found) res.push_back(m ? m->measures : resource::electricity);
-        batch.map_main(res);
-    }
-    for (auto& ri : validate(batch, meter_of_slot, tariffs, std::numeric_limits<std::size_t>::max())) {
-        location where{source, lines[ri.row], ri.what.field, -1};
-        if (ri.what.level == severity::error) {
-            const errc code = ri.what.field == "meter" ? errc::unknown_reference : errc::validation;
-            throw validation_error(code, ri.what.message, where);
+    const plan& p_;
+    std::unordered_map<std::string, known> meters_;
+    std::map<std::string, std::optional<meter_model>, std::less<>> models_;
+};
+
+void parse_readings(plan& p, detail::parsed_readings parsed, const std::string& source,
+                    const import_options& o) {
+    p.report.rows += parsed.table.size();
+    readings_checker(p).check(parsed.table, parsed.lines, parsed.wide, source, &p.report, o);
+    p.add_readings(std::move(parsed.table), std::move(parsed.lines), source);
+}
+
+/// Whether every series of a batch continues after what earlier batches held of it (each row later than the
+/// series' latest time so far): then no key can repeat across batches, and the repeat rule holds batch by
+/// batch. Keeps one time a series.
+class series_order {
+  public:
+    bool extend(const reading_table& b) {
+        std::vector<std::size_t> at;  // series index of each (meter slot, channel slot), filled lazily
+        const std::size_t nc = b.channels().size();
+        at.assign(b.meters().size() * nc, npos);
+        std::vector<std::int64_t> batch_max(0);
+        std::vector<std::size_t> touched;
+        for (std::size_t i = 0; i < b.size(); ++i) {
+            auto& k = at[std::size_t{b.meter_index()[i]} * nc + b.channel_index()[i]];
+            if (k == npos) {
+                std::string key = b.meter_of(i);
+                const auto code = b.channel_of(i).code();
+                key.append(reinterpret_cast<const char*>(&code), sizeof code);
+                k = index_.try_emplace(std::move(key), latest_.size()).first->second;
+                if (k == latest_.size()) latest_.push_back(std::numeric_limits<std::int64_t>::min());
+                touched.push_back(k);
+            }
+            if (b.times()[i] <= latest_[k]) return false;
         }
-        note(p.report, o, std::move(where), std::move(ri.what));
+        for (std::size_t i = 0; i < b.size(); ++i) {
+            const auto k = at[std::size_t{b.meter_index()[i]} * nc + b.channel_index()[i]];
+            pending_max(k, b.times()[i]);
+        }
+        for (const auto& [k, t] : max_) latest_[k] = std::max(latest_[k], t);
+        max_.clear();
+        return true;
     }
-    p.add_readings(std::move(batch), std::move(lines), source);
+
+  private:
+    static constexpr std::size_t npos = ~std::size_t{0};
+    void pending_max(std::size_t k, std::int64_t t) {
+        auto [it, fresh] = max_.try_emplace(k, t);
+        if (!fresh) it->second = std::max(it->second, t);
+    }
+    std::unordered_map<std::string, std::size_t> index_;
+    std::vector<std::int64_t> latest_;
+    std::unordered_map<std::size_t, std::int64_t> max_;
+};
+
+/// Thrown by a batch sink when a file cannot be streamed (a series goes back in time across batches).
+struct not_streamable {};
+
+/// A readings file into the plan. Checked first, streaming, batch by batch (syntax, values, the repeat rule,
+/// meters, the reading rules). A file that fits in one batch is kept for the write; a larger one whose series
+/// run forward across batches is read again at the write and written batch by batch (never held whole); one
+/// whose series go back in time across batches is held whole, so that the repeat rule sees every row.
+void parse_readings_file_into(plan& p, const std::filesystem::path& file, const import_options& o) {
+    const std::string source = file.string();
+    const import_report before = p.report;
+    readings_checker checker(p);
+    series_order order;
+    std::size_t batches = 0;
+    std::optional<detail::parsed_readings> first;
+    try {
+        detail::parse_readings_file(
+            file, o,
+            [&](reading_table& b, detail::row_lines& l, bool wide) {
+                if (!order.extend(b)) throw not_streamable{};
+                p.report.rows += b.size();
+                checker.check(b, l, wide, source, &p.report, o);
+                if (++batches == 1)
+                    first = detail::parsed_readings{std::move(b), std::move(l), wide};
+                else
+                    first.reset();
+            },
+            o.import_batch_rows);
+    } catch (const not_streamable&) {
+        p.report = before;
+        return parse_readings(p, detail::parse_readings_file(file, o), source, o);
+    }
+    if (batches <= 1) {
+        if (first) p.add_readings(std::move(first->table), std::move(first->lines), source);
+        return;
+    }
+    p.add_streamed(file);
+}
+
+/// The write of a streamed readings file: read again, each batch checked again (the file may have changed
+/// since) and written, inside the import's transaction.
+void write_streamed(store& s, plan& p, const std::filesystem::path& file, const import_options& o) {
+    const std::string source = file.string();
+    readings_checker checker(p);
+    series_order order;
+    import_options again = o;
+    if (o.progress)
+        again.progress = [&o](const import_progress& x) {
+            import_progress w = x;
+            w.writing = true;
+            o.progress(w);
+        };
+    detail::parse_readings_file(
+        file, again,
+        [&](reading_table& b, detail::row_lines& l, bool wide) {
+            if (!order.extend(b))
+                throw storage_error(errc::storage_io, source + " changed while it was being imported");
+            checker.check(b, l, wide, source, nullptr, o);
+            try {
+                p.report.stats += s.put_readings(b, o.conflict);
+            } catch (const reading_conflict& c) {
+                throw storage_error(errc::storage_conflict, location{source, l[c.row()], "", -1}.to_string() +
+                                                                ": " + std::string(c.message()));
+            }
+        },
+        o.import_batch_rows);
 }
 
 /// Parses one text into the plan (no write).
 void parse_into(plan& p, table_kind kind, std::string_view text, const std::string& source,
                 const import_options& o) {
-    if (kind == table_kind::readings) return parse_readings(p, text, source, o);
+    if (kind == table_kind::readings)
+        return parse_readings(p, detail::parse_readings_text(text, source, o), source, o);
     csv_reader rd(text, source, o.delimiter);
     std::vector<std::string_view> f;
     if (!rd.next(f))
@@ -407,144 +553,12 @@ void parse_into(plan& p, table_kind kind, std::string_view text, const std::stri
 /// The write phase: one transaction, taken only now that everything is parsed and checked.
 import_report write_plan(store& s, plan& p, const import_options& o) {
     transaction tx(s);
-    p.write(s, o.conflict);
+    p.write(s, o.conflict, [&](const std::filesystem::path& file) { write_streamed(s, p, file, o); });
     tx.commit();
     return std::move(p.report);
 }
 
-/// The conflict rule for readings, keyed by (meter, timestamp): an identical repeat is kept (the store counts
-/// it as unchanged); a repeat with other values is an error naming both lines. Rows in time order per meter
-/// (the usual case) are checked in one pass without sorting.
-void refuse_conflicting_repeats(const reading_table& t, const std::vector<std::uint64_t>& lines,
-                                const std::string& source) {
-    const auto& slot = t.meter_index();
-    const auto& chan = t.channel_index();
-    const auto& time = t.times();
-    const std::size_t nc = t.channels().size();
-    std::vector<std::int64_t> last(t.meters().size() * nc, std::numeric_limits<std::int64_t>::min());
-    bool ordered = true;
-    for (std::size_t i = 0; i < t.size() && ordered; ++i) {
-        auto& l = last[slot[i] * nc + chan[i]];
-        ordered = time[i] > l;
-        l = time[i];
-    }
-    if (ordered) return;
-    std::vector<std::size_t> order(t.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        if (slot[a] != slot[b]) return slot[a] < slot[b];
-        if (chan[a] != chan[b]) return chan[a] < chan[b];
-        return time[a] < time[b];
-    });
-    for (std::size_t k = 1; k < order.size(); ++k) {
-        const std::size_t a = order[k - 1], b = order[k];
-        if (slot[a] != slot[b] || chan[a] != chan[b] || time[a] != time[b]) continue;
-        std::string field;
-        if (t.values()[a] != t.values()[b]) field = to_string(t.channel_of(a));
-        if (field.empty() && t.source(a) != t.source(b)) field = "source";
-        if (field.empty() && t.accepted_at(a) != t.accepted_at(b)) field = "accepted";
-        if (field.empty()) continue;  // an identical repeat
-        conflicting_repeat(
-            "reading of meter " + excerpt(t.meters()[slot[a]]) + " at " + to_string(from_unix(time[a])),
-            location{source, lines[a], "", -1}, location{source, lines[b], "", -1}, field);
-    }
-}
-
 }  // namespace
-
-reading_table parse_readings_csv(std::string_view text, const std::string& source, const import_options& o,
-                                 std::vector<std::uint64_t>* lines, bool* wide) {
-    csv_reader rd(text, source, o.delimiter);
-    std::vector<std::string_view> f;
-    if (!rd.next(f))
-        throw parse_error(errc::csv_header, "empty file: expected a header row", location{source, 1, "", -1});
-    const auto& cols = detail::columns_of(table_kind::readings);
-    const csv_header h(f, rd.where(), cols.all, cols.required);
-    rd.name_columns(h.names());
-    const int c_meter = h.index("meter"), c_time = h.index("timestamp"), c_source = h.index("source"),
-              c_accepted = h.index("accepted");
-    if (h.index("value") >= 0 && h.index("total") >= 0)
-        throw parse_error(errc::csv_header, "both 'value' and 'total' name the total register; keep one",
-                          rd.where("value"));
-    std::array<int, 5> c_reg{h.index("value") >= 0 ? h.index("value") : h.index("total"), h.index("t1"),
-                             h.index("t2"), h.index("t3"), h.index("t4")};
-    if (wide) *wide = true;
-    bool any_register = false;
-    for (int c : c_reg) any_register = any_register || c >= 0;
-    if (!any_register)
-        throw parse_error(errc::csv_header, "no register column (value, total or t1..t4)", rd.where());
-
-    reading_table out;
-    std::vector<std::uint64_t> own_lines;
-    if (!lines) lines = &own_lines;
-    lines->clear();
-    out.reserve(text.size() / 40);
-    lines->reserve(text.size() / 40);
-    std::array<std::int64_t, 5> v;
-    std::array<std::uint16_t, 5> slot_of;
-    for (std::size_t r = 0; r < slot_of.size(); ++r)
-        slot_of[r] = out.channel_slot(channel::of(quantity::active_import, static_cast<register_id>(r)));
-    while (rd.next(f)) {
-        check_width(f, h, rd);
-        const std::string_view serial = f[static_cast<std::size_t>(c_meter)];
-        if (serial.empty()) throw parse_error(errc::missing_field, "meter is empty", rd.where("meter"));
-        instant t;
-        const auto ts = f[static_cast<std::size_t>(c_time)];
-        if (const auto st = try_parse_instant(ts, t, o.default_offset_minutes); st != time_status::ok)
-            throw parse_error(errc::invalid_timestamp,
-                              excerpt(std::string(ts)) + ": " + std::string(describe(st)),
-                              rd.where("timestamp"));
-        for (std::size_t r = 0; r < v.size(); ++r) {
-            v[r] = decimal::missing_raw;
-            if (c_reg[r] < 0) continue;
-            const auto cell = f[static_cast<std::size_t>(c_reg[r])];
-            if (cell.empty()) continue;
-            decimal d;
-            if (const auto st = decimal::try_parse(cell, d); st != decimal_status::ok)
-                throw parse_error(errc::invalid_number,
-                                  excerpt(std::string(cell)) + ": " + std::string(describe(st)),
-                                  rd.where(h.names()[static_cast<std::size_t>(c_reg[r])]));
-            if (d < decimal{} || d > max_register_value)
-                throw validation_error(
-                    errc::out_of_range,
-                    "register value " + to_string(d) + " is outside 0.." + to_string(max_register_value),
-                    rd.where(h.names()[static_cast<std::size_t>(c_reg[r])]));
-            v[r] = d.raw();
-        }
-        // the plausible range of every reading (model/validation.hpp): checked here, where file, line and
-        // field are known, for an import and for a report read straight from a file alike
-        if (const auto u = to_unix(t); u < plausible_first_unix || u >= plausible_end_unix)
-            throw validation_error(errc::out_of_range,
-                                   to_string(t) + " is outside 1970-01-01T00:00:00Z..2099-12-31T23:59:59Z",
-                                   rd.where("timestamp"));
-        reading_source src = reading_source::automatic;
-        if (c_source >= 0 && !f[static_cast<std::size_t>(c_source)].empty())
-            src = reading_source_text.parse(f[static_cast<std::size_t>(c_source)], rd.where("source"));
-        std::int64_t acc = reading_table::missing_time;
-        if (c_accepted >= 0 && !f[static_cast<std::size_t>(c_accepted)].empty())
-            acc = to_unix(parse_instant(f[static_cast<std::size_t>(c_accepted)], rd.where("accepted"),
-                                        o.default_offset_minutes));
-        if (acc != reading_table::missing_time && (acc < plausible_first_unix || acc >= plausible_end_unix))
-            throw validation_error(
-                errc::out_of_range,
-                to_string(from_unix(acc)) + " is outside 1970-01-01T00:00:00Z..2099-12-31T23:59:59Z",
-                rd.where("accepted"));
-        const auto m = out.meter_slot(serial);
-        bool any = false;
-        for (std::size_t r = 0; r < v.size(); ++r)
-            if (v[r] != decimal::missing_raw) {
-                out.push(m, slot_of[r], to_unix(t), v[r], src, acc);
-                lines->push_back(rd.line());
-                any = true;
-            }
-        if (!any)
-            throw validation_error(
-                errc::validation, "a reading needs at least one register value",
-                rd.where(h.names()[static_cast<std::size_t>(c_reg[0] >= 0 ? c_reg[0] : 0)]));
-    }
-    refuse_conflicting_repeats(out, *lines, source);
-    return out;
-}
 
 std::vector<meter> parse_meters_csv(std::string_view text, const std::string& source,
                                     const import_options& o) {
@@ -585,6 +599,11 @@ import_report import_csv(store& s, table_kind kind, std::string_view text, const
 
 import_report import_csv_file(store& s, table_kind kind, const std::filesystem::path& file,
                               const import_options& o) {
+    if (kind == table_kind::readings) {  // streamed: the file is never held whole as text
+        plan p(s);
+        parse_readings_file_into(p, file, o);
+        return write_plan(s, p, o);
+    }
     const std::string text = read_file(file);
     return import_csv(s, kind, text, file.string(), o);
 }
@@ -594,8 +613,47 @@ import_report import_csv_files(store& s, std::vector<std::pair<table_kind, std::
     std::stable_sort(files.begin(), files.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     plan p(s);
-    for (const auto& [kind, file] : files) parse_into(p, kind, read_file(file), file.string(), o);
+    for (const auto& [kind, file] : files) {
+        if (kind == table_kind::readings)
+            parse_readings_file_into(p, file, o);
+        else
+            parse_into(p, kind, read_file(file), file.string(), o);
+    }
     return write_plan(s, p, o);
+}
+
+import_report import_csv_files_into_new_database(
+    const std::filesystem::path& file, std::vector<std::pair<table_kind, std::filesystem::path>> files,
+    const import_options& o) {
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec))
+        throw storage_error(errc::storage_io, file.string() + " exists already: import into it instead");
+    const std::filesystem::path tmp = file.string() + ".kvant-new-" + std::to_string(::getpid());
+    const auto remove_tmp = [&] {
+        std::error_code ignored;
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+            std::filesystem::remove(tmp.string() + suffix, ignored);
+    };
+    remove_tmp();  // a leftover of a crashed import of this process id
+    import_report rep;
+    try {
+        {
+            sqlite_store db(tmp, sqlite_store::mode::create);
+            rep = import_csv_files(db, std::move(files), o);
+        }  // closed: the write-ahead log is checkpointed into the file and removed
+        if (::link(tmp.c_str(), file.c_str()) != 0) {
+            const int err = errno;
+            throw storage_error(errc::storage_io,
+                                "cannot create " + file.string() + ": " +
+                                    (err == EEXIST ? std::string("it appeared during the import")
+                                                   : std::string(std::strerror(err))));
+        }
+    } catch (...) {
+        remove_tmp();
+        throw;
+    }
+    remove_tmp();
+    return rep;
 }
 
 }  // namespace v0

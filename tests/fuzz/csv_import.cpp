@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         kvant::fuzz::check_import(f.s, kvant::fuzz::decode(data, size), &f.dump);
     }
     // the outer rollback restores the fleet, so that every input starts from the same store
-    KVANT_FUZZ_CHECK(f.s.reading_count() == 4 && f.s.all<kvant::meter>().size() == 3,
+    KVANT_FUZZ_CHECK(f.s.reading_count() == 6 && f.s.all<kvant::meter>().size() == 3,
                      "rolling back the outer transaction did not restore the fixed fleet");
     return 0;
 }

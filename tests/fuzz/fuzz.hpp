@@ -156,7 +156,7 @@ inline std::string dump(const store& s) {
     json readings = json::array();
     for (const auto& m : meters) {
         const auto t = s.readings(m.serial, from_unix(-far), from_unix(far));
-        for (std::size_t i = 0; i < t.size(); ++i) readings.push_back(t.row(i));
+        for (const auto& r : t.to_readings()) readings.push_back(r);
     }
     j["readings"] = readings;
     j["reading_count"] = s.reading_count();

@@ -1,21 +1,23 @@
 /// \file
 /// CSV import into a store and export from it. docs/csv.md describes every format; in short, each file has a
 /// header row naming its columns (any order; unknown names are refused, so a typo cannot drop a column), and
-/// the columns are the entity's JSON keys (model/json.hpp):
+/// the columns are the entity's JSON keys (model/json.hpp). The required columns, then the others:
 ///
-/// | table           | required columns           | other columns |
-/// |-----------------|----------------------------|---------------|
-/// | organizations   | id, name                   | kind, inn, kpp, ogrn, legal_address, actual_address,
-/// zone, billing_start_day | | abonents        | id, organization, name     | kind, phone, email | | accounts
-/// | number, abonent            | address, building, building_type, apartment, area, contract_start,
-/// contract_end | | metering_points | code, account              | name, place, place_type | | meter_models
-/// | id, name                   | execution, manufacturer, registry_number, resource,
-/// verification_interval_years, service_life_years, accuracy_class, phases, connection_type, nominal_voltage,
-/// nominal_current, max_current, meter_constant, register_digits, tariff_registers | | meters          |
-/// serial                     | model, point, role, resource, zone, transformer_ratio, register_digits,
-/// tariff_registers, manufactured, installed, removed, last_verification, latitude, longitude | | readings |
-/// meter, timestamp, and value or total | t1, t2, t3, t4, source, accepted | | events          | meter,
-/// timestamp, code     | kind, journal, message |
+/// - organizations: id, name; kind, inn, kpp, ogrn, legal_address, actual_address, zone, billing_start_day
+/// - abonents: id, organization, name; kind, phone, email
+/// - accounts: number, abonent; address, building, building_type, apartment, area, contract_start,
+///   contract_end
+/// - metering_points: code, account; name, place, place_type
+/// - meter_models: id, name; execution, manufacturer, registry_number, resource, verification_interval_years,
+///   service_life_years, accuracy_class, phases, connection_type, nominal_voltage, nominal_current,
+///   max_current, meter_constant, register_digits, tariff_registers
+/// - meters: serial; model, point, role, resource, zone, transformer_ratio, register_digits,
+///   tariff_registers, manufactured, installed, removed, last_verification, latitude, longitude
+/// - readings, long: meter, timestamp, channel, value; source, accepted (any channel, by name or OBIS code:
+///   docs/channels.md)
+/// - readings, wide: meter, timestamp, and value or total; t1, t2, t3, t4, source, accepted (the registers of
+///   each meter's resource's main quantity)
+/// - events: meter, timestamp, code; kind, journal, message
 ///
 /// Empty cells are absent values. A meter's resource defaults to its model's. Timestamps are ISO 8601 with
 /// `Z` or an offset (or, with `import_options::default_offset_minutes`, without one).
@@ -32,6 +34,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -68,11 +71,31 @@ inline std::string_view to_string(table_kind k) noexcept {
     return table_kind_text.name(k);
 }
 
+/// How far a long read or import is: rows parsed so far, bytes of the file consumed, the file's size (0 when
+/// unknown: a pipe).
+struct import_progress {
+    std::uint64_t rows = 0;
+    std::uint64_t bytes_done = 0;
+    std::uint64_t bytes_total = 0;
+    /// An import of a large readings file reads it twice: checking it (false), then writing it (true).
+    bool writing = false;
+};
+using progress_callback = std::function<void(const import_progress&)>;
+
 struct import_options {
     on_conflict conflict = on_conflict::fail;   ///< for readings and events stored already with other values
     std::optional<int> default_offset_minutes;  ///< UTC offset for timestamps written without one
     char delimiter = ',';
     std::size_t max_warnings = 1000;  ///< warnings kept in the report (all are counted)
+    /// Called as a readings file is read (after each buffer) and once at its end; for a terminal display.
+    progress_callback progress;
+    /// The buffer a readings file is read through (it grows only for one record longer than it).
+    std::size_t read_buffer_bytes = std::size_t{256} << 10;
+    /// The values an import of a readings file holds at a time. A file of more values whose series run
+    /// forward in time is checked whole first, then read again and written in batches inside the import's one
+    /// transaction (a failure still changes nothing); a file whose series go back in time across batches is
+    /// held whole (~22 bytes a value) so that the repeat rule sees every row.
+    std::size_t import_batch_rows = std::size_t{1} << 20;
 };
 
 /// A warning-level issue found during an import, with where it was.
@@ -83,7 +106,7 @@ struct import_warning {
 };
 
 struct import_report {
-    std::size_t rows = 0;  ///< data rows read
+    std::size_t rows = 0;  ///< data rows read; for readings, values (a wide row of three registers is three)
     write_stats stats;     ///< what the store did with them (entities count as inserted or replaced)
     std::size_t warning_count = 0;
     std::vector<import_warning> warnings;  ///< the first import_options::max_warnings of them
@@ -100,13 +123,32 @@ import_report import_csv_file(store& s, table_kind kind, const std::filesystem::
 import_report import_csv_files(store& s, std::vector<std::pair<table_kind, std::filesystem::path>> files,
                                const import_options& options = {});
 
+/// Imports several files (as import_csv_files) into a SQLite database that does not exist yet, so that a
+/// failed import leaves no file behind, without a dry run that would hold everything in memory: the import
+/// goes into a new database `<file>.kvant-new-<pid>` in the same directory, which is put in place under
+/// `file`'s name only once the import committed (a hard link, so a file that appeared at `file` meanwhile is
+/// never replaced: storage_error(storage_io) then). On any failure the temporary database is removed.
+/// storage_error(storage_io) when `file` exists already (import into it with import_csv_files).
+import_report import_csv_files_into_new_database(
+    const std::filesystem::path& file, std::vector<std::pair<table_kind, std::filesystem::path>> files,
+    const import_options& options = {});
+
 /// Parses a readings CSV into a column-wise table without a store (for computations straight from files).
-/// `lines`, when given, receives the line of each row. A wide file (value or total, t1..t4 columns) gives
-/// rows of active energy import's tariffs and sets `*wide`: the caller, who knows each meter's resource, maps
-/// them onto the resource's main quantity with reading_table::map_main.
+/// `lines`, when given, receives the line of each row. A long file (`meter,timestamp,channel,value`) gives
+/// rows of the channels it names. A wide file (value or total, t1..t4 columns) gives rows of active energy
+/// import's tariffs and sets `*wide` (false for a long file): the caller, who knows each meter's resource,
+/// maps them onto the resource's main quantity with reading_table::map_main. The checks and errors are an
+/// import's (file, line, field), the repeat rule included.
 reading_table parse_readings_csv(std::string_view text, const std::string& source,
                                  const import_options& options = {},
                                  std::vector<std::uint64_t>* lines = nullptr, bool* wide = nullptr);
+/// The same for a file, read streaming through a bounded buffer (options.read_buffer_bytes), never whole:
+/// the memory it takes is the table's (~22 bytes a row while no row has a source or acceptance time) and
+/// the buffer. Rows of one record are pushed with no allocation per cell; the columns are sized once from
+/// the file's size. options.progress, when set, is called after each buffer. storage_error(storage_io)
+/// when the file cannot be read.
+reading_table read_readings_csv(const std::filesystem::path& file, const import_options& options = {},
+                                bool* wide = nullptr);
 
 /// Parses a meters CSV without a store (for computations straight from files): the same columns as the meters
 /// table, every one optional but `serial` (e.g. just `serial,zone,register_digits,transformer_ratio`). A
@@ -114,12 +156,34 @@ reading_table parse_readings_csv(std::string_view text, const std::string& sourc
 std::vector<meter> parse_meters_csv(std::string_view text, const std::string& source,
                                     const import_options& options = {});
 
+/// The layout of a readings file (docs/csv.md).
+/// - long_format: `meter,timestamp,channel,value,source,accepted`, one row a value, any channel (named as in
+///   docs/channels.md). What export writes unless told otherwise: it holds everything a store can.
+/// - wide_format: `meter,timestamp,total,t1,t2,t3,t4,source,accepted`, one row a reading time of a meter,
+///   the registers of the meter's resource's main quantity (channel::main: active import for electricity,
+///   heat energy for heat, volume for water and gas). An import maps such a file back onto the same channels.
+enum class csv_layout : std::uint8_t { long_format, wide_format };
+inline constexpr detail::enum_text<csv_layout, 2> csv_layout_text{
+    "layout", {{{csv_layout::long_format, "long"}, {csv_layout::wide_format, "wide"}}}};
+inline std::string_view to_string(csv_layout l) noexcept {
+    return csv_layout_text.name(l);
+}
+
+struct export_options {
+    csv_layout layout = csv_layout::long_format;  ///< of readings; other tables have one layout
+};
+
 /// Writes one table of the store as CSV with every column of its kind, in the order of the table above.
-/// Readings are ordered by meter and time, register values written exactly (shortest decimal text).
+/// Readings are read through the store's cursor (store::scan), one series chunk at a time, never the whole
+/// store: long, they are ordered by meter, channel and time; wide, by meter and time (one meter's main
+/// quantity is held at a time to join its registers). Values are written exactly (shortest decimal text).
+/// A wide export of a meter with a channel the wide layout cannot hold (anything but total..t4 of its main
+/// quantity), or with registers of one time that differ in source or acceptance time, fails with
+/// storage_error(storage_schema) naming the meter and the channel or time, rather than dropping data.
 /// Never drops a row: stored text is written as reads give it back (repaired, see store.hpp); what it cannot
 /// write at all (a value with no column, readings of no meter, text a store handed out unrepaired) is
 /// storage_error(storage_schema) naming the table, the row and the field.
-void export_csv(const store& s, table_kind kind, std::ostream& out);
+void export_csv(const store& s, table_kind kind, std::ostream& out, const export_options& options = {});
 
 /// Reads a whole file; storage_error(storage_io) naming it when it cannot be read.
 std::string read_file(const std::filesystem::path& file);

@@ -9,6 +9,7 @@
 /// naming the entity and the key.
 #pragma once
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "kvant/core/text.hpp"
@@ -399,7 +400,8 @@ inline void from_json(const nlohmann::json& j, meter& m) {
 // {"meter": "…", "time": "…", "values": {"active_import": "48880.1", "1.8.1": "…", "heat_energy@GJ": "…"},
 //  "source": "automatic", "accepted": "…"}. The keys of "values" are channel names or OBIS codes
 // (docs/channels.md). The wide keys of earlier files, "total" and "t1".."t8", are still read, as the tariffs
-// of active energy import (a host that knows the meter's resource re-bases them: docs/channels.md).
+// of active energy import (a host that knows the meter's resource re-bases them: docs/channels.md). A channel
+// named twice (by two names, or in "values" and by a wide key) is an error; values come out in channel order.
 inline void to_json(nlohmann::json& j, const reading& r) {
     using namespace detail::json;
     j = json::object();
@@ -417,19 +419,33 @@ inline void from_json(const nlohmann::json& j, reading& r) {
     r.meter = text(j, e, "meter", true);
     r.time = *when(j, e, "time", true);
     r.values.clear();
+    // one value a channel, however it is named: "1.8.0", "1-0:1.8.0*255", "active_import" and the legacy
+    // "total" are one channel, and naming it twice is an error rather than a silent choice
+    std::vector<std::string> named;
+    const auto add = [&](const channel& c, decimal v, const std::string& key) {
+        for (std::size_t k = 0; k < r.values.size(); ++k)
+            if (r.values[k].ch == c)
+                fail(e, key.c_str(),
+                     "channel " + to_string(c) + " is given twice (also as '" + named[k] + "')", errc::json);
+        r.values.push_back({c, v});
+        named.push_back(key);
+    };
     for (std::size_t i = 0; i < register_count; ++i) {
         const auto reg = static_cast<register_id>(i);
-        if (auto v = dec(j, e, std::string(to_string(reg)).c_str()))
-            r.set(channel::of(quantity::active_import, reg), *v);
+        const std::string key(to_string(reg));
+        if (auto v = dec(j, e, key.c_str())) add(channel::of(quantity::active_import, reg), *v, key);
     }
     if (j.contains("values")) {
         const auto& vs = j.at("values");
         if (!vs.is_object()) fail(e, "values", "must be an object of channel: value", errc::json);
         for (const auto& [name, value] : vs.items()) {
             const channel c = parse_channel(name, location{"", 0, "values", -1});
-            if (auto v = dec(vs, e, name.c_str())) r.set(c, *v);
+            if (auto v = dec(vs, e, name.c_str())) add(c, *v, name);
         }
     }
+    // in channel order (that of a store's reads and of reading_table::to_readings), whatever the key order
+    std::stable_sort(r.values.begin(), r.values.end(),
+                     [](const channel_value& a, const channel_value& b) { return a.ch < b.ch; });
     r.source = choice(j, e, "source", reading_source_text, reading_source::automatic);
     r.accepted = when(j, e, "accepted");
 }
