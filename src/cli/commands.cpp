@@ -41,16 +41,26 @@ int run_import(const args& a) {
         if (auto f = a.get(opt)) files.emplace_back(kind, *f);
     // a usage error leaves no trace: checked before the database is created
     if (files.empty()) throw config_error(errc::usage, "name at least one file (see --help)");
-    const auto options = import_options_from(a);
+    auto options = import_options_from(a);
+    // a readings file of millions of rows: its rows, rate and time left on a terminal (stderr)
+    progress shown("rows", 0, quiet_option(a));
+    options.progress = [&](const import_progress& p) {
+        shown.set_total(0);
+        shown.update(static_cast<std::size_t>(p.rows));
+    };
+    const std::filesystem::path db_file = a.get("db").value();
     // A failed import changes nothing, and that includes not creating a new database: into a database that
-    // does not exist yet, the files are imported into an empty memory store first (the same checks), and
-    // only then is the file created.
-    if (!std::filesystem::exists(a.get("db").value())) {
-        memory_store dry_run;
-        (void)import_csv_files(dry_run, files, options);
+    // does not exist yet, the files go into a temporary database beside it, put in place only once the import
+    // committed (import_csv_files_into_new_database).
+    import_report report;
+    if (!std::filesystem::exists(db_file)) {
+        report = import_csv_files_into_new_database(db_file, files, options);
+    } else {
+        sqlite_store db = open_store(a, sqlite_store::mode::open);
+        report = import_csv_files(db, files, options);
     }
-    sqlite_store db = open_store(a, sqlite_store::mode::create);
-    print_report(import_csv_files(db, files, options), std::cout);
+    shown.finish();
+    print_report(report, std::cout);
     return 0;
 }
 
@@ -58,22 +68,24 @@ int run_export(const args& a) {
     const auto table = a.get("table");
     const auto out = a.get("out");
     if (!table && !out) throw config_error(errc::usage, "give --out DIR for all tables, or --table NAME");
+    export_options eo;
+    eo.layout = choice(a, "layout", csv_layout_text);
     sqlite_store db = open_store(a, sqlite_store::mode::read_only);
     if (!table) {
         std::filesystem::create_directories(*out);
         for (const auto& [opt, kind] : table_options) {
             write_file_whole(std::filesystem::path(*out) / (std::string(to_string(kind)) + ".csv"),
-                             [&](std::ostream& f) { export_csv(db, kind, f); });
+                             [&](std::ostream& f) { export_csv(db, kind, f, eo); });
         }
         std::cout << "exported " << table_options.size() << " tables to " << *out << "\n";
         return 0;
     }
     const table_kind kind = choice(a, "table", table_kind_text);
     if (!out || *out == "-") {
-        export_csv(db, kind, std::cout);
+        export_csv(db, kind, std::cout, eo);
         return std::cout ? 0 : 1;
     }
-    write_file_whole(*out, [&](std::ostream& f) { export_csv(db, kind, f); });
+    write_file_whole(*out, [&](std::ostream& f) { export_csv(db, kind, f, eo); });
     return 0;
 }
 
@@ -143,12 +155,14 @@ std::vector<option_spec> import_spec_options() {
             opt::path("models", "FILE", "meter models (passports) CSV"),
             opt::path("meters", "FILE", "meters CSV"),
             opt::path("readings", "FILE",
-                      "readings CSV: meter,timestamp,value or meter,timestamp,total,t1,t2,t3,t4"),
+                      "readings CSV: long meter,timestamp,channel,value, or wide meter,timestamp,value or "
+                      "meter,timestamp,total,t1,t2,t3,t4 (the meter's main quantity)"),
             opt::path("events", "FILE", "meter events CSV"),
             opt::choice("on-conflict", "POLICY", on_conflict_text, "readings stored with other values")
                 .defaults_to("fail"),
             opt::offset("assume-offset", "UTC offset for timestamps written without one, e.g. +03:00"),
-            opt::character("delimiter", "field delimiter").defaults_to(",")};
+            opt::character("delimiter", "field delimiter").defaults_to(","),
+            quiet_spec()};
 }
 
 option_spec out_spec() {
@@ -198,8 +212,11 @@ const std::vector<command>& commands() {
               "stdout.",
               {opt::path("db", "FILE", "the SQLite database").mandatory(), opt::busy_timeout(),
                opt::choice("table", "NAME", table_kind_text, "one table"),
-               opt::path("out", "PATH",
-                         "a folder (all tables) or a file (one table; '-' or absent: stdout)")},
+               opt::path("out", "PATH", "a folder (all tables) or a file (one table; '-' or absent: stdout)"),
+               opt::choice("layout", "LAYOUT", csv_layout_text,
+                           "readings: long (every channel, one row a value) or wide (total,t1..t4 of the "
+                           "main quantity; refused for a meter with other channels)")
+                   .defaults_to("long")},
               ""},
              run_export},
             {{"consumption",

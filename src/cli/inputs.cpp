@@ -7,18 +7,19 @@
 namespace kvant::cli {
 
 std::vector<option_spec> input_options() {
-    return {
-        opt::path("readings", "FILE", "readings CSV (meter,timestamp,value or meter,timestamp,total,t1..t4)"),
-        opt::path(
-            "meters", "FILE",
-            "meters CSV with at least serial; zone, register_digits, transformer_ratio, tariff_registers "
-            "used"),
-        opt::path("db", "FILE", "a SQLite database instead of CSV files"),
-        opt::busy_timeout(),
-        opt::offset("assume-offset", "UTC offset for timestamps written without one"),
-        opt::choice("resource", "NAME", resource_text, "only meters of this resource"),
-        threads_spec(),
-        quiet_spec()};
+    return {opt::path("readings", "FILE",
+                      "readings CSV: long (meter,timestamp,channel,value) or wide (meter,timestamp,value or "
+                      "meter,timestamp,total,t1..t4)"),
+            opt::path(
+                "meters", "FILE",
+                "meters CSV with at least serial; zone, register_digits, transformer_ratio, tariff_registers "
+                "used"),
+            opt::path("db", "FILE", "a SQLite database instead of CSV files"),
+            opt::busy_timeout(),
+            opt::offset("assume-offset", "UTC offset for timestamps written without one"),
+            opt::choice("resource", "NAME", resource_text, "only meters of this resource"),
+            threads_spec(),
+            quiet_spec()};
 }
 
 option_spec threads_spec() {
@@ -62,9 +63,12 @@ meter_inputs::meter_inputs(const args& a, std::int64_t from, std::int64_t to)
         }
         std::map<std::string, const meter*, std::less<>> by_serial;
         for (const auto& m : csv_meters_) by_serial.emplace(m.serial, &m);
-        const std::string text = read_file(*readings_file);
+        // read streaming, never whole: the table is all the memory a file costs (~22 bytes a value)
         bool wide = false;
-        reading_table batch = parse_readings_csv(text, *readings_file, io, nullptr, &wide);
+        progress reading("rows", 0, quiet_option(a));
+        io.progress = [&](const import_progress& p) { reading.update(static_cast<std::size_t>(p.rows)); };
+        reading_table batch = read_readings_csv(*readings_file, io, &wide);
+        reading.finish();
         if (wide) {  // the wide columns are each meter's main quantity
             std::vector<resource> res;
             for (const auto& serial : batch.meters()) {

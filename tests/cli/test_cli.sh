@@ -380,5 +380,39 @@ printf 'zone,from,price\nday,2019-01-01,5\nnigth,2019-01-01,2\ntotal,2019-01-01,
 expect 1 "a rate for an unknown zone" -- "$kvant" cost --readings "$work/ovf-r3.csv" --by month --schedule two-zone --rates "$work/typo-rates.csv"
 contains "$work/err" "a rate names zone 'nigth'" "the unknown zone named"
 
+# channels through the tool: a heat meter's energy, volume and temperatures and an electricity meter's import,
+# export and reactive registers in the long layout (names and OBIS codes), stored, exported and read back
+cp "$work/demo.db" "$work/ch.db"
+printf 'meter,timestamp,channel,value\n15004,2021-01-01T00:00:00Z,heat_energy,10.5\n15004,2021-01-01T00:00:00Z,volume,100.25\n15004,2021-01-01T00:00:00Z,flow_temperature,70.4\n15004,2021-01-01T00:00:00Z,return_temperature,-3.5\n98970000,2021-01-01T00:00:00Z,1.8.0,500\n98970000,2021-01-01T00:00:00Z,2.8.0,12.5\n98970000,2021-01-01T00:00:00Z,3.8.0,7\n98970000,2021-01-01T00:00:00Z,1-0:4.8.0*255,1.25\n' >"$work/ch.csv"
+expect 0 "import of the long layout" -- "$kvant" import --db "$work/ch.db" --readings "$work/ch.csv"
+contains "$work/out" "imported 8 rows: 8 new" "eight values imported"
+expect 0 "export of every channel (long)" -- "$kvant" export --db "$work/ch.db" --table readings --layout long
+for line in "15004,2021-01-01T00:00:00Z,heat_energy,10.5," "15004,2021-01-01T00:00:00Z,return_temperature,-3.5," \
+            "98970000,2021-01-01T00:00:00Z,active_export,12.5," "98970000,2021-01-01T00:00:00Z,reactive_export,1.25,"; do
+  contains "$work/out" "$line" "long export holds $line"
+done
+expect 1 "a wide export refuses channels it cannot hold" -- "$kvant" export --db "$work/ch.db" --table readings --layout wide
+contains "$work/err" "meter '15004' has channel volume, which the wide layout (total..t4 of heat_energy) cannot hold" "the channel a wide export cannot hold is named"
+expect 0 "a wide export of the demo (main quantities only)" -- "$kvant" export --db "$work/demo.db" --table readings --layout wide --out "$work/wide.csv"
+rm -f "$work/wide.db"
+expect 0 "the wide export imports into a new database" -- "$kvant" import --db "$work/wide.db" --organizations "$demo/organizations.csv" --abonents "$demo/abonents.csv" --accounts "$demo/accounts.csv" --points "$demo/metering_points.csv" --models "$demo/meter_models.csv" --meters "$demo/meters.csv" --readings "$work/wide.csv"
+"$kvant" export --db "$work/wide.db" --table readings --layout wide --out "$work/wide2.csv" || bad "export of the copy"
+if cmp -s "$work/wide.csv" "$work/wide2.csv"; then ok; else bad "wide export -> import -> export differs"; fi
+
+# the same report whatever the number of threads (results placed by meter, written in meter order)
+for t in 1 2 5; do
+  "$kvant" split --db "$work/demo.db" --schedule three-zone --by month --threads $t --out "$work/split-$t.csv" || bad "split --threads $t"
+  "$kvant" consumption --db "$work/demo.db" --by day --threads $t --out "$work/cons-$t.csv" || bad "consumption --threads $t"
+done
+for t in 2 5; do
+  if cmp -s "$work/split-1.csv" "$work/split-$t.csv"; then ok; else bad "split --threads $t differs from one thread"; fi
+  if cmp -s "$work/cons-1.csv" "$work/cons-$t.csv"; then ok; else bad "consumption --threads $t differs from one thread"; fi
+done
+[ "$(wc -l <"$work/cons-1.csv")" -gt 1000 ] && ok || bad "the daily report has rows"
+expect 2 "--threads out of range" -- "$kvant" split --db "$work/demo.db" --schedule three-zone --by month --threads 257
+# progress stays off stderr when it is not a terminal
+expect 0 "a split to a file" -- "$kvant" split --db "$work/demo.db" --schedule three-zone --by month --out "$work/split-q.csv"
+if [ -s "$work/err" ]; then bad "stderr not empty without a terminal"; cat "$work/err"; else ok; fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
