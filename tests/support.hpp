@@ -31,6 +31,16 @@ inline meter_series totals(const char* serial,
     return s;
 }
 
+/// A meter model "x" with a verification interval and, optionally, a service life in years.
+inline meter_model model_with(int interval, std::optional<int> life = std::nullopt) {
+    meter_model m;
+    m.id = "x";
+    m.name = "X";
+    m.verification_interval_years = interval;
+    m.service_life_years = life;
+    return m;
+}
+
 /// One organisation "org" (in `org_zone`, UTC when absent), one abonent "ab", one account `account_number` in
 /// building `building`, one metering point "tp" where every meter without a point is put.
 inline fleet one_point_fleet(std::vector<meter> meters, std::optional<zone> org_zone = std::nullopt,

@@ -13,17 +13,6 @@ using namespace kvant;
 using namespace kvant::test;
 
 namespace {
-meter_model model_with(int interval, std::optional<int> life = std::nullopt) {
-    meter_model m;
-    m.id = "x";
-    m.name = "X";
-    m.verification_interval_years = interval;
-    m.service_life_years = life;
-    return m;
-}
-}  // namespace
-
-namespace {
 /// A one-organisation fleet in Moscow time with the given meters on one account of building "b1".
 fleet moscow_fleet(std::vector<meter> meters, std::vector<meter_model> models = {}) {
     return one_point_fleet(std::move(meters), zone::parse("Europe/Moscow"), std::move(models), "A15900009360",

@@ -90,9 +90,9 @@ TEST_CASE("channel names: quantity[.kind][.tN][@unit], the defaults left out, an
                     ++checked;
                 }
     CHECK(checked == quantity_count * 4 * register_count * unit_text.names.size());
-    for (const char* bad : {"active", "active_import.t9", "active_import.t0", "active_import.total",
-                            "active_import.t1.max", "active_import.max.max", "volume@litres", "volume@",
-                            ".t1", "active_import.", "ACTIVE_IMPORT"}) {
+    for (const char* bad :
+         {"active", "active_import.t9", "active_import.t0", "active_import.total", "active_import.t1.max",
+          "active_import.max.max", "volume@litres", "volume@", ".t1", "active_import.", "ACTIVE_IMPORT"}) {
         INFO(bad);
         CHECK_FALSE(try_parse_channel(bad));
     }

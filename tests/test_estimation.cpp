@@ -12,7 +12,6 @@
 using namespace kvant;
 using namespace kvant::test;
 
-
 namespace {
 /// Monthly results by hand: one value per month from June 2019; nullopt = not bracketed by readings.
 meter_consumption months(std::initializer_list<std::optional<int>> values) {

@@ -101,7 +101,8 @@ TEST_CASE("series: over caller-owned arrays without a copy, checked; owning ones
     try {
         series::over("m", a_plus, back, v);
     } catch (const validation_error& e) {
-        CHECK(std::string(e.what()).find("meter 'm', channel active_import: time 2 (20) is not after time 1 (30)") !=
+        CHECK(std::string(e.what()).find(
+                  "meter 'm', channel active_import: time 2 (20) is not after time 1 (30)") !=
               std::string::npos);
     }
     meter_series ms("m");

@@ -16,14 +16,6 @@ namespace {
 calendar_date day(const char* s) {
     return parse_date(s);
 }
-meter_model model_with(int interval, std::optional<int> life = std::nullopt) {
-    meter_model m;
-    m.id = "x";
-    m.name = "X";
-    m.verification_interval_years = interval;
-    m.service_life_years = life;
-    return m;
-}
 }  // namespace
 
 TEST_CASE("verification dates of the seeds, under both rules") {

@@ -153,11 +153,9 @@ int run_anomalies_resolve(const args& a) {
 std::vector<command> anomaly_commands() {
     const option_spec db = opt::path("db", "FILE", "the SQLite database").mandatory();
     const option_spec busy = opt::busy_timeout();
-    const option_spec at = opt::time("at", "\"now\" (default: the current time)");
-    const option_spec rule =
-        opt::choice("rule", "RULE", due_rule_text, "how the next date is written").defaults_to("same-date");
-    const option_spec due = opt::integer("due-within", "DAYS", 0, 36500, "due soon within this many days")
-                                .defaults_to(std::to_string(verification_policy{}.due_soon_days));
+    const option_spec at = at_spec();
+    const option_spec rule = rule_spec();
+    const option_spec due = due_spec();
     const option_spec out = opt::path("out", "FILE", "where to write ('-': stdout)").defaults_to("-");
     const option_spec json = opt::flag("json", "JSON instead of CSV");
     const option_spec status =

@@ -30,6 +30,10 @@ std::optional<int> billing_day_option(const args& a);
 instant at_option(const args& a);
 /// An integer option that the parser checked against a range within int (every declared range is).
 int int_option(const args& a, const std::string& name);
+/// --at, --rule and --due-within, as verification and anomalies detect declare them.
+option_spec at_spec();
+option_spec rule_spec();
+option_spec due_spec();
 /// The verification policy of --rule and --due-within.
 verification_policy policy_from(const args& a);
 

@@ -91,18 +91,27 @@ int run_verification(const args& a) {
     return 0;
 }
 
+option_spec at_spec() {
+    return opt::time("at", "\"now\" (default: the current time)");
+}
+
+option_spec rule_spec() {
+    return opt::choice("rule", "RULE", due_rule_text, "how the next date is written")
+        .defaults_to("same-date");
+}
+
+option_spec due_spec() {
+    return opt::integer("due-within", "DAYS", 0, 36500, "due soon within this many days")
+        .defaults_to(std::to_string(verification_policy{}.due_soon_days));
+}
+
 command verification_command() {
     const option_spec db = opt::path("db", "FILE", "the SQLite database").mandatory();
     const option_spec busy = opt::busy_timeout();
-    const option_spec at = opt::time("at", "\"now\" (default: the current time)");
-    const option_spec rule =
-        opt::choice("rule", "RULE", due_rule_text, "how the next date is written").defaults_to("same-date");
-    const option_spec due = opt::integer("due-within", "DAYS", 0, 36500, "due soon within this many days")
-                                .defaults_to(std::to_string(verification_policy{}.due_soon_days));
+    const option_spec at = at_spec();
+    const option_spec rule = rule_spec();
+    const option_spec due = due_spec();
     const option_spec out = opt::path("out", "FILE", "where to write ('-': stdout)").defaults_to("-");
-    const option_spec json = opt::flag("json", "JSON instead of CSV");
-    const option_spec status =
-        opt::choice("status", "STATUS", anomaly_status_text, "only these (default: all)");
     return {
         {"verification",
          "Verification dates and status of every meter in service, and the counts (004 analytics).",
