@@ -6,7 +6,7 @@
 // store's ingest from a batch.
 //
 // usage: fleet_gen DB --meters N [--year Y] [--batch B] [--seed S]
-// prints: meters=… readings=… generate_s=… ingest_s=… ingest_per_s=…
+// prints: meters=… faults=… readings=… generate_s=… ingest_s=… ingest_per_s=…
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -112,6 +112,9 @@ int main(int argc, char** argv) {
                 // a gamma(2) step: the sum of two exponentials
                 const double e = -std::log(1 - r.uniform()) - std::log(1 - r.uniform());
                 wh += static_cast<std::int64_t>(e * shape * scale * 1000 + 0.5);
+                // one meter in a thousand has a register fault six hours before the year ends: its register
+                // drops by 50 kWh (far more than a step adds), which one day's anomaly detection must report
+                if (k % 1000 == 7 && t == end - 6 * 3600 - step) wh -= 50'000;
             }
         }
         const auto g1 = clock::now();
@@ -124,8 +127,8 @@ int main(int argc, char** argv) {
     const auto c0 = clock::now();
     tx.commit();
     ingest_s += std::chrono::duration<double>(clock::now() - c0).count();
-    std::cout << "meters=" << meters << " readings=" << total << " generate_s=" << generate_s
-              << " ingest_s=" << ingest_s << " ingest_per_s=" << static_cast<double>(total) / ingest_s
-              << "\n";
+    std::cout << "meters=" << meters << " faults=" << (meters + 992) / 1000 << " readings=" << total
+              << " generate_s=" << generate_s << " ingest_s=" << ingest_s
+              << " ingest_per_s=" << static_cast<double>(total) / ingest_s << "\n";
     return 0;
 }

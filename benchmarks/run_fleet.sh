@@ -3,7 +3,8 @@
 # SQLite database (benchmarks/fleet_gen), then measures what the issue's table asks, each with its command:
 # bytes a reading of the file after VACUUM (indexes included), ingest from a batch, the monthly three-zone split
 # of the whole fleet and one day's anomaly detection as whole processes (wall time and peak memory). Prints a
-# table to paste. Nothing is asserted about time; every step must succeed (set -e), and the split must give
+# table to paste. Nothing is asserted about time; every step must succeed (set -e), the day's detection must find
+# exactly the generator's register faults, and the split must give
 # 12 months x 5 rows (3 zones, the day group, the total) x METERS rows.
 # usage: benchmarks/run_fleet.sh [METERS] (default 100000; CI runs 1000 as a smoke test). KEEP=1 keeps the
 # temporary directory; THREADS (default 0: every core) is passed to the commands; BUILD names a configured build
@@ -50,6 +51,14 @@ rows=$(($(wc -l <"$work/split.csv") - 1))
 }
 detect_cmd=("$kvant" anomalies detect --db "$db" --at 2025-12-31T21:00:00Z --days 1 --threads "$threads" --quiet)
 read -r detect_wall detect_kb < <(measure detect "${detect_cmd[@]}")
+# the generator's register faults (one meter in a thousand, in the last day) are what the day's detection finds
+faults=$(sed -E 's/.*faults=([0-9]+).*/\1/' <<<"$gen")
+found=$(sed -E 's/^found ([0-9]+) anomalies.*/\1/' "$work/detect.out")
+[ "$found" -eq "$faults" ] || {
+    echo "run_fleet: anomalies detect found $found anomalies, the generator made $faults register faults" >&2
+    cat "$work/detect.out" >&2
+    exit 1
+}
 
 /usr/bin/python3 - "$meters" "$readings" "$bytes" "$ingest" "$gen_wall" "$split_wall" "$split_kb" \
     "$detect_wall" "$detect_kb" "$(cat "$work/detect.out")" <<'PY'
