@@ -52,7 +52,9 @@ TEST_CASE("OBIS codes name electricity channels: C the quantity, D the processin
     CHECK(try_parse_channel("1-0:3.8.0.255") == channel::of(quantity::reactive_import));
     // not channels: other media (A = 6, 7, 8), F other than 255, unknown C or D, tariff 9, junk
     for (const char* bad : {"6-0:1.8.0", "1-0:1.8.0*1", "1.8.0.1", "99.8.0", "1.5.0", "1.8.9", "1.8", "1..0",
-                            "1.8.0.", "1.8.x", "", "1234.8.0", "32.8.0", "32.7.1"}) {
+                            "1.8.0.", "1.8.x", "", "1234.8.0", "32.8.0", "32.7.1",
+                            // B is 0..999, and no group has a sign
+                            "1--1:1.8.0", "1-+1:1.8.0", "1--0:1.8.0", "1-0:1.8.0*+255", "1.8.-0"}) {
         INFO(bad);
         CHECK_FALSE(try_parse_channel(bad));
     }

@@ -872,6 +872,14 @@ TEST_CASE("long readings files: bad channels, values out of range and repeats na
     CHECK(std::string(e5.what()) ==
           "[kvant.validation.202] c.csv:4: field 'value': value of active_import of meter 'E1' at "
           "2024-03-01T00:00:00Z is given twice with different values (first at c.csv:2)");
+    // a tariff the meter does not have (E1's model has 4) is the channel's fault, named by the file's column
+    const auto e7 = import_error<validation_error>(s, table_kind::readings,
+                                                   good + "E1,2024-03-01T00:00:00Z,1.8.5,5\n", "c.csv");
+    CHECK(std::string(e7.what()) ==
+          "[kvant.validation.200] c.csv:3: field 'channel': meter E1 has 4 tariff registers");
+    const auto e8 = import_error<validation_error>(
+        s, table_kind::readings, good + "E1,2024-03-01T00:00:00Z,active_import.max.t6,5\n", "c.csv");
+    CHECK(e8.where().field == "channel");
     CHECK(import_csv(s, table_kind::readings, good + "E1,2024-03-01T00:00:00Z,active_import,1\n", "c.csv")
               .stats.inserted == 1);
     // missing cells and a header mixing the layouts

@@ -587,7 +587,27 @@ TEST_CASE("SQLite: a stored value that cannot be read is storage_corrupt naming 
     m = first_message([&] { s.readings("9000106", ever_from, ever_to); });
     CHECK(m.find("readings block of meter '9000106' channel active_import month 2020-09: times "
                  "1597903500..1597903500 are not of the block's month") != std::string::npos);
-    raw_sql(file, "UPDATE blocks SET id=id-1, month=month-1; UPDATE organizations SET doc='{not json'");
+    // a block whose times or count disagree with its row's columns (a flipped bit in the first time shifts
+    // every time of the block; the columns prune range reads and answer reading_count)
+    raw_sql(file, "UPDATE blocks SET id=id-1, month=month-1");
+    for (const char* change : {"first_time=first_time+64, last_time=last_time+64", "count=2"}) {
+        INFO(change);
+        raw_sql(file, std::string("UPDATE blocks SET ") + change);
+        m = first_message([&] { s.readings("9000106", ever_from, ever_to); });
+        CHECK(m.find(block + ": the block holds 1 values at 1597903500..1597903500 but its row says") !=
+              std::string::npos);
+        series_query times_only;
+        times_only.provenance = false;
+        m = first_message([&] {
+            auto c = s.scan(times_only);
+            series_chunk ch;
+            while (c->next(ch)) {
+            }
+        });
+        CHECK(m.find(block) != std::string::npos);
+        raw_sql(file, "UPDATE blocks SET first_time=1597903500, last_time=1597903500, count=1");
+    }
+    raw_sql(file, "UPDATE organizations SET doc='{not json'");
     m = first_message([&] { s.all<organization>(); });
     CHECK(m.find("stored organizations row 'dnt-demo': column 'doc' does not read back") !=
           std::string::npos);

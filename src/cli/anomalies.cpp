@@ -106,12 +106,19 @@ int run_anomalies_detect(const args& a) {
                 balance.add(r.part);
             },
             [&](const meter_input& mi) { streamed.insert(mi.series.serial()); });
-        // meters without readings in the window: their events, verification and data rules still apply
+        // meters without readings in the window: their events, verification and data rules still apply. A
+        // window (--days) may begin after a silent meter's last reading; that reading (the last at or
+        // before now) is read back, so that an ongoing loss of link is still reported as the whole history
+        // reports it.
+        const sqlite_store last_db = open_store(a, sqlite_store::mode::read_only);
         for (const auto& m : f.meters()) {
             if (streamed.count(m.serial)) continue;
-            const meter_series none(m.serial);
+            meter_series last(m.serial);
+            if (report_from)
+                if (const auto r = last_db.last_reading(m.serial, now))
+                    for (const auto& v : r->values) last.push(v.ch, to_unix(r->time), v.value.raw());
             const auto it = events.find(m.serial);
-            const anomaly_input input{&m, &none,
+            const anomaly_input input{&m, &last,
                                       it == events.end() ? std::span<const meter_event>{}
                                                          : std::span<const meter_event>(it->second)};
             for (auto& x : meter_anomalies(f, input, now, t, vp)) found.push_back(std::move(x));

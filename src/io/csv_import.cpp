@@ -363,12 +363,19 @@ class readings_checker {
         }
         if (wide) batch.map_main(res);  // the wide columns are the main quantity of each meter's resource
         for (auto& ri : validate(batch, meter_of_slot, tariffs, std::numeric_limits<std::size_t>::max())) {
-            // a value's field is the file's: "value" in a long file, the register's column in a wide one
-            if (ri.what.field == to_string(batch.channel_of(ri.row)))
-                ri.what.field = !wide ? "value"
-                                : batch.channel_of(ri.row).tariff == register_id::total
-                                    ? "total"
-                                    : std::string(to_string(batch.channel_of(ri.row).tariff));
+            // A value's field is the file's: in a long file "value" when the value is wrong and "channel"
+            // when the channel is (a tariff the meter does not have); in a wide one the register's column.
+            // validate() names a main-quantity channel by its register ("t5"), any other by its full name.
+            const channel& ch = batch.channel_of(ri.row);
+            const std::uint32_t slot = batch.meter_index()[ri.row];
+            if (ri.what.field == channel_label(ch, channel::main(res[slot]))) {
+                const std::int64_t v = batch.values()[ri.row];
+                const bool value_wrong =
+                    (ch.kind == channel_kind::cumulative && v < 0) || !plausible_value(ch, v);
+                ri.what.field = !wide                             ? (value_wrong ? "value" : "channel")
+                                : ch.tariff == register_id::total ? "total"
+                                                                  : std::string(to_string(ch.tariff));
+            }
             location where{source, lines[ri.row], ri.what.field, -1};
             if (ri.what.level == severity::error) {
                 const errc code = ri.what.field == "meter" ? errc::unknown_reference : errc::validation;

@@ -73,7 +73,8 @@ constexpr bool is_energy(quantity q) noexcept {
 
 std::optional<int> small_number(std::string_view s) noexcept {
     int v = 0;
-    if (s.empty() || s.size() > 3) return std::nullopt;
+    // digits only: from_chars would take a minus sign ("1--1:1.8.0", "1.8.-0")
+    if (s.empty() || s.size() > 3 || s.front() < '0' || s.front() > '9') return std::nullopt;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
     return v;

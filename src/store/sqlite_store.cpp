@@ -419,6 +419,21 @@ void check_block_month(std::int64_t first, std::int64_t last, std::string_view w
                                                        "; kvant validate lists every such block");
 }
 
+/// Throws errc::storage_corrupt unless a decoded block's first and last time and count are those of its row's
+/// columns (which prune range reads and answer reading_count): a block whose bytes or columns were changed
+/// behind the store would otherwise give shifted times, or leave values out of a range, without a word.
+void check_block_columns(std::int64_t first, std::int64_t last, std::uint64_t count, std::string_view where,
+                         std::int64_t stored_first, std::int64_t stored_last, std::int64_t stored_count) {
+    if (first != stored_first || last != stored_last || stored_count < 0 ||
+        count != static_cast<std::uint64_t>(stored_count))
+        throw storage_error(errc::storage_corrupt,
+                            std::string(where) + ": the block holds " + std::to_string(count) +
+                                " values at " + std::to_string(first) + ".." + std::to_string(last) +
+                                " but its row says " + std::to_string(stored_count) + " at " +
+                                std::to_string(stored_first) + ".." + std::to_string(stored_last) +
+                                "; kvant validate lists every such block");
+}
+
 /// Decodes a stored block, checking that its times lie in its month and its sources are known.
 void read_block(std::span<const std::uint8_t> bytes, std::string_view where, std::int64_t month,
                 detail::decoded_block& out) {
@@ -981,7 +996,8 @@ class sqlite_cursor final : public reading_cursor {
         lo_ = empty_ ? 0 : month_of(from);
         hi_ = empty_ ? 0 : month_of(last);
         const std::string sql =
-            "SELECT m.serial,s.channel,b.month,b.data FROM meters m JOIN series s ON s.meter=m.id "
+            "SELECT m.serial,s.channel,b.month,b.data,b.first_time,b.last_time,b.count FROM meters m "
+            "JOIN series s ON s.meter=m.id "
             "JOIN blocks b ON b.id BETWEEN s.id*4096+?1 AND s.id*4096+?2 WHERE b.last_time>=?3 AND "
             "b.first_time<?4" +
             std::string(q_.meters.empty() ? "" : " AND m.serial=?5") + " ORDER BY m.serial,s.channel,b.id";
@@ -1014,6 +1030,8 @@ class sqlite_cursor final : public reading_cursor {
             out.source.clear(), out.accepted.clear();
             if (q_.provenance) {
                 read_block(bytes, where, month, block_);
+                check_block_columns(block_.time.front(), block_.time.back(), block_.time.size(), where,
+                                    s_->integer(4), s_->integer(5), s_->integer(6));
                 if (!trim(block_.time, out.time, out.value, &block_.value)) continue;
                 const bool plain = block_.source.empty() && block_.accepted.empty();
                 if (!plain) {
@@ -1028,6 +1046,8 @@ class sqlite_cursor final : public reading_cursor {
             } else {
                 const auto h = detail::read_block_header(bytes, where);
                 check_block_month(h.first_time, h.last_time, where, month);
+                check_block_columns(h.first_time, h.last_time, h.count, where, s_->integer(4), s_->integer(5),
+                                    s_->integer(6));
                 block_.time.resize(h.count);
                 block_.value.resize(h.count);
                 detail::decode_times_values(bytes, where, h, block_.time.data(), block_.value.data());

@@ -414,5 +414,21 @@ expect 2 "--threads out of range" -- "$kvant" split --db "$work/demo.db" --sched
 expect 0 "a split to a file" -- "$kvant" split --db "$work/demo.db" --schedule three-zone --by month --out "$work/split-q.csv"
 if [ -s "$work/err" ]; then bad "stderr not empty without a terminal"; cat "$work/err"; else ok; fi
 
+# anomalies detect --days keeps an ongoing anomaly that began before the window: meter 98980007 last reported
+# on 2017-10-08, so it has been out of link since; the whole history and a 20-day window both report it
+ents=(--organizations "$demo/organizations.csv" --abonents "$demo/abonents.csv" --accounts "$demo/accounts.csv"
+      --points "$demo/metering_points.csv" --models "$demo/meter_models.csv" --meters "$demo/meters.csv"
+      --readings "$demo/readings.csv" --events "$demo/events.csv")
+for w in whole days; do
+  rm -f "$work/nl-$w.db"
+  expect 0 "import for the --days check ($w)" -- "$kvant" import --db "$work/nl-$w.db" "${ents[@]}"
+done
+expect 0 "anomalies detect, whole history" -- "$kvant" anomalies detect --db "$work/nl-whole.db" --at 2020-08-01
+expect 0 "anomalies detect --days 20" -- "$kvant" anomalies detect --db "$work/nl-days.db" --at 2020-08-01 --days 20
+for w in whole days; do
+  expect 0 "anomalies list ($w)" -- "$kvant" anomalies list --db "$work/nl-$w.db"
+  contains "$work/out" "no_link:98980007:1507469100,no_link,warning,98980007,A15300021190,2017-10-08T13:25:00Z,2020-08-01T00:00:00Z,open" "no link since 2017 with $w"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
