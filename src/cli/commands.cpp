@@ -140,6 +140,14 @@ int run_validate(const args& a) {
     return errors ? 1 : 0;
 }
 
+int run_migrate(const args& a) {
+    // opening for writing migrates a database of schema 1 or 2 to the current one, in one transaction
+    sqlite_store db = open_store(a, sqlite_store::mode::open);
+    std::cout << a.require("db") << ": schema version " << sqlite_store::schema_version << ", "
+              << db.reading_count() << " values\n";
+    return 0;
+}
+
 int run_version(const args&) {
     std::cout << "kvant " << version_string() << "\n";
     return 0;
@@ -271,6 +279,12 @@ const std::vector<command>& commands() {
               {opt::path("db", "FILE", "the SQLite database").mandatory(), opt::busy_timeout()},
               ""},
              run_validate},
+            {{"migrate",
+              "Migrates a database written by an earlier release (schema 1 or 2) to the current schema, in "
+              "one transaction; a current one is left as it is.",
+              {opt::path("db", "FILE", "the SQLite database").mandatory(), opt::busy_timeout()},
+              "Commands that only read refuse an old database until it is migrated (docs/storage.md)."},
+             run_migrate},
             {{"version", "Prints the library version.", {}, ""}, run_version},
         };
         std::vector<command> checks{verification_command()};

@@ -865,7 +865,7 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
             throw storage_error(errc::storage_schema,
                                 file.string() + " has schema version " + std::to_string(version) +
                                     "; open it for writing once to migrate it to version " +
-                                    std::to_string(schema_version));
+                                    std::to_string(schema_version) + " (the tool: kvant migrate --db FILE)");
         impl_->exec("BEGIN IMMEDIATE");
         try {
             const auto now =
@@ -991,7 +991,10 @@ class sqlite_cursor final : public reading_cursor {
         // the months that may hold [from, to): the month key prunes whole blocks, first and last time the
         // edges
         const std::int64_t from = std::max<std::int64_t>(q_.from, min_unix);
-        const std::int64_t last = std::min<std::int64_t>(q_.to - 1, max_unix);
+        const std::int64_t
+            last =  // q.to is excluded; an empty range (to at its least) stays empty, no overflow
+            q_.to == std::numeric_limits<std::int64_t>::min() ? min_unix - 1
+                                                              : std::min<std::int64_t>(q_.to - 1, max_unix);
         empty_ = q_.to <= q_.from || from > last;
         lo_ = empty_ ? 0 : month_of(from);
         hi_ = empty_ ? 0 : month_of(last);

@@ -29,7 +29,7 @@ contains "$work/out" "demo" "top-level help lists demo"
 expect 2 "no command" -- "$kvant"
 expect 2 "unknown command" -- "$kvant" frobnicate
 contains "$work/err" "unknown command 'frobnicate'" "unknown command message"
-for c in demo import export validate version consumption split cost verification "anomalies detect" "anomalies list" "anomalies resolve" estimate building-share; do
+for c in demo import export validate migrate version consumption split cost verification "anomalies detect" "anomalies list" "anomalies resolve" estimate building-share; do
   expect 0 "$c --help" -- "$kvant" $c --help
   contains "$work/out" "usage: kvant $c" "$c --help"
 done
@@ -429,6 +429,16 @@ for w in whole days; do
   expect 0 "anomalies list ($w)" -- "$kvant" anomalies list --db "$work/nl-$w.db"
   contains "$work/out" "no_link:98980007:1507469100,no_link,warning,98980007,A15300021190,2017-10-08T13:25:00Z,2020-08-01T00:00:00Z,open" "no link since 2017 with $w"
 done
+
+# a database of the landed release (schema 2): read-only commands refuse it naming the way; migrate moves it on
+cp "$demo/../../tests/data/schema2/mixed.db" "$work/old.db"
+expect 1 "an old database read-only" -- "$kvant" export --db "$work/old.db" --table readings
+contains "$work/err" "kvant migrate --db FILE" "the refusal names the migrate command"
+expect 0 "migrate" -- "$kvant" migrate --db "$work/old.db"
+contains "$work/out" "schema version 3, 22 values" "migrated with every value"
+expect 0 "export after migrating" -- "$kvant" export --db "$work/old.db" --table readings
+contains "$work/out" "E-100,2020-02-29T21:00:00Z,active_import,1100.75,manual,2020-03-01T08:15:00Z" "a migrated value with its source and acceptance time"
+expect 0 "migrate again changes nothing" -- "$kvant" migrate --db "$work/old.db"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
