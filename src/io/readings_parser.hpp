@@ -4,6 +4,9 @@
 // the text check of core/text.hpp folded in (only a field holding a control or non-ASCII byte, or a long
 // one, is checked in full); timestamps `YYYY-MM-DDTHH:MM:SSZ` within 1970..2099 are parsed by a
 // specialised routine, every other form by try_parse_instant; meters and channels are dictionary-encoded.
+// A `meter,timestamp,value` file (delimiter , ; TAB or |) takes a one-pass path for its usual records
+// (printable ASCII serial, that timestamp form, a plain decimal, LF); any other record, and every error, is
+// the general path's.
 #pragma once
 
 #include <algorithm>
@@ -91,6 +94,10 @@ class readings_parser {
     enum : int { c_meter, c_time, c_channel, c_value, c_total, c_t1, c_t2, c_t3, c_t4, c_source, c_accepted };
     bool split(std::string_view buf, std::size_t& pos, bool eof);
     bool fast_record(std::string_view buf, std::size_t& pos);
+    // The whole of the usual record of a `meter,timestamp,value` file in one pass, parsed and pushed; false
+    // (nothing done) for anything it does not take, which the general path then parses with its checks.
+    bool lean_record(std::string_view buf, std::size_t& pos);
+    bool lean_ = false;  // the file is `meter,timestamp,value` (or total) with nothing else
     // The structural bytes of the buffer, 64 at a time: a bit a delimiter, line end or quote (stop) and a
     // bit a control or non-ASCII byte (strange: its field gets the full text check).
     void mark_block(const std::uint8_t* cls, const char* b, std::size_t n, std::size_t base);
