@@ -21,6 +21,12 @@
 #include <sys/mman.h>
 #endif
 
+#if defined(__GNUC__)
+#define KVANT_FLATTEN [[gnu::flatten]]
+#else
+#define KVANT_FLATTEN
+#endif
+
 namespace kvant {
 inline namespace v0 {
 namespace detail {
@@ -266,7 +272,14 @@ bool readings_parser::fast_record(std::string_view buf, std::size_t& pos_io) {
     return true;
 }
 
-bool readings_parser::lean_record(std::string_view buf, std::size_t& pos_io) {
+std::uint32_t readings_parser::new_meter(std::string_view serial) {
+    last_slot_ = table_.meter_slot(serial);
+    last_serial_.assign(serial);
+    return last_slot_;
+}
+
+// flattened: the timestamp, the push and the line bookkeeping inlined into the one loop body
+KVANT_FLATTEN bool readings_parser::lean_record(std::string_view buf, std::size_t& pos_io) {
     const char* b = buf.data();
     const std::size_t n = buf.size();
     std::size_t pos = pos_io;
@@ -323,11 +336,7 @@ bool readings_parser::lean_record(std::string_view buf, std::size_t& pos_io) {
     if (neg) raw = -raw;
     const std::uint16_t slot = wide_slot_[0];
     if (!plausible_value(table_.channels()[slot], raw)) return false;
-    if (m == no_slot) {
-        const std::string_view serial(b + pos_io, serial_end - pos_io);
-        last_slot_ = m = table_.meter_slot(serial);
-        last_serial_.assign(serial);
-    }
+    if (m == no_slot) m = new_meter(std::string_view(b + pos_io, serial_end - pos_io));
     table_.push(m, slot, t, raw);
     record_line_ = line_;
     lines_.add(line_++, 1);

@@ -97,6 +97,7 @@ class readings_parser {
     // The whole of the usual record of a `meter,timestamp,value` file in one pass, parsed and pushed; false
     // (nothing done) for anything it does not take, which the general path then parses with its checks.
     bool lean_record(std::string_view buf, std::size_t& pos);
+    [[gnu::noinline]] std::uint32_t new_meter(std::string_view serial);  // the slot of a new row's meter
     bool lean_ = false;  // the file is `meter,timestamp,value` (or total) with nothing else
     // The structural bytes of the buffer, 64 at a time: a bit a delimiter, line end or quote (stop) and a
     // bit a control or non-ASCII byte (strange: its field gets the full text check).
