@@ -338,6 +338,7 @@ KVANT_FLATTEN bool readings_parser::lean_record(std::string_view buf, std::size_
     if (!plausible_value(table_.channels()[slot], raw)) return false;
     if (m == no_slot) m = new_meter(std::string_view(b + pos_io, serial_end - pos_io));
     table_.push(m, slot, t, raw);
+    note_run(m, slot, t);
     record_line_ = line_;
     lines_.add(line_++, 1);
     pos_io = pos + 1;
@@ -498,13 +499,16 @@ void readings_parser::flush() {
         for (int r = 0; r < 5; ++r)
             if (col_[c_total + r] >= 0)
                 field_of_slot[wide_slot_[r]] = names_[static_cast<std::size_t>(col_[c_total + r])];
-    refuse_conflicting_repeats(table_, lines_, source_, field_of_slot, !wide_);
+    if (!runs_ok_) refuse_conflicting_repeats(table_, lines_, source_, field_of_slot, !wide_);
     if (!sink_) return;
     flushed_ += table_.size();
     sink_(table_, lines_, wide_);
     // a fresh batch, with the wide channels in the same slots
     table_ = reading_table{};
     lines_ = row_lines{};
+    runs_ok_ = true;
+    run_meter_ = ~std::uint32_t{0};
+    runs_seen_.clear();
     last_slot_ = no_slot;
     channels_.clear();
     last_channel_slot_ = 0xffff;
@@ -610,9 +614,13 @@ void readings_parser::row() {
     const std::uint32_t m = last_slot_;
     if (!wide_) {
         table_.push(m, slot, t, v[0], src, acc);
+        note_run(m, slot, t);
     } else {
         for (const auto& [c, r] : registers_)
-            if (v[r] != decimal::missing_raw) table_.push(m, wide_slot_[r], t, v[r], src, acc);
+            if (v[r] != decimal::missing_raw) {
+                table_.push(m, wide_slot_[r], t, v[r], src, acc);
+                note_run(m, wide_slot_[r], t);
+            }
     }
     lines_.add(record_line_, n);
 }

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "kvant/io/csv.hpp"
@@ -145,6 +146,24 @@ class readings_parser {
     std::uint64_t flushed_ = 0;
     std::uint64_t consumed_ = 0;  // bytes of the text parsed by earlier feeds
     bool advised_ = false;
+    // Whether the rows of the batch came as runs, one a (meter, channel), each forward in time: then no
+    // (meter, channel, time) repeats and the repeat rule has nothing to check.
+    bool runs_ok_ = true;
+    std::uint32_t run_meter_ = ~std::uint32_t{0};
+    std::uint16_t run_channel_ = 0;
+    std::int64_t run_time_ = 0;
+    std::unordered_set<std::uint64_t> runs_seen_;
+    void note_run(std::uint32_t m, std::uint16_t ch, std::int64_t t) {
+        if (!runs_ok_) return;
+        if (m != run_meter_ || ch != run_channel_) [[unlikely]] {
+            runs_ok_ = runs_seen_.insert(std::uint64_t{m} << 16 | ch).second;
+            run_meter_ = m;
+            run_channel_ = ch;
+        } else if (t <= run_time_) {
+            runs_ok_ = false;
+        }
+        run_time_ = t;
+    }
     std::uint16_t last_channel_slot_ = 0xffff;
 };
 
