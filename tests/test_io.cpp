@@ -1111,6 +1111,42 @@ TEST_CASE("the one-pass path of meter,timestamp,value files agrees with the gene
     CHECK(lines == std::vector<std::uint64_t>{2, 4, 5});
 }
 
+TEST_CASE("a parsed table knows whether its rows came grouped, as reading_table::grouped() computes it") {
+    const auto rebuilt = [](const reading_table& t) {  // the same rows in a table that computes it afresh
+        reading_table r;
+        for (std::size_t i = 0; i < t.size(); ++i) r.push_row(t, i);
+        return r;
+    };
+    const std::string h = "meter,timestamp,channel,value\n";
+    const std::pair<std::string, bool> cases[] = {
+        {h + "A,2024-01-01T00:00:00Z,1.8.0,1\nA,2024-01-01T01:00:00Z,1.8.0,2\nB,2024-01-01T00:00:00Z,1.8.0,"
+             "1\n",
+         true},
+        {h + "A,2024-01-01T00:00:00Z,1.8.0,1\nB,2024-01-01T00:00:00Z,1.8.0,1\nA,2024-01-01T01:00:00Z,1.8.0,"
+             "2\n",
+         false},  // A's rows in two runs
+        {h + "A,2024-01-01T00:00:00Z,1.8.0,1\nA,2024-01-01T00:00:00Z,1.8.0,1\n",
+         false},  // an identical repeat
+        {h + "A,2024-01-01T01:00:00Z,1.8.0,2\nA,2024-01-01T00:00:00Z,1.8.0,1\n", false},  // back in time
+        {h + "A,2024-01-01T00:00:00Z,1.8.0,1\nA,2024-01-01T00:00:00Z,2.8.0,1\nA,2024-01-01T01:00:00Z,2.8.0,"
+             "1\n",
+         true},
+        {"meter,timestamp,total,t1\nA,2024-01-01T00:00:00Z,2,1\nA,2024-01-01T01:00:00Z,3,2\n",
+         false},  // registers interleaved
+        {"meter,timestamp,value\nA,2024-01-01T00:00:00Z,2\nA,2024-01-01T01:00:00Z,3\nB,2024-01-01T00:00:00Z,"
+         "2\n",
+         true},
+        {"meter,timestamp,value\nA,2024-01-01T00:00:00Z,2\nB,2024-01-01T00:00:00Z,2\nA,2024-01-01T01:00:00Z,"
+         "3\n",
+         false}};
+    for (const auto& [text, grouped] : cases) {
+        INFO(text);
+        const auto t = parse_readings_csv(text, "g.csv");
+        CHECK(t.grouped() == grouped);
+        CHECK(rebuilt(t).grouped() == grouped);
+    }
+}
+
 TEST_CASE("a large readings file is checked whole, then written in batches in one transaction") {
     memory_store held;
     populate_channels(held);

@@ -500,6 +500,7 @@ void readings_parser::flush() {
             if (col_[c_total + r] >= 0)
                 field_of_slot[wide_slot_[r]] = names_[static_cast<std::size_t>(col_[c_total + r])];
     if (!runs_ok_) refuse_conflicting_repeats(table_, lines_, source_, field_of_slot, !wide_);
+    table_.grouped_ = runs_ok_ ? 1 : 0;  // exactly grouped()'s rule, so that nobody passes over it again
     if (!sink_) return;
     flushed_ += table_.size();
     sink_(table_, lines_, wide_);

@@ -146,8 +146,9 @@ class readings_parser {
     std::uint64_t flushed_ = 0;
     std::uint64_t consumed_ = 0;  // bytes of the text parsed by earlier feeds
     bool advised_ = false;
-    // Whether the rows of the batch came as runs, one a (meter, channel), each forward in time: then no
-    // (meter, channel, time) repeats and the repeat rule has nothing to check.
+    // Whether the rows of the batch came as runs, one a (meter, channel), each forward in time (what
+    // reading_table::grouped() says): then no (meter, channel, time) repeats and the repeat rule has nothing
+    // to check.
     bool runs_ok_ = true;
     std::uint32_t run_meter_ = ~std::uint32_t{0};
     std::uint16_t run_channel_ = 0;

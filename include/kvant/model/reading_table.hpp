@@ -23,6 +23,10 @@
 namespace kvant {
 inline namespace v0 {
 
+namespace detail {
+class readings_parser;
+}
+
 class reading_table {
   public:
     static constexpr std::int64_t missing_time = decimal::missing_raw;
@@ -138,7 +142,8 @@ class reading_table {
     std::vector<std::int64_t> value_;
     std::vector<std::uint8_t> source_;
     std::vector<std::int64_t> accepted_;
-    mutable signed char grouped_ = -1;  // grouped() once known; -1: not yet
+    mutable signed char grouped_ = -1;     // grouped() once known; -1: not yet
+    friend class detail::readings_parser;  // knows grouped() from the rows as it pushed them
     bool check_grouped() const noexcept;
 };
 
