@@ -70,6 +70,27 @@ TEST_CASE("reading_table: sort orders by meter, channel, time in place, carrying
     CHECK_FALSE(g.grouped());
 }
 
+TEST_CASE("reading_table: grouped() is remembered only until the rows change") {
+    reading_table t;
+    const auto w = t.meter_slot("w");
+    const auto vol = t.channel_slot(channel::main(resource::cold_water));
+    t.push(w, vol, 20, 2);
+    t.push(w, t.channel_slot(a_plus), 10, 1);
+    CHECK(t.grouped());  // two channels, a run each
+    const std::vector<resource> water{resource::cold_water};
+    t.map_main(water);  // A+ becomes the volume: one channel whose times go back
+    CHECK(t.channel_index() == std::vector<std::uint16_t>{vol, vol});
+    CHECK_FALSE(t.grouped());
+    t.sort();
+    CHECK(t.times() == std::vector<std::int64_t>{10, 20});
+    CHECK(t.grouped());
+    reading_table copy = t;
+    CHECK(copy.grouped());
+    copy.push(w, vol, 15, 3);
+    CHECK_FALSE(copy.grouped());
+    CHECK(t.grouped());
+}
+
 TEST_CASE("reading_table: map_main turns a wide file's registers into each meter's main quantity") {
     reading_table t;
     const auto el = t.meter_slot("el"), water = t.meter_slot("w"), heat = t.meter_slot("h");

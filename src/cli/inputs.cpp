@@ -1,5 +1,6 @@
 #include "inputs.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -75,7 +76,9 @@ meter_inputs::meter_inputs(const args& a, std::int64_t from, std::int64_t to)
                 const auto it = by_serial.find(serial);
                 res.push_back(it == by_serial.end() ? resource::electricity : it->second->measures);
             }
-            batch.map_main(res);
+            // a pass over every row, for nothing when every meter measures electricity
+            if (std::any_of(res.begin(), res.end(), [](resource r) { return r != resource::electricity; }))
+                batch.map_main(res);
         }
         batch.sort();
         const auto table = std::make_shared<const reading_table>(std::move(batch));

@@ -21,6 +21,12 @@
 #include <sys/mman.h>
 #endif
 
+#if defined(__GNUC__)
+#define KVANT_FLATTEN [[gnu::flatten]]
+#else
+#define KVANT_FLATTEN
+#endif
+
 namespace kvant {
 inline namespace v0 {
 namespace detail {
@@ -266,6 +272,79 @@ bool readings_parser::fast_record(std::string_view buf, std::size_t& pos_io) {
     return true;
 }
 
+std::uint32_t readings_parser::new_meter(std::string_view serial) {
+    last_slot_ = table_.meter_slot(serial);
+    last_serial_.assign(serial);
+    return last_slot_;
+}
+
+// flattened: the timestamp, the push and the line bookkeeping inlined into the one loop body
+KVANT_FLATTEN bool readings_parser::lean_record(std::string_view buf, std::size_t& pos_io) {
+    const char* b = buf.data();
+    const std::size_t n = buf.size();
+    std::size_t pos = pos_io;
+    const char delim = o_.delimiter;
+    // the meter: most often the last row's
+    std::uint32_t m = last_slot_;
+    const std::size_t ls = last_serial_.size();
+    if (last_slot_ != no_slot && pos + ls < n && b[pos + ls] == delim &&
+        same_text(std::string_view(b + pos, ls), last_serial_)) [[likely]] {
+        pos += ls + 1;
+    } else {
+        const std::size_t start = pos;
+        // printable ASCII but the quote (the text check passes it as it is), at most 64 bytes
+        while (pos < n && pos - start <= 64) {
+            const auto c = static_cast<unsigned char>(b[pos]);
+            if (c == static_cast<unsigned char>(delim)) break;
+            if (c < 0x20 || c >= 0x7f || c == '"') return false;
+            ++pos;
+        }
+        if (pos >= n || b[pos] != delim || pos == start || pos - start > 64) return false;
+        m = no_slot;
+        ++pos;
+    }
+    const std::size_t serial_end = pos - 1;
+    // the timestamp: `YYYY-MM-DDTHH:MM:SSZ`
+    if (pos + 20 >= n || b[pos + 20] != delim) return false;
+    std::int64_t t = 0;
+    if (!fast_utc(std::string_view(b + pos, 20), t, dates_)) return false;
+    if (t < plausible_first_unix || t >= plausible_end_unix) return false;
+    pos += 21;
+    // the value: `[-]digits[.digits]`, at most 12 integer and 6 fraction digits, then LF
+    const bool neg = pos < n && b[pos] == '-';
+    pos += neg;
+    std::int64_t ip = 0;
+    std::size_t digits = 0;
+    while (pos < n && static_cast<unsigned>(b[pos] - '0') <= 9) {
+        if (++digits > 12) return false;
+        ip = ip * 10 + (b[pos++] - '0');
+    }
+    if (digits == 0) return false;
+    std::int64_t fp = 0;
+    int frac = 0;
+    if (pos < n && b[pos] == '.') {
+        ++pos;
+        while (pos < n && static_cast<unsigned>(b[pos] - '0') <= 9) {
+            if (++frac > 6) return false;
+            fp = fp * 10 + (b[pos++] - '0');
+        }
+        if (frac == 0) return false;
+    }
+    if (pos >= n || b[pos] != '\n') return false;
+    static constexpr std::int64_t pow10[] = {1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
+    std::int64_t raw = ip * 1'000'000 + fp * pow10[frac];
+    if (neg) raw = -raw;
+    const std::uint16_t slot = wide_slot_[0];
+    if (!plausible_value(table_.channels()[slot], raw)) return false;
+    if (m == no_slot) m = new_meter(std::string_view(b + pos_io, serial_end - pos_io));
+    table_.push(m, slot, t, raw);
+    note_run(m, slot, t);
+    record_line_ = line_;
+    lines_.add(line_++, 1);
+    pos_io = pos + 1;
+    return true;
+}
+
 bool readings_parser::split(std::string_view buf, std::size_t& pos_io, bool eof) {
     const std::uint8_t* cls = cls_.data();
     const char* b = buf.data();
@@ -394,6 +473,9 @@ void readings_parser::header(std::uint64_t total_bytes) {
             if (col_[c_total + r] >= 0)
                 registers_.push_back({static_cast<std::size_t>(col_[c_total + r]), r});
         }
+        lean_ = names_.size() == 3 && col_[c_meter] == 0 && col_[c_time] == 1 && registers_.size() == 1 &&
+                registers_[0].first == 2 && registers_[0].second == 0 &&
+                std::string_view(",;\t|").find(o_.delimiter) != std::string_view::npos;
     }
     // Size the columns once, from the least bytes a record can take: a meter, a 16-byte timestamp, a value
     // (and a channel), the delimiters and a line end. Pages never written are never resident.
@@ -417,13 +499,17 @@ void readings_parser::flush() {
         for (int r = 0; r < 5; ++r)
             if (col_[c_total + r] >= 0)
                 field_of_slot[wide_slot_[r]] = names_[static_cast<std::size_t>(col_[c_total + r])];
-    refuse_conflicting_repeats(table_, lines_, source_, field_of_slot, !wide_);
+    if (!runs_ok_) refuse_conflicting_repeats(table_, lines_, source_, field_of_slot, !wide_);
+    table_.grouped_ = runs_ok_ ? 1 : 0;  // exactly grouped()'s rule, so that nobody passes over it again
     if (!sink_) return;
     flushed_ += table_.size();
     sink_(table_, lines_, wide_);
     // a fresh batch, with the wide channels in the same slots
     table_ = reading_table{};
     lines_ = row_lines{};
+    runs_ok_ = true;
+    run_meter_ = ~std::uint32_t{0};
+    runs_seen_.clear();
     last_slot_ = no_slot;
     channels_.clear();
     last_channel_slot_ = 0xffff;
@@ -529,9 +615,13 @@ void readings_parser::row() {
     const std::uint32_t m = last_slot_;
     if (!wide_) {
         table_.push(m, slot, t, v[0], src, acc);
+        note_run(m, slot, t);
     } else {
         for (const auto& [c, r] : registers_)
-            if (v[r] != decimal::missing_raw) table_.push(m, wide_slot_[r], t, v[r], src, acc);
+            if (v[r] != decimal::missing_raw) {
+                table_.push(m, wide_slot_[r], t, v[r], src, acc);
+                note_run(m, wide_slot_[r], t);
+            }
     }
     lines_.add(record_line_, n);
 }
@@ -545,6 +635,10 @@ std::size_t readings_parser::feed(std::string_view buf, bool eof, std::uint64_t 
         if (buf.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;
     }
     while (true) {
+        if (lean_ && lean_record(buf, pos)) {
+            if (sink_ && table_.size() >= batch_rows_) flush();
+            continue;
+        }
         if (!header_done_ || !fast_record(buf, pos)) {
             if (!split(buf, pos, eof)) break;
             if (!header_done_) {

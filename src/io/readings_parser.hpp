@@ -4,6 +4,9 @@
 // the text check of core/text.hpp folded in (only a field holding a control or non-ASCII byte, or a long
 // one, is checked in full); timestamps `YYYY-MM-DDTHH:MM:SSZ` within 1970..2099 are parsed by a
 // specialised routine, every other form by try_parse_instant; meters and channels are dictionary-encoded.
+// A `meter,timestamp,value` file (delimiter , ; TAB or |) takes a one-pass path for its usual records
+// (printable ASCII serial, that timestamp form, a plain decimal, LF); any other record, and every error, is
+// the general path's.
 #pragma once
 
 #include <algorithm>
@@ -13,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "kvant/io/csv.hpp"
@@ -91,6 +95,11 @@ class readings_parser {
     enum : int { c_meter, c_time, c_channel, c_value, c_total, c_t1, c_t2, c_t3, c_t4, c_source, c_accepted };
     bool split(std::string_view buf, std::size_t& pos, bool eof);
     bool fast_record(std::string_view buf, std::size_t& pos);
+    // The whole of the usual record of a `meter,timestamp,value` file in one pass, parsed and pushed; false
+    // (nothing done) for anything it does not take, which the general path then parses with its checks.
+    bool lean_record(std::string_view buf, std::size_t& pos);
+    [[gnu::noinline]] std::uint32_t new_meter(std::string_view serial);  // the slot of a new row's meter
+    bool lean_ = false;  // the file is `meter,timestamp,value` (or total) with nothing else
     // The structural bytes of the buffer, 64 at a time: a bit a delimiter, line end or quote (stop) and a
     // bit a control or non-ASCII byte (strange: its field gets the full text check).
     void mark_block(const std::uint8_t* cls, const char* b, std::size_t n, std::size_t base);
@@ -137,6 +146,25 @@ class readings_parser {
     std::uint64_t flushed_ = 0;
     std::uint64_t consumed_ = 0;  // bytes of the text parsed by earlier feeds
     bool advised_ = false;
+    // Whether the rows of the batch came as runs, one a (meter, channel), each forward in time (what
+    // reading_table::grouped() says): then no (meter, channel, time) repeats and the repeat rule has nothing
+    // to check.
+    bool runs_ok_ = true;
+    std::uint32_t run_meter_ = ~std::uint32_t{0};
+    std::uint16_t run_channel_ = 0;
+    std::int64_t run_time_ = 0;
+    std::unordered_set<std::uint64_t> runs_seen_;
+    void note_run(std::uint32_t m, std::uint16_t ch, std::int64_t t) {
+        if (!runs_ok_) return;
+        if (m != run_meter_ || ch != run_channel_) [[unlikely]] {
+            runs_ok_ = runs_seen_.insert(std::uint64_t{m} << 16 | ch).second;
+            run_meter_ = m;
+            run_channel_ = ch;
+        } else if (t <= run_time_) {
+            runs_ok_ = false;
+        }
+        run_time_ = t;
+    }
     std::uint16_t last_channel_slot_ = 0xffff;
 };
 

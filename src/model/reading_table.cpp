@@ -1,6 +1,7 @@
 #include "kvant/model/reading_table.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <numeric>
 
@@ -69,9 +70,21 @@ void reading_table::map_main(std::span<const resource> resource_of_slot) {
         }
         channel_[i] = to;
     }
+    grouped_ = -1;
 }
 
 bool reading_table::grouped() const noexcept {
+    // const readers may ask at once: the memo is read and written atomically (they all write the same)
+    std::atomic_ref<signed char> memo(grouped_);
+    signed char g = memo.load(std::memory_order_relaxed);
+    if (g < 0) {
+        g = check_grouped() ? 1 : 0;
+        memo.store(g, std::memory_order_relaxed);
+    }
+    return g == 1;
+}
+
+bool reading_table::check_grouped() const noexcept {
     // each (meter, channel) in one run, its times increasing strictly
     std::vector<std::uint8_t> seen;
     const std::size_t nc = channels_.size();
@@ -104,6 +117,7 @@ void reading_table::sort() {
     permute(value_, order, done);
     permute(source_, order, done);
     permute(accepted_, order, done);
+    grouped_ = -1;
 }
 
 }  // namespace v0

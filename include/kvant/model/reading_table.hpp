@@ -23,6 +23,10 @@
 namespace kvant {
 inline namespace v0 {
 
+namespace detail {
+class readings_parser;
+}
+
 class reading_table {
   public:
     static constexpr std::int64_t missing_time = decimal::missing_raw;
@@ -49,6 +53,7 @@ class reading_table {
     /// Appends one row.
     void push(std::uint32_t meter, std::uint16_t channel, std::int64_t unix_time, std::int64_t value,
               reading_source source = reading_source::automatic, std::int64_t accepted_unix = missing_time) {
+        grouped_ = -1;
         meter_.push_back(meter);
         channel_.push_back(channel);
         time_.push_back(unix_time);
@@ -122,7 +127,8 @@ class reading_table {
     /// Orders the rows by (meter slot, channel slot, time), stably, in place (no copy of the columns).
     void sort();
     /// Whether the rows are ordered by (meter slot, channel slot, time) with each (meter, channel) in one
-    /// run — what the store and meter_series take without sorting.
+    /// run — what the store and meter_series take without sorting. A pass over the rows, remembered until
+    /// they change.
     bool grouped() const noexcept;
 
   private:
@@ -136,6 +142,9 @@ class reading_table {
     std::vector<std::int64_t> value_;
     std::vector<std::uint8_t> source_;
     std::vector<std::int64_t> accepted_;
+    mutable signed char grouped_ = -1;     // grouped() once known; -1: not yet
+    friend class detail::readings_parser;  // knows grouped() from the rows as it pushed them
+    bool check_grouped() const noexcept;
 };
 
 }  // namespace v0
