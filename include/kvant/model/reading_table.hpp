@@ -124,7 +124,9 @@ class reading_table {
     /// "total, t1..t4" columns mean. `resource_of_slot[k]` is the resource of meter slot k.
     void map_main(std::span<const resource> resource_of_slot);
 
-    /// Orders the rows by (meter slot, channel slot, time), stably, in place (no copy of the columns).
+    /// Orders the rows by (meter slot, channel slot, time), stably: a counting sort by series, then time
+    /// within each; the columns are rearranged one at a time (one column's worth of extra memory while it
+    /// runs).
     void sort();
     /// Whether the rows are ordered by (meter slot, channel slot, time) with each (meter, channel) in one
     /// run — what the store and meter_series take without sorting. A pass over the rows, remembered until
