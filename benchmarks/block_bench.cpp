@@ -22,70 +22,20 @@
 #include <time.h>
 
 #include "bench_common.hpp"
+#include "kvant/io/csv.hpp"
 #include "store/block_codec.hpp"
 
 namespace {
 
 using kvant::bench::clock_type;
+using kvant::bench::median;
 using kvant::bench::since;
-
-struct row {
-    std::uint32_t meter;
-    std::int64_t time;
-    std::int64_t value;
-};
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-int num(std::string_view s) {
-    int v = 0;
-    std::from_chars(s.data(), s.data() + s.size(), v);
-    return v;
-}
-
-/// "2025-01-31T21:30:00Z" to Unix seconds.
-std::int64_t parse_time(std::string_view s) {
-    const std::int64_t days = days_from_civil(num(s.substr(0, 4)), static_cast<unsigned>(num(s.substr(5, 2))),
-                                              static_cast<unsigned>(num(s.substr(8, 2))));
-    return days * 86400 + num(s.substr(11, 2)) * 3600 + num(s.substr(14, 2)) * 60 + num(s.substr(17, 2));
-}
-
-/// "2208.495" to millionths.
-std::int64_t parse_value(std::string_view s) {
-    bool neg = !s.empty() && s[0] == '-';
-    if (neg) s.remove_prefix(1);
-    std::int64_t ip = 0, fp = 0;
-    const auto dot = s.find('.');
-    std::from_chars(s.data(), s.data() + std::min(dot, s.size()), ip);
-    int digits = 0;
-    if (dot != std::string_view::npos)
-        for (char c : s.substr(dot + 1)) {
-            if (digits == 6) break;
-            fp = fp * 10 + (c - '0');
-            ++digits;
-        }
-    for (; digits < 6; ++digits) fp *= 10;
-    const std::int64_t v = ip * 1000000 + fp;
-    return neg ? -v : v;
-}
 
 /// This thread's CPU time: what the machine, shared with other work, actually gave the run.
 double cpu_now() {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
 }
 
 }  // namespace
@@ -108,76 +58,36 @@ int main(int argc, char** argv) {
             runs = std::max(1, std::stoi(a));
     }
 
-    // ---- read and split into (meter, UTC month) blocks
-    std::ifstream in(argv[1], std::ios::binary);
-    if (!in) {
-        std::fprintf(stderr, "block_bench: cannot read %s\n", argv[1]);
+    // ---- read (the library's readings parser, any row order), group by meter and time, split into
+    // (meter, UTC month) blocks
+    kvant::reading_table table;
+    try {
+        table = kvant::read_readings_csv(argv[1]);
+    } catch (const kvant::error& e) {
+        std::fprintf(stderr, "block_bench: %s\n", e.what());
         return 2;
     }
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<row> rows;
-    std::vector<std::string> meters;
-    std::vector<std::int32_t> month_of;  // per row: year * 12 + month - 1 of the UTC time
-    {
-        std::string_view rest(text);
-        rest.remove_prefix(std::min(rest.find('\n') + 1, rest.size()));  // header
-        std::string_view last_meter;
-        while (!rest.empty()) {
-            const auto eol = std::min(rest.find('\n'), rest.size());
-            const std::string_view line = rest.substr(0, eol);
-            rest.remove_prefix(std::min(eol + 1, rest.size()));
-            if (line.empty()) continue;
-            const auto c1 = line.find(',');
-            const auto c2 = line.find(',', c1 + 1);
-            const std::string_view m = line.substr(0, c1);
-            const std::string_view ts = line.substr(c1 + 1, c2 - c1 - 1);
-            if (m != last_meter) {
-                meters.emplace_back(m);
-                last_meter = m;
-            }
-            rows.push_back({static_cast<std::uint32_t>(meters.size() - 1), parse_time(ts),
-                            parse_value(line.substr(c2 + 1))});
-            month_of.push_back(num(ts.substr(0, 4)) * 12 + num(ts.substr(5, 2)) - 1);
-        }
-    }
-    // a meter seen again later is the same meter: name -> one index, then sort by (meter, time)
-    {
-        std::vector<std::uint32_t> order(meters.size());
-        std::iota(order.begin(), order.end(), 0u);
-        std::sort(order.begin(), order.end(), [&](auto a, auto b) { return meters[a] < meters[b]; });
-        std::vector<std::uint32_t> canon(meters.size());
-        for (std::size_t i = 0; i < order.size(); ++i)
-            canon[order[i]] =
-                i > 0 && meters[order[i]] == meters[order[i - 1]] ? canon[order[i - 1]] : order[i];
-        for (auto& r : rows) r.meter = canon[r.meter];
-    }
-    std::vector<std::size_t> idx(rows.size());
-    std::iota(idx.begin(), idx.end(), std::size_t{0});
-    std::stable_sort(idx.begin(), idx.end(), [&](auto a, auto b) {
-        return rows[a].meter != rows[b].meter ? rows[a].meter < rows[b].meter : rows[a].time < rows[b].time;
-    });
-    std::vector<std::int64_t> times(rows.size()), values(rows.size());
+    table.sort();  // by meter, then time; two values of one meter at one time were refused by the parser
+    const std::size_t rows = table.size();
+    const auto utc_month = [](std::int64_t t) {
+        const date::year_month_day d{date::floor<date::days>(kvant::from_unix(t))};
+        return static_cast<int>(d.year()) * 12 + static_cast<int>(static_cast<unsigned>(d.month())) - 1;
+    };
+    std::vector<std::int64_t> times(rows), values(table.values());
     std::vector<std::size_t> starts{0};  // block i is rows starts[i] .. starts[i+1]
-    for (std::size_t k = 0; k < idx.size(); ++k) {
-        const row& r = rows[idx[k]];
+    for (std::size_t k = 0; k < rows; ++k) {
+        const std::int64_t t = table.times()[k];
         // a meter's clock: each reading up to `jitter` seconds late (deterministic; below the step keeps
         // order)
-        times[k] =
-            r.time + (jitter ? static_cast<std::int64_t>((k * 0x9e3779b97f4a7c15ull) >> 40) % jitter : 0);
-        values[k] = r.value;
-        if (k > 0) {
-            const row& p = rows[idx[k - 1]];
-            if (p.meter == r.meter && p.time == r.time) {
-                std::fprintf(stderr, "block_bench: meter %s has two readings at %lld\n",
-                             meters[r.meter].c_str(), static_cast<long long>(r.time));
-                return 2;
-            }
-            if (p.meter != r.meter || month_of[idx[k - 1]] != month_of[idx[k]]) starts.push_back(k);
-        }
+        times[k] = t + (jitter ? static_cast<std::int64_t>((k * 0x9e3779b97f4a7c15ull) >> 40) % jitter : 0);
+        if (k > 0 && (table.meter_index()[k] != table.meter_index()[k - 1] ||
+                      table.channel_index()[k] != table.channel_index()[k - 1] ||
+                      utc_month(table.times()[k - 1]) != utc_month(t)))
+            starts.push_back(k);
     }
-    starts.push_back(rows.size());
+    starts.push_back(rows);
     const std::size_t nblocks = starts.size() - 1;
-    const double n = static_cast<double>(rows.size());
+    const double n = static_cast<double>(rows);
 
     // ---- encode
     std::vector<std::string> blocks(nblocks);
@@ -201,7 +111,7 @@ int main(int argc, char** argv) {
     auto span_of = [](const std::string& b) {
         return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(b.data()), b.size());
     };
-    std::vector<std::int64_t> t_out(rows.size()), v_out(rows.size());
+    std::vector<std::int64_t> t_out(rows), v_out(rows);
     std::vector<double> dec_s, app_s, full_s, hot_s, dec_c, app_c, full_c, hot_c;
     bool same = true;
     for (int run = 0; run < runs; ++run) {
@@ -218,7 +128,7 @@ int main(int argc, char** argv) {
         }
         dec_s.push_back(since(t0));
         dec_c.push_back(cpu_now() - c0);
-        same = same && at == rows.size() && t_out == times && v_out == values;
+        same = same && at == rows && t_out == times && v_out == values;
     }
     // the streaming use: each block into the same block-sized buffers (in cache), summed before the next
     {
@@ -243,8 +153,8 @@ int main(int argc, char** argv) {
     }
     for (int run = 0; run < runs; ++run) {
         std::vector<std::int64_t> t, v;
-        t.reserve(rows.size());
-        v.reserve(rows.size());
+        t.reserve(rows);
+        v.reserve(rows);
         const auto t0 = clock_type::now();
         const double c0 = cpu_now();
         for (const auto& b : blocks) kvant::detail::append_times_values(span_of(b), "bench block", t, v);
@@ -266,11 +176,11 @@ int main(int argc, char** argv) {
         }
         full_s.push_back(since(t0));
         full_c.push_back(cpu_now() - c0);
-        same = same && ok && at == rows.size();
+        same = same && ok && at == rows;
     }
 
-    std::printf("readings %zu, meters %zu, blocks %zu (%.0f readings a block), runs %d\n", rows.size(),
-                meters.size(), nblocks, n / static_cast<double>(nblocks), runs);
+    std::printf("readings %zu, meters %zu, blocks %zu (%.0f readings a block), runs %d\n", rows,
+                table.meters().size(), nblocks, n / static_cast<double>(nblocks), runs);
     std::printf(
         "codec bytes          %zu (%.3f bytes a reading; %.3f with 20 bytes of row overhead a block)\n",
         bytes, static_cast<double>(bytes) / n, static_cast<double>(bytes + 20 * nblocks) / n);

@@ -26,56 +26,16 @@
 #include <string_view>
 #include <vector>
 
+#include "bench_common.hpp"
+#include "kvant/io/csv.hpp"
 #include "kvant/store/sqlite_store.hpp"
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
-double since(clock_type::time_point t0) {
-    return std::chrono::duration<double>(clock_type::now() - t0).count();
-}
+using kvant::bench::clock_type;
+using kvant::bench::median;
+using kvant::bench::since;
 namespace fs = std::filesystem;
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-int num(std::string_view s) {
-    int v = 0;
-    std::from_chars(s.data(), s.data() + s.size(), v);
-    return v;
-}
-/// "2025-01-31T21:30:00Z" to Unix seconds.
-std::int64_t parse_time(std::string_view s) {
-    const std::int64_t days = days_from_civil(num(s.substr(0, 4)), static_cast<unsigned>(num(s.substr(5, 2))),
-                                              static_cast<unsigned>(num(s.substr(8, 2))));
-    return days * 86400 + num(s.substr(11, 2)) * 3600 + num(s.substr(14, 2)) * 60 + num(s.substr(17, 2));
-}
-/// "2208.495" to millionths.
-std::int64_t parse_value(std::string_view s) {
-    const bool neg = !s.empty() && s[0] == '-';
-    if (neg) s.remove_prefix(1);
-    std::int64_t ip = 0, fp = 0;
-    const auto dot = s.find('.');
-    std::from_chars(s.data(), s.data() + std::min(dot, s.size()), ip);
-    int digits = 0;
-    if (dot != std::string_view::npos)
-        for (char c : s.substr(dot + 1)) {
-            if (digits == 6) break;
-            fp = fp * 10 + (c - '0');
-            ++digits;
-        }
-    for (; digits < 6; ++digits) fp *= 10;
-    return neg ? -(ip * 1000000 + fp) : ip * 1000000 + fp;
-}
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
 
 void raw_sql(const fs::path& file, const std::string& sql) {
     sqlite3* db = nullptr;
@@ -121,26 +81,14 @@ int main(int argc, char** argv) {
     }
     const int runs = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
 
-    std::ifstream in(argv[1], std::ios::binary);
-    if (!in) {
-        std::fprintf(stderr, "store_bench: cannot read %s\n", argv[1]);
-        return 2;
-    }
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // the library's readings parser: a wide file's values are active energy import, electricity's main
+    // channel
     reading_table batch;
-    const auto ch = batch.channel_slot(channel::main(resource::electricity));
-    {
-        std::string_view rest(text);
-        rest.remove_prefix(std::min(rest.size(), rest.find('\n') + 1));  // header
-        while (!rest.empty()) {
-            const auto nl = std::min(rest.size(), rest.find('\n'));
-            const std::string_view line = rest.substr(0, nl);
-            rest.remove_prefix(std::min(rest.size(), nl + 1));
-            const auto c1 = line.find(','), c2 = line.find(',', c1 + 1);
-            if (c1 == std::string_view::npos || c2 == std::string_view::npos) continue;
-            batch.push(batch.meter_slot(line.substr(0, c1)), ch, parse_time(line.substr(c1 + 1, c2 - c1 - 1)),
-                       parse_value(line.substr(c2 + 1)));
-        }
+    try {
+        batch = read_readings_csv(argv[1]);
+    } catch (const error& e) {
+        std::fprintf(stderr, "store_bench: %s\n", e.what());
+        return 2;
     }
     const std::size_t n = batch.size();
     // the same rows shuffled (a fixed seed): grouping is the store's work then
