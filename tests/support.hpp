@@ -8,6 +8,7 @@
 #include "kvant/core/time.hpp"
 #include "kvant/model/fleet.hpp"
 #include "kvant/series/meter_series.hpp"
+#include "kvant/store/store.hpp"
 
 namespace kvant::test {
 
@@ -58,6 +59,27 @@ inline fleet one_point_fleet(std::vector<meter> meters, std::optional<zone> org_
         if (m.point.empty()) m.point = "tp";
     return fleet({o}, {abonent{"ab", "org", abonent_kind::person, "X", "", ""}}, {a},
                  {metering_point{"tp", account_number, "", "", ""}}, std::move(models), std::move(meters));
+}
+
+/// Puts into a store one organisation "o", abonent "ab", account "A", metering point "tp" and a meter of each
+/// serial on it (electricity): the least a store needs before readings of those meters.
+inline void put_one_point(store& s, std::initializer_list<const char*> serials) {
+    organization o;
+    o.id = "o";
+    o.name = "O";
+    s.put(o);
+    s.put(abonent{"ab", "o", abonent_kind::person, "X", "", ""});
+    account acc;
+    acc.number = "A";
+    acc.abonent = "ab";
+    s.put(acc);
+    s.put(metering_point{"tp", "A", "", "", ""});
+    for (const char* serial : serials) {
+        meter m;
+        m.serial = serial;
+        m.point = "tp";
+        s.put(m);
+    }
 }
 
 }  // namespace kvant::test

@@ -168,22 +168,9 @@ TEST_CASE("meter_series from a long table: a series per channel, duplicates once
 
 TEST_CASE("meter_stream: a store's meters in groups, every channel, in serial order, bounded by the range") {
     memory_store s;
-    organization o;
-    o.id = "o";
-    o.name = "O";
-    s.put(o);
-    s.put(abonent{"ab", "o", abonent_kind::person, "X", "", ""});
-    account acc;
-    acc.number = "A";
-    acc.abonent = "ab";
-    s.put(acc);
-    s.put(metering_point{"tp", "A", "", "", ""});
+    put_one_point(s, {"m3", "m1", "m2", "m5", "m4"});
     reading_table batch;
     for (const char* serial : {"m3", "m1", "m2", "m5", "m4"}) {
-        meter m;
-        m.serial = serial;
-        m.point = "tp";
-        s.put(m);
         const auto slot = batch.meter_slot(serial);
         for (std::int64_t day = 0; day < 10; ++day) {
             batch.push(slot, batch.channel_slot(a_plus), day * 86400, day * 1'000'000);
