@@ -235,3 +235,34 @@ TEST_CASE("thread_pool: every index once, results by index, the lowest failing i
         CHECK(again == 10);
     }
 }
+
+TEST_CASE("reading_table: many meters × many channels sort and group in memory in proportion to the rows") {
+    // 6,000 meters and 12 channels, one or two values a meter: 72,000 series keys against ~9,000 rows, so the
+    // passes take a hash map instead of an array of meters × channels; the result is the same ordering
+    reading_table t;
+    std::vector<channel> chans;
+    for (int q = 0; q < 12; ++q) chans.push_back(channel::of(static_cast<quantity>(q)));
+    std::uint64_t x = 20261124;
+    auto next = [&] { return x = x * 6364136223846793005ULL + 1442695040888963407ULL; };
+    for (int m = 0; m < 6000; ++m) {
+        const auto slot = t.meter_slot("m" + std::to_string(m));
+        const auto c = t.channel_slot(chans[(next() >> 33) % 12]);
+        t.push(slot, c, 200, m);
+        if (m % 2) t.push(slot, c, 100, m);  // goes back in time: not grouped
+    }
+    REQUIRE_FALSE(t.dense_series_keys());
+    CHECK_FALSE(t.grouped());
+    t.sort();
+    CHECK(t.grouped());
+    bool ordered = true;
+    for (std::size_t i = 1; i < t.size(); ++i)
+        ordered = ordered && (t.series_key(i - 1) < t.series_key(i) ||
+                              (t.series_key(i - 1) == t.series_key(i) && t.times()[i - 1] < t.times()[i]));
+    CHECK(ordered);
+    CHECK(t.size() == 9000);
+    // every value is still with its meter: meter m's values are m
+    bool kept = true;
+    for (std::size_t i = 0; i < t.size(); ++i)
+        kept = kept && "m" + std::to_string(t.values()[i]) == t.meter_of(i);
+    CHECK(kept);
+}

@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 #include <numeric>
+#include <unordered_map>
 
 #include "csv_columns.hpp"
 #include "kvant/io/csv_reader.hpp"
@@ -677,12 +678,17 @@ void refuse_conflicting_repeats(const reading_table& t, const row_lines& lines, 
     const auto& slot = t.meter_index();
     const auto& chan = t.channel_index();
     const auto& time = t.times();
-    const std::size_t nc = t.channels().size();
     {  // rows in time order per series (the usual case) are checked in one pass without sorting
-        std::vector<std::int64_t> last(t.meters().size() * nc, std::numeric_limits<std::int64_t>::min());
+        std::vector<std::int64_t> last_dense;
+        std::unordered_map<std::size_t, std::int64_t> last_sparse;
+        const bool dense = t.dense_series_keys();
+        if (dense) last_dense.assign(t.series_keys(), std::numeric_limits<std::int64_t>::min());
         bool ordered = true;
         for (std::size_t i = 0; i < t.size() && ordered; ++i) {
-            auto& l = last[slot[i] * nc + chan[i]];
+            auto& l = dense
+                          ? last_dense[t.series_key(i)]
+                          : last_sparse.try_emplace(t.series_key(i), std::numeric_limits<std::int64_t>::min())
+                                .first->second;
             ordered = time[i] > l;
             l = time[i];
         }

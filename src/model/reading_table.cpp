@@ -6,6 +6,8 @@
 #include <map>
 #include <numeric>
 #include <stdexcept>
+#include <unordered_set>
+#include <utility>
 
 namespace kvant {
 inline namespace v0 {
@@ -74,19 +76,20 @@ bool reading_table::grouped() const noexcept {
     return g == 1;
 }
 
-bool reading_table::check_grouped() const noexcept {
+bool reading_table::check_grouped() const {
     // each (meter, channel) in one run, its times increasing strictly
-    std::vector<std::uint8_t> seen;
-    const std::size_t nc = channels_.size();
+    std::vector<std::uint8_t> seen_dense;
+    std::unordered_set<std::size_t> seen_sparse;
+    const bool dense = dense_series_keys();
+    if (dense) seen_dense.assign(series_keys(), 0);
     for (std::size_t i = 0; i < size(); ++i) {
         if (i > 0 && meter_[i] == meter_[i - 1] && channel_[i] == channel_[i - 1]) {
             if (time_[i] <= time_[i - 1]) return false;
             continue;
         }
-        const std::size_t key = std::size_t{meter_[i]} * nc + channel_[i];
-        if (key >= seen.size()) seen.resize(std::max(key + 1, seen.size() * 2), 0);
-        if (seen[key]) return false;
-        seen[key] = 1;
+        const std::size_t key = series_key(i);
+        if (dense ? std::exchange(seen_dense[key], std::uint8_t{1}) != 0 : !seen_sparse.insert(key).second)
+            return false;
     }
     return true;
 }
@@ -98,12 +101,22 @@ void reading_table::sort() {
     // A counting sort by (meter, channel) — linear, however shuffled the rows — then each series by time with
     // the row as the tie-break, which keeps the sort stable; then the permutation is applied column by
     // column.
+    std::vector<std::uint32_t> order(size());
+    if (!dense_series_keys()) {  // too many series for a counting array: a comparison sort, as stable
+        std::iota(order.begin(), order.end(), std::uint32_t{0});
+        std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+            if (meter_[a] != meter_[b]) return meter_[a] < meter_[b];
+            if (channel_[a] != channel_[b]) return channel_[a] < channel_[b];
+            return time_[a] < time_[b];
+        });
+        apply_order(order);
+        return;
+    }
     const std::size_t nc = std::max<std::size_t>(channels_.size(), 1);
-    const std::size_t keys = meters_.size() * nc;
+    const std::size_t keys = series_keys();
     std::vector<std::uint32_t> start(keys + 1, 0);
     for (std::size_t i = 0; i < size(); ++i) ++start[std::size_t{meter_[i]} * nc + channel_[i] + 1];
     for (std::size_t k = 0; k < keys; ++k) start[k + 1] += start[k];
-    std::vector<std::uint32_t> order(size());
     {
         std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
         for (std::size_t i = 0; i < size(); ++i)
@@ -120,6 +133,10 @@ void reading_table::sort() {
         for (std::size_t j = 0; j < by_time.size(); ++j)
             b[static_cast<std::ptrdiff_t>(j)] = by_time[j].second;
     }
+    apply_order(order);
+}
+
+void reading_table::apply_order(const std::vector<std::uint32_t>& order) {
     permute(meter_, order);
     permute(channel_, order);
     permute(time_, order);

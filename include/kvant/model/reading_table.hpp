@@ -11,6 +11,7 @@
 /// row.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -124,6 +125,19 @@ class reading_table {
     /// "total, t1..t4" columns mean. `resource_of_slot[k]` is the resource of meter slot k.
     void map_main(std::span<const resource> resource_of_slot);
 
+    /// The series (meter, channel) of row `i` as one number below series_keys().
+    std::size_t series_key(std::size_t i) const noexcept {
+        return std::size_t{meter_[i]} * std::max<std::size_t>(channels_.size(), 1) + channel_[i];
+    }
+    /// How many series keys there can be (meters × channels).
+    std::size_t series_keys() const noexcept {
+        return meters_.size() * std::max<std::size_t>(channels_.size(), 1);
+    }
+    /// Whether an array indexed by series key is cheap beside the rows (a few per row): passes over the rows
+    /// use one then, and a hash map otherwise, so that a file of many meters and many channels costs memory
+    /// in proportion to its rows, never meters × channels.
+    bool dense_series_keys() const noexcept { return series_keys() <= 4 * size() + 4096; }
+
     /// Orders the rows by (meter slot, channel slot, time), stably: a counting sort by series, then time
     /// within each; the columns are rearranged one at a time (one column's worth of extra memory while it
     /// runs).
@@ -146,7 +160,8 @@ class reading_table {
     std::vector<std::int64_t> accepted_;
     mutable signed char grouped_ = -1;     // grouped() once known; -1: not yet
     friend class detail::readings_parser;  // knows grouped() from the rows as it pushed them
-    bool check_grouped() const noexcept;
+    bool check_grouped() const;
+    void apply_order(const std::vector<std::uint32_t>& order);  // row k becomes row order[k]
 };
 
 }  // namespace v0
