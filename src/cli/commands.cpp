@@ -45,7 +45,6 @@ int run_import(const args& a) {
     // a readings file of millions of rows: its rows, rate and time left on a terminal (stderr)
     progress shown("rows", 0, quiet_option(a));
     options.progress = [&](const import_progress& p) {
-        shown.set_total(0);
         shown.update(static_cast<std::size_t>(p.rows));
     };
     const std::filesystem::path db_file = a.get("db").value();
