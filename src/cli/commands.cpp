@@ -42,11 +42,9 @@ int run_import(const args& a) {
     // a usage error leaves no trace: checked before the database is created
     if (files.empty()) throw config_error(errc::usage, "name at least one file (see --help)");
     auto options = import_options_from(a);
-    // a readings file of millions of rows: its rows, rate and time left on a terminal (stderr)
+    // a readings file of millions of rows: the rows read and the rate, on a terminal (stderr)
     progress shown("rows", 0, quiet_option(a));
-    options.progress = [&](const import_progress& p) {
-        shown.update(static_cast<std::size_t>(p.rows));
-    };
+    options.progress = [&](const import_progress& p) { shown.update(static_cast<std::size_t>(p.rows)); };
     const std::filesystem::path db_file = a.get("db").value();
     // A failed import changes nothing, and that includes not creating a new database: into a database that
     // does not exist yet, the files go into a temporary database beside it, put in place only once the import
