@@ -8,15 +8,11 @@
 // the runs, one thread). Every decode is compared with the input: a difference exits 1. `--dump DIR` writes
 // each block to DIR/<index>.blk, for comparing with a general-purpose compressor (zstd) block by block.
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
-#include <numeric>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <time.h>
