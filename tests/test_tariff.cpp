@@ -358,6 +358,13 @@ TEST_CASE("OpenEI URDB weekday/weekend 12x24 schedules import as seasons of week
     item["energyweekdayschedule"][3][5] = "x";
     CHECK_THROWS_WITH(import_urdb(item.dump()), Catch::Contains("field 'energyweekdayschedule[3][5]'"));
     CHECK_THROWS_AS(import_urdb("{not json"), parse_error);
+    // a period number beyond what 12 x 24 cells can hold is refused, not turned into ~2^31 empty zones
+    item["energyweekdayschedule"][3][5] = 288;
+    CHECK_THROWS_WITH(import_urdb(item.dump()), Catch::Contains("expected a period number 0..287"));
+    item["energyweekdayschedule"][3][5] = 2147483647;
+    CHECK_THROWS_WITH(import_urdb(item.dump()), Catch::Contains("field 'energyweekdayschedule[3][5]'"));
+    item["energyweekdayschedule"][3][5] = 287;
+    CHECK(import_urdb(item.dump()).schedule.zones.size() == 288);
 }
 
 TEST_CASE("bills add up per group, individual and building meters apart") {

@@ -9,6 +9,8 @@ namespace kvant {
 inline namespace v0 {
 
 namespace {
+constexpr long long max_periods = 12 * 24;
+
 [[noreturn]] void fail(const std::string& key, const std::string& what) {
     throw parse_error(errc::json, "URDB: " + what, location{"", 0, key, -1});
 }
@@ -23,9 +25,12 @@ std::vector<std::vector<int>> matrix(const nlohmann::json& item, const char* key
             fail(std::string(key) + "[" + std::to_string(mo) + "]", "expected 24 hourly period numbers");
         std::vector<int> hours;
         for (std::size_t h = 0; h < 24; ++h) {
-            if (!row[h].is_number_integer() || row[h].get<int>() < 0)
+            // 12 months of 24 hours hold at most 288 distinct periods: a larger number would only name
+            // empty zones (and a huge one would allocate them all)
+            if (!row[h].is_number_integer() || row[h].get<long long>() < 0 ||
+                row[h].get<long long>() >= max_periods)
                 fail(std::string(key) + "[" + std::to_string(mo) + "][" + std::to_string(h) + "]",
-                     "expected a period number");
+                     "expected a period number 0.." + std::to_string(max_periods - 1));
             hours.push_back(row[h].get<int>());
         }
         m.push_back(std::move(hours));
