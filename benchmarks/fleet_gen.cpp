@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     o.name = "Fleet";
     o.time_zone = zone::parse("Europe/Moscow");
     s.put(o);
-    s.put(abonent{"ab", "org", abonent_kind::legal, "Fleet", "", ""});
+    s.put(abonent{"ab", "org", abonent_kind::legal, "Fleet", "", "", std::nullopt});
     auto serial_of = [](long k) {
         std::string n = std::to_string(k);
         return "M" + std::string(n.size() < 7 ? 7 - n.size() : 0, '0') + n;
@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
         a.abonent = "ab";
         a.building = "B" + std::to_string(k / 100);
         s.put(a);
-        s.put(metering_point{"P" + std::to_string(k), a.number, "", "", ""});
+        s.put(metering_point{"P" + std::to_string(k), a.number, "", "", "", ""});
         meter m;
         m.serial = serial_of(k);
         m.point = "P" + std::to_string(k);

@@ -52,12 +52,12 @@ void populate(kvant::store& s, const std::vector<std::string>& serials) {
     o.id = "bench";
     o.name = "Bench";
     s.put(o);
-    s.put(abonent{"bench-abonent-0001", "bench", abonent_kind::person, "Bench", "", ""});
+    s.put(abonent{"bench-abonent-0001", "bench", abonent_kind::person, "Bench", "", "", std::nullopt});
     account a;
     a.number = "A1";
     a.abonent = "bench-abonent-0001";
     s.put(a);
-    s.put(metering_point{"p1", "A1", "P", "", ""});
+    s.put(metering_point{"p1", "A1", "P", "", "", ""});
     for (const auto& serial : serials) {
         meter m;
         m.serial = serial;

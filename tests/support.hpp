@@ -57,8 +57,9 @@ inline fleet one_point_fleet(std::vector<meter> meters, std::optional<zone> org_
     a.building = std::move(building);
     for (auto& m : meters)
         if (m.point.empty()) m.point = "tp";
-    return fleet({o}, {abonent{"ab", "org", abonent_kind::person, "X", "", ""}}, {a},
-                 {metering_point{"tp", account_number, "", "", ""}}, std::move(models), std::move(meters));
+    return fleet({o}, {abonent{"ab", "org", abonent_kind::person, "X", "", "", std::nullopt}}, {a},
+                 {metering_point{"tp", account_number, "", "", "", ""}}, std::move(models),
+                 std::move(meters));
 }
 
 /// Puts into a store one organisation "o", abonent "ab", account "A", metering point "tp" and a meter of each
@@ -68,12 +69,12 @@ inline void put_one_point(store& s, std::initializer_list<const char*> serials) 
     o.id = "o";
     o.name = "O";
     s.put(o);
-    s.put(abonent{"ab", "o", abonent_kind::person, "X", "", ""});
+    s.put(abonent{"ab", "o", abonent_kind::person, "X", "", "", std::nullopt});
     account acc;
     acc.number = "A";
     acc.abonent = "ab";
     s.put(acc);
-    s.put(metering_point{"tp", "A", "", "", ""});
+    s.put(metering_point{"tp", "A", "", "", "", ""});
     for (const char* serial : serials) {
         meter m;
         m.serial = serial;

@@ -261,9 +261,9 @@ TEST_CASE("individual and building meters are summed apart, per tariff, as 001 F
     balance.serial = "b";
     balance.point = "p3";
     balance.role = meter_role::building;
-    const fleet f({o}, {abonent{"ab", "org", abonent_kind::person, "X", "", ""}}, {flat, house},
-                  {metering_point{"p1", "A1", "", "", ""}, metering_point{"p2", "A2", "", "", ""},
-                   metering_point{"p3", "A2", "", "", ""}},
+    const fleet f({o}, {abonent{"ab", "org", abonent_kind::person, "X", "", "", std::nullopt}}, {flat, house},
+                  {metering_point{"p1", "A1", "", "", "", ""}, metering_point{"p2", "A2", "", "", "", ""},
+                   metering_point{"p3", "A2", "", "", "", ""}},
                   {}, {two_t, one_t, balance});
     meter_series s2("e2");
     s2.push(to_unix(at("2020-08-01T00:00:00Z")),

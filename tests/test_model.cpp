@@ -148,13 +148,24 @@ TEST_CASE("every entity round-trips through JSON") {
                    zone::parse("Europe/Moscow"),
                    25};
     CHECK(nlohmann::json(o).get<organization>() == o);
-    abonent a{"ab-01", "dnt-demo", abonent_kind::person, "Антонова Анна Сергеевна", "+7 918 555-10-30", ""};
+    abonent a{"ab-01",
+              "dnt-demo",
+              abonent_kind::person,
+              "Антонова Анна Сергеевна",
+              "+7 918 555-10-30",
+              "",
+              at("2021-03-01T09:15:00Z")};
     CHECK(nlohmann::json(a).get<abonent>() == a);
     account acc{
         "A15900009460", "ab-01",           "Песчаная ул, д. 4", "dnt-demo", building_type::private_house, "",
-        dec("84.5"),    day("2018-07-01"), std::nullopt};
+        dec("84.5"),    day("2018-07-01"), std::nullopt,        3};
     CHECK(nlohmann::json(acc).get<account>() == acc);
-    metering_point p{"1c1fb8b0-1f3f-ed11-b239-00155daa9a05", "A15900009460", "Основной", "Дом", "В квартире"};
+    metering_point p{"1c1fb8b0-1f3f-ed11-b239-00155daa9a05",
+                     "A15900009460",
+                     "Основной",
+                     "Дом",
+                     "В квартире",
+                     "Газовая плита"};
     CHECK(nlohmann::json(p).get<metering_point>() == p);
     const auto model = mir_c07();
     CHECK(nlohmann::json(model).get<meter_model>() == model);
@@ -249,11 +260,11 @@ TEST_CASE("fleet walks meter -> point -> account -> abonent -> organization, and
     o.id = "org";
     o.name = "УК";
     o.time_zone = zone::parse("Europe/Moscow");
-    abonent a{"ab", "org", abonent_kind::person, "X", "", ""};
+    abonent a{"ab", "org", abonent_kind::person, "X", "", "", std::nullopt};
     account acc;
     acc.number = "A1";
     acc.abonent = "ab";
-    metering_point p{"tp", "A1", "", "", ""};
+    metering_point p{"tp", "A1", "", "", "", ""};
     meter old_m, new_m, own_zone, loose;
     old_m.serial = "9000100";
     old_m.point = "tp";

@@ -46,12 +46,13 @@ void populate(store& s) {
     o.name = "ДНТ Демо";
     o.time_zone = zone::parse("Europe/Moscow");
     s.put(o);
-    s.put(abonent{"ab-1", "dnt-demo", abonent_kind::person, "Васильев Роман Михайлович", "", ""});
+    s.put(
+        abonent{"ab-1", "dnt-demo", abonent_kind::person, "Васильев Роман Михайлович", "", "", std::nullopt});
     account a;
     a.number = "A15900009360";
     a.abonent = "ab-1";
     s.put(a);
-    s.put(metering_point{"tp-1", "A15900009360", "Основной", "Дом", "В доме"});
+    s.put(metering_point{"tp-1", "A15900009360", "Основной", "Дом", "В доме", ""});
     meter_model m;
     m.id = "neva-mt114-2t";
     m.name = "NEVA MT 114";
@@ -110,7 +111,7 @@ TEMPLATE_TEST_CASE("references must exist, invalid entities are refused", "[stor
     TestType b;
     populate(b.s);
     try {
-        b.s.put(abonent{"ab-2", "no-such-org", abonent_kind::person, "X", "", ""});
+        b.s.put(abonent{"ab-2", "no-such-org", abonent_kind::person, "X", "", "", std::nullopt});
         FAIL("no exception");
     } catch (const validation_error& e) {
         CHECK(e.code() == errc::unknown_reference);

@@ -37,12 +37,13 @@ inline const csv_columns& columns_of(table_kind k) {
     static const csv_columns organizations{{"id", "name", "kind", "inn", "kpp", "ogrn", "legal_address",
                                             "actual_address", "zone", "billing_start_day"},
                                            {"id", "name"}};
-    static const csv_columns abonents{{"id", "organization", "kind", "name", "phone", "email"},
+    static const csv_columns abonents{{"id", "organization", "kind", "name", "phone", "email", "registered"},
                                       {"id", "organization", "name"}};
     static const csv_columns accounts{{"number", "abonent", "address", "building", "building_type",
-                                       "apartment", "area", "contract_start", "contract_end"},
+                                       "apartment", "area", "contract_start", "contract_end", "residents"},
                                       {"number", "abonent"}};
-    static const csv_columns points{{"code", "account", "name", "place", "place_type"}, {"code", "account"}};
+    static const csv_columns points{{"code", "account", "name", "place", "place_type", "amenities"},
+                                    {"code", "account"}};
     static const csv_columns models{{"id", "name", "execution", "manufacturer", "registry_number", "resource",
                                      "verification_interval_years", "service_life_years", "accuracy_class",
                                      "phases", "connection_type", "nominal_voltage", "nominal_current",
@@ -51,7 +52,7 @@ inline const csv_columns& columns_of(table_kind k) {
     static const csv_columns meters{
         {"serial", "model", "point", "role", "resource", "zone", "transformer_ratio", "register_digits",
          "tariff_registers", "manufactured", "installed", "removed", "last_verification", "latitude",
-         "longitude"},
+         "longitude", "under_control"},
         {"serial"}};
     static const csv_columns readings{
         {"meter", "timestamp", "channel", "value", "total", "t1", "t2", "t3", "t4", "source", "accepted"},

@@ -57,6 +57,11 @@ class collector {
             error(std::move(field),
                   d2s(*d) + " is outside " + d2s(plausible_first_date) + ".." + d2s(plausible_last_date));
     }
+    /// An instant within the plausible range.
+    void instant_range(std::string field, const std::optional<instant>& t) {
+        if (t && (to_unix(*t) < plausible_first_unix || to_unix(*t) >= plausible_end_unix))
+            error(std::move(field), to_string(*t) + " is outside 1970..2099");
+    }
     issues take() { return std::move(out_); }
 
   private:
@@ -130,6 +135,7 @@ issues validate(const abonent& a) {
     c.text("name", a.name);
     c.text("phone", a.phone);
     c.text("email", a.email);
+    c.instant_range("registered", a.registered);
     return c.take();
 }
 
@@ -144,6 +150,8 @@ issues validate(const account& a) {
     c.range("area", a.area, decimal{}, decimal::from_integer(1'000'000), " m²", true);
     c.date_range("contract_start", a.contract_start);
     c.date_range("contract_end", a.contract_end);
+    if (a.residents && (*a.residents < 0 || *a.residents > 999))
+        c.error("residents", std::to_string(*a.residents) + " is outside 0..999");
     check_date_order(c, "contract_end", "contract end", a.contract_end, "contract start", a.contract_start,
                      severity::error);
     return c.take();
@@ -158,6 +166,7 @@ issues validate(const metering_point& p) {
     c.text("name", p.name);
     c.text("place", p.place);
     c.text("place_type", p.place_type);
+    c.text("amenities", p.amenities);
     return c.take();
 }
 

@@ -22,6 +22,7 @@ struct account {
     std::optional<decimal> area;  ///< floor area in m² (for the building share, formula 12 of ПП 354)
     std::optional<calendar_date> contract_start;
     std::optional<calendar_date> contract_end;
+    std::optional<int> residents;  ///< people registered as living there (for normatives per person), 0..999
 
     friend bool operator==(const account&, const account&) = default;
 };

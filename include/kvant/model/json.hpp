@@ -80,6 +80,20 @@ inline std::optional<int> integer(const json& j, const char* entity, const char*
     }
     fail(entity, key, "expected an integer", errc::invalid_number);
 }
+/// A boolean: JSON true/false, or the text true/false/1/0 (CSV cells arrive as text).
+inline std::optional<bool> flag(const json& j, const char* entity, const char* key) {
+    const json* v = member(j, entity, key, false);
+    if (!v) return std::nullopt;
+    if (v->is_boolean()) return v->get<bool>();
+    if (v->is_string()) {
+        const auto& s = v->get_ref<const std::string&>();
+        if (s == "true" || s == "1") return true;
+        if (s == "false" || s == "0") return false;
+        if (s.empty()) return std::nullopt;
+        fail(entity, key, excerpt(s) + " is not true, false, 1 or 0", errc::json);
+    }
+    fail(entity, key, "expected true or false", errc::json);
+}
 inline std::optional<decimal> dec(const json& j, const char* entity, const char* key) {
     const json* v = member(j, entity, key, false);
     if (!v) return std::nullopt;
@@ -252,6 +266,7 @@ inline void to_json(nlohmann::json& j, const abonent& a) {
     j["name"] = a.name;
     put(j, "phone", a.phone);
     put(j, "email", a.email);
+    put(j, "registered", a.registered);
 }
 inline void from_json(const nlohmann::json& j, abonent& a) {
     using namespace detail::json;
@@ -262,6 +277,7 @@ inline void from_json(const nlohmann::json& j, abonent& a) {
     a.name = text(j, e, "name");
     a.phone = text(j, e, "phone");
     a.email = text(j, e, "email");
+    a.registered = when(j, e, "registered");
 }
 
 // ---- account
@@ -277,6 +293,7 @@ inline void to_json(nlohmann::json& j, const account& a) {
     put(j, "area", a.area);
     put(j, "contract_start", a.contract_start);
     put(j, "contract_end", a.contract_end);
+    put(j, "residents", a.residents);
 }
 inline void from_json(const nlohmann::json& j, account& a) {
     using namespace detail::json;
@@ -290,6 +307,7 @@ inline void from_json(const nlohmann::json& j, account& a) {
     a.area = dec(j, e, "area");
     a.contract_start = day(j, e, "contract_start");
     a.contract_end = day(j, e, "contract_end");
+    a.residents = integer(j, e, "residents");
 }
 
 // ---- metering_point
@@ -301,6 +319,7 @@ inline void to_json(nlohmann::json& j, const metering_point& p) {
     put(j, "name", p.name);
     put(j, "place", p.place);
     put(j, "place_type", p.place_type);
+    put(j, "amenities", p.amenities);
 }
 inline void from_json(const nlohmann::json& j, metering_point& p) {
     using namespace detail::json;
@@ -310,6 +329,7 @@ inline void from_json(const nlohmann::json& j, metering_point& p) {
     p.name = text(j, e, "name");
     p.place = text(j, e, "place");
     p.place_type = text(j, e, "place_type");
+    p.amenities = text(j, e, "amenities");
 }
 
 // ---- meter_model
@@ -375,6 +395,7 @@ inline void to_json(nlohmann::json& j, const meter& m) {
     put(j, "last_verification", m.last_verification);
     put(j, "latitude", m.latitude);
     put(j, "longitude", m.longitude);
+    if (!m.under_control) j["under_control"] = false;
 }
 inline void from_json(const nlohmann::json& j, meter& m) {
     using namespace detail::json;
@@ -394,6 +415,7 @@ inline void from_json(const nlohmann::json& j, meter& m) {
     m.last_verification = day(j, e, "last_verification");
     m.latitude = dec(j, e, "latitude");
     m.longitude = dec(j, e, "longitude");
+    m.under_control = flag(j, e, "under_control").value_or(true);
 }
 
 // ---- reading

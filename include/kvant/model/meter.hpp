@@ -29,6 +29,7 @@ struct meter {
     std::optional<calendar_date> last_verification;
     std::optional<decimal> latitude;   ///< degrees, WGS 84
     std::optional<decimal> longitude;  ///< degrees, WGS 84
+    bool under_control = true;  ///< на контроле: its data is expected (collection rate, link status count it)
 
     friend bool operator==(const meter&, const meter&) = default;
 };

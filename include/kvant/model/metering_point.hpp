@@ -13,6 +13,8 @@ struct metering_point {
     std::string name;        ///< the name the abonent sees ("Основной")
     std::string place;       ///< место установки ("Дом")
     std::string place_type;  ///< тип места ("В квартире")
+    std::string
+        amenities;  ///< степень благоустройства ("Газовая плита"): picks the normative of the dwelling
 
     friend bool operator==(const metering_point&, const metering_point&) = default;
 };
