@@ -54,9 +54,7 @@ enum class on_conflict : std::uint8_t { fail, keep, replace };
 inline constexpr detail::enum_text<on_conflict, 3> on_conflict_text{
     "conflict policy",
     {{{on_conflict::fail, "fail"}, {on_conflict::keep, "keep"}, {on_conflict::replace, "replace"}}}};
-inline std::string_view to_string(on_conflict c) noexcept {
-    return on_conflict_text.name(c);
-}
+KVANT_ENUM_TEXT(on_conflict, on_conflict_text)
 
 /// What a bulk write did.
 struct write_stats {
