@@ -38,11 +38,14 @@ inline constexpr detail::enum_text<entity_kind, 7> entity_kind_text{
       {entity_kind::meter_model, "meter_model"},
       {entity_kind::meter, "meter"},
       {entity_kind::anomaly, "anomaly"}}}};
-inline std::string_view to_string(entity_kind k) noexcept {
-    return entity_kind_text.name(k);
+inline std::string_view to_string(entity_kind v) noexcept {
+    return entity_kind_text.name(v);
 }
 inline entity_kind parse_entity_kind(std::string_view s, location where = {}) {
     return entity_kind_text.parse(s, std::move(where));
+}
+inline std::optional<entity_kind> try_parse_entity_kind(std::string_view s) noexcept {
+    return entity_kind_text.find(s);
 }
 
 /// Which entities a status filter keeps, at `entity_query::status_at`.
@@ -54,11 +57,14 @@ enum class entity_status : std::uint8_t {
 inline constexpr detail::enum_text<entity_status, 3> entity_status_text{
     "entity status",
     {{{entity_status::any, "any"}, {entity_status::active, "active"}, {entity_status::removed, "removed"}}}};
-inline std::string_view to_string(entity_status s) noexcept {
-    return entity_status_text.name(s);
+inline std::string_view to_string(entity_status v) noexcept {
+    return entity_status_text.name(v);
 }
 inline entity_status parse_entity_status(std::string_view s, location where = {}) {
     return entity_status_text.parse(s, std::move(where));
+}
+inline std::optional<entity_status> try_parse_entity_status(std::string_view s) noexcept {
+    return entity_status_text.find(s);
 }
 
 /// A query over one entity type (store::query<T>). Every filter that is set must hold; docs/queries.md says
@@ -104,11 +110,14 @@ inline constexpr detail::enum_text<change_op, 7> change_op_text{"change operatio
                                                                   {change_op::detected, "detected"},
                                                                   {change_op::resolved, "resolved"},
                                                                   {change_op::reopened, "reopened"}}}};
-inline std::string_view to_string(change_op o) noexcept {
-    return change_op_text.name(o);
+inline std::string_view to_string(change_op v) noexcept {
+    return change_op_text.name(v);
 }
 inline change_op parse_change_op(std::string_view s, location where = {}) {
     return change_op_text.parse(s, std::move(where));
+}
+inline std::optional<change_op> try_parse_change_op(std::string_view s) noexcept {
+    return change_op_text.find(s);
 }
 
 /// One record of the change log.
@@ -148,11 +157,14 @@ enum class anomaly_action_kind : std::uint8_t { resolved, reopened };
 inline constexpr detail::enum_text<anomaly_action_kind, 2> anomaly_action_kind_text{
     "anomaly action",
     {{{anomaly_action_kind::resolved, "resolved"}, {anomaly_action_kind::reopened, "reopened"}}}};
-inline std::string_view to_string(anomaly_action_kind a) noexcept {
-    return anomaly_action_kind_text.name(a);
+inline std::string_view to_string(anomaly_action_kind v) noexcept {
+    return anomaly_action_kind_text.name(v);
 }
 inline anomaly_action_kind parse_anomaly_action_kind(std::string_view s, location where = {}) {
     return anomaly_action_kind_text.parse(s, std::move(where));
+}
+inline std::optional<anomaly_action_kind> try_parse_anomaly_action_kind(std::string_view s) noexcept {
+    return anomaly_action_kind_text.find(s);
 }
 
 /// One entry of an anomaly's resolution history, oldest first.
