@@ -268,6 +268,13 @@ TEMPLATE_TEST_CASE("entity queries sort by a named field with the key as tie-bre
     entity_query st2;
     st2.status = entity_status::removed;
     CHECK_THROWS_WITH(b.s.template query<meter>(st2), Catch::Contains("status_at"));
+    entity_query res;
+    res.measures = resource::gas;
+    CHECK_THROWS_WITH(b.s.template query<organization>(res), Catch::Contains("[kvant.config.401]"));
+    entity_query bl;
+    bl.building = "lesnaya";
+    CHECK_THROWS_WITH(b.s.template query<abonent>(bl),
+                      Catch::Contains("applies to accounts, points and meters"));
 }
 
 TEMPLATE_TEST_CASE("deletes follow the seeds' rules: history stays, empty things go", "[queries]",

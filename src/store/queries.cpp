@@ -372,6 +372,9 @@ page<T> store::query(const entity_query& q) const {
     }
     if constexpr (std::is_same_v<T, organization> || std::is_same_v<T, abonent>)
         if (!q.building.empty()) usage("a building filter applies to accounts, points and meters");
+    if constexpr (is_org)
+        if (q.measures || q.role)
+            usage("resource and role filters apply to abonents, accounts, points and meters");
 
     std::vector<T> rows;
     list_in(q.organization, rows);
@@ -410,9 +413,6 @@ page<T> store::query(const entity_query& q) const {
             if (q.role && e.role != *q.role) continue;
         } else if constexpr (!is_org) {
             if ((q.measures || q.role) && !holds_meter(e, q, c)) continue;
-        } else {
-            if (q.measures || q.role)
-                usage("resource and role filters apply to abonents, accounts, points and meters");
         }
         if constexpr (tr::has_status) {
             if (q.status != entity_status::any) {
