@@ -553,7 +553,7 @@ TEMPLATE_TEST_CASE("a tenant scope refuses writes that would land in another org
     CHECK_THROWS_WITH(scoped_store(b.s, "nobody"), Catch::Contains("[kvant.storage.304]"));
 }
 
-TEST_CASE("a version 3 database is migrated to 4 on a writing open; a read-only open is refused",
+TEST_CASE("a version 3 database is migrated to 4 on a writing open and refused read-only",
           "[queries][sqlite]") {
     const auto file = temp_db();
     {
