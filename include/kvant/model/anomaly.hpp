@@ -84,6 +84,10 @@ struct anomaly {
     anomaly_status status = anomaly_status::open;
     std::optional<instant> resolved_at;
     std::string resolved_by;
+    /// When the store first stored it and when detection last found it again (the store's clock, set by
+    /// store::put_anomalies; what the caller passes is ignored). Absent for one never stored.
+    std::optional<instant> first_detected;
+    std::optional<instant> last_detected;
     friend bool operator==(const anomaly&, const anomaly&) = default;
 };
 

@@ -407,6 +407,8 @@ inline void to_json(nlohmann::json& j, const anomaly& a) {
     j["status"] = to_string(a.status);
     put(j, "resolved_at", a.resolved_at);
     put(j, "resolved_by", a.resolved_by);
+    put(j, "first_detected", a.first_detected);
+    put(j, "last_detected", a.last_detected);
 }
 inline void from_json(const nlohmann::json& j, anomaly& a) {
     using namespace detail::json;
@@ -423,6 +425,8 @@ inline void from_json(const nlohmann::json& j, anomaly& a) {
     a.status = choice(j, e, "status", anomaly_status_text, anomaly_status::open);
     a.resolved_at = when(j, e, "resolved_at");
     a.resolved_by = text(j, e, "resolved_by");
+    a.first_detected = when(j, e, "first_detected");
+    a.last_detected = when(j, e, "last_detected");
 }
 
 }  // namespace v0

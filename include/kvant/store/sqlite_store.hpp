@@ -4,7 +4,7 @@
 /// database of a newer schema, or a file that is not a kvant database, fails with storage_schema.
 /// `<sqlite3.h>` is not included here: the handle is private.
 ///
-/// Schema version 3 (docs/storage.md describes every table; databases of versions 1 and 2 are migrated on
+/// Schema version 4 (docs/storage.md describes every table; databases of versions 1 to 3 are migrated on
 /// opening for writing, and refused with storage_schema when opened read-only): entities are rows with their
 /// key and reference columns (enforced by foreign keys) plus a `doc` column holding the entity as JSON
 /// (model/json.hpp), so that entity fields can grow without migrations; readings are compact blocks, one row
@@ -40,7 +40,7 @@ class sqlite_store final : public store {
         read_only,  ///< open an existing database for reading only
     };
     /// The schema version this library writes and reads.
-    static constexpr int schema_version = 3;
+    static constexpr int schema_version = 4;
 
     /// How long a call waits for another connection's write lock before it fails with errc::storage_busy
     /// (retryable). 0 fails at once. Range 0..3,600,000 ms; a value outside is a config_error.
@@ -58,7 +58,14 @@ class sqlite_store final : public store {
 
     write_stats put_anomalies(std::span<const anomaly> found) override;
     std::vector<anomaly> anomalies(std::optional<anomaly_status> status = {}) const override;
-    bool resolve_anomaly(std::string_view key, instant at, std::string_view by) override;
+    bool resolve_anomaly(std::string_view key, instant at, std::string_view by,
+                         std::string_view note = {}) override;
+
+    // ---- queries
+    std::vector<change> changes(const change_query& q) const override;
+    bool reopen_anomaly(std::string_view key, instant at, std::string_view by,
+                        std::string_view note = {}) override;
+    std::vector<anomaly_action> anomaly_history(std::string_view key) const override;
 
     void begin() override;
     void commit() override;
@@ -95,6 +102,14 @@ class sqlite_store final : public store {
     void list(std::vector<meter_model>& out) const override;
     void list(std::vector<meter>& out) const override;
     bool has_meter(std::string_view serial) const override;
+    // ---- queries
+    void list_in(std::string_view org, std::vector<abonent>& out) const override;
+    void list_in(std::string_view org, std::vector<account>& out) const override;
+    void list_in(std::string_view org, std::vector<metering_point>& out) const override;
+    void list_in(std::string_view org, std::vector<meter>& out) const override;
+    void erase_entity(entity_kind kind, std::string_view key) override;
+    void append_change(const change& c) override;
+    using store::list_in;
     void store_entity(const organization& o) override;
     void store_entity(const abonent& a) override;
     void store_entity(const account& a) override;
