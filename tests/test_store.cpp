@@ -338,7 +338,8 @@ TEMPLATE_TEST_CASE("anomalies: detecting again creates no duplicate, a resolutio
     a.meter = "98990006";
     a.from = at("2020-08-20T06:05:00Z");
     a.to = at("2020-08-21T06:05:00Z");
-    a.message_ru = "Прибор учета 98990006: Предыдущие показания: 352.2480, текущие показания: 352.2400";
+    a.text = message{message_code::reading_decrease,
+                     {{"meter", "98990006"}, {"previous", "352.2480"}, {"current", "352.2400"}}};
     anomaly link = a;
     link.key = "no_link:98970005:1593161880";
     link.type = anomaly_type::no_link;
@@ -354,18 +355,26 @@ TEMPLATE_TEST_CASE("anomalies: detecting again creates no duplicate, a resolutio
     // the next run finds the no-link one again, a day longer: refreshed, still one; the resolved one stays
     // resolved
     link.to = at("2020-08-22T06:05:00Z");
-    link.message_ru = "longer";
+    link.text =
+        message{message_code::no_link, {{"meter", "98970005"}, {"days", "11"}, {"last", "26.06.2020 11:58"}}};
     const std::vector<anomaly> second{a, link};
     again = b.s.put_anomalies(second);
     CHECK(again.replaced == 1);
     CHECK(again.unchanged == 1);
     const auto open = b.s.anomalies(anomaly_status::open);
     REQUIRE(open.size() == 1);
-    CHECK(open[0].message_ru == "longer");
+    CHECK(open[0].render(language::ru) ==
+          "Прибор учета не на связи более 11 дн. Последний сеанс связи был 26.06.2020 11:58");
     const auto done = b.s.anomalies(anomaly_status::resolved);
     REQUIRE(done.size() == 1);
     CHECK(done[0].resolved_by == "admin");
     CHECK(done[0].resolved_at == at("2020-08-22T07:00:00Z"));
+    // the message read back is the type and its parameters; rendered, the seed's wording
+    CHECK(done[0].text == a.text);
+    CHECK(done[0].render(language::ru) ==
+          "Прибор учета 98990006: Предыдущие показания: 352.2480, текущие показания: 352.2400");
+    CHECK(done[0].render(language::en) ==
+          "Meter 98990006: previous reading 352.2480, current reading 352.2400");
 }
 
 TEST_CASE("SQLite: a schema version 1 database is migrated when opened for writing") {
@@ -534,17 +543,17 @@ TEST_CASE("SQLite: invalid UTF-8 stored by an older release reads back, detects 
     const auto tamper = std::find_if(found.begin(), found.end(),
                                      [](const anomaly& a) { return a.type == anomaly_type::tamper; });
     REQUIRE(tamper != found.end());
-    CHECK(tamper->message_ru.find("Вскрыт\xEF\xBF\xBDие") != std::string::npos);
+    CHECK(tamper->render(language::ru).find("Вскрыт\xEF\xBF\xBDие") != std::string::npos);
     CHECK(s.put_anomalies(found).inserted == found.size());
     CHECK(s.anomalies().size() == found.size());
     // and anomalies that carry invalid bytes from elsewhere (an API caller) are stored replaced, not refused
     anomaly odd = *tamper;
     odd.key = "odd";
-    odd.message_en = "bad \xFF byte";
+    odd.text.set("text", "bad \xFF byte");
     CHECK(s.put_anomalies(std::vector<anomaly>{odd}).inserted == 1);
     bool seen = false;
     for (const auto& a : s.anomalies())
-        if (a.key == "odd") seen = (a.message_en == "bad \xEF\xBF\xBD byte");
+        if (a.key == "odd") seen = (a.text.param("text") == "bad \xEF\xBF\xBD byte");
     CHECK(seen);
     remove_db(file);
 }

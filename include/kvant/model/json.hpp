@@ -496,6 +496,29 @@ inline void from_json(const nlohmann::json& j, meter_event& ev) {
     ev.message = text(j, e, "message");
 }
 
+// ---- message: {"code": "reading_decrease", "params": {"meter": "98990006", ...}}
+inline void to_json(nlohmann::json& j, const message& m) {
+    j = nlohmann::json::object();
+    j["code"] = to_string(m.code);
+    j["params"] = m.params;
+}
+inline message message_of(const nlohmann::json& j, const char* entity) {
+    using namespace detail::json;
+    if (!j.is_object()) fail(entity, "message", "expected a JSON object");
+    message m;
+    m.code = choice(j, entity, "code", message_code_text, message_code::legacy_text);
+    if (j.contains("params")) {
+        const auto& p = j.at("params");
+        if (!p.is_object()) fail(entity, "params", "the message's parameters are not a JSON object");
+        for (const auto& [k, v] : p.items()) {
+            if (!v.is_string())
+                fail(entity, "params", "message parameter " + excerpt(k) + " is not a string");
+            m.params[k] = v.get<std::string>();
+        }
+    }
+    return m;
+}
+
 // ---- anomaly
 inline void to_json(nlohmann::json& j, const anomaly& a) {
     using namespace detail::json;
@@ -507,8 +530,7 @@ inline void to_json(nlohmann::json& j, const anomaly& a) {
     put(j, "account", a.account);
     j["from"] = to_string(a.from);
     j["to"] = to_string(a.to);
-    j["message_ru"] = a.message_ru;
-    j["message_en"] = a.message_en;
+    j["message"] = a.text;
     j["status"] = to_string(a.status);
     put(j, "resolved_at", a.resolved_at);
     put(j, "resolved_by", a.resolved_by);
@@ -523,8 +545,13 @@ inline void from_json(const nlohmann::json& j, anomaly& a) {
     a.account = text(j, e, "account");
     a.from = *when(j, e, "from", true);
     a.to = *when(j, e, "to", true);
-    a.message_ru = text(j, e, "message_ru");
-    a.message_en = text(j, e, "message_en");
+    if (j.contains("message")) {
+        a.text = message_of(j.at("message"), e);
+    } else {  // schema 3 and earlier: the two finished strings, kept as they are
+        a.text = {message_code::legacy_text, {}};
+        if (auto ru = text(j, e, "message_ru"); !ru.empty()) a.text.set("ru", std::move(ru));
+        if (auto en = text(j, e, "message_en"); !en.empty()) a.text.set("en", std::move(en));
+    }
     a.status = choice(j, e, "status", anomaly_status_text, anomaly_status::open);
     a.resolved_at = when(j, e, "resolved_at");
     a.resolved_by = text(j, e, "resolved_by");
