@@ -18,7 +18,7 @@ struct entry {
 };
 
 // clang-format off
-constexpr std::array<entry, 30> catalogue{{
+constexpr std::array<entry, 31> catalogue{{
     {message_code::legacy_text, {"{ru}", "{en}"}},
     {message_code::reading_decrease,
      {"Прибор учета {meter}: Предыдущие показания: {previous}, текущие показания: {current}[ (тариф {tariff})][ ({channel})]",
@@ -107,6 +107,9 @@ constexpr std::array<entry, 30> catalogue{{
     {message_code::entry_no_history,
      {"Прибор учета {meter}: нет предыдущих показаний, показания {current} приняты без проверки",
       "Meter {meter}: no earlier readings, reading {current} accepted unchecked"}},
+    {message_code::entry_rollover_no_digits,
+     {"Прибор учета {meter}: переход через ноль не проверить[ (тариф {tariff})]: {previous} → {current}, разрядность счётчика не известна",
+      "Meter {meter}: a rollover cannot be checked[ (tariff {tariff})]: {previous} → {current}, the register's digits are unknown"}},
 }};
 // clang-format on
 
