@@ -28,6 +28,8 @@ struct memory_store::state {
     std::map<std::string, meter_values, by_key> readings;
     std::map<std::tuple<std::string, std::int64_t, int>, meter_event> events;
     std::map<std::string, anomaly, std::less<>> anomalies;
+    // ---- entry
+    std::vector<entry_record> entry_log;  // in the order of entry
 };
 
 memory_store::memory_store() : state_(std::make_unique<state>()) {}
@@ -308,6 +310,22 @@ bool memory_store::resolve_anomaly(std::string_view key, instant at, std::string
     it->second.resolved_at = at;
     it->second.resolved_by = std::string(by);
     return true;
+}
+
+// ---- entry
+void memory_store::store_entry(const entry_record& e) {
+    state_->entry_log.push_back(e);
+}
+
+std::vector<entry_record> memory_store::entries(std::string_view meter, instant from, instant to) const {
+    std::vector<entry_record> out;
+    for (const auto& e : state_->entry_log)
+        if ((meter.empty() || e.entered.meter == meter) && e.entered.time >= from && e.entered.time < to)
+            out.push_back(e);
+    std::stable_sort(out.begin(), out.end(), [](const entry_record& x, const entry_record& y) {
+        return std::tie(x.entered.meter, x.entered.time) < std::tie(y.entered.meter, y.entered.time);
+    });
+    return out;
 }
 
 void memory_store::begin() {

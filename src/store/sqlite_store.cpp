@@ -80,6 +80,22 @@ CREATE TABLE anomalies(
 CREATE INDEX anomalies_by_status ON anomalies(status, meter, begins);
 )sql";
 
+// ---- entry
+// Schema version 4: the manual-entry log (who entered a reading, when, the verdict). One row per entry; the
+// meter by serial (a meter removed later keeps its log), the reading time and entry time in Unix seconds,
+// the whole record as a JSON document (model/json.hpp, entry_record).
+constexpr const char* schema_v4_entry = R"sql(
+CREATE TABLE entry_log(
+  id INTEGER PRIMARY KEY,
+  meter TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  entered_at INTEGER NOT NULL,
+  entered_by TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  doc TEXT NOT NULL);
+CREATE INDEX entry_log_by_meter ON entry_log(meter, ts);
+)sql";
+
 // Schema version 3 keeps readings as compact blocks: one row per (series, UTC month), a series being one
 // meter's one channel. A block's id is series * 4096 + month (months since 1970-01, 0..1559), so that the
 // table needs no index besides its rowid and a series' blocks lie together in time order. The series row
@@ -162,6 +178,10 @@ struct table;
 template <>
 struct table<anomaly> {
     static constexpr const char* name = "anomalies";
+};
+template <>
+struct table<entry_record> {
+    static constexpr const char* name = "entry_log";
 };
 template <>
 struct table<organization> {
@@ -833,6 +853,7 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                 impl_->exec(schema_base);
                 impl_->exec(schema_v2_additions);
                 impl_->exec(schema_v3_additions);
+                impl_->exec(schema_v4_entry);
                 impl_->exec(("PRAGMA application_id=" + std::to_string(application_id)).c_str());
                 impl_->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
                 auto& s = impl_->stmt("INSERT INTO kvant_meta(key,value) VALUES('created_by', ?)");
@@ -858,9 +879,10 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                                                       version_string() + " reads up to " +
                                                       std::to_string(schema_version));
     }
-    if ((version == 1 || version == 2) && app == application_id) {
+    if (version >= 1 && version < schema_version && app == application_id) {
         // schemas 1 and 2 kept readings as rows of five registers; version 3 moves them into blocks on
-        // opening for writing, in one transaction (docs/storage.md); a read-only open cannot
+        // opening for writing, in one transaction (docs/storage.md); version 4 adds tables (the entry log);
+        // a read-only open cannot
         if (m == mode::read_only)
             throw storage_error(errc::storage_schema,
                                 file.string() + " has schema version " + std::to_string(version) +
@@ -876,6 +898,10 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                 impl_->migrate_readings();
                 impl_->statements.clear();  // no statement may hold the old table while it is dropped
                 impl_->exec("DROP TABLE readings");
+            }
+            // ---- entry (3 → 4)
+            if (now >= 1 && now <= 3) impl_->exec(schema_v4_entry);
+            if (now >= 1 && now < schema_version) {
                 impl_->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
                 auto& s =
                     impl_->stmt("INSERT OR REPLACE INTO kvant_meta(key,value) VALUES('migrated_by', ?)");
@@ -1295,6 +1321,26 @@ bool sqlite_store::resolve_anomaly(std::string_view key, instant at, std::string
     return true;
 }
 
+// ---- entry
+void sqlite_store::store_entry(const entry_record& e) {
+    auto& put = impl_->stmt(
+        "INSERT INTO entry_log(meter,ts,entered_at,entered_by,outcome,doc) VALUES(?1,?2,?3,?4,?5,?6)");
+    reset_guard g(put);
+    put.bind(1, e.entered.meter).bind(2, to_unix(e.entered.time)).bind(3, to_unix(e.entered_at));
+    put.bind(4, e.entered_by).bind(5, to_string(e.outcome)).bind(6, to_doc(e));
+    put.run();
+}
+
+std::vector<entry_record> sqlite_store::entries(std::string_view meter, instant from, instant to) const {
+    auto& s = impl_->stmt(
+        "SELECT id,doc FROM entry_log WHERE (?1='' OR meter=?1) AND ts>=?2 AND ts<?3 ORDER BY meter,ts,id");
+    reset_guard g(s);
+    s.bind(1, meter).bind(2, to_unix(from)).bind(3, to_unix(to));
+    std::vector<entry_record> out;
+    while (s.step()) out.push_back(from_doc<entry_record>(s.text(1), std::to_string(s.integer(0))));
+    return out;
+}
+
 void sqlite_store::begin() {
     if (impl_->depth == 0)
         impl_->exec("BEGIN IMMEDIATE");
@@ -1358,6 +1404,7 @@ const std::vector<std::pair<const char*, std::vector<const char*>>> schema_colum
     {"blocks", {"id", "series", "month", "first_time", "last_time", "count", "data"}},
     {"meter_events", {"meter", "ts", "code", "kind", "journal", "message"}},
     {"anomalies", {"key", "meter", "type", "status", "begins", "doc"}},
+    {"entry_log", {"id", "meter", "ts", "entered_at", "entered_by", "outcome", "doc"}},
 };
 
 /// Every foreign key of the schema: table, key expression naming the row, column, parent table and key.

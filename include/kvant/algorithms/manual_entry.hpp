@@ -28,6 +28,7 @@
 
 #include "kvant/algorithms/register_value.hpp"
 #include "kvant/core/zone.hpp"
+#include "kvant/model/entry_record.hpp"
 #include "kvant/model/message.hpp"
 #include "kvant/model/meter.hpp"
 #include "kvant/model/reading.hpp"
@@ -35,34 +36,6 @@
 
 namespace kvant {
 inline namespace v0 {
-
-/// What the user confirmed for a reading lower than the last one.
-enum class entry_confirmation : std::uint8_t { none, replacement, rollover };
-inline constexpr detail::enum_text<entry_confirmation, 3> entry_confirmation_text{
-    "entry confirmation",
-    {{{entry_confirmation::none, "none"},
-      {entry_confirmation::replacement, "replacement"},
-      {entry_confirmation::rollover, "rollover"}}}};
-inline std::string_view to_string(entry_confirmation c) noexcept {
-    return entry_confirmation_text.name(c);
-}
-inline entry_confirmation parse_entry_confirmation(std::string_view s) {
-    return entry_confirmation_text.parse(s);
-}
-
-/// The verdict on the whole entry: stored (accepted, or accepted with a warning) or not (refused).
-enum class entry_outcome : std::uint8_t { accepted, warning, refused };
-inline constexpr detail::enum_text<entry_outcome, 3> entry_outcome_text{
-    "entry outcome",
-    {{{entry_outcome::accepted, "accepted"},
-      {entry_outcome::warning, "warning"},
-      {entry_outcome::refused, "refused"}}}};
-inline std::string_view to_string(entry_outcome o) noexcept {
-    return entry_outcome_text.name(o);
-}
-inline entry_outcome parse_entry_outcome(std::string_view s) {
-    return entry_outcome_text.parse(s);
-}
 
 /// One finding of the checks (see the file comment).
 enum class entry_check : std::uint8_t {

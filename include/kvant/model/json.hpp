@@ -16,6 +16,7 @@
 #include "kvant/model/abonent.hpp"
 #include "kvant/model/account.hpp"
 #include "kvant/model/anomaly.hpp"
+#include "kvant/model/entry_record.hpp"
 #include "kvant/model/meter.hpp"
 #include "kvant/model/meter_event.hpp"
 #include "kvant/model/meter_model.hpp"
@@ -555,6 +556,32 @@ inline void from_json(const nlohmann::json& j, anomaly& a) {
     a.status = choice(j, e, "status", anomaly_status_text, anomaly_status::open);
     a.resolved_at = when(j, e, "resolved_at");
     a.resolved_by = text(j, e, "resolved_by");
+}
+
+// ---- entry record (the manual-entry log): {"reading": {...}, "entered_by": "…", "entered_at": "…",
+//      "outcome": "accepted", "confirmation": "none", "findings": [{"code": …, "params": {…}}, …]}
+inline void to_json(nlohmann::json& j, const entry_record& r) {
+    j = nlohmann::json::object();
+    j["reading"] = r.entered;
+    j["entered_by"] = r.entered_by;
+    j["entered_at"] = to_string(r.entered_at);
+    j["outcome"] = to_string(r.outcome);
+    j["confirmation"] = to_string(r.confirmation);
+    j["findings"] = r.findings;
+}
+inline void from_json(const nlohmann::json& j, entry_record& r) {
+    using namespace detail::json;
+    const char* e = "entry record";
+    r.entered = member(j, e, "reading", true)->get<reading>();
+    r.entered_by = text(j, e, "entered_by", true);
+    r.entered_at = *when(j, e, "entered_at", true);
+    r.outcome = choice(j, e, "outcome", entry_outcome_text, entry_outcome::accepted);
+    r.confirmation = choice(j, e, "confirmation", entry_confirmation_text, entry_confirmation::none);
+    r.findings.clear();
+    if (const auto* f = member(j, e, "findings", false)) {
+        if (!f->is_array()) fail(e, "findings", "expected a JSON array");
+        for (const auto& m : *f) r.findings.push_back(message_of(m, e));
+    }
 }
 
 }  // namespace v0

@@ -25,6 +25,8 @@ class memory_store final : public store {
     write_stats put_anomalies(std::span<const anomaly> found) override;
     std::vector<anomaly> anomalies(std::optional<anomaly_status> status = {}) const override;
     bool resolve_anomaly(std::string_view key, instant at, std::string_view by) override;
+    // ---- entry
+    std::vector<entry_record> entries(std::string_view meter, instant from, instant to) const override;
 
     void begin() override;
     void commit() override;
@@ -53,6 +55,8 @@ class memory_store final : public store {
     void store_entity(const meter& m) override;
     write_stats store_readings(const reading_table& batch, on_conflict policy) override;
     write_stats store_events(std::span<const meter_event> events, on_conflict policy) override;
+    // ---- entry
+    void store_entry(const entry_record& e) override;
 
   private:
     struct state;

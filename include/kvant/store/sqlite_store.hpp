@@ -40,7 +40,7 @@ class sqlite_store final : public store {
         read_only,  ///< open an existing database for reading only
     };
     /// The schema version this library writes and reads.
-    static constexpr int schema_version = 3;
+    static constexpr int schema_version = 4;
 
     /// How long a call waits for another connection's write lock before it fails with errc::storage_busy
     /// (retryable). 0 fails at once. Range 0..3,600,000 ms; a value outside is a config_error.
@@ -59,6 +59,8 @@ class sqlite_store final : public store {
     write_stats put_anomalies(std::span<const anomaly> found) override;
     std::vector<anomaly> anomalies(std::optional<anomaly_status> status = {}) const override;
     bool resolve_anomaly(std::string_view key, instant at, std::string_view by) override;
+    // ---- entry
+    std::vector<entry_record> entries(std::string_view meter, instant from, instant to) const override;
 
     void begin() override;
     void commit() override;
@@ -103,6 +105,8 @@ class sqlite_store final : public store {
     void store_entity(const meter& m) override;
     write_stats store_readings(const reading_table& batch, on_conflict policy) override;
     write_stats store_events(std::span<const meter_event> events, on_conflict policy) override;
+    // ---- entry
+    void store_entry(const entry_record& e) override;
 
   private:
     struct impl;
