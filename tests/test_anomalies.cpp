@@ -44,9 +44,10 @@ TEST_CASE("001 §3.4.4: a reading that went down, in the seed's words") {
     const auto found =
         of_type(detect_anomalies(f, in, at("2020-08-21T10:00:00+03:00")), anomaly_type::reading_decrease);
     REQUIRE(found.size() == 1);
-    CHECK(found[0].message_ru ==
+    CHECK(found[0].render(language::ru) ==
           "Прибор учета 98990006: Предыдущие показания: 352.2480, текущие показания: 352.2400");
-    CHECK(found[0].message_en == "Meter 98990006: previous reading 352.2480, current reading 352.2400");
+    CHECK(found[0].render(language::en) ==
+          "Meter 98990006: previous reading 352.2480, current reading 352.2400");
     CHECK(found[0].account == "A15900009360");
     CHECK(found[0].from == at("2020-08-20T09:05:00+03:00"));
 }
@@ -59,13 +60,13 @@ TEST_CASE("001 §3.4.4: no link for N calendar days, counted in local days") {
     // found at the daily run, 08:15
     auto found = of_type(detect_anomalies(f, in, at("2020-07-06T08:15:00+03:00")), anomaly_type::no_link);
     REQUIRE(found.size() == 2);
-    CHECK(found[0].message_ru ==
+    CHECK(found[0].render(language::ru) ==
           "Прибор учета не на связи более 10 дн. Последний сеанс связи был 26.06.2020 11:58");
-    CHECK(found[1].message_ru ==
+    CHECK(found[1].render(language::ru) ==
           "Прибор учета не на связи более 1002 дн. Последний сеанс связи был 08.10.2017 16:25");
     found = of_type(detect_anomalies(f, in, at("2020-07-05T08:15:00+03:00")), anomaly_type::no_link);
     REQUIRE(found.size() == 1);  // 26.06 -> 05.07 is 9 days: not yet
-    CHECK(found[0].message_ru ==
+    CHECK(found[0].render(language::ru) ==
           "Прибор учета не на связи более 1001 дн. Последний сеанс связи был 08.10.2017 16:25");
     anomaly_thresholds three;
     three.no_link_days = 3;
@@ -105,14 +106,14 @@ TEST_CASE("events, tariff sums, stuck registers, removal, clocks and gaps") {
     const auto tamper = of_type(all, anomaly_type::tamper);
     REQUIRE(tamper.size() == 1);  // the power event is no anomaly
     CHECK(tamper[0].level == anomaly_severity::critical);
-    CHECK(tamper[0].message_ru ==
+    CHECK(tamper[0].render(language::ru) ==
           "Прибор учета 9000129: внешнее воздействие (код 1, 03.08.2020 13:02): cover opened");
     const auto sums = of_type(all, anomaly_type::tariff_sum_mismatch);
     // the first reading: 48880.10 + 49.25 = 48929.35 against 48903.35; the second adds up (48881.10 + 23.25)
     REQUIRE(sums.size() == 1);
     CHECK(sums[0].from == at("2020-08-20T00:00:00Z"));
     CHECK(sums[0].to == at("2020-08-20T00:00:00Z"));
-    CHECK(sums[0].message_ru ==
+    CHECK(sums[0].render(language::ru) ==
           "Прибор учета 9000129: сумма тарифов 48929.35 не равна общему показанию 48903.35 (1 показаний)");
     const auto st = of_type(all, anomaly_type::stuck_register);
     REQUIRE(st.size() == 1);  // 01.08 .. 08.08: 7 days unchanged
@@ -120,7 +121,8 @@ TEST_CASE("events, tariff sums, stuck registers, removal, clocks and gaps") {
     const auto rem = of_type(all, anomaly_type::consumption_after_removal);
     REQUIRE(rem.size() ==
             1);  // removed 01.08 (Moscow); 01.08 12:00Z is still that day, 05.08 is after: 11 -> 15
-    CHECK(rem[0].message_en == "Meter r was removed on 01.08.2020 but its register grows: 11.0000 → 15.0000");
+    CHECK(rem[0].render(language::en) ==
+          "Meter r was removed on 01.08.2020 but its register grows: 11.0000 → 15.0000");
     const auto fut = of_type(all, anomaly_type::future_reading);
     REQUIRE(fut.size() == 1);  // 10 minutes ahead of now, beyond the 5-minute tolerance
     CHECK(fut[0].meter == "clock");
@@ -145,7 +147,8 @@ TEST_CASE("a spike against the median of the days before") {
     const anomaly_input in[] = {{f.find_meter("s"), &s, {}}};
     const auto found = of_type(detect_anomalies(f, in, at("2020-08-12T00:00:00+03:00")), anomaly_type::spike);
     REQUIRE(found.size() == 1);
-    CHECK(found[0].message_en == "Meter s: consumption on 09.08.2020 of 6.0000 against a median of 1.0000");
+    CHECK(found[0].render(language::en) ==
+          "Meter s: consumption on 09.08.2020 of 6.0000 against a median of 1.0000");
     anomaly_thresholds six;
     six.spike_factor = decimal::from_integer(6);  // 6 is not above 6 x 1
     CHECK(
@@ -170,12 +173,12 @@ TEST_CASE("building balance: the building meter against the sum of individual me
     CHECK(check("110").empty());  // +10 %: within the tolerance
     auto over = check("120");
     REQUIRE(over.size() == 1);
-    CHECK(over[0].message_en ==
+    CHECK(over[0].render(language::en) ==
           "Building b1, cold_water, 2020-06: building meters 120.0000, individual meters 100.0000, imbalance "
           "20.0 %");
     auto under = check("85");
     REQUIRE(under.size() == 1);
-    CHECK(under[0].message_ru ==
+    CHECK(under[0].render(language::ru) ==
           "Дом b1, cold_water, 2020-06: ОДПУ 85.0000, сумма ИПУ 100.0000, небаланс -15.0 %");
 }
 
@@ -201,12 +204,14 @@ TEST_CASE("expired verification and the seed's bad data become anomalies") {
     const auto all = detect_anomalies(f, in, at("2022-08-01T00:00:00+03:00"));
     const auto ver = of_type(all, anomaly_type::verification_expired);
     REQUIRE(ver.size() == 1);
-    CHECK(ver[0].message_ru == "Прибор учета old: срок поверки истёк 12.07.2022");
+    CHECK(ver[0].render(language::ru) == "Прибор учета old: срок поверки истёк 12.07.2022");
     CHECK(ver[0].level == anomaly_severity::critical);  // failed for billing: no suspension in 2022
     const auto bad = of_type(all, anomaly_type::data_inconsistency);
     REQUIRE(bad.size() == 1);
     CHECK(bad[0].meter == "44103814060174");
-    CHECK(bad[0].message_en.find("installation date 2020-01-21 is before the manufacture date 2022-02-01") !=
+    CHECK(bad[0]
+              .render(language::en)
+              .find("installation date 2020-01-21 is before the manufacture date 2022-02-01") !=
           std::string::npos);
 }
 
@@ -257,14 +262,15 @@ TEST_CASE("high and low usage against history, zero consumption, duplicates with
     const auto all = detect_anomalies(f, in, at("2020-08-02T00:00:00+03:00"));
     const auto high = of_type(all, anomaly_type::high_usage);
     REQUIRE(high.size() == 1);  // May: 25 > 2 x 10
-    CHECK(high[0].message_en ==
+    CHECK(high[0].render(language::en) ==
           "Meter u: consumption in 2020-05 of 25.0000 is high against a mean of 10.0000");
     const auto low = of_type(all, anomaly_type::low_usage);
     REQUIRE(low.size() == 1);  // June: 4 < 0.5 x 13, the mean (10+10+10+10+25)/5
-    CHECK(low[0].message_en == "Meter u: consumption in 2020-06 of 4.0000 is low against a mean of 13.0000");
+    CHECK(low[0].render(language::en) ==
+          "Meter u: consumption in 2020-06 of 4.0000 is low against a mean of 13.0000");
     const auto zero = of_type(all, anomaly_type::zero_consumption);
     REQUIRE(zero.size() == 1);  // July
-    CHECK(zero[0].message_ru == "Прибор учета u: нулевой расход за 2020-07");
+    CHECK(zero[0].render(language::ru) == "Прибор учета u: нулевой расход за 2020-07");
 
     reading_table batch;
     reading r;
@@ -277,6 +283,6 @@ TEST_CASE("high and low usage against history, zero consumption, duplicates with
     batch.push(r);
     const auto dup = duplicate_readings(f, batch);
     REQUIRE(dup.size() == 1);
-    CHECK(dup[0].message_en ==
+    CHECK(dup[0].render(language::en) ==
           "Meter u: two different readings at 2020-08-20T06:05:00Z: total 352.248 and 352.24");
 }

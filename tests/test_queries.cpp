@@ -139,7 +139,7 @@ anomaly found(const char* key, const char* serial, const char* account, anomaly_
     a.type = type;
     a.from = at(from);
     a.to = at(to);
-    a.message_ru = "Показания уменьшились";
+    a.text.set("ru", "Показания уменьшились");
     return a;
 }
 
@@ -564,8 +564,11 @@ TEST_CASE("a version 3 database is migrated to 4 on a writing open and refused r
     {
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
-        REQUIRE(sqlite3_exec(db, "DROP TABLE changes; DROP TABLE anomaly_history; PRAGMA user_version=3",
-                             nullptr, nullptr, nullptr) == SQLITE_OK);
+        REQUIRE(
+            sqlite3_exec(
+                db,
+                "DROP TABLE changes; DROP TABLE anomaly_history; DROP TABLE entry_log; PRAGMA user_version=3",
+                nullptr, nullptr, nullptr) == SQLITE_OK);
         sqlite3_close(db);
     }
     CHECK_THROWS_WITH(sqlite_store(file, sqlite_store::mode::read_only), Catch::Contains("kvant migrate"));

@@ -338,7 +338,8 @@ TEMPLATE_TEST_CASE("anomalies: detecting again creates no duplicate, a resolutio
     a.meter = "98990006";
     a.from = at("2020-08-20T06:05:00Z");
     a.to = at("2020-08-21T06:05:00Z");
-    a.message_ru = "Прибор учета 98990006: Предыдущие показания: 352.2480, текущие показания: 352.2400";
+    a.text = message{message_code::reading_decrease,
+                     {{"meter", "98990006"}, {"previous", "352.2480"}, {"current", "352.2400"}}};
     anomaly link = a;
     link.key = "no_link:98970005:1593161880";
     link.type = anomaly_type::no_link;
@@ -354,18 +355,26 @@ TEMPLATE_TEST_CASE("anomalies: detecting again creates no duplicate, a resolutio
     // the next run finds the no-link one again, a day longer: refreshed, still one; the resolved one stays
     // resolved
     link.to = at("2020-08-22T06:05:00Z");
-    link.message_ru = "longer";
+    link.text =
+        message{message_code::no_link, {{"meter", "98970005"}, {"days", "11"}, {"last", "26.06.2020 11:58"}}};
     const std::vector<anomaly> second{a, link};
     again = b.s.put_anomalies(second);
     CHECK(again.replaced == 1);
     CHECK(again.unchanged == 1);
     const auto open = b.s.anomalies(anomaly_status::open);
     REQUIRE(open.size() == 1);
-    CHECK(open[0].message_ru == "longer");
+    CHECK(open[0].render(language::ru) ==
+          "Прибор учета не на связи более 11 дн. Последний сеанс связи был 26.06.2020 11:58");
     const auto done = b.s.anomalies(anomaly_status::resolved);
     REQUIRE(done.size() == 1);
     CHECK(done[0].resolved_by == "admin");
     CHECK(done[0].resolved_at == at("2020-08-22T07:00:00Z"));
+    // the message read back is the type and its parameters; rendered, the seed's wording
+    CHECK(done[0].text == a.text);
+    CHECK(done[0].render(language::ru) ==
+          "Прибор учета 98990006: Предыдущие показания: 352.2480, текущие показания: 352.2400");
+    CHECK(done[0].render(language::en) ==
+          "Meter 98990006: previous reading 352.2480, current reading 352.2400");
 }
 
 TEST_CASE("SQLite: a schema version 1 database is migrated when opened for writing") {
@@ -379,7 +388,7 @@ TEST_CASE("SQLite: a schema version 1 database is migrated when opened for writi
     // what schema 1 was: no anomalies, readings as rows of five registers (src/store/sqlite_store.cpp)
     REQUIRE(sqlite3_exec(db,
                          "DROP TABLE anomalies; DROP TABLE blocks; DROP TABLE series; DROP TABLE changes; "
-                         "DROP TABLE anomaly_history; "
+                         "DROP TABLE anomaly_history; DROP TABLE entry_log; "
                          "CREATE TABLE readings(meter INTEGER NOT NULL REFERENCES meters(id) DEFERRABLE "
                          "INITIALLY DEFERRED, ts INTEGER NOT NULL, total INTEGER, t1 INTEGER, t2 INTEGER, t3 "
                          "INTEGER, t4 INTEGER, source INTEGER NOT NULL, accepted INTEGER, PRIMARY KEY(meter, "
@@ -535,17 +544,17 @@ TEST_CASE("SQLite: invalid UTF-8 stored by an older release reads back, detects 
     const auto tamper = std::find_if(found.begin(), found.end(),
                                      [](const anomaly& a) { return a.type == anomaly_type::tamper; });
     REQUIRE(tamper != found.end());
-    CHECK(tamper->message_ru.find("Вскрыт\xEF\xBF\xBDие") != std::string::npos);
+    CHECK(tamper->render(language::ru).find("Вскрыт\xEF\xBF\xBDие") != std::string::npos);
     CHECK(s.put_anomalies(found).inserted == found.size());
     CHECK(s.anomalies().size() == found.size());
     // and anomalies that carry invalid bytes from elsewhere (an API caller) are stored replaced, not refused
     anomaly odd = *tamper;
     odd.key = "odd";
-    odd.message_en = "bad \xFF byte";
+    odd.text.set("text", "bad \xFF byte");
     CHECK(s.put_anomalies(std::vector<anomaly>{odd}).inserted == 1);
     bool seen = false;
     for (const auto& a : s.anomalies())
-        if (a.key == "odd") seen = (a.message_en == "bad \xEF\xBF\xBD byte");
+        if (a.key == "odd") seen = (a.text.param("text") == "bad \xEF\xBF\xBD byte");
     CHECK(seen);
     remove_db(file);
 }
@@ -1454,5 +1463,104 @@ TEST_CASE("SQLite: the landed demo's readings migrate value for value") {
         INFO(serial);
         CHECK(got == want);
     }
+    remove_db(file);
+}
+
+// ---- entry: the manual-entry log
+namespace {
+entry_record manual(const char* time, const char* total, const char* by, const char* entered_at,
+                    entry_outcome outcome = entry_outcome::accepted) {
+    entry_record e;
+    e.entered.meter = "9000106";
+    e.entered.time = at(time);
+    e.entered.source = reading_source::manual;
+    e.entered.set(A, dec(total));
+    e.entered_by = by;
+    e.entered_at = at(entered_at);
+    e.outcome = outcome;
+    e.findings.push_back(message{message_code::entry_accepted, {{"meter", "9000106"}, {"current", total}}});
+    return e;
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("entry log: an accepted entry stores its reading and the log row together", "[store]",
+                   memory_backend, sqlite_backend) {
+    TestType b;
+    populate(b.s);
+    b.s.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "4030"}}));
+    const auto first = manual("2020-08-21T06:05:00Z", "4043", "admin", "2020-08-21T06:10:00Z");
+    b.s.enter_reading(first);
+    // the reading, as manual
+    const auto last = b.s.last_reading("9000106");
+    REQUIRE(last);
+    CHECK(last->time == at("2020-08-21T06:05:00Z"));
+    CHECK((*last)[A] == dec("4043"));
+    CHECK(last->source == reading_source::manual);
+    // a refused entry is logged, its reading not stored
+    auto refused =
+        manual("2020-08-22T06:05:00Z", "4000", "operator", "2020-08-22T07:00:00Z", entry_outcome::refused);
+    refused.findings = {message{message_code::reading_decrease,
+                                {{"meter", "9000106"}, {"previous", "4043.00"}, {"current", "4000.00"}}}};
+    b.s.enter_reading(refused);
+    CHECK(b.s.reading_count("9000106") == 2);
+    // an accepted entry whose reading conflicts with a stored one stores neither (one transaction)
+    auto clash = manual("2020-08-21T06:05:00Z", "4044", "admin", "2020-08-21T08:00:00Z");
+    CHECK_THROWS_AS(b.s.enter_reading(clash), storage_error);
+    // read back per meter and reading-time range, in reading-time order
+    const auto all = b.s.entries("9000106", at("2020-08-01T00:00:00Z"), at("2020-09-01T00:00:00Z"));
+    REQUIRE(all.size() == 2);
+    CHECK(all[0] == first);
+    CHECK(all[1] == refused);
+    CHECK(all[1].entered_by == "operator");
+    CHECK(all[1].entered_at == at("2020-08-22T07:00:00Z"));
+    CHECK(render(all[1].findings[0], language::ru) ==
+          "Прибор учета 9000106: Предыдущие показания: 4043.00, текущие показания: 4000.00");
+    const auto one_day = b.s.entries("9000106", at("2020-08-22T00:00:00Z"), at("2020-08-23T00:00:00Z"));
+    REQUIRE(one_day.size() == 1);
+    CHECK(one_day[0].outcome == entry_outcome::refused);
+    CHECK(b.s.entries("other", at("2020-08-01T00:00:00Z"), at("2020-09-01T00:00:00Z")).empty());
+    CHECK(b.s.entries({}, at("2020-08-01T00:00:00Z"), at("2020-09-01T00:00:00Z")).size() == 2);
+    // unknown meter, nobody entering: refused, nothing logged
+    auto stranger = first;
+    stranger.entered.meter = "nope";
+    CHECK_THROWS_AS(b.s.log_entry(stranger), validation_error);
+    auto anonymous = first;
+    anonymous.entered_by.clear();
+    CHECK_THROWS_WITH(b.s.log_entry(anonymous), Catch::Contains("who entered the reading is required"));
+    CHECK(b.s.entries({}, at("2020-08-01T00:00:00Z"), at("2020-09-01T00:00:00Z")).size() == 2);
+}
+
+TEST_CASE("SQLite: a schema-3 database gets the entry log on a writing open; a broken log row is named") {
+    const auto file = temp_db("v3");
+    {
+        sqlite_store s(file);
+        populate(s);
+    }
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, "DROP TABLE entry_log; PRAGMA user_version=3", nullptr, nullptr, nullptr) ==
+                SQLITE_OK);
+        sqlite3_close(db);
+    }
+    CHECK_THROWS_WITH(
+        sqlite_store(file, sqlite_store::mode::read_only),
+        Catch::Contains("has schema version 3; open it for writing once to migrate it to version 4 "
+                        "(the tool: kvant migrate --db FILE)"));
+    {
+        sqlite_store s(file);
+        s.log_entry(manual("2020-08-21T06:05:00Z", "4043", "admin", "2020-08-21T06:10:00Z"));
+        CHECK(s.entries("9000106", at("2020-08-01T00:00:00Z"), at("2020-09-01T00:00:00Z")).size() == 1);
+    }
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, "UPDATE entry_log SET doc='{\"reading\": 5}'", nullptr, nullptr, nullptr) ==
+                SQLITE_OK);
+        sqlite3_close(db);
+    }
+    sqlite_store s(file, sqlite_store::mode::read_only);
+    CHECK_THROWS_WITH(s.entries("9000106", at("2020-08-01T00:00:00Z"), at("2020-09-01T00:00:00Z")),
+                      Catch::Contains("[kvant.storage.306] stored entry_log row '1': column 'doc'"));
     remove_db(file);
 }

@@ -28,11 +28,17 @@ std::string value_text(std::int64_t raw, resource r) {
     return to_fixed(decimal::from_raw(raw), display_places(r));
 }
 
+message msg(message_code code, std::initializer_list<std::pair<const char*, std::string>> params) {
+    message m{code, {}};
+    for (const auto& [k, v] : params) m.set(k, v);
+    return m;
+}
+
 class collector {
   public:
     collector(const fleet& f, std::vector<anomaly>& out) : f_(f), out_(out) {}
     void add(anomaly_type type, anomaly_severity level, const meter& m, std::string detail, instant from,
-             instant to, std::string ru, std::string en) {
+             instant to, message text) {
         anomaly a;
         a.key = std::string(to_string(type)) + ":" + m.serial + ":" + detail + std::to_string(to_unix(from));
         a.type = type;
@@ -41,8 +47,7 @@ class collector {
         if (const auto* acc = f_.account_of(m)) a.account = acc->number;
         a.from = from;
         a.to = to;
-        a.message_ru = std::move(ru);
-        a.message_en = std::move(en);
+        a.text = std::move(text);
         out_.push_back(std::move(a));
     }
     const fleet& relations() const { return f_; }
@@ -93,10 +98,8 @@ void steps(collector& c, const meter& m, const meter_series& s) {
         const auto r = static_cast<int>(ch.ch().tariff);
         const std::string reg = main ? std::string(to_string(ch.ch().tariff)) : to_string(ch.ch());
         const auto rs = ch.view();
-        const std::string suffix_ru =
-            main ? (r == 0 ? "" : " (тариф " + std::to_string(r) + ")") : " (" + to_string(ch.ch()) + ")";
-        const std::string suffix_en =
-            main ? (r == 0 ? "" : " (tariff " + std::to_string(r) + ")") : " (" + to_string(ch.ch()) + ")";
+        const std::string tariff = main && r != 0 ? std::to_string(r) : "";
+        const std::string other = main ? "" : to_string(ch.ch());
         for (std::size_t i = 0; i + 1 < rs.size(); ++i) {
             if (rs.value[i + 1] >= rs.value[i]) continue;
             step_status st = step_status::decrease;
@@ -106,16 +109,19 @@ void steps(collector& c, const meter& m, const meter_series& s) {
             if (st == step_status::rollover)
                 c.add(anomaly_type::rollover, anomaly_severity::info, m, reg + ":", from_unix(rs.time[i]),
                       from_unix(rs.time[i + 1]),
-                      "Прибор учета " + m.serial + ": переход счётчика через ноль" + suffix_ru + ": " + prev +
-                          " → " + cur,
-                      "Meter " + m.serial + ": register rolled over" + suffix_en + ": " + prev + " → " + cur);
+                      msg(message_code::rollover, {{"meter", m.serial},
+                                                   {"previous", prev},
+                                                   {"current", cur},
+                                                   {"tariff", tariff},
+                                                   {"channel", other}}));
             else
                 c.add(anomaly_type::reading_decrease, anomaly_severity::warning, m, reg + ":",
                       from_unix(rs.time[i]), from_unix(rs.time[i + 1]),
-                      "Прибор учета " + m.serial + ": Предыдущие показания: " + prev +
-                          ", текущие показания: " + cur + suffix_ru,
-                      "Meter " + m.serial + ": previous reading " + prev + ", current reading " + cur +
-                          suffix_en);
+                      msg(message_code::reading_decrease, {{"meter", m.serial},
+                                                           {"previous", prev},
+                                                           {"current", cur},
+                                                           {"tariff", tariff},
+                                                           {"channel", other}}));
         }
     }
 }
@@ -132,44 +138,38 @@ void link(collector& c, const meter& m, const meter_series& s, const zone& z, in
     const auto days = (date::sys_days{local_date(z, now)} - date::sys_days{local_date(z, session)}).count();
     if (days < t.no_link_days) return;
     c.add(anomaly_type::no_link, anomaly_severity::warning, m, "", session, now,
-          "Прибор учета не на связи более " + std::to_string(days) + " дн. Последний сеанс связи был " +
-              local_text(session, z),
-          "Meter " + m.serial + " has had no link for more than " + std::to_string(days) +
-              " days. Last session " + local_text(session, z));
+          msg(message_code::no_link,
+              {{"meter", m.serial}, {"days", std::to_string(days)}, {"last", local_text(session, z)}}));
 }
 
 void events(collector& c, const meter& m, std::span<const meter_event> evs, const zone& z) {
     for (const auto& e : evs) {
         anomaly_type type;
         anomaly_severity level = anomaly_severity::warning;
-        std::string what_ru, what_en;
+        message_code code;
         switch (e.kind) {
             case event_kind::tamper:
                 type = anomaly_type::tamper;
                 level = anomaly_severity::critical;
-                what_ru = "внешнее воздействие";
-                what_en = "outside interference";
+                code = message_code::tamper;
                 break;
             case event_kind::fault:
                 type = anomaly_type::fault;
-                what_ru = "сбой в работе";
-                what_en = "fault";
+                code = message_code::fault;
                 break;
             case event_kind::relay:
                 type = anomaly_type::relay_off;
                 level = anomaly_severity::info;
-                what_ru = "реле нагрузки";
-                what_en = "load relay";
+                code = message_code::relay_off;
                 break;
             default:
                 continue;
         }
         c.add(type, level, m, std::to_string(e.code) + ":", e.time, e.time,
-              "Прибор учета " + m.serial + ": " + what_ru + " (код " + std::to_string(e.code) + ", " +
-                  local_text(e.time, z) + (e.message.empty() ? "" : "): " + e.message) +
-                  (e.message.empty() ? ")" : ""),
-              "Meter " + m.serial + ": " + what_en + " (code " + std::to_string(e.code) + ", " +
-                  local_text(e.time, z) + (e.message.empty() ? ")" : "): " + e.message));
+              msg(code, {{"meter", m.serial},
+                         {"code", std::to_string(e.code)},
+                         {"time", local_text(e.time, z)},
+                         {"text", e.message}}));
     }
 }
 
@@ -183,10 +183,8 @@ void tariff_sums(collector& c, const meter& m, const meter_series& s, const anom
     const std::string sum = value_text(last.sum, m.measures), total = value_text(last.total, m.measures);
     c.add(anomaly_type::tariff_sum_mismatch, anomaly_severity::warning, m, "", from_unix(bad.front().time),
           from_unix(last.time),
-          "Прибор учета " + m.serial + ": сумма тарифов " + sum + " не равна общему показанию " + total +
-              " (" + std::to_string(bad.size()) + " показаний)",
-          "Meter " + m.serial + ": tariff registers add up to " + sum + ", the total reads " + total + " (" +
-              std::to_string(bad.size()) + " readings)");
+          msg(message_code::tariff_sum_mismatch,
+              {{"meter", m.serial}, {"sum", sum}, {"total", total}, {"count", std::to_string(bad.size())}}));
 }
 
 void register_behaviour(collector& c, const meter& m, const meter_series& s, const zone& z, instant now,
@@ -201,11 +199,10 @@ void register_behaviour(collector& c, const meter& m, const meter_series& s, con
             const auto days = (rs.time[j] - rs.time[i]) / 86400;
             c.add(anomaly_type::stuck_register, anomaly_severity::warning, m, "", from_unix(rs.time[i]),
                   from_unix(rs.time[j]),
-                  "Прибор учета " + m.serial + ": показания не меняются с " +
-                      local_text(from_unix(rs.time[i]), z) + " (" + std::to_string(days) + " дн.), " +
-                      value_text(rs.value[i], m.measures),
-                  "Meter " + m.serial + ": register unchanged since " + local_text(from_unix(rs.time[i]), z) +
-                      " (" + std::to_string(days) + " days) at " + value_text(rs.value[i], m.measures));
+                  msg(message_code::stuck_register, {{"meter", m.serial},
+                                                     {"since", local_text(from_unix(rs.time[i]), z)},
+                                                     {"days", std::to_string(days)},
+                                                     {"value", value_text(rs.value[i], m.measures)}}));
         }
         i = j + 1;
     }
@@ -219,29 +216,27 @@ void register_behaviour(collector& c, const meter& m, const meter_series& s, con
         if (k > 0 && k < rs.size() && rs.value.back() > rs.value[k - 1])
             c.add(anomaly_type::consumption_after_removal, anomaly_severity::warning, m, "",
                   from_unix(rs.time[k]), from_unix(rs.time.back()),
-                  "Прибор учета " + m.serial + " снят с учета " + date_text(*m.removed) +
-                      ", но показания растут: " + value_text(rs.value[k - 1], m.measures) + " → " +
-                      value_text(rs.value.back(), m.measures),
-                  "Meter " + m.serial + " was removed on " + date_text(*m.removed) +
-                      " but its register grows: " + value_text(rs.value[k - 1], m.measures) + " → " +
-                      value_text(rs.value.back(), m.measures));
+                  msg(message_code::consumption_after_removal,
+                      {{"meter", m.serial},
+                       {"removed", date_text(*m.removed)},
+                       {"before", value_text(rs.value[k - 1], m.measures)},
+                       {"after", value_text(rs.value.back(), m.measures)}}));
     }
     // readings from the future
     const std::int64_t limit = to_unix(now + t.future_tolerance);
     if (const auto fut = first_after(s, limit))
         c.add(anomaly_type::future_reading, anomaly_severity::warning, m, "", from_unix(*fut),
               from_unix(s.last_time()),
-              "Прибор учета " + m.serial + ": показание из будущего, " + local_text(from_unix(*fut), z),
-              "Meter " + m.serial + ": a reading stamped in the future, " + local_text(from_unix(*fut), z));
+              msg(message_code::future_reading,
+                  {{"meter", m.serial}, {"time", local_text(from_unix(*fut), z)}}));
     // gaps: between consecutive reading times, over all channels
     const auto ts = reading_times(s);
     for (std::size_t i = 0; i + 1 < ts.size(); ++i)
         if (ts[i + 1] - ts[i] > t.max_gap.count())
             c.add(anomaly_type::gap, anomaly_severity::info, m, "", from_unix(ts[i]), from_unix(ts[i + 1]),
-                  "Прибор учета " + m.serial + ": нет показаний с " + local_text(from_unix(ts[i]), z) +
-                      " по " + local_text(from_unix(ts[i + 1]), z),
-                  "Meter " + m.serial + ": no readings from " + local_text(from_unix(ts[i]), z) + " to " +
-                      local_text(from_unix(ts[i + 1]), z));
+                  msg(message_code::gap, {{"meter", m.serial},
+                                          {"from", local_text(from_unix(ts[i]), z)},
+                                          {"to", local_text(from_unix(ts[i + 1]), z)}}));
 }
 
 void spikes(collector& c, const meter& m, const meter_series& s, const zone& z, const anomaly_thresholds& t) {
@@ -270,11 +265,10 @@ void spikes(collector& c, const meter& m, const meter_series& s, const zone& z, 
         if (total->value[k] <= limit) continue;
         c.add(anomaly_type::spike, anomaly_severity::warning, m, "", daily.periods[k].begin,
               daily.periods[k].end,
-              "Прибор учета " + m.serial + ": расход за " + date_text(daily.periods[k].start_date) + " " +
-                  value_text(total->value[k], m.measures) + " при медиане " + value_text(median, m.measures),
-              "Meter " + m.serial + ": consumption on " + date_text(daily.periods[k].start_date) + " of " +
-                  value_text(total->value[k], m.measures) + " against a median of " +
-                  value_text(median, m.measures));
+              msg(message_code::spike, {{"meter", m.serial},
+                                        {"day", date_text(daily.periods[k].start_date)},
+                                        {"value", value_text(total->value[k], m.measures)},
+                                        {"median", value_text(median, m.measures)}}));
     }
 }
 
@@ -295,8 +289,7 @@ void monthly_usage(collector& c, const meter& m, const meter_series& s, const zo
             !(m.removed && *m.removed < pr.start_date) && !(m.installed && *m.installed > pr.start_date);
         if (total->value[k] == 0 && in_service)
             c.add(anomaly_type::zero_consumption, anomaly_severity::warning, m, "", pr.begin, pr.end,
-                  "Прибор учета " + m.serial + ": нулевой расход за " + month,
-                  "Meter " + m.serial + ": no consumption in " + month);
+                  msg(message_code::zero_consumption, {{"meter", m.serial}, {"month", month}}));
         const std::size_t n = std::min(history.size(), static_cast<std::size_t>(t.usage_history_months));
         if (n >= static_cast<std::size_t>(t.usage_min_months)) {
             detail::int128 sum = 0;
@@ -311,14 +304,12 @@ void monthly_usage(collector& c, const meter& m, const meter_series& s, const zo
             };
             if (mean.raw() > 0 && total->value[k] > times(t.high_factor))
                 c.add(anomaly_type::high_usage, anomaly_severity::warning, m, "", pr.begin, pr.end,
-                      "Прибор учета " + m.serial + ": расход за " + month + " " + v + " выше среднего " + avg,
-                      "Meter " + m.serial + ": consumption in " + month + " of " + v +
-                          " is high against a mean of " + avg);
+                      msg(message_code::high_usage,
+                          {{"meter", m.serial}, {"month", month}, {"value", v}, {"mean", avg}}));
             else if (mean.raw() > 0 && total->value[k] < times(t.low_factor) && total->value[k] != 0)
                 c.add(anomaly_type::low_usage, anomaly_severity::info, m, "", pr.begin, pr.end,
-                      "Прибор учета " + m.serial + ": расход за " + month + " " + v + " ниже среднего " + avg,
-                      "Meter " + m.serial + ": consumption in " + month + " of " + v +
-                          " is low against a mean of " + avg);
+                      msg(message_code::low_usage,
+                          {{"meter", m.serial}, {"month", month}, {"value", v}, {"mean", avg}}));
         }
         history.push_back(total->value[k]);
     }
@@ -328,11 +319,11 @@ void monthly_usage(collector& c, const meter& m, const meter_series& s, const zo
 void verification(collector& c, const meter& m, const zone& z, instant now, const verification_policy& vp) {
     const auto st = verification_of(m, c.relations().model_of(m), local_date(z, now), vp);
     if (st.state != verification_state::expired || (m.removed && *m.removed <= local_date(z, now))) return;
-    c.add(anomaly_type::verification_expired,
-          st.failed_for_billing ? anomaly_severity::critical : anomaly_severity::warning, m, "",
-          start_of_day(z, *st.expires), now,
-          "Прибор учета " + m.serial + ": срок поверки истёк " + date_text(*st.expires),
-          "Meter " + m.serial + ": verification expired on " + date_text(*st.expires));
+    c.add(
+        anomaly_type::verification_expired,
+        st.failed_for_billing ? anomaly_severity::critical : anomaly_severity::warning, m, "",
+        start_of_day(z, *st.expires), now,
+        msg(message_code::verification_expired, {{"meter", m.serial}, {"expires", date_text(*st.expires)}}));
 }
 
 void inconsistencies(collector& c, const meter& m, instant now) {
@@ -340,8 +331,8 @@ void inconsistencies(collector& c, const meter& m, instant now) {
         const instant from =
             m.installed ? from_unix(date::sys_days{*m.installed}.time_since_epoch().count() * 86400LL) : now;
         c.add(anomaly_type::data_inconsistency, anomaly_severity::info, m, i.field + ":", from, now,
-              "Прибор учета " + m.serial + ": несоответствие данных (" + i.field + "): " + i.message,
-              "Meter " + m.serial + ": inconsistent data (" + i.field + "): " + i.message);
+              msg(message_code::data_inconsistency,
+                  {{"meter", m.serial}, {"field", i.field}, {"issue", i.message}}));
     }
 }
 
@@ -412,12 +403,13 @@ std::vector<anomaly> building_balance::anomalies(const anomaly_thresholds& t) co
         a.meter = building;
         a.from = cell.begin;
         a.to = cell.end;
-        a.message_ru = "Дом " + building + ", " + std::string(to_string(res)) + ", " + month + ": ОДПУ " +
-                       value_text(building_total, res) + ", сумма ИПУ " + value_text(individual_total, res) +
-                       ", небаланс " + pct + " %";
-        a.message_en = "Building " + building + ", " + std::string(to_string(res)) + ", " + month +
-                       ": building meters " + value_text(building_total, res) + ", individual meters " +
-                       value_text(individual_total, res) + ", imbalance " + pct + " %";
+        a.text =
+            msg(message_code::building_imbalance, {{"building", building},
+                                                   {"resource", std::string(to_string(res))},
+                                                   {"month", month},
+                                                   {"building_total", value_text(building_total, res)},
+                                                   {"individual_total", value_text(individual_total, res)},
+                                                   {"share", pct}});
         out.push_back(std::move(a));
     }
     return out;
@@ -469,7 +461,7 @@ std::vector<anomaly> duplicate_readings(const fleet& f, const reading_table& bat
     std::map<std::pair<std::uint32_t, std::int64_t>, std::size_t> found;  // → index in diffs
     struct difference {
         std::size_t row;
-        std::string ru, en;
+        message text;
     };
     std::vector<difference> diffs;
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -481,14 +473,14 @@ std::vector<anomaly> duplicate_readings(const fleet& f, const reading_table& bat
         const auto a = batch.values()[j], b = batch.values()[i];
         if (a == b) continue;  // the same value twice is no anomaly
         auto [d, is_new] = found.try_emplace({mi, t}, diffs.size());
-        if (is_new) diffs.push_back({i, {}, {}});
+        if (is_new) diffs.push_back({i, {message_code::duplicate_reading, {}}});
         auto& diff = diffs[d->second];
         const meter* known = f.find_meter(batch.meter_of(i));
         const std::string name = channel_label(
             batch.channel_of(i), channel::main(known ? known->measures : resource::electricity));
         const std::string va = to_string(decimal::from_raw(a)), vb = to_string(decimal::from_raw(b));
-        diff.ru += (diff.ru.empty() ? "" : ", ") + name + " " + va + " и " + vb;
-        diff.en += (diff.en.empty() ? "" : ", ") + name + " " + va + " and " + vb;
+        const std::string n = "." + std::to_string(diff.text.params.size() / 3);
+        diff.text.set("channel" + n, name).set("a" + n, va).set("b" + n, vb);
     }
     for (const auto& d : diffs) {
         const std::string& serial = batch.meter_of(d.row);
@@ -497,8 +489,7 @@ std::vector<anomaly> duplicate_readings(const fleet& f, const reading_table& bat
         unknown.serial = serial;
         const instant t = from_unix(batch.times()[d.row]);
         c.add(anomaly_type::duplicate_reading, anomaly_severity::warning, m ? *m : unknown, "", t, t,
-              "Прибор учета " + serial + ": два разных показания на " + to_string(t) + ": " + d.ru,
-              "Meter " + serial + ": two different readings at " + to_string(t) + ": " + d.en);
+              message(d.text).set("meter", serial).set("time", to_string(t)));
     }
     return out;
 }

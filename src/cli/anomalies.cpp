@@ -23,7 +23,15 @@ option_spec days_spec(std::string name, std::string help, int fallback) {
 
 void write_anomalies(std::ostream& os, const std::vector<anomaly>& list, bool json) {
     if (json) {
-        os << nlohmann::json(list).dump(2) << '\n';
+        // the stored form (message: code and parameters) and its rendering in each language
+        auto out = nlohmann::json::array();
+        for (const auto& x : list) {
+            nlohmann::json j = x;
+            j["message_ru"] = x.render(language::ru);
+            j["message_en"] = x.render(language::en);
+            out.push_back(std::move(j));
+        }
+        os << out.dump(2) << '\n';
         return;
     }
     auto field = [&](std::string_view v) {
@@ -46,9 +54,9 @@ void write_anomalies(std::ostream& os, const std::vector<anomaly>& list, bool js
            << (x.resolved_at ? to_string(*x.resolved_at) : "") << ',';
         field(x.resolved_by);
         os << ',';
-        field(x.message_ru);
+        field(x.render(language::ru));
         os << ',';
-        field(x.message_en);
+        field(x.render(language::en));
         os << '\n';
     }
 }

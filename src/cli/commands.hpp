@@ -41,5 +41,6 @@ command verification_command();           // verification.cpp
 std::vector<command> anomaly_commands();  // anomalies.cpp
 command estimate_command();               // estimate.cpp
 command building_share_command();         // building_share.cpp
+command entry_command();                  // entry.cpp
 
 }  // namespace kvant::cli

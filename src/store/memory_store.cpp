@@ -31,6 +31,8 @@ struct memory_store::state {
     // ---- queries
     std::vector<change> changes;
     std::vector<anomaly_action> anomaly_history;
+    // ---- entry
+    std::vector<entry_record> entry_log;  // in the order of entry
 };
 
 memory_store::memory_store() : state_(std::make_unique<state>()) {}
@@ -421,6 +423,22 @@ void memory_store::erase_entity(entity_kind kind, std::string_view key) {
         case entity_kind::anomaly:
             return drop(state_->anomalies);
     }
+}
+
+// ---- entry
+void memory_store::store_entry(const entry_record& e) {
+    state_->entry_log.push_back(e);
+}
+
+std::vector<entry_record> memory_store::entries(std::string_view meter, instant from, instant to) const {
+    std::vector<entry_record> out;
+    for (const auto& e : state_->entry_log)
+        if ((meter.empty() || e.entered.meter == meter) && e.entered.time >= from && e.entered.time < to)
+            out.push_back(e);
+    std::stable_sort(out.begin(), out.end(), [](const entry_record& x, const entry_record& y) {
+        return std::tie(x.entered.meter, x.entered.time) < std::tie(y.entered.meter, y.entered.time);
+    });
+    return out;
 }
 
 void memory_store::begin() {

@@ -241,5 +241,20 @@ void scoped_store::rollback() noexcept {
     inner_.rollback();
 }
 
+// ---- entry
+std::vector<entry_record> scoped_store::entries(std::string_view meter, instant from, instant to) const {
+    if (!meter.empty())
+        return has_meter(meter) ? inner_.entries(meter, from, to) : std::vector<entry_record>{};
+    std::set<std::string, std::less<>> own;
+    for (auto& m : inner_.all_in<kvant::meter>(org_)) own.insert(std::move(m.serial));
+    std::vector<entry_record> out;
+    for (auto& e : inner_.entries({}, from, to))
+        if (own.count(e.entered.meter)) out.push_back(std::move(e));
+    return out;
+}
+void scoped_store::store_entry(const entry_record& e) {
+    inner_.store_entry(e);  // store::log_entry found the meter through the scope
+}
+
 }  // namespace v0
 }  // namespace kvant

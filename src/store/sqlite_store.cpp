@@ -80,6 +80,22 @@ CREATE TABLE anomalies(
 CREATE INDEX anomalies_by_status ON anomalies(status, meter, begins);
 )sql";
 
+// ---- entry
+// Schema version 4: the manual-entry log (who entered a reading, when, the verdict). One row per entry; the
+// meter by serial (a meter removed later keeps its log), the reading time and entry time in Unix seconds,
+// the whole record as a JSON document (model/json.hpp, entry_record).
+constexpr const char* schema_v4_entry = R"sql(
+CREATE TABLE entry_log(
+  id INTEGER PRIMARY KEY,
+  meter TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  entered_at INTEGER NOT NULL,
+  entered_by TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  doc TEXT NOT NULL);
+CREATE INDEX entry_log_by_meter ON entry_log(meter, ts);
+)sql";
+
 // Schema version 3 keeps readings as compact blocks: one row per (series, UTC month), a series being one
 // meter's one channel. A block's id is series * 4096 + month (months since 1970-01, 0..1559), so that the
 // table needs no index besides its rowid and a series' blocks lie together in time order. The series row
@@ -187,6 +203,10 @@ struct table;
 template <>
 struct table<anomaly> {
     static constexpr const char* name = "anomalies";
+};
+template <>
+struct table<entry_record> {
+    static constexpr const char* name = "entry_log";
 };
 template <>
 struct table<organization> {
@@ -859,6 +879,7 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                 impl_->exec(schema_v2_additions);
                 impl_->exec(schema_v3_additions);
                 impl_->exec(schema_v4_queries);
+                impl_->exec(schema_v4_entry);
                 impl_->exec(("PRAGMA application_id=" + std::to_string(application_id)).c_str());
                 impl_->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
                 auto& s = impl_->stmt("INSERT INTO kvant_meta(key,value) VALUES('created_by', ?)");
@@ -886,8 +907,8 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
     }
     if (version >= 1 && version < schema_version && app == application_id) {
         // schemas 1 and 2 kept readings as rows of five registers; version 3 moves them into blocks; version
-        // 4 adds the change log and the anomaly history: on opening for writing, in one transaction
-        // (docs/storage.md); a read-only open cannot
+        // 4 adds tables (the change log, the anomaly history, the entry log, ...): on opening for writing, in
+        // one transaction (docs/storage.md); a read-only open cannot
         if (m == mode::read_only)
             throw storage_error(errc::storage_schema,
                                 file.string() + " has schema version " + std::to_string(version) +
@@ -908,6 +929,8 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                 // ---- queries
                 impl_->exec(schema_v4_queries);
             }
+            // ---- entry (3 → 4)
+            if (now >= 1 && now <= 3) impl_->exec(schema_v4_entry);
             if (now >= 1 && now < schema_version) {
                 impl_->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
                 auto& s =
@@ -1513,6 +1536,26 @@ void sqlite_store::erase_entity(entity_kind kind, std::string_view key) {
     }
 }
 
+// ---- entry
+void sqlite_store::store_entry(const entry_record& e) {
+    auto& put = impl_->stmt(
+        "INSERT INTO entry_log(meter,ts,entered_at,entered_by,outcome,doc) VALUES(?1,?2,?3,?4,?5,?6)");
+    reset_guard g(put);
+    put.bind(1, e.entered.meter).bind(2, to_unix(e.entered.time)).bind(3, to_unix(e.entered_at));
+    put.bind(4, e.entered_by).bind(5, to_string(e.outcome)).bind(6, to_doc(e));
+    put.run();
+}
+
+std::vector<entry_record> sqlite_store::entries(std::string_view meter, instant from, instant to) const {
+    auto& s = impl_->stmt(
+        "SELECT id,doc FROM entry_log WHERE (?1='' OR meter=?1) AND ts>=?2 AND ts<?3 ORDER BY meter,ts,id");
+    reset_guard g(s);
+    s.bind(1, meter).bind(2, to_unix(from)).bind(3, to_unix(to));
+    std::vector<entry_record> out;
+    while (s.step()) out.push_back(from_doc<entry_record>(s.text(1), std::to_string(s.integer(0))));
+    return out;
+}
+
 void sqlite_store::begin() {
     if (impl_->depth == 0)
         impl_->exec("BEGIN IMMEDIATE");
@@ -1579,6 +1622,7 @@ const std::vector<std::pair<const char*, std::vector<const char*>>> schema_colum
     // ---- queries
     {"changes", {"seq", "at", "entity", "key", "op", "count", "organization"}},
     {"anomaly_history", {"seq", "anomaly", "action", "at", "actor", "note"}},
+    {"entry_log", {"id", "meter", "ts", "entered_at", "entered_by", "outcome", "doc"}},
 };
 
 /// Every foreign key of the schema: table, key expression naming the row, column, parent table and key.

@@ -168,6 +168,39 @@ write_stats store::put_readings(const reading_table& batch, on_conflict policy) 
     return stats;
 }
 
+// ---- entry
+void store::log_entry(const entry_record& e) {
+    if (e.entered.meter.empty() || !has_meter(e.entered.meter))
+        throw validation_error(errc::unknown_reference,
+                               "entry log: unknown meter " + excerpt(e.entered.meter),
+                               location{"", 0, "meter", -1});
+    if (e.entered_by.empty())
+        throw validation_error(
+            errc::missing_field,
+            "entry log of meter " + excerpt(e.entered.meter) + ": who entered the reading is required",
+            location{"", 0, "entered_by", -1});
+    if (const auto bad = check_text(e.entered_by))
+        throw validation_error(errc::invalid_text,
+                               "entry log of meter " + excerpt(e.entered.meter) + ": " + bad->reason,
+                               location{"", 0, "entered_by", static_cast<std::int64_t>(bad->offset)});
+    implicit_transaction t(*this, needs_implicit_transactions());
+    store_entry(e);
+    t.commit();
+}
+
+void store::enter_reading(const entry_record& e) {
+    transaction tx(*this);
+    if (e.outcome != entry_outcome::refused) {
+        reading r = e.entered;
+        r.source = reading_source::manual;
+        reading_table batch;
+        batch.push(r);
+        put_readings(batch, on_conflict::fail);
+    }
+    log_entry(e);
+    tx.commit();
+}
+
 write_stats store::put_events(std::span<const meter_event> events, on_conflict policy) {
     std::set<std::string, std::less<>> checked;
     for (const auto& e : events) {

@@ -187,6 +187,25 @@ expect 0 "anomalies list after reopening" -- "$kvant" anomalies list --db "$work
 lines_ok "$work/out" 1 "no longer resolved"
 expect 1 "history of an unknown key" -- "$kvant" anomalies history --db "$work/an.db" --key nope
 
+# manual entry (001 §3.3.4) on 98990006, whose last reading is 352.2400 on 21.08.2020 09:05 (the planted decrease):
+# 30 days' window 8.7000 m³ (29 steps of 0.3000, the decrease skipped) → 0.2900 a day, 352.5300 expected a day on
+cp "$work/demo-en.db" "$work/entry.db"
+expect 1 "enter lower: refused" -- "$kvant" enter --db "$work/entry.db" --meter 98990006 --at 2020-08-22T09:05:00+03:00 --total 352.2 --by admin
+contains "$work/out" "expected total 352.5300 (last 352.2400 at 2020-08-21T06:05:00Z, 0.2900 a day)" "enter: the expected reading"
+contains "$work/out" "lower: Прибор учета 98990006: Предыдущие показания: 352.2400, текущие показания: 352.2000" "enter: refused in the seed's words"
+expect 1 "enter lower as a rollover: implausible" -- "$kvant" enter --db "$work/entry.db" --meter 98990006 --at 2020-08-22T09:05:00+03:00 --total 352.2 --by admin --confirm rollover --lang en
+contains "$work/out" "rollover_implausible: Meter 98990006: no plausible rollover: 352.2400 → 352.2000 with 5 digits, consumption 99999.9600 above the limit 10000.0000" "enter: a rollover by 99999.96 of 100000 is refused"
+expect 0 "enter the expected reading" -- "$kvant" enter --db "$work/entry.db" --meter 98990006 --at 2020-08-22T09:05:00+03:00 --total 352.53 --by admin
+contains "$work/out" "accepted: Прибор учета 98990006: показания 352.5300 приняты" "enter: accepted"
+# window now 8.4000 + 0.2900 over 30 days: 0.2897 a day; 360 is 7.4700 more, above 5 × 0.2897: stored with a warning
+expect 0 "enter implausibly high" -- "$kvant" enter --db "$work/entry.db" --meter 98990006 --at 2020-08-23T09:05:00+03:00 --total 360 --by operator
+contains "$work/out" "implausibly_high: Прибор учета 98990006: показание 360.0000 неправдоподобно велико: расход 7.4700 при ожидаемом 0.2897 за 1.00 дн." "enter: warned"
+expect 1 "enter before the last reading" -- "$kvant" enter --db "$work/entry.db" --meter 98990006 --at 2020-08-22T09:05:00+03:00 --total 352.6 --by admin
+contains "$work/out" "before_last: Прибор учета 98990006: время показания 22.08.2020 09:05 раньше последнего показания 23.08.2020 09:05" "enter: before the last reading"
+expect 0 "export after entering" -- "$kvant" export --db "$work/entry.db" --table readings
+contains "$work/out" "98990006,2020-08-22T06:05:00Z,volume,352.53,manual," "enter: the accepted reading stored as manual"
+expect 2 "enter without --by" -- "$kvant" enter --db "$work/entry.db" --meter 98990006 --total 1
+
 # estimation: four complete months (100, 110, 90, 100), then nothing until 15.08: May-July at the average of
 # 100 (at most three periods), August at the normative
 printf 'meter,timestamp,value\nm1,2020-01-01T00:00:00Z,0\nm1,2020-02-01T00:00:00Z,100\nm1,2020-03-01T00:00:00Z,210\nm1,2020-04-01T00:00:00Z,300\nm1,2020-05-01T00:00:00Z,400\n' >"$work/r5.csv"
@@ -293,7 +312,7 @@ expect 0 "help wins over a bad value" -- "$kvant" estimate --step 0 --help
 # command refuses to be given twice; every choice refuses a name not among its choices
 cd "$work" || exit 1  # a command that ran anyway (an old tool) must not write into the source tree
 commands=(demo import export validate consumption split cost verification "anomalies detect" "anomalies list"
-          "anomalies export" "anomalies resolve" estimate building-share)
+          "anomalies export" "anomalies resolve" estimate building-share enter)
 integers=0
 options=0
 for c in "${commands[@]}"; do
@@ -315,7 +334,7 @@ for c in "${commands[@]}"; do
     got=$?
     if [ "$got" -eq 2 ] && grep -qF -- "$opt given 2 times" "$work/err"; then ok
     else bad "kvant $c $*: exit $got, not a repeated-option error"; head -3 "$work/err"; fi
-  done < <(grep -oE '^  --[a-z-]+( [A-Za-z|-]+)?' "$work/help" | grep -v -- '--help$')
+  done < <(grep -oE '^  --[a-z0-9-]+( [A-Za-z|-]+)?' "$work/help" | grep -v -- '--help$')
   while read -r opt; do
     "$kvant" $c "$opt" no-such-choice >"$work/out" 2>"$work/err"
     got=$?
@@ -331,7 +350,7 @@ echo "option classes: $integers integer options, $options options checked"
 
 # --busy-timeout: every command that opens a database takes it (0..3600000 ms); while another process holds
 # the write lock, 0 fails at once, and a long timeout waits for the lock to be released
-for c in import export validate verification "anomalies detect" "anomalies list" "anomalies resolve" consumption split cost estimate building-share demo; do
+for c in import export validate verification "anomalies detect" "anomalies list" "anomalies resolve" consumption split cost estimate building-share demo enter; do
   "$kvant" $c --help | grep -qF -- "--busy-timeout MS" && ok || bad "$c --help has no --busy-timeout"
 done
 expect 2 "--busy-timeout out of range" -- "$kvant" validate --db "$work/demo.db" --busy-timeout 3600001

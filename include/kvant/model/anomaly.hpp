@@ -2,7 +2,8 @@
 /// Нештатная ситуация: an abnormal situation found in the data, which an administrator sees and later marks
 /// as resolved (001 §3.4.4). `key` identifies it stably — type, meter, register and the instant it began — so
 /// that running detection again over the same data finds the same key and creates no duplicate; the stored
-/// status (open, or resolved with when and by whom) survives re-detection.
+/// status (open, or resolved with when and by whom) survives re-detection. Its text is a message (type and
+/// parameters) rendered in Russian or English when read (docs/messages.md).
 #pragma once
 
 #include <optional>
@@ -10,6 +11,7 @@
 
 #include "kvant/core/time.hpp"
 #include "kvant/detail/enum_text.hpp"
+#include "kvant/model/message.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -79,8 +81,7 @@ struct anomaly {
     std::string account;  ///< the meter's personal account, when known
     instant from;         ///< when the situation began
     instant to;           ///< when it was last seen (or ended)
-    std::string message_ru;
-    std::string message_en;
+    message text;         ///< the type and parameters of its text (model/message.hpp), rendered when read
     anomaly_status status = anomaly_status::open;
     std::optional<instant> resolved_at;
     std::string resolved_by;
@@ -88,6 +89,8 @@ struct anomaly {
     /// store::put_anomalies; what the caller passes is ignored). Absent for one never stored.
     std::optional<instant> first_detected;
     std::optional<instant> last_detected;
+    /// The text in a language («Прибор учета 98990006: Предыдущие показания: …» in Russian).
+    std::string render(language lang) const { return kvant::render(text, lang); }
     friend bool operator==(const anomaly&, const anomaly&) = default;
 };
 

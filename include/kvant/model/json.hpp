@@ -17,6 +17,7 @@
 #include "kvant/model/account.hpp"
 #include "kvant/model/anomaly.hpp"
 #include "kvant/model/comm_session.hpp"
+#include "kvant/model/entry_record.hpp"
 #include "kvant/model/meter.hpp"
 #include "kvant/model/meter_event.hpp"
 #include "kvant/model/meter_model.hpp"
@@ -391,6 +392,29 @@ inline void from_json(const nlohmann::json& j, reading& r) {
     r.accepted = when(j, e, "accepted");
 }
 
+// ---- message: {"code": "reading_decrease", "params": {"meter": "98990006", ...}}
+inline void to_json(nlohmann::json& j, const message& m) {
+    j = nlohmann::json::object();
+    j["code"] = to_string(m.code);
+    j["params"] = m.params;
+}
+inline message message_of(const nlohmann::json& j, const char* entity) {
+    using namespace detail::json;
+    if (!j.is_object()) fail(entity, "message", "expected a JSON object");
+    message m;
+    m.code = choice(j, entity, "code", message_code_text, message_code::legacy_text);
+    if (j.contains("params")) {
+        const auto& p = j.at("params");
+        if (!p.is_object()) fail(entity, "params", "the message's parameters are not a JSON object");
+        for (const auto& [k, v] : p.items()) {
+            if (!v.is_string())
+                fail(entity, "params", "message parameter " + excerpt(k) + " is not a string");
+            m.params[k] = v.get<std::string>();
+        }
+    }
+    return m;
+}
+
 // ---- anomaly
 inline void to_json(nlohmann::json& j, const anomaly& a) {
     using namespace detail::json;
@@ -402,8 +426,7 @@ inline void to_json(nlohmann::json& j, const anomaly& a) {
     put(j, "account", a.account);
     j["from"] = to_string(a.from);
     j["to"] = to_string(a.to);
-    j["message_ru"] = a.message_ru;
-    j["message_en"] = a.message_en;
+    j["message"] = a.text;
     j["status"] = to_string(a.status);
     put(j, "resolved_at", a.resolved_at);
     put(j, "resolved_by", a.resolved_by);
@@ -420,13 +443,44 @@ inline void from_json(const nlohmann::json& j, anomaly& a) {
     a.account = text(j, e, "account");
     a.from = *when(j, e, "from", true);
     a.to = *when(j, e, "to", true);
-    a.message_ru = text(j, e, "message_ru");
-    a.message_en = text(j, e, "message_en");
+    if (j.contains("message")) {
+        a.text = message_of(j.at("message"), e);
+    } else {  // schema 3 and earlier: the two finished strings, kept as they are
+        a.text = {message_code::legacy_text, {}};
+        if (auto ru = text(j, e, "message_ru"); !ru.empty()) a.text.set("ru", std::move(ru));
+        if (auto en = text(j, e, "message_en"); !en.empty()) a.text.set("en", std::move(en));
+    }
     a.status = choice(j, e, "status", anomaly_status_text, anomaly_status::open);
     a.resolved_at = when(j, e, "resolved_at");
     a.resolved_by = text(j, e, "resolved_by");
     a.first_detected = when(j, e, "first_detected");
     a.last_detected = when(j, e, "last_detected");
+}
+
+// ---- entry record (the manual-entry log): {"reading": {...}, "entered_by": "…", "entered_at": "…",
+//      "outcome": "accepted", "confirmation": "none", "findings": [{"code": …, "params": {…}}, …]}
+inline void to_json(nlohmann::json& j, const entry_record& r) {
+    j = nlohmann::json::object();
+    j["reading"] = r.entered;
+    j["entered_by"] = r.entered_by;
+    j["entered_at"] = to_string(r.entered_at);
+    j["outcome"] = to_string(r.outcome);
+    j["confirmation"] = to_string(r.confirmation);
+    j["findings"] = r.findings;
+}
+inline void from_json(const nlohmann::json& j, entry_record& r) {
+    using namespace detail::json;
+    const char* e = "entry record";
+    r.entered = member(j, e, "reading", true)->get<reading>();
+    r.entered_by = text(j, e, "entered_by", true);
+    r.entered_at = *when(j, e, "entered_at", true);
+    r.outcome = choice(j, e, "outcome", entry_outcome_text, entry_outcome::accepted);
+    r.confirmation = choice(j, e, "confirmation", entry_confirmation_text, entry_confirmation::none);
+    r.findings.clear();
+    if (const auto* f = member(j, e, "findings", false)) {
+        if (!f->is_array()) fail(e, "findings", "expected a JSON array");
+        for (const auto& m : *f) r.findings.push_back(message_of(m, e));
+    }
 }
 
 }  // namespace v0

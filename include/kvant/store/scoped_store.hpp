@@ -53,6 +53,9 @@ class scoped_store final : public store {
                         std::string_view note = {}) override;
     std::vector<anomaly_action> anomaly_history(std::string_view key) const override;
 
+    // ---- entry
+    std::vector<entry_record> entries(std::string_view meter, instant from, instant to) const override;
+
   protected:
     bool load(std::string_view key, organization& out) const override;
     bool load(std::string_view key, abonent& out) const override;
@@ -86,6 +89,8 @@ class scoped_store final : public store {
     void erase_entity(entity_kind kind, std::string_view key) override;
     void append_change(const change& c) override;
     using store::list_in;
+    // ---- entry
+    void store_entry(const entry_record& e) override;
 
   private:
     bool mine(entity_kind kind, std::string_view key) const;

@@ -67,6 +67,9 @@ class sqlite_store final : public store {
                         std::string_view note = {}) override;
     std::vector<anomaly_action> anomaly_history(std::string_view key) const override;
 
+    // ---- entry
+    std::vector<entry_record> entries(std::string_view meter, instant from, instant to) const override;
+
     void begin() override;
     void commit() override;
     void rollback() noexcept override;
@@ -118,6 +121,8 @@ class sqlite_store final : public store {
     void store_entity(const meter& m) override;
     write_stats store_readings(const reading_table& batch, on_conflict policy) override;
     write_stats store_events(std::span<const meter_event> events, on_conflict policy) override;
+    // ---- entry
+    void store_entry(const entry_record& e) override;
 
   private:
     struct impl;

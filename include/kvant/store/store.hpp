@@ -52,6 +52,7 @@
 #include "kvant/model/abonent.hpp"
 #include "kvant/model/account.hpp"
 #include "kvant/model/anomaly.hpp"
+#include "kvant/model/entry_record.hpp"
 #include "kvant/model/fleet.hpp"
 #include "kvant/model/meter.hpp"
 #include "kvant/model/meter_event.hpp"
@@ -237,6 +238,17 @@ class store {
     /// Who resolved or reopened an anomaly, when and why, oldest first (empty for an unknown key).
     virtual std::vector<anomaly_action> anomaly_history(std::string_view key) const = 0;
 
+    // ---- entry: the manual-entry log (who entered a reading, when, with what verdict)
+    /// Stores a manual entry: when it is not refused, its reading (source manual) and the log row in one
+    /// transaction (a conflicting reading refuses both); a refused one is only logged. Throws as
+    /// put_readings does (unknown meter, implausible value, a different reading at that time).
+    void enter_reading(const entry_record& e);
+    /// Logs an entry without writing its reading.
+    void log_entry(const entry_record& e);
+    /// The log of one meter (of all, when `meter` is empty) with reading time in [from, to), ordered by
+    /// meter, reading time, then the order of entry.
+    virtual std::vector<entry_record> entries(std::string_view meter, instant from, instant to) const = 0;
+
     // ---- transactions (prefer the `transaction` guard below); they nest
     virtual void begin() = 0;
     virtual void commit() = 0;
@@ -284,6 +296,8 @@ class store {
     /// Called inside a transaction, with every meter of the batch known to exist.
     virtual write_stats store_readings(const reading_table& batch, on_conflict policy) = 0;
     virtual write_stats store_events(std::span<const meter_event> events, on_conflict policy) = 0;
+    // ---- entry
+    virtual void store_entry(const entry_record& e) = 0;
 
     /// Whether each single write needs a transaction of its own to be atomic. A backend whose writes are
     /// atomic by themselves (memory_store) says no, and is spared the cost.
