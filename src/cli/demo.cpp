@@ -232,6 +232,13 @@ int run_demo(const args& a) {
     }
 
     heading(out, L.readings_h);
+    // ---- meter state: each meter's state beside its readings (Отключен or the link bucket), "now" being the
+    // newest reading of the demo (as the map legend below)
+    std::optional<instant> newest;
+    for (const auto& m : f.meters())
+        for (const auto& v : db.last_values(m.serial))
+            if (!newest || from_unix(v.time) > *newest) newest = from_unix(v.time);
+    const fleet_states bot_states = newest ? read_states(db, *newest) : fleet_states{};
     for (const meter* m : meters) {
         if (m->removed) continue;
         const auto last = db.last_reading(m->serial);
@@ -253,7 +260,12 @@ int run_demo(const args& a) {
                 << to_fixed(*v, places) << " " << sym;
             first = false;
         }
-        out << "  (" << local_text(last->time, f.zone_of(*m)) << ")\n";
+        out << "  (" << local_text(last->time, f.zone_of(*m)) << ")";
+        if (newest) {
+            const auto st = state_in(db, bot_states, f, *m, *newest);
+            out << "  " << (russian ? label_ru(st.status) : to_string(st.status));
+        }
+        out << "\n";
     }
 
     // the bot's archive: complete months per meter, each register, as the bot shows them

@@ -54,6 +54,8 @@ contains "$work/out" " no_link 2" "demo: the two silent meters have no link"
 # the current reading of 98990004 is the last line of that meter in the sample data, shown with 4 places
 last=$(grep '^98990004,' "$demo/readings.csv" | tail -1 | cut -d, -f3)
 contains "$work/out" "98990004        Вода холодная   Общий тариф: $last куб. м" "demo: current reading"
+contains "$work/out" "98970004        Электроэнергия  Общий тариф: 4018.41 кВт·ч  (21.08.2020 09:05)  Отключен" "demo: the bot's disconnected meter (000 §3.2.3)"
+contains "$work/out" "(21.08.2020 09:05)  До 2 часов" "demo: the bot's meter whose last session is 55 min old"
 expect 0 "demo in English" -- "$kvant" demo --db "$work/demo-en.db" --data "$demo" --lang en --account A15900009460
 contains "$work/out" "Meters without coordinates: 11 of 55" "demo --lang en"
 contains "$work/out" "Антонова Анна Сергеевна" "demo --account"
