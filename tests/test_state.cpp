@@ -89,15 +89,17 @@ TEST_CASE("relay changes and sessions are validated", "[state][model]") {
 }
 
 TEST_CASE("the state enums read back their names", "[state][model]") {
-    CHECK(parse_relay_position("off") == relay_position::off);
-    CHECK(parse_relay_reason("limiter") == relay_reason::limiter);
-    CHECK(parse_link_channel("nb_iot") == link_channel::nb_iot);
-    CHECK(parse_session_result("no_answer") == session_result::no_answer);
-    CHECK(parse_meter_status("not_under_control") == meter_status::not_under_control);
+    CHECK(parse_enum<relay_position>("off") == relay_position::off);
+    CHECK(parse_enum<relay_reason>("limiter") == relay_reason::limiter);
+    CHECK(parse_enum<link_channel>("nb_iot") == link_channel::nb_iot);
+    CHECK(parse_enum<session_result>("no_answer") == session_result::no_answer);
+    CHECK(parse_enum<meter_status>("not_under_control") == meter_status::not_under_control);
     CHECK(to_string(meter_status::within_2w) == "2w");
-    CHECK_THROWS_WITH(parse_relay_position("open"),
+    CHECK(parse_enum<contact_source>("session") == contact_source::session);
+    CHECK(enum_values<meter_status>().size() == meter_status_count);
+    CHECK_THROWS_WITH(parse_enum<relay_position>("open"),
                       Catch::Contains("unknown relay position 'open' (expected one of: on, off)"));
-    CHECK_FALSE(try_parse_session_result("fine"));
+    CHECK_FALSE(try_parse_enum<session_result>("fine"));
 }
 
 // ---- store, both backends
@@ -220,8 +222,10 @@ TEST_CASE("a schema 3 database is migrated to 4 on a writing open, refused read-
     {
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
+        // what schema 3 was: no schema 4 table (those of the other parts of schema 4 too)
         REQUIRE(sqlite3_exec(db,
                              "DROP TABLE meter_links; DROP TABLE comm_sessions; DROP TABLE relay_changes; "
+                             "DROP TABLE IF EXISTS changes; DROP TABLE IF EXISTS anomaly_history; "
                              "PRAGMA user_version=3",
                              nullptr, nullptr, nullptr) == SQLITE_OK);
         sqlite3_close(db);

@@ -25,12 +25,7 @@ inline constexpr detail::enum_text<contact_source, 3> contact_source_text{
     {{{contact_source::none, "none"},
       {contact_source::session, "session"},
       {contact_source::reading, "reading"}}}};
-inline std::string_view to_string(contact_source v) noexcept {
-    return contact_source_text.name(v);
-}
-inline contact_source parse_contact_source(std::string_view s, location where = {}) {
-    return contact_source_text.parse(s, std::move(where));
-}
+KVANT_ENUM_TEXT(contact_source, contact_source_text)
 
 /// What a state shows, in the order it is decided: disconnected (relay off, or removed), not on control,
 /// else the link bucket.
@@ -57,12 +52,7 @@ inline constexpr detail::enum_text<meter_status, meter_status_count> meter_statu
       {meter_status::within_1w, "1w"},
       {meter_status::within_2w, "2w"},
       {meter_status::no_link, "no_link"}}}};
-inline std::string_view to_string(meter_status v) noexcept {
-    return meter_status_text.name(v);
-}
-inline meter_status parse_meter_status(std::string_view s, location where = {}) {
-    return meter_status_text.parse(s, std::move(where));
-}
+KVANT_ENUM_TEXT(meter_status, meter_status_text)
 /// The seeds' Russian label: «Отключен», «До 30 минут» … «До 2 недель» (the map legend), «Не на контроле»,
 /// «Не на связи».
 std::string_view label_ru(meter_status s) noexcept;

@@ -9,6 +9,7 @@
 
 #include "kvant/core/time.hpp"
 #include "kvant/detail/enum_text.hpp"
+#include "kvant/model/fields.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -25,15 +26,7 @@ inline constexpr detail::enum_text<link_channel, 9> link_channel_text{"link chan
                                                                         {link_channel::ethernet, "ethernet"},
                                                                         {link_channel::optical, "optical"},
                                                                         {link_channel::other, "other"}}}};
-inline std::string_view to_string(link_channel v) noexcept {
-    return link_channel_text.name(v);
-}
-inline link_channel parse_link_channel(std::string_view s, location where = {}) {
-    return link_channel_text.parse(s, std::move(where));
-}
-inline std::optional<link_channel> try_parse_link_channel(std::string_view s) noexcept {
-    return link_channel_text.find(s);
-}
+KVANT_ENUM_TEXT(link_channel, link_channel_text)
 
 /// How a session ended: `ok` (the meter answered and its data was read), `partial` (it answered, some data
 /// was not read), `no_answer`, `timeout` (it answered and then fell silent), `error` (a protocol or
@@ -46,15 +39,7 @@ inline constexpr detail::enum_text<session_result, 5> session_result_text{
       {session_result::no_answer, "no_answer"},
       {session_result::timeout, "timeout"},
       {session_result::error, "error"}}}};
-inline std::string_view to_string(session_result v) noexcept {
-    return session_result_text.name(v);
-}
-inline session_result parse_session_result(std::string_view s, location where = {}) {
-    return session_result_text.parse(s, std::move(where));
-}
-inline std::optional<session_result> try_parse_session_result(std::string_view s) noexcept {
-    return session_result_text.find(s);
-}
+KVANT_ENUM_TEXT(session_result, session_result_text)
 /// Whether a session reached the meter (it counts as being on the link).
 constexpr bool reached(session_result r) noexcept {
     return r == session_result::ok || r == session_result::partial;
@@ -79,6 +64,18 @@ struct link_summary {
     std::optional<comm_session> last_ok;  ///< absent when no session reached it
 
     friend bool operator==(const link_summary&, const link_summary&) = default;
+};
+
+template <>
+struct description<comm_session> {
+    static constexpr std::string_view entity = "comm_session";
+    static constexpr auto fields =
+        std::tuple{field{"meter", &comm_session::meter, "a meter serial; (meter, start) is the key", true},
+                   field{"start", &comm_session::start, "", true},
+                   field{"end", &comm_session::end, "not before start", true},
+                   field{"channel", &comm_session::channel, ""},
+                   field{"result", &comm_session::result, "", true},
+                   field{"note", &comm_session::note, ""}};
 };
 
 }  // namespace v0
