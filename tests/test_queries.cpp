@@ -564,8 +564,12 @@ TEST_CASE("a version 3 database is migrated to 4 on a writing open and refused r
     {
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
-        REQUIRE(sqlite3_exec(db, "DROP TABLE changes; DROP TABLE anomaly_history; PRAGMA user_version=3",
-                             nullptr, nullptr, nullptr) == SQLITE_OK);
+        REQUIRE(
+            sqlite3_exec(db,
+                         "DROP TABLE changes; DROP TABLE anomaly_history; DROP TABLE IF EXISTS meter_links; "
+                         "DROP TABLE IF EXISTS comm_sessions; DROP TABLE IF EXISTS relay_changes; "
+                         "PRAGMA user_version=3",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
         sqlite3_close(db);
     }
     CHECK_THROWS_WITH(sqlite_store(file, sqlite_store::mode::read_only), Catch::Contains("kvant migrate"));

@@ -15,6 +15,7 @@
 #include "kvant/model/json.hpp"
 #include "kvant/model/validation.hpp"
 #include "kvant/store/memory_store.hpp"
+#include "kvant/store/scoped_store.hpp"
 #include "kvant/store/sqlite_store.hpp"
 #include "support.hpp"
 
@@ -503,4 +504,46 @@ TEST_CASE("relay changes and sessions read back from JSON", "[state][io]") {
         nlohmann::json::parse(R"({"meter":"1","start":"2020-08-21T06:00:00Z","end":"2020-08-21T06:00:00Z"})")
             .get<comm_session>(),
         Catch::Contains("result") && Catch::Contains("required value is missing"));
+}
+
+// ---- the tenant scope (store/scoped_store.hpp): an organisation sees its meters' state only
+
+TEMPLATE_TEST_CASE("a scoped store shows and takes only its organisation's relay changes and sessions",
+                   "[state][store]", memory_backend, sqlite_backend) {
+    TestType b;
+    for (const char* org : {"dnt", "tsn"}) {
+        organization o;
+        o.id = org;
+        o.name = org;
+        b.s.put(o);
+        b.s.put(abonent{std::string("ab-") + org, org, abonent_kind::person, "X", "", "", std::nullopt});
+        account a;
+        a.number = std::string("A-") + org;
+        a.abonent = std::string("ab-") + org;
+        b.s.put(a);
+        b.s.put(metering_point{std::string("tp-") + org, a.number, "", "", "", ""});
+        meter m;
+        m.serial = org == std::string("dnt") ? "98970004" : "55478";
+        m.point = std::string("tp-") + org;
+        b.s.put(m);
+    }
+    const std::vector<relay_change> offs{relay("55478", "2020-08-10T10:00:00Z", relay_position::off),
+                                         relay("98970004", "2020-08-10T10:00:00Z", relay_position::off)};
+    b.s.put_relay_changes(offs);
+    const std::vector<comm_session> ss{session("55478", "2017-10-08T13:25:00Z", "2017-10-08T13:26:00Z"),
+                                       session("98970004", "2020-08-21T06:00:00Z", "2020-08-21T06:00:35Z")};
+    b.s.put_sessions(ss);
+
+    scoped_store dnt(b.s, "dnt");
+    CHECK(dnt.relay_at(at("2020-08-21T00:00:00Z")) == std::vector<relay_change>{offs[1]});
+    CHECK(dnt.relay_at(at("2020-08-21T00:00:00Z"), "55478").empty());
+    CHECK(dnt.relay_history("", ever_from, ever_to) == std::vector<relay_change>{offs[1]});
+    CHECK(dnt.sessions("55478", ever_from, ever_to).empty());
+    CHECK(dnt.link_summaries().size() == 1);
+    CHECK(dnt.link_summaries().front().meter == "98970004");
+    // writing another organisation's meter through the scope is refused as an unknown meter
+    const auto foreign = relay("55478", "2020-08-20T10:00:00Z", relay_position::on);
+    CHECK_THROWS_WITH(dnt.put_relay_changes(std::span(&foreign, 1)),
+                      Catch::Contains("relay change 1: unknown meter '55478'"));
+    CHECK(b.s.relay_history("55478", ever_from, ever_to).size() == 1);
 }
