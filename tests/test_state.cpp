@@ -547,3 +547,19 @@ TEMPLATE_TEST_CASE("a scoped store shows and takes only its organisation's relay
                       Catch::Contains("relay change 1: unknown meter '55478'"));
     CHECK(b.s.relay_history("55478", ever_from, ever_to).size() == 1);
 }
+
+TEMPLATE_TEST_CASE("a meter with relay changes or sessions is history: erase refuses it", "[state][store]",
+                   memory_backend, sqlite_backend) {
+    TestType b;
+    populate(b.s);
+    const auto off = relay("15002", "2020-08-10T10:00:00Z", relay_position::off);
+    b.s.put_relay_changes(std::span(&off, 1));
+    const auto c = session("98970001", "2020-08-21T06:00:00Z", "2020-08-21T06:00:35Z");
+    b.s.put_sessions(std::span(&c, 1));
+    CHECK_THROWS_WITH(b.s.erase(entity_kind::meter, "15002"), Catch::Contains("1 relay change"));
+    CHECK_THROWS_WITH(b.s.erase(entity_kind::meter, "98970001"), Catch::Contains("1 session"));
+    CHECK(b.s.relay_history("15002", ever_from, ever_to).size() == 1);
+    // a meter without any history is erased
+    CHECK(b.s.erase(entity_kind::meter, "98980020").size() == 1);
+    CHECK_FALSE(b.s.template find<meter>("98980020"));
+}
