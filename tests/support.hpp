@@ -83,4 +83,14 @@ inline void put_one_point(store& s, std::initializer_list<const char*> serials) 
     }
 }
 
+/// SQL that drops every table schema 4 added (all parts of it), so that a test can fake a version 3 (or
+/// older) database from a new one. A part that adds a schema 4 table adds it here.
+inline constexpr const char* drop_schema_v4_tables =
+    "DROP TABLE IF EXISTS changes; DROP TABLE IF EXISTS anomaly_history; "    // queries
+    "DROP TABLE IF EXISTS entry_log; "                                        // manual entry
+    "DROP TABLE IF EXISTS meter_links; DROP TABLE IF EXISTS comm_sessions; "  // meter state
+    "DROP TABLE IF EXISTS relay_changes; "                                    //
+    "DROP TABLE IF EXISTS normatives; DROP TABLE IF EXISTS tariff_rates; "    // stored tariffs
+    "DROP TABLE IF EXISTS tariff_assignments; DROP TABLE IF EXISTS tariff_schedules; ";
+
 }  // namespace kvant::test

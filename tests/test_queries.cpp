@@ -564,11 +564,8 @@ TEST_CASE("a version 3 database is migrated to 4 on a writing open and refused r
     {
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
-        REQUIRE(
-            sqlite3_exec(
-                db,
-                "DROP TABLE changes; DROP TABLE anomaly_history; DROP TABLE entry_log; PRAGMA user_version=3",
-                nullptr, nullptr, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, (std::string(test::drop_schema_v4_tables) + "PRAGMA user_version=3").c_str(),
+                             nullptr, nullptr, nullptr) == SQLITE_OK);
         sqlite3_close(db);
     }
     CHECK_THROWS_WITH(sqlite_store(file, sqlite_store::mode::read_only), Catch::Contains("kvant migrate"));

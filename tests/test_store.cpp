@@ -386,16 +386,18 @@ TEST_CASE("SQLite: a schema version 1 database is migrated when opened for writi
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
     // what schema 1 was: no anomalies, readings as rows of five registers (src/store/sqlite_store.cpp)
-    REQUIRE(sqlite3_exec(db,
-                         "DROP TABLE anomalies; DROP TABLE blocks; DROP TABLE series; DROP TABLE changes; "
-                         "DROP TABLE anomaly_history; DROP TABLE entry_log; "
-                         "CREATE TABLE readings(meter INTEGER NOT NULL REFERENCES meters(id) DEFERRABLE "
-                         "INITIALLY DEFERRED, ts INTEGER NOT NULL, total INTEGER, t1 INTEGER, t2 INTEGER, t3 "
-                         "INTEGER, t4 INTEGER, source INTEGER NOT NULL, accepted INTEGER, PRIMARY KEY(meter, "
-                         "ts)) WITHOUT ROWID; "
-                         "INSERT INTO readings VALUES(1,1597903500,352248000,200000000,NULL,NULL,NULL,1,"
-                         "1597910000); PRAGMA user_version=1",
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    REQUIRE(
+        sqlite3_exec(db,
+                     (std::string(test::drop_schema_v4_tables) +
+                      "DROP TABLE anomalies; DROP TABLE blocks; DROP TABLE series; "
+                      "CREATE TABLE readings(meter INTEGER NOT NULL REFERENCES meters(id) DEFERRABLE "
+                      "INITIALLY DEFERRED, ts INTEGER NOT NULL, total INTEGER, t1 INTEGER, t2 INTEGER, t3 "
+                      "INTEGER, t4 INTEGER, source INTEGER NOT NULL, accepted INTEGER, PRIMARY KEY(meter, "
+                      "ts)) WITHOUT ROWID; "
+                      "INSERT INTO readings VALUES(1,1597903500,352248000,200000000,NULL,NULL,NULL,1,"
+                      "1597910000); PRAGMA user_version=1")
+                         .c_str(),
+                     nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
     CHECK_THROWS_WITH(sqlite_store(file, sqlite_store::mode::read_only),
                       Catch::Contains("open it for writing once to migrate it"));
@@ -1362,7 +1364,8 @@ TEST_CASE("SQLite: a schema-2 database of the landed release migrates on opening
     const auto file = fixture("mixed.db");
     CHECK_THROWS_WITH(
         sqlite_store(file, sqlite_store::mode::read_only),
-        Catch::Contains("has schema version 2; open it for writing once to migrate it to version 4"));
+        Catch::Contains("has schema version 2; open it for writing once to migrate it to version " +
+                        std::to_string(sqlite_store::schema_version)));
     std::size_t anomalies_before = 0;
     {
         sqlite3* db = nullptr;
@@ -1539,8 +1542,8 @@ TEST_CASE("SQLite: a schema-3 database gets the entry log on a writing open; a b
     {
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
-        REQUIRE(sqlite3_exec(db, "DROP TABLE entry_log; PRAGMA user_version=3", nullptr, nullptr, nullptr) ==
-                SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, (std::string(test::drop_schema_v4_tables) + "PRAGMA user_version=3").c_str(),
+                             nullptr, nullptr, nullptr) == SQLITE_OK);
         sqlite3_close(db);
     }
     CHECK_THROWS_WITH(

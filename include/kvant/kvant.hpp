@@ -10,6 +10,7 @@
 #include "kvant/algorithms/estimation.hpp"
 #include "kvant/algorithms/link_status.hpp"
 #include "kvant/algorithms/manual_entry.hpp"
+#include "kvant/algorithms/meter_state.hpp"
 #include "kvant/algorithms/register_value.hpp"
 #include "kvant/algorithms/tariff.hpp"
 #include "kvant/algorithms/verification.hpp"

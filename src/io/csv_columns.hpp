@@ -8,10 +8,12 @@
 #include "kvant/io/csv.hpp"
 #include "kvant/model/abonent.hpp"
 #include "kvant/model/account.hpp"
+#include "kvant/model/comm_session.hpp"
 #include "kvant/model/meter.hpp"
 #include "kvant/model/meter_model.hpp"
 #include "kvant/model/metering_point.hpp"
 #include "kvant/model/organization.hpp"
+#include "kvant/model/relay.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -45,6 +47,15 @@ inline const csv_columns& columns_of(table_kind k) {
         {"meter", "timestamp"}};
     static const csv_columns events{{"meter", "timestamp", "code", "kind", "journal", "message"},
                                     {"meter", "timestamp", "code"}};
+    // ---- meter state: the described fields, a relay change's "time" named "timestamp" as events' is
+    static const csv_columns relay_changes = [] {
+        auto c = columns_of<relay_change>();
+        for (auto* v : {&c.all, &c.required})
+            for (auto& name : *v)
+                if (name == "time") name = "timestamp";
+        return c;
+    }();
+    static const csv_columns sessions = columns_of<comm_session>();
     switch (k) {
         case table_kind::organizations:
             return organizations;
@@ -62,6 +73,10 @@ inline const csv_columns& columns_of(table_kind k) {
             return readings;
         case table_kind::events:
             return events;
+        case table_kind::relay_changes:
+            return relay_changes;
+        case table_kind::sessions:
+            return sessions;
     }
     return organizations;
 }

@@ -533,6 +533,11 @@ std::string history_of(const store& s, const std::string& serial, std::string_vi
                      from_unix(std::numeric_limits<std::int64_t>::max() / 2))
                 .size(),
             "event", "events");
+        // ---- meter state
+        const instant ever_from = from_unix(std::numeric_limits<std::int32_t>::min());
+        const instant ever_to = from_unix(std::numeric_limits<std::int64_t>::max() / 2);
+        add(s.relay_history(serial, ever_from, ever_to).size(), "relay change", "relay changes");
+        add(s.sessions(serial, ever_from, ever_to).size(), "session", "sessions");
     }
     std::size_t anomalies = 0;
     for (const auto& a : s.anomalies())

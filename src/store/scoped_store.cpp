@@ -140,6 +140,49 @@ std::vector<meter_event> scoped_store::events(std::string_view meter, instant fr
     return out;
 }
 
+// ---- meter state: one meter's rows when it is in scope; all rows filtered by the scope's meters
+namespace {
+template <class T, class Read>
+std::vector<T> own_rows(const store& inner, const std::string& org, std::string_view meter, Read read,
+                        bool meter_in_scope) {
+    if (!meter.empty()) return meter_in_scope ? read(meter) : std::vector<T>{};
+    std::set<std::string, std::less<>> own;
+    for (auto& m : inner.all_in<kvant::meter>(org)) own.insert(std::move(m.serial));
+    std::vector<T> out;
+    for (auto& r : read(std::string_view{}))
+        if (own.count(r.meter)) out.push_back(std::move(r));
+    return out;
+}
+}  // namespace
+std::vector<relay_change> scoped_store::relay_history(std::string_view meter, instant from,
+                                                      instant to) const {
+    return own_rows<relay_change>(
+        inner_, org_, meter, [&](std::string_view m) { return inner_.relay_history(m, from, to); },
+        !meter.empty() && has_meter(meter));
+}
+std::vector<relay_change> scoped_store::relay_at(instant at, std::string_view meter) const {
+    return own_rows<relay_change>(
+        inner_, org_, meter, [&](std::string_view m) { return inner_.relay_at(at, m); },
+        !meter.empty() && has_meter(meter));
+}
+std::vector<comm_session> scoped_store::sessions(std::string_view meter, instant from, instant to) const {
+    return own_rows<comm_session>(
+        inner_, org_, meter, [&](std::string_view m) { return inner_.sessions(m, from, to); },
+        !meter.empty() && has_meter(meter));
+}
+std::vector<link_summary> scoped_store::link_summaries(std::string_view meter) const {
+    return own_rows<link_summary>(
+        inner_, org_, meter, [&](std::string_view m) { return inner_.link_summaries(m); },
+        !meter.empty() && has_meter(meter));
+}
+write_stats scoped_store::store_relay_changes(std::span<const relay_change> changes, on_conflict policy) {
+    return inner_.store_relay_changes(changes,
+                                      policy);  // store::put_relay_changes found every meter in scope
+}
+write_stats scoped_store::store_sessions(std::span<const comm_session> sessions, on_conflict policy) {
+    return inner_.store_sessions(sessions, policy);
+}
+
 std::vector<anomaly> scoped_store::anomalies(std::optional<anomaly_status> status) const {
     std::set<std::string, std::less<>> meters, accounts;
     for (auto& m : inner_.all_in<meter>(org_)) meters.insert(std::move(m.serial));

@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
@@ -116,6 +117,33 @@ CREATE TABLE blocks(
   last_time INTEGER NOT NULL,
   count INTEGER NOT NULL,
   data BLOB NOT NULL);
+)sql";
+
+// ---- meter state
+// Schema version 4: relay changes and communication sessions, keyed like meter_events by (meter, time), and
+// per meter the start of its last session and of its last successful one, kept on every session write so
+// that a fleet's link status reads no history (docs/state.md).
+constexpr const char* schema_v4_state = R"sql(
+CREATE TABLE relay_changes(
+  meter INTEGER NOT NULL REFERENCES meters(id) DEFERRABLE INITIALLY DEFERRED,
+  ts INTEGER NOT NULL,
+  position TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  by TEXT NOT NULL,
+  note TEXT NOT NULL,
+  PRIMARY KEY(meter, ts)) WITHOUT ROWID;
+CREATE TABLE comm_sessions(
+  meter INTEGER NOT NULL REFERENCES meters(id) DEFERRABLE INITIALLY DEFERRED,
+  start INTEGER NOT NULL,
+  ends INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  result TEXT NOT NULL,
+  note TEXT NOT NULL,
+  PRIMARY KEY(meter, start)) WITHOUT ROWID;
+CREATE TABLE meter_links(
+  meter INTEGER PRIMARY KEY REFERENCES meters(id) DEFERRABLE INITIALLY DEFERRED,
+  last_start INTEGER NOT NULL,
+  last_ok_start INTEGER);
 )sql";
 
 // ---- queries
@@ -878,6 +906,7 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                 impl_->exec(schema_base);
                 impl_->exec(schema_v2_additions);
                 impl_->exec(schema_v3_additions);
+                impl_->exec(schema_v4_state);
                 impl_->exec(schema_v4_queries);
                 impl_->exec(schema_v4_entry);
                 impl_->exec(("PRAGMA application_id=" + std::to_string(application_id)).c_str());
@@ -925,6 +954,8 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                 impl_->statements.clear();  // no statement may hold the old table while it is dropped
                 impl_->exec("DROP TABLE readings");
             }
+            // ---- meter state (3 → 4)
+            if (now >= 1 && now <= 3) impl_->exec(schema_v4_state);
             if (now >= 1 && now <= 3) {
                 // ---- queries
                 impl_->exec(schema_v4_queries);
@@ -1278,6 +1309,220 @@ std::vector<meter_event> sqlite_store::events(std::string_view meter, instant fr
     return out;
 }
 
+// ---- meter state
+
+namespace {
+/// Throws errc::storage_corrupt naming table, row and column unless column `col` is a time of 1970..2099.
+std::int64_t stored_time(const statement& s, int col, const char* table, const std::string& row,
+                         const char* column) {
+    if (auto p = integer_problem(s, col, min_unix, max_unix, false, "Unix seconds of 1970-01-01..2099-12-31"))
+        throw storage_error(errc::storage_corrupt, std::string("stored ") + table + " row " + row +
+                                                       ": column '" + column + "' " + *p +
+                                                       "; kvant validate lists every such row");
+    return s.integer(col);
+}
+/// Throws errc::storage_corrupt naming table, row and column unless column `col` holds a name of `table`.
+template <class E, std::size_t N>
+E stored_enum(const statement& s, int col, const detail::enum_text<E, N>& names, const char* table,
+              const std::string& row, const char* column) {
+    if (s.type(col) == SQLITE_TEXT)
+        if (const auto v = names.find(s.bytes(col))) return *v;
+    throw storage_error(errc::storage_corrupt, std::string("stored ") + table + " row " + row + ": column '" +
+                                                   column + "' holds " + describe(s, col) + ", not a " +
+                                                   std::string(names.type_name) +
+                                                   "; kvant validate lists every such row");
+}
+std::string state_row(std::string_view serial, const statement& s, int ts_col) {
+    return "of meter " + quote(serial) + " at ts " +
+           (s.type(ts_col) == SQLITE_INTEGER ? std::to_string(s.integer(ts_col)) : describe(s, ts_col));
+}
+/// A relay change from columns serial, ts, position, reason, by, note.
+relay_change read_relay(const statement& s) {
+    const std::string serial = s.text(0);
+    const std::string row = state_row(serial, s, 1);
+    relay_change r;
+    r.meter = serial;
+    r.time = from_unix(stored_time(s, 1, "relay_changes", row, "ts"));
+    r.position = stored_enum(s, 2, relay_position_text, "relay_changes", row, "position");
+    r.reason = stored_enum(s, 3, relay_reason_text, "relay_changes", row, "reason");
+    r.by = s.text(4);
+    r.note = s.text(5);
+    return r;
+}
+/// A session from columns serial (at `serial_col`) and, from `first`, start, ends, channel, result, note.
+comm_session read_session(const statement& s, int serial_col, int first) {
+    const std::string serial = s.text(serial_col);
+    const std::string row = state_row(serial, s, first);
+    comm_session c;
+    c.meter = serial;
+    c.start = from_unix(stored_time(s, first, "comm_sessions", row, "start"));
+    c.end = from_unix(stored_time(s, first + 1, "comm_sessions", row, "ends"));
+    c.channel = stored_enum(s, first + 2, link_channel_text, "comm_sessions", row, "channel");
+    c.result = stored_enum(s, first + 3, session_result_text, "comm_sessions", row, "result");
+    c.note = s.text(first + 4);
+    return c;
+}
+
+instant state_key(const relay_change& r) {
+    return r.time;
+}
+instant state_key(const comm_session& c) {
+    return c.start;
+}
+
+/// Upserts keyed rows with the events' conflict policy: `bind` binds a row's columns to a statement (1 the
+/// meter id, 2 the key time, then the rest), `read` reads the stored row back (columns as `get` selects).
+template <class T, class Bind, class Read>
+write_stats upsert_state_rows(sqlite3* db, std::span<const T> rows, on_conflict policy, statement& ins,
+                              statement& get, statement& upd, Bind bind, Read read, const char* what,
+                              const std::function<std::int64_t(const std::string&)>& meter_id) {
+    write_stats st;
+    std::map<std::string, std::int64_t, std::less<>> ids;
+    for (const auto& r : rows) {
+        auto it = ids.find(r.meter);
+        if (it == ids.end()) it = ids.emplace(r.meter, meter_id(r.meter)).first;
+        {
+            reset_guard g(ins);
+            bind(ins, it->second, r);
+            ins.step();
+        }
+        if (sqlite3_changes(db) == 1) {
+            ++st.inserted;
+            continue;
+        }
+        T stored;
+        {
+            reset_guard g(get);
+            get.bind(1, it->second).bind(2, to_unix(state_key(r)));
+            get.step();
+            stored = read(get);
+        }
+        if (stored == r) {
+            ++st.unchanged;
+        } else if (policy == on_conflict::fail) {
+            throw storage_error(errc::storage_conflict, std::string(what) + " of meter " + r.meter + " at " +
+                                                            to_string(state_key(r)) +
+                                                            " is stored already with other values");
+        } else if (policy == on_conflict::replace) {
+            reset_guard g(upd);
+            bind(upd, it->second, r);
+            upd.step();
+            ++st.replaced;
+        } else {
+            ++st.kept;
+        }
+    }
+    return st;
+}
+}  // namespace
+
+write_stats sqlite_store::store_relay_changes(std::span<const relay_change> changes, on_conflict policy) {
+    auto& ins = impl_->stmt(
+        "INSERT INTO relay_changes(meter,ts,position,reason,by,note) VALUES(?1,?2,?3,?4,?5,?6) "
+        "ON CONFLICT(meter,ts) DO NOTHING");
+    auto& get = impl_->stmt(
+        "SELECT m.serial,r.ts,r.position,r.reason,r.by,r.note FROM relay_changes r JOIN meters m ON "
+        "m.id=r.meter WHERE r.meter=?1 AND r.ts=?2");
+    auto& upd =
+        impl_->stmt("UPDATE relay_changes SET position=?3,reason=?4,by=?5,note=?6 WHERE meter=?1 AND ts=?2");
+    const auto bind = [](statement& s, std::int64_t id, const relay_change& r) {
+        s.bind(1, id).bind(2, to_unix(r.time)).bind(3, to_string(r.position)).bind(4, to_string(r.reason));
+        s.bind(5, r.by).bind(6, r.note);
+    };
+    return upsert_state_rows(impl_->db.get(), changes, policy, ins, get, upd, bind, read_relay,
+                             "relay change", [this](const std::string& m) { return *impl_->meter_id(m); });
+}
+
+write_stats sqlite_store::store_sessions(std::span<const comm_session> sessions, on_conflict policy) {
+    auto& ins = impl_->stmt(
+        "INSERT INTO comm_sessions(meter,start,ends,channel,result,note) VALUES(?1,?2,?3,?4,?5,?6) "
+        "ON CONFLICT(meter,start) DO NOTHING");
+    auto& get = impl_->stmt(
+        "SELECT m.serial,c.start,c.ends,c.channel,c.result,c.note FROM comm_sessions c JOIN meters m ON "
+        "m.id=c.meter WHERE c.meter=?1 AND c.start=?2");
+    auto& upd = impl_->stmt(
+        "UPDATE comm_sessions SET ends=?3,channel=?4,result=?5,note=?6 WHERE meter=?1 AND start=?2");
+    const auto bind = [](statement& s, std::int64_t id, const comm_session& c) {
+        s.bind(1, id).bind(2, to_unix(c.start)).bind(3, to_unix(c.end)).bind(4, to_string(c.channel));
+        s.bind(5, to_string(c.result)).bind(6, c.note);
+    };
+    const auto st = upsert_state_rows(
+        impl_->db.get(), sessions, policy, ins, get, upd, bind,
+        [](const statement& s) { return read_session(s, 0, 1); }, "session",
+        [this](const std::string& m) { return *impl_->meter_id(m); });
+    // the link summary of each meter written, from its index: the latest start, and the latest start of a
+    // session that reached the meter (a replaced session may have changed it either way)
+    auto& sum = impl_->stmt(
+        "INSERT OR REPLACE INTO meter_links(meter,last_start,last_ok_start) SELECT ?1,"
+        "(SELECT max(start) FROM comm_sessions WHERE meter=?1),"
+        "(SELECT max(start) FROM comm_sessions WHERE meter=?1 AND result IN ('ok','partial')) "
+        "WHERE EXISTS(SELECT 1 FROM comm_sessions WHERE meter=?1)");
+    std::set<std::string, std::less<>> done;
+    for (const auto& c : sessions)
+        if (done.insert(c.meter).second) {
+            reset_guard g(sum);
+            sum.bind(1, *impl_->meter_id(c.meter));
+            sum.run();
+        }
+    return st;
+}
+
+std::vector<relay_change> sqlite_store::relay_history(std::string_view meter, instant from,
+                                                      instant to) const {
+    auto& s = impl_->stmt(
+        "SELECT m.serial,r.ts,r.position,r.reason,r.by,r.note FROM relay_changes r JOIN meters m ON "
+        "m.id=r.meter WHERE (?1='' OR m.serial=?1) AND r.ts>=?2 AND r.ts<?3 ORDER BY m.serial,r.ts");
+    reset_guard g(s);
+    s.bind(1, meter).bind(2, to_unix(from)).bind(3, to_unix(to));
+    std::vector<relay_change> out;
+    while (s.step()) out.push_back(read_relay(s));
+    return out;
+}
+
+std::vector<relay_change> sqlite_store::relay_at(instant at, std::string_view meter) const {
+    auto& s = impl_->stmt(
+        "SELECT m.serial,r.ts,r.position,r.reason,r.by,r.note FROM meters m JOIN relay_changes r ON "
+        "r.meter=m.id AND r.ts=(SELECT max(ts) FROM relay_changes WHERE meter=m.id AND ts<=?2) "
+        "WHERE (?1='' OR m.serial=?1) ORDER BY m.serial");
+    reset_guard g(s);
+    s.bind(1, meter).bind(2, to_unix(at));
+    std::vector<relay_change> out;
+    while (s.step()) out.push_back(read_relay(s));
+    return out;
+}
+
+std::vector<comm_session> sqlite_store::sessions(std::string_view meter, instant from, instant to) const {
+    auto& s = impl_->stmt(
+        "SELECT m.serial,c.start,c.ends,c.channel,c.result,c.note FROM comm_sessions c JOIN meters m ON "
+        "m.id=c.meter WHERE (?1='' OR m.serial=?1) AND c.start>=?2 AND c.start<?3 ORDER BY m.serial,c.start");
+    reset_guard g(s);
+    s.bind(1, meter).bind(2, to_unix(from)).bind(3, to_unix(to));
+    std::vector<comm_session> out;
+    while (s.step()) out.push_back(read_session(s, 0, 1));
+    return out;
+}
+
+std::vector<link_summary> sqlite_store::link_summaries(std::string_view meter) const {
+    auto& s = impl_->stmt(
+        "SELECT m.serial,a.start,a.ends,a.channel,a.result,a.note,b.start,b.ends,b.channel,b.result,b.note "
+        "FROM meter_links l JOIN meters m ON m.id=l.meter "
+        "LEFT JOIN comm_sessions a ON a.meter=l.meter AND a.start=l.last_start "
+        "LEFT JOIN comm_sessions b ON b.meter=l.meter AND b.start=l.last_ok_start "
+        "WHERE (?1='' OR m.serial=?1) ORDER BY m.serial");
+    reset_guard g(s);
+    s.bind(1, meter);
+    std::vector<link_summary> out;
+    while (s.step()) {
+        link_summary l;
+        l.meter = s.text(0);
+        // a summary row pointing at no session (written behind the store) reads as no session
+        if (!s.is_null(1)) l.last = read_session(s, 0, 1);
+        if (!s.is_null(6)) l.last_ok = read_session(s, 0, 6);
+        if (l.last) out.push_back(std::move(l));
+    }
+    return out;
+}
+
 write_stats sqlite_store::put_anomalies(std::span<const anomaly> found) {
     transaction tx(*this);
     auto& get = impl_->stmt("SELECT doc FROM anomalies WHERE key=?");
@@ -1530,6 +1775,10 @@ void sqlite_store::erase_entity(entity_kind kind, std::string_view key) {
                 "WHERE m.serial=?)");
             run("DELETE FROM series WHERE meter IN (SELECT id FROM meters WHERE serial=?)");
             run("DELETE FROM meter_events WHERE meter IN (SELECT id FROM meters WHERE serial=?)");
+            // ---- meter state
+            run("DELETE FROM relay_changes WHERE meter IN (SELECT id FROM meters WHERE serial=?)");
+            run("DELETE FROM comm_sessions WHERE meter IN (SELECT id FROM meters WHERE serial=?)");
+            run("DELETE FROM meter_links WHERE meter IN (SELECT id FROM meters WHERE serial=?)");
             return run("DELETE FROM meters WHERE serial=?");
         case entity_kind::anomaly:
             return run("DELETE FROM anomalies WHERE key=?");
@@ -1619,6 +1868,10 @@ const std::vector<std::pair<const char*, std::vector<const char*>>> schema_colum
     {"blocks", {"id", "series", "month", "first_time", "last_time", "count", "data"}},
     {"meter_events", {"meter", "ts", "code", "kind", "journal", "message"}},
     {"anomalies", {"key", "meter", "type", "status", "begins", "doc"}},
+    // ---- meter state
+    {"relay_changes", {"meter", "ts", "position", "reason", "by", "note"}},
+    {"comm_sessions", {"meter", "start", "ends", "channel", "result", "note"}},
+    {"meter_links", {"meter", "last_start", "last_ok_start"}},
     // ---- queries
     {"changes", {"seq", "at", "entity", "key", "op", "count", "organization"}},
     {"anomaly_history", {"seq", "anomaly", "action", "at", "actor", "note"}},
@@ -1633,7 +1886,7 @@ struct reference {
     const char* parent;
     const char* parent_key;
 };
-const std::array<reference, 8> references{{
+const std::array<reference, 11> references{{
     {"abonents", "id", "organization", "organizations", "id"},
     {"accounts", "number", "abonent", "abonents", "id"},
     {"metering_points", "code", "account", "accounts", "number"},
@@ -1643,6 +1896,10 @@ const std::array<reference, 8> references{{
     {"blocks", "'block ' || id || ' (series ' || series || ', month ' || month || ')'", "series", "series",
      "id"},
     {"meter_events", "'meter id ' || meter || ' at ts ' || ts || ', code ' || code", "meter", "meters", "id"},
+    // ---- meter state
+    {"relay_changes", "'meter id ' || meter || ' at ts ' || ts", "meter", "meters", "id"},
+    {"comm_sessions", "'meter id ' || meter || ' at start ' || start", "meter", "meters", "id"},
+    {"meter_links", "'meter id ' || meter", "meter", "meters", "id"},
 }};
 
 /// The key of a readings or meter_events row for a message, from columns 0 (the meter's serial, NULL when the
@@ -1952,6 +2209,78 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
                     c.add("anomalies", key, "begins",
                           "holds " + std::to_string(s.integer(4)) + " but the document begins at " +
                               std::to_string(to_unix(a.from)));
+            }
+        }
+    });
+    // ---- meter state: relay changes and sessions, times in range, known names, valid text; link summaries
+    // pointing at stored sessions
+    guard([&] {
+        if (has("relay_changes")) {
+            statement s(db.db.get(),
+                        "SELECT m.serial,r.meter,r.ts,r.position,r.reason,r.by,r.note FROM relay_changes r "
+                        "LEFT JOIN meters m ON m.id=r.meter ORDER BY r.meter,r.ts",
+                        db.busy_ms);
+            while (s.step()) {
+                const std::string key = series_row_key(s);
+                if (auto p = integer_problem(s, 2, min_unix, max_unix, false,
+                                             "Unix seconds of 1970-01-01..2099-12-31"))
+                    c.add("relay_changes", key, "ts", *p);
+                if (s.type(3) != SQLITE_TEXT || !relay_position_text.find(s.bytes(3)))
+                    c.add("relay_changes", key, "position",
+                          "holds " + describe(s, 3) + ", not a relay position");
+                if (s.type(4) != SQLITE_TEXT || !relay_reason_text.find(s.bytes(4)))
+                    c.add("relay_changes", key, "reason", "holds " + describe(s, 4) + ", not a relay reason");
+                for (int i : {5, 6})
+                    if (auto p = stored_text_problem(s.bytes(i)))
+                        c.add("relay_changes", key, i == 5 ? "by" : "note", *p);
+            }
+        }
+    });
+    guard([&] {
+        if (has("comm_sessions")) {
+            statement s(
+                db.db.get(),
+                "SELECT m.serial,c.meter,c.start,c.ends,c.channel,c.result,c.note FROM comm_sessions c "
+                "LEFT JOIN meters m ON m.id=c.meter ORDER BY c.meter,c.start",
+                db.busy_ms);
+            while (s.step()) {
+                const std::string key = series_row_key(s);
+                const char* range = "Unix seconds of 1970-01-01..2099-12-31";
+                if (auto p = integer_problem(s, 2, min_unix, max_unix, false, range))
+                    c.add("comm_sessions", key, "start", *p);
+                if (auto p = integer_problem(s, 3, min_unix, max_unix, false, range))
+                    c.add("comm_sessions", key, "ends", *p);
+                else if (s.type(2) == SQLITE_INTEGER && s.integer(3) < s.integer(2))
+                    c.add("comm_sessions", key, "ends",
+                          "holds " + std::to_string(s.integer(3)) + ", before the start");
+                if (s.type(4) != SQLITE_TEXT || !link_channel_text.find(s.bytes(4)))
+                    c.add("comm_sessions", key, "channel",
+                          "holds " + describe(s, 4) + ", not a link channel");
+                if (s.type(5) != SQLITE_TEXT || !session_result_text.find(s.bytes(5)))
+                    c.add("comm_sessions", key, "result",
+                          "holds " + describe(s, 5) + ", not a session result");
+                if (auto p = stored_text_problem(s.bytes(6))) c.add("comm_sessions", key, "note", *p);
+            }
+        }
+        if (has("meter_links")) {
+            // each summary names the meter's latest session and its latest successful one
+            statement s(
+                db.db.get(),
+                "SELECT l.meter,l.last_start,l.last_ok_start,"
+                "(SELECT max(start) FROM comm_sessions WHERE meter=l.meter),"
+                "(SELECT max(start) FROM comm_sessions WHERE meter=l.meter AND result IN ('ok','partial')) "
+                "FROM meter_links l ORDER BY l.meter",
+                db.busy_ms);
+            while (s.step()) {
+                const std::string key = "meter id " + std::to_string(s.integer(0));
+                if (s.type(1) != SQLITE_INTEGER || s.is_null(3) || s.integer(1) != s.integer(3))
+                    c.add("meter_links", key, "last_start",
+                          "holds " + describe(s, 1) + " but the meter's last session starts at " +
+                              describe(s, 3));
+                if (s.type(2) != s.type(4) || (!s.is_null(2) && s.integer(2) != s.integer(4)))
+                    c.add("meter_links", key, "last_ok_start",
+                          "holds " + describe(s, 2) + " but the meter's last successful session starts at " +
+                              describe(s, 4));
             }
         }
     });

@@ -4,6 +4,7 @@
 /// sessions, and the last reading otherwise (docs/state.md).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "kvant/core/time.hpp"
@@ -55,6 +56,16 @@ struct comm_session {
     friend bool operator==(const comm_session&, const comm_session&) = default;
 };
 
+/// What a store keeps per meter on every session write (store::link_summaries), so that a fleet's link
+/// status reads no history: the latest session by start, and the latest that reached the meter.
+struct link_summary {
+    std::string meter;
+    std::optional<comm_session> last;     ///< absent when the meter has no session
+    std::optional<comm_session> last_ok;  ///< absent when no session reached it
+
+    friend bool operator==(const link_summary&, const link_summary&) = default;
+};
+
 template <>
 struct description<comm_session> {
     static constexpr std::string_view entity = "comm_session";
@@ -63,7 +74,7 @@ struct description<comm_session> {
                    field{"start", &comm_session::start, "", true},
                    field{"end", &comm_session::end, "not before start", true},
                    field{"channel", &comm_session::channel, ""},
-                   field{"result", &comm_session::result, ""},
+                   field{"result", &comm_session::result, "", true},
                    field{"note", &comm_session::note, ""}};
 };
 

@@ -35,6 +35,11 @@ class memory_store final : public store {
 
     // ---- entry
     std::vector<entry_record> entries(std::string_view meter, instant from, instant to) const override;
+    // ---- meter state
+    std::vector<relay_change> relay_history(std::string_view meter, instant from, instant to) const override;
+    std::vector<relay_change> relay_at(instant at, std::string_view meter = {}) const override;
+    std::vector<comm_session> sessions(std::string_view meter, instant from, instant to) const override;
+    std::vector<link_summary> link_summaries(std::string_view meter = {}) const override;
 
     void begin() override;
     void commit() override;
@@ -73,6 +78,9 @@ class memory_store final : public store {
     write_stats store_events(std::span<const meter_event> events, on_conflict policy) override;
     // ---- entry
     void store_entry(const entry_record& e) override;
+    // ---- meter state
+    write_stats store_relay_changes(std::span<const relay_change> changes, on_conflict policy) override;
+    write_stats store_sessions(std::span<const comm_session> sessions, on_conflict policy) override;
 
   private:
     struct state;

@@ -37,6 +37,11 @@ class scoped_store final : public store {
     std::vector<last_value> last_values(std::string_view meter) const override;
     std::size_t reading_count(std::string_view meter = {}) const override;
     std::vector<meter_event> events(std::string_view meter, instant from, instant to) const override;
+    // ---- meter state
+    std::vector<relay_change> relay_history(std::string_view meter, instant from, instant to) const override;
+    std::vector<relay_change> relay_at(instant at, std::string_view meter = {}) const override;
+    std::vector<comm_session> sessions(std::string_view meter, instant from, instant to) const override;
+    std::vector<link_summary> link_summaries(std::string_view meter = {}) const override;
 
     write_stats put_anomalies(std::span<const anomaly> found) override;
     std::vector<anomaly> anomalies(std::optional<anomaly_status> status = {}) const override;
@@ -81,6 +86,9 @@ class scoped_store final : public store {
     void store_entity(const meter& m) override;
     write_stats store_readings(const reading_table& batch, on_conflict policy) override;
     write_stats store_events(std::span<const meter_event> events, on_conflict policy) override;
+    // ---- meter state
+    write_stats store_relay_changes(std::span<const relay_change> changes, on_conflict policy) override;
+    write_stats store_sessions(std::span<const comm_session> sessions, on_conflict policy) override;
     // ---- queries
     void list_in(std::string_view org, std::vector<abonent>& out) const override;
     void list_in(std::string_view org, std::vector<account>& out) const override;
