@@ -12,6 +12,7 @@
 #include "block_codec.hpp"
 #include "kvant/core/version.hpp"
 #include "kvant/model/json.hpp"
+#include "kvant/model/tariff_json.hpp"
 #include "kvant/model/validation.hpp"
 #include "sqlite_handle.hpp"
 
@@ -100,6 +101,28 @@ CREATE TABLE blocks(
   last_time INTEGER NOT NULL,
   count INTEGER NOT NULL,
   data BLOB NOT NULL);
+)sql";
+
+// ---- tariffs
+// Schema version 4: stored tariff schedules (keyed by id), their assignments to a scope, rates and
+// normatives (keyed by model/tariff_book.hpp's key_of(): the key parts joined by U+001F), each a JSON
+// document beside its key and reference columns (docs/storage.md).
+constexpr const char* schema_v4_tariffs = R"sql(
+CREATE TABLE tariff_schedules(
+  id TEXT PRIMARY KEY,
+  doc TEXT NOT NULL);
+CREATE TABLE tariff_assignments(
+  key TEXT PRIMARY KEY,
+  schedule TEXT NOT NULL REFERENCES tariff_schedules(id) DEFERRABLE INITIALLY DEFERRED,
+  doc TEXT NOT NULL);
+CREATE TABLE tariff_rates(
+  key TEXT PRIMARY KEY,
+  schedule TEXT NOT NULL REFERENCES tariff_schedules(id) DEFERRABLE INITIALLY DEFERRED,
+  doc TEXT NOT NULL);
+CREATE TABLE normatives(
+  key TEXT PRIMARY KEY,
+  organization TEXT NOT NULL REFERENCES organizations(id) DEFERRABLE INITIALLY DEFERRED,
+  doc TEXT NOT NULL);
 )sql";
 
 /// The page size of a new database: measured with benchmarks/store_bench (docs/storage.md).
@@ -210,6 +233,40 @@ struct table<meter> {
     static constexpr std::array<const char*, 2> ref_columns{"model", "point"};
     static const std::string& key(const meter& m) { return m.serial; }
     static std::array<std::string, 2> refs(const meter& m) { return {m.model, m.point}; }
+};
+
+// ---- tariffs
+template <>
+struct table<tariff_schedule> {
+    static constexpr const char* name = "tariff_schedules";
+    static constexpr const char* key_column = "id";
+    static constexpr std::array<const char*, 0> ref_columns{};
+    static const std::string& key(const tariff_schedule& s) { return s.id; }
+    static std::array<std::string, 0> refs(const tariff_schedule&) { return {}; }
+};
+template <>
+struct table<tariff_assignment> {
+    static constexpr const char* name = "tariff_assignments";
+    static constexpr const char* key_column = "key";
+    static constexpr std::array<const char*, 1> ref_columns{"schedule"};
+    static std::string key(const tariff_assignment& a) { return key_of(a); }
+    static std::array<std::string, 1> refs(const tariff_assignment& a) { return {a.schedule}; }
+};
+template <>
+struct table<tariff_rate> {
+    static constexpr const char* name = "tariff_rates";
+    static constexpr const char* key_column = "key";
+    static constexpr std::array<const char*, 1> ref_columns{"schedule"};
+    static std::string key(const tariff_rate& r) { return key_of(r); }
+    static std::array<std::string, 1> refs(const tariff_rate& r) { return {r.schedule}; }
+};
+template <>
+struct table<normative> {
+    static constexpr const char* name = "normatives";
+    static constexpr const char* key_column = "key";
+    static constexpr std::array<const char*, 1> ref_columns{"organization"};
+    static std::string key(const normative& n) { return key_of(n); }
+    static std::array<std::string, 1> refs(const normative& n) { return {n.organization}; }
 };
 
 template <class T>
@@ -833,6 +890,7 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                 impl_->exec(schema_base);
                 impl_->exec(schema_v2_additions);
                 impl_->exec(schema_v3_additions);
+                impl_->exec(schema_v4_tariffs);
                 impl_->exec(("PRAGMA application_id=" + std::to_string(application_id)).c_str());
                 impl_->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
                 auto& s = impl_->stmt("INSERT INTO kvant_meta(key,value) VALUES('created_by', ?)");
@@ -858,7 +916,7 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                                                       version_string() + " reads up to " +
                                                       std::to_string(schema_version));
     }
-    if ((version == 1 || version == 2) && app == application_id) {
+    if (version >= 1 && version < schema_version && app == application_id) {
         // schemas 1 and 2 kept readings as rows of five registers; version 3 moves them into blocks on
         // opening for writing, in one transaction (docs/storage.md); a read-only open cannot
         if (m == mode::read_only)
@@ -876,6 +934,9 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                 impl_->migrate_readings();
                 impl_->statements.clear();  // no statement may hold the old table while it is dropped
                 impl_->exec("DROP TABLE readings");
+            }
+            if (now >= 1 && now <= 3) impl_->exec(schema_v4_tariffs);  // ---- tariffs
+            if (now >= 1 && now < schema_version) {
                 impl_->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
                 auto& s =
                     impl_->stmt("INSERT OR REPLACE INTO kvant_meta(key,value) VALUES('migrated_by', ?)");
@@ -1358,6 +1419,11 @@ const std::vector<std::pair<const char*, std::vector<const char*>>> schema_colum
     {"blocks", {"id", "series", "month", "first_time", "last_time", "count", "data"}},
     {"meter_events", {"meter", "ts", "code", "kind", "journal", "message"}},
     {"anomalies", {"key", "meter", "type", "status", "begins", "doc"}},
+    // ---- tariffs
+    {"tariff_schedules", {"id", "doc"}},
+    {"tariff_assignments", {"key", "schedule", "doc"}},
+    {"tariff_rates", {"key", "schedule", "doc"}},
+    {"normatives", {"key", "organization", "doc"}},
 };
 
 /// Every foreign key of the schema: table, key expression naming the row, column, parent table and key.
@@ -1368,7 +1434,7 @@ struct reference {
     const char* parent;
     const char* parent_key;
 };
-const std::array<reference, 8> references{{
+const std::array<reference, 11> references{{
     {"abonents", "id", "organization", "organizations", "id"},
     {"accounts", "number", "abonent", "abonents", "id"},
     {"metering_points", "code", "account", "accounts", "number"},
@@ -1378,6 +1444,10 @@ const std::array<reference, 8> references{{
     {"blocks", "'block ' || id || ' (series ' || series || ', month ' || month || ')'", "series", "series",
      "id"},
     {"meter_events", "'meter id ' || meter || ' at ts ' || ts || ', code ' || code", "meter", "meters", "id"},
+    // ---- tariffs
+    {"tariff_assignments", "key", "schedule", "tariff_schedules", "id"},
+    {"tariff_rates", "key", "schedule", "tariff_schedules", "id"},
+    {"normatives", "key", "organization", "organizations", "id"},
 }};
 
 /// The key of a readings or meter_events row for a message, from columns 0 (the meter's serial, NULL when the
@@ -1691,6 +1761,113 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
         }
     });
     return c.finish();
+}
+
+// ---- tariffs
+
+namespace {
+/// Why a tariff row read back does not hold: its document's key is not the row's, or it fails validation
+/// (a price edited to -5 by hand must not bill); nothing when it holds.
+std::optional<std::string> tariff_row_problem(const tariff_schedule& s, const std::string& key) {
+    if (s.id != key) return "holds id " + quote(s.id);
+    if (const auto p = check(s); !p.empty()) return p.front();
+    return std::nullopt;
+}
+template <class T>
+std::optional<std::string> tariff_row_problem(const T& e, const std::string& key) {
+    if (key_of(e) != key) return std::string("holds another key");
+    for (const auto& i : validate(e))
+        if (i.level == severity::error) return i.to_string();
+    return std::nullopt;
+}
+template <class T>
+T tariff_row(const std::string& doc, const std::string& key) {
+    T out = from_doc<T>(doc, key);
+    if (auto p = tariff_row_problem(out, key))
+        throw storage_error(errc::storage_corrupt, std::string("stored ") + table<T>::name + " row " +
+                                                       quote(key) + ": column 'doc' " + *p +
+                                                       "; kvant validate lists every such row");
+    return out;
+}
+}  // namespace
+
+template <class T>
+bool sqlite_store::load_tariff(std::string_view key, T& out) const {
+    static const std::string sql =
+        std::string("SELECT doc FROM ") + table<T>::name + " WHERE " + table<T>::key_column + "=?";
+    auto& s = impl_->stmt(sql);
+    reset_guard g(s);
+    s.bind(1, key);
+    if (!s.step()) return false;
+    out = tariff_row<T>(s.text(0), std::string(key));
+    return true;
+}
+template <class T>
+void sqlite_store::list_tariff(std::vector<T>& out) const {
+    static const std::string sql =
+        std::string("SELECT ") + table<T>::key_column + ", doc FROM " + table<T>::name + " ORDER BY 1";
+    auto& s = impl_->stmt(sql);
+    reset_guard g(s);
+    while (s.step()) out.push_back(tariff_row<T>(s.text(1), s.text(0)));
+}
+template <class T>
+bool sqlite_store::erase_tariff(std::string_view key) {
+    static const std::string sql =
+        std::string("DELETE FROM ") + table<T>::name + " WHERE " + table<T>::key_column + "=?";
+    auto& s = impl_->stmt(sql);
+    reset_guard g(s);
+    s.bind(1, key);
+    s.run();
+    return sqlite3_changes(impl_->db.get()) > 0;
+}
+
+bool sqlite_store::load(std::string_view k, tariff_schedule& o) const {
+    return load_tariff(k, o);
+}
+bool sqlite_store::load(std::string_view k, tariff_assignment& o) const {
+    return load_tariff(k, o);
+}
+bool sqlite_store::load(std::string_view k, tariff_rate& o) const {
+    return load_tariff(k, o);
+}
+bool sqlite_store::load(std::string_view k, normative& o) const {
+    return load_tariff(k, o);
+}
+void sqlite_store::list(std::vector<tariff_schedule>& o) const {
+    list_tariff(o);
+}
+void sqlite_store::list(std::vector<tariff_assignment>& o) const {
+    list_tariff(o);
+}
+void sqlite_store::list(std::vector<tariff_rate>& o) const {
+    list_tariff(o);
+}
+void sqlite_store::list(std::vector<normative>& o) const {
+    list_tariff(o);
+}
+void sqlite_store::store_entity(const tariff_schedule& s) {
+    impl_->upsert(s);
+}
+void sqlite_store::store_entity(const tariff_assignment& a) {
+    impl_->upsert(a);
+}
+void sqlite_store::store_entity(const tariff_rate& r) {
+    impl_->upsert(r);
+}
+void sqlite_store::store_entity(const normative& n) {
+    impl_->upsert(n);
+}
+bool sqlite_store::erase_schedule(std::string_view id) {
+    return erase_tariff<tariff_schedule>(id);
+}
+bool sqlite_store::erase_assignment(std::string_view key) {
+    return erase_tariff<tariff_assignment>(key);
+}
+bool sqlite_store::erase_rate(std::string_view key) {
+    return erase_tariff<tariff_rate>(key);
+}
+bool sqlite_store::erase_normative(std::string_view key) {
+    return erase_tariff<normative>(key);
 }
 
 }  // namespace v0

@@ -4,7 +4,7 @@
 /// database of a newer schema, or a file that is not a kvant database, fails with storage_schema.
 /// `<sqlite3.h>` is not included here: the handle is private.
 ///
-/// Schema version 3 (docs/storage.md describes every table; databases of versions 1 and 2 are migrated on
+/// Schema version 4 (docs/storage.md describes every table; databases of versions 1 to 3 are migrated on
 /// opening for writing, and refused with storage_schema when opened read-only): entities are rows with their
 /// key and reference columns (enforced by foreign keys) plus a `doc` column holding the entity as JSON
 /// (model/json.hpp), so that entity fields can grow without migrations; readings are compact blocks, one row
@@ -40,7 +40,7 @@ class sqlite_store final : public store {
         read_only,  ///< open an existing database for reading only
     };
     /// The schema version this library writes and reads.
-    static constexpr int schema_version = 3;
+    static constexpr int schema_version = 4;
 
     /// How long a call waits for another connection's write lock before it fails with errc::storage_busy
     /// (retryable). 0 fails at once. Range 0..3,600,000 ms; a value outside is a config_error.
@@ -103,8 +103,33 @@ class sqlite_store final : public store {
     void store_entity(const meter& m) override;
     write_stats store_readings(const reading_table& batch, on_conflict policy) override;
     write_stats store_events(std::span<const meter_event> events, on_conflict policy) override;
+    // ---- tariffs
+    bool load(std::string_view key, tariff_schedule& out) const override;
+    bool load(std::string_view key, tariff_assignment& out) const override;
+    bool load(std::string_view key, tariff_rate& out) const override;
+    bool load(std::string_view key, normative& out) const override;
+    void list(std::vector<tariff_schedule>& out) const override;
+    void list(std::vector<tariff_assignment>& out) const override;
+    void list(std::vector<tariff_rate>& out) const override;
+    void list(std::vector<normative>& out) const override;
+    void store_entity(const tariff_schedule& s) override;
+    void store_entity(const tariff_assignment& a) override;
+    void store_entity(const tariff_rate& r) override;
+    void store_entity(const normative& n) override;
+    bool erase_schedule(std::string_view id) override;
+    bool erase_assignment(std::string_view key) override;
+    bool erase_rate(std::string_view key) override;
+    bool erase_normative(std::string_view key) override;
 
   private:
+    // ---- tariffs
+    template <class T>
+    bool load_tariff(std::string_view key, T& out) const;
+    template <class T>
+    void list_tariff(std::vector<T>& out) const;
+    template <class T>
+    bool erase_tariff(std::string_view key);
+
     struct impl;
     std::unique_ptr<impl> impl_;
 };
