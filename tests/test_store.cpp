@@ -1352,7 +1352,7 @@ TEST_CASE("SQLite: a schema-2 database of the landed release migrates on opening
     const auto file = fixture("mixed.db");
     CHECK_THROWS_WITH(
         sqlite_store(file, sqlite_store::mode::read_only),
-        Catch::Contains("has schema version 2; open it for writing once to migrate it to version 3"));
+        Catch::Contains("has schema version 2; open it for writing once to migrate it to version 4"));
     std::size_t anomalies_before = 0;
     {
         sqlite3* db = nullptr;

@@ -435,7 +435,7 @@ cp "$demo/../../tests/data/schema2/mixed.db" "$work/old.db"
 expect 1 "an old database read-only" -- "$kvant" export --db "$work/old.db" --table readings
 contains "$work/err" "kvant migrate --db FILE" "the refusal names the migrate command"
 expect 0 "migrate" -- "$kvant" migrate --db "$work/old.db"
-contains "$work/out" "schema version 3, 22 values" "migrated with every value"
+contains "$work/out" "schema version 4, 22 values" "migrated with every value"
 expect 0 "export after migrating" -- "$kvant" export --db "$work/old.db" --table readings
 contains "$work/out" "E-100,2020-02-29T21:00:00Z,active_import,1100.75,manual,2020-03-01T08:15:00Z" "a migrated value with its source and acceptance time"
 expect 0 "migrate again changes nothing" -- "$kvant" migrate --db "$work/old.db"
