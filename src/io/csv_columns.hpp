@@ -10,6 +10,7 @@
 #include "kvant/model/account.hpp"
 #include "kvant/model/meter.hpp"
 #include "kvant/model/metering_point.hpp"
+#include "kvant/model/tariff_book.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -24,6 +25,9 @@ std::string key_of(const T& e) {
         return e.code;
     else if constexpr (std::is_same_v<T, meter>)
         return e.serial;
+    else if constexpr (std::is_same_v<T, tariff_assignment> || std::is_same_v<T, tariff_rate> ||
+                       std::is_same_v<T, normative>)
+        return kvant::key_of(e);
     else
         return e.id;
 }
@@ -59,7 +63,23 @@ inline const csv_columns& columns_of(table_kind k) {
         {"meter", "timestamp"}};
     static const csv_columns events{{"meter", "timestamp", "code", "kind", "journal", "message"},
                                     {"meter", "timestamp", "code"}};
+    // ---- tariffs
+    static const csv_columns schedules{{}, {}};  // a JSON file
+    static const csv_columns assignments{{"scope", "target", "from", "schedule"},
+                                         {"scope", "target", "from", "schedule"}};
+    static const csv_columns rates{{"schedule", "scope", "target", "zone", "from", "price", "supplier"},
+                                   {"schedule", "scope", "target", "zone", "from", "price"}};
+    static const csv_columns normatives{{"organization", "resource", "amenities", "from", "value", "basis"},
+                                        {"organization", "resource", "from", "value", "basis"}};
     switch (k) {
+        case table_kind::tariff_schedules:
+            return schedules;
+        case table_kind::tariff_assignments:
+            return assignments;
+        case table_kind::tariff_rates:
+            return rates;
+        case table_kind::normatives:
+            return normatives;
         case table_kind::organizations:
             return organizations;
         case table_kind::abonents:

@@ -106,20 +106,21 @@ CREATE TABLE blocks(
 // ---- tariffs
 // Schema version 4: stored tariff schedules (keyed by id), their assignments to a scope, rates and
 // normatives (keyed by model/tariff_book.hpp's key_of(): the key parts joined by U+001F), each a JSON
-// document beside its key and reference columns (docs/storage.md).
+// document beside its key and reference columns (docs/storage.md). IF NOT EXISTS: a database another
+// build of schema 4 made (or a test that ages a database by hand) may hold them already.
 constexpr const char* schema_v4_tariffs = R"sql(
-CREATE TABLE tariff_schedules(
+CREATE TABLE IF NOT EXISTS tariff_schedules(
   id TEXT PRIMARY KEY,
   doc TEXT NOT NULL);
-CREATE TABLE tariff_assignments(
+CREATE TABLE IF NOT EXISTS tariff_assignments(
   key TEXT PRIMARY KEY,
   schedule TEXT NOT NULL REFERENCES tariff_schedules(id) DEFERRABLE INITIALLY DEFERRED,
   doc TEXT NOT NULL);
-CREATE TABLE tariff_rates(
+CREATE TABLE IF NOT EXISTS tariff_rates(
   key TEXT PRIMARY KEY,
   schedule TEXT NOT NULL REFERENCES tariff_schedules(id) DEFERRABLE INITIALLY DEFERRED,
   doc TEXT NOT NULL);
-CREATE TABLE normatives(
+CREATE TABLE IF NOT EXISTS normatives(
   key TEXT PRIMARY KEY,
   organization TEXT NOT NULL REFERENCES organizations(id) DEFERRABLE INITIALLY DEFERRED,
   doc TEXT NOT NULL);
@@ -1780,12 +1781,17 @@ std::optional<std::string> tariff_row_problem(const T& e, const std::string& key
         if (i.level == severity::error) return i.to_string();
     return std::nullopt;
 }
+/// A key of key_of() for messages: its parts joined by '/'.
+std::string shown_key(std::string k) {
+    std::replace(k.begin(), k.end(), '\x1f', '/');
+    return k;
+}
 template <class T>
 T tariff_row(const std::string& doc, const std::string& key) {
-    T out = from_doc<T>(doc, key);
+    T out = from_doc<T>(doc, shown_key(key));
     if (auto p = tariff_row_problem(out, key))
         throw storage_error(errc::storage_corrupt, std::string("stored ") + table<T>::name + " row " +
-                                                       quote(key) + ": column 'doc' " + *p +
+                                                       quote(shown_key(key)) + ": column 'doc' " + *p +
                                                        "; kvant validate lists every such row");
     return out;
 }
@@ -1808,7 +1814,8 @@ void sqlite_store::list_tariff(std::vector<T>& out) const {
         std::string("SELECT ") + table<T>::key_column + ", doc FROM " + table<T>::name + " ORDER BY 1";
     auto& s = impl_->stmt(sql);
     reset_guard g(s);
-    while (s.step()) out.push_back(tariff_row<T>(s.text(1), s.text(0)));
+    // the key as stored, byte for byte: text() would repair its U+001F separators
+    while (s.step()) out.push_back(tariff_row<T>(s.text(1), std::string(s.bytes(0))));
 }
 template <class T>
 bool sqlite_store::erase_tariff(std::string_view key) {

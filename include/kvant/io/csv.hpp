@@ -18,6 +18,11 @@
 /// - readings, wide: meter, timestamp, and value or total; t1, t2, t3, t4, source, accepted (the registers of
 ///   each meter's resource's main quantity)
 /// - events: meter, timestamp, code; kind, journal, message
+/// - tariff_schedules: not CSV but JSON (model/tariff_json.hpp): one schedule object or an array of them
+/// - tariff_assignments: scope, target, from, schedule
+/// - tariff_rates: schedule, scope, target, zone, from, price; supplier (the `kvant cost --rates` file of
+///   zone,from,price still reads there; stored rates need the schedule and scope columns)
+/// - normatives: organization, resource, from, value, basis; amenities
 ///
 /// Empty cells are absent values. A meter's resource defaults to its model's. Timestamps are ISO 8601 with
 /// `Z` or an offset (or, with `import_options::default_offset_minutes`, without one).
@@ -55,9 +60,14 @@ enum class table_kind : std::uint8_t {
     meter_models,
     meters,
     readings,
-    events
+    events,
+    // ---- tariffs (after every entity they refer to; written after the entities, before readings)
+    tariff_schedules,
+    tariff_assignments,
+    tariff_rates,
+    normatives
 };
-inline constexpr detail::enum_text<table_kind, 8> table_kind_text{
+inline constexpr detail::enum_text<table_kind, 12> table_kind_text{
     "table",
     {{{table_kind::organizations, "organizations"},
       {table_kind::abonents, "abonents"},
@@ -66,7 +76,11 @@ inline constexpr detail::enum_text<table_kind, 8> table_kind_text{
       {table_kind::meter_models, "meter_models"},
       {table_kind::meters, "meters"},
       {table_kind::readings, "readings"},
-      {table_kind::events, "events"}}}};
+      {table_kind::events, "events"},
+      {table_kind::tariff_schedules, "tariff_schedules"},
+      {table_kind::tariff_assignments, "tariff_assignments"},
+      {table_kind::tariff_rates, "tariff_rates"},
+      {table_kind::normatives, "normatives"}}}};
 inline std::string_view to_string(table_kind k) noexcept {
     return table_kind_text.name(k);
 }
