@@ -372,5 +372,12 @@ TEST_CASE("a stored rate edited to a negative price is storage_corrupt naming ta
         CHECK_THAT(std::string(e.message()), Catch::Contains("stored tariff_rates row 'single") &&
                                    Catch::Contains("column 'doc'") && Catch::Contains("price"));
     }
+    // check() (kvant validate) names the row rather than failing
+    const auto found = s.check();
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].table == "tariff_rates");
+    CHECK(found[0].key == "'single/organization/dnt-demo/total/2020-01-01'");
+    CHECK(found[0].column == "doc");
+    CHECK_THAT(found[0].what, Catch::Contains("field 'price': -5 is outside 0..1000000"));
     remove_db(file);
 }

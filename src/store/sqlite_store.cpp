@@ -1494,6 +1494,39 @@ class checker {
 
 }  // namespace
 
+// ---- tariffs
+
+namespace {
+/// Why a tariff row read back does not hold: its document's key is not the row's, or it fails validation
+/// (a price edited to -5 by hand must not bill); nothing when it holds.
+std::optional<std::string> tariff_row_problem(const tariff_schedule& s, const std::string& key) {
+    if (s.id != key) return "holds id " + quote(s.id);
+    if (const auto p = check(s); !p.empty()) return p.front();
+    return std::nullopt;
+}
+template <class T>
+std::optional<std::string> tariff_row_problem(const T& e, const std::string& key) {
+    if (key_of(e) != key) return std::string("holds another key");
+    for (const auto& i : validate(e))
+        if (i.level == severity::error) return i.to_string();
+    return std::nullopt;
+}
+/// A key of key_of() for messages: its parts joined by '/'.
+std::string shown_key(std::string k) {
+    std::replace(k.begin(), k.end(), '\x1f', '/');
+    return k;
+}
+template <class T>
+T tariff_row(const std::string& doc, const std::string& key) {
+    T out = from_doc<T>(doc, shown_key(key));
+    if (auto p = tariff_row_problem(out, key))
+        throw storage_error(errc::storage_corrupt, std::string("stored ") + table<T>::name + " row " +
+                                                       quote(shown_key(key)) + ": column 'doc' " + *p +
+                                                       "; kvant validate lists every such row");
+    return out;
+}
+}  // namespace
+
 std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
     checker c(max_per_column);
     auto& db = *impl_;
@@ -1613,6 +1646,39 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
         entities(static_cast<metering_point*>(nullptr));
         entities(static_cast<meter_model*>(nullptr));
         entities(static_cast<meter*>(nullptr));
+    });
+    // ---- tariffs: each row reads back (document, key, values) as a read would, its reference column agrees
+    guard([&] {
+        const auto tariffs = [&]<class T>(T*) {
+            using t = table<T>;
+            if (!has(t::name)) return;
+            std::string sql = std::string("SELECT ") + t::key_column;
+            for (const char* col : t::ref_columns) sql += std::string(",") + col;
+            sql += std::string(",doc FROM ") + t::name + " ORDER BY 1";
+            statement s(db.db.get(), sql, db.busy_ms);
+            const int doc_col = 1 + static_cast<int>(t::ref_columns.size());
+            while (s.step()) {
+                const std::string raw_key(s.bytes(0));
+                const std::string key = quote(shown_key(raw_key));
+                T e;
+                try {
+                    e = tariff_row<T>(s.text(doc_col), raw_key);
+                } catch (const storage_error& err) {
+                    c.add(t::name, key, "doc", std::string(err.message()));
+                    continue;
+                }
+                const auto refs = t::refs(e);
+                for (std::size_t i = 0; i < refs.size(); ++i)
+                    if (refs[i] != s.text(1 + static_cast<int>(i)))
+                        c.add(t::name, key, t::ref_columns[i],
+                              "holds " + quote(s.bytes(1 + static_cast<int>(i))) + " but the document says " +
+                                  quote(refs[i]));
+            }
+        };
+        tariffs(static_cast<tariff_schedule*>(nullptr));
+        tariffs(static_cast<tariff_assignment*>(nullptr));
+        tariffs(static_cast<tariff_rate*>(nullptr));
+        tariffs(static_cast<normative*>(nullptr));
     });
     // 5. readings: every block decodes, agrees with its key and columns, holds values in range; every
     // series has a known channel and the last value of its last block
@@ -1763,39 +1829,6 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
     });
     return c.finish();
 }
-
-// ---- tariffs
-
-namespace {
-/// Why a tariff row read back does not hold: its document's key is not the row's, or it fails validation
-/// (a price edited to -5 by hand must not bill); nothing when it holds.
-std::optional<std::string> tariff_row_problem(const tariff_schedule& s, const std::string& key) {
-    if (s.id != key) return "holds id " + quote(s.id);
-    if (const auto p = check(s); !p.empty()) return p.front();
-    return std::nullopt;
-}
-template <class T>
-std::optional<std::string> tariff_row_problem(const T& e, const std::string& key) {
-    if (key_of(e) != key) return std::string("holds another key");
-    for (const auto& i : validate(e))
-        if (i.level == severity::error) return i.to_string();
-    return std::nullopt;
-}
-/// A key of key_of() for messages: its parts joined by '/'.
-std::string shown_key(std::string k) {
-    std::replace(k.begin(), k.end(), '\x1f', '/');
-    return k;
-}
-template <class T>
-T tariff_row(const std::string& doc, const std::string& key) {
-    T out = from_doc<T>(doc, shown_key(key));
-    if (auto p = tariff_row_problem(out, key))
-        throw storage_error(errc::storage_corrupt, std::string("stored ") + table<T>::name + " row " +
-                                                       quote(shown_key(key)) + ": column 'doc' " + *p +
-                                                       "; kvant validate lists every such row");
-    return out;
-}
-}  // namespace
 
 template <class T>
 bool sqlite_store::load_tariff(std::string_view key, T& out) const {
