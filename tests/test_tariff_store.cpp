@@ -8,7 +8,10 @@
 #include <random>
 #include "support.hpp"
 
+#include <sstream>
+
 #include "kvant/algorithms/tariff_resolution.hpp"
+#include "kvant/io/csv.hpp"
 #include "kvant/model/tariff_json.hpp"
 #include "kvant/store/memory_store.hpp"
 #include "kvant/store/sqlite_store.hpp"
@@ -335,7 +338,8 @@ TEST_CASE("a schema 3 database gets the tariff tables on a writing open; a read-
         FAIL("no exception");
     } catch (const storage_error& e) {
         CHECK(e.code() == errc::storage_schema);
-        CHECK_THAT(std::string(e.message()), Catch::Contains("has schema version 3") && Catch::Contains("kvant migrate"));
+        CHECK_THAT(std::string(e.message()),
+                   Catch::Contains("has schema version 3") && Catch::Contains("kvant migrate"));
     }
     {
         sqlite_store s(file, sqlite_store::mode::open);
@@ -370,7 +374,7 @@ TEST_CASE("a stored rate edited to a negative price is storage_corrupt naming ta
     } catch (const storage_error& e) {
         CHECK(e.code() == errc::storage_corrupt);
         CHECK_THAT(std::string(e.message()), Catch::Contains("stored tariff_rates row 'single") &&
-                                   Catch::Contains("column 'doc'") && Catch::Contains("price"));
+                                                 Catch::Contains("column 'doc'") && Catch::Contains("price"));
     }
     // check() (kvant validate) names the row rather than failing
     const auto found = s.check();
@@ -380,4 +384,57 @@ TEST_CASE("a stored rate edited to a negative price is storage_corrupt naming ta
     CHECK(found[0].column == "doc");
     CHECK_THAT(found[0].what, Catch::Contains("field 'price': -5 is outside 0..1000000"));
     remove_db(file);
+}
+
+TEST_CASE(
+    "tariff CSV import: a key twice with other values names both lines; a failed import changes nothing") {
+    memory_store s;
+    populate(s);
+    import_csv(s, table_kind::tariff_schedules, nlohmann::json(std::vector{single_rate_schedule()}).dump(),
+               "schedules.json");
+    const std::string rates =
+        "schedule,scope,target,zone,from,price,supplier\n"
+        "single,organization,dnt-demo,total,2020-01-01,5.00,АО ЭС\n"
+        "single,organization,dnt-demo,total,2020-01-01,5.00,АО ЭС\n"  // the same again: one rate
+        "single,building,b-1,total,2021-01-01,4.50,\n";
+    const auto rep = import_csv(s, table_kind::tariff_rates, rates, "rates.csv");
+    CHECK(rep.rows == 3);
+    CHECK(rep.stats.inserted == 2);
+    CHECK(rep.stats.unchanged == 1);
+    // imported again: nothing new
+    CHECK(import_csv(s, table_kind::tariff_rates, rates, "rates.csv").stats.inserted == 0);
+    try {
+        import_csv(s, table_kind::tariff_rates,
+                   "schedule,scope,target,zone,from,price\n"
+                   "single,meter,9000106,total,2022-01-01,7\n"
+                   "single,meter,9000106,total,2022-01-01,8\n",
+                   "more.csv");
+        FAIL("no exception");
+    } catch (const validation_error& e) {
+        CHECK(e.code() == errc::duplicate);
+        CHECK(e.where().file == "more.csv");
+        CHECK(e.where().line == 3);
+        CHECK_THAT(e.reason(), Catch::Contains("more.csv:2"));
+    }
+    // the second row refers to a meter that does not exist: the first row is not kept either
+    try {
+        import_csv(
+            s, table_kind::tariff_assignments,
+            "scope,target,from,schedule\nmeter,9000106,2022-01-01,single\nmeter,nope,2022-01-01,single\n",
+            "assign.csv");
+        FAIL("no exception");
+    } catch (const validation_error& e) {
+        CHECK(e.code() == errc::unknown_reference);
+        CHECK(e.where().line == 3);
+        CHECK(e.where().field == "target");
+    }
+    CHECK(s.all<tariff_assignment>().empty());
+    CHECK(s.all<tariff_rate>().size() == 2);
+    // export writes what import reads
+    std::ostringstream out;
+    export_csv(s, table_kind::tariff_rates, out);
+    CHECK(out.str() ==
+          "schedule,scope,target,zone,from,price,supplier\n"
+          "single,building,b-1,total,2021-01-01,4.5,\n"
+          "single,organization,dnt-demo,total,2020-01-01,5,АО ЭС\n");
 }
