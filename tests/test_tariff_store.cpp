@@ -167,6 +167,29 @@ TEST_CASE(
     CHECK(terms[1].rates[0]->supplier == "АО Энергосбыт");
 }
 
+TEST_CASE("a meter's own single price replaces its organisation's day and night prices from its date") {
+    tariff_book b;
+    b.schedules = {two_zone_schedule()};
+    b.rates = {
+        {"two-zone", tariff_scope::organization, "dnt-demo", "day", d("2020-01-01"), dec("6.00"), ""},
+        {"two-zone", tariff_scope::organization, "dnt-demo", "night", d("2020-01-01"), dec("3.00"), ""},
+        {"two-zone", tariff_scope::meter, "9000106", "total", d("2020-08-11"), dec("4.00"), ""},
+    };
+    const auto t = rate_timeline(b, m106(), "two-zone");
+    // from 2020-01-01: day 6, night 3 (no total yet); from 2020-08-11 every name at 4
+    REQUIRE(t.size() == 5);
+    CHECK((t[0].zone == "day" && t[0].price == dec("6.00") && t[0].from == d("2020-01-01")));
+    CHECK((t[1].zone == "night" && t[1].price == dec("3.00")));
+    for (std::size_t i = 2; i < 5; ++i) CHECK((t[i].from == d("2020-08-11") && t[i].price == dec("4.00")));
+    // 10 a day through August (UTC), 16 h day (07-23) and 8 h night: 10 days at 6 and 3, 21 days at 4
+    // (10 × 10 × 16/24 × 6 = 400.00; 10 × 10 × 8/24 × 3 = 100.00; 21 × 10 × 4 = 840.00) = 1340.00
+    consumption_options o;
+    o.periods = {period_kind::month};
+    const auto s106 = totals("9000106", {{"2020-08-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "310"}});
+    const auto bill = cost(s106, zone::utc(), tariff_calendar(two_zone_schedule()), t, {}, o);
+    CHECK(to_string(bill.total[0]) == "1340.00");
+}
+
 TEST_CASE("a normative per person is times the residents; the dwelling's kind first; versions by date") {
     tariff_book b;
     b.normatives = {

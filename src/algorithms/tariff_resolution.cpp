@@ -73,17 +73,42 @@ std::vector<const tariff_rate*> rates_at(const tariff_book& book, const tariff_s
 }
 
 std::vector<rate> rate_timeline(const tariff_book& book, const tariff_subject& s, std::string_view schedule) {
+    // cost() bills each leaf zone at one name for the whole range (its own, else a group's, else total's), so
+    // every name any list uses gets a price on every change: the price the list then in force gives it (its
+    // own; for a leaf, a group's holding it, else total; for a group, total). A meter's own `total` list thus
+    // replaces its organisation's day and night prices, and a later day/night list replaces a total one.
+    const tariff_schedule* sch = nullptr;
+    for (const auto& x : book.schedules)
+        if (x.id == schedule) sch = &x;
     std::set<calendar_date> changes;
+    std::set<std::string> names;
     for (const auto& r : book.rates)
-        if (r.schedule == schedule && applies(s, r.scope, r.target)) changes.insert(r.from);
+        if (r.schedule == schedule && applies(s, r.scope, r.target)) {
+            changes.insert(r.from);
+            names.insert(r.zone);
+        }
+    const auto price_of = [&](const std::string& name,
+                              const std::map<std::string, decimal>& list) -> std::optional<decimal> {
+        if (const auto it = list.find(name); it != list.end()) return it->second;
+        if (sch && std::find(sch->zones.begin(), sch->zones.end(), name) != sch->zones.end())
+            for (const auto& g : sch->groups)
+                if (std::find(g.members.begin(), g.members.end(), name) != g.members.end())
+                    if (const auto it = list.find(g.name); it != list.end()) return it->second;
+        if (const auto it = list.find("total"); it != list.end()) return it->second;
+        return std::nullopt;
+    };
     std::vector<rate> out;
-    std::map<std::string, decimal> current;  // by zone: the price last emitted
+    std::map<std::string, decimal> current;  // by name: the price last emitted
     for (const auto d : changes) {
-        for (const auto* r : rates_at(book, s, schedule, d)) {
-            const auto it = current.find(r->zone);
-            if (it != current.end() && it->second == r->price) continue;
-            current[r->zone] = r->price;
-            out.push_back({r->zone, d, r->price});
+        std::map<std::string, decimal> list;
+        for (const auto* r : rates_at(book, s, schedule, d)) list.emplace(r->zone, r->price);
+        for (const auto& name : names) {
+            const auto price = price_of(name, list);
+            if (!price) continue;
+            const auto it = current.find(name);
+            if (it != current.end() && it->second == *price) continue;
+            current[name] = *price;
+            out.push_back({name, d, *price});
         }
     }
     return out;

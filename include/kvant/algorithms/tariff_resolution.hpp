@@ -40,9 +40,11 @@ tariff_subject subject_of(const fleet& f, const meter& m);
 /// The assignment in force on a date; nullptr when none.
 const tariff_assignment* assignment_at(const tariff_book& book, const tariff_subject& s, calendar_date d);
 
-/// The price list of one schedule over time for this subject, as cost() takes it: for each date on which
-/// the list in force changes, one rate per zone whose price (or presence) changed. Empty when no rate of the
-/// schedule applies to the subject.
+/// The price list of one schedule over time for this subject, as cost() takes it: on each date on which
+/// the list in force changes, a rate for every zone name any list uses whose price changed, priced as the
+/// list then in force bills it (its own rate; for a leaf zone, a group's holding it, else total's; for a
+/// group, total's), so that cost()'s one billed name per leaf follows a change of scope. Empty when no rate
+/// of the schedule applies to the subject.
 std::vector<rate> rate_timeline(const tariff_book& book, const tariff_subject& s, std::string_view schedule);
 
 /// The stored rates of the schedule in force on a date for the subject (the winning scope's latest per
