@@ -378,7 +378,8 @@ TEST_CASE("SQLite: a schema version 1 database is migrated when opened for writi
     REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
     // what schema 1 was: no anomalies, readings as rows of five registers (src/store/sqlite_store.cpp)
     REQUIRE(sqlite3_exec(db,
-                         "DROP TABLE anomalies; DROP TABLE blocks; DROP TABLE series; "
+                         "DROP TABLE anomalies; DROP TABLE blocks; DROP TABLE series; DROP TABLE changes; "
+                         "DROP TABLE anomaly_history; "
                          "CREATE TABLE readings(meter INTEGER NOT NULL REFERENCES meters(id) DEFERRABLE "
                          "INITIALLY DEFERRED, ts INTEGER NOT NULL, total INTEGER, t1 INTEGER, t2 INTEGER, t3 "
                          "INTEGER, t4 INTEGER, source INTEGER NOT NULL, accepted INTEGER, PRIMARY KEY(meter, "

@@ -353,7 +353,8 @@ TEST_CASE("a schema 3 database gets the tariff tables on a writing open; a read-
     REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
     REQUIRE(sqlite3_exec(db,
                          "DROP TABLE tariff_assignments; DROP TABLE tariff_rates; DROP TABLE normatives; "
-                         "DROP TABLE tariff_schedules; PRAGMA user_version=3",
+                         "DROP TABLE tariff_schedules; DROP TABLE changes; DROP TABLE anomaly_history; "
+                         "PRAGMA user_version=3",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
     try {

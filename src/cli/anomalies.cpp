@@ -140,10 +140,19 @@ int run_anomalies_detect(const args& a) {
 
 int run_anomalies_list(const args& a) {
     sqlite_store db = open_store(a, sqlite_store::mode::read_only);
-    std::optional<anomaly_status> status;
-    if (a.get("status")) status = a.choice("status", anomaly_status_text);
+    anomaly_query q;
+    if (a.get("status")) q.status = a.choice("status", anomaly_status_text);
+    if (a.get("type")) q.type = a.choice("type", anomaly_type_text);
+    if (const auto m = a.get("meter")) q.meter = *m;
+    if (const auto o = a.get("organization")) q.organization = *o;
+    q.from = a.time("from");
+    q.to = a.time("to");
+    if (const auto n = a.integer("offset")) q.offset = static_cast<std::size_t>(*n);
+    if (const auto n = a.integer("limit")) q.limit = static_cast<std::size_t>(*n);
+    if (!q.organization.empty() && !db.find<organization>(q.organization))
+        throw storage_error(errc::not_found, "no organization " + excerpt(q.organization));
     output out(a);
-    write_anomalies(out.stream(), db.anomalies(status), a.flag("json"));
+    write_anomalies(out.stream(), db.find_anomalies(q).items, a.flag("json"));
     out.finish();
     return 0;
 }
@@ -151,9 +160,49 @@ int run_anomalies_list(const args& a) {
 int run_anomalies_resolve(const args& a) {
     sqlite_store db = open_store(a, sqlite_store::mode::open);
     const std::string key = a.require("key");
-    if (!db.resolve_anomaly(key, at_option(a), a.require("by")))
-        throw storage_error(errc::not_found, "no anomaly with key '" + key + "'");
+    if (!db.resolve_anomaly(key, at_option(a), a.require("by"), a.get("note").value_or("")))
+        throw storage_error(errc::not_found, "no anomaly with key " + excerpt(key));
     std::cout << "resolved " << key << "\n";
+    return 0;
+}
+
+int run_anomalies_reopen(const args& a) {
+    sqlite_store db = open_store(a, sqlite_store::mode::open);
+    const std::string key = a.require("key");
+    if (!db.reopen_anomaly(key, at_option(a), a.require("by"), a.get("note").value_or("")))
+        throw storage_error(errc::not_found, "no anomaly with key " + excerpt(key));
+    std::cout << "reopened " << key << "\n";
+    return 0;
+}
+
+int run_anomalies_history(const args& a) {
+    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+    const std::string key = a.require("key");
+    bool known = false;
+    for (const auto& x : db.anomalies())
+        if (x.key == key) known = true;
+    if (!known) throw storage_error(errc::not_found, "no anomaly with key " + excerpt(key));
+    output out(a);
+    auto& os = out.stream();
+    os << "anomaly,action,at,by,note\n";
+    auto field = [&](std::string_view v) {
+        if (v.find_first_of(",\"\n") == std::string_view::npos) {
+            os << v;
+            return;
+        }
+        os << '"';
+        for (char ch : v) os << (ch == '"' ? "\"\"" : std::string(1, ch));
+        os << '"';
+    };
+    for (const auto& h : db.anomaly_history(key)) {
+        field(h.anomaly);
+        os << ',' << to_string(h.action) << ',' << to_string(h.at) << ',';
+        field(h.by);
+        os << ',';
+        field(h.note);
+        os << '\n';
+    }
+    out.finish();
     return 0;
 }
 
@@ -167,6 +216,21 @@ std::vector<command> anomaly_commands() {
     const option_spec json = opt::flag("json", "JSON instead of CSV");
     const option_spec status =
         opt::choice("status", "STATUS", anomaly_status_text, "only these (default: all)");
+    const std::vector<option_spec> filters{
+        opt::choice("type", "TYPE", anomaly_type_text, "only anomalies of this type"),
+        opt::text("meter", "SERIAL", "only anomalies of this meter (or building key)"),
+        opt::text("organization", "ID", "only anomalies of this organisation's meters and accounts"),
+        opt::time("from", "only anomalies that last until this time or later"),
+        opt::time("to", "only anomalies that began before this time"),
+        opt::integer("offset", "N", 0, 1'000'000'000,
+                     "skip the first N (after ordering by meter, begin, key)"),
+        opt::integer("limit", "N", 1, 1'000'000'000, "list at most N")};
+    auto with_filters = [&](std::vector<option_spec> base) {
+        base.insert(base.end() - 2, filters.begin(), filters.end());
+        return base;
+    };
+    const option_spec key = opt::text("key", "KEY", "the anomaly's key (see list)").mandatory();
+    const option_spec note = opt::text("note", "TEXT", "why (kept in the anomaly's history)");
     return {
         {{"anomalies detect",
           "Runs every anomaly rule over the database and stores what it finds (no duplicates).",
@@ -183,23 +247,29 @@ std::vector<command> anomaly_commands() {
            threads_spec(), quiet_spec()},
           "docs/anomalies.md lists the rules, their defaults and sources."},
          run_anomalies_detect},
-        {{"anomalies list",
-          "Lists stored anomalies as CSV (or JSON).",
-          {db, busy, status, json, out},
+        {{"anomalies list", "Lists stored anomalies as CSV (or JSON), filtered and paged.",
+          with_filters({db, busy, status, json, out}),
           "CSV: "
           "key,type,severity,meter,account,from,to,status,resolved_at,resolved_by,message_ru,message_en"},
          run_anomalies_list},
-        {{"anomalies export",
-          "Exports every stored anomaly as CSV (or JSON), as list does.",
-          {db, busy, status, json, out},
-          ""},
+        {{"anomalies export", "Exports stored anomalies as CSV (or JSON), as list does.",
+          with_filters({db, busy, status, json, out}), ""},
          run_anomalies_list},
         {{"anomalies resolve",
           "Marks an anomaly resolved, with when and by whom.",
-          {db, busy, opt::text("key", "KEY", "the anomaly's key (see list)").mandatory(),
-           opt::text("by", "NAME", "who resolved it").mandatory(), at},
+          {db, busy, key, opt::text("by", "NAME", "who resolved it").mandatory(), note, at},
           ""},
          run_anomalies_resolve},
+        {{"anomalies reopen",
+          "Opens a resolved anomaly again, with when, by whom and why (the history keeps the resolution).",
+          {db, busy, key, opt::text("by", "NAME", "who reopened it").mandatory(), note, at},
+          ""},
+         run_anomalies_reopen},
+        {{"anomalies history",
+          "Lists who resolved or reopened an anomaly, when and why, oldest first (CSV).",
+          {db, busy, key, out},
+          "CSV: anomaly,action,at,by,note"},
+         run_anomalies_history},
     };
 }
 

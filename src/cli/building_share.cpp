@@ -20,10 +20,7 @@ int run_building_share(const args& a) {
     const resource res = a.choice("resource", resource_text);
     const calendar_date first = a.month("month").value();
     const std::string month = to_string(first).substr(0, 7);
-    const auto policy_name = a.get("policy").value();  // clip, distribute or carry: checked when parsed
-    const negative_share policy = policy_name == "clip"         ? negative_share::clip_to_zero
-                                  : policy_name == "distribute" ? negative_share::distribute
-                                                                : negative_share::carry_forward;
+    const negative_share policy = a.choice("policy", negative_share_text);
     building_share_input in;
     if (auto n = a.decimal_value("normative-flats")) in.normative_flats = *n;
     const instant ever_from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
@@ -93,8 +90,7 @@ command building_share_command() {
               opt::month("month", "the month").mandatory(),
               opt::decimal_at_least("normative-flats", "VALUE", decimal{},
                                     "consumption of flats billed by normative (default 0)"),
-              opt::one_of("policy", "POLICY", {"clip", "distribute", "carry"}, "a negative share")
-                  .defaults_to("clip"),
+              opt::choice("policy", "POLICY", negative_share_text, "a negative share").defaults_to("clip"),
               opt::path("out", "FILE", "where to write ('-': stdout)").defaults_to("-")},
              "CSV: account,area,share; the bracket of the formula on stderr. Shares add up exactly."},
             run_building_share};

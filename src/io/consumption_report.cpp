@@ -42,7 +42,7 @@ void write_consumption_json(std::ostream& out, std::span<const meter_consumption
         for (const auto& n : mc.notes)
             j["notes"].push_back({{"meter", mc.meter},
                                   {"register", mc.label(n.ch)},
-                                  {"status", n.status == step_status::rollover ? "rollover" : "decrease"},
+                                  {"status", to_string(n.status)},
                                   {"from", to_string(from_unix(n.t0))},
                                   {"to", to_string(from_unix(n.t1))},
                                   {"previous", dec_text(n.v0)},

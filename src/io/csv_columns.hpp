@@ -3,61 +3,44 @@
 
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <vector>
 
 #include "kvant/io/csv.hpp"
+#include "kvant/model/abonent.hpp"
 #include "kvant/model/account.hpp"
 #include "kvant/model/meter.hpp"
+#include "kvant/model/meter_model.hpp"
 #include "kvant/model/metering_point.hpp"
+#include "kvant/model/organization.hpp"
 #include "kvant/model/tariff_book.hpp"
 
 namespace kvant {
 inline namespace v0 {
 namespace detail {
 
-/// The key of an entity, as its CSV file names it (the first column of each table).
-template <class T>
-std::string key_of(const T& e) {
-    if constexpr (std::is_same_v<T, account>)
-        return e.number;
-    else if constexpr (std::is_same_v<T, metering_point>)
-        return e.code;
-    else if constexpr (std::is_same_v<T, meter>)
-        return e.serial;
-    else if constexpr (std::is_same_v<T, tariff_assignment> || std::is_same_v<T, tariff_rate> ||
-                       std::is_same_v<T, normative>)
-        return kvant::key_of(e);
-    else
-        return e.id;
-}
-
 struct csv_columns {
     std::vector<std::string_view> all;
     std::vector<std::string_view> required;
 };
 
+/// An entity's columns: its described fields (model/fields.hpp), in order.
+template <described T>
+csv_columns columns_of() {
+    csv_columns c;
+    for_each_field<T>([&](const auto& f) {
+        c.all.push_back(f.name);
+        if (f.required) c.required.push_back(f.name);
+    });
+    return c;
+}
+
 inline const csv_columns& columns_of(table_kind k) {
-    static const csv_columns organizations{{"id", "name", "kind", "inn", "kpp", "ogrn", "legal_address",
-                                            "actual_address", "zone", "billing_start_day"},
-                                           {"id", "name"}};
-    static const csv_columns abonents{{"id", "organization", "kind", "name", "phone", "email", "registered"},
-                                      {"id", "organization", "name"}};
-    static const csv_columns accounts{{"number", "abonent", "address", "building", "building_type",
-                                       "apartment", "area", "contract_start", "contract_end", "residents"},
-                                      {"number", "abonent"}};
-    static const csv_columns points{{"code", "account", "name", "place", "place_type", "amenities"},
-                                    {"code", "account"}};
-    static const csv_columns models{{"id", "name", "execution", "manufacturer", "registry_number", "resource",
-                                     "verification_interval_years", "service_life_years", "accuracy_class",
-                                     "phases", "connection_type", "nominal_voltage", "nominal_current",
-                                     "max_current", "meter_constant", "register_digits", "tariff_registers"},
-                                    {"id", "name"}};
-    static const csv_columns meters{
-        {"serial", "model", "point", "role", "resource", "zone", "transformer_ratio", "register_digits",
-         "tariff_registers", "manufactured", "installed", "removed", "last_verification", "latitude",
-         "longitude", "under_control"},
-        {"serial"}};
+    static const csv_columns organizations = columns_of<organization>();
+    static const csv_columns abonents = columns_of<abonent>();
+    static const csv_columns accounts = columns_of<account>();
+    static const csv_columns points = columns_of<metering_point>();
+    static const csv_columns models = columns_of<meter_model>();
+    static const csv_columns meters = columns_of<meter>();
     static const csv_columns readings{
         {"meter", "timestamp", "channel", "value", "total", "t1", "t2", "t3", "t4", "source", "accepted"},
         {"meter", "timestamp"}};
@@ -65,12 +48,9 @@ inline const csv_columns& columns_of(table_kind k) {
                                     {"meter", "timestamp", "code"}};
     // ---- tariffs
     static const csv_columns schedules{{}, {}};  // a JSON file
-    static const csv_columns assignments{{"scope", "target", "from", "schedule"},
-                                         {"scope", "target", "from", "schedule"}};
-    static const csv_columns rates{{"schedule", "scope", "target", "zone", "from", "price", "supplier"},
-                                   {"schedule", "scope", "target", "zone", "from", "price"}};
-    static const csv_columns normatives{{"organization", "resource", "amenities", "from", "value", "basis"},
-                                        {"organization", "resource", "from", "value", "basis"}};
+    static const csv_columns assignments = columns_of<tariff_assignment>();
+    static const csv_columns rates = columns_of<tariff_rate>();
+    static const csv_columns normatives = columns_of<normative>();
     switch (k) {
         case table_kind::tariff_schedules:
             return schedules;

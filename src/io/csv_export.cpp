@@ -74,7 +74,7 @@ template <class T>
 void export_entities(const store& s, std::ostream& out, const std::vector<std::string_view>& cols,
                      table_kind kind) {
     write_header(out, cols);
-    for (const auto& e : s.all<T>()) write_object(out, nlohmann::json(e), cols, kind, detail::key_of(e));
+    for (const auto& e : s.all<T>()) write_object(out, nlohmann::json(e), cols, kind, std::string(key_of(e)));
 }
 
 /// Every stored reading belongs to a meter (the schema's foreign key); a database where some do not is

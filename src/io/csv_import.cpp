@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -108,28 +109,16 @@ T entity_from_row(const json& j, const csv_reader& rd) {
     }
 }
 
+/// The entity's name in a message: "metering point".
+template <described T>
+std::string entity_name() {
+    std::string n(description<T>::entity);
+    std::replace(n.begin(), n.end(), '_', ' ');
+    return n;
+}
 template <class T>
-constexpr const char* entity_name() {
-    if constexpr (std::is_same_v<T, organization>)
-        return "organization";
-    else if constexpr (std::is_same_v<T, abonent>)
-        return "abonent";
-    else if constexpr (std::is_same_v<T, account>)
-        return "account";
-    else if constexpr (std::is_same_v<T, metering_point>)
-        return "metering point";
-    else if constexpr (std::is_same_v<T, meter_model>)
-        return "meter model";
-    else if constexpr (std::is_same_v<T, tariff_schedule>)
-        return "tariff schedule";
-    else if constexpr (std::is_same_v<T, tariff_assignment>)
-        return "tariff assignment";
-    else if constexpr (std::is_same_v<T, tariff_rate>)
-        return "tariff rate";
-    else if constexpr (std::is_same_v<T, normative>)
-        return "normative";
-    else
-        return "meter";
+requires std::same_as<T, tariff_schedule> std::string entity_name() {
+    return "tariff schedule";
 }
 
 /// The first key of two JSON objects whose values differ ("" when none does).
@@ -172,15 +161,15 @@ class plan {
     template <class T>
     void add(T e, location where) {
         auto& p = std::get<pending<T>>(entities_);
-        std::string key = detail::key_of(e);
+        std::string key = std::string(key_of(e));
         if (const auto it = p.index.find(key); it != p.index.end()) {
             const T& prev = p.items[it->second];
             if (prev == e) {
                 ++report.stats.unchanged;
                 return;
             }
-            conflicting_repeat(std::string(entity_name<T>()) + " " + excerpt(key), p.where[it->second],
-                               std::move(where), first_difference(json(prev), json(e)));
+            conflicting_repeat(entity_name<T>() + " " + excerpt(key), p.where[it->second], std::move(where),
+                               first_difference(json(prev), json(e)));
         }
         p.index.emplace(std::move(key), p.items.size());
         p.items.push_back(std::move(e));
@@ -266,7 +255,7 @@ class plan {
         auto& p = std::get<pending<T>>(entities_);
         for (std::size_t i = 0; i < p.items.size(); ++i) {
             const T& e = p.items[i];
-            const auto before = s.find<T>(detail::key_of(e));
+            const auto before = s.find<T>(std::string(key_of(e)));
             try {
                 s.put(e);
             } catch (const validation_error& ve) {

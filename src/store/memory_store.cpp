@@ -33,6 +33,9 @@ struct memory_store::state {
     std::map<std::string, tariff_assignment, by_key> assignments;
     std::map<std::string, tariff_rate, by_key> rates;
     std::map<std::string, normative, by_key> normatives;
+    // ---- queries
+    std::vector<change> changes;
+    std::vector<anomaly_action> anomaly_history;
 };
 
 memory_store::memory_store() : state_(std::make_unique<state>()) {}
@@ -273,24 +276,32 @@ std::vector<meter_event> memory_store::events(std::string_view meter, instant fr
 
 write_stats memory_store::put_anomalies(std::span<const anomaly> found) {
     write_stats st;
+    const instant at = now();
     for (const auto& a : found) {
         auto [it, fresh] = state_->anomalies.try_emplace(a.key, a);
         if (fresh) {
             it->second.status = anomaly_status::open;
             it->second.resolved_at.reset();
             it->second.resolved_by.clear();
+            it->second.first_detected = it->second.last_detected = at;
             ++st.inserted;
+            note_change(entity_kind::anomaly, a.key, change_op::detected, 1, organization_of(it->second));
             continue;
         }
         anomaly updated = a;
         updated.status = it->second.status;
         updated.resolved_at = it->second.resolved_at;
         updated.resolved_by = it->second.resolved_by;
-        if (updated == it->second) {
+        updated.first_detected = it->second.first_detected ? it->second.first_detected : at;
+        updated.last_detected = it->second.last_detected;
+        const bool same = updated == it->second;
+        updated.last_detected = at;
+        it->second = updated;
+        if (same) {
             ++st.unchanged;
         } else {
-            it->second = updated;
             ++st.replaced;
+            note_change(entity_kind::anomaly, a.key, change_op::detected, 1, organization_of(updated));
         }
     }
     return st;
@@ -306,13 +317,115 @@ std::vector<anomaly> memory_store::anomalies(std::optional<anomaly_status> statu
     return out;
 }
 
-bool memory_store::resolve_anomaly(std::string_view key, instant at, std::string_view by) {
+bool memory_store::resolve_anomaly(std::string_view key, instant at, std::string_view by,
+                                   std::string_view note) {
     const auto it = state_->anomalies.find(key);
     if (it == state_->anomalies.end()) return false;
     it->second.status = anomaly_status::resolved;
     it->second.resolved_at = at;
     it->second.resolved_by = std::string(by);
+    state_->anomaly_history.push_back(
+        {std::string(key), anomaly_action_kind::resolved, at, std::string(by), std::string(note)});
+    note_change(entity_kind::anomaly, std::string(key), change_op::resolved, 1, organization_of(it->second));
     return true;
+}
+
+// ---- queries
+
+bool memory_store::reopen_anomaly(std::string_view key, instant at, std::string_view by,
+                                  std::string_view note) {
+    const auto it = state_->anomalies.find(key);
+    if (it == state_->anomalies.end()) return false;
+    it->second.status = anomaly_status::open;
+    it->second.resolved_at.reset();
+    it->second.resolved_by.clear();
+    state_->anomaly_history.push_back(
+        {std::string(key), anomaly_action_kind::reopened, at, std::string(by), std::string(note)});
+    note_change(entity_kind::anomaly, std::string(key), change_op::reopened, 1, organization_of(it->second));
+    return true;
+}
+
+std::vector<anomaly_action> memory_store::anomaly_history(std::string_view key) const {
+    std::vector<anomaly_action> out;
+    for (const auto& h : state_->anomaly_history)
+        if (h.anomaly == key) out.push_back(h);
+    return out;
+}
+
+std::vector<change> memory_store::changes(const change_query& q) const {
+    std::vector<change> out;
+    for (const auto& c : state_->changes) {
+        if (out.size() >= q.limit) break;
+        if (c.seq <= q.after || c.at < q.since) continue;
+        if (!q.organization.empty() && c.organization != q.organization) continue;
+        out.push_back(c);
+    }
+    return out;
+}
+
+void memory_store::append_change(const change& c) {
+    auto& log = state_->changes;
+    log.push_back(c);
+    log.back().seq = log.size() == 1 ? 1 : log[log.size() - 2].seq + 1;
+}
+
+namespace {
+/// The organisation of an account in the state, or nothing.
+template <class State>
+const std::string* org_of_account(const State& st, std::string_view number) {
+    const auto a = st.accounts.find(number);
+    if (a == st.accounts.end()) return nullptr;
+    const auto ab = st.abonents.find(a->second.abonent);
+    return ab == st.abonents.end() ? nullptr : &ab->second.organization;
+}
+template <class State>
+const std::string* org_of_point(const State& st, std::string_view code) {
+    const auto p = st.points.find(code);
+    return p == st.points.end() ? nullptr : org_of_account(st, p->second.account);
+}
+bool in(const std::string* org, std::string_view want) {
+    return want.empty() || (org && *org == want);
+}
+}  // namespace
+
+void memory_store::list_in(std::string_view org, std::vector<abonent>& out) const {
+    for (const auto& [k, a] : state_->abonents)
+        if (in(&a.organization, org)) out.push_back(a);
+}
+void memory_store::list_in(std::string_view org, std::vector<account>& out) const {
+    for (const auto& [k, a] : state_->accounts)
+        if (in(org.empty() ? nullptr : org_of_account(*state_, k), org)) out.push_back(a);
+}
+void memory_store::list_in(std::string_view org, std::vector<metering_point>& out) const {
+    for (const auto& [k, p] : state_->points)
+        if (in(org.empty() ? nullptr : org_of_point(*state_, k), org)) out.push_back(p);
+}
+void memory_store::list_in(std::string_view org, std::vector<meter>& out) const {
+    for (const auto& [k, m] : state_->meters)
+        if (in(org.empty() ? nullptr : org_of_point(*state_, m.point), org)) out.push_back(m);
+}
+
+void memory_store::erase_entity(entity_kind kind, std::string_view key) {
+    auto drop = [&](auto& m) {
+        if (const auto it = m.find(key); it != m.end()) m.erase(it);
+    };
+    switch (kind) {
+        case entity_kind::organization:
+            return drop(state_->organizations);
+        case entity_kind::abonent:
+            return drop(state_->abonents);
+        case entity_kind::account:
+            return drop(state_->accounts);
+        case entity_kind::metering_point:
+            return drop(state_->points);
+        case entity_kind::meter_model:
+            return drop(state_->models);
+        case entity_kind::meter:
+            drop(state_->readings);
+            return drop(state_->meters);
+        case entity_kind::anomaly:
+            return drop(state_->anomalies);
+    }
 }
 
 void memory_store::begin() {

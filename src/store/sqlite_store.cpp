@@ -126,6 +126,31 @@ CREATE TABLE IF NOT EXISTS normatives(
   doc TEXT NOT NULL);
 )sql";
 
+// ---- queries
+// Schema version 4, the queries' part: the change log (what changed since an instant, per organisation) and
+// the anomalies' resolution history. Entity queries need no table: the organisation cut joins the existing
+// reference columns through their indexes (docs/queries.md).
+constexpr const char* schema_v4_queries = R"sql(
+CREATE TABLE changes(
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  entity TEXT NOT NULL,
+  key TEXT NOT NULL,
+  op TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  organization TEXT NOT NULL);
+CREATE INDEX changes_by_time ON changes(at, seq);
+CREATE INDEX changes_by_organization ON changes(organization, at, seq);
+CREATE TABLE anomaly_history(
+  seq INTEGER PRIMARY KEY,
+  anomaly TEXT NOT NULL,
+  action TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  note TEXT NOT NULL);
+CREATE INDEX anomaly_history_by_anomaly ON anomaly_history(anomaly, seq);
+)sql";
+
 /// The page size of a new database: measured with benchmarks/store_bench (docs/storage.md).
 constexpr int new_page_size = 8192;
 
@@ -892,6 +917,7 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                 impl_->exec(schema_v2_additions);
                 impl_->exec(schema_v3_additions);
                 impl_->exec(schema_v4_tariffs);
+                impl_->exec(schema_v4_queries);
                 impl_->exec(("PRAGMA application_id=" + std::to_string(application_id)).c_str());
                 impl_->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
                 auto& s = impl_->stmt("INSERT INTO kvant_meta(key,value) VALUES('created_by', ?)");
@@ -918,8 +944,9 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                                                       std::to_string(schema_version));
     }
     if (version >= 1 && version < schema_version && app == application_id) {
-        // schemas 1 and 2 kept readings as rows of five registers; version 3 moves them into blocks on
-        // opening for writing, in one transaction (docs/storage.md); a read-only open cannot
+        // schemas 1 and 2 kept readings as rows of five registers; version 3 moves them into blocks; version
+        // 4 adds the change log and the anomaly history: on opening for writing, in one transaction
+        // (docs/storage.md); a read-only open cannot
         if (m == mode::read_only)
             throw storage_error(errc::storage_schema,
                                 file.string() + " has schema version " + std::to_string(version) +
@@ -936,7 +963,12 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                 impl_->statements.clear();  // no statement may hold the old table while it is dropped
                 impl_->exec("DROP TABLE readings");
             }
-            if (now >= 1 && now <= 3) impl_->exec(schema_v4_tariffs);  // ---- tariffs
+            if (now >= 1 && now <= 3) {
+                // ---- queries
+                impl_->exec(schema_v4_queries);
+                // ---- tariffs
+                impl_->exec(schema_v4_tariffs);
+            }
             if (now >= 1 && now < schema_version) {
                 impl_->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
                 auto& s =
@@ -1292,10 +1324,11 @@ write_stats sqlite_store::put_anomalies(std::span<const anomaly> found) {
         "DO UPDATE SET "
         "meter=excluded.meter,type=excluded.type,status=excluded.status,begins=excluded.begins,doc=excluded."
         "doc");
+    const instant at = now();
     write_stats st;
     for (const auto& a : found) {
         anomaly row = a;
-        bool known = false;
+        bool known = false, same = false;
         {
             reset_guard g(get);
             get.bind(1, a.key);
@@ -1305,22 +1338,28 @@ write_stats sqlite_store::put_anomalies(std::span<const anomaly> found) {
                 row.status = stored.status;
                 row.resolved_at = stored.resolved_at;
                 row.resolved_by = stored.resolved_by;
-                if (row == stored) {
-                    ++st.unchanged;
-                    continue;
-                }
+                row.first_detected = stored.first_detected ? stored.first_detected : at;
+                row.last_detected = stored.last_detected;
+                same = row == stored;
             }
         }
         if (!known) {
             row.status = anomaly_status::open;
             row.resolved_at.reset();
             row.resolved_by.clear();
+            row.first_detected = at;
         }
+        row.last_detected = at;
         reset_guard g(put);
         put.bind(1, row.key).bind(2, row.meter).bind(3, to_string(row.type)).bind(4, to_string(row.status));
         put.bind(5, to_unix(row.from)).bind(6, to_doc(row));
         put.run();
+        if (same) {
+            ++st.unchanged;
+            continue;
+        }
         ++(known ? st.replaced : st.inserted);
+        note_change(entity_kind::anomaly, row.key, change_op::detected, 1, organization_of(row));
     }
     tx.commit();
     return st;
@@ -1336,25 +1375,203 @@ std::vector<anomaly> sqlite_store::anomalies(std::optional<anomaly_status> statu
     return out;
 }
 
-bool sqlite_store::resolve_anomaly(std::string_view key, instant at, std::string_view by) {
-    transaction tx(*this);
-    auto& get = impl_->stmt("SELECT doc FROM anomalies WHERE key=?");
-    anomaly a;
+namespace {
+// ---- queries
+/// Sets an anomaly's status (resolved with who and when, or open again) and records the action.
+bool act_on_anomaly(sqlite_store& self, detail::sqlite::statement& get, detail::sqlite::statement& upd,
+                    detail::sqlite::statement& hist, std::string_view key, anomaly_action_kind action,
+                    instant at, std::string_view by, std::string_view note, anomaly& a) {
     {
         reset_guard g(get);
         get.bind(1, key);
         if (!get.step()) return false;
         a = from_doc<anomaly>(get.text(0), std::string(key));
     }
-    a.status = anomaly_status::resolved;
-    a.resolved_at = at;
-    a.resolved_by = std::string(by);
-    auto& upd = impl_->stmt("UPDATE anomalies SET status=?2, doc=?3 WHERE key=?1");
-    reset_guard g(upd);
-    upd.bind(1, key).bind(2, to_string(a.status)).bind(3, to_doc(a));
-    upd.run();
+    if (action == anomaly_action_kind::resolved) {
+        a.status = anomaly_status::resolved;
+        a.resolved_at = at;
+        a.resolved_by = std::string(by);
+    } else {
+        a.status = anomaly_status::open;
+        a.resolved_at.reset();
+        a.resolved_by.clear();
+    }
+    {
+        reset_guard g(upd);
+        upd.bind(1, key).bind(2, to_string(a.status)).bind(3, to_doc(a));
+        upd.run();
+    }
+    reset_guard g(hist);
+    hist.bind(1, key).bind(2, to_string(action)).bind(3, to_unix(at)).bind(4, by).bind(5, note);
+    hist.run();
+    (void)self;
+    return true;
+}
+}  // namespace
+
+bool sqlite_store::resolve_anomaly(std::string_view key, instant at, std::string_view by,
+                                   std::string_view note) {
+    transaction tx(*this);
+    anomaly a;
+    if (!act_on_anomaly(
+            *this, impl_->stmt("SELECT doc FROM anomalies WHERE key=?"),
+            impl_->stmt("UPDATE anomalies SET status=?2, doc=?3 WHERE key=?1"),
+            impl_->stmt("INSERT INTO anomaly_history(anomaly,action,at,actor,note) VALUES(?,?,?,?,?)"), key,
+            anomaly_action_kind::resolved, at, by, note, a))
+        return false;
+    note_change(entity_kind::anomaly, std::string(key), change_op::resolved, 1, organization_of(a));
     tx.commit();
     return true;
+}
+
+bool sqlite_store::reopen_anomaly(std::string_view key, instant at, std::string_view by,
+                                  std::string_view note) {
+    transaction tx(*this);
+    anomaly a;
+    if (!act_on_anomaly(
+            *this, impl_->stmt("SELECT doc FROM anomalies WHERE key=?"),
+            impl_->stmt("UPDATE anomalies SET status=?2, doc=?3 WHERE key=?1"),
+            impl_->stmt("INSERT INTO anomaly_history(anomaly,action,at,actor,note) VALUES(?,?,?,?,?)"), key,
+            anomaly_action_kind::reopened, at, by, note, a))
+        return false;
+    note_change(entity_kind::anomaly, std::string(key), change_op::reopened, 1, organization_of(a));
+    tx.commit();
+    return true;
+}
+
+std::vector<anomaly_action> sqlite_store::anomaly_history(std::string_view key) const {
+    auto& s = impl_->stmt(
+        "SELECT seq,anomaly,action,at,actor,note FROM anomaly_history WHERE anomaly=? ORDER BY seq");
+    reset_guard g(s);
+    s.bind(1, key);
+    std::vector<anomaly_action> out;
+    while (s.step()) {
+        const auto row = "anomaly_history row " + std::to_string(s.integer(0));
+        anomaly_action h;
+        h.anomaly = s.text(1);
+        const auto act = anomaly_action_kind_text.find(s.text(2));
+        if (!act)
+            throw storage_error(errc::storage_corrupt, "stored " + row + ": column 'action' holds " +
+                                                           describe(s, 2) + ", not an anomaly action");
+        h.action = *act;
+        if (const auto p = integer_problem(s, 3, min_iso_unix, max_iso_unix, false, "a time"))
+            throw storage_error(errc::storage_corrupt, "stored " + row + ": column 'at' " + *p);
+        h.at = from_unix(s.integer(3));
+        h.by = s.text(4);
+        h.note = s.text(5);
+        out.push_back(std::move(h));
+    }
+    return out;
+}
+
+std::vector<change> sqlite_store::changes(const change_query& q) const {
+    auto& s = impl_->stmt(
+        "SELECT seq,at,entity,key,op,count,organization FROM changes WHERE seq>?1 AND at>=?2 AND "
+        "(?3='' OR organization=?3) ORDER BY seq LIMIT ?4");
+    reset_guard g(s);
+    s.bind(1, q.after).bind(2, to_unix(q.since)).bind(3, q.organization);
+    s.bind(4, static_cast<std::int64_t>(
+                  std::min<std::size_t>(q.limit, std::numeric_limits<std::int64_t>::max())));
+    std::vector<change> out;
+    while (s.step()) {
+        const auto row = "changes row " + std::to_string(s.integer(0));
+        auto corrupt = [&](const char* col, const std::string& what) {
+            return storage_error(errc::storage_corrupt, "stored " + row + ": column '" + col + "' " + what);
+        };
+        change c;
+        c.seq = s.integer(0);
+        if (const auto p = integer_problem(s, 1, min_iso_unix, max_iso_unix, false, "a time"))
+            throw corrupt("at", *p);
+        c.at = from_unix(s.integer(1));
+        const auto e = entity_kind_text.find(s.text(2));
+        if (!e) throw corrupt("entity", "holds " + describe(s, 2) + ", not an entity kind");
+        c.entity = *e;
+        c.key = s.text(3);
+        const auto op = change_op_text.find(s.text(4));
+        if (!op) throw corrupt("op", "holds " + describe(s, 4) + ", not a change operation");
+        c.op = *op;
+        if (const auto p =
+                integer_problem(s, 5, 0, std::numeric_limits<std::int64_t>::max() - 1, false, "a count"))
+            throw corrupt("count", *p);
+        c.count = static_cast<std::size_t>(s.integer(5));
+        c.organization = s.text(6);
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+void sqlite_store::append_change(const change& c) {
+    auto& s = impl_->stmt("INSERT INTO changes(at,entity,key,op,count,organization) VALUES(?,?,?,?,?,?)");
+    reset_guard g(s);
+    s.bind(1, to_unix(c.at)).bind(2, to_string(c.entity)).bind(3, c.key).bind(4, to_string(c.op));
+    s.bind(5, static_cast<std::int64_t>(c.count)).bind(6, c.organization);
+    s.run();
+}
+
+// The organisation cut: the reference columns' indexes (abonents_by_organization, accounts_by_abonent,
+// metering_points_by_account, meters_by_point) carry the joins; an empty organisation lists every row.
+void sqlite_store::list_in(std::string_view org, std::vector<abonent>& out) const {
+    if (org.empty()) return list(out);
+    auto& s = impl_->stmt("SELECT id,doc FROM abonents WHERE organization=? ORDER BY id");
+    reset_guard g(s);
+    s.bind(1, org);
+    while (s.step()) out.push_back(from_doc<abonent>(s.text(1), s.text(0)));
+}
+void sqlite_store::list_in(std::string_view org, std::vector<account>& out) const {
+    if (org.empty()) return list(out);
+    auto& s = impl_->stmt(
+        "SELECT a.number,a.doc FROM abonents ab JOIN accounts a ON a.abonent=ab.id WHERE ab.organization=? "
+        "ORDER BY a.number");
+    reset_guard g(s);
+    s.bind(1, org);
+    while (s.step()) out.push_back(from_doc<account>(s.text(1), s.text(0)));
+}
+void sqlite_store::list_in(std::string_view org, std::vector<metering_point>& out) const {
+    if (org.empty()) return list(out);
+    auto& s = impl_->stmt(
+        "SELECT p.code,p.doc FROM abonents ab JOIN accounts a ON a.abonent=ab.id JOIN metering_points p ON "
+        "p.account=a.number WHERE ab.organization=? ORDER BY p.code");
+    reset_guard g(s);
+    s.bind(1, org);
+    while (s.step()) out.push_back(from_doc<metering_point>(s.text(1), s.text(0)));
+}
+void sqlite_store::list_in(std::string_view org, std::vector<meter>& out) const {
+    if (org.empty()) return list(out);
+    auto& s = impl_->stmt(
+        "SELECT m.serial,m.doc FROM abonents ab JOIN accounts a ON a.abonent=ab.id JOIN metering_points p ON "
+        "p.account=a.number JOIN meters m ON m.point=p.code WHERE ab.organization=? ORDER BY m.serial");
+    reset_guard g(s);
+    s.bind(1, org);
+    while (s.step()) out.push_back(from_doc<meter>(s.text(1), s.text(0)));
+}
+
+void sqlite_store::erase_entity(entity_kind kind, std::string_view key) {
+    auto run = [&](const char* sql) {
+        auto& s = impl_->stmt(sql);
+        reset_guard g(s);
+        s.bind(1, key);
+        s.run();
+    };
+    switch (kind) {
+        case entity_kind::organization:
+            return run("DELETE FROM organizations WHERE id=?");
+        case entity_kind::abonent:
+            return run("DELETE FROM abonents WHERE id=?");
+        case entity_kind::account:
+            return run("DELETE FROM accounts WHERE number=?");
+        case entity_kind::metering_point:
+            return run("DELETE FROM metering_points WHERE code=?");
+        case entity_kind::meter_model:
+            return run("DELETE FROM meter_models WHERE id=?");
+        case entity_kind::meter:
+            run("DELETE FROM blocks WHERE series IN (SELECT s.id FROM series s JOIN meters m ON m.id=s.meter "
+                "WHERE m.serial=?)");
+            run("DELETE FROM series WHERE meter IN (SELECT id FROM meters WHERE serial=?)");
+            run("DELETE FROM meter_events WHERE meter IN (SELECT id FROM meters WHERE serial=?)");
+            return run("DELETE FROM meters WHERE serial=?");
+        case entity_kind::anomaly:
+            return run("DELETE FROM anomalies WHERE key=?");
+    }
 }
 
 void sqlite_store::begin() {
@@ -1407,7 +1624,7 @@ std::string db_issue::to_string() const {
 
 namespace {
 
-/// The tables and columns schema version 3 has; check() reports any that is missing.
+/// The tables and columns schema version 4 has; check() reports any that is missing.
 const std::vector<std::pair<const char*, std::vector<const char*>>> schema_columns{
     {"kvant_meta", {"key", "value"}},
     {"organizations", {"id", "doc"}},
@@ -1425,6 +1642,9 @@ const std::vector<std::pair<const char*, std::vector<const char*>>> schema_colum
     {"tariff_assignments", {"key", "schedule", "doc"}},
     {"tariff_rates", {"key", "schedule", "doc"}},
     {"normatives", {"key", "organization", "doc"}},
+    // ---- queries
+    {"changes", {"seq", "at", "entity", "key", "op", "count", "organization"}},
+    {"anomaly_history", {"seq", "anomaly", "action", "at", "actor", "note"}},
 };
 
 /// Every foreign key of the schema: table, key expression naming the row, column, parent table and key.

@@ -1,6 +1,7 @@
 #include "kvant/store/store.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "kvant/core/text.hpp"
@@ -74,8 +75,10 @@ class implicit_transaction {
 void store::put(const organization& o) {
     refuse_invalid_text(o, "organization", o.id);
     refuse_invalid<organization>(validate(o), "organization", o.id);
+    if (const auto old = find<organization>(o.id); old && *old == o) return;
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(o);
+    note_change(entity_kind::organization, o.id, change_op::put, 1, o.id);
     t.commit();
 }
 
@@ -84,17 +87,22 @@ void store::put(const abonent& a) {
     refuse_invalid<abonent>(validate(a), "abonent", a.id);
     if (!find<organization>(a.organization))
         unknown("abonent", a.id, "organization", "organization", a.organization);
+    if (const auto old = find<abonent>(a.id); old && *old == a) return;
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(a);
+    note_change(entity_kind::abonent, a.id, change_op::put, 1, a.organization);
     t.commit();
 }
 
 void store::put(const account& a) {
     refuse_invalid_text(a, "account", a.number);
     refuse_invalid<account>(validate(a), "account", a.number);
-    if (!find<abonent>(a.abonent)) unknown("account", a.number, "abonent", "abonent", a.abonent);
+    const auto owner = find<abonent>(a.abonent);
+    if (!owner) unknown("account", a.number, "abonent", "abonent", a.abonent);
+    if (const auto old = find<account>(a.number); old && *old == a) return;
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(a);
+    note_change(entity_kind::account, a.number, change_op::put, 1, owner->organization);
     t.commit();
 }
 
@@ -102,16 +110,21 @@ void store::put(const metering_point& p) {
     refuse_invalid_text(p, "metering_point", p.code);
     refuse_invalid<metering_point>(validate(p), "metering_point", p.code);
     if (!find<account>(p.account)) unknown("metering_point", p.code, "account", "account", p.account);
+    if (const auto old = find<metering_point>(p.code); old && *old == p) return;
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(p);
+    note_change(entity_kind::metering_point, p.code, change_op::put, 1,
+                organization_of(entity_kind::account, p.account));
     t.commit();
 }
 
 void store::put(const meter_model& m) {
     refuse_invalid_text(m, "meter_model", m.id);
     refuse_invalid<meter_model>(validate(m), "meter_model", m.id);
+    if (const auto old = find<meter_model>(m.id); old && *old == m) return;
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(m);
+    note_change(entity_kind::meter_model, m.id, change_op::put, 1, {});
     t.commit();
 }
 
@@ -125,8 +138,11 @@ void store::put(const meter& m) {
     refuse_invalid<meter>(validate(m, model ? &*model : nullptr), "meter", m.serial);
     if (!m.point.empty() && !find<metering_point>(m.point))
         unknown("meter", m.serial, "point", "metering point", m.point);
+    if (const auto old = find<meter>(m.serial); old && *old == m) return;
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(m);
+    note_change(entity_kind::meter, m.serial, change_op::put, 1,
+                m.point.empty() ? std::string{} : organization_of(entity_kind::metering_point, m.point));
     t.commit();
 }
 
@@ -142,6 +158,14 @@ write_stats store::put_readings(const reading_table& batch, on_conflict policy) 
                                    location{"", 0, "meter", -1});
     implicit_transaction t(*this, needs_implicit_transactions());
     const auto stats = store_readings(batch, policy);
+    if (stats.inserted + stats.replaced > 0) {
+        std::vector<std::size_t> per_meter(batch.meters().size(), 0);
+        for (const auto m : batch.meter_index()) ++per_meter[m];
+        for (std::size_t m = 0; m < per_meter.size(); ++m)
+            if (per_meter[m])
+                note_change(entity_kind::meter, batch.meters()[m], change_op::readings, per_meter[m],
+                            organization_of(entity_kind::meter, batch.meters()[m]));
+    }
     t.commit();
     return stats;
 }
@@ -172,6 +196,13 @@ write_stats store::put_events(std::span<const meter_event> events, on_conflict p
     }
     implicit_transaction t(*this, needs_implicit_transactions());
     const auto stats = store_events(events, policy);
+    if (stats.inserted + stats.replaced > 0) {
+        std::map<std::string, std::size_t, std::less<>> per_meter;
+        for (const auto& e : events) ++per_meter[e.meter];
+        for (const auto& [serial, n] : per_meter)
+            note_change(entity_kind::meter, serial, change_op::events, n,
+                        organization_of(entity_kind::meter, serial));
+    }
     t.commit();
     return stats;
 }

@@ -32,9 +32,7 @@ inline constexpr detail::enum_text<group_level, 6> group_level_text{
       {group_level::abonent, "abonent"},
       {group_level::building, "building"},
       {group_level::organization, "organization"}}}};
-inline std::string_view to_string(group_level g) noexcept {
-    return group_level_text.name(g);
-}
+KVANT_ENUM_TEXT(group_level, group_level_text)
 
 struct group_row {
     std::string group;  ///< the group's key: serial, point code, account number, abonent id, building,

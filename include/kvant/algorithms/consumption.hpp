@@ -67,6 +67,9 @@ enum class step_status : std::uint8_t {
     rollover,  ///< the register wrapped past 10^digits; counted (informational)
     decrease,  ///< the register went down and it is no rollover; not counted (an anomaly)
 };
+inline constexpr detail::enum_text<step_status, 2> step_status_text{
+    "step status", {{{step_status::rollover, "rollover"}, {step_status::decrease, "decrease"}}}};
+KVANT_ENUM_TEXT(step_status, step_status_text)
 
 /// A step between two consecutive readings that is not a plain increase.
 struct step_note {

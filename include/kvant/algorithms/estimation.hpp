@@ -38,6 +38,7 @@ inline constexpr detail::enum_text<estimate_basis, 5> estimate_basis_text{
       {estimate_basis::normative, "normative"},
       {estimate_basis::normative_increased, "normative_increased"},
       {estimate_basis::none, "none"}}}};
+KVANT_ENUM_TEXT(estimate_basis, estimate_basis_text)
 
 struct billing_policy {
     int history_periods = 6;                 ///< п. 59: average over at least 6 months
@@ -76,6 +77,7 @@ inline constexpr detail::enum_text<quality, 4> quality_text{"quality",
                                                               {quality::interpolated, "interpolated"},
                                                               {quality::profiled, "profiled"},
                                                               {quality::shaped, "shaped"}}}};
+KVANT_ENUM_TEXT(quality, quality_text)
 
 struct vee_policy {
     seconds step{std::chrono::minutes{30}};            ///< the series' regular interval
@@ -101,6 +103,12 @@ std::vector<filled_point> fill_gaps(series_view s, const zone& z, const vee_poli
 
 // ---------------------------------------------------------------- building share (formula 12)
 enum class negative_share : std::uint8_t { clip_to_zero, distribute, carry_forward };
+inline constexpr detail::enum_text<negative_share, 3> negative_share_text{
+    "negative share policy",
+    {{{negative_share::clip_to_zero, "clip"},
+      {negative_share::distribute, "distribute"},
+      {negative_share::carry_forward, "carry"}}}};
+KVANT_ENUM_TEXT(negative_share, negative_share_text)
 
 struct building_share_input {
     decimal building;                                    ///< the building meter's consumption

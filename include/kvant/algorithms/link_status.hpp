@@ -38,9 +38,7 @@ inline constexpr detail::enum_text<link_bucket, link_bucket_count> link_bucket_t
       {link_bucket::within_1w, "1w"},
       {link_bucket::within_2w, "2w"},
       {link_bucket::no_link, "no_link"}}}};
-inline std::string_view to_string(link_bucket b) noexcept {
-    return link_bucket_text.name(b);
-}
+KVANT_ENUM_TEXT(link_bucket, link_bucket_text)
 
 /// The bucket of one meter: `last_session` is its last contact (its last reading or event), absent if never.
 constexpr link_bucket link_status(std::optional<instant> last_session, instant now,

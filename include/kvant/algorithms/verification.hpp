@@ -28,6 +28,7 @@ inline namespace v0 {
 enum class due_rule : std::uint8_t { same_date, day_before };
 inline constexpr detail::enum_text<due_rule, 2> due_rule_text{
     "due rule", {{{due_rule::same_date, "same-date"}, {due_rule::day_before, "day-before"}}}};
+KVANT_ENUM_TEXT(due_rule, due_rule_text)
 
 struct verification_policy {
     due_rule rule = due_rule::same_date;
@@ -72,6 +73,7 @@ inline constexpr detail::enum_text<verification_state, 4> verification_state_tex
       {verification_state::due_soon, "due_soon"},
       {verification_state::expired, "expired"},
       {verification_state::unknown, "unknown"}}}};
+KVANT_ENUM_TEXT(verification_state, verification_state_text)
 
 struct verification_status {
     verification_state state = verification_state::unknown;

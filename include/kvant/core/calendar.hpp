@@ -114,6 +114,7 @@ inline constexpr detail::enum_text<period_kind, 4> period_kind_text{"period",
                                                                       {period_kind::month, "month"},
                                                                       {period_kind::year, "year"},
                                                                       {period_kind::billing, "billing"}}}};
+KVANT_ENUM_TEXT(period_kind, period_kind_text)
 
 /// The periods that intersect [from, to), in order. Empty when to <= from.
 inline std::vector<period> periods_between(const zone& z, instant from, instant to, period_spec p) {

@@ -81,9 +81,7 @@ inline constexpr detail::enum_text<table_kind, 12> table_kind_text{
       {table_kind::tariff_assignments, "tariff_assignments"},
       {table_kind::tariff_rates, "tariff_rates"},
       {table_kind::normatives, "normatives"}}}};
-inline std::string_view to_string(table_kind k) noexcept {
-    return table_kind_text.name(k);
-}
+KVANT_ENUM_TEXT(table_kind, table_kind_text)
 
 /// How far a long read or import is: rows parsed so far, bytes of the file consumed, the file's size (0 when
 /// unknown: a pipe).
@@ -179,9 +177,7 @@ std::vector<meter> parse_meters_csv(std::string_view text, const std::string& so
 enum class csv_layout : std::uint8_t { long_format, wide_format };
 inline constexpr detail::enum_text<csv_layout, 2> csv_layout_text{
     "layout", {{{csv_layout::long_format, "long"}, {csv_layout::wide_format, "wide"}}}};
-inline std::string_view to_string(csv_layout l) noexcept {
-    return csv_layout_text.name(l);
-}
+KVANT_ENUM_TEXT(csv_layout, csv_layout_text)
 
 struct export_options {
     csv_layout layout = csv_layout::long_format;  ///< of readings; other tables have one layout

@@ -8,6 +8,7 @@
 #include "kvant/core/decimal.hpp"
 #include "kvant/core/time.hpp"
 #include "kvant/model/enums.hpp"
+#include "kvant/model/fields.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -25,6 +26,23 @@ struct account {
     std::optional<int> residents;  ///< people registered as living there (for normatives per person), 0..999
 
     friend bool operator==(const account&, const account&) = default;
+};
+
+template <>
+struct description<account> {
+    static constexpr std::string_view entity = "account";
+    static constexpr auto fields = std::tuple{
+        field{"number", &account::number,
+              "the personal account number: Latin letters, digits, `-`, `/`, `_`; up to 32", true},
+        field{"abonent", &account::abonent, "an abonent id", true},
+        field{"address", &account::address, ""},
+        field{"building", &account::building, "a key grouping accounts for per-building sums"},
+        field{"building_type", &account::type, ""},
+        field{"apartment", &account::apartment, ""},
+        field{"area", &account::area, "floor area, m²"},
+        field{"contract_start", &account::contract_start, ""},
+        field{"contract_end", &account::contract_end, ""},
+        field{"residents", &account::residents, "people living there, 0..999 (normatives per person)"}};
 };
 
 }  // namespace v0

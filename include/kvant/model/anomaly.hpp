@@ -56,9 +56,7 @@ inline constexpr detail::enum_text<anomaly_type, 19> anomaly_type_text{
       {anomaly_type::low_usage, "low_usage"},
       {anomaly_type::zero_consumption, "zero_consumption"},
       {anomaly_type::duplicate_reading, "duplicate_reading"}}}};
-inline std::string_view to_string(anomaly_type t) noexcept {
-    return anomaly_type_text.name(t);
-}
+KVANT_ENUM_TEXT(anomaly_type, anomaly_type_text)
 
 enum class anomaly_severity : std::uint8_t { info, warning, critical };
 inline constexpr detail::enum_text<anomaly_severity, 3> anomaly_severity_text{
@@ -66,16 +64,12 @@ inline constexpr detail::enum_text<anomaly_severity, 3> anomaly_severity_text{
     {{{anomaly_severity::info, "info"},
       {anomaly_severity::warning, "warning"},
       {anomaly_severity::critical, "critical"}}}};
-inline std::string_view to_string(anomaly_severity s) noexcept {
-    return anomaly_severity_text.name(s);
-}
+KVANT_ENUM_TEXT(anomaly_severity, anomaly_severity_text)
 
 enum class anomaly_status : std::uint8_t { open, resolved };
 inline constexpr detail::enum_text<anomaly_status, 2> anomaly_status_text{
     "anomaly status", {{{anomaly_status::open, "open"}, {anomaly_status::resolved, "resolved"}}}};
-inline std::string_view to_string(anomaly_status s) noexcept {
-    return anomaly_status_text.name(s);
-}
+KVANT_ENUM_TEXT(anomaly_status, anomaly_status_text)
 
 struct anomaly {
     std::string key;  ///< stable identity, see above
@@ -90,6 +84,10 @@ struct anomaly {
     anomaly_status status = anomaly_status::open;
     std::optional<instant> resolved_at;
     std::string resolved_by;
+    /// When the store first stored it and when detection last found it again (the store's clock, set by
+    /// store::put_anomalies; what the caller passes is ignored). Absent for one never stored.
+    std::optional<instant> first_detected;
+    std::optional<instant> last_detected;
     friend bool operator==(const anomaly&, const anomaly&) = default;
 };
 

@@ -97,9 +97,7 @@ inline constexpr detail::enum_text<quantity, quantity_count> quantity_text{
       {quantity::power, "power"},
       {quantity::operating_time, "operating_time"},
       {quantity::external_temperature, "external_temperature"}}}};
-inline std::string_view to_string(quantity q) noexcept {
-    return quantity_text.name(q);
-}
+KVANT_ENUM_TEXT(quantity, quantity_text)
 
 /// How a value relates to time. A cumulative register only grows (or wraps); its differences are
 /// consumption. An interval value is the consumption of the interval ending at its time (a load profile).
@@ -110,9 +108,7 @@ inline constexpr detail::enum_text<channel_kind, 4> channel_kind_text{
       {channel_kind::interval, "interval"},
       {channel_kind::instantaneous, "instant"},
       {channel_kind::maximum, "max"}}}};
-inline std::string_view to_string(channel_kind k) noexcept {
-    return channel_kind_text.name(k);
-}
+KVANT_ENUM_TEXT(channel_kind, channel_kind_text)
 
 /// The tariff of a value: the total or tariff 1..8 (Общий, Т1..Т8; DLMS allows eight).
 enum class register_id : std::uint8_t { total = 0, t1, t2, t3, t4, t5, t6, t7, t8 };
@@ -128,9 +124,7 @@ inline constexpr detail::enum_text<register_id, register_count> register_id_text
       {register_id::t6, "t6"},
       {register_id::t7, "t7"},
       {register_id::t8, "t8"}}}};
-inline std::string_view to_string(register_id r) noexcept {
-    return register_id_text.name(r);
-}
+KVANT_ENUM_TEXT(register_id, register_id_text)
 /// Tariff n (1..8) as a register_id.
 constexpr register_id tariff_register(int n) noexcept {
     return static_cast<register_id>(n);

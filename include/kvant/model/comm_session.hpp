@@ -8,6 +8,7 @@
 
 #include "kvant/core/time.hpp"
 #include "kvant/detail/enum_text.hpp"
+#include "kvant/model/fields.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -24,9 +25,7 @@ inline constexpr detail::enum_text<link_channel, 9> link_channel_text{"link chan
                                                                         {link_channel::ethernet, "ethernet"},
                                                                         {link_channel::optical, "optical"},
                                                                         {link_channel::other, "other"}}}};
-inline std::string_view to_string(link_channel c) noexcept {
-    return link_channel_text.name(c);
-}
+KVANT_ENUM_TEXT(link_channel, link_channel_text)
 
 /// How a session ended: `ok` (the meter answered and its data was read), `partial` (it answered, some data
 /// was not read), `no_answer`, `timeout` (it answered and then fell silent), `error` (a protocol or
@@ -39,9 +38,7 @@ inline constexpr detail::enum_text<session_result, 5> session_result_text{
       {session_result::no_answer, "no_answer"},
       {session_result::timeout, "timeout"},
       {session_result::error, "error"}}}};
-inline std::string_view to_string(session_result r) noexcept {
-    return session_result_text.name(r);
-}
+KVANT_ENUM_TEXT(session_result, session_result_text)
 /// Whether a session reached the meter (it counts as being on the link).
 constexpr bool reached(session_result r) noexcept {
     return r == session_result::ok || r == session_result::partial;
@@ -56,6 +53,18 @@ struct comm_session {
     std::string note;  ///< the collector's own words on a failure
 
     friend bool operator==(const comm_session&, const comm_session&) = default;
+};
+
+template <>
+struct description<comm_session> {
+    static constexpr std::string_view entity = "comm_session";
+    static constexpr auto fields =
+        std::tuple{field{"meter", &comm_session::meter, "a meter serial; (meter, start) is the key", true},
+                   field{"start", &comm_session::start, "", true},
+                   field{"end", &comm_session::end, "not before start", true},
+                   field{"channel", &comm_session::channel, ""},
+                   field{"result", &comm_session::result, ""},
+                   field{"note", &comm_session::note, ""}};
 };
 
 }  // namespace v0

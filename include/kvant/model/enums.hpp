@@ -11,9 +11,7 @@ namespace kvant {
 inline namespace v0 {
 
 #define KVANT_DETAIL_ENUM_TEXT(E, table)                                 \
-    inline std::string_view to_string(E e) noexcept {                    \
-        return table.name(e);                                            \
-    }                                                                    \
+    KVANT_ENUM_TEXT(E, table)                                            \
     inline E parse_##E(std::string_view s, location where = {}) {        \
         return table.parse(s, std::move(where));                         \
     }                                                                    \

@@ -16,12 +16,14 @@
 #include "kvant/model/abonent.hpp"
 #include "kvant/model/account.hpp"
 #include "kvant/model/anomaly.hpp"
+#include "kvant/model/comm_session.hpp"
 #include "kvant/model/meter.hpp"
 #include "kvant/model/meter_event.hpp"
 #include "kvant/model/meter_model.hpp"
 #include "kvant/model/metering_point.hpp"
 #include "kvant/model/organization.hpp"
 #include "kvant/model/reading.hpp"
+#include "kvant/model/relay.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -186,6 +188,98 @@ inline void put(json& j, const char* key, const std::optional<instant>& v) {
 inline void put(json& j, const char* key, const std::optional<zone>& v) {
     if (v) j[key] = v->name();
 }
+// Field codecs (model/fields.hpp): write puts a value (an optional one only when present, text only when
+// not empty unless required); read leaves the default when the key is absent, and refuses a missing required
+// key.
+[[noreturn]] inline void missing(const char* entity, const char* key) {
+    fail(entity, key, "required value is missing", errc::missing_field);
+}
+inline void write(json& j, const char* key, const std::string& v, bool required) {
+    if (required || !v.empty()) j[key] = v;
+}
+inline void write(json& j, const char* key, bool v, bool) {
+    j[key] = v;
+}
+inline void write(json& j, const char* key, int v, bool) {
+    j[key] = v;
+}
+inline void write(json& j, const char* key, const decimal& v, bool) {
+    j[key] = to_string(v);
+}
+inline void write(json& j, const char* key, const instant& v, bool) {
+    j[key] = to_string(v);
+}
+inline void write(json& j, const char* key, const calendar_date& v, bool) {
+    j[key] = to_string(v);
+}
+template <named_enum E>
+void write(json& j, const char* key, E v, bool) {
+    j[key] = to_string(v);
+}
+template <class V>
+void write(json& j, const char* key, const std::optional<V>& v, bool) {
+    put(j, key, v);
+}
+
+inline void read(const json& j, const char* entity, const char* key, bool required, std::string& out) {
+    out = text(j, entity, key, required);
+}
+inline void read(const json& j, const char* entity, const char* key, bool required, bool& out) {
+    if (auto v = flag(j, entity, key))
+        out = *v;
+    else if (required)
+        missing(entity, key);
+}
+inline void read(const json& j, const char* entity, const char* key, bool required, int& out) {
+    if (auto v = integer(j, entity, key))
+        out = *v;
+    else if (required)
+        missing(entity, key);
+}
+inline void read(const json& j, const char* entity, const char* key, bool required, decimal& out) {
+    if (auto v = dec(j, entity, key))
+        out = *v;
+    else if (required)
+        missing(entity, key);
+}
+inline void read(const json& j, const char* entity, const char* key, bool required, instant& out) {
+    if (auto v = when(j, entity, key, required)) out = *v;
+}
+inline void read(const json& j, const char* entity, const char* key, bool required, calendar_date& out) {
+    if (auto v = day(j, entity, key))
+        out = *v;
+    else if (required)
+        missing(entity, key);
+}
+template <named_enum E>
+void read(const json& j, const char* entity, const char* key, bool required, E& out) {
+    const std::string s = text(j, entity, key, required);
+    if (s.empty()) {
+        if (required) missing(entity, key);
+        return;
+    }
+    try {
+        out = parse_enum<E>(s);
+    } catch (const error& e) {
+        fail(entity, key, std::string(e.message()), errc::invalid_enum);
+    }
+}
+inline void read(const json& j, const char* entity, const char* key, bool, std::optional<int>& out) {
+    out = integer(j, entity, key);
+}
+inline void read(const json& j, const char* entity, const char* key, bool, std::optional<decimal>& out) {
+    out = dec(j, entity, key);
+}
+inline void read(const json& j, const char* entity, const char* key, bool,
+                 std::optional<calendar_date>& out) {
+    out = day(j, entity, key);
+}
+inline void read(const json& j, const char* entity, const char* key, bool, std::optional<instant>& out) {
+    out = when(j, entity, key);
+}
+inline void read(const json& j, const char* entity, const char* key, bool, std::optional<zone>& out) {
+    out = tz(j, entity, key);
+}
 }  // namespace detail::json
 
 /// JSON text parsed into a document: nlohmann's parse errors (syntax, invalid UTF-8 in a string) come out as
@@ -226,196 +320,21 @@ T from_json_document(const nlohmann::json& j, const std::string& source) {
     }
 }
 
-// ---- organization
-inline void to_json(nlohmann::json& j, const organization& o) {
-    using namespace detail::json;
-    j = json::object();
-    j["id"] = o.id;
-    j["name"] = o.name;
-    j["kind"] = to_string(o.kind);
-    put(j, "inn", o.inn);
-    put(j, "kpp", o.kpp);
-    put(j, "ogrn", o.ogrn);
-    put(j, "legal_address", o.legal_address);
-    put(j, "actual_address", o.actual_address);
-    put(j, "zone", o.time_zone);
-    j["billing_start_day"] = o.billing_start_day;
+// ---- every described entity (model/fields.hpp): organization, abonent, account, metering_point,
+// meter_model, meter, meter_event, relay_change, comm_session, ...
+template <described T>
+void to_json(nlohmann::json& j, const T& e) {
+    j = nlohmann::json::object();
+    for_each_field<T>(
+        [&](const auto& f) { detail::json::write(j, f.name.data(), e.*(f.member), f.required); });
 }
-inline void from_json(const nlohmann::json& j, organization& o) {
-    using namespace detail::json;
-    const char* e = "organization";
-    o.id = text(j, e, "id", true);
-    o.name = text(j, e, "name");
-    o.kind = choice(j, e, "kind", organization_kind_text, organization_kind::other);
-    o.inn = text(j, e, "inn");
-    o.kpp = text(j, e, "kpp");
-    o.ogrn = text(j, e, "ogrn");
-    o.legal_address = text(j, e, "legal_address");
-    o.actual_address = text(j, e, "actual_address");
-    o.time_zone = tz(j, e, "zone");
-    o.billing_start_day = integer(j, e, "billing_start_day").value_or(1);
-}
-
-// ---- abonent
-inline void to_json(nlohmann::json& j, const abonent& a) {
-    using namespace detail::json;
-    j = json::object();
-    j["id"] = a.id;
-    j["organization"] = a.organization;
-    j["kind"] = to_string(a.kind);
-    j["name"] = a.name;
-    put(j, "phone", a.phone);
-    put(j, "email", a.email);
-    put(j, "registered", a.registered);
-}
-inline void from_json(const nlohmann::json& j, abonent& a) {
-    using namespace detail::json;
-    const char* e = "abonent";
-    a.id = text(j, e, "id", true);
-    a.organization = text(j, e, "organization", true);
-    a.kind = choice(j, e, "kind", abonent_kind_text, abonent_kind::person);
-    a.name = text(j, e, "name");
-    a.phone = text(j, e, "phone");
-    a.email = text(j, e, "email");
-    a.registered = when(j, e, "registered");
-}
-
-// ---- account
-inline void to_json(nlohmann::json& j, const account& a) {
-    using namespace detail::json;
-    j = json::object();
-    j["number"] = a.number;
-    j["abonent"] = a.abonent;
-    put(j, "address", a.address);
-    put(j, "building", a.building);
-    j["building_type"] = to_string(a.type);
-    put(j, "apartment", a.apartment);
-    put(j, "area", a.area);
-    put(j, "contract_start", a.contract_start);
-    put(j, "contract_end", a.contract_end);
-    put(j, "residents", a.residents);
-}
-inline void from_json(const nlohmann::json& j, account& a) {
-    using namespace detail::json;
-    const char* e = "account";
-    a.number = text(j, e, "number", true);
-    a.abonent = text(j, e, "abonent", true);
-    a.address = text(j, e, "address");
-    a.building = text(j, e, "building");
-    a.type = choice(j, e, "building_type", building_type_text, building_type::apartment);
-    a.apartment = text(j, e, "apartment");
-    a.area = dec(j, e, "area");
-    a.contract_start = day(j, e, "contract_start");
-    a.contract_end = day(j, e, "contract_end");
-    a.residents = integer(j, e, "residents");
-}
-
-// ---- metering_point
-inline void to_json(nlohmann::json& j, const metering_point& p) {
-    using namespace detail::json;
-    j = json::object();
-    j["code"] = p.code;
-    j["account"] = p.account;
-    put(j, "name", p.name);
-    put(j, "place", p.place);
-    put(j, "place_type", p.place_type);
-    put(j, "amenities", p.amenities);
-}
-inline void from_json(const nlohmann::json& j, metering_point& p) {
-    using namespace detail::json;
-    const char* e = "metering_point";
-    p.code = text(j, e, "code", true);
-    p.account = text(j, e, "account", true);
-    p.name = text(j, e, "name");
-    p.place = text(j, e, "place");
-    p.place_type = text(j, e, "place_type");
-    p.amenities = text(j, e, "amenities");
-}
-
-// ---- meter_model
-inline void to_json(nlohmann::json& j, const meter_model& m) {
-    using namespace detail::json;
-    j = json::object();
-    j["id"] = m.id;
-    j["name"] = m.name;
-    put(j, "execution", m.execution);
-    put(j, "manufacturer", m.manufacturer);
-    put(j, "registry_number", m.registry_number);
-    j["resource"] = to_string(m.measures);
-    j["verification_interval_years"] = m.verification_interval_years;
-    put(j, "service_life_years", m.service_life_years);
-    put(j, "accuracy_class", m.accuracy_class);
-    put(j, "phases", m.phases);
-    j["connection_type"] = to_string(m.connection);
-    put(j, "nominal_voltage", m.nominal_voltage);
-    put(j, "nominal_current", m.nominal_current);
-    put(j, "max_current", m.max_current);
-    put(j, "meter_constant", m.meter_constant);
-    put(j, "register_digits", m.register_digits);
-    j["tariff_registers"] = m.tariff_registers;
-}
-inline void from_json(const nlohmann::json& j, meter_model& m) {
-    using namespace detail::json;
-    const char* e = "meter_model";
-    m.id = text(j, e, "id", true);
-    m.name = text(j, e, "name");
-    m.execution = text(j, e, "execution");
-    m.manufacturer = text(j, e, "manufacturer");
-    m.registry_number = text(j, e, "registry_number");
-    m.measures = choice(j, e, "resource", resource_text, resource::electricity);
-    m.verification_interval_years = integer(j, e, "verification_interval_years").value_or(0);
-    m.service_life_years = integer(j, e, "service_life_years");
-    m.accuracy_class = text(j, e, "accuracy_class");
-    m.phases = integer(j, e, "phases");
-    m.connection = choice(j, e, "connection_type", connection_type_text, connection_type::direct);
-    m.nominal_voltage = dec(j, e, "nominal_voltage");
-    m.nominal_current = dec(j, e, "nominal_current");
-    m.max_current = dec(j, e, "max_current");
-    m.meter_constant = integer(j, e, "meter_constant");
-    m.register_digits = integer(j, e, "register_digits");
-    m.tariff_registers = integer(j, e, "tariff_registers").value_or(1);
-}
-
-// ---- meter
-inline void to_json(nlohmann::json& j, const meter& m) {
-    using namespace detail::json;
-    j = json::object();
-    j["serial"] = m.serial;
-    put(j, "model", m.model);
-    put(j, "point", m.point);
-    j["role"] = to_string(m.role);
-    j["resource"] = to_string(m.measures);
-    put(j, "zone", m.time_zone);
-    j["transformer_ratio"] = to_string(m.transformer_ratio);
-    put(j, "register_digits", m.register_digits);
-    put(j, "tariff_registers", m.tariff_registers);
-    put(j, "manufactured", m.manufactured);
-    put(j, "installed", m.installed);
-    put(j, "removed", m.removed);
-    put(j, "last_verification", m.last_verification);
-    put(j, "latitude", m.latitude);
-    put(j, "longitude", m.longitude);
-    if (!m.under_control) j["under_control"] = false;
-}
-inline void from_json(const nlohmann::json& j, meter& m) {
-    using namespace detail::json;
-    const char* e = "meter";
-    m.serial = text(j, e, "serial", true);
-    m.model = text(j, e, "model");
-    m.point = text(j, e, "point");
-    m.role = choice(j, e, "role", meter_role_text, meter_role::individual);
-    m.measures = choice(j, e, "resource", resource_text, resource::electricity);
-    m.time_zone = tz(j, e, "zone");
-    m.transformer_ratio = dec(j, e, "transformer_ratio").value_or(decimal::from_integer(1));
-    m.register_digits = integer(j, e, "register_digits");
-    m.tariff_registers = integer(j, e, "tariff_registers");
-    m.manufactured = day(j, e, "manufactured");
-    m.installed = day(j, e, "installed");
-    m.removed = day(j, e, "removed");
-    m.last_verification = day(j, e, "last_verification");
-    m.latitude = dec(j, e, "latitude");
-    m.longitude = dec(j, e, "longitude");
-    m.under_control = flag(j, e, "under_control").value_or(true);
+template <described T>
+void from_json(const nlohmann::json& j, T& e) {
+    e = T{};
+    const char* entity = description<T>::entity.data();
+    if (!j.is_object()) detail::json::fail(entity, "", "expected a JSON object");
+    for_each_field<T>(
+        [&](const auto& f) { detail::json::read(j, entity, f.name.data(), f.required, e.*(f.member)); });
 }
 
 // ---- reading
@@ -472,30 +391,6 @@ inline void from_json(const nlohmann::json& j, reading& r) {
     r.accepted = when(j, e, "accepted");
 }
 
-// ---- meter_event
-inline void to_json(nlohmann::json& j, const meter_event& ev) {
-    using namespace detail::json;
-    j = json::object();
-    j["meter"] = ev.meter;
-    j["time"] = to_string(ev.time);
-    j["code"] = ev.code;
-    j["kind"] = to_string(ev.kind);
-    put(j, "journal", ev.journal);
-    put(j, "message", ev.message);
-}
-inline void from_json(const nlohmann::json& j, meter_event& ev) {
-    using namespace detail::json;
-    const char* e = "meter_event";
-    ev.meter = text(j, e, "meter", true);
-    ev.time = *when(j, e, "time", true);
-    const auto code = integer(j, e, "code");
-    if (!code) fail(e, "code", "required value is missing", errc::missing_field);
-    ev.code = *code;
-    ev.kind = choice(j, e, "kind", event_kind_text, event_kind::other);
-    ev.journal = integer(j, e, "journal");
-    ev.message = text(j, e, "message");
-}
-
 // ---- anomaly
 inline void to_json(nlohmann::json& j, const anomaly& a) {
     using namespace detail::json;
@@ -512,6 +407,8 @@ inline void to_json(nlohmann::json& j, const anomaly& a) {
     j["status"] = to_string(a.status);
     put(j, "resolved_at", a.resolved_at);
     put(j, "resolved_by", a.resolved_by);
+    put(j, "first_detected", a.first_detected);
+    put(j, "last_detected", a.last_detected);
 }
 inline void from_json(const nlohmann::json& j, anomaly& a) {
     using namespace detail::json;
@@ -528,6 +425,8 @@ inline void from_json(const nlohmann::json& j, anomaly& a) {
     a.status = choice(j, e, "status", anomaly_status_text, anomaly_status::open);
     a.resolved_at = when(j, e, "resolved_at");
     a.resolved_by = text(j, e, "resolved_by");
+    a.first_detected = when(j, e, "first_detected");
+    a.last_detected = when(j, e, "last_detected");
 }
 
 }  // namespace v0

@@ -9,6 +9,7 @@
 #include "kvant/core/time.hpp"
 #include "kvant/core/zone.hpp"
 #include "kvant/model/enums.hpp"
+#include "kvant/model/fields.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -32,6 +33,29 @@ struct meter {
     bool under_control = true;  ///< на контроле: its data is expected (collection rate, link status count it)
 
     friend bool operator==(const meter&, const meter&) = default;
+};
+
+template <>
+struct description<meter> {
+    static constexpr std::string_view entity = "meter";
+    static constexpr auto fields = std::tuple{
+        field{"serial", &meter::serial, "the key: Latin letters, digits, `-_./`; up to 32", true},
+        field{"model", &meter::model, "a meter_model id"},
+        field{"point", &meter::point, "a metering_point code"},
+        field{"role", &meter::role, ""},
+        field{"resource", &meter::measures, "default: the model's, else electricity"},
+        field{"zone", &meter::time_zone, "default: the organisation's"},
+        field{"transformer_ratio", &meter::transformer_ratio, "CT × VT ratio, multiplies consumption"},
+        field{"register_digits", &meter::register_digits, "overrides the model's"},
+        field{"tariff_registers", &meter::tariff_registers, "overrides the model's"},
+        field{"manufactured", &meter::manufactured, ""},
+        field{"installed", &meter::installed, ""},
+        field{"removed", &meter::removed, "снят с учёта: the meter stays in history"},
+        field{"last_verification", &meter::last_verification, ""},
+        field{"latitude", &meter::latitude, "decimal degrees, WGS 84; both or neither"},
+        field{"longitude", &meter::longitude, "decimal degrees, WGS 84; both or neither"},
+        field{"under_control", &meter::under_control,
+              "на контроле: its data is expected and the collection rate counts it"}};
 };
 
 }  // namespace v0

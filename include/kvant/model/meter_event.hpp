@@ -8,6 +8,7 @@
 
 #include "kvant/core/time.hpp"
 #include "kvant/model/enums.hpp"
+#include "kvant/model/fields.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -21,6 +22,18 @@ struct meter_event {
     std::string message;
 
     friend bool operator==(const meter_event&, const meter_event&) = default;
+};
+
+template <>
+struct description<meter_event> {
+    static constexpr std::string_view entity = "meter_event";
+    static constexpr auto fields = std::tuple{
+        field{"meter", &meter_event::meter, "a meter serial", true},
+        field{"time", &meter_event::time, "", true},
+        field{"code", &meter_event::code, "the device's event code; (meter, time, code) is the key", true},
+        field{"kind", &meter_event::kind, ""},
+        field{"journal", &meter_event::journal, "the journal it came from (СПОДЭС 0.0.99.98.e.255: e)"},
+        field{"message", &meter_event::message, ""}};
 };
 
 }  // namespace v0

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include "kvant/model/fields.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -17,6 +18,19 @@ struct metering_point {
         amenities;  ///< степень благоустройства ("Газовая плита"): picks the normative of the dwelling
 
     friend bool operator==(const metering_point&, const metering_point&) = default;
+};
+
+template <>
+struct description<metering_point> {
+    static constexpr std::string_view entity = "metering_point";
+    static constexpr auto fields =
+        std::tuple{field{"code", &metering_point::code, "the key, e.g. a GUID", true},
+                   field{"account", &metering_point::account, "an account number", true},
+                   field{"name", &metering_point::name, "the name the abonent sees (Основной)"},
+                   field{"place", &metering_point::place, "место установки (Дом)"},
+                   field{"place_type", &metering_point::place_type, "тип места (В квартире)"},
+                   field{"amenities", &metering_point::amenities,
+                         "степень благоустройства (Газовая плита): picks the normative of the dwelling"}};
 };
 
 }  // namespace v0

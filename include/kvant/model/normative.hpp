@@ -17,6 +17,7 @@
 #include "kvant/core/time.hpp"
 #include "kvant/detail/enum_text.hpp"
 #include "kvant/model/enums.hpp"
+#include "kvant/model/fields.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -25,9 +26,7 @@ enum class normative_basis : std::uint8_t { per_person, per_account };
 inline constexpr detail::enum_text<normative_basis, 2> normative_basis_text{
     "normative basis",
     {{{normative_basis::per_person, "per_person"}, {normative_basis::per_account, "per_account"}}}};
-inline std::string_view to_string(normative_basis b) noexcept {
-    return normative_basis_text.name(b);
-}
+KVANT_ENUM_TEXT(normative_basis, normative_basis_text)
 
 struct normative {
     std::string organization;  ///< organization::id
@@ -38,6 +37,19 @@ struct normative {
     normative_basis basis = normative_basis::per_person;
 
     friend bool operator==(const normative&, const normative&) = default;
+};
+
+template <>
+struct description<normative> {
+    static constexpr std::string_view entity = "normative";
+    static constexpr auto fields = std::tuple{
+        field{"organization", &normative::organization,
+              "an organisation id; (organization, resource, amenities, from) is the key", true},
+        field{"resource", &normative::measures, "", true},
+        field{"amenities", &normative::amenities, "степень благоустройства; empty: any dwelling"},
+        field{"from", &normative::from, "in force from this local date on", true},
+        field{"value", &normative::value, "units per billing period, 0..1000000", true},
+        field{"basis", &normative::basis, "per_person (× the account's residents) or per_account", true}};
 };
 
 /// The store key: organisation, resource, amenities and date joined by U+001F.

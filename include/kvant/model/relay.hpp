@@ -9,6 +9,7 @@
 
 #include "kvant/core/time.hpp"
 #include "kvant/detail/enum_text.hpp"
+#include "kvant/model/fields.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -16,9 +17,7 @@ inline namespace v0 {
 enum class relay_position : std::uint8_t { on, off };
 inline constexpr detail::enum_text<relay_position, 2> relay_position_text{
     "relay position", {{{relay_position::on, "on"}, {relay_position::off, "off"}}}};
-inline std::string_view to_string(relay_position p) noexcept {
-    return relay_position_text.name(p);
-}
+KVANT_ENUM_TEXT(relay_position, relay_position_text)
 
 /// Why the relay switched: a command of the host or an operator, an event of the meter (tamper, fault), the
 /// meter's own power limiter, a schedule programmed into the meter; unknown when the source does not say.
@@ -29,9 +28,7 @@ inline constexpr detail::enum_text<relay_reason, 5> relay_reason_text{"relay rea
                                                                         {relay_reason::limiter, "limiter"},
                                                                         {relay_reason::schedule, "schedule"},
                                                                         {relay_reason::unknown, "unknown"}}}};
-inline std::string_view to_string(relay_reason r) noexcept {
-    return relay_reason_text.name(r);
-}
+KVANT_ENUM_TEXT(relay_reason, relay_reason_text)
 
 struct relay_change {
     std::string meter;  ///< meter::serial; (meter, time) is the key
@@ -42,6 +39,18 @@ struct relay_change {
     std::string note;  ///< free text ("долг", the event's message)
 
     friend bool operator==(const relay_change&, const relay_change&) = default;
+};
+
+template <>
+struct description<relay_change> {
+    static constexpr std::string_view entity = "relay_change";
+    static constexpr auto fields =
+        std::tuple{field{"meter", &relay_change::meter, "a meter serial; (meter, time) is the key", true},
+                   field{"time", &relay_change::time, "", true},
+                   field{"position", &relay_change::position, "", true},
+                   field{"reason", &relay_change::reason, ""},
+                   field{"by", &relay_change::by, "who commanded it"},
+                   field{"note", &relay_change::note, ""}};
 };
 
 }  // namespace v0

@@ -10,6 +10,7 @@
 
 #include "kvant/core/time.hpp"
 #include "kvant/detail/enum_text.hpp"
+#include "kvant/model/fields.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -21,9 +22,7 @@ inline constexpr detail::enum_text<tariff_scope, 3> tariff_scope_text{
     {{{tariff_scope::organization, "organization"},
       {tariff_scope::building, "building"},
       {tariff_scope::meter, "meter"}}}};
-inline std::string_view to_string(tariff_scope s) noexcept {
-    return tariff_scope_text.name(s);
-}
+KVANT_ENUM_TEXT(tariff_scope, tariff_scope_text)
 
 struct tariff_assignment {
     tariff_scope scope = tariff_scope::organization;
@@ -32,6 +31,19 @@ struct tariff_assignment {
     std::string schedule;  ///< tariff_schedule::id
 
     friend bool operator==(const tariff_assignment&, const tariff_assignment&) = default;
+};
+
+template <>
+struct description<tariff_assignment> {
+    static constexpr std::string_view entity = "tariff_assignment";
+    static constexpr auto fields =
+        std::tuple{field{"scope", &tariff_assignment::scope,
+                         "organization, building or meter; (scope, target, from) is the key", true},
+                   field{"target", &tariff_assignment::target,
+                         "the organisation id, the accounts' building key or the meter serial", true},
+                   field{"from", &tariff_assignment::from,
+                         "in force from this local date until the scope's next assignment", true},
+                   field{"schedule", &tariff_assignment::schedule, "a stored schedule id", true}};
 };
 
 /// The store key of an assignment: its scope, target and date joined by U+001F (a character no stored text

@@ -3,6 +3,7 @@
 /// resolution algorithm (algorithms/tariff_resolution.hpp) reads without a store.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "kvant/model/normative.hpp"
@@ -13,6 +14,11 @@
 
 namespace kvant {
 inline namespace v0 {
+
+/// The store key of a schedule: its id (the others' key_of are beside their types).
+inline const std::string& key_of(const tariff_schedule& s) noexcept {
+    return s.id;
+}
 
 struct tariff_book {
     std::vector<tariff_schedule> schedules;

@@ -170,75 +170,8 @@ inline void from_json(const nlohmann::json& j, tariff_schedule& s) {
     }
 }
 
-// ---- stored assignments, rates and normatives (model/tariff_book.hpp): flat objects, the CSV columns' names
-inline void to_json(nlohmann::json& j, const tariff_assignment& a) {
-    j = nlohmann::json::object();
-    j["scope"] = to_string(a.scope);
-    j["target"] = a.target;
-    j["from"] = to_string(a.from);
-    j["schedule"] = a.schedule;
-}
-inline void from_json(const nlohmann::json& j, tariff_assignment& a) {
-    using namespace detail::json;
-    const char* e = "tariff assignment";
-    a = {};
-    if (text(j, e, "scope", true).empty()) fail(e, "scope", "required value is missing", errc::missing_field);
-    a.scope = choice(j, e, "scope", tariff_scope_text, tariff_scope::organization);
-    a.target = text(j, e, "target", true);
-    if (text(j, e, "from", true).empty()) fail(e, "from", "required value is missing", errc::missing_field);
-    a.from = *day(j, e, "from");
-    a.schedule = text(j, e, "schedule", true);
-}
-inline void to_json(nlohmann::json& j, const tariff_rate& r) {
-    j = nlohmann::json::object();
-    j["schedule"] = r.schedule;
-    j["scope"] = to_string(r.scope);
-    j["target"] = r.target;
-    j["zone"] = r.zone;
-    j["from"] = to_string(r.from);
-    j["price"] = to_string(r.price);
-    detail::json::put(j, "supplier", r.supplier);
-}
-inline void from_json(const nlohmann::json& j, tariff_rate& r) {
-    using namespace detail::json;
-    const char* e = "tariff rate";
-    r = {};
-    r.schedule = text(j, e, "schedule", true);
-    if (text(j, e, "scope", true).empty()) fail(e, "scope", "required value is missing", errc::missing_field);
-    r.scope = choice(j, e, "scope", tariff_scope_text, tariff_scope::organization);
-    r.target = text(j, e, "target", true);
-    r.zone = text(j, e, "zone", true);
-    if (text(j, e, "from", true).empty()) fail(e, "from", "required value is missing", errc::missing_field);
-    r.from = *day(j, e, "from");
-    if (text(j, e, "price", true).empty()) fail(e, "price", "required value is missing", errc::missing_field);
-    r.price = *dec(j, e, "price");
-    r.supplier = text(j, e, "supplier");
-}
-inline void to_json(nlohmann::json& j, const normative& n) {
-    j = nlohmann::json::object();
-    j["organization"] = n.organization;
-    j["resource"] = to_string(n.measures);
-    detail::json::put(j, "amenities", n.amenities);
-    j["from"] = to_string(n.from);
-    j["value"] = to_string(n.value);
-    j["basis"] = to_string(n.basis);
-}
-inline void from_json(const nlohmann::json& j, normative& n) {
-    using namespace detail::json;
-    const char* e = "normative";
-    n = {};
-    n.organization = text(j, e, "organization", true);
-    if (text(j, e, "resource", true).empty())
-        fail(e, "resource", "required value is missing", errc::missing_field);
-    n.measures = choice(j, e, "resource", resource_text, resource::electricity);
-    n.amenities = text(j, e, "amenities");
-    if (text(j, e, "from", true).empty()) fail(e, "from", "required value is missing", errc::missing_field);
-    n.from = *day(j, e, "from");
-    if (text(j, e, "value", true).empty()) fail(e, "value", "required value is missing", errc::missing_field);
-    n.value = *dec(j, e, "value");
-    if (text(j, e, "basis", true).empty()) fail(e, "basis", "required value is missing", errc::missing_field);
-    n.basis = choice(j, e, "basis", normative_basis_text, normative_basis::per_person);
-}
+// Stored assignments, rates and normatives (model/tariff_book.hpp) are described entities (model/fields.hpp):
+// their JSON is model/json.hpp's, a flat object of the CSV columns' names.
 
 }  // namespace v0
 }  // namespace kvant

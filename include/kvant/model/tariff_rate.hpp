@@ -32,6 +32,21 @@ struct tariff_rate {
     friend bool operator==(const tariff_rate&, const tariff_rate&) = default;
 };
 
+template <>
+struct description<tariff_rate> {
+    static constexpr std::string_view entity = "tariff_rate";
+    static constexpr auto fields =
+        std::tuple{field{"schedule", &tariff_rate::schedule,
+                         "a stored schedule id; (schedule, scope, target, zone, from) is the key", true},
+                   field{"scope", &tariff_rate::scope, "organization, building or meter", true},
+                   field{"target", &tariff_rate::target,
+                         "the organisation id, the accounts' building key or the meter serial", true},
+                   field{"zone", &tariff_rate::zone, "a zone, a group or total of the schedule", true},
+                   field{"from", &tariff_rate::from, "in force from this local date on", true},
+                   field{"price", &tariff_rate::price, "roubles per unit, 0..1000000", true},
+                   field{"supplier", &tariff_rate::supplier, "who set the price"}};
+};
+
 /// The store key: schedule, scope, target, zone and date joined by U+001F.
 std::string key_of(const tariff_rate& r);
 

@@ -49,9 +49,9 @@ inline std::string plausible_range_text(const channel& c) {
 inline constexpr decimal max_transformer_ratio = decimal::from_integer(1'000'000);
 
 enum class severity : std::uint8_t { warning, error };
-inline std::string_view to_string(severity s) noexcept {
-    return s == severity::error ? "error" : "warning";
-}
+inline constexpr detail::enum_text<severity, 2> severity_text{
+    "severity", {{{severity::warning, "warning"}, {severity::error, "error"}}}};
+KVANT_ENUM_TEXT(severity, severity_text)
 
 struct issue {
     severity level = severity::error;

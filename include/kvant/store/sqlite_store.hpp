@@ -58,7 +58,14 @@ class sqlite_store final : public store {
 
     write_stats put_anomalies(std::span<const anomaly> found) override;
     std::vector<anomaly> anomalies(std::optional<anomaly_status> status = {}) const override;
-    bool resolve_anomaly(std::string_view key, instant at, std::string_view by) override;
+    bool resolve_anomaly(std::string_view key, instant at, std::string_view by,
+                         std::string_view note = {}) override;
+
+    // ---- queries
+    std::vector<change> changes(const change_query& q) const override;
+    bool reopen_anomaly(std::string_view key, instant at, std::string_view by,
+                        std::string_view note = {}) override;
+    std::vector<anomaly_action> anomaly_history(std::string_view key) const override;
 
     void begin() override;
     void commit() override;
@@ -95,6 +102,14 @@ class sqlite_store final : public store {
     void list(std::vector<meter_model>& out) const override;
     void list(std::vector<meter>& out) const override;
     bool has_meter(std::string_view serial) const override;
+    // ---- queries
+    void list_in(std::string_view org, std::vector<abonent>& out) const override;
+    void list_in(std::string_view org, std::vector<account>& out) const override;
+    void list_in(std::string_view org, std::vector<metering_point>& out) const override;
+    void list_in(std::string_view org, std::vector<meter>& out) const override;
+    void erase_entity(entity_kind kind, std::string_view key) override;
+    void append_change(const change& c) override;
+    using store::list_in;
     void store_entity(const organization& o) override;
     void store_entity(const abonent& a) override;
     void store_entity(const account& a) override;

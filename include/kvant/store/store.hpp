@@ -18,6 +18,20 @@
 /// transaction
 ///   per call where it needs one). A `transaction` object rolls back in its destructor unless committed:
 ///   after a failed import the store is exactly as before.
+/// - Queries (docs/queries.md): `query<T>` filters, searches, sorts and pages organisations, abonents,
+///   accounts, points and meters alike on every backend; `find_anomalies` filters and pages anomalies.
+/// - Deletes: a meter leaves service with `remove_from_service` (снят с учёта: it stays, with its history);
+///   `erase` deletes only what has no history (readings, events, anomalies) and cascades down to what lies
+///   below the erased entity (account → points → meters) when none of it has history; otherwise it is
+///   refused with storage_conflict naming what refers to it. An organisation or a model is erased only when
+///   nothing refers to it at all.
+/// - Every write that changes something appends to the change log (`changes`): entity puts and erases,
+///   readings and events (one record per meter and write call, with the count of values), anomalies
+///   detected, resolved and reopened, each with the store's clock (`set_clock`) and the organisation it
+///   belongs to. A put of an entity equal to the stored one writes and records nothing.
+/// - `scoped_store` (scoped_store.hpp) limits every call to one organisation. Every call a backend
+///   implements is pure virtual here, so that a call added later cannot be forgotten by the scope (it fails
+///   to compile until the scope implements it); calls written here in terms of those are scoped by them.
 /// - A store object is not thread-safe; open one per thread (SQLite allows many readers and one writer).
 /// - Errors are storage_error; the one retryable code is errc::storage_busy (another connection held the
 ///   lock past the busy timeout; the call changed nothing). memory_store is never busy. A stored value that
@@ -26,6 +40,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -46,6 +61,7 @@
 #include "kvant/model/reading_table.hpp"
 #include "kvant/model/tariff_book.hpp"
 #include "kvant/model/validation.hpp"
+#include "kvant/store/queries.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -55,9 +71,7 @@ enum class on_conflict : std::uint8_t { fail, keep, replace };
 inline constexpr detail::enum_text<on_conflict, 3> on_conflict_text{
     "conflict policy",
     {{{on_conflict::fail, "fail"}, {on_conflict::keep, "keep"}, {on_conflict::replace, "replace"}}}};
-inline std::string_view to_string(on_conflict c) noexcept {
-    return on_conflict_text.name(c);
-}
+KVANT_ENUM_TEXT(on_conflict, on_conflict_text)
 
 /// What a bulk write did.
 struct write_stats {
@@ -179,8 +193,50 @@ class store {
     virtual write_stats put_anomalies(std::span<const anomaly> found) = 0;
     /// Stored anomalies (of one status, when given), ordered by meter, begin, key.
     virtual std::vector<anomaly> anomalies(std::optional<anomaly_status> status = {}) const = 0;
-    /// Marks one resolved; false when no anomaly has that key. Resolving again updates who and when.
-    virtual bool resolve_anomaly(std::string_view key, instant at, std::string_view by) = 0;
+    /// Marks one resolved; false when no anomaly has that key. Resolving again updates who and when. Each
+    /// call adds an entry to the anomaly's history (anomaly_history) with the note.
+    virtual bool resolve_anomaly(std::string_view key, instant at, std::string_view by,
+                                 std::string_view note = {}) = 0;
+
+    // ---- queries
+    /// The entities of type T (organization, abonent, account, metering_point, meter) a query selects,
+    /// sorted and paged, with the count before paging. Unknown sort field, or a status filter on a type
+    /// without a status: config_error(usage) naming the allowed ones.
+    template <class T>
+    page<T> query(const entity_query& q) const;
+    /// Every stored entity of a type under one organisation (every one when `organization` is empty),
+    /// ordered by key: the indexed cut a query starts from.
+    template <class T>
+    std::vector<T> all_in(std::string_view org) const {
+        std::vector<T> out;
+        list_in(org, out);
+        return out;
+    }
+    /// The organisation an entity belongs to (for a meter through its point, account and abonent; for an
+    /// anomaly through its meter, else its account); empty when none or unknown.
+    std::string organization_of(entity_kind kind, std::string_view key) const;
+
+    /// Takes a meter out of service (снят с учёта) on a day: sets `removed`, keeps it and its history.
+    /// not_found when there is no such meter.
+    void remove_from_service(std::string_view serial, calendar_date on);
+    /// Deletes an entity and, below it, what has no history (see the contract above); returns what was
+    /// deleted, the entity last. not_found for an unknown key; storage_conflict naming what refers to it.
+    std::vector<erased> erase(entity_kind kind, std::string_view key);
+
+    /// The clock the change log and the detection times use (the system clock by default); tests inject one.
+    void set_clock(std::function<instant()> clock) { clock_ = std::move(clock); }
+    instant now() const;
+    /// The change log, in seq order (see change_query).
+    virtual std::vector<change> changes(const change_query& q) const = 0;
+
+    /// Stored anomalies a query selects, ordered by meter, begin, key; paged, with the count before paging.
+    page<anomaly> find_anomalies(const anomaly_query& q) const;
+    /// Opens a resolved anomaly again (its resolution is cleared, the history keeps it); false when no
+    /// anomaly has that key.
+    virtual bool reopen_anomaly(std::string_view key, instant at, std::string_view by,
+                                std::string_view note = {}) = 0;
+    /// Who resolved or reopened an anomaly, when and why, oldest first (empty for an unknown key).
+    virtual std::vector<anomaly_action> anomaly_history(std::string_view key) const = 0;
 
     // ---- tariffs: schedules, assignments, rates, normatives (model/tariff_book.hpp, docs/tariffs.md)
     /// Each is validated (an error-level issue, or a schedule tariff_calendar would refuse, gives
@@ -239,6 +295,24 @@ class store {
     virtual bool erase_assignment(std::string_view key) = 0;
     virtual bool erase_rate(std::string_view key) = 0;
     virtual bool erase_normative(std::string_view key) = 0;
+    // ---- queries: the backend's part
+    /// Appends the entities under one organisation (all when empty), ordered by key.
+    virtual void list_in(std::string_view org, std::vector<abonent>& out) const = 0;
+    virtual void list_in(std::string_view org, std::vector<account>& out) const = 0;
+    virtual void list_in(std::string_view org, std::vector<metering_point>& out) const = 0;
+    virtual void list_in(std::string_view org, std::vector<meter>& out) const = 0;
+    void list_in(std::string_view org, std::vector<organization>& out) const;
+    void list_in(std::string_view org, std::vector<meter_model>& out) const;
+    /// Deletes one entity row (and a meter's empty series); store::erase has checked everything.
+    virtual void erase_entity(entity_kind kind, std::string_view key) = 0;
+    /// Appends one record to the change log, giving it the next seq.
+    virtual void append_change(const change& c) = 0;
+    /// Records a change now, in the current transaction.
+    void note_change(entity_kind kind, std::string key, change_op op, std::size_t count,
+                     std::string organization);
+    /// The organisation of an anomaly (its meter's, else its account's).
+    std::string organization_of(const anomaly& a) const;
+    friend class scoped_store;
 
     virtual void store_entity(const organization& o) = 0;
     virtual void store_entity(const abonent& a) = 0;
@@ -256,6 +330,9 @@ class store {
 
     /// The text of a conflict, shared by the backends so that they word it alike.
     static std::string conflict_message(const reading_table& batch, std::size_t row, std::int64_t stored);
+
+  private:
+    std::function<instant()> clock_;
 };
 
 /// Every entity of a store, indexed (one read of each table).
