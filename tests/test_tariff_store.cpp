@@ -14,6 +14,7 @@
 #include "kvant/io/csv.hpp"
 #include "kvant/model/tariff_json.hpp"
 #include "kvant/store/memory_store.hpp"
+#include "kvant/store/scoped_store.hpp"
 #include "kvant/store/sqlite_store.hpp"
 
 using namespace kvant;
@@ -330,6 +331,19 @@ TEMPLATE_TEST_CASE("stored tariffs: put, find, list, remove, and what is refused
     CHECK(s.remove(gas));
     CHECK(s.template all<normative>().empty());
 
+    // a meter a tariff row names is not erased behind its back
+    s.put(tariff_assignment{tariff_scope::meter, "9000107", d("2022-01-01"), "single"});
+    try {
+        s.erase(entity_kind::meter, "9000107");
+        FAIL("no exception");
+    } catch (const storage_error& e) {
+        CHECK(e.code() == errc::storage_conflict);
+        CHECK_THAT(std::string(e.message()),
+                   Catch::Contains("stored tariff rows refer to it (1 tariff assignment)"));
+    }
+    CHECK(s.remove(tariff_assignment{tariff_scope::meter, "9000107", d("2022-01-01"), ""}));
+    CHECK(s.erase(entity_kind::meter, "9000107").size() == 1);
+
     // a failed batch changes nothing
     try {
         transaction tx(s);
@@ -461,4 +475,38 @@ TEST_CASE(
           "schedule,scope,target,zone,from,price,supplier\n"
           "single,building,b-1,total,2021-01-01,4.5,\n"
           "single,organization,dnt-demo,total,2020-01-01,5,АО ЭС\n");
+}
+
+TEMPLATE_TEST_CASE("a store scoped to one organisation sees and writes only its own tariff rows", "[store]",
+                   memory_backend, sqlite_backend) {
+    TestType bk;
+    store& s = bk.s;
+    populate(s);
+    organization other;
+    other.id = "other";
+    other.name = "Другая";
+    s.put(other);
+    s.put(single_rate_schedule());
+    s.put(tariff_assignment{tariff_scope::organization, "dnt-demo", d("2020-01-01"), "single"});
+    s.put(tariff_assignment{tariff_scope::organization, "other", d("2020-01-01"), "single"});
+    s.put(normative{"other", resource::electricity, "", d("2020-01-01"), dec("90"),
+                    normative_basis::per_account});
+    scoped_store mine(s, "dnt-demo");
+    REQUIRE(mine.all<tariff_assignment>().size() == 1);
+    CHECK(mine.all<tariff_assignment>()[0].target == "dnt-demo");
+    CHECK(mine.all<normative>().empty());
+    CHECK(mine.all<tariff_schedule>().size() == 1);  // schedules are shared
+    // another organisation's rows cannot be read, written or removed through the scope
+    CHECK_FALSE(mine.find<tariff_assignment>(
+        key_of(tariff_assignment{tariff_scope::organization, "other", d("2020-01-01"), ""})));
+    CHECK_THROWS_AS(
+        mine.put(tariff_assignment{tariff_scope::organization, "other", d("2021-01-01"), "single"}),
+        validation_error);
+    CHECK_FALSE(mine.remove(tariff_assignment{tariff_scope::organization, "other", d("2020-01-01"), ""}));
+    CHECK_THROWS_AS(mine.remove_schedule("single"), validation_error);
+    CHECK(s.all<tariff_assignment>().size() == 2);
+    // its own building and meter are in scope
+    mine.put(tariff_assignment{tariff_scope::building, "b-1", d("2021-01-01"), "single"});
+    mine.put(tariff_assignment{tariff_scope::meter, "9000106", d("2022-01-01"), "single"});
+    CHECK(mine.all<tariff_assignment>().size() == 3);
 }
