@@ -22,7 +22,12 @@ const std::vector<std::pair<std::string, table_kind>> table_options{
     {"events", table_kind::events},
     // ---- meter state
     {"relay-changes", table_kind::relay_changes},
-    {"sessions", table_kind::sessions}};
+    {"sessions", table_kind::sessions},
+    // ---- tariffs
+    {"tariff-schedules", table_kind::tariff_schedules},
+    {"tariff-assignments", table_kind::tariff_assignments},
+    {"tariff-rates", table_kind::tariff_rates},
+    {"normatives", table_kind::normatives}};
 
 import_options import_options_from(const args& a) {
     import_options o;
@@ -78,7 +83,8 @@ int run_export(const args& a) {
     if (!table) {
         std::filesystem::create_directories(*out);
         for (const auto& [opt, kind] : table_options) {
-            write_file_whole(std::filesystem::path(*out) / (std::string(to_string(kind)) + ".csv"),
+            const char* ext = kind == table_kind::tariff_schedules ? ".json" : ".csv";
+            write_file_whole(std::filesystem::path(*out) / (std::string(to_string(kind)) + ext),
                              [&](std::ostream& f) { export_csv(db, kind, f, eo); });
         }
         std::cout << "exported " << table_options.size() << " tables to " << *out << "\n";
@@ -158,25 +164,31 @@ int run_version(const args&) {
 }
 
 std::vector<option_spec> import_spec_options() {
-    return {opt::path("db", "FILE", "the SQLite database (created when absent)").mandatory(),
-            opt::busy_timeout(),
-            opt::path("organizations", "FILE", "organizations CSV"),
-            opt::path("abonents", "FILE", "abonents CSV"),
-            opt::path("accounts", "FILE", "personal accounts CSV"),
-            opt::path("points", "FILE", "metering points CSV"),
-            opt::path("models", "FILE", "meter models (passports) CSV"),
-            opt::path("meters", "FILE", "meters CSV"),
-            opt::path("readings", "FILE",
-                      "readings CSV: long meter,timestamp,channel,value, or wide meter,timestamp,value or "
-                      "meter,timestamp,total,t1,t2,t3,t4 (the meter's main quantity)"),
-            opt::path("events", "FILE", "meter events CSV"),
-            opt::path("relay-changes", "FILE", "relay (load switch) changes CSV (docs/state.md)"),
-            opt::path("sessions", "FILE", "communication sessions CSV (docs/state.md)"),
-            opt::choice("on-conflict", "POLICY", on_conflict_text, "readings stored with other values")
-                .defaults_to("fail"),
-            opt::offset("assume-offset", "UTC offset for timestamps written without one, e.g. +03:00"),
-            opt::character("delimiter", "field delimiter").defaults_to(","),
-            quiet_spec()};
+    return {
+        opt::path("db", "FILE", "the SQLite database (created when absent)").mandatory(),
+        opt::busy_timeout(),
+        opt::path("organizations", "FILE", "organizations CSV"),
+        opt::path("abonents", "FILE", "abonents CSV"),
+        opt::path("accounts", "FILE", "personal accounts CSV"),
+        opt::path("points", "FILE", "metering points CSV"),
+        opt::path("models", "FILE", "meter models (passports) CSV"),
+        opt::path("meters", "FILE", "meters CSV"),
+        opt::path("readings", "FILE",
+                  "readings CSV: long meter,timestamp,channel,value, or wide meter,timestamp,value or "
+                  "meter,timestamp,total,t1,t2,t3,t4 (the meter's main quantity)"),
+        opt::path("events", "FILE", "meter events CSV"),
+        opt::path("relay-changes", "FILE", "relay (load switch) changes CSV (docs/state.md)"),
+        opt::path("sessions", "FILE", "communication sessions CSV (docs/state.md)"),
+        opt::path("tariff-schedules", "FILE", "tariff schedules JSON (one schedule or an array)"),
+        opt::path("tariff-assignments", "FILE", "schedule assignments CSV: scope,target,from,schedule"),
+        opt::path("tariff-rates", "FILE",
+                  "stored rates CSV: schedule,scope,target,zone,from,price[,supplier]"),
+        opt::path("normatives", "FILE", "normatives CSV: organization,resource,[amenities,]from,value,basis"),
+        opt::choice("on-conflict", "POLICY", on_conflict_text, "readings stored with other values")
+            .defaults_to("fail"),
+        opt::offset("assume-offset", "UTC offset for timestamps written without one, e.g. +03:00"),
+        opt::character("delimiter", "field delimiter").defaults_to(","),
+        quiet_spec()};
 }
 
 option_spec out_spec() {
@@ -187,6 +199,12 @@ option_spec schedule_spec() {
     return opt::text("schedule", "NAME|FILE",
                      "single, two-zone, three-zone, a schedule JSON or an OpenEI URDB JSON")
         .mandatory();
+}
+/// kvant cost: with --db the stored schedules apply when none is given.
+option_spec cost_schedule_spec() {
+    return opt::text("schedule", "NAME|FILE",
+                     "single, two-zone, three-zone, a schedule JSON or an OpenEI URDB JSON; with --db and "
+                     "without it, each meter's stored schedule");
 }
 
 std::vector<option_spec> with_inputs(std::vector<option_spec> own) {
@@ -219,8 +237,8 @@ const std::vector<command>& commands() {
               import_spec_options(),
               "Files are imported in reference order (organizations, abonents, accounts, points, models, "
               "meters,\n"
-              "readings, events, relay changes, sessions) whatever the order given. docs/csv.md describes "
-              "every format."},
+              "tariff schedules, assignments, rates, normatives, readings, events, relay changes, sessions) "
+              "whatever the order given. docs/csv.md describes every format."},
              run_import},
             {{"export",
               "Exports a SQLite database as CSV: every table into a folder, or one table to a file or "
@@ -266,9 +284,10 @@ const std::vector<command>& commands() {
              run_split},
             {{"cost", "The cost of consumption under rates per tariff zone with effective dates.",
               with_inputs(
-                  {schedule_spec(),
+                  {cost_schedule_spec(),
                    opt::path("rates", "FILE",
-                             "rates CSV: zone,from,price (zone: a zone, a group such as day, or total)"),
+                             "rates CSV: zone,from,price (zone: a zone, a group such as day, or total); with "
+                             "--db and without it, each meter's stored rates"),
                    opt::choice("by", "PERIOD", period_kind_text, "the periods").mandatory(),
                    billing_day_spec(),
                    opt::choice("group", "LEVEL", group_level_text,
@@ -277,7 +296,13 @@ const std::vector<command>& commands() {
                    opt::flag("complete-only", "leave out periods that readings do not bracket"), out_spec()}),
               "CSV output: meter,period,zone,rate_from,quantity,price,amount,complete; per group:\n"
               "group,role,period,amount,complete,meters. Amounts are rounded to kopecks half away from zero, "
-              "per line."},
+              "per line.\n"
+              "With --db, what the command line gives wins: --schedule and --rates replace the stored ones "
+              "for every meter;\n"
+              "without them each meter is billed under the schedule and rates stored for it (the most "
+              "specific of meter,\n"
+              "building and organisation; docs/tariffs.md), and a meter with none in force is an error "
+              "naming it and the date."},
              run_cost},
             {{"validate",
               "Checks every entity and reading of a SQLite database and lists the issues found.\nExit code 1 "
@@ -287,7 +312,8 @@ const std::vector<command>& commands() {
               ""},
              run_validate},
             {{"migrate",
-              "Migrates a database written by an earlier release (schema 1 to 3) to the current schema, in "
+              "Migrates a database written by an earlier release (schema 1, 2 or 3) to the current schema, "
+              "in "
               "one transaction; a current one is left as it is.",
               {opt::path("db", "FILE", "the SQLite database").mandatory(), opt::busy_timeout()},
               "Commands that only read refuse an old database until it is migrated (docs/storage.md)."},

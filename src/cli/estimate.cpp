@@ -1,4 +1,5 @@
 // kvant estimate: billing periods by the ПП 354 ladder, or the missing points of interval data.
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -7,6 +8,7 @@
 #include "inputs.hpp"
 #include "kvant/algorithms/anomalies.hpp"
 #include "kvant/algorithms/estimation.hpp"
+#include "kvant/algorithms/tariff_resolution.hpp"
 #include "kvant/io/csv_reader.hpp"
 #include "kvant/io/event_catalogue.hpp"
 #include "kvant/model/json.hpp"
@@ -59,6 +61,11 @@ int run_estimate(const args& a) {
                 decimal::parse(f[static_cast<std::size_t>(h.index("value"))], rd.where("value"));
         }
     }
+    // with --db and neither --normative nor --normatives: the normatives stored for each meter's
+    // organisation, resource and kind of dwelling, per period (what the command line gives wins)
+    std::optional<tariff_book> stored;
+    if (in.from_db() && !normative && normatives.empty() && !a.get("normatives"))
+        stored = load_tariffs(open_store(a, sqlite_store::mode::read_only));
     const bool json = a.flag("json");
     nlohmann::json rows = nlohmann::json::array();
     if (!json) os << "meter,period,basis,value,failed\n";
@@ -97,7 +104,30 @@ int run_estimate(const args& a) {
                         meter_normative = it->second;
             billing_policy policy;
             policy.average_until_replacement = mi.entity && mi.entity->measures == resource::electricity;
-            for (const auto& e : estimate_billing(mc, register_id::total, meter_normative, failed, policy)) {
+            std::vector<billing_estimate> found;
+            if (stored && mi.entity) {
+                // the normative in force on each period's first day; the ladder run once per distinct value,
+                // each period taking its own (the ladder's choice of basis does not depend on the value)
+                const auto subject = subject_of(in.relations(), *mi.entity);
+                std::vector<std::optional<decimal>> per_period;
+                for (const auto& pr : mc.periods)
+                    per_period.push_back(normative_at(*stored, subject, pr.start_date).value);
+                std::vector<std::optional<decimal>> distinct;
+                for (const auto& v : per_period)
+                    if (std::find(distinct.begin(), distinct.end(), v) == distinct.end())
+                        distinct.push_back(v);
+                std::vector<std::optional<billing_estimate>> picked(mc.periods.size());
+                for (const auto& v : distinct) {
+                    const auto run = estimate_billing(mc, register_id::total, v, failed, policy);
+                    for (std::size_t k = 0; k < run.size() && k < per_period.size(); ++k)
+                        if (per_period[k] == v) picked[k] = run[k];
+                }
+                for (auto& e : picked)
+                    if (e) found.push_back(*e);
+            } else {
+                found = estimate_billing(mc, register_id::total, meter_normative, failed, policy);
+            }
+            for (const auto& e : found) {
                 if (json)
                     res.rows.push_back({{"meter", mi.series.serial()},
                                         {"period", period_label(e.period_start, kind)},
@@ -144,6 +174,10 @@ command estimate_command() {
              options,
              "CSV: meter,period,basis,value,failed (basis: actual, average, normative, normative_increased, "
              "none);\n"
+             "with --db and neither --normative nor --normatives, the normatives stored for each meter "
+             "(its organisation,\n"
+             "resource and kind of dwelling, per person × the account's residents), per period; given, they "
+             "win.\n"
              "with --interval: meter,timestamp,value,quality. Electricity meters keep the average until "
              "replaced."},
             run_estimate};

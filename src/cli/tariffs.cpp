@@ -1,12 +1,14 @@
 // kvant split and kvant cost: consumption per tariff zone, and its cost under rates per zone.
 #include <iostream>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
 #include "commands.hpp"
 #include "inputs.hpp"
 #include "kvant/algorithms/cost.hpp"
+#include "kvant/algorithms/tariff_resolution.hpp"
 #include "kvant/io/tariff_files.hpp"
 
 namespace kvant::cli {
@@ -92,22 +94,123 @@ int run_split(const args& a) {
     return 0;
 }
 
+namespace {
+
+/// The stored tariffs of a database, for `kvant cost --db` without --schedule or --rates: each meter billed
+/// under the schedule and rates in force for it (algorithms/tariff_resolution.hpp). What the command line
+/// gives wins: `explicit_calendar` and `explicit_rates`, when set, replace the stored ones for every meter.
+class stored_tariffs {
+  public:
+    stored_tariffs(tariff_book book, const tariff_calendar* explicit_calendar,
+                   const std::vector<rate>* explicit_rates)
+        : book_(std::move(book)), calendar_(explicit_calendar), rates_(explicit_rates) {
+        for (const auto& sch : book_.schedules) calendars_.emplace(sch.id, tariff_calendar(sch));
+    }
+
+    /// The bill of one meter: each period under the schedule in force on its first day, its rates cut where
+    /// a price changes. config_error naming the meter and the date when no schedule or rate is in force.
+    meter_cost bill(const meter_input& mi, const fleet& f, const consumption_options& o) const {
+        const std::string& serial = mi.series.serial();
+        const auto periods = periods_of(mi.series, mi.calendar, o);
+        const register_params p = mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
+        tariff_subject subject;
+        subject.meter = serial;
+        if (mi.entity) subject = subject_of(f, *mi.entity);
+        // the schedule of each period, by its first local day
+        std::vector<std::string> schedule_of(periods.size());
+        for (std::size_t k = 0; k < periods.size(); ++k) {
+            if (calendar_) {
+                schedule_of[k] = calendar_->schedule().id;
+                continue;
+            }
+            const auto* as = assignment_at(book_, subject, periods[k].start_date);
+            if (!as)
+                throw config_error(errc::config, "meter " + serial + ": no tariff schedule in force on " +
+                                                     to_string(periods[k].start_date) +
+                                                     " (none assigned to the meter, its building or its "
+                                                     "organisation; or give --schedule)");
+            schedule_of[k] = as->schedule;
+        }
+        meter_cost out;
+        out.meter = serial;
+        out.periods = periods;
+        out.total.assign(periods.size(), money{});
+        out.complete.assign(periods.size(), 0);
+        std::vector<std::string> done;
+        for (std::size_t k = 0; k < periods.size(); ++k) {
+            const std::string& id = schedule_of[k];
+            if (std::find(done.begin(), done.end(), id) != done.end()) continue;
+            done.push_back(id);
+            const tariff_calendar* cal = calendar_;
+            if (!cal) {
+                const auto it = calendars_.find(id);
+                if (it == calendars_.end())
+                    throw config_error(errc::config, "meter " + serial + ": tariff schedule " + excerpt(id) +
+                                                         " assigned on " + to_string(periods[k].start_date) +
+                                                         " is not stored");
+                cal = &it->second;
+            }
+            const std::vector<rate> rates = rates_ ? *rates_ : rate_timeline(book_, subject, id);
+            if (rates.empty())
+                throw config_error(errc::config, "meter " + serial + ": no rate of tariff schedule " +
+                                                     excerpt(id) + " in force on " +
+                                                     to_string(periods[k].start_date) + " (or give --rates)");
+            meter_cost part;
+            try {
+                part = cost(mi.series, mi.calendar, *cal, rates, p, o);
+            } catch (const config_error& e) {
+                throw config_error(e.code(), "meter " + serial + ": " + std::string(e.message()));
+            }
+            // keep the periods of this schedule (the periods of one meter are the same in every call)
+            for (auto& line : part.lines)
+                if (line.period < periods.size() && schedule_of[line.period] == id)
+                    out.lines.push_back(std::move(line));
+            for (std::size_t j = 0; j < periods.size() && j < part.periods.size(); ++j)
+                if (schedule_of[j] == id) {
+                    out.total[j] = part.total[j];
+                    out.complete[j] = part.complete[j];
+                }
+        }
+        std::stable_sort(out.lines.begin(), out.lines.end(),
+                         [](const cost_line& x, const cost_line& y) { return x.period < y.period; });
+        return out;
+    }
+
+  private:
+    tariff_book book_;
+    const tariff_calendar* calendar_;
+    const std::vector<rate>* rates_;
+    std::map<std::string, tariff_calendar> calendars_;
+};
+
+}  // namespace
+
 int run_cost(const args& a) {
     const period_kind kind = a.choice("by", period_kind_text);
     std::vector<rate> rates;
-    const tariff_calendar cal(load_schedule(a.require("schedule"), &rates));
+    std::optional<tariff_calendar> cal;
+    if (auto spec = a.get("schedule")) cal.emplace(load_schedule(*spec, &rates));
     if (auto rf = a.get("rates")) rates = load_rates(*rf);
-    if (rates.empty()) throw config_error(errc::usage, "--rates FILE is required (zone,from,price)");
     const auto level = a.choice("group", group_level_text);
     if (a.get("readings") && level != group_level::meter)
         throw config_error(errc::usage, "--group needs --db (the relations of meters)");
+    // with --db, what the command line does not give comes from the store
+    std::optional<stored_tariffs> stored;
+    if (a.get("db") && (!cal || rates.empty())) {
+        const sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+        stored.emplace(load_tariffs(db), cal ? &*cal : nullptr, rates.empty() ? nullptr : &rates);
+    } else {
+        if (!cal) throw config_error(errc::usage, "--schedule is required without --db");
+        if (rates.empty()) throw config_error(errc::usage, "--rates FILE is required (zone,from,price)");
+    }
     meter_inputs in(a);
     std::vector<meter_cost> bills;
     in.run<meter_cost>(
         [&](const meter_input& mi) {
+            if (stored) return stored->bill(mi, in.relations(), options_for(a, mi, kind));
             const register_params p =
                 mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
-            return cost(mi.series, mi.calendar, cal, rates, p, options_for(a, mi, kind));
+            return cost(mi.series, mi.calendar, *cal, rates, p, options_for(a, mi, kind));
         },
         [&](meter_cost& b) { bills.push_back(std::move(b)); });
     const bool complete_only = a.flag("complete-only");

@@ -14,6 +14,7 @@
 #include "kvant/model/metering_point.hpp"
 #include "kvant/model/organization.hpp"
 #include "kvant/model/relay.hpp"
+#include "kvant/model/tariff_book.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -56,7 +57,20 @@ inline const csv_columns& columns_of(table_kind k) {
         return c;
     }();
     static const csv_columns sessions = columns_of<comm_session>();
+    // ---- tariffs
+    static const csv_columns schedules{{}, {}};  // a JSON file
+    static const csv_columns assignments = columns_of<tariff_assignment>();
+    static const csv_columns rates = columns_of<tariff_rate>();
+    static const csv_columns normatives = columns_of<normative>();
     switch (k) {
+        case table_kind::tariff_schedules:
+            return schedules;
+        case table_kind::tariff_assignments:
+            return assignments;
+        case table_kind::tariff_rates:
+            return rates;
+        case table_kind::normatives:
+            return normatives;
         case table_kind::organizations:
             return organizations;
         case table_kind::abonents:

@@ -6,6 +6,7 @@
 #include "csv_columns.hpp"
 #include "kvant/io/csv.hpp"
 #include "kvant/model/json.hpp"
+#include "kvant/model/tariff_json.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -235,6 +236,21 @@ void export_csv(const store& s, table_kind kind, std::ostream& out, const export
                 write_object(out, nlohmann::json(c), cols, kind, c.meter + " at " + to_string(c.start));
             break;
         }
+        // ---- tariffs
+        case table_kind::tariff_schedules:  // JSON: an array of schedules, as an import reads it
+            out << nlohmann::json(s.all<tariff_schedule>())
+                       .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                << '\n';
+            break;
+        case table_kind::tariff_assignments:
+            export_entities<tariff_assignment>(s, out, cols, kind);
+            break;
+        case table_kind::tariff_rates:
+            export_entities<tariff_rate>(s, out, cols, kind);
+            break;
+        case table_kind::normatives:
+            export_entities<normative>(s, out, cols, kind);
+            break;
     }
 }
 

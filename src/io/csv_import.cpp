@@ -15,6 +15,7 @@
 #include "kvant/io/csv.hpp"
 #include "kvant/io/csv_reader.hpp"
 #include "kvant/model/json.hpp"
+#include "kvant/model/tariff_json.hpp"
 #include "kvant/model/validation.hpp"
 #include "kvant/store/sqlite_store.hpp"
 #include "readings_parser.hpp"
@@ -114,6 +115,10 @@ std::string entity_name() {
     std::string n(description<T>::entity);
     std::replace(n.begin(), n.end(), '_', ' ');
     return n;
+}
+template <class T>
+requires std::same_as<T, tariff_schedule> std::string entity_name() {
+    return "tariff schedule";
 }
 
 /// The first key of two JSON objects whose values differ ("" when none does).
@@ -229,6 +234,11 @@ class plan {
         write_all<metering_point>(s);
         write_all<meter_model>(s);
         write_all<meter>(s);
+        // ---- tariffs
+        write_all<tariff_schedule>(s);
+        write_all<tariff_assignment>(s);
+        write_all<tariff_rate>(s);
+        write_all<normative>(s);
         for (const auto& r : readings_) {
             if (!r.file.empty()) {
                 stream(r.file);
@@ -324,7 +334,8 @@ class plan {
     const store& s_;
     mutable std::unordered_set<std::string> known_meters_;
     std::tuple<pending<organization>, pending<abonent>, pending<account>, pending<metering_point>,
-               pending<meter_model>, pending<meter>>
+               pending<meter_model>, pending<meter>, pending<tariff_schedule>, pending<tariff_assignment>,
+               pending<tariff_rate>, pending<normative>>
         entities_;
     std::vector<readings_file> readings_;
     std::vector<meter_event> events_;
@@ -601,11 +612,34 @@ void write_streamed(store& s, plan& p, const std::filesystem::path& file, const 
         o.import_batch_rows);
 }
 
+/// Tariff schedules: a JSON file of one schedule object or an array of them (model/tariff_json.hpp).
+void parse_schedules(plan& p, std::string_view text, const std::string& source) {
+    const nlohmann::json j = parse_json(text, source);
+    auto one = [&](const nlohmann::json& item, const std::string& field) {
+        ++p.report.rows;
+        auto sched = from_json_document<tariff_schedule>(item, source);
+        const auto problems = check(sched);
+        if (!problems.empty()) {
+            std::string msg;
+            for (const auto& x : problems) msg += (msg.empty() ? "" : "; ") + x;
+            throw validation_error(errc::validation, "tariff schedule " + excerpt(sched.id) + ": " + msg,
+                                   location{source, 0, field, -1});
+        }
+        p.add(std::move(sched), location{source, 0, field, -1});
+    };
+    if (j.is_array()) {
+        for (std::size_t i = 0; i < j.size(); ++i) one(j[i], "[" + std::to_string(i) + "]");
+    } else {
+        one(j, "");
+    }
+}
+
 /// Parses one text into the plan (no write).
 void parse_into(plan& p, table_kind kind, std::string_view text, const std::string& source,
                 const import_options& o) {
     if (kind == table_kind::readings)
         return parse_readings(p, detail::parse_readings_text(text, source, o), source, o);
+    if (kind == table_kind::tariff_schedules) return parse_schedules(p, text, source);
     csv_reader rd(text, source, o.delimiter);
     std::vector<std::string_view> f;
     if (!rd.next(f))
@@ -633,6 +667,14 @@ void parse_into(plan& p, table_kind kind, std::string_view text, const std::stri
             return parse_state<relay_change>(p, rd, h, o, {"time"});
         case table_kind::sessions:
             return parse_state<comm_session>(p, rd, h, o, {"start", "end"});
+        // ---- tariffs
+        case table_kind::tariff_assignments:
+            return parse_entities<tariff_assignment>(p, rd, h, o);
+        case table_kind::tariff_rates:
+            return parse_entities<tariff_rate>(p, rd, h, o);
+        case table_kind::normatives:
+            return parse_entities<normative>(p, rd, h, o);
+        case table_kind::tariff_schedules:
         case table_kind::readings:
             return;
     }

@@ -32,6 +32,11 @@ struct memory_store::state {
     std::map<std::string, std::map<std::int64_t, relay_change>, by_key> relay;
     std::map<std::string, std::map<std::int64_t, comm_session>, by_key> sessions;
     std::map<std::string, link_summary, by_key> links;
+    // ---- tariffs: keyed by id or key_of()
+    std::map<std::string, tariff_schedule, by_key> schedules;
+    std::map<std::string, tariff_assignment, by_key> assignments;
+    std::map<std::string, tariff_rate, by_key> rates;
+    std::map<std::string, normative, by_key> normatives;
     // ---- queries
     std::vector<change> changes;
     std::vector<anomaly_action> anomaly_history;
@@ -562,6 +567,67 @@ void memory_store::rollback() noexcept {
     if (snapshots_.empty()) return;
     state_ = std::move(snapshots_.back());
     snapshots_.pop_back();
+}
+
+// ---- tariffs
+
+namespace {
+template <class Map>
+bool erase_from(Map& m, std::string_view key) {
+    const auto it = m.find(key);
+    if (it == m.end()) return false;
+    m.erase(it);
+    return true;
+}
+}  // namespace
+
+bool memory_store::load(std::string_view k, tariff_schedule& o) const {
+    return load_from(state_->schedules, k, o);
+}
+bool memory_store::load(std::string_view k, tariff_assignment& o) const {
+    return load_from(state_->assignments, k, o);
+}
+bool memory_store::load(std::string_view k, tariff_rate& o) const {
+    return load_from(state_->rates, k, o);
+}
+bool memory_store::load(std::string_view k, normative& o) const {
+    return load_from(state_->normatives, k, o);
+}
+void memory_store::list(std::vector<tariff_schedule>& o) const {
+    list_from(state_->schedules, o);
+}
+void memory_store::list(std::vector<tariff_assignment>& o) const {
+    list_from(state_->assignments, o);
+}
+void memory_store::list(std::vector<tariff_rate>& o) const {
+    list_from(state_->rates, o);
+}
+void memory_store::list(std::vector<normative>& o) const {
+    list_from(state_->normatives, o);
+}
+void memory_store::store_entity(const tariff_schedule& s) {
+    state_->schedules[s.id] = s;
+}
+void memory_store::store_entity(const tariff_assignment& a) {
+    state_->assignments[key_of(a)] = a;
+}
+void memory_store::store_entity(const tariff_rate& r) {
+    state_->rates[key_of(r)] = r;
+}
+void memory_store::store_entity(const normative& n) {
+    state_->normatives[key_of(n)] = n;
+}
+bool memory_store::erase_schedule(std::string_view id) {
+    return erase_from(state_->schedules, id);
+}
+bool memory_store::erase_assignment(std::string_view key) {
+    return erase_from(state_->assignments, key);
+}
+bool memory_store::erase_rate(std::string_view key) {
+    return erase_from(state_->rates, key);
+}
+bool memory_store::erase_normative(std::string_view key) {
+    return erase_from(state_->normatives, key);
 }
 
 }  // namespace v0

@@ -547,6 +547,26 @@ std::string history_of(const store& s, const std::string& serial, std::string_vi
 }
 }  // namespace
 
+// ---- tariffs
+namespace {
+/// The stored tariff rows that name an organisation or a meter ("2 tariff assignments, 1 normative"), or "".
+std::string tariff_refs(const store& s, tariff_scope scope, const std::string& target) {
+    std::size_t assignments = 0, rates = 0, normatives = 0;
+    for (const auto& a : s.all<tariff_assignment>()) assignments += a.scope == scope && a.target == target;
+    for (const auto& r : s.all<tariff_rate>()) rates += r.scope == scope && r.target == target;
+    if (scope == tariff_scope::organization)
+        for (const auto& n : s.all<normative>()) normatives += n.organization == target;
+    std::string what;
+    auto add = [&](std::size_t n, const char* one, const char* many) {
+        if (n) what += (what.empty() ? "" : ", ") + std::to_string(n) + " " + (n == 1 ? one : many);
+    };
+    add(assignments, "tariff assignment", "tariff assignments");
+    add(rates, "tariff rate", "tariff rates");
+    add(normatives, "normative", "normatives");
+    return what;
+}
+}  // namespace
+
 std::vector<erased> store::erase(entity_kind kind, std::string_view key) {
     const std::string k(key);
     auto missing = [&] {
@@ -564,6 +584,9 @@ std::vector<erased> store::erase(entity_kind kind, std::string_view key) {
                    (direct
                         ? " refer to it; take it out of service instead (remove_from_service: снят с учёта)"
                         : "; take that meter out of service instead"));
+        if (const auto t = tariff_refs(*this, tariff_scope::meter, m.serial); !t.empty())  // ---- tariffs
+            refuse((direct ? std::string() : "its meter " + excerpt(m.serial) + ": ") +
+                   "stored tariff rows refer to it (" + t + "); remove them first");
         plan.push_back({entity_kind::meter, m.serial});
     };
     const auto all_meters = [&] { return all<meter>(); };
@@ -622,6 +645,8 @@ std::vector<erased> store::erase(entity_kind kind, std::string_view key) {
             if (n)
                 refuse(std::to_string(n) + (n == 1 ? " abonent refers" : " abonents refer") +
                        " to it; erase them first");
+            if (const auto t = tariff_refs(*this, tariff_scope::organization, k); !t.empty())  // ---- tariffs
+                refuse("stored tariff rows refer to it (" + t + "); remove them first");
             plan.push_back({entity_kind::organization, k});
             break;
         }

@@ -299,5 +299,104 @@ void scoped_store::store_entry(const entry_record& e) {
     inner_.store_entry(e);  // store::log_entry found the meter through the scope
 }
 
+// ---- tariffs: schedules are shared by every organisation (read through; a new one may be stored, a
+// stored one neither changed nor removed through a scope, as other organisations may be billed under it);
+// assignments and rates are seen and written only for this organisation's own id, buildings and meters;
+// normatives only for its id.
+
+bool scoped_store::visible(tariff_scope scope, const std::string& target) const {
+    switch (scope) {
+        case tariff_scope::organization:
+            return target == org_;
+        case tariff_scope::meter:
+            return inner_.has_meter(target) && mine(entity_kind::meter, target);
+        case tariff_scope::building:
+            for (const auto& a : all<account>())
+                if (a.building == target) return true;
+            return false;
+    }
+    return false;
+}
+
+bool scoped_store::load(std::string_view key, tariff_schedule& out) const {
+    return inner_.load(key, out);
+}
+bool scoped_store::load(std::string_view key, tariff_assignment& out) const {
+    return inner_.load(key, out) && visible(out.scope, out.target);
+}
+bool scoped_store::load(std::string_view key, tariff_rate& out) const {
+    return inner_.load(key, out) && visible(out.scope, out.target);
+}
+bool scoped_store::load(std::string_view key, normative& out) const {
+    return inner_.load(key, out) && out.organization == org_;
+}
+void scoped_store::list(std::vector<tariff_schedule>& out) const {
+    inner_.list(out);
+}
+void scoped_store::list(std::vector<tariff_assignment>& out) const {
+    std::vector<tariff_assignment> all_rows;
+    inner_.list(all_rows);
+    for (auto& a : all_rows)
+        if (visible(a.scope, a.target)) out.push_back(std::move(a));
+}
+void scoped_store::list(std::vector<tariff_rate>& out) const {
+    std::vector<tariff_rate> all_rows;
+    inner_.list(all_rows);
+    for (auto& r : all_rows)
+        if (visible(r.scope, r.target)) out.push_back(std::move(r));
+}
+void scoped_store::list(std::vector<normative>& out) const {
+    std::vector<normative> all_rows;
+    inner_.list(all_rows);
+    for (auto& n : all_rows)
+        if (n.organization == org_) out.push_back(std::move(n));
+}
+void scoped_store::store_entity(const tariff_schedule& s) {
+    tariff_schedule stored;
+    if (inner_.load(s.id, stored) && !(stored == s))
+        throw validation_error(errc::validation, "tariff_schedule " + excerpt(s.id) +
+                                                     " is shared by every organisation; a scoped store "
+                                                     "cannot change it");
+    inner_.store_entity(s);
+}
+void scoped_store::store_entity(const tariff_assignment& a) {
+    if (!visible(a.scope, a.target))
+        throw validation_error(errc::validation, "tariff_assignment for " + excerpt(a.target) +
+                                                     " is outside organization " + excerpt(org_) +
+                                                     "; a scoped store cannot write it");
+    inner_.store_entity(a);
+}
+void scoped_store::store_entity(const tariff_rate& r) {
+    if (!visible(r.scope, r.target))
+        throw validation_error(errc::validation, "tariff_rate for " + excerpt(r.target) +
+                                                     " is outside organization " + excerpt(org_) +
+                                                     "; a scoped store cannot write it");
+    inner_.store_entity(r);
+}
+void scoped_store::store_entity(const normative& n) {
+    if (n.organization != org_)
+        throw validation_error(errc::validation, "normative of " + excerpt(n.organization) +
+                                                     " is outside organization " + excerpt(org_) +
+                                                     "; a scoped store cannot write it");
+    inner_.store_entity(n);
+}
+bool scoped_store::erase_schedule(std::string_view id) {
+    throw validation_error(errc::validation, "tariff_schedule " + excerpt(id) +
+                                                 " is shared by every organisation; a scoped store cannot "
+                                                 "remove it");
+}
+bool scoped_store::erase_assignment(std::string_view key) {
+    tariff_assignment a;
+    return load(key, a) && inner_.erase_assignment(key);
+}
+bool scoped_store::erase_rate(std::string_view key) {
+    tariff_rate r;
+    return load(key, r) && inner_.erase_rate(key);
+}
+bool scoped_store::erase_normative(std::string_view key) {
+    normative n;
+    return load(key, n) && inner_.erase_normative(key);
+}
+
 }  // namespace v0
 }  // namespace kvant

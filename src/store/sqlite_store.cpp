@@ -13,6 +13,7 @@
 #include "block_codec.hpp"
 #include "kvant/core/version.hpp"
 #include "kvant/model/json.hpp"
+#include "kvant/model/tariff_json.hpp"
 #include "kvant/model/validation.hpp"
 #include "sqlite_handle.hpp"
 
@@ -144,6 +145,29 @@ CREATE TABLE meter_links(
   meter INTEGER PRIMARY KEY REFERENCES meters(id) DEFERRABLE INITIALLY DEFERRED,
   last_start INTEGER NOT NULL,
   last_ok_start INTEGER);
+)sql";
+
+// ---- tariffs
+// Schema version 4: stored tariff schedules (keyed by id), their assignments to a scope, rates and
+// normatives (keyed by model/tariff_book.hpp's key_of(): the key parts joined by U+001F), each a JSON
+// document beside its key and reference columns (docs/storage.md). IF NOT EXISTS: a database another
+// build of schema 4 made (or a test that ages a database by hand) may hold them already.
+constexpr const char* schema_v4_tariffs = R"sql(
+CREATE TABLE IF NOT EXISTS tariff_schedules(
+  id TEXT PRIMARY KEY,
+  doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tariff_assignments(
+  key TEXT PRIMARY KEY,
+  schedule TEXT NOT NULL REFERENCES tariff_schedules(id) DEFERRABLE INITIALLY DEFERRED,
+  doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tariff_rates(
+  key TEXT PRIMARY KEY,
+  schedule TEXT NOT NULL REFERENCES tariff_schedules(id) DEFERRABLE INITIALLY DEFERRED,
+  doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS normatives(
+  key TEXT PRIMARY KEY,
+  organization TEXT NOT NULL REFERENCES organizations(id) DEFERRABLE INITIALLY DEFERRED,
+  doc TEXT NOT NULL);
 )sql";
 
 // ---- queries
@@ -283,6 +307,40 @@ struct table<meter> {
     static constexpr std::array<const char*, 2> ref_columns{"model", "point"};
     static const std::string& key(const meter& m) { return m.serial; }
     static std::array<std::string, 2> refs(const meter& m) { return {m.model, m.point}; }
+};
+
+// ---- tariffs
+template <>
+struct table<tariff_schedule> {
+    static constexpr const char* name = "tariff_schedules";
+    static constexpr const char* key_column = "id";
+    static constexpr std::array<const char*, 0> ref_columns{};
+    static const std::string& key(const tariff_schedule& s) { return s.id; }
+    static std::array<std::string, 0> refs(const tariff_schedule&) { return {}; }
+};
+template <>
+struct table<tariff_assignment> {
+    static constexpr const char* name = "tariff_assignments";
+    static constexpr const char* key_column = "key";
+    static constexpr std::array<const char*, 1> ref_columns{"schedule"};
+    static std::string key(const tariff_assignment& a) { return key_of(a); }
+    static std::array<std::string, 1> refs(const tariff_assignment& a) { return {a.schedule}; }
+};
+template <>
+struct table<tariff_rate> {
+    static constexpr const char* name = "tariff_rates";
+    static constexpr const char* key_column = "key";
+    static constexpr std::array<const char*, 1> ref_columns{"schedule"};
+    static std::string key(const tariff_rate& r) { return key_of(r); }
+    static std::array<std::string, 1> refs(const tariff_rate& r) { return {r.schedule}; }
+};
+template <>
+struct table<normative> {
+    static constexpr const char* name = "normatives";
+    static constexpr const char* key_column = "key";
+    static constexpr std::array<const char*, 1> ref_columns{"organization"};
+    static std::string key(const normative& n) { return key_of(n); }
+    static std::array<std::string, 1> refs(const normative& n) { return {n.organization}; }
 };
 
 template <class T>
@@ -907,6 +965,7 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                 impl_->exec(schema_v2_additions);
                 impl_->exec(schema_v3_additions);
                 impl_->exec(schema_v4_state);
+                impl_->exec(schema_v4_tariffs);
                 impl_->exec(schema_v4_queries);
                 impl_->exec(schema_v4_entry);
                 impl_->exec(("PRAGMA application_id=" + std::to_string(application_id)).c_str());
@@ -959,6 +1018,8 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
             if (now >= 1 && now <= 3) {
                 // ---- queries
                 impl_->exec(schema_v4_queries);
+                // ---- tariffs
+                impl_->exec(schema_v4_tariffs);
             }
             // ---- entry (3 → 4)
             if (now >= 1 && now <= 3) impl_->exec(schema_v4_entry);
@@ -1872,6 +1933,11 @@ const std::vector<std::pair<const char*, std::vector<const char*>>> schema_colum
     {"relay_changes", {"meter", "ts", "position", "reason", "by", "note"}},
     {"comm_sessions", {"meter", "start", "ends", "channel", "result", "note"}},
     {"meter_links", {"meter", "last_start", "last_ok_start"}},
+    // ---- tariffs
+    {"tariff_schedules", {"id", "doc"}},
+    {"tariff_assignments", {"key", "schedule", "doc"}},
+    {"tariff_rates", {"key", "schedule", "doc"}},
+    {"normatives", {"key", "organization", "doc"}},
     // ---- queries
     {"changes", {"seq", "at", "entity", "key", "op", "count", "organization"}},
     {"anomaly_history", {"seq", "anomaly", "action", "at", "actor", "note"}},
@@ -1886,7 +1952,7 @@ struct reference {
     const char* parent;
     const char* parent_key;
 };
-const std::array<reference, 11> references{{
+const std::array<reference, 14> references{{
     {"abonents", "id", "organization", "organizations", "id"},
     {"accounts", "number", "abonent", "abonents", "id"},
     {"metering_points", "code", "account", "accounts", "number"},
@@ -1900,6 +1966,10 @@ const std::array<reference, 11> references{{
     {"relay_changes", "'meter id ' || meter || ' at ts ' || ts", "meter", "meters", "id"},
     {"comm_sessions", "'meter id ' || meter || ' at start ' || start", "meter", "meters", "id"},
     {"meter_links", "'meter id ' || meter", "meter", "meters", "id"},
+    // ---- tariffs
+    {"tariff_assignments", "key", "schedule", "tariff_schedules", "id"},
+    {"tariff_rates", "key", "schedule", "tariff_schedules", "id"},
+    {"normatives", "key", "organization", "organizations", "id"},
 }};
 
 /// The key of a readings or meter_events row for a message, from columns 0 (the meter's serial, NULL when the
@@ -1943,6 +2013,39 @@ class checker {
     std::vector<db_issue> out_;
 };
 
+}  // namespace
+
+// ---- tariffs
+
+namespace {
+/// Why a tariff row read back does not hold: its document's key is not the row's, or it fails validation
+/// (a price edited to -5 by hand must not bill); nothing when it holds.
+std::optional<std::string> tariff_row_problem(const tariff_schedule& s, const std::string& key) {
+    if (s.id != key) return "holds id " + quote(s.id);
+    if (const auto p = check(s); !p.empty()) return p.front();
+    return std::nullopt;
+}
+template <class T>
+std::optional<std::string> tariff_row_problem(const T& e, const std::string& key) {
+    if (key_of(e) != key) return std::string("holds another key");
+    for (const auto& i : validate(e))
+        if (i.level == severity::error) return i.to_string();
+    return std::nullopt;
+}
+/// A key of key_of() for messages: its parts joined by '/'.
+std::string shown_key(std::string k) {
+    std::replace(k.begin(), k.end(), '\x1f', '/');
+    return k;
+}
+template <class T>
+T tariff_row(const std::string& doc, const std::string& key) {
+    T out = from_doc<T>(doc, shown_key(key));
+    if (auto p = tariff_row_problem(out, key))
+        throw storage_error(errc::storage_corrupt, std::string("stored ") + table<T>::name + " row " +
+                                                       quote(shown_key(key)) + ": column 'doc' " + *p +
+                                                       "; kvant validate lists every such row");
+    return out;
+}
 }  // namespace
 
 std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
@@ -2064,6 +2167,39 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
         entities(static_cast<metering_point*>(nullptr));
         entities(static_cast<meter_model*>(nullptr));
         entities(static_cast<meter*>(nullptr));
+    });
+    // ---- tariffs: each row reads back (document, key, values) as a read would, its reference column agrees
+    guard([&] {
+        const auto tariffs = [&]<class T>(T*) {
+            using t = table<T>;
+            if (!has(t::name)) return;
+            std::string sql = std::string("SELECT ") + t::key_column;
+            for (const char* col : t::ref_columns) sql += std::string(",") + col;
+            sql += std::string(",doc FROM ") + t::name + " ORDER BY 1";
+            statement s(db.db.get(), sql, db.busy_ms);
+            const int doc_col = 1 + static_cast<int>(t::ref_columns.size());
+            while (s.step()) {
+                const std::string raw_key(s.bytes(0));
+                const std::string key = quote(shown_key(raw_key));
+                T e;
+                try {
+                    e = tariff_row<T>(s.text(doc_col), raw_key);
+                } catch (const storage_error& err) {
+                    c.add(t::name, key, "doc", std::string(err.message()));
+                    continue;
+                }
+                const auto refs = t::refs(e);
+                for (std::size_t i = 0; i < refs.size(); ++i)
+                    if (refs[i] != s.text(1 + static_cast<int>(i)))
+                        c.add(t::name, key, t::ref_columns[i],
+                              "holds " + quote(s.bytes(1 + static_cast<int>(i))) + " but the document says " +
+                                  quote(refs[i]));
+            }
+        };
+        tariffs(static_cast<tariff_schedule*>(nullptr));
+        tariffs(static_cast<tariff_assignment*>(nullptr));
+        tariffs(static_cast<tariff_rate*>(nullptr));
+        tariffs(static_cast<normative*>(nullptr));
     });
     // 5. readings: every block decodes, agrees with its key and columns, holds values in range; every
     // series has a known channel and the last value of its last block
@@ -2285,6 +2421,86 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
         }
     });
     return c.finish();
+}
+
+template <class T>
+bool sqlite_store::load_tariff(std::string_view key, T& out) const {
+    static const std::string sql =
+        std::string("SELECT doc FROM ") + table<T>::name + " WHERE " + table<T>::key_column + "=?";
+    auto& s = impl_->stmt(sql);
+    reset_guard g(s);
+    s.bind(1, key);
+    if (!s.step()) return false;
+    out = tariff_row<T>(s.text(0), std::string(key));
+    return true;
+}
+template <class T>
+void sqlite_store::list_tariff(std::vector<T>& out) const {
+    static const std::string sql =
+        std::string("SELECT ") + table<T>::key_column + ", doc FROM " + table<T>::name + " ORDER BY 1";
+    auto& s = impl_->stmt(sql);
+    reset_guard g(s);
+    // the key as stored, byte for byte: text() would repair its U+001F separators
+    while (s.step()) out.push_back(tariff_row<T>(s.text(1), std::string(s.bytes(0))));
+}
+template <class T>
+bool sqlite_store::erase_tariff(std::string_view key) {
+    static const std::string sql =
+        std::string("DELETE FROM ") + table<T>::name + " WHERE " + table<T>::key_column + "=?";
+    auto& s = impl_->stmt(sql);
+    reset_guard g(s);
+    s.bind(1, key);
+    s.run();
+    return sqlite3_changes(impl_->db.get()) > 0;
+}
+
+bool sqlite_store::load(std::string_view k, tariff_schedule& o) const {
+    return load_tariff(k, o);
+}
+bool sqlite_store::load(std::string_view k, tariff_assignment& o) const {
+    return load_tariff(k, o);
+}
+bool sqlite_store::load(std::string_view k, tariff_rate& o) const {
+    return load_tariff(k, o);
+}
+bool sqlite_store::load(std::string_view k, normative& o) const {
+    return load_tariff(k, o);
+}
+void sqlite_store::list(std::vector<tariff_schedule>& o) const {
+    list_tariff(o);
+}
+void sqlite_store::list(std::vector<tariff_assignment>& o) const {
+    list_tariff(o);
+}
+void sqlite_store::list(std::vector<tariff_rate>& o) const {
+    list_tariff(o);
+}
+void sqlite_store::list(std::vector<normative>& o) const {
+    list_tariff(o);
+}
+void sqlite_store::store_entity(const tariff_schedule& s) {
+    impl_->upsert(s);
+}
+void sqlite_store::store_entity(const tariff_assignment& a) {
+    impl_->upsert(a);
+}
+void sqlite_store::store_entity(const tariff_rate& r) {
+    impl_->upsert(r);
+}
+void sqlite_store::store_entity(const normative& n) {
+    impl_->upsert(n);
+}
+bool sqlite_store::erase_schedule(std::string_view id) {
+    return erase_tariff<tariff_schedule>(id);
+}
+bool sqlite_store::erase_assignment(std::string_view key) {
+    return erase_tariff<tariff_assignment>(key);
+}
+bool sqlite_store::erase_rate(std::string_view key) {
+    return erase_tariff<tariff_rate>(key);
+}
+bool sqlite_store::erase_normative(std::string_view key) {
+    return erase_tariff<normative>(key);
 }
 
 }  // namespace v0

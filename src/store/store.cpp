@@ -1,10 +1,12 @@
 #include "kvant/store/store.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
 #include "kvant/core/text.hpp"
 #include "kvant/model/json.hpp"
+#include "kvant/model/tariff_json.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -286,6 +288,158 @@ write_stats store::put_sessions(std::span<const comm_session> sessions, on_confl
 fleet load_fleet(const store& s) {
     return fleet(s.all<organization>(), s.all<abonent>(), s.all<account>(), s.all<metering_point>(),
                  s.all<meter_model>(), s.all<meter>());
+}
+
+// ---- tariffs
+
+namespace {
+/// A key of key_of() for messages: its parts joined by '/'.
+std::string shown_key(std::string k) {
+    for (auto& c : k)
+        if (c == '\x1f') c = '/';
+    return k;
+}
+}  // namespace
+
+void store::put(const tariff_schedule& s) {
+    refuse_invalid_text(s, "tariff_schedule", s.id);
+    if (s.id.empty())
+        throw validation_error(errc::missing_field, "tariff_schedule: id is empty",
+                               location{"", 0, "id", -1});
+    const auto problems = check(s);
+    if (!problems.empty()) {
+        std::string msg;
+        for (const auto& p : problems) msg += (msg.empty() ? "" : "; ") + p;
+        throw validation_error(errc::validation, "tariff_schedule " + excerpt(s.id) + " is invalid: " + msg);
+    }
+    implicit_transaction t(*this, needs_implicit_transactions());
+    store_entity(s);
+    t.commit();
+}
+
+namespace {
+/// Whether the target of a scope exists: an organisation, a building some account names, a meter.
+template <class Store>
+void check_target(const Store& st, const char* entity, const std::string& key, tariff_scope scope,
+                  const std::string& target, bool meter_known) {
+    bool known = false;
+    switch (scope) {
+        case tariff_scope::organization:
+            known = st.template find<organization>(target).has_value();
+            break;
+        case tariff_scope::building:
+            for (const auto& a : st.template all<account>())
+                if (a.building == target) known = true;
+            break;
+        case tariff_scope::meter:
+            known = meter_known;
+            break;
+    }
+    if (!known)
+        unknown(entity, key, "target",
+                scope == tariff_scope::building ? "building (no account is in it)"
+                : scope == tariff_scope::meter  ? "meter"
+                                                : "organization",
+                target);
+}
+/// Refuses a version whose key is stored with other values; true when it is stored with these (nothing to
+/// write).
+template <class T>
+bool stored_already(const std::optional<T>& old, const T& now, const char* entity, const std::string& key) {
+    if (!old) return false;
+    if (*old == now) return true;
+    throw validation_error(errc::duplicate,
+                           std::string(entity) + " " + key + " is stored already with other values (stored " +
+                               nlohmann::json(*old).dump() + ", given " + nlohmann::json(now).dump() +
+                               "); remove that version first to correct it");
+}
+}  // namespace
+
+void store::put(const tariff_assignment& a) {
+    const std::string key = shown_key(key_of(a));
+    refuse_invalid_text(a, "tariff_assignment", key);
+    refuse_invalid<tariff_assignment>(validate(a), "tariff_assignment", key);
+    if (!find<tariff_schedule>(a.schedule))
+        unknown("tariff_assignment", key, "schedule", "tariff schedule", a.schedule);
+    check_target(*this, "tariff_assignment", key, a.scope, a.target,
+                 a.scope == tariff_scope::meter && has_meter(a.target));
+    if (stored_already(find<tariff_assignment>(key_of(a)), a, "tariff_assignment", key)) return;
+    implicit_transaction t(*this, needs_implicit_transactions());
+    store_entity(a);
+    t.commit();
+}
+
+void store::put(const tariff_rate& r) {
+    const std::string key = shown_key(key_of(r));
+    refuse_invalid_text(r, "tariff_rate", key);
+    refuse_invalid<tariff_rate>(validate(r), "tariff_rate", key);
+    const auto sched = find<tariff_schedule>(r.schedule);
+    if (!sched) unknown("tariff_rate", key, "schedule", "tariff schedule", r.schedule);
+    const bool zone_known =
+        r.zone == "total" ||
+        std::find(sched->zones.begin(), sched->zones.end(), r.zone) != sched->zones.end() ||
+        std::any_of(sched->groups.begin(), sched->groups.end(),
+                    [&](const zone_group& g) { return g.name == r.zone; });
+    if (!zone_known)
+        unknown("tariff_rate", key, "zone", ("zone of schedule " + excerpt(r.schedule)).c_str(), r.zone);
+    check_target(*this, "tariff_rate", key, r.scope, r.target,
+                 r.scope == tariff_scope::meter && has_meter(r.target));
+    if (stored_already(find<tariff_rate>(key_of(r)), r, "tariff_rate", key)) return;
+    implicit_transaction t(*this, needs_implicit_transactions());
+    store_entity(r);
+    t.commit();
+}
+
+void store::put(const normative& n) {
+    const std::string key = shown_key(key_of(n));
+    refuse_invalid_text(n, "normative", key);
+    refuse_invalid<normative>(validate(n), "normative", key);
+    if (!find<organization>(n.organization))
+        unknown("normative", key, "organization", "organization", n.organization);
+    if (stored_already(find<normative>(key_of(n)), n, "normative", key)) return;
+    implicit_transaction t(*this, needs_implicit_transactions());
+    store_entity(n);
+    t.commit();
+}
+
+bool store::remove_schedule(std::string_view id) {
+    for (const auto& a : all<tariff_assignment>())
+        if (a.schedule == id)
+            throw validation_error(errc::validation, "tariff_schedule " + excerpt(id) +
+                                                         " is assigned (tariff_assignment " +
+                                                         shown_key(key_of(a)) + "): remove that first");
+    for (const auto& r : all<tariff_rate>())
+        if (r.schedule == id)
+            throw validation_error(errc::validation, "tariff_schedule " + excerpt(id) +
+                                                         " is priced (tariff_rate " + shown_key(key_of(r)) +
+                                                         "): remove that first");
+    implicit_transaction t(*this, needs_implicit_transactions());
+    const bool done = erase_schedule(id);
+    t.commit();
+    return done;
+}
+
+bool store::remove(const tariff_assignment& a) {
+    implicit_transaction t(*this, needs_implicit_transactions());
+    const bool done = erase_assignment(key_of(a));
+    t.commit();
+    return done;
+}
+bool store::remove(const tariff_rate& r) {
+    implicit_transaction t(*this, needs_implicit_transactions());
+    const bool done = erase_rate(key_of(r));
+    t.commit();
+    return done;
+}
+bool store::remove(const normative& n) {
+    implicit_transaction t(*this, needs_implicit_transactions());
+    const bool done = erase_normative(key_of(n));
+    t.commit();
+    return done;
+}
+
+tariff_book load_tariffs(const store& s) {
+    return {s.all<tariff_schedule>(), s.all<tariff_assignment>(), s.all<tariff_rate>(), s.all<normative>()};
 }
 
 std::string store::conflict_message(const reading_table& batch, std::size_t row, std::int64_t stored) {

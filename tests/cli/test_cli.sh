@@ -528,6 +528,67 @@ expect 0 "anomalies list with sessions" -- "$kvant" anomalies list --db "$work/d
 contains "$work/out" "Прибор учета не на связи более 16 дн. Последний сеанс связи был 05.08.2020 12:00" "no link by the last successful session"
 expect 0 "current: no link by sessions" -- "$kvant" current --db "$work/demo.db" --meter 98980004 --at 2020-08-21T06:05:00Z
 contains "$work/out" "98980004: Не на связи; последний сеанс связи 05.08.2020 12:00 (session)" "current: no link by sessions"
+# ---- tariffs stored: schedules, assignments, rates and normatives in the database; cost and estimate use them
+mkdir -p "$work/tf" && cd "$work/tf" || exit 1
+printf 'id,name,zone\ndnt,ДНТ Тест,UTC\n' >org.csv
+printf 'id,organization,name\nab1,dnt,Иванов Иван Иванович\n' >ab.csv
+printf 'number,abonent,building,residents\nA1,ab1,b-1,3\nA2,ab1,b-2,\n' >acc.csv
+printf 'code,account,amenities\np1,A1,Газовая плита\np2,A2,Электроплита\n' >pts.csv
+printf 'serial,point,resource,zone\nM1,p1,electricity,UTC\nM2,p2,electricity,UTC\n' >meters.csv
+# 10 a day through August 2020 for both meters
+printf 'meter,timestamp,total\nM1,2020-08-01T00:00:00Z,0\nM1,2020-09-01T00:00:00Z,310\nM2,2020-08-01T00:00:00Z,0\nM2,2020-09-01T00:00:00Z,310\n' >readings.csv
+cat >sched.json <<'JSON'
+[{"id": "single", "name": "Одноставочный", "zones": ["total"],
+  "versions": [{"effective": "2020-01-01", "seasons": [{"name": "year", "start": "01-01", "week": "all"}],
+                "weeks": [{"id": "all", "days": ["d", "d", "d", "d", "d", "d", "d"]}],
+                "days": [{"id": "d", "changes": [{"at": "00:00", "zone": "total"}]}]}]}]
+JSON
+printf 'scope,target,from,schedule\norganization,dnt,2020-01-01,single\n' >assign.csv
+# the organisation's price changes on 16.08; meter M2 has its own list from 10.08
+printf 'schedule,scope,target,zone,from,price,supplier\nsingle,organization,dnt,total,2020-01-01,5.00,АО Энергосбыт\nsingle,organization,dnt,total,2020-08-16,6.00,АО Энергосбыт\nsingle,meter,M2,total,2020-08-10,4.00,\n' >rates.csv
+# per person for a gas stove (A1: 3 residents), per account for any other dwelling
+printf 'organization,resource,amenities,from,value,basis\ndnt,electricity,Газовая плита,2020-01-01,100,per_person\ndnt,electricity,,2020-01-01,250,per_account\n' >norms.csv
+entities=(--organizations org.csv --abonents ab.csv --accounts acc.csv --points pts.csv --meters meters.csv --readings readings.csv)
+expect 0 "import with tariffs" -- "$kvant" import --db t.db "${entities[@]}" --tariff-schedules sched.json --tariff-assignments assign.csv --tariff-rates rates.csv --normatives norms.csv
+contains "$work/out" "imported 19 rows: 19 new" "tariffs imported with the entities"
+expect 0 "cost over stored tariffs" -- "$kvant" cost --db t.db --by month
+# M1: 15 days × 10 × 5 = 750.00, 16 days × 10 × 6 = 960.00; M2: 9 × 10 × 5 = 450.00, 22 × 10 × 4 = 880.00
+contains "$work/out" "M1,2020-08,total,2020-01-01,150,5,750.00,1" "stored rate, first half of August"
+contains "$work/out" "M1,2020-08,total,2020-08-16,160,6,960.00,1" "the rate change on the 16th splits the bill"
+contains "$work/out" "M2,2020-08,total,2020-01-01,90,5,450.00,1" "M2 at the organisation's rate until its own"
+contains "$work/out" "M2,2020-08,total,2020-08-10,220,4,880.00,1" "M2's own price list wins from 10.08"
+printf 'zone,from,price\ntotal,2020-01-01,7\n' >old-rates.csv
+expect 0 "explicit rates win over stored ones" -- "$kvant" cost --db t.db --by month --rates old-rates.csv
+contains "$work/out" "M1,2020-08,total,2020-01-01,310,7,2170.00,1" "--rates replaces the stored rates"
+expect 0 "estimate over stored normatives" -- "$kvant" estimate --db t.db --by month --at 2020-10-15T00:00:00Z
+# one complete month is too short a history for the average: the normative, 100 × 3 residents and 250
+contains "$work/out" "M1,2020-09,normative,300,0" "normative per person × residents"
+contains "$work/out" "M2,2020-10,normative,250,0" "the any-dwelling normative per account"
+expect 0 "explicit normative wins" -- "$kvant" estimate --db t.db --by month --at 2020-10-15T00:00:00Z --normative 42
+contains "$work/out" "M1,2020-09,normative,42,0" "--normative replaces the stored ones"
+# a failed import changes nothing: a rate naming a zone the schedule does not have
+printf 'schedule,scope,target,zone,from,price\nsingle,organization,dnt,total,2021-01-01,7\nsingle,organization,dnt,nigth,2021-01-01,3\n' >bad-rates.csv
+expect 1 "a rate of an unknown zone" -- "$kvant" import --db t.db --tariff-rates bad-rates.csv
+contains "$work/err" "bad-rates.csv:3" "the line of the bad rate"
+contains "$work/err" "'nigth'" "the unknown zone named"
+expect 0 "export stored rates" -- "$kvant" export --db t.db --table tariff_rates
+[ "$(wc -l <"$work/out")" -eq 4 ] && ok || bad "the failed import left the three rates as they were"
+expect 1 "the old zone,from,price file is not a stored rates file" -- "$kvant" import --db t.db --tariff-rates old-rates.csv
+contains "$work/err" "schedule" "the missing columns named"
+expect 0 "export all with tariffs" -- "$kvant" export --db t.db --out exported
+[ -f exported/tariff_schedules.json ] && [ -f exported/normatives.csv ] && ok || bad "export writes the tariff files"
+expect 0 "import the export again" -- "$kvant" import --db t2.db --organizations exported/organizations.csv --abonents exported/abonents.csv --accounts exported/accounts.csv --points exported/metering_points.csv --meters exported/meters.csv --readings exported/readings.csv --tariff-schedules exported/tariff_schedules.json --tariff-assignments exported/tariff_assignments.csv --tariff-rates exported/tariff_rates.csv --normatives exported/normatives.csv
+expect 0 "cost of the round trip" -- "$kvant" cost --db t2.db --by month
+contains "$work/out" "M2,2020-08,total,2020-08-10,220,4,880.00,1" "the round trip bills alike"
+# a meter with no schedule in force is an error naming it and the date, never a zero bill
+expect 0 "a database without assignments" -- "$kvant" import --db t3.db "${entities[@]}" --tariff-schedules sched.json --tariff-rates rates.csv
+expect 1 "cost without an assigned schedule" -- "$kvant" cost --db t3.db --by month
+contains "$work/err" "meter M1: no tariff schedule in force on 2020-08-01" "the meter and date named"
+printf 'scope,target,from,schedule\nmeter,M1,2020-01-01,single\n' >assign-m1.csv
+expect 0 "assign M1 only" -- "$kvant" import --db t3.db --tariff-assignments assign-m1.csv
+expect 1 "M2 still has none" -- "$kvant" cost --db t3.db --by month
+contains "$work/err" "meter M2: no tariff schedule in force on 2020-08-01" "the unassigned meter named"
+cd - >/dev/null || exit 1
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

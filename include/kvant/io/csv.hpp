@@ -20,6 +20,11 @@
 /// - events: meter, timestamp, code; kind, journal, message
 /// - relay_changes: meter, timestamp, position; reason, by, note (docs/state.md)
 /// - sessions: meter, start, end, result; channel, note (docs/state.md)
+/// - tariff_schedules: not CSV but JSON (model/tariff_json.hpp): one schedule object or an array of them
+/// - tariff_assignments: scope, target, from, schedule
+/// - tariff_rates: schedule, scope, target, zone, from, price; supplier (the `kvant cost --rates` file of
+///   zone,from,price still reads there; stored rates need the schedule and scope columns)
+/// - normatives: organization, resource, from, value, basis; amenities
 ///
 /// Empty cells are absent values. A meter's resource defaults to its model's. Timestamps are ISO 8601 with
 /// `Z` or an offset (or, with `import_options::default_offset_minutes`, without one).
@@ -61,8 +66,13 @@ enum class table_kind : std::uint8_t {
     // ---- meter state
     relay_changes,
     sessions,
+    // ---- tariffs (after every entity they refer to; written after the entities, before readings)
+    tariff_schedules,
+    tariff_assignments,
+    tariff_rates,
+    normatives
 };
-inline constexpr detail::enum_text<table_kind, 10> table_kind_text{
+inline constexpr detail::enum_text<table_kind, 14> table_kind_text{
     "table",
     {{{table_kind::organizations, "organizations"},
       {table_kind::abonents, "abonents"},
@@ -73,7 +83,11 @@ inline constexpr detail::enum_text<table_kind, 10> table_kind_text{
       {table_kind::readings, "readings"},
       {table_kind::events, "events"},
       {table_kind::relay_changes, "relay_changes"},
-      {table_kind::sessions, "sessions"}}}};
+      {table_kind::sessions, "sessions"},
+      {table_kind::tariff_schedules, "tariff_schedules"},
+      {table_kind::tariff_assignments, "tariff_assignments"},
+      {table_kind::tariff_rates, "tariff_rates"},
+      {table_kind::normatives, "normatives"}}}};
 KVANT_ENUM_TEXT(table_kind, table_kind_text)
 
 /// How far a long read or import is: rows parsed so far, bytes of the file consumed, the file's size (0 when

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kvant/model/json.hpp"
+#include "kvant/model/tariff_book.hpp"
 #include "kvant/model/tariff_schedule.hpp"
 
 namespace kvant {
@@ -168,6 +169,9 @@ inline void from_json(const nlohmann::json& j, tariff_schedule& s) {
         s.versions.push_back(std::move(v));
     }
 }
+
+// Stored assignments, rates and normatives (model/tariff_book.hpp) are described entities (model/fields.hpp):
+// their JSON is model/json.hpp's, a flat object of the CSV columns' names.
 
 }  // namespace v0
 }  // namespace kvant

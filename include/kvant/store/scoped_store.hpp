@@ -89,6 +89,23 @@ class scoped_store final : public store {
     // ---- meter state
     write_stats store_relay_changes(std::span<const relay_change> changes, on_conflict policy) override;
     write_stats store_sessions(std::span<const comm_session> sessions, on_conflict policy) override;
+    // ---- tariffs
+    bool load(std::string_view key, tariff_schedule& out) const override;
+    bool load(std::string_view key, tariff_assignment& out) const override;
+    bool load(std::string_view key, tariff_rate& out) const override;
+    bool load(std::string_view key, normative& out) const override;
+    void list(std::vector<tariff_schedule>& out) const override;
+    void list(std::vector<tariff_assignment>& out) const override;
+    void list(std::vector<tariff_rate>& out) const override;
+    void list(std::vector<normative>& out) const override;
+    void store_entity(const tariff_schedule& s) override;
+    void store_entity(const tariff_assignment& a) override;
+    void store_entity(const tariff_rate& r) override;
+    void store_entity(const normative& n) override;
+    bool erase_schedule(std::string_view id) override;
+    bool erase_assignment(std::string_view key) override;
+    bool erase_rate(std::string_view key) override;
+    bool erase_normative(std::string_view key) override;
     // ---- queries
     void list_in(std::string_view org, std::vector<abonent>& out) const override;
     void list_in(std::string_view org, std::vector<account>& out) const override;
@@ -101,6 +118,9 @@ class scoped_store final : public store {
     void store_entry(const entry_record& e) override;
 
   private:
+    /// Whether a tariff row's scope lies in this organisation (its own id, a building of its accounts, one of
+    /// its meters).
+    bool visible(tariff_scope scope, const std::string& target) const;
     bool mine(entity_kind kind, std::string_view key) const;
     bool mine(const anomaly& a) const;
     /// Refuses a write of `key` when the inner store holds it under another organisation.

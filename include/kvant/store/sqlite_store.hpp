@@ -131,8 +131,33 @@ class sqlite_store final : public store {
     // ---- meter state
     write_stats store_relay_changes(std::span<const relay_change> changes, on_conflict policy) override;
     write_stats store_sessions(std::span<const comm_session> sessions, on_conflict policy) override;
+    // ---- tariffs
+    bool load(std::string_view key, tariff_schedule& out) const override;
+    bool load(std::string_view key, tariff_assignment& out) const override;
+    bool load(std::string_view key, tariff_rate& out) const override;
+    bool load(std::string_view key, normative& out) const override;
+    void list(std::vector<tariff_schedule>& out) const override;
+    void list(std::vector<tariff_assignment>& out) const override;
+    void list(std::vector<tariff_rate>& out) const override;
+    void list(std::vector<normative>& out) const override;
+    void store_entity(const tariff_schedule& s) override;
+    void store_entity(const tariff_assignment& a) override;
+    void store_entity(const tariff_rate& r) override;
+    void store_entity(const normative& n) override;
+    bool erase_schedule(std::string_view id) override;
+    bool erase_assignment(std::string_view key) override;
+    bool erase_rate(std::string_view key) override;
+    bool erase_normative(std::string_view key) override;
 
   private:
+    // ---- tariffs
+    template <class T>
+    bool load_tariff(std::string_view key, T& out) const;
+    template <class T>
+    void list_tariff(std::vector<T>& out) const;
+    template <class T>
+    bool erase_tariff(std::string_view key);
+
     struct impl;
     std::unique_ptr<impl> impl_;
 };

@@ -62,6 +62,7 @@
 #include "kvant/model/organization.hpp"
 #include "kvant/model/reading_table.hpp"
 #include "kvant/model/relay.hpp"
+#include "kvant/model/tariff_book.hpp"
 #include "kvant/model/validation.hpp"
 #include "kvant/store/queries.hpp"
 
@@ -270,6 +271,25 @@ class store {
     /// The last session and last successful session of every meter that has sessions (of one, when given),
     /// ordered by meter: kept on write, so a fleet's link status reads no history.
     virtual std::vector<link_summary> link_summaries(std::string_view meter = {}) const = 0;
+    // ---- tariffs: schedules, assignments, rates, normatives (model/tariff_book.hpp, docs/tariffs.md)
+    /// Each is validated (an error-level issue, or a schedule tariff_calendar would refuse, gives
+    /// validation_error) and its references checked (unknown_reference naming them): an assignment's and a
+    /// rate's schedule, a rate's zone (a zone, group or "total" of that schedule), a scope's target (an
+    /// organisation, a building some account is in, a meter), a normative's organisation. Schedules are
+    /// upserted by id. Assignments, rates and normatives are versions, keyed by key_of(): storing a key again
+    /// with the same values changes nothing (an import repeated); with other values it is refused
+    /// (validation_error, errc::duplicate, naming both): remove the version first to correct it.
+    void put(const tariff_schedule& s);
+    void put(const tariff_assignment& a);
+    void put(const tariff_rate& r);
+    void put(const normative& n);
+    /// Removes a schedule by id; false when absent. Refused (validation_error, errc::validation) while an
+    /// assignment or a rate refers to it.
+    bool remove_schedule(std::string_view id);
+    /// Remove the version with this one's key (key_of); false when absent.
+    bool remove(const tariff_assignment& a);
+    bool remove(const tariff_rate& r);
+    bool remove(const normative& n);
 
     // ---- transactions (prefer the `transaction` guard below); they nest
     virtual void begin() = 0;
@@ -290,6 +310,24 @@ class store {
     virtual void list(std::vector<meter_model>& out) const = 0;
     virtual void list(std::vector<meter>& out) const = 0;
     virtual bool has_meter(std::string_view serial) const = 0;
+    // ---- tariffs
+    virtual bool load(std::string_view key, tariff_schedule& out) const = 0;
+    virtual bool load(std::string_view key, tariff_assignment& out) const = 0;
+    virtual bool load(std::string_view key, tariff_rate& out) const = 0;
+    virtual bool load(std::string_view key, normative& out) const = 0;
+    virtual void list(std::vector<tariff_schedule>& out) const = 0;
+    virtual void list(std::vector<tariff_assignment>& out) const = 0;
+    virtual void list(std::vector<tariff_rate>& out) const = 0;
+    virtual void list(std::vector<normative>& out) const = 0;
+    virtual void store_entity(const tariff_schedule& s) = 0;
+    virtual void store_entity(const tariff_assignment& a) = 0;
+    virtual void store_entity(const tariff_rate& r) = 0;
+    virtual void store_entity(const normative& n) = 0;
+    /// Deletes the row of a key; false when there is none.
+    virtual bool erase_schedule(std::string_view id) = 0;
+    virtual bool erase_assignment(std::string_view key) = 0;
+    virtual bool erase_rate(std::string_view key) = 0;
+    virtual bool erase_normative(std::string_view key) = 0;
     // ---- queries: the backend's part
     /// Appends the entities under one organisation (all when empty), ordered by key.
     virtual void list_in(std::string_view org, std::vector<abonent>& out) const = 0;
@@ -337,6 +375,8 @@ class store {
 
 /// Every entity of a store, indexed (one read of each table).
 fleet load_fleet(const store& s);
+/// Every stored schedule, assignment, rate and normative (one read of each table).
+tariff_book load_tariffs(const store& s);
 
 /// Runs the body of a scope as one transaction: commit() makes it stick; leaving the scope without it (an
 /// exception) rolls back. Destructors never throw.
