@@ -3,12 +3,14 @@
 #pragma once
 
 #include "kvant/algorithms/aggregate.hpp"
+#include "kvant/algorithms/analytics.hpp"
 #include "kvant/algorithms/anomalies.hpp"
 #include "kvant/algorithms/collection.hpp"
 #include "kvant/algorithms/consumption.hpp"
 #include "kvant/algorithms/cost.hpp"
 #include "kvant/algorithms/estimation.hpp"
 #include "kvant/algorithms/link_status.hpp"
+#include "kvant/algorithms/map_clusters.hpp"
 #include "kvant/algorithms/register_value.hpp"
 #include "kvant/algorithms/tariff.hpp"
 #include "kvant/algorithms/verification.hpp"
@@ -25,6 +27,7 @@
 #include "kvant/io/consumption_report.hpp"
 #include "kvant/io/csv.hpp"
 #include "kvant/io/csv_reader.hpp"
+#include "kvant/io/geojson.hpp"
 #include "kvant/io/urdb.hpp"
 #include "kvant/model/abonent.hpp"
 #include "kvant/model/account.hpp"
