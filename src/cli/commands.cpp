@@ -288,6 +288,7 @@ const std::vector<command>& commands() {
         for (auto& c : anomaly_commands()) checks.push_back(std::move(c));
         checks.push_back(estimate_command());
         checks.push_back(building_share_command());
+        for (auto& c : analytics_commands()) checks.push_back(std::move(c));
         list.insert(list.end() - 2, checks.begin(), checks.end());
         return list;
     }();

@@ -37,9 +37,10 @@ option_spec due_spec();
 /// The verification policy of --rule and --due-within.
 verification_policy policy_from(const args& a);
 
-command verification_command();           // verification.cpp
-std::vector<command> anomaly_commands();  // anomalies.cpp
-command estimate_command();               // estimate.cpp
-command building_share_command();         // building_share.cpp
+command verification_command();             // verification.cpp
+std::vector<command> anomaly_commands();    // anomalies.cpp
+command estimate_command();                 // estimate.cpp
+command building_share_command();           // building_share.cpp
+std::vector<command> analytics_commands();  // analytics.cpp
 
 }  // namespace kvant::cli

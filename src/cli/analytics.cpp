@@ -1,0 +1,185 @@
+// kvant analytics: the tiles of the energy retailer's analytics panel (004 §3.1); kvant map: the cabinet's
+// map clusters (001 §3.3.2.3), as text or GeoJSON.
+#include <chrono>
+#include <iostream>
+
+#include "commands.hpp"
+#include "inputs.hpp"
+#include "kvant/algorithms/analytics.hpp"
+#include "kvant/algorithms/map_clusters.hpp"
+#include "kvant/io/geojson.hpp"
+
+namespace kvant::cli {
+
+namespace {
+
+std::string pct(decimal d) {
+    return to_fixed(d, 2) + " %";
+}
+
+std::string padded(std::string s, std::size_t width) {
+    // pads by code points, so that Cyrillic names line up
+    std::size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    if (n < width) s.append(width - n, ' ');
+    return s;
+}
+
+/// The times of each in-service meter's main-quantity total values in the day before its local midnight
+/// (the window daily_collection_rate looks at, with its default tolerance).
+std::vector<meter_time> daily_main_values(const store& db, const fleet& f, instant now,
+                                          const daily_collection_policy& policy) {
+    std::vector<meter_time> out;
+    for (const auto& m : f.meters()) {
+        const zone z = f.zone_of(m);
+        if (!m.under_control || !in_service(m, z, now)) continue;
+        const instant midnight = start_of_day(z, local_date(z, now));
+        const channel main = channel::main(m.measures);
+        const auto batch =
+            db.readings(m.serial, midnight - policy.tolerance + seconds{1}, midnight + seconds{1});
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            if (batch.channel_of(i) == main) out.push_back({m.serial, from_unix(batch.times()[i])});
+    }
+    return out;
+}
+
+/// The last contact of each meter at or before `at`: its last reading (the store's relay and session history
+/// is not read here yet; see docs/analytics.md).
+std::vector<meter_time> last_contacts(const store& db, const fleet& f, instant at) {
+    std::vector<meter_time> out;
+    for (const auto& m : f.meters())
+        if (const auto r = db.last_reading(m.serial, at)) out.push_back({m.serial, r->time});
+    return out;
+}
+
+void check_organization(const fleet& f, const std::string& id) {
+    if (!id.empty() && !f.find_organization(id))
+        throw config_error(errc::usage,
+                           "--organization " + excerpt(id) + ": no such organisation in the database");
+}
+
+int run_analytics(const args& a) {
+    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+    const fleet f = load_fleet(db);
+    const instant now = at_option(a);
+    analytics_options o;
+    o.organization = a.get("organization").value_or("");
+    check_organization(f, o.organization);
+    o.verification = policy_from(a);
+    const auto values = daily_main_values(db, f, now, o.collection);
+    const std::vector<relay_change> relays;  // the store keeps no relay history yet: every relay on
+    const analytics_report r = analyze(f, {relays, values}, now, o);
+
+    output out(a);
+    auto& os = out.stream();
+    os << "analytics at " << to_string(now) << ", organisation "
+       << (o.organization.empty() ? "all" : o.organization) << "\n\n";
+    os << "abonents: " << r.abonents.abonents << "; registered " << r.abonents.registered << " ("
+       << pct(r.abonents.registered_percent) << "), not registered " << r.abonents.unregistered << " ("
+       << pct(r.abonents.unregistered_percent) << ")\n";
+    os << "meters in service by manufacturer: " << r.manufacturers.meters << "\n";
+    for (const auto& m : r.manufacturers.manufacturers)
+        os << "  " << padded(m.manufacturer, 28) << padded(std::to_string(m.meters), 6) << pct(m.percent)
+           << "\n";
+    if (r.manufacturers.unknown)
+        os << "  " << padded("(unknown)", 28) << padded(std::to_string(r.manufacturers.unknown), 6)
+           << pct(r.manufacturers.unknown_percent) << "\n";
+    os << "load: " << r.load.meters << " meters; relay off " << r.load.off << " (" << pct(r.load.off_percent)
+       << ")\n";
+    os << "needing verification: " << r.needing_verification << " (due within "
+       << o.verification.due_soon_days << " days or expired)\n";
+    for (const auto& v : r.verification)
+        os << "  " << padded(v.organization.empty() ? "(none)" : v.organization, 20) << "valid "
+           << v.counts.valid << ", due soon " << v.counts.due_soon << ", expired " << v.counts.expired
+           << ", unknown " << v.counts.unknown << "; needing " << v.needing() << "\n";
+    os << "data collected for the start of today: " << r.collection.collected << " of "
+       << r.collection.under_control << " under control (" << pct(r.collection.percent) << ")\n";
+    for (const auto& g : r.collection.groups) {
+        os << "  " << padded(g.organization.empty() ? "(none)" : g.organization, 20)
+           << padded(std::string(to_string(g.measures)), 13) << g.collected << " of " << g.under_control
+           << " (" << pct(g.percent) << ")";
+        if (!g.missing.empty()) {
+            os << "; missing:";
+            for (const auto& s : g.missing) os << " " << s;
+        }
+        os << "\n";
+    }
+    out.finish();
+    return 0;
+}
+
+int run_map(const args& a) {
+    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+    const fleet f = load_fleet(db);
+    const instant now = at_option(a);
+    map_options o;
+    o.zoom = int_option(a, "zoom");
+    o.cell_pixels = int_option(a, "cell");
+    o.organization = a.get("organization").value_or("");
+    check_organization(f, o.organization);
+    const auto seen = last_contacts(db, f, now);
+    const std::vector<relay_change> relays;  // the store keeps no relay history yet: every relay on
+    const map_view v = cluster_meters(f, seen, relays, now, o);
+    if (const auto path = a.get("geojson")) {
+        write_file_whole(*path, [&](std::ostream& os) { write_geojson(os, v); });
+    }
+    output out(a);
+    auto& os = out.stream();
+    os << "map at " << to_string(now) << ", zoom " << v.zoom << " (" << v.cells_per_side << " cells of "
+       << v.cell_pixels << " px a side)\n";
+    os << "meters without coordinates: " << v.without_coordinates << " of " << v.meters << "\n";
+    os << "states:";
+    for (std::size_t b = 0; b < link_bucket_count; ++b)
+        os << " " << to_string(static_cast<link_bucket>(b)) << " " << v.states[b];
+    os << "\nclusters: " << v.clusters.size() << "\n";
+    os << "column,row,count,latitude,longitude,south,west,north,east";
+    for (std::size_t b = 0; b < link_bucket_count; ++b) os << "," << to_string(static_cast<link_bucket>(b));
+    os << ",meters\n";
+    for (const auto& c : v.clusters) {
+        os << c.column << ',' << c.row << ',' << c.count << ',' << to_string(c.latitude) << ','
+           << to_string(c.longitude) << ',' << to_string(c.bounds.south) << ',' << to_string(c.bounds.west)
+           << ',' << to_string(c.bounds.north) << ',' << to_string(c.bounds.east);
+        for (std::size_t b = 0; b < link_bucket_count; ++b) os << ',' << c.states[b];
+        os << ',';
+        for (std::size_t i = 0; i < c.meters.size(); ++i) os << (i ? " " : "") << c.meters[i];
+        os << '\n';
+    }
+    out.finish();
+    return 0;
+}
+
+option_spec organization_spec() {
+    return opt::text("organization", "ID", "only this organisation's abonents and meters (default: all)");
+}
+
+}  // namespace
+
+std::vector<command> analytics_commands() {
+    const option_spec db = opt::path("db", "FILE", "the SQLite database").mandatory();
+    const option_spec out = opt::path("out", "FILE", "where to write ('-': stdout)").defaults_to("-");
+    return {
+        {{"analytics",
+          "The analytics panel's tiles (004 §3.1).\nRegistered abonents, meters by manufacturer, load state, "
+          "meters needing verification, and data collection per organisation and resource.",
+          {db, opt::busy_timeout(), at_spec(), organization_spec(), rule_spec(), due_spec(), out},
+          "Shares are percents rounded half to even to hundredths. A meter's daily data for the start of "
+          "today\n"
+          "is a value of its main quantity's total at its local midnight or in the day before it\n"
+          "(docs/analytics.md). Relay history is not stored yet: every relay counts as on."},
+         run_analytics},
+        {{"map",
+          "The map of meters in clusters (001 §3.3.2.3), as text or GeoJSON.\nClusters of a zoom level with "
+          "their counts and legend states, and the meters without coordinates.",
+          {db, opt::busy_timeout(), opt::integer("zoom", "Z", 0, 24, "the map's zoom level").mandatory(),
+           opt::integer("cell", "PX", 8, 256, "cluster cell size in pixels (a power of two)")
+               .defaults_to("64"),
+           at_spec(), organization_spec(), opt::path("geojson", "FILE", "also write the clusters as GeoJSON"),
+           out},
+          "Clusters are cells of a Web Mercator grid (256-px tiles, cells of --cell px); the state of a "
+          "meter\n"
+          "comes from its last reading at or before --at (docs/analytics.md)."},
+         run_map},
+    };
+}
+
+}  // namespace kvant::cli
