@@ -376,5 +376,33 @@ issues validate(const meter_event& e) {
     return c.take();
 }
 
+// ---- meter state
+
+issues validate(const relay_change& r) {
+    collector c("relay_change", r.meter + " at " + to_string(r.time));
+    c.required("meter", r.meter);
+    c.text("meter", r.meter);
+    c.text("by", r.by);
+    c.text("note", r.note);
+    c.instant_range("time", r.time);
+    return c.take();
+}
+
+issues validate(const comm_session& s) {
+    collector c("comm_session", s.meter + " at " + to_string(s.start));
+    c.required("meter", s.meter);
+    c.text("meter", s.meter);
+    c.text("note", s.note);
+    c.instant_range("start", s.start);
+    c.instant_range("end", s.end);
+    if (s.end < s.start)
+        c.error("end",
+                "the session ends at " + to_string(s.end) + ", before its start " + to_string(s.start));
+    else if (s.end - s.start > max_plausible_session)
+        c.warning("end", "the session lasts " + std::to_string((s.end - s.start).count()) +
+                             " s, more than a day (a session the collector did not close?)");
+    return c.take();
+}
+
 }  // namespace v0
 }  // namespace kvant

@@ -28,6 +28,10 @@ struct memory_store::state {
     std::map<std::string, meter_values, by_key> readings;
     std::map<std::tuple<std::string, std::int64_t, int>, meter_event> events;
     std::map<std::string, anomaly, std::less<>> anomalies;
+    // ---- meter state: per meter, by Unix seconds of time / start; the link summaries kept on write
+    std::map<std::string, std::map<std::int64_t, relay_change>, by_key> relay;
+    std::map<std::string, std::map<std::int64_t, comm_session>, by_key> sessions;
+    std::map<std::string, link_summary, by_key> links;
 };
 
 memory_store::memory_store() : state_(std::make_unique<state>()) {}
@@ -308,6 +312,106 @@ bool memory_store::resolve_anomaly(std::string_view key, instant at, std::string
     it->second.resolved_at = at;
     it->second.resolved_by = std::string(by);
     return true;
+}
+
+// ---- meter state
+
+namespace {
+/// Upserts rows keyed by (meter, Unix seconds of `key`) with the events' conflict policy; atomic by itself
+/// (conflicts are found before anything changes).
+template <class T, class Key>
+write_stats upsert_keyed(std::map<std::string, std::map<std::int64_t, T>, by_key>& data,
+                         std::span<const T> rows, on_conflict policy, Key key, const char* what) {
+    if (policy == on_conflict::fail) {
+        std::map<std::pair<std::string, std::int64_t>, const T*> in_batch;
+        for (const auto& r : rows) {
+            const auto k = to_unix(key(r));
+            const auto [first, fresh] = in_batch.try_emplace({r.meter, k}, &r);
+            bool conflict = !fresh && !(*first->second == r);
+            if (const auto m = data.find(r.meter); m != data.end())
+                if (const auto it = m->second.find(k); it != m->second.end() && !(it->second == r))
+                    conflict = true;
+            if (conflict)
+                throw storage_error(errc::storage_conflict, std::string(what) + " of meter " + r.meter +
+                                                                " at " + to_string(key(r)) +
+                                                                " is stored already with other values");
+        }
+    }
+    write_stats st;
+    for (const auto& r : rows) {
+        auto [it, inserted] = data[r.meter].try_emplace(to_unix(key(r)), r);
+        if (inserted) {
+            ++st.inserted;
+        } else if (it->second == r) {
+            ++st.unchanged;
+        } else if (policy == on_conflict::replace) {
+            it->second = r;
+            ++st.replaced;
+        } else {
+            ++st.kept;
+        }
+    }
+    return st;
+}
+}  // namespace
+
+write_stats memory_store::store_relay_changes(std::span<const relay_change> changes, on_conflict policy) {
+    return upsert_keyed(
+        state_->relay, changes, policy, [](const relay_change& r) { return r.time; }, "relay change");
+}
+
+write_stats memory_store::store_sessions(std::span<const comm_session> sessions, on_conflict policy) {
+    const auto st = upsert_keyed(
+        state_->sessions, sessions, policy, [](const comm_session& r) { return r.start; }, "session");
+    // the summaries of the meters written (a replaced session may change which one reached the meter last)
+    for (const auto& w : sessions) {
+        const auto& all = state_->sessions[w.meter];
+        link_summary l{w.meter, {}, {}};
+        if (!all.empty()) l.last = all.rbegin()->second;
+        for (auto it = all.rbegin(); it != all.rend(); ++it)
+            if (reached(it->second.result)) {
+                l.last_ok = it->second;
+                break;
+            }
+        state_->links[w.meter] = std::move(l);
+    }
+    return st;
+}
+
+std::vector<relay_change> memory_store::relay_history(std::string_view meter, instant from,
+                                                      instant to) const {
+    std::vector<relay_change> out;
+    for (const auto& [serial, rows] : state_->relay)
+        if (meter.empty() || serial == meter)
+            for (auto it = rows.lower_bound(to_unix(from)); it != rows.end() && it->first < to_unix(to); ++it)
+                out.push_back(it->second);
+    return out;
+}
+
+std::vector<relay_change> memory_store::relay_at(instant at, std::string_view meter) const {
+    std::vector<relay_change> out;
+    for (const auto& [serial, rows] : state_->relay) {
+        if (!meter.empty() && serial != meter) continue;
+        auto it = rows.upper_bound(to_unix(at));
+        if (it != rows.begin()) out.push_back(std::prev(it)->second);
+    }
+    return out;
+}
+
+std::vector<comm_session> memory_store::sessions(std::string_view meter, instant from, instant to) const {
+    std::vector<comm_session> out;
+    for (const auto& [serial, rows] : state_->sessions)
+        if (meter.empty() || serial == meter)
+            for (auto it = rows.lower_bound(to_unix(from)); it != rows.end() && it->first < to_unix(to); ++it)
+                out.push_back(it->second);
+    return out;
+}
+
+std::vector<link_summary> memory_store::link_summaries(std::string_view meter) const {
+    std::vector<link_summary> out;
+    for (const auto& [serial, l] : state_->links)
+        if (meter.empty() || serial == meter) out.push_back(l);
+    return out;
 }
 
 void memory_store::begin() {

@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
@@ -100,6 +101,33 @@ CREATE TABLE blocks(
   last_time INTEGER NOT NULL,
   count INTEGER NOT NULL,
   data BLOB NOT NULL);
+)sql";
+
+// ---- meter state
+// Schema version 4: relay changes and communication sessions, keyed like meter_events by (meter, time), and
+// per meter the start of its last session and of its last successful one, kept on every session write so
+// that a fleet's link status reads no history (docs/state.md).
+constexpr const char* schema_v4_state = R"sql(
+CREATE TABLE relay_changes(
+  meter INTEGER NOT NULL REFERENCES meters(id) DEFERRABLE INITIALLY DEFERRED,
+  ts INTEGER NOT NULL,
+  position TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  by TEXT NOT NULL,
+  note TEXT NOT NULL,
+  PRIMARY KEY(meter, ts)) WITHOUT ROWID;
+CREATE TABLE comm_sessions(
+  meter INTEGER NOT NULL REFERENCES meters(id) DEFERRABLE INITIALLY DEFERRED,
+  start INTEGER NOT NULL,
+  ends INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  result TEXT NOT NULL,
+  note TEXT NOT NULL,
+  PRIMARY KEY(meter, start)) WITHOUT ROWID;
+CREATE TABLE meter_links(
+  meter INTEGER PRIMARY KEY REFERENCES meters(id) DEFERRABLE INITIALLY DEFERRED,
+  last_start INTEGER NOT NULL,
+  last_ok_start INTEGER);
 )sql";
 
 /// The page size of a new database: measured with benchmarks/store_bench (docs/storage.md).
@@ -833,6 +861,7 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                 impl_->exec(schema_base);
                 impl_->exec(schema_v2_additions);
                 impl_->exec(schema_v3_additions);
+                impl_->exec(schema_v4_state);
                 impl_->exec(("PRAGMA application_id=" + std::to_string(application_id)).c_str());
                 impl_->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
                 auto& s = impl_->stmt("INSERT INTO kvant_meta(key,value) VALUES('created_by', ?)");
@@ -858,9 +887,10 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                                                       version_string() + " reads up to " +
                                                       std::to_string(schema_version));
     }
-    if ((version == 1 || version == 2) && app == application_id) {
+    if (version >= 1 && version < schema_version && app == application_id) {
         // schemas 1 and 2 kept readings as rows of five registers; version 3 moves them into blocks on
-        // opening for writing, in one transaction (docs/storage.md); a read-only open cannot
+        // opening for writing, in one transaction (docs/storage.md); version 4 adds tables. A read-only open
+        // cannot migrate
         if (m == mode::read_only)
             throw storage_error(errc::storage_schema,
                                 file.string() + " has schema version " + std::to_string(version) +
@@ -876,6 +906,10 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
                 impl_->migrate_readings();
                 impl_->statements.clear();  // no statement may hold the old table while it is dropped
                 impl_->exec("DROP TABLE readings");
+            }
+            // ---- meter state (3 → 4)
+            if (now >= 1 && now <= 3) impl_->exec(schema_v4_state);
+            if (now >= 1 && now < schema_version) {
                 impl_->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
                 auto& s =
                     impl_->stmt("INSERT OR REPLACE INTO kvant_meta(key,value) VALUES('migrated_by', ?)");
@@ -1222,6 +1256,220 @@ std::vector<meter_event> sqlite_store::events(std::string_view meter, instant fr
     return out;
 }
 
+// ---- meter state
+
+namespace {
+/// Throws errc::storage_corrupt naming table, row and column unless column `col` is a time of 1970..2099.
+std::int64_t stored_time(const statement& s, int col, const char* table, const std::string& row,
+                         const char* column) {
+    if (auto p = integer_problem(s, col, min_unix, max_unix, false, "Unix seconds of 1970-01-01..2099-12-31"))
+        throw storage_error(errc::storage_corrupt, std::string("stored ") + table + " row " + row +
+                                                       ": column '" + column + "' " + *p +
+                                                       "; kvant validate lists every such row");
+    return s.integer(col);
+}
+/// Throws errc::storage_corrupt naming table, row and column unless column `col` holds a name of `table`.
+template <class E, std::size_t N>
+E stored_enum(const statement& s, int col, const detail::enum_text<E, N>& names, const char* table,
+              const std::string& row, const char* column) {
+    if (s.type(col) == SQLITE_TEXT)
+        if (const auto v = names.find(s.bytes(col))) return *v;
+    throw storage_error(errc::storage_corrupt, std::string("stored ") + table + " row " + row + ": column '" +
+                                                   column + "' holds " + describe(s, col) + ", not a " +
+                                                   std::string(names.type_name) +
+                                                   "; kvant validate lists every such row");
+}
+std::string state_row(std::string_view serial, const statement& s, int ts_col) {
+    return "of meter " + quote(serial) + " at ts " +
+           (s.type(ts_col) == SQLITE_INTEGER ? std::to_string(s.integer(ts_col)) : describe(s, ts_col));
+}
+/// A relay change from columns serial, ts, position, reason, by, note.
+relay_change read_relay(const statement& s) {
+    const std::string serial = s.text(0);
+    const std::string row = state_row(serial, s, 1);
+    relay_change r;
+    r.meter = serial;
+    r.time = from_unix(stored_time(s, 1, "relay_changes", row, "ts"));
+    r.position = stored_enum(s, 2, relay_position_text, "relay_changes", row, "position");
+    r.reason = stored_enum(s, 3, relay_reason_text, "relay_changes", row, "reason");
+    r.by = s.text(4);
+    r.note = s.text(5);
+    return r;
+}
+/// A session from columns serial (at `serial_col`) and, from `first`, start, ends, channel, result, note.
+comm_session read_session(const statement& s, int serial_col, int first) {
+    const std::string serial = s.text(serial_col);
+    const std::string row = state_row(serial, s, first);
+    comm_session c;
+    c.meter = serial;
+    c.start = from_unix(stored_time(s, first, "comm_sessions", row, "start"));
+    c.end = from_unix(stored_time(s, first + 1, "comm_sessions", row, "ends"));
+    c.channel = stored_enum(s, first + 2, link_channel_text, "comm_sessions", row, "channel");
+    c.result = stored_enum(s, first + 3, session_result_text, "comm_sessions", row, "result");
+    c.note = s.text(first + 4);
+    return c;
+}
+
+instant state_key(const relay_change& r) {
+    return r.time;
+}
+instant state_key(const comm_session& c) {
+    return c.start;
+}
+
+/// Upserts keyed rows with the events' conflict policy: `bind` binds a row's columns to a statement (1 the
+/// meter id, 2 the key time, then the rest), `read` reads the stored row back (columns as `get` selects).
+template <class T, class Bind, class Read>
+write_stats upsert_state_rows(sqlite3* db, std::span<const T> rows, on_conflict policy, statement& ins,
+                              statement& get, statement& upd, Bind bind, Read read, const char* what,
+                              const std::function<std::int64_t(const std::string&)>& meter_id) {
+    write_stats st;
+    std::map<std::string, std::int64_t, std::less<>> ids;
+    for (const auto& r : rows) {
+        auto it = ids.find(r.meter);
+        if (it == ids.end()) it = ids.emplace(r.meter, meter_id(r.meter)).first;
+        {
+            reset_guard g(ins);
+            bind(ins, it->second, r);
+            ins.step();
+        }
+        if (sqlite3_changes(db) == 1) {
+            ++st.inserted;
+            continue;
+        }
+        T stored;
+        {
+            reset_guard g(get);
+            get.bind(1, it->second).bind(2, to_unix(state_key(r)));
+            get.step();
+            stored = read(get);
+        }
+        if (stored == r) {
+            ++st.unchanged;
+        } else if (policy == on_conflict::fail) {
+            throw storage_error(errc::storage_conflict, std::string(what) + " of meter " + r.meter + " at " +
+                                                            to_string(state_key(r)) +
+                                                            " is stored already with other values");
+        } else if (policy == on_conflict::replace) {
+            reset_guard g(upd);
+            bind(upd, it->second, r);
+            upd.step();
+            ++st.replaced;
+        } else {
+            ++st.kept;
+        }
+    }
+    return st;
+}
+}  // namespace
+
+write_stats sqlite_store::store_relay_changes(std::span<const relay_change> changes, on_conflict policy) {
+    auto& ins = impl_->stmt(
+        "INSERT INTO relay_changes(meter,ts,position,reason,by,note) VALUES(?1,?2,?3,?4,?5,?6) "
+        "ON CONFLICT(meter,ts) DO NOTHING");
+    auto& get = impl_->stmt(
+        "SELECT m.serial,r.ts,r.position,r.reason,r.by,r.note FROM relay_changes r JOIN meters m ON "
+        "m.id=r.meter WHERE r.meter=?1 AND r.ts=?2");
+    auto& upd =
+        impl_->stmt("UPDATE relay_changes SET position=?3,reason=?4,by=?5,note=?6 WHERE meter=?1 AND ts=?2");
+    const auto bind = [](statement& s, std::int64_t id, const relay_change& r) {
+        s.bind(1, id).bind(2, to_unix(r.time)).bind(3, to_string(r.position)).bind(4, to_string(r.reason));
+        s.bind(5, r.by).bind(6, r.note);
+    };
+    return upsert_state_rows(impl_->db.get(), changes, policy, ins, get, upd, bind, read_relay,
+                             "relay change", [this](const std::string& m) { return *impl_->meter_id(m); });
+}
+
+write_stats sqlite_store::store_sessions(std::span<const comm_session> sessions, on_conflict policy) {
+    auto& ins = impl_->stmt(
+        "INSERT INTO comm_sessions(meter,start,ends,channel,result,note) VALUES(?1,?2,?3,?4,?5,?6) "
+        "ON CONFLICT(meter,start) DO NOTHING");
+    auto& get = impl_->stmt(
+        "SELECT m.serial,c.start,c.ends,c.channel,c.result,c.note FROM comm_sessions c JOIN meters m ON "
+        "m.id=c.meter WHERE c.meter=?1 AND c.start=?2");
+    auto& upd = impl_->stmt(
+        "UPDATE comm_sessions SET ends=?3,channel=?4,result=?5,note=?6 WHERE meter=?1 AND start=?2");
+    const auto bind = [](statement& s, std::int64_t id, const comm_session& c) {
+        s.bind(1, id).bind(2, to_unix(c.start)).bind(3, to_unix(c.end)).bind(4, to_string(c.channel));
+        s.bind(5, to_string(c.result)).bind(6, c.note);
+    };
+    const auto st = upsert_state_rows(
+        impl_->db.get(), sessions, policy, ins, get, upd, bind,
+        [](const statement& s) { return read_session(s, 0, 1); }, "session",
+        [this](const std::string& m) { return *impl_->meter_id(m); });
+    // the link summary of each meter written, from its index: the latest start, and the latest start of a
+    // session that reached the meter (a replaced session may have changed it either way)
+    auto& sum = impl_->stmt(
+        "INSERT OR REPLACE INTO meter_links(meter,last_start,last_ok_start) SELECT ?1,"
+        "(SELECT max(start) FROM comm_sessions WHERE meter=?1),"
+        "(SELECT max(start) FROM comm_sessions WHERE meter=?1 AND result IN ('ok','partial')) "
+        "WHERE EXISTS(SELECT 1 FROM comm_sessions WHERE meter=?1)");
+    std::set<std::string, std::less<>> done;
+    for (const auto& c : sessions)
+        if (done.insert(c.meter).second) {
+            reset_guard g(sum);
+            sum.bind(1, *impl_->meter_id(c.meter));
+            sum.run();
+        }
+    return st;
+}
+
+std::vector<relay_change> sqlite_store::relay_history(std::string_view meter, instant from,
+                                                      instant to) const {
+    auto& s = impl_->stmt(
+        "SELECT m.serial,r.ts,r.position,r.reason,r.by,r.note FROM relay_changes r JOIN meters m ON "
+        "m.id=r.meter WHERE (?1='' OR m.serial=?1) AND r.ts>=?2 AND r.ts<?3 ORDER BY m.serial,r.ts");
+    reset_guard g(s);
+    s.bind(1, meter).bind(2, to_unix(from)).bind(3, to_unix(to));
+    std::vector<relay_change> out;
+    while (s.step()) out.push_back(read_relay(s));
+    return out;
+}
+
+std::vector<relay_change> sqlite_store::relay_at(instant at, std::string_view meter) const {
+    auto& s = impl_->stmt(
+        "SELECT m.serial,r.ts,r.position,r.reason,r.by,r.note FROM meters m JOIN relay_changes r ON "
+        "r.meter=m.id AND r.ts=(SELECT max(ts) FROM relay_changes WHERE meter=m.id AND ts<=?2) "
+        "WHERE (?1='' OR m.serial=?1) ORDER BY m.serial");
+    reset_guard g(s);
+    s.bind(1, meter).bind(2, to_unix(at));
+    std::vector<relay_change> out;
+    while (s.step()) out.push_back(read_relay(s));
+    return out;
+}
+
+std::vector<comm_session> sqlite_store::sessions(std::string_view meter, instant from, instant to) const {
+    auto& s = impl_->stmt(
+        "SELECT m.serial,c.start,c.ends,c.channel,c.result,c.note FROM comm_sessions c JOIN meters m ON "
+        "m.id=c.meter WHERE (?1='' OR m.serial=?1) AND c.start>=?2 AND c.start<?3 ORDER BY m.serial,c.start");
+    reset_guard g(s);
+    s.bind(1, meter).bind(2, to_unix(from)).bind(3, to_unix(to));
+    std::vector<comm_session> out;
+    while (s.step()) out.push_back(read_session(s, 0, 1));
+    return out;
+}
+
+std::vector<link_summary> sqlite_store::link_summaries(std::string_view meter) const {
+    auto& s = impl_->stmt(
+        "SELECT m.serial,a.start,a.ends,a.channel,a.result,a.note,b.start,b.ends,b.channel,b.result,b.note "
+        "FROM meter_links l JOIN meters m ON m.id=l.meter "
+        "LEFT JOIN comm_sessions a ON a.meter=l.meter AND a.start=l.last_start "
+        "LEFT JOIN comm_sessions b ON b.meter=l.meter AND b.start=l.last_ok_start "
+        "WHERE (?1='' OR m.serial=?1) ORDER BY m.serial");
+    reset_guard g(s);
+    s.bind(1, meter);
+    std::vector<link_summary> out;
+    while (s.step()) {
+        link_summary l;
+        l.meter = s.text(0);
+        // a summary row pointing at no session (written behind the store) reads as no session
+        if (!s.is_null(1)) l.last = read_session(s, 0, 1);
+        if (!s.is_null(6)) l.last_ok = read_session(s, 0, 6);
+        if (l.last) out.push_back(std::move(l));
+    }
+    return out;
+}
+
 write_stats sqlite_store::put_anomalies(std::span<const anomaly> found) {
     transaction tx(*this);
     auto& get = impl_->stmt("SELECT doc FROM anomalies WHERE key=?");
@@ -1358,6 +1606,10 @@ const std::vector<std::pair<const char*, std::vector<const char*>>> schema_colum
     {"blocks", {"id", "series", "month", "first_time", "last_time", "count", "data"}},
     {"meter_events", {"meter", "ts", "code", "kind", "journal", "message"}},
     {"anomalies", {"key", "meter", "type", "status", "begins", "doc"}},
+    // ---- meter state
+    {"relay_changes", {"meter", "ts", "position", "reason", "by", "note"}},
+    {"comm_sessions", {"meter", "start", "ends", "channel", "result", "note"}},
+    {"meter_links", {"meter", "last_start", "last_ok_start"}},
 };
 
 /// Every foreign key of the schema: table, key expression naming the row, column, parent table and key.
@@ -1368,7 +1620,7 @@ struct reference {
     const char* parent;
     const char* parent_key;
 };
-const std::array<reference, 8> references{{
+const std::array<reference, 11> references{{
     {"abonents", "id", "organization", "organizations", "id"},
     {"accounts", "number", "abonent", "abonents", "id"},
     {"metering_points", "code", "account", "accounts", "number"},
@@ -1378,6 +1630,10 @@ const std::array<reference, 8> references{{
     {"blocks", "'block ' || id || ' (series ' || series || ', month ' || month || ')'", "series", "series",
      "id"},
     {"meter_events", "'meter id ' || meter || ' at ts ' || ts || ', code ' || code", "meter", "meters", "id"},
+    // ---- meter state
+    {"relay_changes", "'meter id ' || meter || ' at ts ' || ts", "meter", "meters", "id"},
+    {"comm_sessions", "'meter id ' || meter || ' at start ' || start", "meter", "meters", "id"},
+    {"meter_links", "'meter id ' || meter", "meter", "meters", "id"},
 }};
 
 /// The key of a readings or meter_events row for a message, from columns 0 (the meter's serial, NULL when the

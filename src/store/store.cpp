@@ -174,6 +174,51 @@ write_stats store::put_events(std::span<const meter_event> events, on_conflict p
     return stats;
 }
 
+// ---- meter state
+
+namespace {
+/// Refuses a batch of relay changes or sessions with an error-level issue or an unknown meter.
+template <class T>
+void check_state_rows(const store& s, std::span<const T> rows, const char* what,
+                      bool (*known)(const store&, std::string_view)) {
+    std::set<std::string, std::less<>> checked;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        for (const auto& is : validate(rows[i]))
+            if (is.level == severity::error)
+                throw validation_error(
+                    is.field == "time" || is.field == "start" || is.field == "end" ? errc::out_of_range
+                                                                                   : errc::validation,
+                    std::string(what) + " " + std::to_string(i + 1) + " (" + is.key + "): " + is.message,
+                    location{"", 0, is.field, -1});
+        if (checked.count(rows[i].meter)) continue;
+        if (!known(s, rows[i].meter))
+            throw validation_error(
+                errc::unknown_reference,
+                std::string(what) + " " + std::to_string(i + 1) + ": unknown meter " + excerpt(rows[i].meter),
+                location{"", 0, "meter", -1});
+        checked.insert(rows[i].meter);
+    }
+}
+}  // namespace
+
+write_stats store::put_relay_changes(std::span<const relay_change> changes, on_conflict policy) {
+    check_state_rows(*this, changes, "relay change",
+                     [](const store& s, std::string_view m) { return s.has_meter(m); });
+    implicit_transaction t(*this, needs_implicit_transactions());
+    const auto stats = store_relay_changes(changes, policy);
+    t.commit();
+    return stats;
+}
+
+write_stats store::put_sessions(std::span<const comm_session> sessions, on_conflict policy) {
+    check_state_rows(*this, sessions, "session",
+                     [](const store& s, std::string_view m) { return s.has_meter(m); });
+    implicit_transaction t(*this, needs_implicit_transactions());
+    const auto stats = store_sessions(sessions, policy);
+    t.commit();
+    return stats;
+}
+
 fleet load_fleet(const store& s) {
     return fleet(s.all<organization>(), s.all<abonent>(), s.all<account>(), s.all<metering_point>(),
                  s.all<meter_model>(), s.all<meter>());

@@ -4,6 +4,7 @@
 /// sessions, and the last reading otherwise (docs/state.md).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "kvant/core/time.hpp"
@@ -24,8 +25,14 @@ inline constexpr detail::enum_text<link_channel, 9> link_channel_text{"link chan
                                                                         {link_channel::ethernet, "ethernet"},
                                                                         {link_channel::optical, "optical"},
                                                                         {link_channel::other, "other"}}}};
-inline std::string_view to_string(link_channel c) noexcept {
-    return link_channel_text.name(c);
+inline std::string_view to_string(link_channel v) noexcept {
+    return link_channel_text.name(v);
+}
+inline link_channel parse_link_channel(std::string_view s, location where = {}) {
+    return link_channel_text.parse(s, std::move(where));
+}
+inline std::optional<link_channel> try_parse_link_channel(std::string_view s) noexcept {
+    return link_channel_text.find(s);
 }
 
 /// How a session ended: `ok` (the meter answered and its data was read), `partial` (it answered, some data
@@ -39,8 +46,14 @@ inline constexpr detail::enum_text<session_result, 5> session_result_text{
       {session_result::no_answer, "no_answer"},
       {session_result::timeout, "timeout"},
       {session_result::error, "error"}}}};
-inline std::string_view to_string(session_result r) noexcept {
-    return session_result_text.name(r);
+inline std::string_view to_string(session_result v) noexcept {
+    return session_result_text.name(v);
+}
+inline session_result parse_session_result(std::string_view s, location where = {}) {
+    return session_result_text.parse(s, std::move(where));
+}
+inline std::optional<session_result> try_parse_session_result(std::string_view s) noexcept {
+    return session_result_text.find(s);
 }
 /// Whether a session reached the meter (it counts as being on the link).
 constexpr bool reached(session_result r) noexcept {
@@ -56,6 +69,16 @@ struct comm_session {
     std::string note;  ///< the collector's own words on a failure
 
     friend bool operator==(const comm_session&, const comm_session&) = default;
+};
+
+/// What a store keeps per meter on every session write (store::link_summaries), so that a fleet's link
+/// status reads no history: the latest session by start, and the latest that reached the meter.
+struct link_summary {
+    std::string meter;
+    std::optional<comm_session> last;     ///< absent when the meter has no session
+    std::optional<comm_session> last_ok;  ///< absent when no session reached it
+
+    friend bool operator==(const link_summary&, const link_summary&) = default;
 };
 
 }  // namespace v0

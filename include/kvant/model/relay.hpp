@@ -16,8 +16,14 @@ inline namespace v0 {
 enum class relay_position : std::uint8_t { on, off };
 inline constexpr detail::enum_text<relay_position, 2> relay_position_text{
     "relay position", {{{relay_position::on, "on"}, {relay_position::off, "off"}}}};
-inline std::string_view to_string(relay_position p) noexcept {
-    return relay_position_text.name(p);
+inline std::string_view to_string(relay_position v) noexcept {
+    return relay_position_text.name(v);
+}
+inline relay_position parse_relay_position(std::string_view s, location where = {}) {
+    return relay_position_text.parse(s, std::move(where));
+}
+inline std::optional<relay_position> try_parse_relay_position(std::string_view s) noexcept {
+    return relay_position_text.find(s);
 }
 
 /// Why the relay switched: a command of the host or an operator, an event of the meter (tamper, fault), the
@@ -29,8 +35,14 @@ inline constexpr detail::enum_text<relay_reason, 5> relay_reason_text{"relay rea
                                                                         {relay_reason::limiter, "limiter"},
                                                                         {relay_reason::schedule, "schedule"},
                                                                         {relay_reason::unknown, "unknown"}}}};
-inline std::string_view to_string(relay_reason r) noexcept {
-    return relay_reason_text.name(r);
+inline std::string_view to_string(relay_reason v) noexcept {
+    return relay_reason_text.name(v);
+}
+inline relay_reason parse_relay_reason(std::string_view s, location where = {}) {
+    return relay_reason_text.parse(s, std::move(where));
+}
+inline std::optional<relay_reason> try_parse_relay_reason(std::string_view s) noexcept {
+    return relay_reason_text.find(s);
 }
 
 struct relay_change {

@@ -14,6 +14,7 @@
 
 #include "kvant/model/abonent.hpp"
 #include "kvant/model/account.hpp"
+#include "kvant/model/comm_session.hpp"
 #include "kvant/model/meter.hpp"
 #include "kvant/model/meter_event.hpp"
 #include "kvant/model/meter_model.hpp"
@@ -21,6 +22,7 @@
 #include "kvant/model/organization.hpp"
 #include "kvant/model/reading.hpp"
 #include "kvant/model/reading_table.hpp"
+#include "kvant/model/relay.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -82,6 +84,16 @@ issues validate(const meter& m, const meter_model* model = nullptr);
 /// `tariff_registers` is the meter's effective count (meter override, else model, else 1).
 issues validate(const reading& r, const meter& m, int tariff_registers);
 issues validate(const meter_event& e);
+
+// ---- meter state
+/// The longest session that is not suspicious: a session of more than a day is a warning (a collector that
+/// failed to close it), not an error.
+inline constexpr seconds max_plausible_session{std::chrono::hours{24}};
+/// A relay change: meter given, time within 1970..2099, text valid (errors).
+issues validate(const relay_change& r);
+/// A session: meter given, start and end within 1970..2099, end not before start (errors); longer than
+/// max_plausible_session (a warning).
+issues validate(const comm_session& s);
 
 /// An issue found in one row of a reading_table.
 struct row_issue {

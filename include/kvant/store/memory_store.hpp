@@ -26,6 +26,12 @@ class memory_store final : public store {
     std::vector<anomaly> anomalies(std::optional<anomaly_status> status = {}) const override;
     bool resolve_anomaly(std::string_view key, instant at, std::string_view by) override;
 
+    // ---- meter state
+    std::vector<relay_change> relay_history(std::string_view meter, instant from, instant to) const override;
+    std::vector<relay_change> relay_at(instant at, std::string_view meter = {}) const override;
+    std::vector<comm_session> sessions(std::string_view meter, instant from, instant to) const override;
+    std::vector<link_summary> link_summaries(std::string_view meter = {}) const override;
+
     void begin() override;
     void commit() override;
     void rollback() noexcept override;
@@ -53,6 +59,9 @@ class memory_store final : public store {
     void store_entity(const meter& m) override;
     write_stats store_readings(const reading_table& batch, on_conflict policy) override;
     write_stats store_events(std::span<const meter_event> events, on_conflict policy) override;
+    // ---- meter state
+    write_stats store_relay_changes(std::span<const relay_change> changes, on_conflict policy) override;
+    write_stats store_sessions(std::span<const comm_session> sessions, on_conflict policy) override;
 
   private:
     struct state;

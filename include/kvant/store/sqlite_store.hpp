@@ -4,7 +4,7 @@
 /// database of a newer schema, or a file that is not a kvant database, fails with storage_schema.
 /// `<sqlite3.h>` is not included here: the handle is private.
 ///
-/// Schema version 3 (docs/storage.md describes every table; databases of versions 1 and 2 are migrated on
+/// Schema version 4 (docs/storage.md describes every table; databases of versions 1 to 3 are migrated on
 /// opening for writing, and refused with storage_schema when opened read-only): entities are rows with their
 /// key and reference columns (enforced by foreign keys) plus a `doc` column holding the entity as JSON
 /// (model/json.hpp), so that entity fields can grow without migrations; readings are compact blocks, one row
@@ -40,7 +40,7 @@ class sqlite_store final : public store {
         read_only,  ///< open an existing database for reading only
     };
     /// The schema version this library writes and reads.
-    static constexpr int schema_version = 3;
+    static constexpr int schema_version = 4;
 
     /// How long a call waits for another connection's write lock before it fails with errc::storage_busy
     /// (retryable). 0 fails at once. Range 0..3,600,000 ms; a value outside is a config_error.
@@ -59,6 +59,12 @@ class sqlite_store final : public store {
     write_stats put_anomalies(std::span<const anomaly> found) override;
     std::vector<anomaly> anomalies(std::optional<anomaly_status> status = {}) const override;
     bool resolve_anomaly(std::string_view key, instant at, std::string_view by) override;
+
+    // ---- meter state
+    std::vector<relay_change> relay_history(std::string_view meter, instant from, instant to) const override;
+    std::vector<relay_change> relay_at(instant at, std::string_view meter = {}) const override;
+    std::vector<comm_session> sessions(std::string_view meter, instant from, instant to) const override;
+    std::vector<link_summary> link_summaries(std::string_view meter = {}) const override;
 
     void begin() override;
     void commit() override;
@@ -103,6 +109,9 @@ class sqlite_store final : public store {
     void store_entity(const meter& m) override;
     write_stats store_readings(const reading_table& batch, on_conflict policy) override;
     write_stats store_events(std::span<const meter_event> events, on_conflict policy) override;
+    // ---- meter state
+    write_stats store_relay_changes(std::span<const relay_change> changes, on_conflict policy) override;
+    write_stats store_sessions(std::span<const comm_session> sessions, on_conflict policy) override;
 
   private:
     struct impl;

@@ -37,6 +37,7 @@
 #include "kvant/model/abonent.hpp"
 #include "kvant/model/account.hpp"
 #include "kvant/model/anomaly.hpp"
+#include "kvant/model/comm_session.hpp"
 #include "kvant/model/fleet.hpp"
 #include "kvant/model/meter.hpp"
 #include "kvant/model/meter_event.hpp"
@@ -44,6 +45,7 @@
 #include "kvant/model/metering_point.hpp"
 #include "kvant/model/organization.hpp"
 #include "kvant/model/reading_table.hpp"
+#include "kvant/model/relay.hpp"
 #include "kvant/model/validation.hpp"
 
 namespace kvant {
@@ -181,6 +183,27 @@ class store {
     /// Marks one resolved; false when no anomaly has that key. Resolving again updates who and when.
     virtual bool resolve_anomaly(std::string_view key, instant at, std::string_view by) = 0;
 
+    // ---- meter state: relay changes and communication sessions (docs/state.md)
+    /// Writes relay changes keyed by (meter, time), with the conflict policy of events. Each is validated
+    /// (an error refuses the batch with validation_error); unknown meters give unknown_reference naming them.
+    write_stats put_relay_changes(std::span<const relay_change> changes,
+                                  on_conflict policy = on_conflict::fail);
+    /// The relay changes of one meter (of all, when `meter` is empty) with time in [from, to), ordered by
+    /// meter, time.
+    virtual std::vector<relay_change> relay_history(std::string_view meter, instant from,
+                                                    instant to) const = 0;
+    /// The change in force at `at` (the latest at or before it) of every meter that has one (of one meter,
+    /// when given), ordered by meter. A meter with no change before `at` is absent: its relay is on.
+    virtual std::vector<relay_change> relay_at(instant at, std::string_view meter = {}) const = 0;
+    /// Writes sessions keyed by (meter, start), as put_relay_changes; keeps each meter's link summary.
+    write_stats put_sessions(std::span<const comm_session> sessions, on_conflict policy = on_conflict::fail);
+    /// The sessions of one meter (of all, when `meter` is empty) with start in [from, to), ordered by meter,
+    /// start.
+    virtual std::vector<comm_session> sessions(std::string_view meter, instant from, instant to) const = 0;
+    /// The last session and last successful session of every meter that has sessions (of one, when given),
+    /// ordered by meter: kept on write, so a fleet's link status reads no history.
+    virtual std::vector<link_summary> link_summaries(std::string_view meter = {}) const = 0;
+
     // ---- transactions (prefer the `transaction` guard below); they nest
     virtual void begin() = 0;
     virtual void commit() = 0;
@@ -210,6 +233,9 @@ class store {
     /// Called inside a transaction, with every meter of the batch known to exist.
     virtual write_stats store_readings(const reading_table& batch, on_conflict policy) = 0;
     virtual write_stats store_events(std::span<const meter_event> events, on_conflict policy) = 0;
+    // ---- meter state: called inside a transaction, with every row valid and its meter known
+    virtual write_stats store_relay_changes(std::span<const relay_change> changes, on_conflict policy) = 0;
+    virtual write_stats store_sessions(std::span<const comm_session> sessions, on_conflict policy) = 0;
 
     /// Whether each single write needs a transaction of its own to be atomic. A backend whose writes are
     /// atomic by themselves (memory_store) says no, and is spared the cost.
