@@ -3,12 +3,17 @@
 // computation in Python's math module).
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <nlohmann/json.hpp>
+
+#include <filesystem>
 
 #include "kvant/algorithms/analytics.hpp"
 #include "kvant/algorithms/map_clusters.hpp"
 #include "kvant/io/geojson.hpp"
+#include "kvant/store/memory_store.hpp"
+#include "kvant/store/sqlite_store.hpp"
 #include "support.hpp"
 
 using namespace kvant;
@@ -400,4 +405,46 @@ TEST_CASE("GeoJSON of the map: RFC 7946 points [lon, lat], exact numbers, parsed
     CHECK(!b.contains("state"));
     CHECK(fs[1]["bbox"].dump() == "[37.618,55.751,37.6185,55.7513]");
     CHECK(fs[2]["properties"]["state"] == "no_link");
+}
+
+namespace {
+struct memory_backend {
+    memory_store s;
+};
+struct sqlite_backend {
+    std::filesystem::path file =
+        std::filesystem::temp_directory_path() / ("kvant-analytics-" + std::to_string(::getpid()) + ".db");
+    sqlite_store s{file};
+    ~sqlite_backend() {
+        std::error_code ec;
+        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix, ec);
+    }
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("the load state and the map over a store's relay history (each backend)", "[store]",
+                   memory_backend, sqlite_backend) {
+    TestType b;
+    const fleet f = test_fleet();
+    for (const auto& o : f.organizations()) b.s.put(o);
+    for (const auto& a : f.abonents()) b.s.put(a);
+    for (const auto& a : f.accounts()) b.s.put(a);
+    for (const auto& p : f.points()) b.s.put(p);
+    for (const auto& m : f.models()) b.s.put(m);
+    for (const auto& m : f.meters()) b.s.put(m);
+    // the stored history cannot hold m4's two changes at one second: keep its "off"
+    auto changes = relays();
+    changes.erase(changes.begin() + 4);
+    b.s.put_relay_changes(changes);
+    const fleet g = load_fleet(b.s);
+    const auto in_force = b.s.relay_at(now);
+    const auto load = load_state_at(g, in_force, now);
+    CHECK(load.meters == 6);
+    CHECK(load.off_meters == std::vector<std::string>{"m2", "m4"});
+    CHECK(load.off_percent == dec("33.33"));
+    map_options o;
+    o.zoom = 10;
+    const auto v = cluster_meters(g, contacts(), in_force, now, o);
+    CHECK(in(v.states, link_bucket::disconnected) == 3);
+    CHECK(v.clusters.size() == 3);
 }

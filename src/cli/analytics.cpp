@@ -2,6 +2,7 @@
 // map clusters (001 §3.3.2.3), as text or GeoJSON.
 #include <chrono>
 #include <iostream>
+#include <map>
 
 #include "commands.hpp"
 #include "inputs.hpp"
@@ -43,12 +44,25 @@ std::vector<meter_time> daily_main_values(const store& db, const fleet& f, insta
     return out;
 }
 
-/// The last contact of each meter at or before `at`: its last reading (the store's relay and session history
-/// is not read here yet; see docs/analytics.md).
+/// The last contact of each meter at or before `at`: when the store holds sessions of the meter, the start of
+/// its latest session that reached it (ok or partial; looked for in the 15 days before `at`, older being no
+/// link anyway), else its last reading.
 std::vector<meter_time> last_contacts(const store& db, const fleet& f, instant at) {
+    std::map<std::string, link_summary, std::less<>> summaries;
+    for (auto& s : db.link_summaries())
+        if (s.last) summaries.emplace(s.meter, std::move(s));
     std::vector<meter_time> out;
-    for (const auto& m : f.meters())
-        if (const auto r = db.last_reading(m.serial, at)) out.push_back({m.serial, r->time});
+    for (const auto& m : f.meters()) {
+        const auto it = summaries.find(m.serial);
+        if (it == summaries.end()) {
+            if (const auto r = db.last_reading(m.serial, at)) out.push_back({m.serial, r->time});
+        } else if (it->second.last_ok && it->second.last_ok->start <= at) {
+            out.push_back({m.serial, it->second.last_ok->start});
+        } else {
+            for (const auto& s : db.sessions(m.serial, at - std::chrono::hours{24 * 15}, at + seconds{1}))
+                if (reached(s.result)) out.push_back({m.serial, s.start});
+        }
+    }
     return out;
 }
 
@@ -67,7 +81,7 @@ int run_analytics(const args& a) {
     check_organization(f, o.organization);
     o.verification = policy_from(a);
     const auto values = daily_main_values(db, f, now, o.collection);
-    const std::vector<relay_change> relays;  // the store keeps no relay history yet: every relay on
+    const auto relays = db.relay_at(now);
     const analytics_report r = analyze(f, {relays, values}, now, o);
 
     output out(a);
@@ -118,7 +132,7 @@ int run_map(const args& a) {
     o.organization = a.get("organization").value_or("");
     check_organization(f, o.organization);
     const auto seen = last_contacts(db, f, now);
-    const std::vector<relay_change> relays;  // the store keeps no relay history yet: every relay on
+    const auto relays = db.relay_at(now);
     const map_view v = cluster_meters(f, seen, relays, now, o);
     if (const auto path = a.get("geojson")) {
         write_file_whole(*path, [&](std::ostream& os) { write_geojson(os, v); });
@@ -165,7 +179,7 @@ std::vector<command> analytics_commands() {
           "Shares are percents rounded half to even to hundredths. A meter's daily data for the start of "
           "today\n"
           "is a value of its main quantity's total at its local midnight or in the day before it\n"
-          "(docs/analytics.md). Relay history is not stored yet: every relay counts as on."},
+          "(docs/analytics.md). The load state is the relay change in force at --at (none: on)."},
          run_analytics},
         {{"map",
           "The map of meters in clusters (001 §3.3.2.3), as text or GeoJSON.\nClusters of a zoom level with "
@@ -177,7 +191,8 @@ std::vector<command> analytics_commands() {
            out},
           "Clusters are cells of a Web Mercator grid (256-px tiles, cells of --cell px); the state of a "
           "meter\n"
-          "comes from its last reading at or before --at (docs/analytics.md)."},
+          "comes from its relay at --at and its last session that reached it (else its last reading) at or\n"
+          "before --at (docs/analytics.md)."},
          run_map},
     };
 }
