@@ -3,6 +3,7 @@
 #include <chrono>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "inputs.hpp"
@@ -72,52 +73,71 @@ void check_organization(const fleet& f, const std::string& id) {
                            "--organization " + excerpt(id) + ": no such organisation in the database");
 }
 
+nlohmann::json analytics_json(const analytics_report& r, const analytics_options& o) {
+    using nlohmann::json;
+    auto d = [](decimal x) { return to_string(x); };  // decimals as strings, exact (as model/json.hpp)
+    json makers = json::array();
+    for (const auto& m : r.manufacturers.manufacturers)
+        makers.push_back({{"manufacturer", m.manufacturer}, {"meters", m.meters}, {"percent", d(m.percent)}});
+    json orgs = json::array();
+    for (const auto& v : r.verification)
+        orgs.push_back({{"organization", v.organization},
+                        {"valid", v.counts.valid},
+                        {"due_soon", v.counts.due_soon},
+                        {"expired", v.counts.expired},
+                        {"unknown", v.counts.unknown},
+                        {"needing", v.needing()}});
+    json groups = json::array();
+    for (const auto& g : r.collection.groups)
+        groups.push_back({{"organization", g.organization},
+                          {"resource", to_string(g.measures)},
+                          {"under_control", g.under_control},
+                          {"collected", g.collected},
+                          {"percent", d(g.percent)},
+                          {"missing", g.missing}});
+    return {{"at", to_string(r.at)},
+            {"organization", o.organization},
+            {"abonents",
+             {{"abonents", r.abonents.abonents},
+              {"registered", r.abonents.registered},
+              {"unregistered", r.abonents.unregistered},
+              {"registered_percent", d(r.abonents.registered_percent)},
+              {"unregistered_percent", d(r.abonents.unregistered_percent)}}},
+            {"manufacturers",
+             {{"meters", r.manufacturers.meters},
+              {"by_manufacturer", makers},
+              {"unknown", r.manufacturers.unknown},
+              {"unknown_percent", d(r.manufacturers.unknown_percent)}}},
+            {"load",
+             {{"meters", r.load.meters},
+              {"on", r.load.on},
+              {"off", r.load.off},
+              {"off_percent", d(r.load.off_percent)},
+              {"off_meters", r.load.off_meters}}},
+            {"verification",
+             {{"due_within_days", o.verification.due_soon_days},
+              {"needing", r.needing_verification},
+              {"organizations", orgs}}},
+            {"collection",
+             {{"under_control", r.collection.under_control},
+              {"collected", r.collection.collected},
+              {"percent", d(r.collection.percent)},
+              {"groups", groups}}}};
+}
+
 int run_analytics(const args& a) {
     sqlite_store db = open_store(a, sqlite_store::mode::read_only);
     const fleet f = load_fleet(db);
-    const instant now = at_option(a);
     analytics_options o;
     o.organization = a.get("organization").value_or("");
     check_organization(f, o.organization);
     o.verification = policy_from(a);
-    const auto values = daily_main_values(db, f, now, o.collection);
-    const auto relays = db.relay_at(now);
-    const analytics_report r = analyze(f, {relays, values}, now, o);
-
+    const analytics_report r = store_analytics(db, f, at_option(a), o);
     output out(a);
-    auto& os = out.stream();
-    os << "analytics at " << to_string(now) << ", organisation "
-       << (o.organization.empty() ? "all" : o.organization) << "\n\n";
-    os << "abonents: " << r.abonents.abonents << "; registered " << r.abonents.registered << " ("
-       << pct(r.abonents.registered_percent) << "), not registered " << r.abonents.unregistered << " ("
-       << pct(r.abonents.unregistered_percent) << ")\n";
-    os << "meters in service by manufacturer: " << r.manufacturers.meters << "\n";
-    for (const auto& m : r.manufacturers.manufacturers)
-        os << "  " << padded(m.manufacturer, 28) << padded(std::to_string(m.meters), 6) << pct(m.percent)
-           << "\n";
-    if (r.manufacturers.unknown)
-        os << "  " << padded("(unknown)", 28) << padded(std::to_string(r.manufacturers.unknown), 6)
-           << pct(r.manufacturers.unknown_percent) << "\n";
-    os << "load: " << r.load.meters << " meters; relay off " << r.load.off << " (" << pct(r.load.off_percent)
-       << ")\n";
-    os << "needing verification: " << r.needing_verification << " (due within "
-       << o.verification.due_soon_days << " days or expired)\n";
-    for (const auto& v : r.verification)
-        os << "  " << padded(v.organization.empty() ? "(none)" : v.organization, 20) << "valid "
-           << v.counts.valid << ", due soon " << v.counts.due_soon << ", expired " << v.counts.expired
-           << ", unknown " << v.counts.unknown << "; needing " << v.needing() << "\n";
-    os << "data collected for the start of today: " << r.collection.collected << " of "
-       << r.collection.under_control << " under control (" << pct(r.collection.percent) << ")\n";
-    for (const auto& g : r.collection.groups) {
-        os << "  " << padded(g.organization.empty() ? "(none)" : g.organization, 20)
-           << padded(std::string(to_string(g.measures)), 13) << g.collected << " of " << g.under_control
-           << " (" << pct(g.percent) << ")";
-        if (!g.missing.empty()) {
-            os << "; missing:";
-            for (const auto& s : g.missing) os << " " << s;
-        }
-        os << "\n";
-    }
+    if (a.flag("json"))
+        out.stream() << analytics_json(r, o).dump(2) << '\n';
+    else
+        write_analytics(out.stream(), r, o);
     out.finish();
     return 0;
 }
@@ -168,6 +188,52 @@ option_spec organization_spec() {
 
 }  // namespace
 
+analytics_report store_analytics(const store& db, const fleet& f, instant now, const analytics_options& o) {
+    const auto values = daily_main_values(db, f, now, o.collection);
+    const auto relays = db.relay_at(now);
+    return analyze(f, {relays, values}, now, o);
+}
+
+void write_analytics(std::ostream& os, const analytics_report& r, const analytics_options& o) {
+    os << "analytics at " << to_string(r.at) << ", organisation "
+       << (o.organization.empty() ? "all" : o.organization) << "\n\n";
+    os << "abonents: " << r.abonents.abonents << "; registered " << r.abonents.registered << " ("
+       << pct(r.abonents.registered_percent) << "), not registered " << r.abonents.unregistered << " ("
+       << pct(r.abonents.unregistered_percent) << ")\n";
+    os << "meters in service by manufacturer: " << r.manufacturers.meters << "\n";
+    for (const auto& m : r.manufacturers.manufacturers)
+        os << "  " << padded(m.manufacturer, 28) << padded(std::to_string(m.meters), 6) << pct(m.percent)
+           << "\n";
+    if (r.manufacturers.unknown)
+        os << "  " << padded("(unknown)", 28) << padded(std::to_string(r.manufacturers.unknown), 6)
+           << pct(r.manufacturers.unknown_percent) << "\n";
+    os << "load: " << r.load.meters << " meters; relay off " << r.load.off << " (" << pct(r.load.off_percent)
+       << ")";
+    if (!r.load.off_meters.empty()) {
+        os << ":";
+        for (const auto& s : r.load.off_meters) os << " " << s;
+    }
+    os << "\n";
+    os << "needing verification: " << r.needing_verification << " (due within "
+       << o.verification.due_soon_days << " days or expired)\n";
+    for (const auto& v : r.verification)
+        os << "  " << padded(v.organization.empty() ? "(none)" : v.organization, 20) << "valid "
+           << v.counts.valid << ", due soon " << v.counts.due_soon << ", expired " << v.counts.expired
+           << ", unknown " << v.counts.unknown << "; needing " << v.needing() << "\n";
+    os << "data collected for the start of today: " << r.collection.collected << " of "
+       << r.collection.under_control << " under control (" << pct(r.collection.percent) << ")\n";
+    for (const auto& g : r.collection.groups) {
+        os << "  " << padded(g.organization.empty() ? "(none)" : g.organization, 20)
+           << padded(std::string(to_string(g.measures)), 13) << g.collected << " of " << g.under_control
+           << " (" << pct(g.percent) << ")";
+        if (!g.missing.empty()) {
+            os << "; missing:";
+            for (const auto& s : g.missing) os << " " << s;
+        }
+        os << "\n";
+    }
+}
+
 std::vector<command> analytics_commands() {
     const option_spec db = opt::path("db", "FILE", "the SQLite database").mandatory();
     const option_spec out = opt::path("out", "FILE", "where to write ('-': stdout)").defaults_to("-");
@@ -175,7 +241,8 @@ std::vector<command> analytics_commands() {
         {{"analytics",
           "The analytics panel's tiles (004 §3.1).\nRegistered abonents, meters by manufacturer, load state, "
           "meters needing verification, and data collection per organisation and resource.",
-          {db, opt::busy_timeout(), at_spec(), organization_spec(), rule_spec(), due_spec(), out},
+          {db, opt::busy_timeout(), at_spec(), organization_spec(), rule_spec(), due_spec(),
+           opt::flag("json", "JSON (decimals as strings) instead of text"), out},
           "Shares are percents rounded half to even to hundredths. A meter's daily data for the start of "
           "today\n"
           "is a value of its main quantity's total at its local midnight or in the day before it\n"

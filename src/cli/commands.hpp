@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "args.hpp"
+#include "kvant/algorithms/analytics.hpp"
 #include "kvant/algorithms/verification.hpp"
+#include "kvant/store/store.hpp"
 
 namespace kvant::cli {
 
@@ -42,5 +44,10 @@ std::vector<command> anomaly_commands();    // anomalies.cpp
 command estimate_command();                 // estimate.cpp
 command building_share_command();           // building_share.cpp
 std::vector<command> analytics_commands();  // analytics.cpp
+/// The tiles of 004 §3.1 over a database at `now`: the relay changes in force and each meter's main-quantity
+/// values before its local midnight read from the store (for kvant analytics, and the demo).
+analytics_report store_analytics(const store& db, const fleet& f, instant now, const analytics_options& o);
+/// The tiles as text.
+void write_analytics(std::ostream& os, const analytics_report& r, const analytics_options& o);
 
 }  // namespace kvant::cli

@@ -272,6 +272,11 @@ contains "$work/out" "load: 54 meters; relay off 0 (0.00 %)" "analytics: load st
 contains "$work/out" "data collected for the start of today: 52 of 54 under control (96.30 %)" "analytics: collection"
 contains "$work/out" "dnt-demo            electricity  19 of 20 (95.00 %); missing: 98970005" "analytics: per resource"
 contains "$work/out" "dnt-demo            hot_water    9 of 10 (90.00 %); missing: 98980007" "analytics: hot water"
+expect 0 "analytics as JSON" -- "$kvant" analytics --db "$work/demo.db" --at 2020-08-21T09:05:00+03:00 --json
+contains "$work/out" '"percent": "33.33"' "analytics JSON: a share as an exact decimal string"
+contains "$work/out" '"missing": [
+          "98970005"
+        ]' "analytics JSON: the meter missing its daily data"
 expect 0 "analytics of one organisation" -- "$kvant" analytics --db "$work/demo.db" --at 2020-08-21T09:05:00+03:00 --organization dnt-demo
 contains "$work/out" "meters in service by manufacturer: 54" "analytics: the demo's one organisation"
 expect 2 "analytics of an unknown organisation" -- "$kvant" analytics --db "$work/demo.db" --organization nobody
