@@ -448,3 +448,24 @@ TEMPLATE_TEST_CASE("the load state and the map over a store's relay history (eac
     CHECK(in(v.states, link_bucket::disconnected) == 3);
     CHECK(v.clusters.size() == 3);
 }
+
+TEST_CASE("an empty scope: zero counts and shares, a map without features, GeoJSON without a bbox") {
+    const fleet f = test_fleet();
+    map_options o;
+    o.organization = "nobody";
+    const auto v = cluster_meters(f, {}, {}, now, o);
+    CHECK(v.meters == 0);
+    CHECK(!v.bounds);
+    const auto j = nlohmann::json::parse(to_geojson(v));
+    CHECK(j["features"].empty());
+    CHECK(!j.contains("bbox"));
+    analytics_options a;
+    a.organization = "nobody";
+    const auto r = analyze(f, {}, now, a);
+    CHECK(r.abonents.registered_percent == dec("0"));
+    CHECK(r.manufacturers.meters == 0);
+    CHECK(r.load.off_percent == dec("0"));
+    CHECK(r.verification.empty());
+    CHECK(r.collection.groups.empty());
+    CHECK(r.collection.percent == dec("0"));
+}
