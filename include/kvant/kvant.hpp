@@ -11,6 +11,7 @@
 #include "kvant/algorithms/estimation.hpp"
 #include "kvant/algorithms/link_status.hpp"
 #include "kvant/algorithms/map_clusters.hpp"
+#include "kvant/algorithms/meter_state.hpp"
 #include "kvant/algorithms/register_value.hpp"
 #include "kvant/algorithms/tariff.hpp"
 #include "kvant/algorithms/verification.hpp"

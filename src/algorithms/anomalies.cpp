@@ -4,6 +4,7 @@
 #include <map>
 
 #include "kvant/algorithms/consumption.hpp"
+#include "kvant/algorithms/meter_state.hpp"
 #include "kvant/algorithms/tariff.hpp"
 #include "kvant/model/validation.hpp"
 
@@ -120,14 +121,19 @@ void steps(collector& c, const meter& m, const meter_series& s) {
     }
 }
 
-void link(collector& c, const meter& m, const meter_series& s, const zone& z, instant now,
-          const anomaly_thresholds& t) {
+void link(collector& c, const meter& m, const meter_series* s, const link_summary* sessions, const zone& z,
+          instant now, const anomaly_thresholds& t) {
     if (m.removed && *m.removed <= local_date(z, now)) return;
-    if (s.empty()) return;
-    // the last session is the last reading at or before now (a reading from the future is reported apart)
-    const auto last_seen = last_at_or_before(s, to_unix(now));
-    if (!last_seen) return;
-    const std::int64_t last = *last_seen;
+    if (!m.under_control) return;
+    // the last session: the last one that reached the meter when the host records its sessions, else its
+    // last reading at or before now (a reading from the future is reported apart); a session after `now`
+    // (detection run for a past date) is a contact at now
+    std::optional<instant> last_reading;
+    if (s && !s->empty())
+        if (const auto r = last_at_or_before(*s, to_unix(now))) last_reading = from_unix(*r);
+    const auto seen = last_contact(sessions, last_reading);
+    if (!seen.at) return;
+    const std::int64_t last = std::min(to_unix(*seen.at), to_unix(now));
     const instant session = from_unix(last);
     const auto days = (date::sys_days{local_date(z, now)} - date::sys_days{local_date(z, session)}).count();
     if (days < t.no_link_days) return;
@@ -433,12 +439,12 @@ std::vector<anomaly> meter_anomalies(const fleet& f, const anomaly_input& in, in
     const zone z = f.zone_of(*in.m);
     if (in.series) {
         steps(c, *in.m, *in.series);
-        link(c, *in.m, *in.series, z, now, t);
         tariff_sums(c, *in.m, *in.series, t);
         register_behaviour(c, *in.m, *in.series, z, now, t);
         spikes(c, *in.m, *in.series, z, t);
         monthly_usage(c, *in.m, *in.series, z, now, t);
     }
+    link(c, *in.m, in.series, in.link, z, now, t);
     events(c, *in.m, in.events, z);
     verification(c, *in.m, z, now, vp);
     inconsistencies(c, *in.m, now);

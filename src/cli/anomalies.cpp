@@ -78,8 +78,11 @@ int run_anomalies_detect(const args& a) {
         meter_inputs in(a, from, to_unix(now) + 1);
         const fleet& f = in.relations();
         std::map<std::string, std::vector<meter_event>, std::less<>> events;
+        // the sessions' summaries: the «не на связи» rule uses them for the meters that have sessions
+        std::map<std::string, link_summary, std::less<>> links;
         {
             sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+            for (auto& l : db.link_summaries()) links.emplace(l.meter, std::move(l));
             for (auto& e : db.events(
                      {}, from_unix(from == std::numeric_limits<std::int64_t>::min() ? -(1LL << 40) : from),
                      now + seconds{1})) {
@@ -96,9 +99,11 @@ int run_anomalies_detect(const args& a) {
         in.run<result>(
             [&](const meter_input& mi) {
                 const auto it = events.find(mi.series.serial());
+                const auto li = links.find(mi.series.serial());
                 const anomaly_input input{mi.entity, &mi.series,
                                           it == events.end() ? std::span<const meter_event>{}
-                                                             : std::span<const meter_event>(it->second)};
+                                                             : std::span<const meter_event>(it->second),
+                                          li == links.end() ? nullptr : &li->second};
                 return result{meter_anomalies(f, input, now, t, vp), balance_part_of(f, input)};
             },
             [&](result& r) {
@@ -118,9 +123,11 @@ int run_anomalies_detect(const args& a) {
                 if (const auto r = last_db.last_reading(m.serial, now))
                     for (const auto& v : r->values) last.push(v.ch, to_unix(r->time), v.value.raw());
             const auto it = events.find(m.serial);
+            const auto li = links.find(m.serial);
             const anomaly_input input{&m, &last,
                                       it == events.end() ? std::span<const meter_event>{}
-                                                         : std::span<const meter_event>(it->second)};
+                                                         : std::span<const meter_event>(it->second),
+                                      li == links.end() ? nullptr : &li->second};
             for (auto& x : meter_anomalies(f, input, now, t, vp)) found.push_back(std::move(x));
         }
         auto imbalances = balance.anomalies(t);

@@ -186,8 +186,8 @@ void check_state_rows(const store& s, std::span<const T> rows, const char* what,
         for (const auto& is : validate(rows[i]))
             if (is.level == severity::error)
                 throw validation_error(
-                    is.field == "time" || is.field == "start" || is.field == "end" ? errc::out_of_range
-                                                                                   : errc::validation,
+                    is.message.find(" is outside ") != std::string::npos ? errc::out_of_range
+                                                                         : errc::validation,
                     std::string(what) + " " + std::to_string(i + 1) + " (" + is.key + "): " + is.message,
                     location{"", 0, is.field, -1});
         if (checked.count(rows[i].meter)) continue;

@@ -11,7 +11,9 @@
 /// - no_link: «Прибор учета не на связи более 10 дн. Последний сеанс связи был 26.06.2020 11:58» — the count
 /// is
 ///   of local calendar days between the last session and `now` (26.06 → 06.07 is 10), reported from
-///   `no_link_days` on;
+///   `no_link_days` on. The last session is the last one that reached the meter when the host gives the
+///   meter's sessions (anomaly_input::link), its last reading otherwise (algorithms/meter_state.hpp,
+///   last_contact); a meter not on control (meter::under_control false) is not reported;
 /// - tamper, fault, relay_off: meter events of those kinds (event_kind), one anomaly per event;
 /// - tariff_sum_mismatch: T1..Tn differ from the total by more than a tolerance (001 Figure 14);
 /// - stuck_register: the total does not move over at least `stuck_days` while readings keep coming;
@@ -36,6 +38,7 @@
 
 #include "kvant/algorithms/verification.hpp"
 #include "kvant/model/anomaly.hpp"
+#include "kvant/model/comm_session.hpp"
 #include "kvant/model/meter_event.hpp"
 #include "kvant/model/reading_table.hpp"
 #include "kvant/series/meter_series.hpp"
@@ -64,6 +67,7 @@ struct anomaly_input {
     const meter* m = nullptr;
     const meter_series* series = nullptr;  ///< its readings
     std::span<const meter_event> events;   ///< its events
+    const link_summary* link = nullptr;    ///< its sessions (store::link_summaries), when the host has them
 };
 
 /// The rules of one meter (everything but the building balances). Meters are independent: a host may run
