@@ -288,14 +288,13 @@ TEST_CASE("map grid: exact column edges and Mercator row edges") {
 
 namespace {
 std::vector<meter_time> contacts() {
-    // at 06:05Z: m1 5 minutes ago, m2 2 h 5 min ago (but its relay is off), m6 exactly 48 h ago, s1 20 days
-    return {{"m1", at("2020-08-21T06:00:00Z")},
-            {"m1", at("2020-08-20T06:00:00Z")},
-            {"m2", at("2020-08-21T04:00:00Z")},
-            {"m6", at("2020-08-19T06:05:00Z")},
-            {"s1", at("2020-08-01T00:00:00Z")}};
+    // at 06:05Z: m1 5 minutes ago, m2 2 h 5 min ago (but its relay is off), m3 exactly 48 h ago, m6 too (but
+    // it is not under control), s1 20 days ago
+    return {{"m1", at("2020-08-21T06:00:00Z")}, {"m1", at("2020-08-20T06:00:00Z")},
+            {"m2", at("2020-08-21T04:00:00Z")}, {"m3", at("2020-08-19T06:05:00Z")},
+            {"m6", at("2020-08-19T06:05:00Z")}, {"s1", at("2020-08-01T00:00:00Z")}};
 }
-std::size_t in(const link_counts& c, link_bucket b) {
+std::size_t in(const status_counts& c, meter_status b) {
     return c[static_cast<std::size_t>(b)];
 }
 }  // namespace
@@ -311,11 +310,13 @@ TEST_CASE("map clusters at zoom 10: counts, centroid, bounds, legend states, wha
     CHECK(v.meters == 7);  // s2 is not installed yet
     CHECK(v.without_coordinates == 1);
     CHECK(v.without == std::vector<std::string>{"m3"});
-    // disconnected: m2 (relay), m4 (relay), m5 (removed); m1 30 min; m6 2 days; m3, s1 no link
-    CHECK(in(v.states, link_bucket::disconnected) == 3);
-    CHECK(in(v.states, link_bucket::within_30min) == 1);
-    CHECK(in(v.states, link_bucket::within_2d) == 1);
-    CHECK(in(v.states, link_bucket::no_link) == 2);
+    // disconnected: m2 (relay), m4 (relay), m5 (removed); m6 not under control; m1 30 min; m3 (not placed)
+    // 2 days; s1 no link
+    CHECK(in(v.states, meter_status::disconnected) == 3);
+    CHECK(in(v.states, meter_status::not_under_control) == 1);
+    CHECK(in(v.states, meter_status::within_30min) == 1);
+    CHECK(in(v.states, meter_status::within_2d) == 1);
+    CHECK(in(v.states, meter_status::no_link) == 1);
     REQUIRE(v.bounds);
     CHECK(*v.bounds == geo_bounds{dec("54.98"), dec("37.618"), dec("55.8"), dec("73.37")});
     REQUIRE(v.clusters.size() == 3);
@@ -325,7 +326,7 @@ TEST_CASE("map clusters at zoom 10: counts, centroid, bounds, legend states, wha
     CHECK(a.count == 1);
     CHECK(a.meters == std::vector<std::string>{"m4"});
     CHECK(a.latitude == dec("55.8"));
-    CHECK(in(a.states, link_bucket::disconnected) == 1);
+    CHECK(in(a.states, meter_status::disconnected) == 1);
     const auto& b = v.clusters[1];  // row 1280: m1, m2, m5, m6
     CHECK(b.row == 1280);
     CHECK(b.count == 4);
@@ -335,13 +336,13 @@ TEST_CASE("map clusters at zoom 10: counts, centroid, bounds, legend states, wha
     CHECK(b.latitude == dec("55.751197"));
     CHECK(b.longitude == dec("37.618336"));
     CHECK(b.bounds == geo_bounds{dec("55.751"), dec("37.618"), dec("55.7513"), dec("37.6185")});
-    CHECK(in(b.states, link_bucket::disconnected) == 2);
-    CHECK(in(b.states, link_bucket::within_30min) == 1);
-    CHECK(in(b.states, link_bucket::within_2d) == 1);
+    CHECK(in(b.states, meter_status::disconnected) == 2);
+    CHECK(in(b.states, meter_status::within_30min) == 1);
+    CHECK(in(b.states, meter_status::not_under_control) == 1);
     const auto& c = v.clusters[2];  // Omsk
     CHECK(c.column == 2882);
     CHECK(c.meters == std::vector<std::string>{"s1"});
-    CHECK(in(c.states, link_bucket::no_link) == 1);
+    CHECK(in(c.states, meter_status::no_link) == 1);
 
     std::reverse(changes.begin(), changes.end());
     std::reverse(seen.begin(), seen.end());
@@ -400,7 +401,8 @@ TEST_CASE("GeoJSON of the map: RFC 7946 points [lon, lat], exact numbers, parsed
     CHECK(b["meters"] == nlohmann::json::array({"m1", "m2", "m5", "m6"}));
     CHECK(b["states"]["disconnected"] == 2);
     CHECK(b["states"]["30min"] == 1);
-    CHECK(b["states"]["2d"] == 1);
+    CHECK(b["states"]["not_under_control"] == 1);
+    CHECK(b["states"]["2d"] == 0);
     CHECK(b["states"]["no_link"] == 0);
     CHECK(!b.contains("state"));
     CHECK(fs[1]["bbox"].dump() == "[37.618,55.751,37.6185,55.7513]");
@@ -445,7 +447,7 @@ TEMPLATE_TEST_CASE("the load state and the map over a store's relay history (eac
     map_options o;
     o.zoom = 10;
     const auto v = cluster_meters(g, contacts(), in_force, now, o);
-    CHECK(in(v.states, link_bucket::disconnected) == 3);
+    CHECK(in(v.states, meter_status::disconnected) == 3);
     CHECK(v.clusters.size() == 3);
 }
 

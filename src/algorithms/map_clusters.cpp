@@ -84,10 +84,14 @@ map_view cluster_meters(const fleet& f, std::span<const meter_time> last_contact
         if (m.installed && *m.installed > local_date(z, at)) continue;
         ++v.meters;
         const auto relay = positions.find(m.serial);
-        const bool off = relay != positions.end() && relay->second == relay_position::off;
+        std::optional<relay_change> in_force;
+        if (relay != positions.end())
+            in_force = relay_change{m.serial, at, relay->second, relay_reason::unknown, "", ""};
         const auto seen = last.find(m.serial);
-        const link_bucket state = link_status(seen != last.end() ? std::optional(seen->second) : std::nullopt,
-                                              at, off || removed_at(m, z, at));
+        const meter_status state = state_of({&m, z, in_force ? &*in_force : nullptr, nullptr,
+                                             seen != last.end() ? std::optional(seen->second) : std::nullopt},
+                                            at)
+                                       .status;
         ++v.states[static_cast<std::size_t>(state)];
         if (!(m.latitude && m.longitude)) {
             ++v.without_coordinates;

@@ -163,17 +163,17 @@ int run_map(const args& a) {
        << v.cell_pixels << " px a side)\n";
     os << "meters without coordinates: " << v.without_coordinates << " of " << v.meters << "\n";
     os << "states:";
-    for (std::size_t b = 0; b < link_bucket_count; ++b)
-        os << " " << to_string(static_cast<link_bucket>(b)) << " " << v.states[b];
+    for (std::size_t b = 0; b < meter_status_count; ++b)
+        os << " " << to_string(static_cast<meter_status>(b)) << " " << v.states[b];
     os << "\nclusters: " << v.clusters.size() << "\n";
     os << "column,row,count,latitude,longitude,south,west,north,east";
-    for (std::size_t b = 0; b < link_bucket_count; ++b) os << "," << to_string(static_cast<link_bucket>(b));
+    for (std::size_t b = 0; b < meter_status_count; ++b) os << "," << to_string(static_cast<meter_status>(b));
     os << ",meters\n";
     for (const auto& c : v.clusters) {
         os << c.column << ',' << c.row << ',' << c.count << ',' << to_string(c.latitude) << ','
            << to_string(c.longitude) << ',' << to_string(c.bounds.south) << ',' << to_string(c.bounds.west)
            << ',' << to_string(c.bounds.north) << ',' << to_string(c.bounds.east);
-        for (std::size_t b = 0; b < link_bucket_count; ++b) os << ',' << c.states[b];
+        for (std::size_t b = 0; b < meter_status_count; ++b) os << ',' << c.states[b];
         os << ',';
         for (std::size_t i = 0; i < c.meters.size(); ++i) os << (i ? " " : "") << c.meters[i];
         os << '\n';

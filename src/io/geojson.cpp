@@ -47,12 +47,12 @@ void write_geojson(std::ostream& out, const map_view& v) {
             << ",\"count\":" << c.count << ",\"meters\":";
         serials(out, c.meters);
         out << ",\"states\":{";
-        for (std::size_t b = 0; b < link_bucket_count; ++b)
-            out << (b ? "," : "") << '"' << to_string(static_cast<link_bucket>(b)) << "\":" << c.states[b];
+        for (std::size_t b = 0; b < meter_status_count; ++b)
+            out << (b ? "," : "") << '"' << to_string(static_cast<meter_status>(b)) << "\":" << c.states[b];
         out << '}';
         if (single)
-            for (std::size_t b = 0; b < link_bucket_count; ++b)
-                if (c.states[b]) out << ",\"state\":\"" << to_string(static_cast<link_bucket>(b)) << '"';
+            for (std::size_t b = 0; b < meter_status_count; ++b)
+                if (c.states[b]) out << ",\"state\":\"" << to_string(static_cast<meter_status>(b)) << '"';
         out << "}}";
     }
     out << "\n]}\n";

@@ -283,13 +283,13 @@ expect 2 "analytics of an unknown organisation" -- "$kvant" analytics --db "$wor
 contains "$work/err" "--organization 'nobody': no such organisation" "analytics: the unknown organisation named"
 expect 0 "map" -- "$kvant" map --db "$work/demo.db" --at 2020-08-21T09:05:00+03:00 --zoom 12 --geojson "$work/map.geojson"
 contains "$work/out" "meters without coordinates: 11 of 55" "map: the seed's 11 of 55"
-contains "$work/out" "states: disconnected 1 30min 51 2h 0 1d 1 2d 0 1w 0 2w 0 no_link 2" "map: legend states"
+contains "$work/out" "states: disconnected 1 not_under_control 0 30min 51 2h 0 1d 1 2d 0 1w 0 2w 0 no_link 2" "map: legend states"
 contains "$work/out" "clusters: 3" "map: clusters at zoom 12"
-contains "$work/out" "9999,5743,3,47.279666,39.707009,47.279324,39.704821,47.279842,39.709736,0,3,0,0,0,0,0,0,98970008 98990002 98990009" "map: a cluster"
+contains "$work/out" "9999,5743,3,47.279666,39.707009,47.279324,39.704821,47.279842,39.709736,0,0,3,0,0,0,0,0,0,98970008 98990002 98990009" "map: a cluster"
 contains "$work/map.geojson" '"type":"FeatureCollection"' "map: GeoJSON written"
 contains "$work/map.geojson" '"coordinates":[39.707009,47.279666]' "map: GeoJSON point, longitude first"
 expect 0 "map at zoom 0" -- "$kvant" map --db "$work/demo.db" --at 2020-08-21T09:05:00+03:00 --zoom 0
-contains "$work/out" "2,1,44,47.275014,39.705692," "map: zoom 0 holds the 55 - 11 placed meters in one cluster"
+contains "$work/out" "2,1,44,47.275014,39.705692,47.27043,39.700472,47.279842,39.709827,1,0,41,0,0,0,0,0,2," "map: zoom 0 holds the 55 - 11 placed meters in one cluster"
 expect 2 "map --cell not a power of two" -- "$kvant" map --db "$work/demo.db" --zoom 3 --cell 100
 contains "$work/err" "100 px is not a power of two" "map: the cell size refused"
 expect 2 "map --zoom 25" -- "$kvant" map --db "$work/demo.db" --zoom 25

@@ -7,7 +7,8 @@
 ///   ("56.1", "65.55"), never through binary floating point.
 /// - A feature's `id` is "zoom/column/row"; its properties: `kind` ("meter" for a cluster of one, else
 ///   "cluster"), `count`, `meters` (the serials, in order), `states` (meters per legend state, every state
-///   named as link_bucket's to_string: "disconnected", "30min", … "no_link"), and for a meter its `state`.
+///   named as meter_status's to_string: "disconnected", "not_under_control", "30min", … "no_link"), and for
+///   a meter its `state`.
 /// - The collection carries, as foreign members (§6.1): `zoom`, `cell_pixels`, `at` (ISO 8601 UTC),
 ///   `meters` (every meter of the scope), `without_coordinates` and `without` (their serials), and `bbox`
 ///   of every meter with coordinates (absent when none has any).
