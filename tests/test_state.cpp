@@ -11,6 +11,7 @@
 
 #include "kvant/algorithms/anomalies.hpp"
 #include "kvant/algorithms/meter_state.hpp"
+#include "kvant/io/csv.hpp"
 #include "kvant/model/json.hpp"
 #include "kvant/model/validation.hpp"
 #include "kvant/store/memory_store.hpp"
@@ -263,6 +264,15 @@ TEST_CASE("a relay or session row changed behind the store fails its read naming
         "[kvant.storage.306] stored relay_changes row of meter '15002' at ts 1597752000: column "
         "'position' holds text 'sideways', not a relay position; kvant validate lists every such "
         "row");
+    // kvant validate (sqlite_store::check) lists both rows
+    const auto found = s.check();
+    REQUIRE(found.size() == 2);
+    CHECK(found[0].to_string() ==
+          "error: table relay_changes, meter '15002' at ts 1597752000, column position: holds text "
+          "'sideways', not a "
+          "relay position");
+    CHECK(found[1].table == "comm_sessions");
+    CHECK(found[1].column == "ends");
     CHECK_THROWS_WITH(s.link_summaries(), Catch::Contains("stored comm_sessions row of meter '15002' at ts "
                                                           "1597989600: column 'ends' holds text 'soon'"));
     remove_db(file);
@@ -382,4 +392,111 @@ TEST_CASE("«не на связи» uses the last successful session when the ho
     const auto quiet_found = meter_anomalies(fq, {fq.find_meter("11002756"), &series, {}, &link}, now);
     CHECK(std::none_of(quiet_found.begin(), quiet_found.end(),
                        [](const anomaly& a) { return a.type == anomaly_type::no_link; }));
+}
+
+// ---- CSV and JSON
+
+TEMPLATE_TEST_CASE("relay changes and sessions import from CSV and export back", "[state][io]",
+                   memory_backend, sqlite_backend) {
+    TestType b;
+    populate(b.s);
+    const auto rep = import_csv(b.s, table_kind::relay_changes,
+                                "meter,timestamp,position,reason,by,note\n"
+                                "98970001,2020-08-10T13:00:00+03:00,off,command,оператор,долг\n"
+                                "98970001,2020-08-15T10:30:00+03:00,on,,,\n",
+                                "relay.csv");
+    CHECK(rep.rows == 2);
+    CHECK(rep.stats.inserted == 2);
+    CHECK(b.s.relay_history("98970001", ever_from, ever_to) ==
+          std::vector<relay_change>{
+              relay("98970001", "2020-08-10T10:00:00Z", relay_position::off, relay_reason::command,
+                    "оператор", "долг"),
+              relay("98970001", "2020-08-15T07:30:00Z", relay_position::on, relay_reason::unknown)});
+    std::ostringstream out;
+    export_csv(b.s, table_kind::relay_changes, out);
+    CHECK(out.str() ==
+          "meter,timestamp,position,reason,by,note\n"
+          "98970001,2020-08-10T10:00:00Z,off,command,оператор,долг\n"
+          "98970001,2020-08-15T07:30:00Z,on,unknown,,\n");
+
+    // sessions: times without an offset follow the import's default (+03:00 here)
+    import_options o;
+    o.default_offset_minutes = 180;
+    import_csv(b.s, table_kind::sessions,
+               "meter,start,end,channel,result,note\n"
+               "98980020,2020-08-21T09:00:00,2020-08-21T09:02:00,nb_iot,no_answer,нет ответа\n"
+               "98980020,2020-08-19T09:05:00,2020-08-19T09:05:40,nb_iot,ok,\n",
+               "sessions.csv", o);
+    CHECK(b.s.link_summaries("98980020") ==
+          std::vector<link_summary>{
+              {"98980020",
+               comm_session{"98980020", at("2020-08-21T06:00:00Z"), at("2020-08-21T06:02:00Z"),
+                            link_channel::nb_iot, session_result::no_answer, "нет ответа"},
+               comm_session{"98980020", at("2020-08-19T06:05:00Z"), at("2020-08-19T06:05:40Z"),
+                            link_channel::nb_iot, session_result::ok, ""}}});
+    std::ostringstream sessions_out;
+    export_csv(b.s, table_kind::sessions, sessions_out);
+    CHECK(sessions_out.str() ==
+          "meter,start,end,channel,result,note\n"
+          "98980020,2020-08-19T06:05:00Z,2020-08-19T06:05:40Z,nb_iot,ok,\n"
+          "98980020,2020-08-21T06:00:00Z,2020-08-21T06:02:00Z,nb_iot,no_answer,нет ответа\n");
+}
+
+TEMPLATE_TEST_CASE("a failed import of relay changes or sessions changes nothing", "[state][io]",
+                   memory_backend, sqlite_backend) {
+    TestType b;
+    populate(b.s);
+    // line 3: an unknown position
+    CHECK_THROWS_WITH(import_csv(b.s, table_kind::relay_changes,
+                                 "meter,timestamp,position\n15002,2020-08-10T10:00:00Z,off\n"
+                                 "15002,2020-08-11T10:00:00Z,open\n",
+                                 "relay.csv"),
+                      Catch::Contains("relay.csv:3: field 'position'") &&
+                          Catch::Contains("unknown relay position 'open' (expected one of: on, off)"));
+    // line 2: a session without its result (required)
+    CHECK_THROWS_WITH(import_csv(b.s, table_kind::sessions,
+                                 "meter,start,end,result\n15002,2020-08-10T10:00:00Z,2020-08-10T10:01:00Z,\n",
+                                 "sessions.csv"),
+                      Catch::Contains("sessions.csv:2: field 'result'"));
+    // the same key twice with different content, naming both lines
+    CHECK_THROWS_WITH(
+        import_csv(b.s, table_kind::sessions,
+                   "meter,start,end,result\n15002,2020-08-10T10:00:00Z,2020-08-10T10:01:00Z,ok\n"
+                   "15002,2020-08-10T10:00:00Z,2020-08-10T10:02:00Z,ok\n",
+                   "sessions.csv"),
+        Catch::Contains("sessions.csv:3: field 'end'") &&
+            Catch::Contains("is given twice with different values (first at sessions.csv:2)"));
+    // a stored key with other values: refused under the default policy, naming the line
+    import_csv(b.s, table_kind::relay_changes, "meter,timestamp,position\n15002,2020-08-10T10:00:00Z,off\n",
+               "a.csv");
+    CHECK_THROWS_WITH(import_csv(b.s, table_kind::relay_changes,
+                                 "meter,timestamp,position\n98970001,2020-08-10T10:00:00Z,off\n"
+                                 "15002,2020-08-10T10:00:00Z,on\n",
+                                 "b.csv"),
+                      Catch::Contains("b.csv:3") && Catch::Contains("is stored already with other values"));
+    CHECK(b.s.relay_history("", ever_from, ever_to) ==
+          std::vector<relay_change>{
+              relay("15002", "2020-08-10T10:00:00Z", relay_position::off, relay_reason::unknown)});
+    CHECK(b.s.sessions("", ever_from, ever_to).empty());
+}
+
+TEST_CASE("relay changes and sessions read back from JSON", "[state][io]") {
+    const auto r = relay("98970001", "2020-08-10T10:00:00Z", relay_position::off, relay_reason::command,
+                         "оператор", "долг");
+    const nlohmann::json j = r;
+    CHECK(
+        j.dump() ==
+        R"({"by":"оператор","meter":"98970001","note":"долг","position":"off","reason":"command","time":"2020-08-10T10:00:00Z"})");
+    CHECK(j.get<relay_change>() == r);
+    const auto c = session("98980020", "2020-08-21T06:00:00Z", "2020-08-21T06:02:00Z",
+                           session_result::no_answer, link_channel::lorawan);
+    const nlohmann::json k = c;
+    CHECK(
+        k.dump() ==
+        R"({"channel":"lorawan","end":"2020-08-21T06:02:00Z","meter":"98980020","result":"no_answer","start":"2020-08-21T06:00:00Z"})");
+    CHECK(k.get<comm_session>() == c);
+    CHECK_THROWS_WITH(
+        nlohmann::json::parse(R"({"meter":"1","start":"2020-08-21T06:00:00Z","end":"2020-08-21T06:00:00Z"})")
+            .get<comm_session>(),
+        Catch::Contains("result") && Catch::Contains("required value is missing"));
 }

@@ -82,7 +82,7 @@ int run_anomalies_detect(const args& a) {
         std::map<std::string, link_summary, std::less<>> links;
         {
             sqlite_store db = open_store(a, sqlite_store::mode::read_only);
-            for (auto& l : db.link_summaries()) links.emplace(l.meter, std::move(l));
+            for (const auto& l : db.link_summaries()) links.emplace(l.meter, link_as_of(db, l, now));
             for (auto& e : db.events(
                      {}, from_unix(from == std::numeric_limits<std::int64_t>::min() ? -(1LL << 40) : from),
                      now + seconds{1})) {

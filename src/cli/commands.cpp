@@ -12,10 +12,17 @@ namespace kvant::cli {
 namespace {
 
 const std::vector<std::pair<std::string, table_kind>> table_options{
-    {"organizations", table_kind::organizations}, {"abonents", table_kind::abonents},
-    {"accounts", table_kind::accounts},           {"points", table_kind::metering_points},
-    {"models", table_kind::meter_models},         {"meters", table_kind::meters},
-    {"readings", table_kind::readings},           {"events", table_kind::events}};
+    {"organizations", table_kind::organizations},
+    {"abonents", table_kind::abonents},
+    {"accounts", table_kind::accounts},
+    {"points", table_kind::metering_points},
+    {"models", table_kind::meter_models},
+    {"meters", table_kind::meters},
+    {"readings", table_kind::readings},
+    {"events", table_kind::events},
+    // ---- meter state
+    {"relay-changes", table_kind::relay_changes},
+    {"sessions", table_kind::sessions}};
 
 import_options import_options_from(const args& a) {
     import_options o;
@@ -163,6 +170,8 @@ std::vector<option_spec> import_spec_options() {
                       "readings CSV: long meter,timestamp,channel,value, or wide meter,timestamp,value or "
                       "meter,timestamp,total,t1,t2,t3,t4 (the meter's main quantity)"),
             opt::path("events", "FILE", "meter events CSV"),
+            opt::path("relay-changes", "FILE", "relay (load switch) changes CSV (docs/state.md)"),
+            opt::path("sessions", "FILE", "communication sessions CSV (docs/state.md)"),
             opt::choice("on-conflict", "POLICY", on_conflict_text, "readings stored with other values")
                 .defaults_to("fail"),
             opt::offset("assume-offset", "UTC offset for timestamps written without one, e.g. +03:00"),
@@ -210,7 +219,8 @@ const std::vector<command>& commands() {
               import_spec_options(),
               "Files are imported in reference order (organizations, abonents, accounts, points, models, "
               "meters,\n"
-              "readings, events) whatever the order given. docs/csv.md describes every format."},
+              "readings, events, relay changes, sessions) whatever the order given. docs/csv.md describes "
+              "every format."},
              run_import},
             {{"export",
               "Exports a SQLite database as CSV: every table into a folder, or one table to a file or "
@@ -277,7 +287,7 @@ const std::vector<command>& commands() {
               ""},
              run_validate},
             {{"migrate",
-              "Migrates a database written by an earlier release (schema 1 or 2) to the current schema, in "
+              "Migrates a database written by an earlier release (schema 1 to 3) to the current schema, in "
               "one transaction; a current one is left as it is.",
               {opt::path("db", "FILE", "the SQLite database").mandatory(), opt::busy_timeout()},
               "Commands that only read refuse an old database until it is migrated (docs/storage.md)."},
@@ -288,6 +298,7 @@ const std::vector<command>& commands() {
         for (auto& c : anomaly_commands()) checks.push_back(std::move(c));
         checks.push_back(estimate_command());
         checks.push_back(building_share_command());
+        checks.push_back(current_command());
         for (auto& c : analytics_commands()) checks.push_back(std::move(c));
         list.insert(list.end() - 2, checks.begin(), checks.end());
         return list;

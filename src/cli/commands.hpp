@@ -5,9 +5,13 @@
 #include <string>
 #include <vector>
 
+#include <map>
 #include "args.hpp"
+
 #include "kvant/algorithms/analytics.hpp"
+#include "kvant/algorithms/meter_state.hpp"
 #include "kvant/algorithms/verification.hpp"
+#include "kvant/model/fleet.hpp"
 #include "kvant/store/store.hpp"
 
 namespace kvant::cli {
@@ -49,5 +53,19 @@ std::vector<command> analytics_commands();  // analytics.cpp
 analytics_report store_analytics(const store& db, const fleet& f, instant now, const analytics_options& o);
 /// The tiles as text.
 void write_analytics(std::ostream& os, const analytics_report& r, const analytics_options& o);
+
+// ---- meter state (current.cpp)
+command current_command();
+/// What a store holds of every meter's state at `now`: the relay change in force, the link summary.
+struct fleet_states {
+    std::map<std::string, relay_change, std::less<>> relay;
+    std::map<std::string, link_summary, std::less<>> links;
+};
+fleet_states read_states(const store& db, instant now);
+/// A meter's link summary as of `now`: the kept (latest) one, or, when its last session is after `now` (a
+/// report for a past instant), the one read back from the meter's sessions up to `now`.
+link_summary link_as_of(const store& db, const link_summary& latest, instant now);
+/// One meter's state at `now` (its last reading at or before now read from the store).
+meter_state state_in(const store& db, const fleet_states& s, const fleet& f, const meter& m, instant now);
 
 }  // namespace kvant::cli

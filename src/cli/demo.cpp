@@ -191,6 +191,10 @@ int run_demo(const args& a) {
          {table_kind::organizations, table_kind::abonents, table_kind::accounts, table_kind::metering_points,
           table_kind::meter_models, table_kind::meters, table_kind::readings, table_kind::events})
         files.emplace_back(k, dir / (std::string(to_string(k)) + ".csv"));
+    // ---- meter state: relay changes and sessions, when the data folder has them
+    for (const auto k : {table_kind::relay_changes, table_kind::sessions})
+        if (const auto p = dir / (std::string(to_string(k)) + ".csv"); std::filesystem::exists(p))
+            files.emplace_back(k, p);
     const auto rep = import_csv_files(db, files);
     out << L.database << ": " << file.string() << " (" << dir.string() << ")\n";
     out << L.imported << ": " << rep.rows << " " << L.rows << "; " << rep.warning_count << " "
@@ -333,22 +337,21 @@ int run_demo(const args& a) {
     // the map's legend and the analytics' collection rate, "now" being the newest reading
     if (last_t) {
         const instant now = *last_t;
-        link_counts counts{};
+        status_counts counts{};
+        const fleet_states states = read_states(db, now);
         std::vector<std::vector<std::int64_t>> times(f.meters().size());
         std::vector<collection_input> inputs;
         for (std::size_t i = 0; i < f.meters().size(); ++i) {
             const meter& m = f.meters()[i];
             const zone z = f.zone_of(m);
-            const auto last = db.last_reading(m.serial, now);
-            counts[static_cast<std::size_t>(
-                link_status(last ? std::optional(last->time) : std::nullopt, now, removed_at(m, z, now)))]++;
+            counts[static_cast<std::size_t>(state_in(db, states, f, m, now).status)]++;
             const auto batch = db.readings(m.serial, now - std::chrono::hours{48}, now + seconds{1});
             times[i] = batch.times();
             inputs.push_back({&m, z, times[i], false});
         }
         out << "\n" << L.link_h << " (" << local_text(now, org_zone) << "):\n ";
-        for (std::size_t b = 0; b < link_bucket_count; ++b)
-            out << " " << to_string(static_cast<link_bucket>(b)) << " " << counts[b];
+        for (std::size_t b = 0; b < meter_status_count; ++b)
+            out << " " << to_string(static_cast<meter_status>(b)) << " " << counts[b];
         const auto rate = collection_rate(inputs, now);
         out << "\n"
             << L.collection << ": " << rate.collected << " " << L.of << " " << rate.under_control << " ("

@@ -59,6 +59,11 @@ inline const csv_columns& columns_of(table_kind k) {
         {"meter", "timestamp"}};
     static const csv_columns events{{"meter", "timestamp", "code", "kind", "journal", "message"},
                                     {"meter", "timestamp", "code"}};
+    // ---- meter state
+    static const csv_columns relay_changes{{"meter", "timestamp", "position", "reason", "by", "note"},
+                                           {"meter", "timestamp", "position"}};
+    static const csv_columns sessions{{"meter", "start", "end", "channel", "result", "note"},
+                                      {"meter", "start", "end", "result"}};
     switch (k) {
         case table_kind::organizations:
             return organizations;
@@ -76,6 +81,10 @@ inline const csv_columns& columns_of(table_kind k) {
             return readings;
         case table_kind::events:
             return events;
+        case table_kind::relay_changes:
+            return relay_changes;
+        case table_kind::sessions:
+            return sessions;
     }
     return organizations;
 }

@@ -218,6 +218,23 @@ void export_csv(const store& s, table_kind kind, std::ostream& out, const export
                 write_object(out, nlohmann::json(e), cols, kind, e.meter + " at " + to_string(e.time));
             break;
         }
+        // ---- meter state
+        case table_kind::relay_changes: {
+            write_header(out, cols);
+            const instant from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
+            const instant to = from_unix(std::numeric_limits<std::int64_t>::max() / 2);
+            for (const auto& r : s.relay_history({}, from, to))
+                write_object(out, nlohmann::json(r), cols, kind, r.meter + " at " + to_string(r.time));
+            break;
+        }
+        case table_kind::sessions: {
+            write_header(out, cols);
+            const instant from = from_unix(std::numeric_limits<std::int64_t>::min() / 2);
+            const instant to = from_unix(std::numeric_limits<std::int64_t>::max() / 2);
+            for (const auto& c : s.sessions({}, from, to))
+                write_object(out, nlohmann::json(c), cols, kind, c.meter + " at " + to_string(c.start));
+            break;
+        }
     }
 }
 

@@ -196,6 +196,27 @@ class plan {
         event_where_.push_back(std::move(where));
     }
 
+    // ---- meter state: relay changes and sessions, keyed by (meter, time) and (meter, start)
+    template <class T>
+    void add_state(T e, location where) {
+        auto& rows = std::get<state_rows<T>>(state_);
+        auto key = std::make_pair(e.meter, to_unix(state_key(e)));
+        if (const auto it = rows.index.find(key); it != rows.index.end()) {
+            const T& prev = rows.items[it->second];
+            if (prev == e) {
+                ++report.stats.unchanged;
+                return;
+            }
+            conflicting_repeat(std::string(state_name(e)) + " of meter " + excerpt(e.meter) + " at " +
+                                   to_string(state_key(e)),
+                               rows.where[it->second], std::move(where),
+                               first_difference(json(prev), json(e)));
+        }
+        rows.index.emplace(std::move(key), rows.items.size());
+        rows.items.push_back(std::move(e));
+        rows.where.push_back(std::move(where));
+    }
+
     void add_readings(reading_table batch, detail::row_lines lines, std::string source) {
         readings_.push_back({std::move(batch), std::move(lines), std::move(source), {}});
     }
@@ -242,11 +263,43 @@ class plan {
                                     event_where_[i].to_string() + ": " + std::string(se.message()));
             }
         }
+        write_state<relay_change>(s, policy, &store::put_relay_changes);
+        write_state<comm_session>(s, policy, &store::put_sessions);
     }
 
     import_report report;
 
   private:
+    template <class T>
+    struct state_rows {
+        std::vector<T> items;
+        std::vector<location> where;
+        std::map<std::pair<std::string, std::int64_t>, std::size_t> index;
+    };
+    static instant state_key(const relay_change& r) { return r.time; }
+    static instant state_key(const comm_session& c) { return c.start; }
+    static const char* state_name(const relay_change&) { return "relay change"; }
+    static const char* state_name(const comm_session&) { return "session"; }
+    /// Row by row, so that an error names its line (the store keeps each meter's link summary per write).
+    template <class T>
+    void write_state(store& s, on_conflict policy,
+                     write_stats (store::*put)(std::span<const T>, on_conflict)) {
+        auto& rows = std::get<state_rows<T>>(state_);
+        for (std::size_t i = 0; i < rows.items.size(); ++i) {
+            try {
+                report.stats += (s.*put)(std::span<const T>(&rows.items[i], 1), policy);
+            } catch (const validation_error& ve) {
+                location at = rows.where[i];
+                at.field = ve.where().field;
+                std::string_view m = ve.reason();
+                if (const auto p = m.find(": "); p != std::string_view::npos) m.remove_prefix(p + 2);
+                throw validation_error(ve.code(), std::string(m), std::move(at));
+            } catch (const storage_error& se) {
+                throw storage_error(se.code(), rows.where[i].to_string() + ": " + std::string(se.message()));
+            }
+        }
+    }
+
     template <class T>
     void write_all(store& s) {
         auto& p = std::get<pending<T>>(entities_);
@@ -284,6 +337,7 @@ class plan {
     std::vector<meter_event> events_;
     std::vector<location> event_where_;
     std::map<std::tuple<std::string, std::int64_t, int>, std::size_t> event_index_;
+    std::tuple<state_rows<relay_change>, state_rows<comm_session>> state_;
 };
 
 template <class T>
@@ -340,6 +394,35 @@ void parse_events(plan& p, csv_reader& rd, const csv_header& h, const import_opt
             throw validation_error(errc::unknown_reference, "unknown meter " + excerpt(e.meter),
                                    rd.where("meter"));
         p.add_event(std::move(e), rd.where());
+    }
+}
+
+/// Relay changes or sessions: each row's times follow the import's default offset (as readings do), then
+/// the row is validated (errors throw naming the line, warnings go to the report) and its meter looked up.
+template <class T>
+void parse_state(plan& p, csv_reader& rd, const csv_header& h, const import_options& o,
+                 std::initializer_list<const char*> time_keys) {
+    std::vector<std::string_view> f;
+    while (rd.next(f)) {
+        ++p.report.rows;
+        check_width(f, h, rd);
+        json j = row_object(f, h);
+        for (const char* k : time_keys) {
+            if (!j.contains(k)) continue;
+            instant t;
+            const std::string ts = j[k].get<std::string>();
+            const auto st = try_parse_instant(ts, t, o.default_offset_minutes);
+            if (st != time_status::ok)
+                throw parse_error(errc::invalid_timestamp, excerpt(ts) + ": " + std::string(describe(st)),
+                                  rd.where(std::string(k) == "time" ? "timestamp" : k));
+            j[k] = to_string(t);
+        }
+        auto e = entity_from_row<T>(j, rd);
+        judge(validate(e), rd, p.report, o);
+        if (!p.has_meter(e.meter))
+            throw validation_error(errc::unknown_reference, "unknown meter " + excerpt(e.meter),
+                                   rd.where("meter"));
+        p.add_state(std::move(e), rd.where());
     }
 }
 
@@ -552,6 +635,11 @@ void parse_into(plan& p, table_kind kind, std::string_view text, const std::stri
             return parse_entities<meter>(p, rd, h, o);
         case table_kind::events:
             return parse_events(p, rd, h, o);
+        // ---- meter state
+        case table_kind::relay_changes:
+            return parse_state<relay_change>(p, rd, h, o, {"time"});
+        case table_kind::sessions:
+            return parse_state<comm_session>(p, rd, h, o, {"start", "end"});
         case table_kind::readings:
             return;
     }

@@ -1946,6 +1946,78 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
             }
         }
     });
+    // ---- meter state: relay changes and sessions, times in range, known names, valid text; link summaries
+    // pointing at stored sessions
+    guard([&] {
+        if (has("relay_changes")) {
+            statement s(db.db.get(),
+                        "SELECT m.serial,r.meter,r.ts,r.position,r.reason,r.by,r.note FROM relay_changes r "
+                        "LEFT JOIN meters m ON m.id=r.meter ORDER BY r.meter,r.ts",
+                        db.busy_ms);
+            while (s.step()) {
+                const std::string key = series_row_key(s);
+                if (auto p = integer_problem(s, 2, min_unix, max_unix, false,
+                                             "Unix seconds of 1970-01-01..2099-12-31"))
+                    c.add("relay_changes", key, "ts", *p);
+                if (s.type(3) != SQLITE_TEXT || !relay_position_text.find(s.bytes(3)))
+                    c.add("relay_changes", key, "position",
+                          "holds " + describe(s, 3) + ", not a relay position");
+                if (s.type(4) != SQLITE_TEXT || !relay_reason_text.find(s.bytes(4)))
+                    c.add("relay_changes", key, "reason", "holds " + describe(s, 4) + ", not a relay reason");
+                for (int i : {5, 6})
+                    if (auto p = stored_text_problem(s.bytes(i)))
+                        c.add("relay_changes", key, i == 5 ? "by" : "note", *p);
+            }
+        }
+    });
+    guard([&] {
+        if (has("comm_sessions")) {
+            statement s(
+                db.db.get(),
+                "SELECT m.serial,c.meter,c.start,c.ends,c.channel,c.result,c.note FROM comm_sessions c "
+                "LEFT JOIN meters m ON m.id=c.meter ORDER BY c.meter,c.start",
+                db.busy_ms);
+            while (s.step()) {
+                const std::string key = series_row_key(s);
+                const char* range = "Unix seconds of 1970-01-01..2099-12-31";
+                if (auto p = integer_problem(s, 2, min_unix, max_unix, false, range))
+                    c.add("comm_sessions", key, "start", *p);
+                if (auto p = integer_problem(s, 3, min_unix, max_unix, false, range))
+                    c.add("comm_sessions", key, "ends", *p);
+                else if (s.type(2) == SQLITE_INTEGER && s.integer(3) < s.integer(2))
+                    c.add("comm_sessions", key, "ends",
+                          "holds " + std::to_string(s.integer(3)) + ", before the start");
+                if (s.type(4) != SQLITE_TEXT || !link_channel_text.find(s.bytes(4)))
+                    c.add("comm_sessions", key, "channel",
+                          "holds " + describe(s, 4) + ", not a link channel");
+                if (s.type(5) != SQLITE_TEXT || !session_result_text.find(s.bytes(5)))
+                    c.add("comm_sessions", key, "result",
+                          "holds " + describe(s, 5) + ", not a session result");
+                if (auto p = stored_text_problem(s.bytes(6))) c.add("comm_sessions", key, "note", *p);
+            }
+        }
+        if (has("meter_links")) {
+            // each summary names the meter's latest session and its latest successful one
+            statement s(
+                db.db.get(),
+                "SELECT l.meter,l.last_start,l.last_ok_start,"
+                "(SELECT max(start) FROM comm_sessions WHERE meter=l.meter),"
+                "(SELECT max(start) FROM comm_sessions WHERE meter=l.meter AND result IN ('ok','partial')) "
+                "FROM meter_links l ORDER BY l.meter",
+                db.busy_ms);
+            while (s.step()) {
+                const std::string key = "meter id " + std::to_string(s.integer(0));
+                if (s.type(1) != SQLITE_INTEGER || s.is_null(3) || s.integer(1) != s.integer(3))
+                    c.add("meter_links", key, "last_start",
+                          "holds " + describe(s, 1) + " but the meter's last session starts at " +
+                              describe(s, 3));
+                if (s.type(2) != s.type(4) || (!s.is_null(2) && s.integer(2) != s.integer(4)))
+                    c.add("meter_links", key, "last_ok_start",
+                          "holds " + describe(s, 2) + " but the meter's last successful session starts at " +
+                              describe(s, 4));
+            }
+        }
+    });
     return c.finish();
 }
 

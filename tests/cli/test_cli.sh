@@ -29,7 +29,7 @@ contains "$work/out" "demo" "top-level help lists demo"
 expect 2 "no command" -- "$kvant"
 expect 2 "unknown command" -- "$kvant" frobnicate
 contains "$work/err" "unknown command 'frobnicate'" "unknown command message"
-for c in demo import export validate migrate version consumption split cost verification "anomalies detect" "anomalies list" "anomalies resolve" estimate building-share analytics map; do
+for c in demo import export validate migrate version consumption split cost verification "anomalies detect" "anomalies list" "anomalies resolve" estimate building-share current analytics map; do
   expect 0 "$c --help" -- "$kvant" $c --help
   contains "$work/out" "usage: kvant $c" "$c --help"
 done
@@ -47,7 +47,9 @@ contains "$work/out" "Васильев Роман Михайлович" "demo: a
 contains "$work/out" "installation date 2020-01-21 is before the manufacture date 2022-02-01" "demo: 004's bad data"
 # 55 meters, one removed (9000100), two planted silent ones (98970005 since 26.06.2020, 98980007 since 2017)
 contains "$work/out" "Сбор данных за начало суток (004 §3.1): 52 из 54 (96.3 %)" "demo: collection rate"
-contains "$work/out" "disconnected 1 " "demo: the removed meter is disconnected"
+# the removed meter 9000100 and 98970004, its relay off since 10.08.2020 (relay_changes.csv); 98990004's last
+# successful session 08:10 is 55 minutes old (sessions.csv)
+contains "$work/out" "disconnected 2 not_under_control 0 30min 49 2h 1 1d 1 " "demo: the map legend with relay and sessions"
 contains "$work/out" " no_link 2" "demo: the two silent meters have no link"
 # the current reading of 98990004 is the last line of that meter in the sample data, shown with 4 places
 last=$(grep '^98990004,' "$demo/readings.csv" | tail -1 | cut -d, -f3)
@@ -85,8 +87,8 @@ contains "$work/out" "0 new, 0 unchanged, 1 replaced" "replace counted"
 # export everything, import into a new database, export again: the same files
 expect 0 "export all" -- "$kvant" export --db "$work/demo.db" --out "$work/dump1"
 args=()
-for t in organizations abonents accounts meters readings events; do args+=(--$t "$work/dump1/$t.csv"); done
-args+=(--points "$work/dump1/metering_points.csv" --models "$work/dump1/meter_models.csv")
+for t in organizations abonents accounts meters readings events sessions; do args+=(--$t "$work/dump1/$t.csv"); done
+args+=(--points "$work/dump1/metering_points.csv" --models "$work/dump1/meter_models.csv" --relay-changes "$work/dump1/relay_changes.csv")
 expect 0 "import the export" -- "$kvant" import --db "$work/copy.db" "${args[@]}"
 expect 0 "export the copy" -- "$kvant" export --db "$work/copy.db" --out "$work/dump2"
 if diff -r "$work/dump1" "$work/dump2" >/dev/null; then ok; else bad "export -> import -> export differs"; fi
@@ -268,7 +270,7 @@ contains "$work/out" "abonents: 18; registered 0 (0.00 %), not registered 18 (10
 contains "$work/out" "meters in service by manufacturer: 54" "analytics: meters in service"
 contains "$work/out" "  ООО Бетар                   18    33.33 %" "analytics: a manufacturer's share (ties by name)"
 contains "$work/out" "  ООО НПО МИР                 1     1.85 %" "analytics: 1 of 54"
-contains "$work/out" "load: 54 meters; relay off 0 (0.00 %)" "analytics: load state"
+contains "$work/out" "load: 54 meters; relay off 1 (1.85 %): 98970004" "analytics: load state (98970004 off since 10.08 for debt; 98970010 back on)"
 contains "$work/out" "data collected for the start of today: 52 of 54 under control (96.30 %)" "analytics: collection"
 contains "$work/out" "dnt-demo            electricity  19 of 20 (95.00 %); missing: 98970005" "analytics: per resource"
 contains "$work/out" "dnt-demo            hot_water    9 of 10 (90.00 %); missing: 98980007" "analytics: hot water"
@@ -283,13 +285,13 @@ expect 2 "analytics of an unknown organisation" -- "$kvant" analytics --db "$wor
 contains "$work/err" "--organization 'nobody': no such organisation" "analytics: the unknown organisation named"
 expect 0 "map" -- "$kvant" map --db "$work/demo.db" --at 2020-08-21T09:05:00+03:00 --zoom 12 --geojson "$work/map.geojson"
 contains "$work/out" "meters without coordinates: 11 of 55" "map: the seed's 11 of 55"
-contains "$work/out" "states: disconnected 1 not_under_control 0 30min 51 2h 0 1d 1 2d 0 1w 0 2w 0 no_link 2" "map: legend states"
+contains "$work/out" "states: disconnected 2 not_under_control 0 30min 49 2h 1 1d 1 2d 0 1w 0 2w 0 no_link 2" "map: legend states (as the demo's, by sessions where the demo has them)"
 contains "$work/out" "clusters: 3" "map: clusters at zoom 12"
 contains "$work/out" "9999,5743,3,47.279666,39.707009,47.279324,39.704821,47.279842,39.709736,0,0,3,0,0,0,0,0,0,98970008 98990002 98990009" "map: a cluster"
 contains "$work/map.geojson" '"type":"FeatureCollection"' "map: GeoJSON written"
 contains "$work/map.geojson" '"coordinates":[39.707009,47.279666]' "map: GeoJSON point, longitude first"
 expect 0 "map at zoom 0" -- "$kvant" map --db "$work/demo.db" --at 2020-08-21T09:05:00+03:00 --zoom 0
-contains "$work/out" "2,1,44,47.275014,39.705692,47.27043,39.700472,47.279842,39.709827,1,0,41,0,0,0,0,0,2," "map: zoom 0 holds the 55 - 11 placed meters in one cluster"
+contains "$work/out" "2,1,44,47.275014,39.705692,47.27043,39.700472,47.279842,39.709827,2,0,39,1,0,0,0,0,2," "map: zoom 0 holds the 55 - 11 placed meters in one cluster"
 expect 2 "map --cell not a power of two" -- "$kvant" map --db "$work/demo.db" --zoom 3 --cell 100
 contains "$work/err" "100 px is not a power of two" "map: the cell size refused"
 expect 2 "map --zoom 25" -- "$kvant" map --db "$work/demo.db" --zoom 25
@@ -470,10 +472,47 @@ cp "$demo/../../tests/data/schema2/mixed.db" "$work/old.db"
 expect 1 "an old database read-only" -- "$kvant" export --db "$work/old.db" --table readings
 contains "$work/err" "kvant migrate --db FILE" "the refusal names the migrate command"
 expect 0 "migrate" -- "$kvant" migrate --db "$work/old.db"
-contains "$work/out" "schema version 3, 22 values" "migrated with every value"
+contains "$work/out" "schema version 4, 22 values" "migrated with every value"
 expect 0 "export after migrating" -- "$kvant" export --db "$work/old.db" --table readings
 contains "$work/out" "E-100,2020-02-29T21:00:00Z,active_import,1100.75,manual,2020-03-01T08:15:00Z" "a migrated value with its source and acceptance time"
 expect 0 "migrate again changes nothing" -- "$kvant" migrate --db "$work/old.db"
+
+# ---- meter state (docs/state.md): the bot's current readings with the relay and link state, over the demo
+expect 0 "current: the bot's account" -- "$kvant" current --db "$work/demo.db" --account A15900009360 --at 2020-08-21T06:05:00Z
+contains "$work/out" "98970004: Отключен с 10.08.2020 13:00 (command, оператор: долг); последний сеанс связи 21.08.2020 09:00 (session)" "current: the disconnected meter, why and by whom"
+contains "$work/out" "  total 4018.41 кВт·ч  21.08.2020 09:05" "current: a disconnected meter's readings are shown (000 §3.2.3)"
+contains "$work/out" "98990004: До 2 часов; последний сеанс связи 21.08.2020 08:10 (session)" "current: the last successful session, 55 min"
+contains "$work/out" "15004: До 30 минут; последний сеанс связи 21.08.2020 09:05 (reading)" "current: no sessions, the last reading"
+# on 09.08.2020 03:00 МСК the relay was still on: the reading of 08.08 09:05 is 17 h 55 min old
+expect 0 "current before the relay went off" -- "$kvant" current --db "$work/demo.db" --meter 98970004 --at 2020-08-09T00:00:00Z --lang en
+contains "$work/out" "98970004: 1d; last contact 08.08.2020 09:05 (reading)" "current --at: the state then"
+contains "$work/out" "  total 3887.45 kWh  08.08.2020 09:05" "current --at: the values then"
+expect 2 "current without a meter" -- "$kvant" current --db "$work/demo.db"
+expect 1 "current of an unknown meter" -- "$kvant" current --db "$work/demo.db" --meter 424242
+contains "$work/err" "no meter '424242'" "current: unknown meter named"
+expect 0 "export relay changes" -- "$kvant" export --db "$work/demo.db" --table relay_changes
+contains "$work/out" "98970004,2020-08-10T10:00:00Z,off,command,оператор,долг" "relay change exported in UTC"
+expect 0 "export sessions" -- "$kvant" export --db "$work/demo.db" --table sessions
+contains "$work/out" "98990004,2020-08-21T06:00:00Z,2020-08-21T06:01:00Z,lorawan,no_answer,нет ответа" "session exported"
+printf 'meter,start,end,channel,result\n98980004,2020-08-05T12:00:00+03:00,2020-08-05T12:00:30+03:00,radio,ok\n98980004,2020-08-21T09:00:00+03:00,2020-08-21T08:59:00+03:00,radio,no_answer\n' >"$work/bad-sessions.csv"
+expect 1 "a session ending before its start" -- "$kvant" import --db "$work/demo.db" --sessions "$work/bad-sessions.csv"
+contains "$work/err" "bad-sessions.csv:3" "the bad session's line named"
+contains "$work/err" "before its start 2020-08-21T06:00:00Z" "the bad session's reason"
+expect 0 "sessions after the failed import" -- "$kvant" export --db "$work/demo.db" --table sessions
+if [ "$(wc -l <"$work/out")" -eq 4 ]; then ok; else bad "a failed sessions import changed the database"; fi
+printf 'meter,timestamp,position\n99999999,2020-08-10T13:00:00+03:00,off\n' >"$work/bad-relay.csv"
+expect 1 "a relay change of an unknown meter" -- "$kvant" import --db "$work/demo.db" --relay-changes "$work/bad-relay.csv"
+contains "$work/err" "unknown meter '99999999'" "the unknown meter named"
+# sessions decide «не на связи» where the host has them: 98980004 reports readings every day, but the
+# collector last reached it on 05.08.2020 12:00; 05.08 → 21.08 is 16 days
+printf 'meter,start,end,channel,result\n98980004,2020-08-05T12:00:00+03:00,2020-08-05T12:00:30+03:00,radio,ok\n98980004,2020-08-21T09:00:00+03:00,2020-08-21T09:01:00+03:00,radio,no_answer\n' >"$work/sessions.csv"
+expect 0 "import sessions" -- "$kvant" import --db "$work/demo.db" --sessions "$work/sessions.csv"
+contains "$work/out" "imported 2 rows: 2 new" "sessions imported"
+expect 0 "anomalies detect with sessions" -- "$kvant" anomalies detect --db "$work/demo.db" --at 2020-08-21T06:05:00Z
+expect 0 "anomalies list with sessions" -- "$kvant" anomalies list --db "$work/demo.db"
+contains "$work/out" "Прибор учета не на связи более 16 дн. Последний сеанс связи был 05.08.2020 12:00" "no link by the last successful session"
+expect 0 "current: no link by sessions" -- "$kvant" current --db "$work/demo.db" --meter 98980004 --at 2020-08-21T06:05:00Z
+contains "$work/out" "98980004: Не на связи; последний сеанс связи 05.08.2020 12:00 (session)" "current: no link by sessions"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

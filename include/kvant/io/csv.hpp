@@ -18,6 +18,8 @@
 /// - readings, wide: meter, timestamp, and value or total; t1, t2, t3, t4, source, accepted (the registers of
 ///   each meter's resource's main quantity)
 /// - events: meter, timestamp, code; kind, journal, message
+/// - relay_changes: meter, timestamp, position; reason, by, note (docs/state.md)
+/// - sessions: meter, start, end, result; channel, note (docs/state.md)
 ///
 /// Empty cells are absent values. A meter's resource defaults to its model's. Timestamps are ISO 8601 with
 /// `Z` or an offset (or, with `import_options::default_offset_minutes`, without one).
@@ -55,9 +57,12 @@ enum class table_kind : std::uint8_t {
     meter_models,
     meters,
     readings,
-    events
+    events,
+    // ---- meter state
+    relay_changes,
+    sessions,
 };
-inline constexpr detail::enum_text<table_kind, 8> table_kind_text{
+inline constexpr detail::enum_text<table_kind, 10> table_kind_text{
     "table",
     {{{table_kind::organizations, "organizations"},
       {table_kind::abonents, "abonents"},
@@ -66,7 +71,9 @@ inline constexpr detail::enum_text<table_kind, 8> table_kind_text{
       {table_kind::meter_models, "meter_models"},
       {table_kind::meters, "meters"},
       {table_kind::readings, "readings"},
-      {table_kind::events, "events"}}}};
+      {table_kind::events, "events"},
+      {table_kind::relay_changes, "relay_changes"},
+      {table_kind::sessions, "sessions"}}}};
 inline std::string_view to_string(table_kind k) noexcept {
     return table_kind_text.name(k);
 }

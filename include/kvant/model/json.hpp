@@ -16,12 +16,14 @@
 #include "kvant/model/abonent.hpp"
 #include "kvant/model/account.hpp"
 #include "kvant/model/anomaly.hpp"
+#include "kvant/model/comm_session.hpp"
 #include "kvant/model/meter.hpp"
 #include "kvant/model/meter_event.hpp"
 #include "kvant/model/meter_model.hpp"
 #include "kvant/model/metering_point.hpp"
 #include "kvant/model/organization.hpp"
 #include "kvant/model/reading.hpp"
+#include "kvant/model/relay.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -494,6 +496,50 @@ inline void from_json(const nlohmann::json& j, meter_event& ev) {
     ev.kind = choice(j, e, "kind", event_kind_text, event_kind::other);
     ev.journal = integer(j, e, "journal");
     ev.message = text(j, e, "message");
+}
+
+// ---- meter state: relay_change, comm_session (docs/state.md)
+inline void to_json(nlohmann::json& j, const relay_change& r) {
+    using namespace detail::json;
+    j = json::object();
+    j["meter"] = r.meter;
+    j["time"] = to_string(r.time);
+    j["position"] = to_string(r.position);
+    j["reason"] = to_string(r.reason);
+    put(j, "by", r.by);
+    put(j, "note", r.note);
+}
+inline void from_json(const nlohmann::json& j, relay_change& r) {
+    using namespace detail::json;
+    const char* e = "relay_change";
+    r.meter = text(j, e, "meter", true);
+    r.time = *when(j, e, "time", true);
+    if (text(j, e, "position").empty()) fail(e, "position", "required value is missing", errc::missing_field);
+    r.position = choice(j, e, "position", relay_position_text, relay_position::off);
+    r.reason = choice(j, e, "reason", relay_reason_text, relay_reason::unknown);
+    r.by = text(j, e, "by");
+    r.note = text(j, e, "note");
+}
+inline void to_json(nlohmann::json& j, const comm_session& c) {
+    using namespace detail::json;
+    j = json::object();
+    j["meter"] = c.meter;
+    j["start"] = to_string(c.start);
+    j["end"] = to_string(c.end);
+    j["channel"] = to_string(c.channel);
+    j["result"] = to_string(c.result);
+    put(j, "note", c.note);
+}
+inline void from_json(const nlohmann::json& j, comm_session& c) {
+    using namespace detail::json;
+    const char* e = "comm_session";
+    c.meter = text(j, e, "meter", true);
+    c.start = *when(j, e, "start", true);
+    c.end = *when(j, e, "end", true);
+    c.channel = choice(j, e, "channel", link_channel_text, link_channel::other);
+    if (text(j, e, "result").empty()) fail(e, "result", "required value is missing", errc::missing_field);
+    c.result = choice(j, e, "result", session_result_text, session_result::ok);
+    c.note = text(j, e, "note");
 }
 
 // ---- anomaly
