@@ -4,6 +4,7 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "commands.hpp"
 #include "inputs.hpp"
@@ -31,16 +32,32 @@ std::string padded(std::string s, std::size_t width) {
 /// (the window daily_collection_rate looks at, with its default tolerance).
 std::vector<meter_time> daily_main_values(const store& db, const fleet& f, instant now,
                                           const daily_collection_policy& policy) {
-    std::vector<meter_time> out;
+    // one cursor over the meters under control, their main channels, and the union of their windows (the
+    // zones differ); the algorithm keeps each meter's own window
+    series_query q;
+    q.provenance = false;
+    std::optional<instant> first, last;
+    std::set<channel> mains;
     for (const auto& m : f.meters()) {
         const zone z = f.zone_of(m);
         if (!m.under_control || !in_service(m, z, now)) continue;
         const instant midnight = start_of_day(z, local_date(z, now));
-        const channel main = channel::main(m.measures);
-        const auto batch =
-            db.readings(m.serial, midnight - policy.tolerance + seconds{1}, midnight + seconds{1});
-        for (std::size_t i = 0; i < batch.size(); ++i)
-            if (batch.channel_of(i) == main) out.push_back({m.serial, from_unix(batch.times()[i])});
+        if (!first || midnight - policy.tolerance < *first) first = midnight - policy.tolerance;
+        if (!last || midnight > *last) last = midnight;
+        q.meters.push_back(m.serial);
+        mains.insert(channel::main(m.measures));
+    }
+    std::vector<meter_time> out;
+    if (q.meters.empty()) return out;
+    q.channels.assign(mains.begin(), mains.end());
+    q.from = to_unix(*first) + 1;
+    q.to = to_unix(*last) + 1;
+    const auto cursor = db.scan(q);
+    series_chunk chunk;
+    while (cursor->next(chunk)) {
+        const meter* m = f.find_meter(chunk.meter);
+        if (!m || chunk.ch != channel::main(m->measures)) continue;  // a main channel of another resource
+        for (const auto t : chunk.time) out.push_back({chunk.meter, from_unix(t)});
     }
     return out;
 }
