@@ -295,6 +295,9 @@ contains "$work/out" "2,1,44,47.275014,39.705692,47.27043,39.700472,47.279842,39
 expect 2 "map --cell not a power of two" -- "$kvant" map --db "$work/demo.db" --zoom 3 --cell 100
 contains "$work/err" "100 px is not a power of two" "map: the cell size refused"
 expect 2 "map --zoom 25" -- "$kvant" map --db "$work/demo.db" --zoom 25
+expect 2 "map of an unknown organisation" -- "$kvant" map --db "$work/demo.db" --zoom 3 --organization nobody
+expect 0 "map of the demo organisation" -- "$kvant" map --db "$work/demo.db" --at 2020-08-21T09:05:00+03:00 --zoom 0 --organization dnt-demo
+contains "$work/out" "meters without coordinates: 11 of 55" "map of one organisation: its meters"
 
 # the class, from the declarations: every integer option of every command (as its --help states the range)
 # refuses one past each end and the values that wrap into the range in 32 and 64 bits; every option of every
