@@ -3,6 +3,7 @@
 #pragma once
 
 #include "kvant/algorithms/aggregate.hpp"
+#include "kvant/algorithms/analytics.hpp"
 #include "kvant/algorithms/anomalies.hpp"
 #include "kvant/algorithms/collection.hpp"
 #include "kvant/algorithms/consumption.hpp"
@@ -10,6 +11,7 @@
 #include "kvant/algorithms/estimation.hpp"
 #include "kvant/algorithms/link_status.hpp"
 #include "kvant/algorithms/manual_entry.hpp"
+#include "kvant/algorithms/map_clusters.hpp"
 #include "kvant/algorithms/meter_state.hpp"
 #include "kvant/algorithms/register_value.hpp"
 #include "kvant/algorithms/tariff.hpp"
@@ -28,6 +30,7 @@
 #include "kvant/io/consumption_report.hpp"
 #include "kvant/io/csv.hpp"
 #include "kvant/io/csv_reader.hpp"
+#include "kvant/io/geojson.hpp"
 #include "kvant/io/urdb.hpp"
 #include "kvant/model/abonent.hpp"
 #include "kvant/model/account.hpp"

@@ -8,6 +8,7 @@
 #include <map>
 #include "args.hpp"
 
+#include "kvant/algorithms/analytics.hpp"
 #include "kvant/algorithms/meter_state.hpp"
 #include "kvant/algorithms/verification.hpp"
 #include "kvant/model/fleet.hpp"
@@ -42,11 +43,17 @@ option_spec due_spec();
 /// The verification policy of --rule and --due-within.
 verification_policy policy_from(const args& a);
 
-command verification_command();           // verification.cpp
-std::vector<command> anomaly_commands();  // anomalies.cpp
-command estimate_command();               // estimate.cpp
-command building_share_command();         // building_share.cpp
-command entry_command();                  // entry.cpp
+command verification_command();             // verification.cpp
+std::vector<command> anomaly_commands();    // anomalies.cpp
+command estimate_command();                 // estimate.cpp
+command building_share_command();           // building_share.cpp
+command entry_command();                    // entry.cpp
+std::vector<command> analytics_commands();  // analytics.cpp
+/// The tiles of 004 §3.1 over a database at `now`: the relay changes in force and each meter's main-quantity
+/// values before its local midnight read from the store (for kvant analytics, and the demo).
+analytics_report store_analytics(const store& db, const fleet& f, instant now, const analytics_options& o);
+/// The tiles as text.
+void write_analytics(std::ostream& os, const analytics_report& r, const analytics_options& o);
 
 // ---- meter state (current.cpp)
 command current_command();
