@@ -1,9 +1,14 @@
 // Domain model: validation (with the seeds' bad data), JSON round trips, the fleet's relations and zone rule.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <set>
+#include <sstream>
 
 #include "support.hpp"
 
 #include "kvant/core/text.hpp"
+#include "kvant/model/field_info.hpp"
 #include "kvant/model/fleet.hpp"
 #include "kvant/model/json.hpp"
 #include "kvant/model/validation.hpp"
@@ -505,4 +510,91 @@ TEST_CASE("plausibility ranges are enforced at both edges") {
     CHECK(errors_in(evi, "timestamp") == 1);
     CHECK(errors_in(evi, "code") == 1);
     CHECK(errors_in(evi, "journal") == 1);
+}
+
+// ---- one description per entity (model/fields.hpp)
+namespace {
+/// An entity of the test's own: its description is all it takes to have JSON (and CSV columns, docs).
+struct gadget {
+    std::string id;
+    int count = 3;
+    std::optional<decimal> weight;
+    resource measures = resource::heat;
+    bool active = true;
+    std::optional<calendar_date> since;
+    friend bool operator==(const gadget&, const gadget&) = default;
+};
+}  // namespace
+template <>
+struct kvant::description<gadget> {
+    static constexpr std::string_view entity = "gadget";
+    static constexpr auto fields =
+        std::tuple{field{"id", &gadget::id, "the key", true}, field{"count", &gadget::count, ""},
+                   field{"weight", &gadget::weight, "kg"},    field{"resource", &gadget::measures, ""},
+                   field{"active", &gadget::active, ""},      field{"since", &gadget::since, ""}};
+};
+
+TEST_CASE("a described entity has JSON without code of its own; defaults and required keys hold") {
+    gadget g{"g1", 7, dec("1.25"), resource::gas, false, day("2020-05-20")};
+    const nlohmann::json j = g;
+    CHECK(j.dump() ==
+          R"({"active":false,"count":7,"id":"g1","resource":"gas","since":"2020-05-20","weight":"1.25"})");
+    CHECK(j.get<gadget>() == g);
+    // absent keys keep the struct's defaults; a missing required key is named
+    const auto d = nlohmann::json::parse(R"({"id": "g2"})").get<gadget>();
+    CHECK(d.count == 3);
+    CHECK(d.measures == resource::heat);
+    CHECK(d.active);
+    CHECK_FALSE(d.weight);
+    CHECK_THROWS_WITH(nlohmann::json::parse(R"({"count": 1})").get<gadget>(),
+                      Catch::Contains("field 'id'") && Catch::Contains("required value is missing"));
+    CHECK_THROWS_WITH(nlohmann::json::parse(R"({"id": "x", "resource": "steam"})").get<gadget>(),
+                      Catch::Contains("unknown resource 'steam'"));
+    CHECK_THROWS_WITH(nlohmann::json::parse(R"({"id": "x", "active": "yes"})").get<gadget>(),
+                      Catch::Contains("field 'active'"));
+    CHECK(key_of(g) == "g1");
+    CHECK(field_count<gadget>() == 6);
+}
+
+TEST_CASE("every entity's description drives its JSON keys; docs/entities.md is generated from them") {
+    // the JSON of a meter with every field set has exactly the described keys, in any order
+    meter m = card_004();
+    m.model = "mir";
+    m.point = "tp";
+    m.time_zone = zone::parse("360");
+    m.register_digits = 6;
+    m.tariff_registers = 2;
+    m.manufactured = day("2019-01-01");
+    m.installed = day("2020-01-21");
+    m.removed = day("2021-01-01");
+    m.last_verification = day("2019-01-01");
+    m.latitude = dec("47.274754");
+    m.longitude = dec("39.702654");
+    m.under_control = false;
+    const nlohmann::json j = m;
+    std::set<std::string> keys, described;
+    for (const auto& [k, v] : j.items()) keys.insert(k);
+    for_each_field<meter>([&](const auto& f) { described.insert(std::string(f.name)); });
+    CHECK(keys == described);
+    CHECK(j.get<meter>() == m);
+    // the runtime table says the same
+    const auto& all = entity_descriptions();
+    REQUIRE(all.size() == 12);
+    const auto it =
+        std::find_if(all.begin(), all.end(), [](const entity_info& e) { return e.entity == "meter"; });
+    REQUIRE(it != all.end());
+    CHECK(it->fields.size() == field_count<meter>());
+    CHECK(it->fields[0].name == "serial");
+    CHECK(it->fields[0].required);
+    CHECK(it->fields[3].name == "role");
+    CHECK(it->fields[3].values == std::vector<std::string>{"individual", "building"});
+    CHECK(it->fields[3].default_value == "individual");
+    CHECK(it->fields[6].type == "decimal");
+    CHECK(it->fields[6].default_value == "1");
+    // docs/entities.md is exactly `kvant fields --format markdown`: regenerate it when a field changes
+    std::ifstream in(std::string(KVANT_DEMO_DATA_DIR) + "/../../docs/entities.md", std::ios::binary);
+    REQUIRE(in);
+    std::ostringstream text;
+    text << in.rdbuf();
+    CHECK(text.str() == entity_descriptions_markdown());
 }

@@ -339,6 +339,7 @@ const std::vector<command>& commands() {
         checks.push_back(estimate_command());
         checks.push_back(building_share_command());
         checks.push_back(entry_command());
+        checks.push_back(fields_command());
         checks.push_back(current_command());
         for (auto& c : analytics_commands()) checks.push_back(std::move(c));
         list.insert(list.end() - 2, checks.begin(), checks.end());

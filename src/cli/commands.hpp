@@ -48,6 +48,7 @@ std::vector<command> anomaly_commands();    // anomalies.cpp
 command estimate_command();                 // estimate.cpp
 command building_share_command();           // building_share.cpp
 command entry_command();                    // entry.cpp
+command fields_command();                   // fields.cpp
 std::vector<command> analytics_commands();  // analytics.cpp
 /// The tiles of 004 §3.1 over a database at `now`: the relay changes in force and each meter's main-quantity
 /// values before its local midnight read from the store (for kvant analytics, and the demo).

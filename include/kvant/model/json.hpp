@@ -485,3 +485,12 @@ inline void from_json(const nlohmann::json& j, entry_record& r) {
 
 }  // namespace v0
 }  // namespace kvant
+
+/// Described entities of any namespace (a host's own included) convert with nlohmann::json like the
+/// library's: json j = e; j.get<T>().
+template <class T>
+requires kvant::described<T>
+struct nlohmann::adl_serializer<T, void> {
+    static void to_json(nlohmann::json& j, const T& e) { kvant::to_json(j, e); }
+    static void from_json(const nlohmann::json& j, T& e) { kvant::from_json(j, e); }
+};
