@@ -25,7 +25,7 @@ The data are synthetic; names and numbers are made up. Planted on purpose, for t
     points;
   - relay changes (98970004 off for debt; 98970010 off by the limiter and back on) and sessions;
   - stored tariffs: the ФСТ 1473-э two-zone schedule assigned to the organisation with the supplier's rates
-    changing on 01.07.2020, the three-zone one for the balance meter 98970099 from 01.07.2020, normatives.
+    changing on 01.07.2020, the three-zone one for the balance meter 98970099, normatives.
 """
 import csv, datetime as dt, json, os, random
 
@@ -315,17 +315,16 @@ schedules = [
              [("00:00", "night"), ("07:00", "peak"), ("10:00", "semi-peak"), ("17:00", "peak"),
               ("21:00", "semi-peak"), ("23:00", "night")]),
 ]
-assignments = [["organization", ORG, "2020-01-01", "fst1473-two-zone"],
-               ["meter", "98970099", "2020-01-01", "fst1473-two-zone"],
-               ["meter", "98970099", "2020-07-01", "fst1473-three-zone"]]
+assignments = [["organization", ORG, "2019-01-01", "fst1473-two-zone"],
+               ["meter", "98970099", "2020-01-01", "fst1473-three-zone"]]
 SUPPLIER = "ПАО «ТНС энерго Ростов-на-Дону»"  # illustrative prices, roubles per kWh
-rates = [["fst1473-two-zone", "organization", ORG, "day", "2020-01-01", "5.93", SUPPLIER],
-         ["fst1473-two-zone", "organization", ORG, "night", "2020-01-01", "3.26", SUPPLIER],
+rates = [["fst1473-two-zone", "organization", ORG, "day", "2019-01-01", "5.93", SUPPLIER],
+         ["fst1473-two-zone", "organization", ORG, "night", "2019-01-01", "3.26", SUPPLIER],
          ["fst1473-two-zone", "organization", ORG, "day", "2020-07-01", "6.17", SUPPLIER],
          ["fst1473-two-zone", "organization", ORG, "night", "2020-07-01", "3.39", SUPPLIER],
-         ["fst1473-three-zone", "meter", "98970099", "peak", "2020-07-01", "7.12", SUPPLIER],
-         ["fst1473-three-zone", "meter", "98970099", "semi-peak", "2020-07-01", "6.17", SUPPLIER],
-         ["fst1473-three-zone", "meter", "98970099", "night", "2020-07-01", "3.39", SUPPLIER]]
+         ["fst1473-three-zone", "meter", "98970099", "peak", "2020-01-01", "7.12", SUPPLIER],
+         ["fst1473-three-zone", "meter", "98970099", "semi-peak", "2020-01-01", "6.17", SUPPLIER],
+         ["fst1473-three-zone", "meter", "98970099", "night", "2020-01-01", "3.39", SUPPLIER]]
 # per person and month (illustrative values)
 normatives = [[ORG, "electricity", "Газовая плита", "2020-01-01", "110", "per_person"],
               [ORG, "electricity", "Газовая плита", "2020-07-01", "115", "per_person"],

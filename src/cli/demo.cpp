@@ -231,7 +231,7 @@ int run_demo(const args& a) {
 
     const auto meters = f.meters_of(*acc);
     heading(out, L.meters_h);
-    out << pad(L.col_resource, 15) << pad(L.col_serial, 15) << pad(L.col_model, 26)
+    out << pad(L.col_resource, 15) << pad(L.col_serial, 15) << pad(L.col_model, 29)
         << pad(L.col_installed, 11) << pad(L.col_verified, 11) << L.col_next << "\n";
     for (const meter* m : meters) {
         const meter_model* model = f.model_of(*m);
@@ -239,7 +239,7 @@ int run_demo(const args& a) {
         // the next verification as the seeds write it (same date, the model's МПИ; docs/anomalies.md)
         const auto next = verification_of(*m, model, calendar_date{date::year{2000} / 1 / 1}).next;
         out << pad(resource_name(m->measures, russian), 15) << pad(m->serial, 15)
-            << pad(model_name.substr(0, 40), 26) << pad(date_text(m->installed), 11)
+            << pad(model_name.substr(0, 40), 29) << pad(date_text(m->installed), 11)
             << pad(date_text(m->last_verification), 11) << date_text(next)
             << (m->removed ? std::string(" (") + L.removed + " " + date_text(m->removed) + ")" : "") << "\n";
     }
