@@ -95,6 +95,9 @@ k analytics --db "$db" --at "$now"
 screen "Карта (001 §3.3.2.3): кластеры на масштабе 14 и счётчики без координат"
 k map --db "$db" --zoom 14 --at "$now"
 
+screen "Хранимые тарифы: расписания ФСТ 1473-э, цены поставщика по датам, нормативы (kvant demo)"
+section "Хранимые тарифы"
+
 screen "Стоимость по хранимым тарифам (ФСТ 1473-э, двухзонный; цены с 01.07.2020)"
 kf '^meter,|^98970004,2020-0[67],' cost --db "$db" --by month --resource electricity
 printf '\nwork folder: %s\n' "$work"

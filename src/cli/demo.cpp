@@ -23,7 +23,7 @@ struct labels {
         *col_verified, *removed, *readings_h, *total, *tariff, *no_readings, *org_h, *inn, *zone, *abonents,
         *meters, *individual, *building, *removed_count, *by_resource, *no_coords, *of, *stored, *from, *to,
         *events, *archive_h, *month_col, *link_h, *collection, *expected_h, *expected, *col_next,
-        *analytics_h, *tariffs_h;
+        *analytics_h, *tariffs_h, *assigned, *prices, *normatives;
 };
 
 constexpr labels ru{"libkvant — демонстрация",
@@ -71,7 +71,10 @@ constexpr labels ru{"libkvant — демонстрация",
                     "Предполагаемое",
                     "След. поверка",
                     "Аналитика (004 §3.1)",
-                    "Хранимые тарифы"};
+                    "Хранимые тарифы",
+                    "Тарифные расписания",
+                    "Цены, руб. за единицу",
+                    "Нормативы потребления в месяц"};
 constexpr labels en{"libkvant demo",
                     "Database",
                     "Imported",
@@ -117,7 +120,10 @@ constexpr labels en{"libkvant demo",
                     "Expected",
                     "Next verif.",
                     "Analytics (004 §3.1)",
-                    "Stored tariffs"};
+                    "Stored tariffs",
+                    "Schedules assigned",
+                    "Prices, roubles a unit",
+                    "Normatives a month"};
 
 std::string_view resource_name(resource r, bool russian) {
     if (!russian) return to_string(r);
@@ -390,16 +396,22 @@ int run_demo(const args& a) {
 
     // the stored tariffs: schedules assigned, rates with their supplier, normatives
     heading(out, L.tariffs_h);
+    out << L.assigned << ":\n";
     for (const auto& as : db.all<tariff_assignment>())
-        out << to_string(as.scope) << " " << as.target << " " << L.from << " " << to_russian_string(as.from)
-            << ": " << as.schedule << "\n";
+        out << "  " << to_string(as.scope) << " " << as.target << " " << L.from << " "
+            << to_russian_string(as.from) << ": " << as.schedule << "\n";
+    out << L.prices << ":\n";
     for (const auto& r : db.all<tariff_rate>())
         out << "  " << r.schedule << " " << r.target << " " << r.zone << " " << L.from << " "
             << to_russian_string(r.from) << ": " << to_fixed(r.price, 2) << " (" << r.supplier << ")\n";
+    out << L.normatives << ":\n";
     for (const auto& n : db.all<normative>())
         out << "  " << n.organization << " " << resource_name(n.measures, russian) << " "
             << (n.amenities.empty() ? "—" : n.amenities) << " " << L.from << " " << to_russian_string(n.from)
-            << ": " << to_fixed(n.value, 2) << " " << to_string(n.basis) << "\n";
+            << ": " << to_fixed(n.value, display_places(n.measures)) << " "
+            << (n.basis == normative_basis::per_person ? (russian ? "на человека" : "a person")
+                                                       : (russian ? "на лицевой счёт" : "an account"))
+            << "\n";
     return 0;
 }
 

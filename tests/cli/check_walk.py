@@ -424,6 +424,18 @@ for (c, r), ss in cells.items():
              f"{coord(min(lon))},{coord(max(lat))},{coord(max(lon))}," + ",".join(str(st[k]) for k in KEYS) + ","
              + " ".join(sorted(ss)), f"cluster {c},{r}")
 
+# ---- the stored tariffs as kvant demo lists them
+for r in rows("tariff_assignments.csv"):
+    has_line(f"  {r['scope']} {r['target']} с {ru_date(dt.date.fromisoformat(r['from']))}: {r['schedule']}",
+             f"assignment {r}")
+for r in rows("tariff_rates.csv"):
+    has_line(f"  {r['schedule']} {r['target']} {r['zone']} с {ru_date(dt.date.fromisoformat(r['from']))}: "
+             f"{fixed(Fraction(Decimal(r['price'])), 2)} ({r['supplier']})", f"rate {r}")
+for r in rows("normatives.csv"):
+    has_line(f"  {r['organization']} {RES_RU[r['resource']]} {r['amenities'] or '—'} с "
+             f"{ru_date(dt.date.fromisoformat(r['from']))}: {fixed(Fraction(Decimal(r['value'])), PLACES[r['resource']])} "
+             + ("на человека" if r["basis"] == "per_person" else "на лицевой счёт"), f"normative {r}")
+
 # ---- cost under the stored tariffs: the organisation's two-zone schedule (day 07-23), its rates by date
 assign = [r for r in rows("tariff_assignments.csv") if r["scope"] == "organization"]
 check(len(assign) == 1 and assign[0]["schedule"] == "fst1473-two-zone", "the organisation's schedule")
