@@ -70,9 +70,10 @@ std::string snapshot(const store& s) {
 }
 
 template <class Error>
-Error import_error(store& s, table_kind kind, const std::string& text, const char* name) {
+Error import_error(store& s, table_kind kind, const std::string& text, const char* name,
+                   const import_options& o = {}) {
     try {
-        import_csv(s, kind, text, name);
+        import_csv(s, kind, text, name, o);
     } catch (const Error& e) {
         return e;
     }
@@ -219,12 +220,19 @@ TEST_CASE("bad input names file, line and field, and the store is exactly as bef
     CHECK(e9.code() == errc::unknown_reference);
     CHECK(e9.where().line == 3);
     CHECK(e9.where().field == "model");
+    // a wrong check digit refuses the import under the strict policy only (the lenient one is tested below)
+    import_options strict;
+    strict.policy = validation_policy::strict;
     auto e10 = import_error<validation_error>(s, table_kind::organizations, "id,name,inn\nx,X,7707083894\n",
-                                              "o.csv");
+                                              "o.csv", strict);
     CHECK(std::string(e10.what()) ==
           "[kvant.validation.200] o.csv:2: field 'inn': organization x: field 'inn': INN '7707083894' has a "
           "wrong "
           "check digit");
+    // a malformed INN under either
+    auto e10b =
+        import_error<validation_error>(s, table_kind::organizations, "id,name,inn\nx,X,77070838\n", "o.csv");
+    CHECK(e10b.where().field == "inn");
     auto e11 = import_error<parse_error>(s, table_kind::meters, "serial,role\n98990010,balance\n", "m.csv");
     CHECK(e11.code() == errc::invalid_enum);
     CHECK(e11.where().field == "role");

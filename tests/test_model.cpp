@@ -99,14 +99,47 @@ TEST_CASE("organisation requisites are checked") {
     o.ogrn = "304500116000157";  // valid OGRNIP, but beside a 10-digit INN
     o.billing_start_day = 32;
     const auto found = validate(o);
-    CHECK(has(found, severity::error, "inn"));
+    CHECK(has(found, severity::warning, "inn"));  // a wrong check digit: lenient by default
     CHECK(has(found, severity::error, "billing_start_day"));
+    CHECK(has(validate(o, validation_policy::strict), severity::error, "inn"));
+    CHECK(has(validate(o, validation_policy::strict), severity::error, "ogrn"));  // 10-digit INN, OGRNIP
     o.inn = "7707083893";
     o.billing_start_day = 25;
     const auto pair = validate(o);
     REQUIRE(pair.size() == 1);
     CHECK(pair[0].field == "ogrn");
     CHECK(pair[0].level == severity::warning);
+}
+
+TEST_CASE(
+    "the seed's own organisation (001 §3.5.1) is stored with warnings, refused under the strict policy") {
+    organization o;
+    o.id = "seed";
+    o.name = "ООО «Организация»";
+    // ИНН 722406645712: the 11th digit checks (weights 7,2,4,10,3,5,9,4,6,8: 287 mod 11 = 1), the 12th does
+    // not (weights 3,7,2,...: 209 mod 11 = 0, written 2); ОГРН 1234567891234: 123456789123 mod 11 = 8,
+    // written 4
+    o.inn = "722406645712";
+    o.ogrn = "1234567891234";
+    const auto lenient = validate(o);
+    CHECK_FALSE(has_errors(lenient));
+    CHECK(has(lenient, severity::warning, "inn"));
+    CHECK(has(lenient, severity::warning, "ogrn"));
+    const auto strict = validate(o, validation_policy::strict);
+    CHECK(has(strict, severity::error, "inn"));
+    CHECK(has(strict, severity::error, "ogrn"));
+    // a malformed identifier is an error under both
+    o.inn = "72240664571";
+    CHECK(has(validate(o), severity::error, "inn"));
+    // 004's meter card: made 01.02.2022, installed 21.01.2020
+    meter m = card_004();
+    m.manufactured = day("2022-02-01");
+    m.installed = day("2020-01-21");
+    CHECK(has(validate(m), severity::warning, "installed"));
+    CHECK_FALSE(has_errors(validate(m)));
+    CHECK(has(validate(m, nullptr, validation_policy::strict), severity::error, "installed"));
+    CHECK(parse_enum<validation_policy>("strict") == validation_policy::strict);
+    CHECK(to_string(validation_policy::lenient) == "lenient");
 }
 
 TEST_CASE("readings are checked against their meter") {

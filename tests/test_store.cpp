@@ -128,9 +128,13 @@ TEMPLATE_TEST_CASE("references must exist, invalid entities are refused", "[stor
     organization bad;
     bad.id = "x";
     bad.name = "X";
-    bad.inn = "7707083894";
+    bad.inn = "770708389";  // 9 digits: malformed under any policy
+    CHECK_THROWS_WITH(b.s.put(bad), Catch::Contains("INN '770708389' must be 10 digits"));
+    bad.inn = "7707083894";  // a wrong check digit: refused only under the strict policy
+    b.s.set_validation_policy(validation_policy::strict);
     CHECK_THROWS_WITH(b.s.put(bad), Catch::Contains("INN '7707083894' has a wrong check digit"));
     CHECK(b.s.template all<organization>().size() == 1);
+    b.s.set_validation_policy(validation_policy::lenient);
     CHECK_FALSE(b.s.template find<meter>("98990006"));
 }
 

@@ -29,11 +29,19 @@ const std::vector<std::pair<std::string, table_kind>> table_options{
     {"tariff-rates", table_kind::tariff_rates},
     {"normatives", table_kind::normatives}};
 
+option_spec policy_spec() {
+    return opt::choice("policy", "POLICY", validation_policy_text,
+                       "rules real data breaks (check digits, passport dates): warnings or errors "
+                       "(docs/validation.md)")
+        .defaults_to("lenient");
+}
+
 import_options import_options_from(const args& a) {
     import_options o;
     o.conflict = a.choice("on-conflict", on_conflict_text);
     if (auto minutes = a.offset_minutes("assume-offset")) o.default_offset_minutes = *minutes;
     if (auto d = a.character("delimiter")) o.delimiter = *d;
+    o.policy = a.choice("policy", validation_policy_text);
     return o;
 }
 
@@ -66,6 +74,7 @@ int run_import(const args& a) {
         report = import_csv_files_into_new_database(db_file, files, options);
     } else {
         sqlite_store db = open_store(a, sqlite_store::mode::open);
+        db.set_validation_policy(options.policy);
         report = import_csv_files(db, files, options);
     }
     shown.finish();
@@ -101,6 +110,7 @@ int run_export(const args& a) {
 
 int run_validate(const args& a) {
     sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+    const validation_policy policy = a.choice("policy", validation_policy_text);
     std::size_t count = 0, errors = 0;
     // the database as a whole first: what it finds could make the reads below fail
     for (const auto& i : db.check()) {
@@ -112,7 +122,7 @@ int run_validate(const args& a) {
     auto add = [&](issues more) { found.insert(found.end(), more.begin(), more.end()); };
     std::size_t meters = 0, readings_checked = 0;
     try {
-        for (const auto& o : db.all<organization>()) add(validate(o));
+        for (const auto& o : db.all<organization>()) add(validate(o, policy));
         for (const auto& x : db.all<abonent>()) add(validate(x));
         for (const auto& x : db.all<account>()) add(validate(x));
         for (const auto& x : db.all<metering_point>()) add(validate(x));
@@ -127,7 +137,7 @@ int run_validate(const args& a) {
             ++meters;
             const auto it = models.find(m.model);
             const meter_model* model = it == models.end() ? nullptr : &it->second;
-            add(validate(m, model));
+            add(validate(m, model, policy));
             const auto t = db.readings(m.serial, from, to);
             readings_checked += t.size();
             const meter* ms[] = {&m};
@@ -188,6 +198,7 @@ std::vector<option_spec> import_spec_options() {
             .defaults_to("fail"),
         opt::offset("assume-offset", "UTC offset for timestamps written without one, e.g. +03:00"),
         opt::character("delimiter", "field delimiter").defaults_to(","),
+        policy_spec(),
         quiet_spec()};
 }
 
@@ -308,8 +319,11 @@ const std::vector<command>& commands() {
               "Checks every entity and reading of a SQLite database and lists the issues found.\nExit code 1 "
               "when "
               "any issue is an error, 0 when there are only warnings.",
-              {opt::path("db", "FILE", "the SQLite database").mandatory(), opt::busy_timeout()},
-              ""},
+              {opt::path("db", "FILE", "the SQLite database").mandatory(), opt::busy_timeout(),
+               policy_spec()},
+              "The rules real data is known to break (identifier check digits, passport dates out of order) "
+              "are "
+              "warnings\nunder --policy lenient and errors under strict (docs/validation.md)."},
              run_validate},
             {{"migrate",
               "Migrates a database written by an earlier release (schema 1, 2 or 3) to the current schema, "

@@ -345,12 +345,15 @@ class plan {
 };
 
 template <class T>
-issues validate_in(const plan&, const T& e) {
+issues validate_in(const plan&, const T& e, validation_policy) {
     return validate(e);
 }
-issues validate_in(const plan& p, const meter& e) {
+issues validate_in(const plan&, const organization& e, validation_policy policy) {
+    return validate(e, policy);
+}
+issues validate_in(const plan& p, const meter& e, validation_policy policy) {
     const auto model = e.model.empty() ? std::nullopt : p.find<meter_model>(e.model);
-    return validate(e, model ? &*model : nullptr);
+    return validate(e, model ? &*model : nullptr, policy);
 }
 
 /// Fills in what a CSV row may leave out and the entity can take from the store.
@@ -371,7 +374,7 @@ void parse_entities(plan& p, csv_reader& rd, const csv_header& h, const import_o
         const json j = row_object(f, h);
         T e = entity_from_row<T>(j, rd);
         complete(p, e, j);
-        judge(validate_in(p, e), rd, p.report, o);
+        judge(validate_in(p, e, o.policy), rd, p.report, o);
         p.add(std::move(e), rd.where());
     }
 }
@@ -769,6 +772,7 @@ import_report import_csv_files_into_new_database(
     try {
         {
             sqlite_store db(tmp, sqlite_store::mode::create);
+            db.set_validation_policy(o.policy);
             rep = import_csv_files(db, std::move(files), o);
         }  // closed: the write-ahead log is checkpointed into the file and removed
         if (::link(tmp.c_str(), file.c_str()) != 0) {

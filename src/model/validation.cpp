@@ -16,8 +16,9 @@ std::string d2s(calendar_date d) {
 
 class collector {
   public:
-    collector(std::string entity, std::string_view key)
-        : entity_(std::move(entity)),
+    collector(std::string entity, std::string_view key, validation_policy policy = validation_policy::lenient)
+        : policy_(policy),
+          entity_(std::move(entity)),
           key_(check_text(key, excerpt_bytes) ? excerpt(key) : std::string(key)) {}
     void error(std::string field, std::string message) {
         add(severity::error, std::move(field), std::move(message));
@@ -28,6 +29,15 @@ class collector {
     void check(std::string field, const std::optional<std::string>& problem) {
         if (problem) error(std::move(field), *problem);
     }
+    /// A rule real data is known to break: a warning under the lenient policy, an error under the strict.
+    void imperfect(std::string field, std::string message) {
+        add(policy_ == validation_policy::strict ? severity::error : severity::warning, std::move(field),
+            std::move(message));
+    }
+    void imperfect(std::string field, const std::optional<std::string>& problem) {
+        if (problem) imperfect(std::move(field), *problem);
+    }
+    validation_policy policy() const noexcept { return policy_; }
     void required(std::string field, const std::string& value) {
         if (value.empty()) error(std::move(field), "is required");
     }
@@ -68,6 +78,7 @@ class collector {
     void add(severity s, std::string field, std::string message) {
         out_.push_back({s, entity_, key_, std::move(field), std::move(message)});
     }
+    validation_policy policy_;
     std::string entity_, key_;
     issues out_;
 };
@@ -98,8 +109,8 @@ bool has_errors(const issues& list) noexcept {
     return false;
 }
 
-issues validate(const organization& o) {
-    collector c("organization", o.id);
+issues validate(const organization& o, validation_policy policy) {
+    collector c("organization", o.id, policy);
     c.required("id", o.id);
     c.required("name", o.name);
     c.text("id", o.id);
@@ -109,15 +120,23 @@ issues validate(const organization& o) {
     c.text("ogrn", o.ogrn);
     c.text("legal_address", o.legal_address);
     c.text("actual_address", o.actual_address);
-    if (!o.inn.empty()) c.check("inn", check_inn(o.inn));
+    // a malformed identifier is an error; a wrong check digit, which real registers hold (the seed's own
+    // ИНН 722406645712 and ОГРН 1234567891234), follows the policy
+    if (!o.inn.empty()) {
+        c.check("inn", check_inn_form(o.inn));
+        if (!check_inn_form(o.inn)) c.imperfect("inn", check_inn_digits(o.inn));
+    }
     if (!o.kpp.empty()) c.check("kpp", check_kpp(o.kpp));
-    if (!o.ogrn.empty()) c.check("ogrn", check_ogrn(o.ogrn));
-    if (!o.inn.empty() && !o.ogrn.empty() && !check_inn(o.inn) && !check_ogrn(o.ogrn)) {
+    if (!o.ogrn.empty()) {
+        c.check("ogrn", check_ogrn_form(o.ogrn));
+        if (!check_ogrn_form(o.ogrn)) c.imperfect("ogrn", check_ogrn_digits(o.ogrn));
+    }
+    if (!o.inn.empty() && !o.ogrn.empty() && !check_inn_form(o.inn) && !check_ogrn_form(o.ogrn)) {
         // a 10-digit INN belongs to a legal entity (13-digit OGRN), a 12-digit one to a sole trader (OGRNIP)
         if ((o.inn.size() == 10) != (o.ogrn.size() == 13))
-            c.warning("ogrn", "a " + std::to_string(o.inn.size()) + "-digit INN goes with a " +
-                                  (o.inn.size() == 10 ? "13-digit OGRN" : "15-digit OGRNIP") + ", not " +
-                                  std::to_string(o.ogrn.size()) + " digits");
+            c.imperfect("ogrn", "a " + std::to_string(o.inn.size()) + "-digit INN goes with a " +
+                                    (o.inn.size() == 10 ? "13-digit OGRN" : "15-digit OGRNIP") + ", not " +
+                                    std::to_string(o.ogrn.size()) + " digits");
     }
     if (o.billing_start_day < 1 || o.billing_start_day > 31)
         c.error("billing_start_day",
@@ -212,8 +231,8 @@ std::optional<int> effective_register_digits(const meter& m, const meter_model* 
     return model ? model->register_digits : std::nullopt;
 }
 
-issues validate(const meter& m, const meter_model* model) {
-    collector c("meter", m.serial);
+issues validate(const meter& m, const meter_model* model, validation_policy policy) {
+    collector c("meter", m.serial, policy);
     c.check("serial", check_serial(m.serial));
     c.text("model", m.model);
     c.text("point", m.point);
@@ -227,10 +246,10 @@ issues validate(const meter& m, const meter_model* model) {
     if (m.tariff_registers && (*m.tariff_registers < 1 || *m.tariff_registers > 4))
         c.error("tariff_registers", std::to_string(*m.tariff_registers) + " (expected 1..4)");
     // 004's meter card: made 01.02.2022, installed 21.01.2020. Real data has it; keep it, but say so.
-    check_date_order(c, "installed", "installation", m.installed, "manufacture", m.manufactured,
-                     severity::warning);
+    const severity passport = c.policy() == validation_policy::strict ? severity::error : severity::warning;
+    check_date_order(c, "installed", "installation", m.installed, "manufacture", m.manufactured, passport);
     check_date_order(c, "last_verification", "verification", m.last_verification, "manufacture",
-                     m.manufactured, severity::warning);
+                     m.manufactured, passport);
     check_date_order(c, "removed", "removal", m.removed, "installation", m.installed, severity::error);
     if (m.latitude && (m.latitude->raw() < -90 * decimal::scale || m.latitude->raw() > 90 * decimal::scale))
         c.error("latitude", to_string(*m.latitude) + " is outside -90..90");

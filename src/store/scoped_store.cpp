@@ -18,6 +18,7 @@ scoped_store::scoped_store(store& inner, std::string organization)
     if (org_.empty() || !inner_.find<kvant::organization>(org_))
         throw storage_error(errc::not_found, "no organization " + excerpt(org_) + " to scope a store to");
     set_clock([this] { return inner_.now(); });
+    set_validation_policy(inner_.policy());
 }
 
 bool scoped_store::mine(entity_kind kind, std::string_view key) const {

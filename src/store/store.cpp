@@ -74,7 +74,7 @@ class implicit_transaction {
 
 void store::put(const organization& o) {
     refuse_invalid_text(o, "organization", o.id);
-    refuse_invalid<organization>(validate(o), "organization", o.id);
+    refuse_invalid<organization>(validate(o, policy_), "organization", o.id);
     if (const auto old = find<organization>(o.id); old && *old == o) return;
     implicit_transaction t(*this, needs_implicit_transactions());
     store_entity(o);
@@ -135,7 +135,7 @@ void store::put(const meter& m) {
         model = find<meter_model>(m.model);
         if (!model) unknown("meter", m.serial, "model", "meter model", m.model);
     }
-    refuse_invalid<meter>(validate(m, model ? &*model : nullptr), "meter", m.serial);
+    refuse_invalid<meter>(validate(m, model ? &*model : nullptr, policy_), "meter", m.serial);
     if (!m.point.empty() && !find<metering_point>(m.point))
         unknown("meter", m.serial, "point", "metering point", m.point);
     if (const auto old = find<meter>(m.serial); old && *old == m) return;

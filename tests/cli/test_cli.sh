@@ -630,5 +630,18 @@ expect 1 "M2 still has none" -- "$kvant" cost --db t3.db --by month
 contains "$work/err" "meter M2: no tariff schedule in force on 2020-08-01" "the unassigned meter named"
 cd - >/dev/null || exit 1
 
+# ---- validation policy: the seed's own requisites (001 §3.5.1) have wrong check digits; real data, kept
+printf 'id,name,inn,ogrn\nseed,Организация,722406645712,1234567891234\n' >"$work/seed-org.csv"
+expect 1 "strict: the seed's requisites refused" -- "$kvant" import --db "$work/policy.db" --organizations "$work/seed-org.csv" --policy strict
+contains "$work/err" "INN '722406645712' has a wrong check digit" "strict names the check digit"
+if [ ! -e "$work/policy.db" ]; then ok; else bad "a refused import into a new database left a file"; fi
+expect 0 "lenient (the default): stored with warnings" -- "$kvant" import --db "$work/policy.db" --organizations "$work/seed-org.csv"
+contains "$work/out" "imported 1 rows: 1 new" "the organisation stored"
+contains "$work/err" "warning: " "the check digits reported"
+contains "$work/err" "field 'ogrn'" "the OGRN named"
+expect 0 "validate lenient: warnings only" -- "$kvant" validate --db "$work/policy.db"
+expect 1 "validate strict: errors" -- "$kvant" validate --db "$work/policy.db" --policy strict
+expect 2 "an unknown policy" -- "$kvant" validate --db "$work/policy.db" --policy loose
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

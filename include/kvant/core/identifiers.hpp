@@ -49,9 +49,15 @@ inline std::optional<std::string> key_chars(std::string_view what, std::string_v
 }
 }  // namespace detail
 
-inline std::optional<std::string> check_inn(std::string_view s) {
+/// The INN's form alone: 10 or 12 digits.
+inline std::optional<std::string> check_inn_form(std::string_view s) {
     if (!detail::all_digits(s) || (s.size() != 10 && s.size() != 12))
         return "INN " + excerpt(s) + " must be 10 digits (organisation) or 12 digits (person)";
+    return std::nullopt;
+}
+/// The INN's check digits, of an INN of the right form (check_inn_form first).
+inline std::optional<std::string> check_inn_digits(std::string_view s) {
+    if (check_inn_form(s)) return check_inn_form(s);
     if (s.size() == 10) {
         static constexpr int w[] = {2, 4, 10, 3, 5, 9, 4, 6, 8};
         if (detail::weighted_check(s, w, 9) != s[9] - '0')
@@ -64,6 +70,11 @@ inline std::optional<std::string> check_inn(std::string_view s) {
         detail::weighted_check(s, w12, 11) != s[11] - '0')
         return "INN " + excerpt(s) + " has a wrong check digit";
     return std::nullopt;
+}
+/// Form and check digits.
+inline std::optional<std::string> check_inn(std::string_view s) {
+    if (auto p = check_inn_form(s)) return p;
+    return check_inn_digits(s);
 }
 
 inline std::optional<std::string> check_kpp(std::string_view s) {
@@ -81,9 +92,15 @@ inline std::optional<std::string> check_kpp(std::string_view s) {
 }
 
 /// ОГРН (13 digits) or ОГРНИП (15 digits).
-inline std::optional<std::string> check_ogrn(std::string_view s) {
+/// The form alone: 13 or 15 digits.
+inline std::optional<std::string> check_ogrn_form(std::string_view s) {
     if (!detail::all_digits(s) || (s.size() != 13 && s.size() != 15))
         return "OGRN " + excerpt(s) + " must be 13 digits (OGRN) or 15 digits (OGRNIP)";
+    return std::nullopt;
+}
+/// The check digit, of an OGRN of the right form (check_ogrn_form first).
+inline std::optional<std::string> check_ogrn_digits(std::string_view s) {
+    if (check_ogrn_form(s)) return check_ogrn_form(s);
     const std::size_t n = s.size() - 1;
     const unsigned long long mod = s.size() == 13 ? 11 : 13;
     unsigned long long rem = 0;  // the body can exceed 64 bits' comfort only in theory; reduce digit by digit
@@ -91,6 +108,11 @@ inline std::optional<std::string> check_ogrn(std::string_view s) {
     if (static_cast<int>(rem % 10) != s[n] - '0')
         return (s.size() == 13 ? "OGRN '" : "OGRNIP '") + std::string(s) + "' has a wrong check digit";
     return std::nullopt;
+}
+/// Form and check digit.
+inline std::optional<std::string> check_ogrn(std::string_view s) {
+    if (auto p = check_ogrn_form(s)) return p;
+    return check_ogrn_digits(s);
 }
 
 inline std::optional<std::string> check_account_number(std::string_view s) {

@@ -106,6 +106,9 @@ struct import_options {
     std::optional<int> default_offset_minutes;  ///< UTC offset for timestamps written without one
     char delimiter = ',';
     std::size_t max_warnings = 1000;  ///< warnings kept in the report (all are counted)
+    /// The rules real data is known to break (model/validation.hpp): lenient reports them as warnings and
+    /// imports the rows; strict refuses the import. The store written to applies its own policy too.
+    validation_policy policy = validation_policy::lenient;
     /// Called as a readings file is read (after each buffer) and once at its end; for a terminal display.
     progress_callback progress;
     /// The buffer a readings file is read through (it grows only for one record longer than it).

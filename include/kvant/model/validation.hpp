@@ -55,6 +55,17 @@ inline constexpr detail::enum_text<severity, 2> severity_text{
     "severity", {{{severity::warning, "warning"}, {severity::error, "error"}}}};
 KVANT_ENUM_TEXT(severity, severity_text)
 
+/// How the rules that real data is known to break are applied (docs/validation.md lists them): identifier
+/// check digits (the seed's own organisation, 001 §3.5.1, has wrong ones), an INN whose length does not go
+/// with the OGRN's, dates out of order in a meter's passport (004's meter card). `lenient`, the default:
+/// each is a warning, the record is stored and the issue reported. `strict`: each is an error that refuses
+/// the record. Rules that make a record unusable (a malformed identifier, a value out of range, a removal
+/// before installation) are errors under both.
+enum class validation_policy : std::uint8_t { lenient, strict };
+inline constexpr detail::enum_text<validation_policy, 2> validation_policy_text{
+    "validation policy", {{{validation_policy::lenient, "lenient"}, {validation_policy::strict, "strict"}}}};
+KVANT_ENUM_TEXT(validation_policy, validation_policy_text)
+
 struct issue {
     severity level = severity::error;
     std::string entity;  ///< "meter", "account", ...
@@ -72,14 +83,15 @@ using issues = std::vector<issue>;
 /// True when any issue is an error.
 bool has_errors(const issues& list) noexcept;
 
-issues validate(const organization& o);
+issues validate(const organization& o, validation_policy policy = validation_policy::lenient);
 issues validate(const abonent& a);
 issues validate(const account& a);
 issues validate(const metering_point& p);
 issues validate(const meter_model& m);
 /// `model` may be null when the meter's model is unknown; with it, the meter's overrides are checked against
 /// it.
-issues validate(const meter& m, const meter_model* model = nullptr);
+issues validate(const meter& m, const meter_model* model = nullptr,
+                validation_policy policy = validation_policy::lenient);
 /// A reading against its meter: registers present, tariff registers within the meter's count, dates.
 /// `tariff_registers` is the meter's effective count (meter override, else model, else 1).
 issues validate(const reading& r, const meter& m, int tariff_registers);

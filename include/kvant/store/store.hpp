@@ -291,6 +291,12 @@ class store {
     bool remove(const tariff_rate& r);
     bool remove(const normative& n);
 
+    // ---- validation policy
+    /// How `put` applies the rules real data is known to break (model/validation.hpp): lenient by default
+    /// (a wrong INN check digit is stored), strict refuses them.
+    void set_validation_policy(validation_policy p) noexcept { policy_ = p; }
+    validation_policy policy() const noexcept { return policy_; }
+
     // ---- transactions (prefer the `transaction` guard below); they nest
     virtual void begin() = 0;
     virtual void commit() = 0;
@@ -371,6 +377,7 @@ class store {
 
   private:
     std::function<instant()> clock_;
+    validation_policy policy_ = validation_policy::lenient;
 };
 
 /// Every entity of a store, indexed (one read of each table).
