@@ -50,7 +50,10 @@ printf '$ kvant demo --db walk.db --account A15900009440\n'
     cat "$work/demo.txt"
     exit 1
 }
-sed -n '3,4p' "$work/demo.txt"
+awk '/^Загружено/ { on = 1 } on && !NF { exit } on' "$work/demo.txt"
+
+screen "Реквизиты организации (001 §3.5.1): контрольные цифры ИНН и ОГРН неверны — предупреждение, не отказ"
+section "Организация"
 
 screen "Абонент (000 §3.2.1, 004 карточка ЛС)"
 section "Абонент"

@@ -104,6 +104,39 @@ def meters_of(number):
     return sorted(s for s, m in meters.items() if points[m["point"]]["account"] == number)
 
 
+# ---- the import: every row of every file, and the warnings of the default (lenient) policy
+def inn_ok(inn):
+    d = [int(c) for c in inn]
+    def digit(w):
+        return sum(a * b for a, b in zip(w, d)) % 11 % 10
+    if len(d) == 10:
+        return d[9] == digit([2, 4, 10, 3, 5, 9, 4, 6, 8])
+    return d[10] == digit([7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) and d[11] == digit([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8])
+
+
+def ogrn_ok(ogrn):
+    return int(ogrn[:-1]) % (11 if len(ogrn) == 13 else 13) % 10 == int(ogrn[-1])
+
+
+import json
+# an import counts a reading row once a value (total, T1..T4), every other row once
+n_rows = sum(len(rows(f)) for f in os.listdir(data) if f.endswith(".csv") and f != "readings.csv")
+n_rows += sum(1 for r in rows("readings.csv") for c in ("total", "t1", "t2", "t3", "t4") if r[c])
+n_rows += len(json.load(open(os.path.join(data, "tariff_schedules.json"), encoding="utf-8")))
+org = orgs["dnt-demo"]
+check(not inn_ok(org["inn"]) and not ogrn_ok(org["ogrn"]), "the seed's ИНН and ОГРН have wrong check digits")
+warnings = [f"  organizations.csv:2: warning: organization dnt-demo: field 'inn': INN '{org['inn']}' has a wrong check digit",
+            f"  organizations.csv:2: warning: organization dnt-demo: field 'ogrn': OGRN '{org['ogrn']}' has a wrong check digit",
+            "  organizations.csv:2: warning: organization dnt-demo: field 'ogrn': a 12-digit INN goes with a 15-digit "
+            "OGRNIP, not 13 digits"]
+bad = [s for s, m in meters.items() if m["manufactured"] and m["installed"] and m["installed"] < m["manufactured"]]
+warnings += [f"  meters.csv:{list(meters).index(s) + 2}: warning: meter {s}: field 'installed': installation date "
+             f"{meters[s]['installed']} is before the manufacture date {meters[s]['manufactured']}" for s in bad]
+has_line(f"Загружено: {n_rows} строк; {len(warnings)} предупреждений о данных:", "rows imported and warnings")
+for w in warnings:
+    has_line(w)
+has_line(f"{org['name']}, ИНН {org['inn']}, часовой пояс {org['zone']}", "the organisation with the seed's ИНН")
+
 # ---- the abonent card (000 §3.2.1)
 ACC = "A15900009440"
 acc = accounts[ACC]

@@ -69,7 +69,13 @@ contains "$work/err" "no personal account 'NOPE'" "demo: unknown account named"
 
 # validate: the demo has one warning and no error
 expect 0 "validate" -- "$kvant" validate --db "$work/demo.db"
-contains "$work/out" "1 issues (0 errors, 1 warnings)" "validate summary"
+contains "$work/out" "4 issues (0 errors, 4 warnings)" "validate summary (the seed's ИНН and ОГРН, 004's meter card)"
+# the seed's requisites (001 §3.5.1): stored with warnings by default, refused under the strict policy
+expect 0 "validate the seed's requisites" -- "$kvant" validate --db "$work/demo.db"
+contains "$work/out" "INN '722406645712' has a wrong check digit" "the seed's INN is a warning"
+rm -f "$work/strict.db"
+expect 1 "the seed's requisites under the strict policy" -- "$kvant" import --db "$work/strict.db" --organizations "$demo/organizations.csv" --policy strict
+contains "$work/err" "organizations.csv:2" "the strict refusal names the line"
 
 # a failed import changes nothing
 "$kvant" export --db "$work/demo.db" --table readings --out "$work/before.csv" || bad "export before"
