@@ -523,5 +523,34 @@ for y, mo in [(2020, 6), (2020, 7)]:
             printed["night"].numerator) / printed["night"].denominator), q["day"] + q["night"],
              f"day + night of {y}-{mo:02d}")
 
+# ---- estimate (ПП 354 п. 59, 60): a month not bracketed by readings, with fewer than 3 complete months of
+# history, is billed at the stored normative of the point's amenities (the version in force on its first day)
+# × the account's residents; a bracketed month at its consumption
+norms = rows("normatives.csv")
+for s_ in ["9000106", "98970004", "98990004"]:
+    m = meters[s_]
+    pt = points[m["point"]]
+    residents = int(accounts[pt["account"]]["residents"])
+    complete = dict(complete_months(s_))
+    for y, mo in [(2020, 5), (2020, 6), (2020, 7), (2020, 8)]:
+        first = dt.date(y, mo, 1)
+        p = f"{y}-{mo:02d}"
+        row = [l for l in lines if l.startswith(f"{s_},{p}-01,")]
+        check(len(row) == 1, f"estimate row {s_} {p}")
+        if not row:
+            continue
+        f = row[0].split(",")
+        if p in complete:
+            check(f[2] == "actual", f"{s_} {p} actual")
+            near(f[3], complete[p], f"estimate {s_} {p}")
+        else:
+            cands = [n for n in norms if n["resource"] == m["resource"] and n["amenities"] in (pt["amenities"], "")
+                     and dt.date.fromisoformat(n["from"]) <= first]
+            best = max(cands, key=lambda n: (n["amenities"] == pt["amenities"], n["from"]))
+            check(f[2] == "normative", f"{s_} {p} by the normative")
+            check(Fraction(Decimal(f[3])) == Fraction(Decimal(best["value"])) * residents,
+                  f"{s_} {p}: {f[3]} = {best['value']} × {residents}")
+        check(f[4] == "0", f"{s_} {p} not failed")
+
 print(f"walk: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
