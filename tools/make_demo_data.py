@@ -14,9 +14,20 @@ The data are synthetic; names and numbers are made up. Planted on purpose, for t
   - meter 98980009: a 5-digit register that rolls over 99999 -> 0;
   - meter 98990013: a stuck register (no consumption at all);
   - tamper events (magnetic field, cover opened) and a relay switch-off;
-  - 11 of the 55 meters have no coordinates (001 §3.3.2.3: "11 из 55").
+  - 11 of the 55 meters have no coordinates (001 §3.3.2.3: "11 из 55");
+  - verification intervals (МПИ) as the seeds show them: NEVA MT 114/314 and Пульсар ДУ 15 10 years
+    (20.05.2019 -> 20.05.2029, 14.11.2017 -> 14.11.2027), Бетар СВВ-15 4 (12.07.2018 -> 12.07.2022),
+    КВАНТ-СВ-15 6 (15.02.2017 -> 15.02.2023); 9000129 verified 01.03.2018 (-> 28.02.2028 under day-before);
+    98990013 due 10.09.2020 (due soon on 21.08.2020), 98990014 expired on 01.08.2020;
+  - the organisation's requisites of 001 §3.5.1 (ИНН 722406645712, ОГРН 1234567891234: wrong check digits,
+    a warning under the default validation policy);
+  - 12 of the 18 abonents registered in the cabinet (004 §3.1), residents on the accounts, amenities on the
+    points;
+  - relay changes (98970004 off for debt; 98970010 off by the limiter and back on) and sessions;
+  - stored tariffs: the ФСТ 1473-э two-zone schedule assigned to the organisation with the supplier's rates
+    changing on 01.07.2020, the three-zone one for the balance meter 98970099, normatives.
 """
-import csv, datetime as dt, os, random
+import csv, datetime as dt, json, os, random
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "demo")
 rnd = random.Random(2020)
@@ -42,8 +53,10 @@ def write(name, header, rows):
 
 ORG = "dnt-demo"
 ADDR = "Ростовская обл, Ростов-на-Дону г, Лучевая ул, д. 99"
-organizations = [[ORG, 'ДНТ Демо "Квант-Энерго"', "dnt", check_inn10("616400012"), "616401001",
-                  check_ogrn13("120610000123"), ADDR, ADDR, "Europe/Moscow", 1]]
+# the requisites of 001 §3.5.1 as printed there (their check digits are wrong: a warning, docs/csv.md)
+LEGAL = "Ростовская обл, Ростов-на-Дону г, Ленточная ул, д. 3"
+organizations = [[ORG, 'ДНТ Демо "Квант-Энерго"', "dnt", "722406645712", "720401001", "1234567891234", LEGAL,
+                  LEGAL, "Europe/Moscow", 1]]
 
 people = [
     ("A15900009460", "Антонова Анна Сергеевна", "Песчаная ул, д. 4", ""),
@@ -64,26 +77,29 @@ people = [
     ("A15900009490", "Кузнецов Игорь Петрович", "Лучевая ул, д. 26", ""),
     ("A15900009500", "Павлова Светлана Олеговна", "Песчаная ул, д. 20", ""),
 ]
-abonents = [["ab-dnt", ORG, "legal", 'ДНТ Демо "Квант-Энерго"', "+7 800 250-79-14", ""]]
-accounts = [["A1780001067", "ab-dnt", ADDR, "dnt-demo", "non_residential", "", "", "2018-07-01", ""]]
-points = [["tp-dnt", "A1780001067", "Ввод ДНТ", "Щитовая", "Общедомовое"]]
+abonents = [["ab-dnt", ORG, "legal", 'ДНТ Демо "Квант-Энерго"', "+7 800 250-79-14", "", ""]]
+accounts = [["A1780001067", "ab-dnt", ADDR, "dnt-demo", "non_residential", "", "", "2018-07-01", "", ""]]
+points = [["tp-dnt", "A1780001067", "Ввод ДНТ", "Щитовая", "Общедомовое", ""]]
 for i, (acc, name, street, flat) in enumerate(people):
     ab = f"ab-{i + 1:02d}"
     phone = f"+7 918 555-{10 + i:02d}-{30 + i:02d}"
-    abonents.append([ab, ORG, "person", name, phone, ""])
+    # registered in the cabinet (004 §3.1): every person but the 3rd, 6th, 9th, 12th and 15th
+    registered = "" if i % 3 == 2 else f"2019-{i % 12 + 1:02d}-{10 + i:02d}T12:00:00+03:00"
+    abonents.append([ab, ORG, "person", name, phone, "", registered])
     area = f"{rnd.randint(45, 160)}.{rnd.randint(0, 9)}"
     accounts.append([acc, ab, "Ростовская обл, Ростов-на-Дону г, " + street, "dnt-demo",
-                     "apartment" if flat else "private_house", flat, area, "2018-07-01", ""])
-    points.append([f"tp-{acc}", acc, "Основной", "Дом", "В квартире" if flat else "В доме"])
+                     "apartment" if flat else "private_house", flat, area, "2018-07-01", "", i % 4 + 1])
+    points.append([f"tp-{acc}", acc, "Основной", "Дом", "В квартире" if flat else "В доме",
+                   "Электроплита" if flat else "Газовая плита"])
 
 models = [
     # id,name,execution,manufacturer,registry_number,resource,verification_interval_years,service_life_years,
     # accuracy_class,phases,connection_type,nominal_voltage,nominal_current,max_current,meter_constant,register_digits,tariff_registers
-    ["neva-mt114-2t", "NEVA MT 114", "AR2S RF6PC 5(80)", "ООО Тайпит-ИП", "51066-12", "electricity", 16, 30, "1",
+    ["neva-mt114-2t", "NEVA MT 114", "AR2S RF6PC 5(80)", "ООО Тайпит-ИП", "51066-12", "electricity", 10, 30, "1",
      1, "direct", "230", "5", "80", 1600, 6, 2],
-    ["neva-mt114-1t", "NEVA MT 114", "AS RF", "ООО Тайпит-ИП", "51066-12", "electricity", 16, 30, "1", 1, "direct",
+    ["neva-mt114-1t", "NEVA MT 114", "AS RF", "ООО Тайпит-ИП", "51066-12", "electricity", 10, 30, "1", 1, "direct",
      "230", "5", "80", 1600, 6, 1],
-    ["neva-mt314", "NEVA MT 314", "1.0 AR RF6BSRP29", "ООО Тайпит-ИП", "51067-12", "electricity", 16, 30, "1", 3,
+    ["neva-mt314", "NEVA MT 314", "1.0 AR RF6BSRP29", "ООО Тайпит-ИП", "51067-12", "electricity", 10, 30, "1", 3,
      "direct", "230", "5", "100", 800, 6, 1],
     ["mercury-234", "Меркурий 234", "ARTM-03 PB.G", "ООО НПК Инкотекс", "48266-11", "electricity", 16, 30, "0.5S/1",
      3, "semi_indirect", "230", "5", "10", 5000, 6, 1],
@@ -93,7 +109,7 @@ models = [
      "", "", 5, 1],
     ["kvant-sv15", "КВАНТ-СВ-15", "", "ООО Квант", "64417-16", "hot_water", 6, 12, "A", "", "direct", "", "", "",
      "", 5, 1],
-    ["pulsar-du15", "Пульсар ДУ 15", "", "ООО НПП Тепловодохран", "59346-14", "heat", 4, 12, "2", "", "direct",
+    ["pulsar-du15", "Пульсар ДУ 15", "", "ООО НПП Тепловодохран", "59346-14", "heat", 10, 12, "2", "", "direct",
      "", "", "", "", 6, 1],
     ["pulsar-vs15", "Пульсар ВС 15", "", "ООО НПП Тепловодохран", "55449-13", "cold_water", 6, 12, "A", "",
      "direct", "", "", "", "", 6, 1],
@@ -141,8 +157,11 @@ for i, (acc, _, _, _) in enumerate(people):
     else:
         add_meter(e_serial, model, pt, "individual", "electricity", "2018-06-01", "2018-07-11", "2018-07-11",
                   coords=i < 12)
-    add_meter(f"989900{i + 1:02d}", "betar-svv15", pt, "individual", "cold_water", "2018-06-01", "2018-07-12",
-              "2018-07-12", coords=i < 12)
+    # 98990013 verified 10.09.2016: due 10.09.2020; 98990014 verified 01.08.2016: expired on 01.08.2020
+    cw_made, cw_verified = {12: ("2016-06-01", "2016-09-10"), 13: ("2016-06-01", "2016-08-01")}.get(
+        i, ("2018-06-01", "2018-07-12"))
+    add_meter(f"989900{i + 1:02d}", "betar-svv15", pt, "individual", "cold_water", cw_made, "2018-07-12",
+              cw_verified, coords=i < 12)
     if i in hot_owners:
         add_meter(f"989800{i + 1:02d}", "kvant-sv15", pt, "individual", "hot_water", "2017-01-10",
                   "2017-02-15", "2017-02-15", digits="5" if i == 8 else "")
@@ -262,13 +281,64 @@ events = [
     ["98970004", "2020-08-10T18:30:00+03:00", 6, "relay", 2, "Выключение реле нагрузки абонентом / Load relay switched off"],
 ]
 
+# relay (load) changes and communication sessions (docs/state.md)
+relay_changes = [
+    ["98970004", "2020-08-10T13:00:00+03:00", "off", "command", "оператор", "долг"],
+    ["98970010", "2020-07-01T10:00:00+03:00", "off", "limiter", "", "превышение мощности"],
+    ["98970010", "2020-07-01T10:30:00+03:00", "on", "command", "оператор", ""],
+]
+sessions = [
+    ["98970004", "2020-08-21T09:00:00+03:00", "2020-08-21T09:00:35+03:00", "gsm", "ok", ""],
+    ["98970005", "2020-06-26T11:58:00+03:00", "2020-06-26T11:58:40+03:00", "gsm", "ok", ""],
+    ["98970005", "2020-08-21T09:00:00+03:00", "2020-08-21T09:01:00+03:00", "gsm", "no_answer", "нет ответа"],
+    ["98990004", "2020-08-21T08:10:00+03:00", "2020-08-21T08:10:20+03:00", "lorawan", "ok", ""],
+    ["98990004", "2020-08-21T09:00:00+03:00", "2020-08-21T09:01:00+03:00", "lorawan", "no_answer", "нет ответа"],
+]
+
+# stored tariffs (docs/tariffs.md): the ФСТ 1473-э presets, the meter's local time, every day of the year
+def schedule(sid, name, zones, groups, register_zones, changes):
+    s = {"id": sid, "name": name, "zones": zones}
+    if groups:
+        s["groups"] = groups
+    s["register_zones"] = register_zones
+    s["versions"] = [{"seasons": [{"name": "year", "start": "01-01", "week": "all"}],
+                      "weeks": [{"id": "all", "days": ["d"] * 7}],
+                      "days": [{"id": "d", "changes": [{"at": a, "zone": z} for a, z in changes]}]}]
+    return s
+
+
+schedules = [
+    schedule("fst1473-two-zone", "Двухзонный (ФСТ 1473-э)", ["day", "night"], None, ["day", "night"],
+             [("00:00", "night"), ("07:00", "day"), ("23:00", "night")]),
+    schedule("fst1473-three-zone", "Трёхзонный (ФСТ 1473-э)", ["peak", "semi-peak", "night"],
+             {"day": ["peak", "semi-peak"]}, ["peak", "night", "semi-peak"],
+             [("00:00", "night"), ("07:00", "peak"), ("10:00", "semi-peak"), ("17:00", "peak"),
+              ("21:00", "semi-peak"), ("23:00", "night")]),
+]
+assignments = [["organization", ORG, "2019-01-01", "fst1473-two-zone"],
+               ["meter", "98970099", "2020-01-01", "fst1473-three-zone"]]
+SUPPLIER = "ПАО «ТНС энерго Ростов-на-Дону»"  # illustrative prices, roubles per kWh
+rates = [["fst1473-two-zone", "organization", ORG, "day", "2019-01-01", "5.93", SUPPLIER],
+         ["fst1473-two-zone", "organization", ORG, "night", "2019-01-01", "3.26", SUPPLIER],
+         ["fst1473-two-zone", "organization", ORG, "day", "2020-07-01", "6.17", SUPPLIER],
+         ["fst1473-two-zone", "organization", ORG, "night", "2020-07-01", "3.39", SUPPLIER],
+         ["fst1473-three-zone", "meter", "98970099", "peak", "2020-01-01", "7.12", SUPPLIER],
+         ["fst1473-three-zone", "meter", "98970099", "semi-peak", "2020-01-01", "6.17", SUPPLIER],
+         ["fst1473-three-zone", "meter", "98970099", "night", "2020-01-01", "3.39", SUPPLIER]]
+# per person and month (illustrative values)
+normatives = [[ORG, "electricity", "Газовая плита", "2020-01-01", "110", "per_person"],
+              [ORG, "electricity", "Газовая плита", "2020-07-01", "115", "per_person"],
+              [ORG, "electricity", "Электроплита", "2020-01-01", "140", "per_person"],
+              [ORG, "cold_water", "", "2020-01-01", "4.9", "per_person"],
+              [ORG, "hot_water", "", "2020-01-01", "3.6", "per_person"]]
+
 os.makedirs(OUT, exist_ok=True)
 write("organizations.csv", ["id", "name", "kind", "inn", "kpp", "ogrn", "legal_address", "actual_address", "zone",
                             "billing_start_day"], organizations)
-write("abonents.csv", ["id", "organization", "kind", "name", "phone", "email"], abonents)
+write("abonents.csv", ["id", "organization", "kind", "name", "phone", "email", "registered"], abonents)
 write("accounts.csv", ["number", "abonent", "address", "building", "building_type", "apartment", "area",
-                       "contract_start", "contract_end"], accounts)
-write("metering_points.csv", ["code", "account", "name", "place", "place_type"], points)
+                       "contract_start", "contract_end", "residents"], accounts)
+write("metering_points.csv", ["code", "account", "name", "place", "place_type", "amenities"], points)
 write("meter_models.csv", ["id", "name", "execution", "manufacturer", "registry_number", "resource",
                            "verification_interval_years", "service_life_years", "accuracy_class", "phases",
                            "connection_type", "nominal_voltage", "nominal_current", "max_current", "meter_constant",
@@ -278,4 +348,12 @@ write("meters.csv", ["serial", "model", "point", "role", "resource", "zone", "tr
                      "longitude"], meters)
 write("readings.csv", ["meter", "timestamp", "total", "t1", "t2", "t3", "t4", "source", "accepted"], readings)
 write("events.csv", ["meter", "timestamp", "code", "kind", "journal", "message"], events)
+write("relay_changes.csv", ["meter", "timestamp", "position", "reason", "by", "note"], relay_changes)
+write("sessions.csv", ["meter", "start", "end", "channel", "result", "note"], sessions)
+with open(os.path.join(OUT, "tariff_schedules.json"), "w", encoding="utf-8") as f:
+    json.dump(schedules, f, ensure_ascii=False, indent=1)
+    f.write("\n")
+write("tariff_assignments.csv", ["scope", "target", "from", "schedule"], assignments)
+write("tariff_rates.csv", ["schedule", "scope", "target", "zone", "from", "price", "supplier"], rates)
+write("normatives.csv", ["organization", "resource", "amenities", "from", "value", "basis"], normatives)
 print(f"{len(abonents)} abonents, {len(meters)} meters ({no_coords} without coordinates), {len(readings)} readings")

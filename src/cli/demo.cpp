@@ -22,7 +22,8 @@ struct labels {
         *organization, *phone, *meters_h, *col_resource, *col_serial, *col_model, *col_installed,
         *col_verified, *removed, *readings_h, *total, *tariff, *no_readings, *org_h, *inn, *zone, *abonents,
         *meters, *individual, *building, *removed_count, *by_resource, *no_coords, *of, *stored, *from, *to,
-        *events, *archive_h, *month_col, *link_h, *collection, *expected_h, *expected;
+        *events, *archive_h, *month_col, *link_h, *collection, *expected_h, *expected, *col_next,
+        *analytics_h, *tariffs_h, *assigned, *prices, *normatives;
 };
 
 constexpr labels ru{"libkvant — демонстрация",
@@ -67,7 +68,13 @@ constexpr labels ru{"libkvant — демонстрация",
                     "Статусы приборов учёта на карте (001 §3.3.2.3)",
                     "Сбор данных за начало суток (004 §3.1)",
                     "Ввод показаний (001 §3.3.4)",
-                    "Предполагаемое"};
+                    "Предполагаемое",
+                    "След. поверка",
+                    "Аналитика (004 §3.1)",
+                    "Хранимые тарифы",
+                    "Тарифные расписания",
+                    "Цены, руб. за единицу",
+                    "Нормативы потребления в месяц"};
 constexpr labels en{"libkvant demo",
                     "Database",
                     "Imported",
@@ -110,7 +117,13 @@ constexpr labels en{"libkvant demo",
                     "Meter link status on the map (001 §3.3.2.3)",
                     "Data collected for the start of the day (004 §3.1)",
                     "Manual entry (001 §3.3.4)",
-                    "Expected"};
+                    "Expected",
+                    "Next verif.",
+                    "Analytics (004 §3.1)",
+                    "Stored tariffs",
+                    "Schedules assigned",
+                    "Prices, roubles a unit",
+                    "Normatives a month"};
 
 std::string_view resource_name(resource r, bool russian) {
     if (!russian) return to_string(r);
@@ -191,9 +204,13 @@ int run_demo(const args& a) {
          {table_kind::organizations, table_kind::abonents, table_kind::accounts, table_kind::metering_points,
           table_kind::meter_models, table_kind::meters, table_kind::readings, table_kind::events})
         files.emplace_back(k, dir / (std::string(to_string(k)) + ".csv"));
-    // ---- meter state: relay changes and sessions, when the data folder has them
-    for (const auto k : {table_kind::relay_changes, table_kind::sessions})
-        if (const auto p = dir / (std::string(to_string(k)) + ".csv"); std::filesystem::exists(p))
+    // ---- meter state and stored tariffs: relay changes, sessions, schedules (JSON), assignments, rates and
+    // normatives, when the data folder has them
+    for (const auto k : {table_kind::relay_changes, table_kind::sessions, table_kind::tariff_schedules,
+                         table_kind::tariff_assignments, table_kind::tariff_rates, table_kind::normatives})
+        if (const auto p =
+                dir / (std::string(to_string(k)) + (k == table_kind::tariff_schedules ? ".json" : ".csv"));
+            std::filesystem::exists(p))
             files.emplace_back(k, p);
     const auto rep = import_csv_files(db, files);
     out << L.database << ": " << file.string() << " (" << dir.string() << ")\n";
@@ -220,14 +237,16 @@ int run_demo(const args& a) {
 
     const auto meters = f.meters_of(*acc);
     heading(out, L.meters_h);
-    out << pad(L.col_resource, 15) << pad(L.col_serial, 15) << pad(L.col_model, 26)
-        << pad(L.col_installed, 11) << L.col_verified << "\n";
+    out << pad(L.col_resource, 15) << pad(L.col_serial, 15) << pad(L.col_model, 29)
+        << pad(L.col_installed, 11) << pad(L.col_verified, 11) << L.col_next << "\n";
     for (const meter* m : meters) {
         const meter_model* model = f.model_of(*m);
         const std::string model_name = model ? model->name + " " + model->execution : m->model;
+        // the next verification as the seeds write it (same date, the model's МПИ; docs/anomalies.md)
+        const auto next = verification_of(*m, model, calendar_date{date::year{2000} / 1 / 1}).next;
         out << pad(resource_name(m->measures, russian), 15) << pad(m->serial, 15)
-            << pad(model_name.substr(0, 40), 26) << pad(date_text(m->installed), 11)
-            << date_text(m->last_verification)
+            << pad(model_name.substr(0, 40), 29) << pad(date_text(m->installed), 11)
+            << pad(date_text(m->last_verification), 11) << date_text(next)
             << (m->removed ? std::string(" (") + L.removed + " " + date_text(m->removed) + ")" : "") << "\n";
     }
 
@@ -368,7 +387,31 @@ int run_demo(const args& a) {
         out << "\n"
             << L.collection << ": " << rate.collected << " " << L.of << " " << rate.under_control << " ("
             << to_fixed(decimal::from_raw(rate.share.raw() * 100), 1) << " %)\n";
+
+        // the analytics panel of 004 §3.1 at the same "now"
+        heading(out, L.analytics_h);
+        const analytics_options ao;
+        write_analytics(out, store_analytics(db, f, now, ao), ao);
     }
+
+    // the stored tariffs: schedules assigned, rates with their supplier, normatives
+    heading(out, L.tariffs_h);
+    out << L.assigned << ":\n";
+    for (const auto& as : db.all<tariff_assignment>())
+        out << "  " << to_string(as.scope) << " " << as.target << " " << L.from << " "
+            << to_russian_string(as.from) << ": " << as.schedule << "\n";
+    out << L.prices << ":\n";
+    for (const auto& r : db.all<tariff_rate>())
+        out << "  " << r.schedule << " " << r.target << " " << r.zone << " " << L.from << " "
+            << to_russian_string(r.from) << ": " << to_fixed(r.price, 2) << " (" << r.supplier << ")\n";
+    out << L.normatives << ":\n";
+    for (const auto& n : db.all<normative>())
+        out << "  " << n.organization << " " << resource_name(n.measures, russian) << " "
+            << (n.amenities.empty() ? "—" : n.amenities) << " " << L.from << " " << to_russian_string(n.from)
+            << ": " << to_fixed(n.value, display_places(n.measures)) << " "
+            << (n.basis == normative_basis::per_person ? (russian ? "на человека" : "a person")
+                                                       : (russian ? "на лицевой счёт" : "an account"))
+            << "\n";
     return 0;
 }
 
