@@ -66,9 +66,7 @@ inline constexpr detail::enum_text<entry_check, 12> entry_check_text{
       {entry_check::same_time, "same_time"},
       {entry_check::tariff_sum, "tariff_sum"},
       {entry_check::missing_total, "missing_total"}}}};
-inline std::string_view to_string(entry_check c) noexcept {
-    return entry_check_text.name(c);
-}
+KVANT_ENUM_TEXT(entry_check, entry_check_text)
 inline entry_check parse_entry_check(std::string_view s) {
     return entry_check_text.parse(s);
 }

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "kvant/core/time.hpp"
+#include "kvant/detail/enum_text.hpp"
 
 namespace date {
 class time_zone;
@@ -30,6 +31,11 @@ enum class local_policy : std::uint8_t {
     latest,    ///< ambiguous: the second occurrence; nonexistent: the instant the gap ends
     reject,    ///< either: throw config_error(invalid_zone) naming the local time and the zone
 };
+inline constexpr detail::enum_text<local_policy, 3> local_policy_text{"local time policy",
+                                                                      {{{local_policy::earliest, "earliest"},
+                                                                        {local_policy::latest, "latest"},
+                                                                        {local_policy::reject, "reject"}}}};
+KVANT_ENUM_TEXT(local_policy, local_policy_text)
 
 class zone {
   public:

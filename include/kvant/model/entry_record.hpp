@@ -21,9 +21,7 @@ inline constexpr detail::enum_text<entry_confirmation, 3> entry_confirmation_tex
     {{{entry_confirmation::none, "none"},
       {entry_confirmation::replacement, "replacement"},
       {entry_confirmation::rollover, "rollover"}}}};
-inline std::string_view to_string(entry_confirmation c) noexcept {
-    return entry_confirmation_text.name(c);
-}
+KVANT_ENUM_TEXT(entry_confirmation, entry_confirmation_text)
 inline entry_confirmation parse_entry_confirmation(std::string_view s) {
     return entry_confirmation_text.parse(s);
 }
@@ -35,9 +33,7 @@ inline constexpr detail::enum_text<entry_outcome, 3> entry_outcome_text{
     {{{entry_outcome::accepted, "accepted"},
       {entry_outcome::warning, "warning"},
       {entry_outcome::refused, "refused"}}}};
-inline std::string_view to_string(entry_outcome o) noexcept {
-    return entry_outcome_text.name(o);
-}
+KVANT_ENUM_TEXT(entry_outcome, entry_outcome_text)
 inline entry_outcome parse_entry_outcome(std::string_view s) {
     return entry_outcome_text.parse(s);
 }

@@ -24,9 +24,7 @@ inline namespace v0 {
 enum class language : std::uint8_t { ru, en };
 inline constexpr detail::enum_text<language, 2> language_text{"language",
                                                               {{{language::ru, "ru"}, {language::en, "en"}}}};
-inline std::string_view to_string(language l) noexcept {
-    return language_text.name(l);
-}
+KVANT_ENUM_TEXT(language, language_text)
 inline language parse_language(std::string_view s) {
     return language_text.parse(s);
 }
@@ -100,9 +98,7 @@ inline constexpr detail::enum_text<message_code, 31> message_code_text{
       {message_code::entry_missing_total, "entry_missing_total"},
       {message_code::entry_no_history, "entry_no_history"},
       {message_code::entry_rollover_no_digits, "entry_rollover_no_digits"}}}};
-inline std::string_view to_string(message_code c) noexcept {
-    return message_code_text.name(c);
-}
+KVANT_ENUM_TEXT(message_code, message_code_text)
 inline message_code parse_message_code(std::string_view s) {
     return message_code_text.parse(s);
 }

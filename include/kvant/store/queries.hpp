@@ -38,9 +38,7 @@ inline constexpr detail::enum_text<entity_kind, 7> entity_kind_text{
       {entity_kind::meter_model, "meter_model"},
       {entity_kind::meter, "meter"},
       {entity_kind::anomaly, "anomaly"}}}};
-inline std::string_view to_string(entity_kind v) noexcept {
-    return entity_kind_text.name(v);
-}
+KVANT_ENUM_TEXT(entity_kind, entity_kind_text)
 inline entity_kind parse_entity_kind(std::string_view s, location where = {}) {
     return entity_kind_text.parse(s, std::move(where));
 }
@@ -57,9 +55,7 @@ enum class entity_status : std::uint8_t {
 inline constexpr detail::enum_text<entity_status, 3> entity_status_text{
     "entity status",
     {{{entity_status::any, "any"}, {entity_status::active, "active"}, {entity_status::removed, "removed"}}}};
-inline std::string_view to_string(entity_status v) noexcept {
-    return entity_status_text.name(v);
-}
+KVANT_ENUM_TEXT(entity_status, entity_status_text)
 inline entity_status parse_entity_status(std::string_view s, location where = {}) {
     return entity_status_text.parse(s, std::move(where));
 }
@@ -110,9 +106,7 @@ inline constexpr detail::enum_text<change_op, 7> change_op_text{"change operatio
                                                                   {change_op::detected, "detected"},
                                                                   {change_op::resolved, "resolved"},
                                                                   {change_op::reopened, "reopened"}}}};
-inline std::string_view to_string(change_op v) noexcept {
-    return change_op_text.name(v);
-}
+KVANT_ENUM_TEXT(change_op, change_op_text)
 inline change_op parse_change_op(std::string_view s, location where = {}) {
     return change_op_text.parse(s, std::move(where));
 }
@@ -157,9 +151,7 @@ enum class anomaly_action_kind : std::uint8_t { resolved, reopened };
 inline constexpr detail::enum_text<anomaly_action_kind, 2> anomaly_action_kind_text{
     "anomaly action",
     {{{anomaly_action_kind::resolved, "resolved"}, {anomaly_action_kind::reopened, "reopened"}}}};
-inline std::string_view to_string(anomaly_action_kind v) noexcept {
-    return anomaly_action_kind_text.name(v);
-}
+KVANT_ENUM_TEXT(anomaly_action_kind, anomaly_action_kind_text)
 inline anomaly_action_kind parse_anomaly_action_kind(std::string_view s, location where = {}) {
     return anomaly_action_kind_text.parse(s, std::move(where));
 }
