@@ -78,10 +78,10 @@ tariff_book schedules_book() {
     tariff_book b;
     b.schedules = {single_rate_schedule(), two_zone_schedule(), three_zone_schedule()};
     b.assignments = {
-        {tariff_scope::organization, "dnt-demo", d("2020-01-01"), "single"},
-        {tariff_scope::building, "b-1", d("2021-01-01"), "two-zone"},
-        {tariff_scope::meter, "9000106", d("2022-06-01"), "three-zone"},
-        {tariff_scope::organization, "dnt-demo", d("2023-01-01"), "two-zone"},
+        {tariff_scope::organization, "dnt-demo", resource::electricity, d("2020-01-01"), "single"},
+        {tariff_scope::building, "b-1", resource::electricity, d("2021-01-01"), "two-zone"},
+        {tariff_scope::meter, "9000106", resource::electricity, d("2022-06-01"), "three-zone"},
+        {tariff_scope::organization, "dnt-demo", resource::electricity, d("2023-01-01"), "two-zone"},
     };
     return b;
 }
@@ -119,7 +119,8 @@ TEST_CASE(
     "organisation's") {
     tariff_book b;
     b.schedules = {single_rate_schedule()};
-    b.assignments = {{tariff_scope::organization, "dnt-demo", d("2020-01-01"), "single"}};
+    b.assignments = {
+        {tariff_scope::organization, "dnt-demo", resource::electricity, d("2020-01-01"), "single"}};
     b.rates = {
         {"single", tariff_scope::organization, "dnt-demo", "total", d("2020-01-01"), dec("5.00"),
          "АО Энергосбыт"},
@@ -191,6 +192,84 @@ TEST_CASE("a meter's own single price replaces its organisation's day and night 
     CHECK(to_string(bill.total[0]) == "1340.00");
 }
 
+TEST_CASE(
+    "an assignment prices only the meters of its resource: a water meter never gets electricity prices") {
+    auto b = schedules_book();  // every assignment for electricity
+    const tariff_subject water{"9000108", "dnt-demo", "b-1", "", 3, resource::cold_water};
+    // the organisation's, the building's and the meter's electricity schedules are not the water meter's
+    CHECK(schedule_on(b, water, "2020-06-01") == "(none)");
+    CHECK(schedule_on(b, water, "2023-06-01") == "(none)");
+    auto terms = resolve_terms(b, water, d("2020-01-01"), d("2024-01-01"));
+    REQUIRE(terms.size() == 1);  // no cut on the electricity assignments' dates
+    CHECK(terms[0].schedule.empty());
+    // the organisation's water schedule from 01.06.2021, same scope and target as its electricity ones
+    b.assignments.push_back(
+        {tariff_scope::organization, "dnt-demo", resource::cold_water, d("2021-06-01"), "water"});
+    CHECK(schedule_on(b, water, "2021-05-31") == "(none)");
+    CHECK(schedule_on(b, water, "2021-06-01") == "water");
+    CHECK(schedule_on(b, water, "2023-06-01") == "water");  // the electricity version of 2023 is not its
+    terms = resolve_terms(b, water, d("2020-01-01"), d("2024-01-01"));
+    REQUIRE(terms.size() == 2);
+    CHECK(terms[1].from == d("2021-06-01"));
+    CHECK(terms[1].schedule == "water");
+    // the electricity meters are as before: the water assignment is not theirs
+    CHECK(schedule_on(b, m107(), "2021-07-01") == "single");
+    CHECK(schedule_on(b, m107(), "2023-06-01") == "two-zone");
+    CHECK(schedule_on(b, m106(), "2021-07-01") == "two-zone");
+}
+
+TEST_CASE("a meter moved to another schedule: each period under the schedule and rates then in force") {
+    // two-zone for the organisation (day 6.00, night 3.00); the meter's own three-zone from 01.07.2020,
+    // priced by its own total 5.00 from that date only
+    tariff_book b;
+    b.schedules = {two_zone_schedule(), three_zone_schedule()};
+    b.assignments = {
+        {tariff_scope::organization, "dnt-demo", resource::electricity, d("2020-01-01"), "two-zone"},
+        {tariff_scope::meter, "9000106", resource::electricity, d("2020-07-01"), "three-zone"},
+    };
+    b.rates = {
+        {"two-zone", tariff_scope::organization, "dnt-demo", "day", d("2020-01-01"), dec("6.00"), ""},
+        {"two-zone", tariff_scope::organization, "dnt-demo", "night", d("2020-01-01"), dec("3.00"), ""},
+        {"three-zone", tariff_scope::meter, "9000106", "total", d("2020-07-01"), dec("5.00"), "x"},
+    };
+    const auto terms = resolve_terms(b, m106(), d("2020-05-01"), d("2020-09-01"));
+    REQUIRE(terms.size() == 2);
+    CHECK(terms[0].to == d("2020-07-01"));
+    CHECK(terms[0].schedule == "two-zone");
+    REQUIRE(terms[0].rates.size() == 2);  // the organisation's day and night: the meter's list starts later
+    CHECK((terms[0].rates[0]->zone == "day" && terms[0].rates[0]->price == dec("6.00")));
+    CHECK((terms[0].rates[1]->zone == "night" && terms[0].rates[1]->price == dec("3.00")));
+    CHECK(terms[1].schedule == "three-zone");
+    REQUIRE(terms[1].rates.size() == 1);
+    CHECK(terms[1].rates[0]->price == dec("5.00"));
+    // 10 a day from 01.05 to 01.09 (123 days, UTC), billed as kvant cost --db does: each run of periods
+    // under its schedule. May, two-zone: 31 × 10 × 16/24 × 6 = 1240.00 + 31 × 10 × 8/24 × 3 = 310.00
+    const auto s106 = totals("9000106", {{"2020-05-01T00:00:00Z", "0"}, {"2020-09-01T00:00:00Z", "1230"}});
+    consumption_options may_june;
+    may_june.periods = {period_kind::month};
+    may_june.from = parse_instant("2020-05-01T00:00:00Z");
+    may_june.to = parse_instant("2020-07-01T00:00:00Z");
+    const auto two = cost(s106, zone::utc(), tariff_calendar(two_zone_schedule()),
+                          rate_timeline(b, m106(), "two-zone"), {}, may_june);
+    REQUIRE(two.periods.size() == 2);
+    CHECK(to_string(two.total[0]) == "1550.00");
+    // July and August, three-zone at total 5.00: 31 × 10 × 5 = 1550.00 each
+    consumption_options jul_aug = may_june;
+    jul_aug.from = parse_instant("2020-07-01T00:00:00Z");
+    jul_aug.to = parse_instant("2020-09-01T00:00:00Z");
+    const auto t3 = rate_timeline(b, m106(), "three-zone");
+    const auto three = cost(s106, zone::utc(), tariff_calendar(three_zone_schedule()), t3, {}, jul_aug);
+    REQUIRE(three.periods.size() == 2);
+    CHECK(three.periods[0].start_date == d("2020-07-01"));
+    CHECK(to_string(three.total[0]) == "1550.00");
+    CHECK(to_string(three.total[1]) == "1550.00");
+    // the three-zone rates over all four months fail on May (what the CLI did before billing each run alone)
+    consumption_options all = may_june;
+    all.to = parse_instant("2020-09-01T00:00:00Z");
+    CHECK_THROWS_AS(cost(s106, zone::utc(), tariff_calendar(three_zone_schedule()), t3, {}, all),
+                    config_error);
+}
+
 TEST_CASE("a normative per person is times the residents; the dwelling's kind first; versions by date") {
     tariff_book b;
     b.normatives = {
@@ -233,8 +312,10 @@ TEMPLATE_TEST_CASE("stored tariffs: put, find, list, remove, and what is refused
     populate(s);
     s.put(single_rate_schedule());
     s.put(two_zone_schedule());
-    const tariff_assignment org_single{tariff_scope::organization, "dnt-demo", d("2020-01-01"), "single"};
-    const tariff_assignment b1_two{tariff_scope::building, "b-1", d("2021-01-01"), "two-zone"};
+    const tariff_assignment org_single{tariff_scope::organization, "dnt-demo", resource::electricity,
+                                       d("2020-01-01"), "single"};
+    const tariff_assignment b1_two{tariff_scope::building, "b-1", resource::electricity, d("2021-01-01"),
+                                   "two-zone"};
     s.put(org_single);
     s.put(b1_two);
     const tariff_rate day{"two-zone", tariff_scope::building, "b-1", "day", d("2021-01-01"), dec("6.47"),
@@ -280,17 +361,20 @@ TEMPLATE_TEST_CASE("stored tariffs: put, find, list, remove, and what is refused
     };
     refused(
         [&] {
-            s.put(tariff_assignment{tariff_scope::meter, "9000106", d("2022-01-01"), "nope"});
+            s.put(tariff_assignment{tariff_scope::meter, "9000106", resource::electricity, d("2022-01-01"),
+                                    "nope"});
         },
         errc::unknown_reference, "schedule", "unknown tariff schedule 'nope'");
     refused(
         [&] {
-            s.put(tariff_assignment{tariff_scope::meter, "9999999", d("2022-01-01"), "single"});
+            s.put(tariff_assignment{tariff_scope::meter, "9999999", resource::electricity, d("2022-01-01"),
+                                    "single"});
         },
         errc::unknown_reference, "target", "unknown meter '9999999'");
     refused(
         [&] {
-            s.put(tariff_assignment{tariff_scope::building, "b-9", d("2022-01-01"), "single"});
+            s.put(tariff_assignment{tariff_scope::building, "b-9", resource::electricity, d("2022-01-01"),
+                                    "single"});
         },
         errc::unknown_reference, "target", "building (no account is in it) 'b-9'");
     refused(
@@ -332,7 +416,8 @@ TEMPLATE_TEST_CASE("stored tariffs: put, find, list, remove, and what is refused
     CHECK(s.template all<normative>().empty());
 
     // a meter a tariff row names is not erased behind its back
-    s.put(tariff_assignment{tariff_scope::meter, "9000107", d("2022-01-01"), "single"});
+    s.put(
+        tariff_assignment{tariff_scope::meter, "9000107", resource::electricity, d("2022-01-01"), "single"});
     try {
         s.erase(entity_kind::meter, "9000107");
         FAIL("no exception");
@@ -341,14 +426,17 @@ TEMPLATE_TEST_CASE("stored tariffs: put, find, list, remove, and what is refused
         CHECK_THAT(std::string(e.message()),
                    Catch::Contains("stored tariff rows refer to it (1 tariff assignment)"));
     }
-    CHECK(s.remove(tariff_assignment{tariff_scope::meter, "9000107", d("2022-01-01"), ""}));
+    CHECK(s.remove(
+        tariff_assignment{tariff_scope::meter, "9000107", resource::electricity, d("2022-01-01"), ""}));
     CHECK(s.erase(entity_kind::meter, "9000107").size() == 1);
 
     // a failed batch changes nothing
     try {
         transaction tx(s);
-        s.put(tariff_assignment{tariff_scope::meter, "9000106", d("2024-01-01"), "single"});
-        s.put(tariff_assignment{tariff_scope::meter, "9000106", d("2024-02-01"), "nope"});
+        s.put(tariff_assignment{tariff_scope::meter, "9000106", resource::electricity, d("2024-01-01"),
+                                "single"});
+        s.put(tariff_assignment{tariff_scope::meter, "9000106", resource::electricity, d("2024-02-01"),
+                                "nope"});
         tx.commit();
         FAIL("no exception");
     } catch (const validation_error&) {
@@ -365,11 +453,9 @@ TEST_CASE("a schema 3 database gets the tariff tables on a writing open; a read-
     // make it a version 3 database, as an older libkvant left it
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db,
-                         "DROP TABLE tariff_assignments; DROP TABLE tariff_rates; DROP TABLE normatives; "
-                         "DROP TABLE tariff_schedules; DROP TABLE changes; DROP TABLE anomaly_history; "
-                         "PRAGMA user_version=3",
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    // every table schema 4 added (support.hpp), not only the tariffs': the upgrade creates them all
+    REQUIRE(sqlite3_exec(db, (std::string(drop_schema_v4_tables) + "PRAGMA user_version=3").c_str(), nullptr,
+                         nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
     try {
         sqlite_store ro(file, sqlite_store::mode::read_only);
@@ -383,7 +469,8 @@ TEST_CASE("a schema 3 database gets the tariff tables on a writing open; a read-
         sqlite_store s(file, sqlite_store::mode::open);
         CHECK(s.template find<meter>("9000106"));
         s.put(single_rate_schedule());
-        s.put(tariff_assignment{tariff_scope::organization, "dnt-demo", d("2020-01-01"), "single"});
+        s.put(tariff_assignment{tariff_scope::organization, "dnt-demo", resource::electricity,
+                                d("2020-01-01"), "single"});
         CHECK(s.check().empty());
     }
     sqlite_store ro(file, sqlite_store::mode::read_only);
@@ -456,10 +543,10 @@ TEST_CASE(
     }
     // the second row refers to a meter that does not exist: the first row is not kept either
     try {
-        import_csv(
-            s, table_kind::tariff_assignments,
-            "scope,target,from,schedule\nmeter,9000106,2022-01-01,single\nmeter,nope,2022-01-01,single\n",
-            "assign.csv");
+        import_csv(s, table_kind::tariff_assignments,
+                   "scope,target,resource,from,schedule\nmeter,9000106,electricity,2022-01-01,single\n"
+                   "meter,nope,electricity,2022-01-01,single\n",
+                   "assign.csv");
         FAIL("no exception");
     } catch (const validation_error& e) {
         CHECK(e.code() == errc::unknown_reference);
@@ -477,6 +564,41 @@ TEST_CASE(
           "single,organization,dnt-demo,total,2020-01-01,5,АО ЭС\n");
 }
 
+TEMPLATE_TEST_CASE("one scope, target and date for two resources: two assignments, each for its own meters",
+                   "[store]", memory_backend, sqlite_backend) {
+    TestType bk;
+    store& s = bk.s;
+    populate(s);
+    s.put(metering_point{"tp-3", "A1", "Вода", "Дом", "В доме", ""});
+    meter w;
+    w.serial = "9000108";
+    w.point = "tp-3";
+    w.measures = resource::cold_water;
+    s.put(w);
+    s.put(single_rate_schedule());
+    s.put(two_zone_schedule());
+    const tariff_assignment el{tariff_scope::organization, "dnt-demo", resource::electricity, d("2020-01-01"),
+                               "two-zone"};
+    const tariff_assignment wa{tariff_scope::organization, "dnt-demo", resource::cold_water, d("2020-01-01"),
+                               "single"};
+    s.put(el);
+    s.put(wa);
+    CHECK(key_of(el) != key_of(wa));
+    CHECK(s.template all<tariff_assignment>().size() == 2);
+    CHECK(s.template find<tariff_assignment>(key_of(wa)) == wa);
+    CHECK(s.template find<tariff_assignment>(key_of(el)) == el);
+    const fleet f = load_fleet(s);
+    const auto water = subject_of(f, *f.find_meter("9000108"));
+    const auto power = subject_of(f, *f.find_meter("9000106"));
+    CHECK(water.measures == resource::cold_water);
+    CHECK(assignment_at(load_tariffs(s), water, d("2020-06-01"))->schedule == "single");
+    CHECK(assignment_at(load_tariffs(s), power, d("2020-06-01"))->schedule == "two-zone");
+    // without its own, the water meter has none: the electricity one is not borrowed
+    CHECK(s.remove(wa));
+    CHECK(assignment_at(load_tariffs(s), water, d("2020-06-01")) == nullptr);
+    CHECK(assignment_at(load_tariffs(s), power, d("2020-06-01"))->schedule == "two-zone");
+}
+
 TEMPLATE_TEST_CASE("a store scoped to one organisation sees and writes only its own tariff rows", "[store]",
                    memory_backend, sqlite_backend) {
     TestType bk;
@@ -487,8 +609,10 @@ TEMPLATE_TEST_CASE("a store scoped to one organisation sees and writes only its 
     other.name = "Другая";
     s.put(other);
     s.put(single_rate_schedule());
-    s.put(tariff_assignment{tariff_scope::organization, "dnt-demo", d("2020-01-01"), "single"});
-    s.put(tariff_assignment{tariff_scope::organization, "other", d("2020-01-01"), "single"});
+    s.put(tariff_assignment{tariff_scope::organization, "dnt-demo", resource::electricity, d("2020-01-01"),
+                            "single"});
+    s.put(tariff_assignment{tariff_scope::organization, "other", resource::electricity, d("2020-01-01"),
+                            "single"});
     s.put(normative{"other", resource::electricity, "", d("2020-01-01"), dec("90"),
                     normative_basis::per_account});
     scoped_store mine(s, "dnt-demo");
@@ -497,16 +621,19 @@ TEMPLATE_TEST_CASE("a store scoped to one organisation sees and writes only its 
     CHECK(mine.all<normative>().empty());
     CHECK(mine.all<tariff_schedule>().size() == 1);  // schedules are shared
     // another organisation's rows cannot be read, written or removed through the scope
-    CHECK_FALSE(mine.find<tariff_assignment>(
-        key_of(tariff_assignment{tariff_scope::organization, "other", d("2020-01-01"), ""})));
-    CHECK_THROWS_AS(
-        mine.put(tariff_assignment{tariff_scope::organization, "other", d("2021-01-01"), "single"}),
-        validation_error);
-    CHECK_FALSE(mine.remove(tariff_assignment{tariff_scope::organization, "other", d("2020-01-01"), ""}));
+    CHECK_FALSE(mine.find<tariff_assignment>(key_of(
+        tariff_assignment{tariff_scope::organization, "other", resource::electricity, d("2020-01-01"), ""})));
+    CHECK_THROWS_AS(mine.put(tariff_assignment{tariff_scope::organization, "other", resource::electricity,
+                                               d("2021-01-01"), "single"}),
+                    validation_error);
+    CHECK_FALSE(mine.remove(
+        tariff_assignment{tariff_scope::organization, "other", resource::electricity, d("2020-01-01"), ""}));
     CHECK_THROWS_AS(mine.remove_schedule("single"), validation_error);
     CHECK(s.all<tariff_assignment>().size() == 2);
     // its own building and meter are in scope
-    mine.put(tariff_assignment{tariff_scope::building, "b-1", d("2021-01-01"), "single"});
-    mine.put(tariff_assignment{tariff_scope::meter, "9000106", d("2022-01-01"), "single"});
+    mine.put(
+        tariff_assignment{tariff_scope::building, "b-1", resource::electricity, d("2021-01-01"), "single"});
+    mine.put(
+        tariff_assignment{tariff_scope::meter, "9000106", resource::electricity, d("2022-01-01"), "single"});
     CHECK(mine.all<tariff_assignment>().size() == 3);
 }

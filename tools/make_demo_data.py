@@ -315,8 +315,9 @@ schedules = [
              [("00:00", "night"), ("07:00", "peak"), ("10:00", "semi-peak"), ("17:00", "peak"),
               ("21:00", "semi-peak"), ("23:00", "night")]),
 ]
-assignments = [["organization", ORG, "2019-01-01", "fst1473-two-zone"],
-               ["meter", "98970099", "2020-01-01", "fst1473-three-zone"]]
+# the schedules price electricity (kWh): assigned for it only, so that no water meter is billed by them
+assignments = [["organization", ORG, "electricity", "2019-01-01", "fst1473-two-zone"],
+               ["meter", "98970099", "electricity", "2020-01-01", "fst1473-three-zone"]]
 SUPPLIER = "ПАО «ТНС энерго Ростов-на-Дону»"  # illustrative prices, roubles per kWh
 rates = [["fst1473-two-zone", "organization", ORG, "day", "2019-01-01", "5.93", SUPPLIER],
          ["fst1473-two-zone", "organization", ORG, "night", "2019-01-01", "3.26", SUPPLIER],
@@ -353,7 +354,7 @@ write("sessions.csv", ["meter", "start", "end", "channel", "result", "note"], se
 with open(os.path.join(OUT, "tariff_schedules.json"), "w", encoding="utf-8") as f:
     json.dump(schedules, f, ensure_ascii=False, indent=1)
     f.write("\n")
-write("tariff_assignments.csv", ["scope", "target", "from", "schedule"], assignments)
+write("tariff_assignments.csv", ["scope", "target", "resource", "from", "schedule"], assignments)
 write("tariff_rates.csv", ["schedule", "scope", "target", "zone", "from", "price", "supplier"], rates)
 write("normatives.csv", ["organization", "resource", "amenities", "from", "value", "basis"], normatives)
 print(f"{len(abonents)} abonents, {len(meters)} meters ({no_coords} without coordinates), {len(readings)} readings")

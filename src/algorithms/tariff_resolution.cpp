@@ -46,7 +46,7 @@ const tariff_assignment* assignment_at(const tariff_book& book, const tariff_sub
     for (const auto scope : most_specific_first) {
         const tariff_assignment* best = nullptr;
         for (const auto& a : book.assignments)
-            if (a.scope == scope && a.from <= d && applies(s, scope, a.target) &&
+            if (a.scope == scope && a.measures == s.measures && a.from <= d && applies(s, scope, a.target) &&
                 (!best || a.from > best->from))
                 best = &a;
         if (best) return best;
@@ -142,7 +142,8 @@ std::vector<tariff_terms> resolve_terms(const tariff_book& book, const tariff_su
     if (!(from < to)) return out;
     std::set<calendar_date> cuts{from};
     for (const auto& a : book.assignments)
-        if (applies(s, a.scope, a.target) && from < a.from && a.from < to) cuts.insert(a.from);
+        if (a.measures == s.measures && applies(s, a.scope, a.target) && from < a.from && a.from < to)
+            cuts.insert(a.from);
     for (const auto& r : book.rates)
         if (applies(s, r.scope, r.target) && from < r.from && r.from < to) cuts.insert(r.from);
     for (const auto& n : book.normatives)

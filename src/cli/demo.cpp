@@ -398,8 +398,8 @@ int run_demo(const args& a) {
     heading(out, L.tariffs_h);
     out << L.assigned << ":\n";
     for (const auto& as : db.all<tariff_assignment>())
-        out << "  " << to_string(as.scope) << " " << as.target << " " << L.from << " "
-            << to_russian_string(as.from) << ": " << as.schedule << "\n";
+        out << "  " << to_string(as.scope) << " " << as.target << " " << resource_name(as.measures, russian)
+            << " " << L.from << " " << to_russian_string(as.from) << ": " << as.schedule << "\n";
     out << L.prices << ":\n";
     for (const auto& r : db.all<tariff_rate>())
         out << "  " << r.schedule << " " << r.target << " " << r.zone << " " << L.from << " "

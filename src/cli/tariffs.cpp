@@ -108,7 +108,8 @@ class stored_tariffs {
     }
 
     /// The bill of one meter: each period under the schedule in force on its first day, its rates cut where
-    /// a price changes. config_error naming the meter and the date when no schedule or rate is in force.
+    /// a price changes; each run of periods under one schedule billed over those periods alone. config_error
+    /// naming the meter and the date when no schedule or rate is in force.
     meter_cost bill(const meter_input& mi, const fleet& f, const consumption_options& o) const {
         const std::string& serial = mi.series.serial();
         const auto periods = periods_of(mi.series, mi.calendar, o);
@@ -136,17 +137,19 @@ class stored_tariffs {
         out.periods = periods;
         out.total.assign(periods.size(), money{});
         out.complete.assign(periods.size(), 0);
-        std::vector<std::string> done;
-        for (std::size_t k = 0; k < periods.size(); ++k) {
-            const std::string& id = schedule_of[k];
-            if (std::find(done.begin(), done.end(), id) != done.end()) continue;
-            done.push_back(id);
+        // each run of consecutive periods under one schedule is billed on its own, over those periods only:
+        // the rates of a schedule assigned from July need not cover May, billed under the schedule before
+        for (std::size_t first = 0; first < periods.size();) {
+            const std::string& id = schedule_of[first];
+            std::size_t last = first;
+            while (last + 1 < periods.size() && schedule_of[last + 1] == id) ++last;
             const tariff_calendar* cal = calendar_;
             if (!cal) {
                 const auto it = calendars_.find(id);
                 if (it == calendars_.end())
                     throw config_error(errc::config, "meter " + serial + ": tariff schedule " + excerpt(id) +
-                                                         " assigned on " + to_string(periods[k].start_date) +
+                                                         " assigned on " +
+                                                         to_string(periods[first].start_date) +
                                                          " is not stored");
                 cal = &it->second;
             }
@@ -154,22 +157,28 @@ class stored_tariffs {
             if (rates.empty())
                 throw config_error(errc::config, "meter " + serial + ": no rate of tariff schedule " +
                                                      excerpt(id) + " in force on " +
-                                                     to_string(periods[k].start_date) + " (or give --rates)");
+                                                     to_string(periods[first].start_date) +
+                                                     " (or give --rates)");
+            consumption_options run = o;
+            run.from = periods[first].begin;
+            run.to = periods[last].end;
             meter_cost part;
             try {
-                part = cost(mi.series, mi.calendar, *cal, rates, p, o);
+                part = cost(mi.series, mi.calendar, *cal, rates, p, run);
             } catch (const config_error& e) {
                 throw config_error(e.code(), "meter " + serial + ": " + std::string(e.message()));
             }
-            // keep the periods of this schedule (the periods of one meter are the same in every call)
+            // part's periods are periods[first..last], numbered from 0
             for (auto& line : part.lines)
-                if (line.period < periods.size() && schedule_of[line.period] == id)
+                if (first + line.period <= last) {
+                    line.period += first;
                     out.lines.push_back(std::move(line));
-            for (std::size_t j = 0; j < periods.size() && j < part.periods.size(); ++j)
-                if (schedule_of[j] == id) {
-                    out.total[j] = part.total[j];
-                    out.complete[j] = part.complete[j];
                 }
+            for (std::size_t j = 0; j < part.periods.size() && first + j <= last; ++j) {
+                out.total[first + j] = part.total[j];
+                out.complete[first + j] = part.complete[j];
+            }
+            first = last + 1;
         }
         std::stable_sort(out.lines.begin(), out.lines.end(),
                          [](const cost_line& x, const cost_line& y) { return x.period < y.period; });

@@ -29,7 +29,8 @@ std::string shown(std::string k) {
 }  // namespace
 
 std::string key_of(const tariff_assignment& a) {
-    return std::string(to_string(a.scope)) + unit_separator + a.target + unit_separator + to_string(a.from);
+    return std::string(to_string(a.scope)) + unit_separator + a.target + unit_separator +
+           std::string(to_string(a.measures)) + unit_separator + to_string(a.from);
 }
 std::string key_of(const tariff_rate& r) {
     return r.schedule + unit_separator + std::string(to_string(r.scope)) + unit_separator + r.target +

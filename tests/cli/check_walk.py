@@ -459,8 +459,8 @@ for (c, r), ss in cells.items():
 
 # ---- the stored tariffs as kvant demo lists them
 for r in rows("tariff_assignments.csv"):
-    has_line(f"  {r['scope']} {r['target']} с {ru_date(dt.date.fromisoformat(r['from']))}: {r['schedule']}",
-             f"assignment {r}")
+    has_line(f"  {r['scope']} {r['target']} {RES_RU[r['resource']]} с {ru_date(dt.date.fromisoformat(r['from']))}: "
+             f"{r['schedule']}", f"assignment {r}")
 for r in rows("tariff_rates.csv"):
     has_line(f"  {r['schedule']} {r['target']} {r['zone']} с {ru_date(dt.date.fromisoformat(r['from']))}: "
              f"{fixed(Fraction(Decimal(r['price'])), 2)} ({r['supplier']})", f"rate {r}")
@@ -471,7 +471,8 @@ for r in rows("normatives.csv"):
 
 # ---- cost under the stored tariffs: the organisation's two-zone schedule (day 07-23), its rates by date
 assign = [r for r in rows("tariff_assignments.csv") if r["scope"] == "organization"]
-check(len(assign) == 1 and assign[0]["schedule"] == "fst1473-two-zone", "the organisation's schedule")
+check(len(assign) == 1 and assign[0]["schedule"] == "fst1473-two-zone" and assign[0]["resource"] == "electricity",
+      "the organisation's schedule, for electricity")
 rates = [r for r in rows("tariff_rates.csv") if r["scope"] == "organization"]
 
 

@@ -589,7 +589,7 @@ cat >sched.json <<'JSON'
                 "weeks": [{"id": "all", "days": ["d", "d", "d", "d", "d", "d", "d"]}],
                 "days": [{"id": "d", "changes": [{"at": "00:00", "zone": "total"}]}]}]}]
 JSON
-printf 'scope,target,from,schedule\norganization,dnt,2020-01-01,single\n' >assign.csv
+printf 'scope,target,resource,from,schedule\norganization,dnt,electricity,2020-01-01,single\n' >assign.csv
 # the organisation's price changes on 16.08; meter M2 has its own list from 10.08
 printf 'schedule,scope,target,zone,from,price,supplier\nsingle,organization,dnt,total,2020-01-01,5.00,АО Энергосбыт\nsingle,organization,dnt,total,2020-08-16,6.00,АО Энергосбыт\nsingle,meter,M2,total,2020-08-10,4.00,\n' >rates.csv
 # per person for a gas stove (A1: 3 residents), per account for any other dwelling
@@ -630,10 +630,39 @@ contains "$work/out" "M2,2020-08,total,2020-08-10,220,4,880.00,1" "the round tri
 expect 0 "a database without assignments" -- "$kvant" import --db t3.db "${entities[@]}" --tariff-schedules sched.json --tariff-rates rates.csv
 expect 1 "cost without an assigned schedule" -- "$kvant" cost --db t3.db --by month
 contains "$work/err" "meter M1: no tariff schedule in force on 2020-08-01" "the meter and date named"
-printf 'scope,target,from,schedule\nmeter,M1,2020-01-01,single\n' >assign-m1.csv
+printf 'scope,target,resource,from,schedule\nmeter,M1,electricity,2020-01-01,single\n' >assign-m1.csv
 expect 0 "assign M1 only" -- "$kvant" import --db t3.db --tariff-assignments assign-m1.csv
 expect 1 "M2 still has none" -- "$kvant" cost --db t3.db --by month
 contains "$work/err" "meter M2: no tariff schedule in force on 2020-08-01" "the unassigned meter named"
+# an assignment prices the meters of its resource only: the organisation's electricity schedule never bills
+# the water meter W1 (31 m³ in August: at the 5.00 of kWh it would silently read 155.00)
+printf 'code,account,amenities\np3,A1,\n' >water-pts.csv
+printf 'serial,point,resource,zone\nW1,p3,cold_water,UTC\n' >water.csv
+printf 'meter,timestamp,total\nW1,2020-08-01T00:00:00Z,0\nW1,2020-09-01T00:00:00Z,31\n' >water-readings.csv
+expect 0 "a database with a water meter" -- "$kvant" import --db t4.db "${entities[@]}" --tariff-schedules sched.json --tariff-assignments assign.csv --tariff-rates rates.csv
+expect 0 "the water meter added" -- "$kvant" import --db t4.db --points water-pts.csv --meters water.csv --readings water-readings.csv
+expect 1 "cost without --resource: the water meter has no schedule" -- "$kvant" cost --db t4.db --by month
+contains "$work/err" "meter W1: no tariff schedule in force on 2020-08-01" "the water meter named, not billed at kWh prices"
+expect 0 "cost of electricity only" -- "$kvant" cost --db t4.db --by month --resource electricity
+contains "$work/out" "M1,2020-08,total,2020-08-16,160,6,960.00,1" "electricity billed as before"
+# the water schedule (same profile, its own id) for cold water: 31 × 40.00 = 1240.00
+sed 's/"id": "single", "name": "Одноставочный"/"id": "water", "name": "Вода"/' sched.json >water-sched.json
+printf 'scope,target,resource,from,schedule\norganization,dnt,cold_water,2020-01-01,water\n' >assign-water.csv
+printf 'schedule,scope,target,zone,from,price,supplier\nwater,organization,dnt,total,2020-01-01,40.00,Водоканал\n' >rates-water.csv
+expect 0 "assign a water schedule" -- "$kvant" import --db t4.db --tariff-schedules water-sched.json --tariff-assignments assign-water.csv --tariff-rates rates-water.csv
+expect 0 "cost of every resource" -- "$kvant" cost --db t4.db --by month
+contains "$work/out" "W1,2020-08,total,2020-01-01,31,40,1240.00,1" "the water meter at the water schedule's price"
+contains "$work/out" "M1,2020-08,total,2020-01-01,150,5,750.00,1" "the electricity meter at its own"
+# M1 moved to its own schedule from 16.08, priced from that date only: the days before stay under the
+# organisation's (10 a day: 15.08 at 5.00 = 50.00; 16.08 at 8.00 = 80.00), not "no rate ... on 2020-08-01"
+sed 's/"id": "single", "name": "Одноставочный"/"id": "flat", "name": "Свой"/' sched.json >flat-sched.json
+printf 'scope,target,resource,from,schedule\nmeter,M1,electricity,2020-08-16,flat\n' >assign-flat.csv
+printf 'schedule,scope,target,zone,from,price,supplier\nflat,meter,M1,total,2020-08-16,8.00,x\n' >rates-flat.csv
+expect 0 "M1's own schedule from 16.08" -- "$kvant" import --db t4.db --tariff-schedules flat-sched.json --tariff-assignments assign-flat.csv --tariff-rates rates-flat.csv
+expect 0 "cost by day across the change of schedule" -- "$kvant" cost --db t4.db --by day --resource electricity
+contains "$work/out" "M1,2020-08-15,total,2020-01-01,10,5,50.00,1" "the day before under the organisation's schedule"
+contains "$work/out" "M1,2020-08-16,total,2020-08-16,10,8,80.00,1" "from 16.08 under the meter's own schedule"
+contains "$work/out" "M2,2020-08-16,total,2020-08-10,10,4,40.00,1" "M2 unaffected"
 cd - >/dev/null || exit 1
 
 # ---- validation policy: the seed's own requisites (001 §3.5.1) have wrong check digits; real data, kept

@@ -3,9 +3,10 @@
 /// a store: the host or the CLI loads the book once and asks per meter.
 ///
 /// Rules (docs/tariffs.md, "Stored tariffs"):
-/// - Schedule: among the assignments in force on the date (from at or before it) of the meter itself, the
-///   building of its account and the organisation of its abonent, the most specific scope wins (meter >
-///   building > organisation); within that scope the latest `from`.
+/// - Schedule: among the assignments of the meter's resource in force on the date (from at or before it) of
+///   the meter itself, the building of its account and the organisation of its abonent, the most specific
+///   scope wins (meter > building > organisation); within that scope the latest `from`. None of its resource:
+///   none (an electricity schedule never prices a water meter).
 /// - Rates: of the schedule in force, the most specific scope with any rate in force on the date gives the
 ///   whole price list; within it each zone has its latest rate at or before the date. `rate_timeline` gives
 ///   that list over all dates as `rate`s of cost.hpp (one per zone and change), so that cost() splits a bill
@@ -37,7 +38,7 @@ struct tariff_subject {
 };
 tariff_subject subject_of(const fleet& f, const meter& m);
 
-/// The assignment in force on a date; nullptr when none.
+/// The assignment of the subject's resource in force on a date; nullptr when none.
 const tariff_assignment* assignment_at(const tariff_book& book, const tariff_subject& s, calendar_date d);
 
 /// The price list of one schedule over time for this subject, as cost() takes it: on each date on which

@@ -21,7 +21,7 @@
 /// - relay_changes: meter, timestamp, position; reason, by, note (docs/state.md)
 /// - sessions: meter, start, end, result; channel, note (docs/state.md)
 /// - tariff_schedules: not CSV but JSON (model/tariff_json.hpp): one schedule object or an array of them
-/// - tariff_assignments: scope, target, from, schedule
+/// - tariff_assignments: scope, target, resource, from, schedule
 /// - tariff_rates: schedule, scope, target, zone, from, price; supplier (the `kvant cost --rates` file of
 ///   zone,from,price still reads there; stored rates need the schedule and scope columns)
 /// - normatives: organization, resource, from, value, basis; amenities
