@@ -551,6 +551,18 @@ TEMPLATE_TEST_CASE("a tenant scope refuses writes that would land in another org
     CHECK(b.s.reading_count("7000001") == 1);
     CHECK(b.s.template find<meter>("7000001"));
     CHECK_THROWS_WITH(scoped_store(b.s, "nobody"), Catch::Contains("[kvant.storage.304]"));
+    // a meter model only another organisation's meter uses: the scope counts no meter of it, yet the
+    // shared catalogue is not erased through a scope (it would leave 5000001 without its model)
+    meter_model mm;
+    mm.id = "merc-uk";
+    mm.name = "Меркурий 230";
+    b.s.put(mm);
+    auto theirs = *b.s.template find<meter>("5000001");
+    theirs.model = "merc-uk";
+    b.s.put(theirs);
+    CHECK_THROWS_WITH(dnt.erase(entity_kind::meter_model, "merc-uk"),
+                      Catch::Contains("a scoped store cannot erase them"));
+    CHECK(b.s.template find<meter_model>("merc-uk"));
 }
 
 TEST_CASE("a version 3 database is migrated to 4 on a writing open and refused read-only",
