@@ -365,10 +365,7 @@ TEST_CASE("a schema 3 database gets the tariff tables on a writing open; a read-
     // make it a version 3 database, as an older libkvant left it
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(file.string().c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db,
-                         "DROP TABLE tariff_assignments; DROP TABLE tariff_rates; DROP TABLE normatives; "
-                         "DROP TABLE tariff_schedules; DROP TABLE changes; DROP TABLE anomaly_history; "
-                         "PRAGMA user_version=3",
+    REQUIRE(sqlite3_exec(db, (std::string(test::drop_schema_v4_tables) + "PRAGMA user_version=3").c_str(),
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
     try {
