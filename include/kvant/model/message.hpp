@@ -65,9 +65,10 @@ enum class message_code : std::uint8_t {
     entry_tariff_sum,
     entry_missing_total,
     entry_no_history,
-    entry_rollover_no_digits
+    entry_rollover_no_digits,
+    entry_after_removal
 };
-inline constexpr detail::enum_text<message_code, 31> message_code_text{
+inline constexpr detail::enum_text<message_code, 32> message_code_text{
     "message code",
     {{{message_code::legacy_text, "legacy_text"},
       {message_code::reading_decrease, "reading_decrease"},
@@ -99,7 +100,8 @@ inline constexpr detail::enum_text<message_code, 31> message_code_text{
       {message_code::entry_tariff_sum, "entry_tariff_sum"},
       {message_code::entry_missing_total, "entry_missing_total"},
       {message_code::entry_no_history, "entry_no_history"},
-      {message_code::entry_rollover_no_digits, "entry_rollover_no_digits"}}}};
+      {message_code::entry_rollover_no_digits, "entry_rollover_no_digits"},
+      {message_code::entry_after_removal, "entry_after_removal"}}}};
 inline std::string_view to_string(message_code c) noexcept {
     return message_code_text.name(c);
 }
