@@ -195,6 +195,23 @@ TEST_CASE("manual entry: time, tariff sum, missing total and no history, each a 
     CHECK(fresh.outcome == entry_outcome::accepted);
     CHECK(fresh.findings[0].check == entry_check::no_history);
     CHECK(fresh.expected.empty());
+    // removed from service (снят с учёта) on 21.08.2020: the final reading that day is checked as any other;
+    // from the next local day on, a reading is refused (it was accepted without a word)
+    meter gone = water("98990006");
+    gone.removed = parse_date("2020-08-21");
+    const auto final_day = check(gone, water_history(),
+                                 entry(gone, "2020-08-21T23:59:00+03:00", {{register_id::total, "352.5"}}));
+    CHECK(final_day.outcome == entry_outcome::accepted);
+    const auto after = check(gone, water_history(),
+                             entry(gone, "2020-08-22T00:00:00+03:00", {{register_id::total, "352.5"}}));
+    CHECK(after.outcome == entry_outcome::refused);
+    REQUIRE(after.findings.size() == 1);
+    CHECK(after.findings[0].check == entry_check::after_removal);
+    CHECK(ru(after) ==
+          "Прибор учета 98990006 снят с учёта 21.08.2020: показание на 22.08.2020 00:00 не принимается");
+    CHECK(render(after.findings[0].text, language::en) ==
+          "Meter 98990006 was removed from service on 21.08.2020: a reading at 22.08.2020 00:00 is not "
+          "accepted");
     // the enums read back from their names
     CHECK(parse_entry_confirmation("rollover") == entry_confirmation::rollover);
     CHECK(parse_entry_check("implausibly_high") == entry_check::implausibly_high);

@@ -551,6 +551,18 @@ TEMPLATE_TEST_CASE("a tenant scope refuses writes that would land in another org
     CHECK(b.s.reading_count("7000001") == 1);
     CHECK(b.s.template find<meter>("7000001"));
     CHECK_THROWS_WITH(scoped_store(b.s, "nobody"), Catch::Contains("[kvant.storage.304]"));
+    // a meter model only another organisation's meter uses: the scope counts no meter of it, yet the
+    // shared catalogue is not erased through a scope (it would leave 5000001 without its model)
+    meter_model mm;
+    mm.id = "merc-uk";
+    mm.name = "Меркурий 230";
+    b.s.put(mm);
+    auto theirs = *b.s.template find<meter>("5000001");
+    theirs.model = "merc-uk";
+    b.s.put(theirs);
+    CHECK_THROWS_WITH(dnt.erase(entity_kind::meter_model, "merc-uk"),
+                      Catch::Contains("a scoped store cannot erase them"));
+    CHECK(b.s.template find<meter_model>("merc-uk"));
 }
 
 TEST_CASE("a version 3 database is migrated to 4 on a writing open and refused read-only",
@@ -577,4 +589,53 @@ TEST_CASE("a version 3 database is migrated to 4 on a writing open and refused r
         CHECK(s.check().empty());
     }
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
+}
+
+TEMPLATE_TEST_CASE("a tenant scope: the entry log, sessions, relay changes and removal across it",
+                   "[queries][scope]", memory_backend, sqlite_backend) {
+    TestType b;
+    populate(b.s);
+    // УК «Север»'s meter 5000001 has an entry, a session and a relay change, written without a scope
+    entry_record theirs;
+    theirs.entered = one_reading("5000001", "2025-01-01T00:00:00Z", "7").to_readings().front();
+    theirs.entered.source = reading_source::manual;
+    theirs.entered_by = "uk-admin";
+    theirs.entered_at = at("2025-01-01T01:00:00Z");
+    b.s.enter_reading(theirs);
+    const comm_session s{"5000001",         at("2025-01-02T00:00:00Z"), at("2025-01-02T00:01:00Z"),
+                         link_channel::gsm, session_result::ok,         ""};
+    b.s.put_sessions(std::span(&s, 1));
+    const relay_change off{"5000001",           at("2025-01-03T00:00:00Z"),
+                           relay_position::off, relay_reason::command,
+                           "uk-admin",          "долг"};
+    b.s.put_relay_changes(std::span(&off, 1));
+    const instant from = at("2000-01-01T00:00:00Z"), to = at("2090-01-01T00:00:00Z");
+
+    scoped_store dnt(b.s, "dnt");
+    CHECK(dnt.entries({}, from, to).empty());
+    CHECK(dnt.entries("5000001", from, to).empty());
+    CHECK(dnt.sessions({}, from, to).empty());
+    CHECK(dnt.link_summaries("5000001").empty());
+    CHECK(dnt.relay_at(to, "5000001").empty());
+    CHECK(dnt.relay_history({}, from, to).empty());
+    // writing across it: each is an unknown meter, and nothing changes
+    entry_record mine = theirs;
+    mine.entered.time = at("2025-01-05T00:00:00Z");
+    mine.entered_by = "intruder";
+    CHECK_THROWS_WITH(dnt.enter_reading(mine), Catch::Contains("unknown meter '5000001'"));
+    CHECK_THROWS_WITH(dnt.log_entry(mine), Catch::Contains("5000001"));
+    comm_session s2 = s;
+    s2.start = s2.end = at("2025-01-06T00:00:00Z");
+    CHECK_THROWS_WITH(dnt.put_sessions(std::span(&s2, 1)), Catch::Contains("5000001"));
+    relay_change on = off;
+    on.time = at("2025-01-06T00:00:00Z");
+    on.position = relay_position::on;
+    CHECK_THROWS_WITH(dnt.put_relay_changes(std::span(&on, 1)), Catch::Contains("5000001"));
+    CHECK_THROWS_WITH(dnt.remove_from_service("5000001", parse_date("2025-02-01")),
+                      Catch::Contains("[kvant.storage.304]"));
+    CHECK(b.s.entries({}, from, to).size() == 1);
+    CHECK(b.s.sessions({}, from, to).size() == 1);
+    CHECK(b.s.relay_at(to, "5000001").front().position == relay_position::off);
+    CHECK_FALSE(b.s.template find<meter>("5000001")->removed);
+    CHECK(b.s.reading_count("5000001") == 1);
 }

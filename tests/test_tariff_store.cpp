@@ -637,3 +637,41 @@ TEMPLATE_TEST_CASE("a store scoped to one organisation sees and writes only its 
         tariff_assignment{tariff_scope::meter, "9000106", resource::electricity, d("2022-01-01"), "single"});
     CHECK(mine.all<tariff_assignment>().size() == 3);
 }
+
+TEMPLATE_TEST_CASE("a scope cannot write or remove the tariff rows of a building another organisation shares",
+                   "[store][scope]", memory_backend, sqlite_backend) {
+    // Building keys are free text: the other organisation has account B1 in "b-1" too, so a building rate of
+    // "b-1" bills its account as well. The scope reads it (it bills its own A1) but cannot change it.
+    TestType b;
+    store& s = b.s;
+    populate(s);
+    organization other;
+    other.id = "other";
+    other.name = "Другая";
+    s.put(other);
+    s.put(abonent{"ab-9", "other", abonent_kind::person, "Петров Пётр", "", "", std::nullopt});
+    account theirs;
+    theirs.number = "B1";
+    theirs.abonent = "ab-9";
+    theirs.building = "b-1";
+    s.put(theirs);
+    s.put(single_rate_schedule());
+    const tariff_rate shared{"single", tariff_scope::building, "b-1", "total", d("2020-01-01"), dec("5"), ""};
+    s.put(shared);
+    s.put(tariff_assignment{tariff_scope::building, "b-1", resource::electricity, d("2020-01-01"), "single"});
+    scoped_store mine(s, "dnt-demo");
+    CHECK(mine.all<tariff_rate>().size() == 1);  // read: it bills A1
+    CHECK_THROWS_WITH(mine.remove(shared), Catch::Contains("shared with another organization"));
+    CHECK_THROWS_WITH(mine.remove(tariff_assignment{tariff_scope::building, "b-1", resource::electricity,
+                                                    d("2020-01-01"), "single"}),
+                      Catch::Contains("shared with another organization"));
+    CHECK_THROWS_AS(mine.put(tariff_rate{"single", tariff_scope::building, "b-1", "total", d("2021-01-01"),
+                                         dec("50"), ""}),
+                    validation_error);
+    CHECK(s.all<tariff_rate>().size() == 1);
+    CHECK(s.all<tariff_assignment>().size() == 1);
+    // a building wholly its own is still written through the scope
+    mine.put(tariff_rate{"single", tariff_scope::building, "b-2", "total", d("2021-01-01"), dec("4"), ""});
+    CHECK(
+        mine.remove(tariff_rate{"single", tariff_scope::building, "b-2", "total", d("2021-01-01"), {}, ""}));
+}

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "kvant/core/calendar.hpp"
+
 namespace kvant {
 inline namespace v0 {
 
@@ -80,6 +82,13 @@ entry_verdict check_entry(const meter& m, const meter_series& history, const reg
     const std::string time_text = local_text(entered.time, z);
     if (!total) {
         find(entry_check::missing_total, total_ch, message_code::entry_missing_total, {});
+        v.outcome = entry_outcome::refused;
+        return v;
+    }
+    // a meter removed from service reads nothing after its removal day (its final reading is on that day)
+    if (m.removed && local_date(z, entered.time) > *m.removed) {
+        find(entry_check::after_removal, total_ch, message_code::entry_after_removal,
+             {{"removed", to_russian_string(*m.removed)}, {"time", time_text}});
         v.outcome = entry_outcome::refused;
         return v;
     }

@@ -33,8 +33,16 @@ int run_enter(const args& a) {
     entered.source = reading_source::manual;
     entered.set(p.main, *a.decimal_value("total"));
     for (int k = 1; k <= 8; ++k)
-        if (const auto v = a.decimal_value(tariff_options[k - 1]))
+        if (const auto v = a.decimal_value(tariff_options[k - 1])) {
+            // a register the meter does not have would be stored as a reading of it (or refused as a wrong
+            // sum, which names the sum and not the register): refuse it by name
+            if (k > tariffs)
+                throw config_error(errc::usage,
+                                   std::string("--") + tariff_options[k - 1] + ": meter " + excerpt(serial) +
+                                       " has " + std::to_string(tariffs) +
+                                       (tariffs == 1 ? " tariff register" : " tariff registers"));
             entered.set(p.main.with_tariff(static_cast<register_id>(k)), *v);
+        }
 
     const auto history = meter_series::from_table(std::make_shared<const reading_table>(
         db.readings(serial, from_unix(plausible_first_unix), from_unix(plausible_end_unix))));

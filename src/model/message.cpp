@@ -18,7 +18,7 @@ struct entry {
 };
 
 // clang-format off
-constexpr std::array<entry, 31> catalogue{{
+constexpr std::array<entry, 32> catalogue{{
     {message_code::legacy_text, {"{ru}", "{en}"}},
     {message_code::reading_decrease,
      {"Прибор учета {meter}: Предыдущие показания: {previous}, текущие показания: {current}[ (тариф {tariff})][ ({channel})]",
@@ -110,6 +110,9 @@ constexpr std::array<entry, 31> catalogue{{
     {message_code::entry_rollover_no_digits,
      {"Прибор учета {meter}: переход через ноль не проверить[ (тариф {tariff})]: {previous} → {current}, разрядность счётчика не известна",
       "Meter {meter}: a rollover cannot be checked[ (tariff {tariff})]: {previous} → {current}, the register's digits are unknown"}},
+    {message_code::entry_after_removal,
+     {"Прибор учета {meter} снят с учёта {removed}: показание на {time} не принимается",
+      "Meter {meter} was removed from service on {removed}: a reading at {time} is not accepted"}},
 }};
 // clang-format on
 

@@ -269,6 +269,12 @@ bool scoped_store::reopen_anomaly(std::string_view key, instant at, std::string_
     return mine(entity_kind::anomaly, key) && inner_.reopen_anomaly(key, at, by, note);
 }
 void scoped_store::erase_entity(entity_kind kind, std::string_view key) {
+    // store::erase counted a model's meters through the scope, so another organisation's meters of it went
+    // unseen: the shared catalogue is not erased through a scope, as it is not written through one
+    if (kind == entity_kind::meter_model)
+        throw validation_error(errc::validation, "meter model " + excerpt(key) +
+                                                     ": models are a catalogue shared by every organization; "
+                                                     "a scoped store cannot erase them");
     inner_.erase_entity(kind, key);  // store::erase found it (and everything below it) through the scope
 }
 void scoped_store::append_change(const change& c) {
@@ -319,6 +325,18 @@ bool scoped_store::visible(tariff_scope scope, const std::string& target) const 
     return false;
 }
 
+bool scoped_store::writable(tariff_scope scope, const std::string& target) const {
+    if (!visible(scope, target)) return false;
+    if (scope != tariff_scope::building) return true;
+    // a building key is free text: another organisation's accounts may be in the same building, and a
+    // building row bills them too, so only a building wholly of this organisation is written through it
+    std::vector<account> every;
+    inner_.list(every);
+    for (const auto& a : every)
+        if (a.building == target && !mine(entity_kind::account, a.number)) return false;
+    return true;
+}
+
 bool scoped_store::load(std::string_view key, tariff_schedule& out) const {
     return inner_.load(key, out);
 }
@@ -361,14 +379,14 @@ void scoped_store::store_entity(const tariff_schedule& s) {
     inner_.store_entity(s);
 }
 void scoped_store::store_entity(const tariff_assignment& a) {
-    if (!visible(a.scope, a.target))
+    if (!writable(a.scope, a.target))
         throw validation_error(errc::validation, "tariff_assignment for " + excerpt(a.target) +
                                                      " is outside organization " + excerpt(org_) +
                                                      "; a scoped store cannot write it");
     inner_.store_entity(a);
 }
 void scoped_store::store_entity(const tariff_rate& r) {
-    if (!visible(r.scope, r.target))
+    if (!writable(r.scope, r.target))
         throw validation_error(errc::validation, "tariff_rate for " + excerpt(r.target) +
                                                      " is outside organization " + excerpt(org_) +
                                                      "; a scoped store cannot write it");
@@ -388,11 +406,21 @@ bool scoped_store::erase_schedule(std::string_view id) {
 }
 bool scoped_store::erase_assignment(std::string_view key) {
     tariff_assignment a;
-    return load(key, a) && inner_.erase_assignment(key);
+    if (!load(key, a)) return false;
+    if (!writable(a.scope, a.target))
+        throw validation_error(errc::validation, "tariff_assignment for " + excerpt(a.target) +
+                                                     " is shared with another organization; a scoped store "
+                                                     "cannot remove it");
+    return inner_.erase_assignment(key);
 }
 bool scoped_store::erase_rate(std::string_view key) {
     tariff_rate r;
-    return load(key, r) && inner_.erase_rate(key);
+    if (!load(key, r)) return false;
+    if (!writable(r.scope, r.target))
+        throw validation_error(errc::validation, "tariff_rate for " + excerpt(r.target) +
+                                                     " is shared with another organization; a scoped store "
+                                                     "cannot remove it");
+    return inner_.erase_rate(key);
 }
 bool scoped_store::erase_normative(std::string_view key) {
     normative n;

@@ -217,6 +217,12 @@ contains "$work/out" "before_last: Прибор учета 98990006: время 
 expect 0 "export after entering" -- "$kvant" export --db "$work/entry.db" --table readings
 contains "$work/out" "98990006,2020-08-22T06:05:00Z,volume,352.53,manual," "enter: the accepted reading stored as manual"
 expect 2 "enter without --by" -- "$kvant" enter --db "$work/entry.db" --meter 98990006 --total 1
+# a tariff register the meter does not have (9000106 is a two-tariff NEVA MT 114): refused by name, nothing
+# stored (it was stored as a T3 reading, or refused as a wrong sum that did not name the register)
+expect 2 "enter --t3 on a two-tariff meter" -- "$kvant" enter --db "$work/entry.db" --meter 9000106 --at 2020-08-22T10:00:00+03:00 --total 1760 --t1 1230 --t2 530 --t3 0 --by admin
+contains "$work/err" "[kvant.config.401] --t3: meter '9000106' has 2 tariff registers" "enter: an unknown register named"
+expect 0 "export after --t3" -- "$kvant" export --db "$work/entry.db" --table readings
+if grep -q "^9000106,2020-08-22T07:00:00Z" "$work/out"; then bad "enter --t3: a reading was stored"; else ok; fi
 
 # estimation: four complete months (100, 110, 90, 100), then nothing until 15.08: May-July at the average of
 # 100 (at most three periods), August at the normative

@@ -19,6 +19,7 @@
 #include "kvant/core/error.hpp"
 #include "kvant/io/csv.hpp"
 #include "kvant/model/json.hpp"
+#include "kvant/model/tariff_json.hpp"
 #include "kvant/store/store.hpp"
 
 namespace kvant::fuzz {
@@ -69,8 +70,10 @@ inline std::string_view text_of(const std::uint8_t* data, std::size_t size) {
 }
 
 /// A small fixed fleet from data/demo: one organisation, two abonents, two accounts and points, three models,
-/// three meters (one with a transformer ratio of 20), a few readings and one event. The importer targets
-/// import into a store that holds it, so that references resolve and conflicts can happen.
+/// three meters (one with a transformer ratio of 20), a few readings and one event; two relay changes, two
+/// sessions (one failed), a two-zone schedule assigned to the organisation and to a meter, three rates and
+/// two normatives. The importer targets import into a store that holds it, so that references resolve and
+/// conflicts can happen.
 struct fixture_table {
     table_kind kind;
     const char* csv;
@@ -125,6 +128,34 @@ inline constexpr fixture_table fixture[] = {
      "meter,timestamp,code,kind,journal,message\n"
      "98970000,2020-07-14T02:17:00+03:00,1,tamper,4,Магнитное поле - начало / Magnetic field - the "
      "beginning\n"},
+    {table_kind::relay_changes,
+     "meter,timestamp,position,reason,by,note\n"
+     "98970000,2020-08-10T13:00:00+03:00,off,command,оператор,долг\n"
+     "98970000,2020-08-12T09:00:00+03:00,on,command,оператор,оплачено\n"},
+    {table_kind::sessions,
+     "meter,start,end,channel,result,note\n"
+     "98970000,2020-08-21T09:00:00+03:00,2020-08-21T09:00:35+03:00,gsm,ok,\n"
+     "9000129,2020-08-21T08:10:00+03:00,2020-08-21T08:10:20+03:00,lorawan,timeout,\n"},
+    {table_kind::tariff_schedules,
+     R"([{"id": "two-zone", "zones": ["day", "night"], "time_basis": "Europe/Moscow",
+          "versions": [{"effective": "2020-01-01",
+           "seasons": [{"name": "year", "start": "01-01", "week": "w"}],
+           "weeks": [{"id": "w", "days": ["wd", "wd", "wd", "wd", "wd", "wd", "wd"]}],
+           "days": [{"id": "wd", "changes": [{"at": "00:00", "zone": "night"}, {"at": "07:00", "zone": "day"},
+                                             {"at": "23:00", "zone": "night"}]}]}]}])"},
+    {table_kind::tariff_assignments,
+     "scope,target,resource,from,schedule\n"
+     "organization,dnt-demo,electricity,2020-01-01,two-zone\n"
+     "meter,9000129,electricity,2020-06-01,two-zone\n"},
+    {table_kind::tariff_rates,
+     "schedule,scope,target,zone,from,price,supplier\n"
+     "two-zone,organization,dnt-demo,day,2020-01-01,5.66,АО Энергосбыт\n"
+     "two-zone,organization,dnt-demo,night,2020-01-01,3.12,АО Энергосбыт\n"
+     "two-zone,building,dnt-demo,total,2020-07-01,4.000001,\n"},
+    {table_kind::normatives,
+     "organization,resource,amenities,from,value,basis\n"
+     "dnt-demo,electricity,,2020-01-01,70,per_person\n"
+     "dnt-demo,electricity,Газовая плита,2020-07-01,110.5,per_account\n"},
 };
 
 /// Puts the fixed fleet into a store (in one transaction). Any failure here is a bug of the harness or of the
@@ -162,6 +193,22 @@ inline std::string dump(const store& s) {
     j["reading_count"] = s.reading_count();
     j["events"] = s.events({}, from_unix(-far), from_unix(far));
     j["anomalies"] = s.anomalies();
+    // meter state (issue 10): relay changes, sessions and the link summaries kept on write
+    j["relay_changes"] = s.relay_history({}, from_unix(-far), from_unix(far));
+    j["sessions"] = s.sessions({}, from_unix(-far), from_unix(far));
+    json links = json::array();
+    for (const auto& l : s.link_summaries()) {
+        json x = {{"meter", l.meter}, {"last", nullptr}, {"last_ok", nullptr}};
+        if (l.last) x["last"] = *l.last;
+        if (l.last_ok) x["last_ok"] = *l.last_ok;
+        links.push_back(std::move(x));
+    }
+    j["links"] = links;
+    // stored tariffs (issue 10)
+    j["tariff_schedules"] = s.all<tariff_schedule>();
+    j["tariff_assignments"] = s.all<tariff_assignment>();
+    j["tariff_rates"] = s.all<tariff_rate>();
+    j["normatives"] = s.all<normative>();
     // Every text the store holds is valid UTF-8 (text is checked at the boundary, issue 8): the strict dump
     // throws type_error 316 otherwise.
     try {

@@ -9,6 +9,8 @@
 ///
 /// Checks on an entered reading, each a named `entry_check` with a message (model/message.hpp):
 /// - missing_total (refused): the total register is required;
+/// - after_removal (refused): the meter is removed from service (снят с учёта) before the reading's local
+///   date; a reading on the removal day itself (the final one) is checked as any other;
 /// - tariff_sum (refused): T1..Tn entered and their sum differs from the total by more than the tolerance;
 /// - before_last (refused): the time is before the meter's last reading; same_time (refused): a reading at
 ///   that time exists;
@@ -50,9 +52,10 @@ enum class entry_check : std::uint8_t {
     before_last,
     same_time,
     tariff_sum,
-    missing_total
+    missing_total,
+    after_removal
 };
-inline constexpr detail::enum_text<entry_check, 12> entry_check_text{
+inline constexpr detail::enum_text<entry_check, 13> entry_check_text{
     "entry check",
     {{{entry_check::accepted, "accepted"},
       {entry_check::no_history, "no_history"},
@@ -65,7 +68,8 @@ inline constexpr detail::enum_text<entry_check, 12> entry_check_text{
       {entry_check::before_last, "before_last"},
       {entry_check::same_time, "same_time"},
       {entry_check::tariff_sum, "tariff_sum"},
-      {entry_check::missing_total, "missing_total"}}}};
+      {entry_check::missing_total, "missing_total"},
+      {entry_check::after_removal, "after_removal"}}}};
 KVANT_ENUM_TEXT(entry_check, entry_check_text)
 inline entry_check parse_entry_check(std::string_view s) {
     return entry_check_text.parse(s);

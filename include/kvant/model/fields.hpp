@@ -29,6 +29,12 @@ struct field {
     std::string_view doc;   ///< one line for docs/csv.md (units, ranges, the meaning of a default)
     bool required = false;  ///< an input without it is refused (missing_field)
 };
+// Written out for compilers without class template argument deduction for aggregates (Clang before 17,
+// which the fuzz build and scripts/fuzz.sh use): `field{"serial", &meter::serial, "…", true}`.
+template <class T, class M>
+field(std::string_view, M T::*, std::string_view) -> field<T, M>;
+template <class T, class M>
+field(std::string_view, M T::*, std::string_view, bool) -> field<T, M>;
 
 /// Specialised for each entity: `static constexpr std::string_view entity` (the name in messages: "meter")
 /// and `static constexpr auto fields` (a std::tuple of field, the key first).

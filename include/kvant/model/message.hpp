@@ -63,9 +63,10 @@ enum class message_code : std::uint8_t {
     entry_tariff_sum,
     entry_missing_total,
     entry_no_history,
-    entry_rollover_no_digits
+    entry_rollover_no_digits,
+    entry_after_removal
 };
-inline constexpr detail::enum_text<message_code, 31> message_code_text{
+inline constexpr detail::enum_text<message_code, 32> message_code_text{
     "message code",
     {{{message_code::legacy_text, "legacy_text"},
       {message_code::reading_decrease, "reading_decrease"},
@@ -97,7 +98,8 @@ inline constexpr detail::enum_text<message_code, 31> message_code_text{
       {message_code::entry_tariff_sum, "entry_tariff_sum"},
       {message_code::entry_missing_total, "entry_missing_total"},
       {message_code::entry_no_history, "entry_no_history"},
-      {message_code::entry_rollover_no_digits, "entry_rollover_no_digits"}}}};
+      {message_code::entry_rollover_no_digits, "entry_rollover_no_digits"},
+      {message_code::entry_after_removal, "entry_after_removal"}}}};
 KVANT_ENUM_TEXT(message_code, message_code_text)
 inline message_code parse_message_code(std::string_view s) {
     return message_code_text.parse(s);

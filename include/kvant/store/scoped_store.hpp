@@ -121,6 +121,9 @@ class scoped_store final : public store {
     /// Whether a tariff row's scope lies in this organisation (its own id, a building of its accounts, one of
     /// its meters).
     bool visible(tariff_scope scope, const std::string& target) const;
+    /// Whether a tariff row may be written or removed through this scope: visible, and for a building, no
+    /// account of another organisation in it (a building row would bill that account too).
+    bool writable(tariff_scope scope, const std::string& target) const;
     bool mine(entity_kind kind, std::string_view key) const;
     bool mine(const anomaly& a) const;
     /// Refuses a write of `key` when the inner store holds it under another organisation.
