@@ -1,7 +1,8 @@
 // The message catalogue's render (model/message.hpp, docs/messages.md): any code, any language, any
 // parameters. The first byte picks the code (value % the number of codes), the second the language; the rest
 // is the parameters, one `name=value` per line (a line without '=' is a name with an empty value), so that
-// names like `values.3` (the items of a `{name*}` list) and values holding `{`, `[` or `]` come up. Properties:
+// names like `values.3` (the items of a `{name*}` list) and values holding `{`, `[` or `]` come up.
+// Properties:
 //   - render never throws anything but a kvant::error, and never reads out of bounds (ASan);
 //   - it is a function of the message: rendering again gives the same text;
 //   - the text is bounded by the template and the values (a value is copied, never expanded as a template);
