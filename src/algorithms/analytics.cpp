@@ -113,20 +113,7 @@ std::vector<organization_verification> verification_by_organization(const fleet&
         std::string org = organization_id_of(f, m);
         if (!organization.empty() && org != organization) continue;
         auto& c = by_org[std::move(org)];
-        switch (verification_of(m, f.model_of(m), local_date(z, at), policy).state) {
-            case verification_state::valid:
-                ++c.valid;
-                break;
-            case verification_state::due_soon:
-                ++c.due_soon;
-                break;
-            case verification_state::expired:
-                ++c.expired;
-                break;
-            case verification_state::unknown:
-                ++c.unknown;
-                break;
-        }
+        c.add(verification_of(m, f.model_of(m), local_date(z, at), policy).state);
     }
     std::vector<organization_verification> out;
     for (auto& [org, c] : by_org) out.push_back({org, c});

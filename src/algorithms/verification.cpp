@@ -30,20 +30,7 @@ verification_counts count_verification(const fleet& f, calendar_date on, const v
     verification_counts c;
     for (const auto& m : f.meters()) {
         if (m.removed && *m.removed <= on) continue;
-        switch (verification_of(m, f.model_of(m), on, policy).state) {
-            case verification_state::valid:
-                ++c.valid;
-                break;
-            case verification_state::due_soon:
-                ++c.due_soon;
-                break;
-            case verification_state::expired:
-                ++c.expired;
-                break;
-            case verification_state::unknown:
-                ++c.unknown;
-                break;
-        }
+        c.add(verification_of(m, f.model_of(m), on, policy).state);
     }
     return c;
 }

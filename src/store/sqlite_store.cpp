@@ -1778,39 +1778,38 @@ void sqlite_store::append_change(const change& c) {
 
 // The organisation cut: the reference columns' indexes (abonents_by_organization, accounts_by_abonent,
 // metering_points_by_account, meters_by_point) carry the joins; an empty organisation lists every row.
-void sqlite_store::list_in(std::string_view org, std::vector<abonent>& out) const {
-    if (org.empty()) return list(out);
-    auto& s = impl_->stmt("SELECT id,doc FROM abonents WHERE organization=? ORDER BY id");
+namespace {
+/// The (key, doc) rows a statement selects for one organisation, read back as entities.
+template <class T>
+void list_docs(statement& s, std::string_view org, std::vector<T>& out) {
     reset_guard g(s);
     s.bind(1, org);
-    while (s.step()) out.push_back(from_doc<abonent>(s.text(1), s.text(0)));
+    while (s.step()) out.push_back(from_doc<T>(s.text(1), s.text(0)));
+}
+}  // namespace
+
+void sqlite_store::list_in(std::string_view org, std::vector<abonent>& out) const {
+    if (org.empty()) return list(out);
+    list_docs(impl_->stmt("SELECT id,doc FROM abonents WHERE organization=? ORDER BY id"), org, out);
 }
 void sqlite_store::list_in(std::string_view org, std::vector<account>& out) const {
     if (org.empty()) return list(out);
-    auto& s = impl_->stmt(
-        "SELECT a.number,a.doc FROM abonents ab JOIN accounts a ON a.abonent=ab.id WHERE ab.organization=? "
-        "ORDER BY a.number");
-    reset_guard g(s);
-    s.bind(1, org);
-    while (s.step()) out.push_back(from_doc<account>(s.text(1), s.text(0)));
+    list_docs(impl_->stmt("SELECT a.number,a.doc FROM abonents ab JOIN accounts a ON a.abonent=ab.id WHERE "
+                          "ab.organization=? ORDER BY a.number"),
+              org, out);
 }
 void sqlite_store::list_in(std::string_view org, std::vector<metering_point>& out) const {
     if (org.empty()) return list(out);
-    auto& s = impl_->stmt(
-        "SELECT p.code,p.doc FROM abonents ab JOIN accounts a ON a.abonent=ab.id JOIN metering_points p ON "
-        "p.account=a.number WHERE ab.organization=? ORDER BY p.code");
-    reset_guard g(s);
-    s.bind(1, org);
-    while (s.step()) out.push_back(from_doc<metering_point>(s.text(1), s.text(0)));
+    list_docs(impl_->stmt("SELECT p.code,p.doc FROM abonents ab JOIN accounts a ON a.abonent=ab.id JOIN "
+                          "metering_points p ON p.account=a.number WHERE ab.organization=? ORDER BY p.code"),
+              org, out);
 }
 void sqlite_store::list_in(std::string_view org, std::vector<meter>& out) const {
     if (org.empty()) return list(out);
-    auto& s = impl_->stmt(
-        "SELECT m.serial,m.doc FROM abonents ab JOIN accounts a ON a.abonent=ab.id JOIN metering_points p ON "
-        "p.account=a.number JOIN meters m ON m.point=p.code WHERE ab.organization=? ORDER BY m.serial");
-    reset_guard g(s);
-    s.bind(1, org);
-    while (s.step()) out.push_back(from_doc<meter>(s.text(1), s.text(0)));
+    list_docs(impl_->stmt("SELECT m.serial,m.doc FROM abonents ab JOIN accounts a ON a.abonent=ab.id JOIN "
+                          "metering_points p ON p.account=a.number JOIN meters m ON m.point=p.code WHERE "
+                          "ab.organization=? ORDER BY m.serial"),
+              org, out);
 }
 
 void sqlite_store::erase_entity(entity_kind kind, std::string_view key) {

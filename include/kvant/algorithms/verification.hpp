@@ -92,6 +92,23 @@ verification_status verification_of(const meter& m, const meter_model* model, ca
 struct verification_counts {
     std::size_t valid = 0, due_soon = 0, expired = 0, unknown = 0;
     std::size_t needing_verification() const noexcept { return due_soon + expired; }
+    /// Counts one meter in the state it is in.
+    void add(verification_state s) noexcept {
+        switch (s) {
+            case verification_state::valid:
+                ++valid;
+                break;
+            case verification_state::due_soon:
+                ++due_soon;
+                break;
+            case verification_state::expired:
+                ++expired;
+                break;
+            case verification_state::unknown:
+                ++unknown;
+                break;
+        }
+    }
 };
 /// Meters in service on `on` (not removed) of the fleet.
 verification_counts count_verification(const fleet& f, calendar_date on,
