@@ -12,9 +12,11 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "kvant/core/export.hpp"
+#include "kvant/core/thread_pool.hpp"
 #include "kvant/core/zone.hpp"
 #include "kvant/model/enums.hpp"
 #include "kvant/model/fleet.hpp"
@@ -37,10 +39,14 @@ struct meter_input {
 
 /// What a source selects.
 struct source_options {
-    std::int64_t from =
-        std::numeric_limits<std::int64_t>::min();  ///< Unix seconds; readings before are not read
-    std::int64_t to = std::numeric_limits<std::int64_t>::max();  ///< Unix seconds, exclusive
+    /// store_source: the readings read, [from, to) in Unix seconds (the period plus the history a report
+    /// needs); a table_source delivers its table whole.
+    std::int64_t from = std::numeric_limits<std::int64_t>::min();
+    std::int64_t to = std::numeric_limits<std::int64_t>::max();
     std::optional<resource> only;  ///< only meters of this resource (a meter not in the fleet: electricity)
+    /// table_source: the table came from wide register columns ("total, t1..t4", or one value column), whose
+    /// values are each meter's main quantity (reading_table::map_main); the store's readings are channels.
+    bool wide = false;
 };
 
 class KVANT_API meter_source {
@@ -64,13 +70,49 @@ KVANT_API std::unique_ptr<meter_source> store_source(const store& s, const sourc
 /// UTC. Wide tables (register columns) map their values to each meter's main quantity.
 KVANT_API std::unique_ptr<meter_source> table_source(std::shared_ptr<const reading_table> readings,
                                                      fleet relations, const source_options& o = {});
+/// The same, taking the table over: sorted or mapped in place, never copied (the tool's files).
+KVANT_API std::unique_ptr<meter_source> table_source(reading_table&& readings, fleet relations,
+                                                     const source_options& o = {});
 
 /// How a report runs: worker threads (0: one per core) and a progress callback (meters done, meters in all),
-/// called on the calling thread between groups.
+/// called on the calling thread after each group and once more, with done == total, when the run is over.
 struct run_options {
     unsigned threads = 0;
     std::function<void(std::size_t done, std::size_t total)> progress;
 };
+
+/// The size of the groups `run_meters` asks a source for with a pool of `threads` threads: enough meters to
+/// keep every thread busy, few enough that a group's series stay a small part of memory.
+constexpr std::size_t group_size_for(unsigned threads) noexcept {
+    return std::size_t{64} * (threads == 0 ? 1 : threads);
+}
+
+/// Runs `compute(const meter_input&) -> R` for every meter of `src`, a group at a time over a pool of
+/// `run.threads` threads, and `consume(R&)` (or `consume(R&, const meter_input&)`) for each result in meter
+/// order on the calling thread: what is consumed does not depend on the number of threads. `compute` must be
+/// safe to call from several threads at once; an exception it throws is rethrown here (the lowest meter's).
+template <class Compute, class Consume>
+void run_meters(meter_source& src, const run_options& run, Compute&& compute, Consume&& consume) {
+    using R = std::decay_t<std::invoke_result_t<Compute&, const meter_input&>>;
+    thread_pool pool(run.threads);
+    const std::size_t max = group_size_for(pool.size());
+    std::vector<meter_input> group;
+    std::vector<std::optional<R>> results;
+    std::size_t done = 0;
+    while (src.next_group(group, max)) {
+        results.assign(group.size(), std::nullopt);
+        pool.for_each_index(group.size(), [&](std::size_t i) { results[i].emplace(compute(group[i])); });
+        for (std::size_t i = 0; i < group.size(); ++i) {
+            if constexpr (std::is_invocable_v<Consume&, R&, const meter_input&>)
+                consume(*results[i], group[i]);
+            else
+                consume(*results[i]);
+        }
+        done += group.size();
+        if (run.progress) run.progress(done, src.total());
+    }
+    if (run.progress) run.progress(src.total(), src.total());
+}
 
 }  // namespace v0
 }  // namespace kvant

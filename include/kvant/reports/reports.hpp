@@ -6,8 +6,11 @@
 /// `detect_anomalies_report`, which stores what it finds as `kvant anomalies detect` does.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kvant/algorithms/aggregate.hpp"
@@ -37,6 +40,12 @@ struct period_report_options {
 /// `kvant consumption`: meter,period,register,value,complete; per group
 /// group,resource,role,period,register,value,complete,meters.
 KVANT_API report_table consumption_report(meter_source& src, const period_report_options& o);
+/// Its two halves: each meter's consumption (with its notes, which the tool's JSON shows), and the table of
+/// results laid out as consumption_report does (`relations` for the groups).
+KVANT_API std::vector<meter_consumption> meter_consumptions(meter_source& src,
+                                                            const period_report_options& o);
+KVANT_API report_table consumption_table(std::span<const meter_consumption> results, const fleet& relations,
+                                         const period_report_options& o);
 
 /// Where a split takes each meter's zones from (`--source`): its own tariff registers when it has one per
 /// zone of the schedule (auto), always the schedule, or always the registers.
@@ -44,6 +53,10 @@ enum class split_source : std::uint8_t { automatic, schedule, registers };
 
 /// `kvant split`: meter,period,zone,value,complete.
 KVANT_API report_table split_report(meter_source& src, const tariff_schedule& schedule,
+                                    const period_report_options& o,
+                                    split_source from = split_source::automatic);
+/// The same with the schedule already compiled.
+KVANT_API report_table split_report(meter_source& src, const tariff_calendar& calendar,
                                     const period_report_options& o,
                                     split_source from = split_source::automatic);
 
@@ -67,12 +80,20 @@ KVANT_API report_table verification_report(const store& db, instant at,
 /// `kvant anomalies list`: key,type,severity,meter,account,from,to,status,resolved_at,resolved_by,message_ru,
 /// message_en for the stored anomalies the filter selects.
 KVANT_API report_table anomalies_report(const store& db, const anomaly_query& filter = {});
+/// The anomalies the filter selects (not_found when it names an organisation the store does not hold), and
+/// a list of anomalies laid out as anomalies_report does.
+KVANT_API std::vector<anomaly> listed_anomalies(const store& db, const anomaly_query& filter = {});
+KVANT_API report_table anomalies_table(std::span<const anomaly> list);
 
-/// `kvant estimate` (billing periods by the ПП 354 ladder): the tool's columns. Normatives: `normative` for
-/// every account, else the store's normatives, else none.
+/// `kvant estimate` (billing periods by the ПП 354 ladder): meter,period,basis,value,failed. Normatives: a
+/// meter's account's in `normatives`, else `normative`; when neither is given and the source has a store,
+/// the store's normatives in force on each period's first day; else none.
 struct estimate_report_options : period_report_options {
+    estimate_report_options() { by = period_kind::billing; }
     instant at;                        ///< periods up to it are billed
     std::optional<decimal> normative;  ///< per account and period, for every account
+    /// Per account number and resource (`--normatives FILE`); given (even empty), the store's are not used.
+    std::optional<std::map<std::pair<std::string, resource>, decimal>> normatives;
 };
 KVANT_API report_table estimate_report(meter_source& src, const estimate_report_options& o);
 

@@ -1,0 +1,76 @@
+// split_report: `kvant split`, consumption per tariff zone.
+#include <map>
+#include <mutex>
+
+#include "kvant/reports/reports.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+report_table split_report(meter_source& src, const tariff_schedule& schedule, const period_report_options& o,
+                          split_source from) {
+    const tariff_calendar cal(schedule);
+    return split_report(src, cal, o, from);
+}
+
+report_table split_report(meter_source& src, const tariff_calendar& cal, const period_report_options& o,
+                          split_source from) {
+    report_table t({{"meter", column_type::text},
+                    {"period", column_type::local_period},
+                    {"zone", column_type::text},
+                    {"value", column_type::number},
+                    {"complete", column_type::boolean}});
+    // switches are computed once per distinct calendar zone and period range and shared by its meters
+    std::mutex cache_lock;
+    std::map<std::string, std::shared_ptr<const std::vector<zone_switch>>> switch_cache;
+    run_meters(
+        src, o.run,
+        [&](const meter_input& mi) {
+            consumption_options co;
+            co.periods = {o.by, o.billing_day.value_or(mi.billing_day)};
+            const register_params p =
+                mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
+            // a meter's own registers stand for the schedule's zones only when it has one register per zone
+            const bool own_registers = mi.tariff_registers > 1 &&
+                                       mi.series.has(p.main.with_tariff(register_id::t1)) &&
+                                       static_cast<std::size_t>(mi.tariff_registers) == cal.leaf_count();
+            if (from == split_source::registers || (from == split_source::automatic && own_registers))
+                return split_by_registers(consumption(mi.series, mi.calendar, p, co), cal);
+            const auto periods = periods_of(mi.series, mi.calendar, co);
+            std::shared_ptr<const std::vector<zone_switch>> sw;
+            if (!periods.empty()) {
+                const std::string key = cal.basis(mi.calendar).name() + "|" +
+                                        to_string(periods.front().begin) + "|" +
+                                        to_string(periods.back().end);
+                {
+                    std::lock_guard lock(cache_lock);
+                    if (auto it = switch_cache.find(key); it != switch_cache.end()) sw = it->second;
+                }
+                if (!sw) {
+                    auto made = std::make_shared<const std::vector<zone_switch>>(
+                        cal.switches(periods.front().begin, periods.back().end, mi.calendar));
+                    std::lock_guard lock(cache_lock);
+                    sw = switch_cache.try_emplace(key, std::move(made)).first->second;
+                }
+            }
+            return split_by_schedule(mi.series, mi.calendar, cal, p, co,
+                                     sw ? std::span<const zone_switch>(*sw) : std::span<const zone_switch>{});
+        },
+        [&](zone_consumption& z) {
+            for (std::size_t k = 0; k < z.periods.size(); ++k) {
+                if (o.complete_only && !z.complete[k]) continue;
+                const std::string label = period_label(z.periods[k].start_date, o.by);
+                for (std::size_t zi = 0; zi < z.zones.size(); ++zi)
+                    t.set_text(0, z.meter)
+                        .set_period(1, z.periods[k].begin, label)
+                        .set_text(2, z.zones[zi])
+                        .set_number(3, decimal::from_raw(z.value[zi][k]))
+                        .set_bool(4, z.complete[k] != 0)
+                        .end_row();
+            }
+        });
+    return t;
+}
+
+}  // namespace v0
+}  // namespace kvant
