@@ -1,0 +1,65 @@
+"""Conversions between NumPy/pandas data and the library's exact integers (internal)."""
+
+from decimal import Decimal
+
+import numpy as np
+
+SCALE = 1_000_000  # a value in millionths (kvant::decimal's raw form)
+
+
+def to_unix_seconds(t):
+    """Int64 Unix seconds from int64 seconds (no copy), datetime64 of any unit or tz-aware pandas times."""
+    import pandas as pd
+
+    if isinstance(t, (pd.Series, pd.Index)):
+        if isinstance(t.dtype, pd.DatetimeTZDtype):
+            t = t.dt.tz_convert("UTC").dt.tz_localize(None) if isinstance(t, pd.Series) else \
+                t.tz_convert("UTC").tz_localize(None)
+        t = t.to_numpy()
+    a = np.asarray(t)
+    if a.dtype.kind == "M":
+        if np.datetime_data(a.dtype)[0] == "s":
+            return np.ascontiguousarray(a.view(np.int64))  # a view: no copy
+        return a.astype("datetime64[s]").view(np.int64)  # another unit: a copy
+    if a.dtype == np.int64:
+        return np.ascontiguousarray(a)
+    if a.dtype.kind in "iu":
+        return a.astype(np.int64)
+    raise TypeError(f"times must be int64 Unix seconds or datetime64, not {a.dtype}")
+
+
+def to_millionths(v):
+    """Int64 millionths: int64 as it is (no copy); float64 rounded to the nearest millionth; Decimal and str
+    exactly (a ValueError when a value has more than six decimals)."""
+    a = np.asarray(v)
+    if a.dtype == np.int64:
+        return np.ascontiguousarray(a)
+    if a.dtype.kind == "f":
+        if not np.all(np.isfinite(a)):
+            raise ValueError("values must be finite (a NaN or infinity cannot be a reading)")
+        return np.rint(a.astype(np.float64) * SCALE).astype(np.int64)
+    if a.dtype.kind in "iu":
+        return a.astype(np.int64)
+    out = np.empty(len(a), dtype=np.int64)
+    for i, x in enumerate(a):
+        d = Decimal(str(x)) * SCALE
+        if d != d.to_integral_value():
+            raise ValueError(f"value {x} at row {i} has more than six decimals")
+        out[i] = int(d)
+    return out
+
+
+def codes(x):
+    """(int64 codes, names) of a column of names, or of pandas categoricals (their codes)."""
+    import pandas as pd
+
+    if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
+        return x.cat.codes.to_numpy().astype(np.int64), [str(c) for c in x.cat.categories]
+    c, names = pd.factorize(np.asarray(x, dtype=object), sort=False)
+    return c.astype(np.int64), [str(n) for n in names]
+
+
+def scaled_to_decimal(values, scale):
+    """Python Decimals of int64 values scaled by 10**scale (None for nulls)."""
+    null = np.iinfo(np.int64).min
+    return [None if v == null else Decimal(int(v)).scaleb(-scale) for v in values.tolist()]

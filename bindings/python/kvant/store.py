@@ -1,0 +1,108 @@
+"""kvant.Store: a SQLite database of the library's schema (or ``":memory:"``)."""
+
+import contextlib
+import json
+import os
+
+import numpy as np
+
+from . import _kvant
+from .errors import StorageError
+
+_KINDS = ("organizations", "abonents", "accounts", "metering_points", "meter_models", "meters", "readings",
+          "events", "relay_changes", "sessions", "tariff_schedules", "tariff_assignments", "tariff_rates",
+          "normatives")
+
+
+def _unix(t):
+    if t is None:
+        return None
+    if isinstance(t, (int, np.integer)):
+        return int(t)
+    import pandas as pd
+
+    ts = pd.Timestamp(t)
+    if ts.tzinfo is None:
+        ts = ts.tz_localize("UTC")
+    return int(ts.timestamp())
+
+
+class Store:
+    """A store: ``kvant.Store("fleet.db")`` opens (creating when absent) a SQLite database; ``mode`` is
+    "create", "open" or "read_only". Use it as a context manager (closed at the end) and group writes with
+    ``with store.transaction():`` (committed at the end, rolled back on an exception). Any call on a closed
+    store raises :class:`kvant.StorageError`. Not for use from several threads at once."""
+
+    def __init__(self, path, mode="create", busy_timeout_ms=5000):
+        self._s = _kvant.Store(os.fspath(path), mode, busy_timeout_ms)
+
+    @property
+    def path(self):
+        return self._s.path
+
+    @property
+    def closed(self):
+        return self._s.closed
+
+    def close(self):
+        """Closes the database (a second close does nothing)."""
+        self._s.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """One transaction around the block: committed when it ends, rolled back when it raises."""
+        self._s._begin()
+        try:
+            yield self
+        except BaseException:
+            if not self._s.closed:
+                self._s._rollback()
+            raise
+        self._s._commit()
+
+    def import_csv(self, files, conflict="fail", assume_offset_minutes=None):
+        """Imports CSV files in one transaction, in reference order. ``files``: a mapping or pairs of
+        (table kind, path) — kinds: organizations, abonents, accounts, metering_points, meter_models, meters,
+        readings, events, relay_changes, sessions, tariff_schedules, tariff_assignments, tariff_rates,
+        normatives — or a directory holding files named ``<kind>.csv`` (``tariff_schedules.json``).
+        ``conflict``: fail, keep or replace. Returns (rows read, warnings)."""
+        if isinstance(files, (str, os.PathLike)) and os.path.isdir(files):
+            pairs = []
+            for kind in _KINDS:
+                for ext in (".csv", ".json"):
+                    p = os.path.join(files, kind + ext)
+                    if os.path.exists(p):
+                        pairs.append((kind, p))
+        else:
+            pairs = list(files.items()) if isinstance(files, dict) else list(files)
+        return self._s._import_csv([(k, os.fspath(p)) for k, p in pairs], conflict, assume_offset_minutes)
+
+    def put(self, kind, entity):
+        """Stores one entity (``kind``: organization, abonent, account, metering_point, meter_model, meter,
+        tariff_schedule, tariff_assignment, tariff_rate, normative) from a dict or JSON text with the fields
+        of docs/entities.md, replacing one of the same key."""
+        self._s._put_json(kind, entity if isinstance(entity, str) else json.dumps(entity, default=str))
+
+    def put_readings(self, readings, conflict="fail"):
+        """Stores readings (a :class:`kvant.Readings`); ``conflict``: fail, keep or replace. Returns
+        (inserted, replaced, unchanged)."""
+        return self._s._put_readings(readings, conflict)
+
+    def readings(self, meters=(), channels=(), from_=None, to=None):
+        """The stored readings of these meters and channels (all when empty) with time in [from_, to)
+        (Unix seconds or timestamps) as :class:`kvant.Readings`."""
+        lo = _unix(from_)
+        hi = _unix(to)
+        return self._s._readings(list(meters), list(channels), -(2 ** 63) if lo is None else lo,
+                                 2 ** 63 - 1 if hi is None else hi)
+
+    def reading_count(self, meter=""):
+        """The number of stored values (of one meter, or all)."""
+        return self._s.reading_count(meter)

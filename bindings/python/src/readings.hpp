@@ -1,0 +1,40 @@
+// The readings the Python package hands to a report or a store: a reading_table (read from a CSV file or
+// built row by row), or caller NumPy arrays used in place (int64 times and values grouped by meter and
+// channel), with the meters (and their relations) they belong to.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kvant/kvant.hpp"
+#include "kvant/reports/meter_source.hpp"
+
+namespace kvant::python {
+
+namespace py = pybind11;
+
+/// Rows held as caller arrays, grouped by (meter code, channel code) with times increasing in each run.
+struct array_rows {
+    std::vector<std::string> meters;  ///< names of the meter codes
+    std::vector<channel> channels;    ///< channels of the channel codes
+    py::array_t<std::int64_t> meter_code, channel_code, time, value;  ///< the caller's arrays (or ours)
+};
+
+struct readings {
+    std::shared_ptr<reading_table> table;  ///< set unless `arrays` is
+    std::shared_ptr<array_rows> arrays;
+    bool wide = false;                     ///< a wide file's register columns (mapped per meter's resource)
+    std::shared_ptr<const fleet> relations = std::make_shared<const fleet>();
+
+    std::size_t size() const;
+    /// A source over these readings for a report (no copy of the rows unless the table must be sorted).
+    std::unique_ptr<meter_source> source(const source_options& o) const;
+};
+
+void bind_readings(py::module_& m);
+
+}  // namespace kvant::python

@@ -1,0 +1,149 @@
+#include "store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "kvant/model/json.hpp"
+#include "kvant/model/tariff_json.hpp"
+
+namespace kvant::python {
+
+store& py_store::get() const {
+    if (!db) throw storage_error(errc::storage, "store " + path + " is closed");
+    return *db;
+}
+
+namespace {
+
+template <class T>
+void put_entity(store& s, const nlohmann::json& j, const std::string& source) {
+    s.store_entity(from_json_document<T>(j, source));
+}
+
+void put_json(store& s, const std::string& kind, const std::string& text) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        throw parse_error(errc::json, std::string("not JSON: ") + e.what(), location{kind, 0, "", -1});
+    }
+    const std::string source = kind + " " + (j.is_object() ? j.dump().substr(0, 80) : std::string("document"));
+    if (kind == "organization") return put_entity<organization>(s, j, source);
+    if (kind == "abonent") return put_entity<abonent>(s, j, source);
+    if (kind == "account") return put_entity<account>(s, j, source);
+    if (kind == "metering_point") return put_entity<metering_point>(s, j, source);
+    if (kind == "meter_model") return put_entity<meter_model>(s, j, source);
+    if (kind == "meter") return put_entity<meter>(s, j, source);
+    if (kind == "tariff_schedule") return put_entity<tariff_schedule>(s, j, source);
+    if (kind == "tariff_assignment") return put_entity<tariff_assignment>(s, j, source);
+    if (kind == "tariff_rate") return put_entity<tariff_rate>(s, j, source);
+    if (kind == "normative") return put_entity<normative>(s, j, source);
+    throw config_error(errc::usage, "unknown entity kind '" + kind +
+                                        "' (organization, abonent, account, metering_point, meter_model, meter, "
+                                        "tariff_schedule, tariff_assignment, tariff_rate, normative)");
+}
+
+}  // namespace
+
+void bind_store(py::module_& m) {
+    py::class_<py_store, std::shared_ptr<py_store>>(m, "Store")
+        .def(py::init([](const std::string& path, const std::string& mode, int busy_timeout_ms) {
+                 auto s = std::make_shared<py_store>();
+                 s->path = path;
+                 if (path == ":memory:") {
+                     s->db = std::make_unique<memory_store>();
+                     return s;
+                 }
+                 const auto md = mode == "create"      ? sqlite_store::mode::create
+                                 : mode == "open"      ? sqlite_store::mode::open
+                                 : mode == "read_only" ? sqlite_store::mode::read_only
+                                                       : throw config_error(errc::usage,
+                                                                            "store mode '" + mode +
+                                                                                "': create, open or read_only");
+                 py::gil_scoped_release nogil;
+                 s->db = std::make_unique<sqlite_store>(path, md, std::chrono::milliseconds(busy_timeout_ms));
+                 return s;
+             }),
+             py::arg("path"), py::arg("mode") = "create", py::arg("busy_timeout_ms") = 5000)
+        .def_readonly("path", &py_store::path)
+        .def_property_readonly("closed", [](const py_store& s) { return s.db == nullptr; })
+        .def("close", [](py_store& s) { s.db.reset(); })
+        .def("_begin", [](py_store& s) { s.get().begin(); })
+        .def("_commit", [](py_store& s) { s.get().commit(); })
+        .def("_rollback", [](py_store& s) { s.get().rollback(); })
+        .def(
+            "_import_csv",
+            [](py_store& s, const std::vector<std::pair<std::string, std::string>>& files,
+               const std::string& conflict, std::optional<int> offset) {
+                std::vector<std::pair<table_kind, std::filesystem::path>> list;
+                for (const auto& [kind, file] : files) list.emplace_back(parse_enum<table_kind>(kind), file);
+                import_options io;
+                io.conflict = parse_enum<on_conflict>(conflict);
+                io.default_offset_minutes = offset;
+                store& db = s.get();
+                py::gil_scoped_release nogil;
+                const auto r = import_csv_files(db, std::move(list), io);
+                return std::make_tuple(r.rows, r.warning_count);
+            },
+            py::arg("files"), py::arg("conflict") = "fail", py::arg("assume_offset_minutes") = py::none())
+        .def("_put_json", [](py_store& s, const std::string& kind, const std::string& text) {
+            put_json(s.get(), kind, text);
+        })
+        .def(
+            "_put_readings",
+            [](py_store& s, const readings& r, const std::string& conflict) {
+                const auto policy = parse_enum<on_conflict>(conflict);
+                store& db = s.get();
+                py::gil_scoped_release nogil;
+                write_stats st;
+                if (r.table) {
+                    st = db.store_readings(*r.table, policy);
+                } else {  // caller arrays: the store takes a table
+                    reading_table t;
+                    t.reserve(r.size());
+                    const auto& a = *r.arrays;
+                    std::vector<std::uint32_t> ms;
+                    for (const auto& x : a.meters) ms.push_back(t.meter_slot(x));
+                    std::vector<std::uint16_t> cs;
+                    for (const auto& c : a.channels) cs.push_back(t.channel_slot(c));
+                    for (std::size_t i = 0; i < r.size(); ++i)
+                        t.push(ms[static_cast<std::size_t>(a.meter_code.data()[i])],
+                               cs[static_cast<std::size_t>(a.channel_code.data()[i])], a.time.data()[i],
+                               a.value.data()[i]);
+                    st = db.store_readings(t, policy);
+                }
+                return std::make_tuple(st.inserted, st.replaced, st.unchanged);
+            },
+            py::arg("readings"), py::arg("conflict") = "fail")
+        .def(
+            "_readings",
+            [](const py_store& s, std::vector<std::string> meters, std::vector<std::string> channels,
+               std::int64_t from, std::int64_t to) {
+                series_query q;
+                q.meters = std::move(meters);
+                for (const auto& c : channels) q.channels.push_back(parse_channel(c));
+                q.from = from;
+                q.to = to;
+                q.provenance = false;
+                const store& db = s.get();
+                auto r = std::make_shared<readings>();
+                r->table = std::make_shared<reading_table>();
+                {
+                    py::gil_scoped_release nogil;
+                    auto cur = db.scan(q);
+                    series_chunk ch;
+                    while (cur->next(ch)) {
+                        const auto mslot = r->table->meter_slot(ch.meter);
+                        const auto cslot = r->table->channel_slot(ch.ch);
+                        for (std::size_t i = 0; i < ch.size(); ++i)
+                            r->table->push(mslot, cslot, ch.time[i], ch.value[i]);
+                    }
+                }
+                return r;
+            },
+            py::arg("meters"), py::arg("channels"), py::arg("from_"), py::arg("to"))
+        .def(
+            "reading_count", [](const py_store& s, const std::string& meter) { return s.get().reading_count(meter); },
+            py::arg("meter") = "");
+}
+
+}  // namespace kvant::python
