@@ -10,6 +10,7 @@
 #include "kvant/io/csv_reader.hpp"
 #include "kvant/io/event_catalogue.hpp"
 #include "kvant/model/json.hpp"
+#include "kvant/reports/reports.hpp"
 
 namespace kvant::cli {
 
@@ -22,43 +23,19 @@ option_spec days_spec(std::string name, std::string help, int fallback) {
 }
 
 void write_anomalies(std::ostream& os, const std::vector<anomaly>& list, bool json) {
-    if (json) {
-        // the stored form (message: code and parameters) and its rendering in each language
-        auto out = nlohmann::json::array();
-        for (const auto& x : list) {
-            nlohmann::json j = x;
-            j["message_ru"] = x.render(language::ru);
-            j["message_en"] = x.render(language::en);
-            out.push_back(std::move(j));
-        }
-        os << out.dump(2) << '\n';
+    if (!json) {
+        anomalies_table(list).write_csv(os);
         return;
     }
-    auto field = [&](std::string_view v) {
-        if (v.find_first_of(",\"\n") == std::string_view::npos) {
-            os << v;
-            return;
-        }
-        os << '"';
-        for (char ch : v) os << (ch == '"' ? "\"\"" : std::string(1, ch));
-        os << '"';
-    };
-    os << "key,type,severity,meter,account,from,to,status,resolved_at,resolved_by,message_ru,message_en\n";
+    // the stored form (message: code and parameters) and its rendering in each language
+    auto out = nlohmann::json::array();
     for (const auto& x : list) {
-        field(x.key);
-        os << ',' << to_string(x.type) << ',' << to_string(x.level) << ',';
-        field(x.meter);
-        os << ',';
-        field(x.account);
-        os << ',' << to_string(x.from) << ',' << to_string(x.to) << ',' << to_string(x.status) << ','
-           << (x.resolved_at ? to_string(*x.resolved_at) : "") << ',';
-        field(x.resolved_by);
-        os << ',';
-        field(x.render(language::ru));
-        os << ',';
-        field(x.render(language::en));
-        os << '\n';
+        nlohmann::json j = x;
+        j["message_ru"] = x.render(language::ru);
+        j["message_en"] = x.render(language::en);
+        out.push_back(std::move(j));
     }
+    os << out.dump(2) << '\n';
 }
 
 }  // namespace
@@ -104,7 +81,8 @@ int run_anomalies_detect(const args& a) {
         };
         building_balance balance;
         std::set<std::string, std::less<>> streamed;
-        in.run<result>(
+        run_meters(
+            in.source(), in.run(),
             [&](const meter_input& mi) {
                 const auto it = events.find(mi.series.serial());
                 const auto li = links.find(mi.series.serial());
@@ -114,11 +92,11 @@ int run_anomalies_detect(const args& a) {
                                           li == links.end() ? nullptr : &li->second};
                 return result{meter_anomalies(f, input, now, t, vp), balance_part_of(f, input)};
             },
-            [&](result& r) {
+            [&](result& r, const meter_input& mi) {
                 for (auto& x : r.found) found.push_back(std::move(x));
                 balance.add(r.part);
-            },
-            [&](const meter_input& mi) { streamed.insert(mi.series.serial()); });
+                streamed.insert(mi.series.serial());
+            });
         // meters without readings in the window: their events, verification and data rules still apply. A
         // window (--days) may begin after a silent meter's last reading; that reading (the last at or
         // before now) is read back, so that an ongoing loss of link is still reported as the whole history
@@ -164,10 +142,9 @@ int run_anomalies_list(const args& a) {
     q.to = a.time("to");
     if (const auto n = a.integer("offset")) q.offset = static_cast<std::size_t>(*n);
     if (const auto n = a.integer("limit")) q.limit = static_cast<std::size_t>(*n);
-    if (!q.organization.empty() && !db.find<organization>(q.organization))
-        throw storage_error(errc::not_found, "no organization " + excerpt(q.organization));
+    const auto list = listed_anomalies(db, q);
     output out(a);
-    write_anomalies(out.stream(), db.find_anomalies(q).items, a.flag("json"));
+    write_anomalies(out.stream(), list, a.flag("json"));
     out.finish();
     return 0;
 }

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "inputs.hpp"
 #include "kvant/io/consumption_report.hpp"
+#include "kvant/reports/reports.hpp"
 
 namespace kvant::cli {
 
@@ -20,33 +21,27 @@ std::optional<int> billing_day_option(const args& a) {
 }
 
 int run_consumption(const args& a) {
-    const period_kind kind = a.choice("by", period_kind_text);
-    const auto billing_day = billing_day_option(a);
-    const auto level = a.choice("group", group_level_text);
-    if (a.get("readings") && level != group_level::meter)
+    period_report_options o;
+    o.by = a.choice("by", period_kind_text);
+    o.billing_day = billing_day_option(a);
+    o.group = a.choice("group", group_level_text);
+    o.complete_only = a.flag("complete-only");
+    if (a.get("readings") && o.group != group_level::meter)
         throw config_error(errc::usage, "--group needs --db (the relations of meters)");
     meter_inputs in(a);
-    std::vector<meter_consumption> results;
-    in.run<meter_consumption>(
-        [&](const meter_input& mi) {
-            consumption_options o;
-            o.periods = {kind, billing_day.value_or(mi.billing_day)};
-            const register_params p =
-                mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
-            return consumption(mi.series, mi.calendar, p, o);
-        },
-        [&](meter_consumption& r) { results.push_back(std::move(r)); });
-    report_options ro;
-    ro.kind = kind;
-    ro.complete_only = a.flag("complete-only");
+    o.run = in.run();
     output out(a);
-    const bool json = a.flag("json");
-    if (level == group_level::meter) {
-        json ? write_consumption_json(out.stream(), results, ro)
-             : write_consumption_csv(out.stream(), results, ro);
+    if (a.flag("json")) {  // the JSON carries each meter's notes too: from the results, not the table
+        const auto results = meter_consumptions(in.source(), o);
+        report_options ro;
+        ro.kind = o.by;
+        ro.complete_only = o.complete_only;
+        if (o.group == group_level::meter)
+            write_consumption_json(out.stream(), results, ro);
+        else
+            write_groups_json(out.stream(), aggregate(in.relations(), results, o.group), ro);
     } else {
-        const auto rows = aggregate(in.relations(), results, level);
-        json ? write_groups_json(out.stream(), rows, ro) : write_groups_csv(out.stream(), rows, ro);
+        consumption_report(in.source(), o).write_csv(out.stream());
     }
     out.finish();
     return 0;

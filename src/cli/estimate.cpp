@@ -8,10 +8,10 @@
 #include "inputs.hpp"
 #include "kvant/algorithms/anomalies.hpp"
 #include "kvant/algorithms/estimation.hpp"
-#include "kvant/algorithms/tariff_resolution.hpp"
 #include "kvant/io/csv_reader.hpp"
 #include "kvant/io/event_catalogue.hpp"
 #include "kvant/model/json.hpp"
+#include "kvant/reports/reports.hpp"
 
 namespace kvant::cli {
 
@@ -19,33 +19,22 @@ int run_estimate(const args& a) {
     meter_inputs in(a);
     const instant now = at_option(a);
     output out(a);
-    auto& os = out.stream();
     if (a.flag("interval")) {
         vee_policy p;
         p.step = std::chrono::minutes{int_option(a, "step")};  // 1..1440 dividing a day: checked when parsed
-        os << "meter,timestamp,value,quality\n";
-        in.run<std::string>(
-            [&](const meter_input& mi) {
-                std::ostringstream rows;
-                const register_params rp =
-                    mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
-                const auto view = mi.series.view(rp.main);
-                if (view.empty()) return std::string();
-                for (const auto& pt : fill_gaps(view, mi.calendar, p, to_unix(now)))
-                    rows << mi.series.serial() << ',' << to_string(from_unix(pt.time)) << ','
-                         << to_string(decimal::from_raw(pt.value)) << ',' << quality_text.name(pt.flag)
-                         << '\n';
-                return std::move(rows).str();
-            },
-            [&](std::string& rows) { os << rows; });
+        interval_estimate_report(in.source(), now, p, in.run()).write_csv(out.stream());
         out.finish();
         return 0;
     }
-    const period_kind kind = a.choice("by", period_kind_text);
-    const std::optional<decimal> normative = a.decimal_value("normative");
+    estimate_report_options o;
+    o.by = a.choice("by", period_kind_text);
+    o.billing_day = billing_day_option(a);
+    o.at = now;
+    o.normative = a.decimal_value("normative");
+    o.run = in.run();
     // per account and resource: account,resource,value
-    std::map<std::pair<std::string, resource>, decimal> normatives;
     if (auto nf = a.get("normatives")) {
+        auto& normatives = o.normatives.emplace();
         const std::string text = read_file(*nf);
         csv_reader rd(text, *nf);
         std::vector<std::string_view> f;
@@ -61,92 +50,19 @@ int run_estimate(const args& a) {
                 decimal::parse(f[static_cast<std::size_t>(h.index("value"))], rd.where("value"));
         }
     }
-    // with --db and neither --normative nor --normatives: the normatives stored for each meter's
-    // organisation, resource and kind of dwelling, per period (what the command line gives wins)
-    std::optional<tariff_book> stored;
-    if (in.from_db() && !normative && normatives.empty() && !a.get("normatives"))
-        stored = load_tariffs(open_store(a, sqlite_store::mode::read_only));
-    const bool json = a.flag("json");
-    nlohmann::json rows = nlohmann::json::array();
-    if (!json) os << "meter,period,basis,value,failed\n";
-    struct estimates {
-        std::string csv;
+    const report_table t = estimate_report(in.source(), o);
+    if (!a.flag("json")) {
+        t.write_csv(out.stream());
+    } else {  // the table's cells, "failed" a JSON boolean
         nlohmann::json rows = nlohmann::json::array();
-    };
-    in.run<estimates>(
-        [&](const meter_input& mi) {
-            estimates res;
-            consumption_options o;
-            o.periods = {kind, billing_day_option(a).value_or(mi.billing_day)};
-            const register_params rp =
-                mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
-            auto mc = consumption(mi.series, mi.calendar, rp, o);
-            if (mc.registers.empty() || mi.series.empty()) return res;
-            // the periods from the last reading up to now have no readings at all: add them, to be estimated
-            const auto more = periods_between(
-                mi.calendar, mc.periods.empty() ? from_unix(mi.series.first_time()) : mc.periods.back().end,
-                now, o.periods);
-            for (const auto& pr : more) {
-                mc.periods.push_back(pr);
-                for (auto& rc : mc.registers) {
-                    rc.value.push_back(0);
-                    rc.complete.push_back(0);
-                }
-            }
-            const bool failed =
-                mi.entity &&
-                verification_of(*mi.entity, mi.model, local_date(mi.calendar, now)).failed_for_billing;
-            std::optional<decimal> meter_normative = normative;
-            if (mi.entity)
-                if (const auto* acc = in.relations().account_of(*mi.entity))
-                    if (const auto it = normatives.find({acc->number, mi.entity->measures});
-                        it != normatives.end())
-                        meter_normative = it->second;
-            billing_policy policy;
-            policy.average_until_replacement = mi.entity && mi.entity->measures == resource::electricity;
-            std::vector<billing_estimate> found;
-            if (stored && mi.entity) {
-                // the normative in force on each period's first day; the ladder run once per distinct value,
-                // each period taking its own (the ladder's choice of basis does not depend on the value)
-                const auto subject = subject_of(in.relations(), *mi.entity);
-                std::vector<std::optional<decimal>> per_period;
-                for (const auto& pr : mc.periods)
-                    per_period.push_back(normative_at(*stored, subject, pr.start_date).value);
-                std::vector<std::optional<decimal>> distinct;
-                for (const auto& v : per_period)
-                    if (std::find(distinct.begin(), distinct.end(), v) == distinct.end())
-                        distinct.push_back(v);
-                std::vector<std::optional<billing_estimate>> picked(mc.periods.size());
-                for (const auto& v : distinct) {
-                    const auto run = estimate_billing(mc, register_id::total, v, failed, policy);
-                    for (std::size_t k = 0; k < run.size() && k < per_period.size(); ++k)
-                        if (per_period[k] == v) picked[k] = run[k];
-                }
-                for (auto& e : picked)
-                    if (e) found.push_back(*e);
-            } else {
-                found = estimate_billing(mc, register_id::total, meter_normative, failed, policy);
-            }
-            for (const auto& e : found) {
-                if (json)
-                    res.rows.push_back({{"meter", mi.series.serial()},
-                                        {"period", period_label(e.period_start, kind)},
-                                        {"basis", estimate_basis_text.name(e.basis)},
-                                        {"value", to_string(decimal::from_raw(e.value))},
-                                        {"failed", failed}});
-                else
-                    res.csv += mi.series.serial() + ',' + period_label(e.period_start, kind) + ',' +
-                               std::string(estimate_basis_text.name(e.basis)) + ',' +
-                               to_string(decimal::from_raw(e.value)) + ',' + std::to_string(int(failed)) +
-                               '\n';
-            }
-            return res;
-        },
-        [&](estimates& e) {
-            os << e.csv;
-            for (auto& r : e.rows) rows.push_back(std::move(r));
-        });
-    if (json) os << nlohmann::json{{"rows", rows}}.dump(2) << '\n';
+        for (std::size_t r = 0; r < t.rows(); ++r)
+            rows.push_back({{"meter", t.cell_text(0, r)},
+                            {"period", t.cell_text(1, r)},
+                            {"basis", t.cell_text(2, r)},
+                            {"value", t.cell_text(3, r)},
+                            {"failed", t.at(4).values[r] != 0}});
+        out.stream() << nlohmann::json{{"rows", rows}}.dump(2) << '\n';
+    }
     out.finish();
     return 0;
 }

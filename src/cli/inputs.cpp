@@ -47,104 +47,49 @@ bool quiet_option(const args& a) {
 }
 
 meter_inputs::meter_inputs(const args& a, std::int64_t from, std::int64_t to)
-    : pool_(threads_option(a)), progress_("meters", 0, quiet_option(a)) {
+    : threads_(threads_option(a)), progress_("meters", 0, quiet_option(a)) {
     // a command over a database only (anomalies detect) declares neither --readings nor --resource
     const auto readings_file = a.declares("readings") ? a.get("readings") : std::nullopt;
     const auto db_file = a.get("db");
     if (readings_file.has_value() == db_file.has_value())
         throw config_error(errc::usage, "give either --readings FILE or --db FILE (see --help)");
-    import_options io;
-    if (a.declares("assume-offset"))
-        if (auto minutes = a.offset_minutes("assume-offset")) io.default_offset_minutes = *minutes;
-    if (a.declares("resource") && a.get("resource")) only_ = choice(a, "resource", resource_text);
+    source_options so;
+    so.from = from;
+    so.to = to;
+    if (a.declares("resource") && a.get("resource")) so.only = choice(a, "resource", resource_text);
     if (readings_file) {
+        import_options io;
+        if (a.declares("assume-offset"))
+            if (auto minutes = a.offset_minutes("assume-offset")) io.default_offset_minutes = *minutes;
+        std::vector<meter> meters;
         if (auto mf = a.get("meters")) {
             const std::string mt = read_file(*mf);
-            csv_meters_ = parse_meters_csv(mt, *mf, io);
+            meters = parse_meters_csv(mt, *mf, io);
         }
-        std::map<std::string, const meter*, std::less<>> by_serial;
-        for (const auto& m : csv_meters_) by_serial.emplace(m.serial, &m);
         // read streaming, never whole: the table is all the memory a file costs (~22 bytes a value)
-        bool wide = false;
         progress reading("rows", 0, quiet_option(a));
         io.progress = [&](const import_progress& p) { reading.update(static_cast<std::size_t>(p.rows)); };
-        reading_table batch = read_readings_csv(*readings_file, io, &wide);
+        reading_table batch = read_readings_csv(*readings_file, io, &so.wide);
         reading.finish();
-        if (wide) {  // the wide columns are each meter's main quantity
-            std::vector<resource> res;
-            for (const auto& serial : batch.meters()) {
-                const auto it = by_serial.find(serial);
-                res.push_back(it == by_serial.end() ? resource::electricity : it->second->measures);
-            }
-            // a pass over every row, for nothing when every meter measures electricity
-            if (std::any_of(res.begin(), res.end(), [](resource r) { return r != resource::electricity; }))
-                batch.map_main(res);
-        }
-        batch.sort();
-        const auto table = std::make_shared<const reading_table>(std::move(batch));
-        for (auto& s : meter_series::from_table(table)) {  // shares the table's columns
-            meter_input mi;
-            const auto it = by_serial.find(s.serial());
-            mi.entity = it == by_serial.end() ? nullptr : it->second;
-            if (!wanted(mi.entity)) continue;
-            mi.calendar = mi.entity && mi.entity->time_zone ? *mi.entity->time_zone : zone::utc();
-            mi.tariff_registers = mi.entity ? effective_tariff_registers(*mi.entity, nullptr) : 1;
-            mi.series = std::move(s);
-            csv_inputs_.push_back(std::move(mi));
-        }
-        progress_.set_total(csv_inputs_.size());
+        source_ = table_source(std::move(batch), fleet({}, {}, {}, {}, {}, std::move(meters)), so);
         return;
     }
     db_ = std::make_unique<sqlite_store>(a.require("db"), sqlite_store::mode::read_only,
                                          std::chrono::milliseconds(a.integer("busy-timeout").value()));
-    relations_ = load_fleet(*db_);
-    std::size_t total = 0;
-    for (const auto& m : relations_.meters()) total += wanted(&m);
-    progress_.set_total(total);
-    series_query q;
-    q.from = from;
-    q.to = to;
-    q.provenance = false;
-    if (only_)
-        for (const auto& m : relations_.meters())
-            if (wanted(&m)) q.meters.push_back(m.serial);
-    stream_ =
-        std::make_unique<meter_stream>(*db_, std::move(q), std::max<std::size_t>(64, 32 * pool_.size()));
+    source_ = store_source(*db_, so);
 }
 
 meter_inputs::~meter_inputs() = default;
 
-bool meter_inputs::wanted(const meter* m) const {
-    // a meter's resource: its entity's; a meter missing from a meters CSV counts as electricity
-    return !only_ || (m ? m->measures : resource::electricity) == *only_;
-}
-
-bool meter_inputs::next_group(std::vector<meter_input>& out) {
-    out.clear();
-    if (!db_) {
-        const std::size_t n = std::min<std::size_t>(csv_inputs_.size() - csv_next_, 64 * pool_.size());
-        for (std::size_t i = 0; i < n; ++i) out.push_back(std::move(csv_inputs_[csv_next_ + i]));
-        csv_next_ += n;
-        return !out.empty();
-    }
-    std::vector<meter_series> group;
-    while (out.empty()) {
-        if (!stream_->next(group)) return false;
-        for (auto& s : group) {
-            const meter* m = relations_.find_meter(s.serial());
-            if (!m || !wanted(m)) continue;  // values of a meter the fleet does not know: not computed
-            meter_input mi;
-            mi.entity = m;
-            mi.model = relations_.model_of(*m);
-            mi.calendar = relations_.zone_of(*m);
-            const organization* org = relations_.organization_of(*m);
-            mi.billing_day = org ? org->billing_start_day : 1;
-            mi.tariff_registers = relations_.tariff_registers_of(*m);
-            mi.series = std::move(s);
-            out.push_back(std::move(mi));
-        }
-    }
-    return true;
+run_options meter_inputs::run() {
+    run_options r;
+    r.threads = threads_;
+    r.progress = [this](std::size_t done, std::size_t total) {
+        progress_.set_total(total);
+        progress_.update(done);
+        if (done >= total) progress_.finish();
+    };
+    return r;
 }
 
 output::output(const args& a) {

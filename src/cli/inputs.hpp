@@ -11,23 +11,11 @@
 #include <vector>
 
 #include "args.hpp"
-#include "kvant/core/thread_pool.hpp"
 #include "kvant/kvant.hpp"
-#include "kvant/series/meter_series.hpp"
-#include "kvant/store/meter_stream.hpp"
+#include "kvant/reports/meter_source.hpp"
 #include "progress.hpp"
 
 namespace kvant::cli {
-
-/// One meter to compute: its series, its entity (when known), model, calendar zone and billing day.
-struct meter_input {
-    meter_series series;
-    const meter* entity = nullptr;
-    const meter_model* model = nullptr;
-    zone calendar;
-    int billing_day = 1;
-    int tariff_registers = 1;
-};
 
 /// The options every computing command takes: --readings/--meters or --db, --busy-timeout, --assume-offset,
 /// --resource, --threads, --quiet.
@@ -42,10 +30,9 @@ option_spec quiet_spec();
 unsigned threads_option(const args& a);
 bool quiet_option(const args& a);
 
-/// The meters a computing command runs over, from CSV files (--readings, --meters) or a database (--db),
-/// delivered a group at a time: a database is streamed through the store's cursor (a group's series in
-/// memory, never the whole store), and each group is computed over a pool of --threads workers. Results are
-/// consumed in meter order on the calling thread, so the output is the same whatever the number of threads.
+/// The meters a computing command runs over, as a library meter_source (reports/meter_source.hpp): from CSV
+/// files (--readings, --meters, --assume-offset) read whole into one table, or from a database (--db)
+/// streamed through the store's cursor; --resource selects. `run()` gives --threads and the progress line.
 class meter_inputs {
   public:
     /// `from`/`to`: the time range to read from a database (the period plus the history the command needs);
@@ -54,43 +41,17 @@ class meter_inputs {
                           std::int64_t to = std::numeric_limits<std::int64_t>::max());
     ~meter_inputs();
 
-    const fleet& relations() const noexcept { return relations_; }
+    meter_source& source() noexcept { return *source_; }
+    const fleet& relations() const noexcept { return source_->relations(); }
     bool from_db() const noexcept { return db_ != nullptr; }
-
-    /// compute(meter) for every meter, spread over the pool; consume(result) in meter order (and `seen`,
-    /// when given, with the meter itself).
-    template <class R>
-    void run(const std::function<R(const meter_input&)>& compute, const std::function<void(R&)>& consume,
-             const std::function<void(const meter_input&)>& seen = {}) {
-        std::vector<meter_input> group;
-        std::vector<std::optional<R>> results;
-        while (next_group(group)) {
-            results.assign(group.size(), std::nullopt);
-            pool_.for_each_index(group.size(), [&](std::size_t i) { results[i] = compute(group[i]); });
-            for (std::size_t i = 0; i < group.size(); ++i) {
-                consume(*results[i]);
-                if (seen) seen(group[i]);
-            }
-            done_ += group.size();
-            progress_.update(done_);
-        }
-        progress_.finish();
-    }
+    /// --threads, and the progress of the meters on stderr.
+    run_options run();
 
   private:
-    bool next_group(std::vector<meter_input>& out);
-    bool wanted(const meter* m) const;
-
-    fleet relations_;
-    std::vector<meter> csv_meters_;
-    std::vector<meter_input> csv_inputs_;  // every meter of a readings file
-    std::size_t csv_next_ = 0;
     std::unique_ptr<sqlite_store> db_;
-    std::unique_ptr<meter_stream> stream_;
-    std::optional<resource> only_;
-    thread_pool pool_;
+    std::unique_ptr<meter_source> source_;
+    unsigned threads_ = 0;
     progress progress_;
-    std::size_t done_ = 0;
 };
 
 /// Where the output goes: --out FILE or stdout.

@@ -10,6 +10,7 @@
 #include "kvant/io/csv_reader.hpp"
 #include "kvant/io/event_catalogue.hpp"
 #include "kvant/model/json.hpp"
+#include "kvant/reports/reports.hpp"
 
 namespace kvant::cli {
 
@@ -32,49 +33,25 @@ verification_policy policy_from(const args& a) {
 
 int run_verification(const args& a) {
     sqlite_store db = open_store(a, sqlite_store::mode::read_only);
-    const fleet f = load_fleet(db);
-    const instant now = at_option(a);
     const auto policy = policy_from(a);
+    const report_table t = verification_report(db, at_option(a), policy);
     output out(a);
     auto& os = out.stream();
-    const bool json = a.flag("json");
-    nlohmann::json rows = nlohmann::json::array();
-    if (!json) os << "meter,model,base,next,expires,state,failed_for_billing,service_life_end\n";
     verification_counts counts;
-    for (const auto& m : f.meters()) {
-        const calendar_date on = local_date(f.zone_of(m), now);
-        if (m.removed && *m.removed <= on) continue;
-        const auto st = verification_of(m, f.model_of(m), on, policy);
-        auto d = [](const std::optional<calendar_date>& x) { return x ? to_string(*x) : std::string(); };
-        if (json)
-            rows.push_back({{"meter", m.serial},
-                            {"model", m.model},
-                            {"base", d(st.base)},
-                            {"next", d(st.next)},
-                            {"expires", d(st.expires)},
-                            {"state", verification_state_text.name(st.state)},
-                            {"failed_for_billing", st.failed_for_billing},
-                            {"service_life_end", d(st.service_life_end)}});
-        else
-            os << m.serial << ',' << m.model << ',' << d(st.base) << ',' << d(st.next) << ',' << d(st.expires)
-               << ',' << verification_state_text.name(st.state) << ',' << int(st.failed_for_billing) << ','
-               << d(st.service_life_end) << '\n';
-        switch (st.state) {
-            case verification_state::valid:
-                ++counts.valid;
-                break;
-            case verification_state::due_soon:
-                ++counts.due_soon;
-                break;
-            case verification_state::expired:
-                ++counts.expired;
-                break;
-            case verification_state::unknown:
-                ++counts.unknown;
-                break;
-        }
-    }
-    if (json)
+    for (const auto& state : t.at(5).text) counts.add(verification_state_text.parse(state));
+    if (!a.flag("json")) {
+        t.write_csv(os);
+    } else {
+        nlohmann::json rows = nlohmann::json::array();
+        for (std::size_t r = 0; r < t.rows(); ++r)
+            rows.push_back({{"meter", t.cell_text(0, r)},
+                            {"model", t.cell_text(1, r)},
+                            {"base", t.cell_text(2, r)},
+                            {"next", t.cell_text(3, r)},
+                            {"expires", t.cell_text(4, r)},
+                            {"state", t.cell_text(5, r)},
+                            {"failed_for_billing", t.at(6).values[r] != 0},
+                            {"service_life_end", t.cell_text(7, r)}});
         os << nlohmann::json{{"meters", rows},
                              {"counts",
                               {{"valid", counts.valid},
@@ -84,6 +61,7 @@ int run_verification(const args& a) {
                                {"needing_verification", counts.needing_verification()}}}}
                   .dump(2)
            << '\n';
+    }
     out.finish();
     std::cerr << "meters in service: valid " << counts.valid << ", due within " << policy.due_soon_days
               << " days " << counts.due_soon << ", expired " << counts.expired << ", unknown "

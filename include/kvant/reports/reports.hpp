@@ -21,6 +21,7 @@
 #include "kvant/algorithms/tariff.hpp"
 #include "kvant/algorithms/verification.hpp"
 #include "kvant/core/export.hpp"
+#include "kvant/detail/enum_text.hpp"
 #include "kvant/reports/meter_source.hpp"
 #include "kvant/reports/report_table.hpp"
 #include "kvant/store/queries.hpp"
@@ -50,6 +51,12 @@ KVANT_API report_table consumption_table(std::span<const meter_consumption> resu
 /// Where a split takes each meter's zones from (`--source`): its own tariff registers when it has one per
 /// zone of the schedule (auto), always the schedule, or always the registers.
 enum class split_source : std::uint8_t { automatic, schedule, registers };
+inline constexpr detail::enum_text<split_source, 3> split_source_text{
+    "split source",
+    {{{split_source::automatic, "auto"},
+      {split_source::schedule, "schedule"},
+      {split_source::registers, "registers"}}}};
+KVANT_ENUM_TEXT(split_source, split_source_text)
 
 /// `kvant split`: meter,period,zone,value,complete.
 KVANT_API report_table split_report(meter_source& src, const tariff_schedule& schedule,
