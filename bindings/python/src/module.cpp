@@ -11,8 +11,8 @@
 
 PYBIND11_MODULE(_kvant, m) {
     m.doc() = "libkvant's private binding; use the package `kvant`";
-    m.attr("__version__") = std::to_string(KVANT_VERSION_MAJOR) + "." + std::to_string(KVANT_VERSION_MINOR) + "." +
-                            std::to_string(KVANT_VERSION_PATCH);
+    m.attr("__version__") = std::to_string(KVANT_VERSION_MAJOR) + "." + std::to_string(KVANT_VERSION_MINOR) +
+                            "." + std::to_string(KVANT_VERSION_PATCH);
     kvant::python::bind_errors(m);
     kvant::python::bind_readings(m);
     kvant::python::bind_store(m);

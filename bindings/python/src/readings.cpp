@@ -79,6 +79,11 @@ std::shared_ptr<const fleet> fleet_of(std::vector<meter> meters) {
                                          std::vector<meter_model>{}, std::move(meters));
 }
 
+/// A copy of a fleet (a table source takes its own).
+fleet copy_of(const fleet& f) {
+    return fleet(f.organizations(), f.abonents(), f.accounts(), f.points(), f.models(), f.meters());
+}
+
 std::string read_text(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     if (!f) throw storage_error(errc::storage_io, "cannot read " + path);
@@ -127,7 +132,7 @@ std::unique_ptr<meter_source> readings::source(const source_options& o) const {
     if (arrays) return std::make_unique<array_meters>(*arrays, relations, o);
     source_options so = o;
     so.wide = wide;
-    return table_source(std::shared_ptr<const reading_table>(table), fleet(*relations), so);
+    return table_source(std::shared_ptr<const reading_table>(table), copy_of(*relations), so);
 }
 
 void bind_readings(py::module_& m) {
@@ -135,8 +140,8 @@ void bind_readings(py::module_& m) {
         .def("__len__", &readings::size)
         .def_property_readonly("wide", [](const readings& r) { return r.wide; })
         .def_property_readonly("in_place", [](const readings& r) { return r.arrays != nullptr; })
-        .def_property_readonly("meters",
-                               [](const readings& r) { return r.table ? r.table->meters() : r.arrays->meters; })
+        .def_property_readonly(
+            "meters", [](const readings& r) { return r.table ? r.table->meters() : r.arrays->meters; })
         .def_property_readonly("channels",
                                [](const readings& r) {
                                    std::vector<std::string> out;
@@ -189,16 +194,19 @@ void bind_readings(py::module_& m) {
         "from_arrays",
         [](py::array_t<std::int64_t, py::array::c_style> meter_code, std::vector<std::string> meter_names,
            py::array_t<std::int64_t, py::array::c_style> channel_code, std::vector<std::string> channel_names,
-           py::array_t<std::int64_t, py::array::c_style> time, py::array_t<std::int64_t, py::array::c_style> value,
-           bool wide, std::optional<std::string> meters_csv) {
+           py::array_t<std::int64_t, py::array::c_style> time,
+           py::array_t<std::int64_t, py::array::c_style> value, bool wide,
+           std::optional<std::string> meters_csv) {
             const auto n = time.size();
             if (meter_code.size() != n || channel_code.size() != n || value.size() != n)
-                throw config_error(errc::usage, "readings: the meter, channel, time and value arrays differ in "
-                                                "length");
+                throw config_error(errc::usage,
+                                   "readings: the meter, channel, time and value arrays differ in "
+                                   "length");
             auto rows = std::make_shared<array_rows>();
             rows->meters = std::move(meter_names);
             for (std::size_t k = 0; k < channel_names.size(); ++k)
-                rows->channels.push_back(parse_channel(channel_names[k], location{"channel names", 0, "", -1}));
+                rows->channels.push_back(
+                    parse_channel(channel_names[k], location{"channel names", 0, "", -1}));
             const auto* mc = meter_code.data();
             const auto* cc = channel_code.data();
             for (py::ssize_t i = 0; i < n; ++i) {
@@ -220,7 +228,8 @@ void bind_readings(py::module_& m) {
             r->relations = fleet_of(std::move(meters));
             bool remap = false;
             if (wide)
-                for (const auto& mt : r->relations->meters()) remap = remap || mt.measures != resource::electricity;
+                for (const auto& mt : r->relations->meters())
+                    remap = remap || mt.measures != resource::electricity;
             if (!remap && grouped(*rows)) {
                 r->arrays = std::move(rows);
                 return r;

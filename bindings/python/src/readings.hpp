@@ -5,6 +5,7 @@
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <memory>
 #include <string>
@@ -19,15 +20,15 @@ namespace py = pybind11;
 
 /// Rows held as caller arrays, grouped by (meter code, channel code) with times increasing in each run.
 struct array_rows {
-    std::vector<std::string> meters;  ///< names of the meter codes
-    std::vector<channel> channels;    ///< channels of the channel codes
+    std::vector<std::string> meters;                                  ///< names of the meter codes
+    std::vector<channel> channels;                                    ///< channels of the channel codes
     py::array_t<std::int64_t> meter_code, channel_code, time, value;  ///< the caller's arrays (or ours)
 };
 
 struct readings {
     std::shared_ptr<reading_table> table;  ///< set unless `arrays` is
     std::shared_ptr<array_rows> arrays;
-    bool wide = false;                     ///< a wide file's register columns (mapped per meter's resource)
+    bool wide = false;  ///< a wide file's register columns (mapped per meter's resource)
     std::shared_ptr<const fleet> relations = std::make_shared<const fleet>();
 
     std::size_t size() const;

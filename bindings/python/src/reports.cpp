@@ -45,13 +45,24 @@ period_report_options period_options_of(const py::kwargs& kw) {
     return o;
 }
 
-tariff_schedule schedule_of(const std::string& spec) {
-    if (auto preset = preset_schedule(spec)) return *preset;
-    std::ifstream f(spec, std::ios::binary);
-    if (!f) throw config_error(errc::config, "schedule '" + spec + "' is neither a preset nor a readable file");
+std::string read_text(const std::string& file) {
+    std::ifstream f(file, std::ios::binary);
+    if (!f) throw storage_error(errc::storage_io, "cannot read " + file);
     std::ostringstream s;
     s << f.rdbuf();
-    return parse_schedule_file(s.str(), spec).schedule;
+    return s.str();
+}
+
+/// A preset name, a schedule JSON file or an OpenEI URDB rate file (its rates appended to `rates`), as the
+/// tool's --schedule.
+tariff_schedule load_schedule(const std::string& spec, std::vector<rate>* rates) {
+    if (auto preset = preset_schedule(spec)) return *preset;
+    std::ifstream probe(spec);
+    if (!probe)
+        throw config_error(errc::config, "schedule '" + spec + "' is neither a preset nor a readable file");
+    auto file = parse_schedule_file(read_text(spec), spec);
+    if (rates) rates->insert(rates->end(), file.rates.begin(), file.rates.end());
+    return std::move(file.schedule);
 }
 
 template <class T>
@@ -72,7 +83,8 @@ void bind_reports(py::module_& m) {
                 const auto& c = t.at(i);
                 py::object values = py::none(), text = py::none();
                 if (c.type != column_type::text) values = view(c.values, self);
-                if (c.type == column_type::text || c.type == column_type::local_period) text = py::cast(c.text);
+                if (c.type == column_type::text || c.type == column_type::local_period)
+                    text = py::cast(c.text);
                 return py::make_tuple(c.name, std::string(to_string(c.type)), values, text);
             },
             "(name, type, values as an int64 view or None, text or None) of column i")
@@ -93,19 +105,90 @@ void bind_reports(py::module_& m) {
     m.def("split", [](py::object src, const std::string& schedule, py::kwargs kw) {
         const auto so = source_options_of(kw);
         const auto po = period_options_of(kw);
-        split_source from = split_source::automatic;
-        if (kw.contains("source")) {
-            const auto f = kw["source"].cast<std::string>();
-            from = f == "auto"       ? split_source::automatic
-                   : f == "schedule" ? split_source::schedule
-                   : f == "registers"
-                       ? split_source::registers
-                       : throw config_error(errc::usage, "split source '" + f + "': auto, schedule or registers");
-        }
-        const tariff_calendar cal(schedule_of(schedule));
+        const split_source from = kw.contains("source")
+                                      ? split_source_text.parse(kw["source"].cast<std::string>())
+                                      : split_source::automatic;
+        const tariff_calendar cal(load_schedule(schedule, nullptr));
         auto s = source_of(src, so);
         py::gil_scoped_release nogil;
         return std::make_shared<report_table>(split_report(*s, cal, po, from));
+    });
+    m.def("cost", [](py::object src, py::kwargs kw) {
+        const auto so = source_options_of(kw);
+        cost_report_options o;
+        static_cast<period_report_options&>(o) = period_options_of(kw);
+        if (kw.contains("schedule") && !kw["schedule"].is_none()) {
+            o.schedule = load_schedule(kw["schedule"].cast<std::string>(), &o.rates);
+            (void)tariff_calendar(*o.schedule);
+        }
+        if (kw.contains("rates") && !kw["rates"].is_none()) {
+            const auto f = kw["rates"].cast<std::string>();
+            o.rates = parse_rates_csv(read_text(f), f);
+        }
+        if (!py::isinstance<py_store>(src)) {
+            if (!o.schedule) throw config_error(errc::usage, "a schedule is required without a store");
+            if (o.rates.empty()) throw config_error(errc::usage, "rates are required without a store");
+        }
+        auto s = source_of(src, so);
+        py::gil_scoped_release nogil;
+        return std::make_shared<report_table>(cost_report(*s, o));
+    });
+    m.def("estimate", [](py::object src, std::int64_t at, py::kwargs kw) {
+        const auto so = source_options_of(kw);
+        if (kw.contains("interval") && kw["interval"].cast<bool>()) {
+            vee_policy p;
+            if (kw.contains("step_minutes")) p.step = std::chrono::minutes{kw["step_minutes"].cast<int>()};
+            run_options run;
+            if (kw.contains("threads")) run.threads = kw["threads"].cast<unsigned>();
+            auto s = source_of(src, so);
+            py::gil_scoped_release nogil;
+            return std::make_shared<report_table>(interval_estimate_report(*s, from_unix(at), p, run));
+        }
+        estimate_report_options o;
+        const bool by_given = kw.contains("by");
+        static_cast<period_report_options&>(o) = period_options_of(kw);
+        if (!by_given) o.by = period_kind::billing;
+        o.at = from_unix(at);
+        if (kw.contains("normative") && !kw["normative"].is_none())
+            o.normative = decimal::parse(py::str(kw["normative"]).cast<std::string>());
+        if (kw.contains("normatives") && !kw["normatives"].is_none()) {
+            auto& n = o.normatives.emplace();
+            for (auto item : kw["normatives"].cast<py::dict>()) {
+                const auto key = item.first.cast<std::pair<std::string, std::string>>();
+                n[{key.first, parse_enum<resource>(key.second)}] =
+                    decimal::parse(py::str(item.second).cast<std::string>());
+            }
+        }
+        auto s = source_of(src, so);
+        py::gil_scoped_release nogil;
+        return std::make_shared<report_table>(estimate_report(*s, o));
+    });
+    m.def("verification", [](const py_store& db, std::int64_t at, const std::string& rule, int due_within) {
+        verification_policy p;
+        p.rule = parse_enum<due_rule>(rule);
+        p.due_soon_days = due_within;
+        const store& s = db.get();
+        py::gil_scoped_release nogil;
+        return std::make_shared<report_table>(verification_report(s, from_unix(at), p));
+    });
+    m.def("anomalies", [](const py_store& db, py::kwargs kw) {
+        anomaly_query q;
+        auto text = [&](const char* k) -> std::optional<std::string> {
+            if (!kw.contains(k) || kw[k].is_none()) return std::nullopt;
+            return kw[k].cast<std::string>();
+        };
+        if (auto v = text("status")) q.status = parse_enum<anomaly_status>(*v);
+        if (auto v = text("type")) q.type = parse_enum<anomaly_type>(*v);
+        if (auto v = text("meter")) q.meter = *v;
+        if (auto v = text("organization")) q.organization = *v;
+        if (kw.contains("from_") && !kw["from_"].is_none())
+            q.from = from_unix(kw["from_"].cast<std::int64_t>());
+        if (kw.contains("to") && !kw["to"].is_none()) q.to = from_unix(kw["to"].cast<std::int64_t>());
+        if (kw.contains("offset")) q.offset = kw["offset"].cast<std::size_t>();
+        if (kw.contains("limit") && !kw["limit"].is_none()) q.limit = kw["limit"].cast<std::size_t>();
+        const store& s = db.get();
+        py::gil_scoped_release nogil;
+        return std::make_shared<report_table>(anomalies_report(s, q));
     });
 }
 

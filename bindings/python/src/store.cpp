@@ -16,7 +16,7 @@ namespace {
 
 template <class T>
 void put_entity(store& s, const nlohmann::json& j, const std::string& source) {
-    s.store_entity(from_json_document<T>(j, source));
+    s.put(from_json_document<T>(j, source));
 }
 
 void put_json(store& s, const std::string& kind, const std::string& text) {
@@ -26,7 +26,8 @@ void put_json(store& s, const std::string& kind, const std::string& text) {
     } catch (const nlohmann::json::exception& e) {
         throw parse_error(errc::json, std::string("not JSON: ") + e.what(), location{kind, 0, "", -1});
     }
-    const std::string source = kind + " " + (j.is_object() ? j.dump().substr(0, 80) : std::string("document"));
+    const std::string source =
+        kind + " " + (j.is_object() ? j.dump().substr(0, 80) : std::string("document"));
     if (kind == "organization") return put_entity<organization>(s, j, source);
     if (kind == "abonent") return put_entity<abonent>(s, j, source);
     if (kind == "account") return put_entity<account>(s, j, source);
@@ -37,9 +38,10 @@ void put_json(store& s, const std::string& kind, const std::string& text) {
     if (kind == "tariff_assignment") return put_entity<tariff_assignment>(s, j, source);
     if (kind == "tariff_rate") return put_entity<tariff_rate>(s, j, source);
     if (kind == "normative") return put_entity<normative>(s, j, source);
-    throw config_error(errc::usage, "unknown entity kind '" + kind +
-                                        "' (organization, abonent, account, metering_point, meter_model, meter, "
-                                        "tariff_schedule, tariff_assignment, tariff_rate, normative)");
+    throw config_error(errc::usage,
+                       "unknown entity kind '" + kind +
+                           "' (organization, abonent, account, metering_point, meter_model, meter, "
+                           "tariff_schedule, tariff_assignment, tariff_rate, normative)");
 }
 
 }  // namespace
@@ -53,12 +55,12 @@ void bind_store(py::module_& m) {
                      s->db = std::make_unique<memory_store>();
                      return s;
                  }
-                 const auto md = mode == "create"      ? sqlite_store::mode::create
-                                 : mode == "open"      ? sqlite_store::mode::open
-                                 : mode == "read_only" ? sqlite_store::mode::read_only
-                                                       : throw config_error(errc::usage,
-                                                                            "store mode '" + mode +
-                                                                                "': create, open or read_only");
+                 const auto md = mode == "create" ? sqlite_store::mode::create
+                                 : mode == "open" ? sqlite_store::mode::open
+                                 : mode == "read_only"
+                                     ? sqlite_store::mode::read_only
+                                     : throw config_error(errc::usage, "store mode '" + mode +
+                                                                           "': create, open or read_only");
                  py::gil_scoped_release nogil;
                  s->db = std::make_unique<sqlite_store>(path, md, std::chrono::milliseconds(busy_timeout_ms));
                  return s;
@@ -85,9 +87,8 @@ void bind_store(py::module_& m) {
                 return std::make_tuple(r.rows, r.warning_count);
             },
             py::arg("files"), py::arg("conflict") = "fail", py::arg("assume_offset_minutes") = py::none())
-        .def("_put_json", [](py_store& s, const std::string& kind, const std::string& text) {
-            put_json(s.get(), kind, text);
-        })
+        .def("_put_json", [](py_store& s, const std::string& kind,
+                             const std::string& text) { put_json(s.get(), kind, text); })
         .def(
             "_put_readings",
             [](py_store& s, const readings& r, const std::string& conflict) {
@@ -96,7 +97,7 @@ void bind_store(py::module_& m) {
                 py::gil_scoped_release nogil;
                 write_stats st;
                 if (r.table) {
-                    st = db.store_readings(*r.table, policy);
+                    st = db.put_readings(*r.table, policy);
                 } else {  // caller arrays: the store takes a table
                     reading_table t;
                     t.reserve(r.size());
@@ -109,7 +110,7 @@ void bind_store(py::module_& m) {
                         t.push(ms[static_cast<std::size_t>(a.meter_code.data()[i])],
                                cs[static_cast<std::size_t>(a.channel_code.data()[i])], a.time.data()[i],
                                a.value.data()[i]);
-                    st = db.store_readings(t, policy);
+                    st = db.put_readings(t, policy);
                 }
                 return std::make_tuple(st.inserted, st.replaced, st.unchanged);
             },
@@ -142,7 +143,8 @@ void bind_store(py::module_& m) {
             },
             py::arg("meters"), py::arg("channels"), py::arg("from_"), py::arg("to"))
         .def(
-            "reading_count", [](const py_store& s, const std::string& meter) { return s.get().reading_count(meter); },
+            "reading_count",
+            [](const py_store& s, const std::string& meter) { return s.get().reading_count(meter); },
             py::arg("meter") = "");
 }
 
