@@ -84,6 +84,18 @@ fleet copy_of(const fleet& f) {
     return fleet(f.organizations(), f.abonents(), f.accounts(), f.points(), f.models(), f.meters());
 }
 
+/// A wide table's register rows relabelled as each meter's main quantity (a water meter's total is its
+/// volume), so that the rows say what they are; nothing to do when every meter measures electricity.
+void map_wide(reading_table& t, const fleet& relations) {
+    std::vector<resource> res;
+    for (const auto& serial : t.meters()) {
+        const meter* m = relations.find_meter(serial);
+        res.push_back(m ? m->measures : resource::electricity);
+    }
+    if (std::any_of(res.begin(), res.end(), [](resource x) { return x != resource::electricity; }))
+        t.map_main(res);
+}
+
 std::string read_text(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     if (!f) throw storage_error(errc::storage_io, "cannot read " + path);
@@ -186,6 +198,10 @@ void bind_readings(py::module_& m) {
                 r->table = std::make_shared<reading_table>(read_readings_csv(path, io, &r->wide));
             }
             r->relations = fleet_of(std::move(meters));
+            if (r->wide) {
+                map_wide(*r->table, *r->relations);
+                r->wide = false;  // the rows are channels now
+            }
             return r;
         },
         py::arg("path"), py::arg("meters") = py::none(), py::arg("assume_offset_minutes") = py::none());
@@ -246,6 +262,10 @@ void bind_readings(py::module_& m) {
             for (py::ssize_t i = 0; i < n; ++i)
                 t->push(mslot[static_cast<std::size_t>(mc[i])], cslot[static_cast<std::size_t>(cc[i])], tt[i],
                         vv[i]);
+            if (wide) {
+                map_wide(*t, *r->relations);
+                r->wide = false;
+            }
             r->table = std::move(t);
             return r;
         },
