@@ -80,7 +80,7 @@ def cost(source, by="month", schedule=None, rates=None, billing_day=None, comple
     return frame(t, exact=exact, periods=periods, tz=tz)
 
 
-def verification(store, at, rule="same_date", due_within=30, exact=False):
+def verification(store, at, rule="same-date", due_within=30, exact=False):
     """``kvant verification``: meter,model,base,next,expires,state,failed_for_billing,service_life_end for the
     meters in service at ``at`` (a timestamp or Unix seconds)."""
     return frame(_kvant.verification(store._s, _unix(at), rule, due_within), exact=exact)

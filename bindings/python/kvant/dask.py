@@ -1,0 +1,90 @@
+"""kvant.dask: the reports over a Dask DataFrame of readings partitioned by meter.
+
+Each partition (a pandas DataFrame of readings, long or wide as :func:`kvant.from_frame` takes) is computed on
+its own with ``map_partitions``; since a meter's readings are all in one partition, the concatenated result is
+the single-process one, row for row (meters in the order of the partitions). :func:`partition_by_meter` makes
+such a frame from a pandas one. Reports that need a store (verification, anomalies, groups above the meter)
+are not distributed: run them on the Store.
+"""
+
+import pandas as pd
+
+from . import reports as _reports
+from .readings import from_frame
+
+__all__ = ["partition_by_meter", "consumption", "split", "cost", "estimate"]
+
+
+def partition_by_meter(df, npartitions):
+    """A Dask DataFrame of ``df``'s readings in ``npartitions`` partitions, each holding whole meters (meters
+    in order of first appearance, spread evenly)."""
+    import dask.dataframe as dd
+    import numpy as np
+
+    meters = pd.unique(df["meter"])
+    npartitions = max(1, min(int(npartitions), len(meters)))
+    bounds = np.linspace(0, len(meters), npartitions + 1).astype(int)
+    parts = []
+    order = {m: i for i, m in enumerate(meters)}
+    rank = df["meter"].map(order)
+    for k in range(npartitions):
+        parts.append(df[(rank >= bounds[k]) & (rank < bounds[k + 1])].reset_index(drop=True))
+    return dd.from_delayed([_delayed(p) for p in parts], meta=df.iloc[:0])
+
+
+def _delayed(p):
+    import dask
+
+    return dask.delayed(p)
+
+
+def _run(report, part, meters, kw):
+    if len(part) == 0:
+        return None
+    return getattr(_reports, report)(from_frame(part, meters=meters), **kw)
+
+
+def _meta(report, kw):
+    """The empty frame of a report's columns and dtypes (a tiny computation of one meter)."""
+    import numpy as np
+
+    t = np.array([1_704_067_200, 1_704_153_600], dtype=np.int64)
+    one = pd.DataFrame({"meter": ["m"] * 2, "timestamp": t, "channel": ["active_import"] * 2,
+                        "value": np.array([0, 1_000_000], dtype=np.int64)})
+    if report == "cost":  # needs a schedule and rates; the meta is the split's otherwise
+        return None
+    return _run(report, one, None, kw).iloc[:0]
+
+
+def _map(report, ddf, meters, kw):
+    meta = _meta(report, kw)
+    out = ddf.map_partitions(_part, report, None if meters is None else str(meters), kw, meta=meta,
+                             align_dataframes=False)
+    return out
+
+
+def _part(part, report, meters, kw):
+    r = _run(report, part, meters, kw)
+    if r is None:
+        return _meta(report, kw)
+    return r
+
+
+def consumption(ddf, meters=None, **kw):
+    """:func:`kvant.consumption` per partition; a Dask DataFrame (``.compute()`` for pandas)."""
+    return _map("consumption", ddf, meters, kw)
+
+
+def split(ddf, meters=None, **kw):
+    """:func:`kvant.split` per partition."""
+    return _map("split", ddf, meters, kw)
+
+
+def cost(ddf, meters=None, **kw):
+    """:func:`kvant.cost` per partition (give ``schedule`` and ``rates``)."""
+    return _map("cost", ddf, meters, kw)
+
+
+def estimate(ddf, meters=None, **kw):
+    """:func:`kvant.estimate` per partition."""
+    return _map("estimate", ddf, meters, kw)
