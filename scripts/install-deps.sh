@@ -12,6 +12,10 @@ packages=(
   catch2                             # tests (2.x on Debian 12)
   clang-14 libfuzzer-14-dev          # the libFuzzer targets of tests/fuzz (scripts/fuzz.sh)
   clang-format                       # scripts/check-format.sh (clang-format 14)
+  # the Python package (bindings/python) and its pytest tests; python3-venv, -pip, -setuptools and -wheel for
+  # `pip install --no-build-isolation bindings/python` into a venv (README.md, bindings/python/README.md)
+  pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest python3-distributed python3-matplotlib
+  python3-pip python3-venv python3-setuptools python3-wheel
 )
 # `install-deps.sh --bench` adds what benchmarks/run_*.sh need: the pandas and NumPy baselines (Debian's
 # python3), hyperfine (whole-process medians), time (/usr/bin/time -f %M: peak memory), and node with npm for

@@ -12,7 +12,8 @@ echo "== Every C/C++ source follows .clang-format"
 bash scripts/check-format.sh
 
 echo "== Release build, warnings are errors"
-cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DKVANT_WERROR=ON -DKVANT_BUILD_BENCHMARKS=ON
+cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DKVANT_WERROR=ON -DKVANT_BUILD_BENCHMARKS=ON \
+  -DKVANT_BUILD_PYTHON=ON -DPYBIND11_FINDPYTHON=ON -DPython_EXECUTABLE=/usr/bin/python3
 cmake --build build/ci -j"$jobs"
 ctest --test-dir build/ci --output-on-failure -j"$jobs"
 
