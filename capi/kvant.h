@@ -64,16 +64,17 @@ KVANT_C_API const char* kvant_version_string(void);
 #define KVANT_E_NO_MEMORY (-2)        /**< an allocation failed (or a size no allocation can satisfy) */
 #define KVANT_E_INTERNAL (-3)         /**< a failure inside the library that is none of the others (a bug) */
 #define KVANT_E_PARSE (-10)           /**< text that does not say what it should (CSV, JSON, a value) */
-#define KVANT_E_VALIDATION (-11) /**< well-formed data that is inconsistent or implausible (unknown meter) \
-                                  */
-#define KVANT_E_OVERFLOW (-12)   /**< an exact result out of the exact range (names meter and period) */
-#define KVANT_E_STORAGE (-20)    /**< the database failed (I/O, schema, a bad path) */
-#define KVANT_E_BUSY (-21)       /**< another connection held the write lock: nothing changed, retry */
-#define KVANT_E_CORRUPT (-22)    /**< a stored value that cannot be read back */
-#define KVANT_E_CONFLICT (-23)   /**< a reading stored already with another value (conflict "fail") */
-#define KVANT_E_NOT_FOUND (-24)  /**< no such entity, anomaly or database */
-#define KVANT_E_CONFIG (-30)     /**< a bad setting or option (a bad period name, no tariff in force) */
-#define KVANT_E_DECODE (-40)     /**< a meter protocol frame that cannot be decoded */
+#define KVANT_E_VALIDATION                                                                                \
+    (-11)                       /**< well-formed data that is inconsistent or implausible (unknown meter) \
+                                 */
+#define KVANT_E_OVERFLOW (-12)  /**< an exact result out of the exact range (names meter and period) */
+#define KVANT_E_STORAGE (-20)   /**< the database failed (I/O, schema, a bad path) */
+#define KVANT_E_BUSY (-21)      /**< another connection held the write lock: nothing changed, retry */
+#define KVANT_E_CORRUPT (-22)   /**< a stored value that cannot be read back */
+#define KVANT_E_CONFLICT (-23)  /**< a reading stored already with another value (conflict "fail") */
+#define KVANT_E_NOT_FOUND (-24) /**< no such entity, anomaly, schedule or column */
+#define KVANT_E_CONFIG (-30)    /**< a bad setting or option (a bad period name, no tariff in force) */
+#define KVANT_E_DECODE (-40)    /**< a meter protocol frame that cannot be decoded */
 
 /** The name of a status code ("KVANT_E_PARSE"), or "unknown" for a value that is not one. A static string;
  *  thread-safe; never fails. */
@@ -93,7 +94,7 @@ typedef struct kvant_store kvant_store;
 
 /* How kvant_store_open opens a SQLite database. */
 #define KVANT_OPEN_CREATE 0     /**< open, creating the file and its schema when absent */
-#define KVANT_OPEN_READ_WRITE 1 /**< open an existing database for writing (KVANT_E_NOT_FOUND if absent) */
+#define KVANT_OPEN_READ_WRITE 1 /**< open an existing database for writing (KVANT_E_STORAGE when absent) */
 #define KVANT_OPEN_READ_ONLY 2  /**< open an existing database for reading only */
 
 /** Opens a SQLite database at `path` (UTF-8) with a KVANT_OPEN_* mode. On success *out is a store the caller
@@ -221,6 +222,12 @@ KVANT_C_API int kvant_report_verification(kvant_table** out, const kvant_store* 
  *  columns. Normatives come from the store. */
 KVANT_C_API int kvant_report_estimate(kvant_table** out, const kvant_store* store, int64_t at,
                                       const kvant_report_options* options);
+
+/** `kvant anomalies detect`: runs every anomaly rule (docs/anomalies.md) over the meters of the store as of
+ *  `now` (Unix seconds; readings after it are not read) and stores what it finds: a new anomaly opens, one
+ *  found again keeps its status. *found_out (when not NULL) gets the number found. The default thresholds.
+ *  Not thread-safe for one store. */
+KVANT_C_API int kvant_anomalies_detect(size_t* found_out, kvant_store* store, int64_t now);
 
 /** `kvant anomalies list`: key,type,severity,meter,account,from,to,status,resolved_at,resolved_by,
  *  message_ru,message_en for the stored anomalies of `status` ("open", "resolved", or NULL for all) and of
