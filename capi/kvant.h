@@ -203,7 +203,7 @@ KVANT_C_API int kvant_report_consumption(kvant_table** out, const kvant_store* s
 
 /** `kvant split`: consumption per tariff zone, columns meter,period,zone,value,complete. `schedule` is the
  *  JSON text of a schedule (docs/tariffs.md) or of an OpenEI URDB item when it begins with '{', else the id
- *  of a schedule stored in the store or a preset name ("fst1473-two-zone", "fst1473-three-zone"). */
+ *  of a schedule stored in the store or a preset name ("single", "two-zone", "three-zone"). */
 KVANT_C_API int kvant_report_split(kvant_table** out, const kvant_store* store, const char* schedule,
                                    const kvant_report_options* options);
 
