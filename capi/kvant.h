@@ -39,7 +39,7 @@
 extern "C" {
 #endif
 
-/* ---- version ------------------------------------------------------------------------------------------ */
+/* ---- version ---- */
 
 #define KVANT_C_VERSION_MAJOR 0
 #define KVANT_C_VERSION_MINOR 1
@@ -53,8 +53,7 @@ KVANT_C_API int kvant_version(void);
 /** The same version as "MAJOR.MINOR.PATCH". A static string (never free it); thread-safe; never fails. */
 KVANT_C_API const char* kvant_version_string(void);
 
-/* ---- status codes ---------------------------------------------------------------------------------------
- */
+/* ---- status codes ---- */
 
 /* The status every fallible function returns. These values never change once released; new codes are only
  * added. The library's own code (kvant::errc, e.g. 110 for a CSV syntax error) is in the message prefix
@@ -87,8 +86,7 @@ KVANT_C_API const char* kvant_last_error(void);
 /** Frees a string the library returned (kvant_table_to_json, kvant_table_to_csv). NULL does nothing. */
 KVANT_C_API void kvant_string_free(char* s);
 
-/* ---- store ----------------------------------------------------------------------------------------------
- */
+/* ---- store ---- */
 
 typedef struct kvant_store kvant_store;
 
@@ -140,8 +138,7 @@ KVANT_C_API int kvant_store_put_readings(size_t* inserted_out, kvant_store* stor
                                          const char* const* meters, const char* const* channels,
                                          const int64_t* times, const int64_t* values, int on_conflict);
 
-/* ---- readings read back ---------------------------------------------------------------------------------
- */
+/* ---- readings read back ---- */
 
 typedef struct kvant_readings kvant_readings;
 
@@ -169,8 +166,7 @@ KVANT_C_API const char* kvant_readings_meter(const kvant_readings* readings, siz
  *  NULL or i out of range. Valid until the readings are freed. */
 KVANT_C_API const char* kvant_readings_channel(const kvant_readings* readings, size_t i);
 
-/* ---- reports --------------------------------------------------------------------------------------------
- */
+/* ---- reports ---- */
 
 typedef struct kvant_table kvant_table;
 
@@ -183,11 +179,11 @@ typedef struct kvant_report_options {
                             estimate billing) */
     int billing_day;   /**< 1..31; 0: each meter's organisation's, else 1 */
     int complete_only; /**< nonzero: leave incomplete periods out */
-    const char*
-        group;        /**< "meter" (the default), "point", "account", "abonent", "building", "organization" */
-    unsigned threads; /**< worker threads; 0: one per core */
-    int64_t from;     /**< Unix seconds: readings before it are not read (INT64_MIN: no bound) */
-    int64_t to;       /**< Unix seconds, excluded (INT64_MAX: no bound) */
+    const char* group; /**< "meter" (the default), "point", "account", "abonent", "building" or
+                            "organization" */
+    unsigned threads;  /**< worker threads; 0: one per core */
+    int64_t from;      /**< Unix seconds: readings before it are not read (INT64_MIN: no bound) */
+    int64_t to;        /**< Unix seconds, excluded (INT64_MAX: no bound) */
 } kvant_report_options;
 
 /** Sets every field of *options to its default (month, per meter, every reading). Returns KVANT_OK, or
@@ -240,8 +236,7 @@ KVANT_C_API int kvant_anomalies_list(kvant_table** out, const kvant_store* store
 KVANT_C_API int kvant_anomaly_resolve(kvant_store* store, const char* key, int64_t at, const char* by,
                                       const char* note);
 
-/* ---- result tables --------------------------------------------------------------------------------------
- */
+/* ---- result tables ---- */
 
 /* Column types: what kvant_table_get_int64 gives for a cell. */
 #define KVANT_COLUMN_TEXT 0         /**< text only (kvant_table_get_int64 fails) */

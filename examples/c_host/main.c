@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (kvant_version() != KVANT_C_VERSION) {
-        fprintf(stderr, "c_host: built for kvant %d, running with %s\n", KVANT_C_VERSION, kvant_version_string());
+        fprintf(stderr, "c_host: built for kvant %d, running with %s\n", KVANT_C_VERSION,
+                kvant_version_string());
         return 1;
     }
     now = argc > 2 ? strtoll(argv[2], NULL, 10) : (int64_t)time(NULL);
@@ -69,15 +70,20 @@ int main(int argc, char** argv) {
 
     if ((status = kvant_store_open(&db, argv[1], KVANT_OPEN_CREATE)) != KVANT_OK) return fail("open", status);
     /* the gateway's meters and what they belong to (upserts: running again changes nothing) */
-    status = kvant_store_put_json(db, "organization",
-                                  "{\"id\": \"gw\", \"name\": \"Gateway site\", \"zone\": \"Europe/Moscow\"}");
-    if (!status) status = kvant_store_put_json(db, "abonent", "{\"id\": \"gw-ab\", \"organization\": \"gw\", "
-                                                              "\"name\": \"Site owner\"}");
-    if (!status) status = kvant_store_put_json(db, "account", "{\"number\": \"GW-A1\", \"abonent\": \"gw-ab\"}");
-    if (!status) status = kvant_store_put_json(db, "metering_point", "{\"code\": \"GW-P1\", \"account\": \"GW-A1\"}");
+    status = kvant_store_put_json(
+        db, "organization", "{\"id\": \"gw\", \"name\": \"Gateway site\", \"zone\": \"Europe/Moscow\"}");
     if (!status)
-        status = kvant_store_put_json(db, "meter", "[{\"serial\": \"GW-001\", \"point\": \"GW-P1\"},"
-                                                   " {\"serial\": \"GW-002\", \"point\": \"GW-P1\"}]");
+        status = kvant_store_put_json(db, "abonent",
+                                      "{\"id\": \"gw-ab\", \"organization\": \"gw\", "
+                                      "\"name\": \"Site owner\"}");
+    if (!status)
+        status = kvant_store_put_json(db, "account", "{\"number\": \"GW-A1\", \"abonent\": \"gw-ab\"}");
+    if (!status)
+        status = kvant_store_put_json(db, "metering_point", "{\"code\": \"GW-P1\", \"account\": \"GW-A1\"}");
+    if (!status)
+        status = kvant_store_put_json(db, "meter",
+                                      "[{\"serial\": \"GW-001\", \"point\": \"GW-P1\"},"
+                                      " {\"serial\": \"GW-002\", \"point\": \"GW-P1\"}]");
     if (status) return fail("put meters", status);
 
     /* one batch: every hour of this month up to now, the register of each meter going up by its power */
@@ -96,7 +102,8 @@ int main(int argc, char** argv) {
             values[count] = INT64_C(1000000000) + (t - start) / HOUR * power[m]; /* from 1000 kWh */
             ++count;
         }
-    status = kvant_store_put_readings(&inserted, db, count, meters, channels, times, values, KVANT_CONFLICT_FAIL);
+    status =
+        kvant_store_put_readings(&inserted, db, count, meters, channels, times, values, KVANT_CONFLICT_FAIL);
     free(meters);
     free((void*)channels);
     free(times);
@@ -107,8 +114,10 @@ int main(int argc, char** argv) {
     /* this month's consumption per tariff zone */
     kvant_report_options_init(&options);
     options.from = start;
-    if ((status = kvant_report_split(&split, db, "two-zone", &options)) != KVANT_OK) return fail("split", status);
-    if (kvant_table_find_column(&meter_col, split, "meter") || kvant_table_find_column(&zone_col, split, "zone") ||
+    if ((status = kvant_report_split(&split, db, "two-zone", &options)) != KVANT_OK)
+        return fail("split", status);
+    if (kvant_table_find_column(&meter_col, split, "meter") ||
+        kvant_table_find_column(&zone_col, split, "zone") ||
         kvant_table_find_column(&value_col, split, "value") ||
         kvant_table_find_column(&complete_col, split, "complete"))
         return fail("columns", KVANT_E_INTERNAL);
