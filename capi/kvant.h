@@ -96,9 +96,10 @@ typedef struct kvant_store kvant_store;
 #define KVANT_OPEN_READ_ONLY 2  /**< open an existing database for reading only */
 
 /** Opens a SQLite database at `path` (UTF-8) with a KVANT_OPEN_* mode. On success *out is a store the caller
- *  frees with kvant_store_free. A database of an older schema is migrated when opened for writing. */
+ *  frees with kvant_store_free. A database of an older schema is migrated when opened for writing.
+ *  Thread-safe: each call opens a connection of its own. */
 KVANT_C_API int kvant_store_open(kvant_store** out, const char* path, int mode);
-/** A new, empty store in memory (gone when freed). The caller frees it with kvant_store_free. */
+/** A new, empty store in memory (gone when freed). The caller frees it with kvant_store_free. Thread-safe. */
 KVANT_C_API int kvant_store_open_memory(kvant_store** out);
 /** Closes a store and frees it; NULL does nothing. Readings and tables obtained from it stay valid. Call it
  *  from one thread once no other call on the store is running. */
@@ -150,9 +151,9 @@ typedef struct kvant_readings kvant_readings;
 KVANT_C_API int kvant_store_read_readings(kvant_readings** out, const kvant_store* store,
                                           const char* const* meters, size_t meter_count, int64_t from,
                                           int64_t to);
-/** Frees readings; NULL does nothing. */
+/** Frees readings; NULL does nothing. Call it once no other thread reads them. */
 KVANT_C_API void kvant_readings_free(kvant_readings* readings);
-/** The number of values (0 for NULL). */
+/** The number of values (0 for NULL). Thread-safe, as every accessor of readings. */
 KVANT_C_API size_t kvant_readings_count(const kvant_readings* readings);
 /** The times (Unix seconds), `count` of them; NULL for NULL or when there are none. Valid until the readings
  *  are freed. */
@@ -250,9 +251,9 @@ KVANT_C_API int kvant_anomaly_resolve(kvant_store* store, const char* key, int64
 /** A null cell's value from kvant_table_get_int64 (its text is ""). */
 #define KVANT_NULL_INT64 INT64_MIN
 
-/** Frees a table; NULL does nothing. */
+/** Frees a table; NULL does nothing. Call it once no other thread reads it. */
 KVANT_C_API void kvant_table_free(kvant_table* table);
-/** The number of rows (0 for NULL). */
+/** The number of rows (0 for NULL). Thread-safe, as every accessor of a table. */
 KVANT_C_API size_t kvant_table_rows(const kvant_table* table);
 /** The number of columns (0 for NULL). */
 KVANT_C_API size_t kvant_table_columns(const kvant_table* table);

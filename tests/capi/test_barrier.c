@@ -6,9 +6,11 @@
  *   std::length_error) and one of 2^56 (an allocation of 2^58 bytes and more: std::bad_alloc). The second
  *   runs only without AddressSanitizer, whose operator new stops the process rather than throw; the hook's
  *   std::bad_alloc covers that build.
- * Each comes back as a status with a message; the process goes on. Also: the message is per thread. */
+ * Each comes back as a status with a message; the process goes on. Also: the message is per thread, and
+ * threads may read one table at once. */
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check.h"
@@ -20,6 +22,57 @@ static void* fail_on_another_thread(void* arg) {
     (void)arg;
     if (kvant_store_open(&s, NULL, KVANT_OPEN_CREATE) != KVANT_E_INVALID_ARGUMENT) return (void*)1;
     return strstr(kvant_last_error(), "path is NULL") ? NULL : (void*)1;
+}
+
+/* Four threads read the text of one number column of one table at once (the table makes it on first ask). */
+static kvant_table* shared_table;
+static void* read_texts(void* arg) {
+    size_t row;
+    (void)arg;
+    for (row = 0; row < kvant_table_rows(shared_table); ++row) {
+        const char* text = NULL;
+        char want[32];
+        if (kvant_table_get_text(&text, shared_table, 3, row) != KVANT_OK) return (void*)1;
+        /* meter i (0-based) read 0 and then 10 * (i + 1) kWh: its consumption is 10 * (i + 1) */
+        snprintf(want, sizeof want, "%d", (int)(10 * (row + 1)));
+        if (strcmp(text, want) != 0) return (void*)1;
+    }
+    return NULL;
+}
+
+static void tables_read_from_threads(void) {
+    enum { meters = 50 };
+    static char serial[meters][8];
+    const char* m[2 * meters];
+    const char* c[2 * meters];
+    int64_t t[2 * meters], v[2 * meters];
+    kvant_store* s = NULL;
+    pthread_t th[4];
+    int i;
+    char json[64];
+    OK(kvant_store_open_memory(&s));
+    for (i = 0; i < meters; ++i) {
+        snprintf(serial[i], sizeof serial[i], "S%02d", i);
+        snprintf(json, sizeof json, "{\"serial\": \"%.7s\"}", serial[i]);
+        OK(kvant_store_put_json(s, "meter", json));
+        m[2 * i] = m[2 * i + 1] = serial[i];
+        c[2 * i] = c[2 * i + 1] = "active_import";
+        t[2 * i] = INT64_C(1709251200);     /* 2024-03-01T00:00Z */
+        t[2 * i + 1] = INT64_C(1711929600); /* 2024-04-01T00:00Z */
+        v[2 * i] = 0;
+        v[2 * i + 1] = INT64_C(10000000) * (i + 1);
+    }
+    OK(kvant_store_put_readings(NULL, s, 2 * meters, m, c, t, v, KVANT_CONFLICT_FAIL));
+    OK(kvant_report_consumption(&shared_table, s, NULL));
+    CHECK(kvant_table_rows(shared_table) == meters);
+    for (i = 0; i < 4; ++i) CHECK(pthread_create(&th[i], NULL, read_texts, NULL) == 0);
+    for (i = 0; i < 4; ++i) {
+        void* result = (void*)1;
+        CHECK(pthread_join(th[i], &result) == 0);
+        CHECK(result == NULL);
+    }
+    kvant_table_free(shared_table);
+    kvant_store_free(s);
 }
 
 int main(void) {
@@ -68,5 +121,6 @@ int main(void) {
         CHECK(result == NULL);
         CHECK_STR(kvant_last_error(), "[kvant.capi.no_memory] out of memory");
     }
+    tables_read_from_threads();
     return check_done("test_barrier");
 }
