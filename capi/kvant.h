@@ -172,24 +172,28 @@ KVANT_C_API const char* kvant_readings_channel(const kvant_readings* readings, s
 typedef struct kvant_table kvant_table;
 
 /** What the period reports (consumption, split, cost, estimate) share. Initialise it with
- *  kvant_report_options_init, then change fields. The struct only grows at the end; `size` tells the
- *  library how much of it the caller knows. Strings are read during the call only. */
+ *  kvant_report_options_init(&options, sizeof options), then change fields. The struct only grows at the end;
+ * `size` tells the library how much of it the caller knows. Strings are read during the call only. */
 typedef struct kvant_report_options {
-    size_t size;       /**< sizeof(kvant_report_options), set by kvant_report_options_init */
-    const char* by;    /**< "day", "month", "year" or "billing"; NULL: the report's default (month; for the
-                            estimate billing) */
-    int billing_day;   /**< 1..31; 0: each meter's organisation's, else 1 */
-    int complete_only; /**< nonzero: leave incomplete periods out */
-    const char* group; /**< "meter" (the default), "point", "account", "abonent", "building" or
-                            "organization" */
-    unsigned threads;  /**< worker threads; 0: one per core */
-    int64_t from;      /**< Unix seconds: readings before it are not read (INT64_MIN: no bound) */
-    int64_t to;        /**< Unix seconds, excluded (INT64_MAX: no bound) */
+    size_t size;          /**< sizeof(kvant_report_options), set by kvant_report_options_init */
+    const char* by;       /**< "day", "month", "year" or "billing"; NULL: the report's default (month; for the
+                               estimate billing) */
+    int billing_day;      /**< 1..31; 0: each meter's organisation's, else 1 */
+    int complete_only;    /**< nonzero: leave incomplete periods out */
+    const char* group;    /**< "meter" (the default), "point", "account", "abonent", "building" or
+                               "organization" */
+    unsigned threads;     /**< worker threads; 0: one per core */
+    int64_t from;         /**< Unix seconds: readings before it are not read (INT64_MIN: no bound) */
+    int64_t to;           /**< Unix seconds, excluded (INT64_MAX: no bound) */
+    const char* resource; /**< only meters of this resource ("electricity", "cold_water", "hot_water", "heat",
+                               "gas", "wastewater"); NULL: every meter */
 } kvant_report_options;
 
-/** Sets every field of *options to its default (month, per meter, every reading). Returns KVANT_OK, or
- *  KVANT_E_INVALID_ARGUMENT for NULL. */
-KVANT_C_API int kvant_report_options_init(kvant_report_options* options);
+/** Sets the fields of *options to their defaults (NULL strings: month, per meter, every meter; every reading)
+ *  and `size` to what both sides know: min(size, the library's sizeof). Pass sizeof *options: a host built
+ *  against an older, shorter struct then has only its own bytes written. Returns KVANT_OK, or
+ *  KVANT_E_INVALID_ARGUMENT for NULL or a size that does not reach `size` itself. */
+KVANT_C_API int kvant_report_options_init(kvant_report_options* options, size_t size);
 
 /** `kvant consumption`: consumption per meter (or per group) and period, columns
  *  meter,period,register,value,complete (per group: group,resource,role,period,register,value,complete,

@@ -1,7 +1,10 @@
 // The reports: each runs the library's report (kvant/reports/reports.hpp) over a store and hands back its
 // report_table as a kvant_table.
+#include <algorithm>
 #include <cctype>
 #include <cstddef>
+#include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -37,6 +40,8 @@ void apply(const kvant_report_options* o, period_report_options& p, source_optio
     if (KVANT_CAPI_KNOWS(o, threads)) p.run.threads = o->threads;
     if (KVANT_CAPI_KNOWS(o, from)) src.from = o->from;
     if (KVANT_CAPI_KNOWS(o, to)) src.to = o->to;
+    if (KVANT_CAPI_KNOWS(o, resource) && o->resource)
+        src.only = resource_text.parse(o->resource, location{"", 0, "resource", -1});
 }
 
 const store& db_of(const kvant_store* s, const char* fn) {
@@ -74,13 +79,17 @@ tariff_schedule schedule_of(const store& db, std::string_view spec, std::vector<
 
 extern "C" {
 
-int kvant_report_options_init(kvant_report_options* o) {
-    return barrier([o] {
-        need(o, "kvant_report_options_init", "options");
-        *o = kvant_report_options{};
-        o->size = sizeof(kvant_report_options);
-        o->from = std::numeric_limits<std::int64_t>::min();
-        o->to = std::numeric_limits<std::int64_t>::max();
+int kvant_report_options_init(kvant_report_options* o, size_t size) {
+    return barrier([o, size] {
+        constexpr const char* fn = "kvant_report_options_init";
+        need(o, fn, "options");
+        if (size < sizeof(o->size))
+            invalid(fn, ("size " + std::to_string(size) + " does not reach the size field").c_str());
+        kvant_report_options d{};
+        d.size = std::min(size, sizeof(kvant_report_options));
+        d.from = std::numeric_limits<std::int64_t>::min();
+        d.to = std::numeric_limits<std::int64_t>::max();
+        std::memcpy(o, &d, d.size);  // only the bytes the caller's struct has
         return KVANT_OK;
     });
 }

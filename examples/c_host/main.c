@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
     printf("kvant %s: pushed %zu readings (%zu new)\n", kvant_version_string(), count, inserted);
 
     /* this month's consumption per tariff zone */
-    kvant_report_options_init(&options);
+    kvant_report_options_init(&options, sizeof options);
     options.from = start;
     if ((status = kvant_report_split(&split, db, "two-zone", &options)) != KVANT_OK)
         return fail("split", status);

@@ -1,5 +1,6 @@
 /* The C API's version, status codes, last-error message, and every function given NULL handles and pointers:
  * each refuses with KVANT_E_INVALID_ARGUMENT naming the function and argument, and every _free takes NULL. */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -139,8 +140,28 @@ static void null_arguments(void) {
     CHECK(kvant_readings_channel(NULL, 0) == NULL);
     CHECK_ERROR_HAS("kvant_readings_channel: readings is NULL");
 
-    CHECK_STATUS(kvant_report_options_init(NULL), KVANT_E_INVALID_ARGUMENT);
-    OK(kvant_report_options_init(&o));
+    CHECK_STATUS(kvant_report_options_init(NULL, sizeof o), KVANT_E_INVALID_ARGUMENT);
+    CHECK_STATUS(kvant_report_options_init(&o, 0), KVANT_E_INVALID_ARGUMENT);
+    CHECK_ERROR_HAS("size 0 does not reach the size field");
+    {
+        /* a host built against an older header whose struct ends before `from`: only its bytes are written */
+        union {
+            kvant_report_options o;
+            unsigned char bytes[sizeof(kvant_report_options) + 16];
+        } old;
+        memset(&old, 0xAB, sizeof old);
+        OK(kvant_report_options_init(&old.o, offsetof(kvant_report_options, from)));
+        CHECK(old.o.size == offsetof(kvant_report_options, from));
+        CHECK(old.o.by == NULL && old.o.group == NULL && old.o.threads == 0);
+        CHECK(old.bytes[offsetof(kvant_report_options, from)] == 0xAB);
+        CHECK(old.bytes[sizeof(kvant_report_options) - 1] == 0xAB);
+        /* a newer host (a longer struct): the library writes and claims only what it knows */
+        memset(&old, 0xAB, sizeof old);
+        OK(kvant_report_options_init(&old.o, sizeof old));
+        CHECK(old.o.size == sizeof(kvant_report_options));
+        CHECK(old.bytes[sizeof(kvant_report_options)] == 0xAB);
+    }
+    OK(kvant_report_options_init(&o, sizeof o));
     CHECK(o.size == sizeof o);
     CHECK(o.by == NULL && o.group == NULL && o.billing_day == 0 && o.complete_only == 0 && o.threads == 0);
     CHECK(o.from == INT64_MIN && o.to == INT64_MAX);

@@ -157,7 +157,7 @@ static void consumption(kvant_store* s) {
     kvant_table_free(t);
 
     /* per group: the organisation's 620 + 1240 + 62 */
-    OK(kvant_report_options_init(&o));
+    OK(kvant_report_options_init(&o, sizeof o));
     o.group = "organization";
     OK(kvant_report_consumption(&t, s, &o));
     CHECK_CSV(t,
@@ -168,7 +168,7 @@ static void consumption(kvant_store* s) {
     kvant_table_free(t);
 
     /* per day: M1 draws 16 + 4 = 20 kWh every day; 31 days × 3 meters */
-    OK(kvant_report_options_init(&o));
+    OK(kvant_report_options_init(&o, sizeof o));
     o.by = "day";
     o.threads = 1;
     OK(kvant_report_consumption(&t, s, &o));
@@ -193,7 +193,7 @@ static void consumption(kvant_store* s) {
     kvant_table_free(t);
 
     /* readings from 16 March: the month is incomplete, 16 days × 20 = 320 kWh for M1 */
-    OK(kvant_report_options_init(&o));
+    OK(kvant_report_options_init(&o, sizeof o));
     o.from = MARCH_1 + 15 * DAY;
     OK(kvant_report_consumption(&t, s, &o));
     CHECK(kvant_table_rows(t) == 3);
@@ -212,7 +212,7 @@ static void consumption(kvant_store* s) {
     kvant_table_free(t);
 
     /* bad options */
-    OK(kvant_report_options_init(&o));
+    OK(kvant_report_options_init(&o, sizeof o));
     o.by = "fortnight";
     CHECK_STATUS(kvant_report_consumption(&t, s, &o), KVANT_E_PARSE);
     CHECK_ERROR_HAS("fortnight");
@@ -222,6 +222,14 @@ static void consumption(kvant_store* s) {
     CHECK_STATUS(kvant_report_consumption(&t, s, &o), KVANT_E_PARSE);
     CHECK_ERROR_HAS("planet");
     o.group = NULL;
+    o.resource = "plasma";
+    CHECK_STATUS(kvant_report_consumption(&t, s, &o), KVANT_E_PARSE);
+    CHECK_ERROR_HAS("plasma");
+    o.resource = "cold_water"; /* no water meters: no rows */
+    OK(kvant_report_consumption(&t, s, &o));
+    CHECK(kvant_table_rows(t) == 0);
+    kvant_table_free(t);
+    o.resource = NULL;
     o.billing_day = 40;
     CHECK_STATUS(kvant_report_consumption(&t, s, &o), KVANT_E_CONFIG);
     CHECK_ERROR_HAS("billing_day 40");
@@ -291,7 +299,7 @@ static void cost(kvant_store* s) {
     kvant_table_free(t);
 
     /* per organisation: 2941.28 + 404.24 + 5882.56 + 808.48 + 294.13 + 40.42 = 10371.11 */
-    OK(kvant_report_options_init(&o));
+    OK(kvant_report_options_init(&o, sizeof o));
     o.group = "organization";
     OK(kvant_report_cost(&t, s, "two-zone", rates_csv, &o));
     CHECK_CSV(t, "group,role,period,amount,complete,meters\norg,individual,2024-03,10371.11,1,3\n");
