@@ -2,6 +2,8 @@
 // hand; a store and a table in memory give the same tables, and so do 1 and 4 threads.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include "support.hpp"
 
@@ -384,4 +386,49 @@ TEST_CASE("anomalies_report: stored anomalies, a resolution's time and author, n
     q = {};
     q.organization = "nowhere";
     CHECK_THROWS_AS(anomalies_report(db, q), storage_error);
+}
+
+TEST_CASE("csv_source: a wide file's values are each meter's main quantity; --resource selects by it") {
+    const auto dir = std::filesystem::temp_directory_path() / "kvant-test-reports-csv";
+    std::filesystem::create_directories(dir);
+    auto write = [&](const char* name, const char* text) {
+        std::ofstream(dir / name, std::ios::binary) << text;
+        return dir / name;
+    };
+    // w1 measures cold water (m³), e1 electricity; timestamps without an offset are Moscow time (+03:00)
+    const auto readings = write("r.csv",
+                                "meter,timestamp,value\n"
+                                "w1,2024-01-01T00:00:00,10\n"
+                                "e1,2024-01-01T00:00:00,100\n"
+                                "w1,2024-02-01T00:00:00,13.5\n"
+                                "e1,2024-02-01T00:00:00,250\n");
+    const auto meters =
+        write("m.csv", "serial,resource,zone\nw1,cold_water,Europe/Moscow\ne1,electricity,\n");
+    import_options io;
+    io.default_offset_minutes = 180;
+    period_report_options o;
+    o.complete_only = true;
+    auto src = csv_source(readings, meters, io);
+    REQUIRE(src->total() == 2);
+    // w1: January in Moscow, 3.5 m³ of its main quantity (the register label of water); e1: January in UTC
+    // runs from 21:00 on 31 Dec, so its readings do not bracket a whole month there
+    const auto t = consumption_report(*src, o);
+    REQUIRE(t.rows() == 1);
+    CHECK(t.cell_text(0, 0) == "w1");
+    CHECK(t.cell_text(1, 0) == "2024-01");
+    CHECK(t.cell_text(3, 0) == "3.5");
+    CHECK(t.at(1).values[0] == to_unix(at("2023-12-31T21:00:00Z")));
+    source_options water;
+    water.only = resource::cold_water;
+    auto only = csv_source(readings, meters, io, water);
+    CHECK(only->total() == 1);
+    // a meters file with an error: named by file, line and field
+    const auto bad = write("bad.csv", "serial,zone\nw1,Mars/Olympus\n");
+    try {
+        csv_source(readings, bad, io);
+        FAIL("no error");
+    } catch (const error& e) {
+        CHECK(std::string(e.what()).find("bad.csv") != std::string::npos);
+    }
+    std::filesystem::remove_all(dir);
 }

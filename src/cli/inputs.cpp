@@ -61,17 +61,13 @@ meter_inputs::meter_inputs(const args& a, std::int64_t from, std::int64_t to)
         import_options io;
         if (a.declares("assume-offset"))
             if (auto minutes = a.offset_minutes("assume-offset")) io.default_offset_minutes = *minutes;
-        std::vector<meter> meters;
-        if (auto mf = a.get("meters")) {
-            const std::string mt = read_file(*mf);
-            meters = parse_meters_csv(mt, *mf, io);
-        }
-        // read streaming, never whole: the table is all the memory a file costs (~22 bytes a value)
         progress reading("rows", 0, quiet_option(a));
         io.progress = [&](const import_progress& p) { reading.update(static_cast<std::size_t>(p.rows)); };
-        reading_table batch = read_readings_csv(*readings_file, io, &so.wide);
+        const auto meters_file = a.get("meters");
+        source_ = csv_source(*readings_file,
+                             meters_file ? std::optional<std::filesystem::path>(*meters_file) : std::nullopt,
+                             io, so);
         reading.finish();
-        source_ = table_source(std::move(batch), fleet({}, {}, {}, {}, {}, std::move(meters)), so);
         return;
     }
     db_ = std::make_unique<sqlite_store>(a.require("db"), sqlite_store::mode::read_only,

@@ -153,5 +153,15 @@ std::unique_ptr<meter_source> table_source(reading_table&& readings, fleet relat
     return std::make_unique<table_meters>(&readings, nullptr, std::move(relations), o);
 }
 
+std::unique_ptr<meter_source> csv_source(const std::filesystem::path& readings,
+                                         const std::optional<std::filesystem::path>& meters,
+                                         const import_options& io, source_options o) {
+    std::vector<meter> known;
+    if (meters) known = parse_meters_csv(read_file(*meters), meters->string(), io);
+    // read streaming, never whole: the table is all the memory a file costs (~22 bytes a value)
+    reading_table batch = read_readings_csv(readings, io, &o.wide);
+    return table_source(std::move(batch), fleet({}, {}, {}, {}, {}, std::move(known)), o);
+}
+
 }  // namespace v0
 }  // namespace kvant

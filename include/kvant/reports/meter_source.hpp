@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "kvant/core/export.hpp"
 #include "kvant/core/thread_pool.hpp"
 #include "kvant/core/zone.hpp"
+#include "kvant/io/csv.hpp"
 #include "kvant/model/enums.hpp"
 #include "kvant/model/fleet.hpp"
 #include "kvant/model/reading_table.hpp"
@@ -73,6 +75,15 @@ KVANT_API std::unique_ptr<meter_source> table_source(std::shared_ptr<const readi
 /// The same, taking the table over: sorted or mapped in place, never copied (the tool's files).
 KVANT_API std::unique_ptr<meter_source> table_source(reading_table&& readings, fleet relations,
                                                      const source_options& o = {});
+
+/// Readings from a CSV file (long or wide, read streaming into one table, then taken over by a table_source)
+/// with the meters of a meters CSV, when given (their zone, register digits, transformer ratio, tariff
+/// registers; no relations): what `kvant consumption --readings FILE --meters FILE` computes over.
+/// `io.default_offset_minutes` ← --assume-offset; `io.progress` is called as the readings are read; `o.wide`
+/// is set from the file's layout. Errors name the file, line and field.
+KVANT_API std::unique_ptr<meter_source> csv_source(const std::filesystem::path& readings,
+                                                   const std::optional<std::filesystem::path>& meters = {},
+                                                   const import_options& io = {}, source_options o = {});
 
 /// How a report runs: worker threads (0: one per core) and a progress callback (meters done, meters in all),
 /// called on the calling thread after each group and once more, with done == total, when the run is over.
