@@ -1,0 +1,294 @@
+/*
+ * kvant.h: the C API of libkvant (utility metering: stores, CSV import, readings, consumption, tariff split,
+ * cost, verification, anomalies, estimation) for C programs and any language with a C FFI.
+ *
+ * Plain C99; compiles as C++ too. Link with -lkvant_c (pkg-config kvant_c, or CMake kvant::c).
+ *
+ * Conventions (capi/README.md has them in full):
+ * - Opaque handles: kvant_store, kvant_readings (readings read back), kvant_table (a report's result). Each
+ *   has a kvant_<x>_free that accepts NULL. Strings the library allocates for the caller are freed with
+ *   kvant_string_free.
+ * - Functions are named kvant_<area>_<verb>. Those that can fail return an int status: KVANT_OK (0) or a
+ *   negative KVANT_E_* code, whose values never change once released. Out-parameters come first; on failure
+ *   an out-parameter is set to NULL/0 when it was not NULL.
+ * - kvant_last_error() gives the message of the last failure on the calling thread: the library's text with
+ *   its "[kvant.<area>.<code>]" prefix and, for input errors, file, line and field.
+ * - Every decimal crosses the boundary exactly: as a scaled int64_t (millionths for values, kopecks for
+ * money) or as text; never as a double. Times are Unix seconds (UTC) as int64_t.
+ * - Threads: a kvant_store is not thread-safe (use one per thread, or serialise its calls); distinct stores
+ *   may be used on distinct threads at once. kvant_readings and kvant_table are immutable once returned: any
+ *   number of threads may read one at a time. The last-error message is per thread.
+ * - No C++ exception ever leaves a function of this header, and none aborts the process.
+ */
+#ifndef KVANT_H
+#define KVANT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What the shared library exports (it is built with hidden visibility). */
+#if defined(_WIN32)
+#define KVANT_C_API
+#elif defined(__GNUC__)
+#define KVANT_C_API __attribute__((visibility("default")))
+#else
+#define KVANT_C_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- version ---- */
+
+#define KVANT_C_VERSION_MAJOR 0
+#define KVANT_C_VERSION_MINOR 1
+#define KVANT_C_VERSION_PATCH 0
+/** MAJOR * 10000 + MINOR * 100 + PATCH, as kvant_version() returns it. */
+#define KVANT_C_VERSION (KVANT_C_VERSION_MAJOR * 10000 + KVANT_C_VERSION_MINOR * 100 + KVANT_C_VERSION_PATCH)
+
+/** The version of the library linked at run time, MAJOR * 10000 + MINOR * 100 + PATCH: compare it with
+ *  KVANT_C_VERSION to detect a header/library mismatch. Thread-safe; never fails. */
+KVANT_C_API int kvant_version(void);
+/** The same version as "MAJOR.MINOR.PATCH". A static string (never free it); thread-safe; never fails. */
+KVANT_C_API const char* kvant_version_string(void);
+
+/* ---- status codes ---- */
+
+/* The status every fallible function returns. These values never change once released; new codes are only
+ * added. The library's own code (kvant::errc, e.g. 110 for a CSV syntax error) is in the message prefix
+ * "[kvant.<area>.<code>]" of kvant_last_error(). */
+#define KVANT_OK 0
+#define KVANT_E_INVALID_ARGUMENT (-1) /**< a NULL handle or pointer, an index out of range, a wrong type */
+#define KVANT_E_NO_MEMORY (-2)        /**< an allocation failed (or a size no allocation can satisfy) */
+#define KVANT_E_INTERNAL (-3)         /**< a failure inside the library that is none of the others (a bug) */
+#define KVANT_E_PARSE (-10)           /**< text that does not say what it should (CSV, JSON, a value) */
+#define KVANT_E_VALIDATION                                                                                \
+    (-11)                       /**< well-formed data that is inconsistent or implausible (unknown meter) \
+                                 */
+#define KVANT_E_OVERFLOW (-12)  /**< an exact result out of the exact range (names meter and period) */
+#define KVANT_E_STORAGE (-20)   /**< the database failed (I/O, schema, a bad path) */
+#define KVANT_E_BUSY (-21)      /**< another connection held the write lock: nothing changed, retry */
+#define KVANT_E_CORRUPT (-22)   /**< a stored value that cannot be read back */
+#define KVANT_E_CONFLICT (-23)  /**< a reading stored already with another value (conflict "fail") */
+#define KVANT_E_NOT_FOUND (-24) /**< no such entity, anomaly, schedule or column */
+#define KVANT_E_CONFIG (-30)    /**< a bad setting or option (a bad period name, no tariff in force) */
+#define KVANT_E_DECODE (-40)    /**< a meter protocol frame that cannot be decoded */
+
+/** The name of a status code ("KVANT_E_PARSE"), or "unknown" for a value that is not one. A static string;
+ *  thread-safe; never fails. */
+KVANT_C_API const char* kvant_status_name(int status);
+
+/** The message of the last failure on the calling thread ("" when none has failed yet). Valid until the next
+ *  failing call on this thread; never free it. A success does not clear it. Thread-safe (per thread). */
+KVANT_C_API const char* kvant_last_error(void);
+
+/** Frees a string the library returned (kvant_table_to_json, kvant_table_to_csv). NULL does nothing. */
+KVANT_C_API void kvant_string_free(char* s);
+
+/* ---- store ---- */
+
+typedef struct kvant_store kvant_store;
+
+/* How kvant_store_open opens a SQLite database. */
+#define KVANT_OPEN_CREATE 0     /**< open, creating the file and its schema when absent */
+#define KVANT_OPEN_READ_WRITE 1 /**< open an existing database for writing (KVANT_E_STORAGE when absent) */
+#define KVANT_OPEN_READ_ONLY 2  /**< open an existing database for reading only */
+
+/** Opens a SQLite database at `path` (UTF-8) with a KVANT_OPEN_* mode. On success *out is a store the caller
+ *  frees with kvant_store_free. A database of an older schema is migrated when opened for writing.
+ *  Thread-safe: each call opens a connection of its own. */
+KVANT_C_API int kvant_store_open(kvant_store** out, const char* path, int mode);
+/** A new, empty store in memory (gone when freed). The caller frees it with kvant_store_free. Thread-safe. */
+KVANT_C_API int kvant_store_open_memory(kvant_store** out);
+/** Closes a store and frees it; NULL does nothing. Readings and tables obtained from it stay valid. Call it
+ *  from one thread once no other call on the store is running. */
+KVANT_C_API void kvant_store_free(kvant_store* store);
+
+/** Imports CSV files (and a tariff_schedules JSON file) in one transaction: `kinds[i]` names the table of
+ *  `paths[i]` ("organizations", "abonents", "accounts", "metering_points", "meter_models", "meters",
+ *  "readings", "events", "relay_changes", "sessions", "tariff_schedules", "tariff_assignments",
+ *  "tariff_rates", "normatives"; docs/csv.md), in any order (they are imported in the order their references
+ *  need). The first bad line fails the import with a message naming the file, line and field, and the store
+ * is left exactly as before. *rows_out (when not NULL) gets the number of data rows read (readings count
+ *  values). Readings stored already with another value fail the import (KVANT_E_CONFLICT). Not thread-safe
+ *  for one store. */
+KVANT_C_API int kvant_store_import_csv(size_t* rows_out, kvant_store* store, const char* const* kinds,
+                                       const char* const* paths, size_t count);
+
+/** Puts entities given as JSON text (UTF-8; the library's JSON of the entity, docs/model.md): `kind` is
+ *  "organization", "abonent", "account", "metering_point", "meter_model", "meter" or "tariff_schedule";
+ *  `json` one object or an array of them, put in order in one transaction (put what an entity refers to
+ *  first). Entities are upserted by key. Bad JSON: KVANT_E_PARSE naming the byte offset or key; an unknown
+ *  reference or an invalid entity: KVANT_E_VALIDATION. Not thread-safe for one store. */
+KVANT_C_API int kvant_store_put_json(kvant_store* store, const char* kind, const char* json);
+
+/* What to do with a reading stored already with another value. */
+#define KVANT_CONFLICT_FAIL 0    /**< fail the whole batch (KVANT_E_CONFLICT) */
+#define KVANT_CONFLICT_KEEP 1    /**< keep the stored value */
+#define KVANT_CONFLICT_REPLACE 2 /**< replace it */
+
+/** Writes `count` reading values in one transaction (all or nothing). Row i is meter `meters[i]` (a serial
+ *  the store knows), channel `channels[i]` in its text form (docs/channels.md: "active_import",
+ *  "active_import.t1", "1.8.0", "heat_energy@GJ", ...), time `times[i]` (Unix seconds) and value
+ *  `values[i]` in millionths (12.5 kWh is 12500000). The arrays are read during the call only. An unknown
+ *  meter: KVANT_E_VALIDATION naming it; a bad channel: KVANT_E_PARSE naming the row. `on_conflict` is a
+ *  KVANT_CONFLICT_*. *inserted_out (when not NULL) gets the number of new values (a value equal to the stored
+ *  one is not new). `count` 0 writes nothing. Not thread-safe for one store. */
+KVANT_C_API int kvant_store_put_readings(size_t* inserted_out, kvant_store* store, size_t count,
+                                         const char* const* meters, const char* const* channels,
+                                         const int64_t* times, const int64_t* values, int on_conflict);
+
+/* ---- readings read back ---- */
+
+typedef struct kvant_readings kvant_readings;
+
+/** Reads stored values through the store's cursor: those of the `meter_count` serials `meters` (every meter
+ *  when meter_count is 0; meters may then be NULL), with time in [from, to) (Unix seconds; INT64_MIN and
+ *  INT64_MAX for no bound), ordered by meter serial, then channel, then time. On success *out holds them;
+ *  the caller frees it with kvant_readings_free. An unknown serial reads nothing (not an error). Reads may
+ *  run on one store from one thread at a time. */
+KVANT_C_API int kvant_store_read_readings(kvant_readings** out, const kvant_store* store,
+                                          const char* const* meters, size_t meter_count, int64_t from,
+                                          int64_t to);
+/** Frees readings; NULL does nothing. Call it once no other thread reads them. */
+KVANT_C_API void kvant_readings_free(kvant_readings* readings);
+/** The number of values (0 for NULL). Thread-safe, as every accessor of readings. */
+KVANT_C_API size_t kvant_readings_count(const kvant_readings* readings);
+/** The times (Unix seconds), `count` of them; NULL for NULL or when there are none. Valid until the readings
+ *  are freed. */
+KVANT_C_API const int64_t* kvant_readings_times(const kvant_readings* readings);
+/** The values in millionths, `count` of them; NULL for NULL or when there are none. Valid until freed. */
+KVANT_C_API const int64_t* kvant_readings_values(const kvant_readings* readings);
+/** The meter serial of value i; NULL for NULL or i out of range (the message says which). Valid until the
+ *  readings are freed. */
+KVANT_C_API const char* kvant_readings_meter(const kvant_readings* readings, size_t i);
+/** The channel of value i in its text form (docs/channels.md), as kvant_store_put_readings takes it; NULL for
+ *  NULL or i out of range. Valid until the readings are freed. */
+KVANT_C_API const char* kvant_readings_channel(const kvant_readings* readings, size_t i);
+
+/* ---- reports ---- */
+
+typedef struct kvant_table kvant_table;
+
+/** What the period reports (consumption, split, cost, estimate) share. Initialise it with
+ *  kvant_report_options_init(&options, sizeof options), then change fields. The struct only grows at the end;
+ * `size` tells the library how much of it the caller knows. Strings are read during the call only. */
+typedef struct kvant_report_options {
+    size_t size;          /**< sizeof(kvant_report_options), set by kvant_report_options_init */
+    const char* by;       /**< "day", "month", "year" or "billing"; NULL: the report's default (month; for the
+                               estimate billing) */
+    int billing_day;      /**< 1..31; 0: each meter's organisation's, else 1 */
+    int complete_only;    /**< nonzero: leave incomplete periods out */
+    const char* group;    /**< "meter" (the default), "point", "account", "abonent", "building" or
+                               "organization" */
+    unsigned threads;     /**< worker threads; 0: one per core */
+    int64_t from;         /**< Unix seconds: readings before it are not read (INT64_MIN: no bound) */
+    int64_t to;           /**< Unix seconds, excluded (INT64_MAX: no bound) */
+    const char* resource; /**< only meters of this resource ("electricity", "cold_water", "hot_water", "heat",
+                               "gas", "wastewater"); NULL: every meter */
+} kvant_report_options;
+
+/** Sets the fields of *options to their defaults (NULL strings: month, per meter, every meter; every reading)
+ *  and `size` to what both sides know: min(size, the library's sizeof). Pass sizeof *options: a host built
+ *  against an older, shorter struct then has only its own bytes written. Returns KVANT_OK, or
+ *  KVANT_E_INVALID_ARGUMENT for NULL or a size that does not reach `size` itself. */
+KVANT_C_API int kvant_report_options_init(kvant_report_options* options, size_t size);
+
+/** `kvant consumption`: consumption per meter (or per group) and period, columns
+ *  meter,period,register,value,complete (per group: group,resource,role,period,register,value,complete,
+ *  meters). `options` may be NULL (the defaults). On success the caller frees *out with kvant_table_free.
+ *  Not thread-safe for one store. */
+KVANT_C_API int kvant_report_consumption(kvant_table** out, const kvant_store* store,
+                                         const kvant_report_options* options);
+
+/** `kvant split`: consumption per tariff zone, columns meter,period,zone,value,complete. `schedule` is the
+ *  JSON text of a schedule (docs/tariffs.md) or of an OpenEI URDB item when it begins with '{', else the id
+ *  of a schedule stored in the store or a preset name ("single", "two-zone", "three-zone"). */
+KVANT_C_API int kvant_report_split(kvant_table** out, const kvant_store* store, const char* schedule,
+                                   const kvant_report_options* options);
+
+/** `kvant cost`: columns meter,period,zone,rate_from,quantity,price,amount,complete (per group:
+ *  group,role,period,amount,complete,meters). `schedule` as for kvant_report_split, or NULL for the stored
+ *  schedules and assignments; `rates_csv` the text of a rates CSV (zone,from,price), or NULL for the stored
+ *  rates. */
+KVANT_C_API int kvant_report_cost(kvant_table** out, const kvant_store* store, const char* schedule,
+                                  const char* rates_csv, const kvant_report_options* options);
+
+/** `kvant verification`: meter,model,base,next,expires,state,failed_for_billing,service_life_end for every
+ *  meter in service on the date of `at` (Unix seconds). */
+KVANT_C_API int kvant_report_verification(kvant_table** out, const kvant_store* store, int64_t at);
+
+/** `kvant estimate`: billing periods up to `at` (Unix seconds) estimated by the ПП 354 ladder; the tool's
+ *  columns. Normatives come from the store. */
+KVANT_C_API int kvant_report_estimate(kvant_table** out, const kvant_store* store, int64_t at,
+                                      const kvant_report_options* options);
+
+/** `kvant anomalies detect`: runs every anomaly rule (docs/anomalies.md) over the meters of the store as of
+ *  `now` (Unix seconds; readings after it are not read) and stores what it finds: a new anomaly opens, one
+ *  found again keeps its status. *found_out (when not NULL) gets the number found. The default thresholds.
+ *  Not thread-safe for one store. */
+KVANT_C_API int kvant_anomalies_detect(size_t* found_out, kvant_store* store, int64_t now);
+
+/** `kvant anomalies list`: key,type,severity,meter,account,from,to,status,resolved_at,resolved_by,
+ *  message_ru,message_en for the stored anomalies of `status` ("open", "resolved", or NULL for all) and of
+ *  `meter` (NULL for every meter). */
+KVANT_C_API int kvant_anomalies_list(kvant_table** out, const kvant_store* store, const char* status,
+                                     const char* meter);
+
+/** Marks the stored anomaly `key` resolved at `at` (Unix seconds) by `by`, with an optional `note` (NULL for
+ *  none). KVANT_E_NOT_FOUND when no anomaly has that key. Not thread-safe for one store. */
+KVANT_C_API int kvant_anomaly_resolve(kvant_store* store, const char* key, int64_t at, const char* by,
+                                      const char* note);
+
+/* ---- result tables ---- */
+
+/* Column types: what kvant_table_get_int64 gives for a cell. */
+#define KVANT_COLUMN_TEXT 0         /**< text only (kvant_table_get_int64 fails) */
+#define KVANT_COLUMN_INTEGER 1      /**< a count */
+#define KVANT_COLUMN_NUMBER 2       /**< an exact decimal in millionths (scale 6) */
+#define KVANT_COLUMN_CURRENCY 3     /**< money in kopecks (scale 2) */
+#define KVANT_COLUMN_BOOLEAN 4      /**< 0 or 1 */
+#define KVANT_COLUMN_TIMESTAMP 5    /**< Unix seconds (UTC) */
+#define KVANT_COLUMN_LOCAL_PERIOD 6 /**< a period's start in Unix seconds; its text is the local label */
+
+/** A null cell's value from kvant_table_get_int64 (its text is ""). */
+#define KVANT_NULL_INT64 INT64_MIN
+
+/** Frees a table; NULL does nothing. Call it once no other thread reads it. */
+KVANT_C_API void kvant_table_free(kvant_table* table);
+/** The number of rows (0 for NULL). Thread-safe, as every accessor of a table. */
+KVANT_C_API size_t kvant_table_rows(const kvant_table* table);
+/** The number of columns (0 for NULL). */
+KVANT_C_API size_t kvant_table_columns(const kvant_table* table);
+/** The name of column `col` (the CSV header's); NULL for NULL or out of range. Valid until the table is
+ *  freed. */
+KVANT_C_API const char* kvant_table_column_name(const kvant_table* table, size_t col);
+/** The KVANT_COLUMN_* type of column `col`, or KVANT_E_INVALID_ARGUMENT. */
+KVANT_C_API int kvant_table_column_type(const kvant_table* table, size_t col);
+/** The power of ten kvant_table_get_int64 scales column `col` by (6 number, 2 currency, else 0), or
+ *  KVANT_E_INVALID_ARGUMENT. */
+KVANT_C_API int kvant_table_column_scale(const kvant_table* table, size_t col);
+/** The index of the column named `name` in *col_out; KVANT_E_NOT_FOUND when there is none. */
+KVANT_C_API int kvant_table_find_column(size_t* col_out, const kvant_table* table, const char* name);
+/** A cell as a scaled integer: millionths (number), kopecks (currency), Unix seconds (timestamp, period
+ *  start), a count, 0/1; KVANT_NULL_INT64 for a null cell. KVANT_E_INVALID_ARGUMENT for a text column or an
+ *  index out of range. Thread-safe. */
+KVANT_C_API int kvant_table_get_int64(int64_t* out, const kvant_table* table, size_t col, size_t row);
+/** A cell as the CSV shows it ("" when null). *out is valid until the table is freed; never free it.
+ *  Thread-safe. */
+KVANT_C_API int kvant_table_get_text(const char** out, const kvant_table* table, size_t col, size_t row);
+/** 1 when the cell is null, 0 when not, KVANT_E_INVALID_ARGUMENT for a bad table or index. */
+KVANT_C_API int kvant_table_is_null(const kvant_table* table, size_t col, size_t row);
+/** The table as CSV text (what the `kvant` tool prints). The caller frees *out with kvant_string_free. */
+KVANT_C_API int kvant_table_to_csv(char** out, const kvant_table* table);
+/** The table as a JSON array of objects, one a row, keyed by column name: numbers and money as exact decimal
+ *  strings ("12.5", "61.75"), integers as JSON integers, booleans as true/false, timestamps as ISO 8601 UTC
+ *  strings, periods as their labels, null cells as null. The caller frees *out with kvant_string_free. */
+KVANT_C_API int kvant_table_to_json(char** out, const kvant_table* table);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KVANT_H */

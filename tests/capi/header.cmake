@@ -1,0 +1,18 @@
+# kvant.h alone compiles as C99 with -pedantic -Wall -Wextra -Werror, and as C++ (C++11 and C++20).
+# -DC_COMPILER, -DCXX_COMPILER, -DHEADER, -DWORK_DIR.
+file(MAKE_DIRECTORY ${WORK_DIR})
+get_filename_component(dir ${HEADER} DIRECTORY)
+file(WRITE ${WORK_DIR}/use.c "#include <kvant.h>\nint main(void) { return kvant_version() == KVANT_C_VERSION ? 0 : 1; }\n")
+file(COPY_FILE ${WORK_DIR}/use.c ${WORK_DIR}/use.cpp)
+function(compile)
+  execute_process(COMMAND ${ARGV} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "kvant.h does not compile: ${ARGV}\n${out}\n${err}")
+  endif()
+endfunction()
+set(strict -pedantic -Wall -Wextra -Werror -fsyntax-only -I${dir})
+compile(${C_COMPILER} -std=c99 ${strict} ${WORK_DIR}/use.c)
+compile(${C_COMPILER} -std=c11 ${strict} ${WORK_DIR}/use.c)
+compile(${CXX_COMPILER} -std=c++11 ${strict} ${WORK_DIR}/use.cpp)
+compile(${CXX_COMPILER} -std=c++20 ${strict} ${WORK_DIR}/use.cpp)
+message(STATUS "kvant.h compiles as C99, C11, C++11 and C++20")
