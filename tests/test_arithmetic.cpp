@@ -12,6 +12,7 @@
 #include <random>
 #include <string>
 
+#include "core/int128.hpp"  // the library's internal 128-bit integer (no public header names one)
 #include "kvant/algorithms/aggregate.hpp"
 #include "kvant/algorithms/consumption.hpp"
 #include "kvant/algorithms/cost.hpp"
