@@ -43,6 +43,8 @@ run(${PKG_CONFIG} --cflags --libs kvant)
 string(STRIP "${last_output}" flags)
 separate_arguments(flags UNIX_COMMAND "${flags}")
 run(${CXX} -std=c++20 ${SOURCE_DIR}/main.cpp -o ${WORK_DIR}/consumer-pc ${flags})
+# (a shared libkvant is found at run time like any library outside the default paths)
+set(ENV{LD_LIBRARY_PATH} ${prefix}/lib:${prefix}/lib/x86_64-linux-gnu)
 run(${WORK_DIR}/consumer-pc ${WORK_DIR}/pkg-config.db)
 check_output("pkg-config")
 
