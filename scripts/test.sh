@@ -20,8 +20,9 @@ ctest --test-dir build/ci --output-on-failure -j"$jobs"
 echo "== The fleet benchmark as a smoke test (1,000 meters x a year from the store; no timing asserted)"
 BUILD=build/ci bash benchmarks/run_fleet.sh 1000
 
-echo "== Debug build under AddressSanitizer and UndefinedBehaviorSanitizer"
-cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=Debug -DKVANT_WERROR=ON -DKVANT_SANITIZE=ON -DKVANT_INSTALL=OFF
+echo "== Debug build under AddressSanitizer and UndefinedBehaviorSanitizer, libkvant shared (proves its exports)"
+cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=Debug -DKVANT_WERROR=ON -DKVANT_SANITIZE=ON -DKVANT_INSTALL=OFF \
+  -DBUILD_SHARED_LIBS=ON
 cmake --build build/sanitize -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/sanitize --output-on-failure -j"$jobs"

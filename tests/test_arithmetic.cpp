@@ -12,6 +12,7 @@
 #include <random>
 #include <string>
 
+#include "core/int128.hpp"  // the library's internal 128-bit integer (no public header names one)
 #include "kvant/algorithms/aggregate.hpp"
 #include "kvant/algorithms/consumption.hpp"
 #include "kvant/algorithms/cost.hpp"
@@ -591,4 +592,26 @@ TEST_CASE(
     p.step = seconds{3600};
     p.max_points = 2'000'000;
     CHECK(fill_gaps(rs, zone::utc(), p).size() == 47'481 * 24 + 1);
+}
+
+TEST_CASE("wide_sum: a 128-bit sum in two 64-bit halves carries and borrows exactly") {
+    constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
+    const std::int64_t parts[] = {max, max, max, 5, -max, -7, max, -max, -max, -max, -max, -max, -3};
+    detail::wide_sum s;
+    big want = 0;
+    for (const auto v : parts) {
+        s += v;
+        want += v;
+        const detail::int128 got = detail::to_int128(s);
+        // compare through text: the reference is the arbitrary-precision sum
+        const bool neg = got < 0;
+        auto mag = static_cast<detail::uint128>(neg ? -got : got);
+        std::string digits;
+        do {
+            digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(mag % 10)));
+            mag /= 10;
+        } while (mag != 0);
+        CHECK((neg ? "-" : "") + digits == want.str());
+    }
+    CHECK(want == big(-2) * max - 5);  // by hand: 4·max + 5 − 6·max − 7 − 3, past −2^64
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "../core/int128.hpp"
 #include "kvant/algorithms/consumption.hpp"
 #include "kvant/algorithms/meter_state.hpp"
 #include "kvant/algorithms/tariff.hpp"
@@ -384,17 +385,18 @@ std::vector<anomaly> building_balance::anomalies(const anomaly_thresholds& t) co
     const auto& cells = cells_;
     for (const auto& [key, cell] : cells) {
         const auto& [building, res, day] = key;
-        if (!cell.complete || cell.first_building_meter.empty() || cell.individual <= 0) continue;
+        const detail::int128 building_sum = detail::to_int128(cell.building);
+        const detail::int128 individual_sum = detail::to_int128(cell.individual);
+        if (!cell.complete || cell.first_building_meter.empty() || individual_sum <= 0) continue;
         const std::string month =
             period_label(calendar_date{date::sys_days{date::days{day}}}, period_kind::month);
-        const detail::int128 diff = cell.building - cell.individual;  // |diff| < 2^127: parts are < 2^63 each
+        const detail::int128 diff = building_sum - individual_sum;  // |diff| < 2^127: parts are < 2^63 each
         // share in millionths: |diff| < 2^63 × meters, so diff × 10^6 fits 128 bits below 10^13 meters
-        const detail::int128 share =
-            decimal::div_round_half_even_wide(diff * decimal::scale, cell.individual);
+        const detail::int128 share = decimal::div_round_half_even_wide(diff * decimal::scale, individual_sum);
         if ((share < 0 ? -share : share) <= t.balance_tolerance.raw()) continue;
         std::int64_t building_total = 0, individual_total = 0, share_pct = 0;
-        if (!detail::narrow_ok(cell.building, building_total) ||
-            !detail::narrow_ok(cell.individual, individual_total))
+        if (!detail::narrow_ok(building_sum, building_total) ||
+            !detail::narrow_ok(individual_sum, individual_total))
             detail::throw_overflow("the consumption of building " + excerpt(building) + " in " + month);
         // a share past ±9.2 × 10^10 % is shown at that bound: it is an imbalance either way
         const detail::int128 pct_raw = share * 100;

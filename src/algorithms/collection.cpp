@@ -1,4 +1,5 @@
 #include "kvant/algorithms/collection.hpp"
+#include "../core/int128.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,5 @@
 #include "kvant/algorithms/consumption.hpp"
+#include "../core/int128.hpp"
 
 #include <algorithm>
 #include <limits>

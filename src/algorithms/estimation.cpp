@@ -1,4 +1,5 @@
 #include "kvant/algorithms/estimation.hpp"
+#include "../core/int128.hpp"
 
 #include <boost/multiprecision/cpp_int.hpp>
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "../core/int128.hpp"
 #include "kvant/core/calendar.hpp"
 
 namespace kvant {

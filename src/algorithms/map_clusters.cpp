@@ -5,6 +5,7 @@
 #include <map>
 #include <numbers>
 
+#include "../core/int128.hpp"
 #include "kvant/core/calendar.hpp"
 
 namespace kvant {

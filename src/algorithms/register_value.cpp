@@ -1,4 +1,5 @@
 #include "kvant/algorithms/register_value.hpp"
+#include "../core/int128.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,5 @@
 #include "kvant/algorithms/tariff.hpp"
+#include "../core/int128.hpp"
 
 #include <algorithm>
 #include <map>

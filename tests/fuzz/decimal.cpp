@@ -3,6 +3,7 @@
 // (docs: [+-]digits[.digits], at most 12 significant integer digits, at most 6 significant fractional ones);
 // to_string prints the shortest text, which parses back equal; to_fixed(d, 6) parses back equal.
 #include "kvant/core/decimal.hpp"
+#include "core/int128.hpp"
 #include "fuzz.hpp"
 
 namespace {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kvant/algorithms/consumption.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/model/fleet.hpp"
 
 namespace kvant {
@@ -48,11 +49,11 @@ struct group_row {
 
 /// Sums `per_meter` (computed with the same period kind) by group. Rows are ordered by group, resource, role,
 /// period and channel. Meters unknown to the fleet are their own point, with default resource and role.
-std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumption> per_meter,
-                                 group_level level);
+KVANT_API std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumption> per_meter,
+                                           group_level level);
 
 /// The group key of a meter at a level ("" when the link is missing).
-std::string group_of(const fleet& f, const meter& m, group_level level);
+KVANT_API std::string group_of(const fleet& f, const meter& m, group_level level);
 
 }  // namespace v0
 }  // namespace kvant

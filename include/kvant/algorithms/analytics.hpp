@@ -26,6 +26,7 @@
 
 #include "kvant/algorithms/verification.hpp"
 #include "kvant/core/decimal.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/core/time.hpp"
 #include "kvant/model/fleet.hpp"
 #include "kvant/model/relay.hpp"
@@ -34,7 +35,7 @@ namespace kvant {
 inline namespace v0 {
 
 /// 100 × part / whole, rounded half to even to two decimal places; 0 when whole is 0.
-decimal percent_of(std::size_t part, std::size_t whole);
+KVANT_API decimal percent_of(std::size_t part, std::size_t whole);
 
 /// One instant of one meter: a value's time, a session's or reading's time (the inputs of the tiles).
 struct meter_time {
@@ -44,14 +45,14 @@ struct meter_time {
 };
 
 /// Whether a meter is in service at `at` (see the file comment), its dates taken in zone `z`.
-bool in_service(const meter& m, const zone& z, instant at);
+KVANT_API bool in_service(const meter& m, const zone& z, instant at);
 
 /// The organisation id of a meter ("" without the chain meter → point → account → abonent).
-std::string organization_id_of(const fleet& f, const meter& m);
+KVANT_API std::string organization_id_of(const fleet& f, const meter& m);
 
 /// The relay position of each meter that has a change at or before `at` (meters absent are on).
-std::map<std::string, relay_position, std::less<>> relay_positions_at(std::span<const relay_change> changes,
-                                                                      instant at);
+KVANT_API std::map<std::string, relay_position, std::less<>> relay_positions_at(
+    std::span<const relay_change> changes, instant at);
 
 // ---- abonents: registered and not (004 §3.1 "статистика по абонентам")
 
@@ -63,7 +64,8 @@ struct registration_share {
     decimal unregistered_percent;
 };
 /// The abonents of an organisation (all when `organization` is empty) and how many registered by `at`.
-registration_share registered_abonents(const fleet& f, instant at, std::string_view organization = {});
+KVANT_API registration_share registered_abonents(const fleet& f, instant at,
+                                                 std::string_view organization = {});
 
 // ---- meters by manufacturer (004 §3.1 "статистика по ПУ")
 
@@ -78,7 +80,8 @@ struct manufacturer_shares {
     std::size_t unknown = 0;                        ///< no model, an unknown model, or no manufacturer
     decimal unknown_percent;
 };
-manufacturer_shares share_by_manufacturer(const fleet& f, instant at, std::string_view organization = {});
+KVANT_API manufacturer_shares share_by_manufacturer(const fleet& f, instant at,
+                                                    std::string_view organization = {});
 
 // ---- load state (004 §3.1 "состояние нагрузки ПУ")
 
@@ -89,8 +92,8 @@ struct load_state {
     decimal off_percent;
     std::vector<std::string> off_meters;  ///< their serials, in order
 };
-load_state load_state_at(const fleet& f, std::span<const relay_change> changes, instant at,
-                         std::string_view organization = {});
+KVANT_API load_state load_state_at(const fleet& f, std::span<const relay_change> changes, instant at,
+                                   std::string_view organization = {});
 
 // ---- verification per organisation (004 §3.1 "количество ПУ, требующих поверки")
 
@@ -100,9 +103,8 @@ struct organization_verification {
     std::size_t needing() const noexcept { return counts.needing_verification(); }
 };
 /// The verification state of every meter in service at `at` (its local date), per organisation in id order.
-std::vector<organization_verification> verification_by_organization(const fleet& f, instant at,
-                                                                    const verification_policy& policy = {},
-                                                                    std::string_view organization = {});
+KVANT_API std::vector<organization_verification> verification_by_organization(
+    const fleet& f, instant at, const verification_policy& policy = {}, std::string_view organization = {});
 
 // ---- data collection rate (004 §3.1 "статистика собираемости данных")
 
@@ -134,9 +136,9 @@ struct daily_collection {
 };
 /// `main_values`: times of main-quantity total values, any meters, any order, any number per meter
 /// (values outside the window are ignored).
-daily_collection daily_collection_rate(const fleet& f, std::span<const meter_time> main_values, instant now,
-                                       const daily_collection_policy& policy = {},
-                                       std::string_view organization = {});
+KVANT_API daily_collection daily_collection_rate(const fleet& f, std::span<const meter_time> main_values,
+                                                 instant now, const daily_collection_policy& policy = {},
+                                                 std::string_view organization = {});
 
 // ---- every tile at once
 
@@ -158,8 +160,8 @@ struct analytics_report {
     std::size_t needing_verification = 0;  ///< the sum over the organisations
     daily_collection collection;
 };
-analytics_report analyze(const fleet& f, const analytics_input& in, instant at,
-                         const analytics_options& options = {});
+KVANT_API analytics_report analyze(const fleet& f, const analytics_input& in, instant at,
+                                   const analytics_options& options = {});
 
 }  // namespace v0
 }  // namespace kvant

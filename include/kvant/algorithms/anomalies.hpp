@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "kvant/algorithms/verification.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/model/anomaly.hpp"
 #include "kvant/model/comm_session.hpp"
 #include "kvant/model/meter_event.hpp"
@@ -72,8 +73,9 @@ struct anomaly_input {
 
 /// The rules of one meter (everything but the building balances). Meters are independent: a host may run
 /// them on many threads and in meter groups streamed from a store.
-std::vector<anomaly> meter_anomalies(const fleet& f, const anomaly_input& meter, instant now,
-                                     const anomaly_thresholds& t = {}, const verification_policy& vp = {});
+KVANT_API std::vector<anomaly> meter_anomalies(const fleet& f, const anomaly_input& meter, instant now,
+                                               const anomaly_thresholds& t = {},
+                                               const verification_policy& vp = {});
 
 /// One meter's monthly totals toward its building's balance (computed per meter, on any thread).
 struct balance_part {
@@ -90,18 +92,18 @@ struct balance_part {
     };
     std::vector<month> months;
 };
-balance_part balance_part_of(const fleet& f, const anomaly_input& meter);
+KVANT_API balance_part balance_part_of(const fleet& f, const anomaly_input& meter);
 
 /// The building balances (ОДПУ against the sum of ИПУ, per building, resource and month), fed one meter's
 /// part at a time in any order; 128-bit sums, so the result does not depend on the order.
-class building_balance {
+class KVANT_API building_balance {
   public:
     void add(const balance_part& part);
     std::vector<anomaly> anomalies(const anomaly_thresholds& t = {}) const;
 
   private:
     struct sums {
-        detail::int128 building = 0, individual = 0;
+        detail::wide_sum building, individual;
         bool complete = true;
         instant begin, end;
         zone z;
@@ -111,12 +113,13 @@ class building_balance {
 };
 
 /// Every rule over every meter, plus the building balances. `now` sets "today" and the link ages.
-std::vector<anomaly> detect_anomalies(const fleet& f, std::span<const anomaly_input> meters, instant now,
-                                      const anomaly_thresholds& t = {}, const verification_policy& vp = {});
+KVANT_API std::vector<anomaly> detect_anomalies(const fleet& f, std::span<const anomaly_input> meters,
+                                                instant now, const anomaly_thresholds& t = {},
+                                                const verification_policy& vp = {});
 
 /// Readings of one meter at one time with different values within a batch (before it reaches a store, which
 /// would refuse or resolve them by its conflict policy).
-std::vector<anomaly> duplicate_readings(const fleet& f, const reading_table& batch);
+KVANT_API std::vector<anomaly> duplicate_readings(const fleet& f, const reading_table& batch);
 
 }  // namespace v0
 }  // namespace kvant

@@ -12,6 +12,7 @@
 
 #include "kvant/core/calendar.hpp"
 #include "kvant/core/decimal.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/model/meter.hpp"
 
 namespace kvant {
@@ -36,11 +37,11 @@ struct collection_result {
     std::vector<std::string> missing;  ///< serials under control without today's data
 };
 
-collection_result collection_rate(std::span<const collection_input> meters, instant now,
-                                  const collection_policy& policy = {});
+KVANT_API collection_result collection_rate(std::span<const collection_input> meters, instant now,
+                                            const collection_policy& policy = {});
 
 /// Whether sorted `times` hold a value in [a, b].
-bool any_between(std::span<const std::int64_t> times, std::int64_t a, std::int64_t b) noexcept;
+KVANT_API bool any_between(std::span<const std::int64_t> times, std::int64_t a, std::int64_t b) noexcept;
 
 }  // namespace v0
 }  // namespace kvant

@@ -27,6 +27,7 @@
 
 #include "kvant/core/calendar.hpp"
 #include "kvant/core/decimal.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/model/meter.hpp"
 #include "kvant/model/meter_model.hpp"
 #include "kvant/series/meter_series.hpp"
@@ -83,7 +84,8 @@ struct step_note {
 /// The consumption of one step, raw (millionths) and after the ratio; sets `note` for rollovers and
 /// decreases. Returns 0 for a decrease that is not a rollover. Throws arithmetic_error when the step or its
 /// product with the ratio is outside the exact range.
-std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_params& p, step_status* note);
+KVANT_API std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_params& p,
+                                        step_status* note);
 
 /// Spreads the steps of one register over consecutive segments [boundaries[k], boundaries[k+1]) and adds the
 /// parts to `out`: to out[k], or to out[cell_of[k]] when `cell_of` maps segments to cells (several segments
@@ -93,19 +95,21 @@ std::int64_t step_consumption(std::int64_t v0, std::int64_t v1, const register_p
 /// decreases are appended to `notes` when given. Boundaries must increase strictly. Throws arithmetic_error
 /// carrying the offending step's reading times when a step, its product with the ratio or a cell's sum
 /// leaves the exact range (`out` is then unspecified); callers rethrow it with rethrow_overflow.
-void spread_register(series_view s, std::span<const std::int64_t> boundaries, const register_params& p,
-                     std::span<std::int64_t> out, std::vector<step_note>* notes = nullptr,
-                     const channel& ch = {}, std::span<const std::uint32_t> cell_of = {});
+KVANT_API void spread_register(series_view s, std::span<const std::int64_t> boundaries,
+                               const register_params& p, std::span<std::int64_t> out,
+                               std::vector<step_note>* notes = nullptr, const channel& ch = {},
+                               std::span<const std::uint32_t> cell_of = {});
 
 /// "meter 'S', register R, period P" (or "periods P..Q") for the periods of `periods` that overlap the
 /// readings' interval [t0, t1): where an overflow happened.
-std::string overflow_place(std::string_view meter, const channel& ch, std::span<const period> periods,
-                           period_kind kind, std::int64_t t0, std::int64_t t1);
+KVANT_API std::string overflow_place(std::string_view meter, const channel& ch,
+                                     std::span<const period> periods, period_kind kind, std::int64_t t0,
+                                     std::int64_t t1);
 /// Rethrows an arithmetic_error from spread_register as one naming the meter, register, local period(s) and
 /// the two readings; `detail` (a tariff zone, say) is added after the place when not empty.
-[[noreturn]] void rethrow_overflow(const arithmetic_error& e, std::string_view meter, const channel& ch,
-                                   std::span<const period> periods, period_kind kind,
-                                   std::string_view detail = {});
+[[noreturn]] KVANT_API void rethrow_overflow(const arithmetic_error& e, std::string_view meter,
+                                             const channel& ch, std::span<const period> periods,
+                                             period_kind kind, std::string_view detail = {});
 
 /// Whether the readings bracket [a, b): one at or before a, one at or after b.
 inline bool brackets(series_view s, std::int64_t a, std::int64_t b) noexcept {
@@ -150,13 +154,14 @@ struct consumption_options {
 /// The periods of a meter's readings in zone `z`: from the one containing the first reading of a cumulative
 /// channel to the one containing the instant before the last, clipped by options.from/to. Empty with fewer
 /// than two such readings.
-std::vector<period> periods_of(const meter_series& s, const zone& z, const consumption_options& options);
+KVANT_API std::vector<period> periods_of(const meter_series& s, const zone& z,
+                                         const consumption_options& options);
 
 /// The consumption of a meter per local period of `z`. The periods run from the one containing the first
 /// reading to the one containing the last reading's instant minus one second (a reading exactly at midnight
 /// closes the day before, it opens no new one), clipped by options.from/to.
-meter_consumption consumption(const meter_series& s, const zone& z, const register_params& p,
-                              const consumption_options& options = {});
+KVANT_API meter_consumption consumption(const meter_series& s, const zone& z, const register_params& p,
+                                        const consumption_options& options = {});
 
 /// Суточная дельта: the consumption of each register over one local day (one period; incomplete when the
 /// readings do not bracket the day).

@@ -13,6 +13,7 @@
 
 #include "kvant/algorithms/aggregate.hpp"
 #include "kvant/algorithms/tariff.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/core/money.hpp"
 
 namespace kvant {
@@ -43,9 +44,9 @@ struct meter_cost {
 
 /// The bill of one meter per period. config_error when a leaf zone has no rate at all, or none in force on a
 /// date with consumption (naming the zone and the date).
-meter_cost cost(const meter_series& s, const zone& meter_zone, const tariff_calendar& calendar,
-                std::span<const rate> rates, const register_params& p,
-                const consumption_options& options = {});
+KVANT_API meter_cost cost(const meter_series& s, const zone& meter_zone, const tariff_calendar& calendar,
+                          std::span<const rate> rates, const register_params& p,
+                          const consumption_options& options = {});
 
 /// Bills summed per group (account, organisation, ...), role (individual and building meters apart) and
 /// period start date.
@@ -57,7 +58,8 @@ struct group_cost {
     bool complete = true;
     std::uint32_t meters = 0;
 };
-std::vector<group_cost> aggregate_cost(const fleet& f, std::span<const meter_cost> bills, group_level level);
+KVANT_API std::vector<group_cost> aggregate_cost(const fleet& f, std::span<const meter_cost> bills,
+                                                 group_level level);
 
 }  // namespace v0
 }  // namespace kvant

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "kvant/algorithms/consumption.hpp"
+#include "kvant/core/export.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -57,9 +58,9 @@ struct billing_estimate {
 /// The bill basis of every period of `monthly` (consumption per billing period of one register).
 /// `normative`: the consumption normative per period for the account and resource (none: periods that would
 /// need it get basis none). `failed`: the meter has failed or its verification expired.
-std::vector<billing_estimate> estimate_billing(const meter_consumption& periods, register_id reg,
-                                               std::optional<decimal> normative, bool failed,
-                                               const billing_policy& policy = {});
+KVANT_API std::vector<billing_estimate> estimate_billing(const meter_consumption& periods, register_id reg,
+                                                         std::optional<decimal> normative, bool failed,
+                                                         const billing_policy& policy = {});
 
 /// What changes when real readings replace estimates: `now` (complete again) minus what was `charged`, per
 /// period that was estimated.
@@ -67,8 +68,8 @@ struct recalculation {
     calendar_date period_start;
     std::int64_t charged = 0, actual = 0, difference = 0;  ///< raw
 };
-std::vector<recalculation> recalculate(std::span<const billing_estimate> charged,
-                                       const meter_consumption& now, register_id reg);
+KVANT_API std::vector<recalculation> recalculate(std::span<const billing_estimate> charged,
+                                                 const meter_consumption& now, register_id reg);
 
 // ---------------------------------------------------------------- interval data (VEE)
 enum class quality : std::uint8_t { actual, interpolated, profiled, shaped };
@@ -98,8 +99,8 @@ struct filled_point {
 /// The register at every step from the first to the last reading (or to `until`, profiled), actual points
 /// kept as they are. Timestamps off the step grid are kept as actual points too. The zone decides weekdays.
 /// config_error(out_of_range) when the step is outside 1 s..1 day or the grid exceeds `max_points`.
-std::vector<filled_point> fill_gaps(series_view s, const zone& z, const vee_policy& policy = {},
-                                    std::optional<std::int64_t> until = std::nullopt);
+KVANT_API std::vector<filled_point> fill_gaps(series_view s, const zone& z, const vee_policy& policy = {},
+                                              std::optional<std::int64_t> until = std::nullopt);
 
 // ---------------------------------------------------------------- building share (formula 12)
 enum class negative_share : std::uint8_t { clip_to_zero, distribute, carry_forward };
@@ -124,8 +125,8 @@ struct building_share {
         shares;       ///< per account, adding up exactly to what is distributed
     decimal carried;  ///< a negative remainder carried forward (carry_forward policy)
 };
-building_share share_building(const building_share_input& in,
-                              negative_share policy = negative_share::clip_to_zero);
+KVANT_API building_share share_building(const building_share_input& in,
+                                        negative_share policy = negative_share::clip_to_zero);
 
 }  // namespace v0
 }  // namespace kvant

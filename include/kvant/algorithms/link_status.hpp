@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kvant/core/export.hpp"
 #include "kvant/core/time.hpp"
 #include "kvant/model/meter.hpp"
 
@@ -58,7 +59,7 @@ constexpr link_bucket link_status(std::optional<instant> last_session, instant n
 }
 
 /// Whether a meter is out of service at `now` in zone `z`: removed on or before the local date of `now`.
-bool removed_at(const meter& m, const zone& z, instant now);
+KVANT_API bool removed_at(const meter& m, const zone& z, instant now);
 
 /// Counts per bucket, indexed by link_bucket.
 using link_counts = std::array<std::size_t, link_bucket_count>;

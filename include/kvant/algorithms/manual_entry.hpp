@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "kvant/algorithms/register_value.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/core/zone.hpp"
 #include "kvant/model/entry_record.hpp"
 #include "kvant/model/message.hpp"
@@ -92,8 +93,9 @@ struct expected_register {
 
 /// The expected readings of the meter's main quantity (total, then T1..T`tariffs`) at `at`; registers
 /// without readings at or before `at` are left out (empty: no history).
-std::vector<expected_register> expected_readings(const meter_series& history, const register_params& p,
-                                                 int tariffs, instant at, const entry_policy& policy = {});
+KVANT_API std::vector<expected_register> expected_readings(const meter_series& history,
+                                                           const register_params& p, int tariffs, instant at,
+                                                           const entry_policy& policy = {});
 
 struct entry_finding {
     entry_check check = entry_check::accepted;
@@ -111,10 +113,10 @@ struct entry_verdict {
 /// The verdict on `entered` (its meter, time and values of the main quantity) against the meter's
 /// `history`. `tariffs` is the meter's tariff register count (fleet::tariff_registers_of); `z` its zone
 /// (fleet::zone_of), in which the messages show times («21.08.2020 09:05»).
-entry_verdict check_entry(const meter& m, const meter_series& history, const register_params& p, int tariffs,
-                          const zone& z, const reading& entered,
-                          entry_confirmation confirmed = entry_confirmation::none,
-                          const entry_policy& policy = {});
+KVANT_API entry_verdict check_entry(const meter& m, const meter_series& history, const register_params& p,
+                                    int tariffs, const zone& z, const reading& entered,
+                                    entry_confirmation confirmed = entry_confirmation::none,
+                                    const entry_policy& policy = {});
 
 }  // namespace v0
 }  // namespace kvant

@@ -36,6 +36,7 @@
 #include "kvant/algorithms/link_status.hpp"
 #include "kvant/algorithms/meter_state.hpp"
 #include "kvant/core/decimal.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/model/fleet.hpp"
 #include "kvant/model/relay.hpp"
 
@@ -77,17 +78,18 @@ struct map_view {
 };
 
 /// The cell of a coordinate at a grid of `cells_per_side` (a power of two): {column, row}.
-std::pair<std::int64_t, std::int64_t> map_cell(decimal latitude, decimal longitude,
-                                               std::int64_t cells_per_side);
+KVANT_API std::pair<std::int64_t, std::int64_t> map_cell(decimal latitude, decimal longitude,
+                                                         std::int64_t cells_per_side);
 /// The northern edge of a row, as the grid compares it (rounded to 6 places).
-decimal map_row_north(std::int64_t row, std::int64_t cells_per_side);
+KVANT_API decimal map_row_north(std::int64_t row, std::int64_t cells_per_side);
 
 /// The meters of the map in clusters. `last_contacts`: the last contact of meters (the start of the last
 /// session that reached it, or the last reading: state_of's rule; any order, the latest per meter counts,
 /// one later than `at` as link_status says); `relays`: relay history (any order). Throws config_error(usage)
 /// for a zoom or cell size out of range.
-map_view cluster_meters(const fleet& f, std::span<const meter_time> last_contacts,
-                        std::span<const relay_change> relays, instant at, const map_options& options = {});
+KVANT_API map_view cluster_meters(const fleet& f, std::span<const meter_time> last_contacts,
+                                  std::span<const relay_change> relays, instant at,
+                                  const map_options& options = {});
 
 }  // namespace v0
 }  // namespace kvant

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "kvant/algorithms/link_status.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/model/comm_session.hpp"
 #include "kvant/model/relay.hpp"
 
@@ -55,7 +56,7 @@ inline constexpr detail::enum_text<meter_status, meter_status_count> meter_statu
 KVANT_ENUM_TEXT(meter_status, meter_status_text)
 /// The seeds' Russian label: «Отключен», «До 30 минут» … «До 2 недель» (the map legend), «Не на контроле»,
 /// «Не на связи».
-std::string_view label_ru(meter_status s) noexcept;
+KVANT_API std::string_view label_ru(meter_status s) noexcept;
 
 /// The last contact with a meter: the start of its last session that reached it when `link` holds any
 /// session; when none reached it, or the host records no sessions for it (`link` null or empty), its last
@@ -65,7 +66,7 @@ struct contact {
     contact_source source = contact_source::none;
     friend bool operator==(const contact&, const contact&) = default;
 };
-contact last_contact(const link_summary* link, std::optional<instant> last_reading) noexcept;
+KVANT_API contact last_contact(const link_summary* link, std::optional<instant> last_reading) noexcept;
 
 /// What state_of needs of one meter.
 struct meter_state_input {
@@ -89,7 +90,7 @@ struct meter_state {
 
 /// The state of one meter at `now`. A session or reading after `now` counts as within 30 minutes (as
 /// link_status does).
-meter_state state_of(const meter_state_input& in, instant now);
+KVANT_API meter_state state_of(const meter_state_input& in, instant now);
 
 /// Counts per status, indexed by meter_status (the map legend's figures).
 using status_counts = std::array<std::size_t, meter_status_count>;

@@ -14,11 +14,12 @@
 #include <optional>
 
 #include "kvant/algorithms/consumption.hpp"
+#include "kvant/core/export.hpp"
 
 namespace kvant {
 inline namespace v0 {
 
-std::optional<std::int64_t> value_at(series_view s, std::int64_t unix_time) noexcept;
+KVANT_API std::optional<std::int64_t> value_at(series_view s, std::int64_t unix_time) noexcept;
 
 struct expectation_policy {
     seconds history{std::chrono::hours{24 * 30}};  ///< the averaging window before the last reading
@@ -27,8 +28,9 @@ struct expectation_policy {
 /// The expected raw register value at `at` (at or after the last reading; earlier instants give the
 /// interpolated value). None when the register has no reading at or before `at`. Throws arithmetic_error
 /// when the window's consumption or the extrapolated value leaves the exact range of `decimal`.
-std::optional<std::int64_t> expected_reading(series_view s, std::int64_t at, const register_params& p,
-                                             const expectation_policy& policy = {});
+KVANT_API std::optional<std::int64_t> expected_reading(series_view s, std::int64_t at,
+                                                       const register_params& p,
+                                                       const expectation_policy& policy = {});
 
 }  // namespace v0
 }  // namespace kvant

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "kvant/algorithms/consumption.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/model/tariff_schedule.hpp"
 
 namespace kvant {
@@ -33,7 +34,7 @@ struct zone_switch {
     friend bool operator==(const zone_switch&, const zone_switch&) = default;
 };
 
-class tariff_calendar {
+class KVANT_API tariff_calendar {
   public:
     /// Compiles a schedule; config_error listing every problem when check() finds any.
     explicit tariff_calendar(tariff_schedule s);
@@ -73,14 +74,15 @@ struct zone_consumption {
 /// Splits the total register by the schedule. `switches`, when given, must come from
 /// calendar.switches() over at least the periods' span for the meter's basis (callers splitting many meters
 /// of one zone compute them once); empty, they are computed here.
-zone_consumption split_by_schedule(const meter_series& s, const zone& meter_zone,
-                                   const tariff_calendar& calendar, const register_params& p,
-                                   const consumption_options& options = {},
-                                   std::span<const zone_switch> switches = {});
+KVANT_API zone_consumption split_by_schedule(const meter_series& s, const zone& meter_zone,
+                                             const tariff_calendar& calendar, const register_params& p,
+                                             const consumption_options& options = {},
+                                             std::span<const zone_switch> switches = {});
 
 /// A multi-tariff meter's own split: tariff register Tk is reported as the zone register_zones[k-1]; groups
 /// and total as sums of those (total from the total register when the meter has it, else the sum).
-zone_consumption split_by_registers(const meter_consumption& by_register, const tariff_calendar& calendar);
+KVANT_API zone_consumption split_by_registers(const meter_consumption& by_register,
+                                              const tariff_calendar& calendar);
 
 /// Register-based against schedule-based values of one meter, per period and zone.
 struct split_difference {
@@ -88,8 +90,8 @@ struct split_difference {
     std::string zone;
     std::int64_t by_registers = 0, by_schedule = 0;  ///< raw
 };
-std::vector<split_difference> compare_splits(const zone_consumption& by_registers,
-                                             const zone_consumption& by_schedule);
+KVANT_API std::vector<split_difference> compare_splits(const zone_consumption& by_registers,
+                                                       const zone_consumption& by_schedule);
 
 /// A reading whose tariff registers T1..Tn do not add up to its total register.
 struct register_sum_mismatch {
@@ -98,9 +100,9 @@ struct register_sum_mismatch {
 };
 /// Readings of `s` with every register T1..T`tariffs` and the total of `base`'s quantity present whose sum
 /// differs from the total by more than `tolerance` (raw; default 0: exact).
-std::vector<register_sum_mismatch> register_sum_mismatches(const meter_series& s, int tariffs,
-                                                           std::int64_t tolerance = 0,
-                                                           const channel& base = {});
+KVANT_API std::vector<register_sum_mismatch> register_sum_mismatches(const meter_series& s, int tariffs,
+                                                                     std::int64_t tolerance = 0,
+                                                                     const channel& base = {});
 
 }  // namespace v0
 }  // namespace kvant

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "kvant/algorithms/cost.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/model/fleet.hpp"
 #include "kvant/model/tariff_book.hpp"
 
@@ -36,22 +37,24 @@ struct tariff_subject {
     std::optional<int> residents;
     resource measures = resource::electricity;
 };
-tariff_subject subject_of(const fleet& f, const meter& m);
+KVANT_API tariff_subject subject_of(const fleet& f, const meter& m);
 
 /// The assignment of the subject's resource in force on a date; nullptr when none.
-const tariff_assignment* assignment_at(const tariff_book& book, const tariff_subject& s, calendar_date d);
+KVANT_API const tariff_assignment* assignment_at(const tariff_book& book, const tariff_subject& s,
+                                                 calendar_date d);
 
 /// The price list of one schedule over time for this subject, as cost() takes it: on each date on which
 /// the list in force changes, a rate for every zone name any list uses whose price changed, priced as the
 /// list then in force bills it (its own rate; for a leaf zone, a group's holding it, else total's; for a
 /// group, total's), so that cost()'s one billed name per leaf follows a change of scope. Empty when no rate
 /// of the schedule applies to the subject.
-std::vector<rate> rate_timeline(const tariff_book& book, const tariff_subject& s, std::string_view schedule);
+KVANT_API std::vector<rate> rate_timeline(const tariff_book& book, const tariff_subject& s,
+                                          std::string_view schedule);
 
 /// The stored rates of the schedule in force on a date for the subject (the winning scope's latest per
 /// zone), ordered by zone; empty when none.
-std::vector<const tariff_rate*> rates_at(const tariff_book& book, const tariff_subject& s,
-                                         std::string_view schedule, calendar_date d);
+KVANT_API std::vector<const tariff_rate*> rates_at(const tariff_book& book, const tariff_subject& s,
+                                                   std::string_view schedule, calendar_date d);
 
 /// The normative in force on a date: the row, and the value per account and period (per person: × residents;
 /// none when the account has no residents count).
@@ -59,7 +62,7 @@ struct normative_in_force {
     const normative* row = nullptr;
     std::optional<decimal> value;
 };
-normative_in_force normative_at(const tariff_book& book, const tariff_subject& s, calendar_date d);
+KVANT_API normative_in_force normative_at(const tariff_book& book, const tariff_subject& s, calendar_date d);
 
 /// What is in force over [from, to): cut on every date where the schedule, a price or the normative changes.
 struct tariff_terms {
@@ -69,8 +72,8 @@ struct tariff_terms {
     std::optional<decimal> normative;       ///< per account and period
 };
 /// The terms over [from, to) of local dates, in order, consecutive; `to` after `from`, else empty.
-std::vector<tariff_terms> resolve_terms(const tariff_book& book, const tariff_subject& s, calendar_date from,
-                                        calendar_date to);
+KVANT_API std::vector<tariff_terms> resolve_terms(const tariff_book& book, const tariff_subject& s,
+                                                  calendar_date from, calendar_date to);
 
 }  // namespace v0
 }  // namespace kvant

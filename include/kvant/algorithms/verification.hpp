@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "kvant/core/export.hpp"
 #include "kvant/model/fleet.hpp"
 
 namespace kvant {
@@ -85,8 +86,8 @@ struct verification_status {
 };
 
 /// The status of a meter on a date. Unknown without a base date or without an interval.
-verification_status verification_of(const meter& m, const meter_model* model, calendar_date on,
-                                    const verification_policy& policy = {});
+KVANT_API verification_status verification_of(const meter& m, const meter_model* model, calendar_date on,
+                                              const verification_policy& policy = {});
 
 /// Counts for an organisation's analytics (004 §3.1: "meters requiring verification" = due soon + expired).
 struct verification_counts {
@@ -111,8 +112,8 @@ struct verification_counts {
     }
 };
 /// Meters in service on `on` (not removed) of the fleet.
-verification_counts count_verification(const fleet& f, calendar_date on,
-                                       const verification_policy& policy = {});
+KVANT_API verification_counts count_verification(const fleet& f, calendar_date on,
+                                                 const verification_policy& policy = {});
 
 }  // namespace v0
 }  // namespace kvant

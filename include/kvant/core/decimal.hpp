@@ -5,12 +5,17 @@
 ///
 /// Exact range: ±9,223,372,036,854.775807 (raw ±(2^63 − 1); the raw value −2^63 is `missing_raw`, never a
 /// result). Parsed text has at most 12 integer digits, so any parsed value lies within ±10^12. Addition,
-/// subtraction and negation are exact; multiplication rounds half to even to six digits through a 128-bit
-/// intermediate (which cannot overflow: |a × b| < 2^126). Every operation whose result would leave the
-/// exact range throws `arithmetic_error` (errc::overflow): a result is never wrapped. The checked primitives
+/// subtraction and negation are exact; multiplication rounds half to even to six digits: inline in 64 bits
+/// when the raw product fits them, else through a 128-bit intermediate compiled into the library (which
+/// cannot overflow: |a × b| < 2^126). Every operation whose result would leave the exact range throws
+/// `arithmetic_error` (errc::overflow): a result is never wrapped. The checked primitives
 /// `detail::add_ok`/`sub_ok`/`mul_ok`/`narrow_ok` (non-throwing) and `detail::checked_add`/`checked_sub`/
 /// `checked_mul`/`checked_narrow` (throwing) are the one mechanism every raw 64-bit sum, difference, product
 /// and 128-bit-to-64-bit narrowing of the library goes through.
+///
+/// This header has no 128-bit integer type: the rounding division and the narrowing are templates over any
+/// signed integer type, and the library's sources instantiate them with a native 128-bit integer
+/// (src/core/int128.hpp), which a public header never names.
 ///
 /// Text: `[+-]digits[.digits]`, at most six significant fractional digits (more are accepted only when they
 /// are zeros: a value is never silently rounded). No exponent, no thousands separator, `.` as decimal point.
@@ -24,22 +29,19 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "kvant/core/error.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/core/text.hpp"
 
 namespace kvant {
 inline namespace v0 {
 
-namespace detail {
-/// 128-bit integers for intermediate products (GCC and Clang; `__extension__` keeps -Wpedantic quiet).
-__extension__ typedef __int128 int128;
-}  // namespace detail
-
 /// An arithmetic result outside the exact range (errc::overflow). Raised by the checked primitives below with
 /// what overflowed; the algorithms rethrow it naming the meter, register and period. When it comes from a
 /// step between two readings, `t0`/`t1` are their Unix times (else both 0).
-class arithmetic_error : public error {
+class KVANT_API arithmetic_error : public error {
   public:
     explicit arithmetic_error(const std::string& what, std::int64_t t0 = 0, std::int64_t t1 = 0)
         : error(errc::overflow, what), reason_(what), t0_(t0), t1_(t1) {}
@@ -68,9 +70,17 @@ constexpr bool sub_ok(std::int64_t a, std::int64_t b, std::int64_t& r) noexcept 
 constexpr bool mul_ok(std::int64_t a, std::int64_t b, std::int64_t& r) noexcept {
     return !__builtin_mul_overflow(a, b, &r) && r != std::numeric_limits<std::int64_t>::min();
 }
-constexpr bool narrow_ok(int128 v, std::int64_t& r) noexcept {
-    if (v > exact_max || v < -exact_max) return false;
-    r = static_cast<std::int64_t>(v);
+/// `r = v` for a wider signed integer `v`; false when v is outside the exact range.
+template <class Wide>
+constexpr bool narrow_ok(Wide v, std::int64_t& r) noexcept {
+    if constexpr (sizeof(Wide) <= sizeof(std::int64_t)) {
+        const std::int64_t x = v;
+        if (x < -exact_max) return false;
+        r = x;
+    } else {
+        if (v > Wide(exact_max) || v < -Wide(exact_max)) return false;
+        r = static_cast<std::int64_t>(v);
+    }
     return true;
 }
 
@@ -97,6 +107,23 @@ constexpr std::int64_t checked_mul(std::int64_t a, std::int64_t b) {
     if (!mul_ok(a, b, r)) throw_overflow(a, 'x', b);
     return r;
 }
+/// A signed 128-bit sum of 64-bit values, two's complement in two 64-bit halves: a sum that cannot overflow
+/// (it would take 2^64 additions), held in portable code so that a public struct needs no 128-bit type. The
+/// library reads it as a native 128-bit integer (`to_int128`, src/core/int128.hpp).
+struct wide_sum {
+    std::uint64_t lo = 0, hi = 0;
+    constexpr wide_sum& operator+=(std::int64_t v) noexcept {
+        const std::uint64_t l = lo + static_cast<std::uint64_t>(v);
+        hi += (l < lo ? 1U : 0U) + (v < 0 ? ~std::uint64_t{0} : 0U);
+        lo = l;
+        return *this;
+    }
+};
+
+/// The decimal product of raw values `a × b / 10^6` rounded half to even, exact in 128 bits; throws
+/// arithmetic_error when it leaves the exact range. Compiled into the library (src/core/decimal.cpp):
+/// `decimal::operator*` calls it only when the raw product does not fit 64 bits.
+KVANT_API std::int64_t multiply_wide(std::int64_t a, std::int64_t b);
 }  // namespace detail
 
 /// Why a text is not a decimal.
@@ -173,30 +200,35 @@ class decimal {
     friend constexpr bool operator==(decimal, decimal) noexcept = default;
     friend constexpr auto operator<=>(decimal, decimal) noexcept = default;
 
-    /// Product rounded half to even to six decimals. The 128-bit product of two raw values cannot overflow;
-    /// the rounded result is checked.
+    /// Product rounded half to even to six decimals. In 64 bits when the raw product fits them (the common
+    /// case: |a × b| < 9.2 × 10^18 millionths²), else exactly in 128 bits by `detail::multiply_wide`; the
+    /// rounded result is checked.
     friend constexpr decimal operator*(decimal a, decimal b) {
-        std::int64_t r = 0;
-        if (!detail::narrow_ok(div_round_half_even_wide(static_cast<detail::int128>(a.raw_) * b.raw_, scale),
-                               r))
-            detail::throw_overflow(a.raw_, '*', b.raw_);
-        return from_raw(r);
+        std::int64_t p = 0;
+        if (detail::mul_ok(a.raw_, b.raw_, p)) return from_raw(div_round_half_even_wide(p, scale));
+        return from_raw(detail::multiply_wide(a.raw_, b.raw_));
     }
 
-    /// `n / q` rounded half to even, in 128 bits (q != 0; |n| < 2^127 so no step overflows).
-    static constexpr detail::int128 div_round_half_even_wide(detail::int128 n, detail::int128 q) noexcept {
-        detail::int128 quo = n / q, rem = n % q;
+    /// `n / q` rounded half to even, for any signed integer type (q != 0; q > −max, no step overflows).
+    /// The library calls it with 128-bit integers (src/core/int128.hpp).
+    template <class N, class Q>
+    static constexpr std::common_type_t<N, Q> div_round_half_even_wide(N num, Q den) noexcept {
+        using T = std::common_type_t<N, Q>;
+        const T n = num, q = den;
+        T quo = n / q, rem = n % q;
         if (rem != 0) {
             const bool neg = (rem < 0) != (q < 0);
-            detail::int128 r2 = (rem < 0 ? -rem : rem) * 2, qa = q < 0 ? -q : q;
-            if (r2 > qa || (r2 == qa && (quo % 2 != 0))) quo += neg ? -1 : 1;
+            const T ra = rem < 0 ? -rem : rem, qa = q < 0 ? -q : q;
+            const T other = qa - ra;  // 2 × ra > qa without computing 2 × ra
+            if (ra > other || (ra == other && (quo % 2 != 0))) quo += neg ? T(-1) : T(1);
         }
         return quo;
     }
-    /// `n * d / q` rounded half to even, computed in 128 bits: the building block of exact proportional
-    /// shares. Throws arithmetic_error when the quotient does not fit the exact range (it is never
-    /// truncated).
-    static constexpr std::int64_t div_round_half_even(detail::int128 n, detail::int128 q) {
+    /// `n / q` rounded half to even (`n` a product `n * d`, computed by the caller in 128 bits: the
+    /// building block of exact proportional shares). Throws arithmetic_error when the quotient does not
+    /// fit the exact range (it is never truncated).
+    template <class N, class Q>
+    static constexpr std::int64_t div_round_half_even(N n, Q q) {
         std::int64_t r = 0;
         if (!detail::narrow_ok(div_round_half_even_wide(n, q), r))
             detail::throw_overflow("a quotient in 128 bits");

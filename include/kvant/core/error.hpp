@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "kvant/core/export.hpp"
+
 namespace kvant {
 inline namespace v0 {
 
@@ -77,7 +79,7 @@ struct location {
 };
 
 /// The root of every exception the library throws.
-class error : public std::runtime_error {
+class KVANT_API error : public std::runtime_error {
   public:
     error(errc code, const std::string& what_and_where)
         : std::runtime_error(prefix(code) + what_and_where), code_(code) {}
@@ -97,7 +99,7 @@ class error : public std::runtime_error {
 };
 
 /// Text that could not be read: carries the location (file, line, field, byte offset).
-class parse_error : public error {
+class KVANT_API parse_error : public error {
   public:
     parse_error(errc code, const std::string& what, location where = {})
         : error(code, where.empty() ? what : where.to_string() + ": " + what),
@@ -113,7 +115,7 @@ class parse_error : public error {
 };
 
 /// Well-formed data that contradicts itself or the store (unknown meter, duplicate key).
-class validation_error : public error {
+class KVANT_API validation_error : public error {
   public:
     validation_error(errc code, const std::string& what, location where = {})
         : error(code, where.empty() ? what : where.to_string() + ": " + what),
@@ -129,19 +131,19 @@ class validation_error : public error {
 };
 
 /// A failure of the store: the database, its schema, a conflict with stored data.
-class storage_error : public error {
+class KVANT_API storage_error : public error {
   public:
     using error::error;
 };
 
 /// A bad setting or command-line argument.
-class config_error : public error {
+class KVANT_API config_error : public error {
   public:
     using error::error;
 };
 
 /// A meter protocol frame that cannot be decoded.
-class decode_error : public error {
+class KVANT_API decode_error : public error {
   public:
     using error::error;
 };

@@ -1,17 +1,18 @@
 /// \file
 /// `kvant::money`: an exact amount of roubles in kopecks. Amounts come from a quantity (an exact decimal, see
-/// decimal.hpp) times a price per unit (an exact decimal of roubles), multiplied exactly with
-/// Boost.Multiprecision's overflow-checked 128-bit integers and rounded once to kopecks, half away from zero
+/// decimal.hpp) times a price per unit (an exact decimal of roubles), multiplied exactly in 128 bits
+/// (compiled into the library, src/core/money.cpp: this header needs no wide integer type) and rounded once
+/// to kopecks, half away from zero
 /// ("по правилам математического округления", as bills round): `amount(250, 5.53) = 1382.50`,
 /// `amount(0.125, 1) = 0.13`. A bill's total is the sum of its rounded lines, so the lines add up to it.
 #pragma once
 
-#include <boost/multiprecision/cpp_int.hpp>
 #include <compare>
 #include <cstdint>
 #include <string>
 
 #include "kvant/core/decimal.hpp"
+#include "kvant/core/export.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -66,21 +67,10 @@ inline void money::overflow(money a, const char* op, money b) {
                            " is outside the exact range ±92233720368547758.07 roubles");
 }
 
-/// quantity × price, rounded half away from zero to kopecks. The product is exact in checked 128 bits; throws
+/// quantity × price, rounded half away from zero to kopecks. The product is exact in 128 bits; throws
 /// arithmetic_error (errc::overflow) when the amount is past ±(2^63 − 1) kopecks (±92233720368547758.07
 /// roubles).
-inline money amount(decimal quantity, decimal price) {
-    using big = boost::multiprecision::checked_int128_t;
-    const big product = big(quantity.raw()) * big(price.raw());  // in 10^-12 roubles
-    const big unit = big(10'000'000'000LL);                      // 10^-12 roubles per kopeck
-    const big magnitude = product < 0 ? big(-product) : product;
-    big k = (magnitude + unit / 2) / unit;
-    if (product < 0) k = -k;
-    if (k > big(detail::exact_max) || k < big(-detail::exact_max))
-        throw arithmetic_error("amount " + to_string(quantity) + " * " + to_string(price) +
-                               " roubles is outside the exact range of money ±92233720368547758.07 roubles");
-    return money::from_kopecks(static_cast<std::int64_t>(k));
-}
+KVANT_API money amount(decimal quantity, decimal price);
 
 }  // namespace v0
 }  // namespace kvant

@@ -7,6 +7,8 @@
 /// calling thread. The algorithms themselves never start threads.
 #pragma once
 
+#include "kvant/core/export.hpp"
+
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -18,7 +20,7 @@
 namespace kvant {
 inline namespace v0 {
 
-class thread_pool {
+class KVANT_API thread_pool {
   public:
     /// `threads` ≥ 1 (the calling thread counts as one); 0 means std::thread::hardware_concurrency().
     explicit thread_pool(unsigned threads = 0);

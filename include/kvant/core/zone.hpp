@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "kvant/core/export.hpp"
 #include "kvant/core/time.hpp"
 #include "kvant/detail/enum_text.hpp"
 
@@ -37,7 +38,7 @@ inline constexpr detail::enum_text<local_policy, 3> local_policy_text{"local tim
                                                                         {local_policy::reject, "reject"}}}};
 KVANT_ENUM_TEXT(local_policy, local_policy_text)
 
-class zone {
+class KVANT_API zone {
   public:
     /// UTC.
     zone() noexcept = default;

@@ -14,6 +14,7 @@
 
 #include "kvant/algorithms/aggregate.hpp"
 #include "kvant/algorithms/consumption.hpp"
+#include "kvant/core/export.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -23,12 +24,12 @@ struct report_options {
     bool complete_only = false;  ///< leave incomplete periods out, as the seeds' tables do
 };
 
-void write_consumption_csv(std::ostream& out, std::span<const meter_consumption> rows,
-                           const report_options& o);
-void write_consumption_json(std::ostream& out, std::span<const meter_consumption> rows,
-                            const report_options& o);
-void write_groups_csv(std::ostream& out, std::span<const group_row> rows, const report_options& o);
-void write_groups_json(std::ostream& out, std::span<const group_row> rows, const report_options& o);
+KVANT_API void write_consumption_csv(std::ostream& out, std::span<const meter_consumption> rows,
+                                     const report_options& o);
+KVANT_API void write_consumption_json(std::ostream& out, std::span<const meter_consumption> rows,
+                                      const report_options& o);
+KVANT_API void write_groups_csv(std::ostream& out, std::span<const group_row> rows, const report_options& o);
+KVANT_API void write_groups_json(std::ostream& out, std::span<const group_row> rows, const report_options& o);
 
 }  // namespace v0
 }  // namespace kvant

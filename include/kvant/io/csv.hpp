@@ -48,6 +48,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kvant/core/export.hpp"
 #include "kvant/store/store.hpp"
 
 namespace kvant {
@@ -127,7 +128,7 @@ struct import_warning {
     std::string to_string() const { return where.to_string() + ": " + what.to_string(); }
 };
 
-struct import_report {
+struct KVANT_API import_report {
     std::size_t rows = 0;  ///< data rows read; for readings, values (a wide row of three registers is three)
     write_stats stats;     ///< what the store did with them (entities count as inserted or replaced)
     std::size_t warning_count = 0;
@@ -136,14 +137,15 @@ struct import_report {
 };
 
 /// Imports one CSV text of the given kind. `source` names it in messages.
-import_report import_csv(store& s, table_kind kind, std::string_view text, const std::string& source,
-                         const import_options& options = {});
+KVANT_API import_report import_csv(store& s, table_kind kind, std::string_view text,
+                                   const std::string& source, const import_options& options = {});
 /// Imports one file (its name is the source in messages).
-import_report import_csv_file(store& s, table_kind kind, const std::filesystem::path& file,
-                              const import_options& options = {});
+KVANT_API import_report import_csv_file(store& s, table_kind kind, const std::filesystem::path& file,
+                                        const import_options& options = {});
 /// Imports several files in one transaction, in reference order whatever the order given.
-import_report import_csv_files(store& s, std::vector<std::pair<table_kind, std::filesystem::path>> files,
-                               const import_options& options = {});
+KVANT_API import_report import_csv_files(store& s,
+                                         std::vector<std::pair<table_kind, std::filesystem::path>> files,
+                                         const import_options& options = {});
 
 /// Imports several files (as import_csv_files) into a SQLite database that does not exist yet, so that a
 /// failed import leaves no file behind, without a dry run that would hold everything in memory: the import
@@ -151,7 +153,7 @@ import_report import_csv_files(store& s, std::vector<std::pair<table_kind, std::
 /// `file`'s name only once the import committed (a hard link, so a file that appeared at `file` meanwhile is
 /// never replaced: storage_error(storage_io) then). On any failure the temporary database is removed.
 /// storage_error(storage_io) when `file` exists already (import into it with import_csv_files).
-import_report import_csv_files_into_new_database(
+KVANT_API import_report import_csv_files_into_new_database(
     const std::filesystem::path& file, std::vector<std::pair<table_kind, std::filesystem::path>> files,
     const import_options& options = {});
 
@@ -161,22 +163,22 @@ import_report import_csv_files_into_new_database(
 /// import's tariffs and sets `*wide` (false for a long file): the caller, who knows each meter's resource,
 /// maps them onto the resource's main quantity with reading_table::map_main. The checks and errors are an
 /// import's (file, line, field), the repeat rule included.
-reading_table parse_readings_csv(std::string_view text, const std::string& source,
-                                 const import_options& options = {},
-                                 std::vector<std::uint64_t>* lines = nullptr, bool* wide = nullptr);
+KVANT_API reading_table parse_readings_csv(std::string_view text, const std::string& source,
+                                           const import_options& options = {},
+                                           std::vector<std::uint64_t>* lines = nullptr, bool* wide = nullptr);
 /// The same for a file, read streaming through a bounded buffer (options.read_buffer_bytes), never whole:
 /// the memory it takes is the table's (~22 bytes a row while no row has a source or acceptance time) and
 /// the buffer. Rows of one record are pushed with no allocation per cell; the columns are sized once from
 /// the file's size. options.progress, when set, is called after each buffer. storage_error(storage_io)
 /// when the file cannot be read.
-reading_table read_readings_csv(const std::filesystem::path& file, const import_options& options = {},
-                                bool* wide = nullptr);
+KVANT_API reading_table read_readings_csv(const std::filesystem::path& file,
+                                          const import_options& options = {}, bool* wide = nullptr);
 
 /// Parses a meters CSV without a store (for computations straight from files): the same columns as the meters
 /// table, every one optional but `serial` (e.g. just `serial,zone,register_digits,transformer_ratio`). A
 /// model named there is kept as a key, not checked. Errors name the line and field, as an import does.
-std::vector<meter> parse_meters_csv(std::string_view text, const std::string& source,
-                                    const import_options& options = {});
+KVANT_API std::vector<meter> parse_meters_csv(std::string_view text, const std::string& source,
+                                              const import_options& options = {});
 
 /// The layout of a readings file (docs/csv.md).
 /// - long_format: `meter,timestamp,channel,value,source,accepted`, one row a value, any channel (named as in
@@ -203,10 +205,11 @@ struct export_options {
 /// Never drops a row: stored text is written as reads give it back (repaired, see store.hpp); what it cannot
 /// write at all (a value with no column, readings of no meter, text a store handed out unrepaired) is
 /// storage_error(storage_schema) naming the table, the row and the field.
-void export_csv(const store& s, table_kind kind, std::ostream& out, const export_options& options = {});
+KVANT_API void export_csv(const store& s, table_kind kind, std::ostream& out,
+                          const export_options& options = {});
 
 /// Reads a whole file; storage_error(storage_io) naming it when it cannot be read.
-std::string read_file(const std::filesystem::path& file);
+KVANT_API std::string read_file(const std::filesystem::path& file);
 
 }  // namespace v0
 }  // namespace kvant

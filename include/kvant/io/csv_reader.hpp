@@ -16,12 +16,13 @@
 #include <vector>
 
 #include "kvant/core/error.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/core/text.hpp"
 
 namespace kvant {
 inline namespace v0 {
 
-class csv_reader {
+class KVANT_API csv_reader {
   public:
     /// `text` must outlive the reader. `source` names it in messages (a file name).
     csv_reader(std::string_view text, std::string source, char delimiter = ',');
@@ -53,7 +54,7 @@ class csv_reader {
 
 /// The named columns of a CSV header: where each name is, and a check that every name is known and present
 /// at most once, and that the required ones are there.
-class csv_header {
+class KVANT_API csv_header {
   public:
     csv_header(const std::vector<std::string_view>& names, const location& where,
                const std::vector<std::string_view>& known, const std::vector<std::string_view>& required);

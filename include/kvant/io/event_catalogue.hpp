@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "kvant/core/export.hpp"
 #include "kvant/model/meter_event.hpp"
 
 namespace kvant {
@@ -30,7 +31,7 @@ struct catalogue_entry {
     event_kind kind = event_kind::other;
 };
 
-class event_catalogue {
+class KVANT_API event_catalogue {
   public:
     /// Parses the JSON text; parse_error naming the entry index and key when malformed.
     static event_catalogue parse(std::string_view json_text, const std::string& source = "event catalogue");

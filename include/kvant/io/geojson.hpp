@@ -18,12 +18,13 @@
 #include <string>
 
 #include "kvant/algorithms/map_clusters.hpp"
+#include "kvant/core/export.hpp"
 
 namespace kvant {
 inline namespace v0 {
 
-void write_geojson(std::ostream& out, const map_view& view);
-std::string to_geojson(const map_view& view);
+KVANT_API void write_geojson(std::ostream& out, const map_view& view);
+KVANT_API std::string to_geojson(const map_view& view);
 
 }  // namespace v0
 }  // namespace kvant

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kvant/algorithms/cost.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/model/tariff_schedule.hpp"
 
 namespace kvant {
@@ -24,7 +25,7 @@ inline constexpr decimal max_rate_price = decimal::from_integer(1'000'000);
 
 /// Reads a rates CSV. parse_error (syntax, header, value) or validation_error (a conflicting repeat, a price
 /// out of range), each naming source, line and field.
-std::vector<rate> parse_rates_csv(std::string_view text, const std::string& source);
+KVANT_API std::vector<rate> parse_rates_csv(std::string_view text, const std::string& source);
 
 /// A schedule read from a file, with the rates a URDB item carries.
 struct schedule_file {
@@ -35,7 +36,7 @@ struct schedule_file {
 
 /// Reads a schedule JSON (tariff_json.hpp) or an OpenEI URDB item (urdb.hpp), told apart by their keys.
 /// parse_error naming the source and the byte offset (JSON syntax) or the key.
-schedule_file parse_schedule_file(std::string_view text, const std::string& source);
+KVANT_API schedule_file parse_schedule_file(std::string_view text, const std::string& source);
 
 }  // namespace v0
 }  // namespace kvant

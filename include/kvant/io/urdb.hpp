@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "kvant/core/decimal.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/model/tariff_schedule.hpp"
 
 namespace kvant {
@@ -25,7 +26,7 @@ struct urdb_import {
 };
 
 /// Reads one URDB rate item (a JSON object; a `{"items": [...]}` wrapper takes its first item).
-urdb_import import_urdb(std::string_view json_text, const std::string& id = "urdb");
+KVANT_API urdb_import import_urdb(std::string_view json_text, const std::string& id = "urdb");
 
 }  // namespace v0
 }  // namespace kvant

@@ -28,6 +28,7 @@
 #include <string_view>
 
 #include "kvant/core/error.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/model/enums.hpp"
 
 namespace kvant {
@@ -131,10 +132,10 @@ constexpr register_id tariff_register(int n) noexcept {
 }
 
 /// The kind and unit a quantity has unless said otherwise.
-channel_kind default_kind(quantity q) noexcept;
-unit default_unit(quantity q, channel_kind k) noexcept;
+KVANT_API channel_kind default_kind(quantity q) noexcept;
+KVANT_API unit default_unit(quantity q, channel_kind k) noexcept;
 
-struct channel {
+struct KVANT_API channel {
     quantity what = quantity::active_import;
     register_id tariff = register_id::total;
     channel_kind kind = channel_kind::cumulative;
@@ -166,11 +167,11 @@ struct channel {
 };
 
 /// The channel's name: `active_import`, `active_import.t1`, `active_import.max.t2`, `heat_energy@GJ`.
-std::string to_string(const channel& c);
+KVANT_API std::string to_string(const channel& c);
 /// A channel from its name or OBIS code; none when it is neither.
-std::optional<channel> try_parse_channel(std::string_view text) noexcept;
+KVANT_API std::optional<channel> try_parse_channel(std::string_view text) noexcept;
 /// The same, throwing parse_error(invalid_enum) naming the text and where it was read.
-channel parse_channel(std::string_view text, location where = {});
+KVANT_API channel parse_channel(std::string_view text, location where = {});
 /// How reports and messages name a channel beside a meter's main one: a tariff register of `main`'s
 /// quantity by its tariff ("total", "t1"), any other channel by its name ("active_export",
 /// "reactive_import.t1").
@@ -181,7 +182,7 @@ inline std::string channel_label(const channel& c, const channel& main) {
 }
 
 /// The OBIS code of a channel of electricity ("1.8.0"), or none when OBIS has no code for it (volume, heat).
-std::optional<std::string> obis_code(const channel& c);
+KVANT_API std::optional<std::string> obis_code(const channel& c);
 
 /// What an M-Bus primary VIF (EN 13757-3 table 10, extension bit cleared) measures: the channel and the
 /// power of ten that turns the record's integer into the channel's unit (energy 0000 0nnn is 10^(nnn−3) Wh,
@@ -190,7 +191,7 @@ struct mbus_quantity {
     channel ch;
     int exponent = 0;
 };
-std::optional<mbus_quantity> mbus_vif_channel(std::uint8_t vif) noexcept;
+KVANT_API std::optional<mbus_quantity> mbus_vif_channel(std::uint8_t vif) noexcept;
 
 }  // namespace v0
 }  // namespace kvant

@@ -4,6 +4,8 @@
 /// Python package. One entry a described entity, its fields in order (the key first).
 #pragma once
 
+#include "kvant/core/export.hpp"
+
 #include <string>
 #include <vector>
 
@@ -27,10 +29,10 @@ struct entity_info {
 
 /// Every described entity: organization, abonent, account, metering_point, meter_model, meter, meter_event,
 /// relay_change, comm_session, tariff_assignment, tariff_rate, normative.
-const std::vector<entity_info>& entity_descriptions();
+KVANT_API const std::vector<entity_info>& entity_descriptions();
 
 /// The descriptions as Markdown (one section an entity, a table of its fields): docs/entities.md.
-std::string entity_descriptions_markdown();
+KVANT_API std::string entity_descriptions_markdown();
 
 }  // namespace v0
 }  // namespace kvant

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kvant/core/export.hpp"
 #include "kvant/model/abonent.hpp"
 #include "kvant/model/account.hpp"
 #include "kvant/model/meter.hpp"
@@ -19,7 +20,7 @@
 namespace kvant {
 inline namespace v0 {
 
-class fleet {
+class KVANT_API fleet {
   public:
     fleet();
     fleet(std::vector<organization> organizations, std::vector<abonent> abonents,

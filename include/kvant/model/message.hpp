@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "kvant/core/export.hpp"
 #include "kvant/detail/enum_text.hpp"
 
 namespace kvant {
@@ -124,10 +125,10 @@ struct message {
 /// The text of `m` in `lang`. Template syntax of the catalogue: `{name}` is a parameter; `[ … ]` is a part
 /// shown only when every parameter in it is non-empty; `{name*}` repeats the entry's item template over
 /// the list `name.0`, `name.1`, ….
-std::string render(const message& m, language lang);
+KVANT_API std::string render(const message& m, language lang);
 
 /// The catalogue's template of a code in a language (for docs and tests).
-std::string_view message_template(message_code code, language lang);
+KVANT_API std::string_view message_template(message_code code, language lang);
 
 }  // namespace v0
 }  // namespace kvant

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "kvant/core/decimal.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/core/time.hpp"
 #include "kvant/detail/enum_text.hpp"
 #include "kvant/model/enums.hpp"
@@ -53,7 +54,7 @@ struct description<normative> {
 };
 
 /// The store key: organisation, resource, amenities and date joined by U+001F.
-std::string key_of(const normative& n);
+KVANT_API std::string key_of(const normative& n);
 
 }  // namespace v0
 }  // namespace kvant

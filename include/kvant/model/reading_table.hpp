@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kvant/core/export.hpp"
 #include "kvant/model/reading.hpp"
 
 namespace kvant {
@@ -28,7 +29,7 @@ namespace detail {
 class readings_parser;
 }
 
-class reading_table {
+class KVANT_API reading_table {
   public:
     static constexpr std::int64_t missing_time = decimal::missing_raw;
 

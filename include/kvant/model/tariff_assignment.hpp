@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "kvant/core/export.hpp"
 #include "kvant/core/time.hpp"
 #include "kvant/detail/enum_text.hpp"
 #include "kvant/model/enums.hpp"
@@ -56,7 +57,7 @@ struct description<tariff_assignment> {
 
 /// The store key of an assignment: its scope, target, resource and date joined by U+001F (a character no
 /// stored text may hold), so that store::find<tariff_assignment>(key_of(a)) finds it.
-std::string key_of(const tariff_assignment& a);
+KVANT_API std::string key_of(const tariff_assignment& a);
 
 }  // namespace v0
 }  // namespace kvant

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kvant/core/export.hpp"
 #include "kvant/model/normative.hpp"
 #include "kvant/model/tariff_assignment.hpp"
 #include "kvant/model/tariff_rate.hpp"
@@ -37,9 +38,9 @@ inline constexpr decimal max_stored_price = decimal::from_integer(1'000'000);
 /// Each row on its own: required texts present, the date within 1900..2099, a price or value within
 /// 0..1,000,000 (a negative or absurd price is an error: it would bill). References (the schedule, the
 /// organisation, the target of a scope) are the store's to check.
-issues validate(const tariff_assignment& a);
-issues validate(const tariff_rate& r);
-issues validate(const normative& n);
+KVANT_API issues validate(const tariff_assignment& a);
+KVANT_API issues validate(const tariff_rate& r);
+KVANT_API issues validate(const normative& n);
 
 }  // namespace v0
 }  // namespace kvant

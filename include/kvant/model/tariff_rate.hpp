@@ -15,6 +15,7 @@
 #include <string>
 
 #include "kvant/core/decimal.hpp"
+#include "kvant/core/export.hpp"
 #include "kvant/model/tariff_assignment.hpp"
 
 namespace kvant {
@@ -48,7 +49,7 @@ struct description<tariff_rate> {
 };
 
 /// The store key: schedule, scope, target, zone and date joined by U+001F.
-std::string key_of(const tariff_rate& r);
+KVANT_API std::string key_of(const tariff_rate& r);
 
 }  // namespace v0
 }  // namespace kvant

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "kvant/core/export.hpp"
 #include "kvant/core/time.hpp"
 #include "kvant/core/zone.hpp"
 
@@ -95,16 +96,16 @@ struct tariff_schedule {
 
 /// Problems of a schedule, each a sentence (empty when it is sound): unknown profile ids, zones not declared,
 /// switch minutes out of order or out of range, impossible dates, versions out of order.
-std::vector<std::string> check(const tariff_schedule& s);
+KVANT_API std::vector<std::string> check(const tariff_schedule& s);
 
 /// The presets of order ФСТ 1473-э of 26.11.2013 for households (local time, every day of the year):
 /// single-rate (`total`); two-zone (`day` 07–23, `night` 23–07); three-zone (`peak` 07–10 and 17–21,
 /// `semi-peak` 10–17 and 21–23, `night` 23–07, with the group `day` = peak + semi-peak).
-tariff_schedule single_rate_schedule();
-tariff_schedule two_zone_schedule();
-tariff_schedule three_zone_schedule();
+KVANT_API tariff_schedule single_rate_schedule();
+KVANT_API tariff_schedule two_zone_schedule();
+KVANT_API tariff_schedule three_zone_schedule();
 /// A preset by name: "single", "two-zone", "three-zone"; nullopt otherwise.
-std::optional<tariff_schedule> preset_schedule(std::string_view name);
+KVANT_API std::optional<tariff_schedule> preset_schedule(std::string_view name);
 
 }  // namespace v0
 }  // namespace kvant

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "kvant/core/export.hpp"
 #include "kvant/model/abonent.hpp"
 #include "kvant/model/account.hpp"
 #include "kvant/model/comm_session.hpp"
@@ -66,7 +67,7 @@ inline constexpr detail::enum_text<validation_policy, 2> validation_policy_text{
     "validation policy", {{{validation_policy::lenient, "lenient"}, {validation_policy::strict, "strict"}}}};
 KVANT_ENUM_TEXT(validation_policy, validation_policy_text)
 
-struct issue {
+struct KVANT_API issue {
     severity level = severity::error;
     std::string entity;  ///< "meter", "account", ...
     std::string key;     ///< the entity's key
@@ -81,31 +82,31 @@ struct issue {
 using issues = std::vector<issue>;
 
 /// True when any issue is an error.
-bool has_errors(const issues& list) noexcept;
+KVANT_API bool has_errors(const issues& list) noexcept;
 
-issues validate(const organization& o, validation_policy policy = validation_policy::lenient);
-issues validate(const abonent& a);
-issues validate(const account& a);
-issues validate(const metering_point& p);
-issues validate(const meter_model& m);
+KVANT_API issues validate(const organization& o, validation_policy policy = validation_policy::lenient);
+KVANT_API issues validate(const abonent& a);
+KVANT_API issues validate(const account& a);
+KVANT_API issues validate(const metering_point& p);
+KVANT_API issues validate(const meter_model& m);
 /// `model` may be null when the meter's model is unknown; with it, the meter's overrides are checked against
 /// it.
-issues validate(const meter& m, const meter_model* model = nullptr,
-                validation_policy policy = validation_policy::lenient);
+KVANT_API issues validate(const meter& m, const meter_model* model = nullptr,
+                          validation_policy policy = validation_policy::lenient);
 /// A reading against its meter: registers present, tariff registers within the meter's count, dates.
 /// `tariff_registers` is the meter's effective count (meter override, else model, else 1).
-issues validate(const reading& r, const meter& m, int tariff_registers);
-issues validate(const meter_event& e);
+KVANT_API issues validate(const reading& r, const meter& m, int tariff_registers);
+KVANT_API issues validate(const meter_event& e);
 
 // ---- meter state
 /// The longest session that is not suspicious: a session of more than a day is a warning (a collector that
 /// failed to close it), not an error.
 inline constexpr seconds max_plausible_session{std::chrono::hours{24}};
 /// A relay change: meter given, time within 1970..2099, text valid (errors).
-issues validate(const relay_change& r);
+KVANT_API issues validate(const relay_change& r);
 /// A session: meter given, start and end within 1970..2099, end not before start (errors); longer than
 /// max_plausible_session (a warning).
-issues validate(const comm_session& s);
+KVANT_API issues validate(const comm_session& s);
 
 /// An issue found in one row of a reading_table.
 struct row_issue {
@@ -115,17 +116,18 @@ struct row_issue {
 /// Validates every row of a batch with the reading rules above, without building a `reading` per row (the
 /// import path). `meter_of_slot[k]` is the meter of `batch.meters()[k]` (null: unknown meter, an error), and
 /// `tariffs_of_slot[k]` its effective number of tariff registers. `limit` caps the issues returned.
-std::vector<row_issue> validate(const reading_table& batch, std::span<const meter* const> meter_of_slot,
-                                std::span<const int> tariffs_of_slot, std::size_t limit = 1000);
+KVANT_API std::vector<row_issue> validate(const reading_table& batch,
+                                          std::span<const meter* const> meter_of_slot,
+                                          std::span<const int> tariffs_of_slot, std::size_t limit = 1000);
 
 /// The first row of a batch whose time, acceptance time or a register value is outside the plausible ranges
 /// above (the checks that need no meter), or nothing. One tight pass: every store write of readings runs it,
 /// so that no API caller can store what an import would refuse.
-std::optional<row_issue> first_implausible(const reading_table& batch);
+KVANT_API std::optional<row_issue> first_implausible(const reading_table& batch);
 
 /// The meter's effective number of tariff registers and register digits (meter override, else model).
-int effective_tariff_registers(const meter& m, const meter_model* model) noexcept;
-std::optional<int> effective_register_digits(const meter& m, const meter_model* model) noexcept;
+KVANT_API int effective_tariff_registers(const meter& m, const meter_model* model) noexcept;
+KVANT_API std::optional<int> effective_register_digits(const meter& m, const meter_model* model) noexcept;
 
 }  // namespace v0
 }  // namespace kvant

@@ -11,13 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "kvant/core/export.hpp"
 #include "kvant/model/reading_table.hpp"
 #include "kvant/series/series.hpp"
 
 namespace kvant {
 inline namespace v0 {
 
-class meter_series {
+class KVANT_API meter_series {
   public:
     meter_series() = default;
     explicit meter_series(std::string serial) : serial_(std::move(serial)) {}

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "kvant/core/export.hpp"
 #include "kvant/model/channel.hpp"
 
 namespace kvant {
@@ -29,7 +30,7 @@ struct series_view {
     bool empty() const noexcept { return time.empty(); }
 };
 
-class series {
+class KVANT_API series {
   public:
     series() = default;
     /// Owns the arrays. Throws validation_error unless they have one length and the times increase
@@ -66,8 +67,8 @@ class series {
 
 /// Checks that `time` increases strictly and `value` has no missing marker; validation_error naming the
 /// meter, channel and index otherwise.
-void check_series(std::string_view meter, const channel& ch, std::span<const std::int64_t> time,
-                  std::span<const std::int64_t> value);
+KVANT_API void check_series(std::string_view meter, const channel& ch, std::span<const std::int64_t> time,
+                            std::span<const std::int64_t> value);
 
 }  // namespace v0
 }  // namespace kvant

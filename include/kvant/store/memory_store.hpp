@@ -7,12 +7,13 @@
 #include <map>
 #include <memory>
 
+#include "kvant/core/export.hpp"
 #include "kvant/store/store.hpp"
 
 namespace kvant {
 inline namespace v0 {
 
-class memory_store final : public store {
+class KVANT_API memory_store final : public store {
   public:
     memory_store();
     ~memory_store() override;

@@ -9,13 +9,14 @@
 #include <memory>
 #include <vector>
 
+#include "kvant/core/export.hpp"
 #include "kvant/series/meter_series.hpp"
 #include "kvant/store/store.hpp"
 
 namespace kvant {
 inline namespace v0 {
 
-class meter_stream {
+class KVANT_API meter_stream {
   public:
     meter_stream(const store& s, series_query q, std::size_t group_size = 256);
     /// The next group (replacing `out`'s content); false when the store has no more meters.

@@ -20,12 +20,13 @@
 
 #include <string>
 
+#include "kvant/core/export.hpp"
 #include "kvant/store/store.hpp"
 
 namespace kvant {
 inline namespace v0 {
 
-class scoped_store final : public store {
+class KVANT_API scoped_store final : public store {
   public:
     /// Limits `inner` to the organisation `organization` (its id; must be stored: not_found otherwise).
     /// `inner` must outlive the scope.

@@ -16,13 +16,14 @@
 #include <filesystem>
 #include <memory>
 
+#include "kvant/core/export.hpp"
 #include "kvant/store/store.hpp"
 
 namespace kvant {
 inline namespace v0 {
 
 /// One finding of sqlite_store::check(): what is wrong and where (table, the row's key, the column).
-struct db_issue {
+struct KVANT_API db_issue {
     severity level = severity::error;
     std::string table;   ///< empty for the database as a whole
     std::string key;     ///< the row: its key ("9000106"), or for readings and events meter and time
@@ -32,7 +33,7 @@ struct db_issue {
     std::string to_string() const;
 };
 
-class sqlite_store final : public store {
+class KVANT_API sqlite_store final : public store {
   public:
     enum class mode : std::uint8_t {
         create,     ///< open, creating the file and schema when absent

@@ -49,6 +49,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kvant/core/export.hpp"
 #include "kvant/model/abonent.hpp"
 #include "kvant/model/account.hpp"
 #include "kvant/model/anomaly.hpp"
@@ -90,7 +91,7 @@ struct write_stats {
 
 /// A reading whose key is stored with other values, under on_conflict::fail. `row()` is the row of the
 /// written batch, so that an importer can name its line.
-class reading_conflict : public storage_error {
+class KVANT_API reading_conflict : public storage_error {
   public:
     reading_conflict(std::size_t row, const std::string& what)
         : storage_error(errc::storage_conflict, what), row_(row) {}
@@ -123,7 +124,7 @@ struct series_query {
 
 /// A stream of series chunks. Not thread-safe; it reads from the store it came from, which must outlive it
 /// and must not be written to while it is open.
-class reading_cursor {
+class KVANT_API reading_cursor {
   public:
     virtual ~reading_cursor() = default;
     /// Fills `out` with the next chunk (replacing its content); false at the end.
@@ -137,7 +138,7 @@ struct last_value {
     std::int64_t value = 0;  ///< raw decimal
 };
 
-class store {
+class KVANT_API store {
   public:
     virtual ~store() = default;
     store() = default;
@@ -381,9 +382,9 @@ class store {
 };
 
 /// Every entity of a store, indexed (one read of each table).
-fleet load_fleet(const store& s);
+KVANT_API fleet load_fleet(const store& s);
 /// Every stored schedule, assignment, rate and normative (one read of each table).
-tariff_book load_tariffs(const store& s);
+KVANT_API tariff_book load_tariffs(const store& s);
 
 /// Runs the body of a scope as one transaction: commit() makes it stick; leaving the scope without it (an
 /// exception) rolls back. Destructors never throw.
