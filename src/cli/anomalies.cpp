@@ -10,6 +10,7 @@
 #include "kvant/io/csv_reader.hpp"
 #include "kvant/io/event_catalogue.hpp"
 #include "kvant/model/json.hpp"
+#include "kvant/reports/anomaly_detection.hpp"
 #include "kvant/reports/reports.hpp"
 
 namespace kvant::cli {
@@ -48,81 +49,19 @@ int run_anomalies_detect(const args& a) {
     const auto vp = policy_from(a);
     std::optional<event_catalogue> catalogue;
     if (auto c = a.get("event-catalogue")) catalogue = event_catalogue::load(*c);
-    // What is read: data up to now only (detection as it would have run then), and with --days N only the
-    // last N days plus the history the rules look back over (the longest: usage against the months before).
-    std::int64_t from = std::numeric_limits<std::int64_t>::min();
-    std::optional<instant> report_from;
-    if (const auto days = a.integer("days")) {
-        report_from = now - std::chrono::days{*days};
-        const int history_days = std::max({t.spike_history_days + 2, (t.usage_history_months + 2) * 31,
-                                           t.stuck_days + 1, t.no_link_days + 1});
-        from = to_unix(*report_from - std::chrono::days{history_days});
-    }
+    detection_options o;
+    o.at = now;
+    o.thresholds = t;
+    o.verification = vp;
+    o.catalogue = std::move(catalogue);
+    if (const auto days = a.integer("days"))
+        o.days = static_cast<int>(*days);  // 1..36500: checked when parsed
+    o.run.threads = threads_option(a);
     std::vector<anomaly> found;
     {
-        meter_inputs in(a, from, to_unix(now) + 1);
-        const fleet& f = in.relations();
-        std::map<std::string, std::vector<meter_event>, std::less<>> events;
-        // the sessions' summaries: the «не на связи» rule uses them for the meters that have sessions
-        std::map<std::string, link_summary, std::less<>> links;
-        {
-            sqlite_store db = open_store(a, sqlite_store::mode::read_only);
-            for (const auto& l : db.link_summaries()) links.emplace(l.meter, link_as_of(db, l, now));
-            for (auto& e : db.events(
-                     {}, from_unix(from == std::numeric_limits<std::int64_t>::min() ? -(1LL << 40) : from),
-                     now + seconds{1})) {
-                if (catalogue) catalogue->classify(e);
-                events[e.meter].push_back(std::move(e));
-            }
-        }
-        struct result {
-            std::vector<anomaly> found;
-            balance_part part;
-        };
-        building_balance balance;
-        std::set<std::string, std::less<>> streamed;
-        run_meters(
-            in.source(), in.run(),
-            [&](const meter_input& mi) {
-                const auto it = events.find(mi.series.serial());
-                const auto li = links.find(mi.series.serial());
-                const anomaly_input input{mi.entity, &mi.series,
-                                          it == events.end() ? std::span<const meter_event>{}
-                                                             : std::span<const meter_event>(it->second),
-                                          li == links.end() ? nullptr : &li->second};
-                return result{meter_anomalies(f, input, now, t, vp), balance_part_of(f, input)};
-            },
-            [&](result& r, const meter_input& mi) {
-                for (auto& x : r.found) found.push_back(std::move(x));
-                balance.add(r.part);
-                streamed.insert(mi.series.serial());
-            });
-        // meters without readings in the window: their events, verification and data rules still apply. A
-        // window (--days) may begin after a silent meter's last reading; that reading (the last at or
-        // before now) is read back, so that an ongoing loss of link is still reported as the whole history
-        // reports it.
-        const sqlite_store last_db = open_store(a, sqlite_store::mode::read_only);
-        for (const auto& m : f.meters()) {
-            if (streamed.count(m.serial)) continue;
-            meter_series last(m.serial);
-            if (report_from)
-                if (const auto r = last_db.last_reading(m.serial, now))
-                    for (const auto& v : r->values) last.push(v.ch, to_unix(r->time), v.value.raw());
-            const auto it = events.find(m.serial);
-            const auto li = links.find(m.serial);
-            const anomaly_input input{&m, &last,
-                                      it == events.end() ? std::span<const meter_event>{}
-                                                         : std::span<const meter_event>(it->second),
-                                      li == links.end() ? nullptr : &li->second};
-            for (auto& x : meter_anomalies(f, input, now, t, vp)) found.push_back(std::move(x));
-        }
-        auto imbalances = balance.anomalies(t);
-        for (auto& x : imbalances) found.push_back(std::move(x));
+        const sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+        found = detect_anomalies(db, o);
     }
-    if (report_from)
-        found.erase(
-            std::remove_if(found.begin(), found.end(), [&](const anomaly& x) { return x.to < *report_from; }),
-            found.end());
     sqlite_store db = open_store(a, sqlite_store::mode::open);
     const auto st = db.put_anomalies(found);
     std::cout << "found " << found.size() << " anomalies: " << st.inserted << " new, " << st.replaced

@@ -64,9 +64,6 @@ struct fleet_states {
     std::map<std::string, link_summary, std::less<>> links;
 };
 fleet_states read_states(const store& db, instant now);
-/// A meter's link summary as of `now`: the kept (latest) one, or, when its last session is after `now` (a
-/// report for a past instant), the one read back from the meter's sessions up to `now`.
-link_summary link_as_of(const store& db, const link_summary& latest, instant now);
 /// One meter's state at `now` (its last reading at or before now read from the store).
 meter_state state_in(const store& db, const fleet_states& s, const fleet& f, const meter& m, instant now);
 

@@ -9,6 +9,7 @@
 #include "inputs.hpp"
 #include "kvant/algorithms/meter_state.hpp"
 #include "kvant/core/calendar.hpp"
+#include "kvant/reports/anomaly_detection.hpp"
 
 namespace kvant::cli {
 
@@ -26,17 +27,6 @@ std::string local_minutes(instant t, const zone& z) {
 }
 
 }  // namespace
-
-link_summary link_as_of(const store& db, const link_summary& latest, instant now) {
-    if (!latest.last || latest.last->start <= now) return latest;
-    link_summary then;
-    then.meter = latest.meter;
-    for (auto& c : db.sessions(latest.meter, from_unix(plausible_first_unix), now + seconds{1})) {
-        if (reached(c.result)) then.last_ok = c;
-        then.last = std::move(c);
-    }
-    return then;
-}
 
 fleet_states read_states(const store& db, instant now) {
     fleet_states s;

@@ -1,21 +1,40 @@
 #include "kvant/core/thread_pool.hpp"
 
+#include <algorithm>
+#include <string>
+
+#include "kvant/core/error.hpp"
+
 namespace kvant {
 inline namespace v0 {
 
 thread_pool::thread_pool(unsigned threads) {
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    if (threads > max_threads)
+        throw config_error(errc::out_of_range, "thread count " + std::to_string(threads) + " is outside 0.." +
+                                                   std::to_string(max_threads) + " (0: one per core)");
+    if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, max_threads);
     workers_.reserve(threads - 1);
-    for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
+    try {
+        for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
+    } catch (const std::exception& e) {
+        stop();  // a joinable std::thread left behind would terminate the process
+        throw config_error(errc::config,
+                           "cannot start " + std::to_string(threads) + " worker threads: " + e.what());
+    }
 }
 
 thread_pool::~thread_pool() {
+    stop();
+}
+
+void thread_pool::stop() noexcept {
     {
         std::lock_guard lock(mutex_);
         stop_ = true;
     }
     wake_.notify_all();
     for (auto& t : workers_) t.join();
+    workers_.clear();
 }
 
 void thread_pool::drain() {

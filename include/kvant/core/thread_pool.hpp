@@ -22,7 +22,12 @@ inline namespace v0 {
 
 class KVANT_API thread_pool {
   public:
-    /// `threads` ≥ 1 (the calling thread counts as one); 0 means std::thread::hardware_concurrency().
+    /// The most threads a pool takes: far past any core count, far below what exhausts a system's threads.
+    static constexpr unsigned max_threads = 256;
+    /// `threads` 1..max_threads (the calling thread counts as one); 0 means
+    /// std::thread::hardware_concurrency() (at most max_threads). More is a config_error (errc::out_of_range)
+    /// naming the count; when the system cannot start a thread, the ones started are stopped and joined and a
+    /// config_error says so.
     explicit thread_pool(unsigned threads = 0);
     ~thread_pool();
     thread_pool(const thread_pool&) = delete;
@@ -33,7 +38,8 @@ class KVANT_API thread_pool {
 
   private:
     void work();
-    void drain();  // takes indexes of the current job until none is left
+    void drain();          // takes indexes of the current job until none is left
+    void stop() noexcept;  // tells the workers to stop and joins them
 
     std::vector<std::thread> workers_;
     std::mutex mutex_;
