@@ -182,7 +182,7 @@ typedef struct kvant_report_options {
     int complete_only;    /**< nonzero: leave incomplete periods out */
     const char* group;    /**< "meter" (the default), "point", "account", "abonent", "building" or
                                "organization" */
-    unsigned threads;     /**< worker threads; 0: one per core */
+    unsigned threads;     /**< worker threads, 0..256 (more: KVANT_E_CONFIG); 0: one per core */
     int64_t from;         /**< Unix seconds: readings before it are not read (INT64_MIN: no bound) */
     int64_t to;           /**< Unix seconds, excluded (INT64_MAX: no bound) */
     const char* resource; /**< only meters of this resource ("electricity", "cold_water", "hot_water", "heat",

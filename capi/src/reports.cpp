@@ -37,7 +37,13 @@ void apply(const kvant_report_options* o, period_report_options& p, source_optio
     if (KVANT_CAPI_KNOWS(o, complete_only)) p.complete_only = o->complete_only != 0;
     if (KVANT_CAPI_KNOWS(o, group) && o->group)
         p.group = group_level_text.parse(o->group, location{"", 0, "group", -1});
-    if (KVANT_CAPI_KNOWS(o, threads)) p.run.threads = o->threads;
+    if (KVANT_CAPI_KNOWS(o, threads)) {
+        // as the tool's --threads: a pool of 100,000 threads would exhaust the machine
+        if (o->threads > 256)
+            throw config_error(errc::usage, std::string(fn) + ": threads " + std::to_string(o->threads) +
+                                                " is not 0..256 (0: one per core)");
+        p.run.threads = o->threads;
+    }
     if (KVANT_CAPI_KNOWS(o, from)) src.from = o->from;
     if (KVANT_CAPI_KNOWS(o, to)) src.to = o->to;
     if (KVANT_CAPI_KNOWS(o, resource) && o->resource)

@@ -165,6 +165,16 @@ static void null_arguments(void) {
     CHECK(o.size == sizeof o);
     CHECK(o.by == NULL && o.group == NULL && o.billing_day == 0 && o.complete_only == 0 && o.threads == 0);
     CHECK(o.from == INT64_MIN && o.to == INT64_MAX);
+    /* threads as the tool's --threads, 0..256: 100000 would start 100000 threads and exhaust the machine */
+    o.threads = 257;
+    CHECK_STATUS(kvant_report_consumption(&t, s, &o), KVANT_E_CONFIG);
+    CHECK(t == NULL);
+    CHECK_ERROR_HAS("kvant_report_consumption: threads 257 is not 0..256");
+    o.threads = 256;
+    OK(kvant_report_consumption(&t, s, &o));
+    kvant_table_free(t);
+    t = NULL;
+    o.threads = 0;
 
     CHECK_STATUS(kvant_report_consumption(NULL, s, NULL), KVANT_E_INVALID_ARGUMENT);
     CHECK_STATUS(kvant_report_consumption(&t, NULL, NULL), KVANT_E_INVALID_ARGUMENT);

@@ -1,10 +1,11 @@
 """Conversions between NumPy/pandas data and the library's exact integers (internal)."""
 
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Decimal, InvalidOperation, localcontext
 
 import numpy as np
 
 SCALE = 1_000_000  # a value in millionths (kvant::decimal's raw form)
+_LIMIT = 2 ** 63  # |raw| < 2^63; -2^63 is the missing marker
 
 
 def to_unix_seconds(t):
@@ -37,15 +38,41 @@ def to_millionths(v):
     if a.dtype.kind == "f":
         if not np.all(np.isfinite(a)):
             raise ValueError("values must be finite (a NaN or infinity cannot be a reading)")
-        return np.rint(a.astype(np.float64) * SCALE).astype(np.int64)
-    if a.dtype.kind in "iu":
+        scaled = np.rint(a.astype(np.float64) * SCALE)
+        # beyond ±2^63 the cast to int64 gives INT64_MIN, the missing marker: refuse instead
+        bad = np.flatnonzero(~((scaled > -_LIMIT) & (scaled < _LIMIT)))
+        if len(bad):
+            i = int(bad[0])
+            raise ValueError(f"value {a[i]!r} at row {i} is beyond the exact range (±9223372036854.775807)")
+        return scaled.astype(np.int64)
+    if a.dtype.kind == "u":
+        if len(a) and a.max() > np.iinfo(np.int64).max:
+            i = int(np.argmax(a > np.iinfo(np.int64).max))
+            raise ValueError(f"value {a[i]} at row {i} is beyond the exact range")
+        return a.astype(np.int64)
+    if a.dtype.kind == "i":
         return a.astype(np.int64)
     out = np.empty(len(a), dtype=np.int64)
-    for i, x in enumerate(a):
-        d = Decimal(str(x)) * SCALE
-        if d != d.to_integral_value():
-            raise ValueError(f"value {x} at row {i} has more than six decimals")
-        out[i] = int(d)
+    # exact arithmetic: under the default context (28 digits) a value with more digits would be rounded
+    # before the six-decimal check, and 5.0000000000000000000000000000001 accepted as 5
+    with localcontext() as ctx:
+        ctx.prec = MAX_PREC
+        ctx.Emax = MAX_EMAX
+        ctx.Emin = MIN_EMIN
+        for i, x in enumerate(a):
+            try:
+                d = Decimal(str(x))
+            except InvalidOperation:
+                raise ValueError(f"value {x!r} at row {i} is not a number") from None
+            if not d.is_finite():
+                raise ValueError(f"value {x} at row {i} is not finite")
+            d = d.scaleb(6)
+            if d != d.to_integral_value():
+                raise ValueError(f"value {x} at row {i} has more than six decimals")
+            k = int(d)
+            if not -_LIMIT < k < _LIMIT:
+                raise ValueError(f"value {x} at row {i} is beyond the exact range (±9223372036854.775807)")
+            out[i] = k
     return out
 
 

@@ -11,11 +11,58 @@ namespace kvant::python {
 
 namespace {
 
+bool grouped(const array_rows& r);
+
+/// Throws unless every row of caller arrays names a meter and a channel it has and holds a plausible time
+/// and value (the checks every store write makes: no report may run over a NaT time, the missing marker or a
+/// float that overflowed). `when` says when the check runs (the arrays are the caller's: they may change).
+void check_rows(const array_rows& rows, const char* when) {
+    const std::size_t n = static_cast<std::size_t>(rows.time.size());
+    if (static_cast<std::size_t>(rows.meter_code.size()) != n ||
+        static_cast<std::size_t>(rows.channel_code.size()) != n ||
+        static_cast<std::size_t>(rows.value.size()) != n)
+        throw config_error(errc::usage, std::string("readings") + when +
+                                            ": the meter, channel, time and value arrays differ in length");
+    const std::int64_t* mc = rows.meter_code.data();
+    const std::int64_t* cc = rows.channel_code.data();
+    const std::int64_t* t = rows.time.data();
+    const std::int64_t* v = rows.value.data();
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::string row = std::string("readings") + when + ": row " + std::to_string(i);
+        if (mc[i] < 0 || static_cast<std::size_t>(mc[i]) >= rows.meters.size())
+            throw config_error(errc::usage, row + ": meter code " + std::to_string(mc[i]) + " has no name");
+        if (cc[i] < 0 || static_cast<std::size_t>(cc[i]) >= rows.channels.size())
+            throw config_error(errc::usage, row + ": channel code " + std::to_string(cc[i]) + " has no name");
+        const std::string& serial = rows.meters[static_cast<std::size_t>(mc[i])];
+        const channel& ch = rows.channels[static_cast<std::size_t>(cc[i])];
+        if (t[i] < plausible_first_unix || t[i] >= plausible_end_unix)
+            throw validation_error(errc::out_of_range,
+                                   row + " (" + excerpt(serial) + " at unix " + std::to_string(t[i]) +
+                                       "): time outside 1970-01-01..2099-12-31",
+                                   location{"", 0, "timestamp", -1});
+        if (!plausible_value(ch, v[i]))
+            throw validation_error(
+                errc::out_of_range,
+                row + " (" + excerpt(serial) + " at unix " + std::to_string(t[i]) + "): value " +
+                    (v[i] == decimal::missing_raw
+                         ? std::string("INT64_MIN is the missing marker, not a value")
+                         : to_string(decimal::from_raw(v[i])) + " is outside " + plausible_range_text(ch)),
+                location{"", 0, to_string(ch), -1});
+    }
+}
+
 /// Caller arrays as a meter source: each (meter, channel) run becomes a series over the arrays, no copy.
 class array_meters final : public meter_source {
   public:
     array_meters(const array_rows& rows, std::shared_ptr<const fleet> relations, const source_options& o)
         : relations_(std::move(relations)) {
+        // the arrays are the caller's, used in place: changed since from_arrays checked them, a code out of
+        // range would read past the names, unsorted times would give wrong sums
+        check_rows(rows, " (changed since it was made)");
+        if (!grouped(rows))
+            throw config_error(errc::usage,
+                               "readings (changed since it was made): the arrays used in place are "
+                               "no longer grouped by meter and channel with times increasing");
         const std::size_t n = static_cast<std::size_t>(rows.time.size());
         const std::int64_t* mc = rows.meter_code.data();
         const std::int64_t* cc = rows.channel_code.data();
@@ -128,10 +175,13 @@ bool grouped(const array_rows& r) {
     return true;
 }
 
+/// A read-only NumPy view of a column: written through, a code out of range would crash a later report.
 template <class T>
 py::array view(const std::vector<T>& v, py::handle owner) {
-    return py::array_t<T>({static_cast<py::ssize_t>(v.size())}, {static_cast<py::ssize_t>(sizeof(T))},
-                          v.data(), owner);
+    py::array a = py::array_t<T>({static_cast<py::ssize_t>(v.size())}, {static_cast<py::ssize_t>(sizeof(T))},
+                                 v.data(), owner);
+    py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+    return a;
 }
 
 }  // namespace
@@ -225,18 +275,11 @@ void bind_readings(py::module_& m) {
                     parse_channel(channel_names[k], location{"channel names", 0, "", -1}));
             const auto* mc = meter_code.data();
             const auto* cc = channel_code.data();
-            for (py::ssize_t i = 0; i < n; ++i) {
-                if (mc[i] < 0 || static_cast<std::size_t>(mc[i]) >= rows->meters.size())
-                    throw config_error(errc::usage, "readings: row " + std::to_string(i) + ": meter code " +
-                                                        std::to_string(mc[i]) + " has no name");
-                if (cc[i] < 0 || static_cast<std::size_t>(cc[i]) >= rows->channels.size())
-                    throw config_error(errc::usage, "readings: row " + std::to_string(i) + ": channel code " +
-                                                        std::to_string(cc[i]) + " has no name");
-            }
             rows->meter_code = meter_code;
             rows->channel_code = channel_code;
             rows->time = time;
             rows->value = value;
+            check_rows(*rows, "");
             auto r = std::make_shared<readings>();
             r->wide = wide;
             std::vector<meter> meters;

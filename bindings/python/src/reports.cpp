@@ -30,6 +30,17 @@ source_options source_options_of(const py::kwargs& kw) {
     return o;
 }
 
+/// The `threads` keyword: 0..256 as the tool's --threads (a pool of a million threads would exhaust the
+/// machine, a negative number is no count).
+unsigned threads_of(const py::kwargs& kw) {
+    if (!kw.contains("threads") || kw["threads"].is_none()) return 0;
+    const long long n = kw["threads"].cast<long long>();
+    if (n < 0 || n > 256)
+        throw config_error(errc::usage,
+                           "threads " + std::to_string(n) + " is outside 0..256 (0: one per core)");
+    return static_cast<unsigned>(n);
+}
+
 period_report_options period_options_of(const py::kwargs& kw) {
     period_report_options o;
     if (kw.contains("by")) o.by = period_kind_text.parse(kw["by"].cast<std::string>());
@@ -41,7 +52,7 @@ period_report_options period_options_of(const py::kwargs& kw) {
     }
     if (kw.contains("complete_only")) o.complete_only = kw["complete_only"].cast<bool>();
     if (kw.contains("group")) o.group = group_level_text.parse(kw["group"].cast<std::string>());
-    if (kw.contains("threads")) o.run.threads = kw["threads"].cast<unsigned>();
+    o.run.threads = threads_of(kw);
     return o;
 }
 
@@ -139,7 +150,7 @@ void bind_reports(py::module_& m) {
             vee_policy p;
             if (kw.contains("step_minutes")) p.step = std::chrono::minutes{kw["step_minutes"].cast<int>()};
             run_options run;
-            if (kw.contains("threads")) run.threads = kw["threads"].cast<unsigned>();
+            run.threads = threads_of(kw);
             auto s = source_of(src, so);
             py::gil_scoped_release nogil;
             return std::make_shared<report_table>(interval_estimate_report(*s, from_unix(at), p, run));

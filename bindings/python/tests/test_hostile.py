@@ -1,0 +1,76 @@
+"""Inputs a hostile caller gives: each is refused with a message naming the row, never misread or a crash."""
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+import kvant
+
+T0 = 1709251200  # 2024-03-01T00:00:00Z
+
+
+def _readings(values, times=None):
+    n = len(values)
+    times = np.arange(T0, T0 + 3600 * n, 3600, dtype=np.int64) if times is None else times
+    return kvant.from_arrays(np.array(["M1"] * n, dtype=object), times, values)
+
+
+@pytest.mark.parametrize("big", [1e300, 1e13, -1e13, 9.3e12])
+def test_float_beyond_the_exact_range_is_refused_not_the_missing_marker(big):
+    with pytest.raises(ValueError, match="row 1 is beyond the exact range"):
+        _readings(np.array([1.0, big]))
+
+
+@pytest.mark.parametrize("text", ["1.1234567", "5.0000000000000000000000000000001"])
+def test_decimal_with_more_than_six_decimals_is_refused_not_rounded(text):
+    with pytest.raises(ValueError, match="more than six decimals"):
+        _readings(np.array([Decimal(text)], dtype=object))
+    with pytest.raises(ValueError, match="more than six decimals"):
+        _readings(np.array([text], dtype=object))
+
+
+def test_uint64_beyond_int64_is_refused():
+    with pytest.raises(ValueError, match="row 0 is beyond the exact range"):
+        _readings(np.array([2 ** 64 - 1], dtype=np.uint64))
+
+
+def test_missing_marker_nat_and_negative_values_are_refused():
+    with pytest.raises(kvant.ValidationError, match="row 1 .*missing marker"):
+        _readings(np.array([1, np.iinfo(np.int64).min], dtype=np.int64))
+    with pytest.raises(kvant.ValidationError, match="row 1 .*time outside 1970-01-01..2099-12-31"):
+        _readings(np.array([1.0, 2.0]), times=np.array(["2024-03-01", "NaT"], dtype="datetime64[s]"))
+    with pytest.raises(kvant.ValidationError, match="row 0 .*value -1 is outside"):
+        _readings(np.array([-1.0]))
+
+
+def test_views_are_read_only():
+    r = _readings(np.array([1.0, 3.0]))
+    r2 = kvant.from_arrays(np.array(["M1", "M1"], dtype=object), np.array([T0 + 1, T0]), np.array([1.0, 2.0]))
+    assert not r2.in_place
+    for a in (r2.meter_index, r2.channel_index, r2.times, r2.values):
+        assert not a.flags.writeable
+        with pytest.raises(ValueError):
+            a[0] = 10 ** 9
+    assert len(kvant.consumption(r))
+
+
+def test_arrays_changed_after_the_readings_was_made_are_refused_not_read_past():
+    mc = np.zeros(3, dtype=np.int64)
+    t = np.array([T0, T0 + 3600, T0 + 7200], dtype=np.int64)
+    v = np.array([1, 2, 3], dtype=np.int64) * 1_000_000
+    r = kvant.from_arrays(mc, t, v, meter_names=["M1"])
+    assert r.in_place
+    mc[1] = 10 ** 9
+    with pytest.raises(kvant.ConfigError, match="changed since it was made.*row 1: meter code"):
+        kvant.consumption(r)
+    mc[1] = 0
+    t[1] = T0 + 9000  # times no longer increasing
+    with pytest.raises(kvant.ConfigError, match="no longer grouped"):
+        kvant.consumption(r)
+
+
+@pytest.mark.parametrize("n", [-1, 257, 10 ** 6])
+def test_threads_outside_0_to_256_are_refused(n):
+    with pytest.raises(kvant.ConfigError, match=f"threads {n} is outside 0..256"):
+        kvant.consumption(_readings(np.array([1.0, 2.0])), threads=n)
