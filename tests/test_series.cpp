@@ -236,6 +236,23 @@ TEST_CASE("thread_pool: every index once, results by index, the lowest failing i
     }
 }
 
+TEST_CASE("thread_pool: more than 256 threads is refused naming the count, before any is started") {
+    CHECK(thread_pool::max_threads == 256);
+    thread_pool most(thread_pool::max_threads);
+    CHECK(most.size() == 256);
+    try {
+        thread_pool pool(257);
+        FAIL("no exception");
+    } catch (const config_error& e) {
+        CHECK(e.code() == errc::out_of_range);
+        CHECK(std::string(e.what()).find("thread count 257 is outside 0..256") != std::string::npos);
+    }
+    CHECK_THROWS_AS(thread_pool(1'000'000), config_error);
+    thread_pool cores(0);  // one per core, at most 256
+    CHECK(cores.size() >= 1);
+    CHECK(cores.size() <= 256);
+}
+
 TEST_CASE("reading_table: many meters × many channels sort and group in memory in proportion to the rows") {
     // 6,000 meters and 12 channels, one or two values a meter: 72,000 series keys against ~9,000 rows, so the
     // passes take a hash map instead of an array of meters × channels; the result is the same ordering

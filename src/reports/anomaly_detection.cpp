@@ -9,6 +9,7 @@
 
 #include "kvant/core/error.hpp"
 #include "kvant/model/validation.hpp"
+#include "report_time.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -27,9 +28,7 @@ link_summary link_as_of(const store& db, const link_summary& latest, instant at)
 std::vector<anomaly> detect_anomalies(const store& db, const detection_options& o) {
     const instant now = o.at;
     const anomaly_thresholds& t = o.thresholds;
-    if (to_unix(now) < plausible_first_unix || to_unix(now) >= plausible_end_unix)
-        throw config_error(errc::out_of_range, "detection time " + to_string(now) +
-                                                   " is outside 1970-01-01T00:00:00Z..2100-01-01T00:00:00Z");
+    detail::check_report_time(now, "detection time");
     if (o.days && (*o.days < 1 || *o.days > 36500))
         throw config_error(errc::out_of_range,
                            "detection days " + std::to_string(*o.days) + " is outside 1..36500");

@@ -4,6 +4,7 @@
 
 #include "kvant/algorithms/tariff_resolution.hpp"
 #include "kvant/reports/reports.hpp"
+#include "report_time.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -20,6 +21,7 @@ struct meter_estimates {
 }  // namespace
 
 report_table estimate_report(meter_source& src, const estimate_report_options& o) {
+    detail::check_report_time(o.at, "estimate time");
     // neither a normative nor normatives per account: the normatives stored for each meter's organisation,
     // resource and kind of dwelling, per period (what the caller gives wins)
     std::optional<tariff_book> stored;
@@ -107,6 +109,7 @@ report_table estimate_report(meter_source& src, const estimate_report_options& o
 
 report_table interval_estimate_report(meter_source& src, instant at, const vee_policy& policy,
                                       const run_options& run) {
+    detail::check_report_time(at, "estimate time");
     report_table t({{"meter", column_type::text},
                     {"timestamp", column_type::timestamp},
                     {"value", column_type::number},

@@ -1,10 +1,12 @@
 // verification_report: `kvant verification`, the verification dates and state of every meter in service.
 #include "kvant/reports/reports.hpp"
+#include "report_time.hpp"
 
 namespace kvant {
 inline namespace v0 {
 
 report_table verification_report(const store& db, instant at, const verification_policy& policy) {
+    detail::check_report_time(at, "verification time");
     const fleet f = load_fleet(db);
     report_table t({{"meter", column_type::text},
                     {"model", column_type::text},

@@ -923,6 +923,8 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, mode m, std::chron
         throw config_error(errc::config, "busy timeout " + std::to_string(busy_timeout.count()) +
                                              " ms is outside 0.." + std::to_string(max_busy_timeout.count()) +
                                              " ms");
+    if (file.empty())
+        throw config_error(errc::config, "database path is empty (SQLite would open a temporary database)");
     impl_->file = file;
     const bool exists = std::filesystem::exists(file);
     if (!exists && m != mode::create)

@@ -337,6 +337,12 @@ static void verification_and_estimate(kvant_store* s) {
               "M3,2024-03-01,actual,62,0\n"
               "M3,2024-04-01,none,0,0\n");
     kvant_table_free(t);
+    /* a report time past 2099 is refused naming it (it used to run out of memory building periods) */
+    CHECK_STATUS(kvant_report_estimate(&t, s, INT64_MAX, NULL), KVANT_E_VALIDATION);
+    CHECK_ERROR_HAS("estimate time");
+    CHECK(t == NULL);
+    CHECK_STATUS(kvant_report_verification(&t, s, -1), KVANT_E_VALIDATION);
+    CHECK_ERROR_HAS("verification time");
 }
 
 static void anomalies(kvant_store* s) {
@@ -346,6 +352,8 @@ static void anomalies(kvant_store* s) {
     /* on 1 June every meter has been silent since its last reading on 1 April: 61 days > 10, no link */
     OK(kvant_anomalies_detect(&found, s, JUNE_1));
     CHECK(found == 3);
+    CHECK_STATUS(kvant_anomalies_detect(&found, s, INT64_MAX), KVANT_E_VALIDATION);
+    CHECK_ERROR_HAS("detection time");
     OK(kvant_anomalies_detect(&found, s, JUNE_1)); /* found again: still three stored */
     CHECK(found == 3);
     OK(kvant_anomalies_list(&t, s, NULL, NULL));

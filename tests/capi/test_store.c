@@ -200,6 +200,10 @@ static void sqlite_modes(void) {
     CHECK_STATUS(kvant_store_open(&s, WORK "no/such/dir/x.db", KVANT_OPEN_CREATE), KVANT_E_STORAGE);
     CHECK_ERROR_HAS("no/such/dir");
     CHECK(s == NULL);
+    /* an empty path: SQLite would open a temporary database, which no caller means */
+    CHECK_STATUS(kvant_store_open(&s, "", KVANT_OPEN_CREATE), KVANT_E_CONFIG);
+    CHECK_ERROR_HAS("database path is empty");
+    CHECK(s == NULL);
 
     OK(kvant_store_open(&s, path, KVANT_OPEN_CREATE));
     OK(kvant_store_put_json(s, "meter", "{\"serial\": \"M1\"}"));

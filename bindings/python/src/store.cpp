@@ -51,16 +51,16 @@ void bind_store(py::module_& m) {
         .def(py::init([](const std::string& path, const std::string& mode, int busy_timeout_ms) {
                  auto s = std::make_shared<py_store>();
                  s->path = path;
-                 if (path == ":memory:") {
-                     s->db = std::make_unique<memory_store>();
-                     return s;
-                 }
                  const auto md = mode == "create" ? sqlite_store::mode::create
                                  : mode == "open" ? sqlite_store::mode::open
                                  : mode == "read_only"
                                      ? sqlite_store::mode::read_only
                                      : throw config_error(errc::usage, "store mode '" + mode +
                                                                            "': create, open or read_only");
+                 if (path == ":memory:") {
+                     s->db = std::make_unique<memory_store>();
+                     return s;
+                 }
                  py::gil_scoped_release nogil;
                  s->db = std::make_unique<sqlite_store>(path, md, std::chrono::milliseconds(busy_timeout_ms));
                  return s;

@@ -74,3 +74,8 @@ def test_arrays_changed_after_the_readings_was_made_are_refused_not_read_past():
 def test_threads_outside_0_to_256_are_refused(n):
     with pytest.raises(kvant.ConfigError, match=f"threads {n} is outside 0..256"):
         kvant.consumption(_readings(np.array([1.0, 2.0])), threads=n)
+
+
+def test_a_bad_store_mode_is_refused_in_memory_too():
+    with pytest.raises(kvant.ConfigError, match="store mode 'bogus'"):
+        kvant.Store(":memory:", mode="bogus")
