@@ -169,6 +169,39 @@ TEST_CASE("split_report: a three-zone day in Moscow time, by hand") {
     CHECK(split_source_text.parse("auto") == split_source::automatic);
 }
 
+TEST_CASE(
+    "split_report per group: the zones of an account's meters summed, by hand; estimates stay per meter") {
+    // m1 one unit an hour, m2 (same account) two units an hour over the same Moscow day (1000 -> 1048):
+    // peak 7 + 14 = 21, semi-peak 9 + 18 = 27, night 8 + 16 = 24, day 16 + 32 = 48, total 24 + 48 = 72
+    const auto m2 =
+        totals("m2", {{"2024-03-05T00:00:00+03:00", "1000"}, {"2024-03-06T00:00:00+03:00", "1048"}});
+    const zone moscow = zone::parse("Europe/Moscow");
+    const auto fleet_of = [&] {
+        return one_point_fleet({electricity_meter("m1", moscow), electricity_meter("m2", moscow)});
+    };
+    const auto table = std::make_shared<const reading_table>(table_of({moscow_day(), m2}));
+    period_report_options o;
+    o.by = period_kind::day;
+    o.complete_only = true;
+    o.group = group_level::account;
+    auto src = table_source(table, fleet_of());
+    const auto t = split_report(*src, three_zone_schedule(), o);
+    CHECK(csv(t) ==
+          "group,role,period,zone,value,complete,meters\n"
+          "A1,individual,2024-03-05,peak,21,1,2\n"
+          "A1,individual,2024-03-05,semi-peak,27,1,2\n"
+          "A1,individual,2024-03-05,night,24,1,2\n"
+          "A1,individual,2024-03-05,day,48,1,2\n"
+          "A1,individual,2024-03-05,total,72,1,2\n");
+    CHECK(t.at(2).values[0] == to_unix(at("2024-03-04T21:00:00Z")));
+
+    estimate_report_options e;
+    e.at = at("2024-03-10T00:00:00Z");
+    e.group = group_level::account;
+    auto src2 = table_source(table, fleet_of());
+    CHECK_THROWS_WITH(estimate_report(*src2, e), Catch::Contains("an estimate is per meter"));
+}
+
 TEST_CASE("cost_report: a line's amount is quantity × price, by hand") {
     auto src = table_source(std::make_shared<const reading_table>(table_of({moscow_day()})),
                             one_point_fleet({electricity_meter("m1", zone::parse("Europe/Moscow"))}));

@@ -1,6 +1,6 @@
 // A test-only hook: throws what the test asks for inside the exception barrier, so that tests/capi can check
-// that nothing crosses it. It has hidden visibility and no kvant_ name: it is in libkvant_c.a (which the
-// test links) and never exported from libkvant_c.so (the nm test checks that only kvant_* symbols are).
+// that nothing crosses it. The barrier test compiles it in (tests/capi/CMakeLists.txt); neither installed
+// library holds it.
 #include <new>
 #include <stdexcept>
 

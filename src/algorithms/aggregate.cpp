@@ -102,5 +102,40 @@ std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumpti
     return out;
 }
 
+std::vector<group_zone_row> aggregate_split(const fleet& f, std::span<const zone_consumption> per_meter,
+                                            group_level level) {
+    std::map<std::tuple<std::string, meter_role, int, std::size_t>, group_zone_row> sums;
+    for (const auto& z : per_meter) {
+        const meter* m = f.find_meter(z.meter);
+        const std::string group = m ? group_of(f, *m, level) : (level == group_level::meter ? z.meter : "");
+        const meter_role role = m ? m->role : meter_role::individual;
+        for (std::size_t k = 0; k < z.periods.size(); ++k) {
+            const int day = date::sys_days{z.periods[k].start_date}.time_since_epoch().count();
+            for (std::size_t zi = 0; zi < z.zones.size(); ++zi) {
+                auto [it, fresh] = sums.try_emplace({group, role, day, zi});
+                auto& g = it->second;
+                if (fresh) {
+                    g.group = group;
+                    g.role = role;
+                    g.period_start = z.periods[k].start_date;
+                    g.period_begin = z.periods[k].begin;
+                    g.zone = z.zones[zi];
+                }
+                g.period_begin = std::min(g.period_begin, z.periods[k].begin);
+                if (!detail::add_ok(g.value, z.value[zi][k], g.value))
+                    throw arithmetic_error("group '" + group + "', period starting " +
+                                           to_string(z.periods[k].start_date) + ", zone " + z.zones[zi] +
+                                           ": the sum is outside the exact range");
+                g.complete = g.complete && z.complete[k];
+                ++g.meters;
+            }
+        }
+    }
+    std::vector<group_zone_row> out;
+    out.reserve(sums.size());
+    for (auto& [key, g] : sums) out.push_back(std::move(g));
+    return out;
+}
+
 }  // namespace v0
 }  // namespace kvant

@@ -289,10 +289,14 @@ const std::vector<command>& commands() {
                    opt::one_of("source", "WHAT", {"auto", "schedule", "registers"},
                                "auto: registers where the meter has one per zone")
                        .defaults_to("auto"),
+                   opt::choice("group", "LEVEL", group_level_text,
+                               "the level to sum at (not meter: needs --db)")
+                       .defaults_to("meter"),
                    opt::flag("complete-only", "leave out periods that readings do not bracket"), out_spec()}),
               "CSV output: meter,period,zone,value,complete; zones as the schedule names them, then its "
               "groups\n"
-              "(three-zone: peak, semi-peak, night, day) and total."},
+              "(three-zone: peak, semi-peak, night, day) and total. Per group: "
+              "group,role,period,zone,value,complete,meters."},
              run_split},
             {{"cost", "The cost of consumption under rates per tariff zone with effective dates.",
               with_inputs(

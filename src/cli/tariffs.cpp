@@ -35,6 +35,9 @@ int run_split(const args& a) {
     o.complete_only = a.flag("complete-only");
     const tariff_calendar cal(load_schedule(a.require("schedule"), nullptr));
     const split_source from = split_source_text.parse(a.get("source").value());  // checked when parsed
+    o.group = a.choice("group", group_level_text);
+    if (a.get("readings") && o.group != group_level::meter)
+        throw config_error(errc::usage, "--group needs --db (the relations of meters)");
     meter_inputs in(a);
     o.run = in.run();
     output out(a);

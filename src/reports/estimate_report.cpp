@@ -22,6 +22,9 @@ struct meter_estimates {
 
 report_table estimate_report(meter_source& src, const estimate_report_options& o) {
     detail::check_report_time(o.at, "estimate time");
+    if (o.group != group_level::meter)
+        throw config_error(errc::usage, "an estimate is per meter: group " + std::string(to_string(o.group)) +
+                                            " is not offered (sum the estimates of a group's meters)");
     // neither a normative nor normatives per account: the normatives stored for each meter's organisation,
     // resource and kind of dwelling, per period (what the caller gives wins)
     std::optional<tariff_book> stored;

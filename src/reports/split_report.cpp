@@ -15,11 +15,20 @@ report_table split_report(meter_source& src, const tariff_schedule& schedule, co
 
 report_table split_report(meter_source& src, const tariff_calendar& cal, const period_report_options& o,
                           split_source from) {
-    report_table t({{"meter", column_type::text},
-                    {"period", column_type::local_period},
-                    {"zone", column_type::text},
-                    {"value", column_type::number},
-                    {"complete", column_type::boolean}});
+    const bool per_meter = o.group == group_level::meter;
+    report_table t = per_meter ? report_table({{"meter", column_type::text},
+                                               {"period", column_type::local_period},
+                                               {"zone", column_type::text},
+                                               {"value", column_type::number},
+                                               {"complete", column_type::boolean}})
+                               : report_table({{"group", column_type::text},
+                                               {"role", column_type::text},
+                                               {"period", column_type::local_period},
+                                               {"zone", column_type::text},
+                                               {"value", column_type::number},
+                                               {"complete", column_type::boolean},
+                                               {"meters", column_type::integer}});
+    std::vector<zone_consumption> for_groups;
     // switches are computed once per distinct calendar zone and period range and shared by its meters
     std::mutex cache_lock;
     std::map<std::string, std::shared_ptr<const std::vector<zone_switch>>> switch_cache;
@@ -57,6 +66,10 @@ report_table split_report(meter_source& src, const tariff_calendar& cal, const p
                                      sw ? std::span<const zone_switch>(*sw) : std::span<const zone_switch>{});
         },
         [&](zone_consumption& z) {
+            if (!per_meter) {
+                for_groups.push_back(std::move(z));
+                return;
+            }
             for (std::size_t k = 0; k < z.periods.size(); ++k) {
                 if (o.complete_only && !z.complete[k]) continue;
                 const std::string label = period_label(z.periods[k].start_date, o.by);
@@ -69,6 +82,18 @@ report_table split_report(meter_source& src, const tariff_calendar& cal, const p
                         .end_row();
             }
         });
+    if (!per_meter)
+        for (const auto& g : aggregate_split(src.relations(), for_groups, o.group)) {
+            if (o.complete_only && !g.complete) continue;
+            t.set_text(0, g.group)
+                .set_text(1, to_string(g.role))
+                .set_period(2, g.period_begin, period_label(g.period_start, o.by))
+                .set_text(3, g.zone)
+                .set_number(4, decimal::from_raw(g.value))
+                .set_bool(5, g.complete)
+                .set_integer(6, g.meters)
+                .end_row();
+        }
     return t;
 }
 

@@ -1,6 +1,6 @@
 /* No C++ exception crosses the C API. Two ways in:
- * - capi_test_throw, a test-only hook inside libkvant_c.a (hidden visibility, not named kvant_*: the shared
- *   library does not export it, which the exports test checks), throws std::bad_alloc, a std::runtime_error,
+ * - capi_test_throw, a test-only hook compiled into this test (capi/src/test_hook.cpp; in neither installed
+ *   library), throws std::bad_alloc, a std::runtime_error,
  *   a kvant::parse_error and a non-std exception (an int) inside the barrier;
  * - real requests the library cannot satisfy: a batch of SIZE_MAX readings (more than a vector can hold:
  *   std::length_error) and one of 2^56 (an allocation of 2^58 bytes and more: std::bad_alloc). The second

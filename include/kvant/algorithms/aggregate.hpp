@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kvant/algorithms/consumption.hpp"
+#include "kvant/algorithms/tariff.hpp"
 #include "kvant/core/export.hpp"
 #include "kvant/model/fleet.hpp"
 
@@ -51,6 +52,26 @@ struct group_row {
 /// period and channel. Meters unknown to the fleet are their own point, with default resource and role.
 KVANT_API std::vector<group_row> aggregate(const fleet& f, std::span<const meter_consumption> per_meter,
                                            group_level level);
+
+/// One group's consumption in one tariff zone and period: the sum of its meters' split.
+struct group_zone_row {
+    std::string group;
+    meter_role role = meter_role::individual;
+    calendar_date period_start;
+    instant period_begin;  ///< the earliest start instant of its meters' periods starting that day
+    std::string zone;
+    std::int64_t value = 0;  ///< raw decimal
+    bool complete = true;    ///< every meter's period complete
+    std::uint32_t meters = 0;
+};
+
+/// Sums per-meter splits (computed with one schedule and one period kind) by group; rows ordered by group,
+/// role, period and the schedule's zone order. A meter unknown to the fleet counts in the group "" (its
+/// serial at the meter level) as an individual meter. A sum outside the exact range throws arithmetic_error
+/// naming the group, period and zone.
+KVANT_API std::vector<group_zone_row> aggregate_split(const fleet& f,
+                                                      std::span<const zone_consumption> per_meter,
+                                                      group_level level);
 
 /// The group key of a meter at a level ("" when the link is missing).
 KVANT_API std::string group_of(const fleet& f, const meter& m, group_level level);
