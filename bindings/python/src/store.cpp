@@ -103,6 +103,9 @@ void bind_store(py::module_& m) {
             "_put_readings",
             [](py_store& s, const readings& r, const std::string& conflict) {
                 const auto policy = parse_enum<on_conflict>(conflict);
+                // caller arrays used in place: changed since from_arrays checked them, a code out of range
+                // would index past the names (checked with the GIL held, before the copy below)
+                if (r.arrays) check_rows(*r.arrays, " (changed since it was made)");
                 const write_stats st = s.locked([&](store& db) {
                     if (r.table) return db.put_readings(*r.table, policy);
                     reading_table t;  // caller arrays: the store takes a table

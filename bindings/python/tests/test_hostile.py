@@ -79,3 +79,16 @@ def test_threads_outside_0_to_256_are_refused(n):
 def test_a_bad_store_mode_is_refused_in_memory_too():
     with pytest.raises(kvant.ConfigError, match="store mode 'bogus'"):
         kvant.Store(":memory:", mode="bogus")
+
+
+def test_put_readings_rechecks_arrays_changed_after_the_readings_was_made():
+    mc = np.zeros(3, dtype=np.int64)
+    t = np.array([T0, T0 + 3600, T0 + 7200], dtype=np.int64)
+    v = np.array([1, 2, 3], dtype=np.int64) * 1_000_000
+    r = kvant.from_arrays(mc, t, v, meter_names=["M1"])
+    assert r.in_place
+    mc[1] = 10 ** 9
+    with kvant.Store(":memory:") as db:
+        with pytest.raises(kvant.ConfigError, match="changed since it was made.*row 1: meter code"):
+            db.put_readings(r)
+        assert db.reading_count() == 0
