@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import kvant
+from kvant import _kvant
 
 T0 = 1709251200  # 2024-03-01T00:00:00Z
 
@@ -92,3 +93,20 @@ def test_put_readings_rechecks_arrays_changed_after_the_readings_was_made():
         with pytest.raises(kvant.ConfigError, match="changed since it was made.*row 1: meter code"):
             db.put_readings(r)
         assert db.reading_count() == 0
+
+
+def test_report_column_views_are_read_only_and_frames_stay_writable():
+    r = _readings(np.array([1.0, 3.0, 6.0]), times=np.array([T0, T0 + 86400, T0 + 2 * 86400]))
+    t = _kvant.consumption(r, by="day")
+    seen = 0
+    for i in range(t.columns):
+        _, _, values, _ = t.column(i)
+        if values is None:
+            continue
+        seen += 1
+        assert not values.flags.writeable
+        with pytest.raises(ValueError):
+            values[0] = 10 ** 9
+    assert seen
+    df = kvant.consumption(r, by="day")
+    df.loc[0, "value"] = 0.0  # the DataFrame is the caller's
