@@ -52,7 +52,7 @@ def _meta(report, kw):
 
     t = np.array([1_704_067_200, 1_704_153_600], dtype=np.int64)
     one = pd.DataFrame({"meter": ["m"] * 2, "timestamp": t, "channel": ["active_import"] * 2,
-                        "value": np.array([0, 1_000_000], dtype=np.int64)})
+                        "value": np.array([0, 1], dtype=np.int64)})  # units
     return _run(report, one, None, kw).iloc[:0]
 
 
