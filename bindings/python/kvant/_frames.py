@@ -12,11 +12,11 @@ _SCALE = {"number": 6, "currency": 2}
 def frame(table, exact=False, periods="label", tz=None):
     """The DataFrame of a report_table: its columns, names and order those of the kvant tool's CSV.
 
-    Column types: text → object (str); integer → int64 (a copy of the table's read-only column, so that the
-    DataFrame may be written to, when no cell is null, else float64 with NaN); number, currency → float64 (the exact value divided by 10**6 or 10**2, NaN for
-    null) or, with ``exact=True``, Python ``Decimal`` objects (None for null), exact to the last digit;
-    boolean → bool; timestamp → datetime64[ns, UTC]; local_period → the tool's label ("2024-03") or, with
-    ``periods="timestamp"``, the period's start as a tz-aware Timestamp (UTC, or ``tz``).
+    Column types: text → object (str); integer → int64 (a copy of the table's read-only column, so that the DataFrame
+    may be written to, when no cell is null, else float64 with NaN); number, currency → float64 (the exact value
+    divided by 10**6 or 10**2, NaN for null) or, with ``exact=True``, Python ``Decimal`` objects (None for null),
+    exact to the last digit; boolean → bool; timestamp → datetime64[ns, UTC]; local_period → the tool's label
+    ("2024-03") or, with ``periods="timestamp"``, the period's start as a tz-aware Timestamp (UTC, or ``tz``).
     """
     if periods not in ("label", "timestamp"):
         raise ValueError("periods must be 'label' or 'timestamp'")

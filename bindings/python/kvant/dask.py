@@ -1,11 +1,11 @@
 """kvant.dask: the reports over a Dask DataFrame of readings partitioned by meter.
 
-Each partition (a pandas DataFrame of readings, long or wide as :func:`kvant.from_frame` takes) is computed on
-its own with ``map_partitions``; since a meter's readings are all in one partition, the concatenated result is
-the single-process one, row for row (meters in the order of the partitions). :func:`partition_by_meter` makes
-such a frame from a pandas one. A meter split across partitions is caught when the result is computed (a
-period, zone or register of it coming out twice) and raises :class:`kvant.ConfigError` naming it. Reports that need a store (verification, anomalies, groups above the meter)
-are not distributed: run them on the Store.
+Each partition (a pandas DataFrame of readings, long or wide as :func:`kvant.from_frame` takes) is computed on its
+own with ``map_partitions``; since a meter's readings are all in one partition, the concatenated result is the
+single-process one, row for row (meters in the order of the partitions). :func:`partition_by_meter` makes such a
+frame from a pandas one. A meter split across partitions is caught when the result is computed (a period, zone or
+register of it coming out twice) and raises :class:`kvant.ConfigError` naming it. Reports that need a store
+(verification, anomalies, groups above the meter) are not distributed: run them on the Store.
 """
 
 import pandas as pd

@@ -44,10 +44,11 @@ def from_arrays(meter, time, value, channel="active_import", meter_names=None, c
     """Readings from NumPy arrays, in place where their dtypes allow (see the module's notes).
 
     ``meter``: int64 codes into ``meter_names``, or the serials themselves. ``time``: int64 Unix seconds or
-    datetime64. ``value``: float64 or Decimal in units (kWh, m³...), or INTEGERS IN MILLIONTHS: an int64 (or
-    other integer) array is read as raw millionths, so 5 kWh is 5_000_000 — whole kWh given as int64 would be
-    a million times too small (use :func:`from_frame`, whose integer values are units, or multiply by 10**6). ``channel``: one channel name for every row,
-    codes into ``channel_names``, or names. ``meters``: a meters CSV path (zones, parameters)."""
+    datetime64. ``value``: float64 or Decimal in units (kWh, m³...), or INTEGERS IN MILLIONTHS: an int64 (or other
+    integer) array is read as raw millionths, so 5 kWh is 5_000_000 — whole kWh given as int64 would be a million
+    times too small (use :func:`from_frame`, whose integer values are units, or multiply by 10**6). ``channel``:
+    one channel name for every row, codes into ``channel_names``, or names. ``meters``: a meters CSV path (zones,
+    parameters)."""
     n = len(time)
     if meter_names is None:
         mcode, meter_names = codes(meter)
