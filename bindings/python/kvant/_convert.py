@@ -76,6 +76,22 @@ def to_millionths(v):
     return out
 
 
+_UNITS_LIMIT = (_LIMIT - 1) // SCALE  # 9223372036854: the largest whole number of units in millionths
+
+
+def units_to_millionths(v):
+    """Int64 millionths of an integer array of whole units (kWh, m³...): exact, a copy; a ValueError naming the
+    row when a value is beyond the exact range (±9223372036854)."""
+    a = np.asarray(v)
+    if len(a):
+        bad = np.flatnonzero((a > _UNITS_LIMIT) | (a < -_UNITS_LIMIT)) if a.dtype.kind == "i" else \
+            np.flatnonzero(a > _UNITS_LIMIT)
+        if len(bad):
+            i = int(bad[0])
+            raise ValueError(f"value {a[i]} at row {i} is beyond the exact range (±9223372036854)")
+    return a.astype(np.int64) * SCALE
+
+
 def codes(x):
     """(int64 codes, names) of a column of names, or of pandas categoricals (their codes)."""
     import pandas as pd

@@ -12,11 +12,11 @@ _SCALE = {"number": 6, "currency": 2}
 def frame(table, exact=False, periods="label", tz=None):
     """The DataFrame of a report_table: its columns, names and order those of the kvant tool's CSV.
 
-    Column types: text → object (str); integer → int64 (a view of the table's column when no cell is null,
-    else float64 with NaN); number, currency → float64 (the exact value divided by 10**6 or 10**2, NaN for
-    null) or, with ``exact=True``, Python ``Decimal`` objects (None for null), exact to the last digit;
-    boolean → bool; timestamp → datetime64[ns, UTC]; local_period → the tool's label ("2024-03") or, with
-    ``periods="timestamp"``, the period's start as a tz-aware Timestamp (UTC, or ``tz``).
+    Column types: text → object (str); integer → int64 (a copy of the table's read-only column, so that the DataFrame
+    may be written to, when no cell is null, else float64 with NaN); number, currency → float64 (the exact value
+    divided by 10**6 or 10**2, NaN for null) or, with ``exact=True``, Python ``Decimal`` objects (None for null),
+    exact to the last digit; boolean → bool; timestamp → datetime64[ns, UTC]; local_period → the tool's label
+    ("2024-03") or, with ``periods="timestamp"``, the period's start as a tz-aware Timestamp (UTC, or ``tz``).
     """
     if periods not in ("label", "timestamp"):
         raise ValueError("periods must be 'label' or 'timestamp'")
@@ -46,8 +46,8 @@ def frame(table, exact=False, periods="label", tz=None):
                     f = values.astype(np.float64)
                     f[null] = np.nan
                     cols[name] = pd.Series(f)
-                else:
-                    cols[name] = pd.Series(values, copy=False)
+                else:  # the view is read-only: the DataFrame's own column
+                    cols[name] = pd.Series(values.copy())
             elif kind == "boolean":
                 cols[name] = pd.Series(values != 0)
             elif kind == "timestamp":
@@ -56,5 +56,5 @@ def frame(table, exact=False, periods="label", tz=None):
                 s[~null] = t
                 cols[name] = s
             else:  # a type added later: its raw integers
-                cols[name] = pd.Series(values, copy=False)
+                cols[name] = pd.Series(values.copy())
     return pd.DataFrame(cols, copy=False) if cols else pd.DataFrame()

@@ -1,10 +1,11 @@
 """kvant.dask: the reports over a Dask DataFrame of readings partitioned by meter.
 
-Each partition (a pandas DataFrame of readings, long or wide as :func:`kvant.from_frame` takes) is computed on
-its own with ``map_partitions``; since a meter's readings are all in one partition, the concatenated result is
-the single-process one, row for row (meters in the order of the partitions). :func:`partition_by_meter` makes
-such a frame from a pandas one. Reports that need a store (verification, anomalies, groups above the meter)
-are not distributed: run them on the Store.
+Each partition (a pandas DataFrame of readings, long or wide as :func:`kvant.from_frame` takes) is computed on its
+own with ``map_partitions``; since a meter's readings are all in one partition, the concatenated result is the
+single-process one, row for row (meters in the order of the partitions). :func:`partition_by_meter` makes such a
+frame from a pandas one. A meter split across partitions is caught when the result is computed (a period, zone or
+register of it coming out twice) and raises :class:`kvant.ConfigError` naming it. Reports that need a store
+(verification, anomalies, groups above the meter) are not distributed: run them on the Store.
 """
 
 import pandas as pd
@@ -51,15 +52,51 @@ def _meta(report, kw):
 
     t = np.array([1_704_067_200, 1_704_153_600], dtype=np.int64)
     one = pd.DataFrame({"meter": ["m"] * 2, "timestamp": t, "channel": ["active_import"] * 2,
-                        "value": np.array([0, 1_000_000], dtype=np.int64)})
+                        "value": np.array([0, 1], dtype=np.int64)})  # units
     return _run(report, one, None, kw).iloc[:0]
 
 
+_KEYS = ("period", "timestamp", "zone", "register", "rate_from")
+
+
+def _keys(r, cols):
+    return r[cols]
+
+
+def _check_unique(keys, cols):
+    """Raises ConfigError when a key (a meter's period, zone or register) comes out of two partitions: the
+    meter's readings were split across them and each computed a part (a wrong, silent result)."""
+    from .errors import ConfigError
+
+    k = pd.concat(keys, ignore_index=True)
+    dup = k.duplicated(keep=False)
+    if dup.any():
+        first = k[dup].iloc[0]
+        raise ConfigError(f"kvant.dask: meter {first['meter']!r} is in more than one partition (its "
+                          f"{', '.join(cols[1:])} {tuple(first[cols[1:]])!r} came out twice): the reports need "
+                          f"each meter's readings in one partition; make the frame with "
+                          f"kvant.dask.partition_by_meter")
+    return True
+
+
+def _gate(r, ok):
+    return r
+
+
 def _map(report, ddf, meters, kw):
+    import dask
+    import dask.dataframe as dd
+
     meta = _meta(report, kw)
     out = ddf.map_partitions(_part, report, None if meters is None else str(meters), kw, meta=meta,
                              align_dataframes=False)
-    return out
+    cols = ["meter"] + [c for c in _KEYS if c in meta.columns] if "meter" in meta.columns else []
+    if len(cols) < 2:
+        return out
+    # at compute: each partition's result waits for the check that no key came out of two partitions
+    parts = out.to_delayed()
+    ok = dask.delayed(_check_unique)([dask.delayed(_keys)(p, cols) for p in parts], cols)
+    return dd.from_delayed([dask.delayed(_gate)(p, ok) for p in parts], meta=meta)
 
 
 def _part(part, report, meters, kw):

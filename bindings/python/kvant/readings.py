@@ -9,8 +9,10 @@ When a copy happens (and when it does not), for :func:`from_arrays` and :func:`f
 
 - times: int64 Unix seconds and ``datetime64[s]`` are used in place; other datetime64 units and tz-aware
   pandas times are converted (a copy);
-- values: int64 millionths are used in place; float64 is rounded to the nearest millionth, ``Decimal`` and
-  text exactly (a copy);
+- values: for :func:`from_arrays`, int64 values are MILLIONTHS (1 kWh is 1_000_000) and used in place; for
+  :func:`from_frame`, integer values are whole units (1 kWh is 1), converted exactly (a copy), unless
+  ``scaled=True`` says they are millionths (int64: in place); float64 is rounded to the nearest millionth,
+  ``Decimal`` and text exactly (a copy);
 - meters and channels: int64 codes with their names are used in place; names (or other integer types,
   categoricals) are turned into int64 codes (a copy of that column only);
 - rows: used in place when grouped (each meter's rows together, each channel's rows together within them,
@@ -20,7 +22,7 @@ When a copy happens (and when it does not), for :func:`from_arrays` and :func:`f
 import numpy as np
 
 from . import _kvant
-from ._convert import codes, to_millionths, to_unix_seconds
+from ._convert import codes, to_millionths, to_unix_seconds, units_to_millionths
 
 Readings = _kvant.Readings
 
@@ -42,8 +44,11 @@ def from_arrays(meter, time, value, channel="active_import", meter_names=None, c
     """Readings from NumPy arrays, in place where their dtypes allow (see the module's notes).
 
     ``meter``: int64 codes into ``meter_names``, or the serials themselves. ``time``: int64 Unix seconds or
-    datetime64. ``value``: int64 millionths, float64 or Decimal. ``channel``: one channel name for every row,
-    codes into ``channel_names``, or names. ``meters``: a meters CSV path (zones, parameters)."""
+    datetime64. ``value``: float64 or Decimal in units (kWh, m³...), or INTEGERS IN MILLIONTHS: an int64 (or other
+    integer) array is read as raw millionths, so 5 kWh is 5_000_000 — whole kWh given as int64 would be a million
+    times too small (use :func:`from_frame`, whose integer values are units, or multiply by 10**6). ``channel``:
+    one channel name for every row, codes into ``channel_names``, or names. ``meters``: a meters CSV path (zones,
+    parameters)."""
     n = len(time)
     if meter_names is None:
         mcode, meter_names = codes(meter)
@@ -64,17 +69,36 @@ def from_arrays(meter, time, value, channel="active_import", meter_names=None, c
                               None if meters is None else str(meters))
 
 
-def from_frame(df, meters=None):
+def _frame_values(col, scaled):
+    """A frame's value column for from_arrays: integers are whole units (converted to millionths, exact)
+    unless ``scaled`` says they are millionths already."""
+    dt = getattr(col, "dtype", None)
+    if dt is not None and not isinstance(dt, np.dtype) and getattr(dt, "kind", None) in ("i", "u") \
+            and not col.isna().any():  # pandas' nullable Int64 without a null: integers too
+        a = col.to_numpy(dtype=np.int64)
+    else:
+        a = col.to_numpy() if hasattr(col, "to_numpy") else np.asarray(col)
+    if a.dtype.kind in "iu" and not scaled:
+        return units_to_millionths(a)
+    return a
+
+
+def from_frame(df, meters=None, scaled=False):
     """Readings from a pandas DataFrame: long (``meter``, ``timestamp``, ``channel``, ``value``) or wide
     (``meter``, ``timestamp`` and any of ``total``, ``t1``..``t4``: the meter's main quantity, as the tool's
-    wide CSV). ``timestamp``: tz-aware (any zone) or naive UTC, or int64 Unix seconds."""
+    wide CSV). ``timestamp``: tz-aware (any zone) or naive UTC, or int64 Unix seconds. Values are in units
+    (kWh, m³...): floats, Decimals, text, and integers (1 is 1 kWh, converted exactly); with ``scaled=True``
+    integer values are millionths (1_000_000 is 1 kWh; int64 is then used in place, no copy). ``scaled``
+    changes nothing for float, Decimal or text values."""
     cols = set(df.columns)
     if not {"meter", "timestamp"} <= cols:
         raise ValueError("a readings frame needs the columns meter and timestamp")
     if "value" in cols and "channel" in cols:
-        return from_arrays(df["meter"], df["timestamp"], df["value"], channel=df["channel"], meters=meters)
+        return from_arrays(df["meter"], df["timestamp"], _frame_values(df["value"], scaled),
+                           channel=df["channel"], meters=meters)
     if "value" in cols:
-        return from_arrays(df["meter"], df["timestamp"], df["value"], meters=meters, wide=True)
+        return from_arrays(df["meter"], df["timestamp"], _frame_values(df["value"], scaled), meters=meters,
+                           wide=True)
     regs = [c for c in WIDE_COLUMNS if c in cols]
     if not regs:
         raise ValueError("a readings frame needs value (and channel), or register columns total, t1..t4")
@@ -83,7 +107,8 @@ def from_frame(df, meters=None):
     long = df.melt(id_vars=["meter", "timestamp"], value_vars=regs, var_name="register", value_name="value")
     long = long[long["value"].notna()]
     long["channel"] = long["register"].map(_WIDE_CHANNELS)
-    return from_arrays(long["meter"], long["timestamp"], long["value"], channel=long["channel"].to_numpy(),
+    return from_arrays(long["meter"], long["timestamp"], _frame_values(long["value"], scaled),
+                       channel=long["channel"].to_numpy(),
                        meters=meters, wide=True) if len(long) else from_arrays(
         [], np.array([], dtype=np.int64), np.array([], dtype=np.int64), meters=meters, wide=True)
 

@@ -31,7 +31,9 @@ class Store:
     """A store: ``kvant.Store("fleet.db")`` opens (creating when absent) a SQLite database; ``mode`` is
     "create", "open" or "read_only". Use it as a context manager (closed at the end) and group writes with
     ``with store.transaction():`` (committed at the end, rolled back on an exception). Any call on a closed
-    store raises :class:`kvant.StorageError`. Not for use from several threads at once."""
+    store raises :class:`kvant.StorageError`. Threads may share a store: its calls take turns (the GIL released,
+    the store's lock held) and close() waits for a call under way. A transaction spans calls: keep it on one
+    thread."""
 
     def __init__(self, path, mode="create", busy_timeout_ms=5000):
         self._s = _kvant.Store(os.fspath(path), mode, busy_timeout_ms)

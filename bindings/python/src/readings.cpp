@@ -13,6 +13,8 @@ namespace {
 
 bool grouped(const array_rows& r);
 
+}  // namespace
+
 /// Throws unless every row of caller arrays names a meter and a channel it has and holds a plausible time
 /// and value (the checks every store write makes: no report may run over a NaT time, the missing marker or a
 /// float that overflowed). `when` says when the check runs (the arrays are the caller's: they may change).
@@ -50,6 +52,8 @@ void check_rows(const array_rows& rows, const char* when) {
                 location{"", 0, to_string(ch), -1});
     }
 }
+
+namespace {
 
 /// Caller arrays as a meter source: each (meter, channel) run becomes a series over the arrays, no copy.
 class array_meters final : public meter_source {

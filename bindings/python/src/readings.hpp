@@ -25,6 +25,11 @@ struct array_rows {
     py::array_t<std::int64_t> meter_code, channel_code, time, value;  ///< the caller's arrays (or ours)
 };
 
+/// Throws unless every row of the arrays names a meter and a channel they have and holds a plausible time and
+/// value; `when` is put after "readings" in the message. Call it with the GIL held (the arrays are the
+/// caller's).
+void check_rows(const array_rows& rows, const char* when);
+
 struct readings {
     std::shared_ptr<reading_table> table;  ///< set unless `arrays` is
     std::shared_ptr<array_rows> arrays;

@@ -13,12 +13,21 @@ namespace kvant::python {
 
 namespace {
 
-/// The meters of a Store or a Readings object.
-std::unique_ptr<meter_source> source_of(py::handle src, const source_options& o) {
-    if (py::isinstance<py_store>(src)) return store_source(src.cast<py_store&>().get(), o);
-    if (py::isinstance<readings>(src)) return src.cast<readings&>().source(o);
-    throw config_error(errc::usage, "a report reads a kvant.Store or kvant.Readings, not " +
-                                        std::string(py::str(src.get_type())));
+/// A report over the meters of a Store or a Readings object: f(meter_source&) with the GIL released (over a
+/// Store, its lock held: close() waits, another call on it takes its turn). The caller holds `src`.
+template <class F>
+std::shared_ptr<report_table> over_source(py::handle src, const source_options& o, F&& f) {
+    if (py::isinstance<py_store>(src))
+        return src.cast<const py_store&>().locked([&](store& db) {
+            auto s = store_source(db, o);
+            return std::make_shared<report_table>(f(*s));
+        });
+    if (!py::isinstance<readings>(src))
+        throw config_error(errc::usage, "a report reads a kvant.Store or kvant.Readings, not " +
+                                            std::string(py::str(src.get_type())));
+    auto s = src.cast<readings&>().source(o);  // checks caller arrays, under the GIL
+    py::gil_scoped_release nogil;
+    return std::make_shared<report_table>(f(*s));
 }
 
 source_options source_options_of(const py::kwargs& kw) {
@@ -76,10 +85,13 @@ tariff_schedule load_schedule(const std::string& spec, std::vector<rate>* rates)
     return std::move(file.schedule);
 }
 
+/// A read-only NumPy view of a report column (as the Readings views): the table is shared by every view.
 template <class T>
 py::array view(const std::vector<T>& v, py::handle owner) {
-    return py::array_t<T>({static_cast<py::ssize_t>(v.size())}, {static_cast<py::ssize_t>(sizeof(T))},
-                          v.data(), owner);
+    py::array a = py::array_t<T>({static_cast<py::ssize_t>(v.size())}, {static_cast<py::ssize_t>(sizeof(T))},
+                                 v.data(), owner);
+    py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+    return a;
 }
 
 }  // namespace
@@ -109,9 +121,7 @@ void bind_reports(py::module_& m) {
     m.def("consumption", [](py::object src, py::kwargs kw) {
         const auto so = source_options_of(kw);
         const auto po = period_options_of(kw);
-        auto s = source_of(src, so);
-        py::gil_scoped_release nogil;
-        return std::make_shared<report_table>(consumption_report(*s, po));
+        return over_source(src, so, [&](meter_source& s) { return consumption_report(s, po); });
     });
     m.def("split", [](py::object src, const std::string& schedule, py::kwargs kw) {
         const auto so = source_options_of(kw);
@@ -120,9 +130,7 @@ void bind_reports(py::module_& m) {
                                       ? split_source_text.parse(kw["source"].cast<std::string>())
                                       : split_source::automatic;
         const tariff_calendar cal(load_schedule(schedule, nullptr));
-        auto s = source_of(src, so);
-        py::gil_scoped_release nogil;
-        return std::make_shared<report_table>(split_report(*s, cal, po, from));
+        return over_source(src, so, [&](meter_source& s) { return split_report(s, cal, po, from); });
     });
     m.def("cost", [](py::object src, py::kwargs kw) {
         const auto so = source_options_of(kw);
@@ -140,9 +148,7 @@ void bind_reports(py::module_& m) {
             if (!o.schedule) throw config_error(errc::usage, "a schedule is required without a store");
             if (o.rates.empty()) throw config_error(errc::usage, "rates are required without a store");
         }
-        auto s = source_of(src, so);
-        py::gil_scoped_release nogil;
-        return std::make_shared<report_table>(cost_report(*s, o));
+        return over_source(src, so, [&](meter_source& s) { return cost_report(s, o); });
     });
     m.def("estimate", [](py::object src, std::int64_t at, py::kwargs kw) {
         const auto so = source_options_of(kw);
@@ -151,9 +157,8 @@ void bind_reports(py::module_& m) {
             if (kw.contains("step_minutes")) p.step = std::chrono::minutes{kw["step_minutes"].cast<int>()};
             run_options run;
             run.threads = threads_of(kw);
-            auto s = source_of(src, so);
-            py::gil_scoped_release nogil;
-            return std::make_shared<report_table>(interval_estimate_report(*s, from_unix(at), p, run));
+            return over_source(
+                src, so, [&](meter_source& s) { return interval_estimate_report(s, from_unix(at), p, run); });
         }
         estimate_report_options o;
         const bool by_given = kw.contains("by");
@@ -170,17 +175,15 @@ void bind_reports(py::module_& m) {
                     decimal::parse(py::str(item.second).cast<std::string>());
             }
         }
-        auto s = source_of(src, so);
-        py::gil_scoped_release nogil;
-        return std::make_shared<report_table>(estimate_report(*s, o));
+        return over_source(src, so, [&](meter_source& s) { return estimate_report(s, o); });
     });
     m.def("verification", [](const py_store& db, std::int64_t at, const std::string& rule, int due_within) {
         verification_policy p;
         p.rule = parse_enum<due_rule>(rule);
         p.due_soon_days = due_within;
-        const store& s = db.get();
-        py::gil_scoped_release nogil;
-        return std::make_shared<report_table>(verification_report(s, from_unix(at), p));
+        return db.locked([&](store& s) {
+            return std::make_shared<report_table>(verification_report(s, from_unix(at), p));
+        });
     });
     m.def("anomalies", [](const py_store& db, py::kwargs kw) {
         anomaly_query q;
@@ -197,9 +200,7 @@ void bind_reports(py::module_& m) {
         if (kw.contains("to") && !kw["to"].is_none()) q.to = from_unix(kw["to"].cast<std::int64_t>());
         if (kw.contains("offset")) q.offset = kw["offset"].cast<std::size_t>();
         if (kw.contains("limit") && !kw["limit"].is_none()) q.limit = kw["limit"].cast<std::size_t>();
-        const store& s = db.get();
-        py::gil_scoped_release nogil;
-        return std::make_shared<report_table>(anomalies_report(s, q));
+        return db.locked([&](store& s) { return std::make_shared<report_table>(anomalies_report(s, q)); });
     });
 }
 

@@ -67,11 +67,21 @@ void bind_store(py::module_& m) {
              }),
              py::arg("path"), py::arg("mode") = "create", py::arg("busy_timeout_ms") = 5000)
         .def_readonly("path", &py_store::path)
-        .def_property_readonly("closed", [](const py_store& s) { return s.db == nullptr; })
-        .def("close", [](py_store& s) { s.db.reset(); })
-        .def("_begin", [](py_store& s) { s.get().begin(); })
-        .def("_commit", [](py_store& s) { s.get().commit(); })
-        .def("_rollback", [](py_store& s) { s.get().rollback(); })
+        .def_property_readonly("closed",
+                               [](const py_store& s) {
+                                   py::gil_scoped_release nogil;
+                                   std::lock_guard<std::mutex> lk(s.mu);
+                                   return s.db == nullptr;
+                               })
+        .def("close",
+             [](py_store& s) {
+                 py::gil_scoped_release nogil;
+                 std::lock_guard<std::mutex> lk(s.mu);  // waits for a call under way
+                 s.db.reset();
+             })
+        .def("_begin", [](py_store& s) { s.locked([](store& db) { db.begin(); }); })
+        .def("_commit", [](py_store& s) { s.locked([](store& db) { db.commit(); }); })
+        .def("_rollback", [](py_store& s) { s.locked([](store& db) { db.rollback(); }); })
         .def(
             "_import_csv",
             [](py_store& s, const std::vector<std::pair<std::string, std::string>>& files,
@@ -81,25 +91,24 @@ void bind_store(py::module_& m) {
                 import_options io;
                 io.conflict = parse_enum<on_conflict>(conflict);
                 io.default_offset_minutes = offset;
-                store& db = s.get();
-                py::gil_scoped_release nogil;
-                const auto r = import_csv_files(db, std::move(list), io);
+                const auto r = s.locked([&](store& db) { return import_csv_files(db, std::move(list), io); });
                 return std::make_tuple(r.rows, r.warning_count);
             },
             py::arg("files"), py::arg("conflict") = "fail", py::arg("assume_offset_minutes") = py::none())
-        .def("_put_json", [](py_store& s, const std::string& kind,
-                             const std::string& text) { put_json(s.get(), kind, text); })
+        .def("_put_json",
+             [](py_store& s, const std::string& kind, const std::string& text) {
+                 s.locked([&](store& db) { put_json(db, kind, text); });
+             })
         .def(
             "_put_readings",
             [](py_store& s, const readings& r, const std::string& conflict) {
                 const auto policy = parse_enum<on_conflict>(conflict);
-                store& db = s.get();
-                py::gil_scoped_release nogil;
-                write_stats st;
-                if (r.table) {
-                    st = db.put_readings(*r.table, policy);
-                } else {  // caller arrays: the store takes a table
-                    reading_table t;
+                // caller arrays used in place: changed since from_arrays checked them, a code out of range
+                // would index past the names (checked with the GIL held, before the copy below)
+                if (r.arrays) check_rows(*r.arrays, " (changed since it was made)");
+                const write_stats st = s.locked([&](store& db) {
+                    if (r.table) return db.put_readings(*r.table, policy);
+                    reading_table t;  // caller arrays: the store takes a table
                     t.reserve(r.size());
                     const auto& a = *r.arrays;
                     std::vector<std::uint32_t> ms;
@@ -110,8 +119,8 @@ void bind_store(py::module_& m) {
                         t.push(ms[static_cast<std::size_t>(a.meter_code.data()[i])],
                                cs[static_cast<std::size_t>(a.channel_code.data()[i])], a.time.data()[i],
                                a.value.data()[i]);
-                    st = db.put_readings(t, policy);
-                }
+                    return db.put_readings(t, policy);
+                });
                 return std::make_tuple(st.inserted, st.replaced, st.unchanged);
             },
             py::arg("readings"), py::arg("conflict") = "fail")
@@ -125,11 +134,9 @@ void bind_store(py::module_& m) {
                 q.from = from;
                 q.to = to;
                 q.provenance = false;
-                const store& db = s.get();
                 auto r = std::make_shared<readings>();
                 r->table = std::make_shared<reading_table>();
-                {
-                    py::gil_scoped_release nogil;
+                s.locked([&](store& db) {
                     auto cur = db.scan(q);
                     series_chunk ch;
                     while (cur->next(ch)) {
@@ -138,13 +145,15 @@ void bind_store(py::module_& m) {
                         for (std::size_t i = 0; i < ch.size(); ++i)
                             r->table->push(mslot, cslot, ch.time[i], ch.value[i]);
                     }
-                }
+                });
                 return r;
             },
             py::arg("meters"), py::arg("channels"), py::arg("from_"), py::arg("to"))
         .def(
             "reading_count",
-            [](const py_store& s, const std::string& meter) { return s.get().reading_count(meter); },
+            [](const py_store& s, const std::string& meter) {
+                return s.locked([&](store& db) { return db.reading_count(meter); });
+            },
             py::arg("meter") = "");
 }
 

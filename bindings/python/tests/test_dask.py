@@ -32,3 +32,18 @@ def test_split_and_consumption_over_partitions(client, demo_dir):
     pd.testing.assert_frame_equal(dist_c, single_c)
     # the work ran on the workers
     assert len(client.scheduler_info()["workers"]) == 2
+
+
+def test_a_meter_split_across_partitions_is_refused_not_summed_twice(client, demo_dir):
+    import dask.dataframe as dd
+
+    df = pd.read_csv(demo_dir / "readings.csv", dtype={"meter": str})
+    df["timestamp"] = pd.to_datetime(df["timestamp"], utc=True)
+    df = df[["meter", "timestamp", "total", "t1", "t2"]]
+    m = df["meter"].iloc[0]
+    rows = df.index[df["meter"] == m]
+    cut = rows[len(rows) // 2]  # mid-meter: both halves hold the meter's readings of several months
+    ddf = dd.from_pandas(df, npartitions=1).repartition(divisions=[df.index[0], cut, df.index[-1]])
+    assert ddf.npartitions == 2
+    with pytest.raises(kvant.ConfigError, match=f"meter '{m}'.*partition_by_meter"):
+        kd.consumption(ddf, meters=demo_dir / "meters.csv", by="month").compute()

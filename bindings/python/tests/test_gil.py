@@ -117,3 +117,29 @@ def test_python_runs_while_a_report_computes():
         sys.setswitchinterval(old)
     # held through the call, the main thread could not have run a single iteration while in_call was set
     assert during > 1000, f"{during} iterations of the main thread during the reports ({n} in all)"
+
+
+def test_a_store_closed_while_another_thread_reports_over_it(demo_db):
+    """close() waits for a call under way: the report finishes, or (once closed) raises StorageError."""
+    for _ in range(5):
+        db = kvant.Store(demo_db, mode="read_only")
+        started, outcomes = threading.Event(), []
+
+        def loop():
+            while True:
+                try:
+                    kvant.consumption(db, by="day")
+                    outcomes.append("done")
+                except kvant.StorageError as e:
+                    assert "closed" in str(e)
+                    outcomes.append("closed")
+                    return
+                finally:
+                    started.set()
+
+        th = threading.Thread(target=loop)
+        th.start()
+        started.wait()
+        db.close()
+        th.join(timeout=60)
+        assert not th.is_alive() and outcomes[-1] == "closed" and db.closed

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import kvant
+from kvant import _kvant
 
 T0 = 1709251200  # 2024-03-01T00:00:00Z
 
@@ -79,3 +80,33 @@ def test_threads_outside_0_to_256_are_refused(n):
 def test_a_bad_store_mode_is_refused_in_memory_too():
     with pytest.raises(kvant.ConfigError, match="store mode 'bogus'"):
         kvant.Store(":memory:", mode="bogus")
+
+
+def test_put_readings_rechecks_arrays_changed_after_the_readings_was_made():
+    mc = np.zeros(3, dtype=np.int64)
+    t = np.array([T0, T0 + 3600, T0 + 7200], dtype=np.int64)
+    v = np.array([1, 2, 3], dtype=np.int64) * 1_000_000
+    r = kvant.from_arrays(mc, t, v, meter_names=["M1"])
+    assert r.in_place
+    mc[1] = 10 ** 9
+    with kvant.Store(":memory:") as db:
+        with pytest.raises(kvant.ConfigError, match="changed since it was made.*row 1: meter code"):
+            db.put_readings(r)
+        assert db.reading_count() == 0
+
+
+def test_report_column_views_are_read_only_and_frames_stay_writable():
+    r = _readings(np.array([1.0, 3.0, 6.0]), times=np.array([T0, T0 + 86400, T0 + 2 * 86400]))
+    t = _kvant.consumption(r, by="day")
+    seen = 0
+    for i in range(t.columns):
+        _, _, values, _ = t.column(i)
+        if values is None:
+            continue
+        seen += 1
+        assert not values.flags.writeable
+        with pytest.raises(ValueError):
+            values[0] = 10 ** 9
+    assert seen
+    df = kvant.consumption(r, by="day")
+    df.loc[0, "value"] = 0.0  # the DataFrame is the caller's

@@ -117,3 +117,29 @@ def test_transaction_rolls_back(tmp_path):
         with pytest.raises(kvant.ValidationError) as e:  # the meter was rolled back: unknown
             s.put_readings(kvant.from_arrays(np.array([0]), t, np.array([1], dtype=np.int64), meter_names=["X2"]))
         assert e.value.code == 201 and "X2" in str(e.value)
+
+
+def test_from_frame_reads_integer_values_as_units_unless_scaled():
+    import pandas as pd
+
+    t0 = 1_704_067_200
+    t = t0 + 86400 * np.arange(3, dtype=np.int64)
+    whole = pd.DataFrame({"meter": ["M1"] * 3, "timestamp": t, "channel": ["active_import"] * 3,
+                          "value": np.array([100, 105, 112], dtype=np.int64)})
+    r = kvant.from_frame(whole)
+    assert list(r.values) == [100_000_000, 105_000_000, 112_000_000]  # kWh, exact
+    as_float = kvant.from_frame(whole.assign(value=whole["value"].astype(np.float64)))
+    pd.testing.assert_frame_equal(kvant.consumption(r, by="day"), kvant.consumption(as_float, by="day"))
+    assert list(kvant.from_frame(whole.assign(value=whole["value"].astype("Int64"))).values) == list(r.values)
+    assert list(kvant.from_frame(whole.assign(value=whole["value"].astype(np.int32))).values) == list(r.values)
+    milli = whole.assign(value=whole["value"] * 1_000_000)
+    s = kvant.from_frame(milli, scaled=True)
+    assert list(s.values) == list(r.values)
+    assert s.in_place and np.shares_memory(s.values, milli["value"].to_numpy())  # millionths in place
+    with pytest.raises(ValueError, match="row 1.*exact range"):
+        kvant.from_frame(whole.assign(value=np.array([1, 10 ** 13, 2], dtype=np.int64)))
+    wide = pd.DataFrame({"meter": ["M1"] * 3, "timestamp": t, "total": np.array([100, 105, 112])})
+    assert list(kvant.from_frame(wide).values) == list(r.values)
+    # from_arrays keeps int64 as millionths, as documented
+    assert list(kvant.from_arrays(np.zeros(3, dtype=np.int64), t, np.array([100, 105, 112]),
+                                  meter_names=["M1"]).values) == [100, 105, 112]
