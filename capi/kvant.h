@@ -71,7 +71,7 @@ KVANT_C_API const char* kvant_version_string(void);
 #define KVANT_E_BUSY (-21)      /**< another connection held the write lock: nothing changed, retry */
 #define KVANT_E_CORRUPT (-22)   /**< a stored value that cannot be read back */
 #define KVANT_E_CONFLICT (-23)  /**< a reading stored already with another value (conflict "fail") */
-#define KVANT_E_NOT_FOUND (-24) /**< no such entity, anomaly, schedule or column */
+#define KVANT_E_NOT_FOUND (-24) /**< no such entity, anomaly or column */
 #define KVANT_E_CONFIG (-30)    /**< a bad setting or option (a bad period name, no tariff in force) */
 #define KVANT_E_DECODE (-40)    /**< a meter protocol frame that cannot be decoded */
 
@@ -116,8 +116,9 @@ KVANT_C_API void kvant_store_free(kvant_store* store);
 KVANT_C_API int kvant_store_import_csv(size_t* rows_out, kvant_store* store, const char* const* kinds,
                                        const char* const* paths, size_t count);
 
-/** Puts entities given as JSON text (UTF-8; the library's JSON of the entity, docs/model.md): `kind` is
- *  "organization", "abonent", "account", "metering_point", "meter_model", "meter" or "tariff_schedule";
+/** Puts entities given as JSON text (UTF-8; the library's JSON of the entity, docs/entities.md): `kind` is
+ *  "organization", "abonent", "account", "metering_point", "meter_model", "meter", "tariff_schedule",
+ *  "tariff_assignment", "tariff_rate" or "normative" (another: KVANT_E_CONFIG);
  *  `json` one object or an array of them, put in order in one transaction (put what an entity refers to
  *  first). Entities are upserted by key. Bad JSON: KVANT_E_PARSE naming the byte offset or key; an unknown
  *  reference or an invalid entity: KVANT_E_VALIDATION. Not thread-safe for one store. */
@@ -203,8 +204,10 @@ KVANT_C_API int kvant_report_consumption(kvant_table** out, const kvant_store* s
                                          const kvant_report_options* options);
 
 /** `kvant split`: consumption per tariff zone, columns meter,period,zone,value,complete. `schedule` is the
- *  JSON text of a schedule (docs/tariffs.md) or of an OpenEI URDB item when it begins with '{', else the id
- *  of a schedule stored in the store or a preset name ("single", "two-zone", "three-zone"). */
+ *  JSON text of a schedule (docs/tariffs.md) or of an OpenEI URDB item when it begins with '{', a preset name
+ *  ("single", "two-zone", "three-zone"), the path of a schedule or URDB file, or the id of a schedule stored
+ *  in the store (what the tool's --schedule and Python take: io/tariff_files.hpp load_schedule); none of
+ *  them: KVANT_E_CONFIG. */
 KVANT_C_API int kvant_report_split(kvant_table** out, const kvant_store* store, const char* schedule,
                                    const kvant_report_options* options);
 

@@ -68,17 +68,9 @@ int hand_out(kvant_table** out, report_table t) {
 /// A schedule named by the caller: its JSON text (a schedule or a URDB item, whose rates go to `rates`), a
 /// preset's name, or a stored schedule's id.
 tariff_schedule schedule_of(const store& db, std::string_view spec, std::vector<rate>* rates) {
-    std::size_t i = 0;
-    while (i < spec.size() && std::isspace(static_cast<unsigned char>(spec[i]))) ++i;
-    if (i < spec.size() && spec[i] == '{') {
-        auto file = parse_schedule_file(spec, "schedule");
-        if (rates) *rates = std::move(file.rates);
-        return std::move(file.schedule);
-    }
-    if (auto preset = preset_schedule(spec)) return *preset;
-    if (auto stored = db.find<tariff_schedule>(spec)) return *stored;
-    throw storage_error(errc::not_found, "no tariff schedule '" + std::string(spec.substr(0, 200)) +
-                                             "': neither JSON, a preset nor a stored schedule's id");
+    auto file = load_schedule(spec, &db);
+    if (rates) *rates = std::move(file.rates);
+    return std::move(file.schedule);
 }
 
 }  // namespace

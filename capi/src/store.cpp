@@ -7,8 +7,7 @@
 #include "barrier.hpp"
 #include "handles.hpp"
 #include "kvant/io/csv.hpp"
-#include "kvant/model/json.hpp"
-#include "kvant/model/tariff_json.hpp"
+#include "kvant/io/entity_json.hpp"
 #include "kvant/store/memory_store.hpp"
 #include "kvant/store/sqlite_store.hpp"
 
@@ -16,36 +15,6 @@ using namespace kvant;
 using namespace kvant::capi;
 
 namespace {
-
-template <class T>
-void put_document(store& db, const nlohmann::json& j, const std::string& source) {
-    db.put(from_json_document<T>(j, source));
-}
-
-/// Puts one JSON object as an entity of `kind`.
-void put_entity(store& db, std::string_view kind, const nlohmann::json& j, const std::string& source) {
-    if (kind == "tariff_schedule") return put_document<tariff_schedule>(db, j, source);
-    switch (parse_entity_kind(kind, location{"", 0, "kind", -1})) {
-        case entity_kind::organization:
-            return put_document<organization>(db, j, source);
-        case entity_kind::abonent:
-            return put_document<abonent>(db, j, source);
-        case entity_kind::account:
-            return put_document<account>(db, j, source);
-        case entity_kind::metering_point:
-            return put_document<metering_point>(db, j, source);
-        case entity_kind::meter_model:
-            return put_document<meter_model>(db, j, source);
-        case entity_kind::meter:
-            return put_document<meter>(db, j, source);
-        case entity_kind::anomaly:
-            break;
-    }
-    throw config_error(errc::usage,
-                       "kvant_store_put_json: kind 'anomaly' cannot be put (anomalies are "
-                       "detected); expected organization, abonent, account, metering_point, "
-                       "meter_model, meter or tariff_schedule");
-}
 
 on_conflict conflict_policy(int c) {
     switch (c) {
@@ -140,15 +109,7 @@ int kvant_store_put_json(kvant_store* s, const char* kind, const char* json) {
         need(s, fn, "store");
         need(kind, fn, "kind");
         need(json, fn, "json");
-        const std::string source = "kvant_store_put_json";
-        const nlohmann::json doc = parse_json(json, source);
-        transaction tx(*s->db);
-        if (doc.is_array())
-            for (std::size_t i = 0; i < doc.size(); ++i)
-                put_entity(*s->db, kind, doc[i], source + " item " + std::to_string(i + 1));
-        else
-            put_entity(*s->db, kind, doc, source);
-        tx.commit();
+        put_json_entities(*s->db, kind, json, fn);
         return KVANT_OK;
     });
 }

@@ -13,8 +13,7 @@ namespace {
 
 /// --schedule: a preset name, a schedule JSON file, or an OpenEI URDB rate JSON file (its rates come along).
 tariff_schedule load_schedule(const std::string& spec, std::vector<rate>* urdb_rates) {
-    if (auto preset = preset_schedule(spec)) return *preset;
-    auto file = parse_schedule_file(read_file(spec), spec);
+    auto file = kvant::load_schedule(spec);
     if (file.urdb_tiers_dropped)
         std::cerr << "kvant: " << spec << ": URDB tiers beyond the first are not imported\n";
     if (urdb_rates) urdb_rates->insert(urdb_rates->end(), file.rates.begin(), file.rates.end());

@@ -1,7 +1,9 @@
 #include "kvant/io/tariff_files.hpp"
 
+#include <filesystem>
 #include <map>
 
+#include "kvant/io/csv.hpp"
 #include "kvant/io/csv_reader.hpp"
 #include "kvant/io/urdb.hpp"
 #include "kvant/model/json.hpp"
@@ -72,6 +74,24 @@ schedule_file parse_schedule_file(std::string_view text, const std::string& sour
     }
     out.schedule = from_json_document<tariff_schedule>(j, source);
     return out;
+}
+
+schedule_file load_schedule(std::string_view spec, const store* db) {
+    if (auto preset = preset_schedule(spec)) return {*preset, {}, false};
+    const auto first = spec.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && spec[first] == '{')
+        return parse_schedule_file(spec, "schedule JSON");
+    const std::string name(spec);
+    const auto path = std::filesystem::u8path(name);
+    std::error_code ec;
+    if (!spec.empty() && std::filesystem::exists(path, ec))
+        return parse_schedule_file(read_file(path), name);  // read_file names a file it cannot read
+    if (db)
+        if (auto stored = db->find<tariff_schedule>(name)) return {std::move(*stored), {}, false};
+    throw config_error(errc::config, "schedule " + excerpt(spec) +
+                                         " is neither a preset (three-zone, two-zone, single), JSON text, an "
+                                         "existing file" +
+                                         std::string(db ? " nor a stored schedule's id" : ""));
 }
 
 }  // namespace v0

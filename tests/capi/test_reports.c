@@ -273,8 +273,8 @@ static void split(kvant_store* s) {
         CHECK_EQ_I64(cell(t, "value", 3), INT64_C(1240000000)); /* M2's row after M1's all and total */
         kvant_table_free(t);
     }
-    CHECK_STATUS(kvant_report_split(&t, s, "nope", NULL), KVANT_E_NOT_FOUND);
-    CHECK_ERROR_HAS("no tariff schedule 'nope'");
+    CHECK_STATUS(kvant_report_split(&t, s, "nope", NULL), KVANT_E_CONFIG);
+    CHECK_ERROR_HAS("schedule 'nope' is neither a preset");
     CHECK_STATUS(kvant_report_split(&t, s, " {\"id\": ", NULL), KVANT_E_PARSE);
     CHECK(t == NULL);
 }

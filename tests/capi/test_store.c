@@ -55,6 +55,17 @@ static void json_entities(void) {
                             "\"days\": [\"d\",\"d\",\"d\",\"d\",\"d\",\"d\",\"d\"]}], "
                             "\"days\": [{\"id\": \"d\", \"changes\": [{\"at\": \"00:00\", "
                             "\"zone\": \"all\"}]}]}]}"));
+    /* a rate of the stored schedule for meter M1, from JSON too (the kinds Python's Store.put takes) */
+    OK(kvant_store_put_json(s, "tariff_rate",
+                            "{\"schedule\": \"flat\", \"scope\": \"meter\", \"target\": \"M1\", "
+                            "\"zone\": \"all\", \"from\": \"2024-01-01\", \"price\": \"5.53\"}"));
+    /* a rate of a schedule the store does not hold is refused naming it */
+    CHECK_STATUS(
+        kvant_store_put_json(s, "tariff_rate",
+                             "{\"schedule\": \"nowhere\", \"scope\": \"meter\", \"target\": "
+                             "\"M1\", \"zone\": \"all\", \"from\": \"2024-01-01\", \"price\": \"1\"}"),
+        KVANT_E_VALIDATION);
+    CHECK_ERROR_HAS("nowhere");
 
     /* bad JSON: parse error naming the byte */
     CHECK_STATUS(kvant_store_put_json(s, "meter", "{\"serial\": "), KVANT_E_PARSE);
@@ -66,10 +77,10 @@ static void json_entities(void) {
                  KVANT_E_PARSE);
     CHECK_ERROR_HAS("transformer_ratio");
     /* an unknown entity kind names the kinds allowed */
-    CHECK_STATUS(kvant_store_put_json(s, "gizmo", "{}"), KVANT_E_PARSE);
+    CHECK_STATUS(kvant_store_put_json(s, "gizmo", "{}"), KVANT_E_CONFIG);
     CHECK_ERROR_HAS("gizmo");
     CHECK_STATUS(kvant_store_put_json(s, "anomaly", "{}"), KVANT_E_CONFIG);
-    CHECK_ERROR_HAS("cannot be put");
+    CHECK_ERROR_HAS("cannot be put from JSON");
     /* an unknown reference; an array is all or nothing: M3 before the bad M4 is not stored either */
     CHECK_STATUS(kvant_store_put_json(s, "meter",
                                       "[{\"serial\": \"M3\"}, {\"serial\": \"M4\", \"point\": \"nowhere\"}]"),

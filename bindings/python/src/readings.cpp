@@ -147,14 +147,6 @@ void map_wide(reading_table& t, const fleet& relations) {
         t.map_main(res);
 }
 
-std::string read_text(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw storage_error(errc::storage_io, "cannot read " + path);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return std::move(s).str();
-}
-
 /// Whether the arrays' rows are grouped: each meter code in one run, each channel code once within it,
 /// times strictly increasing within a (meter, channel) run.
 bool grouped(const array_rows& r) {
@@ -248,7 +240,7 @@ void bind_readings(py::module_& m) {
             std::vector<meter> meters;
             {
                 py::gil_scoped_release nogil;
-                if (meters_csv) meters = parse_meters_csv(read_text(*meters_csv), *meters_csv, io);
+                if (meters_csv) meters = parse_meters_csv(read_file(*meters_csv), *meters_csv, io);
                 r->table = std::make_shared<reading_table>(read_readings_csv(path, io, &r->wide));
             }
             r->relations = fleet_of(std::move(meters));
@@ -287,7 +279,7 @@ void bind_readings(py::module_& m) {
             auto r = std::make_shared<readings>();
             r->wide = wide;
             std::vector<meter> meters;
-            if (meters_csv) meters = parse_meters_csv(read_text(*meters_csv), *meters_csv, {});
+            if (meters_csv) meters = parse_meters_csv(read_file(*meters_csv), *meters_csv, {});
             r->relations = fleet_of(std::move(meters));
             bool remap = false;
             if (wide)

@@ -65,22 +65,10 @@ period_report_options period_options_of(const py::kwargs& kw) {
     return o;
 }
 
-std::string read_text(const std::string& file) {
-    std::ifstream f(file, std::ios::binary);
-    if (!f) throw storage_error(errc::storage_io, "cannot read " + file);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
 /// A preset name, a schedule JSON file or an OpenEI URDB rate file (its rates appended to `rates`), as the
 /// tool's --schedule.
-tariff_schedule load_schedule(const std::string& spec, std::vector<rate>* rates) {
-    if (auto preset = preset_schedule(spec)) return *preset;
-    std::ifstream probe(spec);
-    if (!probe)
-        throw config_error(errc::config, "schedule '" + spec + "' is neither a preset nor a readable file");
-    auto file = parse_schedule_file(read_text(spec), spec);
+tariff_schedule load_schedule(const std::string& spec, const store* db, std::vector<rate>* rates) {
+    auto file = kvant::load_schedule(spec, db);
     if (rates) rates->insert(rates->end(), file.rates.begin(), file.rates.end());
     return std::move(file.schedule);
 }
@@ -129,26 +117,36 @@ void bind_reports(py::module_& m) {
         const split_source from = kw.contains("source")
                                       ? split_source_text.parse(kw["source"].cast<std::string>())
                                       : split_source::automatic;
-        const tariff_calendar cal(load_schedule(schedule, nullptr));
-        return over_source(src, so, [&](meter_source& s) { return split_report(s, cal, po, from); });
+        // a stored schedule's id is looked up in the store the report runs over
+        return over_source(src, so, [&](meter_source& s) {
+            const tariff_calendar cal(load_schedule(schedule, s.db(), nullptr));
+            return split_report(s, cal, po, from);
+        });
     });
     m.def("cost", [](py::object src, py::kwargs kw) {
         const auto so = source_options_of(kw);
         cost_report_options o;
         static_cast<period_report_options&>(o) = period_options_of(kw);
-        if (kw.contains("schedule") && !kw["schedule"].is_none()) {
-            o.schedule = load_schedule(kw["schedule"].cast<std::string>(), &o.rates);
-            (void)tariff_calendar(*o.schedule);
-        }
+        std::optional<std::string> schedule;
+        if (kw.contains("schedule") && !kw["schedule"].is_none())
+            schedule = kw["schedule"].cast<std::string>();
         if (kw.contains("rates") && !kw["rates"].is_none()) {
             const auto f = kw["rates"].cast<std::string>();
-            o.rates = parse_rates_csv(read_text(f), f);
+            o.rates = parse_rates_csv(read_file(f), f);
         }
         if (!py::isinstance<py_store>(src)) {
-            if (!o.schedule) throw config_error(errc::usage, "a schedule is required without a store");
+            if (!schedule) throw config_error(errc::usage, "a schedule is required without a store");
             if (o.rates.empty()) throw config_error(errc::usage, "rates are required without a store");
         }
-        return over_source(src, so, [&](meter_source& s) { return cost_report(s, o); });
+        return over_source(src, so, [&](meter_source& s) {
+            if (schedule) {
+                std::vector<rate> urdb;
+                o.schedule = load_schedule(*schedule, s.db(), &urdb);
+                (void)tariff_calendar(*o.schedule);
+                if (o.rates.empty()) o.rates = std::move(urdb);
+            }
+            return cost_report(s, o);
+        });
     });
     m.def("estimate", [](py::object src, std::int64_t at, py::kwargs kw) {
         const auto so = source_options_of(kw);

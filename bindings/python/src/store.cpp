@@ -2,8 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kvant/model/json.hpp"
-#include "kvant/model/tariff_json.hpp"
+#include "kvant/io/entity_json.hpp"
 
 namespace kvant::python {
 
@@ -12,39 +11,7 @@ store& py_store::get() const {
     return *db;
 }
 
-namespace {
-
-template <class T>
-void put_entity(store& s, const nlohmann::json& j, const std::string& source) {
-    s.put(from_json_document<T>(j, source));
-}
-
-void put_json(store& s, const std::string& kind, const std::string& text) {
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception& e) {
-        throw parse_error(errc::json, std::string("not JSON: ") + e.what(), location{kind, 0, "", -1});
-    }
-    const std::string source =
-        kind + " " + (j.is_object() ? j.dump().substr(0, 80) : std::string("document"));
-    if (kind == "organization") return put_entity<organization>(s, j, source);
-    if (kind == "abonent") return put_entity<abonent>(s, j, source);
-    if (kind == "account") return put_entity<account>(s, j, source);
-    if (kind == "metering_point") return put_entity<metering_point>(s, j, source);
-    if (kind == "meter_model") return put_entity<meter_model>(s, j, source);
-    if (kind == "meter") return put_entity<meter>(s, j, source);
-    if (kind == "tariff_schedule") return put_entity<tariff_schedule>(s, j, source);
-    if (kind == "tariff_assignment") return put_entity<tariff_assignment>(s, j, source);
-    if (kind == "tariff_rate") return put_entity<tariff_rate>(s, j, source);
-    if (kind == "normative") return put_entity<normative>(s, j, source);
-    throw config_error(errc::usage,
-                       "unknown entity kind '" + kind +
-                           "' (organization, abonent, account, metering_point, meter_model, meter, "
-                           "tariff_schedule, tariff_assignment, tariff_rate, normative)");
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void bind_store(py::module_& m) {
     py::class_<py_store, std::shared_ptr<py_store>>(m, "Store")
@@ -97,7 +64,7 @@ void bind_store(py::module_& m) {
             py::arg("files"), py::arg("conflict") = "fail", py::arg("assume_offset_minutes") = py::none())
         .def("_put_json",
              [](py_store& s, const std::string& kind, const std::string& text) {
-                 s.locked([&](store& db) { put_json(db, kind, text); });
+                 s.locked([&](store& db) { put_json_entities(db, kind, text, "Store.put " + kind); });
              })
         .def(
             "_put_readings",

@@ -110,3 +110,17 @@ def test_report_column_views_are_read_only_and_frames_stay_writable():
     assert seen
     df = kvant.consumption(r, by="day")
     df.loc[0, "value"] = 0.0  # the DataFrame is the caller's
+
+
+def test_a_stored_schedule_id_splits_as_its_json_text(demo_db, demo_dir):
+    import json
+
+    schedules = json.loads((demo_dir / "tariff_schedules.json").read_text())
+    two_zone = next(s for s in schedules if s["id"] == "fst1473-two-zone")
+    with kvant.Store(demo_db, mode="read_only") as db:
+        by_id = kvant.split(db, schedule="fst1473-two-zone", by="month", exact=True)
+        by_text = kvant.split(db, schedule=json.dumps(two_zone, ensure_ascii=False), by="month", exact=True)
+        with pytest.raises(kvant.ConfigError, match="nor a stored schedule's id"):
+            kvant.split(db, schedule="no-such-schedule", by="month")
+    assert len(by_id) > 0
+    assert by_id.equals(by_text)

@@ -16,6 +16,7 @@
 #include "kvant/algorithms/cost.hpp"
 #include "kvant/core/export.hpp"
 #include "kvant/model/tariff_schedule.hpp"
+#include "kvant/store/store.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -37,6 +38,12 @@ struct schedule_file {
 /// Reads a schedule JSON (tariff_json.hpp) or an OpenEI URDB item (urdb.hpp), told apart by their keys.
 /// parse_error naming the source and the byte offset (JSON syntax) or the key.
 KVANT_API schedule_file parse_schedule_file(std::string_view text, const std::string& source);
+
+/// The schedule a caller names, as the `kvant` tool's --schedule, the C API and Python take it: a preset's
+/// name (three-zone, two-zone, single), JSON text (starting with `{`: a schedule or a URDB item), the path of
+/// a schedule or URDB file, or the id of a schedule stored in `db` (when given). config_error (errc::config)
+/// naming the spec when it is none of them; parse errors of the text or file as parse_schedule_file.
+KVANT_API schedule_file load_schedule(std::string_view spec, const store* db = nullptr);
 
 }  // namespace v0
 }  // namespace kvant
