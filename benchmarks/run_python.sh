@@ -2,7 +2,8 @@
 # The reference workload of ../shared/bench (monthly three-zone split, Moscow time, METERS meters x a year of
 # half-hourly readings) from Python with kvant — CSV in, DataFrame out (benchmarks/python_split.py) — beside
 # ../shared/bench/pandas_split.py, in one run:
-#   1. both results are checked equal first, cell by cell (benchmarks/compare.py; a mismatch exits 1);
+#   1. both results are checked equal first, cell by cell (benchmarks/compare.py; a mismatch exits 1): kvant's
+#      side writes the exact CSV of the report table its timed DataFrame is built from;
 #   2. each side runs RUNS times, alternating, as whole processes; the medians of its own timings (CSV read to
 #      DataFrame, in the process) and of the whole process (interpreter start and imports included) are shown,
 #      with the ratios pandas / kvant, and kvant's DataFrame conversion against its split.

@@ -188,6 +188,8 @@ typedef struct kvant_report_options {
     int64_t to;           /**< Unix seconds, excluded (INT64_MAX: no bound) */
     const char* resource; /**< only meters of this resource ("electricity", "cold_water", "hot_water", "heat",
                                "gas", "wastewater"); NULL: every meter */
+    const char* split_source; /**< kvant_report_split's zones: "auto" (NULL: a meter's own tariff registers
+                                   when it has one per zone, else the schedule), "schedule" or "registers" */
 } kvant_report_options;
 
 /** Sets the fields of *options to their defaults (NULL strings: month, per meter, every meter; every reading)
@@ -203,7 +205,8 @@ KVANT_C_API int kvant_report_options_init(kvant_report_options* options, size_t 
 KVANT_C_API int kvant_report_consumption(kvant_table** out, const kvant_store* store,
                                          const kvant_report_options* options);
 
-/** `kvant split`: consumption per tariff zone, columns meter,period,zone,value,complete. `schedule` is the
+/** `kvant split`: consumption per tariff zone, columns meter,period,zone,value,complete (per group:
+ *  group,role,period,zone,value,complete,meters). `schedule` is the
  *  JSON text of a schedule (docs/tariffs.md) or of an OpenEI URDB item when it begins with '{', a preset name
  *  ("single", "two-zone", "three-zone"), the path of a schedule or URDB file, or the id of a schedule stored
  *  in the store (what the tool's --schedule and Python take: io/tariff_files.hpp load_schedule); none of

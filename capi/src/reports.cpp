@@ -115,9 +115,12 @@ int kvant_report_split(kvant_table** out, const kvant_store* s, const char* sche
         period_report_options o;
         source_options src;
         apply(options, o, src, fn);
+        split_source from = split_source::automatic;
+        if (options && KVANT_CAPI_KNOWS(options, split_source) && options->split_source)
+            from = split_source_text.parse(options->split_source, location{"", 0, "split_source", -1});
         const tariff_schedule sched = schedule_of(db, schedule, nullptr);
         const auto source = store_source(db, src);
-        return hand_out(out, split_report(*source, sched, o));
+        return hand_out(out, split_report(*source, sched, o, from));
     });
 }
 

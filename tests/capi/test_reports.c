@@ -255,6 +255,26 @@ static void split(kvant_store* s) {
     CHECK_EQ_I64(cell(t, "value", 6), INT64_C(49600000));
     CHECK_EQ_I64(cell(t, "value", 7), INT64_C(12400000));
     kvant_table_free(t);
+    {
+        /* per organisation: the three meters' zones summed, 496 + 992 + 49.6 = 1537.6 day, 124 + 248 + 12.4 =
+         * 384.4 night, 1922 in all; and the split source named (the meters have no tariff registers: the
+         * schedule either way, "registers" has nothing to split; an unknown source is refused naming it) */
+        kvant_report_options o;
+        OK(kvant_report_options_init(&o, sizeof o));
+        o.group = "organization";
+        o.split_source = "schedule";
+        OK(kvant_report_split(&t, s, "two-zone", &o));
+        CHECK_CSV(t,
+                  "group,role,period,zone,value,complete,meters\n"
+                  "org,individual,2024-03,day,1537.6,1,3\n"
+                  "org,individual,2024-03,night,384.4,1,3\n"
+                  "org,individual,2024-03,total,1922,1,3\n");
+        kvant_table_free(t);
+        o.split_source = "tea leaves";
+        CHECK_STATUS(kvant_report_split(&t, s, "two-zone", &o), KVANT_E_PARSE);
+        CHECK_ERROR_HAS("tea leaves");
+        CHECK(t == NULL);
+    }
 
     /* a schedule given as JSON text, and the same stored and named by its id: one zone, the month's total */
     {

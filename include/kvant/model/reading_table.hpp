@@ -47,7 +47,9 @@ class KVANT_API reading_table {
     std::uint16_t channel_slot(const channel& c) {
         for (std::size_t i = 0; i < channels_.size(); ++i)
             if (channels_[i] == c) return static_cast<std::uint16_t>(i);
-        if (channels_.size() == 0xffff) throw std::length_error("reading_table: more than 65535 channels");
+        if (channels_.size() == 0xffff)
+            throw validation_error(errc::out_of_range,
+                                   "a reading table holds at most 65535 distinct channels");
         channels_.push_back(c);
         return static_cast<std::uint16_t>(channels_.size() - 1);
     }
