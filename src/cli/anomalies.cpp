@@ -116,15 +116,7 @@ int run_anomalies_history(const args& a) {
     output out(a);
     auto& os = out.stream();
     os << "anomaly,action,at,by,note\n";
-    auto field = [&](std::string_view v) {
-        if (v.find_first_of(",\"\n") == std::string_view::npos) {
-            os << v;
-            return;
-        }
-        os << '"';
-        for (char ch : v) os << (ch == '"' ? "\"\"" : std::string(1, ch));
-        os << '"';
-    };
+    auto field = [&](std::string_view v) { write_csv_field(os, v); };
     for (const auto& h : db.anomaly_history(key)) {
         field(h.anomaly);
         os << ',' << to_string(h.action) << ',' << to_string(h.at) << ',';

@@ -13,20 +13,6 @@ inline namespace v0 {
 
 namespace {
 
-/// A field as RFC 4180 wants it: quoted when it holds the delimiter, a quote or a line break.
-void write_field(std::ostream& out, std::string_view v) {
-    if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-        out << v;
-        return;
-    }
-    out << '"';
-    for (char c : v) {
-        if (c == '"') out << '"';
-        out << c;
-    }
-    out << '"';
-}
-
 void write_header(std::ostream& out, const std::vector<std::string_view>& cols) {
     for (std::size_t i = 0; i < cols.size(); ++i) {
         if (i) out << ',';
@@ -63,7 +49,7 @@ void write_object(std::ostream& out, const nlohmann::json& j, const std::vector<
         const auto it = j.find(key);
         if (it == j.end()) continue;
         if (it->is_string())
-            write_field(out, it->get_ref<const std::string&>());
+            write_csv_field(out, it->get_ref<const std::string&>());
         else
             out << it->dump();
     }
@@ -101,7 +87,7 @@ void export_readings_long(const store& s, std::ostream& out) {
         written += c.size();
         const std::string name = to_string(c.ch);
         for (std::size_t i = 0; i < c.size(); ++i) {
-            write_field(out, c.meter);
+            write_csv_field(out, c.meter);
             out << ',' << to_string(from_unix(c.time[i])) << ',' << name << ','
                 << to_string(decimal::from_raw(c.value[i])) << ',';
             write_provenance(
@@ -145,7 +131,7 @@ void export_readings_wide(const store& s, std::ostream& out) {
                                             "cannot hold; export the long layout");
                 v[held[j].tariff] = held[j].value;
             }
-            write_field(out, current);
+            write_csv_field(out, current);
             out << ',' << to_string(from_unix(held[i].time));
             for (const auto x : v) {
                 out << ',';
@@ -252,6 +238,19 @@ void export_csv(const store& s, table_kind kind, std::ostream& out, const export
             export_entities<normative>(s, out, cols, kind);
             break;
     }
+}
+
+void write_csv_field(std::ostream& out, std::string_view v) {
+    if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+        out << v;
+        return;
+    }
+    out << '"';
+    for (char c : v) {
+        if (c == '"') out << '"';
+        out << c;
+    }
+    out << '"';
 }
 
 }  // namespace v0

@@ -1,5 +1,7 @@
 #include "kvant/reports/report_table.hpp"
 
+#include "kvant/io/csv.hpp"
+
 #include <ostream>
 #include <stdexcept>
 
@@ -114,33 +116,16 @@ std::string report_table::cell_text(std::size_t col, std::size_t row) const {
     }
 }
 
-namespace {
-
-void write_field(std::ostream& out, std::string_view v) {
-    if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-        out << v;
-        return;
-    }
-    out << '"';
-    for (char ch : v) {
-        if (ch == '"') out << '"';
-        out << ch;
-    }
-    out << '"';
-}
-
-}  // namespace
-
 void report_table::write_csv(std::ostream& out) const {
     for (std::size_t i = 0; i < columns_.size(); ++i) {
         if (i) out << ',';
-        write_field(out, columns_[i].name);
+        write_csv_field(out, columns_[i].name);
     }
     out << '\n';
     for (std::size_t r = 0; r < rows_; ++r) {
         for (std::size_t i = 0; i < columns_.size(); ++i) {
             if (i) out << ',';
-            write_field(out, cell_text(i, r));
+            write_csv_field(out, cell_text(i, r));
         }
         out << '\n';
     }

@@ -30,22 +30,24 @@ void check_rows(const array_rows& rows, const char* when) {
     const std::int64_t* t = rows.time.data();
     const std::int64_t* v = rows.value.data();
     for (std::size_t i = 0; i < n; ++i) {
-        const std::string row = std::string("readings") + when + ": row " + std::to_string(i);
+        // the message is made only for a failing row: a pass over millions of rows allocates nothing
+        const auto row = [&] { return std::string("readings") + when + ": row " + std::to_string(i); };
         if (mc[i] < 0 || static_cast<std::size_t>(mc[i]) >= rows.meters.size())
-            throw config_error(errc::usage, row + ": meter code " + std::to_string(mc[i]) + " has no name");
+            throw config_error(errc::usage, row() + ": meter code " + std::to_string(mc[i]) + " has no name");
         if (cc[i] < 0 || static_cast<std::size_t>(cc[i]) >= rows.channels.size())
-            throw config_error(errc::usage, row + ": channel code " + std::to_string(cc[i]) + " has no name");
+            throw config_error(errc::usage,
+                               row() + ": channel code " + std::to_string(cc[i]) + " has no name");
         const std::string& serial = rows.meters[static_cast<std::size_t>(mc[i])];
         const channel& ch = rows.channels[static_cast<std::size_t>(cc[i])];
         if (t[i] < plausible_first_unix || t[i] >= plausible_end_unix)
             throw validation_error(errc::out_of_range,
-                                   row + " (" + excerpt(serial) + " at unix " + std::to_string(t[i]) +
+                                   row() + " (" + excerpt(serial) + " at unix " + std::to_string(t[i]) +
                                        "): time outside 1970-01-01..2099-12-31",
                                    location{"", 0, "timestamp", -1});
         if (!plausible_value(ch, v[i]))
             throw validation_error(
                 errc::out_of_range,
-                row + " (" + excerpt(serial) + " at unix " + std::to_string(t[i]) + "): value " +
+                row() + " (" + excerpt(serial) + " at unix " + std::to_string(t[i]) + "): value " +
                     (v[i] == decimal::missing_raw
                          ? std::string("INT64_MIN is the missing marker, not a value")
                          : to_string(decimal::from_raw(v[i])) + " is outside " + plausible_range_text(ch)),
@@ -169,15 +171,6 @@ bool grouped(const array_rows& r) {
         }
     }
     return true;
-}
-
-/// A read-only NumPy view of a column: written through, a code out of range would crash a later report.
-template <class T>
-py::array view(const std::vector<T>& v, py::handle owner) {
-    py::array a = py::array_t<T>({static_cast<py::ssize_t>(v.size())}, {static_cast<py::ssize_t>(sizeof(T))},
-                                 v.data(), owner);
-    py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
-    return a;
 }
 
 }  // namespace

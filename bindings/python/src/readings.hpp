@@ -18,6 +18,16 @@ namespace kvant::python {
 
 namespace py = pybind11;
 
+/// A read-only NumPy view of a column of `owner` (a Readings or a ReportTable), which the array keeps alive:
+/// no copy. Read-only because a code written through it could send a later report past the meter names.
+template <class T>
+py::array view(const std::vector<T>& v, py::handle owner) {
+    py::array a = py::array_t<T>({static_cast<py::ssize_t>(v.size())}, {static_cast<py::ssize_t>(sizeof(T))},
+                                 v.data(), owner);
+    py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+    return a;
+}
+
 /// Rows held as caller arrays, grouped by (meter code, channel code) with times increasing in each run.
 struct array_rows {
     std::vector<std::string> meters;                                  ///< names of the meter codes

@@ -73,15 +73,6 @@ tariff_schedule load_schedule(const std::string& spec, const store* db, std::vec
     return std::move(file.schedule);
 }
 
-/// A read-only NumPy view of a report column (as the Readings views): the table is shared by every view.
-template <class T>
-py::array view(const std::vector<T>& v, py::handle owner) {
-    py::array a = py::array_t<T>({static_cast<py::ssize_t>(v.size())}, {static_cast<py::ssize_t>(sizeof(T))},
-                                 v.data(), owner);
-    py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
-    return a;
-}
-
 }  // namespace
 
 void bind_reports(py::module_& m) {

@@ -211,5 +211,9 @@ KVANT_API void export_csv(const store& s, table_kind kind, std::ostream& out,
 /// Reads a whole file; storage_error(storage_io) naming it when it cannot be read.
 KVANT_API std::string read_file(const std::filesystem::path& file);
 
+/// Writes one CSV field as RFC 4180 wants it: quoted when it holds a comma, a quote or a line break (quotes
+/// doubled). Every CSV the library and the tool write goes through it.
+KVANT_API void write_csv_field(std::ostream& out, std::string_view v);
+
 }  // namespace v0
 }  // namespace kvant
