@@ -60,12 +60,15 @@ def consumption(source, by="month", billing_day=None, complete_only=False, group
 
 
 def split(source, schedule="three-zone", by="month", billing_day=None, complete_only=False, registers="auto",
-          threads=0, exact=False, periods="label", tz=None, meters=None, **kw):
+          group="meter", threads=0, exact=False, periods="label", tz=None, meters=None, **kw):
     """``kvant split``: meter,period,zone,value,complete — consumption per tariff zone of ``schedule`` (a
-    preset name such as "three-zone", or a schedule JSON or URDB file). ``registers``: auto (a meter's own
-    tariff registers when it has one per zone), schedule or registers."""
+    preset name such as "three-zone", schedule or URDB JSON text, a schedule or URDB file, or a stored
+    schedule's id when ``source`` is a Store). ``registers``: auto (a meter's own tariff registers when it has
+    one per zone), schedule or registers. ``group=`` (point, account, abonent, building, organization; a
+    store only) gives group,role,period,zone,value,complete,meters."""
     t = _kvant.split(_source(source, meters), schedule, by=by, billing_day=billing_day,
-                     complete_only=complete_only, source=registers, threads=threads, **_range(kw))
+                     complete_only=complete_only, source=registers, group=group, threads=threads,
+                     **_range(kw))
     return frame(t, exact=exact, periods=periods, tz=tz)
 
 

@@ -124,3 +124,32 @@ def test_a_stored_schedule_id_splits_as_its_json_text(demo_db, demo_dir):
             kvant.split(db, schedule="no-such-schedule", by="month")
     assert len(by_id) > 0
     assert by_id.equals(by_text)
+
+
+def test_split_per_abonent_sums_its_meters_exactly(demo_db, demo_dir):
+    import csv
+    from decimal import Decimal
+
+    with kvant.Store(demo_db, mode="read_only") as db:
+        per_meter = kvant.split(db, schedule="three-zone", by="month", resource="electricity", exact=True)
+        per_abonent = kvant.split(db, schedule="three-zone", by="month", resource="electricity", group="abonent",
+                                  exact=True)
+    assert list(per_abonent.columns) == ["group", "role", "period", "zone", "value", "complete", "meters"]
+
+    def rows(name):
+        with open(demo_dir / name, encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+
+    # each abonent's zone in a month is the exact sum of its meters' (meter -> point -> account -> abonent)
+    account_of_point = {r["code"]: r["account"] for r in rows("metering_points.csv")}
+    abonent_of_account = {r["number"]: r["abonent"] for r in rows("accounts.csv")}
+    abonent_of = {r["serial"]: abonent_of_account.get(account_of_point.get(r["point"], ""), "")
+                  for r in rows("meters.csv")}
+    role_of = {r["serial"]: r["role"] or "individual" for r in rows("meters.csv")}
+    per_meter["group"] = per_meter["meter"].map(abonent_of)
+    per_meter["role"] = per_meter["meter"].map(role_of)
+    sums = per_meter.groupby(["group", "role", "period", "zone"])["value"].apply(lambda v: sum(v, Decimal(0)))
+    got = per_abonent.set_index(["group", "role", "period", "zone"])["value"]
+    assert len(got) == len(sums) > 0
+    for key, value in got.items():
+        assert value == sums[key], key
