@@ -1,5 +1,6 @@
 // consumption_report: `kvant consumption` per meter and per group.
 #include "kvant/reports/reports.hpp"
+#include "meter_options.hpp"
 #include "period_starts.hpp"
 
 namespace kvant {
@@ -10,10 +11,8 @@ std::vector<meter_consumption> meter_consumptions(meter_source& src, const perio
     run_meters(
         src, o.run,
         [&](const meter_input& mi) {
-            consumption_options co;
-            co.periods = {o.by, o.billing_day.value_or(mi.billing_day)};
-            const register_params p =
-                mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
+            const consumption_options co = detail::consumption_options_for(mi, o);
+            const register_params p = detail::register_params_for(mi);
             return consumption(mi.series, mi.calendar, p, co);
         },
         [&](meter_consumption& r) { results.push_back(std::move(r)); });

@@ -5,6 +5,7 @@
 
 #include "kvant/algorithms/tariff_resolution.hpp"
 #include "kvant/reports/reports.hpp"
+#include "meter_options.hpp"
 #include "period_starts.hpp"
 
 namespace kvant {
@@ -29,7 +30,7 @@ class stored_tariffs {
     meter_cost bill(const meter_input& mi, const fleet& f, const consumption_options& o) const {
         const std::string& serial = mi.series.serial();
         const auto periods = periods_of(mi.series, mi.calendar, o);
-        const register_params p = mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
+        const register_params p = detail::register_params_for(mi);
         tariff_subject subject;
         subject.meter = serial;
         if (mi.entity) subject = subject_of(f, *mi.entity);
@@ -125,11 +126,9 @@ report_table cost_report(meter_source& src, const cost_report_options& o) {
     run_meters(
         src, o.run,
         [&](const meter_input& mi) {
-            consumption_options co;
-            co.periods = {o.by, o.billing_day.value_or(mi.billing_day)};
+            const consumption_options co = detail::consumption_options_for(mi, o);
             if (stored) return stored->bill(mi, src.relations(), co);
-            const register_params p =
-                mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
+            const register_params p = detail::register_params_for(mi);
             return cost(mi.series, mi.calendar, *cal, o.rates, p, co);
         },
         [&](meter_cost& b) { bills.push_back(std::move(b)); });

@@ -4,6 +4,7 @@
 
 #include "kvant/algorithms/tariff_resolution.hpp"
 #include "kvant/reports/reports.hpp"
+#include "meter_options.hpp"
 #include "report_time.hpp"
 
 namespace kvant {
@@ -40,10 +41,8 @@ report_table estimate_report(meter_source& src, const estimate_report_options& o
         [&](const meter_input& mi) {
             meter_estimates res;
             res.meter = mi.series.serial();
-            consumption_options co;
-            co.periods = {o.by, o.billing_day.value_or(mi.billing_day)};
-            const register_params rp =
-                mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
+            const consumption_options co = detail::consumption_options_for(mi, o);
+            const register_params rp = detail::register_params_for(mi);
             auto mc = consumption(mi.series, mi.calendar, rp, co);
             if (mc.registers.empty() || mi.series.empty()) return res;
             // the periods from the last reading up to `at` have no readings at all: add them, to be estimated
@@ -120,8 +119,7 @@ report_table interval_estimate_report(meter_source& src, instant at, const vee_p
     run_meters(
         src, run,
         [&](const meter_input& mi) {
-            const register_params rp =
-                mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
+            const register_params rp = detail::register_params_for(mi);
             const auto view = mi.series.view(rp.main);
             if (view.empty()) return std::vector<filled_point>{};
             return fill_gaps(view, mi.calendar, policy, to_unix(at));

@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "kvant/reports/reports.hpp"
+#include "meter_options.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -35,10 +36,8 @@ report_table split_report(meter_source& src, const tariff_calendar& cal, const p
     run_meters(
         src, o.run,
         [&](const meter_input& mi) {
-            consumption_options co;
-            co.periods = {o.by, o.billing_day.value_or(mi.billing_day)};
-            const register_params p =
-                mi.entity ? register_params_of(*mi.entity, mi.model) : register_params{};
+            const consumption_options co = detail::consumption_options_for(mi, o);
+            const register_params p = detail::register_params_for(mi);
             // a meter's own registers stand for the schedule's zones only when it has one register per zone
             const bool own_registers = mi.tariff_registers > 1 &&
                                        mi.series.has(p.main.with_tariff(register_id::t1)) &&
