@@ -1,0 +1,63 @@
+/// \file
+/// From a decoded frame to the model: its records become values of channels (a `reading_table`: meter,
+/// channel, instant, value in the channel's unit) and its status bits and error flags become meter events.
+/// The conversions (Wh → kWh, J → GJ, litres → m³, …) and the events' codes are in docs/channels.md and
+/// docs/decode.md.
+///
+/// Time: the meter writes local time. A record of storage number 0 takes the frame's own date and time
+/// (the storage-0 time point record) when it has a valid one, else `received`; a record of a historic
+/// storage number takes the date (and time) record of its own storage number (a date alone is 00:00 local),
+/// and is left out (counted in `skipped`) when the frame gives it none. Local times become UTC through the
+/// meter's zone.
+///
+/// Pure: no I/O, no store; the io layer (io/frame_ingest.hpp) finds the meter and stores the result.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kvant/core/export.hpp"
+#include "kvant/core/time.hpp"
+#include "kvant/core/zone.hpp"
+#include "kvant/decode/decoded_frame.hpp"
+#include "kvant/model/device_address.hpp"
+#include "kvant/model/enums.hpp"
+#include "kvant/model/meter_event.hpp"
+#include "kvant/model/reading_table.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+/// The identity a decoded frame gives (nothing when its header has no address: a wired short header).
+KVANT_API std::optional<device_address> frame_address(const decoded_frame& f);
+
+/// Who the frame is from, in the caller's model.
+struct frame_context {
+    std::string_view meter;  ///< the meter's serial
+    resource measures =
+        resource::electricity;  ///< energy records are active import for electricity, else heat
+    zone time_zone;             ///< the meter's local time
+    instant received;           ///< when the frame arrived
+};
+
+/// A record the mapping left out, and why ("no channel for operating time in days", "historic value without
+/// a date", "value not exact in millionths of GJ").
+struct skipped_record {
+    std::uint32_t record = 0;  ///< index into decoded_frame::records
+    std::string reason;
+};
+
+struct frame_values {
+    std::size_t readings = 0;  ///< rows added to the table
+    std::size_t events = 0;    ///< events added
+    std::vector<skipped_record> skipped;
+};
+
+/// Adds the frame's values to `readings` and its events to `events`. The frame must have decoded (ok()).
+KVANT_API frame_values map_frame(const decoded_frame& f, const frame_context& c, reading_table& readings,
+                                 std::vector<meter_event>& events);
+
+}  // namespace v0
+}  // namespace kvant

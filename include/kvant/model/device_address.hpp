@@ -1,0 +1,42 @@
+/// \file
+/// A meter's protocol identity: how the frames a meter sends name it, so that a decoded frame finds its
+/// meter. For M-Bus (wired and wireless alike) it is the secondary address of EN 13757-3: the manufacturer's
+/// three letters, the eight-digit identification number, and optionally the version and the medium (device
+/// type) bytes. Its text is `mbus:MAN-ID[-VV-MM]` with VV and MM two hex digits each: `mbus:ACW-11490378`,
+/// `mbus:KAM-12345678-01-07`. An address without version and medium matches a frame of any version and
+/// medium (a firmware update changes the version; the meter stays the same). Stored on the meter
+/// (`meter::address`).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kvant/core/export.hpp"
+
+namespace kvant {
+inline namespace v0 {
+
+struct device_address {
+    std::string manufacturer;  ///< three capital letters A..Z
+    std::string id;            ///< eight characters: digits, or hex digits when the meter's id is not BCD
+    std::optional<std::uint8_t> version;
+    std::optional<std::uint8_t> medium;  ///< both or neither
+
+    /// `mbus:ACW-11490378` or `mbus:ACW-11490378-0E-16`.
+    KVANT_API std::string to_string() const;
+    /// Whether a frame's identity is this address (version and medium compared only when the address has
+    /// them).
+    bool matches(std::string_view man, std::string_view frame_id, std::uint8_t ver,
+                 std::uint8_t med) const noexcept {
+        return man == manufacturer && frame_id == id && (!version || (*version == ver && *medium == med));
+    }
+    friend bool operator==(const device_address&, const device_address&) = default;
+};
+
+/// Reads the text form; anything else is a parse_error (errc::invalid_identifier) saying what is wrong.
+KVANT_API device_address parse_device_address(std::string_view text);
+
+}  // namespace v0
+}  // namespace kvant

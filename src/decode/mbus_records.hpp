@@ -1,0 +1,29 @@
+// The M-Bus application layer shared by the wired and the wireless decoders (EN 13757-3): the variable data
+// structure's records, and the transport layer headers both carry. Internal to the decode layer.
+#pragma once
+
+#include <cstddef>
+
+#include "kvant/decode/decoded_frame.hpp"
+
+namespace kvant {
+inline namespace v0 {
+namespace detail {
+
+/// Parses the records of the variable data structure in `out.data` from byte `from` to the end: appends to
+/// `out.records` (and text to `out.text`), skips idle fillers (DIF 0x2F), keeps manufacturer-specific data
+/// (DIF 0x0F, 0x1F: the rest of the data, as bytes; 0x1F also sets `header.more_records_follow`). On bytes it
+/// cannot read it fills `out.error` with an offset into `out.data` (the caller translates it to the input)
+/// and returns false.
+bool parse_mbus_records(decoded_frame& out, std::size_t from);
+
+/// Reads the transport layer long header (id 4, manufacturer 2, version 1, medium 1, access number 1,
+/// status 1, configuration 2: 12 bytes) at `out.data[at]` into `out.header`. False (with `out.error`) when
+/// fewer than 12 bytes remain.
+bool parse_long_header(decoded_frame& out, std::size_t at);
+/// Reads the short header (access number 1, status 1, configuration 2: 4 bytes).
+bool parse_short_header(decoded_frame& out, std::size_t at);
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace kvant
