@@ -283,7 +283,21 @@ bool parse_short_header(decoded_frame& out, std::size_t at) {
     return true;
 }
 
-bool parse_mbus_records(decoded_frame& out, std::size_t from) {
+namespace {
+
+// The error paths of the VIFE loop, out of line so that the loop stays small.
+[[gnu::cold, gnu::noinline]] bool vife_missing(decoded_frame& out, std::size_t start, std::size_t index,
+                                               std::uint8_t last) {
+    return fail(out, decode_status::truncated, start, record_name(index) + ": a VIFE after " + hex_byte(last),
+                "end of data");
+}
+[[gnu::cold, gnu::noinline]] bool too_many_vifes(decoded_frame& out, std::size_t pos, std::size_t index,
+                                                 std::uint8_t found) {
+    return fail(out, decode_status::malformed, pos, record_name(index) + ": at most 10 VIFEs (EN 13757-3)",
+                "an 11th VIFE " + hex_byte(found));
+}
+
+bool parse_records(decoded_frame& out, std::size_t from) {
     const std::uint8_t* const d = out.data.data();
     const std::size_t n = out.data.size();
     std::size_t pos = from;
@@ -316,7 +330,9 @@ bool parse_mbus_records(decoded_frame& out, std::size_t from) {
                     "reserved in a response)",
                 hex_byte(dif));
 
-        frame_record r;
+        // built in place; copied from a blank (vector moves) rather than value-initialised (a `rep stos`)
+        static constexpr frame_record blank{};
+        frame_record& r = out.records.emplace_back(blank);
         r.offset = std::uint32_t(start);
         r.dif = dif;
         r.function = record_function((dif >> 4) & 3);
@@ -351,13 +367,10 @@ bool parse_mbus_records(decoded_frame& out, std::size_t from) {
         bool manufacturer_vifes = false;
         last = vif;
         const auto next_vife = [&](std::uint8_t& out_code) -> bool {
-            if (pos >= n)
-                return fail(out, decode_status::truncated, start,
-                            record_name(index) + ": a VIFE after " + hex_byte(last), "end of data");
-            if (r.vife_count == max_vifes)
-                return fail(out, decode_status::malformed, pos,
-                            record_name(index) + ": at most 10 VIFEs (EN 13757-3)",
-                            "an 11th VIFE " + hex_byte(d[pos]));
+            if (pos >= n) [[unlikely]]
+                return vife_missing(out, start, index, last);
+            if (r.vife_count == max_vifes) [[unlikely]]
+                return too_many_vifes(out, pos, index, d[pos]);
             last = d[pos++];
             r.vife[r.vife_count++] = last;
             out_code = last & 0x7F;
@@ -523,9 +536,16 @@ bool parse_mbus_records(decoded_frame& out, std::size_t from) {
         }
         if (r.kind == value_kind::number) r.number.exponent = std::int16_t(r.number.exponent + r.exponent);
         pos = value_at + size;
-        out.records.push_back(r);
     }
     return true;
+}
+
+}  // namespace
+
+bool parse_mbus_records(decoded_frame& out, std::size_t from) {
+    if (parse_records(out, from)) return true;
+    out.records.clear();  // only a decoded frame carries records (a failed one would hold half a record)
+    return false;
 }
 
 }  // namespace detail
