@@ -17,6 +17,7 @@ void check_frame(const kvant::decoded_frame& f, std::size_t input_size) {
         KVANT_FUZZ_CHECK(f.error.offset <= input_size, f.error.message());
         KVANT_FUZZ_CHECK(!f.error.expected.empty(), f.error.message());
         KVANT_FUZZ_CHECK(!f.error.found.empty(), f.error.message());
+        KVANT_FUZZ_CHECK(f.records.empty(), "a failed frame carries records");
         return;
     }
     KVANT_FUZZ_CHECK(f.protocol == "mbus", "protocol");
