@@ -996,3 +996,41 @@ TEST_CASE("exact numbers: text and decimals", "[mbus]") {
     CHECK(exact_number{1, 19, false}.to_decimal() == std::nullopt);
     CHECK(frame_header{}.id_text() == "00000000");
 }
+
+TEST_CASE("names: every quantity and unit has one, distinct; media of EN 13757-3", "[mbus]") {
+    std::set<std::string_view> quantities, units;
+    for (int q = 1; q <= int(record_quantity::other); ++q) {
+        const auto name = record_quantity_name(record_quantity(q));
+        CHECK(!name.empty());
+        CHECK(quantities.insert(name).second);
+    }
+    CHECK(record_quantity_name(record_quantity::none).empty());
+    for (int u = 1; u <= int(record_unit::currency); ++u) {
+        const auto name = record_unit_name(record_unit(u));
+        CHECK(!name.empty());
+        CHECK(units.insert(name).second);
+    }
+    CHECK(medium_name(0x02) == "electricity");
+    CHECK(medium_name(0x04) == "heat (outlet)");
+    CHECK(medium_name(0x16) == "cold water");
+    CHECK(medium_name(0xFE) == "reserved");
+}
+
+TEST_CASE("CI 0x76 reads the long header; type I with IV; 0xFB MCal and GJ", "[mbus]") {
+    // 68 L L 68 08 01 76 + the long header + 06 6D 1E 9F 0B CD 13 00 (type I, minute byte 9F: 31 min, IV)
+    // + 04 FB 08 05 00 00 00 (FB 08: energy 10^-1 GJ: 5 → 0.5 GJ = 5 × 10^8 J)
+    // + 02 FB 0D 07 00 (FB 0D: energy 10^0 MCal: 7 → 7 × 10^6 cal)
+    std::vector<std::uint8_t> data = header;
+    const std::vector<std::uint8_t> recs = {0x06, 0x6D, 0x1E, 0x9F, 0x0B, 0xCD, 0x13, 0x00, 0x04, 0xFB,
+                                            0x08, 0x05, 0x00, 0x00, 0x00, 0x02, 0xFB, 0x0D, 0x07, 0x00};
+    for (std::uint8_t b : recs) data.push_back(b);
+    decoded_frame f;
+    REQUIRE(decode_mbus(long_frame(0x76, data), f));
+    CHECK(f.header.has_address);
+    CHECK(f.header.id_text() == "12345678");
+    REQUIRE(f.records.size() == 3);
+    CHECK(f.records[0].when.invalid);
+    CHECK(f.records[0].when.minute == 31);
+    CHECK((f.records[1].unit == record_unit::j && f.records[1].number.to_string() == "500000000"));
+    CHECK((f.records[2].unit == record_unit::cal && f.records[2].number.to_string() == "7000000"));
+}
