@@ -13,13 +13,16 @@ namespace detail {
 /// Parses the records of the variable data structure in `out.data` from byte `from` to the end: appends to
 /// `out.records` (and text to `out.text`), skips idle fillers (DIF 0x2F), keeps manufacturer-specific data
 /// (DIF 0x0F, 0x1F: the rest of the data, as bytes; 0x1F also sets `header.more_records_follow`). On bytes it
-/// cannot read it fills `out.error` with an offset into `out.data` (the caller translates it to the input)
-/// and returns false.
+/// cannot read it fills `out.error` with an offset into `out.data` (the caller translates it to the input),
+/// empties `out.records` (a failed frame carries none) and returns false. A truncated record's error is at
+/// the record's first byte (its DIF); an 11th DIFE or VIFE at that byte. The VIF tables are in mbus_vif.hpp.
 bool parse_mbus_records(decoded_frame& out, std::size_t from);
 
 /// Reads the transport layer long header (id 4, manufacturer 2, version 1, medium 1, access number 1,
 /// status 1, configuration 2: 12 bytes) at `out.data[at]` into `out.header`. False (with `out.error`) when
-/// fewer than 12 bytes remain.
+/// fewer than 12 bytes remain. Sets `has_address`, the manufacturer's letters, and (as `parse_short_header`)
+/// `configuration` and `security_mode` = configuration bits 8..12 (the wired decoder resets the latter: wired
+/// meters fill the field freely, docs/decode.md).
 bool parse_long_header(decoded_frame& out, std::size_t at);
 /// Reads the short header (access number 1, status 1, configuration 2: 4 bytes).
 bool parse_short_header(decoded_frame& out, std::size_t at);
