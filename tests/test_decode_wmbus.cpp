@@ -324,6 +324,24 @@ TEST_CASE("an L field that does not agree with the bytes says by how much", "[wm
     }
 }
 
+TEST_CASE("a record error's offset is translated through the stripped CRCs", "[wmbus]") {
+    // Written for this test: 1E 44 2D2C 78563412 01 07 | 78 | 2F fillers to data byte 26, then 0413 E803: a
+    // 32-bit record whose data ends after 2 of its 4 bytes, in format A's third block
+    bytes_t plain = hex("1E442D2C7856341201077800");
+    plain.resize(27, 0x2F);
+    plain[11] = 0x2F;
+    for (auto x : hex("0413E803")) plain.push_back(x);
+    plain[0] = static_cast<std::uint8_t>(plain.size() - 1);
+    const auto stripped = decode(plain);
+    REQUIRE(stripped.error.status == decode_status::truncated);
+    REQUIRE(stripped.error.offset >= 27);
+    const auto a = decode(with_crcs(plain));
+    CHECK(a.error.status == decode_status::truncated);
+    // data byte p >= 26 sits behind the CRCs of blocks 1 and 2 in format A
+    CHECK(a.error.offset == stripped.error.offset + 4);
+    CHECK(a.error.expected == stripped.error.expected);
+}
+
 TEST_CASE("format B: one CRC over blocks 1 and 2, L counts it", "[wmbus]") {
     const auto f = decode(hex(oms_b));
     REQUIRE(f.ok());
