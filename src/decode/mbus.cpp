@@ -191,10 +191,10 @@ bool decode_mbus(std::span<const std::uint8_t> bytes, decoded_frame& out) {
                         "a CI field of a slave's response (0x70, 0x72, 0x73, 0x76, 0x78, 0x7A)",
                         hex_byte(h.ci));
     }
-    if (h.security_mode != 0)
-        return fail(out, decode_status::unsupported, h.ci == 0x7A ? data_at + 3 : data_at + 11,
-                    "an unencrypted payload (security mode 0)",
-                    "security mode " + std::to_string(h.security_mode));
+    // Wired meters fill the 0x72 header's last two bytes (EN 13757-3:2004 "signature") with anything
+    // (0xFFFF, 0x27B6 in the corpus), and wired M-Bus is read unencrypted: the field is kept as read in
+    // `configuration`, no security mode is taken from it, and the records are read as plain.
+    h.security_mode = 0;
     const std::size_t records_at = h.ci == 0x78 ? data_at : h.ci == 0x7A ? data_at + 4 : data_at + 12;
     return detail::parse_mbus_records(out, records_at);
 }

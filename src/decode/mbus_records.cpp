@@ -165,8 +165,9 @@ bool read_real(const std::uint8_t* p, exact_number& v) {
     return true;
 }
 
+// The 7-bit year: 0..80 are 2000..2080, 81..127 years since 1900 (1981..2027), as libmbus reads them.
 int full_year(int y) {
-    return y <= 80 || y >= 100 ? 2000 + y : 1900 + y;
+    return y <= 80 ? 2000 + y : 1900 + y;
 }
 
 // Type G (2 bytes): date.
