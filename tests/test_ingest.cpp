@@ -573,7 +573,7 @@ void ingest_checks(Store& s) {
     REQUIRE(r.unmatched.size() == 1);
     CHECK(r.unmatched[0].line == 3);
     CHECK(r.unmatched[0].address == "mbus:ACW-12345678-0E-07");
-    CHECK(r.unmatched[0].hex == "681515680801727856341277040E0701000000000C1345230100A816");
+    CHECK(r.unmatched[0].hex == "681515680801727856341277040E07010000000C1345230100A816");
     CHECK(r.unmatched[0].reason == "no meter has this address");
 
     const auto stored = s.readings("W1", at("2000-01-01T00:00:00Z"), at("2030-01-01T00:00:00Z"));

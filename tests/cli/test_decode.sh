@@ -112,13 +112,13 @@ contains line '"readings":[]' "C: unknown meter, no readings"
 
 # ---- ingest
 expect 1 "ingest refuses a file with a line that is not hex" -- "$kvant" ingest --db m.db --protocol mbus --at 2024-02-01T00:00:00Z with_bad_lines.hex
-contains err "with_bad_lines.hex:7" "the bad line is named"
+contains err "with_bad_lines.hex:6: byte 7: a lone hex digit" "the first bad line is named"
 expect 0 "ingest" -- "$kvant" ingest --db m.db --protocol mbus --at 2024-02-01T00:00:00Z --unmatched unmatched.hex frames.hex
 contains out "frames 4: 3 decoded, 1 rejected, 1 unmatched" "ingest counts"
 contains out "readings 3 written, 0 unchanged; events 1 written; records skipped 0" "ingest writes"
 contains out "rejected: frames.hex:5: checksum:" "the rejected frame with its line"
 contains out "unmatched: frames.hex:4: mbus:ACW-12345678-0E-07: no meter has this address" "the unmatched frame"
-contains unmatched.hex "681515680801727856341277040E0701000000000C1345230100A816  # line 4" "unmatched frames kept as hex"
+contains unmatched.hex "681515680801727856341277040E07010000000C1345230100A816  # line 4" "unmatched frames kept as hex"
 expect 0 "export readings" -- "$kvant" export --db m.db --table readings
 contains out "W1,2024-01-31T09:30:00Z,volume,12.345" "stored: A now"
 contains out "W1,2023-11-30T21:00:00Z,volume,10" "stored: A storage 1"
@@ -153,11 +153,15 @@ if [ -n "$corpus" ] && [ -f "$corpus/mbus/libmbus_frames.jsonl" ]; then
   n=$(wc -l <corpus.hex)
   expect 0 "decode the corpus frames" -- timeout 60 "$kvant" decode --protocol mbus corpus.hex
   lines_ok out "$n" "a JSON line a corpus frame"
+  grep -F '"ok":true' out >decoded
+  lines_ok decoded "$n" "every corpus frame decodes"
   sed -n 's/.*"hex": "\([0-9A-Fa-f]*\)".*/\1/p' "$corpus/mbus/libmbus_negative_frames.jsonl" >negative.hex
   n=$(wc -l <negative.hex)
   expect 0 "decode the negative corpus frames" -- timeout 60 "$kvant" decode --protocol mbus negative.hex
   lines_ok out "$n" "a JSON line a negative frame"
-  absent out '"ok":true' "every negative frame is rejected"
+  # every negative frame is rejected but one, which EN 13757-3 allows (tests/test_decode_mbus.cpp says why)
+  grep -F '"ok":true' out >accepted
+  lines_ok accepted 1 "negative frames accepted"
 else
   echo "SKIPPED: the corpus frames (no ${corpus:-corpus dir given}/mbus/libmbus_frames.jsonl)"
 fi
