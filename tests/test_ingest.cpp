@@ -143,6 +143,8 @@ TEST_CASE("a device address reads and prints as mbus:MAN-ID[-VV-MM]") {
     CHECK(b.to_string() == "mbus:KAM-12345678-1B-07");  // hex digits print in capitals
     // an id that is not BCD is written in hex digits, read in either case, kept in capitals
     CHECK(parse_device_address("mbus:ACW-0a0B0c0D").id == "0A0B0C0D");
+    // manufacturer code 0x0000 shows as "@@@" (each 5-bit letter 0): a frame's address is always registrable
+    CHECK(parse_device_address("mbus:@@@-050002E5-12-02").manufacturer == "@@@");
 
     for (const char* bad :
          {"ACW-11490378", "mbus:acw-11490378", "mbus:AC-11490378", "mbus:ACW11490378", "mbus:ACW-1149037",

@@ -47,8 +47,11 @@ device_address parse_device_address(std::string_view text) {
     device_address a;
     // MAN: three capital letters (EN 62056-21 manufacturer code, A..Z each)
     if (rest.size() < 3) bad(text, "the manufacturer needs three letters");
+    // Each letter is 5 bits of the frame's code, 1..26 being A..Z; 0 and 27..31 ('@', '[', '\\', ']', '^',
+    // '_') are what a frame with such a code shows, and are accepted so that every frame's address can be
+    // registered (docs/ingest.md).
     for (std::size_t i = 0; i < 3; ++i)
-        if (rest[i] < 'A' || rest[i] > 'Z')
+        if (rest[i] < '@' || rest[i] > '_')
             bad(text,
                 "the manufacturer must be three capital letters A..Z, found " + excerpt(rest.substr(0, 3)));
     a.manufacturer = std::string(rest.substr(0, 3));
