@@ -147,6 +147,25 @@ contains err "conflict.hex:2" "the conflict names the frame's line"
 expect 0 "export readings after the conflict" -- "$kvant" export --db m.db --table readings
 absent out "2024-02-03T00:00:00Z" "nothing of the failed batch was stored"
 
+# ---- wireless M-Bus: OMS Vol. 2 Annex N, security mode 5, format A with CRCs (tests/test_decode_wmbus.cpp):
+# 2E 44 9315 (ELS) 78563412 (id 12345678) 33 (version) 03 (gas) | 7A 2A 00 2025 (mode 5) | 32 encrypted bytes
+# that decrypt with key 0102030405060708090A0B0C0D0E0F11 to 2F2F, 0C14 27048502 (BCD 02850427 × 10^-2 m3 =
+# 28504.27 m3), 046D 32371F15 (type F: minute 0x32 = 50, hour 0x37 & 0x1F = 23, day 0x1F = 31, month 5, year
+# 0 | 0x10 >> 1 = 8: 2008-05-31 23:50), 02FD17 0000 (no error flag), fillers
+echo "2E44931578563412330333637A2A0020255923C95AAA26D1B2E7493BC2AD013EC4A6F6D3529B520EDFF0EA6DEFC955B29D6D69EBF3EC8A" >oms.hex
+echo "12345678=0102030405060708090A0B0C0D0E0F11" >oms.keys
+printf 'serial,resource,address\nG1,gas,mbus:ELS-12345678\n' >gas.csv
+expect 0 "import the gas meter" -- "$kvant" import --db g.db --meters gas.csv
+expect 0 "wmbus without a key" -- "$kvant" decode --protocol wmbus oms.hex
+contains out '"ok":false,"error":{"status":"key_missing","offset":17' "no key: key_missing, not a corrupt frame"
+expect 0 "wmbus with a wrong key" -- "$kvant" decode --protocol wmbus --key 12345678=0102030405060708090A0B0C0D0E0F12 oms.hex
+contains out '"status":"key_wrong"' "wrong key: key_wrong"
+expect 0 "wmbus with its key and the meter" -- "$kvant" decode --protocol wmbus --keys oms.keys --db g.db oms.hex
+contains out '"address":"mbus:ELS-12345678-33-03"' "wmbus address"
+contains out '"readings":[{"channel":"volume","time":"2008-05-31T23:50:00Z","value":"28504.27"}],"events":[]' "wmbus reading, no event for zero error flags"
+expect 0 "wmbus ingest" -- "$kvant" ingest --db g.db --protocol wmbus --keys oms.keys oms.hex
+contains out "readings 1 written, 0 unchanged; events 0 written" "wmbus ingest writes"
+
 # ---- the corpus, when present
 if [ -n "$corpus" ] && [ -f "$corpus/mbus/libmbus_frames.jsonl" ]; then
   sed -n 's/.*"hex": "\([0-9A-Fa-f]*\)".*/\1/p' "$corpus/mbus/libmbus_frames.jsonl" >corpus.hex
