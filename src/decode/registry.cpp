@@ -4,6 +4,7 @@
 #include "kvant/core/error.hpp"
 #include "kvant/decode/decoder.hpp"
 #include "kvant/decode/mbus.hpp"
+#include "wmbus_internal.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -58,7 +59,7 @@ std::vector<const decoder_descriptor*> decoder_registry::identify(std::span<cons
 
 void add_mbus_decoders(decoder_registry& r) {
     r.add(decoder_descriptor{"mbus", "wired M-Bus (EN 13757-2/-3)", &mbus_identify, &make_mbus});
-    // the wireless M-Bus decoder ("wmbus") is added here by the wmbus branch
+    r.add(detail::wmbus_descriptor());
 }
 
 decoder_registry builtin_decoders() {

@@ -1,7 +1,10 @@
 // Uses the installed package as an integrator would: a SQLite database file (kvant::sqlite_store), CSV
 // imports, a query through the store's cursor after reopening the file, a monthly consumption in an IANA zone
-// (date's tz database, inside libkvant) and an exact cost. Prints one line the test checks:
-//   kvant <version> <zone> <month> <consumption> ... cost <roubles> sum <decimal>
+// (date's tz database, inside libkvant), an exact cost, and a wireless M-Bus telegram decrypted with AES
+// (OpenSSL's libcrypto, inside a shared libkvant or on the consumer's link line for a static one). Prints one
+// line the test checks:
+//   kvant <version> <zone> <month> <consumption> ... cost <roubles> sum <decimal> wmbus <value>
+#include <kvant/decode/wmbus.hpp>
 #include <kvant/kvant.hpp>
 
 #include <filesystem>
@@ -59,8 +62,23 @@ int main(int argc, char** argv) {
         const auto jan = kvant::decimal::from_raw(total->value.at(0));
         std::cout << " cost " << kvant::to_string(kvant::amount(jan, kvant::decimal::parse("5.53")))
                   << " sum "
-                  << kvant::to_string(kvant::decimal::parse("48880.10") + kvant::decimal::parse("49.25"))
-                  << "\n";
+                  << kvant::to_string(kvant::decimal::parse("48880.10") + kvant::decimal::parse("49.25"));
+        // OMS Vol. 2 Annex N, security mode 5 (AES-128-CBC), CRCs stripped: the gas meter's 28504.27 m3
+        const std::string_view telegram =
+            "2E4493157856341233037A2A0020255923C95AAA26D1B2E7493B013EC4A6F6D3529B520EDFF0EA6DEFC99D6D69EBF3";
+        std::vector<std::uint8_t> bytes;
+        for (std::size_t i = 0; i + 1 < telegram.size(); i += 2)
+            bytes.push_back(
+                static_cast<std::uint8_t>(std::stoi(std::string(telegram.substr(i, 2)), nullptr, 16)));
+        kvant::key_ring keys;
+        keys.add("12345678", "0102030405060708090A0B0C0D0E0F11");
+        kvant::decoded_frame frame;
+        if (!kvant::decode_wmbus(bytes, kvant::decoder_config{&keys, nullptr, kvant::crc_mode::detect},
+                                 frame)) {
+            std::cerr << "wmbus: " << frame.error.message() << "\n";
+            return 1;
+        }
+        std::cout << " wmbus " << frame.records.at(0).number.to_string() << "\n";
     } catch (const kvant::error& e) {
         std::cerr << e.what() << "\n";
         return 1;

@@ -15,8 +15,9 @@ function(run)
   endif()
   set(last_output "${out}" PARENT_SCOPE)
 endfunction()
-# worked out by hand: readings 100.5, 250.75, 400 at the Moscow month starts; 150.25 × 5.53 = 830.8825 roubles
-set(expected "Europe/Moscow 2025-01 150.25 2025-02 149.25 cost 830.88 sum 48929.35")
+# worked out by hand: readings 100.5, 250.75, 400 at the Moscow month starts; 150.25 × 5.53 = 830.8825 roubles;
+# the OMS Annex N mode 5 telegram's first record (BCD 02850427 × 10^-2 m3)
+set(expected "Europe/Moscow 2025-01 150.25 2025-02 149.25 cost 830.88 sum 48929.35 wmbus 28504.27")
 function(check_output what)
   string(FIND "${last_output}" "${expected}" found)
   if(found EQUAL -1)

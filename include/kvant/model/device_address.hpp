@@ -19,8 +19,9 @@ namespace kvant {
 inline namespace v0 {
 
 struct device_address {
-    std::string manufacturer;  ///< three capital letters A..Z
-    std::string id;            ///< eight characters: digits, or hex digits when the meter's id is not BCD
+    std::string
+        manufacturer;  ///< three capital letters A..Z ('@', '[', '\\', ']', '^', '_' for codes 0, 27..31)
+    std::string id;    ///< eight characters: digits, or hex digits when the meter's id is not BCD
     std::optional<std::uint8_t> version;
     std::optional<std::uint8_t> medium;  ///< both or neither
 
