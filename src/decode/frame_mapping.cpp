@@ -332,6 +332,11 @@ frame_values map_frame(const decoded_frame& f, const frame_context& c, reading_t
                                              "no channel");
             continue;
         }
+        if (r.modifier != 0) {  // the VIF's quantity's limit, count of exceeds, date or duration
+            skip(i, "a limit, count, date or duration of " + std::string(record_quantity_name(r.quantity)) +
+                        " (VIFE " + std::to_string(r.modifier) + ") has no channel");
+            continue;
+        }
         if (r.subunit != 0) {
             skip(i, "subunit " + std::to_string(r.subunit) + ": a sub-device's value has no channel");
             continue;

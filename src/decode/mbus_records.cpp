@@ -223,12 +223,32 @@ bool is_bit_field(record_quantity q) {
            q == record_quantity::digital_output || q == record_quantity::digital_input;
 }
 
+// VIFEs saying the value is a date (time) of the quantity: 0x39 start date of; E100 uf1b and E110 1f1b.
+bool is_date_modifier(std::uint8_t code) {
+    return code == 0x39 || ((code & 0xF2) == 0x42) || ((code & 0xFA) == 0x6A);
+}
+
 // Applies one combinable (orthogonal) VIFE, EN 13757-3 Table 15.
 void apply_vife(frame_record& r, std::uint8_t code) {
     if (code <= 0x1F) {
         r.error_code = code;
     } else if (code <= 0x35) {
         r.per = code;
+    } else if (code == 0x39 || (code >= 0x40 && code <= 0x6F)) {
+        // the value is no longer of the VIF's quantity itself: a limit, a count, a date or a duration of it
+        r.modifier = code;
+        constexpr record_unit durations[4] = {record_unit::s, record_unit::min, record_unit::h,
+                                              record_unit::d};
+        if (code == 0x41 || code == 0x49) {  // number of exceeds
+            r.unit = record_unit::none;
+            r.exponent = 0;
+        } else if (code >= 0x50 && code <= 0x67) {  // duration of (limit exceed)
+            r.unit = durations[code & 3];
+            r.exponent = 0;
+        } else if (is_date_modifier(code)) {
+            r.unit = record_unit::none;
+            r.exponent = 0;
+        }
     } else if (code == 0x3B) {
         r.accumulate_positive = true;
     } else if (code == 0x3C) {
@@ -482,7 +502,8 @@ bool parse_records(decoded_frame& out, std::size_t from) {
             case 0x4:
             case 0x6:
             case 0x7:
-                if (is_time_quantity(r.quantity) && (size == 2 || size == 3 || size == 4 || size == 6)) {
+                if ((is_time_quantity(r.quantity) || is_date_modifier(r.modifier)) &&
+                    (size == 2 || size == 3 || size == 4 || size == 6)) {
                     if (size == 2) {
                         read_type_g(p, r.when);
                         r.kind = value_kind::date;

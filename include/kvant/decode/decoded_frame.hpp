@@ -261,6 +261,15 @@ struct frame_record {
     /// A plain-text VIF's unit (VIF 0x7C/0xFC), in `decoded_frame::text`, in reading order ("%RH").
     std::uint32_t unit_text_offset = 0, unit_text_size = 0;
     bool additive_correction = false;  ///< VIFE 0x78..0x7B: the value is an additive correction (offset)
+    /// A VIFE that changes what the value is of the VIF's quantity (EN 13757-3 Table 15), its code; 0 if
+    /// none: 0x39 the start date (time) of; 0x40/0x48 the lower/upper limit value; 0x41/0x49 the number of
+    /// exceeds of the lower/upper limit (a count: unit none); 0x42..0x4F (E100 uf1b) the date (time) of the
+    /// begin/end of the first/last lower/upper limit exceed; 0x50..0x5F (E101 ufnn) the duration of a limit
+    /// exceed and 0x60..0x67 (E110 0fnn) a duration, in s, min, h or d (`unit`, exponent 0); 0x6A, 0x6B,
+    /// 0x6E, 0x6F (E110 1f1b) the date (time) of; other codes of 0x44..0x6F are reserved and kept. A date's
+    /// value is read as the time point types by the data field's size. The quantity stays the VIF's: a
+    /// record "volume_flow" with modifier 0x58 is the duration of the first upper volume-flow limit exceed.
+    std::uint8_t modifier = 0;
 
     /// The record's raw bytes (DIB, VIB, data) in the frame the caller gave (decrypted, CRCs removed).
     std::span<const std::uint8_t> raw(std::span<const std::uint8_t> data) const noexcept {
