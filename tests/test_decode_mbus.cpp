@@ -1051,21 +1051,26 @@ TEST_CASE("names: every quantity and unit has one, distinct; media of EN 13757-3
     CHECK(medium_name(0xFE) == "reserved");
 }
 
-TEST_CASE("CI 0x76 reads the long header; type I with IV; 0xFB MCal and GJ", "[mbus]") {
-    // 68 L L 68 08 01 76 + the long header + 06 6D 1E 9F 0B CD 13 00 (type I, minute byte 9F: 31 min, IV)
-    // + 04 FB 08 05 00 00 00 (FB 08: energy 10^-1 GJ: 5 → 0.5 GJ = 5 × 10^8 J)
-    // + 02 FB 0D 07 00 (FB 0D: energy 10^0 MCal: 7 → 7 × 10^6 cal)
-    std::vector<std::uint8_t> data = header;
-    const std::vector<std::uint8_t> recs = {0x06, 0x6D, 0x1E, 0x9F, 0x0B, 0xCD, 0x13, 0x00, 0x04, 0xFB,
-                                            0x08, 0x05, 0x00, 0x00, 0x00, 0x02, 0xFB, 0x0D, 0x07, 0x00};
-    for (std::uint8_t b : recs) data.push_back(b);
+TEST_CASE(
+    "CI 0x76 (mode 2) reads every multi-byte field most significant byte first; type I with IV; 0xFB "
+    "MCal and GJ",
+    "[mbus]") {
+    // 68 L L 68 08 01 76 + the long header with id and manufacturer MSB first (12 34 56 78, 2E C1)
+    // + 06 6D 00 13 CD 0B 9F 1E (type I, MSB first: seconds byte 1E last; minute byte 9F: 31 min, IV)
+    // + 04 FB 08 00 00 00 05 (FB 08: energy 10^-1 GJ: 5 → 0.5 GJ = 5 × 10^8 J)
+    // + 02 FB 0D 00 07 (FB 0D: energy 10^0 MCal: 7 → 7 × 10^6 cal)
+    const std::vector<std::uint8_t> data = {0x12, 0x34, 0x56, 0x78, 0x2E, 0xC1, 0x01, 0x07, 0x2A, 0x00, 0x00,
+                                            0x00, 0x06, 0x6D, 0x00, 0x13, 0xCD, 0x0B, 0x9F, 0x1E, 0x04, 0xFB,
+                                            0x08, 0x00, 0x00, 0x00, 0x05, 0x02, 0xFB, 0x0D, 0x00, 0x07};
     decoded_frame f;
     REQUIRE(decode_mbus(long_frame(0x76, data), f));
     CHECK(f.header.has_address);
     CHECK(f.header.id_text() == "12345678");
+    CHECK(std::string(f.header.manufacturer.data()) == "KVA");
     REQUIRE(f.records.size() == 3);
     CHECK(f.records[0].when.invalid);
     CHECK(f.records[0].when.minute == 31);
+    CHECK(f.records[0].when.second == 30);
     CHECK((f.records[1].unit == record_unit::j && f.records[1].number.to_string() == "500000000"));
     CHECK((f.records[2].unit == record_unit::cal && f.records[2].number.to_string() == "7000000"));
 }

@@ -51,7 +51,8 @@ std::string normalize_meter(std::string_view meter, const location& where) {
                 "expected mbus:MAN-ID or mbus:MAN-ID-VV-MM (ID eight digits, VV and MM two hex digits)");
         for (int i = 0; i < 3; ++i) {
             const char c = upper(a[static_cast<std::size_t>(i)]);
-            if (c < 'A' || c > 'Z') return bad("the manufacturer is three letters A..Z");
+            // as parse_device_address: A..Z, and '@' [ \ ] ^ _ for the codes 0 and 27..31 some meters send
+            if (c < '@' || c > '_') return bad("the manufacturer is three letters A..Z (or @ [ \\ ] ^ _)");
         }
         if (!id_ok(a.substr(4, 8))) return bad("the id is eight digits");
         if (a.size() == 18 && (a[12] != '-' || a[15] != '-' || !is_hex(a[13]) || !is_hex(a[14]) ||

@@ -175,8 +175,8 @@ bool decode_mbus(std::span<const std::uint8_t> bytes, decoded_frame& out) {
             if (l >= 4) h.status = bytes[7];
             return true;
         case 0x72:
-        case 0x76:
-            if (!detail::parse_long_header(out, data_at)) return false;
+        case 0x76:  // mode 2 (EN 1434-3): the header's and the records' multi-byte fields MSB first
+            if (!detail::parse_long_header(out, data_at, h.ci == 0x76)) return false;
             break;
         case 0x7A:
             if (!detail::parse_short_header(out, data_at)) return false;
@@ -196,7 +196,7 @@ bool decode_mbus(std::span<const std::uint8_t> bytes, decoded_frame& out) {
     // `configuration`, no security mode is taken from it, and the records are read as plain.
     h.security_mode = 0;
     const std::size_t records_at = h.ci == 0x78 ? data_at : h.ci == 0x7A ? data_at + 4 : data_at + 12;
-    return detail::parse_mbus_records(out, records_at);
+    return detail::parse_mbus_records(out, records_at, h.ci == 0x76);
 }
 
 }  // namespace v0

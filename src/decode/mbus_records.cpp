@@ -266,7 +266,25 @@ void apply_vife(frame_record& r, std::uint8_t code) {
 
 }  // namespace
 
-bool parse_long_header(decoded_frame& out, std::size_t at) {
+void manufacturer_letters(std::uint16_t code, std::array<char, 4>& out) noexcept {
+    out[0] = char(((code >> 10) & 0x1F) + 64);
+    out[1] = char(((code >> 5) & 0x1F) + 64);
+    out[2] = char((code & 0x1F) + 64);
+    out[3] = '\0';
+}
+
+int lvar_size(std::uint8_t lvar) noexcept {
+    if (lvar <= 0xBF) return lvar;                               // ASCII text
+    if (lvar >= 0xC0 && lvar <= 0xC9) return lvar - 0xC0;        // positive BCD, 2 digits a byte
+    if (lvar >= 0xD0 && lvar <= 0xD9) return lvar - 0xD0;        // negative BCD
+    if (lvar >= 0xE0 && lvar <= 0xEF) return lvar - 0xE0;        // binary number
+    if (lvar >= 0xF0 && lvar <= 0xF4) return 4 * (lvar - 0xEC);  // binary number, 16..32 bytes
+    if (lvar == 0xF5) return 48;
+    if (lvar == 0xF6) return 64;
+    return -1;
+}
+
+bool parse_long_header(decoded_frame& out, std::size_t at, bool msb_first) {
     const auto& d = out.data;
     if (d.size() < at || d.size() - at < 12)
         return fail(out, decode_status::truncated, at,
@@ -278,10 +296,12 @@ bool parse_long_header(decoded_frame& out, std::size_t at) {
     h.id = std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
            std::uint32_t(p[3]) << 24;
     h.manufacturer_code = std::uint16_t(p[4] | p[5] << 8);
-    h.manufacturer[0] = char(((h.manufacturer_code >> 10) & 0x1F) + 64);
-    h.manufacturer[1] = char(((h.manufacturer_code >> 5) & 0x1F) + 64);
-    h.manufacturer[2] = char((h.manufacturer_code & 0x1F) + 64);
-    h.manufacturer[3] = '\0';
+    if (msb_first) {
+        h.id = std::uint32_t(p[3]) | std::uint32_t(p[2]) << 8 | std::uint32_t(p[1]) << 16 |
+               std::uint32_t(p[0]) << 24;
+        h.manufacturer_code = std::uint16_t(p[5] | p[4] << 8);
+    }
+    manufacturer_letters(h.manufacturer_code, h.manufacturer);
     h.version = p[6];
     h.medium = p[7];
     h.has_address = true;
@@ -317,7 +337,7 @@ namespace {
                 "an 11th VIFE " + hex_byte(found));
 }
 
-bool parse_records(decoded_frame& out, std::size_t from) {
+bool parse_records(decoded_frame& out, std::size_t from, bool msb_first) {
     const std::uint8_t* const d = out.data.data();
     const std::size_t n = out.data.size();
     std::size_t pos = from;
@@ -456,26 +476,14 @@ bool parse_records(decoded_frame& out, std::size_t from) {
                             "end of data");
             lvar = d[pos];
             value_at = pos + 1;
-            if (lvar <= 0xBF)
-                size = lvar;
-            else if (lvar >= 0xC0 && lvar <= 0xC9)
-                size = std::size_t(lvar - 0xC0);
-            else if (lvar >= 0xD0 && lvar <= 0xD9)
-                size = std::size_t(lvar - 0xD0);
-            else if (lvar >= 0xE0 && lvar <= 0xEF)
-                size = std::size_t(lvar - 0xE0);
-            else if (lvar >= 0xF0 && lvar <= 0xF4)
-                size = 4 * std::size_t(lvar - 0xEC);
-            else if (lvar == 0xF5)
-                size = 48;
-            else if (lvar == 0xF6)
-                size = 64;
-            else
+            const int announced = lvar_size(lvar);
+            if (announced < 0)
                 return fail(out, decode_status::malformed, pos,
                             record_name(index) +
                                 ": an LVAR of 0x00..0xC9, 0xD0..0xD9 or 0xE0..0xF6 (EN 13757-3 "
                                 "Table 5)",
                             hex_byte(lvar));
+            size = std::size_t(announced);
             if (n - value_at < size)
                 return fail(out, decode_status::truncated, start,
                             record_name(index) + ": " + std::to_string(size) +
@@ -490,6 +498,11 @@ bool parse_records(decoded_frame& out, std::size_t from) {
             r.data_size = std::uint16_t(size);
         }
         const std::uint8_t* p = d + value_at;
+        std::uint8_t reversed[8];
+        if (msb_first && field != 0xD && size > 1) {  // mode 2: read the value least significant byte first
+            for (std::size_t i = 0; i < size; ++i) reversed[i] = p[size - 1 - i];
+            p = reversed;
+        }
 
         switch (field) {
             case 0x0:
@@ -563,8 +576,8 @@ bool parse_records(decoded_frame& out, std::size_t from) {
 
 }  // namespace
 
-bool parse_mbus_records(decoded_frame& out, std::size_t from) {
-    if (parse_records(out, from)) return true;
+bool parse_mbus_records(decoded_frame& out, std::size_t from, bool msb_first) {
+    if (parse_records(out, from, msb_first)) return true;
     out.records.clear();  // only a decoded frame carries records (a failed one would hold half a record)
     return false;
 }

@@ -2,7 +2,9 @@
 // structure's records, and the transport layer headers both carry. Internal to the decode layer.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 
 #include "kvant/decode/decoded_frame.hpp"
 
@@ -16,14 +18,23 @@ namespace detail {
 /// cannot read it fills `out.error` with an offset into `out.data` (the caller translates it to the input),
 /// empties `out.records` (a failed frame carries none) and returns false. A truncated record's error is at
 /// the record's first byte (its DIF); an 11th DIFE or VIFE at that byte. The VIF tables are in mbus_vif.hpp.
-bool parse_mbus_records(decoded_frame& out, std::size_t from);
+/// `msb_first`: wired CI 0x76 (mode 2 of EN 1434-3, which EN 13757-3:2013 no longer defines): every
+/// multi-byte number, BCD, real and date is sent most significant byte first.
+bool parse_mbus_records(decoded_frame& out, std::size_t from, bool msb_first = false);
+
+/// The three letters of a 2-byte manufacturer code (EN 13757-3: 5 bits a letter, `code + 64`), NUL-ended.
+/// Codes 0 and 27..31 show as '@' and '[', '\\', ']', '^', '_': every code has a text (docs/ingest.md).
+void manufacturer_letters(std::uint16_t code, std::array<char, 4>& out) noexcept;
+
+/// The number of data bytes an LVAR byte announces (EN 13757-3 Table 5), or -1 for a reserved LVAR.
+int lvar_size(std::uint8_t lvar) noexcept;
 
 /// Reads the transport layer long header (id 4, manufacturer 2, version 1, medium 1, access number 1,
 /// status 1, configuration 2: 12 bytes) at `out.data[at]` into `out.header`. False (with `out.error`) when
 /// fewer than 12 bytes remain. Sets `has_address`, the manufacturer's letters, and (as `parse_short_header`)
 /// `configuration` and `security_mode` = configuration bits 8..12 (the wired decoder resets the latter: wired
 /// meters fill the field freely, docs/decode.md).
-bool parse_long_header(decoded_frame& out, std::size_t at);
+bool parse_long_header(decoded_frame& out, std::size_t at, bool msb_first = false);
 /// Reads the short header (access number 1, status 1, configuration 2: 4 bytes).
 bool parse_short_header(decoded_frame& out, std::size_t at);
 

@@ -66,14 +66,6 @@ std::uint32_t le32(const std::uint8_t* p) noexcept {
            (std::uint32_t(p[3]) << 24);
 }
 
-void manufacturer_letters(std::uint16_t code, std::array<char, 4>& out) noexcept {
-    for (int i = 0; i < 3; ++i) {
-        const int v = (code >> (10 - 5 * i)) & 31;
-        out[static_cast<std::size_t>(i)] = (v >= 1 && v <= 26) ? static_cast<char>('@' + v) : '?';
-    }
-    out[3] = '\0';
-}
-
 std::string id_text(std::uint32_t id) {
     std::string s(8, '0');
     for (int i = 0; i < 8; ++i) s[static_cast<std::size_t>(7 - i)] = hex_digits[(id >> (4 * i)) & 15];
@@ -86,15 +78,6 @@ int data_size(std::uint8_t dif) noexcept {
     return sizes[dif & 0x0F];
 }
 /// The data bytes an LVAR byte announces (EN 13757-3 Table 5), or -1 for a reserved code.
-int lvar_size(std::uint8_t l) noexcept {
-    if (l <= 0xBF) return l;
-    if (l <= 0xCF) return l - 0xC0;
-    if (l <= 0xDF) return l - 0xD0;
-    if (l <= 0xEF) return l - 0xE0;
-    if (l <= 0xF4) return 4 * (l - 0xEC);
-    return -1;
-}
-
 /// One wireless telegram being decoded.
 struct telegram {
     std::span<const std::uint8_t> in;
@@ -265,7 +248,7 @@ bool telegram::decode() {
     h.c_field = d[1];
     // the link layer address: the identity unless a long transport header names another meter
     const std::uint16_t link_man = le16(&d[2]);
-    manufacturer_letters(link_man, h.link_manufacturer);
+    detail::manufacturer_letters(link_man, h.link_manufacturer);
     h.link_id = le32(&d[4]);
     h.link_version = d[8];
     h.link_medium = d[9];
@@ -448,7 +431,7 @@ bool telegram::decode() {
         if (ci == 0x72) {
             h.id = le32(&d[q]);
             h.manufacturer_code = le16(&d[q + 4]);
-            manufacturer_letters(h.manufacturer_code, h.manufacturer);
+            detail::manufacturer_letters(h.manufacturer_code, h.manufacturer);
             h.version = d[q + 6];
             h.medium = d[q + 7];
             q += 8;
@@ -637,8 +620,10 @@ bool telegram::decode() {
                             "a format of records (signature " + hex16(sig) + ")", "special DIF " + hex8(dif));
             if (size == -1) {
                 if (v >= d.size()) return short_values(1);
-                size = lvar_size(d[v]);
-                if (size < 0) return fail(decode_status::malformed, v, "an LVAR byte 0x00..0xF4", hex8(d[v]));
+                size = detail::lvar_size(d[v]);
+                if (size < 0)
+                    return fail(decode_status::malformed, v,
+                                "an LVAR of 0x00..0xC9, 0xD0..0xD9 or 0xE0..0xF6", hex8(d[v]));
                 full.push_back(d[v++]);
             }
             if (v + static_cast<std::size_t>(size) > d.size())
