@@ -296,11 +296,11 @@ KVANT_C_API void kvant_frame_free(kvant_frame* frame);
 KVANT_C_API int kvant_decoder_decode(kvant_decoder* decoder, const uint8_t* bytes, size_t size,
                                      kvant_frame* frame);
 
-/** 1 when the frame decoded, 0 when not (or for NULL). */
+/** 1 when the frame decoded, 0 when not (or for NULL, or a frame not decoded into yet). */
 KVANT_C_API int kvant_frame_ok(const kvant_frame* frame);
 /** Why the frame did not decode: "ok", "truncated", "malformed", "checksum", "unsupported", "key_missing" (no
  *  key for an encrypted meter), "key_wrong" (the key's check failed), "unknown_format" (a compact frame whose
- *  format no earlier frame showed). A static string; NULL for NULL. */
+ *  format no earlier frame showed); "" before the first decode. A static string; NULL for NULL. */
 KVANT_C_API const char* kvant_frame_status_name(const kvant_frame* frame);
 /** The byte offset in the caller's bytes where decoding stopped (0 when ok); -1 for NULL. */
 KVANT_C_API int64_t kvant_frame_error_offset(const kvant_frame* frame);

@@ -96,10 +96,11 @@ const kvant_frame& valid(const kvant_frame* f, const char* fn) {
 
 const frame_record& record_of(const kvant_frame* f, std::size_t i, const char* fn) {
     const auto& x = valid(f, fn);
-    if (i >= x.f.records.size())
-        invalid(fn, ("record " + std::to_string(i) + " is out of range (the frame has " +
-                     std::to_string(x.f.records.size()) + ")")
-                        .c_str());
+    const std::size_t n = x.decoded && x.f.ok() ? x.f.records.size() : 0;  // a failed frame has none
+    if (i >= n)
+        invalid(fn,
+                ("record " + std::to_string(i) + " is out of range (the frame has " + std::to_string(n) + ")")
+                    .c_str());
     return x.f.records[i];
 }
 
@@ -177,7 +178,10 @@ int kvant_decoder_decode(kvant_decoder* d, const uint8_t* bytes, size_t size, kv
         f->values_made = false;
         f->values.clear();
         const std::span<const std::uint8_t> in(size ? bytes : nullptr, size);
+        f->decoded = false;
         d->impl->decode(in, f->f);  // false: the frame's error says why; not a failure of the call
+        f->decoded = true;
+        f->protocol.assign(f->f.protocol);
         if (d->formats.size() < 4096 && f->f.ok()) d->formats.learn(f->f);
         if (f->f.ok() && f->f.header.has_address) {
             f->id = f->f.header.id_text();
@@ -192,12 +196,13 @@ int kvant_decoder_decode(kvant_decoder* d, const uint8_t* bytes, size_t size, kv
 }
 
 int kvant_frame_ok(const kvant_frame* f) {
-    return barrier([f] { return f && f->f.ok() ? 1 : 0; });
+    return barrier([f] { return f && f->decoded && f->f.ok() ? 1 : 0; });
 }
 
 const char* kvant_frame_status_name(const kvant_frame* f) {
     return barrier([f]() -> const char* {
-        return decode_status_text.name(valid(f, "kvant_frame_status_name").f.error.status).data();
+        const auto& x = valid(f, "kvant_frame_status_name");
+        return x.decoded ? decode_status_text.name(x.f.error.status).data() : "";
     });
 }
 
@@ -211,15 +216,11 @@ const char* kvant_frame_error_message(const kvant_frame* f) {
 }
 
 const char* kvant_frame_protocol(const kvant_frame* f) {
-    return barrier([f]() -> const char* {
-        // the registry's names are string literals: NUL-terminated
-        const auto p = valid(f, "kvant_frame_protocol").f.protocol;
-        return p.empty() ? "" : p.data();
-    });
+    return barrier([f]() -> const char* { return valid(f, "kvant_frame_protocol").protocol.c_str(); });
 }
 
 int kvant_frame_has_address(const kvant_frame* f) {
-    return barrier([f] { return f && f->f.ok() && f->f.header.has_address ? 1 : 0; });
+    return barrier([f] { return f && f->decoded && f->f.ok() && f->f.header.has_address ? 1 : 0; });
 }
 
 const char* kvant_frame_manufacturer(const kvant_frame* f) {
@@ -251,7 +252,7 @@ int kvant_frame_status(const kvant_frame* f) {
 }
 
 size_t kvant_frame_record_count(const kvant_frame* f) {
-    return barrier([f]() -> size_t { return f && f->f.ok() ? f->f.records.size() : 0; });
+    return barrier([f]() -> size_t { return f && f->decoded && f->f.ok() ? f->f.records.size() : 0; });
 }
 
 const char* kvant_frame_record_quantity(const kvant_frame* f, size_t i) {
@@ -306,9 +307,7 @@ const uint8_t* kvant_frame_record_raw(const kvant_frame* f, size_t i, size_t* si
     if (size_out) *size_out = 0;
     return barrier([&]() -> const uint8_t* {
         const auto raw =
-            f ? valid(f, "kvant_frame_record_raw").f.raw_of(record_of(f, i, "kvant_frame_record_raw"))
-              : std::span<const std::uint8_t>{};
-        need(f, "kvant_frame_record_raw", "frame");
+            valid(f, "kvant_frame_record_raw").f.raw_of(record_of(f, i, "kvant_frame_record_raw"));
         if (size_out) *size_out = raw.size();
         return raw.data();
     });

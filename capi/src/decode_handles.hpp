@@ -21,7 +21,8 @@ struct kvant_decoder {
 struct kvant_frame {
     kvant::decoded_frame f;
     // made once a decode, or on first ask: the accessors' strings point into these until the next decode
-    std::string id, address, message;
+    std::string protocol, id, address, message;
+    bool decoded = false;  // a decode has filled `f`
     std::vector<std::string> values;
     bool values_made = false;
 };

@@ -190,7 +190,7 @@ void bind_decode(py::module_& m) {
                  py::gil_scoped_release nogil;
                  std::lock_guard<std::mutex> lk(d.mu);
                  d.decode(span_of(bytes));
-                 return frame_json_line(d.frame);
+                 return frame_json(d.frame);
              })
         .def("records", [](py_decoder& d, const py::iterable& frames) {
             std::vector<std::string> all;
