@@ -335,11 +335,12 @@ KVANT_C_API size_t kvant_frame_record_count(const kvant_frame* frame);
 /** The quantity ("energy", "volume", "flow_temperature", "time_point", "fabrication_number", ...; "" when the
  *  VIF says none; docs/decode.md lists them). */
 KVANT_C_API const char* kvant_frame_record_quantity(const kvant_frame* frame, size_t i);
-/** The unit of the value ("Wh", "m3", "C", ...; "" for none). */
+/** The unit of the value ("Wh", "m3", ...; "" for none; a plain-text VIF's unit is the meter's text). */
 KVANT_C_API const char* kvant_frame_record_unit(const kvant_frame* frame, size_t i);
 /** The value as exact text, as `kvant decode` prints it: a decimal after the VIF's scale ("-12.34", "1200",
  *  never via a double), a date or time in ISO 8601 ("2024-03-01", "2024-03-01T12:30"), text as the meter
- *  sent it, other data (manufacturer specific) as hex digits; "" for no data. */
+ *  sent it, other data (manufacturer specific) as hex digits; "" where `kvant decode` prints null (no data,
+ *  data invalid for its DIF, a date the meter marks invalid, a plain-text unit's record). */
 KVANT_C_API const char* kvant_frame_record_value(const kvant_frame* frame, size_t i);
 /** "instantaneous", "maximum", "minimum" or "error". */
 KVANT_C_API const char* kvant_frame_record_function(const kvant_frame* frame, size_t i);

@@ -52,7 +52,8 @@ std::string frame_address_text(const decoded_frame& f) {
     return a ? a->to_string() : std::string();
 }
 
-/// A record's value as text (what `kvant decode` prints as "value").
+/// A record's value as text: what `kvant decode` prints as "value" (io/frame_json.cpp), "" where it prints
+/// null (no data, invalid data, a date the meter marks invalid, the text of a plain-text unit).
 std::string record_value_text(const decoded_frame& f, const frame_record& r) {
     char buf[32];
     const auto& t = r.when;
@@ -60,34 +61,50 @@ std::string record_value_text(const decoded_frame& f, const frame_record& r) {
         case value_kind::number:
             return r.number.to_string();
         case value_kind::date:
-            std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", t.year, unsigned(t.month), unsigned(t.day));
-            return buf;
         case value_kind::date_time:
-            if (t.has_seconds)
-                std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u:%02u", t.year, unsigned(t.month),
-                              unsigned(t.day), unsigned(t.hour), unsigned(t.minute), unsigned(t.second));
-            else
-                std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u", t.year, unsigned(t.month),
-                              unsigned(t.day), unsigned(t.hour), unsigned(t.minute));
+        case value_kind::time: {
+            if (t.invalid) return {};
+            int n = 0;
+            if (r.kind != value_kind::time)
+                n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02d%s", int(t.year), int(t.month), int(t.day),
+                                  r.kind == value_kind::date ? "" : "T");
+            if (r.kind == value_kind::date) return buf;
+            n += std::snprintf(buf + n, sizeof buf - std::size_t(n), "%02d:%02d", int(t.hour), int(t.minute));
+            if (t.has_seconds || r.kind == value_kind::time)
+                std::snprintf(buf + n, sizeof buf - std::size_t(n), ":%02d", int(t.second));
             return buf;
-        case value_kind::time:
-            std::snprintf(buf, sizeof buf, "%02u:%02u:%02u", unsigned(t.hour), unsigned(t.minute),
-                          unsigned(t.second));
-            return buf;
+        }
         case value_kind::text:
+            if (r.quantity == record_quantity::plain_text_unit) return {};  // the text is the unit
             return std::string(f.text_of(r));
-        case value_kind::bytes:
-        case value_kind::invalid: {
+        case value_kind::bytes: {
+            if (std::size_t(r.data_offset) + r.data_size > f.data.size()) return {};
             static constexpr char digits[] = "0123456789ABCDEF";
             std::string hex;
-            const auto data = std::span<const std::uint8_t>(f.data).subspan(r.data_offset, r.data_size);
-            for (const std::uint8_t b : data) hex += digits[b >> 4], hex += digits[b & 15];
+            for (const std::uint8_t b :
+                 std::span<const std::uint8_t>(f.data).subspan(r.data_offset, r.data_size))
+                hex += digits[b >> 4], hex += digits[b & 15];
             return hex;
         }
         case value_kind::none:
+        case value_kind::invalid:
             break;
     }
     return {};
+}
+
+/// The value texts (and plain-text units) of all records at once, on first ask after a decode.
+void make_values(kvant_frame& x) {
+    if (x.values_made) return;
+    x.values.resize(x.f.records.size());
+    x.units.resize(x.f.records.size());
+    for (std::size_t k = 0; k < x.f.records.size(); ++k) {
+        const auto& r = x.f.records[k];
+        x.values[k] = record_value_text(x.f, r);
+        x.units[k] =
+            r.quantity == record_quantity::plain_text_unit ? std::string(x.f.text_of(r)) : std::string();
+    }
+    x.values_made = true;
 }
 
 const kvant_frame& valid(const kvant_frame* f, const char* fn) {
@@ -177,6 +194,7 @@ int kvant_decoder_decode(kvant_decoder* d, const uint8_t* bytes, size_t size, kv
         if (size) need(bytes, fn, "bytes");
         f->values_made = false;
         f->values.clear();
+        f->units.clear();
         const std::span<const std::uint8_t> in(size ? bytes : nullptr, size);
         f->decoded = false;
         d->impl->decode(in, f->f);  // false: the frame's error says why; not a failure of the call
@@ -264,22 +282,20 @@ const char* kvant_frame_record_quantity(const kvant_frame* f, size_t i) {
 const char* kvant_frame_record_unit(const kvant_frame* f, size_t i) {
     return barrier([&]() -> const char* {
         const auto& r = record_of(f, i, "kvant_frame_record_unit");
-        return r.unit == record_unit::none ? "" : record_unit_name(r.unit).data();
+        if (r.quantity == record_quantity::plain_text_unit) {  // the unit is the meter's text (as the JSON)
+            record_of(f, i, "kvant_frame_record_value");
+            make_values(const_cast<kvant_frame&>(*f));
+            return f->units[i].c_str();
+        }
+        return record_unit_name(r.unit).data();
     });
 }
 
 const char* kvant_frame_record_value(const kvant_frame* f, size_t i) {
     return barrier([&]() -> const char* {
         record_of(f, i, "kvant_frame_record_value");
-        // the texts of all records at once, on first ask after a decode (a frame is one thread's)
-        auto& x = const_cast<kvant_frame&>(*f);
-        if (!x.values_made) {
-            x.values.resize(x.f.records.size());
-            for (std::size_t k = 0; k < x.f.records.size(); ++k)
-                x.values[k] = record_value_text(x.f, x.f.records[k]);
-            x.values_made = true;
-        }
-        return x.values[i].c_str();
+        make_values(const_cast<kvant_frame&>(*f));  // a frame is one thread's at a time
+        return f->values[i].c_str();
     });
 }
 

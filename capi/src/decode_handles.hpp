@@ -23,7 +23,7 @@ struct kvant_frame {
     // made once a decode, or on first ask: the accessors' strings point into these until the next decode
     std::string protocol, id, address, message;
     bool decoded = false;  // a decode has filled `f`
-    std::vector<std::string> values;
+    std::vector<std::string> values, units;
     bool values_made = false;
 };
 

@@ -49,7 +49,8 @@ def test_decode_long_frame():
     assert f["ok"] is True
     assert f["protocol"] == "mbus"
     assert f["manufacturer"] == "KAM" and f["id"] == "12345678"
-    assert f["version"] == 1 and f["medium"] == 7 and f["access_number"] == 85 and f["status"] == 0
+    assert f["version"] == 1 and f["medium"] == "water" and f["access_number"] == 85 and f["status"] == 0
+    assert f["address"] == "mbus:KAM-12345678-01-07"
     assert values(f) == [
         ("volume", "m3", "1.234", "instantaneous", 0, 0, 0),
         ("external_temperature", "C", "-23.4", "instantaneous", 0, 0, 0),
