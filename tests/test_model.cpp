@@ -571,6 +571,7 @@ TEST_CASE("every entity's description drives its JSON keys; docs/entities.md is 
     m.latitude = dec("47.274754");
     m.longitude = dec("39.702654");
     m.under_control = false;
+    m.address = "mbus:ACW-11490378-0E-16";
     const nlohmann::json j = m;
     std::set<std::string> keys, described;
     for (const auto& [k, v] : j.items()) keys.insert(k);

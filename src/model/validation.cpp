@@ -4,6 +4,7 @@
 
 #include "kvant/core/identifiers.hpp"
 #include "kvant/core/text.hpp"
+#include "kvant/model/device_address.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -265,6 +266,13 @@ issues validate(const meter& m, const meter_model* model, validation_policy poli
         if (m.transformer_ratio != decimal::from_integer(1) && model->connection == connection_type::direct)
             c.warning("transformer_ratio", "ratio " + to_string(m.transformer_ratio) + " on a model " +
                                                model->id + " connected directly");
+    }
+    if (!m.address.empty()) {
+        try {
+            (void)parse_device_address(m.address);
+        } catch (const parse_error& e) {
+            c.error("address", e.reason());
+        }
     }
     if (m.role == meter_role::building && m.point.empty())
         c.warning("point", "a building meter without a metering point is left out of building sums");

@@ -33,23 +33,34 @@ struct hex_frame_line {
 };
 KVANT_API std::vector<hex_frame_line> read_hex_frames(std::string_view text, std::string_view source_name);
 
-/// The meters of a store by device address, built once and reused for many frames.
+/// The meters of a store by device address, built once and reused for many frames. Two meters may be
+/// stored with addresses that one frame matches (the store does not refuse it: docs/ingest.md); such a frame
+/// is ambiguous and goes to neither.
 class KVANT_API meter_directory {
   public:
     explicit meter_directory(const store& s);
-    /// The meter whose address matches the frame's identity, or nullptr.
+    /// The meter whose address matches the frame's identity (its manufacturer and id; version and medium
+    /// given apart), or nullptr when none or more than one does.
     const meter* find(const device_address& frame_identity, std::uint8_t version, std::uint8_t medium) const;
+    /// Every meter whose address matches a frame's address (version and medium as the frame's, when it has
+    /// them), in serial order.
+    std::vector<const meter*> matches(const device_address& frame) const;
+    /// The zone the meter's clock is taken in (fleet::zone_of: its own, else its organisation's, else UTC).
+    const zone& zone_of(const meter& m) const;
+    std::size_t size() const noexcept { return meters_.size(); }
 
   private:
-    std::vector<meter> meters_;
+    std::vector<meter> meters_;  ///< the meters with an address
     std::vector<device_address> addresses_;
+    std::vector<zone> zones_;
 };
 
 struct ingest_options {
     std::string protocol = "mbus";  ///< a registry name
     decoder_config config;
-    instant received;         ///< when the frames arrived (the tool: --at, else now)
-    std::string source_name;  ///< for messages
+    instant received;                          ///< when the frames arrived (the tool: --at, else now)
+    std::string source_name;                   ///< for messages
+    on_conflict conflict = on_conflict::fail;  ///< a reading or event stored with another value
 };
 
 struct rejected_frame {
@@ -60,6 +71,7 @@ struct unmatched_frame {
     std::uint64_t line = 0;
     std::string address;  ///< the frame's device address text, or "" when it has none
     std::string hex;      ///< the frame as read, to ingest again once the meter is registered
+    std::string reason;   ///< "no meter has this address", "meters A and B both have this address", …
 };
 struct ingest_result {
     std::size_t frames = 0, decoded = 0;
@@ -70,7 +82,9 @@ struct ingest_result {
     std::vector<unmatched_frame> unmatched;
 };
 
-/// Decodes, matches and stores the frames in one transaction of `s`.
+/// Decodes, matches and stores the frames in one transaction of `s`. Rejected and unmatched frames are
+/// reported, never stored and never an error; a store write that fails (a reading before the meter's
+/// installation, a conflicting value) throws naming the frame's line, and nothing of the batch is stored.
 KVANT_API ingest_result ingest_frames(store& s, const decoder_registry& registry,
                                       std::span<const hex_frame_line> frames, const ingest_options& options);
 

@@ -31,6 +31,7 @@ struct meter {
     std::optional<decimal> latitude;   ///< degrees, WGS 84
     std::optional<decimal> longitude;  ///< degrees, WGS 84
     bool under_control = true;  ///< на контроле: its data is expected (collection rate, link status count it)
+    std::string address;  ///< protocol identity `mbus:MAN-ID[-VV-MM]` (device_address.hpp); "" when none
 
     friend bool operator==(const meter&, const meter&) = default;
 };
@@ -55,7 +56,8 @@ struct description<meter> {
         field{"latitude", &meter::latitude, "decimal degrees, WGS 84; both or neither"},
         field{"longitude", &meter::longitude, "decimal degrees, WGS 84; both or neither"},
         field{"under_control", &meter::under_control,
-              "на контроле: its data is expected and the collection rate counts it"}};
+              "на контроле: its data is expected and the collection rate counts it"},
+        field{"address", &meter::address, "protocol identity: `mbus:MAN-ID[-VV-MM]` (docs/ingest.md)"}};
 };
 
 }  // namespace v0

@@ -1,0 +1,85 @@
+#include "kvant/model/device_address.hpp"
+
+#include "kvant/core/error.hpp"
+#include "kvant/core/text.hpp"
+
+namespace kvant {
+inline namespace v0 {
+namespace {
+
+constexpr char hex_digits[] = "0123456789ABCDEF";
+
+int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+[[noreturn]] void bad(std::string_view text, const std::string& why) {
+    throw parse_error(errc::invalid_identifier,
+                      "device address " + excerpt(text) + ": " + why +
+                          " (expected mbus:MAN-ID or mbus:MAN-ID-VV-MM, e.g. mbus:ACW-11490378-0E-16)");
+}
+
+void put_hex_byte(std::string& out, std::uint8_t b) {
+    out += hex_digits[b >> 4];
+    out += hex_digits[b & 0x0f];
+}
+
+}  // namespace
+
+std::string device_address::to_string() const {
+    std::string out = "mbus:" + manufacturer + "-" + id;
+    if (version && medium) {
+        out += '-';
+        put_hex_byte(out, *version);
+        out += '-';
+        put_hex_byte(out, *medium);
+    }
+    return out;
+}
+
+device_address parse_device_address(std::string_view text) {
+    constexpr std::string_view prefix = "mbus:";
+    if (!text.starts_with(prefix)) bad(text, "the protocol prefix mbus: is missing");
+    std::string_view rest = text.substr(prefix.size());
+    device_address a;
+    // MAN: three capital letters (EN 62056-21 manufacturer code, A..Z each)
+    if (rest.size() < 3) bad(text, "the manufacturer needs three letters");
+    for (std::size_t i = 0; i < 3; ++i)
+        if (rest[i] < 'A' || rest[i] > 'Z')
+            bad(text,
+                "the manufacturer must be three capital letters A..Z, found " + excerpt(rest.substr(0, 3)));
+    a.manufacturer = std::string(rest.substr(0, 3));
+    rest.remove_prefix(3);
+    if (rest.empty() || rest.front() != '-') bad(text, "a '-' must follow the manufacturer");
+    rest.remove_prefix(1);
+    // ID: eight digits, or hex digits for an id that is not BCD (written in capitals)
+    const std::size_t id_end = std::min(rest.find('-'), rest.size());
+    const std::string_view id = rest.substr(0, id_end);
+    if (id.size() != 8) bad(text, "the id must be eight digits, found " + std::to_string(id.size()));
+    for (char c : id)
+        if (hex_value(c) < 0) bad(text, "the id must be digits 0-9 (or hex A-F), found " + excerpt(id));
+    a.id.reserve(8);
+    for (char c : id) a.id += hex_digits[hex_value(c)];
+    rest.remove_prefix(id_end);
+    if (rest.empty()) return a;
+    // -VV-MM: version and medium, two hex digits each, both or neither
+    auto byte_at = [&](std::string_view what) -> std::uint8_t {
+        if (rest.size() < 3 || rest.front() != '-' || hex_value(rest[1]) < 0 || hex_value(rest[2]) < 0 ||
+            (rest.size() > 3 && rest[3] != '-'))
+            bad(text, "the " + std::string(what) + " must be two hex digits after a '-'");
+        const auto v = static_cast<std::uint8_t>(hex_value(rest[1]) * 16 + hex_value(rest[2]));
+        rest.remove_prefix(3);
+        return v;
+    };
+    a.version = byte_at("version");
+    if (rest.empty()) bad(text, "a version needs a medium too (-VV-MM)");
+    a.medium = byte_at("medium");
+    if (!rest.empty()) bad(text, "unexpected text after the medium: " + excerpt(rest));
+    return a;
+}
+
+}  // namespace v0
+}  // namespace kvant
