@@ -344,6 +344,34 @@ TEST_CASE("format B: one CRC over blocks 1 and 2, L counts it", "[wmbus]") {
     CHECK(g.error.status == decode_status::checksum);
 }
 
+TEST_CASE("format B longer than 128 bytes: block 3 has its own CRC", "[wmbus]") {
+    // Written for this test: 140 data bytes 8F 44 2D2C 78563412 01 07 | 78 | 0413 E8030000 (1.000 m3) then
+    // 0x2F idle fillers to the end. Format B sends bytes 0..125 and their CRC, then bytes 126..139 and
+    // theirs; L = 140 + 4 CRC bytes - 1 = 0x8F.
+    bytes_t plain = hex("8F442D2C7856341201077804 13E8030000");
+    plain.resize(140, 0x2F);
+    bytes_t b(plain.begin(), plain.begin() + 126);
+    auto put_crc = [&](std::span<const std::uint8_t> blk) {
+        const auto c = crc(blk);
+        b.push_back(static_cast<std::uint8_t>(c >> 8));
+        b.push_back(static_cast<std::uint8_t>(c & 0xFF));
+    };
+    put_crc(std::span(plain).first(126));
+    b.insert(b.end(), plain.begin() + 126, plain.end());
+    put_crc(std::span(plain).subspan(126));
+    REQUIRE(b.size() == 0x8F + 1);
+    const decoder_config present{nullptr, nullptr, crc_mode::present};
+    const auto f = decode(b, present);
+    REQUIRE(f.ok());
+    CHECK(f.header.kind == frame_kind::wireless_b);
+    CHECK(hex_of(f.data) == hex_of(plain));
+    REQUIRE(f.records.size() == 1);
+    CHECK(f.records[0].number.to_string() == "1");
+    CHECK(decode(b).header.kind == frame_kind::wireless_b);  // detected
+    b[130] ^= 0x01;  // block 3 corrupt: with CRCs said present, a CRC error
+    CHECK(decode(b, present).error.status == decode_status::checksum);
+}
+
 TEST_CASE("mode 5: right, wrong and missing keys are told apart", "[wmbus]") {
     key_ring right, wrong;
     right.add("12345678", oms_mode5_key);
