@@ -360,17 +360,21 @@ KVANT_C_API int kvant_frame_to_json(char** out, const kvant_frame* frame);
 /** `kvant ingest`: decodes the hex frames of `hex_text` (one a line, spaces allowed, '#' comments), finds
  * each frame's meter by its device address (the meters' `address`), and stores their readings and events in
  * one transaction (all or nothing). `received` (Unix seconds) is when the frames arrived: the time of current
- *  values whose frame has no time of its own. `options` may be NULL. A frame that does not decode is rejected
+ *  values whose frame has no time of its own. `on_conflict` (a KVANT_CONFLICT_*) says what a reading or event
+ *  stored already with another value does (KVANT_CONFLICT_FAIL: the call fails naming the frame's line, and
+ *  nothing is stored). `options` may be NULL. A frame that does not decode is rejected
  *  and one whose meter the store does not know is unmatched: both are reported, neither fails the call. A
  *  line that is not hex fails the call (KVANT_E_PARSE naming the line) and stores nothing. *summary_out (when
  *  not NULL) gets a JSON object the caller frees with kvant_string_free:
  *  {"frames", "decoded", "readings_written", "readings_unchanged", "events_written", "records_skipped",
- *   "rejected": [{"line", "status", "offset", "message"}], "unmatched": [{"line", "address", "hex"}]}.
+ *   "rejected": [{"line", "status", "offset", "message"}], "unmatched": [{"line", "address", "reason",
+ *   "hex"}]} (unmatched: no meter has the frame's address, or two meters have it).
  *  *frames_out, *stored_out (when not NULL) get the number of frames read and of readings written, for a
  *  caller that wants no JSON. Not thread-safe for one store. */
 KVANT_C_API int kvant_store_ingest_hex(char** summary_out, size_t* frames_out, size_t* stored_out,
                                        kvant_store* store, const char* protocol, const char* hex_text,
-                                       int64_t received, const kvant_decoder_options* options);
+                                       int64_t received, int on_conflict,
+                                       const kvant_decoder_options* options);
 
 /* ---- result tables ---- */
 

@@ -15,6 +15,21 @@ using namespace kvant::capi;
 
 namespace {
 
+on_conflict conflict_policy(int c, const char* fn) {
+    switch (c) {
+        case KVANT_CONFLICT_FAIL:
+            return on_conflict::fail;
+        case KVANT_CONFLICT_KEEP:
+            return on_conflict::keep;
+        case KVANT_CONFLICT_REPLACE:
+            return on_conflict::replace;
+        default:
+            invalid(fn,
+                    ("on_conflict " + std::to_string(c) + " is none of KVANT_CONFLICT_FAIL, _KEEP, _REPLACE")
+                        .c_str());
+    }
+}
+
 std::string summary_json(const ingest_result& r) {
     nlohmann::ordered_json j;
     j["frames"] = r.frames;
@@ -31,7 +46,8 @@ std::string summary_json(const ingest_result& r) {
                                  {"message", x.error.message()}});
     j["unmatched"] = nlohmann::ordered_json::array();
     for (const auto& x : r.unmatched)
-        j["unmatched"].push_back({{"line", x.line}, {"address", x.address}, {"hex", x.hex}});
+        j["unmatched"].push_back(
+            {{"line", x.line}, {"address", x.address}, {"reason", x.reason}, {"hex", x.hex}});
     return j.dump();
 }
 
@@ -51,7 +67,7 @@ int kvant_frame_to_json(char** out, const kvant_frame* f) {
 }
 
 int kvant_store_ingest_hex(char** summary_out, size_t* frames_out, size_t* stored_out, kvant_store* s,
-                           const char* protocol, const char* hex_text, int64_t received,
+                           const char* protocol, const char* hex_text, int64_t received, int policy,
                            const kvant_decoder_options* options) {
     return barrier([&] {
         constexpr const char* fn = "kvant_store_ingest_hex";
@@ -68,6 +84,7 @@ int kvant_store_ingest_hex(char** summary_out, size_t* frames_out, size_t* store
         io.config = config_of(options, keys, &formats, fn);
         io.received = from_unix(received);
         io.source_name = fn;
+        io.conflict = conflict_policy(policy, fn);
         const auto frames = read_hex_frames(hex_text, fn);
         const ingest_result r = ingest_frames(*s->db, builtin_decoders(), frames, io);
         char* summary = summary_out ? hand_out_text(summary_json(r)) : nullptr;

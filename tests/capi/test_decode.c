@@ -262,7 +262,8 @@ static void ingest_hex(void) {
                             "{\"serial\": \"W1\", \"organization\": \"org\", \"resource\": \"cold_water\", "
                             "\"address\": \"mbus:KAM-12345678\"}"));
     /* 2024-03-01T12:00:00Z */
-    OK(kvant_store_ingest_hex(&summary, &frames, &stored, s, "mbus", text, INT64_C(1709294400), NULL));
+    OK(kvant_store_ingest_hex(&summary, &frames, &stored, s, "mbus", text, INT64_C(1709294400),
+                              KVANT_CONFLICT_FAIL, NULL));
     CHECK(frames == 3);
     CHECK(stored >= 1);
     CHECK(summary && strstr(summary, "\"frames\":3") != NULL);
@@ -288,15 +289,20 @@ static void ingest_hex(void) {
         kvant_readings_free(r);
     }
     /* the counts alone, no JSON; the same frames again store nothing new */
-    OK(kvant_store_ingest_hex(NULL, &frames, &stored, s, "mbus", text, INT64_C(1709294400), NULL));
+    OK(kvant_store_ingest_hex(NULL, &frames, &stored, s, "mbus", text, INT64_C(1709294400),
+                              KVANT_CONFLICT_FAIL, NULL));
     CHECK(frames == 3 && stored == 0);
     /* text that is not hex fails the call, naming the line, and stores nothing */
-    CHECK_STATUS(kvant_store_ingest_hex(&summary, &frames, &stored, s, "mbus", "E5\nnot hex\n", 0, NULL),
+    CHECK_STATUS(kvant_store_ingest_hex(&summary, &frames, &stored, s, "mbus", "E5\nnot hex\n", 0,
+                                        KVANT_CONFLICT_FAIL, NULL),
                  KVANT_E_PARSE);
     CHECK(summary == NULL && frames == 0 && stored == 0);
     CHECK_ERROR_HAS("2");
-    CHECK_STATUS(kvant_store_ingest_hex(NULL, NULL, NULL, s, "modbus", "E5\n", 0, NULL), KVANT_E_CONFIG);
-    CHECK_STATUS(kvant_store_ingest_hex(NULL, NULL, NULL, NULL, "mbus", "E5\n", 0, NULL),
+    CHECK_STATUS(kvant_store_ingest_hex(NULL, NULL, NULL, s, "modbus", "E5\n", 0, KVANT_CONFLICT_FAIL, NULL),
+                 KVANT_E_CONFIG);
+    CHECK_STATUS(kvant_store_ingest_hex(NULL, NULL, NULL, NULL, "mbus", "E5\n", 0, KVANT_CONFLICT_FAIL, NULL),
+                 KVANT_E_INVALID_ARGUMENT);
+    CHECK_STATUS(kvant_store_ingest_hex(NULL, NULL, NULL, s, "mbus", "E5\n", 0, 7, NULL),
                  KVANT_E_INVALID_ARGUMENT);
     kvant_store_free(s);
 }

@@ -247,7 +247,8 @@ void bind_decode(py::module_& m) {
     m.def(
         "_ingest",
         [](py_store& s, const std::string& hex_text, const std::string& protocol, std::int64_t at,
-           const std::string& keys_text, const std::string& crc, const std::string& source) {
+           const std::string& keys_text, const std::string& crc, const std::string& source,
+           const std::string& conflict) {
             key_ring keys;
             wmbus_format_cache formats;
             if (!keys_text.empty()) keys.add_lines(keys_text, "keys");
@@ -258,6 +259,7 @@ void bind_decode(py::module_& m) {
             io.config.crc = crc_mode_text.parse(crc, location{"", 0, "crc", -1});
             io.received = from_unix(at);
             io.source_name = source;
+            io.conflict = on_conflict_text.parse(conflict, location{"", 0, "conflict", -1});
             const auto frames = read_hex_frames(hex_text, source);
             const ingest_result r =
                 s.locked([&](store& db) { return ingest_frames(db, builtin_decoders(), frames, io); });
@@ -281,6 +283,7 @@ void bind_decode(py::module_& m) {
                 py::dict e;
                 e["line"] = x.line;
                 e["address"] = x.address;
+                e["reason"] = x.reason;
                 e["hex"] = x.hex;
                 unmatched.append(e);
             }
@@ -289,7 +292,7 @@ void bind_decode(py::module_& m) {
             return d;
         },
         py::arg("store"), py::arg("hex_text"), py::arg("protocol"), py::arg("at"), py::arg("keys"),
-        py::arg("crc"), py::arg("source"));
+        py::arg("crc"), py::arg("source"), py::arg("conflict") = "fail");
 }
 
 }  // namespace kvant::python
