@@ -297,7 +297,7 @@ static void ingest_hex(void) {
                                         KVANT_CONFLICT_FAIL, NULL),
                  KVANT_E_PARSE);
     CHECK(summary == NULL && frames == 0 && stored == 0);
-    CHECK_ERROR_HAS("2");
+    CHECK_ERROR_HAS("kvant_store_ingest_hex:2: byte 1");
     CHECK_STATUS(kvant_store_ingest_hex(NULL, NULL, NULL, s, "modbus", "E5\n", 0, KVANT_CONFLICT_FAIL, NULL),
                  KVANT_E_CONFIG);
     CHECK_STATUS(kvant_store_ingest_hex(NULL, NULL, NULL, NULL, "mbus", "E5\n", 0, KVANT_CONFLICT_FAIL, NULL),
