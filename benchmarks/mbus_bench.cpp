@@ -175,6 +175,11 @@ int main(int argc, char** argv) {
         f.ok = dec[f.protocol]->decode(f.bytes, out);
         if (f.ok) formats.learn(out);
         f.records = f.ok ? out.records.size() : 0;
+        if (!f.ok)
+            std::fprintf(stderr, "distinct frame %zu (%s) does not decode: %s: %s\n", i + 1,
+                         f.protocol ? "wmbus" : "mbus",
+                         std::string(decode_status_text.name(out.error.status)).c_str(),
+                         out.error.message().c_str());
         ok_frames += f.ok;
         f.meter = "M" + std::to_string(i);
         f.context.meter = f.meter;
