@@ -176,6 +176,38 @@ def test_store_ingest(tmp_path):
             db.ingest("E5\nnot hex\n")
 
 
+# OMS Vol. 2 Annex N, security profile A (mode 5): format A with its CRCs, 2E 44 9315 (ELS) 78563412 (id
+# 12345678) 33 03 (version 0x33, gas) | 7A 2A (access number 42) 00 2025 (configuration 0x2520: mode 5, 2 blocks),
+# 32 encrypted bytes; key 0102030405060708090A0B0C0D0E0F11. Decrypted: 2F2F, 0C14 27048502 (8-digit BCD,
+# 10^-2 m3: 28504.27 m3, the value the OMS example gives), 046D 32371F15 (type F: 2008-05-31 23:50), 02FD17 0000
+# (error flags 0), idle fillers.
+OMS_MODE5 = ("2E44931578563412330333637A2A0020255923C95AAA26D1B2E7493BC2AD013EC4A6F6D3529B520EDFF0EA6DEFC955B29D6D"
+             "69EBF3EC8A")
+OMS_KEY = "0102030405060708090A0B0C0D0E0F11"
+
+
+def test_wireless_keys():
+    f = kvant.decode(OMS_MODE5, protocol="wmbus", keys={"12345678": OMS_KEY})
+    assert f["ok"] is True and f["address"] == "mbus:ELS-12345678-33-03"
+    assert (f["version"], f["access_number"]) == (0x33, 42)
+    assert [(r["quantity"], r["unit"], r["value"]) for r in f["records"]] == [
+        ("volume", "m3", "28504.27"), ("time_point", "", "2008-05-31T23:50"), ("error_flags", "", "0")]
+    # a key for the full address, as bytes, in a keys text, or added later: the same frame
+    assert kvant.decode(OMS_MODE5, "wmbus", keys={"mbus:ELS-12345678-33-03": bytes.fromhex(OMS_KEY)}) == f
+    assert kvant.decode(OMS_MODE5, "wmbus", keys=f"# keys\n12345678={OMS_KEY}\n") == f
+    d = kvant.Decoder("wmbus")
+    assert d.decode(OMS_MODE5)["error"]["status"] == "key_missing"
+    d.add_key("12345678", OMS_KEY)
+    assert d.decode(OMS_MODE5) == f
+    # a wrong key is told apart from a missing one, and from a corrupt frame; the message never holds the key
+    wrong = kvant.decode(OMS_MODE5, "wmbus", keys={"12345678": OMS_KEY[:-1] + "2"})
+    assert wrong["ok"] is False and wrong["error"]["status"] == "key_wrong"
+    assert OMS_KEY[:-1] not in wrong["error"]["message"]
+    df = kvant.decode_frames([OMS_MODE5, OMS_MODE5], protocol="wmbus", keys={"12345678": OMS_KEY})
+    assert df["value"].tolist() == ["28504.27", "2008-05-31T23:50", "0"] * 2
+    assert df["frame"].tolist() == [0, 0, 0, 1, 1, 1]
+
+
 @pytest.mark.skipif(not CORPUS.exists(), reason=f"the M-Bus corpus is not there ({CORPUS})")
 def test_corpus_first_frame():
     first = json.loads(CORPUS.read_text().splitlines()[0])
