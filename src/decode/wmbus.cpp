@@ -624,9 +624,10 @@ bool telegram::decode() {
             std::uint8_t vif = 0;
             if (f < fm.size()) {
                 vif = fm[f++];
+                // a plain-text unit (VIF 0x7C/0xFC): its length and text follow the VIF, before any VIFE
+                if ((vif & 0x7F) == 0x7C && f < fm.size()) f = std::min(fm.size(), f + 1 + fm[f]);
                 b = vif;
                 while ((b & 0x80) && f < fm.size()) b = fm[f++];  // VIFEs (and 0xFB/0xFD codes)
-                if ((vif & 0x7F) == 0x7C && f < fm.size()) f = std::min(fm.size(), f + 1 + fm[f]);
             }
             full.insert(full.end(), fm.begin() + static_cast<std::ptrdiff_t>(rec),
                         fm.begin() + static_cast<std::ptrdiff_t>(f));

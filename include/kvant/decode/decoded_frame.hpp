@@ -257,7 +257,10 @@ struct frame_record {
     value_kind kind = value_kind::none;
     exact_number number;
     record_time when;
-    std::uint32_t text_offset = 0, text_size = 0;  ///< text and plain-text units, in `decoded_frame::text`
+    std::uint32_t text_offset = 0, text_size = 0;  ///< a text value (LVAR text), in `decoded_frame::text`
+    /// A plain-text VIF's unit (VIF 0x7C/0xFC), in `decoded_frame::text`, in reading order ("%RH").
+    std::uint32_t unit_text_offset = 0, unit_text_size = 0;
+    bool additive_correction = false;  ///< VIFE 0x78..0x7B: the value is an additive correction (offset)
 
     /// The record's raw bytes (DIB, VIB, data) in the frame the caller gave (decrypted, CRCs removed).
     std::span<const std::uint8_t> raw(std::span<const std::uint8_t> data) const noexcept {
@@ -313,7 +316,7 @@ struct decoded_frame {
     std::vector<frame_record> records;
     std::vector<std::uint8_t> data;  ///< the bytes the records point into (decrypted, CRCs removed)
     std::string text;                ///< text values and plain-text units, in reading order
-    frame_error error;              ///< status ok when the frame decoded
+    frame_error error;               ///< status ok when the frame decoded
 
     bool ok() const noexcept { return error.status == decode_status::ok; }
     /// Empties the frame, keeping its buffers' capacity.
@@ -329,6 +332,14 @@ struct decoded_frame {
         return std::string_view(text).substr(r.text_offset, r.text_size);
     }
     std::span<const std::uint8_t> raw_of(const frame_record& r) const noexcept { return r.raw(data); }
+    /// A plain-text VIF's unit ("%RH"); empty for other records.
+    std::string_view unit_text_of(const frame_record& r) const noexcept {
+        return std::string_view(text).substr(r.unit_text_offset, r.unit_text_size);
+    }
+    /// The record's data field bytes (as transmitted: little-endian numbers, reversed text).
+    std::span<const std::uint8_t> data_of(const frame_record& r) const noexcept {
+        return std::span<const std::uint8_t>(data).subspan(r.data_offset, r.data_size);
+    }
 };
 
 /// Names for output (JSON, docs): "energy", "Wh", … `quantity_name` of `none` is "".
