@@ -120,53 +120,6 @@ TEST_CASE("a resource's main channel, and labels beside it") {
     CHECK(channel_label(channel::of(quantity::reactive_import, register_id::t1), el) == "reactive_import.t1");
 }
 
-TEST_CASE("M-Bus primary VIFs (EN 13757-3 table 10) map to channels with their power of ten") {
-    struct row {
-        std::uint8_t vif;
-        quantity q;
-        unit u;
-        int exponent;
-    };
-    // E000 0nnn energy 10^(nnn-3) Wh: in kWh, 10^(nnn-6); E000 1nnn energy 10^nnn J: in GJ, 10^(nnn-9);
-    // E001 0nnn volume 10^(nnn-6) m3; E001 1nnn mass 10^(nnn-3) kg: in t, 10^(nnn-6); E010 1nnn power
-    // 10^(nnn-3) W: in kW, 10^(nnn-6); E011 1nnn volume flow 10^(nnn-6) m3/h; E101 10nn flow temperature
-    // 10^(nn-3) °C; E101 11nn return temperature; E110 00nn temperature difference 10^(nn-3) K; E110 01nn
-    // external temperature; E010 0110 operating time in hours.
-    const row table[] = {
-        {0x03, quantity::heat_energy, unit::kwh, -3},  // Wh
-        {0x06, quantity::heat_energy, unit::kwh, 0},   // kWh
-        {0x07, quantity::heat_energy, unit::kwh, 1},   // 10 kWh
-        {0x0E, quantity::heat_energy, unit::gj, -3},   // MJ
-        {0x0F, quantity::heat_energy, unit::gj, -2},   // 10 MJ
-        {0x13, quantity::volume, unit::m3, -3},        // litres
-        {0x16, quantity::volume, unit::m3, 0},         // m3
-        {0x1B, quantity::mass, unit::tonne, -3},       // kg
-        {0x2B, quantity::power, unit::kw, -3},         // W
-        {0x2E, quantity::power, unit::kw, 0},          // kW
-        {0x3B, quantity::volume_flow, unit::m3_per_hour, -3},
-        {0x5A, quantity::flow_temperature, unit::celsius, -1},  // 0.1 °C
-        {0x5B, quantity::flow_temperature, unit::celsius, 0},
-        {0x5E, quantity::return_temperature, unit::celsius, -1},
-        {0x61, quantity::temperature_difference, unit::kelvin, -2},
-        {0x65, quantity::external_temperature, unit::celsius, -2},
-        {0x26, quantity::operating_time, unit::hour, 0},
-        {0x86, quantity::heat_energy, unit::kwh, 0},  // the extension bit does not change the quantity
-    };
-    for (const auto& r : table) {
-        INFO(int(r.vif));
-        const auto m = mbus_vif_channel(r.vif);
-        REQUIRE(m);
-        CHECK(m->ch.what == r.q);
-        CHECK(m->ch.in == r.u);
-        CHECK(m->exponent == r.exponent);
-    }
-    // not quantities: time point (E110 110n), fabrication number (E111 1000), extensions (FB, FD), seconds of
-    // operating time (E010 0100: only hours map)
-    for (std::uint8_t v : {std::uint8_t{0x6C}, std::uint8_t{0x6D}, std::uint8_t{0x78}, std::uint8_t{0x7B},
-                           std::uint8_t{0x7D}, std::uint8_t{0x24}})
-        CHECK_FALSE(mbus_vif_channel(v));
-}
-
 TEST_CASE("plausible values: cumulative registers not negative, other kinds symmetric") {
     const channel reg = channel::of(quantity::active_import);
     const channel temp = channel::of(quantity::return_temperature);

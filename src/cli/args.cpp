@@ -78,6 +78,14 @@ option_spec one_of(std::string name, std::string placeholder, std::vector<std::s
     return o;
 }
 
+option_spec operand(std::string placeholder, std::string help) {
+    option_spec o;
+    o.value = std::move(placeholder);
+    o.help = std::move(help);
+    o.positional = true;
+    return o;
+}
+
 option_spec busy_timeout() {
     return integer("busy-timeout", "MS", 0, 3'600'000,
                    "how long to wait for a database that another process is writing, in milliseconds")
@@ -208,8 +216,12 @@ args::args(const command_spec& spec, const std::vector<std::string>& argv) : spe
     app.allow_extras(true);  // reported below, as unknown options or stray arguments
     CLI::Option* help = app.add_flag("-h,--help");
     std::vector<CLI::Option*> declared;
+    bool takes_operand = false;
     for (const auto& o : spec.options) {
-        if (o.kind == value_kind::flag)
+        if (o.positional) {
+            takes_operand = true;
+            declared.push_back(nullptr);
+        } else if (o.kind == value_kind::flag)
             declared.push_back(app.add_flag("--" + o.name)->disable_flag_override());
         else
             declared.push_back(app.add_option("--" + o.name)
@@ -244,11 +256,25 @@ args::args(const command_spec& spec, const std::vector<std::string>& argv) : spe
             throw config_error(errc::usage,
                                "unknown option " + excerpt(extra.substr(0, eq)) + " (see --help)");
         }
+        if (takes_operand && !operand_) {
+            operand_ = extra;
+            continue;
+        }
         throw config_error(errc::usage, "unexpected argument " + excerpt(extra) + " (see --help)");
     }
     for (std::size_t k = 0; k < spec.options.size(); ++k) {
         const auto& o = spec.options[k];
         const CLI::Option* c = declared[k];
+        if (!c) continue;  // the operand
+        if (o.repeatable && c->count() > 0) {
+            // CLI11 read the arguments last first: its results are in reverse order
+            auto& list = repeated_[o.name];
+            for (auto r = c->results().rbegin(); r != c->results().rend(); ++r) {
+                convert(o, *r);  // checked as a single value would be
+                list.push_back(*r);
+            }
+            continue;
+        }
         if (c->count() > 1) {
             std::string given;  // the first three values, enough to see the mistake
             if (o.kind != value_kind::flag)
@@ -271,7 +297,7 @@ args::args(const command_spec& spec, const std::vector<std::string>& argv) : spe
     // a required option is missing: reported after every given value is checked, so a bad value is named
     // whatever else is missing
     for (std::size_t k = 0; k < spec.options.size(); ++k)
-        if (spec.options[k].required && declared[k]->count() == 0)
+        if (spec.options[k].required && declared[k] && declared[k]->count() == 0)
             throw config_error(errc::usage, "--" + spec.options[k].name + " is required (see --help)");
 }
 
@@ -315,6 +341,13 @@ std::string args::require(const std::string& name) const {
     auto v = get(name);
     if (!v) throw config_error(errc::usage, "--" + name + " is required (see --help)");
     return *v;
+}
+
+std::vector<std::string> args::all(const std::string& name) const {
+    const auto& o = spec_of(name, value_kind::text);
+    if (!o.repeatable) throw std::logic_error("kvant " + spec_->name + ": --" + name + " is not repeatable");
+    const auto it = repeated_.find(name);
+    return it == repeated_.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::optional<std::int64_t> args::integer(const std::string& name) const {
@@ -380,12 +413,22 @@ std::string type_text(const option_spec& o) {
 
 std::string usage(const command_spec& spec) {
     std::string s = "usage: kvant " + spec.name;
+    std::string operand;
     for (const auto& o : spec.options) {
+        if (o.positional) {
+            operand = "  " + o.value;
+            operand.resize(28, ' ');
+            operand += o.help + "\n";
+            continue;
+        }
         const std::string item = "--" + o.name + (o.value.empty() ? "" : " " + o.value);
-        s += o.required ? " " + item : " [" + item + "]";
+        s += o.required ? " " + item : " [" + item + "]" + (o.repeatable ? "..." : "");
     }
+    for (const auto& o : spec.options)
+        if (o.positional) s += " [" + o.value + "]";
     s += "\n\n" + spec.summary + "\n\noptions:\n";
     for (const auto& o : spec.options) {
+        if (o.positional) continue;
         std::string left = "  --" + o.name + (o.value.empty() ? "" : " " + o.value);
         if (left.size() < 28)
             left.resize(28, ' ');
@@ -394,10 +437,17 @@ std::string usage(const command_spec& spec) {
         std::string facts = type_text(o);
         if (o.required) facts += (facts.empty() ? "" : "; ") + std::string("required");
         if (!o.fallback.empty()) facts += (facts.empty() ? "" : "; ") + std::string("default ") + o.fallback;
+        if (o.repeatable) facts += (facts.empty() ? "" : "; ") + std::string("repeatable");
         s += left + o.help + (facts.empty() ? "" : " [" + facts + "]") + "\n";
     }
     s += "  --help                    this text\n";
-    s += "\nEach option at most once; a value out of its range is a usage error (exit 2).\n";
+    if (!operand.empty()) s += "\narguments:\n" + operand;
+    bool any_repeatable = false;
+    for (const auto& o : spec.options) any_repeatable = any_repeatable || o.repeatable;
+    s += any_repeatable
+             ? "\nEach option at most once unless repeatable; a value out of its range is a usage error "
+               "(exit 2).\n"
+             : "\nEach option at most once; a value out of its range is a usage error (exit 2).\n";
     if (!spec.details.empty()) s += "\n" + spec.details + "\n";
     return s;
 }

@@ -36,6 +36,8 @@ struct option_spec {
     std::vector<std::string> choices;    // choice: the names allowed
     std::string fallback;                // the default, as text; used when the option is absent
     bool required = false;
+    bool repeatable = false;  // may be given many times (--key ID=HEX): args::all gives every value
+    bool positional = false;  // not an option: the one argument after the options (opt::operand)
 
     option_spec& defaults_to(std::string text) {
         fallback = std::move(text);
@@ -43,6 +45,10 @@ struct option_spec {
     }
     option_spec& mandatory() {
         required = true;
+        return *this;
+    }
+    option_spec& repeated() {
+        repeatable = true;
         return *this;
     }
 };
@@ -78,6 +84,8 @@ option_spec choice(std::string name, std::string placeholder, const enum_text<E,
     for (const auto& [e, n] : table.names) names.emplace_back(n);
     return one_of(std::move(name), std::move(placeholder), std::move(names), std::move(help));
 }
+/// The command's one optional argument that is not an option (a FILE, or '-' for stdin): args::operand.
+option_spec operand(std::string placeholder, std::string help);
 /// --busy-timeout MS: how long a command waits for a database another process writes (0..3600000, 5000).
 option_spec busy_timeout();
 }  // namespace opt
@@ -116,6 +124,10 @@ class args {
     std::optional<calendar_date> month(const std::string& name) const;  // the first day
     std::optional<int> offset_minutes(const std::string& name) const;
     std::optional<char> character(const std::string& name) const;
+    /// Every value of a repeatable text or path option, in the order given.
+    std::vector<std::string> all(const std::string& name) const;
+    /// The argument that is not an option, when the command declares one (opt::operand) and it was given.
+    const std::optional<std::string>& operand() const noexcept { return operand_; }
 
     /// A choice option as its enum; `fallback` when absent and without a declared default.
     template <class E, std::size_t N>
@@ -133,6 +145,8 @@ class args {
     const command_spec* spec_;
     std::map<std::string, value, std::less<>> values_;
     std::set<std::string, std::less<>> flags_;
+    std::map<std::string, std::vector<std::string>, std::less<>> repeated_;
+    std::optional<std::string> operand_;
     bool help_ = false;
 };
 

@@ -347,6 +347,7 @@ const std::vector<command>& commands() {
         checks.push_back(fields_command());
         checks.push_back(current_command());
         for (auto& c : analytics_commands()) checks.push_back(std::move(c));
+        for (auto& c : decode_commands()) checks.push_back(std::move(c));
         list.insert(list.end() - 2, checks.begin(), checks.end());
         return list;
     }();

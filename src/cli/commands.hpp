@@ -50,6 +50,7 @@ command building_share_command();           // building_share.cpp
 command entry_command();                    // entry.cpp
 command fields_command();                   // fields.cpp
 std::vector<command> analytics_commands();  // analytics.cpp
+std::vector<command> decode_commands();     // decode.cpp: decode, ingest
 /// The tiles of 004 §3.1 over a database at `now`: the relay changes in force and each meter's main-quantity
 /// values before its local midnight read from the store (for kvant analytics, and the demo).
 analytics_report store_analytics(const store& db, const fleet& f, instant now, const analytics_options& o);

@@ -58,15 +58,19 @@ std::vector<hex_frame_line> read_hex_frames(std::string_view text, std::string_v
                 continue;
             }
             const int hi = hex_value(l[i]);
-            const int lo = i + 1 < l.size() ? hex_value(l[i + 1]) : -2;
-            if (hi < 0 || lo < 0) {
-                const std::size_t at = hi < 0 ? i : i + 1;
+            if (hi < 0)
                 throw parse_error(
-                    errc::parse,
-                    hi < 0 || lo == -1 ? "expected a hex digit, found " + shown_char(l[at])
-                                       : std::string("an odd number of hex digits (a byte is two digits)"),
-                    location{std::string(source_name), line, "", static_cast<std::int64_t>(at + 1)});
-            }
+                    errc::parse, "expected a hex digit, found " + shown_char(l[i]),
+                    location{std::string(source_name), line, "", static_cast<std::int64_t>(i + 1)});
+            if (i + 1 >= l.size() || blank(l[i + 1]))
+                throw parse_error(
+                    errc::parse, "a lone hex digit (a byte is two digits)",
+                    location{std::string(source_name), line, "", static_cast<std::int64_t>(i + 1)});
+            const int lo = hex_value(l[i + 1]);
+            if (lo < 0)
+                throw parse_error(
+                    errc::parse, "expected a hex digit, found " + shown_char(l[i + 1]),
+                    location{std::string(source_name), line, "", static_cast<std::int64_t>(i + 2)});
             f.bytes.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
             i += 2;
         }

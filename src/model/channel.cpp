@@ -270,45 +270,5 @@ std::optional<std::string> obis_code(const channel& c) {
            std::to_string(static_cast<int>(c.tariff));
 }
 
-std::optional<mbus_quantity> mbus_vif_channel(std::uint8_t vif) noexcept {
-    const int v = vif & 0x7f, n3 = v & 0x07, n2 = v & 0x03;
-    auto make = [](quantity q, unit u, int exponent) {
-        channel c = channel::of(q);
-        c.in = u;
-        return mbus_quantity{c, exponent};
-    };
-    switch (v >> 3) {
-        case 0x00:  // E000 0nnn energy, 10^(nnn-3) Wh
-            return make(quantity::heat_energy, unit::kwh, n3 - 6);
-        case 0x01:  // E000 1nnn energy, 10^nnn J
-            return make(quantity::heat_energy, unit::gj, n3 - 9);
-        case 0x02:  // E001 0nnn volume, 10^(nnn-6) m3
-            return make(quantity::volume, unit::m3, n3 - 6);
-        case 0x03:  // E001 1nnn mass, 10^(nnn-3) kg
-            return make(quantity::mass, unit::tonne, n3 - 6);
-        case 0x05:  // E010 1nnn power, 10^(nnn-3) W
-            return make(quantity::power, unit::kw, n3 - 6);
-        case 0x07:  // E011 1nnn volume flow, 10^(nnn-6) m3/h
-            return make(quantity::volume_flow, unit::m3_per_hour, n3 - 6);
-        default:
-            break;
-    }
-    switch (v >> 2) {
-        case 0x09:  // E010 01nn operating time, nn: s, min, h, days
-            if (n2 == 2) return make(quantity::operating_time, unit::hour, 0);
-            return std::nullopt;
-        case 0x16:  // E101 10nn flow temperature, 10^(nn-3) °C
-            return make(quantity::flow_temperature, unit::celsius, n2 - 3);
-        case 0x17:  // E101 11nn return temperature
-            return make(quantity::return_temperature, unit::celsius, n2 - 3);
-        case 0x18:  // E110 00nn temperature difference, 10^(nn-3) K
-            return make(quantity::temperature_difference, unit::kelvin, n2 - 3);
-        case 0x19:  // E110 01nn external temperature
-            return make(quantity::external_temperature, unit::celsius, n2 - 3);
-        default:
-            return std::nullopt;
-    }
-}
-
 }  // namespace v0
 }  // namespace kvant

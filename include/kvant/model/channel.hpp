@@ -14,8 +14,8 @@
 ///   reactive by quadrant, `9.8.0`/`10.8.0` → apparent, `15.8.0` → |A|, `1.6.0` → maximum demand, `1.29.0` →
 ///   a load-profile interval value, `32.7.0` → voltage L1, `31.7.0` → current L1, `13.7.0` → power factor;
 ///   accepted as `1.8.0`, `1-0:1.8.0`, `1-0:1.8.0*255` and `1-0:1.8.0.255`;
-/// - by M-Bus VIF (EN 13757-3, primary VIFs): `mbus_vif_channel` gives the channel and the power of ten that
-///   turns the record's integer into the channel's unit.
+/// - from M-Bus records (EN 13757-3): decode/frame_mapping.hpp maps a decoded record's quantity, unit and
+///   function to a channel (docs/channels.md, "M-Bus records").
 ///
 /// docs/channels.md has the tables. The numeric code (`channel::code`) is what the store keeps; its layout is
 /// fixed (quantity, kind, tariff, unit in bytes 3..0) and new quantities and units are only ever appended.
@@ -183,15 +183,6 @@ inline std::string channel_label(const channel& c, const channel& main) {
 
 /// The OBIS code of a channel of electricity ("1.8.0"), or none when OBIS has no code for it (volume, heat).
 KVANT_API std::optional<std::string> obis_code(const channel& c);
-
-/// What an M-Bus primary VIF (EN 13757-3 table 10, extension bit cleared) measures: the channel and the
-/// power of ten that turns the record's integer into the channel's unit (energy 0000 0nnn is 10^(nnn−3) Wh,
-/// which is 10^(nnn−6) kWh). None for VIFs that are not a quantity (dates, fabrication numbers, extensions).
-struct mbus_quantity {
-    channel ch;
-    int exponent = 0;
-};
-KVANT_API std::optional<mbus_quantity> mbus_vif_channel(std::uint8_t vif) noexcept;
 
 }  // namespace v0
 }  // namespace kvant
