@@ -92,8 +92,10 @@ def test_same_json_as_the_tool(cli, tmp_path):
                          capture_output=True, text=True).stdout.splitlines()
     assert len(out) == len(lines)
     d = kvant.Decoder("mbus")
-    for line, text in zip(lines, out):
-        assert d.decode(line) == json.loads(text)
+    for n, (line, text) in enumerate(zip(lines, out)):
+        tool = json.loads(text)
+        assert tool.pop("line") == n + 2  # the tool names the input line (the file's first is a comment)
+        assert d.decode(line) == tool
 
 
 def test_decoder_reuses_its_frame():
