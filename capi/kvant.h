@@ -5,9 +5,9 @@
  * Plain C99; compiles as C++ too. Link with -lkvant_c (pkg-config kvant_c, or CMake kvant::c).
  *
  * Conventions (capi/README.md has them in full):
- * - Opaque handles: kvant_store, kvant_readings (readings read back), kvant_table (a report's result). Each
- *   has a kvant_<x>_free that accepts NULL. Strings the library allocates for the caller are freed with
- *   kvant_string_free.
+ * - Opaque handles: kvant_store, kvant_readings (readings read back), kvant_table (a report's result),
+ *   kvant_decoder and kvant_frame (meter protocol frames). Each has a kvant_<x>_free that accepts NULL.
+ * Strings the library allocates for the caller are freed with kvant_string_free.
  * - Functions are named kvant_<area>_<verb>. Those that can fail return an int status: KVANT_OK (0) or a
  *   negative KVANT_E_* code, whose values never change once released. Out-parameters come first; on failure
  *   an out-parameter is set to NULL/0 when it was not NULL.
@@ -246,6 +246,135 @@ KVANT_C_API int kvant_anomalies_list(kvant_table** out, const kvant_store* store
  *  none). KVANT_E_NOT_FOUND when no anomaly has that key. Not thread-safe for one store. */
 KVANT_C_API int kvant_anomaly_resolve(kvant_store* store, const char* key, int64_t at, const char* by,
                                       const char* note);
+
+/* ---- meter protocol frames (decode) ---- */
+
+typedef struct kvant_decoder kvant_decoder;
+typedef struct kvant_frame kvant_frame;
+
+/** How a decoder is made. Initialise it with kvant_decoder_options_init(&options, sizeof options), then
+ * change fields. The struct only grows at the end (as kvant_report_options). Strings are read during the call
+ * only. */
+typedef struct kvant_decoder_options {
+    size_t size;     /**< sizeof(kvant_decoder_options), set by kvant_decoder_options_init */
+    const char* crc; /**< wireless M-Bus: are the link layer CRCs still in the telegrams? "detect" (NULL: the
+                          default: checked, and taken as removed when they do not match), "present" or
+                          "absent" */
+    const char*
+        keys; /**< AES keys as `ID=HEX` lines (an id "12345678" or an address "mbus:KAM-12345678-01-07",
+                   '=', 32 hex digits; blank lines and '#' comments allowed), as `kvant decode --keys`
+                   reads them; NULL: none */
+} kvant_decoder_options;
+
+/** Sets *options to the defaults (crc detect, no keys) and `size` to min(size, the library's sizeof).
+ *  KVANT_E_INVALID_ARGUMENT for NULL or a size that does not reach `size` itself. */
+KVANT_C_API int kvant_decoder_options_init(kvant_decoder_options* options, size_t size);
+
+/** Makes a decoder of `protocol` ("mbus": wired M-Bus, EN 13757-2/-3; "wmbus": wireless M-Bus, EN 13757-4 and
+ *  OMS; another: KVANT_E_CONFIG listing the known ones). `options` may be NULL (the defaults). A bad key
+ * line: KVANT_E_PARSE naming its line (never the key's digits). The decoder holds its keys and the formats of
+ * the compact wireless frames it has seen. The caller frees *out with kvant_decoder_free. One decoder is used
+ * by one thread at a time; make one a thread. */
+KVANT_C_API int kvant_decoder_new(kvant_decoder** out, const char* protocol,
+                                  const kvant_decoder_options* options);
+/** Frees a decoder; NULL does nothing. Frames it decoded stay valid. */
+KVANT_C_API void kvant_decoder_free(kvant_decoder* decoder);
+/** Adds (or replaces) the AES-128 key of a meter: `meter` an id or a device address, `hex` 32 hex digits
+ *  (spaces allowed). Bad text: KVANT_E_PARSE (the message never repeats the key). */
+KVANT_C_API int kvant_decoder_add_key(kvant_decoder* decoder, const char* meter, const char* hex);
+
+/** A new, empty frame to decode into; reuse it for a stream of frames (its buffers keep their capacity, so
+ *  decoding does not allocate once they have grown). The caller frees it with kvant_frame_free. */
+KVANT_C_API int kvant_frame_new(kvant_frame** out);
+/** Frees a frame; NULL does nothing. */
+KVANT_C_API void kvant_frame_free(kvant_frame* frame);
+
+/** Decodes `size` bytes into `frame` (emptied first): a frame that is not a valid frame of the protocol is a
+ *  result, not a failure: the call returns KVANT_OK and kvant_frame_ok(frame) is 0, with the status, byte
+ *  offset and message. Only bad arguments (KVANT_E_INVALID_ARGUMENT) and out of memory fail the call. Strings
+ *  and bytes the frame's accessors return are valid until the next decode into it or its kvant_frame_free. */
+KVANT_C_API int kvant_decoder_decode(kvant_decoder* decoder, const uint8_t* bytes, size_t size,
+                                     kvant_frame* frame);
+
+/** 1 when the frame decoded, 0 when not (or for NULL, or a frame not decoded into yet). */
+KVANT_C_API int kvant_frame_ok(const kvant_frame* frame);
+/** Why the frame did not decode: "ok", "truncated", "malformed", "checksum", "unsupported", "key_missing" (no
+ *  key for an encrypted meter), "key_wrong" (the key's check failed), "unknown_format" (a compact frame whose
+ *  format no earlier frame showed); "" before the first decode. A static string; NULL for NULL. */
+KVANT_C_API const char* kvant_frame_status_name(const kvant_frame* frame);
+/** The byte offset in the caller's bytes where decoding stopped (0 when ok); -1 for NULL. */
+KVANT_C_API int64_t kvant_frame_error_offset(const kvant_frame* frame);
+/** "byte 12: expected 0x16 (stop byte), found 0x15" ("" when ok); NULL for NULL. */
+KVANT_C_API const char* kvant_frame_error_message(const kvant_frame* frame);
+/** The decoder's name ("mbus", "wmbus"); "" before a decode, NULL for NULL. */
+KVANT_C_API const char* kvant_frame_protocol(const kvant_frame* frame);
+/** 1 when the frame names its meter (manufacturer, id, version, medium: the secondary address), else 0 (a
+ *  wired short header, a frame that did not decode). */
+KVANT_C_API int kvant_frame_has_address(const kvant_frame* frame);
+/** The manufacturer's three letters ("ACW"); "" without an address; NULL for NULL. */
+KVANT_C_API const char* kvant_frame_manufacturer(const kvant_frame* frame);
+/** The identification number as text: eight digits ("11490378"), or eight hex digits when the meter's id is
+ * not BCD; "" without an address; NULL for NULL. */
+KVANT_C_API const char* kvant_frame_id(const kvant_frame* frame);
+/** The device address text "mbus:ACW-11490378-0E-16" a meter is registered with (docs/ingest.md); "" without
+ *  an address; NULL for NULL. */
+KVANT_C_API const char* kvant_frame_address(const kvant_frame* frame);
+/** The header's bytes, 0..255: version, medium (device type: 0x07 water, 0x04 heat, ...), access number,
+ *  status byte (EN 13757-3: bits 0-1 application errors, 2 power low, 3 permanent error, 4 temporary error).
+ *  -1 for NULL. */
+KVANT_C_API int kvant_frame_version(const kvant_frame* frame);
+KVANT_C_API int kvant_frame_medium(const kvant_frame* frame);
+KVANT_C_API int kvant_frame_access_number(const kvant_frame* frame);
+KVANT_C_API int kvant_frame_status(const kvant_frame* frame);
+/** The number of data records (0 for NULL or a frame that did not decode). */
+KVANT_C_API size_t kvant_frame_record_count(const kvant_frame* frame);
+
+/* Record i of a frame, 0 <= i < kvant_frame_record_count. For a NULL frame or i out of range the string
+ * accessors return NULL and the number accessors -1, with the reason in the last error. */
+
+/** The quantity ("energy", "volume", "flow_temperature", "time_point", "fabrication_number", ...; "" when the
+ *  VIF says none; docs/decode.md lists them). */
+KVANT_C_API const char* kvant_frame_record_quantity(const kvant_frame* frame, size_t i);
+/** The unit of the value ("Wh", "m3", ...; "" for none; a plain-text VIF's unit is the meter's text). */
+KVANT_C_API const char* kvant_frame_record_unit(const kvant_frame* frame, size_t i);
+/** The value as exact text, as `kvant decode` prints it: a decimal after the VIF's scale ("-12.34", "1200",
+ *  never via a double), a date or time in ISO 8601 ("2024-03-01", "2024-03-01T12:30"), text as the meter
+ *  sent it, other data (manufacturer specific) as hex digits; "" where `kvant decode` prints null (no data,
+ *  data invalid for its DIF, a date the meter marks invalid, a plain-text unit's record). */
+KVANT_C_API const char* kvant_frame_record_value(const kvant_frame* frame, size_t i);
+/** "instantaneous", "maximum", "minimum" or "error". */
+KVANT_C_API const char* kvant_frame_record_function(const kvant_frame* frame, size_t i);
+/** The storage number (0 the current value; others historic), tariff and subunit of the record's DIB. */
+KVANT_C_API int64_t kvant_frame_record_storage(const kvant_frame* frame, size_t i);
+KVANT_C_API int64_t kvant_frame_record_tariff(const kvant_frame* frame, size_t i);
+KVANT_C_API int64_t kvant_frame_record_subunit(const kvant_frame* frame, size_t i);
+/** The record's bytes (DIB, VIB, data) as decrypted and with CRCs removed; *size_out gets their number. NULL
+ *  (and *size_out 0) for a NULL frame or i out of range. */
+KVANT_C_API const uint8_t* kvant_frame_record_raw(const kvant_frame* frame, size_t i, size_t* size_out);
+
+/** The frame as the JSON object `kvant decode` prints for it (one line, no newline): {"ok": true, "protocol",
+ *  "manufacturer", "id", ..., "records": [...], ...} or {"ok": false, "error": {...}} (docs/ingest.md). The
+ *  caller frees *out with kvant_string_free. */
+KVANT_C_API int kvant_frame_to_json(char** out, const kvant_frame* frame);
+
+/** `kvant ingest`: decodes the hex frames of `hex_text` (one a line, spaces allowed, '#' comments), finds
+ * each frame's meter by its device address (the meters' `address`), and stores their readings and events in
+ * one transaction (all or nothing). `received` (Unix seconds) is when the frames arrived: the time of current
+ *  values whose frame has no time of its own. `on_conflict` (a KVANT_CONFLICT_*) says what a reading or event
+ *  stored already with another value does (KVANT_CONFLICT_FAIL: the call fails naming the frame's line, and
+ *  nothing is stored). `options` may be NULL. A frame that does not decode is rejected
+ *  and one whose meter the store does not know is unmatched: both are reported, neither fails the call. A
+ *  line that is not hex fails the call (KVANT_E_PARSE naming the line) and stores nothing. *summary_out (when
+ *  not NULL) gets a JSON object the caller frees with kvant_string_free:
+ *  {"frames", "decoded", "readings_written", "readings_unchanged", "events_written", "records_skipped",
+ *   "rejected": [{"line", "status", "offset", "message"}], "unmatched": [{"line", "address", "reason",
+ *   "hex"}]} (unmatched: no meter has the frame's address, or two meters have it).
+ *  *frames_out, *stored_out (when not NULL) get the number of frames read and of readings written, for a
+ *  caller that wants no JSON. Not thread-safe for one store. */
+KVANT_C_API int kvant_store_ingest_hex(char** summary_out, size_t* frames_out, size_t* stored_out,
+                                       kvant_store* store, const char* protocol, const char* hex_text,
+                                       int64_t received, int on_conflict,
+                                       const kvant_decoder_options* options);
 
 /* ---- result tables ---- */
 

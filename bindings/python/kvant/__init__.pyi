@@ -5,6 +5,9 @@ from .errors import OverflowError as OverflowError
 from .errors import ParseError as ParseError
 from .errors import StorageError as StorageError
 from .errors import ValidationError as ValidationError
+from .decode import Decoder as Decoder
+from .decode import decode as decode
+from .decode import decode_frames as decode_frames
 from .readings import Readings as Readings
 from .readings import from_arrays as from_arrays
 from .readings import from_frame as from_frame

@@ -7,7 +7,7 @@ import os
 import numpy as np
 
 from . import _kvant
-from .errors import StorageError
+from .errors import ConfigError, ParseError, StorageError
 
 _KINDS = ("organizations", "abonents", "accounts", "metering_points", "meter_models", "meters", "readings",
           "events", "relay_changes", "sessions", "tariff_schedules", "tariff_assignments", "tariff_rates",
@@ -104,6 +104,50 @@ class Store:
         hi = _unix(to)
         return self._s._readings(list(meters), list(channels), -(2 ** 63) if lo is None else lo,
                                  2 ** 63 - 1 if hi is None else hi)
+
+    def ingest(self, frames, protocol="mbus", at=None, keys=None, crc="detect", conflict="fail"):
+        """``kvant ingest``: decodes meter frames, finds each frame's meter by its device address (the meter's
+        ``address``, ``mbus:MAN-ID[-VV-MM]``) and stores their readings and events in one transaction (all or
+        nothing). ``frames``: hex text (one frame a line, spaces allowed, ``#`` comments), a path
+        (``os.PathLike``) to such a file, or an iterable of frames (bytes, or hex text each); ``protocol``: "mbus"
+        or "wmbus"; ``at``: when the frames arrived (Unix seconds or a timestamp; None: now), the time of
+        current values whose frame has no time of its own; ``keys`` and ``crc`` as :func:`kvant.decode`;
+        ``conflict`` (fail, keep or replace) what a reading stored already with another value does ("fail":
+        raises naming the frame's line, and nothing of the batch is stored).
+
+        Returns a dict: ``frames``, ``decoded``, ``readings_written``, ``readings_unchanged``,
+        ``events_written``, ``records_skipped`` (counts), ``rejected`` (frames that did not decode: dicts of
+        ``line``, ``status``, ``offset``, ``message``) and ``unmatched`` (frames of a meter the store does not
+        know, or that two meters claim: ``line``, ``address``, ``reason``, ``hex``, kept to ingest again once the meter is registered). ``line`` is
+        the line of the text, or the 1-based position in the iterable. Rejected and unmatched frames do not fail
+        the call; text that is not hex raises :class:`kvant.ParseError` naming the line, and stores nothing."""
+        import time
+
+        from .decode import _keys_text
+
+        source = "frames"
+        if isinstance(frames, os.PathLike):
+            source = os.fspath(frames)
+            with open(frames, encoding="utf-8") as f:
+                text = f.read()
+        elif isinstance(frames, str):
+            text = frames
+        else:
+            lines = []
+            for x in frames:
+                if isinstance(x, (bytes, bytearray, memoryview)):
+                    lines.append(bytes(x).hex())
+                elif isinstance(x, str):
+                    if "\n" in x or "#" in x:
+                        raise ParseError(f"[kvant.parse.100] frame {len(lines) + 1}: one frame of hex digits "
+                                         "expected (no newline, no comment)", 100)
+                    lines.append(x)
+                else:
+                    raise ConfigError(f"[kvant.config.401] frame {len(lines) + 1}: bytes or hex text expected, "
+                                      f"not {type(x).__name__}", 401)
+            text = "\n".join(lines) + "\n"
+        when = int(time.time()) if at is None else _unix(at)
+        return _kvant._ingest(self._s, text, protocol, when, _keys_text(keys), crc, source, conflict)
 
     def reading_count(self, meter=""):
         """The number of stored values (of one meter, or all)."""

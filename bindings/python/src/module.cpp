@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "decode.hpp"
 #include "errors.hpp"
 #include "kvant/core/version.hpp"
 #include "readings.hpp"
@@ -17,4 +18,5 @@ PYBIND11_MODULE(_kvant, m) {
     kvant::python::bind_readings(m);
     kvant::python::bind_store(m);
     kvant::python::bind_reports(m);
+    kvant::python::bind_decode(m);
 }

@@ -1,0 +1,38 @@
+// What the C API's decode handles hold, and the helpers its decode and ingest functions share.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kvant.h"
+#include "kvant/decode/decoder.hpp"
+#include "kvant/decode/key_ring.hpp"
+#include "kvant/decode/wmbus.hpp"
+
+struct kvant_decoder {
+    kvant::decoder_registry registry = kvant::builtin_decoders();
+    kvant::key_ring keys;  // the decoder reads it through its config's pointer: keys added later count
+    kvant::wmbus_format_cache
+        formats;  // compact wireless frames' formats, learnt from the full frames decoded
+    std::unique_ptr<kvant::decoder> impl;
+};
+
+struct kvant_frame {
+    kvant::decoded_frame f;
+    // made once a decode, or on first ask: the accessors' strings point into these until the next decode
+    std::string protocol, id, address, message;
+    bool decoded = false;  // a decode has filled `f`
+    std::vector<std::string> values, units;
+    bool values_made = false;
+};
+
+namespace kvant::capi {
+
+/// The caller's options onto a decoder_config whose keys go to `keys` (NULL options: the defaults).
+decoder_config config_of(const kvant_decoder_options* o, key_ring& keys, wmbus_format_cache* formats,
+                         const char* fn);
+/// A malloc'd copy for the caller (freed with kvant_string_free).
+char* hand_out_text(const std::string& text);
+
+}  // namespace kvant::capi
