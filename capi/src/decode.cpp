@@ -14,6 +14,7 @@
 #include "kvant/decode/frame_mapping.hpp"
 #include "kvant/decode/key_ring.hpp"
 #include "kvant/decode/wmbus.hpp"
+#include "kvant/io/frame_json.hpp"
 
 using namespace kvant;
 using namespace kvant::capi;
@@ -52,47 +53,6 @@ std::string frame_address_text(const decoded_frame& f) {
     return a ? a->to_string() : std::string();
 }
 
-/// A record's value as text: what `kvant decode` prints as "value" (io/frame_json.cpp), "" where it prints
-/// null (no data, invalid data, a date the meter marks invalid, the text of a plain-text unit).
-std::string record_value_text(const decoded_frame& f, const frame_record& r) {
-    char buf[32];
-    const auto& t = r.when;
-    switch (r.kind) {
-        case value_kind::number:
-            return r.number.to_string();
-        case value_kind::date:
-        case value_kind::date_time:
-        case value_kind::time: {
-            if (t.invalid) return {};
-            int n = 0;
-            if (r.kind != value_kind::time)
-                n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02d%s", int(t.year), int(t.month), int(t.day),
-                                  r.kind == value_kind::date ? "" : "T");
-            if (r.kind == value_kind::date) return buf;
-            n += std::snprintf(buf + n, sizeof buf - std::size_t(n), "%02d:%02d", int(t.hour), int(t.minute));
-            if (t.has_seconds || r.kind == value_kind::time)
-                std::snprintf(buf + n, sizeof buf - std::size_t(n), ":%02d", int(t.second));
-            return buf;
-        }
-        case value_kind::text:
-            if (r.quantity == record_quantity::plain_text_unit) return {};  // the text is the unit
-            return std::string(f.text_of(r));
-        case value_kind::bytes: {
-            if (std::size_t(r.data_offset) + r.data_size > f.data.size()) return {};
-            static constexpr char digits[] = "0123456789ABCDEF";
-            std::string hex;
-            for (const std::uint8_t b :
-                 std::span<const std::uint8_t>(f.data).subspan(r.data_offset, r.data_size))
-                hex += digits[b >> 4], hex += digits[b & 15];
-            return hex;
-        }
-        case value_kind::none:
-        case value_kind::invalid:
-            break;
-    }
-    return {};
-}
-
 /// The value texts (and plain-text units) of all records at once, on first ask after a decode.
 void make_values(kvant_frame& x) {
     if (x.values_made) return;
@@ -100,9 +60,8 @@ void make_values(kvant_frame& x) {
     x.units.resize(x.f.records.size());
     for (std::size_t k = 0; k < x.f.records.size(); ++k) {
         const auto& r = x.f.records[k];
-        x.values[k] = record_value_text(x.f, r);
-        x.units[k] =
-            r.quantity == record_quantity::plain_text_unit ? std::string(x.f.text_of(r)) : std::string();
+        x.values[k] = record_value_text(x.f, r).value_or("");
+        x.units[k] = record_unit_text(x.f, r);
     }
     x.values_made = true;
 }
@@ -282,12 +241,9 @@ const char* kvant_frame_record_quantity(const kvant_frame* f, size_t i) {
 const char* kvant_frame_record_unit(const kvant_frame* f, size_t i) {
     return barrier([&]() -> const char* {
         const auto& r = record_of(f, i, "kvant_frame_record_unit");
-        if (r.quantity == record_quantity::plain_text_unit) {  // the unit is the meter's text (as the JSON)
-            record_of(f, i, "kvant_frame_record_value");
-            make_values(const_cast<kvant_frame&>(*f));
-            return f->units[i].c_str();
-        }
-        return record_unit_name(r.unit).data();
+        if (r.quantity != record_quantity::plain_text_unit) return record_unit_name(r.unit).data();
+        make_values(const_cast<kvant_frame&>(*f));  // the unit is the meter's text (as the JSON)
+        return f->units[i].c_str();
     });
 }
 

@@ -9,17 +9,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-std::string hex_of(std::span<const std::uint8_t> bytes) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string s;
-    s.reserve(bytes.size() * 2);
-    for (auto b : bytes) {
-        s += digits[b >> 4];
-        s += digits[b & 0x0f];
-    }
-    return s;
-}
-
 std::string two(int v) {
     char b[8];
     std::snprintf(b, sizeof b, "%02d", v);
@@ -41,27 +30,6 @@ std::string time_text(const record_time& t, value_kind k) {
     return s;
 }
 
-json value_of(const decoded_frame& f, const frame_record& r) {
-    switch (r.kind) {
-        case value_kind::number:
-            return r.number.to_string();
-        case value_kind::date:
-        case value_kind::date_time:
-        case value_kind::time:
-            if (r.when.invalid) return nullptr;
-            return time_text(r.when, r.kind);
-        case value_kind::text:
-            return std::string(f.text_of(r));
-        case value_kind::bytes:
-            if (std::size_t(r.data_offset) + r.data_size > f.data.size()) return nullptr;
-            return hex_of(std::span(f.data).subspan(r.data_offset, r.data_size));
-        case value_kind::none:
-        case value_kind::invalid:
-            return nullptr;
-    }
-    return nullptr;
-}
-
 json error_object(std::string_view status, std::uint64_t offset, std::string_view message) {
     json e;
     e["status"] = status;
@@ -71,6 +39,43 @@ json error_object(std::string_view status, std::uint64_t offset, std::string_vie
 }
 
 }  // namespace
+
+std::string hex_text(std::span<const std::uint8_t> bytes) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string s;
+    s.reserve(bytes.size() * 2);
+    for (auto b : bytes) {
+        s += digits[b >> 4];
+        s += digits[b & 0x0f];
+    }
+    return s;
+}
+
+std::optional<std::string> record_value_text(const decoded_frame& f, const frame_record& r) {
+    switch (r.kind) {
+        case value_kind::number:
+            return r.number.to_string();
+        case value_kind::date:
+        case value_kind::date_time:
+        case value_kind::time:
+            if (r.when.invalid) return std::nullopt;
+            return time_text(r.when, r.kind);
+        case value_kind::text:
+            return std::string(f.text_of(r));
+        case value_kind::bytes:
+            if (std::size_t(r.data_offset) + r.data_size > f.data.size()) return std::nullopt;
+            return hex_text(std::span(f.data).subspan(r.data_offset, r.data_size));
+        case value_kind::none:
+        case value_kind::invalid:
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+std::string record_unit_text(const decoded_frame& f, const frame_record& r) {
+    return r.quantity == record_quantity::plain_text_unit ? std::string(f.unit_text_of(r))
+                                                          : std::string(record_unit_name(r.unit));
+}
 
 std::string frame_json(const decoded_frame& f, const frame_json_options& o) {
     json j;
@@ -102,16 +107,14 @@ std::string frame_json(const decoded_frame& f, const frame_json_options& o) {
     for (const auto& r : f.records) {
         json x;
         x["quantity"] = record_quantity_name(r.quantity);
-        x["unit"] = r.quantity == record_quantity::plain_text_unit ? std::string(f.text_of(r))
-                                                                   : std::string(record_unit_name(r.unit));
-        x["value"] = r.quantity == record_quantity::plain_text_unit && r.kind == value_kind::text
-                         ? json(nullptr)
-                         : value_of(f, r);
+        x["unit"] = record_unit_text(f, r);
+        const auto value = record_value_text(f, r);
+        x["value"] = value ? json(*value) : json(nullptr);
         x["function"] = record_function_text.name(r.function);
         x["storage"] = r.storage;
         x["tariff"] = r.tariff;
         x["subunit"] = r.subunit;
-        x["raw"] = hex_of(f.raw_of(r));
+        x["raw"] = hex_text(f.raw_of(r));
         records.push_back(std::move(x));
     }
     j["records"] = std::move(records);

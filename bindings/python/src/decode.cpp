@@ -79,49 +79,6 @@ std::string frame_bytes(const py::handle& data, std::size_t index) {
                                         std::string(py::str(py::type::of(data).attr("__name__"))));
 }
 
-std::string hex_of(std::span<const std::uint8_t> bytes) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string s;
-    s.reserve(bytes.size() * 2);
-    for (const std::uint8_t b : bytes) s += digits[b >> 4], s += digits[b & 15];
-    return s;
-}
-
-/// A record's value as exact text: what `kvant decode` prints as "value" (io/frame_json.cpp), nothing where
-/// it prints null (no data, invalid data, a date the meter marks invalid, the text of a plain-text unit).
-std::optional<std::string> value_text(const decoded_frame& f, const frame_record& r) {
-    char buf[32];
-    const auto& t = r.when;
-    switch (r.kind) {
-        case value_kind::number:
-            return r.number.to_string();
-        case value_kind::date:
-        case value_kind::date_time:
-        case value_kind::time: {
-            if (t.invalid) return std::nullopt;
-            int n = 0;
-            if (r.kind != value_kind::time)
-                n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02d%s", int(t.year), int(t.month), int(t.day),
-                                  r.kind == value_kind::date ? "" : "T");
-            if (r.kind == value_kind::date) return std::string(buf);
-            n += std::snprintf(buf + n, sizeof buf - std::size_t(n), "%02d:%02d", int(t.hour), int(t.minute));
-            if (t.has_seconds || r.kind == value_kind::time)
-                std::snprintf(buf + n, sizeof buf - std::size_t(n), ":%02d", int(t.second));
-            return std::string(buf);
-        }
-        case value_kind::text:
-            if (r.quantity == record_quantity::plain_text_unit) return std::nullopt;  // the text is the unit
-            return std::string(f.text_of(r));
-        case value_kind::bytes:
-            if (std::size_t(r.data_offset) + r.data_size > f.data.size()) return std::nullopt;
-            return hex_of(std::span<const std::uint8_t>(f.data).subspan(r.data_offset, r.data_size));
-        case value_kind::none:
-        case value_kind::invalid:
-            break;
-    }
-    return std::nullopt;
-}
-
 /// The records of many frames as columns (one row a record), with the frames that did not decode.
 struct record_columns {
     std::vector<std::int64_t> frame;
@@ -151,10 +108,8 @@ void add_records(record_columns& c, const decoded_frame& f, std::int64_t index) 
         c.manufacturer.push_back(man);
         c.id.push_back(id);
         c.quantity.emplace_back(record_quantity_name(r.quantity));
-        c.unit.push_back(r.quantity == record_quantity::plain_text_unit
-                             ? std::string(f.text_of(r))
-                             : std::string(record_unit_name(r.unit)));
-        c.value.push_back(value_text(f, r));
+        c.unit.push_back(record_unit_text(f, r));
+        c.value.push_back(record_value_text(f, r));
         double x = std::numeric_limits<double>::quiet_NaN();
         if (r.kind == value_kind::number) {
             const auto& v = *c.value.back();
@@ -165,7 +120,7 @@ void add_records(record_columns& c, const decoded_frame& f, std::int64_t index) 
         c.storage.push_back(static_cast<std::int64_t>(r.storage));
         c.tariff.push_back(r.tariff);
         c.subunit.push_back(r.subunit);
-        c.raw.push_back(hex_of(f.raw_of(r)));
+        c.raw.push_back(hex_text(f.raw_of(r)));
     }
 }
 

@@ -15,6 +15,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "kvant/core/export.hpp"
@@ -34,6 +36,15 @@ KVANT_API std::string frame_json(const decoded_frame& f, const frame_json_option
 inline std::string frame_json(const decoded_frame& f) {
     return frame_json(f, frame_json_options{});
 }
+/// A record's value as the JSON prints it, which the C API and Python give too: exact decimal text for a
+/// number, ISO text for a date or time as the meter wrote it, the text of a text value, hex for bytes;
+/// nothing (JSON null) when the record has no value or an invalid one (a BCD digit A..E, the IV bit).
+KVANT_API std::optional<std::string> record_value_text(const decoded_frame& f, const frame_record& r);
+/// A record's unit as printed: the unit's name ("Wh", "m3"), or a plain-text VIF's own text ("%RH").
+KVANT_API std::string record_unit_text(const decoded_frame& f, const frame_record& r);
+/// Bytes as upper-case hex digit pairs, no spaces.
+KVANT_API std::string hex_text(std::span<const std::uint8_t> bytes);
+
 /// The JSON line of a failure that is not a decoder's (a line that is not hex): `{"ok": false, "line",
 /// "error": {"status", "offset", "message"}}`.
 KVANT_API std::string frame_error_json(std::uint64_t line, std::string_view status, std::uint64_t offset,
