@@ -492,7 +492,9 @@ bool telegram::decode() {
                                     "decrypted data starting 2F 2F (AES-128-CBC, mode 5, the key for meter " +
                                         meter + ")",
                                     bytes_text(std::span<const std::uint8_t>(clear).first(2)) +
-                                        ": the key is wrong (or the telegram is corrupt)");
+                                        ": the key is wrong, the telegram is corrupt, or the meter does not "
+                                        "send the check "
+                                        "bytes OMS requires");
                     }
                 } else if (!clear_2f2f) {
                     return fail(decode_status::key_missing, enc_at,
