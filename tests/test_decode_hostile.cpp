@@ -1,6 +1,6 @@
 // Hostile tests of the M-Bus decoders (issue 12). Each case names its input, what EN 13757-3/-4 or the
-// project's own docs say, and what libkvant does. Cases tagged [finding] fail on the code as it is: they show a
-// defect. The others guard behaviour that was checked by hand and is right (signed values, negative BCD).
+// project's own docs say, and what libkvant does. Cases tagged [finding] fail on the code as it is: they show
+// a defect. The others guard behaviour that was checked by hand and is right (signed values, negative BCD).
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -78,7 +78,8 @@ std::uint16_t crc16_en13757(const bytes_t& b) {
     std::uint16_t crc = 0;
     for (auto x : b) {
         crc ^= std::uint16_t(x << 8);
-        for (int i = 0; i < 8; ++i) crc = (crc & 0x8000) ? std::uint16_t((crc << 1) ^ 0x3D65) : std::uint16_t(crc << 1);
+        for (int i = 0; i < 8; ++i)
+            crc = (crc & 0x8000) ? std::uint16_t((crc << 1) ^ 0x3D65) : std::uint16_t(crc << 1);
     }
     return std::uint16_t(~crc);
 }
@@ -160,12 +161,13 @@ TEST_CASE("hostile: every prefix of short telegrams is refused cleanly", "[decod
 // ---------------------------------------------------------------------------------------------------------
 // Findings
 
-// [finding] Input: a wired long frame with CI 0x76 and the record 04 13 00 00 01 02.
+// [finding, fixed] Input: a wired long frame with CI 0x76 and the record 04 13 00 00 01 02.
 // EN 13757-3 (CI table; also libmbus MBUS_CONTROL_INFO_DATA_RESP_VARIABLE_MSB = 0x76): 0x76 is the variable
 // data response of mode 2, multi-byte values sent most significant byte first. The value is 0x00000102 = 258
 // l = 0.258 m3. libkvant reads 0x76 exactly like 0x72 (little-endian) and reports 33619.968 m3 without any
 // warning: a silently wrong number (it should read MSB first, or refuse 0x76 as unsupported).
-TEST_CASE("hostile [finding]: CI 0x76 (mode 2, MSB first) is read little-endian", "[decode_hostile][finding]") {
+TEST_CASE("hostile (a fixed finding): CI 0x76 (mode 2) is read most significant byte first",
+          "[decode_hostile][finding]") {
     decoded_frame f;
     const bool ok = decode_mbus(long_frame(0x76, with_header(hex("0413 00000102"))), f);
     if (ok) {
@@ -176,13 +178,14 @@ TEST_CASE("hostile [finding]: CI 0x76 (mode 2, MSB first) is read little-endian"
     }
 }
 
-// [finding] Input: a stripped wireless telegram (C 44, M 00 00, A 78563412 01 07, CI 7A, mode 0, one volume
-// record). docs/ingest.md: a manufacturer letter 0 shows as '@' and 27..31 as '[ \ ] ^ _', "so that every
-// frame's address can be registered"; the wired decoder does this. The wireless decoder writes '?' instead
-// (manufacturer_letters in wmbus.cpp): the frame's address is "mbus:???-12345678-01-07", which
+// [finding, fixed] Input: a stripped wireless telegram (C 44, M 00 00, A 78563412 01 07, CI 7A, mode 0, one
+// volume record). docs/ingest.md: a manufacturer letter 0 shows as '@' and 27..31 as '[ \ ] ^ _', "so that
+// every frame's address can be registered"; the wired decoder does this. The wireless decoder writes '?'
+// instead (manufacturer_letters in wmbus.cpp): the frame's address is "mbus:???-12345678-01-07", which
 // parse_device_address refuses, so such a meter can never be registered or matched by `kvant ingest`, and the
 // same meter gives a different manufacturer over wired and wireless M-Bus.
-TEST_CASE("hostile [finding]: wireless manufacturer code 0 shows '?' not '@'", "[decode_hostile][finding]") {
+TEST_CASE("hostile (a fixed finding): wireless manufacturer code 0 shows '@' as wired does",
+          "[decode_hostile][finding]") {
     decoder_config cfg;
     cfg.crc = crc_mode::absent;
     decoded_frame f;
@@ -197,12 +200,12 @@ TEST_CASE("hostile [finding]: wireless manufacturer code 0 shows '?' not '@'", "
     CHECK(std::string(g.header.manufacturer.data()) == "AA[");
 }
 
-// [finding] Input: a full frame (CI 7A, mode 0) with one record 0D 13 F5 + 48 data bytes (LVAR F5h), which the
-// format cache learns, then the compact frame (CI 79) of the same format: signature CRC(0D 13), full-frame CRC
-// of the rebuilt record, data F5 + the 48 bytes. EN 13757-3 Table 5: LVAR F5h = binary number of 48 bytes,
-// F6h = 64 bytes; the full-frame parser accepts both. The compact frame's rebuild (lvar_size in wmbus.cpp)
-// stops at F4h and refuses the compact frame as malformed ("an LVAR byte 0x00..0xF4").
-TEST_CASE("hostile [finding]: compact frame refuses LVAR F5 that the full frame accepts",
+// [finding, fixed] Input: a full frame (CI 7A, mode 0) with one record 0D 13 F5 + 48 data bytes (LVAR F5h),
+// which the format cache learns, then the compact frame (CI 79) of the same format: signature CRC(0D 13),
+// full-frame CRC of the rebuilt record, data F5 + the 48 bytes. EN 13757-3 Table 5: LVAR F5h = binary number
+// of 48 bytes, F6h = 64 bytes; the full-frame parser accepts both. The compact frame's rebuild (lvar_size in
+// wmbus.cpp) stops at F4h and refuses the compact frame as malformed ("an LVAR byte 0x00..0xF4").
+TEST_CASE("hostile (a fixed finding): a compact frame takes LVAR F5 as its full frame does",
           "[decode_hostile][finding]") {
     wmbus_format_cache cache;
     decoder_config cfg;
