@@ -35,3 +35,8 @@ struct kvant_table {
     mutable std::vector<std::vector<std::string>> text;
     std::unique_ptr<std::once_flag[]> made;
 };
+
+namespace kvant::capi {
+/// The store's conflict policy for a KVANT_CONFLICT_* value; any other value is an invalid argument of `fn`.
+on_conflict conflict_policy(int c, const char* fn);
+}  // namespace kvant::capi

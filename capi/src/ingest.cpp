@@ -15,21 +15,6 @@ using namespace kvant::capi;
 
 namespace {
 
-on_conflict conflict_policy(int c, const char* fn) {
-    switch (c) {
-        case KVANT_CONFLICT_FAIL:
-            return on_conflict::fail;
-        case KVANT_CONFLICT_KEEP:
-            return on_conflict::keep;
-        case KVANT_CONFLICT_REPLACE:
-            return on_conflict::replace;
-        default:
-            invalid(fn,
-                    ("on_conflict " + std::to_string(c) + " is none of KVANT_CONFLICT_FAIL, _KEEP, _REPLACE")
-                        .c_str());
-    }
-}
-
 std::string summary_json(const ingest_result& r) {
     nlohmann::ordered_json j;
     j["frames"] = r.frames;

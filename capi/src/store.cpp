@@ -14,9 +14,7 @@
 using namespace kvant;
 using namespace kvant::capi;
 
-namespace {
-
-on_conflict conflict_policy(int c) {
+on_conflict kvant::capi::conflict_policy(int c, const char* fn) {
     switch (c) {
         case KVANT_CONFLICT_FAIL:
             return on_conflict::fail;
@@ -25,13 +23,11 @@ on_conflict conflict_policy(int c) {
         case KVANT_CONFLICT_REPLACE:
             return on_conflict::replace;
         default:
-            invalid("kvant_store_put_readings",
+            invalid(fn,
                     ("on_conflict " + std::to_string(c) + " is none of KVANT_CONFLICT_FAIL, _KEEP, _REPLACE")
                         .c_str());
     }
 }
-
-}  // namespace
 
 extern "C" {
 
@@ -121,7 +117,7 @@ int kvant_store_put_readings(size_t* inserted_out, kvant_store* s, size_t count,
         constexpr const char* fn = "kvant_store_put_readings";
         if (inserted_out) *inserted_out = 0;
         need(s, fn, "store");
-        const on_conflict conflict = conflict_policy(policy);
+        const on_conflict conflict = conflict_policy(policy, "kvant_store_put_readings");
         if (count == 0) return KVANT_OK;
         need(meters, fn, "meters"), need(channels, fn, "channels"), need(times, fn, "times"),
             need(values, fn, "values");

@@ -10,13 +10,7 @@ namespace kvant {
 inline namespace v0 {
 namespace {
 
-std::string hex_byte(std::uint8_t b) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string s = "0x";
-    s += hex[b >> 4];
-    s += hex[b & 0xF];
-    return s;
-}
+using detail::hex_byte;
 
 std::string count(std::size_t n, const char* what) {
     return std::to_string(n) + " " + what;

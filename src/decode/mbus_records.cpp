@@ -12,11 +12,6 @@
 namespace kvant {
 inline namespace v0 {
 namespace detail {
-namespace {
-
-constexpr std::size_t max_difes = 10;  // EN 13757-3: at most ten DIFEs
-constexpr std::size_t max_vifes = 10;  // and ten VIFEs
-
 std::string hex_byte(std::uint8_t b) {
     static constexpr char hex[] = "0123456789ABCDEF";
     std::string s = "0x";
@@ -24,6 +19,11 @@ std::string hex_byte(std::uint8_t b) {
     s += hex[b & 0xF];
     return s;
 }
+
+namespace {
+
+constexpr std::size_t max_difes = 10;  // EN 13757-3: at most ten DIFEs
+constexpr std::size_t max_vifes = 10;  // and ten VIFEs
 
 bool fail(decoded_frame& out, decode_status st, std::size_t offset, std::string expected, std::string found) {
     out.error.status = st;

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "kvant/decode/decoded_frame.hpp"
 
@@ -25,6 +26,9 @@ bool parse_mbus_records(decoded_frame& out, std::size_t from, bool msb_first = f
 /// The three letters of a 2-byte manufacturer code (EN 13757-3: 5 bits a letter, `code + 64`), NUL-ended.
 /// Codes 0 and 27..31 show as '@' and '[', '\\', ']', '^', '_': every code has a text (docs/ingest.md).
 void manufacturer_letters(std::uint16_t code, std::array<char, 4>& out) noexcept;
+
+/// "0x1F": a byte as error messages show it.
+std::string hex_byte(std::uint8_t b);
 
 /// The number of data bytes an LVAR byte announces (EN 13757-3 Table 5), or -1 for a reserved LVAR.
 int lvar_size(std::uint8_t lvar) noexcept;

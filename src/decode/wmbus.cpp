@@ -30,12 +30,6 @@ constexpr std::size_t block_b12_size = 126;  // format B: blocks 1 and 2 share o
 
 const char hex_digits[] = "0123456789ABCDEF";
 
-std::string hex8(std::uint8_t v) {
-    std::string s = "0x";
-    s.push_back(hex_digits[v >> 4]);
-    s.push_back(hex_digits[v & 15]);
-    return s;
-}
 std::string hex16(std::uint16_t v) {
     std::string s = "0x";
     for (int sh = 12; sh >= 0; sh -= 4) s.push_back(hex_digits[(v >> sh) & 15]);
@@ -126,7 +120,7 @@ bool telegram::link_layer() {
     const std::size_t l = in[0];
     if (l < 10)
         return fail_input(decode_status::malformed, 0, "an L field of at least 10 (C, M, A and a CI field)",
-                          hex8(in[0]));
+                          detail::hex_byte(in[0]));
     // format A: the first block (10 bytes) and then blocks of 16, each followed by its CRC; L counts no CRC
     const std::size_t a_blocks = 1 + (l - 9 + block_a_size - 1) / block_a_size;
     const std::size_t size_a = 1 + l + 2 * a_blocks;
@@ -163,9 +157,9 @@ bool telegram::link_layer() {
     out.data.clear();
     if (kind == frame_kind::wireless_a) {
         if (n != size_a) {
-            const std::string expected = std::to_string(size_a) + " bytes, as L = " + hex8(in[0]) +
-                                         " says (" + std::to_string(l + 1) + " data bytes and " +
-                                         count(a_blocks, "CRC") + ", format A)";
+            const std::string expected =
+                std::to_string(size_a) + " bytes, as L = " + detail::hex_byte(in[0]) + " says (" +
+                std::to_string(l + 1) + " data bytes and " + count(a_blocks, "CRC") + ", format A)";
             if (n < size_a)
                 return fail_input(decode_status::truncated, n, expected,
                                   std::to_string(n) + " bytes (" + std::to_string(size_a - n) + " fewer)");
@@ -197,7 +191,8 @@ bool telegram::link_layer() {
         if (rest) std::copy_n(in.data() + block_b12_size + 2, rest, out.data.data() + first);
     } else {
         if (n != size_plain) {
-            std::string expected = std::to_string(size_plain) + " bytes, as L = " + hex8(in[0]) + " says";
+            std::string expected =
+                std::to_string(size_plain) + " bytes, as L = " + detail::hex_byte(in[0]) + " says";
             if (cfg.crc == crc_mode::detect)
                 expected += " (CRCs stripped; or " + std::to_string(size_a) +
                             " with format A's CRCs, which do not match)";
@@ -273,7 +268,7 @@ bool telegram::decode() {
         if (ci == 0x8C || ci == 0x8D || ci == 0x8E || ci == 0x8F) {
             if (seen_ell || afl.present)
                 return fail(decode_status::malformed, p,
-                            "a transport layer CI field (one ELL, before the AFL)", hex8(ci));
+                            "a transport layer CI field (one ELL, before the AFL)", detail::hex_byte(ci));
             seen_ell = true;
             const bool has_addr = ci == 0x8E || ci == 0x8F;
             const bool has_sn = ci == 0x8D || ci == 0x8F;
@@ -353,7 +348,8 @@ bool telegram::decode() {
         }
         if (ci == 0x90) {
             if (afl.present)
-                return fail(decode_status::malformed, p, "a transport layer CI field (one AFL)", hex8(ci));
+                return fail(decode_status::malformed, p, "a transport layer CI field (one AFL)",
+                            detail::hex_byte(ci));
             afl.present = true;
             if (!need(p, 2, "the AFL length")) return false;
             const std::size_t afll = d[p + 1];
@@ -397,7 +393,7 @@ bool telegram::decode() {
                 const std::size_t ms = mac_sizes[afl.mcl & 0x0F];
                 if (ms == 0)
                     return fail(decode_status::unsupported, p + 4,
-                                "an AES-CMAC authentication type 4..7 in AFL.MCL", hex8(afl.mcl));
+                                "an AES-CMAC authentication type 4..7 in AFL.MCL", detail::hex_byte(afl.mcl));
                 if (!take(ms, "AFL.MAC")) return false;
                 afl.mac_at = q;
                 afl.mac_size = ms;
@@ -504,7 +500,7 @@ bool telegram::decode() {
                 if (((cfe >> 4) & 3) != 1)
                     return fail(decode_status::unsupported, q - 1,
                                 "key derivation function 1 (KDF-A) in the configuration field extension",
-                                hex8(cfe));
+                                detail::hex_byte(cfe));
                 if (!afl.present || !afl.has_mcr || afl.mac_size == 0) {
                     if (!clear_2f2f)
                         return fail(decode_status::malformed, tpl,
@@ -619,13 +615,14 @@ bool telegram::decode() {
             int size = data_size(dif);
             if (size == -2)
                 return fail(decode_status::malformed, p + 1,
-                            "a format of records (signature " + hex16(sig) + ")", "special DIF " + hex8(dif));
+                            "a format of records (signature " + hex16(sig) + ")",
+                            "special DIF " + detail::hex_byte(dif));
             if (size == -1) {
                 if (v >= d.size()) return short_values(1);
                 size = detail::lvar_size(d[v]);
                 if (size < 0)
                     return fail(decode_status::malformed, v,
-                                "an LVAR of 0x00..0xC9, 0xD0..0xD9 or 0xE0..0xF6", hex8(d[v]));
+                                "an LVAR of 0x00..0xC9, 0xD0..0xD9 or 0xE0..0xF6", detail::hex_byte(d[v]));
                 full.push_back(d[v++]);
             }
             if (v + static_cast<std::size_t>(size) > d.size())
@@ -693,7 +690,7 @@ bool telegram::decode() {
         }
         return fail(decode_status::unsupported, p,
                     "a transport layer CI field 0x72, 0x78, 0x79 or 0x7A (or 0x8C..0x8F, 0x90 before it)",
-                    hex8(ci) + what);
+                    detail::hex_byte(ci) + what);
     }
 
     if (!detail::parse_mbus_records(out, records_from)) {

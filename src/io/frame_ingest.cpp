@@ -4,6 +4,7 @@
 
 #include "kvant/core/text.hpp"
 #include "kvant/decode/frame_mapping.hpp"
+#include "kvant/io/frame_json.hpp"
 #include "kvant/model/fleet.hpp"
 
 namespace kvant {
@@ -15,17 +16,6 @@ int hex_value(char c) noexcept {
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     return -1;
-}
-
-std::string hex_text(std::span<const std::uint8_t> bytes) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string s;
-    s.reserve(bytes.size() * 2);
-    for (auto b : bytes) {
-        s += digits[b >> 4];
-        s += digits[b & 0x0f];
-    }
-    return s;
 }
 
 std::string shown_char(char c) {
