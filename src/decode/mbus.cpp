@@ -16,13 +16,7 @@ std::string count(std::size_t n, const char* what) {
     return std::to_string(n) + " " + what;
 }
 
-bool fail(decoded_frame& out, decode_status st, std::size_t offset, std::string expected, std::string found) {
-    out.error.status = st;
-    out.error.offset = std::uint32_t(offset);
-    out.error.expected = std::move(expected);
-    out.error.found = std::move(found);
-    return false;
-}
+using detail::fail;
 
 constexpr std::size_t data_at = 7;  // 0x68 L L 0x68 C A CI: the application data starts here
 

@@ -12,6 +12,14 @@
 namespace kvant {
 inline namespace v0 {
 namespace detail {
+bool fail(decoded_frame& out, decode_status st, std::size_t offset, std::string expected, std::string found) {
+    out.error.status = st;
+    out.error.offset = std::uint32_t(offset);
+    out.error.expected = std::move(expected);
+    out.error.found = std::move(found);
+    return false;
+}
+
 std::string hex_byte(std::uint8_t b) {
     static constexpr char hex[] = "0123456789ABCDEF";
     std::string s = "0x";
@@ -24,14 +32,6 @@ namespace {
 
 constexpr std::size_t max_difes = 10;  // EN 13757-3: at most ten DIFEs
 constexpr std::size_t max_vifes = 10;  // and ten VIFEs
-
-bool fail(decoded_frame& out, decode_status st, std::size_t offset, std::string expected, std::string found) {
-    out.error.status = st;
-    out.error.offset = std::uint32_t(offset);
-    out.error.expected = std::move(expected);
-    out.error.found = std::move(found);
-    return false;
-}
 
 std::string record_name(std::size_t index) {
     return "record " + std::to_string(index);

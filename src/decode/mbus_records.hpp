@@ -27,6 +27,9 @@ bool parse_mbus_records(decoded_frame& out, std::size_t from, bool msb_first = f
 /// Codes 0 and 27..31 show as '@' and '[', '\\', ']', '^', '_': every code has a text (docs/ingest.md).
 void manufacturer_letters(std::uint16_t code, std::array<char, 4>& out) noexcept;
 
+/// Fills `out.error` (status, offset, what was expected, what was found) and returns false.
+bool fail(decoded_frame& out, decode_status st, std::size_t offset, std::string expected, std::string found);
+
 /// "0x1F": a byte as error messages show it.
 std::string hex_byte(std::uint8_t b);
 
