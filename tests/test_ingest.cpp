@@ -14,6 +14,7 @@
 
 #include "kvant/decode/decoder.hpp"
 #include "kvant/decode/frame_mapping.hpp"
+#include "kvant/decode/mbus.hpp"
 #include "kvant/io/frame_ingest.hpp"
 #include "kvant/io/frame_json.hpp"
 #include "kvant/model/validation.hpp"
@@ -484,6 +485,23 @@ TEST_CASE("frame_json: the header, the records with exact values and raw bytes; 
     CHECK(e["error"]["status"] == "checksum");
     CHECK(e["error"]["offset"] == 41);
     CHECK(e["error"]["message"] == bad.error.message());
+}
+
+TEST_CASE("a meter's text that is not UTF-8 prints with U+FFFD, the same in JSON and the shared accessors") {
+    // 68 08 08 68 | 08 01 78 (C, A, CI: no header) | 0D 13 02 FF 41 (LVAR text of 2 bytes, sent last
+    // character first: "A", 0xFF) | checksum | 16
+    std::vector<std::uint8_t> body{0x08, 0x01, 0x78, 0x0D, 0x13, 0x02, 0xFF, 0x41};
+    std::vector<std::uint8_t> frame{0x68, 0x08, 0x08, 0x68};
+    std::uint8_t sum = 0;
+    for (auto b : body) frame.push_back(b), sum = std::uint8_t(sum + b);
+    frame.push_back(sum);
+    frame.push_back(0x16);
+    decoded_frame f;
+    REQUIRE(decode_mbus(frame, f));
+    REQUIRE(f.records.size() == 1);
+    CHECK(record_value_text(f, f.records[0]) == std::string("A\xEF\xBF\xBD"));
+    const auto j = nlohmann::json::parse(frame_json(f));
+    CHECK(j["records"][0]["value"] == "A\xEF\xBF\xBD");
 }
 
 // ---- hex lines

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "kvant/core/text.hpp"
+
 namespace kvant {
 inline namespace v0 {
 namespace {
@@ -38,6 +40,24 @@ json error_object(std::string_view status, std::uint64_t offset, std::string_vie
     return e;
 }
 
+/// A meter's text (M-Bus sends ASCII) as valid UTF-8: each byte that does not start a valid UTF-8 sequence
+/// becomes U+FFFD, so that JSON, C strings and Python str all show the same text and none fails on it.
+std::string valid_text(std::string_view t) {
+    std::string s;
+    s.reserve(t.size());
+    for (std::size_t i = 0; i < t.size();) {
+        const std::size_t n = detail::utf8_length(t, i);
+        if (n == 0) {
+            s += "\xEF\xBF\xBD";
+            ++i;
+        } else {
+            s.append(t.substr(i, n));
+            i += n;
+        }
+    }
+    return s;
+}
+
 }  // namespace
 
 std::string hex_text(std::span<const std::uint8_t> bytes) {
@@ -61,7 +81,7 @@ std::optional<std::string> record_value_text(const decoded_frame& f, const frame
             if (r.when.invalid) return std::nullopt;
             return time_text(r.when, r.kind);
         case value_kind::text:
-            return std::string(f.text_of(r));
+            return valid_text(f.text_of(r));
         case value_kind::bytes:
             if (std::size_t(r.data_offset) + r.data_size > f.data.size()) return std::nullopt;
             return hex_text(std::span(f.data).subspan(r.data_offset, r.data_size));
@@ -73,7 +93,7 @@ std::optional<std::string> record_value_text(const decoded_frame& f, const frame
 }
 
 std::string record_unit_text(const decoded_frame& f, const frame_record& r) {
-    return r.quantity == record_quantity::plain_text_unit ? std::string(f.unit_text_of(r))
+    return r.quantity == record_quantity::plain_text_unit ? valid_text(f.unit_text_of(r))
                                                           : std::string(record_unit_name(r.unit));
 }
 

@@ -37,10 +37,12 @@ inline std::string frame_json(const decoded_frame& f) {
     return frame_json(f, frame_json_options{});
 }
 /// A record's value as the JSON prints it, which the C API and Python give too: exact decimal text for a
-/// number, ISO text for a date or time as the meter wrote it, the text of a text value, hex for bytes;
+/// number, ISO text for a date or time as the meter wrote it, the text of a text value (valid UTF-8: a byte
+/// that is not becomes U+FFFD), hex for bytes;
 /// nothing (JSON null) when the record has no value or an invalid one (a BCD digit A..E, the IV bit).
 KVANT_API std::optional<std::string> record_value_text(const decoded_frame& f, const frame_record& r);
-/// A record's unit as printed: the unit's name ("Wh", "m3"), or a plain-text VIF's own text ("%RH").
+/// A record's unit as printed: the unit's name ("Wh", "m3"), or a plain-text VIF's own text ("%RH", valid
+/// UTF-8 as above).
 KVANT_API std::string record_unit_text(const decoded_frame& f, const frame_record& r);
 /// Bytes as upper-case hex digit pairs, no spaces.
 KVANT_API std::string hex_text(std::span<const std::uint8_t> bytes);
