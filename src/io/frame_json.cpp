@@ -85,6 +85,9 @@ std::optional<std::string> record_value_text(const decoded_frame& f, const frame
         case value_kind::bytes:
             if (std::size_t(r.data_offset) + r.data_size > f.data.size()) return std::nullopt;
             return hex_text(std::span(f.data).subspan(r.data_offset, r.data_size));
+        case value_kind::error_token:
+            return valid_text(f.text_of(r));
+        case value_kind::structure:
         case value_kind::none:
         case value_kind::invalid:
             return std::nullopt;

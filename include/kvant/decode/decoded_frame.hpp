@@ -23,6 +23,7 @@
 
 #include "kvant/core/decimal.hpp"
 #include "kvant/core/export.hpp"
+#include "kvant/decode/cosem.hpp"
 #include "kvant/detail/enum_text.hpp"
 
 namespace kvant {
@@ -199,6 +200,12 @@ enum class value_kind : std::uint8_t {
     text,       ///< `text_offset`/`text_size` into `decoded_frame::text`, in reading order
     bytes,    ///< `data_offset`/`data_size` into `decoded_frame::data` (manufacturer specific, binary flags)
     invalid,  ///< the data cannot be what its DIF says (a BCD digit A..E); kept as bytes, no value
+    /// A DLMS value that is not a scalar (an array, a structure, a compact array): its parsed A-XDR tree is
+    /// `decoded_frame::nodes` from `frame_record::node`; JSON prints it as nested arrays.
+    structure,
+    /// An IEC 62056-21 error token in place of a value ("(ERROR)", "(ERR05)"): the token is the record's
+    /// text; no value.
+    error_token,
 };
 
 /// An exact decimal: (negative ? −1 : 1) × magnitude × 10^exponent. Wider than `decimal` (a 64-bit binary
@@ -217,15 +224,37 @@ struct exact_number {
 };
 
 /// A date, time or both as the meter wrote them (its local time; never converted here).
+///
+/// DLMS date-times (IEC 62056-6-2 §4.1.6.1) may leave any field "not specified" (0xFF, 0xFFFF, 0x8000 for
+/// the deviation): such a field's bit is set in `unspecified` and its value here is 0. Their `deviation` is
+/// in minutes with the Blue Book's sign: UTC = local time + deviation (Moscow, UTC+3, sends −180).
 struct record_time {
     std::int16_t year = 0;  ///< 0 when the record has no date
     std::uint8_t month = 0, day = 0;
     std::uint8_t hour = 0, minute = 0, second = 0;
     bool has_date = false, has_time = false, has_seconds = false;
     bool invalid = false;  ///< the IV bit (or an all-ones date): the meter says the value is not valid
-    bool summer = false;   ///< the SU bit: daylight saving time
+    bool summer = false;   ///< the SU bit: daylight saving time (DLMS: clock status bit 7)
+    // DLMS only.
+    std::uint8_t hundredths = 0;
+    std::uint8_t day_of_week = 0;  ///< 1 Monday .. 7 Sunday; 0 when not given
+    /// Month 0xFD/0xFE (daylight saving end/begin) or day 0xFD/0xFE (second-last/last day of the month),
+    /// kept as sent; 0 otherwise. A season start or special day may use them.
+    std::uint8_t month_special = 0, day_special = 0;
+    std::int16_t deviation = 0;  ///< minutes; valid when has_deviation
+    bool has_deviation = false;
+    std::uint8_t clock_status = 0;  ///< bit 0 invalid, 1 doubtful, 2 different clock base, 3 invalid clock
+                                    ///< status, 7 daylight saving active; valid when has_clock_status
+    bool has_clock_status = false;
+    std::uint16_t unspecified = 0;  ///< time_field bits: fields the meter left "not specified"
     friend bool operator==(const record_time&, const record_time&) = default;
 };
+
+/// Bits of `record_time::unspecified`.
+namespace time_field {
+inline constexpr std::uint16_t year = 1, month = 2, day = 4, day_of_week = 8, hour = 16, minute = 32,
+                               second = 64, hundredths = 128, deviation = 256, clock_status = 512;
+}
 
 /// One data record (EN 13757-3 §6): data information block, value information block, data.
 struct frame_record {
@@ -271,13 +300,33 @@ struct frame_record {
     /// record "volume_flow" with modifier 0x58 is the duration of the first upper volume-flow limit exceed.
     std::uint8_t modifier = 0;
 
+    // COSEM (IEC 62056-21 readouts and DLMS/COSEM): the object and attribute the value belongs to.
+    logical_name obis;      ///< valid when has_obis; groups not given are 0
+    bool has_obis = false;  ///< DLMS: always; IEC: when the data set's address reads as OBIS
+    /// The groups the address gave: bit 0 A .. bit 5 F (IEC "1.8.0" gives C, D, E: 0b011100; DLMS: 0x3F).
+    std::uint8_t obis_given = 0;
+    std::uint16_t class_id = 0;  ///< DLMS interface class (1 data, 3 register, 4 extended register, 7
+                                 ///< profile generic, 8 clock, …); 0 when unknown (IEC readouts)
+    std::uint8_t attribute = 0;  ///< DLMS attribute index; 0 when unknown
+    /// DLMS: the scaler of the object's scaler_unit, already applied to `number` (`exponent` is the same);
+    /// valid when has_scaler. A register value whose scaler_unit the decoder has not seen has none, and its
+    /// number is the raw integer (JSON prints no scaler: never applied twice, never guessed).
+    std::int8_t scaler = 0;
+    bool has_scaler = false;
+    std::uint8_t cosem_unit = 0;  ///< DLMS unit code (cosem_unit_name); 0 when none
+    static constexpr std::uint32_t no_node = 0xFFFFFFFF;
+    std::uint32_t node = no_node;  ///< DLMS: the value's A-XDR node in decoded_frame::nodes
+    /// IEC 62056-21: the data set's address as written ("1.8.0", "1-0:1.8.0*255", "ET0PE"), in text.
+    std::uint32_t name_offset = 0, name_size = 0;
+
     /// The record's raw bytes (DIB, VIB, data) in the frame the caller gave (decrypted, CRCs removed).
     std::span<const std::uint8_t> raw(std::span<const std::uint8_t> data) const noexcept {
         return data.subspan(offset, std::size_t(dib_size) + vib_size + data_size);
     }
 };
 
-/// The kind of frame on the link (EN 13757-2 wired; EN 13757-4 wireless formats).
+/// The kind of frame on the link (EN 13757-2 wired; EN 13757-4 wireless formats; IEC 62056-21 messages;
+/// DLMS/COSEM transports). Append only.
 enum class frame_kind : std::uint8_t {
     single_character,
     short_frame,
@@ -285,7 +334,16 @@ enum class frame_kind : std::uint8_t {
     long_frame,
     wireless_a,
     wireless_b,
-    wireless_no_crc
+    wireless_no_crc,
+    iec_request,         ///< "/?address!CR LF": sign-on
+    iec_identification,  ///< "/XXXZ ident CR LF": the meter's answer to the sign-on
+    iec_option_select,   ///< ACK V Z Y CR LF (also a lone ACK or NAK)
+    iec_command,         ///< SOH C D [STX data] ETX BCC: a programming-mode command
+    iec_data,            ///< STX data ETX BCC: a readout or an answer to a command
+    iec_data_block,      ///< data lines without framing (a readout as a log keeps it)
+    dlms_apdu,           ///< a bare xDLMS APDU
+    dlms_wrapper,        ///< the TCP/UDP wrapper (IEC 62056-47: version 1, port 4059)
+    hdlc,                ///< an HDLC frame (IEC 62056-46, frame format type 3)
 };
 
 /// Header fields common to the M-Bus protocols. The identity (manufacturer, id, version, medium) is the
@@ -315,6 +373,32 @@ struct frame_header {
     std::uint32_t link_id = 0;
     std::uint8_t link_version = 0, link_medium = 0;
 
+    // IEC 62056-21. `manufacturer` holds the identification's three letters ("EKT").
+    char iec_baud = 0;             ///< the identification's baud rate character ('0'..'6', 'A'..'I')
+    char iec_command = 0;          ///< a command message's command ('R', 'W', 'P', 'E', 'B')
+    char iec_command_type = 0;     ///< and its type ('0'..'9')
+    std::uint8_t iec_option[3]{};  ///< an option select's V, Z, Y characters
+    /// The identification's text after the baud character, or a request's device address, in `text`.
+    std::uint32_t ident_offset = 0, ident_size = 0;
+    std::uint8_t bcc = 0;       ///< the block check character as sent
+    bool bcc_additive = false;  ///< it matched Energomera's sum mod 128, not the standard XOR
+
+    // DLMS/COSEM.
+    std::uint8_t apdu_tag = 0;  ///< 0xC4 get-response, 0x0F data-notification, 0xC2 event-notification, …
+    std::uint8_t apdu_choice =
+        0;  ///< the service's CHOICE (get-response: 1 normal, 2 with data block, 3 list)
+    std::uint32_t invoke_id = 0;                 ///< invoke-id-and-priority (long for data-notification)
+    std::array<std::uint8_t, 8> system_title{};  ///< the sender's, when has_system_title (ciphered APDUs)
+    bool has_system_title = false;
+    std::uint8_t security_control = 0;  ///< ciphered APDUs: the security control byte (0x30: auth + enc)
+    std::uint32_t frame_counter = 0;    ///< ciphered APDUs: the invocation counter
+    std::uint32_t hdlc_client = 0, hdlc_server = 0;  ///< HDLC: the destination and source addresses
+    std::uint8_t hdlc_control = 0;                   ///< HDLC: the control field (I, RR, SNRM, UA, …)
+    std::uint16_t wrapper_source = 0, wrapper_destination = 0;  ///< the wrapper's wPorts
+    /// An HDLC segment or a data block that is not the last: the frame decoded, its value completes in a
+    /// later frame of the same session (decoder_config::session) and no records come until then.
+    bool awaiting_more = false;
+
     /// The id as text: eight BCD digits ("11490378"), or eight hex digits when a nibble is not BCD.
     KVANT_API std::string id_text() const;
 };
@@ -325,6 +409,7 @@ struct decoded_frame {
     std::vector<frame_record> records;
     std::vector<std::uint8_t> data;  ///< the bytes the records point into (decrypted, CRCs removed)
     std::string text;                ///< text values and plain-text units, in reading order
+    std::vector<cosem_node> nodes;   ///< DLMS: parsed A-XDR values (offsets into `data`)
     frame_error error;               ///< status ok when the frame decoded
 
     bool ok() const noexcept { return error.status == decode_status::ok; }
@@ -335,13 +420,18 @@ struct decoded_frame {
         records.clear();
         data.clear();
         text.clear();
+        nodes.clear();
         error = frame_error{};
     }
     std::string_view text_of(const frame_record& r) const noexcept {
         return std::string_view(text).substr(r.text_offset, r.text_size);
     }
     std::span<const std::uint8_t> raw_of(const frame_record& r) const noexcept { return r.raw(data); }
-    /// A plain-text VIF's unit ("%RH"); empty for other records.
+    /// IEC 62056-21: the data set's address as written; empty for other records.
+    std::string_view name_of(const frame_record& r) const noexcept {
+        return std::string_view(text).substr(r.name_offset, r.name_size);
+    }
+    /// A plain-text VIF's unit ("%RH") or an IEC readout's unit as written ("kWh"); empty for other records.
     std::string_view unit_text_of(const frame_record& r) const noexcept {
         return std::string_view(text).substr(r.unit_text_offset, r.unit_text_size);
     }

@@ -27,6 +27,7 @@ inline namespace v0 {
 
 class key_ring;
 class wmbus_format_cache;
+struct dlms_session;
 
 /// Whether a wireless telegram still carries its link layer CRCs (EN 13757-4 format A or B) or the receiver
 /// removed them (most USB receivers do). `detect` checks the CRCs and takes the telegram as stripped when
@@ -37,11 +38,28 @@ inline constexpr detail::enum_text<crc_mode, 3> crc_mode_text{
     {{{crc_mode::detect, "detect"}, {crc_mode::present, "present"}, {crc_mode::absent, "absent"}}}};
 KVANT_ENUM_TEXT(crc_mode, crc_mode_text)
 
+/// The block check character of an IEC 62056-21 message: the standard's XOR of the bytes after SOH/STX up
+/// to ETX, or Energomera's (CE102, CE301, CE303) sum of those bytes mod 128. `detect` accepts either and
+/// says which matched (`frame_header::bcc_additive`); a device known to use one is best given it, so that a
+/// corrupted block cannot pass by matching the other.
+enum class bcc_dialect : std::uint8_t { detect, standard, energomera };
+inline constexpr detail::enum_text<bcc_dialect, 3> bcc_dialect_text{
+    "bcc dialect",
+    {{{bcc_dialect::detect, "detect"},
+      {bcc_dialect::standard, "standard"},
+      {bcc_dialect::energomera, "energomera"}}}};
+KVANT_ENUM_TEXT(bcc_dialect, bcc_dialect_text)
+
 /// What a decoder is made with. The pointers are the caller's and must outlive the decoder.
 struct decoder_config {
-    const key_ring* keys = nullptr;         ///< AES keys per meter (wireless M-Bus security modes 5 and 7)
+    const key_ring* keys = nullptr;         ///< AES keys per meter (wireless M-Bus modes 5 and 7; DLMS GCM)
     wmbus_format_cache* formats = nullptr;  ///< compact frames' formats, learnt from full frames
     crc_mode crc = crc_mode::detect;        ///< wireless: are the link layer CRCs still in the telegram?
+    bcc_dialect bcc = bcc_dialect::detect;  ///< IEC 62056-21 block check character
+    /// DLMS: what one meter's session has shown so far (the requests awaiting answers, scaler_units, capture
+    /// objects, partial segments and blocks). Without one, each frame stands alone: a Get-Response names no
+    /// object and a register value has no scaler.
+    dlms_session* session = nullptr;
 };
 
 class KVANT_API decoder {
@@ -78,6 +96,10 @@ class KVANT_API decoder_registry {
 
 /// Adds the wired ("mbus") and wireless ("wmbus") M-Bus decoders.
 KVANT_API void add_mbus_decoders(decoder_registry& r);
+/// Adds the IEC 62056-21 decoder ("iec62056-21").
+KVANT_API void add_iec62056_21_decoders(decoder_registry& r);
+/// Adds the DLMS/COSEM decoders: "dlms" (a bare APDU, or one in the TCP wrapper) and "hdlc".
+KVANT_API void add_dlms_decoders(decoder_registry& r);
 /// A registry holding every decoder of this build.
 KVANT_API decoder_registry builtin_decoders();
 
