@@ -158,6 +158,29 @@ TEST_CASE("a device address reads and prints as mbus:MAN-ID[-VV-MM]") {
     CHECK_THROWS_WITH(parse_device_address("mbus:ACW-11490378-0E"), Catch::Contains("medium"));
 }
 
+TEST_CASE("electricity meters' addresses: iec:SERIAL and dlms:SYSTEMTITLE") {
+    const auto i = parse_device_address("iec:009218054");
+    CHECK(i.scheme == address_scheme::iec);
+    CHECK(i.id == "009218054");  // a serial is text: its leading zeros stay
+    CHECK(i.manufacturer.empty());
+    CHECK(i.to_string() == "iec:009218054");
+    const auto d = parse_device_address("dlms:4d4d4d0000bc614e");
+    CHECK(d.scheme == address_scheme::dlms);
+    CHECK(d.id == "4D4D4D0000BC614E");  // hex in capitals, as frame_address writes a system title
+    CHECK(d.to_string() == "dlms:4D4D4D0000BC614E");
+    for (const char* bad :
+         {"iec:", "iec:12 34", "iec:123456789012345678901234567890123", "dlms:4D4D4D0000BC614",
+          "dlms:4D4D4D0000BC614E00", "dlms:4D4D4D0000BC614G", "dlm:4D4D4D0000BC614E"}) {
+        INFO(bad);
+        CHECK_THROWS_AS(parse_device_address(bad), parse_error);
+    }
+    // the same identity text under two schemes is two meters
+    device_address m = d;
+    m.scheme = address_scheme::iec;
+    CHECK_FALSE(d.matches(m));
+    CHECK(d.matches(parse_device_address("dlms:4D4D4D0000BC614E")));
+}
+
 TEST_CASE("an address without version and medium matches every version and medium of its meter") {
     const auto loose = parse_device_address("mbus:ACW-11490378");
     const auto tight = parse_device_address("mbus:ACW-11490378-0E-07");

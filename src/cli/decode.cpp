@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "inputs.hpp"
 #include "kvant/decode/decoder.hpp"
+#include "kvant/decode/dlms.hpp"
 #include "kvant/decode/key_ring.hpp"
 #include "kvant/decode/wmbus.hpp"
 #include "kvant/io/frame_ingest.hpp"
@@ -55,19 +56,39 @@ void load_keys(const args& a, key_ring& keys) {
     }
 }
 
-decoder_config config_of(const args& a, const key_ring& keys, wmbus_format_cache& formats) {
+decoder_config config_of(const args& a, const key_ring& keys, wmbus_format_cache& formats,
+                         dlms_session& session) {
     decoder_config c;
     c.keys = &keys;
     c.formats = &formats;
     c.crc = a.choice("crc", crc_mode_text);
+    c.bcc = a.choice("dialect", bcc_dialect_text);
+    c.session = &session;
     return c;
+}
+
+/// The frames of the input: hex lines, or (--input raw) the whole input as one frame, line 1.
+std::vector<hex_frame_line> frames_of(const args& a, const std::string& text, const std::string& source) {
+    if (a.get("input").value_or("hex") == "raw") {
+        std::vector<hex_frame_line> one(1);
+        one[0].line = 1;
+        one[0].bytes.assign(text.begin(), text.end());
+        return one;
+    }
+    return read_hex_frames(text, source);
 }
 
 std::vector<option_spec> decoder_options() {
     return {
-        opt::one_of("protocol", "P", {"mbus", "wmbus"},
-                    "mbus: wired M-Bus (EN 13757-2/-3); wmbus: wireless M-Bus (EN 13757-4, OMS)")
+        opt::one_of("protocol", "P", {"mbus", "wmbus", "iec62056-21", "dlms", "hdlc"},
+                    "mbus: wired M-Bus (EN 13757-2/-3); wmbus: wireless M-Bus (EN 13757-4, OMS); "
+                    "iec62056-21: IEC 62056-21 messages and readouts; dlms: DLMS/COSEM APDUs, bare or in "
+                    "the TCP wrapper; hdlc: DLMS/COSEM over HDLC")
             .mandatory(),
+        opt::one_of("input", "FORM", {"hex", "raw"},
+                    "hex: one frame a line in hex digits; raw: the whole input is one frame as it came "
+                    "(an IEC 62056-21 readout saved from the port)")
+            .defaults_to("hex"),
         opt::text("key", "ID=HEX",
                   "an AES-128 key of a meter: its id (12345678) or address (mbus:KAM-12345678-01-07), '=', "
                   "32 hex digits")
@@ -76,15 +97,22 @@ std::vector<option_spec> decoder_options() {
         opt::choice("crc", "MODE", crc_mode_text,
                     "wireless: are the link layer CRCs still in the telegrams (detect: checked, else "
                     "taken as removed)")
-            .defaults_to("detect")};
+            .defaults_to("detect"),
+        opt::choice("dialect", "BCC", bcc_dialect_text,
+                    "IEC 62056-21 block check: standard (XOR), energomera (sum mod 128) or detect (either)")
+            .defaults_to("detect"),
+        opt::text("meter", "SERIAL",
+                  "the meter whose frames carry no address (a DLMS session over HDLC, an IEC readout "
+                  "without a serial)")};
 }
 
 int run_decode(const args& a) {
     key_ring keys;
     load_keys(a, keys);
     wmbus_format_cache formats;
+    dlms_session session;  // the input is one conversation
     const decoder_registry registry = builtin_decoders();
-    auto dec = registry.make(a.require("protocol"), config_of(a, keys, formats));
+    auto dec = registry.make(a.require("protocol"), config_of(a, keys, formats, session));
     // with --db, frames of known meters get their readings and events
     std::optional<meter_directory> directory;
     if (a.get("db")) {
@@ -94,6 +122,35 @@ int run_decode(const args& a) {
     const instant received = at_option(a);
     const auto [text, source] = read_input(a.operand());
     decoded_frame f;
+    const auto print = [&](std::uint64_t line) {
+        frame_json_options o;
+        o.line = line;
+        frame_context c;
+        const meter* m = nullptr;
+        if (directory && f.ok()) {
+            if (const auto address = frame_address(f)) {
+                const auto found = directory->matches(*address);
+                if (found.size() == 1) m = found.front();
+            } else if (auto serial = a.get("meter")) {
+                m = directory->find_serial(*serial);
+            }
+        }
+        if (m != nullptr) {
+            c.meter = m->serial;
+            c.measures = m->measures;
+            c.time_zone = directory->zone_of(*m);
+            c.received = received;
+            o.context = &c;
+        }
+        std::cout << frame_json(f, o) << '\n';
+    };
+    if (a.get("input").value_or("hex") == "raw") {
+        const std::vector<std::uint8_t> bytes(text.begin(), text.end());
+        dec->decode(bytes, f);
+        print(1);
+        std::cout.flush();
+        return std::cout ? 0 : 1;
+    }
     std::uint64_t line = 0;
     std::size_t pos = 0;
     while (pos < text.size()) {
@@ -114,21 +171,7 @@ int run_decode(const args& a) {
         }
         if (frames.empty()) continue;  // blank or a comment
         dec->decode(frames.front().bytes, f);
-        frame_json_options o;
-        o.line = line;
-        frame_context c;
-        if (directory && f.ok())
-            if (const auto address = frame_address(f)) {
-                const auto found = directory->matches(*address);
-                if (found.size() == 1) {
-                    c.meter = found.front()->serial;
-                    c.measures = found.front()->measures;
-                    c.time_zone = directory->zone_of(*found.front());
-                    c.received = received;
-                    o.context = &c;
-                }
-            }
-        std::cout << frame_json(f, o) << '\n';
+        print(line);
     }
     std::cout.flush();
     return std::cout ? 0 : 1;
@@ -138,15 +181,17 @@ int run_ingest(const args& a) {
     key_ring keys;
     load_keys(a, keys);
     wmbus_format_cache formats;
+    dlms_session session;
     ingest_options o;
     o.protocol = a.require("protocol");
-    o.config = config_of(a, keys, formats);
+    o.config = config_of(a, keys, formats, session);
+    if (auto m = a.get("meter")) o.meter = *m;
     o.received = at_option(a);
     o.conflict = a.choice("on-conflict", on_conflict_text);
     const auto [text, source] = read_input(a.operand());
     o.source_name = source;
     // every line is read before the database is touched: a line that is not hex stops here
-    const auto frames = read_hex_frames(text, source);
+    const auto frames = frames_of(a, text, source);
     sqlite_store db = open_store(a, sqlite_store::mode::open);
     const ingest_result r = ingest_frames(db, builtin_decoders(), frames, o);
     std::cout << "frames " << r.frames << ": " << r.decoded << " decoded, " << r.rejected.size()

@@ -216,6 +216,17 @@ std::optional<std::uint64_t> flag_bits(const decoded_frame& f, const frame_recor
 }  // namespace
 
 std::optional<device_address> frame_address(const decoded_frame& f) {
+    if (f.protocol == "dlms" || f.protocol == "hdlc") {
+        if (!f.header.has_system_title) return std::nullopt;
+        static constexpr char digits[] = "0123456789ABCDEF";
+        device_address a;
+        a.scheme = address_scheme::dlms;
+        for (auto b : f.header.system_title) {
+            a.id += digits[b >> 4];
+            a.id += digits[b & 0x0f];
+        }
+        return a;
+    }
     if (!f.header.has_address) return std::nullopt;
     device_address a;
     a.manufacturer = std::string(f.header.manufacturer.data());

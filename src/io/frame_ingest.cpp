@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kvant/core/text.hpp"
+#include "kvant/decode/dlms.hpp"
 #include "kvant/decode/frame_mapping.hpp"
 #include "kvant/io/frame_json.hpp"
 #include "kvant/model/fleet.hpp"
@@ -71,25 +72,37 @@ std::vector<hex_frame_line> read_hex_frames(std::string_view text, std::string_v
 
 meter_directory::meter_directory(const store& s) {
     const fleet f = load_fleet(s);
+    std::vector<const meter*> rest;
     for (const auto& m : f.meters()) {
-        if (m.address.empty()) continue;
-        try {
-            addresses_.push_back(parse_device_address(m.address));
-        } catch (const parse_error&) {
-            continue;  // validation refuses it on every write; an old row cannot match a frame
+        bool addressed = !m.address.empty();
+        if (addressed) try {
+                addresses_.push_back(parse_device_address(m.address));
+            } catch (const parse_error&) {
+                addressed = false;  // validation refuses it on every write; an old row cannot match a frame
+            }
+        if (!addressed) {
+            rest.push_back(&m);
+            continue;
         }
         meters_.push_back(m);
         zones_.push_back(f.zone_of(m));
     }
+    for (const meter* m : rest) {
+        meters_.push_back(*m);
+        zones_.push_back(f.zone_of(*m));
+    }
+}
+
+const meter* meter_directory::find_serial(std::string_view serial) const {
+    for (const auto& m : meters_)
+        if (m.serial == serial) return &m;
+    return nullptr;
 }
 
 std::vector<const meter*> meter_directory::matches(const device_address& frame) const {
     std::vector<const meter*> out;
-    for (std::size_t i = 0; i < meters_.size(); ++i)
-        if (addresses_[i].matches(frame.manufacturer, frame.id, frame.version.value_or(0),
-                                  frame.medium.value_or(0)) &&
-            (frame.version || !addresses_[i].version))
-            out.push_back(&meters_[i]);
+    for (std::size_t i = 0; i < addresses_.size(); ++i)
+        if (addresses_[i].matches(frame)) out.push_back(&meters_[i]);
     return out;
 }
 
@@ -109,8 +122,17 @@ const zone& meter_directory::zone_of(const meter& m) const {
 ingest_result ingest_frames(store& s, const decoder_registry& registry,
                             std::span<const hex_frame_line> frames, const ingest_options& o) {
     ingest_result out;
-    auto dec = registry.make(o.protocol, o.config);
+    dlms_session own_session;
+    decoder_config config = o.config;
+    if (config.session == nullptr) config.session = &own_session;
+    auto dec = registry.make(o.protocol, config);
     const meter_directory directory(s);
+    const meter* pinned = nullptr;
+    if (!o.meter.empty()) {
+        pinned = directory.find_serial(o.meter);
+        if (pinned == nullptr)
+            throw config_error(errc::usage, "meter " + excerpt(o.meter) + " is not in the store");
+    }
     decoded_frame f;
     reading_table batch;
     std::vector<std::uint64_t> row_line;
@@ -127,19 +149,24 @@ ingest_result ingest_frames(store& s, const decoder_registry& registry,
             out.unmatched.push_back({line.line, std::move(address), hex_text(line.bytes), std::move(reason)});
         };
         const auto address = frame_address(f);
-        if (!address) {
+        std::vector<const meter*> found;
+        if (address)
+            found = directory.matches(*address);
+        else if (pinned != nullptr)
+            found.push_back(pinned);
+        else {
             unmatched("", "the frame carries no address (a header without the secondary address)");
             continue;
         }
-        const auto found = directory.matches(*address);
         if (found.empty()) {
-            unmatched(address->to_string(), "no meter has this address");
+            unmatched(address ? address->to_string() : "", "no meter has this address");
             continue;
         }
         if (found.size() > 1) {
             std::string names;
             for (const auto* m : found) names += (names.empty() ? "" : ", ") + m->serial;
-            unmatched(address->to_string(), "ambiguous: meters " + names + " all match this address");
+            unmatched(address ? address->to_string() : "",
+                      "ambiguous: meters " + names + " all match this address");
             continue;
         }
         const meter& m = *found.front();

@@ -1,5 +1,7 @@
 #include "kvant/model/device_address.hpp"
 
+#include <cctype>
+
 #include "kvant/core/error.hpp"
 #include "kvant/core/text.hpp"
 
@@ -19,7 +21,8 @@ int hex_value(char c) noexcept {
 [[noreturn]] void bad(std::string_view text, const std::string& why) {
     throw parse_error(errc::invalid_identifier,
                       "device address " + excerpt(text) + ": " + why +
-                          " (expected mbus:MAN-ID or mbus:MAN-ID-VV-MM, e.g. mbus:ACW-11490378-0E-16)");
+                          " (expected mbus:MAN-ID[-VV-MM] such as mbus:ACW-11490378-0E-16, iec:SERIAL or "
+                          "dlms:SYSTEMTITLE)");
 }
 
 void put_hex_byte(std::string& out, std::uint8_t b) {
@@ -30,6 +33,8 @@ void put_hex_byte(std::string& out, std::uint8_t b) {
 }  // namespace
 
 std::string device_address::to_string() const {
+    if (scheme == address_scheme::iec) return "iec:" + id;
+    if (scheme == address_scheme::dlms) return "dlms:" + id;
     std::string out = "mbus:" + manufacturer + "-" + id;
     if (version && medium) {
         out += '-';
@@ -41,8 +46,33 @@ std::string device_address::to_string() const {
 }
 
 device_address parse_device_address(std::string_view text) {
+    if (text.starts_with("iec:")) {
+        const std::string_view serial = text.substr(4);
+        if (serial.empty() || serial.size() > 32)
+            bad(text, "the serial must be 1..32 characters, found " + std::to_string(serial.size()));
+        for (char c : serial)
+            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
+                bad(text,
+                    "the serial may hold A..Z a..z 0..9 . _ - only, found " + excerpt(std::string(1, c)));
+        device_address a;
+        a.scheme = address_scheme::iec;
+        a.id = std::string(serial);
+        return a;
+    }
+    if (text.starts_with("dlms:")) {
+        const std::string_view title = text.substr(5);
+        if (title.size() != 16)
+            bad(text, "the system title must be 16 hex digits, found " + std::to_string(title.size()));
+        device_address a;
+        a.scheme = address_scheme::dlms;
+        for (char c : title) {
+            if (hex_value(c) < 0) bad(text, "the system title must be hex digits, found " + excerpt(title));
+            a.id += hex_digits[hex_value(c)];
+        }
+        return a;
+    }
     constexpr std::string_view prefix = "mbus:";
-    if (!text.starts_with(prefix)) bad(text, "the protocol prefix mbus: is missing");
+    if (!text.starts_with(prefix)) bad(text, "the protocol prefix (mbus:, iec: or dlms:) is missing");
     std::string_view rest = text.substr(prefix.size());
     device_address a;
     // MAN: three capital letters (EN 62056-21 manufacturer code, A..Z each)

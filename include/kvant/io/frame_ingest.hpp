@@ -45,19 +45,27 @@ class KVANT_API meter_directory {
     /// Every meter whose address matches a frame's address (version and medium as the frame's, when it has
     /// them), in serial order.
     std::vector<const meter*> matches(const device_address& frame) const;
+    /// The meter of a serial among those with an address or not, or nullptr.
+    const meter* find_serial(std::string_view serial) const;
     /// The zone the meter's clock is taken in (fleet::zone_of: its own, else its organisation's, else UTC).
     const zone& zone_of(const meter& m) const;
     std::size_t size() const noexcept { return meters_.size(); }
 
   private:
-    std::vector<meter> meters_;  ///< the meters with an address
+    std::vector<meter> meters_;  ///< the meters with an address first (`addresses_` is theirs), then the rest
     std::vector<device_address> addresses_;
     std::vector<zone> zones_;
 };
 
 struct ingest_options {
     std::string protocol = "mbus";  ///< a registry name
+    /// The decoder's configuration. A DLMS batch is one conversation: without `config.session`, the batch
+    /// gets a session of its own (the requests, scaler_units and capture objects of earlier frames name
+    /// the later frames' values).
     decoder_config config;
+    /// The serial of the meter the frames that carry no address are from (an HDLC session, a readout
+    /// without its serial); empty: such frames are unmatched. A serial no meter has is a config_error.
+    std::string meter;
     instant received;                          ///< when the frames arrived (the tool: --at, else now)
     std::string source_name;                   ///< for messages
     on_conflict conflict = on_conflict::fail;  ///< a reading or event stored with another value
