@@ -264,6 +264,10 @@ typedef struct kvant_decoder_options {
         keys; /**< AES keys as `ID=HEX` lines (an id "12345678" or an address "mbus:KAM-12345678-01-07",
                    '=', 32 hex digits; blank lines and '#' comments allowed), as `kvant decode --keys`
                    reads them; NULL: none */
+    const char* dialect; /**< IEC 62056-21 block check: "detect" (NULL: the default: the standard's XOR or
+                              Energomera's sum mod 128), "standard" or "energomera" */
+    const char* meter;   /**< kvant_store_ingest_hex: the serial of the meter whose frames carry no address
+                              (a DLMS session over HDLC); NULL: such frames are unmatched */
 } kvant_decoder_options;
 
 /** Sets *options to the defaults (crc detect, no keys) and `size` to min(size, the library's sizeof).
@@ -271,10 +275,13 @@ typedef struct kvant_decoder_options {
 KVANT_C_API int kvant_decoder_options_init(kvant_decoder_options* options, size_t size);
 
 /** Makes a decoder of `protocol` ("mbus": wired M-Bus, EN 13757-2/-3; "wmbus": wireless M-Bus, EN 13757-4 and
- *  OMS; another: KVANT_E_CONFIG listing the known ones). `options` may be NULL (the defaults). A bad key
- * line: KVANT_E_PARSE naming its line (never the key's digits). The decoder holds its keys and the formats of
- * the compact wireless frames it has seen. The caller frees *out with kvant_decoder_free. One decoder is used
- * by one thread at a time; make one a thread. */
+ *  OMS; "iec62056-21": IEC 62056-21 messages and readouts; "dlms": DLMS/COSEM APDUs, bare or in the TCP
+ *  wrapper; "hdlc": DLMS/COSEM over HDLC; another: KVANT_E_CONFIG listing the known ones). A DLMS decoder
+ *  keeps the session of the frames it decodes (the requests that name the answers' objects, scaler_units,
+ *  capture objects, partial segments and blocks): one decoder a meter's conversation. `options` may be NULL
+ * (the defaults). A bad key line: KVANT_E_PARSE naming its line (never the key's digits). The decoder holds
+ * its keys and the formats of the compact wireless frames it has seen. The caller frees *out with
+ * kvant_decoder_free. One decoder is used by one thread at a time; make one a thread. */
 KVANT_C_API int kvant_decoder_new(kvant_decoder** out, const char* protocol,
                                   const kvant_decoder_options* options);
 /** Frees a decoder; NULL does nothing. Frames it decoded stay valid. */
@@ -282,6 +289,10 @@ KVANT_C_API void kvant_decoder_free(kvant_decoder* decoder);
 /** Adds (or replaces) the AES-128 key of a meter: `meter` an id or a device address, `hex` 32 hex digits
  *  (spaces allowed). Bad text: KVANT_E_PARSE (the message never repeats the key). */
 KVANT_C_API int kvant_decoder_add_key(kvant_decoder* decoder, const char* meter, const char* hex);
+
+/** Forgets a DLMS decoder's partial transfers and pending requests (a new association), keeping the
+ *  scaler_units and capture objects it has learnt. Does nothing for other protocols. */
+KVANT_C_API int kvant_decoder_restart(kvant_decoder* decoder);
 
 /** A new, empty frame to decode into; reuse it for a stream of frames (its buffers keep their capacity, so
  *  decoding does not allocate once they have grown). The caller frees it with kvant_frame_free. */
@@ -348,6 +359,18 @@ KVANT_C_API const char* kvant_frame_record_function(const kvant_frame* frame, si
 KVANT_C_API int64_t kvant_frame_record_storage(const kvant_frame* frame, size_t i);
 KVANT_C_API int64_t kvant_frame_record_tariff(const kvant_frame* frame, size_t i);
 KVANT_C_API int64_t kvant_frame_record_subunit(const kvant_frame* frame, size_t i);
+/* IEC 62056-21 and DLMS/COSEM records. */
+/** The OBIS code: "1-0:1.8.0*255" (DLMS), or the groups an IEC address gave ("1.8.0"); "" when none. */
+KVANT_C_API const char* kvant_frame_record_obis(const kvant_frame* frame, size_t i);
+/** An IEC 62056-21 data set's address as written ("1.8.0", "ET0PE"); "" for other records. */
+KVANT_C_API const char* kvant_frame_record_name(const kvant_frame* frame, size_t i);
+/** The DLMS interface class (3 register, 7 profile generic, ...) and attribute; 0 when unknown. */
+KVANT_C_API int64_t kvant_frame_record_class_id(const kvant_frame* frame, size_t i);
+KVANT_C_API int64_t kvant_frame_record_attribute(const kvant_frame* frame, size_t i);
+/** The scaler applied to a DLMS register value (value = raw × 10^scaler); KVANT_NULL_INT64 when none was
+ *  applied (not a register value, or its scaler_unit not seen in the session). */
+KVANT_C_API int64_t kvant_frame_record_scaler(const kvant_frame* frame, size_t i);
+
 /** The record's bytes (DIB, VIB, data) as decrypted and with CRCs removed; *size_out gets their number. NULL
  *  (and *size_out 0) for a NULL frame or i out of range. */
 KVANT_C_API const uint8_t* kvant_frame_record_raw(const kvant_frame* frame, size_t i, size_t* size_out);

@@ -21,18 +21,19 @@ using namespace kvant::capi;
 
 namespace kvant::capi {
 
-#define KVANT_CAPI_KNOWS(o, f) ((o)->size >= offsetof(kvant_decoder_options, f) + sizeof((o)->f))
-
 decoder_config config_of(const kvant_decoder_options* o, key_ring& keys, wmbus_format_cache* formats,
-                         const char* fn) {
+                         dlms_session* session, const char* fn) {
     decoder_config c;
     c.keys = &keys;
     c.formats = formats;
+    c.session = session;
     if (!o) return c;
     if (o->size < offsetof(kvant_decoder_options, crc))
         invalid(fn, "options->size is too small: call kvant_decoder_options_init first");
     if (KVANT_CAPI_KNOWS(o, crc) && o->crc) c.crc = crc_mode_text.parse(o->crc, location{"", 0, "crc", -1});
     if (KVANT_CAPI_KNOWS(o, keys) && o->keys) keys.add_lines(o->keys, "options.keys");
+    if (KVANT_CAPI_KNOWS(o, dialect) && o->dialect)
+        c.bcc = bcc_dialect_text.parse(o->dialect, location{"", 0, "dialect", -1});
     return c;
 }
 
@@ -58,10 +59,14 @@ void make_values(kvant_frame& x) {
     if (x.values_made) return;
     x.values.resize(x.f.records.size());
     x.units.resize(x.f.records.size());
+    x.obis.resize(x.f.records.size());
+    x.names.resize(x.f.records.size());
     for (std::size_t k = 0; k < x.f.records.size(); ++k) {
         const auto& r = x.f.records[k];
         x.values[k] = record_value_text(x.f, r).value_or("");
         x.units[k] = record_unit_text(x.f, r);
+        x.obis[k] = record_obis_text(r).value_or("");
+        x.names[k] = x.f.name_of(r);
     }
     x.values_made = true;
 }
@@ -104,7 +109,7 @@ int kvant_decoder_new(kvant_decoder** out, const char* protocol, const kvant_dec
         *out = nullptr;
         need(protocol, fn, "protocol");
         auto d = std::make_unique<kvant_decoder>();
-        const decoder_config c = config_of(options, d->keys, &d->formats, fn);
+        const decoder_config c = config_of(options, d->keys, &d->formats, &d->session, fn);
         d->impl = d->registry.make(protocol, c);
         *out = d.release();
         return KVANT_OK;
@@ -240,9 +245,8 @@ const char* kvant_frame_record_quantity(const kvant_frame* f, size_t i) {
 
 const char* kvant_frame_record_unit(const kvant_frame* f, size_t i) {
     return barrier([&]() -> const char* {
-        const auto& r = record_of(f, i, "kvant_frame_record_unit");
-        if (r.quantity != record_quantity::plain_text_unit) return record_unit_name(r.unit).data();
-        make_values(const_cast<kvant_frame&>(*f));  // the unit is the meter's text (as the JSON)
+        record_of(f, i, "kvant_frame_record_unit");
+        make_values(const_cast<kvant_frame&>(*f));  // the unit as the JSON prints it
         return f->units[i].c_str();
     });
 }
@@ -273,6 +277,47 @@ int64_t kvant_frame_record_tariff(const kvant_frame* f, size_t i) {
 int64_t kvant_frame_record_subunit(const kvant_frame* f, size_t i) {
     return barrier([&]() -> int64_t { return record_of(f, i, "kvant_frame_record_subunit").subunit; },
                    int64_t{-1});
+}
+
+const char* kvant_frame_record_obis(const kvant_frame* f, size_t i) {
+    return barrier([&]() -> const char* {
+        record_of(f, i, "kvant_frame_record_obis");
+        make_values(const_cast<kvant_frame&>(*f));
+        return f->obis[i].c_str();
+    });
+}
+
+const char* kvant_frame_record_name(const kvant_frame* f, size_t i) {
+    return barrier([&]() -> const char* {
+        record_of(f, i, "kvant_frame_record_name");
+        make_values(const_cast<kvant_frame&>(*f));  // a terminated copy of the text pool's address
+        return f->names[i].c_str();
+    });
+}
+
+int64_t kvant_frame_record_class_id(const kvant_frame* f, size_t i) {
+    return barrier([&]() -> int64_t { return record_of(f, i, "kvant_frame_record_class_id").class_id; },
+                   int64_t{-1});
+}
+int64_t kvant_frame_record_attribute(const kvant_frame* f, size_t i) {
+    return barrier([&]() -> int64_t { return record_of(f, i, "kvant_frame_record_attribute").attribute; },
+                   int64_t{-1});
+}
+int64_t kvant_frame_record_scaler(const kvant_frame* f, size_t i) {
+    return barrier(
+        [&]() -> int64_t {
+            const auto& r = record_of(f, i, "kvant_frame_record_scaler");
+            return r.has_scaler ? int64_t{r.scaler} : KVANT_NULL_INT64;
+        },
+        int64_t{-1});
+}
+
+int kvant_decoder_restart(kvant_decoder* d) {
+    return barrier([&] {
+        need(d, "kvant_decoder_restart", "decoder");
+        d->session.restart();
+        return KVANT_OK;
+    });
 }
 
 const uint8_t* kvant_frame_record_raw(const kvant_frame* f, size_t i, size_t* size_out) {

@@ -64,9 +64,11 @@ int kvant_store_ingest_hex(char** summary_out, size_t* frames_out, size_t* store
         need(hex_text, fn, "hex_text");
         key_ring keys;
         wmbus_format_cache formats;
+        dlms_session session;
         ingest_options io;
         io.protocol = protocol;
-        io.config = config_of(options, keys, &formats, fn);
+        io.config = config_of(options, keys, &formats, &session, fn);
+        if (options && KVANT_CAPI_KNOWS(options, meter) && options->meter) io.meter = options->meter;
         io.received = from_unix(received);
         io.source_name = fn;
         io.conflict = conflict_policy(policy, fn);

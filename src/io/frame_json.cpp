@@ -158,32 +158,6 @@ bool is_cosem_protocol(std::string_view p) noexcept {
     return p == "iec62056-21" || p == "dlms" || p == "hdlc";
 }
 
-/// An OBIS code as JSON shows it: the groups the frame gave ("1.8.0" for an IEC address C.D.E; DLMS always
-/// all six, "1-0:1.8.0*255").
-std::string obis_text(const frame_record& r) {
-    const auto& g = r.obis.g;
-    const std::uint8_t given = r.obis_given == 0 ? 0x3F : r.obis_given;
-    if (given == 0x3F) return r.obis.to_string();
-    std::string s;
-    auto num = [&](int i) { return std::to_string(g[static_cast<std::size_t>(i)]); };
-    if (given & 1) s += num(0) + "-";
-    if (given & 2) s += num(1) + ":";
-    s += num(2);
-    for (int i = 3; i <= 4; ++i)
-        if (given & (1 << i)) s += "." + num(i);
-    if (given & 32) s += "*" + num(5);
-    return s;
-}
-
-/// A COSEM record's unit: DLMS's unit code by name, else the unit an IEC readout wrote.
-std::string cosem_unit_text(const decoded_frame& f, const frame_record& r) {
-    if (r.cosem_unit != 0) {
-        const auto n = cosem_unit_name(r.cosem_unit);
-        return n.empty() ? std::to_string(r.cosem_unit) : std::string(n);
-    }
-    return valid_text(f.unit_text_of(r));
-}
-
 std::string_view frame_kind_name(frame_kind k) noexcept {
     switch (k) {
         case frame_kind::iec_request:
@@ -273,8 +247,28 @@ std::optional<std::string> record_value_text(const decoded_frame& f, const frame
 }
 
 std::string record_unit_text(const decoded_frame& f, const frame_record& r) {
-    return r.quantity == record_quantity::plain_text_unit ? valid_text(f.unit_text_of(r))
-                                                          : std::string(record_unit_name(r.unit));
+    if (r.cosem_unit != 0) {
+        const auto n = cosem_unit_name(r.cosem_unit);
+        return n.empty() ? std::to_string(r.cosem_unit) : std::string(n);
+    }
+    if (r.unit_text_size != 0) return valid_text(f.unit_text_of(r));
+    return std::string(record_unit_name(r.unit));
+}
+
+std::optional<std::string> record_obis_text(const frame_record& r) {
+    if (!r.has_obis) return std::nullopt;
+    const auto& g = r.obis.g;
+    const std::uint8_t given = r.obis_given == 0 ? 0x3F : r.obis_given;
+    if (given == 0x3F) return r.obis.to_string();
+    std::string s;
+    auto num = [&](int i) { return std::to_string(g[static_cast<std::size_t>(i)]); };
+    if (given & 1) s += num(0) + "-";
+    if (given & 2) s += num(1) + ":";
+    s += num(2);
+    for (int i = 3; i <= 4; ++i)
+        if (given & (1 << i)) s += "." + num(i);
+    if (given & 32) s += "*" + num(5);
+    return s;
 }
 
 std::string frame_json(const decoded_frame& f, const frame_json_options& o) {
@@ -317,7 +311,8 @@ std::string frame_json(const decoded_frame& f, const frame_json_options& o) {
         json x;
         if (cosem) {
             if (f.name_of(r).size()) x["name"] = valid_text(f.name_of(r));
-            x["obis"] = r.has_obis ? json(obis_text(r)) : json(nullptr);
+            const auto obis = record_obis_text(r);
+            x["obis"] = obis ? json(*obis) : json(nullptr);
             x["class_id"] = r.class_id ? json(r.class_id) : json(nullptr);
             x["attribute"] = r.attribute ? json(r.attribute) : json(nullptr);
             if (r.kind == value_kind::structure)
@@ -326,7 +321,7 @@ std::string frame_json(const decoded_frame& f, const frame_json_options& o) {
                 const auto value = record_value_text(f, r);
                 x["value"] = value ? json(*value) : json(nullptr);
             }
-            const std::string unit = cosem_unit_text(f, r);
+            const std::string unit = record_unit_text(f, r);
             x["unit"] = unit.empty() ? json(nullptr) : json(unit);
             x["scaler"] = r.has_scaler ? json(r.scaler) : json(nullptr);
             if (r.kind == value_kind::error_token) x["error"] = valid_text(f.text_of(r));

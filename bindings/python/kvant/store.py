@@ -105,15 +105,18 @@ class Store:
         return self._s._readings(list(meters), list(channels), -(2 ** 63) if lo is None else lo,
                                  2 ** 63 - 1 if hi is None else hi)
 
-    def ingest(self, frames, protocol="mbus", at=None, keys=None, crc="detect", conflict="fail"):
+    def ingest(self, frames, protocol="mbus", at=None, keys=None, crc="detect", conflict="fail", dialect="detect",
+               meter=None):
         """``kvant ingest``: decodes meter frames, finds each frame's meter by its device address (the meter's
         ``address``, ``mbus:MAN-ID[-VV-MM]``) and stores their readings and events in one transaction (all or
         nothing). ``frames``: hex text (one frame a line, spaces allowed, ``#`` comments), a path
         (``os.PathLike``) to such a file, or an iterable of frames (bytes, or hex text each); ``protocol``: "mbus"
-        or "wmbus"; ``at``: when the frames arrived (Unix seconds or a timestamp; None: now), the time of
+        "wmbus", "iec62056-21", "dlms" or "hdlc"; ``at``: when the frames arrived (Unix seconds or a timestamp; None: now), the time of
         current values whose frame has no time of its own; ``keys`` and ``crc`` as :func:`kvant.decode`;
         ``conflict`` (fail, keep or replace) what a reading stored already with another value does ("fail":
-        raises naming the frame's line, and nothing of the batch is stored).
+        raises naming the frame's line, and nothing of the batch is stored); ``dialect`` the IEC 62056-21 block
+        check as :func:`kvant.decode`; ``meter`` the serial of the meter whose frames carry no address (a DLMS
+        session over HDLC; None: such frames are unmatched). The frames of one call are one conversation.
 
         Returns a dict: ``frames``, ``decoded``, ``readings_written``, ``readings_unchanged``,
         ``events_written``, ``records_skipped`` (counts), ``rejected`` (frames that did not decode: dicts of
@@ -147,7 +150,8 @@ class Store:
                                       f"not {type(x).__name__}", 401)
             text = "\n".join(lines) + "\n"
         when = int(time.time()) if at is None else _unix(at)
-        return _kvant._ingest(self._s, text, protocol, when, _keys_text(keys), crc, source, conflict)
+        return _kvant._ingest(self._s, text, protocol, when, _keys_text(keys), crc, source, conflict, dialect,
+                              meter or "")
 
     def reading_count(self, meter=""):
         """The number of stored values (of one meter, or all)."""

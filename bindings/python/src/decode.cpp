@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "kvant/decode/decoder.hpp"
+#include "kvant/decode/dlms.hpp"
 #include "kvant/decode/frame_mapping.hpp"
 #include "kvant/decode/key_ring.hpp"
 #include "kvant/decode/wmbus.hpp"
@@ -32,6 +33,7 @@ struct py_decoder {
     decoder_registry registry = builtin_decoders();
     key_ring keys;
     wmbus_format_cache formats;
+    dlms_session session;  // a DLMS conversation: what the frames so far have shown
     std::unique_ptr<decoder> impl;
     decoded_frame frame;
     std::string protocol;
@@ -45,11 +47,13 @@ struct py_decoder {
     }
 };
 
-decoder_config config_for(py_decoder& d, const std::string& crc) {
+decoder_config config_for(py_decoder& d, const std::string& crc, const std::string& dialect) {
     decoder_config c;
     c.keys = &d.keys;
     c.formats = &d.formats;
+    c.session = &d.session;
     c.crc = crc_mode_text.parse(crc, location{"", 0, "crc", -1});
+    c.bcc = bcc_dialect_text.parse(dialect, location{"", 0, "dialect", -1});
     return c;
 }
 
@@ -86,6 +90,9 @@ struct record_columns {
     std::vector<std::optional<std::string>> value;
     std::vector<double> value_float;
     std::vector<std::int64_t> storage, tariff, subunit;
+    std::vector<std::optional<std::string>> obis, name;
+    std::vector<std::int64_t> class_id, attribute;
+    std::vector<std::optional<int>> scaler;
     std::vector<std::string> raw;
     struct failed {
         std::int64_t frame;
@@ -101,8 +108,9 @@ void add_records(record_columns& c, const decoded_frame& f, std::int64_t index) 
             {index, std::string(decode_status_text.name(f.error.status)), f.error.message(), f.error.offset});
         return;
     }
-    const std::string man = f.header.has_address ? std::string(f.header.manufacturer.data()) : std::string();
-    const std::string id = f.header.has_address ? f.header.id_text() : std::string();
+    const auto address = frame_address(f);
+    const std::string man = address ? address->manufacturer : std::string();
+    const std::string id = address ? address->id : std::string();
     for (const auto& r : f.records) {
         c.frame.push_back(index);
         c.manufacturer.push_back(man);
@@ -120,6 +128,12 @@ void add_records(record_columns& c, const decoded_frame& f, std::int64_t index) 
         c.storage.push_back(static_cast<std::int64_t>(r.storage));
         c.tariff.push_back(r.tariff);
         c.subunit.push_back(r.subunit);
+        c.obis.push_back(record_obis_text(r));
+        const auto name = f.name_of(r);
+        c.name.push_back(name.empty() ? std::nullopt : std::optional<std::string>(name));
+        c.class_id.push_back(r.class_id);
+        c.attribute.push_back(r.attribute);
+        c.scaler.push_back(r.has_scaler ? std::optional<int>(r.scaler) : std::nullopt);
         c.raw.push_back(hex_text(f.raw_of(r)));
     }
 }
@@ -142,6 +156,11 @@ py::dict columns_to_python(const record_columns& c) {
     d["storage"] = array_of(c.storage);
     d["tariff"] = array_of(c.tariff);
     d["subunit"] = array_of(c.subunit);
+    d["obis"] = py::cast(c.obis);
+    d["name"] = py::cast(c.name);
+    d["class_id"] = array_of(c.class_id);
+    d["attribute"] = array_of(c.attribute);
+    d["scaler"] = py::cast(c.scaler);
     d["raw"] = py::cast(c.raw);
     py::list errors;
     for (const auto& e : c.errors) {
@@ -160,14 +179,21 @@ py::dict columns_to_python(const record_columns& c) {
 
 void bind_decode(py::module_& m) {
     py::class_<py_decoder, std::shared_ptr<py_decoder>>(m, "Decoder")
-        .def(py::init([](const std::string& protocol, const std::string& keys, const std::string& crc) {
+        .def(py::init([](const std::string& protocol, const std::string& keys, const std::string& crc,
+                         const std::string& dialect) {
                  auto d = std::make_shared<py_decoder>();
                  d->protocol = protocol;
                  if (!keys.empty()) d->keys.add_lines(keys, "keys");
-                 d->impl = d->registry.make(protocol, config_for(*d, crc));
+                 d->impl = d->registry.make(protocol, config_for(*d, crc, dialect));
                  return d;
              }),
-             py::arg("protocol") = "mbus", py::arg("keys") = "", py::arg("crc") = "detect")
+             py::arg("protocol") = "mbus", py::arg("keys") = "", py::arg("crc") = "detect",
+             py::arg("dialect") = "detect")
+        .def("restart",
+             [](py_decoder& d) {
+                 std::lock_guard<std::mutex> lk(d.mu);
+                 d.session.restart();
+             })
         .def_readonly("protocol", &py_decoder::protocol)
         .def("add_key",
              [](py_decoder& d, const std::string& meter, const std::string& hex) {
@@ -203,15 +229,19 @@ void bind_decode(py::module_& m) {
         "_ingest",
         [](py_store& s, const std::string& hex_text, const std::string& protocol, std::int64_t at,
            const std::string& keys_text, const std::string& crc, const std::string& source,
-           const std::string& conflict) {
+           const std::string& conflict, const std::string& dialect, const std::string& meter) {
             key_ring keys;
             wmbus_format_cache formats;
+            dlms_session session;
             if (!keys_text.empty()) keys.add_lines(keys_text, "keys");
             ingest_options io;
             io.protocol = protocol;
             io.config.keys = &keys;
             io.config.formats = &formats;
             io.config.crc = crc_mode_text.parse(crc, location{"", 0, "crc", -1});
+            io.config.bcc = bcc_dialect_text.parse(dialect, location{"", 0, "dialect", -1});
+            io.config.session = &session;
+            io.meter = meter;
             io.received = from_unix(at);
             io.source_name = source;
             io.conflict = on_conflict_text.parse(conflict, location{"", 0, "conflict", -1});
@@ -247,7 +277,8 @@ void bind_decode(py::module_& m) {
             return d;
         },
         py::arg("store"), py::arg("hex_text"), py::arg("protocol"), py::arg("at"), py::arg("keys"),
-        py::arg("crc"), py::arg("source"), py::arg("conflict") = "fail");
+        py::arg("crc"), py::arg("source"), py::arg("conflict") = "fail", py::arg("dialect") = "detect",
+        py::arg("meter") = "");
 }
 
 }  // namespace kvant::python

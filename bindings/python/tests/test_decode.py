@@ -113,8 +113,11 @@ def test_decode_frames():
     bad[47] = 0x38
     df = kvant.decode_frames([LONG_BYTES, bytes(bad), OTHER.hex(), b"\xe5"])
     assert list(df.columns) == ["frame", "manufacturer", "id", "quantity", "unit", "value", "value_float",
-                                "function", "storage", "tariff", "subunit", "raw"]
+                                "function", "storage", "tariff", "subunit", "obis", "name", "class_id", "attribute",
+                                "scaler", "raw"]
     assert len(df) == 12
+    # M-Bus records have none of the COSEM fields
+    assert df["obis"].isna().all() and df["scaler"].isna().all() and (df["class_id"] == 0).all()
     assert df["frame"].tolist() == [0] * 6 + [2] * 6
     assert df["id"].tolist() == ["12345678"] * 6 + ["87654321"] * 6
     assert df["manufacturer"].unique().tolist() == ["KAM"]

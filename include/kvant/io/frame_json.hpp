@@ -41,9 +41,13 @@ inline std::string frame_json(const decoded_frame& f) {
 /// that is not becomes U+FFFD), hex for bytes;
 /// nothing (JSON null) when the record has no value or an invalid one (a BCD digit A..E, the IV bit).
 KVANT_API std::optional<std::string> record_value_text(const decoded_frame& f, const frame_record& r);
-/// A record's unit as printed: the unit's name ("Wh", "m3"), or a plain-text VIF's own text ("%RH", valid
-/// UTF-8 as above).
+/// A record's unit as printed: a DLMS unit's name ("Wh", "varh"; its number when the Blue Book's table has
+/// no name for it), the unit an IEC readout or a plain-text VIF wrote ("kWh", "%RH", valid UTF-8 as above),
+/// or the M-Bus unit's name ("Wh", "m3"); "" for none.
 KVANT_API std::string record_unit_text(const decoded_frame& f, const frame_record& r);
+/// A COSEM record's OBIS code: all six groups for DLMS ("1-0:1.8.0*255"), the groups an IEC address gave
+/// ("1.8.0", "1-0:1.8.0"); nothing when the record has none.
+KVANT_API std::optional<std::string> record_obis_text(const frame_record& r);
 /// Bytes as upper-case hex digit pairs, no spaces.
 KVANT_API std::string hex_text(std::span<const std::uint8_t> bytes);
 
