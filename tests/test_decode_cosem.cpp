@@ -848,6 +848,13 @@ TEST_CASE("a profile buffer: a storage number a row, scaled columns, a null cloc
         CHECK(f.records[i].class_id == 7);
     }
 
+    // an empty buffer (01 00) has no rows and gives no records; so does an empty compact one
+    // (13 | 01 0000 06 | 00: elements of arrays of no double-long-unsigned, no contents)
+    REQUIRE(decode_cosem_attribute(from_hex("0100"), profile, f, &s));
+    CHECK(f.records.empty());
+    REQUIRE(decode_cosem_attribute(from_hex("13 01000006 00"), profile, f, &s));
+    CHECK(f.records.empty());
+
     // capture objects that are not: 01 01 | 02 03 ... (a structure of 3)
     CHECK_FALSE(decode_cosem_attribute(from_hex("0101 0203 120008 0906 0000010000FF 0F02"),
                                        attr(7, "1-0:99.1.0*255", 3), f, &s));

@@ -211,15 +211,20 @@ void set_value(decoded_frame& f, frame_record& r, std::uint32_t node, bool as_ti
     r.kind = value_kind::invalid;
 }
 
-/// Applies the session's scaler_unit of the register `a` names to a number record: exactly, by the exponent.
-void apply_scaler(frame_record& r, const cosem_attribute& a, const dlms_session* s) {
-    if (s == nullptr || r.kind != value_kind::number || scaler_attribute_of(a) == 0) return;
+/// The session's scaler_unit for the value attribute `a`, when `a` is a register's value and it is known.
+const scaler_unit* scaler_for(const cosem_attribute& a, const dlms_session* s) {
+    if (s == nullptr || scaler_attribute_of(a) == 0) return nullptr;
     const auto it = s->scaler_units.find(a.obis);
-    if (it == s->scaler_units.end()) return;
-    r.scaler = it->second.scaler;
+    return it == s->scaler_units.end() ? nullptr : &it->second;
+}
+
+/// Applies a scaler_unit to a number record: exactly, by the decimal exponent.
+void apply_scaler(frame_record& r, const scaler_unit* su) {
+    if (su == nullptr || r.kind != value_kind::number) return;
+    r.scaler = su->scaler;
     r.has_scaler = true;
-    r.cosem_unit = it->second.unit;
-    r.exponent = it->second.scaler;
+    r.cosem_unit = su->unit;
+    r.exponent = su->scaler;
     if (r.number.magnitude != 0) r.number.exponent = static_cast<std::int16_t>(r.number.exponent + r.scaler);
 }
 
@@ -353,6 +358,29 @@ void append_buffer(decoded_frame& f, const cosem_attribute& a, std::uint32_t nod
         if (const auto it = s->capture_periods.find(a.obis); it != s->capture_periods.end())
             period = it->second;
     }
+    // What each column is, worked out once: its record's identity, scaler_unit and whether it is a time.
+    struct column {
+        frame_record proto;
+        const scaler_unit* su = nullptr;
+        bool as_time = false, clock = false;
+    };
+    std::vector<column> cols;
+    if (columns != nullptr) {
+        cols.reserve(columns->size());
+        for (const capture_object& o : *columns) {
+            column c;
+            c.proto.has_obis = true;
+            c.proto.obis = o.what.obis;
+            c.proto.obis_given = 0x3F;
+            c.proto.class_id = o.what.class_id;
+            c.proto.attribute = static_cast<std::uint8_t>(o.what.attribute);
+            c.as_time = o.data_index == 0 && is_time_attribute(o.what);
+            c.su = o.data_index == 0 ? scaler_for(o.what, s) : nullptr;
+            c.clock = is_clock_column(o);
+            cols.push_back(c);
+        }
+        f.records.reserve(f.records.size() + std::size_t(buf.count) * cols.size());
+    }
     std::optional<record_time> previous;
     std::uint64_t storage = 0;
     for (std::uint32_t row = node + 1; row < buf.end && row < f.nodes.size(); row = f.nodes[row].end) {
@@ -369,13 +397,17 @@ void append_buffer(decoded_frame& f, const cosem_attribute& a, std::uint32_t nod
         }
         std::size_t col = 0;
         for (std::uint32_t c = row + 1; c < rn.end; c = f.nodes[c].end, ++col) {
-            const capture_object& o = (*columns)[col];
-            frame_record r = make_record(f, &o.what, c);
+            const column& k = cols[col];
+            frame_record& r = f.records.emplace_back(k.proto);
+            const cosem_node& cn = f.nodes[c];
+            r.offset = cn.offset;
+            r.data_offset = cn.offset;
+            r.data_size = static_cast<std::uint16_t>(cn.size > 0xFFFF ? 0xFFFF : cn.size);
+            r.node = c;
             r.storage = storage;
-            const bool as_time = o.data_index == 0 && is_time_attribute(o.what);
-            set_value(f, r, c, as_time);
-            if (o.data_index == 0) apply_scaler(r, o.what, s);
-            if (is_clock_column(o)) {
+            set_value(f, r, c, k.as_time);
+            apply_scaler(r, k.su);
+            if (k.clock) {
                 if (r.kind == value_kind::date_time) {
                     previous = r.when;
                 } else if (f.nodes[c].type == axdr_type::null_data && previous && period != 0) {
@@ -393,7 +425,6 @@ void append_buffer(decoded_frame& f, const cosem_attribute& a, std::uint32_t nod
                     previous.reset();
                 }
             }
-            f.records.push_back(r);
         }
     }
 }
@@ -443,7 +474,7 @@ bool append_attribute_records(decoded_frame& f, const cosem_attribute* a, std::u
     }
     frame_record r = make_record(f, a, node);
     set_value(f, r, node, is_time_attribute(*a));
-    apply_scaler(r, *a, s);
+    apply_scaler(r, scaler_for(*a, s));
     f.records.push_back(r);
     return true;
 }
