@@ -438,9 +438,21 @@ TEST_CASE("compact arrays expand into elements pointing into the packed contents
     CHECK(s[2].offset == 7);
 
     frame_error e;
-    // 13 | 00 | 02 | 0000: elements of null-data take no bytes, so contents cannot be elements.
+    // 13 | 00 | 02 | 0000: elements of null-data take no bytes; a description part without contents is
+    // refused
     CHECK(parse_all(from_hex("13 00 02 0000"), &e).empty());
     CHECK(e.status == decode_status::malformed);
+    CHECK(e.offset == 1);
+    // 13 | 02 02 11 01 FFFF 00 | ...: a structure {unsigned, array of 65535 null-data} would make 65,537
+    // nodes of each content byte
+    CHECK(parse_all(from_hex("13 0202 11 01FFFF 00 04 01020304"), &e).empty());
+    CHECK(e.status == decode_status::malformed);
+    CHECK(e.offset == 7);
+    // 13 | 01 0000 11: an array description of no elements; 13 | 02 00: a structure of no members
+    CHECK(parse_all(from_hex("13 01000011 00"), &e).empty());
+    CHECK(e.offset == 2);
+    CHECK(parse_all(from_hex("13 0200 00"), &e).empty());
+    CHECK(e.offset == 2);
     // 13 | 12 | 03 | 000100: the last element is cut by the contents' end.
     CHECK(parse_all(from_hex("13 12 03 000100"), &e).empty());
     CHECK(e.offset == 5);
@@ -849,10 +861,10 @@ TEST_CASE("a profile buffer: a storage number a row, scaled columns, a null cloc
     }
 
     // an empty buffer (01 00) has no rows and gives no records; so does an empty compact one
-    // (13 | 01 0000 06 | 00: elements of arrays of no double-long-unsigned, no contents)
+    // (13 | 01 0001 06 | 00: elements of arrays of one double-long-unsigned, no contents)
     REQUIRE(decode_cosem_attribute(from_hex("0100"), profile, f, &s));
     CHECK(f.records.empty());
-    REQUIRE(decode_cosem_attribute(from_hex("13 01000006 00"), profile, f, &s));
+    REQUIRE(decode_cosem_attribute(from_hex("13 01000106 00"), profile, f, &s));
     CHECK(f.records.empty());
 
     // capture objects that are not: 01 01 | 02 03 ... (a structure of 3)
