@@ -23,10 +23,6 @@ bool is_signed(axdr_type t) noexcept {
     return t == axdr_type::integer || t == axdr_type::long_ || t == axdr_type::double_long ||
            t == axdr_type::long64;
 }
-bool is_integer(axdr_type t) noexcept {
-    return is_signed(t) || t == axdr_type::unsigned_ || t == axdr_type::long_unsigned ||
-           t == axdr_type::double_long_unsigned || t == axdr_type::long64_unsigned || t == axdr_type::enum_;
-}
 
 /// A big-endian integer of n (1..8) bytes.
 exact_number read_int(const std::uint8_t* p, std::size_t n, bool sign) noexcept {
@@ -138,7 +134,7 @@ frame_record make_record(const decoded_frame& f, const cosem_attribute* a, std::
 void set_value(decoded_frame& f, frame_record& r, std::uint32_t node, bool as_time) {
     const cosem_node& n = f.nodes[node];
     const std::uint8_t* p = f.data.data() + n.offset;
-    const auto bytes = std::span<const std::uint8_t>(f.data).subspan(n.offset, n.size);
+    const std::span<const std::uint8_t> bytes(p, n.size);
     switch (n.type) {
         case axdr_type::array:
         case axdr_type::structure:
@@ -200,13 +196,21 @@ void set_value(decoded_frame& f, frame_record& r, std::uint32_t node, bool as_ti
         case axdr_type::bit_string:
             r.kind = value_kind::bytes;
             return;
-        default:
+        case axdr_type::integer:
+        case axdr_type::long_:
+        case axdr_type::double_long:
+        case axdr_type::long64:
+        case axdr_type::unsigned_:
+        case axdr_type::long_unsigned:
+        case axdr_type::double_long_unsigned:
+        case axdr_type::long64_unsigned:
+        case axdr_type::enum_:
+            if (n.size >= 1 && n.size <= 8) {
+                r.kind = value_kind::number;
+                r.number = read_int(p, n.size, is_signed(n.type));
+                return;
+            }
             break;
-    }
-    if (is_integer(n.type) && n.size >= 1 && n.size <= 8) {
-        r.kind = value_kind::number;
-        r.number = read_int(p, n.size, is_signed(n.type));
-        return;
     }
     r.kind = value_kind::invalid;
 }
