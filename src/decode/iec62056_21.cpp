@@ -278,6 +278,7 @@ struct data_set {
     bool energy_list = false;    // the element index is the tariff
     std::uint32_t elements = 0;  // values so far (brackets and comma elements)
     std::size_t first_record = 0;
+    std::size_t value_from = 0;  // the first record of the last value bracket (a time stamp's values)
 };
 
 struct profile {
@@ -398,7 +399,7 @@ bool data_parser::emit_value(data_set& ds, std::uint32_t at_, std::uint32_t size
 // one value an element); a later bracket that reads as a time stamp is the time of the values before it,
 // any other later bracket is one more value.
 bool data_parser::emit_values(data_set& ds, std::size_t from, bool continuation) {
-    std::size_t since = out_.records.size();  // the records the next time stamp applies to
+    std::size_t since = continuation ? ds.value_from : out_.records.size();  // a time stamp's records
     for (std::size_t b = from; b < brackets_.size(); ++b) {
         const bracket br = brackets_[b];
         const std::string_view content = view(br.at, br.size);
@@ -409,7 +410,7 @@ bool data_parser::emit_values(data_set& ds, std::size_t from, bool continuation)
             since = out_.records.size();
             continue;
         }
-        since = out_.records.size();
+        since = ds.value_from = out_.records.size();
         // comma-separated elements
         std::uint32_t s = br.at;
         const std::uint32_t e = br.at + br.size;
