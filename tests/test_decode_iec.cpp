@@ -1,6 +1,7 @@
 // IEC 62056-21: the conformance corpus (pwitab/iec62056-21's tests, Energomera CE301 exchanges) and
 // hand-made messages whose every byte is explained.
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -656,4 +657,62 @@ TEST_CASE("IEC 62056-21: bytes that are not IEC 62056-21", "[decode][iec]") {
         reg.make("iec62056-21", decoder_config{nullptr, nullptr, crc_mode::detect, bcc_dialect::energomera});
     REQUIRE(dec->decode(bytes_of(std::string("\x02") + "3:171.0(0)\x03\x68"), f));
     CHECK(f.header.bcc_additive);
+}
+
+namespace {
+// A readout of `lines` data lines with OBIS addresses, units, a comma list and a time stamp, framed with
+// its XOR BCC (computed here: the BCC is not what these tests are about).
+std::string big_readout(int lines) {
+    std::string body;
+    for (int i = 0; i < lines; ++i) {
+        switch (i % 4) {
+            case 0:
+                body += "1.8." + std::to_string(i % 5) + "(0" + std::to_string(10000 + i) + ".25*kWh)\r\n";
+                break;
+            case 1:
+                body += "1.6.0(0.345*kW)(2201151030)\r\n";
+                break;
+            case 2:
+                body += "1.8.0(012345.67,005432.10,004321.00,002592.57,000000.00)\r\n";
+                break;
+            default:
+                body += "1-0:32.7.0*255(230.1*V)\r\n";
+                break;
+        }
+    }
+    body += "!\r\n\x03";
+    std::uint8_t x = 0;
+    for (char c : body) x ^= std::uint8_t(c);
+    return "\x02" + body + char(x);
+}
+}  // namespace
+
+TEST_CASE("IEC 62056-21: a reused frame keeps its buffers", "[decode][iec]") {
+    const auto msg = bytes_of(big_readout(300));
+    decoded_frame f;
+    REQUIRE(decode_iec62056_21(msg, f));
+    CHECK(f.records.size() == 300 / 4 * (1 + 1 + 5 + 1));
+    const auto* records = f.records.data();
+    const auto* text = f.text.data();
+    const auto* data = f.data.data();
+    REQUIRE(decode_iec62056_21(msg, f));
+    CHECK(f.records.data() == records);
+    CHECK(f.text.data() == text);
+    CHECK(f.data.data() == data);
+}
+
+TEST_CASE("IEC 62056-21: decoding speed (prints MB/s; no assertion on time)", "[.perf][iec]") {
+    const auto msg = bytes_of(big_readout(400));
+    decoded_frame f;
+    const auto t0 = std::chrono::steady_clock::now();
+    int n = 0;
+    std::size_t records = 0;
+    for (; n < 5000; ++n) {
+        REQUIRE(decode_iec62056_21(msg, f));
+        records += f.records.size();
+    }
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    WARN("IEC 62056-21 readout of 400 lines (" << msg.size()
+                                               << " bytes): " << double(msg.size()) * n / s / 1e6 << " MB/s, "
+                                               << double(records) / s / 1e6 << " M records/s");
 }

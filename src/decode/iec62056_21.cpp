@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mbus_records.hpp"
 
@@ -287,8 +288,6 @@ struct profile {
     std::uint32_t period = 0;    // minutes
     std::uint32_t channels = 0;  // z
     std::uint64_t entry = 0;     // value lines so far
-    // The channels' addresses and units: brackets of the header, as offsets into out.data.
-    std::size_t header_first_bracket = 0;  // index into `brackets`
 };
 
 struct bracket {
@@ -298,7 +297,10 @@ struct bracket {
 class data_parser {
   public:
     data_parser(decoded_frame& out, std::size_t begin, std::size_t end, bool framed)
-        : out_(out), begin_(begin), end_(end), framed_(framed) {}
+        : out_(out), begin_(begin), end_(end), framed_(framed) {
+        brackets_.clear();
+        prof_brackets_.clear();
+    }
 
     bool run();
 
@@ -328,12 +330,17 @@ class data_parser {
     decoded_frame& out_;
     std::size_t begin_, end_;
     bool framed_;
-    std::vector<bracket> brackets_;
+    // A line's brackets and the profile header's channels: kept a thread so that decoding a stream of
+    // messages does not allocate once they have grown.
+    static thread_local std::vector<bracket> brackets_;
     data_set last_;
     bool have_last_ = false;
     profile prof_;
-    std::vector<bracket> prof_brackets_;
+    static thread_local std::vector<bracket> prof_brackets_;
 };
+
+thread_local std::vector<bracket> data_parser::brackets_;
+thread_local std::vector<bracket> data_parser::prof_brackets_;
 
 bool data_parser::read_brackets(std::size_t& pos) {
     brackets_.clear();
