@@ -528,7 +528,22 @@ TEST_CASE("IEC 62056-21: a P.01 load profile", "[decode][iec]") {
     decoded_frame g;
     CHECK_FALSE(decode("P.01(2201010000)(00)(15)(1)(1.5.0)(kW)\r\n(1)(2)\r\n", g));
     CHECK(g.error.status == decode_status::malformed);
-    CHECK(g.error.offset == 43);  // "P.01(...)...(kW)" is 38 bytes, CR LF 2, "(1)" 3: the second '(' at 43
+    CHECK(g.error.offset == 43);
+
+    // season digit 2 (UTC) in the header: a deviation of 0, not summer time. "P.01" "(2220101000000)":
+    // s=2, 2022-01-01 00:00:00; "(00)" status; "(60)" one hour; "(1)" one channel "(1.5.0)(kW)"; one entry
+    REQUIRE(decode("P.01(2220101000000)(00)(60)(1)(1.5.0)(kW)\r\n(1.5)\r\n", g));
+    REQUIRE(g.records.size() == 2);
+    CHECK(g.records[1].when.has_deviation);
+    CHECK(g.records[1].when.deviation == 0);
+    CHECK_FALSE(g.records[1].when.summer);
+    CHECK(g.records[1].when.has_seconds);
+    // P.98 (an event log) is not a load profile: its brackets are plain values of one data set
+    REQUIRE(decode("P.98(2201010000)(00)(15)(1)(x)(y)\r\n", g));
+    CHECK(g.records.size() == 6);
+    CHECK(g.records[0].number ==
+          exact_number{2201010000, 0,
+                       false});  // "P.01(...)...(kW)" is 38 bytes, CR LF 2, "(1)" 3: the second '(' at 43
 }
 
 TEST_CASE("IEC 62056-21: the BCC under each dialect", "[decode][iec]") {

@@ -110,13 +110,14 @@ unsigned two(std::string_view s, std::size_t at) {
 }
 
 // A time stamp YYMMDDhhmm[ss], with a leading season digit s (0 normal, 1 summer, 2 UTC) when `season`
-// (the P.01 header's ZSTs13 form takes 11 or 13 characters). Years are 2000 + YY.
+// (the P.01 header's ZSTs13 form takes 11 or 13 characters). Years are 2000 + YY. Summer time sets
+// `summer`; UTC a deviation of 0 (has_deviation: UTC = local + 0).
 bool parse_time_stamp(std::string_view s, bool season, record_time& t) {
     std::size_t at = 0;
-    bool summer = false;
+    char season_digit = '0';
     if (season && (s.size() == 11 || s.size() == 13)) {
         if (s[0] < '0' || s[0] > '2') return false;
-        summer = s[0] == '1';
+        season_digit = s[0];
         at = 1;
     }
     const std::size_t n = s.size() - at;
@@ -135,7 +136,8 @@ bool parse_time_stamp(std::string_view s, bool season, record_time& t) {
     t.second = std::uint8_t(ss);
     t.has_date = t.has_time = true;
     t.has_seconds = n == 12;
-    t.summer = summer;
+    t.summer = season_digit == '1';
+    if (season_digit == '2') t.has_deviation = true;  // UTC: local time + 0 minutes
     return true;
 }
 
@@ -447,7 +449,8 @@ bool data_parser::start_profile(const data_set& ds, std::size_t from) {
         return fail(out_, decode_status::malformed, n < 3 ? brackets_.back().at : brackets_[from + 2].at,
                     "a capture period of 1..527040 minutes (P.01 third bracket)",
                     n < 3 ? std::string("none") : "'" + std::string(content(2)) + "'");
-    if (!parse_number(content(3), z) || z.exponent != 0 || z.negative || n != 4 + 2 * z.magnitude)
+    if (!parse_number(content(3), z) || z.exponent != 0 || z.negative || z.magnitude > n ||
+        n != 4 + 2 * z.magnitude)
         return fail(out_, decode_status::malformed, brackets_[from + 3].at,
                     "a channel count z followed by z (address)(unit) pairs",
                     "'" + std::string(content(3)) + "' and " + std::to_string(n - 4) + " brackets");
@@ -468,9 +471,11 @@ bool data_parser::start_profile(const data_set& ds, std::size_t from) {
     r.obis = ds.obis;
     r.has_obis = ds.has_obis;
     r.obis_given = ds.given;
-    r.kind = value_kind::text;
-    r.text_offset = add_text(content(1));
-    r.text_size = std::uint32_t(content(1).size());
+    if (!content(1).empty()) {  // the status as written; an empty "()" is no value
+        r.kind = value_kind::text;
+        r.text_offset = add_text(content(1));
+        r.text_size = std::uint32_t(content(1).size());
+    }
     r.when = start;
     out_.records.push_back(r);
     return true;
@@ -531,7 +536,7 @@ bool data_parser::run() {
             if (q - pos > max_address)
                 return fail(out_, decode_status::malformed, pos + max_address,
                             "'(' within " + std::to_string(max_address) + " characters of an address",
-                            show(at(q)));
+                            show(at(pos + max_address)));  // an address character: pos + 32 < q <= end_
             if (q >= end_) return end_of_region(q, "'(' after the address");
             if (at(q) != '(')
                 return fail(out_, decode_status::malformed, q, "'(' after the address", show(at(q)));
@@ -564,7 +569,8 @@ bool data_parser::run() {
             }
             ds.name_size = std::uint32_t(address_size);
             ds.energy_list = ds.has_obis ? true : energomera_energy(address);
-            if (ds.has_obis && ds.obis.g[2] == 99 && (ds.given & 0x3C) == 0x0C && brackets_.size() >= 4) {
+            if (ds.has_obis && ds.obis.g[2] == 99 && (ds.obis.g[3] == 1 || ds.obis.g[3] == 2) &&
+                (ds.given & 0x3C) == 0x0C && brackets_.size() >= 4) {
                 if (!start_profile(ds, 0)) return false;
                 have_last_ = false;
                 continue;
