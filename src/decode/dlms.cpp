@@ -183,8 +183,14 @@ void append_error_record(decoded_frame& f, const cosem_attribute* a, std::uint32
     f.records.push_back(r);
 }
 
-bool append_value(decoded_frame& f, const cosem_attribute* a, std::uint32_t node, dlms_session* s) {
-    return detail::append_attribute_records(f, a, node, s);
+/// The records of one value (src/decode/cosem_objects.cpp); an error's offset (into `f.data`) moved to the
+/// caller's input.
+bool append_value(decoded_frame& f, const cosem_attribute* a, std::uint32_t node, dlms_session* s,
+                  std::uint64_t base) {
+    if (detail::append_attribute_records(f, a, node, s)) return true;
+    f.error.offset = static_cast<std::uint32_t>(f.error.offset + base);
+    f.records.clear();
+    return false;
 }
 
 struct apdu_decoder {
@@ -282,10 +288,13 @@ bool apdu_decoder::get_result_list(reader& r, const std::vector<cosem_attribute>
         const std::uint8_t choice = r.u8();
         if (choice == 0) {
             std::uint32_t node = 0;
-            if (!r.value(node) || !append_value(f, a, node, s)) return false;
+            if (!r.value(node) || !append_value(f, a, node, s, r.base)) return false;
         } else if (choice == 1) {
             if (!r.need(1, "a data-access-result")) return false;
-            append_error_record(f, a, r.pos, r.u8());
+            {
+                const std::uint32_t dar_at = r.pos;
+                append_error_record(f, a, dar_at, r.u8());
+            }
         } else {
             return fail(f, decode_status::malformed, r.base + at, "0x00 (data) or 0x01 (data-access-result)",
                         hex_byte(choice));
@@ -313,10 +322,13 @@ bool apdu_decoder::get_response(reader& r) {
             const std::uint8_t choice = r.u8();
             if (choice == 0) {
                 std::uint32_t node = 0;
-                if (!r.value(node) || !append_value(f, one, node, s)) return false;
+                if (!r.value(node) || !append_value(f, one, node, s, r.base)) return false;
             } else if (choice == 1) {
                 if (!r.need(1, "a data-access-result")) return false;
-                append_error_record(f, one, r.pos, r.u8());
+                {
+                    const std::uint32_t dar_at = r.pos;
+                    append_error_record(f, one, dar_at, r.u8());
+                }
             } else {
                 return fail(f, decode_status::malformed, r.base + at,
                             "0x00 (data) or 0x01 (data-access-result)", hex_byte(choice));
@@ -336,7 +348,10 @@ bool apdu_decoder::get_response(reader& r) {
                     s->block_data.clear();
                     s->block_number = 0;
                 }
-                append_error_record(f, one, r.pos, r.u8());
+                {
+                    const std::uint32_t dar_at = r.pos;
+                    append_error_record(f, one, dar_at, r.u8());
+                }
                 return done();
             }
             if (choice != 0)
@@ -381,12 +396,20 @@ bool apdu_decoder::get_response(reader& r) {
             }
             // The joined raw data: one Data, or (the answer to a with-list request) the list of results.
             f.data.swap(whole);
-            reader v{f, 0, r.base + raw_at};  // errors point at the last block's raw data
+            reader v{f, 0, 0};
+            bool ok = false;
             if (asked && asked->size() > 1) {
-                if (!get_result_list(v, asked)) return false;
+                ok = get_result_list(v, asked);
             } else {
                 std::uint32_t node = 0;
-                if (!v.value(node) || !append_value(f, one, node, s)) return false;
+                ok = v.value(node) && append_value(f, one, node, s, 0);
+            }
+            if (!ok) {
+                // the joined value is not in the input: its errors point at the last block's raw data
+                f.error.expected +=
+                    " (in the joined data blocks, at byte " + std::to_string(f.error.offset) + ")";
+                f.error.offset = static_cast<std::uint32_t>(r.base + raw_at);
+                return false;
             }
             return done();
         }
@@ -438,7 +461,7 @@ bool apdu_decoder::data_notification(reader& r) {
     bool has_time = false;
     if (!read_time(r, t, has_time)) return false;
     std::uint32_t node = 0;
-    if (!r.value(node) || !append_value(f, nullptr, node, s)) return false;
+    if (!r.value(node) || !append_value(f, nullptr, node, s, r.base)) return false;
     if (has_time) stamp(f, 0, t);
     return true;
 }
@@ -459,7 +482,7 @@ bool apdu_decoder::event_notification(reader& r) {
     cosem_attribute a;
     if (!r.descriptor(a, "a cosem-attribute-descriptor (class, logical name, attribute)")) return false;
     std::uint32_t node = 0;
-    if (!r.value(node) || !append_value(f, &a, node, s)) return false;
+    if (!r.value(node) || !append_value(f, &a, node, s, r.base)) return false;
     if (has_time) stamp(f, 0, t);
     return true;
 }
@@ -829,7 +852,11 @@ bool decode_hdlc_impl(std::span<const std::uint8_t> b, decoded_frame& f, const d
             return fail(f, decode_status::malformed, info, "an LLC header E6 E6 00 or E6 E7 00",
                         hex_text(std::span<const std::uint8_t>(joined).first(
                             std::min<std::size_t>(3, joined.size()))));
-        return decode_apdu_into(std::span<const std::uint8_t>(joined).subspan(3), info, f, cfg);
+        if (decode_apdu_into(std::span<const std::uint8_t>(joined).subspan(3), 0, f, cfg)) return true;
+        // the joined field is not in the input: its errors point at this (the last) segment's field
+        f.error.expected += " (in the joined segments' APDU, at byte " + std::to_string(f.error.offset) + ")";
+        f.error.offset = static_cast<std::uint32_t>(info);
+        return false;
     }
     if (field.size() < 3 || field[0] != 0xE6 || (field[1] != 0xE6 && field[1] != 0xE7) || field[2] != 0)
         return fail(f, decode_status::malformed, field_at, "an LLC header E6 E6 00 or E6 E7 00",
