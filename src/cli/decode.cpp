@@ -252,7 +252,10 @@ std::vector<command> decode_commands() {
          "[...], \"events\": [...], \"skipped\": [...]} or\n{\"ok\": false, \"error\": {\"status\", "
          "\"offset\", \"message\"}}, with its input \"line\". A bad frame or a line that is\nnot hex "
          "is a result, not a failure: the exit code is 0 when every line was read. Readings and "
-         "events\nneed --db (docs/ingest.md)."},
+         "events\nneed --db (docs/ingest.md). IEC 62056-21 and DLMS frames give \"message\" and their "
+         "header keys, and\nrecords of \"obis\", \"class_id\", \"attribute\", \"value\", \"unit\", "
+         "\"scaler\". The lines of one input are one\nconversation (a DLMS request names its answer's "
+         "object)."},
         run_decode};
     command ingest{
         {"ingest",
