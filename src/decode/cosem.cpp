@@ -110,7 +110,7 @@ std::string hex_byte(std::uint8_t b) {
 }
 
 /// Bytes of a fixed-width type; -1 for a variable-length or composite type, -2 for a tag that is no type.
-int fixed_width(std::uint8_t tag) noexcept {
+constexpr int width_of_tag(std::uint8_t tag) noexcept {
     switch (static_cast<axdr_type>(tag)) {
         case axdr_type::null_data:
         case axdr_type::dont_care:
@@ -147,6 +147,18 @@ int fixed_width(std::uint8_t tag) noexcept {
             return -1;
     }
     return -2;
+}
+
+/// The same as a table: the parser looks every tag up.
+constexpr auto tag_widths = [] {
+    std::array<std::int8_t, 256> t{};
+    for (unsigned i = 0; i < 256; ++i)
+        t[i] = static_cast<std::int8_t>(width_of_tag(static_cast<std::uint8_t>(i)));
+    return t;
+}();
+
+inline int fixed_width(std::uint8_t tag) noexcept {
+    return tag_widths[tag];
 }
 
 /// A compact array's type description, parsed: a flat pre-order list like the nodes.
