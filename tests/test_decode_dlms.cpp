@@ -572,6 +572,9 @@ TEST_CASE("Ciphering: the Green Book example, wrong, missing and flipped keys, a
     CHECK(out.header.apdu_tag == 0x01);  // the plain APDU inside: an InitiateRequest
     // the plaintext is the Green Book's InitiateRequest
     CHECK(out.data == hex("01011000112233445566778899AABBCCDDEEFF0000065F1F0400007E1F04B0"));
+    // its tag verified under the keys of its own title: the session takes that title as the meter's
+    REQUIRE(s.server_system_title);
+    CHECK(*s.server_system_title == title_green);
 
     // the same ciphertext as the service-specific glo-initiate-request (dlms-cosem's bytes): 21 | 30 length |
     // 30 SC | 01234567 | … ; its IV starts with the client's system title, which the session holds
