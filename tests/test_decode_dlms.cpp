@@ -674,6 +674,22 @@ TEST_CASE("Ciphering: a glo-get-response under the server's system title from th
     REQUIRE(out.records.size() == 1);
     CHECK(out.records[0].obis == ln(1, 0, 1, 8, 0, 255));
     CHECK(out.records[0].number.to_string() == "12345");
+    // encryption only (SC 0x20): no tag, nothing in the AAD; the same plaintext under IC 6
+    bytes_t ct = gcm_encrypt(ek_green, hex("4D4D4D0000BC614E 00000006"), {}, plain);
+    ct.resize(plain.size());                      // no tag is sent
+    bytes_t enc_only = hex("CC 0E 20 00000006");  // CC | 14 bytes: SC, IC, 9 ciphered
+    enc_only.insert(enc_only.end(), ct.begin(), ct.end());
+    s.pending[0xC1] = {cosem_attribute{3, ln(1, 0, 1, 8, 0, 255), 2}};
+    REQUIRE(decode_dlms(enc_only, out, with(&s, &keys)));
+    REQUIRE(out.records.size() == 1);
+    CHECK(out.records[0].number.to_string() == "12345");
+    CHECK(out.header.security_control == 0x20);
+    key_ring other;
+    other.add("dlms:4D4D4D0000BC614E", "FF0102030405060708090A0B0C0D0E0F");
+    CHECK_FALSE(decode_dlms(enc_only, out, with(&s, &other)));  // garbage, said to be a key problem
+    CHECK(out.error.status == decode_status::key_wrong);
+    CHECK(out.records.empty());
+
     // a session that never saw the AARE cannot form the IV
     dlms_session fresh;
     CHECK_FALSE(decode_dlms(apdu, out, with(&fresh, &keys)));

@@ -665,7 +665,7 @@ bool apdu_decoder::ciphered(reader& r) {
     f.data.swap(plain);
     apdu_decoder inner{f, cfg, s, depth + 1};
     const bool ok = inner.decode(r.base + body);
-    if (!ok && enc && !auth && f.error.status != decode_status::unsupported) {
+    if (!ok && enc && !auth) {
         // encryption only: nothing checks the key, a wrong one shows as an APDU that does not parse
         f.error.status = decode_status::key_wrong;
         f.error.found += " (encrypted without authentication: the key may be wrong)";
