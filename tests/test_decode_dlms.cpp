@@ -186,8 +186,9 @@ TEST_CASE("HDLC FCS: the CRC-16/X.25 check value and real frames of a meter conv
     REQUIRE(decode_hdlc(snrm, out, with(&s)));
     CHECK(out.protocol == "hdlc");
     CHECK(out.header.kind == frame_kind::hdlc);
-    CHECK(out.header.hdlc_client == 1);   // destination 0x03: (0x03 >> 1) = 1, the management logical device
-    CHECK(out.header.hdlc_server == 16);  // source 0x21: the public client 16
+    CHECK(out.header.hdlc_destination ==
+          1);                             // destination 0x03: (0x03 >> 1) = 1, the management logical device
+    CHECK(out.header.hdlc_source == 16);  // source 0x21: the public client 16
     CHECK(out.header.hdlc_control == 0x93);  // SNRM with the poll bit
     CHECK(out.records.empty());
 
@@ -244,8 +245,8 @@ TEST_CASE("HDLC: a Get-Request and its Get-Response name the register's value") 
     REQUIRE(decode_hdlc(request, out, with(&s)));
     REQUIRE(decode_hdlc(response, out, with(&s)));
     CHECK(out.header.apdu_tag == 0xC4);
-    CHECK(out.header.hdlc_client == 16);  // the destination: the client
-    CHECK(out.header.hdlc_server == 1);
+    CHECK(out.header.hdlc_destination == 16);  // the destination: the client
+    CHECK(out.header.hdlc_source == 1);
     REQUIRE(out.records.size() == 1);
     const auto& r = out.records[0];
     CHECK(r.has_obis);
@@ -317,7 +318,7 @@ TEST_CASE("HDLC: errors name the byte: flags, format, length, HCS, FCS, addresse
     const bytes_t four = hex("7E A00A 00020023 21 93 1871 7E");
     REQUIRE(fcs_ok(four));
     REQUIRE(decode_hdlc(four, out, {}));
-    CHECK(out.header.hdlc_client == (1u << 14 | 0x11));
+    CHECK(out.header.hdlc_destination == (1u << 14 | 0x11));
     bytes_t three = hex("7E A009 000223 21 93 0000 7E");
     CHECK(run(three).status == decode_status::malformed);
     CHECK(run(three).offset == 3);
@@ -384,7 +385,7 @@ TEST_CASE("HDLC: a real meter's data blocks (Меркурий-234 object list) j
         CHECK(fcs_ok(f));
         REQUIRE(decode_hdlc(f, out, with(&s)));
         CHECK(out.header.awaiting_more);
-        CHECK(out.header.hdlc_server == (1u << 7 | 0x2B));
+        CHECK(out.header.hdlc_source == (1u << 7 | 0x2B));
         CHECK(s.block_number == n++);
     }
     CHECK(s.block_data.size() == 2 + 0x13 + 0x38 + 7);

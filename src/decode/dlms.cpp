@@ -807,8 +807,8 @@ bool decode_hdlc_impl(std::span<const std::uint8_t> b, decoded_frame& f, const d
     if (!read_hdlc_address(f, b, pos, end, dst, "destination") ||
         !read_hdlc_address(f, b, pos, end, src, "source"))
         return false;
-    h.hdlc_client = dst.value;
-    h.hdlc_server = src.value;
+    h.hdlc_destination = dst.value;
+    h.hdlc_source = src.value;
     if (pos >= end)
         return fail(f, decode_status::truncated, pos, "the control field", "the end of the frame");
     const std::uint8_t control = b[pos++];
