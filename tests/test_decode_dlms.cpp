@@ -11,6 +11,8 @@
 //   gist.github.com/knogi/f3d4853b936164882e5ed653498e7b61 (also pastebin.com/iKKsDimZ): their HCS and FCS
 //   are the meter's and the client's, so they check the CRC and its byte order against the field;
 // - "7E A0 07 03 21 93 0F 01 7E", the SNRM of the Gurux documentation's HDLC examples;
+// - the first data blocks of a Меркурий-234's object list (Association LN attribute 2), as logged in
+//   tohasan/hdlc-translator hdlcflow-aln-up.txt (commit 00d507a): real frames with the meter's HCS and FCS;
 // - the DLMS UA Green Book's ciphering example (DLMS UA 1000-2, the xDLMS InitiateRequest ciphered with
 //   security control 0x30: system title 4D4D4D0000BC614E, invocation counter 01234567, EK
 //   000102030405060708090A0B0C0D0E0F, AK D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF), whose ciphertext and tag
@@ -184,8 +186,9 @@ TEST_CASE("HDLC FCS: the CRC-16/X.25 check value and real frames of a meter conv
     REQUIRE(decode_hdlc(snrm, out, with(&s)));
     CHECK(out.protocol == "hdlc");
     CHECK(out.header.kind == frame_kind::hdlc);
-    CHECK(out.header.hdlc_client == 1);   // destination 0x03: (0x03 >> 1) = 1, the management logical device
-    CHECK(out.header.hdlc_server == 16);  // source 0x21: the public client 16
+    CHECK(out.header.hdlc_destination ==
+          1);                             // destination 0x03: (0x03 >> 1) = 1, the management logical device
+    CHECK(out.header.hdlc_source == 16);  // source 0x21: the public client 16
     CHECK(out.header.hdlc_control == 0x93);  // SNRM with the poll bit
     CHECK(out.records.empty());
 
@@ -242,8 +245,8 @@ TEST_CASE("HDLC: a Get-Request and its Get-Response name the register's value") 
     REQUIRE(decode_hdlc(request, out, with(&s)));
     REQUIRE(decode_hdlc(response, out, with(&s)));
     CHECK(out.header.apdu_tag == 0xC4);
-    CHECK(out.header.hdlc_client == 16);  // the destination: the client
-    CHECK(out.header.hdlc_server == 1);
+    CHECK(out.header.hdlc_destination == 16);  // the destination: the client
+    CHECK(out.header.hdlc_source == 1);
     REQUIRE(out.records.size() == 1);
     const auto& r = out.records[0];
     CHECK(r.has_obis);
@@ -315,7 +318,7 @@ TEST_CASE("HDLC: errors name the byte: flags, format, length, HCS, FCS, addresse
     const bytes_t four = hex("7E A00A 00020023 21 93 1871 7E");
     REQUIRE(fcs_ok(four));
     REQUIRE(decode_hdlc(four, out, {}));
-    CHECK(out.header.hdlc_client == (1u << 14 | 0x11));
+    CHECK(out.header.hdlc_destination == (1u << 14 | 0x11));
     bytes_t three = hex("7E A009 000223 21 93 0000 7E");
     CHECK(run(three).status == decode_status::malformed);
     CHECK(run(three).offset == 3);
@@ -351,6 +354,49 @@ TEST_CASE("HDLC: a segmented information field joins in the session") {
     // without a session a segment cannot be joined: said so
     CHECK_FALSE(decode_hdlc(seg1, out, {}));
     CHECK(out.error.status == decode_status::unsupported);
+}
+
+TEST_CASE("HDLC: a real meter's data blocks (Меркурий-234 object list) join in order") {
+    // tohasan/hdlc-translator hdlcflow-aln-up.txt, lines 1..4 and 6: 21 client 16, 02 server 1 (one byte
+    // each), control 57, then C4 02 C1 | last-block 00 | block number | 00 raw-data | length | bytes
+    const std::vector<bytes_t> frames{
+        hex("7E A0 19 21 02 57 52 51 5B E6 E7 00 C4 02 C1 00 00 00 00 01 00 02 01 50 99 F4 7E"),
+        hex("7E A0 2A 21 02 57 74 78 D6 E6 E7 00 C4 02 C1 00 00 00 00 02 00 13 02 04 12 00 08 11 00 09 06 00 "
+            "00 01 "
+            "00 00 FF 02 02 01 09 CA 73 7E"),
+        hex("7E A0 4F 21 02 57 96 83 95 E6 E7 00 C4 02 C1 00 00 00 00 03 00 38 02 03 0F 01 16 01 00 02 03 0F "
+            "02 16 "
+            "01 00 02 03 0F 03 16 01 00 02 03 0F 04 16 01 00 02 03 0F 05 16 01 00 02 03 0F 06 16 01 00 02 03 "
+            "0F 07 "
+            "16 01 00 02 03 0F 08 16 01 00 A3 D7 7E"),
+        hex("7E A0 1E 21 02 57 B8 D9 23 E6 E7 00 C4 02 C1 00 00 00 00 04 00 07 02 03 0F 09 16 01 00 62 93 "
+            "7E"),
+    };
+    const bytes_t block6 =
+        hex("7E A0 2A 21 02 57 FC 38 DE E6 E7 00 C4 02 C1 00 00 00 00 06 00 13 02 04 12 00 01 11 00 09 06 00 "
+            "00 60 02 "
+            "0C FF 02 02 01 02 E6 35 7E");
+    dlms_session s;
+    s.pending[0xC1] = {cosem_attribute{15, ln(0, 0, 40, 0, 0, 255), 2}};
+    decoded_frame out;
+    std::uint32_t n = 1;
+    for (const auto& f : frames) {
+        INFO("block " << n);
+        CHECK(fcs_ok(f));
+        REQUIRE(decode_hdlc(f, out, with(&s)));
+        CHECK(out.header.awaiting_more);
+        CHECK(out.header.hdlc_source == (1u << 7 | 0x2B));
+        CHECK(s.block_number == n++);
+    }
+    CHECK(s.block_data.size() == 2 + 0x13 + 0x38 + 7);
+    CHECK(s.block_data[0] == 0x01);  // array
+    CHECK(s.block_data[1] == 0x50);  // of 80 objects
+    CHECK(fcs_ok(block6));
+    CHECK_FALSE(decode_hdlc(block6, out, with(&s)));  // block 5 is missing
+    CHECK(out.error.status == decode_status::malformed);
+    CHECK(out.error.expected == "data block 5 of invoke id 193");
+    // the block number: flag (1), format (2), addresses (3), control (1), HCS (2), LLC (3), C4 02 C1 00 (4)
+    CHECK(out.error.offset == 16);
 }
 
 TEST_CASE("Wrapper: version, wPorts, length; a request and its answer") {
@@ -572,6 +618,9 @@ TEST_CASE("Ciphering: the Green Book example, wrong, missing and flipped keys, a
     CHECK(out.header.apdu_tag == 0x01);  // the plain APDU inside: an InitiateRequest
     // the plaintext is the Green Book's InitiateRequest
     CHECK(out.data == hex("01011000112233445566778899AABBCCDDEEFF0000065F1F0400007E1F04B0"));
+    // its tag verified under the keys of its own title: the session takes that title as the meter's
+    REQUIRE(s.server_system_title);
+    CHECK(*s.server_system_title == title_green);
 
     // the same ciphertext as the service-specific glo-initiate-request (dlms-cosem's bytes): 21 | 30 length |
     // 30 SC | 01234567 | … ; its IV starts with the client's system title, which the session holds
@@ -671,6 +720,22 @@ TEST_CASE("Ciphering: a glo-get-response under the server's system title from th
     REQUIRE(out.records.size() == 1);
     CHECK(out.records[0].obis == ln(1, 0, 1, 8, 0, 255));
     CHECK(out.records[0].number.to_string() == "12345");
+    // encryption only (SC 0x20): no tag, nothing in the AAD; the same plaintext under IC 6
+    bytes_t ct = gcm_encrypt(ek_green, hex("4D4D4D0000BC614E 00000006"), {}, plain);
+    ct.resize(plain.size());                      // no tag is sent
+    bytes_t enc_only = hex("CC 0E 20 00000006");  // CC | 14 bytes: SC, IC, 9 ciphered
+    enc_only.insert(enc_only.end(), ct.begin(), ct.end());
+    s.pending[0xC1] = {cosem_attribute{3, ln(1, 0, 1, 8, 0, 255), 2}};
+    REQUIRE(decode_dlms(enc_only, out, with(&s, &keys)));
+    REQUIRE(out.records.size() == 1);
+    CHECK(out.records[0].number.to_string() == "12345");
+    CHECK(out.header.security_control == 0x20);
+    key_ring other;
+    other.add("dlms:4D4D4D0000BC614E", "FF0102030405060708090A0B0C0D0E0F");
+    CHECK_FALSE(decode_dlms(enc_only, out, with(&s, &other)));  // garbage, said to be a key problem
+    CHECK(out.error.status == decode_status::key_wrong);
+    CHECK(out.records.empty());
+
     // a session that never saw the AARE cannot form the IV
     dlms_session fresh;
     CHECK_FALSE(decode_dlms(apdu, out, with(&fresh, &keys)));

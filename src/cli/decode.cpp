@@ -47,7 +47,8 @@ void load_keys(const args& a, key_ring& keys) {
         const auto eq = k.find('=');
         if (eq == std::string::npos || eq == 0)
             throw config_error(errc::usage,
-                               "--key expects ID=HEX (an id or mbus: address, '=', 32 hex digits)");
+                               "--key expects ID=HEX (an id, an mbus: address or a [ak:|bk:|dk:]dlms: system "
+                               "title, '=', 32 hex digits)");
         try {
             keys.add(std::string_view(k).substr(0, eq), std::string_view(k).substr(eq + 1));
         } catch (const parse_error& e) {
@@ -90,8 +91,9 @@ std::vector<option_spec> decoder_options() {
                     "(an IEC 62056-21 readout saved from the port)")
             .defaults_to("hex"),
         opt::text("key", "ID=HEX",
-                  "an AES-128 key of a meter: its id (12345678) or address (mbus:KAM-12345678-01-07), '=', "
-                  "32 hex digits")
+                  "an AES-128 key of a meter: its id (12345678) or address (mbus:KAM-12345678-01-07), or a "
+                  "DLMS system title (dlms:4D4D4D0000BC614E) after ak:, bk: or dk: for its authentication, "
+                  "broadcast or dedicated key (none: the encryption key), '=', 32 hex digits")
             .repeated(),
         opt::path("keys", "FILE", "a file of ID=HEX lines (# comments)"),
         opt::choice("crc", "MODE", crc_mode_text,

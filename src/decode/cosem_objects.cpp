@@ -17,8 +17,6 @@ namespace detail {
 
 namespace {
 
-constexpr logical_name clock_obis{{0, 0, 1, 0, 0, 255}};
-
 bool is_signed(axdr_type t) noexcept {
     return t == axdr_type::integer || t == axdr_type::long_ || t == axdr_type::double_long ||
            t == axdr_type::long64;

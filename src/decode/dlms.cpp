@@ -26,7 +26,9 @@ std::string hex16(std::uint16_t v) {
     return "0x" + std::string{hex_digits[(v >> 12) & 15], hex_digits[(v >> 8) & 15],
                               hex_digits[(v >> 4) & 15], hex_digits[v & 15]};
 }
+/// Bytes as hex digits ("E6E600"); "no bytes" for none (an error's `found` is never empty).
 std::string hex_text(std::span<const std::uint8_t> b) {
+    if (b.empty()) return "no bytes";
     std::string s;
     for (auto c : b) {
         s.push_back(hex_digits[c >> 4]);
@@ -580,7 +582,6 @@ bool apdu_decoder::ciphered(reader& r) {
     if (title) {
         h.system_title = *title;
         h.has_system_title = true;
-        if (s && general && !is_request(tag) && !s->server_system_title) s->server_system_title = title;
     }
     const bool auth = sc & 0x10, enc = sc & 0x20, broadcast = sc & 0x40;
     if (sc & 0x80)
@@ -654,12 +655,17 @@ bool apdu_decoder::ciphered(reader& r) {
             return fail(f, decode_status::key_wrong, r.base + text_end, "an authentication tag that verifies",
                         "the authentication tag does not verify: wrong key or AK");
         if (enc) plain.swap(out);
+        // a General-Glo/Ded-Ciphering APDU whose tag verified under the keys of its own title is the meter's:
+        // its title is the server's (a later glo- response without one needs it for its IV)
+        if (s && general && auth && !s->server_system_title && meter == *title &&
+            cfg.keys->find_dlms(meter, kind) == ek)
+            s->server_system_title = title;
     }
     // the plain APDU replaces the ciphered one; its offsets map 1:1 onto the ciphertext's
     f.data.swap(plain);
     apdu_decoder inner{f, cfg, s, depth + 1};
     const bool ok = inner.decode(r.base + body);
-    if (!ok && enc && !auth && f.error.status != decode_status::unsupported) {
+    if (!ok && enc && !auth) {
         // encryption only: nothing checks the key, a wrong one shows as an APDU that does not parse
         f.error.status = decode_status::key_wrong;
         f.error.found += " (encrypted without authentication: the key may be wrong)";
@@ -801,8 +807,8 @@ bool decode_hdlc_impl(std::span<const std::uint8_t> b, decoded_frame& f, const d
     if (!read_hdlc_address(f, b, pos, end, dst, "destination") ||
         !read_hdlc_address(f, b, pos, end, src, "source"))
         return false;
-    h.hdlc_client = dst.value;
-    h.hdlc_server = src.value;
+    h.hdlc_destination = dst.value;
+    h.hdlc_source = src.value;
     if (pos >= end)
         return fail(f, decode_status::truncated, pos, "the control field", "the end of the frame");
     const std::uint8_t control = b[pos++];

@@ -212,8 +212,8 @@ void header_json(json& j, const decoded_frame& f) {
     j["system_title"] = h.has_system_title ? json(hex_text(h.system_title)) : json(nullptr);
     j["frame_counter"] = h.encrypted ? json(h.frame_counter) : json(nullptr);
     if (h.kind == frame_kind::hdlc) {
-        j["hdlc_client"] = h.hdlc_client;
-        j["hdlc_server"] = h.hdlc_server;
+        j["hdlc_destination"] = h.hdlc_destination;
+        j["hdlc_source"] = h.hdlc_source;
         j["hdlc_control"] = h.hdlc_control;
     }
     j["awaiting_more"] = h.awaiting_more;

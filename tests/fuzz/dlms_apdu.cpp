@@ -59,14 +59,15 @@ std::vector<std::uint8_t> cipher(const std::vector<std::uint8_t>& plain, std::ui
          EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, tag.data()) == 1;
     EVP_CIPHER_CTX_free(ctx);
     if (!ok) kvant::fuzz::fail("OpenSSL failed to encrypt");
-    const std::size_t content = 1 + 4 + plain.size() + 12;  // < 0x80 + 0x100: one- or two-byte length
+    const std::size_t content = 1 + 4 + plain.size() + 12;  // at most 272: an A-XDR length of 1 or 3 bytes
     std::vector<std::uint8_t> out{0xDB, 0x08};
     out.insert(out.end(), server_title.begin(), server_title.end());
     if (content < 0x80) {
         out.push_back(static_cast<std::uint8_t>(content));
     } else {
-        out.push_back(0x81);
-        out.push_back(static_cast<std::uint8_t>(content));
+        out.push_back(0x82);
+        out.push_back(static_cast<std::uint8_t>(content >> 8));
+        out.push_back(static_cast<std::uint8_t>(content & 0xFF));
     }
     out.push_back(0x30);
     for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(counter >> (24 - 8 * i)));

@@ -392,8 +392,8 @@ struct frame_header {
     bool has_system_title = false;
     std::uint8_t security_control = 0;  ///< ciphered APDUs: the security control byte (0x30: auth + enc)
     std::uint32_t frame_counter = 0;    ///< ciphered APDUs: the invocation counter
-    std::uint32_t hdlc_client = 0, hdlc_server = 0;  ///< HDLC: the destination and source addresses
-    std::uint8_t hdlc_control = 0;                   ///< HDLC: the control field (I, RR, SNRM, UA, …)
+    std::uint32_t hdlc_destination = 0, hdlc_source = 0;  ///< HDLC: the destination and source addresses
+    std::uint8_t hdlc_control = 0;                        ///< HDLC: the control field (I, RR, SNRM, UA, …)
     std::uint16_t wrapper_source = 0, wrapper_destination = 0;  ///< the wrapper's wPorts
     /// An HDLC segment or a data block that is not the last: the frame decoded, its value completes in a
     /// later frame of the same session (decoder_config::session) and no records come until then.
