@@ -260,7 +260,8 @@ inline constexpr std::uint16_t year = 1, month = 2, day = 4, day_of_week = 8, ho
 struct frame_record {
     // Where its bytes are: `offset` in `decoded_frame::data`; DIB, VIB and data follow each other.
     std::uint32_t offset = 0;
-    std::uint16_t dib_size = 0, vib_size = 0, data_size = 0;
+    std::uint16_t dib_size = 0, vib_size = 0;
+    std::uint32_t data_size = 0;  ///< a DLMS value may be longer than 64 KiB (a month of profile rows)
     std::uint32_t data_offset = 0;  ///< of the data, in `decoded_frame::data`
 
     // DIB
