@@ -25,6 +25,7 @@ namespace kvant {
 inline namespace v0 {
 
 struct frame_error;
+struct record_time;
 
 /// A logical name: an OBIS code (IEC 62056-6-1), value groups A..F. Text `A-B:C.D.E*F` ("1-0:1.8.0*255").
 struct logical_name {
@@ -97,6 +98,15 @@ struct axdr_limits {
 KVANT_API bool parse_axdr(std::span<const std::uint8_t> bytes, std::uint32_t& pos,
                           std::vector<cosem_node>& nodes, frame_error* error, std::uint32_t base = 0,
                           const axdr_limits& limits = {});
+
+/// Reads an A-XDR date-time (12 bytes), date (5) or time (4) (IEC 62056-6-2 §4.1.6.1; also an octet-string
+/// of those sizes when the attribute is a time) into `out`: fields left "not specified" (0xFF, 0xFFFF, a
+/// deviation of 0x8000) set their `time_field` bit and read 0; month 0xFD/0xFE and day 0xFD/0xFE are kept in
+/// `month_special`/`day_special`; a clock status sets `invalid` (bit 0) and `summer` (bit 7). The deviation
+/// is kept as sent, even beyond ±720 minutes. False (and `out` untouched) when the size is not the type's or
+/// a field is out of its range (month 13, hour 24, …): the bytes are then not a time.
+KVANT_API bool read_cosem_time(std::span<const std::uint8_t> bytes, axdr_type type,
+                               record_time& out) noexcept;
 
 /// The child nodes of a node, in order (indices into the node vector).
 inline std::vector<std::uint32_t> children_of(const std::vector<cosem_node>& nodes, std::uint32_t self) {
