@@ -12,6 +12,7 @@
 
 #include "kvant/decode/dlms.hpp"
 #include "kvant/decode/frame_mapping.hpp"
+#include "kvant/decode/iec62056_21.hpp"
 #include "kvant/io/event_catalogue.hpp"
 #include "support.hpp"
 
@@ -439,4 +440,85 @@ TEST_CASE("the default kind by journal agrees with the event catalogue for tampe
     CHECK(checked[event_kind::tamper] > 0);
     CHECK(checked[event_kind::relay] > 0);
     CHECK(checked[event_kind::fault] > 0);
+}
+
+TEST_CASE("an IEC 62056-21 readout decoded and mapped end to end") {
+    // STX, the data lines, "!" CR LF, ETX, BCC (XOR of the bytes after STX up to and including ETX: 0x1E)
+    const std::string text =
+        "\x02"
+        "1.8.0(012345.678*kWh)\r\n"        // active_import 12345.678
+        "1.8.1(000100.5*kWh)\r\n"          // active_import.t1 100.5
+        "1-0:2.8.0(1.5*MWh)\r\n"           // active_export 1500
+        "32.7.0(230.1*V)\r\n"              // voltage_l1 230.1
+        "1.6.0(05.25*kW)(2501151830)\r\n"  // active_import.max 5.25 at 2025-01-15 18:30 Moscow
+        "0.0.0(12345678)\r\n"              // the meter's number: not a reading
+        "!\r\n"
+        "\x03\x1e";
+    const std::vector<std::uint8_t> bytes(text.begin(), text.end());
+    decoded_frame f;
+    REQUIRE(decode_iec62056_21(bytes, f, bcc_dialect::standard));
+    REQUIRE(f.ok());
+    reading_table t;
+    std::vector<meter_event> ev;
+    const auto v = map_frame(f, context(), t, ev);
+    CHECK(rows(t) == std::vector<std::string>{
+                         "active_import @ 2025-01-20T10:00:00Z = 12345.678",
+                         "active_import.t1 @ 2025-01-20T10:00:00Z = 100.5",
+                         "active_export @ 2025-01-20T10:00:00Z = 1500",
+                         "voltage_l1 @ 2025-01-20T10:00:00Z = 230.1",
+                         "active_import.max @ 2025-01-15T15:30:00Z = 5.25",
+                     });
+    CHECK(v.skipped.empty());
+}
+
+TEST_CASE("the Energomera CE301 readouts of hostcc/energomera-hass-mqtt decoded and mapped") {
+    const std::string path = std::string(KVANT_CORPUS_DIR) + "/iec62056-21/hostcc_energomera.jsonl";
+    std::ifstream in(path);
+    if (!in) {
+        WARN("corpus absent (" << path << "): skipped");
+        return;
+    }
+    std::vector<std::string> all;
+    std::vector<std::string> why;
+    std::string line;
+    int readouts = 0;
+    while (std::getline(in, line)) {
+        const auto j = nlohmann::json::parse(line);
+        const std::string input = j.at("input").get<std::string>();
+        if (input.empty() || input[0] != '\x02') continue;  // the meter's data messages only
+        const std::string source = j.at("source").get<std::string>() + " " + j.at("id").get<std::string>();
+        INFO(source);
+        const std::vector<std::uint8_t> bytes(input.begin(), input.end());
+        decoded_frame f;
+        REQUIRE(decode_iec62056_21(bytes, f, bcc_dialect::energomera));
+        reading_table t;
+        std::vector<meter_event> ev;
+        const auto v = map_frame(f, context(), t, ev);
+        for (const auto& r : rows(t)) all.push_back(r);
+        for (const auto& s : v.skipped) why.push_back(std::string(f.name_of(f.records[s.record])));
+        ++readouts;
+    }
+    CHECK(readouts == 12);
+    // VOLTA, CURRE: three phases; FREQU; POWEP (kW); ET0PE's zero tariffs T4 and T5 (its other values have
+    // seven decimals)
+    CHECK(all == std::vector<std::string>{
+                     "active_import.t4 @ 2025-01-20T10:00:00Z = 0",
+                     "active_import.t5 @ 2025-01-20T10:00:00Z = 0",
+                     "active_import.instant @ 2025-01-20T10:00:00Z = 0.5266",
+                     "voltage_l1 @ 2025-01-20T10:00:00Z = 233.751",
+                     "voltage_l2 @ 2025-01-20T10:00:00Z = 235.418",
+                     "voltage_l3 @ 2025-01-20T10:00:00Z = 234.796",
+                     "current_l1 @ 2025-01-20T10:00:00Z = 1.479",
+                     "current_l2 @ 2025-01-20T10:00:00Z = 2.8716",
+                     "current_l3 @ 2025-01-20T10:00:00Z = 0.782",
+                     "frequency @ 2025-01-20T10:00:00Z = 49.96",
+                 });
+    // skipped: HELLO's fields, ET0PE ×4, ECMPE ×6, ENMPE ×6, EAMPE ×6, ECDPE ×6, POWPP ×3, VNULL
+    std::map<std::string, int> count;
+    for (const auto& n : why) ++count[n];
+    CHECK(count["ET0PE"] == 4);
+    CHECK(count["ECMPE"] == 6);
+    CHECK(count["ENMPE"] == 6);
+    CHECK(count["POWPP"] == 3);
+    CHECK(count["VNULL"] == 1);
 }
