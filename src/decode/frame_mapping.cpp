@@ -2,9 +2,12 @@
 // ("M-Bus records") describe every rule coded here.
 #include "kvant/decode/frame_mapping.hpp"
 
+#include <cstdio>
 #include <limits>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "kvant/model/validation.hpp"
 
@@ -389,13 +392,18 @@ cosem_choice obis_channel(const frame_record& r, std::string_view written) {
     const bool a_given = (r.obis_given & 1) != 0, f_given = (r.obis_given & 32) != 0;
     if (a_given && g[0] != 1) return {};  // abstract (A = 0) and other media: not a reading of ours
     if (!is_quantity_c(g[2])) return {};  // general purpose, service, error, list and profile objects
-    const std::string code = std::to_string(g[2]) + "." + std::to_string(g[3]) + "." + std::to_string(g[4]);
+    auto name = [&] { return written.empty() ? r.obis.to_string() : std::string(written); };
     if (f_given && g[5] != 255)
-        return skipped_because("OBIS " + std::string(written) +
-                               ": a historical value (F = " + std::to_string(g[5]) + ") has no channel");
-    const auto ch = try_parse_channel(code);
-    if (!ch) return skipped_because("OBIS " + std::string(written) + " (" + code + ") has no channel");
-    return with_element(*ch, r, written);
+        return skipped_because("OBIS " + name() + ": a historical value (F = " + std::to_string(g[5]) +
+                               ") has no channel");
+    char code[16];
+    const int n =
+        std::snprintf(code, sizeof code, "%u.%u.%u", unsigned(g[2]), unsigned(g[3]), unsigned(g[4]));
+    const std::string_view text(code, n > 0 ? std::size_t(n) : 0);
+    const auto ch = try_parse_channel(text);
+    if (!ch) return skipped_because("OBIS " + name() + " (" + std::string(text) + ") has no channel");
+    if (r.tariff == 0 && r.subunit == 0) return to_channel(*ch);
+    return with_element(*ch, r, name());
 }
 
 /// A time the meter wrote (IEC 62056-21 time stamp or DLMS date-time) as UTC: with a DLMS deviation
@@ -477,19 +485,26 @@ frame_values map_cosem_frame(const decoded_frame& f, const frame_context& c, rea
             return std::nullopt;
         }
     };
-    // The clock value of each storage number (a profile row's clock column; storage 0: a clock read with
-    // the values), as UTC, or why it cannot be used.
-    std::vector<std::pair<std::uint64_t, std::size_t>> clocks;  // (storage, record)
-    for (std::size_t i = 0; i < f.records.size(); ++i)
-        if (is_clock_value(f.records[i])) clocks.emplace_back(f.records[i].storage, i);
+    // The clock of each storage number (a profile row's clock column; storage 0: a clock read with the
+    // values), as UTC or why it cannot be used; the first clock of a storage number counts.
+    struct row_clock {
+        std::optional<instant> at;
+        std::string why;
+    };
+    std::unordered_map<std::uint64_t, row_clock> clocks;
+    for (const auto& r : f.records)
+        if (is_clock_value(r) && !clocks.count(r.storage)) {
+            row_clock k;
+            k.at = cosem_instant(r.when, utc, k.why);
+            if (!k.at) k.why = "its row's clock: " + k.why;
+            clocks.emplace(r.storage, std::move(k));
+        }
     auto time_of = [&](const frame_record& r, std::string& why) -> std::optional<instant> {
         if (r.when.has_date) return cosem_instant(r.when, utc, why);
-        for (const auto& [storage, k] : clocks)
-            if (storage == r.storage) {
-                auto t = cosem_instant(f.records[k].when, utc, why);
-                if (!t) why = "its row's clock: " + why;
-                return t;
-            }
+        if (const auto k = clocks.find(r.storage); k != clocks.end()) {
+            if (!k->second.at) why = k->second.why;
+            return k->second.at;
+        }
         if (r.storage != 0) {
             why = "a profile row (storage " + std::to_string(r.storage) + ") without a time";
             return std::nullopt;
@@ -498,15 +513,22 @@ frame_values map_cosem_frame(const decoded_frame& f, const frame_context& c, rea
     };
     const bool dlms = f.protocol != "iec62056-21";
 
-    std::vector<std::pair<std::uint32_t, std::int64_t>> seen;
+    struct key_hash {
+        std::size_t operator()(const std::pair<std::uint32_t, std::int64_t>& k) const noexcept {
+            return std::hash<std::int64_t>{}(k.second * 1000003 + k.first);
+        }
+    };
+    std::unordered_set<std::pair<std::uint32_t, std::int64_t>, key_hash> seen;
     std::uint32_t meter_slot = 0;
     bool have_slot = false;
     for (std::size_t i = 0; i < f.records.size(); ++i) {
         const frame_record& r = f.records[i];
         const std::string_view written = f.name_of(r);
         if (!r.has_obis && written.empty()) continue;  // not a data set (a header's text)
-        const std::string obis_text = r.has_obis ? r.obis.to_string() : std::string();
-        const std::string label = !written.empty() ? std::string(written) : obis_text;
+        // how reasons name the record: its name as written, else its OBIS text (made only when needed)
+        auto label = [&]() -> std::string {
+            return !written.empty() ? std::string(written) : r.obis.to_string();
+        };
 
         // СПОДЭС event codes: 0.0.96.11.e.255, a journal's column
         if (is_event_code(r)) {
@@ -538,32 +560,32 @@ frame_values map_cosem_frame(const decoded_frame& f, const frame_context& c, rea
         // the channel: the device's own names, then OBIS, then Energomera's
         cosem_choice ch;
         auto over = c.channel_overrides.end();
-        if (!written.empty()) over = c.channel_overrides.find(written);
-        if (over == c.channel_overrides.end() && r.has_obis) {
-            over = c.channel_overrides.find(obis_text);
+        if (!c.channel_overrides.empty() && !written.empty()) over = c.channel_overrides.find(written);
+        if (!c.channel_overrides.empty() && over == c.channel_overrides.end() && r.has_obis) {
+            over = c.channel_overrides.find(r.obis.to_string());
             if (over == c.channel_overrides.end() && (r.obis_given & 0x1C) == 0x1C)
                 over =
                     c.channel_overrides.find(std::to_string(r.obis.g[2]) + "." + std::to_string(r.obis.g[3]) +
                                              "." + std::to_string(r.obis.g[4]));
         }
         if (over != c.channel_overrides.end())
-            ch = with_element(over->second, r, label);
+            ch = with_element(over->second, r, label());
         else if (r.has_obis)
-            ch = obis_channel(r, label);
+            ch = obis_channel(r, written);
         else if (!dlms && written.size() == 5)
             ch = energomera_channel(written, r);
         else
-            ch = skipped_because("no channel for " + label + " (map it per device)");
+            ch = skipped_because("no channel for " + label() + " (map it per device)");
         if (ch.what == cosem_choice::silent) continue;
 
         if (r.kind != value_kind::number) {
             // a reading's place without a number: an error token says why; other kinds are not readings
             if (r.kind == value_kind::error_token)
-                skip(i, label + ": the meter sent " + std::string(f.text_of(r)) + " in place of the value");
+                skip(i, label() + ": the meter sent " + std::string(f.text_of(r)) + " in place of the value");
             else if (r.kind == value_kind::none && !dlms)
                 ;  // an empty bracket (a request's address): nothing to map
             else if (r.kind == value_kind::text && !dlms)
-                skip(i, label + ": '" + std::string(f.text_of(r)) + "' is not a number");
+                skip(i, label() + ": '" + std::string(f.text_of(r)) + "' is not a number");
             continue;
         }
         if (ch.what == cosem_choice::skipped) {
@@ -573,58 +595,60 @@ frame_values map_cosem_frame(const decoded_frame& f, const frame_context& c, rea
         const channel target_channel = ch.ch;
         const auto to = scale_of(target_channel.in);
         if (!to) {
-            skip(i, label + ": the channel " + to_string(target_channel) + " is not an electricity channel");
+            skip(i,
+                 label() + ": the channel " + to_string(target_channel) + " is not an electricity channel");
             continue;
         }
         // the record's unit
         std::optional<unit_scale> from;
-        std::string unit_said;
+        auto unit_said = [&]() -> std::string {
+            if (dlms) {
+                const auto name = cosem_unit_name(r.cosem_unit);
+                return name.empty() ? "unit code " + std::to_string(r.cosem_unit) : std::string(name);
+            }
+            const auto text = f.unit_text_of(r);
+            return text.empty() ? std::string("no unit") : std::string(text);
+        };
         if (dlms) {
             if (!r.has_scaler) {
-                skip(i, label + ": the object's scaler_unit is not known (raw value " + r.number.to_string() +
-                            ")");
+                skip(i, label() + ": the object's scaler_unit is not known (raw value " +
+                            r.number.to_string() + ")");
                 continue;
             }
             from = scale_of_code(r.cosem_unit);
-            unit_said = "unit code " + std::to_string(r.cosem_unit);
-            const auto name = cosem_unit_name(r.cosem_unit);
-            if (!name.empty()) unit_said = std::string(name);
         } else {
             const auto text = f.unit_text_of(r);
-            unit_said = text.empty() ? "no unit" : std::string(text);
             from = text.empty() ? to : scale_of_text(text);
         }
         if (!from || from->base != to->base) {
-            skip(i, label + ": a value in " + unit_said + " does not fit " + to_string(target_channel) +
+            skip(i, label() + ": a value in " + unit_said() + " does not fit " + to_string(target_channel) +
                         " (" + std::string(to_string(target_channel.in)) + ")");
             continue;
         }
         std::string why;
         const auto at = time_of(r, why);
         if (!at) {
-            skip(i, label + ": " + why);
+            skip(i, label() + ": " + why);
             continue;
         }
         const auto value = r.number.to_decimal(from->exponent - to->exponent);
         if (!value) {
-            skip(i, label + ": value " + r.number.to_string() + " " + unit_said +
+            skip(i, label() + ": value " + r.number.to_string() + " " + unit_said() +
                         " is not exact in millionths of " + std::string(to_string(target_channel.in)));
             continue;
         }
         if (!plausible_value(target_channel, value->raw())) {
-            skip(i, label + ": value " + to_string(*value) + " " + std::string(to_string(target_channel.in)) +
-                        " is outside " + plausible_range_text(target_channel));
+            skip(i, label() + ": value " + to_string(*value) + " " +
+                        std::string(to_string(target_channel.in)) + " is outside " +
+                        plausible_range_text(target_channel));
             continue;
         }
         const std::pair<std::uint32_t, std::int64_t> key{target_channel.code(), to_unix(*at)};
-        bool dup = false;
-        for (const auto& s : seen) dup = dup || s == key;
-        if (dup) {
-            skip(i, label + ": an earlier record of this frame has a value of " + to_string(target_channel) +
-                        " at that time");
+        if (!seen.insert(key).second) {
+            skip(i, label() + ": an earlier record of this frame has a value of " +
+                        to_string(target_channel) + " at that time");
             continue;
         }
-        seen.push_back(key);
         if (!have_slot) {
             meter_slot = readings.meter_slot(c.meter);
             have_slot = true;
