@@ -319,16 +319,18 @@ KVANT_C_API int64_t kvant_frame_error_offset(const kvant_frame* frame);
 KVANT_C_API const char* kvant_frame_error_message(const kvant_frame* frame);
 /** The decoder's name ("mbus", "wmbus"); "" before a decode, NULL for NULL. */
 KVANT_C_API const char* kvant_frame_protocol(const kvant_frame* frame);
-/** 1 when the frame names its meter (manufacturer, id, version, medium: the secondary address), else 0 (a
- *  wired short header, a frame that did not decode). */
+/** 1 when the frame names its meter (M-Bus: the secondary address; IEC 62056-21: a serial; DLMS: a system
+ *  title), else 0 (a wired short header, a plain DLMS APDU, a frame that did not decode). */
 KVANT_C_API int kvant_frame_has_address(const kvant_frame* frame);
-/** The manufacturer's three letters ("ACW"); "" without an address; NULL for NULL. */
+/** The manufacturer's three letters ("ACW"); "" without an address and for IEC and DLMS addresses; NULL for
+ *  NULL. */
 KVANT_C_API const char* kvant_frame_manufacturer(const kvant_frame* frame);
 /** The identification number as text: eight digits ("11490378"), or eight hex digits when the meter's id is
- * not BCD; "" without an address; NULL for NULL. */
+ * not BCD; an IEC serial ("009218054"); a DLMS system title's 16 hex digits; "" without an address; NULL for
+ * NULL. */
 KVANT_C_API const char* kvant_frame_id(const kvant_frame* frame);
-/** The device address text "mbus:ACW-11490378-0E-16" a meter is registered with (docs/ingest.md); "" without
- *  an address; NULL for NULL. */
+/** The device address text a meter is registered with: "mbus:ACW-11490378-0E-16", "iec:009218054",
+ *  "dlms:4D4D4D0000BC614E" (docs/ingest.md); "" without an address; NULL for NULL. */
 KVANT_C_API const char* kvant_frame_address(const kvant_frame* frame);
 /** The header's bytes, 0..255: version, medium (device type: 0x07 water, 0x04 heat, ...), access number,
  *  status byte (EN 13757-3: bits 0-1 application errors, 2 power low, 3 permanent error, 4 temporary error).

@@ -523,6 +523,9 @@ TEST_CASE("IEC 62056-21: a P.01 load profile", "[decode][iec]") {
         CHECK(value_of(f, r) == want[i].value);
     }
     CHECK(f.records[6].kind == value_kind::error_token);
+    // an entry's raw bytes start at its '(': the second entry's channel 1 is "(0.300"
+    const auto raw = f.raw_of(f.records[3]);
+    CHECK(std::string(raw.begin(), raw.end()) == "(0.300");
 
     // a profile line with more values than channels is malformed at the extra value's '('
     decoded_frame g;

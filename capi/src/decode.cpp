@@ -48,12 +48,6 @@ char* hand_out_text(const std::string& text) {
 
 namespace {
 
-/// The device address text of a decoded frame's identity ("" when it has none).
-std::string frame_address_text(const decoded_frame& f) {
-    const auto a = frame_address(f);
-    return a ? a->to_string() : std::string();
-}
-
 /// The value texts (and plain-text units) of all records at once, on first ask after a decode.
 void make_values(kvant_frame& x) {
     if (x.values_made) return;
@@ -165,13 +159,10 @@ int kvant_decoder_decode(kvant_decoder* d, const uint8_t* bytes, size_t size, kv
         f->decoded = true;
         f->protocol.assign(f->f.protocol);
         if (d->formats.size() < 4096 && f->f.ok()) d->formats.learn(f->f);
-        if (f->f.ok() && f->f.header.has_address) {
-            f->id = f->f.header.id_text();
-            f->address = frame_address_text(f->f);
-        } else {
-            f->id.clear();
-            f->address.clear();
-        }
+        const auto address = f->f.ok() ? frame_address(f->f) : std::nullopt;
+        f->id = address ? address->id : std::string();
+        f->manufacturer = address ? address->manufacturer : std::string();
+        f->address = address ? address->to_string() : std::string();
         f->message = f->f.ok() ? std::string() : f->f.error.message();
         return KVANT_OK;
     });
@@ -202,14 +193,12 @@ const char* kvant_frame_protocol(const kvant_frame* f) {
 }
 
 int kvant_frame_has_address(const kvant_frame* f) {
-    return barrier([f] { return f && f->decoded && f->f.ok() && f->f.header.has_address ? 1 : 0; });
+    return barrier([f] { return f && f->decoded && f->f.ok() && !f->address.empty() ? 1 : 0; });
 }
 
 const char* kvant_frame_manufacturer(const kvant_frame* f) {
-    return barrier([f]() -> const char* {
-        const auto& x = valid(f, "kvant_frame_manufacturer");
-        return x.id.empty() ? "" : x.f.header.manufacturer.data();
-    });
+    return barrier(
+        [f]() -> const char* { return valid(f, "kvant_frame_manufacturer").manufacturer.c_str(); });
 }
 
 const char* kvant_frame_id(const kvant_frame* f) {

@@ -24,7 +24,7 @@ struct kvant_decoder {
 struct kvant_frame {
     kvant::decoded_frame f;
     // made once a decode, or on first ask: the accessors' strings point into these until the next decode
-    std::string protocol, id, address, message;
+    std::string protocol, id, manufacturer, address, message;
     bool decoded = false;  // a decode has filled `f`
     std::vector<std::string> values, units, obis, names;
     bool values_made = false;

@@ -302,6 +302,11 @@ class parser {
         const int w = fixed_width(tag);
         if (w == -2 || tag == std::uint8_t(axdr_type::compact_array))
             return fail(decode_status::malformed, pos, "a type description", hex_byte(tag));
+        // Every part of an element takes bytes: no null-data, dont-care, empty structure or empty array, so
+        // that a few bytes of contents cannot expand into millions of nodes.
+        if (w == 0)
+            return fail(decode_status::malformed, pos, "a type description with contents",
+                        std::string(axdr_type_name(static_cast<axdr_type>(tag))));
         ++pos;
         const std::size_t self = d.size();
         d.push_back(type_desc{tag, 0, 0});
@@ -311,13 +316,17 @@ class parser {
                 return fail(decode_status::truncated, pos, "2 bytes of an array's element count",
                             bytes_left(pos));
             d[self].count = std::uint32_t(bytes_[pos]) << 8 | bytes_[pos + 1];
+            if (d[self].count == 0)
+                return fail(decode_status::malformed, pos, "an array description of 1..65535 elements", "0");
             pos += 2;
             bool inner_empty = true;
             if (!description(pos, d, depth + 1, inner_empty)) return false;
             if (d[self].count > 0 && !inner_empty) empty = false;
         } else if (tag == std::uint8_t(axdr_type::structure)) {
             std::uint32_t n = 0;
+            const std::uint32_t at = pos;
             if (!length(pos, n)) return false;
+            if (n == 0) return fail(decode_status::malformed, at, "a structure description of members", "0");
             d[self].count = n;
             for (std::uint32_t i = 0; i < n; ++i)
                 if (!description(pos, d, depth + 1, empty)) return false;

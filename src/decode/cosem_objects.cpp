@@ -23,10 +23,6 @@ bool is_signed(axdr_type t) noexcept {
     return t == axdr_type::integer || t == axdr_type::long_ || t == axdr_type::double_long ||
            t == axdr_type::long64;
 }
-bool is_integer(axdr_type t) noexcept {
-    return is_signed(t) || t == axdr_type::unsigned_ || t == axdr_type::long_unsigned ||
-           t == axdr_type::double_long_unsigned || t == axdr_type::long64_unsigned || t == axdr_type::enum_;
-}
 
 /// A big-endian integer of n (1..8) bytes.
 exact_number read_int(const std::uint8_t* p, std::size_t n, bool sign) noexcept {
@@ -138,7 +134,7 @@ frame_record make_record(const decoded_frame& f, const cosem_attribute* a, std::
 void set_value(decoded_frame& f, frame_record& r, std::uint32_t node, bool as_time) {
     const cosem_node& n = f.nodes[node];
     const std::uint8_t* p = f.data.data() + n.offset;
-    const auto bytes = std::span<const std::uint8_t>(f.data).subspan(n.offset, n.size);
+    const std::span<const std::uint8_t> bytes(p, n.size);
     switch (n.type) {
         case axdr_type::array:
         case axdr_type::structure:
@@ -200,26 +196,39 @@ void set_value(decoded_frame& f, frame_record& r, std::uint32_t node, bool as_ti
         case axdr_type::bit_string:
             r.kind = value_kind::bytes;
             return;
-        default:
+        case axdr_type::integer:
+        case axdr_type::long_:
+        case axdr_type::double_long:
+        case axdr_type::long64:
+        case axdr_type::unsigned_:
+        case axdr_type::long_unsigned:
+        case axdr_type::double_long_unsigned:
+        case axdr_type::long64_unsigned:
+        case axdr_type::enum_:
+            if (n.size >= 1 && n.size <= 8) {
+                r.kind = value_kind::number;
+                r.number = read_int(p, n.size, is_signed(n.type));
+                return;
+            }
             break;
-    }
-    if (is_integer(n.type) && n.size >= 1 && n.size <= 8) {
-        r.kind = value_kind::number;
-        r.number = read_int(p, n.size, is_signed(n.type));
-        return;
     }
     r.kind = value_kind::invalid;
 }
 
-/// Applies the session's scaler_unit of the register `a` names to a number record: exactly, by the exponent.
-void apply_scaler(frame_record& r, const cosem_attribute& a, const dlms_session* s) {
-    if (s == nullptr || r.kind != value_kind::number || scaler_attribute_of(a) == 0) return;
+/// The session's scaler_unit for the value attribute `a`, when `a` is a register's value and it is known.
+const scaler_unit* scaler_for(const cosem_attribute& a, const dlms_session* s) {
+    if (s == nullptr || scaler_attribute_of(a) == 0) return nullptr;
     const auto it = s->scaler_units.find(a.obis);
-    if (it == s->scaler_units.end()) return;
-    r.scaler = it->second.scaler;
+    return it == s->scaler_units.end() ? nullptr : &it->second;
+}
+
+/// Applies a scaler_unit to a number record: exactly, by the decimal exponent.
+void apply_scaler(frame_record& r, const scaler_unit* su) {
+    if (su == nullptr || r.kind != value_kind::number) return;
+    r.scaler = su->scaler;
     r.has_scaler = true;
-    r.cosem_unit = it->second.unit;
-    r.exponent = it->second.scaler;
+    r.cosem_unit = su->unit;
+    r.exponent = su->scaler;
     if (r.number.magnitude != 0) r.number.exponent = static_cast<std::int16_t>(r.number.exponent + r.scaler);
 }
 
@@ -353,6 +362,29 @@ void append_buffer(decoded_frame& f, const cosem_attribute& a, std::uint32_t nod
         if (const auto it = s->capture_periods.find(a.obis); it != s->capture_periods.end())
             period = it->second;
     }
+    // What each column is, worked out once: its record's identity, scaler_unit and whether it is a time.
+    struct column {
+        frame_record proto;
+        const scaler_unit* su = nullptr;
+        bool as_time = false, clock = false;
+    };
+    std::vector<column> cols;
+    if (columns != nullptr) {
+        cols.reserve(columns->size());
+        for (const capture_object& o : *columns) {
+            column c;
+            c.proto.has_obis = true;
+            c.proto.obis = o.what.obis;
+            c.proto.obis_given = 0x3F;
+            c.proto.class_id = o.what.class_id;
+            c.proto.attribute = static_cast<std::uint8_t>(o.what.attribute);
+            c.as_time = o.data_index == 0 && is_time_attribute(o.what);
+            c.su = o.data_index == 0 ? scaler_for(o.what, s) : nullptr;
+            c.clock = is_clock_column(o);
+            cols.push_back(c);
+        }
+        f.records.reserve(f.records.size() + std::size_t(buf.count) * cols.size());
+    }
     std::optional<record_time> previous;
     std::uint64_t storage = 0;
     for (std::uint32_t row = node + 1; row < buf.end && row < f.nodes.size(); row = f.nodes[row].end) {
@@ -369,13 +401,17 @@ void append_buffer(decoded_frame& f, const cosem_attribute& a, std::uint32_t nod
         }
         std::size_t col = 0;
         for (std::uint32_t c = row + 1; c < rn.end; c = f.nodes[c].end, ++col) {
-            const capture_object& o = (*columns)[col];
-            frame_record r = make_record(f, &o.what, c);
+            const column& k = cols[col];
+            frame_record& r = f.records.emplace_back(k.proto);
+            const cosem_node& cn = f.nodes[c];
+            r.offset = cn.offset;
+            r.data_offset = cn.offset;
+            r.data_size = static_cast<std::uint16_t>(cn.size > 0xFFFF ? 0xFFFF : cn.size);
+            r.node = c;
             r.storage = storage;
-            const bool as_time = o.data_index == 0 && is_time_attribute(o.what);
-            set_value(f, r, c, as_time);
-            if (o.data_index == 0) apply_scaler(r, o.what, s);
-            if (is_clock_column(o)) {
+            set_value(f, r, c, k.as_time);
+            apply_scaler(r, k.su);
+            if (k.clock) {
                 if (r.kind == value_kind::date_time) {
                     previous = r.when;
                 } else if (f.nodes[c].type == axdr_type::null_data && previous && period != 0) {
@@ -393,7 +429,6 @@ void append_buffer(decoded_frame& f, const cosem_attribute& a, std::uint32_t nod
                     previous.reset();
                 }
             }
-            f.records.push_back(r);
         }
     }
 }
@@ -443,7 +478,7 @@ bool append_attribute_records(decoded_frame& f, const cosem_attribute* a, std::u
     }
     frame_record r = make_record(f, a, node);
     set_value(f, r, node, is_time_attribute(*a));
-    apply_scaler(r, *a, s);
+    apply_scaler(r, scaler_for(*a, s));
     f.records.push_back(r);
     return true;
 }

@@ -661,7 +661,51 @@ frame_values map_cosem_frame(const decoded_frame& f, const frame_context& c, rea
 
 }  // namespace
 
+namespace {
+
+/// Whether a text can be an `iec:` serial (device_address: 1..32 of A..Z a..z 0..9 . _ -).
+bool serial_text(std::string_view s) noexcept {
+    if (s.empty() || s.size() > 32) return false;
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '.' ||
+              c == '_' || c == '-'))
+            return false;
+    return true;
+}
+
+/// An IEC 62056-21 message's serial: a request's device address, or a readout's serial number data set
+/// (C.1.0 = 96.1.0, or 0.0.0) as written between its brackets (leading zeros kept).
+std::optional<device_address> iec_address(const decoded_frame& f) {
+    std::string_view serial;
+    if (f.header.kind == frame_kind::iec_request) {
+        serial = std::string_view(f.text).substr(f.header.ident_offset, f.header.ident_size);
+    } else {
+        for (const auto& r : f.records) {
+            if (!r.has_obis) continue;
+            const auto& g = r.obis.g;
+            const bool serial_set =
+                (g[2] == 96 && g[3] == 1 && g[4] == 0) || (g[2] == 0 && g[3] == 0 && g[4] == 0);
+            if (!serial_set) continue;
+            const auto raw = f.raw_of(r);
+            const std::string_view t(reinterpret_cast<const char*>(raw.data()), raw.size());
+            const auto open = t.find('(');
+            if (open == std::string_view::npos) continue;
+            serial = t.substr(open + 1);
+            serial = serial.substr(0, std::min(serial.find('*'), serial.find(')')));
+            break;
+        }
+    }
+    if (!serial_text(serial)) return std::nullopt;
+    device_address a;
+    a.scheme = address_scheme::iec;
+    a.id = std::string(serial);
+    return a;
+}
+
+}  // namespace
+
 std::optional<device_address> frame_address(const decoded_frame& f) {
+    if (f.protocol == "iec62056-21") return iec_address(f);
     if (f.protocol == "dlms" || f.protocol == "hdlc") {
         if (!f.header.has_system_title) return std::nullopt;
         static constexpr char digits[] = "0123456789ABCDEF";

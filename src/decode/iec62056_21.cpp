@@ -322,7 +322,7 @@ class data_parser {
     bool emit_values(data_set& ds, std::size_t from, bool continuation);
     bool emit_value(data_set& ds, std::uint32_t at, std::uint32_t size, std::uint32_t element);
     bool start_profile(const data_set& ds, std::size_t from);
-    bool emit_profile_line(std::size_t from, std::size_t line_at);
+    bool emit_profile_line(std::size_t from);
     std::uint32_t add_text(std::string_view s) {
         const auto o = std::uint32_t(out_.text.size());
         out_.text.append(s);
@@ -481,7 +481,7 @@ bool data_parser::start_profile(const data_set& ds, std::size_t from) {
     return true;
 }
 
-bool data_parser::emit_profile_line(std::size_t from, std::size_t line_at) {
+bool data_parser::emit_profile_line(std::size_t from) {
     const std::size_t n = brackets_.size() - from;
     if (n > prof_.channels)
         return fail(out_, decode_status::malformed, brackets_[from + prof_.channels].at - 1,
@@ -491,7 +491,7 @@ bool data_parser::emit_profile_line(std::size_t from, std::size_t line_at) {
     for (std::size_t i = 0; i < n; ++i) {
         const bracket kz = prof_brackets_[2 * i], unit = prof_brackets_[2 * i + 1];
         data_set ds;
-        ds.address_at = line_at;
+        ds.address_at = brackets_[from + i].at - 1;  // an entry's value has no address: from its '('
         ds.name_offset = add_text(view(kz.at, kz.size));
         ds.name_size = kz.size;
         ds.has_obis = parse_obis(view(kz.at, kz.size), ds.obis, ds.given);
@@ -527,7 +527,6 @@ bool data_parser::run() {
             continue;
         }
         // one line: data sets up to CR/LF or the region's end
-        const std::size_t line_at = pos;
         bool first_in_line = true;
         while (pos < end_ && !is_line_end(at(pos))) {
             const std::size_t set_at = pos;
@@ -545,7 +544,7 @@ bool data_parser::run() {
             if (!read_brackets(pos)) return false;
             if (address_size == 0 && first_in_line && (prof_.active || have_last_)) {
                 if (prof_.active) {
-                    if (!emit_profile_line(0, line_at)) return false;
+                    if (!emit_profile_line(0)) return false;
                 } else {
                     // a continuation line: more values of the last data set
                     emit_values(last_, 0, true);

@@ -43,6 +43,27 @@ std::string normalize_meter(std::string_view meter, const location& where) {
         return true;
     };
     std::string out;
+    // DLMS: [ek:|ak:|bk:|dk:] then dlms:SYSTEMTITLE or SYSTEMTITLE (16 hex digits)
+    std::string_view d = m;
+    std::string prefix;
+    for (std::string_view k : {"ek:", "ak:", "bk:", "dk:"}) {
+        if (d.size() >= 3 && (d[0] | 0x20) == k[0] && (d[1] | 0x20) == k[1] && d[2] == ':') {
+            if (k != "ek:") prefix = std::string(k);
+            d.remove_prefix(3);
+            break;
+        }
+    }
+    const bool prefixed = d.size() != m.size();
+    if (d.size() >= 5 && (d.substr(0, 5) == "dlms:" || d.substr(0, 5) == "DLMS:")) d.remove_prefix(5);
+    if (d.size() == 16) {
+        for (char c : d)
+            if (!is_hex(c)) return bad("a DLMS system title is 16 hex digits (dlms:4D4D4D0000BC614E)");
+        out = prefix + "dlms:";
+        for (char c : d) out.push_back(upper(c));
+        return out;
+    }
+    if (prefixed || d.size() != m.size())
+        return bad("expected a DLMS system title of 16 hex digits, as [ek:|ak:|bk:|dk:][dlms:]SYSTEMTITLE");
     if (m.rfind("mbus:", 0) == 0) {
         const std::string_view a = m.substr(5);
         // MAN-IIIIIIII or MAN-IIIIIIII-VV-MM
@@ -62,7 +83,10 @@ std::string normalize_meter(std::string_view meter, const location& where) {
         for (char c : a) out.push_back(upper(c));
         return out;
     }
-    if (!id_ok(m)) return bad("expected an id of eight digits or a device address mbus:MAN-ID[-VV-MM]");
+    if (!id_ok(m))
+        return bad(
+            "expected an id of eight digits, a device address mbus:MAN-ID[-VV-MM] or a DLMS system title "
+            "[ek:|ak:|bk:|dk:][dlms:]SYSTEMTITLE");
     for (char c : m) out.push_back(upper(c));
     return out;
 }
@@ -133,6 +157,7 @@ const aes_key* key_ring::find(std::string_view address, std::string_view id) con
             k.reserve(address.size());
             for (char c : address) k.push_back(upper(c));
             if (k.rfind("MBUS:", 0) == 0) k.replace(0, 5, "mbus:");
+            if (k.rfind("DLMS:", 0) == 0) k.replace(0, 5, "dlms:");
             if (auto it = keys_.find(k); it != keys_.end()) return &it->second;
             // mbus:MAN-ID-VV-MM: a key given for mbus:MAN-ID holds for any version and medium
             if (k.size() == 23) {
@@ -144,6 +169,24 @@ const aes_key* key_ring::find(std::string_view address, std::string_view id) con
         for (char c : id) k.push_back(upper(c));
         if (auto it = keys_.find(k); it != keys_.end()) return &it->second;
     } catch (...) {  // std::bad_alloc of a key string: no key rather than an exception from a noexcept find
+    }
+    return nullptr;
+}
+
+const aes_key* key_ring::find_dlms(const std::array<std::uint8_t, 8>& system_title,
+                                   dlms_key_kind kind) const noexcept {
+    if (keys_.empty()) return nullptr;
+    static constexpr char digits[] = "0123456789ABCDEF";
+    static constexpr std::string_view prefixes[] = {"", "ak:", "bk:", "dk:"};
+    try {
+        std::string k(prefixes[static_cast<std::size_t>(kind)]);
+        k += "dlms:";
+        for (const std::uint8_t b : system_title) {
+            k.push_back(digits[b >> 4]);
+            k.push_back(digits[b & 15]);
+        }
+        if (auto it = keys_.find(k); it != keys_.end()) return &it->second;
+    } catch (...) {  // std::bad_alloc: no key rather than an exception from a noexcept find
     }
     return nullptr;
 }

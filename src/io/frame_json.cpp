@@ -104,7 +104,8 @@ std::string float_text(const std::uint8_t* p) {
 
 /// An A-XDR value as JSON: arrays and structures as arrays, integers, enums and floats as exact decimal text,
 /// booleans as true/false, null-data and dont-care as null, octet strings and BCD as hex text, strings as
-/// text, bit strings as '0'/'1' text, and the date-time types as hex text of their bytes.
+/// text, bit strings as '0'/'1' text, and the date-time, date and time types as time_text (their bytes in hex
+/// when they are not a time).
 json node_json(const decoded_frame& f, std::uint32_t i) {
     if (i >= f.nodes.size()) return nullptr;
     const cosem_node& n = f.nodes[i];
@@ -149,6 +150,15 @@ json node_json(const decoded_frame& f, std::uint32_t i) {
         case axdr_type::null_data:
         case axdr_type::dont_care:
             return nullptr;
+        case axdr_type::date_time:
+        case axdr_type::date:
+        case axdr_type::time: {
+            record_time t;
+            if (!read_cosem_time(std::span(p, n.size), n.type, t)) return hex_text(std::span(p, n.size));
+            return time_text(t, n.type == axdr_type::date   ? value_kind::date
+                                : n.type == axdr_type::time ? value_kind::time
+                                                            : value_kind::date_time);
+        }
         default:
             return hex_text(std::span(p, n.size));
     }

@@ -353,8 +353,105 @@ static void corpus_frame(void) {
     kvant_decoder_free(d);
 }
 
+/* An IEC 62056-21 readout block (a data message) under the standard XOR block check:
+ *   02                 STX
+ *   "C.1.0(009218054)" CR LF      the serial number data set (C = 96): text, leading zeros kept
+ *   "1.8.1(012345.67*kWh)" CR LF  A+ in tariff 1: 12345.67 kWh
+ *   "!" CR LF 03       the readout's end line, ETX
+ *   BCC                the XOR of every byte after STX up to and including ETX (worked out below) */
+static void iec_readout(void) {
+    static const char body[] = "C.1.0(009218054)\r\n1.8.1(012345.67*kWh)\r\n!\r\n\x03";
+    uint8_t msg[64];
+    uint8_t bcc = 0;
+    size_t n = strlen(body), i;
+    kvant_decoder* d = NULL;
+    kvant_decoder_options o;
+    kvant_frame* f = NULL;
+    msg[0] = 0x02;
+    memcpy(msg + 1, body, n);
+    for (i = 0; i < n; ++i) bcc ^= (uint8_t)body[i];
+    msg[n + 1] = bcc;
+
+    OK(kvant_decoder_options_init(&o, sizeof o));
+    o.dialect = "standard";
+    OK(kvant_decoder_new(&d, "iec62056-21", &o));
+    OK(kvant_frame_new(&f));
+    OK(kvant_decoder_decode(d, msg, n + 2, f));
+    CHECK(kvant_frame_ok(f) == 1);
+    CHECK_STR(kvant_frame_address(f), "iec:009218054");
+    CHECK(kvant_frame_record_count(f) == 2);
+    CHECK_STR(kvant_frame_record_name(f, 1), "1.8.1");
+    CHECK_STR(kvant_frame_record_obis(f, 1), "1.8.1");
+    CHECK_STR(kvant_frame_record_value(f, 1), "12345.67");
+    CHECK_STR(kvant_frame_record_unit(f, 1), "kWh");
+    CHECK_EQ_I64(kvant_frame_record_class_id(f, 1), 0);
+    CHECK_EQ_I64(kvant_frame_record_scaler(f, 1), KVANT_NULL_INT64);
+
+    /* the same bytes with the block check changed by one: a checksum failure at the BCC's offset */
+    msg[n + 1] = (uint8_t)(bcc ^ 1);
+    OK(kvant_decoder_decode(d, msg, n + 2, f));
+    CHECK(kvant_frame_ok(f) == 0);
+    CHECK_STR(kvant_frame_status_name(f), "checksum");
+    CHECK_EQ_I64(kvant_frame_error_offset(f), (int64_t)(n + 1));
+    kvant_decoder_free(d);
+
+    /* an unknown dialect is named */
+    o.dialect = "xor7";
+    CHECK_STATUS(kvant_decoder_new(&d, "iec62056-21", &o), KVANT_E_PARSE);
+    CHECK_ERROR_HAS("xor7");
+    kvant_frame_free(f);
+}
+
+/* A DLMS conversation: the client reads a register's scaler_unit, then its value; the session in the decoder
+ * names the answers' objects and applies the scaler once.
+ *   C0 01 C1 0003 0100010800FF 03 00   Get-Request normal, invoke 0xC1, class 3, 1-0:1.8.0*255, attribute 3
+ *   C4 01 C1 00 02 02 0F FE 16 1E      Get-Response: structure {integer -2, enum 30 (Wh)}
+ *   C0 01 C1 0003 0100010800FF 02 00   Get-Request of attribute 2 (the value)
+ *   C4 01 C1 00 06 0001E240            Get-Response: double-long-unsigned 123456 -> 1234.56 Wh */
+static void dlms_register(void) {
+    static const uint8_t req3[] = {0xC0, 0x01, 0xC1, 0x00, 0x03, 0x01, 0x00,
+                                   0x01, 0x08, 0x00, 0xFF, 0x03, 0x00};
+    static const uint8_t rsp3[] = {0xC4, 0x01, 0xC1, 0x00, 0x02, 0x02, 0x0F, 0xFE, 0x16, 0x1E};
+    static const uint8_t req2[] = {0xC0, 0x01, 0xC1, 0x00, 0x03, 0x01, 0x00,
+                                   0x01, 0x08, 0x00, 0xFF, 0x02, 0x00};
+    static const uint8_t rsp2[] = {0xC4, 0x01, 0xC1, 0x00, 0x06, 0x00, 0x01, 0xE2, 0x40};
+    kvant_decoder* d = NULL;
+    kvant_frame* f = NULL;
+    OK(kvant_decoder_new(&d, "dlms", NULL));
+    OK(kvant_frame_new(&f));
+    /* the value before its scaler_unit is known: the raw integer, no scaler */
+    OK(kvant_decoder_decode(d, req2, sizeof req2, f));
+    OK(kvant_decoder_decode(d, rsp2, sizeof rsp2, f));
+    CHECK(kvant_frame_ok(f) == 1 && kvant_frame_record_count(f) == 1);
+    CHECK_STR(kvant_frame_record_value(f, 0), "123456");
+    CHECK_EQ_I64(kvant_frame_record_scaler(f, 0), KVANT_NULL_INT64);
+    OK(kvant_decoder_decode(d, req3, sizeof req3, f));
+    OK(kvant_decoder_decode(d, rsp3, sizeof rsp3, f));
+    CHECK(kvant_frame_ok(f) == 1);
+    OK(kvant_decoder_decode(d, req2, sizeof req2, f));
+    OK(kvant_decoder_decode(d, rsp2, sizeof rsp2, f));
+    CHECK(kvant_frame_ok(f) == 1 && kvant_frame_record_count(f) == 1);
+    CHECK_STR(kvant_frame_record_obis(f, 0), "1-0:1.8.0*255");
+    CHECK_EQ_I64(kvant_frame_record_class_id(f, 0), 3);
+    CHECK_EQ_I64(kvant_frame_record_attribute(f, 0), 2);
+    CHECK_STR(kvant_frame_record_value(f, 0), "1234.56");
+    CHECK_STR(kvant_frame_record_unit(f, 0), "Wh");
+    CHECK_EQ_I64(kvant_frame_record_scaler(f, 0), -2);
+    /* a restart forgets pending requests: the answer alone names no object */
+    OK(kvant_decoder_decode(d, req2, sizeof req2, f));
+    OK(kvant_decoder_restart(d));
+    OK(kvant_decoder_decode(d, rsp2, sizeof rsp2, f));
+    CHECK(kvant_frame_ok(f) == 1 && kvant_frame_record_count(f) == 1);
+    CHECK_STR(kvant_frame_record_obis(f, 0), "");
+    CHECK_STATUS(kvant_decoder_restart(NULL), KVANT_E_INVALID_ARGUMENT);
+    kvant_frame_free(f);
+    kvant_decoder_free(d);
+}
+
 int main(void) {
     decode_long_frame();
+    iec_readout();
+    dlms_register();
     bad_frames();
     json_of_frame();
     decoder_options_and_keys();

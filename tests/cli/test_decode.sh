@@ -166,6 +166,57 @@ contains out '"readings":[{"channel":"volume","time":"2008-05-31T23:50:00Z","val
 expect 0 "wmbus ingest" -- "$kvant" ingest --db g.db --protocol wmbus --keys oms.keys oms.hex
 contains out "readings 1 written, 0 unchanged; events 0 written" "wmbus ingest writes"
 
+# ---- IEC 62056-21: a readout block saved as it came from the port (--input raw), standard XOR block check.
+# STX, "C.1.0(009218054)" CR LF (the serial), "1.8.1(012345.67*kWh)" CR LF (A+ T1), "1.8.2(ERROR)" CR LF (an
+# error token), "!" CR LF ETX, then the XOR of every byte after STX up to and including ETX.
+printf 'C.1.0(009218054)\r\n1.8.1(012345.67*kWh)\r\n1.8.2(ERROR)\r\n!\r\n\003' >iec.body
+bcc=0
+for b in $(od -An -tu1 -v iec.body); do bcc=$((bcc ^ b)); done
+{ printf '\002'; cat iec.body; printf "\\$(printf '%03o' "$bcc")"; } >iec.bin
+expect 0 "decode an IEC readout" -- "$kvant" decode --protocol iec62056-21 --input raw iec.bin
+contains out '"address":"iec:009218054"' "IEC: the serial as written names the meter"
+contains out '"name":"1.8.1","obis":"1.8.1","class_id":null,"attribute":null,"value":"12345.67","unit":"kWh"' "IEC: a value with its unit"
+contains out '"value":null,"unit":null,"scaler":null,"error":"ERROR"' "IEC: an error token"
+contains out '"bcc":"standard"' "IEC: the XOR matched"
+expect 0 "the Energomera dialect refuses the XOR" -- "$kvant" decode --protocol iec62056-21 --input raw --dialect energomera iec.bin
+contains out '"ok":false,"error":{"status":"checksum"' "IEC: a block check of the other dialect is a checksum error"
+expect 2 "an unknown dialect" -- "$kvant" decode --protocol iec62056-21 --dialect xor7 iec.bin
+contains err "xor7" "the bad dialect is named"
+cat >e_meters.csv <<'EOF'
+serial,resource,zone,address,installed
+E7,electricity,Europe/Moscow,iec:009218054,2020-01-01
+D1,electricity,Europe/Moscow,,2020-01-01
+EOF
+expect 0 "import electricity meters" -- "$kvant" import --db e.db --meters e_meters.csv
+expect 0 "decode an IEC readout of a known meter" -- "$kvant" decode --protocol iec62056-21 --input raw --db e.db --at 2024-03-01T09:00:00Z iec.bin
+contains out '"readings":[{"channel":"active_import.t1","time":"2024-03-01T09:00:00Z","value":"12345.67"}]' "IEC: the reading at --at"
+expect 0 "ingest the IEC readout" -- "$kvant" ingest --db e.db --protocol iec62056-21 --input raw --at 2024-03-01T09:00:00Z iec.bin
+contains out "frames 1: 1 decoded, 0 rejected, 0 unmatched" "IEC ingest counts"
+contains out "readings 1 written" "IEC ingest writes"
+
+# ---- DLMS: a register's scaler_unit read, then its value (one conversation: the request names the answer).
+#   C0 01 C1 0003 0100010800FF 03 00   Get-Request normal, invoke C1, class 3, 1-0:1.8.0*255, attribute 3
+#   C4 01 C1 00 0202 0FFE 161E          Get-Response: structure {integer -2, enum 30 = Wh}
+#   C0 01 C1 0003 0100010800FF 02 00   Get-Request of attribute 2
+#   C4 01 C1 00 06 0001E240             Get-Response: double-long-unsigned 123456 -> 1234.56 Wh = 1.23456 kWh
+cat >dlms.hex <<'EOF'
+C0 01 C1 0003 0100010800FF 03 00
+C4 01 C1 00 0202 0FFE 161E
+C0 01 C1 0003 0100010800FF 02 00
+C4 01 C1 00 06 0001E240
+EOF
+expect 0 "decode a DLMS conversation" -- "$kvant" decode --protocol dlms dlms.hex
+lines_ok out 4 "DLMS: a line an APDU"
+line_of out 4
+contains line '"obis":"1-0:1.8.0*255","class_id":3,"attribute":2,"value":"1234.56","unit":"Wh","scaler":-2' "DLMS: the scaler applied once"
+expect 0 "ingest the DLMS conversation for meter D1" -- "$kvant" ingest --db e.db --protocol dlms --meter D1 --at 2024-03-01T09:00:00Z dlms.hex
+contains out "frames 4: 4 decoded, 0 rejected, 0 unmatched" "DLMS ingest counts"
+contains out "readings 1 written" "DLMS ingest writes the register"
+expect 0 "without --meter the frames that carry no address are unmatched" -- "$kvant" ingest --db e.db --protocol dlms --at 2024-03-01T09:00:00Z dlms.hex
+contains out "frames 4: 4 decoded, 0 rejected, 4 unmatched" "DLMS without --meter"
+expect 2 "an unknown --meter (a usage error)" -- "$kvant" ingest --db e.db --protocol dlms --meter NOPE dlms.hex
+contains err "NOPE" "the unknown meter is named"
+
 # ---- the corpus, when present
 if [ -n "$corpus" ] && [ -f "$corpus/mbus/libmbus_frames.jsonl" ]; then
   sed -n 's/.*"hex": "\([0-9A-Fa-f]*\)".*/\1/p' "$corpus/mbus/libmbus_frames.jsonl" >corpus.hex

@@ -226,3 +226,51 @@ def test_corpus_first_frame():
     assert f["records"][1]["value"] == "54.321", first["source"]  # libmbus: Volume 54.321000 m^3
     df = kvant.decode_frames([json.loads(l)["hex"] for l in CORPUS.read_text().splitlines() if l.strip()])
     assert df["frame"].nunique() + len(df.attrs["errors"]) <= 86
+
+
+def _iec_block(body):
+    """An IEC 62056-21 data message: STX, the body (ending in ETX), and the XOR block check of the bytes after
+    STX up to and including ETX."""
+    bcc = 0
+    for b in body:
+        bcc ^= b
+    return b"\x02" + body + bytes([bcc])
+
+
+def test_iec_readout():
+    msg = _iec_block(b"C.1.0(009218054)\r\n1.8.1(012345.67*kWh)\r\n1.8.2(ERROR)\r\n!\r\n\x03")
+    f = kvant.decode(msg, "iec62056-21", dialect="standard")
+    assert f["ok"] is True and f["address"] == "iec:009218054" and f["bcc"] == "standard"
+    r = f["records"][1]
+    assert (r["name"], r["obis"], r["value"], r["unit"], r["scaler"]) == ("1.8.1", "1.8.1", "12345.67", "kWh", None)
+    assert f["records"][2]["value"] is None and f["records"][2]["error"] == "ERROR"
+    # the same bytes under Energomera's additive check fail at the block check's offset
+    bad = kvant.decode(msg, "iec62056-21", dialect="energomera")
+    assert bad["ok"] is False and bad["error"]["status"] == "checksum" and bad["error"]["offset"] == len(msg) - 1
+    df = kvant.decode_frames([msg], protocol="iec62056-21")
+    assert df["obis"].tolist()[:2] == ["96.1.0", "1.8.1"] and df["name"].tolist()[1] == "1.8.1"
+    with pytest.raises(kvant.ParseError):
+        kvant.Decoder("iec62056-21", dialect="xor7")
+
+
+def test_dlms_register_in_a_session():
+    # Get-Request of 1-0:1.8.0*255 (class 3) attribute 3, its answer {scaler -2, unit 30 Wh}; then attribute 2
+    # and its answer 123456 -> 1234.56 Wh. One decoder is one conversation.
+    req3 = "C001C1 0003 0100010800FF 03 00"
+    rsp3 = "C401C100 0202 0FFE 161E"
+    req2 = "C001C1 0003 0100010800FF 02 00"
+    rsp2 = "C401C100 060001E240"
+    d = kvant.Decoder("dlms")
+    for x in (req3, rsp3, req2):
+        assert d.decode(x)["ok"] is True
+    r = d.decode(rsp2)["records"][0]
+    assert (r["obis"], r["class_id"], r["attribute"], r["value"], r["unit"], r["scaler"]) == \
+        ("1-0:1.8.0*255", 3, 2, "1234.56", "Wh", -2)
+    df = kvant.Decoder("dlms").decode_frames([req3, rsp3, req2, rsp2])
+    row = df.iloc[-1]
+    assert (row["obis"], row["class_id"], row["value"], row["scaler"]) == ("1-0:1.8.0*255", 3, "1234.56", -2)
+    # without the scaler_unit the value is the raw integer and no scaler is claimed
+    alone = kvant.Decoder("dlms")
+    alone.decode(req2)
+    r = alone.decode(rsp2)["records"][0]
+    assert (r["value"], r["scaler"]) == ("123456", None)

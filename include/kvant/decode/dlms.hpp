@@ -71,6 +71,9 @@ struct dlms_session {
     /// The server's system title, when an AARE or a ciphered APDU gave it (General-Ded and the
     /// service-specific ciphered APDUs do not carry one).
     std::optional<std::array<std::uint8_t, 8>> server_system_title;
+    /// The client's system title, when an AARQ gave it (its calling-AP-title): the IV of the client's
+    /// service-specific ciphered requests (glo-get-request, …) starts with it.
+    std::optional<std::array<std::uint8_t, 8>> client_system_title;
 
     /// Forgets partial transfers and pending requests (a new association), keeping what was learnt.
     void restart() noexcept {
