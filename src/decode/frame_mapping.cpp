@@ -2,6 +2,7 @@
 // ("M-Bus records") describe every rule coded here.
 #include "kvant/decode/frame_mapping.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <optional>
@@ -519,6 +520,8 @@ frame_values map_cosem_frame(const decoded_frame& f, const frame_context& c, rea
         }
     };
     std::unordered_set<std::pair<std::uint32_t, std::int64_t>, key_hash> seen;
+    using obis_key = std::pair<logical_name, std::uint8_t>;
+    std::vector<std::pair<obis_key, cosem_choice>> obis_seen;
     std::uint32_t meter_slot = 0;
     bool have_slot = false;
     for (std::size_t i = 0; i < f.records.size(); ++i) {
@@ -570,7 +573,17 @@ frame_values map_cosem_frame(const decoded_frame& f, const frame_context& c, rea
         }
         if (over != c.channel_overrides.end())
             ch = with_element(over->second, r, label());
-        else if (r.has_obis)
+        else if (r.has_obis && r.tariff == 0 && r.subunit == 0 && written.empty()) {
+            // DLMS: a frame holds few objects (a profile's columns, row after row): each is looked up once
+            const obis_key key{r.obis, r.obis_given};
+            auto hit = std::find_if(obis_seen.begin(), obis_seen.end(),
+                                    [&](const auto& e) { return e.first == key; });
+            if (hit == obis_seen.end()) {
+                obis_seen.emplace_back(key, obis_channel(r, written));
+                hit = obis_seen.end() - 1;
+            }
+            ch = hit->second;
+        } else if (r.has_obis)
             ch = obis_channel(r, written);
         else if (!dlms && written.size() == 5)
             ch = energomera_channel(written, r);
