@@ -7,8 +7,6 @@
 #include <limits>
 #include <optional>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "kvant/model/validation.hpp"
 
@@ -487,24 +485,35 @@ frame_values map_cosem_frame(const decoded_frame& f, const frame_context& c, rea
         }
     };
     // The clock of each storage number (a profile row's clock column; storage 0: a clock read with the
-    // values), as UTC or why it cannot be used; the first clock of a storage number counts.
+    // values), as UTC or why it cannot be used; the first clock of a storage number counts. Storage numbers
+    // of a buffer are 1, 2, … so a vector indexed by them (bounded by the record count) holds them.
     struct row_clock {
-        std::optional<instant> at;
-        std::string why;
+        std::int64_t at = 0;
+        std::int32_t state = -2;  ///< -2 none, -1 valid, k ≥ 0: unusable, why in clock_why[k]
     };
-    std::unordered_map<std::uint64_t, row_clock> clocks;
-    for (const auto& r : f.records)
-        if (is_clock_value(r) && !clocks.count(r.storage)) {
-            row_clock k;
-            k.at = cosem_instant(r.when, utc, k.why);
-            if (!k.at) k.why = "its row's clock: " + k.why;
-            clocks.emplace(r.storage, std::move(k));
+    std::vector<row_clock> clocks;
+    std::vector<std::string> clock_why;
+    for (const auto& r : f.records) {
+        if (!is_clock_value(r) || r.storage > f.records.size()) continue;
+        if (clocks.size() <= r.storage) clocks.resize(std::size_t(r.storage) + 1);
+        row_clock& k = clocks[std::size_t(r.storage)];
+        if (k.state != -2) continue;
+        std::string why;
+        if (const auto t = cosem_instant(r.when, utc, why)) {
+            k.at = to_unix(*t);
+            k.state = -1;
+        } else {
+            k.state = static_cast<std::int32_t>(clock_why.size());
+            clock_why.push_back("its row's clock: " + why);
         }
+    }
     auto time_of = [&](const frame_record& r, std::string& why) -> std::optional<instant> {
         if (r.when.has_date) return cosem_instant(r.when, utc, why);
-        if (const auto k = clocks.find(r.storage); k != clocks.end()) {
-            if (!k->second.at) why = k->second.why;
-            return k->second.at;
+        if (r.storage < clocks.size() && clocks[std::size_t(r.storage)].state != -2) {
+            const row_clock& k = clocks[std::size_t(r.storage)];
+            if (k.state == -1) return from_unix(k.at);
+            why = clock_why[std::size_t(k.state)];
+            return std::nullopt;
         }
         if (r.storage != 0) {
             why = "a profile row (storage " + std::to_string(r.storage) + ") without a time";
@@ -514,12 +523,26 @@ frame_values map_cosem_frame(const decoded_frame& f, const frame_context& c, rea
     };
     const bool dlms = f.protocol != "iec62056-21";
 
-    struct key_hash {
-        std::size_t operator()(const std::pair<std::uint32_t, std::int64_t>& k) const noexcept {
-            return std::hash<std::int64_t>{}(k.second * 1000003 + k.first);
-        }
+    // (channel, time) of the rows added: an open-addressing table sized for the frame's records
+    struct seen_key {
+        std::uint32_t channel = 0;
+        bool used = false;
+        std::int64_t time = 0;
     };
-    std::unordered_set<std::pair<std::uint32_t, std::int64_t>, key_hash> seen;
+    std::size_t capacity = 16;
+    while (capacity < 2 * f.records.size()) capacity *= 2;
+    std::vector<seen_key> seen(capacity);
+    auto first_at = [&](std::uint32_t channel, std::int64_t time) {
+        std::uint64_t x = static_cast<std::uint64_t>(time) * 0x9E3779B97F4A7C15ULL ^ channel;
+        x = (x ^ (x >> 31)) * 0xBF58476D1CE4E5B9ULL;
+        std::size_t h = static_cast<std::size_t>(x ^ (x >> 29)) & (capacity - 1);
+        while (seen[h].used) {
+            if (seen[h].channel == channel && seen[h].time == time) return false;
+            h = (h + 1) & (capacity - 1);
+        }
+        seen[h] = {channel, true, time};
+        return true;
+    };
     using obis_key = std::pair<logical_name, std::uint8_t>;
     std::vector<std::pair<obis_key, cosem_choice>> obis_seen;
     std::uint32_t meter_slot = 0;
@@ -657,7 +680,7 @@ frame_values map_cosem_frame(const decoded_frame& f, const frame_context& c, rea
             continue;
         }
         const std::pair<std::uint32_t, std::int64_t> key{target_channel.code(), to_unix(*at)};
-        if (!seen.insert(key).second) {
+        if (!first_at(key.first, key.second)) {
             skip(i, label() + ": an earlier record of this frame has a value of " +
                         to_string(target_channel) + " at that time");
             continue;
