@@ -2,7 +2,11 @@
 // ("M-Bus records") describe every rule coded here.
 #include "kvant/decode/frame_mapping.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <limits>
+#include <optional>
+#include <string_view>
 
 #include "kvant/model/validation.hpp"
 
@@ -213,6 +217,484 @@ std::optional<std::uint64_t> flag_bits(const decoded_frame& f, const frame_recor
     return std::nullopt;
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// IEC 62056-21 and DLMS/COSEM records (docs/channels.md "IEC 62056-21 and DLMS records", docs/dlms.md)
+
+bool is_cosem_protocol(std::string_view p) {
+    return p == "iec62056-21" || p == "dlms" || p == "hdlc";
+}
+
+/// A unit as a base unit and a power of ten: kWh is (Wh, 3).
+struct unit_scale {
+    std::string_view base;
+    int exponent = 0;
+};
+
+std::optional<unit_scale> scale_of(unit u) {
+    switch (u) {
+        case unit::kwh:
+            return unit_scale{"Wh", 3};
+        case unit::mwh:
+            return unit_scale{"Wh", 6};
+        case unit::kvarh:
+            return unit_scale{"varh", 3};
+        case unit::kvah:
+            return unit_scale{"VAh", 3};
+        case unit::kw:
+            return unit_scale{"W", 3};
+        case unit::kvar:
+            return unit_scale{"var", 3};
+        case unit::kva:
+            return unit_scale{"VA", 3};
+        case unit::volt:
+            return unit_scale{"V", 0};
+        case unit::ampere:
+            return unit_scale{"A", 0};
+        case unit::hertz:
+            return unit_scale{"Hz", 0};
+        case unit::ratio:
+            return unit_scale{"1", 0};
+        default:
+            return std::nullopt;
+    }
+}
+
+/// An IEC readout's unit text: an optional k or M before Wh, varh, VAh, W, var, VA, V, A, Hz.
+std::optional<unit_scale> scale_of_text(std::string_view u) {
+    int e = 0;
+    static constexpr std::string_view bases[] = {"Wh", "varh", "VAh", "W", "var", "VA", "V", "A", "Hz"};
+    auto base = [](std::string_view b) -> std::optional<std::string_view> {
+        for (auto x : bases)
+            if (x == b) return x;
+        if (b == "VArh" || b == "Varh") return std::string_view("varh");
+        if (b == "VAr" || b == "Var") return std::string_view("var");
+        return std::nullopt;
+    };
+    if (auto b = base(u)) return unit_scale{*b, 0};
+    if (u.size() > 1 && (u[0] == 'k' || u[0] == 'M')) {
+        e = u[0] == 'k' ? 3 : 6;
+        if (auto b = base(u.substr(1))) return unit_scale{*b, e};
+    }
+    return std::nullopt;
+}
+
+/// A DLMS unit code (the Blue Book's unit table) after the scaler: the base unit.
+std::optional<unit_scale> scale_of_code(std::uint8_t code) {
+    switch (code) {
+        case 27:
+            return unit_scale{"W", 0};
+        case 28:
+            return unit_scale{"VA", 0};
+        case 29:
+            return unit_scale{"var", 0};
+        case 30:
+            return unit_scale{"Wh", 0};
+        case 31:
+            return unit_scale{"VAh", 0};
+        case 32:
+            return unit_scale{"varh", 0};
+        case 33:
+            return unit_scale{"A", 0};
+        case 35:
+            return unit_scale{"V", 0};
+        case 44:
+            return unit_scale{"Hz", 0};
+        case 0:
+        case 255:  // count: a number without a unit
+            return unit_scale{"1", 0};
+        default:
+            return std::nullopt;
+    }
+}
+
+/// OBIS value groups C that name a quantity (docs/channels.md, "OBIS codes").
+bool is_quantity_c(unsigned c) {
+    return (c >= 1 && c <= 10) || c == 13 || c == 14 || c == 15 || c == 31 || c == 32 || c == 51 || c == 52 ||
+           c == 71 || c == 72;
+}
+
+/// What a record's name says its value is.
+struct cosem_choice {
+    enum { channel_, silent, skipped } what = silent;
+    channel ch;
+    bool explicit_unit = false;  ///< an override: the record's unit text must still agree
+    std::string why;
+};
+
+cosem_choice skipped_because(std::string why) {
+    cosem_choice c;
+    c.what = cosem_choice::skipped;
+    c.why = std::move(why);
+    return c;
+}
+cosem_choice to_channel(channel ch) {
+    cosem_choice c;
+    c.what = cosem_choice::channel_;
+    c.ch = ch;
+    return c;
+}
+
+/// The record's element index as a tariff (an IEC list of total, T1, T2, …): the channel in that tariff,
+/// or why not.
+cosem_choice with_element(channel ch, const frame_record& r, std::string_view name) {
+    if (r.tariff == 0 && r.subunit == 0) return to_channel(ch);
+    if (r.tariff == 0)
+        return skipped_because("element " + std::to_string(r.subunit) + " of " + std::string(name) +
+                               " has no channel");
+    if (ch.tariff != register_id::total)
+        return skipped_because("element " + std::to_string(r.tariff) + " of the tariff register " +
+                               std::string(name) + " has no channel");
+    if (r.tariff > 8)
+        return skipped_because("element " + std::to_string(r.tariff) + " of " + std::string(name) +
+                               ": channels have tariffs 1..8");
+    return to_channel(ch.with_tariff(static_cast<register_id>(r.tariff)));
+}
+
+/// Energomera CE102/CE301/CE303 names (their IEC 62056-21 dialect).
+cosem_choice energomera_channel(std::string_view name, const frame_record& r) {
+    if (name == "ET0PE") return with_element(channel::of(quantity::active_import), r, name);
+    const unsigned element = r.subunit;
+    auto phase = [&](quantity l1) -> cosem_choice {
+        if (element > 2)
+            return skipped_because(std::string(name) + " element " + std::to_string(element) +
+                                   ": a three-phase meter has phases 0..2");
+        return to_channel(channel::of(static_cast<quantity>(static_cast<int>(l1) + int(element))));
+    };
+    if (name == "VOLTA") return phase(quantity::voltage_l1);
+    if (name == "CURRE") return phase(quantity::current_l1);
+    if (name == "FREQU" || name == "POWEP") {
+        if (element != 0)
+            return skipped_because(std::string(name) + " has one value, not element " +
+                                   std::to_string(element));
+        if (name == "FREQU") return to_channel(channel::of(quantity::frequency));
+        channel c = channel::of(quantity::active_import);
+        c.kind = channel_kind::instantaneous;
+        c.in = unit::kw;
+        return to_channel(c);
+    }
+    if (name == "ECMPE" || name == "EAMPE" || name == "ECDPE")
+        return skipped_because(
+            std::string(name) +
+            ": energy of a month or day (a consumption, not a register) has no channel; map "
+            "it per device");
+    if (name == "ENMPE")
+        return skipped_because(
+            "ENMPE: the register at the start of the month (no time given) has no channel; "
+            "map it per device");
+    if (name == "POWPP") return skipped_because("POWPP: active power of one phase has no channel");
+    return skipped_because("no channel for " + std::string(name) + " (map it per device)");
+}
+
+/// The channel of an OBIS code, or why none, or nothing to say (not a reading).
+cosem_choice obis_channel(const frame_record& r, std::string_view written) {
+    const auto& g = r.obis.g;
+    const bool a_given = (r.obis_given & 1) != 0, f_given = (r.obis_given & 32) != 0;
+    if (a_given && g[0] != 1) return {};  // abstract (A = 0) and other media: not a reading of ours
+    if (!is_quantity_c(g[2])) return {};  // general purpose, service, error, list and profile objects
+    auto name = [&] { return written.empty() ? r.obis.to_string() : std::string(written); };
+    if (f_given && g[5] != 255)
+        return skipped_because("OBIS " + name() + ": a historical value (F = " + std::to_string(g[5]) +
+                               ") has no channel");
+    char code[16];
+    const int n =
+        std::snprintf(code, sizeof code, "%u.%u.%u", unsigned(g[2]), unsigned(g[3]), unsigned(g[4]));
+    const std::string_view text(code, n > 0 ? std::size_t(n) : 0);
+    const auto ch = try_parse_channel(text);
+    if (!ch) return skipped_because("OBIS " + name() + " (" + std::string(text) + ") has no channel");
+    if (r.tariff == 0 && r.subunit == 0) return to_channel(*ch);
+    return with_element(*ch, r, name());
+}
+
+/// A time the meter wrote (IEC 62056-21 time stamp or DLMS date-time) as UTC: with a DLMS deviation
+/// exactly (UTC = local + deviation), else through the meter's zone. Nothing, with why, when unusable.
+template <class Utc>
+std::optional<instant> cosem_instant(const record_time& t, Utc&& utc, std::string& why) {
+    using namespace time_field;
+    if (t.invalid || (t.has_clock_status && (t.clock_status & 0x01) != 0)) {
+        why = "the meter's clock status marks the time invalid";
+        return std::nullopt;
+    }
+    if ((t.unspecified & (year | month | day | hour | minute)) != 0 || !t.has_date) {
+        why = "the time has a date or time field not specified";
+        return std::nullopt;
+    }
+    const auto lt = local_of(t);
+    if (!lt) {
+        why = "the time is not a valid date and time";
+        return std::nullopt;
+    }
+    if (t.has_deviation && (t.unspecified & deviation) == 0) {
+        const instant at = instant{lt->time_since_epoch()} + std::chrono::minutes{t.deviation};
+        if (to_unix(at) < plausible_first_unix || to_unix(at) >= plausible_end_unix) {
+            why = "the time is outside the plausible range";
+            return std::nullopt;
+        }
+        return at;
+    }
+    auto at = utc(*lt);
+    if (!at) why = "the local time is outside the plausible range";
+    return at;
+}
+
+bool is_clock_value(const frame_record& r) {
+    return r.class_id == 8 && r.attribute == 2 && r.kind == value_kind::date_time;
+}
+
+bool is_event_code(const frame_record& r) {
+    return r.has_obis && (r.obis_given & 0x1D) == 0x1D && r.obis.g[0] == 0 && r.obis.g[2] == 96 &&
+           r.obis.g[3] == 11;
+}
+
+}  // namespace
+
+event_kind journal_event_kind(int journal) noexcept {
+    switch (journal) {
+        case 0:
+        case 1:
+            return event_kind::power;
+        case 2:
+            return event_kind::relay;
+        case 4:
+            return event_kind::tamper;
+        case 5:
+            return event_kind::communication;
+        case 6:
+            return event_kind::access;
+        case 7:
+            return event_kind::fault;
+        default:
+            return event_kind::other;
+    }
+}
+
+namespace {
+
+frame_values map_cosem_frame(const decoded_frame& f, const frame_context& c, reading_table& readings,
+                             std::vector<meter_event>& events) {
+    frame_values out;
+    auto skip = [&](std::size_t i, std::string why) {
+        out.skipped.push_back({static_cast<std::uint32_t>(i), std::move(why)});
+    };
+    auto utc = [&](local_time lt) -> std::optional<instant> {
+        try {
+            const instant t = c.time_zone.to_instant(lt, local_policy::earliest, local_policy::earliest);
+            if (to_unix(t) < plausible_first_unix || to_unix(t) >= plausible_end_unix) return std::nullopt;
+            return t;
+        } catch (const error&) {
+            return std::nullopt;
+        }
+    };
+    // The clock of each storage number (a profile row's clock column; storage 0: a clock read with the
+    // values), as UTC or why it cannot be used; the first clock of a storage number counts. Storage numbers
+    // of a buffer are 1, 2, … so a vector indexed by them (bounded by the record count) holds them.
+    struct row_clock {
+        std::int64_t at = 0;
+        std::int32_t state = -2;  ///< -2 none, -1 valid, k ≥ 0: unusable, why in clock_why[k]
+    };
+    std::vector<row_clock> clocks;
+    std::vector<std::string> clock_why;
+    for (const auto& r : f.records) {
+        if (!is_clock_value(r) || r.storage > f.records.size()) continue;
+        if (clocks.size() <= r.storage) clocks.resize(std::size_t(r.storage) + 1);
+        row_clock& k = clocks[std::size_t(r.storage)];
+        if (k.state != -2) continue;
+        std::string why;
+        if (const auto t = cosem_instant(r.when, utc, why)) {
+            k.at = to_unix(*t);
+            k.state = -1;
+        } else {
+            k.state = static_cast<std::int32_t>(clock_why.size());
+            clock_why.push_back("its row's clock: " + why);
+        }
+    }
+    auto time_of = [&](const frame_record& r, std::string& why) -> std::optional<instant> {
+        if (r.when.has_date) return cosem_instant(r.when, utc, why);
+        if (r.storage < clocks.size() && clocks[std::size_t(r.storage)].state != -2) {
+            const row_clock& k = clocks[std::size_t(r.storage)];
+            if (k.state == -1) return from_unix(k.at);
+            why = clock_why[std::size_t(k.state)];
+            return std::nullopt;
+        }
+        if (r.storage != 0) {
+            why = "a profile row (storage " + std::to_string(r.storage) + ") without a time";
+            return std::nullopt;
+        }
+        return c.received;
+    };
+    const bool dlms = f.protocol != "iec62056-21";
+
+    // (channel, time) of the rows added: an open-addressing table sized for the frame's records
+    struct seen_key {
+        std::uint32_t channel = 0;
+        bool used = false;
+        std::int64_t time = 0;
+    };
+    std::size_t capacity = 16;
+    while (capacity < 2 * f.records.size()) capacity *= 2;
+    std::vector<seen_key> seen(capacity);
+    auto first_at = [&](std::uint32_t channel, std::int64_t time) {
+        std::uint64_t x = static_cast<std::uint64_t>(time) * 0x9E3779B97F4A7C15ULL ^ channel;
+        x = (x ^ (x >> 31)) * 0xBF58476D1CE4E5B9ULL;
+        std::size_t h = static_cast<std::size_t>(x ^ (x >> 29)) & (capacity - 1);
+        while (seen[h].used) {
+            if (seen[h].channel == channel && seen[h].time == time) return false;
+            h = (h + 1) & (capacity - 1);
+        }
+        seen[h] = {channel, true, time};
+        return true;
+    };
+    using obis_key = std::pair<logical_name, std::uint8_t>;
+    std::vector<std::pair<obis_key, cosem_choice>> obis_seen;
+    std::uint32_t meter_slot = 0;
+    bool have_slot = false;
+    for (std::size_t i = 0; i < f.records.size(); ++i) {
+        const frame_record& r = f.records[i];
+        const std::string_view written = f.name_of(r);
+        if (!r.has_obis && written.empty()) continue;  // not a data set (a header's text)
+        // how reasons name the record: its name as written, else its OBIS text (made only when needed)
+        auto label = [&]() -> std::string {
+            return !written.empty() ? std::string(written) : r.obis.to_string();
+        };
+
+        // СПОДЭС event codes: 0.0.96.11.e.255, a journal's column
+        if (is_event_code(r)) {
+            if (r.kind != value_kind::number) continue;  // a null row of a journal
+            const int journal = r.obis.g[4];
+            if (r.number.negative || r.number.exponent != 0 || r.number.magnitude > 0x7FFFFFFF) {
+                skip(i, "event code " + r.number.to_string() + " of journal " + std::to_string(journal) +
+                            " is not a code");
+                continue;
+            }
+            if (r.number.magnitude == 0) {
+                skip(i, "event code 0 of journal " + std::to_string(journal) + " (no event)");
+                continue;
+            }
+            std::string why;
+            const auto at = time_of(r, why);
+            if (!at) {
+                skip(i, "event of journal " + std::to_string(journal) + ": " + why);
+                continue;
+            }
+            meter_event e =
+                make_event(c.meter, *at, int(r.number.magnitude), journal_event_kind(journal), {});
+            e.journal = journal;
+            events.push_back(std::move(e));
+            ++out.events;
+            continue;
+        }
+
+        // the channel: the device's own names, then OBIS, then Energomera's
+        cosem_choice ch;
+        auto over = c.channel_overrides.end();
+        if (!c.channel_overrides.empty() && !written.empty()) over = c.channel_overrides.find(written);
+        if (!c.channel_overrides.empty() && over == c.channel_overrides.end() && r.has_obis) {
+            over = c.channel_overrides.find(r.obis.to_string());
+            if (over == c.channel_overrides.end() && (r.obis_given & 0x1C) == 0x1C)
+                over =
+                    c.channel_overrides.find(std::to_string(r.obis.g[2]) + "." + std::to_string(r.obis.g[3]) +
+                                             "." + std::to_string(r.obis.g[4]));
+        }
+        if (over != c.channel_overrides.end())
+            ch = with_element(over->second, r, label());
+        else if (r.has_obis && r.tariff == 0 && r.subunit == 0 && written.empty()) {
+            // DLMS: a frame holds few objects (a profile's columns, row after row): each is looked up once
+            const obis_key key{r.obis, r.obis_given};
+            auto hit = std::find_if(obis_seen.begin(), obis_seen.end(),
+                                    [&](const auto& e) { return e.first == key; });
+            if (hit == obis_seen.end()) {
+                obis_seen.emplace_back(key, obis_channel(r, written));
+                hit = obis_seen.end() - 1;
+            }
+            ch = hit->second;
+        } else if (r.has_obis)
+            ch = obis_channel(r, written);
+        else if (!dlms && written.size() == 5)
+            ch = energomera_channel(written, r);
+        else
+            ch = skipped_because("no channel for " + label() + " (map it per device)");
+        if (ch.what == cosem_choice::silent) continue;
+
+        if (r.kind != value_kind::number) {
+            // a reading's place without a number: an error token says why; other kinds are not readings
+            if (r.kind == value_kind::error_token)
+                skip(i, label() + ": the meter sent " + std::string(f.text_of(r)) + " in place of the value");
+            else if (r.kind == value_kind::none && !dlms)
+                ;  // an empty bracket (a request's address): nothing to map
+            else if (r.kind == value_kind::text && !dlms)
+                skip(i, label() + ": '" + std::string(f.text_of(r)) + "' is not a number");
+            continue;
+        }
+        if (ch.what == cosem_choice::skipped) {
+            skip(i, std::move(ch.why));
+            continue;
+        }
+        const channel target_channel = ch.ch;
+        const auto to = scale_of(target_channel.in);
+        if (!to) {
+            skip(i,
+                 label() + ": the channel " + to_string(target_channel) + " is not an electricity channel");
+            continue;
+        }
+        // the record's unit
+        std::optional<unit_scale> from;
+        auto unit_said = [&]() -> std::string {
+            if (dlms) {
+                const auto name = cosem_unit_name(r.cosem_unit);
+                return name.empty() ? "unit code " + std::to_string(r.cosem_unit) : std::string(name);
+            }
+            const auto text = f.unit_text_of(r);
+            return text.empty() ? std::string("no unit") : std::string(text);
+        };
+        if (dlms) {
+            if (!r.has_scaler) {
+                skip(i, label() + ": the object's scaler_unit is not known (raw value " +
+                            r.number.to_string() + ")");
+                continue;
+            }
+            from = scale_of_code(r.cosem_unit);
+        } else {
+            const auto text = f.unit_text_of(r);
+            from = text.empty() ? to : scale_of_text(text);
+        }
+        if (!from || from->base != to->base) {
+            skip(i, label() + ": a value in " + unit_said() + " does not fit " + to_string(target_channel) +
+                        " (" + std::string(to_string(target_channel.in)) + ")");
+            continue;
+        }
+        std::string why;
+        const auto at = time_of(r, why);
+        if (!at) {
+            skip(i, label() + ": " + why);
+            continue;
+        }
+        const auto value = r.number.to_decimal(from->exponent - to->exponent);
+        if (!value) {
+            skip(i, label() + ": value " + r.number.to_string() + " " + unit_said() +
+                        " is not exact in millionths of " + std::string(to_string(target_channel.in)));
+            continue;
+        }
+        if (!plausible_value(target_channel, value->raw())) {
+            skip(i, label() + ": value " + to_string(*value) + " " +
+                        std::string(to_string(target_channel.in)) + " is outside " +
+                        plausible_range_text(target_channel));
+            continue;
+        }
+        const std::pair<std::uint32_t, std::int64_t> key{target_channel.code(), to_unix(*at)};
+        if (!first_at(key.first, key.second)) {
+            skip(i, label() + ": an earlier record of this frame has a value of " +
+                        to_string(target_channel) + " at that time");
+            continue;
+        }
+        if (!have_slot) {
+            meter_slot = readings.meter_slot(c.meter);
+            have_slot = true;
+        }
+        readings.push(meter_slot, readings.channel_slot(target_channel), key.second, value->raw());
+        ++out.readings;
+    }
+    return out;
+}
+
 }  // namespace
 
 namespace {
@@ -282,8 +764,9 @@ std::optional<device_address> frame_address(const decoded_frame& f) {
 
 frame_values map_frame(const decoded_frame& f, const frame_context& c, reading_table& readings,
                        std::vector<meter_event>& events) {
+    if (!f.ok()) return {};
+    if (is_cosem_protocol(f.protocol)) return map_cosem_frame(f, c, readings, events);
     frame_values out;
-    if (!f.ok()) return out;
     const auto n = f.records.size();
     auto skip = [&](std::size_t i, std::string why) {
         out.skipped.push_back({static_cast<std::uint32_t>(i), std::move(why)});
