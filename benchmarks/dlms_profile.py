@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Writes a DLMS/COSEM conversation reading a month of 30-minute load profile (СПОДЭС 1.0.99.1.0.255) per
-month for MONTHS months, as hex APDU lines (one a line, in order), and what decoding and mapping it must give.
+"""Writes a DLMS/COSEM conversation reading a month of 30-minute load profile (СПОДЭС 1.0.99.1.0.255: 48 × 30
+captures, thirty days, one buffer after the other from 2025-01-01) for MONTHS months, as hex APDU lines (one a line, in order), and what decoding and mapping it must give.
 
 The conversation: Get-Requests and their Get-Responses for the profile's capture_objects (attribute 3), its
 capture_period (attribute 4) and each captured register's scaler_unit (attribute 3), then, a month at a time,
@@ -93,11 +93,11 @@ moscow = datetime.timedelta(hours=3)
 readings = 0
 total = 0  # millionths
 captures = 0
-year, month = 2025, 1
+first = datetime.datetime(2025, 1, 1, 0, 30)
 for m in range(a.months):
     compressed = m % 4 == 3
     deviation = -180 if m % 2 == 0 else None
-    start = datetime.datetime(year, month, 1, 0, 30)
+    start = first + datetime.timedelta(days=30 * m)
     rows = []
     for k in range(48 * 30):
         if not compressed and 100 <= k < 106:
@@ -128,9 +128,6 @@ for m in range(a.months):
             if not last:
                 # C0 02 get-request-next: the block number received
                 lines.append((bytes([0xC0, 0x02, invoke]) + struct.pack(">I", n)).hex().upper())
-    month += 1
-    if month == 13:
-        year, month = year + 1, 1
 
 with open(a.out_hex, "w") as f:
     f.write("\n".join(lines) + "\n")
