@@ -543,8 +543,10 @@ frame_values map_cosem_frame(const decoded_frame& f, const frame_context& c, rea
         seen[h] = {channel, true, time};
         return true;
     };
-    using obis_key = std::pair<logical_name, std::uint8_t>;
+    // an OBIS code and the groups given, packed into one integer: compared in one instruction
+    using obis_key = std::uint64_t;
     std::vector<std::pair<obis_key, cosem_choice>> obis_seen;
+    std::size_t obis_last = 0;  // a profile's columns come in the same order row after row
     std::uint32_t meter_slot = 0;
     bool have_slot = false;
     for (std::size_t i = 0; i < f.records.size(); ++i) {
@@ -598,14 +600,16 @@ frame_values map_cosem_frame(const decoded_frame& f, const frame_context& c, rea
             ch = with_element(over->second, r, label());
         else if (r.has_obis && r.tariff == 0 && r.subunit == 0 && written.empty()) {
             // DLMS: a frame holds few objects (a profile's columns, row after row): each is looked up once
-            const obis_key key{r.obis, r.obis_given};
-            auto hit = std::find_if(obis_seen.begin(), obis_seen.end(),
-                                    [&](const auto& e) { return e.first == key; });
-            if (hit == obis_seen.end()) {
-                obis_seen.emplace_back(key, obis_channel(r, written));
-                hit = obis_seen.end() - 1;
+            obis_key key = r.obis_given;
+            for (const auto g : r.obis.g) key = key << 8 | g;
+            std::size_t hit = obis_last + 1 < obis_seen.size() ? obis_last + 1 : 0;
+            if (hit >= obis_seen.size() || obis_seen[hit].first != key) {
+                hit = 0;
+                while (hit < obis_seen.size() && obis_seen[hit].first != key) ++hit;
+                if (hit == obis_seen.size()) obis_seen.emplace_back(key, obis_channel(r, written));
             }
-            ch = hit->second;
+            obis_last = hit;
+            ch = obis_seen[hit].second;
         } else if (r.has_obis)
             ch = obis_channel(r, written);
         else if (!dlms && written.size() == 5)
