@@ -268,6 +268,8 @@ typedef struct kvant_decoder_options {
                               Energomera's sum mod 128), "standard" or "energomera" */
     const char* meter;   /**< kvant_store_ingest_hex: the serial of the meter whose frames carry no address
                               (a DLMS session over HDLC); NULL: such frames are unmatched */
+    int round_excess;    /**< kvant_store_ingest_hex: 1 stores IEC and DLMS values with more decimals than
+                              millionths (Energomera's seven) rounded half to even; 0 (the default) skips them */
 } kvant_decoder_options;
 
 /** Sets *options to the defaults (crc detect, no keys) and `size` to min(size, the library's sizeof).

@@ -219,12 +219,40 @@ TEST_CASE("IEC values not exact in millionths, NEVA lists and profile rows") {
                      });
     CHECK(reasons(v) ==
           std::vector<std::string>{
-              "0: 1.8.0: value 0.1234567 kWh is not exact in millionths of kWh",
+              "0: 1.8.0: value 0.1234567 kWh is not exact in millionths of kWh (round_excess stores it "
+              "rounded)",
               "2: 1.8.0: an earlier record of this frame has a value of active_import at that time",
               "5: element 1 of the tariff register 1.8.1 has no channel",
               "6: element 9 of 1.8.0: channels have tariffs 1..8",
               "9: 1.29.0: a profile row (storage 3) without a time",
           });
+}
+
+TEST_CASE("values with excess decimals are stored rounded half to even when the host asks") {
+    // exact_number → millionths, rounded half to even: worked out digit by digit
+    const auto rounded = [](std::uint64_t magnitude, std::int16_t exponent, bool negative = false) {
+        return to_string(*exact_number{magnitude, exponent, negative}.to_decimal_rounded());
+    };
+    CHECK(rounded(169079477764, -7) == "16907.947776");  // dropped 4: down
+    CHECK(rounded(36282698795, -7) == "3628.26988");     // dropped 5 alone, kept 9 odd: up to ...880
+    CHECK(rounded(36282698805, -7) == "3628.26988");     // dropped 5 alone, kept 0 even: stays
+    CHECK(rounded(36282698851, -8) == "362.826989");     // dropped 51: above half: up
+    CHECK(rounded(5, -7) == "0");                        // 0.0000005: half, 0 even: 0
+    CHECK(rounded(15, -7) == "0.000002");                // 0.0000015: half, 1 odd: up
+    CHECK(rounded(1, -30) == "0");                       // every digit dropped: below half
+    CHECK(rounded(1234567, -7, true) == "-0.123457");    // the sign kept
+    CHECK(rounded(12, 0) == "12");                       // exact values are as to_decimal gives them
+    CHECK_FALSE(exact_number{~std::uint64_t{0}, 0, false}.to_decimal_rounded());  // out of range
+
+    iec_frame x;
+    x.add("1.8.0", "0.1234567", "kWh");
+    frame_context c = context();
+    c.round_excess = true;
+    reading_table t;
+    std::vector<meter_event> ev;
+    const auto v = map_frame(x.f, c, t, ev);
+    CHECK(rows(t) == std::vector<std::string>{"active_import @ 2025-01-20T10:00:00Z = 0.123457"});
+    CHECK(v.skipped.empty());
 }
 
 TEST_CASE("Energomera names map by the built-in table; per-device names win over every table") {
@@ -259,8 +287,12 @@ TEST_CASE("Energomera names map by the built-in table; per-device names win over
                      });
     const auto r = reasons(v);
     REQUIRE(r.size() == 7);
-    CHECK(r[0] == "0: ET0PE: value 16907.9477764 no unit is not exact in millionths of kWh");
-    CHECK(r[3] == "3: ET0PE: value 1775.2903887 no unit is not exact in millionths of kWh");
+    CHECK(r[0] ==
+          "0: ET0PE: value 16907.9477764 no unit is not exact in millionths of kWh (round_excess stores it "
+          "rounded)");
+    CHECK(r[3] ==
+          "3: ET0PE: value 1775.2903887 no unit is not exact in millionths of kWh (round_excess stores it "
+          "rounded)");
     CHECK(r[4].rfind("12: ECMPE: energy of a month or day", 0) == 0);
     CHECK(r[5] == "13: POWPP: active power of one phase has no channel");
     CHECK(r[6] == "14: no channel for ZZZZZ (map it per device)");
@@ -307,8 +339,8 @@ TEST_CASE("a DLMS Register's value with its scaler_unit applied once maps exactl
     reading_table t2;
     v = one(ln(1, 0, 2, 8, 0), "06 00 00 00 01", t2);
     CHECK(t2.empty());
-    CHECK(reasons(v) ==
-          std::vector<std::string>{"0: 1-0:2.8.0*255: value 0.0001 Wh is not exact in millionths of kWh"});
+    CHECK(reasons(v) == std::vector<std::string>{"0: 1-0:2.8.0*255: value 0.0001 Wh is not exact in "
+                                                 "millionths of kWh (round_excess stores it rounded)"});
     // a register whose scaler_unit nothing gave: its raw number is never taken as the value
     v = one(ln(1, 0, 3, 8, 0), "06 00 00 00 07", t2);
     CHECK(t2.empty());

@@ -69,6 +69,7 @@ int kvant_store_ingest_hex(char** summary_out, size_t* frames_out, size_t* store
         io.protocol = protocol;
         io.config = config_of(options, keys, &formats, &session, fn);
         if (options && KVANT_CAPI_KNOWS(options, meter) && options->meter) io.meter = options->meter;
+        if (options && KVANT_CAPI_KNOWS(options, round_excess)) io.round_excess = options->round_excess != 0;
         io.received = from_unix(received);
         io.source_name = fn;
         io.conflict = conflict_policy(policy, fn);

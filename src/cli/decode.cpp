@@ -105,7 +105,10 @@ std::vector<option_spec> decoder_options() {
             .defaults_to("detect"),
         opt::text("meter", "SERIAL",
                   "the meter whose frames carry no address (a DLMS session over HDLC, an IEC readout "
-                  "without a serial)")};
+                  "without a serial)"),
+        opt::flag("round-excess",
+                  "IEC and DLMS values with more decimals than millionths (Energomera's seven) are stored "
+                  "rounded half to even; without it they are skipped, saying so")};
 }
 
 int run_decode(const args& a) {
@@ -138,6 +141,7 @@ int run_decode(const args& a) {
             }
         }
         if (m != nullptr) {
+            c.round_excess = a.flag("round-excess");
             c.meter = m->serial;
             c.measures = m->measures;
             c.time_zone = directory->zone_of(*m);
@@ -188,6 +192,7 @@ int run_ingest(const args& a) {
     o.protocol = a.require("protocol");
     o.config = config_of(a, keys, formats, session);
     if (auto m = a.get("meter")) o.meter = *m;
+    o.round_excess = a.flag("round-excess");
     o.received = at_option(a);
     o.conflict = a.choice("on-conflict", on_conflict_text);
     const auto [text, source] = read_input(a.operand());

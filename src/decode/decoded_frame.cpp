@@ -59,6 +59,24 @@ std::optional<decimal> exact_number::to_decimal(int shift) const noexcept {
     return decimal::from_raw(negative ? -raw : raw);
 }
 
+std::optional<decimal> exact_number::to_decimal_rounded(int shift) const noexcept {
+    int e = int(exponent) + shift + decimal::scale_digits;
+    if (e >= 0) return to_decimal(shift);
+    std::uint64_t m = magnitude;
+    int first_dropped = 0;  // the most significant digit dropped so far
+    bool rest = false;      // any digit below it not 0
+    for (; e < 0 && m != 0; ++e) {
+        rest = rest || first_dropped != 0;
+        first_dropped = int(m % 10);
+        m /= 10;
+    }
+    if (e < 0) first_dropped = 0, rest = rest || magnitude != 0;  // every digit dropped: below half
+    if (first_dropped > 5 || (first_dropped == 5 && (rest || (m & 1) != 0))) ++m;
+    if (m > std::uint64_t(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+    const auto raw = std::int64_t(m);
+    return decimal::from_raw(negative ? -raw : raw);
+}
+
 std::string frame_header::id_text() const {
     // BCD digits read as hex digits are the decimal digits; a non-BCD nibble shows as a hex letter
     static constexpr char hex[] = "0123456789ABCDEF";

@@ -671,10 +671,14 @@ frame_values map_cosem_frame(const decoded_frame& f, const frame_context& c, rea
             skip(i, label() + ": " + why);
             continue;
         }
-        const auto value = r.number.to_decimal(from->exponent - to->exponent);
+        const int shift = from->exponent - to->exponent;
+        const auto value = c.round_excess ? r.number.to_decimal_rounded(shift) : r.number.to_decimal(shift);
         if (!value) {
             skip(i, label() + ": value " + r.number.to_string() + " " + unit_said() +
-                        " is not exact in millionths of " + std::string(to_string(target_channel.in)));
+                        (c.round_excess || r.number.to_decimal_rounded(shift) == std::nullopt
+                             ? " is outside the range of a reading"
+                             : " is not exact in millionths of " + std::string(to_string(target_channel.in)) +
+                                   " (round_excess stores it rounded)"));
             continue;
         }
         if (!plausible_value(target_channel, value->raw())) {

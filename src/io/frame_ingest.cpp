@@ -175,6 +175,7 @@ ingest_result ingest_frames(store& s, const decoder_registry& registry,
         c.measures = m.measures;
         c.time_zone = directory.zone_of(m);
         c.received = o.received;
+        c.round_excess = o.round_excess;
         const auto v = map_frame(f, c, batch, events);
         out.records_skipped += v.skipped.size();
         row_line.resize(batch.size(), line.line);

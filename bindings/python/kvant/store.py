@@ -106,7 +106,7 @@ class Store:
                                  2 ** 63 - 1 if hi is None else hi)
 
     def ingest(self, frames, protocol="mbus", at=None, keys=None, crc="detect", conflict="fail", dialect="detect",
-               meter=None):
+               meter=None, round_excess=False):
         """``kvant ingest``: decodes meter frames, finds each frame's meter by its device address (the meter's
         ``address``, ``mbus:MAN-ID[-VV-MM]``) and stores their readings and events in one transaction (all or
         nothing). ``frames``: hex text (one frame a line, spaces allowed, ``#`` comments), a path
@@ -116,7 +116,9 @@ class Store:
         ``conflict`` (fail, keep or replace) what a reading stored already with another value does ("fail":
         raises naming the frame's line, and nothing of the batch is stored); ``dialect`` the IEC 62056-21 block
         check as :func:`kvant.decode`; ``meter`` the serial of the meter whose frames carry no address (a DLMS
-        session over HDLC; None: such frames are unmatched). The frames of one call are one conversation.
+        session over HDLC; None: such frames are unmatched); ``round_excess`` stores IEC and DLMS values with
+        more decimals than millionths (Energomera's seven) rounded half to even instead of skipping them. The
+        frames of one call are one conversation.
 
         Returns a dict: ``frames``, ``decoded``, ``readings_written``, ``readings_unchanged``,
         ``events_written``, ``records_skipped`` (counts), ``rejected`` (frames that did not decode: dicts of
@@ -151,7 +153,7 @@ class Store:
             text = "\n".join(lines) + "\n"
         when = int(time.time()) if at is None else _unix(at)
         return _kvant._ingest(self._s, text, protocol, when, _keys_text(keys), crc, source, conflict, dialect,
-                              meter or "")
+                              meter or "", round_excess)
 
     def reading_count(self, meter=""):
         """The number of stored values (of one meter, or all)."""

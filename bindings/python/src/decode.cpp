@@ -229,7 +229,8 @@ void bind_decode(py::module_& m) {
         "_ingest",
         [](py_store& s, const std::string& hex_text, const std::string& protocol, std::int64_t at,
            const std::string& keys_text, const std::string& crc, const std::string& source,
-           const std::string& conflict, const std::string& dialect, const std::string& meter) {
+           const std::string& conflict, const std::string& dialect, const std::string& meter,
+           bool round_excess) {
             key_ring keys;
             wmbus_format_cache formats;
             dlms_session session;
@@ -242,6 +243,7 @@ void bind_decode(py::module_& m) {
             io.config.bcc = bcc_dialect_text.parse(dialect, location{"", 0, "dialect", -1});
             io.config.session = &session;
             io.meter = meter;
+            io.round_excess = round_excess;
             io.received = from_unix(at);
             io.source_name = source;
             io.conflict = on_conflict_text.parse(conflict, location{"", 0, "conflict", -1});
@@ -278,7 +280,7 @@ void bind_decode(py::module_& m) {
         },
         py::arg("store"), py::arg("hex_text"), py::arg("protocol"), py::arg("at"), py::arg("keys"),
         py::arg("crc"), py::arg("source"), py::arg("conflict") = "fail", py::arg("dialect") = "detect",
-        py::arg("meter") = "");
+        py::arg("meter") = "", py::arg("round_excess") = false);
 }
 
 }  // namespace kvant::python

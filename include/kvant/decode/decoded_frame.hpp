@@ -220,6 +220,9 @@ struct exact_number {
     /// The value × 10^shift as a `decimal` when that is exact (no digit below millionths is lost) and within
     /// its range; else nothing.
     KVANT_API std::optional<decimal> to_decimal(int shift = 0) const noexcept;
+    /// The value × 10^shift rounded half to even to millionths (a value with more decimals than `decimal`
+    /// keeps: Energomera's seven); nothing only when out of range.
+    KVANT_API std::optional<decimal> to_decimal_rounded(int shift = 0) const noexcept;
     friend bool operator==(const exact_number&, const exact_number&) = default;
 };
 
@@ -261,7 +264,7 @@ struct frame_record {
     // Where its bytes are: `offset` in `decoded_frame::data`; DIB, VIB and data follow each other.
     std::uint32_t offset = 0;
     std::uint16_t dib_size = 0, vib_size = 0;
-    std::uint32_t data_size = 0;  ///< a DLMS value may be longer than 64 KiB (a month of profile rows)
+    std::uint32_t data_size = 0;    ///< a DLMS value may be longer than 64 KiB (a month of profile rows)
     std::uint32_t data_offset = 0;  ///< of the data, in `decoded_frame::data`
 
     // DIB

@@ -52,6 +52,10 @@ struct frame_context {
     /// go to, in that channel's unit. Wins over the built-in OBIS and Energomera tables (docs/channels.md,
     /// "IEC 62056-21 and DLMS records").
     std::map<std::string, channel, std::less<>> channel_overrides;
+    /// IEC 62056-21 and DLMS values with more decimals than millionths of the channel's unit (Energomera
+    /// CE301 writes seven: "16907.9477764" kWh): false (the default) skips them, saying so; true stores them
+    /// rounded half to even to millionths.
+    bool round_excess = false;
 };
 
 /// A record the mapping left out, and why ("no channel for operating time in days", "historic value without

@@ -66,8 +66,9 @@ struct ingest_options {
     /// The serial of the meter the frames that carry no address are from (an HDLC session, a readout
     /// without its serial); empty: such frames are unmatched. A serial no meter has is a config_error.
     std::string meter;
-    instant received;                          ///< when the frames arrived (the tool: --at, else now)
-    std::string source_name;                   ///< for messages
+    bool round_excess = false;  ///< frame_context::round_excess: store values with excess decimals rounded
+    instant received;           ///< when the frames arrived (the tool: --at, else now)
+    std::string source_name;    ///< for messages
     on_conflict conflict = on_conflict::fail;  ///< a reading or event stored with another value
 };
 
