@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine and runs every test: the .clang-format check, a Release build with warnings
 # as errors and its tests, the fleet benchmark on 1,000 meters as a smoke test, then a Debug build under AddressSanitizer and UndefinedBehaviorSanitizer, then every libFuzzer
-# target for a bounded time (scripts/fuzz.sh: 30 s each, the protocol decoders 60 s; FUZZ_SECONDS for one time
+# target for a bounded time (scripts/fuzz.sh: 30 s each, the protocol decoders 40-45 s; FUZZ_SECONDS for one time
 # for all, 0 to skip). CI runs this
 # (.ci/run).
 set -euo pipefail
