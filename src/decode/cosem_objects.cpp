@@ -45,41 +45,9 @@ bool read_float(const std::uint8_t* p, exact_number& v) noexcept {
     for (std::size_t i = 0; i < sizeof(U); ++i) bits = static_cast<U>(bits << 8 | p[i]);
     F f;
     std::memcpy(&f, &bits, sizeof f);
-    if (!std::isfinite(f)) return false;
-    char buf[48];
-    const auto res = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
-    if (res.ec != std::errc{}) return false;
-    const char* s = buf;
-    const char* end = res.ptr;
-    bool neg = false;
-    if (*s == '-') {
-        neg = true;
-        ++s;
-    }
-    std::uint64_t m = 0;
-    int frac = 0;
-    bool after_point = false;
-    for (; s < end && *s != 'e'; ++s) {
-        if (*s == '.') {
-            after_point = true;
-            continue;
-        }
-        m = m * 10 + std::uint64_t(*s - '0');  // at most 17 digits: fits
-        if (after_point) ++frac;
-    }
-    int e = 0;
-    if (s < end && *s == 'e') {
-        ++s;
-        std::from_chars(*s == '+' ? s + 1 : s, end, e);
-    }
-    v.magnitude = m;
-    v.negative = neg && m != 0;
-    v.exponent = static_cast<std::int16_t>(e - frac);
-    while (v.magnitude != 0 && v.magnitude % 10 == 0) {
-        v.magnitude /= 10;
-        ++v.exponent;
-    }
-    if (v.magnitude == 0) v.exponent = 0;
+    const auto x = exact_number::of(f);
+    if (!x) return false;
+    v = *x;
     return true;
 }
 

@@ -1,6 +1,10 @@
 // decoded_frame helpers: error messages, exact numbers as text and as decimals, names for output.
 #include "kvant/decode/decoded_frame.hpp"
 
+#include <cmath>
+
+#include <charconv>
+
 #include <limits>
 
 namespace kvant {
@@ -75,6 +79,60 @@ std::optional<decimal> exact_number::to_decimal_rounded(int shift) const noexcep
     if (m > std::uint64_t(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
     const auto raw = std::int64_t(m);
     return decimal::from_raw(negative ? -raw : raw);
+}
+
+namespace {
+
+template <class F>
+std::optional<exact_number> shortest(F f) noexcept {
+    if (!std::isfinite(f)) return std::nullopt;
+    char buf[48];
+    const auto res = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
+    if (res.ec != std::errc{}) return std::nullopt;
+    // "-1.2345e+01": sign, digits with one point, exponent
+    const char* s = buf;
+    const char* end = res.ptr;
+    exact_number v;
+    bool neg = false;
+    if (*s == '-') {
+        neg = true;
+        ++s;
+    }
+    std::uint64_t m = 0;
+    int frac = 0;
+    bool after_point = false;
+    for (; s < end && *s != 'e'; ++s) {
+        if (*s == '.') {
+            after_point = true;
+            continue;
+        }
+        m = m * 10 + std::uint64_t(*s - '0');  // at most 17 digits: fits
+        if (after_point) ++frac;
+    }
+    int e = 0;
+    if (s < end && *s == 'e') {
+        ++s;
+        std::from_chars(*s == '+' ? s + 1 : s, end, e);
+    }
+    v.magnitude = m;
+    v.negative = neg && m != 0;
+    v.exponent = static_cast<std::int16_t>(e - frac);
+    // no trailing zeros in the magnitude: 1.5e+01 is 15, not 150 × 10^-1
+    while (v.magnitude != 0 && v.magnitude % 10 == 0) {
+        v.magnitude /= 10;
+        ++v.exponent;
+    }
+    if (v.magnitude == 0) v.exponent = 0;
+    return v;
+}
+
+}  // namespace
+
+std::optional<exact_number> exact_number::of(float f) noexcept {
+    return shortest(f);
+}
+std::optional<exact_number> exact_number::of(double d) noexcept {
+    return shortest(d);
 }
 
 std::string frame_header::id_text() const {

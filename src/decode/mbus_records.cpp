@@ -122,46 +122,13 @@ bool read_bcd(const std::uint8_t* p, std::size_t n, bool force_negative, exact_n
 
 // A 32-bit IEEE 754 real as the shortest decimal that reads back to the same float (never via double).
 bool read_real(const std::uint8_t* p, exact_number& v) {
-    std::uint32_t bits = std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
-                         std::uint32_t(p[3]) << 24;
+    const std::uint32_t bits = std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
+                               std::uint32_t(p[3]) << 24;
     float f;
     std::memcpy(&f, &bits, sizeof f);
-    if (!std::isfinite(f)) return false;
-    char buf[32];
-    auto res = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
-    if (res.ec != std::errc{}) return false;
-    // "-1.2345e+01": sign, digits with one point, exponent
-    const char* s = buf;
-    const char* end = res.ptr;
-    bool neg = false;
-    if (*s == '-') {
-        neg = true;
-        ++s;
-    }
-    std::uint64_t m = 0;
-    int frac = 0;
-    bool after_point = false;
-    for (; s < end && *s != 'e'; ++s) {
-        if (*s == '.') {
-            after_point = true;
-            continue;
-        }
-        m = m * 10 + std::uint64_t(*s - '0');
-        if (after_point) ++frac;
-    }
-    int e = 0;
-    if (s < end && *s == 'e') {
-        ++s;
-        std::from_chars(*s == '+' ? s + 1 : s, end, e);
-    }
-    v.magnitude = m;
-    v.negative = neg && m != 0;
-    v.exponent = std::int16_t(e - frac);
-    // no trailing zeros in the magnitude: 1.5e+01 is 15, not 150 × 10^-1
-    while (v.magnitude != 0 && v.magnitude % 10 == 0) {
-        v.magnitude /= 10;
-        ++v.exponent;
-    }
+    const auto x = exact_number::of(f);
+    if (!x) return false;
+    v = *x;
     return true;
 }
 

@@ -223,6 +223,10 @@ struct exact_number {
     /// The value × 10^shift rounded half to even to millionths (a value with more decimals than `decimal`
     /// keeps: Energomera's seven); nothing only when out of range.
     KVANT_API std::optional<decimal> to_decimal_rounded(int shift = 0) const noexcept;
+    /// The shortest decimal that reads back to the same float (or double), from std::to_chars of the value's
+    /// own type (a float is never widened to double first); nothing for infinities and NaN.
+    KVANT_API static std::optional<exact_number> of(float f) noexcept;
+    KVANT_API static std::optional<exact_number> of(double d) noexcept;
     friend bool operator==(const exact_number&, const exact_number&) = default;
 };
 
