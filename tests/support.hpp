@@ -1,8 +1,12 @@
 // Helpers shared by the tests: short ways to write decimals, instants and total-only series.
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
+#include <stdexcept>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "kvant/core/decimal.hpp"
 #include "kvant/core/time.hpp"
@@ -11,6 +15,29 @@
 #include "kvant/store/store.hpp"
 
 namespace kvant::test {
+
+/// Bytes from hex digit pairs, as tests write frames: any character that is not a hex digit separates
+/// (spaces, '|' between fields); an odd number of digits is a mistake in the test (std::invalid_argument),
+/// unless `drop_lone_digit` (a corpus file that has one, read as its project reads it: the digit ignored).
+inline std::vector<std::uint8_t> hex_bytes(std::string_view text, bool drop_lone_digit = false) {
+    std::vector<std::uint8_t> out;
+    int hi = -1;
+    for (const char c : text) {
+        int v = -1;
+        if (c >= '0' && c <= '9') v = c - '0';
+        if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+        if (v < 0) continue;
+        if (hi < 0) {
+            hi = v;
+        } else {
+            out.push_back(static_cast<std::uint8_t>(hi * 16 + v));
+            hi = -1;
+        }
+    }
+    if (hi >= 0 && !drop_lone_digit) throw std::invalid_argument("hex_bytes: an odd number of hex digits");
+    return out;
+}
 
 inline decimal dec(const char* s) {
     return decimal::parse(s);

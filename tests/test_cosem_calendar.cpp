@@ -21,16 +21,6 @@ using namespace kvant::test;
 
 namespace {
 
-std::vector<std::uint8_t> from_hex(std::string_view hex) {
-    std::vector<std::uint8_t> out;
-    std::string digits;
-    for (char c : hex)
-        if (std::isxdigit(static_cast<unsigned char>(c))) digits += c;
-    for (std::size_t i = 0; i + 1 < digits.size(); i += 2)
-        out.push_back(static_cast<std::uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
-    return out;
-}
-
 axdr_value bytes_of(const std::vector<std::uint8_t>& b) {
     axdr_value v;
     v.bytes = b;
@@ -134,7 +124,7 @@ TEST_CASE("DlmsSPODES-project calendar values: the season's week name 'Defauls' 
     CHECK(days->attribute == 5);
     CHECK(weeks->attribute == 4);
     CHECK(seasons->attribute == 3);
-    const auto d = from_hex(days->hex), w = from_hex(weeks->hex), se = from_hex(seasons->hex);
+    const auto d = hex_bytes(days->hex), w = hex_bytes(weeks->hex), se = hex_bytes(seasons->hex);
     activity_calendar_values v;
     v.day_profile_table = bytes_of(d);
     v.week_profile_table = bytes_of(w);
@@ -178,7 +168,7 @@ TEST_CASE(
     REQUIRE(we->file == da->file);
     CHECK(se->class_id == 20);
     CHECK((se->attribute == 3 && we->attribute == 4 && da->attribute == 5));
-    const auto sb = from_hex(se->hex), wb = from_hex(we->hex), db = from_hex(da->hex);
+    const auto sb = hex_bytes(se->hex), wb = hex_bytes(we->hex), db = hex_bytes(da->hex);
 
     // The same calendar by hand, from the bytes:
     // season_profile 01 02 = array of 2:
@@ -262,15 +252,15 @@ TEST_CASE("every activity calendar of the СПОДЭС captures reads; the compl
     for (const auto& [file, attrs] : by_file) {
         if (!attrs.count(3) || !attrs.count(4) || !attrs.count(5)) continue;
         INFO(attrs.at(3)->source << " " << file);
-        const auto sb = from_hex(attrs.at(3)->hex), wb = from_hex(attrs.at(4)->hex),
-                   db = from_hex(attrs.at(5)->hex);
+        const auto sb = hex_bytes(attrs.at(3)->hex), wb = hex_bytes(attrs.at(4)->hex),
+                   db = hex_bytes(attrs.at(5)->hex);
         std::vector<std::uint8_t> nb;
         activity_calendar_values v;
         v.season_profile = bytes_of(sb);
         v.week_profile_table = bytes_of(wb);
         v.day_profile_table = bytes_of(db);
         if (attrs.count(2)) {
-            nb = from_hex(attrs.at(2)->hex);
+            nb = hex_bytes(attrs.at(2)->hex);
             v.calendar_name = bytes_of(nb);
         }
         tariff_schedule s;
@@ -286,23 +276,23 @@ TEST_CASE("every activity calendar of the СПОДЭС captures reads; the compl
 
 TEST_CASE("a hand-made calendar with two seasons, a passive name and special days") {
     // calendar_name: 09 05 'W' 'i' 'n' 't' 'r' ("Wintr")
-    const auto name = from_hex("09 05 57 69 6e 74 72");
+    const auto name = hex_bytes("09 05 57 69 6e 74 72");
     // season_profile: array of 2
     //   "S" (09 01 53) from 1 October 00:00 (year 2024 given: ignored), week "W"
     //   "U" (09 01 55) from 1 April, week "V"  — given out of order: sorted by start
-    const auto seasons = from_hex(
+    const auto seasons = hex_bytes(
         "01 02"
         " 02 03 09 01 53 09 0c 07 e8 0a 01 ff 00 00 00 00 80 00 00 09 01 57"
         " 02 03 09 01 55 09 0c ff ff 04 01 ff ff ff ff ff 80 00 00 09 01 56");
     // week_profile_table: "W" every day day 1; "V" every day day 2
-    const auto weeks = from_hex(
+    const auto weeks = hex_bytes(
         "01 02"
         " 02 08 09 01 57 11 01 11 01 11 01 11 01 11 01 11 01 11 01"
         " 02 08 09 01 56 11 02 11 02 11 02 11 02 11 02 11 02 11 02");
     // day_profile_table: day 1: 00:00 sel 2, 07:00 sel 1; day 2: 00:00 sel 2, 09:30 sel 1 (listed after the
     // 00:00 action: sorted), day 3: 00:00 sel 2 (the holiday), day 9: no actions and named by nothing
     // (dropped)
-    const auto days = from_hex(
+    const auto days = hex_bytes(
         "01 04"
         " 02 02 11 01 01 02"
         "  02 03 09 04 00 00 ff ff 09 06 00 00 0a 00 64 ff 12 00 02"
@@ -315,7 +305,7 @@ TEST_CASE("a hand-made calendar with two seasons, a passive name and special day
         " 02 02 11 09 01 00");
     // special days: index 1, 1 January every year (ffff 01 01 ff), day 3; index 2, 9 May 2025 (07e9 05 09
     // 05), day 3
-    const auto specials = from_hex(
+    const auto specials = hex_bytes(
         "01 02"
         " 02 03 12 00 01 09 05 ff ff 01 01 ff 11 03"
         " 02 03 12 00 02 09 05 07 e9 05 09 05 11 03");
@@ -358,10 +348,10 @@ TEST_CASE("a hand-made calendar with two seasons, a passive name and special day
 }
 
 TEST_CASE("calendar values given as parsed nodes read the same as bytes") {
-    const auto weeks = from_hex("01 01 02 08 09 01 41 11 00 11 00 11 00 11 00 11 00 11 00 11 00");
+    const auto weeks = hex_bytes("01 01 02 08 09 01 41 11 00 11 00 11 00 11 00 11 00 11 00 11 00");
     const auto days =
-        from_hex("01 01 02 02 11 00 01 01 02 03 09 04 00 00 ff ff 09 06 00 00 0a 00 64 ff 12 00 01");
-    const auto seasons = from_hex("01 01 02 03 09 01 42 09 0c ff ff 01 01 ff ff ff ff ff 80 00 00 09 01 41");
+        hex_bytes("01 01 02 02 11 00 01 01 02 03 09 04 00 00 ff ff 09 06 00 00 0a 00 64 ff 12 00 01");
+    const auto seasons = hex_bytes("01 01 02 03 09 01 42 09 0c ff ff 01 01 ff ff ff ff ff 80 00 00 09 01 41");
     // the three values one after the other in one buffer, parsed into one node vector
     std::vector<std::uint8_t> buffer;
     buffer.insert(buffer.end(), weeks.begin(), weeks.end());
@@ -389,10 +379,10 @@ TEST_CASE("calendar values given as parsed nodes read the same as bytes") {
 }
 
 TEST_CASE("calendar errors name the attribute and the element path") {
-    const auto weeks = from_hex("01 01 02 08 09 01 41 11 00 11 00 11 00 11 00 11 00 11 00 11 00");
-    const auto seasons = from_hex("01 01 02 03 09 01 42 09 0c ff ff 01 01 ff ff ff ff ff 80 00 00 09 01 41");
+    const auto weeks = hex_bytes("01 01 02 08 09 01 41 11 00 11 00 11 00 11 00 11 00 11 00 11 00");
+    const auto seasons = hex_bytes("01 01 02 03 09 01 42 09 0c ff ff 01 01 ff ff ff ff ff 80 00 00 09 01 41");
     auto with_days = [&](const std::string& hex) {
-        const auto days = from_hex(hex);
+        const auto days = hex_bytes(hex);
         activity_calendar_values v;
         v.week_profile_table = bytes_of(weeks);
         v.season_profile = bytes_of(seasons);
@@ -423,9 +413,9 @@ TEST_CASE("calendar errors name the attribute and the element path") {
     CHECK_THAT(with_days("01 00 00"), Catch::Contains("day_profile_table: 1 bytes after the value"));
     // a season starting on the last day of the month (day 0xFE) cannot be a fixed date
     const auto days =
-        from_hex("01 01 02 02 11 00 01 01 02 03 09 04 00 00 ff ff 09 06 00 00 0a 00 64 ff 12 00 01");
+        hex_bytes("01 01 02 02 11 00 01 01 02 03 09 04 00 00 ff ff 09 06 00 00 0a 00 64 ff 12 00 01");
     const auto bad_season =
-        from_hex("01 01 02 03 09 01 42 09 0c ff ff 02 fe ff ff ff ff ff 80 00 00 09 01 41");
+        hex_bytes("01 01 02 03 09 01 42 09 0c ff ff 02 fe ff ff ff ff ff 80 00 00 09 01 41");
     activity_calendar_values v;
     v.week_profile_table = bytes_of(weeks);
     v.day_profile_table = bytes_of(days);

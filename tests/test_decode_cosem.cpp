@@ -14,20 +14,12 @@
 #include "kvant/decode/cosem.hpp"
 #include "kvant/decode/decoded_frame.hpp"
 #include "kvant/decode/dlms.hpp"
+#include "support.hpp"
 
 using namespace kvant;
+using kvant::test::hex_bytes;
 
 namespace {
-
-std::vector<std::uint8_t> from_hex(std::string_view hex) {
-    std::vector<std::uint8_t> out;
-    std::string digits;
-    for (char c : hex)
-        if (std::isxdigit(static_cast<unsigned char>(c))) digits += c;
-    for (std::size_t i = 0; i + 1 < digits.size(); i += 2)
-        out.push_back(std::uint8_t(std::stoul(digits.substr(i, 2), nullptr, 16)));
-    return out;
-}
 
 std::string to_hex(std::span<const std::uint8_t> b) {
     std::string s;
@@ -307,7 +299,7 @@ TEST_CASE("every scalar type parses to its width and bytes") {
         {"FF", axdr_type::dont_care, 1, 0, ""},
     };
     for (const auto& c : cases) {
-        auto bytes = from_hex(c.hex);
+        auto bytes = hex_bytes(c.hex);
         if (c.type == axdr_type::date_time) bytes.resize(13, 0x00);
         INFO(c.hex);
         const auto nodes = parse_all(bytes);
@@ -341,23 +333,23 @@ TEST_CASE("every scalar type parses to its width and bytes") {
 
 TEST_CASE("strings, bit strings and long lengths") {
     // 09 06 | 01 00 01 08 00 FF: an octet-string of 6 bytes (the OBIS code 1-0:1.8.0*255).
-    auto n = parse_all(from_hex("09 06 0100010800FF"));
+    auto n = parse_all(hex_bytes("09 06 0100010800FF"));
     REQUIRE(n.size() == 1);
     CHECK(n[0].type == axdr_type::octet_string);
     CHECK(n[0].offset == 2);
     CHECK(n[0].size == 6);
     // 0A 03 'a' 'b' 'c': a visible-string.
-    n = parse_all(from_hex("0A 03 616263"));
+    n = parse_all(hex_bytes("0A 03 616263"));
     REQUIRE(n.size() == 1);
     CHECK(n[0].size == 3);
     // 04 0B | E2 A0: a bit-string of 11 bits in ceil(11/8) = 2 bytes; count = bits.
-    n = parse_all(from_hex("04 0B E2A0"));
+    n = parse_all(hex_bytes("04 0B E2A0"));
     REQUIRE(n.size() == 1);
     CHECK(n[0].type == axdr_type::bit_string);
     CHECK(n[0].count == 11);
     CHECK(n[0].size == 2);
     // 04 00: an empty bit-string.
-    n = parse_all(from_hex("04 00"));
+    n = parse_all(hex_bytes("04 00"));
     REQUIRE(n.size() == 1);
     CHECK(n[0].size == 0);
     // 09 81 80 | 128 bytes: length 0x81 then one byte (128).
@@ -383,7 +375,7 @@ TEST_CASE("arrays and structures are a flat pre-order tree") {
     //     16 1E             enum 30 (Wh)
     //   02 01               structure of 1
     //     09 00             empty octet-string
-    const auto bytes = from_hex("0102 0202 0FFE 161E 0201 0900");
+    const auto bytes = hex_bytes("0102 0202 0FFE 161E 0201 0900");
     const auto n = parse_all(bytes);
     REQUIRE(n.size() == 6);
     CHECK(n[0].type == axdr_type::array);
@@ -404,7 +396,7 @@ TEST_CASE("compact arrays expand into elements pointing into the packed contents
     //   02 02 12 0F         description: structure of 2 { long-unsigned, integer }
     //   06                  contents: 6 bytes
     //   0001 FF | 0002 7F   two elements: {1, −1}, {2, 127}
-    const auto bytes = from_hex("13 02021 20F 06 0001FF 00027F");
+    const auto bytes = hex_bytes("13 02021 20F 06 0001FF 00027F");
     const auto n = parse_all(bytes);
     REQUIRE(n.size() == 7);
     CHECK(n[0].type == axdr_type::compact_array);
@@ -423,7 +415,7 @@ TEST_CASE("compact arrays expand into elements pointing into the packed contents
 
     // 13 | 01 0002 11 | 04 | 0A 0B 0C 0D: description array of 2 unsigned; 4 bytes = two elements, each an
     // array of two unsigned.
-    const auto a = parse_all(from_hex("13 01000211 04 0A0B0C0D"));
+    const auto a = parse_all(hex_bytes("13 01000211 04 0A0B0C0D"));
     REQUIRE(a.size() == 7);
     CHECK(a[0].count == 2);
     CHECK(a[1].type == axdr_type::array);
@@ -432,7 +424,7 @@ TEST_CASE("compact arrays expand into elements pointing into the packed contents
     CHECK(a[4].offset == 8);
 
     // 13 | 09 | 05 | 02 AAAA 01 BB: octet strings keep their length in the contents.
-    const auto s = parse_all(from_hex("13 09 05 02AAAA 01BB"));
+    const auto s = parse_all(hex_bytes("13 09 05 02AAAA 01BB"));
     REQUIRE(s.size() == 3);
     CHECK(s[1].size == 2);
     CHECK(s[2].offset == 7);
@@ -440,24 +432,24 @@ TEST_CASE("compact arrays expand into elements pointing into the packed contents
     frame_error e;
     // 13 | 00 | 02 | 0000: elements of null-data take no bytes; a description part without contents is
     // refused
-    CHECK(parse_all(from_hex("13 00 02 0000"), &e).empty());
+    CHECK(parse_all(hex_bytes("13 00 02 0000"), &e).empty());
     CHECK(e.status == decode_status::malformed);
     CHECK(e.offset == 1);
     // 13 | 02 02 11 01 FFFF 00 | ...: a structure {unsigned, array of 65535 null-data} would make 65,537
     // nodes of each content byte
-    CHECK(parse_all(from_hex("13 0202 11 01FFFF 00 04 01020304"), &e).empty());
+    CHECK(parse_all(hex_bytes("13 0202 11 01FFFF 00 04 01020304"), &e).empty());
     CHECK(e.status == decode_status::malformed);
     CHECK(e.offset == 7);
     // 13 | 01 0000 11: an array description of no elements; 13 | 02 00: a structure of no members
-    CHECK(parse_all(from_hex("13 01000011 00"), &e).empty());
+    CHECK(parse_all(hex_bytes("13 01000011 00"), &e).empty());
     CHECK(e.offset == 2);
-    CHECK(parse_all(from_hex("13 0200 00"), &e).empty());
+    CHECK(parse_all(hex_bytes("13 0200 00"), &e).empty());
     CHECK(e.offset == 2);
     // 13 | 12 | 03 | 000100: the last element is cut by the contents' end.
-    CHECK(parse_all(from_hex("13 12 03 000100"), &e).empty());
+    CHECK(parse_all(hex_bytes("13 12 03 000100"), &e).empty());
     CHECK(e.offset == 5);
     // 13 | 13 ...: a compact array cannot describe a compact array.
-    CHECK(parse_all(from_hex("13 13 00"), &e).empty());
+    CHECK(parse_all(hex_bytes("13 13 00"), &e).empty());
     CHECK(e.status == decode_status::malformed);
     CHECK(e.offset == 1);
 }
@@ -466,7 +458,7 @@ TEST_CASE("date-time with deviation and clock status, and all-unspecified") {
     // 19 | 07EA 0B 18 02 | 0E 1E 2D 32 | FF4C | 80
     //   2026-11-24, Tuesday; 14:30:45.50; deviation −180 (0xFF4C: UTC = local − 3 h, Moscow); clock status
     //   0x80 (daylight saving active)
-    const auto bytes = from_hex("19 07EA0B1802 0E1E2D32 FF4C 80");
+    const auto bytes = hex_bytes("19 07EA0B1802 0E1E2D32 FF4C 80");
     const auto n = parse_all(bytes);
     REQUIRE(n.size() == 1);
     record_time t;
@@ -488,7 +480,7 @@ TEST_CASE("date-time with deviation and clock status, and all-unspecified") {
     CHECK(t.unspecified == 0);
 
     // FFFF FF FF FF | FF FF FF FF | 8000 | FF: every field not specified.
-    const auto all = from_hex("FFFFFFFFFF FFFFFFFF 8000 FF");
+    const auto all = hex_bytes("FFFFFFFFFF FFFFFFFF 8000 FF");
     REQUIRE(read_cosem_time(all, axdr_type::date_time, t));
     CHECK(t.unspecified == (time_field::year | time_field::month | time_field::day | time_field::day_of_week |
                             time_field::hour | time_field::minute | time_field::second |
@@ -498,27 +490,27 @@ TEST_CASE("date-time with deviation and clock status, and all-unspecified") {
     CHECK(t.year == 0);
 
     // A date FFFF FE FD FF: the last month…: month 0xFE (daylight saving begin), day 0xFD (second-last day).
-    REQUIRE(read_cosem_time(from_hex("FFFF FE FD FF"), axdr_type::date, t));
+    REQUIRE(read_cosem_time(hex_bytes("FFFF FE FD FF"), axdr_type::date, t));
     CHECK(t.month_special == 0xFE);
     CHECK(t.day_special == 0xFD);
     CHECK(t.unspecified == (time_field::year | time_field::day_of_week));
     // A time 17 3B FF FF: 23:59, seconds and hundredths not specified.
-    REQUIRE(read_cosem_time(from_hex("173BFFFF"), axdr_type::time, t));
+    REQUIRE(read_cosem_time(hex_bytes("173BFFFF"), axdr_type::time, t));
     CHECK(t.hour == 23);
     CHECK(t.minute == 59);
     CHECK_FALSE(t.has_seconds);
     // Out of range: month 13, hour 24; a wrong size.
-    CHECK_FALSE(read_cosem_time(from_hex("07EA0D01FF"), axdr_type::date, t));
-    CHECK_FALSE(read_cosem_time(from_hex("18000000"), axdr_type::time, t));
-    CHECK_FALSE(read_cosem_time(from_hex("07EA0B18"), axdr_type::date, t));
+    CHECK_FALSE(read_cosem_time(hex_bytes("07EA0D01FF"), axdr_type::date, t));
+    CHECK_FALSE(read_cosem_time(hex_bytes("18000000"), axdr_type::time, t));
+    CHECK_FALSE(read_cosem_time(hex_bytes("07EA0B18"), axdr_type::date, t));
     // A deviation beyond ±720 is kept as sent (0x0400 = 1024 minutes).
-    REQUIRE(read_cosem_time(from_hex("07EA0B1802 0E1E2D32 0400 00"), axdr_type::date_time, t));
+    REQUIRE(read_cosem_time(hex_bytes("07EA0B1802 0E1E2D32 0400 00"), axdr_type::date_time, t));
     CHECK(t.deviation == 1024);
 }
 
 TEST_CASE("truncation at every prefix fails cleanly at the right offset") {
     // 01 02 | 02 02 0F FE 16 1E | 09 82 00 03 AABBCC
-    const auto whole = from_hex("0102 02020FFE161E 0982 0003 AABBCC");
+    const auto whole = hex_bytes("0102 02020FFE161E 0982 0003 AABBCC");
     REQUIRE(parse_all(whole).size() == 5);
     // Where each prefix runs out: the offset of the first missing byte's item.
     for (std::size_t len = 0; len < whole.size(); ++len) {
@@ -542,24 +534,24 @@ TEST_CASE("truncation at every prefix fails cleanly at the right offset") {
 TEST_CASE("hostile values: unknown tags, long lengths, 4 GB claims, depth bombs, node limits") {
     frame_error e;
     // 07: not a type.
-    CHECK(parse_all(from_hex("07"), &e).empty());
+    CHECK(parse_all(hex_bytes("07"), &e).empty());
     CHECK(e.status == decode_status::malformed);
     CHECK(e.expected == "a data type tag");
     CHECK(e.found == "0x07");
     // 02 01 1C: a structure whose element's tag 0x1C is not a type, at offset 2.
-    CHECK(parse_all(from_hex("02011C"), &e).empty());
+    CHECK(parse_all(hex_bytes("02011C"), &e).empty());
     CHECK(e.offset == 2);
     CHECK(e.found == "0x1C");
     // 09 85 ...: a length of 5 bytes is not A-XDR.
-    CHECK(parse_all(from_hex("0985 0000000001 00"), &e).empty());
+    CHECK(parse_all(hex_bytes("0985 0000000001 00"), &e).empty());
     CHECK(e.status == decode_status::malformed);
     CHECK(e.offset == 1);
     // 09 84 FFFFFFFF AA: an octet string claiming 4 GB.
-    CHECK(parse_all(from_hex("0984FFFFFFFF AA"), &e).empty());
+    CHECK(parse_all(hex_bytes("0984FFFFFFFF AA"), &e).empty());
     CHECK(e.status == decode_status::truncated);
     CHECK(e.offset == 6);
     // 01 84 FFFFFFFF 00 00: an array claiming 4 G elements, two given.
-    CHECK(parse_all(from_hex("0184FFFFFFFF 0000"), &e).empty());
+    CHECK(parse_all(hex_bytes("0184FFFFFFFF 0000"), &e).empty());
     CHECK(e.status == decode_status::truncated);
     CHECK(e.offset == 8);
     // 01 01 repeated 1000 times: nesting stopped by the depth limit.
@@ -572,7 +564,7 @@ TEST_CASE("hostile values: unknown tags, long lengths, 4 GB claims, depth bombs,
     // A node limit of 3: an array of 4 nulls (01 04 00 00 00 00) is stopped.
     std::vector<cosem_node> nodes;
     std::uint32_t pos = 0;
-    const auto four = from_hex("0104 00000000");
+    const auto four = hex_bytes("0104 00000000");
     CHECK_FALSE(parse_axdr(four, pos, nodes, &e, 0, axdr_limits{32, 3}));
     CHECK(e.status == decode_status::unsupported);
     CHECK(e.expected.find("max_nodes") != std::string::npos);
@@ -597,7 +589,7 @@ TEST_CASE("spodes_tests.jsonl: every value parses to the reference tree") {
     for (const auto& r : records) {
         INFO(r["source"].get<std::string>()
              << " " << r["id"].get<std::string>() << " " << r["context"]["test"].get<std::string>());
-        const auto input = from_hex(r["input"].get<std::string>());
+        const auto input = hex_bytes(r["input"].get<std::string>());
         std::string why;
         std::vector<cosem_node> nodes;
         const bool ok = matches_reference(input, r["expected"]["decoded"], why, nodes);
@@ -627,7 +619,7 @@ TEST_CASE("spodes_typ.jsonl: the 312 captures of real meters parse to the refere
         INFO(r["source"].get<std::string>()
              << " " << ctx["logical_name"].get<std::string>() << " class " << ctx["class_id"].get<int>()
              << " attr " << ctx["attribute"].get<int>());
-        const auto input = from_hex(r["input"].get<std::string>());
+        const auto input = hex_bytes(r["input"].get<std::string>());
         std::string why;
         std::vector<cosem_node> nodes;
         const bool ok = matches_reference(input, r["expected"]["decoded"], why, nodes);
@@ -657,7 +649,7 @@ TEST_CASE("a Register's value takes its scaler_unit exactly, once, and only when
     dlms_session s;
     decoded_frame f;
     // 02 02 | 0F FE | 16 1E: scaler_unit {scaler −2, unit 30 (Wh)} of 1-0:1.8.0*255
-    REQUIRE(decode_cosem_attribute(from_hex("0202 0FFE 161E"), attr(3, "1-0:1.8.0*255", 3), f, &s));
+    REQUIRE(decode_cosem_attribute(hex_bytes("0202 0FFE 161E"), attr(3, "1-0:1.8.0*255", 3), f, &s));
     REQUIRE(f.records.size() == 1);
     CHECK(f.records[0].kind == value_kind::structure);
     CHECK(f.records[0].has_scaler);
@@ -670,7 +662,7 @@ TEST_CASE("a Register's value takes its scaler_unit exactly, once, and only when
     CHECK(s.scaler_units.begin()->second == scaler_unit{-2, 30});
 
     // 06 0001E240: double-long-unsigned 123456 → 1234.56 Wh
-    const auto value = from_hex("06 0001E240");
+    const auto value = hex_bytes("06 0001E240");
     REQUIRE(decode_cosem_attribute(value, attr(3, "1-0:1.8.0*255", 2), f, &s));
     REQUIRE(f.records.size() == 1);
     CHECK(f.records[0].kind == value_kind::number);
@@ -697,21 +689,21 @@ TEST_CASE("a Register's value takes its scaler_unit exactly, once, and only when
     CHECK(f.records[0].number.to_string() == "123456");
 
     // scaler +3, unit 27 (W), and a negative long: 10 FF38 = −200 → −200000 W
-    REQUIRE(decode_cosem_attribute(from_hex("0202 0F03 161B"), attr(3, "1-0:1.7.0*255", 3), f, &s));
-    REQUIRE(decode_cosem_attribute(from_hex("10 FF38"), attr(3, "1-0:1.7.0*255", 2), f, &s));
+    REQUIRE(decode_cosem_attribute(hex_bytes("0202 0F03 161B"), attr(3, "1-0:1.7.0*255", 3), f, &s));
+    REQUIRE(decode_cosem_attribute(hex_bytes("10 FF38"), attr(3, "1-0:1.7.0*255", 2), f, &s));
     CHECK(f.records[0].number.to_string() == "-200000");
 
     // Extended Register (4) and Demand Register (5, scaler_unit attribute 4, scaling attributes 2 and 3)
-    REQUIRE(decode_cosem_attribute(from_hex("0202 0FFF 161E"), attr(4, "1-0:1.6.0*255", 3), f, &s));
-    REQUIRE(decode_cosem_attribute(from_hex("12 0457"), attr(4, "1-0:1.6.0*255", 2), f, &s));
+    REQUIRE(decode_cosem_attribute(hex_bytes("0202 0FFF 161E"), attr(4, "1-0:1.6.0*255", 3), f, &s));
+    REQUIRE(decode_cosem_attribute(hex_bytes("12 0457"), attr(4, "1-0:1.6.0*255", 2), f, &s));
     CHECK(f.records[0].number.to_string() == "111.1");
-    REQUIRE(decode_cosem_attribute(from_hex("0202 0FFD 161B"), attr(5, "1-0:1.4.0*255", 4), f, &s));
-    REQUIRE(decode_cosem_attribute(from_hex("06 00000457"), attr(5, "1-0:1.4.0*255", 3), f, &s));
+    REQUIRE(decode_cosem_attribute(hex_bytes("0202 0FFD 161B"), attr(5, "1-0:1.4.0*255", 4), f, &s));
+    REQUIRE(decode_cosem_attribute(hex_bytes("06 00000457"), attr(5, "1-0:1.4.0*255", 3), f, &s));
     CHECK(f.records[0].number.to_string() == "1.111");
     CHECK(f.records[0].cosem_unit == 27);
 
     // a scaler_unit that is not one: 02 02 | 11 02 | 16 1E (unsigned where an integer belongs)
-    CHECK_FALSE(decode_cosem_attribute(from_hex("0202 1102 161E"), attr(3, "1-0:1.8.0*255", 3), f, &s));
+    CHECK_FALSE(decode_cosem_attribute(hex_bytes("0202 1102 161E"), attr(3, "1-0:1.8.0*255", 3), f, &s));
     CHECK(f.error.status == decode_status::malformed);
     CHECK(f.error.offset == 3);
     CHECK(f.records.empty());
@@ -720,37 +712,37 @@ TEST_CASE("a Register's value takes its scaler_unit exactly, once, and only when
 TEST_CASE("scalars become records: floats shortest, strings, bytes, times where the attribute is a time") {
     decoded_frame f;
     // 17 3DCCCCCD: float32 0.1f, which as a double is 0.100000001490116…: the shortest float text is 0.1
-    REQUIRE(decode_cosem_attribute(from_hex("17 3DCCCCCD"), attr(1, "0-0:96.50.0*255", 2), f));
+    REQUIRE(decode_cosem_attribute(hex_bytes("17 3DCCCCCD"), attr(1, "0-0:96.50.0*255", 2), f));
     CHECK(f.records[0].number.to_string() == "0.1");
     // 18 3FB999999999999A: float64 0.1
-    REQUIRE(decode_cosem_attribute(from_hex("18 3FB999999999999A"), attr(1, "0-0:96.50.0*255", 2), f));
+    REQUIRE(decode_cosem_attribute(hex_bytes("18 3FB999999999999A"), attr(1, "0-0:96.50.0*255", 2), f));
     CHECK(f.records[0].number.to_string() == "0.1");
     // 17 C2F6E979: float32 −123.456
-    REQUIRE(decode_cosem_attribute(from_hex("17 C2F6E979"), attr(1, "0-0:96.50.0*255", 2), f));
+    REQUIRE(decode_cosem_attribute(hex_bytes("17 C2F6E979"), attr(1, "0-0:96.50.0*255", 2), f));
     CHECK(f.records[0].number.to_string() == "-123.456");
     // 17 7FC00000: a NaN has no value
-    REQUIRE(decode_cosem_attribute(from_hex("17 7FC00000"), attr(1, "0-0:96.50.0*255", 2), f));
+    REQUIRE(decode_cosem_attribute(hex_bytes("17 7FC00000"), attr(1, "0-0:96.50.0*255", 2), f));
     CHECK(f.records[0].kind == value_kind::invalid);
     // 0F 9C: integer −100; 03 01: boolean true; 0D 42: bcd 42; 16 07: enum 7
-    REQUIRE(decode_cosem_attribute(from_hex("0F9C"), attr(1, "0-0:96.50.0*255", 2), f));
+    REQUIRE(decode_cosem_attribute(hex_bytes("0F9C"), attr(1, "0-0:96.50.0*255", 2), f));
     CHECK(f.records[0].number.to_string() == "-100");
-    REQUIRE(decode_cosem_attribute(from_hex("0301"), attr(1, "0-0:96.50.0*255", 2), f));
+    REQUIRE(decode_cosem_attribute(hex_bytes("0301"), attr(1, "0-0:96.50.0*255", 2), f));
     CHECK(f.records[0].number.to_string() == "1");
-    REQUIRE(decode_cosem_attribute(from_hex("0D42"), attr(1, "0-0:96.50.0*255", 2), f));
+    REQUIRE(decode_cosem_attribute(hex_bytes("0D42"), attr(1, "0-0:96.50.0*255", 2), f));
     CHECK(f.records[0].number.to_string() == "42");
-    REQUIRE(decode_cosem_attribute(from_hex("1607"), attr(1, "0-0:96.50.0*255", 2), f));
+    REQUIRE(decode_cosem_attribute(hex_bytes("1607"), attr(1, "0-0:96.50.0*255", 2), f));
     CHECK(f.records[0].number.to_string() == "7");
     // 0A 05 "MIR C" as text
-    REQUIRE(decode_cosem_attribute(from_hex("0A05 4D49522043"), attr(1, "0-0:96.1.1*255", 2), f));
+    REQUIRE(decode_cosem_attribute(hex_bytes("0A05 4D49522043"), attr(1, "0-0:96.1.1*255", 2), f));
     CHECK(f.records[0].kind == value_kind::text);
     CHECK(f.text_of(f.records[0]) == "MIR C");
     // attribute 1 (logical_name): 09 06 0000010000FF kept as bytes
-    REQUIRE(decode_cosem_attribute(from_hex("0906 0000010000FF"), attr(8, "0-0:1.0.0*255", 1), f));
+    REQUIRE(decode_cosem_attribute(hex_bytes("0906 0000010000FF"), attr(8, "0-0:1.0.0*255", 1), f));
     CHECK(f.records[0].kind == value_kind::bytes);
     CHECK(to_hex(f.data_of(f.records[0])) == "0000010000ff");
 
     // Clock attribute 2: 09 0C | 07EA 0B 18 02 | 0E 1E 2D 00 | FF4C | 80 → 2026-11-24 14:30:45, −180, DST
-    const auto clock = from_hex("090C 07EA0B1802 0E1E2D00 FF4C 80");
+    const auto clock = hex_bytes("090C 07EA0B1802 0E1E2D00 FF4C 80");
     REQUIRE(decode_cosem_attribute(clock, attr(8, "0-0:1.0.0*255", 2), f));
     REQUIRE(f.records.size() == 1);
     const auto& r = f.records[0];
@@ -764,20 +756,20 @@ TEST_CASE("scalars become records: floats shortest, strings, bytes, times where 
     REQUIRE(decode_cosem_attribute(clock, attr(1, "0-0:96.50.0*255", 2), f));
     CHECK(f.records[0].kind == value_kind::bytes);
     // Clock attribute 3 (time_zone): 10 00B4 = 180 minutes
-    REQUIRE(decode_cosem_attribute(from_hex("1000B4"), attr(8, "0-0:1.0.0*255", 3), f));
+    REQUIRE(decode_cosem_attribute(hex_bytes("1000B4"), attr(8, "0-0:1.0.0*255", 3), f));
     CHECK(f.records[0].number.to_string() == "180");
     // an A-XDR date-time (tag 0x19) anywhere is a date-time
-    REQUIRE(
-        decode_cosem_attribute(from_hex("19 07EA0B1802 0E1E2D00 FF4C 00"), attr(1, "0-0:96.50.0*255", 2), f));
+    REQUIRE(decode_cosem_attribute(hex_bytes("19 07EA0B1802 0E1E2D00 FF4C 00"), attr(1, "0-0:96.50.0*255", 2),
+                                   f));
     CHECK(f.records[0].kind == value_kind::date_time);
 
     // an Activity Calendar attribute is a structure record pointing at its node
-    REQUIRE(decode_cosem_attribute(from_hex("0101 0202 1100 0100"), attr(20, "0-0:13.0.0*255", 5), f));
+    REQUIRE(decode_cosem_attribute(hex_bytes("0101 0202 1100 0100"), attr(20, "0-0:13.0.0*255", 5), f));
     REQUIRE(f.records.size() == 1);
     CHECK(f.records[0].kind == value_kind::structure);
     CHECK(f.records[0].node == 0);
     // trailing bytes after the value
-    CHECK_FALSE(decode_cosem_attribute(from_hex("1100 00"), attr(1, "0-0:96.50.0*255", 2), f));
+    CHECK_FALSE(decode_cosem_attribute(hex_bytes("1100 00"), attr(1, "0-0:96.50.0*255", 2), f));
     CHECK(f.error.status == decode_status::malformed);
     CHECK(f.error.offset == 2);
 }
@@ -790,26 +782,26 @@ TEST_CASE("a profile buffer: a storage number a row, scaled columns, a null cloc
     //   01 02                                   array of 2
     //     02 04 12 0008 09 06 0000010000FF 0F 02 12 0000    {8, 0-0:1.0.0*255, 2, 0}: the clock
     //     02 04 12 0003 09 06 0100010800FF 0F 02 12 0000    {3, 1-0:1.8.0*255, 2, 0}: A+ energy
-    REQUIRE(decode_cosem_attribute(from_hex("0102"
-                                            "0204 120008 0906 0000010000FF 0F02 120000"
-                                            "0204 120003 0906 0100010800FF 0F02 120000"),
+    REQUIRE(decode_cosem_attribute(hex_bytes("0102"
+                                             "0204 120008 0906 0000010000FF 0F02 120000"
+                                             "0204 120003 0906 0100010800FF 0F02 120000"),
                                    attr(7, "1-0:99.1.0*255", 3), f, &s));
     CHECK(f.records.size() == 1);
     CHECK(f.records[0].kind == value_kind::structure);
     REQUIRE(s.capture_objects[profile.obis].size() == 2);
     CHECK(s.capture_objects[profile.obis][1].what == attr(3, "1-0:1.8.0*255", 2));
     // capture_period (attribute 4): 06 00000708 = 1800 s
-    REQUIRE(decode_cosem_attribute(from_hex("06 00000708"), attr(7, "1-0:99.1.0*255", 4), f, &s));
+    REQUIRE(decode_cosem_attribute(hex_bytes("06 00000708"), attr(7, "1-0:99.1.0*255", 4), f, &s));
     CHECK(s.capture_periods[profile.obis] == 1800);
     // the register's scaler_unit: −3, Wh
-    REQUIRE(decode_cosem_attribute(from_hex("0202 0FFD 161E"), attr(3, "1-0:1.8.0*255", 3), f, &s));
+    REQUIRE(decode_cosem_attribute(hex_bytes("0202 0FFD 161E"), attr(3, "1-0:1.8.0*255", 3), f, &s));
 
     // buffer (attribute 2):
     //   01 03                                            array of 3 rows
     //     02 02 | 09 0C 07EA 0C 1F 04 17 1E 00 00 FF4C 00 | 06 00003039    2026-12-31 (Thu) 23:30, 12345
     //     02 02 | 00                                      | 06 0000303A    null clock, 12346
     //     02 02 | 09 0C 07EB 01 01 05 00 1E 00 00 FF4C 00 | 06 0000303B    2027-01-01 (Fri) 00:30, 12347
-    const auto buffer = from_hex(
+    const auto buffer = hex_bytes(
         "0103"
         "0202 090C 07EA0C1F04 171E0000 FF4C 00 06 00003039"
         "0202 00 06 0000303A"
@@ -862,13 +854,13 @@ TEST_CASE("a profile buffer: a storage number a row, scaled columns, a null cloc
 
     // an empty buffer (01 00) has no rows and gives no records; so does an empty compact one
     // (13 | 01 0001 06 | 00: elements of arrays of one double-long-unsigned, no contents)
-    REQUIRE(decode_cosem_attribute(from_hex("0100"), profile, f, &s));
+    REQUIRE(decode_cosem_attribute(hex_bytes("0100"), profile, f, &s));
     CHECK(f.records.empty());
-    REQUIRE(decode_cosem_attribute(from_hex("13 01000106 00"), profile, f, &s));
+    REQUIRE(decode_cosem_attribute(hex_bytes("13 01000106 00"), profile, f, &s));
     CHECK(f.records.empty());
 
     // capture objects that are not: 01 01 | 02 03 ... (a structure of 3)
-    CHECK_FALSE(decode_cosem_attribute(from_hex("0101 0203 120008 0906 0000010000FF 0F02"),
+    CHECK_FALSE(decode_cosem_attribute(hex_bytes("0101 0203 120008 0906 0000010000FF 0F02"),
                                        attr(7, "1-0:99.1.0*255", 3), f, &s));
     CHECK(f.error.status == decode_status::malformed);
 }
@@ -887,7 +879,7 @@ TEST_CASE("spodes_tests.jsonl: capture objects as the upstream reads them") {
         dlms_session s;
         decoded_frame f;
         const auto a = attr(7, "1-0:99.1.0*255", 3);
-        REQUIRE(decode_cosem_attribute(from_hex(r["input"].get<std::string>()), a, f, &s));
+        REQUIRE(decode_cosem_attribute(hex_bytes(r["input"].get<std::string>()), a, f, &s));
         const auto& got = s.capture_objects[a.obis];
         const auto& want = sem["capture_objects"];
         REQUIRE(got.size() == want.size());
@@ -921,7 +913,7 @@ TEST_CASE("spodes_typ.jsonl: every capture decodes as its attribute without erro
         INFO(r["source"].get<std::string>()
              << " " << ln->to_string() << " class " << a.class_id << " attr " << int(a.attribute));
         dlms_session s;
-        const bool ok = decode_cosem_attribute(from_hex(r["input"].get<std::string>()), a, f, &s);
+        const bool ok = decode_cosem_attribute(hex_bytes(r["input"].get<std::string>()), a, f, &s);
         INFO(f.error.message());
         CHECK(ok);
         CHECK(!f.records.empty());
@@ -1011,7 +1003,7 @@ TEST_CASE("spodes_tests.jsonl: Activity Calendar tables as the upstream reads th
         const cosem_attribute a{r["context"]["class_id"].get<std::uint16_t>(),
                                 *logical_name::parse("0.0.13.0.0.255"),
                                 r["context"]["attribute"].get<std::int8_t>()};
-        REQUIRE(decode_cosem_attribute(from_hex(r["input"].get<std::string>()), a, f));
+        REQUIRE(decode_cosem_attribute(hex_bytes(r["input"].get<std::string>()), a, f));
         REQUIRE(f.records.size() == 1);
         CHECK(f.records[0].kind == value_kind::structure);
         std::string why;

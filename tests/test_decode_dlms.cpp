@@ -38,32 +38,14 @@
 #include "kvant/decode/decoder.hpp"
 #include "kvant/decode/dlms.hpp"
 #include "kvant/decode/key_ring.hpp"
+#include "support.hpp"
 
 using namespace kvant;
+using kvant::test::hex_bytes;
 
 namespace {
 
 using bytes_t = std::vector<std::uint8_t>;
-
-bytes_t hex(std::string_view s) {
-    bytes_t out;
-    int hi = -1;
-    for (char c : s) {
-        int v = -1;
-        if (c >= '0' && c <= '9') v = c - '0';
-        if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-        if (v < 0) continue;  // spaces and '|' separate fields for the reader
-        if (hi < 0) {
-            hi = v;
-        } else {
-            out.push_back(static_cast<std::uint8_t>(hi * 16 + v));
-            hi = -1;
-        }
-    }
-    REQUIRE(hi < 0);
-    return out;
-}
 
 std::uint8_t reverse8(std::uint8_t b) {
     std::uint8_t r = 0;
@@ -171,14 +153,14 @@ TEST_CASE("HDLC FCS: the CRC-16/X.25 check value and real frames of a meter conv
     CHECK(test_crc(digits, 0, digits.size()) == 0x906E);
     CHECK(detail::crc16_x25(digits) == 0x906E);
     // Gurux client log (see the file's head): SNRM, AARQ, AARE, Get-Request, each with its HCS/FCS as sent.
-    const bytes_t snrm = hex("7E A014 03 21 93 63E7 818008050203F2060203F2 03F0 7E");
-    const bytes_t aarq =
-        hex("7E A02B 03 21 10 FBAF E6E600 601DA109060760857405080101BE10040E01000000065F1F0400001E1DFFFF "
-            "C5E4 7E");
-    const bytes_t aare =
-        hex("7E A039 21 03 30 2ED2 E6E700 61820029A109060760857405080101A203020100A305A103020100"
-            "BE10040E0800065F1F040000101D03EF0007 4436 7E");
-    const bytes_t get = hex("7E A019 03 21 32 6FD8 E6E600 C001C1000F0000280000FF0200 9153 7E");
+    const bytes_t snrm = hex_bytes("7E A014 03 21 93 63E7 818008050203F2060203F2 03F0 7E");
+    const bytes_t aarq = hex_bytes(
+        "7E A02B 03 21 10 FBAF E6E600 601DA109060760857405080101BE10040E01000000065F1F0400001E1DFFFF "
+        "C5E4 7E");
+    const bytes_t aare = hex_bytes(
+        "7E A039 21 03 30 2ED2 E6E700 61820029A109060760857405080101A203020100A305A103020100"
+        "BE10040E0800065F1F040000101D03EF0007 4436 7E");
+    const bytes_t get = hex_bytes("7E A019 03 21 32 6FD8 E6E600 C001C1000F0000280000FF0200 9153 7E");
     for (const auto* f : {&snrm, &aarq, &aare, &get}) CHECK(fcs_ok(*f));
 
     dlms_session s;
@@ -208,7 +190,7 @@ TEST_CASE("HDLC FCS: the CRC-16/X.25 check value and real frames of a meter conv
     CHECK(s.pending[0xC1][0] == cosem_attribute{15, ln(0, 0, 40, 0, 0, 255), 2});
 
     // the Gurux documentation's SNRM without an information field: no HCS, the FCS right after the control
-    const bytes_t short_snrm = hex("7E A007 03 21 93 0F01 7E");
+    const bytes_t short_snrm = hex_bytes("7E A007 03 21 93 0F01 7E");
     CHECK(fcs_ok(short_snrm));
     REQUIRE(decode_hdlc(short_snrm, out, {}));
     CHECK(out.header.hdlc_control == 0x93);
@@ -229,14 +211,14 @@ TEST_CASE("HDLC: a Get-Request and its Get-Response name the register's value") 
     // 00            no access selection
     // 32 68         FCS, low byte first
     // 7E            flag
-    const bytes_t request = hex("7E A019 03 21 32 6FD8 E6E600 C001C1 0003 0100010800FF 02 00 3268 7E");
+    const bytes_t request = hex_bytes("7E A019 03 21 32 6FD8 E6E600 C001C1 0003 0100010800FF 02 00 3268 7E");
     // (the HCS of a frame is that of its first 5 bytes after the flag: the same 6FD8 as the captured request)
     REQUIRE(test_crc(request, 1, 6) == 0xD86F);
     REQUIRE(fcs_ok(request));
     // 7E A0 15 | 21 (client 16) 03 (server 1) | 52 control: I frame | 5D 8A HCS | E6 E7 00 LLC: response |
     // C4 01 C1 get-response-normal, invoke 0xC1 | 00 result: data | 06 00 00 30 39 double-long-unsigned
     // 12345 | 9D 02 FCS | 7E
-    const bytes_t response = hex("7E A015 21 03 52 5D8A E6E700 C401C1 00 0600003039 9D02 7E");
+    const bytes_t response = hex_bytes("7E A015 21 03 52 5D8A E6E700 C401C1 00 0600003039 9D02 7E");
     REQUIRE(test_crc(response, 1, 6) == 0x8A5D);
     REQUIRE(fcs_ok(response));
 
@@ -277,7 +259,7 @@ TEST_CASE("HDLC: a Get-Request and its Get-Response name the register's value") 
 }
 
 TEST_CASE("HDLC: errors name the byte: flags, format, length, HCS, FCS, addresses") {
-    const bytes_t good = hex("7E A015 21 03 52 5D8A E6E700 C401C1 00 0600003039 9D02 7E");
+    const bytes_t good = hex_bytes("7E A015 21 03 52 5D8A E6E700 C401C1 00 0600003039 9D02 7E");
     decoded_frame out;
     auto run = [&](bytes_t b) {
         decode_hdlc(b, out, {});
@@ -315,15 +297,15 @@ TEST_CASE("HDLC: errors name the byte: flags, format, length, HCS, FCS, addresse
     // addresses: a 4-byte server address (upper 1, lower 0x11) is read; 3 bytes or 5 bytes are not
     // 7E A0 0A | 00 02 00 23: destination 4 bytes, upper (0x00 0x02) = 1, lower (0x00 0x23) = 0x11 | 21 |
     // 93 SNRM | 18 71 FCS | 7E
-    const bytes_t four = hex("7E A00A 00020023 21 93 1871 7E");
+    const bytes_t four = hex_bytes("7E A00A 00020023 21 93 1871 7E");
     REQUIRE(fcs_ok(four));
     REQUIRE(decode_hdlc(four, out, {}));
     CHECK(out.header.hdlc_destination == (1u << 14 | 0x11));
-    bytes_t three = hex("7E A009 000223 21 93 0000 7E");
+    bytes_t three = hex_bytes("7E A009 000223 21 93 0000 7E");
     CHECK(run(three).status == decode_status::malformed);
     CHECK(run(three).offset == 3);
     CHECK(run(three).found == "3 bytes");
-    bytes_t five = hex("7E A00B 0002000400 21 93 0000 7E");
+    bytes_t five = hex_bytes("7E A00B 0002000400 21 93 0000 7E");
     CHECK(run(five).status == decode_status::malformed);
     CHECK(run(five).found == "more than 4 bytes");
 }
@@ -331,10 +313,10 @@ TEST_CASE("HDLC: errors name the byte: flags, format, length, HCS, FCS, addresse
 TEST_CASE("HDLC: a segmented information field joins in the session") {
     // segment 1: 7E | A8 0F: format type 3 with S = 1 (more segments), length 15 | 21 03 | 52 | 72 CF HCS |
     //   E6 E7 00 C4 01 C1: the LLC header and the first bytes of the get-response | 06 A5 FCS | 7E
-    const bytes_t seg1 = hex("7E A80F 21 03 52 72CF E6E700C401C1 06A5 7E");
+    const bytes_t seg1 = hex_bytes("7E A80F 21 03 52 72CF E6E700C401C1 06A5 7E");
     // segment 2: 7E | A0 0F: S = 0, the last | 21 03 | 54 | 64 F0 HCS | 00 06 00 00 30 39: result data,
     //   double-long-unsigned 12345 | 0B A2 FCS | 7E
-    const bytes_t seg2 = hex("7E A00F 21 03 54 64F0 000600003039 0BA2 7E");
+    const bytes_t seg2 = hex_bytes("7E A00F 21 03 54 64F0 000600003039 0BA2 7E");
     REQUIRE(fcs_ok(seg1));
     REQUIRE(fcs_ok(seg2));
     dlms_session s;
@@ -360,22 +342,25 @@ TEST_CASE("HDLC: a real meter's data blocks (Меркурий-234 object list) j
     // tohasan/hdlc-translator hdlcflow-aln-up.txt, lines 1..4 and 6: 21 client 16, 02 server 1 (one byte
     // each), control 57, then C4 02 C1 | last-block 00 | block number | 00 raw-data | length | bytes
     const std::vector<bytes_t> frames{
-        hex("7E A0 19 21 02 57 52 51 5B E6 E7 00 C4 02 C1 00 00 00 00 01 00 02 01 50 99 F4 7E"),
-        hex("7E A0 2A 21 02 57 74 78 D6 E6 E7 00 C4 02 C1 00 00 00 00 02 00 13 02 04 12 00 08 11 00 09 06 00 "
+        hex_bytes("7E A0 19 21 02 57 52 51 5B E6 E7 00 C4 02 C1 00 00 00 00 01 00 02 01 50 99 F4 7E"),
+        hex_bytes(
+            "7E A0 2A 21 02 57 74 78 D6 E6 E7 00 C4 02 C1 00 00 00 00 02 00 13 02 04 12 00 08 11 00 09 06 00 "
             "00 01 "
             "00 00 FF 02 02 01 09 CA 73 7E"),
-        hex("7E A0 4F 21 02 57 96 83 95 E6 E7 00 C4 02 C1 00 00 00 00 03 00 38 02 03 0F 01 16 01 00 02 03 0F "
+        hex_bytes(
+            "7E A0 4F 21 02 57 96 83 95 E6 E7 00 C4 02 C1 00 00 00 00 03 00 38 02 03 0F 01 16 01 00 02 03 0F "
             "02 16 "
             "01 00 02 03 0F 03 16 01 00 02 03 0F 04 16 01 00 02 03 0F 05 16 01 00 02 03 0F 06 16 01 00 02 03 "
             "0F 07 "
             "16 01 00 02 03 0F 08 16 01 00 A3 D7 7E"),
-        hex("7E A0 1E 21 02 57 B8 D9 23 E6 E7 00 C4 02 C1 00 00 00 00 04 00 07 02 03 0F 09 16 01 00 62 93 "
+        hex_bytes(
+            "7E A0 1E 21 02 57 B8 D9 23 E6 E7 00 C4 02 C1 00 00 00 00 04 00 07 02 03 0F 09 16 01 00 62 93 "
             "7E"),
     };
-    const bytes_t block6 =
-        hex("7E A0 2A 21 02 57 FC 38 DE E6 E7 00 C4 02 C1 00 00 00 00 06 00 13 02 04 12 00 01 11 00 09 06 00 "
-            "00 60 02 "
-            "0C FF 02 02 01 02 E6 35 7E");
+    const bytes_t block6 = hex_bytes(
+        "7E A0 2A 21 02 57 FC 38 DE E6 E7 00 C4 02 C1 00 00 00 00 06 00 13 02 04 12 00 01 11 00 09 06 00 "
+        "00 60 02 "
+        "0C FF 02 02 01 02 E6 35 7E");
     dlms_session s;
     s.pending[0xC1] = {cosem_attribute{15, ln(0, 0, 40, 0, 0, 255), 2}};
     decoded_frame out;
@@ -402,10 +387,10 @@ TEST_CASE("HDLC: a real meter's data blocks (Меркурий-234 object list) j
 TEST_CASE("Wrapper: version, wPorts, length; a request and its answer") {
     // 00 01 version | 00 10 source wPort (client 16) | 00 01 destination wPort (server 1) | 00 0D length 13 |
     // C0 01 C1 0003 0100010800FF 02 00: get-request-normal, 1-0:1.8.0*255 attribute 2
-    const bytes_t request = hex("0001 0010 0001 000D C001C1 0003 0100010800FF 02 00");
+    const bytes_t request = hex_bytes("0001 0010 0001 000D C001C1 0003 0100010800FF 02 00");
     // 00 01 | 00 01 source (server 1) | 00 10 destination (client 16) | 00 09 length 9 |
     // C4 01 C1 00 06 00000064: get-response-normal, data double-long-unsigned 100
-    const bytes_t response = hex("0001 0001 0010 0009 C401C1 00 0600000064");
+    const bytes_t response = hex_bytes("0001 0001 0010 0009 C401C1 00 0600000064");
     dlms_session s;
     decoded_frame out;
     REQUIRE(decode_dlms(request, out, with(&s)));
@@ -430,10 +415,10 @@ TEST_CASE("Wrapper: version, wPorts, length; a request and its answer") {
 TEST_CASE("Get-Response with list: results in the request's order, an error as a record's error code") {
     // C0 03 C2: get-request-with-list, invoke 0xC2 | 02 two descriptors |
     // 0003 0100010800FF 02 00: 1-0:1.8.0*255 attr 2 | 0003 0100020800FF 02 00: 1-0:2.8.0*255 attr 2
-    const bytes_t request = hex("C003C2 02 0003 0100010800FF 02 00 0003 0100020800FF 02 00");
+    const bytes_t request = hex_bytes("C003C2 02 0003 0100010800FF 02 00 0003 0100020800FF 02 00");
     // C4 03 C2: get-response-with-list | 02 two results | 00 06 00000064: data 100 |
     // 01 04: data-access-result 4 (object-undefined)
-    const bytes_t response = hex("C403C2 02 00 0600000064 01 04");
+    const bytes_t response = hex_bytes("C403C2 02 00 0600000064 01 04");
     dlms_session s;
     decoded_frame out;
     REQUIRE(decode_dlms(request, out, with(&s)));
@@ -451,7 +436,7 @@ TEST_CASE("Get-Response with list: results in the request's order, an error as a
 
     // a normal get-response's data-access-result: one record, the error code, no value
     s.pending[0xC1] = {cosem_attribute{3, ln(1, 0, 1, 8, 0, 255), 2}};
-    REQUIRE(decode_dlms(hex("C401C1 01 03"), out, with(&s)));  // 3: read-write-denied
+    REQUIRE(decode_dlms(hex_bytes("C401C1 01 03"), out, with(&s)));  // 3: read-write-denied
     REQUIRE(out.records.size() == 1);
     CHECK(out.records[0].error_code == 3);
     CHECK(out.records[0].class_id == 3);
@@ -459,14 +444,14 @@ TEST_CASE("Get-Response with list: results in the request's order, an error as a
 
 TEST_CASE("Get-Response with data block: three blocks joined; a block out of order is refused") {
     // C0 01 C3 0003 0100010800FF 02 00: get-request-normal, invoke 0xC3, 1-0:1.8.0*255 attr 2
-    const bytes_t request = hex("C001C3 0003 0100010800FF 02 00");
+    const bytes_t request = hex_bytes("C001C3 0003 0100010800FF 02 00");
     // the value 06 00 00 30 39 (double-long-unsigned 12345) in three blocks:
     // C4 02 C3 | 00 not the last | 00000001 block 1 | 00 raw-data | 02 length | 06 00
-    const bytes_t b1 = hex("C402C3 00 00000001 00 02 0600");
+    const bytes_t b1 = hex_bytes("C402C3 00 00000001 00 02 0600");
     // C4 02 C3 | 00 | 00000002 block 2 | 00 | 02 | 00 30
-    const bytes_t b2 = hex("C402C3 00 00000002 00 02 0030");
+    const bytes_t b2 = hex_bytes("C402C3 00 00000002 00 02 0030");
     // C4 02 C3 | 01 the last | 00000003 block 3 | 00 | 01 | 39
-    const bytes_t b3 = hex("C402C3 01 00000003 00 01 39");
+    const bytes_t b3 = hex_bytes("C402C3 01 00000003 00 01 39");
     dlms_session s;
     decoded_frame out;
     REQUIRE(decode_dlms(request, out, with(&s)));
@@ -494,7 +479,7 @@ TEST_CASE("Get-Response with data block: three blocks joined; a block out of ord
     CHECK(out.records.empty());
 
     // a single last block needs no session
-    REQUIRE(decode_dlms(hex("C402C3 01 00000001 00 05 0600003039"), out, {}));
+    REQUIRE(decode_dlms(hex_bytes("C402C3 01 00000001 00 05 0600003039"), out, {}));
     REQUIRE(out.records.size() == 1);
     CHECK(out.records[0].number.to_string() == "12345");
 }
@@ -502,7 +487,7 @@ TEST_CASE("Get-Response with data block: three blocks joined; a block out of ord
 TEST_CASE("Data-Notification with and without date-time; Event-Notification") {
     // 0F | 00000001 long-invoke-id-and-priority | 00 no date-time | 06 00003039 the body: 12345
     decoded_frame out;
-    REQUIRE(decode_dlms(hex("0F 00000001 00 0600003039"), out, {}));
+    REQUIRE(decode_dlms(hex_bytes("0F 00000001 00 0600003039"), out, {}));
     CHECK(out.header.apdu_tag == 0x0F);
     CHECK(out.header.invoke_id == 1);
     REQUIRE(out.records.size() == 1);
@@ -511,7 +496,7 @@ TEST_CASE("Data-Notification with and without date-time; Event-Notification") {
     CHECK_FALSE(out.records[0].when.has_date);
     // 0F | 00000002 | 0C twelve bytes: 07E8 2024, 03 March, 0F 15th, 05 Friday, 0C 12 h, 1E 30 min, 00 s,
     // 00 hundredths, FF4C deviation −180 (Moscow), 00 clock status | 06 00003039
-    const bytes_t with_time = hex("0F 00000002 0C 07E8030F050C1E0000FF4C00 0600003039");
+    const bytes_t with_time = hex_bytes("0F 00000002 0C 07E8030F050C1E0000FF4C00 0600003039");
     REQUIRE(decode_dlms(with_time, out, {}));
     REQUIRE(out.records.size() == 1);
     const auto& w = out.records[0].when;
@@ -524,13 +509,13 @@ TEST_CASE("Data-Notification with and without date-time; Event-Notification") {
     CHECK(w.has_deviation);
     every_prefix_fails(with_time, [](const bytes_t& b, decoded_frame& f) { return decode_dlms(b, f, {}); });
     // a date-time length that is neither 0 nor 12
-    CHECK_FALSE(decode_dlms(hex("0F 00000002 05 0102030405 0600003039"), out, {}));
+    CHECK_FALSE(decode_dlms(hex_bytes("0F 00000002 05 0102030405 0600003039"), out, {}));
     CHECK(out.error.status == decode_status::malformed);
     CHECK(out.error.offset == 5);
 
     // C2 | 00 no time | 0001 class 1 (Data) | 0000600B00FF 0-0:96.11.0*255 | 02 attribute 2 | 11 05 unsigned
     // 5
-    REQUIRE(decode_dlms(hex("C2 00 0001 0000600B00FF 02 1105"), out, {}));
+    REQUIRE(decode_dlms(hex_bytes("C2 00 0001 0000600B00FF 02 1105"), out, {}));
     CHECK(out.header.apdu_tag == 0xC2);
     REQUIRE(out.records.size() == 1);
     CHECK(out.records[0].obis == ln(0, 0, 96, 11, 0, 255));
@@ -538,7 +523,8 @@ TEST_CASE("Data-Notification with and without date-time; Event-Notification") {
     CHECK(out.records[0].attribute == 2);
     CHECK(out.records[0].number.to_string() == "5");
     // with a time: 01 present | 0C twelve bytes (as above)
-    REQUIRE(decode_dlms(hex("C2 01 0C 07E8030F050C1E0000FF4C00 0003 0100010800FF 02 0600000007"), out, {}));
+    REQUIRE(
+        decode_dlms(hex_bytes("C2 01 0C 07E8030F050C1E0000FF4C00 0003 0100010800FF 02 0600000007"), out, {}));
     REQUIRE(out.records.size() == 1);
     CHECK(out.records[0].when.day == 15);
     CHECK(out.records[0].number.to_string() == "7");
@@ -548,7 +534,7 @@ TEST_CASE(
     "Exception-response and confirmed-service-error decode as data: no records, the codes in the header") {
     decoded_frame out;
     // D8 | 01 state-error: service-not-allowed | 02 service-error: service-not-supported
-    REQUIRE(decode_dlms(hex("D8 01 02"), out, {}));
+    REQUIRE(decode_dlms(hex_bytes("D8 01 02"), out, {}));
     CHECK(out.ok());
     CHECK(out.records.empty());
     CHECK(out.header.apdu_tag == 0xD8);
@@ -556,15 +542,15 @@ TEST_CASE(
     CHECK(out.header.status == 2);
     // 0E | 05 the service (read) | 06 the ServiceError choice (access) | 01 its value
     // (scope-of-access-violated)
-    REQUIRE(decode_dlms(hex("0E 05 06 01"), out, {}));
+    REQUIRE(decode_dlms(hex_bytes("0E 05 06 01"), out, {}));
     CHECK(out.header.apdu_choice == 5);
     CHECK(out.header.configuration == 0x0601);
     CHECK(out.header.status == 1);
     // unknown tags: unsupported, naming the tag
-    CHECK_FALSE(decode_dlms(hex("77 01 02"), out, {}));
+    CHECK_FALSE(decode_dlms(hex_bytes("77 01 02"), out, {}));
     CHECK(out.error.status == decode_status::unsupported);
     CHECK(out.error.found == "0x77");
-    CHECK_FALSE(decode_dlms(hex("DD 00"), out, {}));
+    CHECK_FALSE(decode_dlms(hex_bytes("DD 00"), out, {}));
     CHECK(out.error.status == decode_status::unsupported);
 }
 
@@ -573,29 +559,30 @@ TEST_CASE("AES-128-GCM: NIST test cases 2 and 3") {
     // T ab6e47d42cec13bdf53a67b21257bddf
     const aes_key zero{};
     const bytes_t iv0(12, 0);
-    const bytes_t c2 = hex("0388dace60b6a392f328c2b971b2fe78");
+    const bytes_t c2 = hex_bytes("0388dace60b6a392f328c2b971b2fe78");
     bytes_t out(16);
     CHECK(detail::aes128_gcm_decrypt(zero, std::span<const std::uint8_t, 12>(iv0.data(), 12), {}, c2,
-                                     hex("ab6e47d42cec13bdf53a67b21257bddf"), out) == detail::gcm_result::ok);
+                                     hex_bytes("ab6e47d42cec13bdf53a67b21257bddf"),
+                                     out) == detail::gcm_result::ok);
     CHECK(out == bytes_t(16, 0));
     // test case 3: K feffe9928665731c6d6a8f9467308308, IV cafebabefacedbaddecaf888
     aes_key k3{};
-    const bytes_t kb = hex("feffe9928665731c6d6a8f9467308308");
+    const bytes_t kb = hex_bytes("feffe9928665731c6d6a8f9467308308");
     std::copy(kb.begin(), kb.end(), k3.begin());
-    const bytes_t iv3 = hex("cafebabefacedbaddecaf888");
-    const bytes_t p3 =
-        hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525"
-            "b16aedf5aa0de657ba637b391aafd255");
-    const bytes_t c3 =
-        hex("42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa05"
-            "1ba30b396a0aac973d58e091473f5985");
+    const bytes_t iv3 = hex_bytes("cafebabefacedbaddecaf888");
+    const bytes_t p3 = hex_bytes(
+        "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525"
+        "b16aedf5aa0de657ba637b391aafd255");
+    const bytes_t c3 = hex_bytes(
+        "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa05"
+        "1ba30b396a0aac973d58e091473f5985");
     out.assign(c3.size(), 0);
     // the tag 4d5c2af327cd64a62cf35abd2ba6fab4, truncated to DLMS's 12 bytes
     CHECK(detail::aes128_gcm_decrypt(k3, std::span<const std::uint8_t, 12>(iv3.data(), 12), {}, c3,
-                                     hex("4d5c2af327cd64a62cf35abd"), out) == detail::gcm_result::ok);
+                                     hex_bytes("4d5c2af327cd64a62cf35abd"), out) == detail::gcm_result::ok);
     CHECK(out == p3);
     CHECK(detail::aes128_gcm_decrypt(k3, std::span<const std::uint8_t, 12>(iv3.data(), 12), {}, c3,
-                                     hex("4d5c2af327cd64a62cf35abe"),
+                                     hex_bytes("4d5c2af327cd64a62cf35abe"),
                                      out) == detail::gcm_result::tag_mismatch);
 }
 
@@ -603,9 +590,9 @@ TEST_CASE("Ciphering: the Green Book example, wrong, missing and flipped keys, a
     // DB general-glo-ciphering | 08 system title length | 4D4D4D0000BC614E | 30 ciphered content length 48 |
     // 30 security control: authenticated and encrypted, suite 0 | 01234567 invocation counter |
     // 801302FF…BE68 the ciphered xDLMS InitiateRequest (31 bytes) | 41DB204D39EE6FDB8E356855 the tag
-    const bytes_t gb =
-        hex("DB 08 4D4D4D0000BC614E 30 30 01234567"
-            "801302FF8A7874133D414CED25B42534D28DB0047720606B175BD52211BE68 41DB204D39EE6FDB8E356855");
+    const bytes_t gb = hex_bytes(
+        "DB 08 4D4D4D0000BC614E 30 30 01234567"
+        "801302FF8A7874133D414CED25B42534D28DB0047720606B175BD52211BE68 41DB204D39EE6FDB8E356855");
     const key_ring keys = green_keys();
     dlms_session s;
     decoded_frame out;
@@ -617,16 +604,16 @@ TEST_CASE("Ciphering: the Green Book example, wrong, missing and flipped keys, a
     CHECK(out.header.system_title == title_green);
     CHECK(out.header.apdu_tag == 0x01);  // the plain APDU inside: an InitiateRequest
     // the plaintext is the Green Book's InitiateRequest
-    CHECK(out.data == hex("01011000112233445566778899AABBCCDDEEFF0000065F1F0400007E1F04B0"));
+    CHECK(out.data == hex_bytes("01011000112233445566778899AABBCCDDEEFF0000065F1F0400007E1F04B0"));
     // its tag verified under the keys of its own title: the session takes that title as the meter's
     REQUIRE(s.server_system_title);
     CHECK(*s.server_system_title == title_green);
 
     // the same ciphertext as the service-specific glo-initiate-request (dlms-cosem's bytes): 21 | 30 length |
     // 30 SC | 01234567 | … ; its IV starts with the client's system title, which the session holds
-    const bytes_t glo =
-        hex("21 30 30 01234567"
-            "801302FF8A7874133D414CED25B42534D28DB0047720606B175BD52211BE68 41DB204D39EE6FDB8E356855");
+    const bytes_t glo = hex_bytes(
+        "21 30 30 01234567"
+        "801302FF8A7874133D414CED25B42534D28DB0047720606B175BD52211BE68 41DB204D39EE6FDB8E356855");
     dlms_session s2;
     s2.client_system_title = title_green;
     REQUIRE(decode_dlms(glo, out, with(&s2, &keys)));
@@ -673,7 +660,7 @@ TEST_CASE("Ciphering: the Green Book example, wrong, missing and flipped keys, a
     // DB | 08 | 4D4D4D0000BC614E | 19 length 25 | 10 SC | 01234567 | 4B35366956616759 |
     // FE1466AFB3DBCD4F9389E2B7
     const bytes_t gmac =
-        hex("DB 08 4D4D4D0000BC614E 19 10 01234567 4B35366956616759 FE1466AFB3DBCD4F9389E2B7");
+        hex_bytes("DB 08 4D4D4D0000BC614E 19 10 01234567 4B35366956616759 FE1466AFB3DBCD4F9389E2B7");
     CHECK_FALSE(decode_dlms(gmac, out, with(&s, &keys)));
     // the tag verified: what stops it is the plain text, which is no APDU (0x4B)
     CHECK(out.error.status == decode_status::unsupported);
@@ -692,9 +679,9 @@ TEST_CASE("Ciphering: a glo-get-response under the server's system title from th
     // AARE (BER): 61 29 | A1 09 06 07 60857405080103 application context (LN, ciphering) |
     // A2 03 02 01 00 result accepted | A3 05 A1 03 02 01 00 diagnostic | A4 0A 04 08 4D4D4D0000BC614E
     // responding-AP-title: the server's system title | 88 02 07 80 | 89 07 60857405080205 (mechanism 5)
-    const bytes_t aare =
-        hex("61 30 A109060760857405080103 A203020100 A305A103020100 A40A04084D4D4D0000BC614E 88020780"
-            "8907608574050802 05");
+    const bytes_t aare = hex_bytes(
+        "61 30 A109060760857405080103 A203020100 A305A103020100 A40A04084D4D4D0000BC614E 88020780"
+        "8907608574050802 05");
     dlms_session s;
     decoded_frame out;
     REQUIRE(decode_dlms(aare, out, with(&s)));
@@ -706,11 +693,11 @@ TEST_CASE("Ciphering: a glo-get-response under the server's system title from th
     s.pending[0xC1] = {cosem_attribute{3, ln(1, 0, 1, 8, 0, 255), 2}};
     // plaintext C4 01 C1 00 06 00003039, ciphered with SC 0x30 and IC 0x00000005 under the Green Book keys:
     // CC glo-get-response | 1A length 26 | 30 | 00000005 | 9 ciphered bytes | 12-byte tag
-    const bytes_t plain = hex("C401C1 00 0600003039");
+    const bytes_t plain = hex_bytes("C401C1 00 0600003039");
     bytes_t aad{0x30};
     aad.insert(aad.end(), ak_green.begin(), ak_green.end());
-    const bytes_t sealed = gcm_encrypt(ek_green, hex("4D4D4D0000BC614E 00000005"), aad, plain);
-    bytes_t apdu = hex("CC 1A 30 00000005");
+    const bytes_t sealed = gcm_encrypt(ek_green, hex_bytes("4D4D4D0000BC614E 00000005"), aad, plain);
+    bytes_t apdu = hex_bytes("CC 1A 30 00000005");
     apdu.insert(apdu.end(), sealed.begin(), sealed.end());
     const key_ring keys = green_keys();
     REQUIRE(decode_dlms(apdu, out, with(&s, &keys)));
@@ -721,9 +708,9 @@ TEST_CASE("Ciphering: a glo-get-response under the server's system title from th
     CHECK(out.records[0].obis == ln(1, 0, 1, 8, 0, 255));
     CHECK(out.records[0].number.to_string() == "12345");
     // encryption only (SC 0x20): no tag, nothing in the AAD; the same plaintext under IC 6
-    bytes_t ct = gcm_encrypt(ek_green, hex("4D4D4D0000BC614E 00000006"), {}, plain);
-    ct.resize(plain.size());                      // no tag is sent
-    bytes_t enc_only = hex("CC 0E 20 00000006");  // CC | 14 bytes: SC, IC, 9 ciphered
+    bytes_t ct = gcm_encrypt(ek_green, hex_bytes("4D4D4D0000BC614E 00000006"), {}, plain);
+    ct.resize(plain.size());                            // no tag is sent
+    bytes_t enc_only = hex_bytes("CC 0E 20 00000006");  // CC | 14 bytes: SC, IC, 9 ciphered
     enc_only.insert(enc_only.end(), ct.begin(), ct.end());
     s.pending[0xC1] = {cosem_attribute{3, ln(1, 0, 1, 8, 0, 255), 2}};
     REQUIRE(decode_dlms(enc_only, out, with(&s, &keys)));
@@ -809,11 +796,11 @@ TEST_CASE("The registry's dlms and hdlc decoders carry the session") {
     c.session = &s;
     auto d = reg.make("dlms", c);
     decoded_frame out;
-    REQUIRE(d->decode(hex("C001C1 0003 0100010800FF 02 00"), out));
-    REQUIRE(d->decode(hex("C401C1 00 0600003039"), out));
+    REQUIRE(d->decode(hex_bytes("C001C1 0003 0100010800FF 02 00"), out));
+    REQUIRE(d->decode(hex_bytes("C401C1 00 0600003039"), out));
     REQUIRE(out.records.size() == 1);
     CHECK(out.records[0].obis == ln(1, 0, 1, 8, 0, 255));
-    const auto ids = reg.identify(hex("7E A007 03 21 93 0F01 7E"));
+    const auto ids = reg.identify(hex_bytes("7E A007 03 21 93 0F01 7E"));
     bool hdlc = false;
     for (const auto* i : ids) hdlc = hdlc || i->name == "hdlc";
     CHECK(hdlc);

@@ -21,16 +21,6 @@ using namespace kvant::test;
 
 namespace {
 
-std::vector<std::uint8_t> from_hex(std::string_view hex) {
-    std::vector<std::uint8_t> out;
-    std::string digits;
-    for (char c : hex)
-        if (std::isxdigit(static_cast<unsigned char>(c))) digits += c;
-    for (std::size_t i = 0; i + 1 < digits.size(); i += 2)
-        out.push_back(static_cast<std::uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
-    return out;
-}
-
 logical_name ln(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d, std::uint8_t e,
                 std::uint8_t f = 255) {
     return logical_name{{a, b, c, d, e, f}};
@@ -322,7 +312,7 @@ TEST_CASE("a DLMS Register's value with its scaler_unit applied once maps exactl
     auto one = [&](const logical_name& obis, std::string_view hex, reading_table& t,
                    frame_context c = context()) {
         decoded_frame f;
-        REQUIRE(decode_cosem_attribute(from_hex(hex), {3, obis, 2}, f, &s));
+        REQUIRE(decode_cosem_attribute(hex_bytes(hex), {3, obis, 2}, f, &s));
         std::vector<meter_event> ev;
         return map_frame(f, c, t, ev);
     };
@@ -348,7 +338,7 @@ TEST_CASE("a DLMS Register's value with its scaler_unit applied once maps exactl
           std::vector<std::string>{"0: 1-0:3.8.0*255: the object's scaler_unit is not known (raw value 7)"});
     // an abstract object (0.0.96.1.0.255, a serial number) is no reading and says nothing
     decoded_frame f;
-    REQUIRE(decode_cosem_attribute(from_hex("06 00 00 00 07"), {1, ln(0, 0, 96, 1, 0), 2}, f, &s));
+    REQUIRE(decode_cosem_attribute(hex_bytes("06 00 00 00 07"), {1, ln(0, 0, 96, 1, 0), 2}, f, &s));
     std::vector<meter_event> ev;
     v = map_frame(f, context(), t2, ev);
     CHECK(t2.empty());
@@ -368,7 +358,7 @@ TEST_CASE("a СПОДЭС 30-minute profile: rows at their clock with the deviat
     //  row 3: 09 0c 07e9 01 0f 03 01 1e 00 00 ff4c 01 — 01:30, status 01 invalid; 06 00000190 = 400 Wh
     //  row 4: 09 0c 07e9 01 0f 03 02 00 00 00 8000 02 — 02:00, deviation not specified (the meter's zone,
     //         Moscow: 23:00Z), status 02 doubtful (kept); 06 000001f4 = 500 Wh
-    const auto buffer = from_hex(
+    const auto buffer = hex_bytes(
         "01 04"
         " 02 02 09 0c 07 e9 01 0f 03 00 1e 00 00 ff 4c 00 06 00 00 00 fa"
         " 02 02 00 06 00 00 01 2c"
@@ -404,7 +394,7 @@ TEST_CASE("СПОДЭС journal rows become meter events of journal e, code the 
     //  2025-01-10 (Friday) 12:00 deviation −180 (09:00Z), code 12 00 05 = 5
     //  2025-01-10 12:05, code 12 00 06 = 6
     //  2025-01-10 12:06, code 0 (an empty entry)
-    const auto buffer = from_hex(
+    const auto buffer = hex_bytes(
         "01 03"
         " 02 02 09 0c 07 e9 01 0a 05 0c 00 00 00 ff 4c 00 12 00 05"
         " 02 02 09 0c 07 e9 01 0a 05 0c 05 00 00 ff 4c 00 12 00 06"

@@ -31,32 +31,14 @@
 #include "kvant/decode/decoder.hpp"
 #include "kvant/decode/key_ring.hpp"
 #include "kvant/decode/wmbus.hpp"
+#include "support.hpp"
 
 using namespace kvant;
+using kvant::test::hex_bytes;
 
 namespace {
 
 using bytes_t = std::vector<std::uint8_t>;
-
-bytes_t hex(std::string_view s) {
-    bytes_t out;
-    int hi = -1;
-    for (char c : s) {
-        int v = -1;
-        if (c >= '0' && c <= '9') v = c - '0';
-        if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-        if (v < 0) continue;  // spaces and '|' separate fields for the reader
-        if (hi < 0) {
-            hi = v;
-        } else {
-            out.push_back(static_cast<std::uint8_t>(hi * 16 + v));
-            hi = -1;
-        }
-    }
-    REQUIRE(hi < 0);
-    return out;
-}
 
 std::string hex_of(std::span<const std::uint8_t> b) {
     static const char d[] = "0123456789abcdef";
@@ -69,7 +51,7 @@ std::string hex_of(std::span<const std::uint8_t> b) {
 }
 
 aes_key key_of(std::string_view h) {
-    const bytes_t b = hex(h);
+    const bytes_t b = hex_bytes(h);
     REQUIRE(b.size() == 16);
     aes_key k{};
     std::copy(b.begin(), b.end(), k.begin());
@@ -217,13 +199,13 @@ TEST_CASE("CRC-16/EN-13757 has the published check value", "[wmbus]") {
     const std::string_view s = "123456789";
     CHECK(crc(std::span(reinterpret_cast<const std::uint8_t*>(s.data()), s.size())) == 0xC2B7);
     // the telegram below carries CRCs a meter computed: the library accepts them, so its CRC agrees
-    CHECK(decode(hex(sontex_a)).header.kind == frame_kind::wireless_a);
+    CHECK(decode(hex_bytes(sontex_a)).header.kind == frame_kind::wireless_a);
 }
 
 TEST_CASE("format A: CRCs checked and stripped, header fields, records", "[wmbus]") {
-    const auto f = decode(hex(sontex_a));
+    const auto f = decode(hex_bytes(sontex_a));
     REQUIRE(f.ok());
-    CHECK(hex_of(f.data) == hex_of(hex(sontex_plain)));
+    CHECK(hex_of(f.data) == hex_of(hex_bytes(sontex_plain)));
     CHECK(f.header.kind == frame_kind::wireless_a);
     CHECK(f.header.c_field == 0x44);
     CHECK(std::string(f.header.manufacturer.data()) == "SON");
@@ -252,21 +234,21 @@ TEST_CASE("CRC mode: present, absent, detect", "[wmbus]") {
     absent.crc = crc_mode::absent;
     SECTION("the stripped telegram decodes the same, detected or said") {
         for (const auto* cfg : {&detect, &absent}) {
-            const auto f = decode(hex(sontex_plain), *cfg);
+            const auto f = decode(hex_bytes(sontex_plain), *cfg);
             REQUIRE(f.ok());
             CHECK(f.header.kind == frame_kind::wireless_no_crc);
-            CHECK(hex_of(f.data) == hex_of(hex(sontex_plain)));
-            CHECK(f.records.size() == decode(hex(sontex_a)).records.size());
+            CHECK(hex_of(f.data) == hex_of(hex_bytes(sontex_plain)));
+            CHECK(f.records.size() == decode(hex_bytes(sontex_a)).records.size());
         }
     }
     SECTION("present: a stripped telegram is a CRC error at byte 10") {
-        const auto f = decode(hex(sontex_plain), present);
+        const auto f = decode(hex_bytes(sontex_plain), present);
         CHECK(f.error.status == decode_status::checksum);
         CHECK(f.error.offset == 10);
         CHECK(f.error.found == "0x7A51");  // the CI and access number where the CRC should be
     }
     SECTION("absent: a telegram with CRCs is too long for its L") {
-        const auto f = decode(hex(sontex_a), absent);
+        const auto f = decode(hex_bytes(sontex_a), absent);
         CHECK(f.error.status == decode_status::malformed);
         CHECK(f.error.offset == 53);
         CHECK(f.error.found == "61 bytes (8 more)");
@@ -274,7 +256,7 @@ TEST_CASE("CRC mode: present, absent, detect", "[wmbus]") {
 }
 
 TEST_CASE("a wrong CRC is named with its block and position", "[wmbus]") {
-    auto b = hex(sontex_a);
+    auto b = hex_bytes(sontex_a);
     SECTION("a data byte of block 3 changed") {
         b[31] ^= 0x01;  // block 3 runs from byte 30 to 45, its CRC at 46
         const auto f = decode(b);
@@ -294,7 +276,7 @@ TEST_CASE("a wrong CRC is named with its block and position", "[wmbus]") {
 
 TEST_CASE("an L field that does not agree with the bytes says by how much", "[wmbus]") {
     SECTION("format A cut short by 3 bytes") {
-        auto b = hex(sontex_a);
+        auto b = hex_bytes(sontex_a);
         b.resize(b.size() - 3);
         const auto f = decode(b);
         CHECK(f.error.status == decode_status::truncated);
@@ -303,14 +285,14 @@ TEST_CASE("an L field that does not agree with the bytes says by how much", "[wm
         CHECK(f.error.expected.find("61 bytes") == 0);
     }
     SECTION("stripped, L one more than the bytes") {
-        auto b = hex(sontex_plain);
+        auto b = hex_bytes(sontex_plain);
         b[0] = 0x35;
         const auto f = decode(b);
         CHECK(f.error.status == decode_status::truncated);
         CHECK(f.error.found == "53 bytes (1 fewer)");
     }
     SECTION("stripped, L two less than the bytes") {
-        auto b = hex(sontex_plain);
+        auto b = hex_bytes(sontex_plain);
         b[0] = 0x32;
         const auto f = decode(b);
         CHECK(f.error.status == decode_status::malformed);
@@ -318,7 +300,7 @@ TEST_CASE("an L field that does not agree with the bytes says by how much", "[wm
         CHECK(f.error.found == "53 bytes (2 more)");
     }
     SECTION("an L below the link layer's 10 bytes") {
-        const auto f = decode(hex("0944EE4D81392927160878"));
+        const auto f = decode(hex_bytes("0944EE4D81392927160878"));
         CHECK(f.error.status == decode_status::malformed);
         CHECK(f.error.offset == 0);
     }
@@ -327,10 +309,10 @@ TEST_CASE("an L field that does not agree with the bytes says by how much", "[wm
 TEST_CASE("a record error's offset is translated through the stripped CRCs", "[wmbus]") {
     // Written for this test: 1E 44 2D2C 78563412 01 07 | 78 | 2F fillers to data byte 26, then 0413 E803: a
     // 32-bit record whose data ends after 2 of its 4 bytes, in format A's third block
-    bytes_t plain = hex("1E442D2C7856341201077800");
+    bytes_t plain = hex_bytes("1E442D2C7856341201077800");
     plain.resize(27, 0x2F);
     plain[11] = 0x2F;
-    for (auto x : hex("0413E803")) plain.push_back(x);
+    for (auto x : hex_bytes("0413E803")) plain.push_back(x);
     plain[0] = static_cast<std::uint8_t>(plain.size() - 1);
     const auto stripped = decode(plain);
     REQUIRE(stripped.error.status == decode_status::truncated);
@@ -343,7 +325,7 @@ TEST_CASE("a record error's offset is translated through the stripped CRCs", "[w
 }
 
 TEST_CASE("format B: one CRC over blocks 1 and 2, L counts it", "[wmbus]") {
-    const auto f = decode(hex(oms_b));
+    const auto f = decode(hex_bytes(oms_b));
     REQUIRE(f.ok());
     CHECK(f.header.kind == frame_kind::wireless_b);
     CHECK(std::string(f.header.manufacturer.data()) == "CEN");
@@ -351,12 +333,12 @@ TEST_CASE("format B: one CRC over blocks 1 and 2, L counts it", "[wmbus]") {
     CHECK(f.header.medium == 0x07);
     CHECK(f.header.ci == 0x78);
     CHECK(f.header.access_number == 0x27);  // the ELL's, as there is no transport header
-    CHECK(hex_of(f.data) == hex_of(hex("1444AE0C7856341201078C2027780B13436587")));
+    CHECK(hex_of(f.data) == hex_of(hex_bytes("1444AE0C7856341201078C2027780B13436587")));
     REQUIRE(f.records.size() == 1);
     CHECK(f.records[0].number.to_string() == "876.543");
     CHECK(f.records[0].quantity == record_quantity::volume);
 
-    auto b = hex(oms_b);
+    auto b = hex_bytes(oms_b);
     b[15] ^= 0x10;  // a data byte: neither format's CRC holds, and as stripped L + 1 = 21 holds
     const auto g = decode(b, decoder_config{nullptr, nullptr, crc_mode::present});
     CHECK(g.error.status == decode_status::checksum);
@@ -366,7 +348,7 @@ TEST_CASE("format B longer than 128 bytes: block 3 has its own CRC", "[wmbus]") 
     // Written for this test: 140 data bytes 8F 44 2D2C 78563412 01 07 | 78 | 0413 E8030000 (1.000 m3) then
     // 0x2F idle fillers to the end. Format B sends bytes 0..125 and their CRC, then bytes 126..139 and
     // theirs; L = 140 + 4 CRC bytes - 1 = 0x8F.
-    bytes_t plain = hex("8F442D2C7856341201077804 13E8030000");
+    bytes_t plain = hex_bytes("8F442D2C7856341201077804 13E8030000");
     plain.resize(140, 0x2F);
     bytes_t b(plain.begin(), plain.begin() + 126);
     auto put_crc = [&](std::span<const std::uint8_t> blk) {
@@ -397,13 +379,13 @@ TEST_CASE("mode 5: right, wrong and missing keys are told apart", "[wmbus]") {
     decoder_config c;
     SECTION("right key") {
         c.keys = &right;
-        const auto f = decode(hex(oms_mode5), c);
+        const auto f = decode(hex_bytes(oms_mode5), c);
         REQUIRE(f.ok());
         CHECK(f.header.kind == frame_kind::wireless_a);
         CHECK(f.header.security_mode == 5);
         CHECK(f.header.configuration == 0x2520);
         CHECK(f.header.encrypted);
-        CHECK(hex_of(std::span(f.data).subspan(15)) == hex_of(hex(oms_plain_records)));
+        CHECK(hex_of(std::span(f.data).subspan(15)) == hex_of(hex_bytes(oms_plain_records)));
         CHECK(std::string(f.header.manufacturer.data()) == "ELS");
         CHECK(f.header.medium == 0x03);
         REQUIRE(f.records.size() == 3);
@@ -411,7 +393,7 @@ TEST_CASE("mode 5: right, wrong and missing keys are told apart", "[wmbus]") {
     }
     SECTION("wrong key") {
         c.keys = &wrong;
-        const auto f = decode(hex(oms_mode5), c);
+        const auto f = decode(hex_bytes(oms_mode5), c);
         CHECK(f.error.status == decode_status::key_wrong);
         CHECK(f.error.offset == 17);  // the first encrypted byte, after block 1's CRC
         CHECK(f.error.expected.find("12345678") != std::string::npos);
@@ -423,7 +405,7 @@ TEST_CASE("mode 5: right, wrong and missing keys are told apart", "[wmbus]") {
             key_ring other;
             other.add("87654321", oms_mode5_key);
             c.keys = k ? &other : nullptr;
-            const auto f = decode(hex(oms_mode5), c);
+            const auto f = decode(hex_bytes(oms_mode5), c);
             CHECK(f.error.status == decode_status::key_missing);
             CHECK(f.error.expected == "a key for meter 12345678 (security mode 5)");
             CHECK(f.error.found == "none");
@@ -434,17 +416,17 @@ TEST_CASE("mode 5: right, wrong and missing keys are told apart", "[wmbus]") {
         both.add("12345678", "0102030405060708090A0B0C0D0E0F12");  // wrong
         both.add("mbus:ELS-12345678-33-03", oms_mode5_key);        // right
         c.keys = &both;
-        CHECK(decode(hex(oms_mode5), c).ok());
+        CHECK(decode(hex_bytes(oms_mode5), c).ok());
         key_ring by_man;
         by_man.add("mbus:ELS-12345678", oms_mode5_key);  // any version and medium
         c.keys = &by_man;
-        CHECK(decode(hex(oms_mode5), c).ok());
+        CHECK(decode(hex_bytes(oms_mode5), c).ok());
     }
 }
 
 TEST_CASE("mode 5: a payload the receiver decrypted already (2F2F) is decoded as plain", "[wmbus]") {
     // the OMS mode 5 telegram, stripped, with the decrypted blocks in place of the encrypted ones
-    const bytes_t plain = hex(std::string("2E4493157856341233037A2A002025") + oms_plain_records);
+    const bytes_t plain = hex_bytes(std::string("2E4493157856341233037A2A002025") + oms_plain_records);
     for (bool with_key : {false, true}) {
         key_ring k;
         k.add("12345678", oms_mode5_key);
@@ -462,7 +444,7 @@ TEST_CASE("mode 5: a payload the receiver decrypted already (2F2F) is decoded as
 TEST_CASE("mode 5: a real meter's telegram and key (Kamstrup Multical 303)", "[wmbus]") {
     key_ring k;
     k.add("82788281", kam303_key);
-    const auto f = decode(hex(kam303), decoder_config{&k, nullptr, crc_mode::detect});
+    const auto f = decode(hex_bytes(kam303), decoder_config{&k, nullptr, crc_mode::detect});
     REQUIRE(f.ok());
     CHECK(std::string(f.header.manufacturer.data()) == "KAM");
     CHECK(f.header.id == 0x82788281);
@@ -480,7 +462,7 @@ TEST_CASE("mode 5: a real meter's telegram and key (Kamstrup Multical 303)", "[w
 TEST_CASE("partial encryption: the blocks the configuration counts, the rest in the clear", "[wmbus]") {
     key_ring k;
     k.add("55667788", oms_key7);
-    const auto f = decode(hex(oms_partial), decoder_config{&k, nullptr, crc_mode::detect});
+    const auto f = decode(hex_bytes(oms_partial), decoder_config{&k, nullptr, crc_mode::detect});
     REQUIRE(f.ok());
     CHECK(std::string(f.header.manufacturer.data()) == "QDS");
     CHECK(f.header.id == 0x55667788);  // the long header's, not the link layer's 11223344
@@ -497,17 +479,17 @@ TEST_CASE("mode 7: KDF, MAC and decryption; wrong key, tampered MAC, missing key
     wrong.add("12345678", "000102030405060708090A0B0C0D0E0E");
     SECTION("right key, stripped and format A") {
         for (const char* t : {oms_mode7, oms_mode7_a}) {
-            const auto f = decode(hex(t), decoder_config{&right, nullptr, crc_mode::detect});
+            const auto f = decode(hex_bytes(t), decoder_config{&right, nullptr, crc_mode::detect});
             REQUIRE(f.ok());
             CHECK(f.header.security_mode == 7);
             CHECK(f.header.encrypted);
-            CHECK(hex_of(std::span(f.data).subspan(36)) == hex_of(hex(oms_plain_records)));
+            CHECK(hex_of(std::span(f.data).subspan(36)) == hex_of(hex_bytes(oms_plain_records)));
             REQUIRE(f.records.size() == 3);
             CHECK(f.records[0].number.to_string() == "28504.27");
         }
     }
     SECTION("through a radio adapter: ELL 0x8E, the identity from the long header") {
-        const auto f = decode(hex(oms_adapter), decoder_config{&right, nullptr, crc_mode::detect});
+        const auto f = decode(hex_bytes(oms_adapter), decoder_config{&right, nullptr, crc_mode::detect});
         REQUIRE(f.ok());
         CHECK(std::string(f.header.manufacturer.data()) == "ELS");
         CHECK(f.header.id == 0x12345678);
@@ -518,12 +500,12 @@ TEST_CASE("mode 7: KDF, MAC and decryption; wrong key, tampered MAC, missing key
         CHECK(f.records[0].number.to_string() == "28504.27");
     }
     SECTION("wrong key: the MAC does not match") {
-        const auto f = decode(hex(oms_mode7), decoder_config{&wrong, nullptr, crc_mode::detect});
+        const auto f = decode(hex_bytes(oms_mode7), decoder_config{&wrong, nullptr, crc_mode::detect});
         CHECK(f.error.status == decode_status::key_wrong);
         CHECK(f.error.offset == 22);  // the MAC
     }
     SECTION("tampered MAC with the right key: the payload decrypts, so the telegram was altered") {
-        auto b = hex(oms_mode7);
+        auto b = hex_bytes(oms_mode7);
         b[25] ^= 0x01;
         const auto f = decode(b, decoder_config{&right, nullptr, crc_mode::detect});
         CHECK(f.error.status == decode_status::checksum);
@@ -532,13 +514,13 @@ TEST_CASE("mode 7: KDF, MAC and decryption; wrong key, tampered MAC, missing key
         CHECK(f.error.found == "21 92 4D 4E 2F B6 6E 01");
     }
     SECTION("a tampered message counter changes the keys: neither MAC nor 2F2F") {
-        auto b = hex(oms_mode7);
+        auto b = hex_bytes(oms_mode7);
         b[18] ^= 0x01;
         CHECK(decode(b, decoder_config{&right, nullptr, crc_mode::detect}).error.status ==
               decode_status::key_wrong);
     }
     SECTION("no key") {
-        const auto f = decode(hex(oms_mode7));
+        const auto f = decode(hex_bytes(oms_mode7));
         CHECK(f.error.status == decode_status::key_missing);
         CHECK(f.error.offset == 36);
     }
@@ -549,8 +531,8 @@ TEST_CASE("ELL AES-CTR: a telegram encrypted here, then decrypted by the decoder
     // 8D 20 (CC) 5A (access) 01000020 (session number 0x20000001: bits 29..31 = 1, AES-CTR) CRC(2) |
     // 78 0413 E8030000 (1.000 m3) 02FD17 0000 (error flags) — CRC and everything after it encrypted
     const aes_key key = key_of("00112233445566778899AABBCCDDEEFF");
-    const bytes_t head = hex("1E442D2C7856341201078D205A01000020");
-    const bytes_t payload = hex("780413E803000002FD170000");
+    const bytes_t head = hex_bytes("1E442D2C7856341201078D205A01000020");
+    const bytes_t payload = hex_bytes("780413E803000002FD170000");
     bytes_t clear;
     const auto c = crc(payload);
     clear.push_back(static_cast<std::uint8_t>(c & 0xFF));  // the payload CRC is little-endian
@@ -558,7 +540,7 @@ TEST_CASE("ELL AES-CTR: a telegram encrypted here, then decrypted by the decoder
     clear.insert(clear.end(), payload.begin(), payload.end());
     // IV (EN 13757-4 / OMS): M(2) A(6) CC SN(4) FN(2)=0 BC=0
     std::array<std::uint8_t, 16> iv{};
-    const bytes_t ivh = hex("2D2C785634120107 20 01000020 0000 00");
+    const bytes_t ivh = hex_bytes("2D2C785634120107 20 01000020 0000 00");
     std::copy(ivh.begin(), ivh.end(), iv.begin());
     bytes_t t = head;
     const bytes_t enc = openssl_encrypt(EVP_aes_128_ctr(), key, iv, clear);
@@ -603,7 +585,7 @@ TEST_CASE("ELL AES-CTR: a real meter's telegram and key (Kamstrup flowIQ 2200)",
     key_ring k;
     k.add("27028126", flowiq_key);
     decoded_frame f;
-    decode_wmbus(hex(flowiq), decoder_config{&k, nullptr, crc_mode::detect}, f);
+    decode_wmbus(hex_bytes(flowiq), decoder_config{&k, nullptr, crc_mode::detect}, f);
     // the decrypted payload CRC matches (it could not by chance with a wrong key): B569 over the rest
     CHECK(f.header.encrypted);
     CHECK(hex_of(std::span(f.data).subspan(17, 4)) == "b569796b");
@@ -614,7 +596,7 @@ TEST_CASE("ELL AES-CTR: a real meter's telegram and key (Kamstrup flowIQ 2200)",
 }
 
 TEST_CASE("ELL payload a receiver decrypted already: its CRC matches the clear bytes", "[wmbus]") {
-    const auto f = decode(hex(kam_full));
+    const auto f = decode(hex_bytes(kam_full));
     REQUIRE(f.ok());
     CHECK_FALSE(f.header.encrypted);
     CHECK(std::string(f.header.manufacturer.data()) == "KAM");
@@ -628,16 +610,16 @@ TEST_CASE("compact frames: after their full frame, and without", "[wmbus]") {
     decoder_config c;
     c.formats = &cache;
     SECTION("without the full frame: unknown_format naming the signature") {
-        const auto f = decode(hex(kam_compact), c);
+        const auto f = decode(hex_bytes(kam_compact), c);
         CHECK(f.error.status == decode_status::unknown_format);
         CHECK(f.error.offset == 20);
         CHECK(f.error.expected.find("0xA8ED") != std::string::npos);
         CHECK(f.error.found == "a format cache without it");
         decoder_config none;
-        CHECK(decode(hex(kam_compact), none).error.found == "no format cache");
+        CHECK(decode(hex_bytes(kam_compact), none).error.found == "no format cache");
     }
     SECTION("after the full frame: the same records") {
-        const auto full = decode(hex(kam_full), c);
+        const auto full = decode(hex_bytes(kam_full), c);
         REQUIRE(full.ok());
         REQUIRE(cache.size() == 1);
         // the signature is the CRC of the DIB/VIB bytes 02FF20 0413 4413 615B 6167
@@ -646,7 +628,7 @@ TEST_CASE("compact frames: after their full frame, and without", "[wmbus]") {
         CHECK(hex_of(*fmt) ==
               "02ff200413441361"
               "5b6167");
-        const auto f = decode(hex(kam_compact), c);
+        const auto f = decode(hex_bytes(kam_compact), c);
         REQUIRE(f.ok());
         REQUIRE(f.records.size() == full.records.size());
         for (std::size_t i = 0; i < f.records.size(); ++i) {
@@ -658,8 +640,8 @@ TEST_CASE("compact frames: after their full frame, and without", "[wmbus]") {
         CHECK(cache.size() == 1);  // a compact frame teaches nothing
     }
     SECTION("a full-frame CRC that does not match the rebuilt records") {
-        REQUIRE(decode(hex(kam_full), c).ok());
-        auto b = hex(kam_compact);
+        REQUIRE(decode(hex_bytes(kam_full), c).ok());
+        auto b = hex_bytes(kam_compact);
         b[b.size() - 3] ^= 0x01;  // a data byte; the ELL CRC then fails too, so fix it up
         const std::size_t payload = 19;
         const auto pc = crc(std::span(b).subspan(payload));
@@ -674,12 +656,12 @@ TEST_CASE("compact frames: after their full frame, and without", "[wmbus]") {
 
 TEST_CASE("transport layers this decoder does not read are named", "[wmbus]") {
     // 0D 44 2D2C 78563412 01 07 | 51 (a command CI) 00 00 00
-    const auto f = decode(hex("0D442D2C78563412010751000000"));
+    const auto f = decode(hex_bytes("0D442D2C78563412010751000000"));
     CHECK(f.error.status == decode_status::unsupported);
     CHECK(f.error.offset == 10);
     CHECK(f.error.found.find("0x51") == 0);
     // security mode 13 (TLS) in a short header: 7A 01 00 000D
-    const auto g = decode(hex("0E442D2C7856341201077A0100000D"));
+    const auto g = decode(hex_bytes("0E442D2C7856341201077A0100000D"));
     CHECK(g.error.status == decode_status::unsupported);
     CHECK(g.error.found.find("mode 13") == 0);
 }
@@ -690,10 +672,10 @@ TEST_CASE("every prefix of good telegrams fails cleanly", "[wmbus]") {
     k.add("82788281", kam303_key);
     wmbus_format_cache cache;
     decoder_config c{&k, &cache, crc_mode::detect};
-    REQUIRE(decode(hex(kam_full), c).ok());
+    REQUIRE(decode(hex_bytes(kam_full), c).ok());
     for (const char* t : {sontex_a, sontex_plain, oms_b, oms_mode5, oms_mode7, oms_mode7_a, oms_adapter,
                           oms_partial, kam_full, kam_compact, kam303}) {
-        const bytes_t full = hex(t);
+        const bytes_t full = hex_bytes(t);
         for (std::size_t n = 0; n < full.size(); ++n) {
             const bytes_t prefix(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(n));
             decoded_frame f;
@@ -708,11 +690,11 @@ TEST_CASE("every prefix of good telegrams fails cleanly", "[wmbus]") {
 }
 
 TEST_CASE("the registry makes the wmbus decoder; identify is a cheap hint", "[wmbus]") {
-    CHECK(wmbus_identify(hex(sontex_a)));
-    CHECK(wmbus_identify(hex(sontex_plain)));
-    CHECK(wmbus_identify(hex(oms_b)));
-    CHECK_FALSE(wmbus_identify(hex("68 03 03 68 53 FE 50 A1 16")));  // a wired long frame
-    CHECK_FALSE(wmbus_identify(hex("E5")));
+    CHECK(wmbus_identify(hex_bytes(sontex_a)));
+    CHECK(wmbus_identify(hex_bytes(sontex_plain)));
+    CHECK(wmbus_identify(hex_bytes(oms_b)));
+    CHECK_FALSE(wmbus_identify(hex_bytes("68 03 03 68 53 FE 50 A1 16")));  // a wired long frame
+    CHECK_FALSE(wmbus_identify(hex_bytes("E5")));
     const decoder_registry r = builtin_decoders();
     const auto* d = r.find("wmbus");
     REQUIRE(d);
@@ -720,7 +702,7 @@ TEST_CASE("the registry makes the wmbus decoder; identify is a cheap hint", "[wm
     k.add("12345678", oms_mode5_key);
     const auto dec = r.make("wmbus", decoder_config{&k, nullptr, crc_mode::detect});
     decoded_frame f;
-    CHECK(dec->decode(hex(oms_mode5), f));
+    CHECK(dec->decode(hex_bytes(oms_mode5), f));
     CHECK(f.records.size() == 3);
 }
 
