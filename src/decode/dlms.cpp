@@ -207,6 +207,7 @@ struct apdu_decoder {
     bool get_request(reader& r);
     bool get_response(reader& r);
     bool get_result_list(reader& r, const std::vector<cosem_attribute>* asked);
+    bool get_data_result(reader& r, const cosem_attribute* a);
     bool data_notification(reader& r);
     bool event_notification(reader& r);
     bool association(reader& r);
@@ -284,25 +285,29 @@ bool apdu_decoder::get_result_list(reader& r, const std::vector<cosem_attribute>
                     "the end of the bytes");
     const bool matched = asked && asked->size() == n;
     for (std::uint32_t i = 0; i < n; ++i) {
-        const cosem_attribute* a = matched ? &(*asked)[i] : nullptr;
-        if (!r.need(1, "a get-data-result choice")) return false;
-        const std::uint32_t at = r.pos;
-        const std::uint8_t choice = r.u8();
-        if (choice == 0) {
-            std::uint32_t node = 0;
-            if (!r.value(node) || !append_value(f, a, node, s, r.base)) return false;
-        } else if (choice == 1) {
-            if (!r.need(1, "a data-access-result")) return false;
-            {
-                const std::uint32_t dar_at = r.pos;
-                append_error_record(f, a, dar_at, r.u8());
-            }
-        } else {
-            return fail(f, decode_status::malformed, r.base + at, "0x00 (data) or 0x01 (data-access-result)",
-                        hex_byte(choice));
-        }
+        if (!get_data_result(r, matched ? &(*asked)[i] : nullptr)) return false;
     }
     return true;
+}
+
+/// One Get-Data-Result: a Data (the attribute's value, into records) or a data-access-result (an error
+/// record).
+bool apdu_decoder::get_data_result(reader& r, const cosem_attribute* a) {
+    if (!r.need(1, "a get-data-result choice")) return false;
+    const std::uint32_t at = r.pos;
+    const std::uint8_t choice = r.u8();
+    if (choice == 0) {
+        std::uint32_t node = 0;
+        return r.value(node) && append_value(f, a, node, s, r.base);
+    }
+    if (choice == 1) {
+        if (!r.need(1, "a data-access-result")) return false;
+        const std::uint32_t dar_at = r.pos;
+        append_error_record(f, a, dar_at, r.u8());
+        return true;
+    }
+    return fail(f, decode_status::malformed, r.base + at, "0x00 (data) or 0x01 (data-access-result)",
+                hex_byte(choice));
 }
 
 bool apdu_decoder::get_response(reader& r) {
@@ -318,25 +323,8 @@ bool apdu_decoder::get_response(reader& r) {
         return true;
     };
     switch (h.apdu_choice) {
-        case 1: {  // get-response-normal
-            if (!r.need(1, "a get-data-result choice")) return false;
-            const std::uint32_t at = r.pos;
-            const std::uint8_t choice = r.u8();
-            if (choice == 0) {
-                std::uint32_t node = 0;
-                if (!r.value(node) || !append_value(f, one, node, s, r.base)) return false;
-            } else if (choice == 1) {
-                if (!r.need(1, "a data-access-result")) return false;
-                {
-                    const std::uint32_t dar_at = r.pos;
-                    append_error_record(f, one, dar_at, r.u8());
-                }
-            } else {
-                return fail(f, decode_status::malformed, r.base + at,
-                            "0x00 (data) or 0x01 (data-access-result)", hex_byte(choice));
-            }
-            return done();
-        }
+        case 1:  // get-response-normal
+            return get_data_result(r, one) && done();
         case 2: {  // get-response-with-datablock
             if (!r.need(6, "a data block's last-block flag, block number and result choice")) return false;
             const std::uint8_t last = r.u8();
