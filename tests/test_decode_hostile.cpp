@@ -708,3 +708,14 @@ TEST_CASE("hostile dlms (finding): bytes after a complete APDU are not ignored s
     decoded_frame g;
     CHECK_FALSE(decode_dlms(hex("C401C1 00 00 00000001 00 02 0600"), g, {}));
 }
+
+// [finding] Input: the request "/?" + 200 digits + "!" CR LF. IEC 62056-21 §6.3.1 (request message): the device
+// address is optional and at most 32 characters (manufacturer-specific, digits, letters, spaces). libkvant
+// accepts 200 characters and keeps them as the request's address (docs/iec62056-21.md: "any printable ASCII",
+// no length): a request no meter can answer is reported ok. (Low severity: accepts what it should refuse.)
+TEST_CASE("hostile iec (finding): a request address of 200 characters is refused", "[decode_hostile][finding]") {
+    decoded_frame f;
+    CHECK_FALSE(decode_iec62056_21(text_bytes("/?" + std::string(200, '1') + "!\r\n"), f));
+    decoded_frame g;  // guard: 32 characters are allowed
+    CHECK(decode_iec62056_21(text_bytes("/?" + std::string(32, '1') + "!\r\n"), g));
+}
