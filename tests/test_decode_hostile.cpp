@@ -519,7 +519,7 @@ TEST_CASE("hostile iec: values, units, brackets and addresses", "[decode_hostile
 // transfer. docs/dlms.md names this as a choice ("the link layer's business"), but `kvant decode --protocol
 // hdlc` is handed the captured frames of both directions, retransmissions included, and has no link layer
 // below it: the choice loses real transfers.
-TEST_CASE("hostile hdlc (finding): a retransmitted segment (same N(S)) is not joined twice",
+TEST_CASE("hostile hdlc (a fixed finding): a retransmitted segment (same N(S)) is not joined twice",
           "[decode_hostile][finding]") {
     const bytes_t s1 = hdlc_frame(0x10, hex("E6E700 C401C1 00"), true);
     const bytes_t s2 = hdlc_frame(0x12, hex("06 00000102"), false);
@@ -549,7 +549,7 @@ TEST_CASE("hostile hdlc (finding): a retransmitted segment (same N(S)) is not jo
 // field can never exceed 65535 + 3 (LLC) bytes, and a decoder fed a stream should refuse (and drop) a chain
 // beyond that. libkvant appends every segment to dlms_session::hdlc_segments without a limit: memory grows
 // with the input for as long as the segments come (200,000 bytes here; a log of gigabytes, gigabytes).
-TEST_CASE("hostile hdlc (finding): a chain of segments cannot grow past the largest APDU",
+TEST_CASE("hostile hdlc (a fixed finding): a chain of segments cannot grow past the largest APDU",
           "[decode_hostile][finding]") {
     dlms_session s;
     decoded_frame f;
@@ -574,7 +574,7 @@ TEST_CASE("hostile hdlc (finding): a chain of segments cannot grow past the larg
 // libkvant reads the list in order: the value record is made before the scaler is learnt, so it is the raw
 // 258 with no scaler and no unit (has_scaler false), while the next record says "scaler -2 Wh". A host
 // gets 258 (a factor 100 off) for the very response that carries the scaler.
-TEST_CASE("hostile dlms (finding): a with-list answer's own scaler_unit scales its value",
+TEST_CASE("hostile dlms (a fixed finding): a with-list answer's own scaler_unit scales its value",
           "[decode_hostile][finding]") {
     dlms_session s;
     decoded_frame f;
@@ -592,7 +592,7 @@ TEST_CASE("hostile dlms (finding): a with-list answer's own scaler_unit scales i
 // response carries one Get-Data-Result per attribute descriptor of the request, in order. A count that
 // differs cannot be matched and is a broken answer. libkvant accepts it silently and gives a record without
 // any object (no OBIS, no class): a value nobody can place, with no error and no warning.
-TEST_CASE("hostile dlms (finding): a with-list answer whose count is not the request's is refused",
+TEST_CASE("hostile dlms (a fixed finding): a with-list answer whose count is not the request's is refused",
           "[decode_hostile][finding]") {
     dlms_session s;
     decoded_frame f;
@@ -610,7 +610,7 @@ TEST_CASE("hostile dlms (finding): a with-list answer whose count is not the req
 // blocks it had, and then refuses block 3 too ("expected data block 1, found block 3"): one repeated frame
 // loses the whole transfer. (docs/dlms.md describes the drop as the rule; a repeat of the last block could be
 // told apart from a gap and skipped.) Severity low: disputed.
-TEST_CASE("hostile dlms (finding): a repeated data block does not lose the transfer",
+TEST_CASE("hostile dlms (a fixed finding): a repeated data block does not lose the transfer",
           "[decode_hostile][finding]") {
     dlms_session s;
     decoded_frame f;
@@ -633,7 +633,7 @@ TEST_CASE("hostile dlms (finding): a repeated data block does not lose the trans
 // problem is the block order (status malformed, "data block 1" expected). libkvant turns every failure of
 // an encryption-only APDU into key_wrong ("the key may be wrong"): the operator is sent to check the keys for
 // a lost block. The same happens for a segment/block that needs a session (unsupported).
-TEST_CASE("hostile dlms (finding): encryption only, right key, a block out of order is not 'key wrong'",
+TEST_CASE("hostile dlms (a fixed finding): encryption only, right key, a block out of order is not 'key wrong'",
           "[decode_hostile][finding]") {
     const key_ring k = keys13();
     dlms_session s;
@@ -654,7 +654,7 @@ TEST_CASE("hostile dlms (finding): encryption only, right key, a block out of or
 // tell which. libkvant reports key_wrong with "the authentication tag does not verify: wrong key or AK": it
 // names only the key, so altered data is reported as a key problem (the peers' users' complaint: corrupt
 // frames blamed on keys). Expected: the message names both causes (a wrong key or altered bytes).
-TEST_CASE("hostile dlms (finding): a tampered authenticated APDU is not blamed on the key alone",
+TEST_CASE("hostile dlms (a fixed finding): a tampered authenticated APDU is not blamed on the key alone",
           "[decode_hostile][finding]") {
     const key_ring k = keys13();
     bytes_t apdu = glo(0x10, 9, hex("C401C1 00 06 00000102"));
@@ -675,7 +675,7 @@ TEST_CASE("hostile dlms (finding): a tampered authenticated APDU is not blamed o
 // time stamps are calendar dates; 30 February is none, so the header is malformed. libkvant checks the day
 // only against 1..31: it accepts the header with when = 2024-02-30 and dates the entries by normalising,
 // 2024-03-01 00:00 and 00:30, silently. The same for a value's time stamp "1.6.0(5*kW)(2402301200)".
-TEST_CASE("hostile iec (finding): a P.01 start or a time stamp of 30 February is refused",
+TEST_CASE("hostile iec (a fixed finding): a P.01 start or a time stamp of 30 February is refused",
           "[decode_hostile][finding]") {
     decoded_frame f;
     const bool ok =
@@ -700,7 +700,7 @@ TEST_CASE("hostile iec (finding): a P.01 start or a time stamp of 30 February is
 // result are no part of it (a frame glued to the next one, a mis-split capture, a wrong APDU choice).
 // libkvant decodes the result and ignores whatever follows, returning ok: bytes are lost silently (the
 // wrapper's and HDLC's own lengths are checked, but not the APDU's end).
-TEST_CASE("hostile dlms (finding): bytes after a complete APDU are not ignored silently",
+TEST_CASE("hostile dlms (a fixed finding): bytes after a complete APDU are not ignored silently",
           "[decode_hostile][finding]") {
     decoded_frame f;
     CHECK_FALSE(decode_dlms(hex("C401C1 00 06 00000102 DEADBEEF"), f, {}));
@@ -713,7 +713,7 @@ TEST_CASE("hostile dlms (finding): bytes after a complete APDU are not ignored s
 // address is optional and at most 32 characters (manufacturer-specific, digits, letters, spaces). libkvant
 // accepts 200 characters and keeps them as the request's address (docs/iec62056-21.md: "any printable ASCII",
 // no length): a request no meter can answer is reported ok. (Low severity: accepts what it should refuse.)
-TEST_CASE("hostile iec (finding): a request address of 200 characters is refused", "[decode_hostile][finding]") {
+TEST_CASE("hostile iec (a fixed finding): a request address of 200 characters is refused", "[decode_hostile][finding]") {
     decoded_frame f;
     CHECK_FALSE(decode_iec62056_21(text_bytes("/?" + std::string(200, '1') + "!\r\n"), f));
     decoded_frame g;  // guard: 32 characters are allowed

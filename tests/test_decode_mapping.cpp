@@ -386,6 +386,23 @@ TEST_CASE("a СПОДЭС 30-minute profile: rows at their clock with the deviat
     CHECK(rows(t2)[2] == "active_import.interval @ 2025-01-14T21:00:00Z = 0.5");
 }
 
+TEST_CASE("a deviation outside -720..720 minutes is no offset: the row is skipped, never moved by days") {
+    dlms_session s;
+    const auto profile = ln(1, 0, 99, 1, 0);
+    s.capture_objects[profile] = {{{8, ln(0, 0, 1, 0, 0), 2}, 0}, {{3, ln(1, 0, 1, 29, 0), 2}, 0}};
+    s.scaler_units[ln(1, 0, 1, 29, 0)] = {0, 30};  // Wh
+    // one row: 2025-01-15 00:30:00 with deviation 7F FF (32767 min, 22 days: not a UTC offset); 250 Wh
+    const auto buffer = hex_bytes("01 01 02 02 09 0c 07 e9 01 0f 03 00 1e 00 00 7f ff 00 06 00 00 00 fa");
+    decoded_frame f;
+    REQUIRE(decode_cosem_attribute(buffer, {7, profile, 2}, f, &s));
+    reading_table t;
+    std::vector<meter_event> ev;
+    const auto v = map_frame(f, context("2025-01-15T06:00:00Z", "Europe/Moscow"), t, ev);
+    CHECK(t.empty());
+    CHECK(reasons(v) == std::vector<std::string>{"1: 1-0:1.29.0*255: its row's clock: the time's deviation "
+                                                 "32767 min is outside -720..720"});
+}
+
 TEST_CASE("СПОДЭС journal rows become meter events of journal e, code the value, kind by journal") {
     dlms_session s;
     const auto journal = ln(0, 0, 99, 98, 4);  // external impact

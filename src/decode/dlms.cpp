@@ -195,11 +195,21 @@ bool append_value(decoded_frame& f, const cosem_attribute* a, std::uint32_t node
     return false;
 }
 
+/// Get-Response data blocks joined in a session: a month of 30-minute captures is ~50 KB, a year ~600 KB;
+/// more than this is refused rather than held (an endless chain of blocks).
+constexpr std::size_t max_joined_blocks = std::size_t{16} << 20;
+/// An HDLC information field joined from segments is one APDU: at most max-receive-pdu-size (Unsigned16) and
+/// the LLC header.
+constexpr std::size_t max_joined_segments = 65535 + 3;
+
 struct apdu_decoder {
     decoded_frame& f;
     const decoder_config& cfg;
     dlms_session* s;
     int depth = 0;  // ciphering levels (a ciphered APDU never holds another: at most one)
+    /// The APDU parsed but does not fit the conversation (a data block out of order, blocks without a
+    /// session): under encryption without authentication such a failure is not a sign of a wrong key.
+    bool state_error = false;
 
     // The APDU is f.data; `base` its offset in the caller's input.
     bool decode(std::uint64_t base);
@@ -275,18 +285,52 @@ bool apdu_decoder::get_request(reader& r) {
     return true;
 }
 
+/// The APDU must end here: bytes after a complete service are not dropped silently (a frame that is two
+/// frames, or one with garbage behind it).
+bool at_end(reader& r) {
+    if (r.left() == 0) return true;
+    return fail(r.f, decode_status::malformed, r.base + r.pos, "the end of the APDU",
+                std::to_string(r.left()) + " more bytes (" + hex_byte(r.f.data[r.pos]) + " first)");
+}
+
 /// N Get-Data-Results (with-list), each a Data or a data-access-result, matched in order to the request's
-/// attributes when the request asked for as many.
+/// attributes. A count other than the request's is malformed (one result an attribute asked for); without the
+/// request the results are named by nothing. The scaler_units among them are learnt first, so that a register
+/// value asked for together with its scaler_unit is scaled.
 bool apdu_decoder::get_result_list(reader& r, const std::vector<cosem_attribute>* asked) {
     std::uint32_t n = 0;
     if (!r.length(n, "the number of results")) return false;
     if (n > r.left() / 2)
         return fail(f, decode_status::truncated, r.base + f.data.size(), std::to_string(n) + " results",
                     "the end of the bytes");
-    const bool matched = asked && asked->size() == n;
-    for (std::uint32_t i = 0; i < n; ++i) {
-        if (!get_data_result(r, matched ? &(*asked)[i] : nullptr)) return false;
+    if (asked && asked->size() != n)
+        return fail(f, decode_status::malformed, r.base + r.pos - 1,
+                    std::to_string(asked->size()) + " results (one an attribute the request asked for)",
+                    std::to_string(n) + " results");
+    if (!asked) {
+        for (std::uint32_t i = 0; i < n; ++i)
+            if (!get_data_result(r, nullptr)) return false;
+        return true;
     }
+    // Two passes: the scaler_units first, only to learn them (their records are dropped again), then every
+    // result in the answer's order, so that a register value asked for with its scaler_unit is scaled.
+    const auto is_scaler_unit = [](const cosem_attribute& a) {
+        return ((a.class_id == 3 || a.class_id == 4) && a.attribute == 3) ||
+               (a.class_id == 5 && a.attribute == 4);
+    };
+    const std::uint32_t start = r.pos;
+    if (s != nullptr) {
+        const std::size_t records_before = f.records.size(), nodes_before = f.nodes.size();
+        for (std::uint32_t i = 0; i < n; ++i) {
+            const bool learn = is_scaler_unit((*asked)[i]);
+            if (!get_data_result(r, learn ? &(*asked)[i] : nullptr)) return false;
+        }
+        f.records.resize(records_before);
+        f.nodes.resize(nodes_before);
+        r.pos = start;
+    }
+    for (std::uint32_t i = 0; i < n; ++i)
+        if (!get_data_result(r, &(*asked)[i])) return false;
     return true;
 }
 
@@ -324,7 +368,7 @@ bool apdu_decoder::get_response(reader& r) {
     };
     switch (h.apdu_choice) {
         case 1:  // get-response-normal
-            return get_data_result(r, one) && done();
+            return get_data_result(r, one) && at_end(r) && done();
         case 2: {  // get-response-with-datablock
             if (!r.need(6, "a data block's last-block flag, block number and result choice")) return false;
             const std::uint8_t last = r.u8();
@@ -351,27 +395,45 @@ bool apdu_decoder::get_response(reader& r) {
             if (!r.length(n, "the raw-data length")) return false;
             const std::uint32_t raw_at = r.pos;
             if (!r.need(n, "the raw-data bytes")) return false;
+            r.pos += n;
+            if (!at_end(r)) return false;
             std::vector<std::uint8_t> whole;
             if (!s) {
+                state_error = true;
                 if (!(last && number == 1))
                     return fail(f, decode_status::unsupported, r.base + number_at,
                                 "a session (decoder_config::session) to join data blocks",
                                 "block " + std::to_string(number) + (last ? " (last)" : " (not the last)"));
                 whole.assign(f.data.begin() + raw_at, f.data.begin() + raw_at + n);
             } else {
+                if (number != 0 && number == s->block_number && invoke == s->block_invoke_id && !last) {
+                    // the same block again (the client asked again: its request or the answer was lost): kept
+                    // once
+                    h.awaiting_more = true;
+                    return true;
+                }
                 const std::uint32_t expected = number == 1 ? 1 : s->block_number + 1;
                 if (number == 0 || number != expected ||
                     (number != 1 && (s->block_number == 0 || s->block_invoke_id != invoke))) {
                     const std::uint32_t want = s->block_number == 0 ? 1 : s->block_number + 1;
                     s->block_data.clear();
                     s->block_number = 0;
+                    state_error = true;
                     return fail(
                         f, decode_status::malformed, r.base + number_at,
                         "data block " + std::to_string(want) +
-                            (want == 1 ? "" : " of invoke id " + std::to_string(s->block_invoke_id)),
-                        "block " + std::to_string(number) + " of invoke id " + std::to_string(invoke));
+                            (want == 1 ? "" : " of invoke id " + std::to_string(s->block_invoke_id & 0x0F)),
+                        "block " + std::to_string(number) + " of invoke id " + std::to_string(invoke & 0x0F));
                 }
                 if (number == 1) s->block_data.clear();
+                if (s->block_data.size() + n > max_joined_blocks) {
+                    s->block_data.clear();
+                    s->block_number = 0;
+                    return fail(
+                        f, decode_status::unsupported, r.base + raw_at,
+                        "data blocks of at most " + std::to_string(max_joined_blocks) + " bytes in all",
+                        "more");
+                }
                 s->block_data.insert(s->block_data.end(), f.data.begin() + raw_at,
                                      f.data.begin() + raw_at + n);
                 s->block_number = number;
@@ -404,7 +466,7 @@ bool apdu_decoder::get_response(reader& r) {
             return done();
         }
         case 3:  // get-response-with-list
-            if (!get_result_list(r, asked)) return false;
+            if (!get_result_list(r, asked) || !at_end(r)) return false;
             return done();
         default:
             return fail(f, decode_status::unsupported, r.base + 1, "a get-response choice 1, 2 or 3",
@@ -451,7 +513,7 @@ bool apdu_decoder::data_notification(reader& r) {
     bool has_time = false;
     if (!read_time(r, t, has_time)) return false;
     std::uint32_t node = 0;
-    if (!r.value(node) || !append_value(f, nullptr, node, s, r.base)) return false;
+    if (!r.value(node) || !at_end(r) || !append_value(f, nullptr, node, s, r.base)) return false;
     if (has_time) stamp(f, 0, t);
     return true;
 }
@@ -472,7 +534,7 @@ bool apdu_decoder::event_notification(reader& r) {
     cosem_attribute a;
     if (!r.descriptor(a, "a cosem-attribute-descriptor (class, logical name, attribute)")) return false;
     std::uint32_t node = 0;
-    if (!r.value(node) || !append_value(f, &a, node, s, r.base)) return false;
+    if (!r.value(node) || !at_end(r) || !append_value(f, &a, node, s, r.base)) return false;
     if (has_time) stamp(f, 0, t);
     return true;
 }
@@ -641,7 +703,8 @@ bool apdu_decoder::ciphered(reader& r) {
         if (res == detail::gcm_result::failed) throw std::bad_alloc();
         if (res == detail::gcm_result::tag_mismatch)
             return fail(f, decode_status::key_wrong, r.base + text_end, "an authentication tag that verifies",
-                        "the authentication tag does not verify: wrong key or AK");
+                        "the authentication tag does not verify: a wrong key or AK, or bytes altered on the "
+                        "way");
         if (enc) plain.swap(out);
         // a General-Glo/Ded-Ciphering APDU whose tag verified under the keys of its own title is the meter's:
         // its title is the server's (a later glo- response without one needs it for its IV)
@@ -653,7 +716,7 @@ bool apdu_decoder::ciphered(reader& r) {
     f.data.swap(plain);
     apdu_decoder inner{f, cfg, s, depth + 1};
     const bool ok = inner.decode(r.base + body);
-    if (!ok && enc && !auth) {
+    if (!ok && enc && !auth && !inner.state_error) {
         // encryption only: nothing checks the key, a wrong one shows as an APDU that does not parse
         f.error.status = decode_status::key_wrong;
         f.error.found += " (encrypted without authentication: the key may be wrong)";
@@ -832,7 +895,23 @@ bool decode_hdlc_impl(std::span<const std::uint8_t> b, decoded_frame& f, const d
         if (!s)
             return fail(f, decode_status::unsupported, 1,
                         "a session (decoder_config::session) to join segments", "a segmented frame");
+        // an I frame carries its send sequence number N(S) (control bits 1..3): a segment sent again with the
+        // N(S) of the one joined last (the client's RR was lost) is that segment, not the next one
+        const int ns = (h.hdlc_control >> 1) & 0x07;
+        if (i_frame && !s->hdlc_segments.empty() && ns == s->hdlc_last_ns) {
+            h.awaiting_more = true;
+            return true;
+        }
+        if (s->hdlc_segments.size() + field.size() > max_joined_segments) {
+            s->hdlc_segments.clear();
+            s->hdlc_last_ns = -1;
+            return fail(f, decode_status::malformed, info,
+                        "segments of one APDU, at most " + std::to_string(max_joined_segments) +
+                            " bytes (max-receive-pdu-size and the LLC header)",
+                        "more");
+        }
         s->hdlc_segments.insert(s->hdlc_segments.end(), field.begin(), field.end());
+        s->hdlc_last_ns = i_frame ? ns : -1;
         if (segmented) {
             h.awaiting_more = true;
             return true;
@@ -841,6 +920,7 @@ bool decode_hdlc_impl(std::span<const std::uint8_t> b, decoded_frame& f, const d
         std::vector<std::uint8_t> joined;
         joined.swap(s->hdlc_segments);
         s->hdlc_segments.clear();
+        s->hdlc_last_ns = -1;
         if (joined.size() < 3 || joined[0] != 0xE6 || (joined[1] != 0xE6 && joined[1] != 0xE7) ||
             joined[2] != 0)
             return fail(f, decode_status::malformed, info, "an LLC header E6 E6 00 or E6 E7 00",

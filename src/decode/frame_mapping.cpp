@@ -424,6 +424,10 @@ std::optional<instant> cosem_instant(const record_time& t, Utc&& utc, std::strin
         return std::nullopt;
     }
     if (t.has_deviation && (t.unspecified & deviation) == 0) {
+        if (t.deviation < -720 || t.deviation > 720) {  // IEC 62056-6-2: −720..720 minutes, or not specified
+            why = "the time's deviation " + std::to_string(t.deviation) + " min is outside -720..720";
+            return std::nullopt;
+        }
         const instant at = instant{lt->time_since_epoch()} + std::chrono::minutes{t.deviation};
         if (to_unix(at) < plausible_first_unix || to_unix(at) >= plausible_end_unix) {
             why = "the time is outside the plausible range";

@@ -126,7 +126,13 @@ bool parse_time_stamp(std::string_view s, bool season, record_time& t) {
         if (s[i] < '0' || s[i] > '9') return false;
     const unsigned yy = two(s, at), mo = two(s, at + 2), dd = two(s, at + 4), hh = two(s, at + 6),
                    mi = two(s, at + 8), ss = n == 12 ? two(s, at + 10) : 0;
-    if (mo < 1 || mo > 12 || dd < 1 || dd > 31 || hh > 23 || mi > 59 || ss > 59) return false;
+    if (mo < 1 || mo > 12 || dd < 1 || hh > 23 || mi > 59 || ss > 59) return false;
+    // a real day of that month (30 February is not a date): the month's days from the next month's first
+    const unsigned y = 2000 + yy;
+    const unsigned days_in_month =
+        static_cast<unsigned>(days_from_civil(mo == 12 ? int(y) + 1 : int(y), mo == 12 ? 1 : mo + 1, 1) -
+                              days_from_civil(int(y), mo, 1));
+    if (dd > days_in_month) return false;
     t = record_time{};
     t.year = std::int16_t(2000 + yy);
     t.month = std::uint8_t(mo);
@@ -639,6 +645,8 @@ bool expect_crlf(decoded_frame& out, std::size_t at, const char* what) {
     return true;
 }
 
+constexpr std::size_t max_device_address = 32;
+
 bool decode_request(decoded_frame& out) {
     auto& h = out.header;
     h.kind = frame_kind::iec_request;
@@ -647,6 +655,9 @@ bool decode_request(decoded_frame& out) {
     while (i < b.size() && b[i] != '!') {
         if (b[i] < 0x20 || b[i] >= 0x7F)
             return fail(out, decode_status::malformed, i, "a device address character or '!'", show(b[i]));
+        if (i - 2 == max_device_address)  // IEC 62056-21 §6.3.1: a device address of at most 32 characters
+            return fail(out, decode_status::malformed, i, "'!' after at most 32 device address characters",
+                        show(b[i]));
         ++i;
     }
     if (i >= b.size())

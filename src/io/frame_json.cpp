@@ -34,7 +34,7 @@ std::string field(int v, int width, bool unspecified, std::uint8_t special = 0) 
 
 /// A record's time as the meter wrote it: "2024-01-31", "2024-01-31T12:30[:00]", "12:30:00". DLMS times add
 /// hundredths when given and not 0 (".25"), and the offset from UTC their deviation gives ("+03:00" for a
-/// deviation of −180); an unspecified field is '*'s ("****-01-01").
+/// deviation of −180; none for a deviation outside −720..720); an unspecified field is '*'s ("****-01-01").
 std::string time_text(const record_time& t, value_kind k) {
     const auto u = t.unspecified;
     std::string s;
@@ -48,7 +48,8 @@ std::string time_text(const record_time& t, value_kind k) {
     s += field(t.hour, 2, u & time_field::hour) + ":" + field(t.minute, 2, u & time_field::minute);
     if (t.has_seconds || k == value_kind::time) s += ":" + field(t.second, 2, u & time_field::second);
     if (t.hundredths != 0 && !(u & time_field::hundredths)) s += "." + two(t.hundredths);
-    if (t.has_deviation && !(u & time_field::deviation)) {
+    // a deviation outside −720..720 minutes is no offset (the record keeps it as sent)
+    if (t.has_deviation && !(u & time_field::deviation) && t.deviation >= -720 && t.deviation <= 720) {
         const int off = -t.deviation;  // UTC = local + deviation: the local offset is −deviation
         const int a = off < 0 ? -off : off;
         s += (off < 0 ? "-" : "+") + two(a / 60) + ":" + two(a % 60);

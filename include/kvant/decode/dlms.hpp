@@ -65,6 +65,7 @@ struct dlms_session {
     std::map<std::uint8_t, std::vector<cosem_attribute>> pending;
     // Partial transfers.
     std::vector<std::uint8_t> hdlc_segments;  ///< an HDLC information field not yet complete
+    int hdlc_last_ns = -1;                    ///< the N(S) of the I frame segment joined last; -1 none
     std::vector<std::uint8_t> block_data;     ///< Get-Response-With-Datablock raw data so far
     std::uint32_t block_number = 0;           ///< the last block received
     std::uint8_t block_invoke_id = 0;
@@ -79,6 +80,7 @@ struct dlms_session {
     void restart() noexcept {
         pending.clear();
         hdlc_segments.clear();
+        hdlc_last_ns = -1;
         block_data.clear();
         block_number = 0;
         block_invoke_id = 0;
