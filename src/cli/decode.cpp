@@ -124,6 +124,13 @@ int run_decode(const args& a) {
         const sqlite_store db = open_store(a, sqlite_store::mode::read_only);
         directory.emplace(db);  // the meters and their zones are copied: the database closes here
     }
+    const meter* pinned = nullptr;  // --meter: the meter of the frames that carry no address
+    if (auto serial = a.get("meter")) {
+        if (!directory) throw config_error(errc::usage, "--meter needs --db (the meter's zone and kind)");
+        pinned = directory->find_serial(*serial);
+        if (pinned == nullptr)
+            throw config_error(errc::usage, "--meter: meter " + excerpt(*serial) + " is not in the database");
+    }
     const instant received = at_option(a);
     const auto [text, source] = read_input(a.operand());
     decoded_frame f;
@@ -136,8 +143,8 @@ int run_decode(const args& a) {
             if (const auto address = frame_address(f)) {
                 const auto found = directory->matches(*address);
                 if (found.size() == 1) m = found.front();
-            } else if (auto serial = a.get("meter")) {
-                m = directory->find_serial(*serial);
+            } else {
+                m = pinned;
             }
         }
         if (m != nullptr) {

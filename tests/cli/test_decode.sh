@@ -216,6 +216,13 @@ expect 0 "without --meter the frames that carry no address are unmatched" -- "$k
 contains out "frames 4: 4 decoded, 0 rejected, 4 unmatched" "DLMS without --meter"
 expect 2 "an unknown --meter (a usage error)" -- "$kvant" ingest --db e.db --protocol dlms --meter NOPE dlms.hex
 contains err "NOPE" "the unknown meter is named"
+expect 2 "decode: an unknown --meter" -- "$kvant" decode --db e.db --protocol dlms --meter NOPE dlms.hex
+contains err "NOPE" "decode names the unknown meter"
+expect 2 "decode: --meter without --db" -- "$kvant" decode --protocol dlms --meter D1 dlms.hex
+contains err "--meter needs --db" "decode says what --meter needs"
+expect 0 "decode with --meter gives the register's reading" -- "$kvant" decode --db e.db --protocol dlms --meter D1 --at 2024-03-01T09:00:00Z dlms.hex
+line_of out 4
+contains line '"readings":[{"channel":"active_import","time":"2024-03-01T09:00:00Z","value":"1.23456"}]' "DLMS: 1234.56 Wh is 1.23456 kWh"
 
 # ---- the corpus, when present
 if [ -n "$corpus" ] && [ -f "$corpus/mbus/libmbus_frames.jsonl" ]; then
