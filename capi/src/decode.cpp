@@ -158,7 +158,7 @@ int kvant_decoder_decode(kvant_decoder* d, const uint8_t* bytes, size_t size, kv
         d->impl->decode(in, f->f);  // false: the frame's error says why; not a failure of the call
         f->decoded = true;
         f->protocol.assign(f->f.protocol);
-        if (d->formats.size() < 4096 && f->f.ok()) d->formats.learn(f->f);
+        if (f->f.protocol == "wmbus" && d->formats.size() < 4096 && f->f.ok()) d->formats.learn(f->f);
         const auto address = f->f.ok() ? frame_address(f->f) : std::nullopt;
         f->id = address ? address->id : std::string();
         f->manufacturer = address ? address->manufacturer : std::string();

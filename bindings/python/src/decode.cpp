@@ -42,7 +42,7 @@ struct py_decoder {
     /// Decodes into `frame`; learns a full frame's format for the compact frames after it (bounded).
     bool decode(std::span<const std::uint8_t> bytes) {
         const bool ok = impl->decode(bytes, frame);
-        if (ok && formats.size() < 4096) formats.learn(frame);
+        if (ok && frame.protocol == "wmbus" && formats.size() < 4096) formats.learn(frame);
         return ok;
     }
 };
