@@ -70,7 +70,7 @@ TEST_CASE("local days of 23 and 25 hours receive 23 and 25 hours' share") {
     CHECK(values(mc) == std::vector<std::string>{"25", "24"});
 }
 
-TEST_CASE("a register that rolls over counts the wrapped delta; a decrease counts nothing and is reported") {
+TEST_CASE("a register that rolls over counts the wrapped delta, a decrease counts nothing and is reported") {
     const auto s = totals(
         "m",
         {{"2020-06-01T00:00:00Z", "99990"}, {"2020-06-02T00:00:00Z", "5"}, {"2020-06-03T00:00:00Z", "7.5"}});
@@ -362,7 +362,7 @@ TEST_CASE("the register between readings, and the expected reading for manual en
     CHECK(expected_reading(w.view(channel{}), to_unix(at("2020-08-13T00:00:00Z")), three) == raw("2"));
 }
 
-TEST_CASE("series from a table: grouped rows are shared, others sorted; absent channels have no series") {
+TEST_CASE("series from a table: grouped rows are shared, others sorted, absent channels have no series") {
     auto t = std::make_shared<reading_table>();
     reading r;
     r.meter = "b";

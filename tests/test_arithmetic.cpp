@@ -347,7 +347,7 @@ reference reference_of(const random_meter& m, std::int64_t ratio_raw, const std:
 }
 }  // namespace
 
-TEST_CASE("property: consumption per period against arbitrary precision; overflow throws, never wraps") {
+TEST_CASE("property: consumption per period against arbitrary precision, overflow throws, never wraps") {
     std::mt19937_64 rng(seed() + 2);
     const zone msk = zone::parse("Europe/Moscow");
     int thrown = 0, computed = 0;
@@ -393,7 +393,7 @@ TEST_CASE("property: consumption per period against arbitrary precision; overflo
     CHECK(computed > 100);
 }
 
-TEST_CASE("property: group sums against arbitrary precision; a sum past the range throws") {
+TEST_CASE("property: group sums against arbitrary precision, a sum past the range throws") {
     std::mt19937_64 rng(seed() + 3);
     int thrown = 0, computed = 0;
     for (int iter = 0; iter < 300; ++iter) {
@@ -437,7 +437,7 @@ TEST_CASE("property: group sums against arbitrary precision; a sum past the rang
     CHECK(computed > 10);
 }
 
-TEST_CASE("property: split cells add up to the consumption; zone totals past the range throw") {
+TEST_CASE("property: split cells add up to the consumption, zone totals past the range throw") {
     std::mt19937_64 rng(seed() + 4);
     const tariff_calendar cal(two_zone_schedule());
     const zone msk = zone::parse("Europe/Moscow");

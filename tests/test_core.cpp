@@ -62,7 +62,7 @@ TEST_CASE("decimal refuses what it cannot hold exactly, saying why") {
     }
 }
 
-TEST_CASE("decimal arithmetic is exact; multiplication rounds half to even") {
+TEST_CASE("decimal arithmetic is exact, multiplication rounds half to even") {
     CHECK(dec("48880.10") + dec("49.25") == dec("48929.35"));
     CHECK(dec("352.2400") - dec("352.2480") == dec("-0.008"));
     CHECK(dec("2.5") * dec("20") == dec("50"));

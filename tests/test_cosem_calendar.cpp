@@ -239,7 +239,7 @@ TEST_CASE(
               {"T1", "80"}, {"T2", "24"}, {"T3", "64"}, {"T4", "0"}, {"total", "168"}});
 }
 
-TEST_CASE("every activity calendar of the СПОДЭС captures reads; the complete ones pass check()") {
+TEST_CASE("every activity calendar of the СПОДЭС captures reads, the complete ones pass check()") {
     const auto corpus = load_corpus("spodes_typ.jsonl");
     if (!corpus) {
         WARN("corpus absent (" KVANT_CORPUS_DIR "/dlms/spodes_typ.jsonl): skipped");

@@ -384,7 +384,7 @@ TEST_CASE("HDLC: a real meter's data blocks (Меркурий-234 object list) j
     CHECK(out.error.offset == 16);
 }
 
-TEST_CASE("Wrapper: version, wPorts, length; a request and its answer") {
+TEST_CASE("Wrapper: version, wPorts, length, a request and its answer") {
     // 00 01 version | 00 10 source wPort (client 16) | 00 01 destination wPort (server 1) | 00 0D length 13 |
     // C0 01 C1 0003 0100010800FF 02 00: get-request-normal, 1-0:1.8.0*255 attribute 2
     const bytes_t request = hex_bytes("0001 0010 0001 000D C001C1 0003 0100010800FF 02 00");
@@ -442,7 +442,7 @@ TEST_CASE("Get-Response with list: results in the request's order, an error as a
     CHECK(out.records[0].class_id == 3);
 }
 
-TEST_CASE("Get-Response with data block: three blocks joined; a block out of order is refused") {
+TEST_CASE("Get-Response with data block: three blocks joined, a block out of order is refused") {
     // C0 01 C3 0003 0100010800FF 02 00: get-request-normal, invoke 0xC3, 1-0:1.8.0*255 attr 2
     const bytes_t request = hex_bytes("C001C3 0003 0100010800FF 02 00");
     // the value 06 00 00 30 39 (double-long-unsigned 12345) in three blocks:
@@ -473,8 +473,8 @@ TEST_CASE("Get-Response with data block: three blocks joined; a block out of ord
     CHECK_FALSE(decode_dlms(b3, out, with(&s)));
     CHECK(out.error.status == decode_status::malformed);
     CHECK(out.error.offset == 4);
-    CHECK(out.error.expected == "data block 2 of invoke id 195");
-    CHECK(out.error.found == "block 3 of invoke id 195");
+    CHECK(out.error.expected == "data block 2 of invoke id 3");  // 0xC3: invoke id 3 (the low 4 bits)
+    CHECK(out.error.found == "block 3 of invoke id 3");
     CHECK(s.block_data.empty());
     CHECK(out.records.empty());
 
@@ -484,7 +484,7 @@ TEST_CASE("Get-Response with data block: three blocks joined; a block out of ord
     CHECK(out.records[0].number.to_string() == "12345");
 }
 
-TEST_CASE("Data-Notification with and without date-time; Event-Notification") {
+TEST_CASE("Data-Notification with and without date-time, Event-Notification") {
     // 0F | 00000001 long-invoke-id-and-priority | 00 no date-time | 06 00003039 the body: 12345
     decoded_frame out;
     REQUIRE(decode_dlms(hex_bytes("0F 00000001 00 0600003039"), out, {}));
@@ -628,7 +628,8 @@ TEST_CASE("Ciphering: the Green Book example, wrong, missing and flipped keys, a
     wrong.add("ak:4D4D4D0000BC614E", "D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF");
     CHECK_FALSE(decode_dlms(gb, out, with(&s, &wrong)));
     CHECK(out.error.status == decode_status::key_wrong);
-    CHECK(out.error.found == "the authentication tag does not verify: a wrong key or AK, or bytes altered on the way");
+    CHECK(out.error.found ==
+          "the authentication tag does not verify: a wrong key or AK, or bytes altered on the way");
     CHECK(out.error.offset == gb.size() - 12);
     CHECK(out.records.empty());
     // no key at all, or no AK

@@ -1,8 +1,8 @@
 // Hostile tests of the M-Bus decoders (issue 12). Each case names its input, what EN 13757-3/-4 or the
 // project's own docs say, and what libkvant does. Cases tagged [finding] fail on the code as it is: they show
 // a defect. The others guard behaviour that was checked by hand and is right (signed values, negative BCD).
-#include <catch2/catch.hpp>
 #include <openssl/evp.h>
+#include <catch2/catch.hpp>
 
 #include <cstdint>
 #include <string>
@@ -13,9 +13,9 @@
 #include "kvant/decode/cosem.hpp"
 #include "kvant/decode/decoder.hpp"
 #include "kvant/decode/dlms.hpp"
+#include "kvant/decode/frame_mapping.hpp"
 #include "kvant/decode/iec62056_21.hpp"
 #include "kvant/decode/key_ring.hpp"
-#include "kvant/decode/frame_mapping.hpp"
 #include "kvant/decode/mbus.hpp"
 #include "kvant/decode/wmbus.hpp"
 #include "kvant/model/device_address.hpp"
@@ -254,7 +254,8 @@ std::uint16_t crc16_x25(const bytes_t& b, std::size_t from, std::size_t to) {
     std::uint16_t crc = 0xFFFF;
     for (std::size_t i = from; i < to; ++i) {
         crc ^= b[i];
-        for (int k = 0; k < 8; ++k) crc = (crc & 1) ? std::uint16_t((crc >> 1) ^ 0x8408) : std::uint16_t(crc >> 1);
+        for (int k = 0; k < 8; ++k)
+            crc = (crc & 1) ? std::uint16_t((crc >> 1) ^ 0x8408) : std::uint16_t(crc >> 1);
     }
     return std::uint16_t(~crc);
 }
@@ -327,7 +328,7 @@ bytes_t glo(std::uint8_t sc, std::uint32_t fc, const bytes_t& plain, const aes_k
     } else if (sc == 0x20) {
         body = gcm_seal(ek, iv, {}, plain);
         body.resize(plain.size());  // no tag
-    } else {  // 0x10: the plain APDU, then the GMAC of SC || AK || APDU
+    } else {                        // 0x10: the plain APDU, then the GMAC of SC || AK || APDU
         aad.insert(aad.end(), plain.begin(), plain.end());
         const bytes_t tag = gcm_seal(ek, iv, aad, {});
         body = plain;
@@ -407,7 +408,8 @@ TEST_CASE("hostile dlms: date-time fields at and beyond their ranges", "[decode_
     record_time t;
     CHECK_FALSE(read_cosem_time(dt("07E8 00 01 FF 0C0000 00 0000 00"), axdr_type::date_time, t));  // month 0
     CHECK_FALSE(read_cosem_time(dt("07E8 0D 01 FF 0C0000 00 0000 00"), axdr_type::date_time, t));  // month 13
-    CHECK_FALSE(read_cosem_time(dt("07E8 01 01 FF 0C0000 64 0000 00"), axdr_type::date_time, t));  // 100/100 s
+    CHECK_FALSE(
+        read_cosem_time(dt("07E8 01 01 FF 0C0000 64 0000 00"), axdr_type::date_time, t));  // 100/100 s
     REQUIRE(read_cosem_time(dt("07E8 FD 01 FF 0C0000 00 0000 00"), axdr_type::date_time, t));
     CHECK(t.month_special == 0xFD);
     REQUIRE(read_cosem_time(dt("07E8 01 01 FF 0C0000 00 8000 FF"), axdr_type::date_time, t));
@@ -513,12 +515,12 @@ TEST_CASE("hostile iec: values, units, brackets and addresses", "[decode_hostile
 // [finding] Input: the Get-Response 258 (C4 01 C1 00 06 00000102) in two HDLC I-frame segments from the
 // server: segment 1 (control 0x10: N(S)=0, segmentation bit set) E6E700 C401C1 00, segment 2 (control 0x12:
 // N(S)=1, last) 06 00000102, with segment 1 sent twice (a retransmission: the client's RR was lost).
-// IEC 62056-46 §6.4.4 / ISO/IEC 13239: an I frame whose N(S) is not the expected one (here a repeat of N(S)=0)
-// is a duplicate and is not taken again. libkvant joins every segment it sees, ignoring N(S): the APDU becomes
-// E6E700 C401C1 00 E6E700 C401C1 00 06 00000102 -> "expected a data type tag, found 0xE6" for a good
-// transfer. docs/dlms.md names this as a choice ("the link layer's business"), but `kvant decode --protocol
-// hdlc` is handed the captured frames of both directions, retransmissions included, and has no link layer
-// below it: the choice loses real transfers.
+// IEC 62056-46 §6.4.4 / ISO/IEC 13239: an I frame whose N(S) is not the expected one (here a repeat of
+// N(S)=0) is a duplicate and is not taken again. libkvant joins every segment it sees, ignoring N(S): the
+// APDU becomes E6E700 C401C1 00 E6E700 C401C1 00 06 00000102 -> "expected a data type tag, found 0xE6" for a
+// good transfer. docs/dlms.md names this as a choice ("the link layer's business"), but `kvant decode
+// --protocol hdlc` is handed the captured frames of both directions, retransmissions included, and has no
+// link layer below it: the choice loses real transfers.
 TEST_CASE("hostile hdlc (a fixed finding): a retransmitted segment (same N(S)) is not joined twice",
           "[decode_hostile][finding]") {
     const bytes_t s1 = hdlc_frame(0x10, hex("E6E700 C401C1 00"), true);
@@ -633,8 +635,9 @@ TEST_CASE("hostile dlms (a fixed finding): a repeated data block does not lose t
 // problem is the block order (status malformed, "data block 1" expected). libkvant turns every failure of
 // an encryption-only APDU into key_wrong ("the key may be wrong"): the operator is sent to check the keys for
 // a lost block. The same happens for a segment/block that needs a session (unsupported).
-TEST_CASE("hostile dlms (a fixed finding): encryption only, right key, a block out of order is not 'key wrong'",
-          "[decode_hostile][finding]") {
+TEST_CASE(
+    "hostile dlms (a fixed finding): encryption only, right key, a block out of order is not 'key wrong'",
+    "[decode_hostile][finding]") {
     const key_ring k = keys13();
     dlms_session s;
     decoded_frame f;
@@ -709,11 +712,13 @@ TEST_CASE("hostile dlms (a fixed finding): bytes after a complete APDU are not i
     CHECK_FALSE(decode_dlms(hex("C401C1 00 00 00000001 00 02 0600"), g, {}));
 }
 
-// [finding] Input: the request "/?" + 200 digits + "!" CR LF. IEC 62056-21 §6.3.1 (request message): the device
-// address is optional and at most 32 characters (manufacturer-specific, digits, letters, spaces). libkvant
-// accepts 200 characters and keeps them as the request's address (docs/iec62056-21.md: "any printable ASCII",
-// no length): a request no meter can answer is reported ok. (Low severity: accepts what it should refuse.)
-TEST_CASE("hostile iec (a fixed finding): a request address of 200 characters is refused", "[decode_hostile][finding]") {
+// [finding] Input: the request "/?" + 200 digits + "!" CR LF. IEC 62056-21 §6.3.1 (request message): the
+// device address is optional and at most 32 characters (manufacturer-specific, digits, letters, spaces).
+// libkvant accepts 200 characters and keeps them as the request's address (docs/iec62056-21.md: "any
+// printable ASCII", no length): a request no meter can answer is reported ok. (Low severity: accepts what it
+// should refuse.)
+TEST_CASE("hostile iec (a fixed finding): a request address of 200 characters is refused",
+          "[decode_hostile][finding]") {
     decoded_frame f;
     CHECK_FALSE(decode_iec62056_21(text_bytes("/?" + std::string(200, '1') + "!\r\n"), f));
     decoded_frame g;  // guard: 32 characters are allowed

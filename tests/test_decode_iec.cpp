@@ -719,7 +719,7 @@ TEST_CASE("IEC 62056-21: a reused frame keeps its buffers", "[decode][iec]") {
     CHECK(f.data.data() == data);
 }
 
-TEST_CASE("IEC 62056-21: decoding speed (prints MB/s; no assertion on time)", "[.perf][iec]") {
+TEST_CASE("IEC 62056-21: decoding speed (prints MB/s, no assertion on time)", "[.perf][iec]") {
     const auto msg = bytes_of(big_readout(400));
     decoded_frame f;
     const auto t0 = std::chrono::steady_clock::now();

@@ -245,7 +245,7 @@ TEST_CASE("values with excess decimals are stored rounded half to even when the 
     CHECK(v.skipped.empty());
 }
 
-TEST_CASE("Energomera names map by the built-in table; per-device names win over every table") {
+TEST_CASE("Energomera names map by the built-in table, per-device names win over every table") {
     iec_frame x;
     // ET0PE: total, T1..T5 (CE301 readout of hostcc/energomera-hass-mqtt; 11504.39 + 3628.27 + 1775.29 =
     // 16907.95, the total)
@@ -304,7 +304,7 @@ TEST_CASE("Energomera names map by the built-in table; per-device names win over
     CHECK(v.skipped.empty());
 }
 
-TEST_CASE("a DLMS Register's value with its scaler_unit applied once maps exactly; without it, skipped") {
+TEST_CASE("a DLMS Register's value with its scaler_unit applied once maps exactly, without it, skipped") {
     dlms_session s;
     s.scaler_units[ln(1, 0, 1, 8, 0)] = {-1, 30};   // 10^-1 Wh
     s.scaler_units[ln(1, 0, 2, 8, 0)] = {-4, 30};   // 10^-4 Wh

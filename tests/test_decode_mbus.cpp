@@ -665,7 +665,7 @@ TEST_CASE("dates and times: types G, F, I, J, read by the data field's size", "[
     CHECK((f.records[5].when.year == 2014 && f.records[5].when.month == 3 && f.records[5].when.day == 1));
 }
 
-TEST_CASE("DIFE chains: storage number, tariff, subunit; function bits", "[mbus]") {
+TEST_CASE("DIFE chains: storage number, tariff, subunit, function bits", "[mbus]") {
     const auto f = one({
         0xC4,  // DIF: extension, storage bit 1, function 00, 32-bit integer
         0xD3,  // DIFE 1: extension, subunit 1, tariff 01, storage 0011
@@ -1026,7 +1026,7 @@ TEST_CASE("exact numbers: text and decimals", "[mbus]") {
     CHECK(frame_header{}.id_text() == "00000000");
 }
 
-TEST_CASE("names: every quantity and unit has one, distinct; media of EN 13757-3", "[mbus]") {
+TEST_CASE("names: every quantity and unit has one, distinct, media of EN 13757-3", "[mbus]") {
     std::set<std::string_view> quantities, units;
     for (int q = 1; q <= int(record_quantity::other); ++q) {
         const auto name = record_quantity_name(record_quantity(q));
@@ -1046,7 +1046,7 @@ TEST_CASE("names: every quantity and unit has one, distinct; media of EN 13757-3
 }
 
 TEST_CASE(
-    "CI 0x76 (mode 2) reads every multi-byte field most significant byte first; type I with IV; 0xFB "
+    "CI 0x76 (mode 2) reads every multi-byte field most significant byte first, type I with IV, 0xFB "
     "MCal and GJ",
     "[mbus]") {
     // 68 L L 68 08 01 76 + the long header with id and manufacturer MSB first (12 34 56 78, 2E C1)

@@ -473,7 +473,7 @@ TEST_CASE("partial encryption: the blocks the configuration counts, the rest in 
     CHECK(f.records[3].number.to_string() == "12345678");
 }
 
-TEST_CASE("mode 7: KDF, MAC and decryption; wrong key, tampered MAC, missing key", "[wmbus]") {
+TEST_CASE("mode 7: KDF, MAC and decryption, wrong key, tampered MAC, missing key", "[wmbus]") {
     key_ring right, wrong;
     right.add("12345678", oms_key7);
     wrong.add("12345678", "000102030405060708090A0B0C0D0E0E");
@@ -689,7 +689,7 @@ TEST_CASE("every prefix of good telegrams fails cleanly", "[wmbus]") {
     }
 }
 
-TEST_CASE("the registry makes the wmbus decoder; identify is a cheap hint", "[wmbus]") {
+TEST_CASE("the registry makes the wmbus decoder, identify is a cheap hint", "[wmbus]") {
     CHECK(wmbus_identify(hex_bytes(sontex_a)));
     CHECK(wmbus_identify(hex_bytes(sontex_plain)));
     CHECK(wmbus_identify(hex_bytes(oms_b)));

@@ -219,7 +219,7 @@ TEST_CASE("manual entry: time, tariff sum, missing total and no history, each a 
     CHECK_THROWS_WITH(parse_entry_confirmation("swap"), Catch::Contains("unknown entry confirmation 'swap'"));
 }
 
-TEST_CASE("messages: rendered per language from the catalogue; optional parts and lists") {
+TEST_CASE("messages: rendered per language from the catalogue, optional parts and lists") {
     message m{message_code::no_link, {{"meter", "98970005"}, {"days", "10"}, {"last", "26.06.2020 11:58"}}};
     CHECK(render(m, language::ru) ==
           "Прибор учета не на связи более 10 дн. Последний сеанс связи был 26.06.2020 11:58");
@@ -247,7 +247,7 @@ TEST_CASE("messages: rendered per language from the catalogue; optional parts an
 }
 
 TEST_CASE(
-    "messages: an anomaly stored by schema 3 (two strings) still reads back; the new form round-trips") {
+    "messages: an anomaly stored by schema 3 (two strings) still reads back, the new form round-trips") {
     const auto legacy = nlohmann::json::parse(R"({"key":"k","type":"no_link","meter":"98970005",
         "from":"2020-06-26T08:58:00Z","to":"2020-07-06T09:00:00Z",
         "message_ru":"Прибор учета не на связи более 10 дн. Последний сеанс связи был 26.06.2020 11:58",

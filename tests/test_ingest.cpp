@@ -224,7 +224,7 @@ TEST_CASE("frame_address is the frame's identity with its version and medium") {
 
 // ---- mapping: conversions
 
-TEST_CASE("energy records: Wh to kWh, J to GJ, calories to Gcal; electricity meters get active import") {
+TEST_CASE("energy records: Wh to kWh, J to GJ, calories to Gcal, electricity meters get active import") {
     // VIF 0x04: 10^1 Wh, raw 123456 → 1234560 Wh = 1234.56 kWh
     CHECK(one(number(record_quantity::energy, record_unit::wh, 123456, 1), resource::electricity) ==
           "active_import 2024-02-01T00:00:00Z 1234.56");
@@ -280,7 +280,7 @@ TEST_CASE("volume, mass, temperatures and flow map to their channels' units, exa
           "volume_flow 2024-02-01T00:00:00Z 0.000006");
 }
 
-TEST_CASE("power: electricity meters' active power, other meters' power; the maximum where it is allowed") {
+TEST_CASE("power: electricity meters' active power, other meters' power, the maximum where it is allowed") {
     // VIF 0x2B (W), raw 2500 → 2.5 kW
     const auto w = number(record_quantity::power, record_unit::w, 2500, 0);
     CHECK(one(w, resource::heat) == "power 2024-02-01T00:00:00Z 2.5");
@@ -342,7 +342,7 @@ TEST_CASE("a value not exact in millionths or outside the plausible range is ski
     CHECK_THAT(one(manufacturer), Catch::Contains("manufacturer-specific"));
 }
 
-TEST_CASE("tariffs from the DIFE: 1..8 are T1..T8, others are skipped; subunits are skipped") {
+TEST_CASE("tariffs from the DIFE: 1..8 are T1..T8, others are skipped, subunits are skipped") {
     const auto v = number(record_quantity::volume, record_unit::m3, 7, 0);
     CHECK(one(with(v, 0, 2)) == "volume.t2 2024-02-01T00:00:00Z 7");
     CHECK(one(with(v, 0, 8)) == "volume.t8 2024-02-01T00:00:00Z 7");
@@ -452,7 +452,7 @@ TEST_CASE("status bits and error flags become events, one a set bit") {
 
 // ---- frame JSON
 
-TEST_CASE("frame_json: the header, the records with exact values and raw bytes; readings with a meter") {
+TEST_CASE("frame_json: the header, the records with exact values and raw bytes, readings with a meter") {
     // The records of the frame 0C 13 45 23 01 00 | 04 6D 1E 0C 1F 31: volume 12.345 m3 (BCD, VIF 0x13) and
     // the time point 2024-01-31 12:30 (type F); `data` holds their bytes.
     auto f = frame_of(
@@ -529,7 +529,7 @@ TEST_CASE("a meter's text that is not UTF-8 prints with U+FFFD, the same in JSON
 
 // ---- hex lines
 
-TEST_CASE("hex frame lines: spaces between pairs, # comments, blank lines; errors name line and byte") {
+TEST_CASE("hex frame lines: spaces between pairs, # comments, blank lines, errors name line and byte") {
     const auto frames =
         read_hex_frames("# frames\n\n10 5B FE 59 16\n  105bfe5916  # again\n\t# only a comment\n", "in.hex");
     REQUIRE(frames.size() == 2);
@@ -696,12 +696,12 @@ void ambiguity_and_atomicity(Store& s) {
 
 }  // namespace
 
-TEST_CASE("an ambiguous address goes to neither meter; a failing store write leaves nothing (memory)") {
+TEST_CASE("an ambiguous address goes to neither meter, a failing store write leaves nothing (memory)") {
     memory_store s;
     ambiguity_and_atomicity(s);
 }
 
-TEST_CASE("an ambiguous address goes to neither meter; a failing store write leaves nothing (SQLite)") {
+TEST_CASE("an ambiguous address goes to neither meter, a failing store write leaves nothing (SQLite)") {
     const auto file = temp_db();
     {
         sqlite_store s(file);

@@ -116,7 +116,7 @@ TEST_CASE("malformed CSV is refused with the line and byte offset") {
                       Catch::Contains("t.csv:2: byte 1: a quote inside an unquoted field"));
 }
 
-TEST_CASE("every table imports; the same files twice change nothing") {
+TEST_CASE("every table imports, the same files twice change nothing") {
     memory_store s;
     populate(s);
     CHECK(s.find<organization>("dnt-demo")->name == "ДНТ Демо \"Квант-Энерго\"");
@@ -255,7 +255,7 @@ TEST_CASE("bad input names file, line and field, and the store is exactly as bef
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("warnings do not stop an import; they come back with their line") {
+TEST_CASE("warnings do not stop an import, they come back with their line") {
     memory_store s;
     populate(s);
     const auto rep = import_csv(
@@ -600,7 +600,7 @@ TEST_CASE("rates CSV: prices in range, one rule for repeated keys, errors name l
           std::string::npos);
 }
 
-TEST_CASE("schedule files: JSON syntax errors name the byte; wrong shapes are kvant errors") {
+TEST_CASE("schedule files: JSON syntax errors name the byte, wrong shapes are kvant errors") {
     try {
         (void)parse_schedule_file("{\"name\": ", "s.json");
         FAIL("no error");

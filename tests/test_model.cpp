@@ -534,7 +534,7 @@ struct kvant::description<gadget> {
                    field{"active", &gadget::active, ""},      field{"since", &gadget::since, ""}};
 };
 
-TEST_CASE("a described entity has JSON without code of its own; defaults and required keys hold") {
+TEST_CASE("a described entity has JSON without code of its own, defaults and required keys hold") {
     gadget g{"g1", 7, dec("1.25"), resource::gas, false, day("2020-05-20")};
     const nlohmann::json j = g;
     CHECK(j.dump() ==
@@ -556,7 +556,7 @@ TEST_CASE("a described entity has JSON without code of its own; defaults and req
     CHECK(field_count<gadget>() == 6);
 }
 
-TEST_CASE("every entity's description drives its JSON keys; docs/entities.md is generated from them") {
+TEST_CASE("every entity's description drives its JSON keys, docs/entities.md is generated from them") {
     // the JSON of a meter with every field set has exactly the described keys, in any order
     meter m = card_004();
     m.model = "mir";

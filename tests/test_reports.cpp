@@ -170,7 +170,7 @@ TEST_CASE("split_report: a three-zone day in Moscow time, by hand") {
 }
 
 TEST_CASE(
-    "split_report per group: the zones of an account's meters summed, by hand; estimates stay per meter") {
+    "split_report per group: the zones of an account's meters summed, by hand, estimates stay per meter") {
     // m1 one unit an hour, m2 (same account) two units an hour over the same Moscow day (1000 -> 1048):
     // peak 7 + 14 = 21, semi-peak 9 + 18 = 27, night 8 + 16 = 24, day 16 + 32 = 48, total 24 + 48 = 72
     const auto m2 =
@@ -235,7 +235,7 @@ TEST_CASE("cost_report: a line's amount is quantity × price, by hand") {
 
 // ---------------------------------------------------------------- a store and a table give the same tables
 
-TEST_CASE("a store_source and a table_source of the same readings give equal reports; 1 and 4 threads too") {
+TEST_CASE("a store_source and a table_source of the same readings give equal reports, 1 and 4 threads too") {
     // 150 meters (more than one group of 64), half of them in Moscow, readings every 6 hours for 40 days
     std::vector<meter> meters;
     std::vector<meter_series> series;
@@ -421,7 +421,7 @@ TEST_CASE("anomalies_report: stored anomalies, a resolution's time and author, n
     CHECK_THROWS_AS(anomalies_report(db, q), storage_error);
 }
 
-TEST_CASE("csv_source: a wide file's values are each meter's main quantity; --resource selects by it") {
+TEST_CASE("csv_source: a wide file's values are each meter's main quantity, --resource selects by it") {
     const auto dir = std::filesystem::temp_directory_path() / "kvant-test-reports-csv";
     std::filesystem::create_directories(dir);
     auto write = [&](const char* name, const char* text) {

@@ -110,7 +110,7 @@ TEST_CASE("reading_table: map_main turns a wide file's registers into each meter
     CHECK(t.channel_of(6) == r_plus);
 }
 
-TEST_CASE("series: over caller-owned arrays without a copy, checked; owning ones copy-on-write") {
+TEST_CASE("series: over caller-owned arrays without a copy, checked, owning ones copy-on-write") {
     const std::vector<std::int64_t> t{10, 20, 30}, v{1, 2, 3};
     const auto s = series::over("m", a_plus, t, v);
     CHECK(s.times().data() == t.data());

@@ -138,7 +138,7 @@ TEMPLATE_TEST_CASE("references must exist, invalid entities are refused", "[stor
     CHECK_FALSE(b.s.template find<meter>("98990006"));
 }
 
-TEMPLATE_TEST_CASE("readings are keyed by meter and time; the same data twice changes nothing", "[store]",
+TEMPLATE_TEST_CASE("readings are keyed by meter and time, the same data twice changes nothing", "[store]",
                    memory_backend, sqlite_backend) {
     TestType b;
     populate(b.s);
@@ -276,7 +276,7 @@ TEMPLATE_TEST_CASE("meter events are stored by meter, time and code", "[store]",
     CHECK_THROWS_AS(b.s.put_events(unknown), validation_error);
 }
 
-TEST_CASE("SQLite: data persist across opening; the schema is versioned") {
+TEST_CASE("SQLite: data persist across opening, the schema is versioned") {
     const auto file = temp_db("persist");
     {
         sqlite_store s(file);
@@ -488,7 +488,7 @@ TEST_CASE("SQLite: a held write lock is storage_busy (retryable) after the busy 
     remove_db(file);
 }
 
-TEST_CASE("SQLite: a busy store is storage_busy when opening, too; other failures keep their codes") {
+TEST_CASE("SQLite: a busy store is storage_busy when opening, too, other failures keep their codes") {
     const auto file = temp_db("busy-open");
     {
         sqlite_store s(file);
@@ -1200,7 +1200,7 @@ TEMPLATE_TEST_CASE("conflict policies hold across blocks: the first conflicting 
     CHECK(b.s.last_values("9000106").front().value == dec("7").raw());
 }
 
-TEMPLATE_TEST_CASE("a replaced value takes its source and acceptance time; an unchanged one keeps them",
+TEMPLATE_TEST_CASE("a replaced value takes its source and acceptance time, an unchanged one keeps them",
                    "[store]", memory_backend, sqlite_backend) {
     TestType b;
     populate(b.s);
@@ -1537,7 +1537,7 @@ TEMPLATE_TEST_CASE("entry log: an accepted entry stores its reading and the log 
     CHECK(b.s.entries({}, at("2020-08-01T00:00:00Z"), at("2020-09-01T00:00:00Z")).size() == 2);
 }
 
-TEST_CASE("SQLite: a schema-3 database gets the entry log on a writing open; a broken log row is named") {
+TEST_CASE("SQLite: a schema-3 database gets the entry log on a writing open, a broken log row is named") {
     const auto file = temp_db("v3");
     {
         sqlite_store s(file);

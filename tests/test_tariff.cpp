@@ -150,7 +150,7 @@ TEST_CASE("seasons and versions change the program on their dates") {
           zones{{"day", "18"}, {"night", "9"}, {"total", "27"}});
 }
 
-TEST_CASE("zones add up exactly to the period total; the total equals plain consumption") {
+TEST_CASE("zones add up exactly to the period total, the total equals plain consumption") {
     meter_series s("m");
     std::int64_t t = to_unix(at("2021-03-01T00:00:00Z")), v = 0;
     std::uint64_t x = 99;
@@ -302,7 +302,7 @@ TEST_CASE("a three-zone split billed under a two-zone tariff, through the zone g
         Catch::Contains("no rate for 'total' in force on 2020-06-01"));
 }
 
-TEST_CASE("schedules round-trip through JSON; any schedule can be defined in it") {
+TEST_CASE("schedules round-trip through JSON, any schedule can be defined in it") {
     for (const auto& s : {single_rate_schedule(), two_zone_schedule(), three_zone_schedule()})
         CHECK(nlohmann::json(s).get<tariff_schedule>() == s);
     const char* text = R"({"id": "msk-weekend", "zones": ["day", "night"], "time_basis": "Europe/Moscow",

@@ -101,7 +101,7 @@ std::string schedule_on(const tariff_book& b, const tariff_subject& s, const cha
 
 }  // namespace
 
-TEST_CASE("the most specific scope wins: meter over building over organisation; the latest version in it") {
+TEST_CASE("the most specific scope wins: meter over building over organisation, the latest version in it") {
     const auto b = schedules_book();
     CHECK(schedule_on(b, m106(), "2019-12-31") == "(none)");      // before any assignment
     CHECK(schedule_on(b, m106(), "2020-06-01") == "single");      // the organisation's only
@@ -115,7 +115,7 @@ TEST_CASE("the most specific scope wins: meter over building over organisation; 
 }
 
 TEST_CASE(
-    "a rate change on the 16th splits the month's bill; a meter's own price list replaces the "
+    "a rate change on the 16th splits the month's bill, a meter's own price list replaces the "
     "organisation's") {
     tariff_book b;
     b.schedules = {single_rate_schedule()};
@@ -270,7 +270,7 @@ TEST_CASE("a meter moved to another schedule: each period under the schedule and
                     config_error);
 }
 
-TEST_CASE("a normative per person is times the residents; the dwelling's kind first; versions by date") {
+TEST_CASE("a normative per person is times the residents, the dwelling's kind first, versions by date") {
     tariff_book b;
     b.normatives = {
         {"dnt-demo", resource::electricity, "Газовая плита", d("2020-01-01"), dec("100"),
@@ -444,7 +444,7 @@ TEMPLATE_TEST_CASE("stored tariffs: put, find, list, remove, and what is refused
     CHECK(s.template all<tariff_assignment>().size() == 1);  // org_single only
 }
 
-TEST_CASE("a schema 3 database gets the tariff tables on a writing open; a read-only open is refused") {
+TEST_CASE("a schema 3 database gets the tariff tables on a writing open, a read-only open is refused") {
     const auto file = temp_db();
     {
         sqlite_store s(file);
@@ -512,7 +512,7 @@ TEST_CASE("a stored rate edited to a negative price is storage_corrupt naming ta
 }
 
 TEST_CASE(
-    "tariff CSV import: a key twice with other values names both lines; a failed import changes nothing") {
+    "tariff CSV import: a key twice with other values names both lines, a failed import changes nothing") {
     memory_store s;
     populate(s);
     import_csv(s, table_kind::tariff_schedules, nlohmann::json(std::vector{single_rate_schedule()}).dump(),

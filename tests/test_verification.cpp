@@ -36,7 +36,7 @@ TEST_CASE("verification dates of the seeds, under both rules") {
     CHECK(verification_expiry(day("20.05.2019"), 10, due_rule::day_before) == day("20.05.2029"));
 }
 
-TEST_CASE("status on a date: valid, due soon, expired; the base falls back to manufacture") {
+TEST_CASE("status on a date: valid, due soon, expired, the base falls back to manufacture") {
     const auto mpi16 = model_with(16, 30);  // 004: МИР С-07, МПИ 16, service life 30
     meter m;
     m.serial = "44103814060174";
