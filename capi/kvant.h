@@ -371,8 +371,9 @@ KVANT_C_API const char* kvant_frame_record_name(const kvant_frame* frame, size_t
 /** The DLMS interface class (3 register, 7 profile generic, ...) and attribute; 0 when unknown. */
 KVANT_C_API int64_t kvant_frame_record_class_id(const kvant_frame* frame, size_t i);
 KVANT_C_API int64_t kvant_frame_record_attribute(const kvant_frame* frame, size_t i);
-/** The scaler applied to a DLMS register value (value = raw × 10^scaler); KVANT_NULL_INT64 when none was
- *  applied (not a register value, or its scaler_unit not seen in the session). */
+/** The scaler of a DLMS record: applied to a register value (value = raw × 10^scaler), or the one a
+ *  scaler_unit record gives; KVANT_NULL_INT64 when there is none (another attribute, or a register value
+ *  whose scaler_unit the session has not seen: its value is the raw integer). */
 KVANT_C_API int64_t kvant_frame_record_scaler(const kvant_frame* frame, size_t i);
 
 /** The record's bytes (DIB, VIB, data) as decrypted and with CRCs removed; *size_out gets their number. NULL

@@ -181,6 +181,26 @@ TEST_CASE("electricity meters' addresses: iec:SERIAL and dlms:SYSTEMTITLE") {
     CHECK(d.matches(parse_device_address("dlms:4D4D4D0000BC614E")));
 }
 
+TEST_CASE("a DLMS frame names its meter by the system title only when the meter sent it") {
+    decoded_frame f;
+    f.protocol = "dlms";
+    f.header.has_system_title = true;
+    f.header.system_title = {0x4D, 0x4D, 0x4D, 0x00, 0x00, 0xBC, 0x61, 0x4E};
+    for (const int server : {0x61, 0xC4, 0x0F, 0xC2}) {  // AARE, get-response, notifications
+        f.header.apdu_tag = static_cast<std::uint8_t>(server);
+        const auto a = frame_address(f);
+        REQUIRE(a);
+        CHECK(a->to_string() == "dlms:4D4D4D0000BC614E");
+    }
+    for (const int client : {0x60, 0xC0, 0xC1, 0xC3}) {  // AARQ, get/set/action-request: the client's
+        f.header.apdu_tag = static_cast<std::uint8_t>(client);
+        CHECK_FALSE(frame_address(f));
+    }
+    f.header.apdu_tag = 0xC4;
+    f.header.has_system_title = false;  // a plain response names no meter
+    CHECK_FALSE(frame_address(f));
+}
+
 TEST_CASE("an address without version and medium matches every version and medium of its meter") {
     const auto loose = parse_device_address("mbus:ACW-11490378");
     const auto tight = parse_device_address("mbus:ACW-11490378-0E-07");

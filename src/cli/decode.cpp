@@ -158,8 +158,7 @@ int run_decode(const args& a) {
         std::cout << frame_json(f, o) << '\n';
     };
     if (a.get("input").value_or("hex") == "raw") {
-        const std::vector<std::uint8_t> bytes(text.begin(), text.end());
-        dec->decode(bytes, f);
+        dec->decode(frames_of(a, text, source).front().bytes, f);
         print(1);
         std::cout.flush();
         return std::cout ? 0 : 1;

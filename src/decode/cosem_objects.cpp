@@ -83,7 +83,7 @@ frame_record make_record(const decoded_frame& f, const cosem_attribute* a, std::
     const cosem_node& n = f.nodes[node];
     r.offset = n.offset;
     r.data_offset = n.offset;
-    r.data_size = static_cast<std::uint16_t>(n.size > 0xFFFF ? 0xFFFF : n.size);
+    r.data_size = n.size;
     r.node = node;
     if (a != nullptr) {
         r.obis = a->obis;
@@ -372,7 +372,7 @@ void append_buffer(decoded_frame& f, const cosem_attribute& a, std::uint32_t nod
             const cosem_node& cn = f.nodes[c];
             r.offset = cn.offset;
             r.data_offset = cn.offset;
-            r.data_size = static_cast<std::uint16_t>(cn.size > 0xFFFF ? 0xFFFF : cn.size);
+            r.data_size = cn.size;
             r.node = c;
             r.storage = storage;
             set_value(f, r, c, k.as_time);

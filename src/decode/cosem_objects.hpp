@@ -1,5 +1,5 @@
 // Internal: from a parsed A-XDR value of a known (or unknown) attribute to records, shared by the APDU
-// decoders (src/decode/dlms_apdu.cpp) and decode_cosem_attribute.
+// decoders (src/decode/dlms.cpp) and decode_cosem_attribute.
 #pragma once
 
 #include <cstdint>

@@ -281,7 +281,13 @@ bool apdu_decoder::get_request(reader& r) {
             return fail(f, decode_status::unsupported, r.base + 1, "a get-request choice 1, 2 or 3",
                         hex_byte(h.apdu_choice));
     }
-    if (s) s->pending[invoke] = std::move(asked);
+    if (s) {
+        if (h.apdu_choice == 3)
+            s->pending_lists.insert(invoke);
+        else
+            s->pending_lists.erase(invoke);
+        s->pending[invoke] = std::move(asked);
+    }
     return true;
 }
 
@@ -320,13 +326,15 @@ bool apdu_decoder::get_result_list(reader& r, const std::vector<cosem_attribute>
     };
     const std::uint32_t start = r.pos;
     if (s != nullptr) {
-        const std::size_t records_before = f.records.size(), nodes_before = f.nodes.size();
+        const std::size_t records_before = f.records.size(), nodes_before = f.nodes.size(),
+                          text_before = f.text.size();
         for (std::uint32_t i = 0; i < n; ++i) {
             const bool learn = is_scaler_unit((*asked)[i]);
             if (!get_data_result(r, learn ? &(*asked)[i] : nullptr)) return false;
         }
         f.records.resize(records_before);
         f.nodes.resize(nodes_before);
+        f.text.resize(text_before);
         r.pos = start;
     }
     for (std::uint32_t i = 0; i < n; ++i)
@@ -363,7 +371,10 @@ bool apdu_decoder::get_response(reader& r) {
     const auto* asked = pending_of(s, invoke);
     const cosem_attribute* one = asked && asked->size() == 1 ? &asked->front() : nullptr;
     auto done = [&]() {
-        if (s) s->pending.erase(invoke);
+        if (s) {
+            s->pending.erase(invoke);
+            s->pending_lists.erase(invoke);
+        }
         return true;
     };
     switch (h.apdu_choice) {
@@ -399,11 +410,12 @@ bool apdu_decoder::get_response(reader& r) {
             if (!at_end(r)) return false;
             std::vector<std::uint8_t> whole;
             if (!s) {
-                state_error = true;
-                if (!(last && number == 1))
+                if (!(last && number == 1)) {
+                    state_error = true;
                     return fail(f, decode_status::unsupported, r.base + number_at,
                                 "a session (decoder_config::session) to join data blocks",
                                 "block " + std::to_string(number) + (last ? " (last)" : " (not the last)"));
+                }
                 whole.assign(f.data.begin() + raw_at, f.data.begin() + raw_at + n);
             } else {
                 if (number != 0 && number == s->block_number && invoke == s->block_invoke_id && !last) {
@@ -450,12 +462,13 @@ bool apdu_decoder::get_response(reader& r) {
             f.data.swap(whole);
             reader v{f, 0, 0};
             bool ok = false;
-            if (asked && asked->size() > 1) {
+            if (s && s->pending_lists.count(invoke) != 0) {  // the answer to a with-list request
                 ok = get_result_list(v, asked);
             } else {
                 std::uint32_t node = 0;
                 ok = v.value(node) && append_value(f, one, node, s, 0);
             }
+            ok = ok && at_end(v);
             if (!ok) {
                 // the joined value is not in the input: its errors point at the last block's raw data
                 f.error.expected +=
@@ -642,6 +655,9 @@ bool apdu_decoder::ciphered(reader& r) {
                     "security suite 0 (AES-GCM-128) in the security control", hex_byte(sc));
     const std::uint32_t body = r.pos;
     const std::uint32_t end = content + n;
+    if (end != f.data.size())  // bytes after the ciphered content: not covered by its tag, never dropped
+        return fail(f, decode_status::malformed, r.base + end, "the end of the ciphered APDU",
+                    std::to_string(f.data.size() - end) + " more bytes");
     std::uint32_t text_end = end;
     if (auth) {
         if (end - body < 12)
@@ -700,7 +716,9 @@ bool apdu_decoder::ciphered(reader& r) {
         std::vector<std::uint8_t> out(plain.size());
         if (enc) ct = plain;
         const auto res = detail::aes128_gcm_decrypt(*ek, iv, aad, ct, tagb, out);
-        if (res == detail::gcm_result::failed) throw std::bad_alloc();
+        if (res == detail::gcm_result::failed)
+            return fail(f, decode_status::unsupported, r.base + body, "AES-128-GCM from OpenSSL",
+                        "OpenSSL refused the cipher (a restricted provider?)");
         if (res == detail::gcm_result::tag_mismatch)
             return fail(f, decode_status::key_wrong, r.base + text_end, "an authentication tag that verifies",
                         "the authentication tag does not verify: a wrong key or AK, or bytes altered on the "

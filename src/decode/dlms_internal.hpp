@@ -20,7 +20,8 @@ enum class gcm_result : std::uint8_t { ok, tag_mismatch, failed };
 /// AES-128-GCM decryption (NIST SP 800-38D) with a 96-bit IV: `ct` under `key` into `out` (same size), with
 /// the additional authenticated data `aad`. `tag` (1..16 bytes, DLMS: 12) is checked when not empty; with an
 /// empty tag nothing is checked (a DLMS APDU ciphered for encryption only). `ct` may be empty (GMAC: the tag
-/// authenticates `aad` alone). `failed` only when OpenSSL fails (out of memory).
+/// authenticates `aad` alone). `failed` when OpenSSL refuses the cipher or its context (a provider without
+/// AES-GCM, no memory): the decoder says `unsupported`.
 gcm_result aes128_gcm_decrypt(const aes_key& key, std::span<const std::uint8_t, 12> iv,
                               std::span<const std::uint8_t> aad, std::span<const std::uint8_t> ct,
                               std::span<const std::uint8_t> tag, std::span<std::uint8_t> out) noexcept;

@@ -220,10 +220,6 @@ std::optional<std::uint64_t> flag_bits(const decoded_frame& f, const frame_recor
 // ---------------------------------------------------------------------------------------------------------
 // IEC 62056-21 and DLMS/COSEM records (docs/channels.md "IEC 62056-21 and DLMS records", docs/dlms.md)
 
-bool is_cosem_protocol(std::string_view p) {
-    return p == "iec62056-21" || p == "dlms" || p == "hdlc";
-}
-
 /// A unit as a base unit and a power of ten: kWh is (Wh, 3).
 struct unit_scale {
     std::string_view base;
@@ -755,6 +751,22 @@ std::optional<device_address> iec_address(const decoded_frame& f) {
 std::optional<device_address> frame_address(const decoded_frame& f) {
     if (f.protocol == "iec62056-21") return iec_address(f);
     if (f.protocol == "dlms" || f.protocol == "hdlc") {
+        // the system title is the sender's: the meter's only in what a server sends (an AARE, responses,
+        // notifications); a client's AARQ or ciphered request carries the head-end's
+        switch (f.header.apdu_tag) {
+            case 0x61:  // AARE
+            case 0x63:  // RLRE
+            case 0xC4:  // get-response
+            case 0xC5:  // set-response
+            case 0xC7:  // action-response
+            case 0x0F:  // data-notification
+            case 0xC2:  // event-notification
+            case 0xD8:  // exception-response
+            case 0x0E:  // confirmed-service-error
+                break;
+            default:
+                return std::nullopt;
+        }
         if (!f.header.has_system_title) return std::nullopt;
         static constexpr char digits[] = "0123456789ABCDEF";
         device_address a;
@@ -777,7 +789,7 @@ std::optional<device_address> frame_address(const decoded_frame& f) {
 frame_values map_frame(const decoded_frame& f, const frame_context& c, reading_table& readings,
                        std::vector<meter_event>& events) {
     if (!f.ok()) return {};
-    if (is_cosem_protocol(f.protocol)) return map_cosem_frame(f, c, readings, events);
+    if (f.cosem()) return map_cosem_frame(f, c, readings, events);
     frame_values out;
     const auto n = f.records.size();
     auto skip = [&](std::size_t i, std::string why) {

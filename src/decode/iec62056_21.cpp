@@ -2,6 +2,7 @@
 // docs/iec62056-21.md describes the forms read and every choice made where the standard is silent.
 #include "kvant/decode/iec62056_21.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -159,7 +160,8 @@ record_time add_minutes(const record_time& t, std::int64_t minutes) {
     std::int64_t y = 0;
     unsigned m = 0, d = 0;
     civil_from_days(days, y, m, d);
-    r.year = std::int16_t(y);
+    r.year =
+        std::int16_t(std::clamp<std::int64_t>(y, -1, 10000));  // beyond any calendar: a caller refuses it
     r.month = std::uint8_t(m);
     r.day = std::uint8_t(d);
     r.hour = std::uint8_t(rest / 60);
@@ -375,7 +377,7 @@ bool data_parser::emit_value(data_set& ds, std::uint32_t at_, std::uint32_t size
     r.offset = std::uint32_t(ds.address_at);
     r.dib_size = std::uint16_t(std::min<std::size_t>(at_ - ds.address_at, 0xFFFF));
     r.data_offset = at_;
-    r.data_size = std::uint16_t(std::min<std::uint32_t>(size, 0xFFFF));
+    r.data_size = size;
     if (std::size_t(r.dib_size) + r.data_size != std::size_t(at_ - ds.address_at) + size) {
         // a data set longer than a record's sizes hold: point at the value alone
         r.offset = at_;
@@ -470,7 +472,7 @@ bool data_parser::start_profile(const data_set& ds, std::size_t from) {
     frame_record r;
     r.offset = std::uint32_t(ds.address_at);
     r.data_offset = brackets_[from + 1].at;
-    r.data_size = std::uint16_t(std::min<std::uint32_t>(brackets_[from + 1].size, 0xFFFF));
+    r.data_size = brackets_[from + 1].size;
     r.dib_size = std::uint16_t(std::min<std::size_t>(r.data_offset - r.offset, 0xFFFF));
     r.name_offset = ds.name_offset;
     r.name_size = ds.name_size;
@@ -494,6 +496,10 @@ bool data_parser::emit_profile_line(std::size_t from) {
                     "at most " + std::to_string(prof_.channels) + " values (the profile's channels)",
                     std::to_string(n) + " values");
     const record_time t = add_minutes(prof_.start, std::int64_t(prof_.entry) * prof_.period);
+    if (t.year > 9999)  // entries × period past any calendar (a hostile profile)
+        return fail(out_, decode_status::malformed, brackets_[from].at - 1,
+                    "a profile entry within the years up to 9999",
+                    "entry " + std::to_string(prof_.entry + 1));
     for (std::size_t i = 0; i < n; ++i) {
         const bracket kz = prof_brackets_[2 * i], unit = prof_brackets_[2 * i + 1];
         data_set ds;

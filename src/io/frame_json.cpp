@@ -165,10 +165,6 @@ json node_json(const decoded_frame& f, std::uint32_t i) {
     }
 }
 
-bool is_cosem_protocol(std::string_view p) noexcept {
-    return p == "iec62056-21" || p == "dlms" || p == "hdlc";
-}
-
 std::string_view frame_kind_name(frame_kind k) noexcept {
     switch (k) {
         case frame_kind::iec_request:
@@ -292,7 +288,7 @@ std::string frame_json(const decoded_frame& f, const frame_json_options& o) {
     }
     const auto& h = f.header;
     j["protocol"] = f.protocol;
-    const bool cosem = is_cosem_protocol(f.protocol);
+    const bool cosem = f.cosem();
     if (auto a = frame_address(f)) {
         j["address"] = a->to_string();
         j["manufacturer"] = a->manufacturer.empty() ? json(nullptr) : json(a->manufacturer);

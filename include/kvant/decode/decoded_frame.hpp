@@ -421,6 +421,11 @@ struct decoded_frame {
     frame_error error;               ///< status ok when the frame decoded
 
     bool ok() const noexcept { return error.status == decode_status::ok; }
+    /// Whether the frame's records are COSEM records (IEC 62056-21 or DLMS: OBIS, class, attribute, scaler)
+    /// rather than M-Bus ones.
+    bool cosem() const noexcept {
+        return protocol == "iec62056-21" || protocol == "dlms" || protocol == "hdlc";
+    }
     /// Empties the frame, keeping its buffers' capacity.
     void clear() noexcept {
         protocol = {};

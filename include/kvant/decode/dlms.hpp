@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <vector>
 
@@ -63,6 +64,7 @@ struct dlms_session {
     std::map<logical_name, std::uint32_t> capture_periods;  ///< seconds
     // Requests awaiting their answers: invoke id → the attributes asked for (one, or a list).
     std::map<std::uint8_t, std::vector<cosem_attribute>> pending;
+    std::set<std::uint8_t> pending_lists;  ///< invoke ids whose request was with-list (the answer is a list)
     // Partial transfers.
     std::vector<std::uint8_t> hdlc_segments;  ///< an HDLC information field not yet complete
     int hdlc_last_ns = -1;                    ///< the N(S) of the I frame segment joined last; -1 none
@@ -79,6 +81,7 @@ struct dlms_session {
     /// Forgets partial transfers and pending requests (a new association), keeping what was learnt.
     void restart() noexcept {
         pending.clear();
+        pending_lists.clear();
         hdlc_segments.clear();
         hdlc_last_ns = -1;
         block_data.clear();
