@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "civil_date.hpp"
+
 namespace kvant {
 inline namespace v0 {
 namespace detail {
@@ -257,27 +259,6 @@ bool read_capture_objects(decoded_frame& f, std::uint32_t node, std::vector<capt
     return true;
 }
 
-// Civil dates (proleptic Gregorian) to days since 1970-01-01 and back.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
-    y -= m <= 2 ? 1 : 0;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) noexcept {
-    z += 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const auto doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
-}
-
 /// A complete local time plus `seconds`, or false when the time has unspecified fields.
 bool add_seconds(const record_time& from, std::uint32_t seconds, record_time& out) noexcept {
     constexpr std::uint16_t needed =
@@ -414,8 +395,7 @@ bool append_attribute_records(decoded_frame& f, const cosem_attribute* a, std::u
         return true;
     }
     // scaler_unit: learnt, and given as a record whose scaler and unit are the attribute's.
-    if (((a->class_id == 3 || a->class_id == 4) && a->attribute == 3) ||
-        (a->class_id == 5 && a->attribute == 4)) {
+    if (is_scaler_unit_attribute(*a)) {
         scaler_unit su;
         if (!read_scaler_unit(f, node, su)) return false;
         if (s != nullptr) s->scaler_units[a->obis] = su;

@@ -17,6 +17,12 @@ namespace detail {
 /// no OBIS. The session (when given) supplies scaler_units and capture objects and learns them from
 /// attributes that are them. False, with `f.error` filled, when the value cannot be what the attribute is (a
 /// scaler_unit that is not a structure of an integer and an enum).
+/// Whether an attribute is a register's scaler_unit (class 3 and 4 attribute 3, class 5 attribute 4).
+inline bool is_scaler_unit_attribute(const cosem_attribute& a) noexcept {
+    return ((a.class_id == 3 || a.class_id == 4) && a.attribute == 3) ||
+           (a.class_id == 5 && a.attribute == 4);
+}
+
 bool append_attribute_records(decoded_frame& f, const cosem_attribute* a, std::uint32_t node,
                               dlms_session* s);
 

@@ -320,16 +320,12 @@ bool apdu_decoder::get_result_list(reader& r, const std::vector<cosem_attribute>
     }
     // Two passes: the scaler_units first, only to learn them (their records are dropped again), then every
     // result in the answer's order, so that a register value asked for with its scaler_unit is scaled.
-    const auto is_scaler_unit = [](const cosem_attribute& a) {
-        return ((a.class_id == 3 || a.class_id == 4) && a.attribute == 3) ||
-               (a.class_id == 5 && a.attribute == 4);
-    };
     const std::uint32_t start = r.pos;
     if (s != nullptr) {
         const std::size_t records_before = f.records.size(), nodes_before = f.nodes.size(),
                           text_before = f.text.size();
         for (std::uint32_t i = 0; i < n; ++i) {
-            const bool learn = is_scaler_unit((*asked)[i]);
+            const bool learn = detail::is_scaler_unit_attribute((*asked)[i]);
             if (!get_data_result(r, learn ? &(*asked)[i] : nullptr)) return false;
         }
         f.records.resize(records_before);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "civil_date.hpp"
 #include "mbus_records.hpp"
 
 namespace kvant {
@@ -85,27 +86,6 @@ bool is_error_token(std::string_view s) {
     return s == "?" || s.substr(0, 3) == "ERR";
 }
 
-// Days since 1970-01-01 of a civil date, and back (proleptic Gregorian).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const std::int64_t yoe = y - era * 400;
-    const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-    z += 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const std::int64_t doe = z - era * 146097;
-    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const std::int64_t mp = (5 * doy + 2) / 153;
-    d = unsigned(doy - (153 * mp + 2) / 5 + 1);
-    m = unsigned(mp < 10 ? mp + 3 : mp - 9);
-    y = yoe + era * 400 + (m <= 2);
-}
-
 unsigned two(std::string_view s, std::size_t at) {
     return unsigned(s[at] - '0') * 10 + unsigned(s[at + 1] - '0');
 }
@@ -130,9 +110,9 @@ bool parse_time_stamp(std::string_view s, bool season, record_time& t) {
     if (mo < 1 || mo > 12 || dd < 1 || hh > 23 || mi > 59 || ss > 59) return false;
     // a real day of that month (30 February is not a date): the month's days from the next month's first
     const unsigned y = 2000 + yy;
-    const unsigned days_in_month =
-        static_cast<unsigned>(days_from_civil(mo == 12 ? int(y) + 1 : int(y), mo == 12 ? 1 : mo + 1, 1) -
-                              days_from_civil(int(y), mo, 1));
+    const unsigned days_in_month = static_cast<unsigned>(
+        detail::days_from_civil(mo == 12 ? int(y) + 1 : int(y), mo == 12 ? 1 : mo + 1, 1) -
+        detail::days_from_civil(int(y), mo, 1));
     if (dd > days_in_month) return false;
     t = record_time{};
     t.year = std::int16_t(2000 + yy);
@@ -150,7 +130,7 @@ bool parse_time_stamp(std::string_view s, bool season, record_time& t) {
 
 record_time add_minutes(const record_time& t, std::int64_t minutes) {
     const std::int64_t total =
-        days_from_civil(t.year, t.month, t.day) * 1440 + t.hour * 60 + t.minute + minutes;
+        detail::days_from_civil(t.year, t.month, t.day) * 1440 + t.hour * 60 + t.minute + minutes;
     std::int64_t days = total / 1440, rest = total % 1440;
     if (rest < 0) {
         rest += 1440;
@@ -159,7 +139,7 @@ record_time add_minutes(const record_time& t, std::int64_t minutes) {
     record_time r = t;
     std::int64_t y = 0;
     unsigned m = 0, d = 0;
-    civil_from_days(days, y, m, d);
+    detail::civil_from_days(days, y, m, d);
     r.year =
         std::int16_t(std::clamp<std::int64_t>(y, -1, 10000));  // beyond any calendar: a caller refuses it
     r.month = std::uint8_t(m);
