@@ -7,6 +7,8 @@ packages=(
   libhowardhinnant-date-dev tzdata   # date and tz (on the system tz database)
   libboost-dev                       # Boost.Multiprecision (header-only)
   libsqlite3-dev                     # the embedded store
+  libpq-dev                          # the PostgreSQL store (libpq)
+  postgresql postgresql-contrib      # the servers the PostgreSQL tests start (initdb, pg_ctl; postgres_fdw)
   libssl-dev                         # OpenSSL's libcrypto: AES and CMAC of wireless M-Bus security
   nlohmann-json3-dev                 # JSON
   libcli11-dev                       # the kvant tool's option parser (CLI11, header-only)
