@@ -181,7 +181,7 @@ class connection {
     result query(const std::string& sql, const params& p = {}) {
         auto it = prepared_.find(sql);
         if (it == prepared_.end()) {
-            const std::string name = "kvant_" + std::to_string(prepared_.size() + 1);
+            const std::string name = "kvant_" + std::to_string(++named_);
             check(result(PQprepare(c_.get(), name.c_str(), sql.c_str(), 0, nullptr)), sql);
             it = prepared_.emplace(sql, name).first;
         }
@@ -214,8 +214,11 @@ class connection {
         }
         if (last.get()) check(std::move(last), copy_sql);
     }
-    /// Forgets prepared statements (after a reconnect, or a schema change that invalidates them).
-    void forget_prepared() { prepared_.clear(); }
+    /// Forgets the prepared statements (they are deallocated on the server).
+    void forget_prepared() {
+        if (ok()) PQclear(PQexec(c_.get(), "DEALLOCATE ALL"));
+        prepared_.clear();
+    }
 
     /// Throws the storage_error of a failed result, naming what was being done.
     result check(result r, const std::string& sql, ExecStatusType want = PGRES_COMMAND_OK) const {
@@ -246,6 +249,7 @@ class connection {
     conn_ptr c_;
     std::string where_;
     std::map<std::string, std::string, std::less<>> prepared_;
+    std::uint64_t named_ = 0;  // statements named so far (names are never reused)
     std::vector<const char*> values_;
     std::vector<int> lengths_;
 };
