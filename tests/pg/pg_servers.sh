@@ -173,8 +173,9 @@ restart | kill)
         as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server$k.log" -o "-p $port" -m "${4:-fast}" -w -t 60 \
             restart >/dev/null
     else
+        # (the caller may have killed it already, at a moment of its choosing)
         pid=$(head -1 "$data/postmaster.pid")
-        kill -KILL "$pid"
+        kill -KILL "$pid" 2>/dev/null || true
         # the children notice the postmaster's death and exit; start refuses while they hold shared memory
         for _ in $(seq 1 200); do
             as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server$k.log" -o "-p $port" -w -t 60 start \
