@@ -104,6 +104,13 @@ EOF
 
 stop_dir() { # DIR
     local dir=$1 bin data
+    if [[ -L "$dir" ]]; then # servers in a directory of /tmp (see start)
+        local real
+        real=$(readlink -f "$dir")
+        rm -f "$dir"
+        [[ "$real" == /tmp/kvant-pg-* ]] && stop_dir "$real"
+        return 0
+    fi
     [[ -d "$dir" ]] || return 0
     if bin=$(find_bindir); then
         for data in "$dir"/server*; do
@@ -149,7 +156,18 @@ start)
         echo "pg_servers.sh: $(cat "$dir/absent")"
         exit 0
     fi
-    [[ $(id -u) -eq 0 ]] && chown postgres "$dir"
+    if [[ $(id -u) -eq 0 ]]; then
+        chown postgres "$dir"
+        if ! runuser -u postgres -- test -w "$dir" 2>/dev/null; then
+            # the postgres user cannot reach DIR (a checkout under /root): the servers live in a directory of
+            # /tmp, DIR is a symbolic link to it
+            rmdir "$dir"
+            real=$(mktemp -d /tmp/kvant-pg-XXXXXX)
+            ln -s "$real" "$dir"
+            dir=$real
+            chown postgres "$dir"
+        fi
+    fi
     chmod 0755 "$dir"
     for k in $(seq 1 "$n"); do
         if ! start_one "$dir" "$k" "$bin"; then
