@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -120,6 +121,38 @@ class params {
         for (std::size_t i = 0; i < v.size(); ++i) {
             if (i) s += ',';
             s += std::to_string(v[i]);
+        }
+        s += '}';
+        push(std::move(s), 0);
+        return *this;
+    }
+    /// A bigint[] in text form with NULL elements where a value is absent ('{1,NULL,3}').
+    params& add_array(std::span<const std::optional<std::int64_t>> v) {
+        std::string s = "{";
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (i) s += ',';
+            s += v[i] ? std::to_string(*v[i]) : std::string("NULL");
+        }
+        s += '}';
+        push(std::move(s), 0);
+        return *this;
+    }
+    /// A text[] in text form: every element double-quoted with '"' and '\' escaped, so that any text
+    /// (empty, with commas, braces, quotes or the word NULL) is one element as it is.
+    params& add_text_array(std::span<const std::string_view> v) {
+        std::size_t n = 2;
+        for (auto t : v) n += t.size() + 3;
+        std::string s;
+        s.reserve(n);
+        s += '{';
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (i) s += ',';
+            s += '"';
+            for (char c : v[i]) {
+                if (c == '"' || c == '\\') s += '\\';
+                s += c;
+            }
+            s += '"';
         }
         s += '}';
         push(std::move(s), 0);
