@@ -439,13 +439,16 @@ std::vector<relay_change> postgres_store::relay_history(std::string_view meter, 
 }
 
 std::vector<relay_change> postgres_store::relay_at(instant at, std::string_view meter) const {
-    // each meter's latest change at or before `at`, through the primary key (meter, ts)
-    const auto r = impl_->db().query(
+    // each meter's latest change at or before `at`, through the primary key (meter, ts); one statement for
+    // every meter and one for a meter (so that the latter's plan is the serial's index, whatever the
+    // planner makes of a generic plan)
+    static const std::string sql =
         "SELECT m.serial,r.ts,r.position,r.reason,r.by,r.note FROM meters m CROSS JOIN LATERAL (SELECT * "
         "FROM "
-        "relay_changes x WHERE x.meter=m.id AND x.ts<=$2 ORDER BY x.ts DESC LIMIT 1) r "
-        "WHERE ($1::text='' OR m.serial=$1) ORDER BY m.serial COLLATE \"C\"",
-        params().add(meter).add(unix_of(at)));
+        "relay_changes x WHERE x.meter=m.id AND x.ts<=$1 ORDER BY x.ts DESC LIMIT 1) r ";
+    auto& c = impl_->db();
+    const auto r = meter.empty() ? c.query(sql + "ORDER BY m.serial COLLATE \"C\"", params().add(unix_of(at)))
+                                 : c.query(sql + "WHERE m.serial=$2", params().add(unix_of(at)).add(meter));
     std::vector<relay_change> out;
     for (int i = 0; i < r.rows(); ++i) out.push_back(read_relay(r, i, text_of(r, i, 0), 1));
     return out;
@@ -471,13 +474,14 @@ std::vector<comm_session> postgres_store::sessions(std::string_view meter, insta
 }
 
 std::vector<link_summary> postgres_store::link_summaries(std::string_view meter) const {
-    const auto r = impl_->db().query(
+    static const std::string sql =
         "SELECT m.serial,a.start,a.ends,a.channel,a.result,a.note,b.start,b.ends,b.channel,b.result,b.note "
         "FROM meter_links l JOIN meters m ON m.id=l.meter "
         "LEFT JOIN comm_sessions a ON a.meter=l.meter AND a.start=l.last_start "
-        "LEFT JOIN comm_sessions b ON b.meter=l.meter AND b.start=l.last_ok_start "
-        "WHERE ($1::text='' OR m.serial=$1) ORDER BY m.serial COLLATE \"C\"",
-        params().add(meter));
+        "LEFT JOIN comm_sessions b ON b.meter=l.meter AND b.start=l.last_ok_start ";
+    auto& c = impl_->db();
+    const auto r = meter.empty() ? c.query(sql + "ORDER BY m.serial COLLATE \"C\"")
+                                 : c.query(sql + "WHERE m.serial=$1", params().add(meter));
     std::vector<link_summary> out;
     for (int i = 0; i < r.rows(); ++i) {
         link_summary l;
