@@ -125,6 +125,25 @@ class params {
         push(std::move(s), 0);
         return *this;
     }
+    /// A text[] in text form ('{"a","b"}'), each element quoted (backslash and double quote escaped).
+    template <class Strings>
+    params& add_text_array(const Strings& v) {
+        std::string s = "{";
+        bool first = true;
+        for (const auto& x : v) {
+            if (!first) s += ',';
+            first = false;
+            s += '"';
+            for (char c : std::string_view(x)) {
+                if (c == '"' || c == '\\') s += '\\';
+                s += c;
+            }
+            s += '"';
+        }
+        s += '}';
+        push(std::move(s), 0);
+        return *this;
+    }
     int size() const noexcept { return static_cast<int>(values_.size()); }
     /// Pointers for libpq, valid while this object is unchanged.
     void finish(std::vector<const char*>& v, std::vector<int>& len) const {
