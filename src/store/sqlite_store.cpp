@@ -12,6 +12,7 @@
 
 #include "block_codec.hpp"
 #include "block_merge.hpp"
+#include "entity_rows.hpp"
 #include "kvant/core/version.hpp"
 #include "kvant/model/json.hpp"
 #include "kvant/model/tariff_json.hpp"
@@ -31,6 +32,7 @@ using detail::month_text;
 using detail::read_block;
 using detail::sqlite::reset_guard;
 using detail::sqlite::statement;
+using namespace detail::rows;
 
 namespace {
 
@@ -211,163 +213,6 @@ constexpr int new_page_size = 8192;
 
 constexpr int month_bits = 12;
 constexpr std::int64_t months_per_series = std::int64_t{1} << month_bits;
-// How each entity type maps to its table: name, key column, reference columns.
-template <class T>
-struct table;
-template <>
-struct table<anomaly> {
-    static constexpr const char* name = "anomalies";
-};
-template <>
-struct table<entry_record> {
-    static constexpr const char* name = "entry_log";
-};
-template <>
-struct table<organization> {
-    static constexpr const char* name = "organizations";
-    static constexpr const char* key_column = "id";
-    static constexpr std::array<const char*, 0> ref_columns{};
-    static const std::string& key(const organization& o) { return o.id; }
-    static std::array<std::string, 0> refs(const organization&) { return {}; }
-};
-template <>
-struct table<abonent> {
-    static constexpr const char* name = "abonents";
-    static constexpr const char* key_column = "id";
-    static constexpr std::array<const char*, 1> ref_columns{"organization"};
-    static const std::string& key(const abonent& a) { return a.id; }
-    static std::array<std::string, 1> refs(const abonent& a) { return {a.organization}; }
-};
-template <>
-struct table<account> {
-    static constexpr const char* name = "accounts";
-    static constexpr const char* key_column = "number";
-    static constexpr std::array<const char*, 1> ref_columns{"abonent"};
-    static const std::string& key(const account& a) { return a.number; }
-    static std::array<std::string, 1> refs(const account& a) { return {a.abonent}; }
-};
-template <>
-struct table<metering_point> {
-    static constexpr const char* name = "metering_points";
-    static constexpr const char* key_column = "code";
-    static constexpr std::array<const char*, 1> ref_columns{"account"};
-    static const std::string& key(const metering_point& p) { return p.code; }
-    static std::array<std::string, 1> refs(const metering_point& p) { return {p.account}; }
-};
-template <>
-struct table<meter_model> {
-    static constexpr const char* name = "meter_models";
-    static constexpr const char* key_column = "id";
-    static constexpr std::array<const char*, 0> ref_columns{};
-    static const std::string& key(const meter_model& m) { return m.id; }
-    static std::array<std::string, 0> refs(const meter_model&) { return {}; }
-};
-template <>
-struct table<meter> {
-    static constexpr const char* name = "meters";
-    static constexpr const char* key_column = "serial";
-    static constexpr std::array<const char*, 2> ref_columns{"model", "point"};
-    static const std::string& key(const meter& m) { return m.serial; }
-    static std::array<std::string, 2> refs(const meter& m) { return {m.model, m.point}; }
-};
-
-// ---- tariffs
-template <>
-struct table<tariff_schedule> {
-    static constexpr const char* name = "tariff_schedules";
-    static constexpr const char* key_column = "id";
-    static constexpr std::array<const char*, 0> ref_columns{};
-    static const std::string& key(const tariff_schedule& s) { return s.id; }
-    static std::array<std::string, 0> refs(const tariff_schedule&) { return {}; }
-};
-template <>
-struct table<tariff_assignment> {
-    static constexpr const char* name = "tariff_assignments";
-    static constexpr const char* key_column = "key";
-    static constexpr std::array<const char*, 1> ref_columns{"schedule"};
-    static std::string key(const tariff_assignment& a) { return key_of(a); }
-    static std::array<std::string, 1> refs(const tariff_assignment& a) { return {a.schedule}; }
-};
-template <>
-struct table<tariff_rate> {
-    static constexpr const char* name = "tariff_rates";
-    static constexpr const char* key_column = "key";
-    static constexpr std::array<const char*, 1> ref_columns{"schedule"};
-    static std::string key(const tariff_rate& r) { return key_of(r); }
-    static std::array<std::string, 1> refs(const tariff_rate& r) { return {r.schedule}; }
-};
-template <>
-struct table<normative> {
-    static constexpr const char* name = "normatives";
-    static constexpr const char* key_column = "key";
-    static constexpr std::array<const char*, 1> ref_columns{"organization"};
-    static std::string key(const normative& n) { return key_of(n); }
-    static std::array<std::string, 1> refs(const normative& n) { return {n.organization}; }
-};
-
-template <class T>
-std::string upsert_sql() {
-    using t = table<T>;
-    std::string cols = t::key_column, vals = "?", set;
-    for (const char* c : t::ref_columns) {
-        cols += std::string(",") + c;
-        vals += ",?";
-        set += std::string(c) + "=excluded." + c + ",";
-    }
-    return std::string("INSERT INTO ") + t::name + "(" + cols + ",doc) VALUES(" + vals + ",?) ON CONFLICT(" +
-           t::key_column + ") DO UPDATE SET " + set + "doc=excluded.doc";
-}
-
-/// A stored text for a message: a bounded excerpt (core/text.hpp), invalid bytes escaped.
-std::string quote(std::string_view raw) {
-    return excerpt(raw);
-}
-
-/// Every string inside a parsed document made valid text (a control character escaped as \u001b in the
-/// JSON comes out as U+FFFD like any other invalid byte, a text past max_text_bytes is cut), so that a
-/// document an older release stored reads back.
-void repair_strings(nlohmann::json& j) {
-    if (j.is_string()) {
-        auto& t = j.get_ref<std::string&>();
-        if (first_invalid_byte(t) || t.size() > max_text_bytes) t = repair_text(t);
-    } else if (j.is_structured()) {
-        for (auto& v : j) repair_strings(v);
-    }
-}
-
-/// A document to store: JSON text that is valid UTF-8 whatever the strings hold (an invalid byte becomes
-/// U+FFFD instead of a json type_error that would make the write, or a later detection, fail).
-template <class T>
-std::string to_doc(const T& e) {
-    return nlohmann::json(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-/// Why a stored document does not read back as a T, or nothing when it does (the entity in `out`).
-template <class T>
-std::optional<std::string> read_doc(const std::string& doc, T& out) {
-    try {
-        auto j = nlohmann::json::parse(doc);
-        repair_strings(j);
-        out = j.get<T>();
-        return std::nullopt;
-    } catch (const std::exception& e) {
-        std::string_view w = e.what();
-        if (w.starts_with("[json.exception.")) w.remove_prefix(std::min(w.size(), w.find("] ") + 2));
-        return "does not read back (" + std::string(w) + ")";
-    }
-}
-
-/// The entity a stored document holds; a document that does not read back at all is errc::storage_corrupt
-/// naming the table and key.
-template <class T>
-T from_doc(const std::string& doc, const std::string& key) {
-    T out;
-    if (auto p = read_doc(doc, out))
-        throw storage_error(errc::storage_corrupt, std::string("stored ") + table<T>::name + " row " +
-                                                       quote(key) + ": column 'doc' " + *p +
-                                                       "; kvant validate lists every such row");
-    return out;
-}
 
 /// What a column holds, for a message: "NULL", "integer 7", "text 'abc'", "real 1.5", "a blob of 3 bytes".
 std::string describe(const statement& s, int col) {
@@ -387,17 +232,6 @@ std::string describe(const statement& s, int col) {
 
 // ---- the rules a stored value must meet to be read; reads and check() share them
 
-/// Register values: integers in millionths within the decimal text range (12 integer digits), or NULL.
-constexpr std::int64_t max_register_raw = 999'999'999'999'999'999;
-/// Times of readings and events: the plausible range of every write (model/validation.hpp, 1970..2099), so
-/// that one row written by hand or by an older release cannot stretch a report over millennia; a row outside
-/// is storage_corrupt naming it. Anomalies' begins: what ISO 8601 text can say (years 1..9999).
-constexpr std::int64_t min_unix = plausible_first_unix;
-constexpr std::int64_t max_unix = plausible_end_unix - 1;
-constexpr std::int64_t min_iso_unix = -62'135'596'800;
-constexpr std::int64_t max_iso_unix = 253'402'300'799;
-/// Reading sources: 0..3.
-constexpr std::int64_t max_source = static_cast<std::int64_t>(reading_source_text.names.size()) - 1;
 /// Marks a column that may not be NULL (for decode_reading's fast path).
 constexpr std::int64_t no_null = std::numeric_limits<std::int64_t>::max();
 
@@ -408,11 +242,7 @@ std::optional<std::string> integer_problem(const statement& s, int col, std::int
     if (t == SQLITE_NULL)
         return nullable ? std::nullopt : std::optional<std::string>("is NULL, not " + std::string(meaning));
     if (t != SQLITE_INTEGER) return "holds " + describe(s, col) + ", not " + meaning;
-    const std::int64_t v = s.integer(col);
-    if (v < lo || v > hi)
-        return "holds " + std::to_string(v) + ", outside " + std::to_string(lo) + ".." + std::to_string(hi) +
-               " (" + meaning + ")";
-    return std::nullopt;
+    return range_problem(s.integer(col), lo, hi, meaning);
 }
 
 /// The registers of a readings row of schemas 1 and 2 (read only to migrate it): total, t1..t4.
@@ -539,7 +369,7 @@ struct sqlite_store::impl {
 
     template <class T>
     void upsert(const T& e) {
-        static const std::string sql = upsert_sql<T>();
+        static const std::string sql = upsert_sql<T>([](int) { return std::string("?"); });
         auto& s = stmt(sql);
         reset_guard g(s);
         int i = 1;
@@ -1790,39 +1620,6 @@ class checker {
     std::vector<db_issue> out_;
 };
 
-}  // namespace
-
-// ---- tariffs
-
-namespace {
-/// Why a tariff row read back does not hold: its document's key is not the row's, or it fails validation
-/// (a price edited to -5 by hand must not bill); nothing when it holds.
-std::optional<std::string> tariff_row_problem(const tariff_schedule& s, const std::string& key) {
-    if (s.id != key) return "holds id " + quote(s.id);
-    if (const auto p = check(s); !p.empty()) return p.front();
-    return std::nullopt;
-}
-template <class T>
-std::optional<std::string> tariff_row_problem(const T& e, const std::string& key) {
-    if (key_of(e) != key) return std::string("holds another key");
-    for (const auto& i : validate(e))
-        if (i.level == severity::error) return i.to_string();
-    return std::nullopt;
-}
-/// A key of key_of() for messages: its parts joined by '/'.
-std::string shown_key(std::string k) {
-    std::replace(k.begin(), k.end(), '\x1f', '/');
-    return k;
-}
-template <class T>
-T tariff_row(const std::string& doc, const std::string& key) {
-    T out = from_doc<T>(doc, shown_key(key));
-    if (auto p = tariff_row_problem(out, key))
-        throw storage_error(errc::storage_corrupt, std::string("stored ") + table<T>::name + " row " +
-                                                       quote(shown_key(key)) + ": column 'doc' " + *p +
-                                                       "; kvant validate lists every such row");
-    return out;
-}
 }  // namespace
 
 std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
