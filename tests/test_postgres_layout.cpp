@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <map>
 #include <random>
+#include <thread>
 #include <tuple>
 
 #include "kvant/store/memory_store.hpp"
@@ -364,4 +365,84 @@ TEST_CASE(
             if (direct_reads) CHECK_THAT(std::string(e.what()), Catch::Contains("kvant_shard_2"));
         }
     }
+}
+
+TEST_CASE("postgres readings: two writers of the same blocks queue, neither fails nor loses a value") {
+    if (!admin_conninfo()) {
+        WARN("KVANT_TEST_POSTGRES is not set: PostgreSQL readings not tested");
+        return;
+    }
+    three_servers dbs;
+    {
+        postgres_store pg(dbs.coordinator(), postgres_store::mode::create, postgres_options{.partitions = 3});
+        populate(pg, 8);
+    }
+    // writer w writes the half-hours k with k % 2 == w, 5 a batch, all into the same (meter, channel, month)
+    // blocks: each batch rewrites blocks the other writer rewrites too
+    const auto writer = [&](int w, std::string& error) {
+        try {
+            postgres_store pg(dbs.coordinator(), postgres_store::mode::open);
+            for (int b = 0; b < 20; ++b) {
+                reading_table t;
+                for (int m = 0; m < 8; ++m)
+                    for (int c = 0; c < 2; ++c)
+                        for (int i = 0; i < 5; ++i) {
+                            const int k = 2 * (b * 5 + i) + w;
+                            t.push(t.meter_slot(serial_of(m)), t.channel_slot(c ? A_t1 : A),
+                                   jan31 + 3600 * 24 + 60 * k, 1000 * k + m);
+                        }
+                pg.put_readings(t);
+            }
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+    };
+    std::string e0, e1;
+    std::thread t0(writer, 0, std::ref(e0)), t1(writer, 1, std::ref(e1));
+    t0.join();
+    t1.join();
+    CHECK(e0.empty());
+    CHECK(e1.empty());
+    postgres_store pg(dbs.coordinator(), postgres_store::mode::open);
+    CHECK(pg.reading_count() == 8 * 2 * 200);
+    const auto all = read_all(pg, {});
+    REQUIRE(all.size() == 8 * 2 * 200);
+    for (int m = 0; m < 8; ++m)
+        for (int k = 0; k < 200; ++k)
+            CHECK(std::get<0>(all.at({serial_of(m), A.code(), jan31 + 3600 * 24 + 60 * k})) == 1000 * k + m);
+    const auto lv = pg.last_values(serial_of(5));
+    REQUIRE(lv.size() == 2);
+    CHECK(lv[0].time == jan31 + 3600 * 24 + 60 * 199);
+    CHECK(lv[0].value == 1000 * 199 + 5);
+}
+
+TEST_CASE(
+    "postgres readings: more meters than a cursor batch, read ahead or inside a transaction, in order") {
+    if (!admin_conninfo()) {
+        WARN("KVANT_TEST_POSTGRES is not set: PostgreSQL readings not tested");
+        return;
+    }
+    three_servers dbs;
+    postgres_store pg(dbs.coordinator(), postgres_store::mode::create, postgres_options{.partitions = 5});
+    memory_store mem;
+    populate(pg, 600);
+    populate(mem, 600);
+    const auto b = half_hourly(600, jan31 + 86400, 3, 5);
+    pg.put_readings(b);
+    mem.put_readings(b);
+    const auto expected = read_all(mem, {});
+    REQUIRE(expected.size() == 600 * 2 * 3);
+    CHECK(read_all(pg, {}) == expected);  // a connection of the cursor's own reads the next batch ahead
+    {
+        transaction tx(pg);  // rolled back at the end of the scope
+        reading_table more;
+        more.push(more.meter_slot("M0599"), more.channel_slot(A), jan31 + 86400 * 5, 1);
+        pg.put_readings(more);
+        auto seen = read_all(pg, {});  // inside the transaction: its own write is seen
+        CHECK(seen.size() == expected.size() + 1);
+        CHECK(std::get<0>(seen.at({"M0599", A.code(), jan31 + 86400 * 5})) == 1);
+        seen.erase({"M0599", A.code(), jan31 + 86400 * 5});
+        CHECK(seen == expected);
+    }
+    CHECK(read_all(pg, {}) == expected);
 }

@@ -10,8 +10,8 @@
 //     (meter = ANY($1), month BETWEEN …);
 //  4. the merge in memory (block_merge.hpp: the same semantics as SQLite and memory_store); nothing is
 //     written when a conflict under on_conflict::fail is found;
-//  5. the rewritten blocks deleted (one statement whose condition postgres_fdw ships to a foreign
-//     partition: built-in immutable operators on the row's own columns), all new and rewritten blocks moved
+//  5. the rewritten blocks deleted (one statement whose condition postgres_fdw ships whole to a foreign
+//     partition, so that it runs there as one DELETE), all new and rewritten blocks moved
 //     with one COPY … FROM STDIN (FORMAT binary) into the partitioned table (PostgreSQL routes each row to
 //     its partition, foreign ones included), and the changed series rows upserted in one statement.
 //
@@ -63,6 +63,35 @@ struct block_key_hash {
         return static_cast<std::size_t>(h);
     }
 };
+
+/// A block's key as one decimal number: (meter * 2^32 + channel) * 4096 + month (meter ids are positive,
+/// channel codes 32 bits, months below 4096), as the DELETE of store_readings computes it from a row.
+std::string block_number(std::int64_t meter, std::int64_t channel, std::int64_t month) {
+    // in base 10^9 limbs, low first: meter, times 2^22 twice, plus channel * 4096 + month (below 2^44)
+    constexpr std::uint64_t base = 1'000'000'000;
+    std::uint64_t limb[4] = {static_cast<std::uint64_t>(meter) % base,
+                             static_cast<std::uint64_t>(meter) / base % base,
+                             static_cast<std::uint64_t>(meter) / base / base, 0};
+    const auto mul_add = [&](std::uint64_t mul, std::uint64_t add) {
+        std::uint64_t carry = add;
+        for (auto& l : limb) {
+            const std::uint64_t v = l * mul + carry;  // l < 10^9, mul <= 2^22, carry < 2^44: no overflow
+            l = v % base, carry = v / base;
+        }
+    };
+    mul_add(std::uint64_t{1} << 22, 0);
+    mul_add(std::uint64_t{1} << 22, (static_cast<std::uint64_t>(static_cast<std::uint32_t>(channel)) << 12) +
+                                        static_cast<std::uint64_t>(month));
+    std::string out;
+    int top = 3;
+    while (top > 0 && limb[top] == 0) --top;
+    out = std::to_string(limb[top]);
+    for (int i = top - 1; i >= 0; --i) {
+        const std::string d = std::to_string(limb[i]);
+        out.append(9 - d.size(), '0') += d;
+    }
+    return out;
+}
 
 /// The months [lo, hi] that may hold times in [from, to); false when none may.
 bool month_range(std::int64_t from, std::int64_t to, int& lo, int& hi) {
@@ -145,6 +174,16 @@ class pg_cursor final : public reading_cursor {
             }
         }
         sql_ = block_select({"readings"}, channels);
+        if (servers_.empty() && s_.depth == 0 && meters_.size() > cursor_batch) {
+            // more than one batch: a connection of the cursor's own fetches the next batch while this one is
+            // read (the store's connection stays free for the caller)
+            server sv;
+            sv.conn =
+                std::make_unique<detail::pg::connection>(s_.conninfo, s_.where, s_.opt.connect_timeout_s);
+            sv.conn->exec("SET default_transaction_read_only=on");
+            sv.sql = sql_;
+            servers_.push_back(std::move(sv));
+        }
         if (!servers_.empty()) fetch_ahead();
     }
 
@@ -382,7 +421,7 @@ write_stats postgres_store::store_readings(const reading_table& batch, on_confli
     detail::pg::copy_writer copy;
     copy.header();
     std::size_t blocks_out = 0;
-    std::vector<std::string> rewritten;  // "meter/channel/month" of the stored blocks replaced
+    std::vector<std::string> rewritten;  // block_number() of the stored blocks replaced
     for (std::size_t k = 0; k < n;) {
         const std::size_t first = row(k);
         const auto m = mi[first];
@@ -436,9 +475,7 @@ write_stats postgres_store::store_readings(const reading_table& batch, on_confli
             } else if (t.back() >= sr.last_time) {
                 sr.last_time = t.back(), sr.last_value = v.back(), sr.dirty = true;
             }
-            if (have_stored)
-                rewritten.push_back(std::to_string(meter) + '/' + std::to_string(code) + '/' +
-                                    std::to_string(month));
+            if (have_stored) rewritten.push_back(block_number(meter, code, month));
             ++blocks_out;
             copy.tuple(7);
             copy.int8(meter);
@@ -456,11 +493,12 @@ write_stats postgres_store::store_readings(const reading_table& batch, on_confli
 
     // 5. the writes
     if (!rewritten.empty())
-        // the key text is built by the server from the row's own columns (int8/int4 to text and ||: built-in
-        // and immutable, so postgres_fdw ships the whole condition to a foreign partition)
+        // a block's key as one number, (meter * 2^32 + channel) * 4096 + month, computed by the server from
+        // the row's own columns in numeric (built-in immutable functions and operators: postgres_fdw ships
+        // the whole condition, and the DELETE runs on the shard as one statement)
         c.query(
             "DELETE FROM readings WHERE meter=ANY($1::bigint[]) AND month BETWEEN $2 AND $3 AND "
-            "(meter::text||'/'||channel::text||'/'||month::text)=ANY($4::text[])",
+            "((meter::numeric*4294967296+channel)*4096+month)=ANY($4::numeric[])",
             params().add_array(ids).add(std::int64_t{lo}).add(std::int64_t{hi}).add_text_array(rewritten));
     if (blocks_out > 0) {
         copy.trailer();
