@@ -21,8 +21,8 @@ struct shard_link {
     std::vector<int> partitions;  // ascending
 };
 
-/// The servers holding the partitions of `readings`: the coordinator first (conninfo empty: the caller's own),
-/// then every foreign server in name order. Only the coordinator when nothing is distributed.
+/// The servers holding the partitions of `readings`: the coordinator first (conninfo empty: the caller's
+/// own), then every foreign server in name order. Only the coordinator when nothing is distributed.
 std::vector<shard_link> shard_links(connection& c);
 
 }  // namespace detail::pg
