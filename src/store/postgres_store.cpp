@@ -1,11 +1,13 @@
 #include "kvant/store/postgres_store.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 
+#include "entity_rows.hpp"
 #include "kvant/core/version.hpp"
 #include "postgres_impl.hpp"
 
-// placeholder: every call below is being written (issue 14)
 namespace kvant {
 inline namespace v0 {
 
@@ -210,135 +212,317 @@ void postgres_store::rollback() noexcept {
     PQclear(PQexec(impl_->conn->get(), sql.c_str()));
 }
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-std::vector<change> postgres_store::changes(const change_query& q) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+// ---- entities and tariffs: key + reference columns + the JSON document, as in SQLite (entity_rows.hpp)
+//
+// Keys are ordered byte by byte (COLLATE "C": code point order for UTF-8), as SQLite and memory_store order
+// them, whatever collation the database was created with.
+
+namespace {
+
+using detail::pg::params;
+using namespace detail::rows;
+
+std::string dollar(int i) {
+    return "$" + std::to_string(i);
 }
+
+template <class T>
+void upsert(postgres_store::impl& s, const T& e) {
+    static const std::string sql = upsert_sql<T>(dollar);
+    params p;
+    p.add(table<T>::key(e));
+    for (const auto& r : table<T>::refs(e)) p.add_or_null(r);
+    p.add(to_doc(e));
+    s.db().query(sql, p);
+}
+
+template <class T>
+std::string select_doc_sql() {
+    return std::string("SELECT doc FROM ") + table<T>::name + " WHERE " + table<T>::key_column + "=$1";
+}
+template <class T>
+std::string list_sql() {
+    return std::string("SELECT ") + table<T>::key_column + ",doc FROM " + table<T>::name + " ORDER BY " +
+           table<T>::key_column + " COLLATE \"C\"";
+}
+
+template <class T>
+bool load_entity(postgres_store::impl& s, std::string_view key, T& out) {
+    static const std::string sql = select_doc_sql<T>();
+    const auto r = s.db().query(sql, params().add(key));
+    if (r.rows() == 0) return false;
+    out = from_doc<T>(r.text(0, 0), std::string(key));
+    return true;
+}
+
+/// The (key, doc) rows of a result read back as entities.
+template <class T>
+void read_docs(const detail::pg::result& r, std::vector<T>& out) {
+    out.reserve(out.size() + static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) out.push_back(from_doc<T>(r.text(i, 1), std::string(r.text(i, 0))));
+}
+
+template <class T>
+void list_entities(postgres_store::impl& s, std::vector<T>& out) {
+    static const std::string sql = list_sql<T>();
+    read_docs(s.db().query(sql), out);
+}
+
+template <class T>
+bool load_tariff(postgres_store::impl& s, std::string_view key, T& out) {
+    static const std::string sql = select_doc_sql<T>();
+    const auto r = s.db().query(sql, params().add(key));
+    if (r.rows() == 0) return false;
+    out = tariff_row<T>(r.text(0, 0), std::string(key));
+    return true;
+}
+template <class T>
+void list_tariffs(postgres_store::impl& s, std::vector<T>& out) {
+    static const std::string sql = list_sql<T>();
+    const auto r = s.db().query(sql);
+    out.reserve(out.size() + static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) out.push_back(tariff_row<T>(r.text(i, 1), std::string(r.text(i, 0))));
+}
+template <class T>
+bool erase_tariff(postgres_store::impl& s, std::string_view key) {
+    static const std::string sql =
+        std::string("DELETE FROM ") + table<T>::name + " WHERE " + table<T>::key_column + "=$1 RETURNING 1";
+    return s.db().query(sql, params().add(key)).rows() > 0;
+}
+
+}  // namespace
+
 bool postgres_store::load(std::string_view key, organization& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    return load_entity(*impl_, key, out);
 }
 bool postgres_store::load(std::string_view key, abonent& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    return load_entity(*impl_, key, out);
 }
 bool postgres_store::load(std::string_view key, account& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    return load_entity(*impl_, key, out);
 }
 bool postgres_store::load(std::string_view key, metering_point& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    return load_entity(*impl_, key, out);
 }
 bool postgres_store::load(std::string_view key, meter_model& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    return load_entity(*impl_, key, out);
 }
 bool postgres_store::load(std::string_view key, meter& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    return load_entity(*impl_, key, out);
 }
 void postgres_store::list(std::vector<organization>& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    list_entities(*impl_, out);
 }
 void postgres_store::list(std::vector<abonent>& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    list_entities(*impl_, out);
 }
 void postgres_store::list(std::vector<account>& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    list_entities(*impl_, out);
 }
 void postgres_store::list(std::vector<metering_point>& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    list_entities(*impl_, out);
 }
 void postgres_store::list(std::vector<meter_model>& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    list_entities(*impl_, out);
 }
 void postgres_store::list(std::vector<meter>& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    list_entities(*impl_, out);
 }
 bool postgres_store::has_meter(std::string_view serial) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
-}
-void postgres_store::list_in(std::string_view org, std::vector<abonent>& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
-}
-void postgres_store::list_in(std::string_view org, std::vector<account>& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
-}
-void postgres_store::list_in(std::string_view org, std::vector<metering_point>& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
-}
-void postgres_store::list_in(std::string_view org, std::vector<meter>& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
-}
-void postgres_store::erase_entity(entity_kind kind, std::string_view key) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
-}
-void postgres_store::append_change(const change& c) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    return impl_->meter_id(serial).has_value();
 }
 void postgres_store::store_entity(const organization& o) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    upsert(*impl_, o);
 }
 void postgres_store::store_entity(const abonent& a) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    upsert(*impl_, a);
 }
 void postgres_store::store_entity(const account& a) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    upsert(*impl_, a);
 }
 void postgres_store::store_entity(const metering_point& p) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    upsert(*impl_, p);
 }
 void postgres_store::store_entity(const meter_model& m) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    upsert(*impl_, m);
 }
 void postgres_store::store_entity(const meter& m) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    // ON CONFLICT(serial) DO UPDATE: a meter stored again keeps its id (its series and blocks refer to it)
+    upsert(*impl_, m);
 }
+
+// ---- tariffs
 bool postgres_store::load(std::string_view key, tariff_schedule& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    return load_tariff(*impl_, key, out);
 }
 bool postgres_store::load(std::string_view key, tariff_assignment& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    return load_tariff(*impl_, key, out);
 }
 bool postgres_store::load(std::string_view key, tariff_rate& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    return load_tariff(*impl_, key, out);
 }
 bool postgres_store::load(std::string_view key, normative& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    return load_tariff(*impl_, key, out);
 }
 void postgres_store::list(std::vector<tariff_schedule>& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    list_tariffs(*impl_, out);
 }
 void postgres_store::list(std::vector<tariff_assignment>& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    list_tariffs(*impl_, out);
 }
 void postgres_store::list(std::vector<tariff_rate>& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    list_tariffs(*impl_, out);
 }
 void postgres_store::list(std::vector<normative>& out) const {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    list_tariffs(*impl_, out);
 }
 void postgres_store::store_entity(const tariff_schedule& s) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    upsert(*impl_, s);
 }
 void postgres_store::store_entity(const tariff_assignment& a) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    upsert(*impl_, a);
 }
 void postgres_store::store_entity(const tariff_rate& r) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    upsert(*impl_, r);
 }
 void postgres_store::store_entity(const normative& n) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    upsert(*impl_, n);
 }
 bool postgres_store::erase_schedule(std::string_view id) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    return erase_tariff<tariff_schedule>(*impl_, id);
 }
 bool postgres_store::erase_assignment(std::string_view key) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    return erase_tariff<tariff_assignment>(*impl_, key);
 }
 bool postgres_store::erase_rate(std::string_view key) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    return erase_tariff<tariff_rate>(*impl_, key);
 }
 bool postgres_store::erase_normative(std::string_view key) {
-    throw storage_error(errc::storage, "postgres_store: not built yet");
+    return erase_tariff<normative>(*impl_, key);
 }
-#pragma GCC diagnostic pop
+
+// ---- queries
+// The organisation cut: the reference columns' indexes (abonents_by_organization, accounts_by_abonent,
+// metering_points_by_account, meters_by_point) carry the joins; an empty organisation lists every row.
+
+void postgres_store::list_in(std::string_view org, std::vector<abonent>& out) const {
+    if (org.empty()) return list(out);
+    read_docs(impl_->db().query("SELECT id,doc FROM abonents WHERE organization=$1 ORDER BY id COLLATE \"C\"",
+                                params().add(org)),
+              out);
+}
+void postgres_store::list_in(std::string_view org, std::vector<account>& out) const {
+    if (org.empty()) return list(out);
+    read_docs(impl_->db().query("SELECT a.number,a.doc FROM abonents ab JOIN accounts a ON a.abonent=ab.id "
+                                "WHERE ab.organization=$1 ORDER BY a.number COLLATE \"C\"",
+                                params().add(org)),
+              out);
+}
+void postgres_store::list_in(std::string_view org, std::vector<metering_point>& out) const {
+    if (org.empty()) return list(out);
+    read_docs(
+        impl_->db().query("SELECT p.code,p.doc FROM abonents ab JOIN accounts a ON a.abonent=ab.id JOIN "
+                          "metering_points p ON p.account=a.number WHERE ab.organization=$1 ORDER BY "
+                          "p.code COLLATE \"C\"",
+                          params().add(org)),
+        out);
+}
+void postgres_store::list_in(std::string_view org, std::vector<meter>& out) const {
+    if (org.empty()) return list(out);
+    read_docs(
+        impl_->db().query("SELECT m.serial,m.doc FROM abonents ab JOIN accounts a ON a.abonent=ab.id JOIN "
+                          "metering_points p ON p.account=a.number JOIN meters m ON m.point=p.code WHERE "
+                          "ab.organization=$1 ORDER BY m.serial COLLATE \"C\"",
+                          params().add(org)),
+        out);
+}
+
+void postgres_store::erase_entity(entity_kind kind, std::string_view key) {
+    auto& db = impl_->db();
+    const auto run = [&](const char* sql) { db.query(sql, params().add(key)); };
+    switch (kind) {
+        case entity_kind::organization:
+            return run("DELETE FROM organizations WHERE id=$1");
+        case entity_kind::abonent:
+            return run("DELETE FROM abonents WHERE id=$1");
+        case entity_kind::account:
+            return run("DELETE FROM accounts WHERE number=$1");
+        case entity_kind::metering_point:
+            return run("DELETE FROM metering_points WHERE code=$1");
+        case entity_kind::meter_model:
+            return run("DELETE FROM meter_models WHERE id=$1");
+        case entity_kind::meter: {
+            const auto id = impl_->meter_id(key);
+            if (!id) return;
+            // by the meter's id, so that the readings partition is found by hash (no foreign key points
+            // from a block to its meter: the blocks go first, explicitly)
+            const auto by_id = [&](const char* sql) { db.query(sql, params().add(*id)); };
+            by_id("DELETE FROM readings WHERE meter=$1");
+            by_id("DELETE FROM series WHERE meter=$1");
+            by_id("DELETE FROM meter_events WHERE meter=$1");
+            // ---- meter state
+            by_id("DELETE FROM relay_changes WHERE meter=$1");
+            by_id("DELETE FROM comm_sessions WHERE meter=$1");
+            by_id("DELETE FROM meter_links WHERE meter=$1");
+            return by_id("DELETE FROM meters WHERE id=$1");
+        }
+        case entity_kind::anomaly:
+            return run("DELETE FROM anomalies WHERE key=$1");
+    }
+}
+
+void postgres_store::append_change(const change& c) {
+    impl_->db().query("INSERT INTO changes(at,entity,key,op,count,organization) VALUES($1,$2,$3,$4,$5,$6)",
+                      params()
+                          .add(to_unix(c.at))
+                          .add(to_string(c.entity))
+                          .add(c.key)
+                          .add(to_string(c.op))
+                          .add(static_cast<std::int64_t>(c.count))
+                          .add(c.organization));
+}
+
+std::vector<change> postgres_store::changes(const change_query& q) const {
+    const auto limit =
+        static_cast<std::int64_t>(std::min<std::size_t>(q.limit, std::numeric_limits<std::int64_t>::max()));
+    // two statements, so that each has a plan of its own index (changes_by_organization, the primary key)
+    const auto r = q.organization.empty()
+                       ? impl_->db().query(
+                             "SELECT seq,at,entity,key,op,count,organization FROM changes WHERE seq>$1 AND "
+                             "at>=$2 ORDER BY seq LIMIT $3",
+                             params().add(q.after).add(to_unix(q.since)).add(limit))
+                       : impl_->db().query(
+                             "SELECT seq,at,entity,key,op,count,organization FROM changes WHERE seq>$1 AND "
+                             "at>=$2 AND organization=$3 ORDER BY seq LIMIT $4",
+                             params().add(q.after).add(to_unix(q.since)).add(q.organization).add(limit));
+    std::vector<change> out;
+    out.reserve(static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) {
+        change c;
+        c.seq = r.integer(i, 0);
+        const auto corrupt = [&](const char* col, const std::string& what) {
+            return storage_error(errc::storage_corrupt, "stored changes row " + std::to_string(c.seq) +
+                                                            ": column '" + col + "' " + what);
+        };
+        const auto at = r.integer(i, 1);
+        if (const auto p = range_problem(at, min_iso_unix, max_iso_unix, "a time")) throw corrupt("at", *p);
+        c.at = from_unix(at);
+        const auto e = entity_kind_text.find(r.text(i, 2));
+        if (!e) throw corrupt("entity", "holds text " + quote(r.text(i, 2)) + ", not an entity kind");
+        c.entity = *e;
+        c.key = r.text(i, 3);
+        const auto op = change_op_text.find(r.text(i, 4));
+        if (!op) throw corrupt("op", "holds text " + quote(r.text(i, 4)) + ", not a change operation");
+        c.op = *op;
+        const auto count = r.integer(i, 5);
+        if (const auto p = range_problem(count, 0, std::numeric_limits<std::int64_t>::max() - 1, "a count"))
+            throw corrupt("count", *p);
+        c.count = static_cast<std::size_t>(count);
+        c.organization = r.text(i, 6);
+        out.push_back(std::move(c));
+    }
+    return out;
+}
 
 }  // namespace v0
 }  // namespace kvant
