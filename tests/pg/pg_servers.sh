@@ -8,9 +8,9 @@
 #   pg_servers.sh restart DIR K [MODE]   pg_ctl restart -m MODE (default fast) of server K.
 #   pg_servers.sh kill DIR K      SIGKILL to server K's postmaster (a crash), then pg_ctl start (crash recovery).
 #
-# Each server: Debian's postgresql binaries (pg_config --bindir, else the newest /usr/lib/postgresql/*/bin), run as
-# the `postgres` user through runuser when started by root (PostgreSQL refuses to run as root; DIR is then owned by
-# postgres), listening on 127.0.0.1 only on a free port (a taken port is retried on another), its socket in DIR.
+# Each server: Debian's postgresql binaries (KVANT_PG_BINDIR when set, else pg_config --bindir, else the newest
+# /usr/lib/postgresql/*/bin), run as the `postgres` user through runuser when started by root (PostgreSQL refuses
+# to run as root; DIR is then owned by postgres), listening on 127.0.0.1 only on a free port (a taken port is retried on another), its socket in DIR.
 # Superuser `kvant` with a generated password (hex, 32 digits), scram-sha-256 for every host connection (so the
 # tests can prove the password never appears in a message); the socket trusts local users (this script's pg_ctl).
 #
@@ -28,6 +28,12 @@ die() {
 
 find_bindir() {
     local d
+    # KVANT_PG_BINDIR names the binaries (a directory without them: the servers are absent)
+    if [[ -n "${KVANT_PG_BINDIR:-}" ]]; then
+        [[ -x "$KVANT_PG_BINDIR/initdb" && -x "$KVANT_PG_BINDIR/pg_ctl" ]] || return 1
+        echo "$KVANT_PG_BINDIR"
+        return 0
+    fi
     if command -v pg_config >/dev/null 2>&1; then
         d=$(pg_config --bindir 2>/dev/null || true)
         if [[ -n "$d" && -x "$d/initdb" && -x "$d/pg_ctl" ]]; then
@@ -147,7 +153,11 @@ start)
     stop_dir "$dir" # servers left by an interrupted run
     mkdir -p "$dir"
     if ! bin=$(find_bindir); then
-        echo "PostgreSQL server binaries (initdb, pg_ctl) not found: no pg_config --bindir, no /usr/lib/postgresql/*/bin (Debian: apt-get install postgresql)" >"$dir/absent"
+        if [[ -n "${KVANT_PG_BINDIR:-}" ]]; then
+            echo "PostgreSQL server binaries (initdb, pg_ctl) not found in KVANT_PG_BINDIR=$KVANT_PG_BINDIR" >"$dir/absent"
+        else
+            echo "PostgreSQL server binaries (initdb, pg_ctl) not found: no pg_config --bindir, no /usr/lib/postgresql/*/bin (Debian: apt-get install postgresql)" >"$dir/absent"
+        fi
         echo "pg_servers.sh: $(cat "$dir/absent")"
         exit 0
     fi
