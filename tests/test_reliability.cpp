@@ -245,11 +245,12 @@ void readers_see_before_or_after(const opener& open_writer, const opener& open_r
         auto s = open_writer();
         put_meters(*s, rw_meters);
     }
-    std::atomic<bool> done{false};
+    std::atomic<bool> done{false}, reader_ready{false};
     std::string writer_error;
     std::thread writer([&] {
         try {
             auto s = open_writer();
+            while (!reader_ready) std::this_thread::yield();  // the reader reads from before the first write
             for (int j = 0; j < batches; ++j) s->put_readings(rw_batch_of(j));
         } catch (const std::exception& e) {
             writer_error = e.what();
@@ -260,6 +261,8 @@ void readers_see_before_or_after(const opener& open_writer, const opener& open_r
     std::string reader_error;
     try {
         auto s = open_reader();
+        counts.push_back(s->reading_count());
+        reader_ready = true;
         while (!done) {
             counts.push_back(s->reading_count());
             series_query q;
@@ -272,6 +275,7 @@ void readers_see_before_or_after(const opener& open_writer, const opener& open_r
         }
     } catch (const std::exception& e) {
         reader_error = e.what();
+        reader_ready = true;
     }
     writer.join();
     CHECK(writer_error.empty());
