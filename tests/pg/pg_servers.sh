@@ -93,6 +93,7 @@ EOF
     for tries in $(seq 1 30); do
         port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
         port_in_use "$port" && continue
+        as_owner rm -f "$log" # this attempt's log only: the retry below reads it
         if as_owner "$bin/pg_ctl" -D "$data" -l "$log" -o "-p $port" -w -t 60 start >/dev/null 2>&1; then
             echo "$port" >"$dir/server$k.port"
             printf 'postgresql://kvant:%s@127.0.0.1:%s/postgres\n' "$pass" "$port" >"$dir/server$k.conninfo"
