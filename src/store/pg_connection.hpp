@@ -137,18 +137,16 @@ class params {
         push(std::move(s), 0);
         return *this;
     }
-    /// A text[] in text form: every element double-quoted with '"' and '\' escaped, so that any text
-    /// (empty, with commas, braces, quotes or the word NULL) is one element as it is.
-    params& add_text_array(std::span<const std::string_view> v) {
-        std::size_t n = 2;
-        for (auto t : v) n += t.size() + 3;
-        std::string s;
-        s.reserve(n);
-        s += '{';
-        for (std::size_t i = 0; i < v.size(); ++i) {
-            if (i) s += ',';
+    /// A text[] in text form ('{"a","b"}'), each element quoted (backslash and double quote escaped).
+    template <class Strings>
+    params& add_text_array(const Strings& v) {
+        std::string s = "{";
+        bool first = true;
+        for (const auto& x : v) {
+            if (!first) s += ',';
+            first = false;
             s += '"';
-            for (char c : v[i]) {
+            for (char c : std::string_view(x)) {
                 if (c == '"' || c == '\\') s += '\\';
                 s += c;
             }
