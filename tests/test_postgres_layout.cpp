@@ -446,3 +446,38 @@ TEST_CASE(
     }
     CHECK(read_all(pg, {}) == expected);
 }
+
+TEST_CASE("postgres distribution: a shard whose table holds rows is refused, the layout stays as it was") {
+    if (!admin_conninfo()) {
+        WARN("KVANT_TEST_POSTGRES is not set: PostgreSQL distribution not tested");
+        return;
+    }
+    three_servers dbs;
+    postgres_store pg(dbs.coordinator(), postgres_store::mode::create, postgres_options{.partitions = 2});
+    populate(pg, 4);
+    pg.put_readings(half_hourly(4, jan31, 5, 6));
+    {
+        PGconn* c = PQconnectdb(dbs.shard(2).c_str());
+        PGresult* r =
+            PQexec(c,
+                   "CREATE TABLE readings_p1(meter bigint, channel bigint, month integer, first_time "
+                   "bigint, last_time bigint, count integer, data bytea);INSERT INTO readings_p1 "
+                   "VALUES(1,1,1,1,1,1,'\\x00')");
+        REQUIRE(PQresultStatus(r) == PGRES_COMMAND_OK);
+        PQclear(r);
+        PQfinish(c);
+    }
+    try {
+        pg.distribute({dbs.shard(1), dbs.shard(2)});
+        FAIL("no error");
+    } catch (const storage_error& e) {
+        CHECK(e.code() == errc::storage_conflict);
+        CHECK_THAT(std::string(e.what()), Catch::Contains(dbs.names[2]) && Catch::Contains("readings_p1"));
+    }
+    const auto l = pg.layout();
+    REQUIRE(l.size() == 1);
+    CHECK(l[0].server == "local");
+    CHECK(l[0].partitions == std::vector<int>{0, 1});
+    CHECK(pg.reading_count() == 4 * 2 * 5);
+    CHECK_THROWS_AS(pg.distribute({}), config_error);
+}
