@@ -17,6 +17,7 @@
 #include "kvant/model/json.hpp"
 #include "kvant/model/tariff_json.hpp"
 #include "kvant/model/validation.hpp"
+#include "records_common.hpp"
 #include "sqlite_handle.hpp"
 
 namespace kvant {
@@ -305,32 +306,27 @@ void decode_reading(const statement& s, int first, std::string_view serial, std:
                                                    " cannot be read");  // unreachable: the rules agree
 }
 
-/// The columns of an event row, from `first`: ts, code, kind, journal, message.
-constexpr std::array<const char*, 5> event_columns{"ts", "code", "kind", "journal", "message"};
+/// The columns of an event row, from `first`: ts, code, kind, journal, message (records_common.hpp).
+using detail::records::event_columns;
 std::optional<std::string> event_problem(const statement& s, int first, int i) {
-    constexpr std::int64_t int_max = std::numeric_limits<int>::max(),
-                           int_min = std::numeric_limits<int>::min();
-    switch (i) {
-        case 0:
-            return integer_problem(s, first, min_unix, max_unix, false,
-                                   "Unix seconds of 1970-01-01..2099-12-31");
-        case 1:
-            return integer_problem(s, first + 1, int_min, int_max, false, "an event code");
-        case 3:
-            return integer_problem(s, first + 3, int_min, int_max, true, "a journal number");
-        default:
-            return std::nullopt;  // kind and message are text: read tolerantly, checked by check()
-    }
+    if (i == 2 || i == 4)
+        return std::nullopt;  // kind and message are text: read tolerantly, checked by check()
+    const int col = first + i;
+    if (s.type(col) != SQLITE_NULL && s.type(col) != SQLITE_INTEGER)
+        return "holds " + describe(s, col) + ", not " +
+               (i == 0   ? detail::records::unix_meaning
+                : i == 1 ? "an event code"
+                         : "a journal number");
+    return detail::records::event_value_problem(
+        i, s.type(col) == SQLITE_NULL ? std::nullopt : std::optional<std::int64_t>(s.integer(col)));
 }
 
 /// Throws errc::storage_corrupt when an event row (columns from `first` as above) cannot be read.
 void check_event_row(const statement& s, int first, std::string_view serial) {
     for (int i = 0; i < static_cast<int>(event_columns.size()); ++i)
         if (auto p = event_problem(s, first, i))
-            throw storage_error(errc::storage_corrupt, "stored meter_events row of meter " + quote(serial) +
-                                                           ": column '" +
-                                                           event_columns[static_cast<std::size_t>(i)] + "' " +
-                                                           *p + "; kvant validate lists every such row");
+            throw detail::records::corrupt_row("meter_events", "of meter " + quote(serial),
+                                               event_columns[static_cast<std::size_t>(i)], *p);
 }
 
 }  // namespace
@@ -941,9 +937,7 @@ write_stats sqlite_store::store_events(std::span<const meter_event> events, on_c
         if (stored == e) {
             ++st.unchanged;
         } else if (policy == on_conflict::fail) {
-            throw storage_error(errc::storage_conflict, "event " + std::to_string(e.code) + " of meter " +
-                                                            e.meter + " at " + to_string(e.time) +
-                                                            " is stored already with other values");
+            throw storage_error(errc::storage_conflict, detail::records::event_conflict(e));
         } else if (policy == on_conflict::replace) {
             reset_guard g(upd);
             bind_row(upd);
@@ -984,10 +978,8 @@ namespace {
 /// Throws errc::storage_corrupt naming table, row and column unless column `col` is a time of 1970..2099.
 std::int64_t stored_time(const statement& s, int col, const char* table, const std::string& row,
                          const char* column) {
-    if (auto p = integer_problem(s, col, min_unix, max_unix, false, "Unix seconds of 1970-01-01..2099-12-31"))
-        throw storage_error(errc::storage_corrupt, std::string("stored ") + table + " row " + row +
-                                                       ": column '" + column + "' " + *p +
-                                                       "; kvant validate lists every such row");
+    if (auto p = integer_problem(s, col, min_unix, max_unix, false, detail::records::unix_meaning))
+        throw detail::records::corrupt_row(table, row, column, *p);
     return s.integer(col);
 }
 /// Throws errc::storage_corrupt naming table, row and column unless column `col` holds a name of `table`.
@@ -1032,12 +1024,7 @@ comm_session read_session(const statement& s, int serial_col, int first) {
     return c;
 }
 
-instant state_key(const relay_change& r) {
-    return r.time;
-}
-instant state_key(const comm_session& c) {
-    return c.start;
-}
+using detail::records::state_key;
 
 /// Upserts keyed rows with the events' conflict policy: `bind` binds a row's columns to a statement (1 the
 /// meter id, 2 the key time, then the rest), `read` reads the stored row back (columns as `get` selects).
@@ -1069,9 +1056,7 @@ write_stats upsert_state_rows(sqlite3* db, std::span<const T> rows, on_conflict 
         if (stored == r) {
             ++st.unchanged;
         } else if (policy == on_conflict::fail) {
-            throw storage_error(errc::storage_conflict, std::string(what) + " of meter " + r.meter + " at " +
-                                                            to_string(state_key(r)) +
-                                                            " is stored already with other values");
+            throw storage_error(errc::storage_conflict, detail::records::state_conflict(what, r));
         } else if (policy == on_conflict::replace) {
             reset_guard g(upd);
             bind(upd, it->second, r);
@@ -1203,29 +1188,15 @@ write_stats sqlite_store::put_anomalies(std::span<const anomaly> found) {
     const instant at = now();
     write_stats st;
     for (const auto& a : found) {
-        anomaly row = a;
-        bool known = false, same = false;
+        std::optional<anomaly> stored;
         {
             reset_guard g(get);
             get.bind(1, a.key);
-            if (get.step()) {
-                known = true;
-                const auto stored = from_doc<anomaly>(get.text(0), a.key);
-                row.status = stored.status;
-                row.resolved_at = stored.resolved_at;
-                row.resolved_by = stored.resolved_by;
-                row.first_detected = stored.first_detected ? stored.first_detected : at;
-                row.last_detected = stored.last_detected;
-                same = row == stored;
-            }
+            if (get.step()) stored = from_doc<anomaly>(get.text(0), a.key);
         }
-        if (!known) {
-            row.status = anomaly_status::open;
-            row.resolved_at.reset();
-            row.resolved_by.clear();
-            row.first_detected = at;
-        }
-        row.last_detected = at;
+        const bool known = stored.has_value();
+        bool same = false;
+        const anomaly row = detail::records::merge_detected(a, stored ? &*stored : nullptr, at, same);
         reset_guard g(put);
         put.bind(1, row.key).bind(2, row.meter).bind(3, to_string(row.type)).bind(4, to_string(row.status));
         put.bind(5, to_unix(row.from)).bind(6, to_doc(row));
@@ -1263,15 +1234,7 @@ bool act_on_anomaly(sqlite_store& self, detail::sqlite::statement& get, detail::
         if (!get.step()) return false;
         a = from_doc<anomaly>(get.text(0), std::string(key));
     }
-    if (action == anomaly_action_kind::resolved) {
-        a.status = anomaly_status::resolved;
-        a.resolved_at = at;
-        a.resolved_by = std::string(by);
-    } else {
-        a.status = anomaly_status::open;
-        a.resolved_at.reset();
-        a.resolved_by.clear();
-    }
+    detail::records::apply_action(a, action, at, by);
     {
         reset_guard g(upd);
         upd.bind(1, key).bind(2, to_string(a.status)).bind(3, to_doc(a));
