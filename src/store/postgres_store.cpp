@@ -506,9 +506,13 @@ void postgres_store::impl::flush_changes(bool at_commit) {
                                           tx_changes.size() - flushed_changes);
     auto& c = db();
     // the deferred foreign keys first: waiting for a row lock while holding the change log's lock could
-    // deadlock with a writer queued on it
-    if (at_commit) c.exec("SET CONSTRAINTS ALL IMMEDIATE");
-    c.query("SELECT pg_advisory_xact_lock($1)", params().add(change_log_lock_key));
+    // deadlock with a writer queued on it (one round trip: only our own constant is in the text)
+    static const std::string lock =
+        "SELECT pg_advisory_xact_lock(" + std::to_string(change_log_lock_key) + ")";
+    if (at_commit)
+        c.exec("SET CONSTRAINTS ALL IMMEDIATE;" + lock);
+    else
+        c.exec(lock);
     if (pending.size() == 1) {
         const auto& ch = pending.front();
         c.query("INSERT INTO changes(at,entity,key,op,count,organization) VALUES($1,$2,$3,$4,$5,$6)",
