@@ -14,6 +14,7 @@
 #include "kvant/io/geojson.hpp"
 #include "kvant/store/memory_store.hpp"
 #include "kvant/store/sqlite_store.hpp"
+#include "store_backends.hpp"
 #include "support.hpp"
 
 using namespace kvant;
@@ -409,23 +410,9 @@ TEST_CASE("GeoJSON of the map: RFC 7946 points [lon, lat], exact numbers, parsed
     CHECK(fs[2]["properties"]["state"] == "no_link");
 }
 
-namespace {
-struct memory_backend {
-    memory_store s;
-};
-struct sqlite_backend {
-    std::filesystem::path file =
-        std::filesystem::temp_directory_path() / ("kvant-analytics-" + std::to_string(::getpid()) + ".db");
-    sqlite_store s{file};
-    ~sqlite_backend() {
-        std::error_code ec;
-        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix, ec);
-    }
-};
-}  // namespace
-
 TEMPLATE_TEST_CASE("the load state and the map over a store's relay history (each backend)", "[store]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     const fleet f = test_fleet();
     for (const auto& o : f.organizations()) b.s.put(o);

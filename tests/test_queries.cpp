@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <random>
 
+#include "store_backends.hpp"
 #include "support.hpp"
 
 #include "kvant/store/memory_store.hpp"
@@ -23,17 +24,6 @@ std::filesystem::path temp_db() {
     static std::mt19937_64 rng{std::random_device{}()};
     return std::filesystem::temp_directory_path() / ("kvant-queries-" + std::to_string(rng()) + ".db");
 }
-
-struct memory_backend {
-    memory_store s;
-};
-struct sqlite_backend {
-    std::filesystem::path file = temp_db();
-    sqlite_store s{file};
-    ~sqlite_backend() {
-        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
-    }
-};
 
 /// A clock the test moves by hand.
 struct test_clock {
@@ -154,7 +144,8 @@ anomaly_query aq(F set) {
 }  // namespace
 
 TEMPLATE_TEST_CASE("entity queries filter by organisation, building, resource, role and status", "[queries]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     entity_query q;
@@ -202,7 +193,8 @@ TEMPLATE_TEST_CASE("entity queries filter by organisation, building, resource, r
 }
 
 TEMPLATE_TEST_CASE("entity search is a case-insensitive substring over number, name, address, serial",
-                   "[queries]", memory_backend, sqlite_backend) {
+                   "[queries]", memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     entity_query q;
@@ -227,7 +219,8 @@ TEMPLATE_TEST_CASE("entity search is a case-insensitive substring over number, n
 }
 
 TEMPLATE_TEST_CASE("entity queries sort by a named field with the key as tie-break, and page", "[queries]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     entity_query q;
@@ -278,7 +271,8 @@ TEMPLATE_TEST_CASE("entity queries sort by a named field with the key as tie-bre
 }
 
 TEMPLATE_TEST_CASE("deletes follow the seeds' rules: history stays, empty things go", "[queries]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     b.s.put_readings(one_reading("9000106", "2024-01-01T00:00:00Z", "1234.5"));
@@ -316,7 +310,8 @@ TEMPLATE_TEST_CASE("deletes follow the seeds' rules: history stays, empty things
 }
 
 TEMPLATE_TEST_CASE("the change log records puts, erases, readings and anomalies with the store's clock",
-                   "[queries]", memory_backend, sqlite_backend) {
+                   "[queries]", memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     test_clock clock;
     clock.attach(b.s);
@@ -378,7 +373,8 @@ TEMPLATE_TEST_CASE("the change log records puts, erases, readings and anomalies 
 }
 
 TEMPLATE_TEST_CASE("anomalies: filtered and paged, detection times kept, resolution history read back",
-                   "[queries]", memory_backend, sqlite_backend) {
+                   "[queries]", memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     test_clock clock;
     clock.attach(b.s);
@@ -439,7 +435,8 @@ TEMPLATE_TEST_CASE("anomalies: filtered and paged, detection times kept, resolut
 }
 
 TEMPLATE_TEST_CASE("a tenant scope reads nothing of another organisation, call by call", "[queries][scope]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     b.s.put_readings(one_reading("9000106", "2025-01-01T00:00:00Z", "10"));
@@ -521,7 +518,9 @@ TEMPLATE_TEST_CASE("a tenant scope reads nothing of another organisation, call b
 }
 
 TEMPLATE_TEST_CASE("a tenant scope refuses writes that would land in another organisation",
-                   "[queries][scope]", memory_backend, sqlite_backend) {
+                   "[queries][scope]", memory_backend, sqlite_backend, postgres_backend,
+                   postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     scoped_store dnt(b.s, "dnt");
@@ -592,7 +591,9 @@ TEST_CASE("a version 3 database is migrated to 4 on a writing open and refused r
 }
 
 TEMPLATE_TEST_CASE("a tenant scope: the entry log, sessions, relay changes and removal across it",
-                   "[queries][scope]", memory_backend, sqlite_backend) {
+                   "[queries][scope]", memory_backend, sqlite_backend, postgres_backend,
+                   postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     // УК «Север»'s meter 5000001 has an entry, a session and a relay change, written without a scope

@@ -17,6 +17,7 @@
 #include "kvant/store/memory_store.hpp"
 #include "kvant/store/scoped_store.hpp"
 #include "kvant/store/sqlite_store.hpp"
+#include "store_backends.hpp"
 #include "support.hpp"
 
 using namespace kvant;
@@ -32,15 +33,6 @@ std::filesystem::path temp_db(const char* tag) {
 void remove_db(const std::filesystem::path& p) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(p.string() + suffix);
 }
-
-struct memory_backend {
-    memory_store s;
-};
-struct sqlite_backend {
-    std::filesystem::path file = temp_db("state");
-    sqlite_store s{file};
-    ~sqlite_backend() { remove_db(file); }
-};
 
 /// Meters 15002, 98970001 and 98980020 (the cabinet's table, 001 §3.3.3), without points.
 void populate(store& s) {
@@ -106,7 +98,8 @@ TEST_CASE("the state enums read back their names", "[state][model]") {
 // ---- store, both backends
 
 TEMPLATE_TEST_CASE("relay changes are keyed by meter and time, with the events' conflict policy",
-                   "[state][store]", memory_backend, sqlite_backend) {
+                   "[state][store]", memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     const std::vector<relay_change> history{
@@ -149,7 +142,8 @@ TEMPLATE_TEST_CASE("relay changes are keyed by meter and time, with the events' 
 }
 
 TEMPLATE_TEST_CASE("a bad row or an unknown meter refuses the whole batch", "[state][store]", memory_backend,
-                   sqlite_backend) {
+                   sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     const std::vector<relay_change> unknown{
@@ -183,7 +177,8 @@ TEMPLATE_TEST_CASE("a bad row or an unknown meter refuses the whole batch", "[st
 }
 
 TEMPLATE_TEST_CASE("each meter's last session and last successful one are kept on write", "[state][store]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     const std::vector<comm_session> day{
@@ -399,7 +394,8 @@ TEST_CASE("«не на связи» uses the last successful session when the ho
 // ---- CSV and JSON
 
 TEMPLATE_TEST_CASE("relay changes and sessions import from CSV and export back", "[state][io]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     const auto rep = import_csv(b.s, table_kind::relay_changes,
@@ -445,7 +441,8 @@ TEMPLATE_TEST_CASE("relay changes and sessions import from CSV and export back",
 }
 
 TEMPLATE_TEST_CASE("a failed import of relay changes or sessions changes nothing", "[state][io]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     // line 3: an unknown position
@@ -506,7 +503,8 @@ TEST_CASE("relay changes and sessions read back from JSON", "[state][io]") {
 // ---- the tenant scope (store/scoped_store.hpp): an organisation sees its meters' state only
 
 TEMPLATE_TEST_CASE("a scoped store shows and takes only its organisation's relay changes and sessions",
-                   "[state][store]", memory_backend, sqlite_backend) {
+                   "[state][store]", memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     for (const char* org : {"dnt", "tsn"}) {
         organization o;
@@ -546,7 +544,8 @@ TEMPLATE_TEST_CASE("a scoped store shows and takes only its organisation's relay
 }
 
 TEMPLATE_TEST_CASE("a meter with relay changes or sessions is history: erase refuses it", "[state][store]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     const auto off = relay("15002", "2020-08-10T10:00:00Z", relay_position::off);

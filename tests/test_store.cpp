@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include "store_backends.hpp"
 #include "support.hpp"
 
 #include "kvant/algorithms/anomalies.hpp"
@@ -29,15 +30,6 @@ std::filesystem::path temp_db(const char* tag) {
 void remove_db(const std::filesystem::path& p) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(p.string() + suffix);
 }
-
-struct memory_backend {
-    memory_store s;
-};
-struct sqlite_backend {
-    std::filesystem::path file = temp_db("store");
-    sqlite_store s{file};
-    ~sqlite_backend() { remove_db(file); }
-};
 
 /// A small organisation: one abonent, one account, one point, one two-tariff model, one meter 9000106.
 void populate(store& s) {
@@ -88,7 +80,8 @@ const instant ever_to = from_unix(4'000'000'000);
 }  // namespace
 
 TEMPLATE_TEST_CASE("entities are upserted by key and read back equal", "[store]", memory_backend,
-                   sqlite_backend) {
+                   sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     const auto m = b.s.template find<meter>("9000106");
@@ -107,7 +100,8 @@ TEMPLATE_TEST_CASE("entities are upserted by key and read back equal", "[store]"
 }
 
 TEMPLATE_TEST_CASE("references must exist, invalid entities are refused", "[store]", memory_backend,
-                   sqlite_backend) {
+                   sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     try {
@@ -139,7 +133,8 @@ TEMPLATE_TEST_CASE("references must exist, invalid entities are refused", "[stor
 }
 
 TEMPLATE_TEST_CASE("readings are keyed by meter and time, the same data twice changes nothing", "[store]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     const auto data = batch({{"9000106", "2020-07-30T13:16:00Z", "10084.08"},
@@ -173,7 +168,8 @@ TEMPLATE_TEST_CASE("readings are keyed by meter and time, the same data twice ch
 }
 
 TEMPLATE_TEST_CASE("a conflicting reading fails, is kept or replaced as asked", "[store]", memory_backend,
-                   sqlite_backend) {
+                   sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     b.s.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "352.248"}}));
@@ -204,7 +200,8 @@ TEMPLATE_TEST_CASE("a conflicting reading fails, is kept or replaced as asked", 
 }
 
 TEMPLATE_TEST_CASE("readings of an unknown meter are refused whole", "[store]", memory_backend,
-                   sqlite_backend) {
+                   sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     try {
@@ -219,7 +216,8 @@ TEMPLATE_TEST_CASE("readings of an unknown meter are refused whole", "[store]", 
 }
 
 TEMPLATE_TEST_CASE("transactions roll back in the guard's destructor and nest", "[store]", memory_backend,
-                   sqlite_backend) {
+                   sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     {
@@ -254,7 +252,8 @@ TEMPLATE_TEST_CASE("transactions roll back in the guard's destructor and nest", 
 }
 
 TEMPLATE_TEST_CASE("meter events are stored by meter, time and code", "[store]", memory_backend,
-                   sqlite_backend) {
+                   sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     const std::vector<meter_event> ev{
@@ -334,7 +333,8 @@ TEST_CASE("SQLite: a foreign database or a missing file is refused, not altered"
 }
 
 TEMPLATE_TEST_CASE("anomalies: detecting again creates no duplicate, a resolution is kept", "[store]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     anomaly a;
     a.key = "reading_decrease:98990006:total:1597903500";
@@ -862,7 +862,8 @@ TEST_CASE("SQLite: stored text reads back valid by RFC 3629, one U+FFFD per bad 
 }
 
 TEMPLATE_TEST_CASE("a store refuses text it could not give back as written", "[store]", memory_backend,
-                   sqlite_backend) {
+                   sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     auto o = *b.s.template find<organization>("dnt-demo");
@@ -891,7 +892,8 @@ TEMPLATE_TEST_CASE("a store refuses text it could not give back as written", "[s
 }
 
 TEMPLATE_TEST_CASE("readings written through the API meet the same plausible ranges as an import", "[store]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     auto refused = [&](std::int64_t t, std::int64_t v, std::int64_t accepted, const char* field) {
@@ -925,7 +927,8 @@ TEMPLATE_TEST_CASE("readings written through the API meet the same plausible ran
 }
 
 TEMPLATE_TEST_CASE("events and reading sources written through the API meet the import's ranges", "[store]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     auto refused_field = [&](const meter_event& e) -> std::string {
@@ -1045,7 +1048,8 @@ std::vector<row_t> scan_all(const store& s, const series_query& q, std::size_t* 
 }  // namespace
 
 TEMPLATE_TEST_CASE("a heat meter's and an electricity meter's channels round-trip exactly", "[store]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     add_heat_and_water(b.s);
@@ -1096,7 +1100,8 @@ TEMPLATE_TEST_CASE("a heat meter's and an electricity meter's channels round-tri
 }
 
 TEMPLATE_TEST_CASE("the cursor: order, range trimming, series over many months", "[store]", memory_backend,
-                   sqlite_backend) {
+                   sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     add_heat_and_water(b.s);
@@ -1160,7 +1165,8 @@ TEMPLATE_TEST_CASE("the cursor: order, range trimming, series over many months",
 }
 
 TEMPLATE_TEST_CASE("conflict policies hold across blocks: the first conflicting row of the batch is named",
-                   "[store]", memory_backend, sqlite_backend) {
+                   "[store]", memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     const auto jan =
@@ -1201,7 +1207,8 @@ TEMPLATE_TEST_CASE("conflict policies hold across blocks: the first conflicting 
 }
 
 TEMPLATE_TEST_CASE("a replaced value takes its source and acceptance time, an unchanged one keeps them",
-                   "[store]", memory_backend, sqlite_backend) {
+                   "[store]", memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     reading_table t;
@@ -1491,7 +1498,8 @@ entry_record manual(const char* time, const char* total, const char* by, const c
 }  // namespace
 
 TEMPLATE_TEST_CASE("entry log: an accepted entry stores its reading and the log row together", "[store]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s);
     b.s.put_readings(batch({{"9000106", "2020-08-20T06:05:00Z", "4030"}}));

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <random>
+#include "store_backends.hpp"
 #include "support.hpp"
 
 #include <sstream>
@@ -33,14 +34,6 @@ std::filesystem::path temp_db() {
 void remove_db(const std::filesystem::path& p) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(p.string() + suffix);
 }
-struct memory_backend {
-    memory_store s;
-};
-struct sqlite_backend {
-    std::filesystem::path file = temp_db();
-    sqlite_store s{file};
-    ~sqlite_backend() { remove_db(file); }
-};
 
 /// Organisation dnt-demo; account A1 in building b-1 with 3 residents, a point with a gas stove, meter
 /// 9000106; account A2 in building b-2 without a residents count, an electric stove, meter 9000107.
@@ -306,7 +299,8 @@ TEST_CASE("a normative per person is times the residents, the dwelling's kind fi
 }
 
 TEMPLATE_TEST_CASE("stored tariffs: put, find, list, remove, and what is refused", "[store]", memory_backend,
-                   sqlite_backend) {
+                   sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType bk;
     store& s = bk.s;
     populate(s);
@@ -565,7 +559,8 @@ TEST_CASE(
 }
 
 TEMPLATE_TEST_CASE("one scope, target and date for two resources: two assignments, each for its own meters",
-                   "[store]", memory_backend, sqlite_backend) {
+                   "[store]", memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType bk;
     store& s = bk.s;
     populate(s);
@@ -600,7 +595,8 @@ TEMPLATE_TEST_CASE("one scope, target and date for two resources: two assignment
 }
 
 TEMPLATE_TEST_CASE("a store scoped to one organisation sees and writes only its own tariff rows", "[store]",
-                   memory_backend, sqlite_backend) {
+                   memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     TestType bk;
     store& s = bk.s;
     populate(s);
@@ -639,7 +635,8 @@ TEMPLATE_TEST_CASE("a store scoped to one organisation sees and writes only its 
 }
 
 TEMPLATE_TEST_CASE("a scope cannot write or remove the tariff rows of a building another organisation shares",
-                   "[store][scope]", memory_backend, sqlite_backend) {
+                   "[store][scope]", memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
     // Building keys are free text: the other organisation has account B1 in "b-1" too, so a building rate of
     // "b-1" bills its account as well. The scope reads it (it bills its own A1) but cannot change it.
     TestType b;

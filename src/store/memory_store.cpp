@@ -4,6 +4,8 @@
 #include <array>
 #include <tuple>
 
+#include "records_common.hpp"
+
 namespace kvant {
 inline namespace v0 {
 
@@ -251,9 +253,7 @@ write_stats memory_store::store_events(std::span<const meter_event> events, on_c
             const auto it = state_->events.find(key_of(e));
             const auto [first, fresh] = in_batch.try_emplace(key_of(e), &e);
             if ((it != state_->events.end() && !(it->second == e)) || (!fresh && !(*first->second == e)))
-                throw storage_error(errc::storage_conflict, "event " + std::to_string(e.code) + " of meter " +
-                                                                e.meter + " at " + to_string(e.time) +
-                                                                " is stored already with other values");
+                throw storage_error(errc::storage_conflict, detail::records::event_conflict(e));
         }
     }
     write_stats st;
@@ -354,9 +354,7 @@ write_stats upsert_keyed(std::map<std::string, std::map<std::int64_t, T>, by_key
                 if (const auto it = m->second.find(k); it != m->second.end() && !(it->second == r))
                     conflict = true;
             if (conflict)
-                throw storage_error(errc::storage_conflict, std::string(what) + " of meter " + r.meter +
-                                                                " at " + to_string(key(r)) +
-                                                                " is stored already with other values");
+                throw storage_error(errc::storage_conflict, detail::records::state_conflict(what, r));
         }
     }
     write_stats st;

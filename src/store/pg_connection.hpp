@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -120,6 +121,36 @@ class params {
         for (std::size_t i = 0; i < v.size(); ++i) {
             if (i) s += ',';
             s += std::to_string(v[i]);
+        }
+        s += '}';
+        push(std::move(s), 0);
+        return *this;
+    }
+    /// A bigint[] in text form with NULL elements where a value is absent ('{1,NULL,3}').
+    params& add_array(std::span<const std::optional<std::int64_t>> v) {
+        std::string s = "{";
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (i) s += ',';
+            s += v[i] ? std::to_string(*v[i]) : std::string("NULL");
+        }
+        s += '}';
+        push(std::move(s), 0);
+        return *this;
+    }
+    /// A text[] in text form ('{"a","b"}'), each element quoted (backslash and double quote escaped).
+    template <class Strings>
+    params& add_text_array(const Strings& v) {
+        std::string s = "{";
+        bool first = true;
+        for (const auto& x : v) {
+            if (!first) s += ',';
+            first = false;
+            s += '"';
+            for (char c : std::string_view(x)) {
+                if (c == '"' || c == '\\') s += '\\';
+                s += c;
+            }
+            s += '"';
         }
         s += '}';
         push(std::move(s), 0);

@@ -11,16 +11,26 @@
 #include <thread>
 
 #include "block_codec.hpp"
+#include "block_merge.hpp"
 #include "entity_rows.hpp"
 #include "kvant/core/version.hpp"
 #include "kvant/model/json.hpp"
 #include "kvant/model/tariff_json.hpp"
 #include "kvant/model/validation.hpp"
+#include "records_common.hpp"
 #include "sqlite_handle.hpp"
 
 namespace kvant {
 inline namespace v0 {
 
+using detail::block_name;
+using detail::channel_text;
+using detail::check_block_columns;
+using detail::check_block_month;
+using detail::month_of;
+using detail::month_start;
+using detail::month_text;
+using detail::read_block;
 using detail::sqlite::reset_guard;
 using detail::sqlite::statement;
 using namespace detail::rows;
@@ -204,52 +214,6 @@ constexpr int new_page_size = 8192;
 
 constexpr int month_bits = 12;
 constexpr std::int64_t months_per_series = std::int64_t{1} << month_bits;
-/// Months since 1970-01 of the plausible time range (1970..2099).
-constexpr int month_count = (2100 - 1970) * 12;
-
-/// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
-constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
-    y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-/// The UTC month (since 1970-01) of a Unix time of the plausible range.
-int month_of(std::int64_t t) noexcept {
-    std::int64_t z = (t >= 0 ? t / 86400 : (t - 86399) / 86400) + 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const auto doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-    return static_cast<int>((y - 1970) * 12 + static_cast<std::int64_t>(m) - 1);
-}
-/// The Unix time a month (since 1970-01) begins.
-std::int64_t month_start(std::int64_t month) noexcept {
-    return days_from_civil(1970 + month / 12, static_cast<unsigned>(month % 12) + 1, 1) * 86400;
-}
-/// "2020-08"
-std::string month_text(std::int64_t month) {
-    if (month < 0 || month >= month_count) return std::to_string(month) + " (not a month of 1970..2099)";
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(1970 + month / 12),
-                  static_cast<int>(month % 12) + 1);
-    return buf;
-}
-std::string channel_text(std::int64_t code) {
-    const auto c =
-        code >= 0 && code <= 0xffffffff ? channel::from_code(static_cast<std::uint32_t>(code)) : std::nullopt;
-    return c ? to_string(*c) : "code " + std::to_string(code) + " (not a channel)";
-}
-/// How a block is named in messages: "readings block of meter '9000106' channel active_import month 2020-08".
-std::string block_name(std::string_view serial, std::int64_t code, std::int64_t month) {
-    return "readings block of meter " + excerpt(serial) + " channel " + channel_text(code) + " month " +
-           month_text(month);
-}
 
 /// What a column holds, for a message: "NULL", "integer 7", "text 'abc'", "real 1.5", "a blob of 3 bytes".
 std::string describe(const statement& s, int col) {
@@ -342,69 +306,27 @@ void decode_reading(const statement& s, int first, std::string_view serial, std:
                                                    " cannot be read");  // unreachable: the rules agree
 }
 
-/// The columns of an event row, from `first`: ts, code, kind, journal, message.
-constexpr std::array<const char*, 5> event_columns{"ts", "code", "kind", "journal", "message"};
+/// The columns of an event row, from `first`: ts, code, kind, journal, message (records_common.hpp).
+using detail::records::event_columns;
 std::optional<std::string> event_problem(const statement& s, int first, int i) {
-    constexpr std::int64_t int_max = std::numeric_limits<int>::max(),
-                           int_min = std::numeric_limits<int>::min();
-    switch (i) {
-        case 0:
-            return integer_problem(s, first, min_unix, max_unix, false,
-                                   "Unix seconds of 1970-01-01..2099-12-31");
-        case 1:
-            return integer_problem(s, first + 1, int_min, int_max, false, "an event code");
-        case 3:
-            return integer_problem(s, first + 3, int_min, int_max, true, "a journal number");
-        default:
-            return std::nullopt;  // kind and message are text: read tolerantly, checked by check()
-    }
+    if (i == 2 || i == 4)
+        return std::nullopt;  // kind and message are text: read tolerantly, checked by check()
+    const int col = first + i;
+    if (s.type(col) != SQLITE_NULL && s.type(col) != SQLITE_INTEGER)
+        return "holds " + describe(s, col) + ", not " +
+               (i == 0   ? detail::records::unix_meaning
+                : i == 1 ? "an event code"
+                         : "a journal number");
+    return detail::records::event_value_problem(
+        i, s.type(col) == SQLITE_NULL ? std::nullopt : std::optional<std::int64_t>(s.integer(col)));
 }
 
 /// Throws errc::storage_corrupt when an event row (columns from `first` as above) cannot be read.
 void check_event_row(const statement& s, int first, std::string_view serial) {
     for (int i = 0; i < static_cast<int>(event_columns.size()); ++i)
         if (auto p = event_problem(s, first, i))
-            throw storage_error(errc::storage_corrupt, "stored meter_events row of meter " + quote(serial) +
-                                                           ": column '" +
-                                                           event_columns[static_cast<std::size_t>(i)] + "' " +
-                                                           *p + "; kvant validate lists every such row");
-}
-
-/// Throws errc::storage_corrupt unless a block's times [first, last] lie in its month.
-void check_block_month(std::int64_t first, std::int64_t last, std::string_view where, std::int64_t month) {
-    if (month < 0 || month >= month_count || first < month_start(month) || last >= month_start(month + 1))
-        throw storage_error(errc::storage_corrupt, std::string(where) + ": times " + std::to_string(first) +
-                                                       ".." + std::to_string(last) +
-                                                       " are not of the block's month" +
-                                                       "; kvant validate lists every such block");
-}
-
-/// Throws errc::storage_corrupt unless a decoded block's first and last time and count are those of its row's
-/// columns (which prune range reads and answer reading_count): a block whose bytes or columns were changed
-/// behind the store would otherwise give shifted times, or leave values out of a range, without a word.
-void check_block_columns(std::int64_t first, std::int64_t last, std::uint64_t count, std::string_view where,
-                         std::int64_t stored_first, std::int64_t stored_last, std::int64_t stored_count) {
-    if (first != stored_first || last != stored_last || stored_count < 0 ||
-        count != static_cast<std::uint64_t>(stored_count))
-        throw storage_error(errc::storage_corrupt,
-                            std::string(where) + ": the block holds " + std::to_string(count) +
-                                " values at " + std::to_string(first) + ".." + std::to_string(last) +
-                                " but its row says " + std::to_string(stored_count) + " at " +
-                                std::to_string(stored_first) + ".." + std::to_string(stored_last) +
-                                "; kvant validate lists every such block");
-}
-
-/// Decodes a stored block, checking that its times lie in its month and its sources are known.
-void read_block(std::span<const std::uint8_t> bytes, std::string_view where, std::int64_t month,
-                detail::decoded_block& out) {
-    detail::decode_block(bytes, where, out);
-    check_block_month(out.time.front(), out.time.back(), where, month);
-    for (std::size_t i = 0; i < out.source.size(); ++i)
-        if (out.source[i] > max_source)
-            throw storage_error(errc::storage_corrupt, std::string(where) + ": row " + std::to_string(i) +
-                                                           " has source " + std::to_string(out.source[i]) +
-                                                           ", outside 0.." + std::to_string(max_source) +
-                                                           "; kvant validate lists every such block");
+            throw detail::records::corrupt_row("meter_events", "of meter " + quote(serial),
+                                               event_columns[static_cast<std::size_t>(i)], *p);
 }
 
 }  // namespace
@@ -490,42 +412,7 @@ struct sqlite_store::impl {
         const auto& times = batch.times();
         const auto& values = batch.values();
         // rows in (meter, channel, time) order, stably (repeats of one key in batch order)
-        std::vector<std::uint32_t> order;
-        if (!batch.grouped()) {
-            if (n > std::numeric_limits<std::uint32_t>::max())
-                throw storage_error(errc::storage, "a batch of more than 4294967295 values");
-            order.resize(n);
-            const std::size_t nc = batch.channels().size();
-            const std::size_t groups = batch.meters().size() * nc;
-            if (groups <= 4 * n + 1024) {
-                // a counting sort by (meter, channel), stable, then each group by time where it is not
-                std::vector<std::uint32_t> start(groups + 1, 0);
-                for (std::size_t i = 0; i < n; ++i) ++start[mi[i] * nc + ci[i] + 1];
-                for (std::size_t g = 0; g < groups; ++g) start[g + 1] += start[g];
-                std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
-                for (std::size_t i = 0; i < n; ++i)
-                    order[fill[mi[i] * nc + ci[i]]++] = static_cast<std::uint32_t>(i);
-                std::vector<std::pair<std::int64_t, std::uint32_t>> keyed;  // (time, row): sorts stably
-                for (std::size_t g = 0; g < groups; ++g) {
-                    const auto b = order.begin() + start[g], e = order.begin() + start[g + 1];
-                    if (std::is_sorted(b, e,
-                                       [&](std::uint32_t x, std::uint32_t y) { return times[x] < times[y]; }))
-                        continue;
-                    keyed.clear();
-                    for (auto it = b; it != e; ++it) keyed.emplace_back(times[*it], *it);
-                    std::sort(keyed.begin(), keyed.end());
-                    for (std::size_t i = 0; i < keyed.size(); ++i)
-                        b[static_cast<std::ptrdiff_t>(i)] = keyed[i].second;
-                }
-            } else {
-                for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
-                std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
-                    if (mi[x] != mi[y]) return mi[x] < mi[y];
-                    if (ci[x] != ci[y]) return ci[x] < ci[y];
-                    return times[x] < times[y];
-                });
-            }
-        }
+        const std::vector<std::uint32_t> order = detail::batch_order(batch);
         const auto row = [&](std::size_t k) -> std::size_t { return order.empty() ? k : order[k]; };
         std::vector<std::int64_t> meter_ids(batch.meters().size(), -1);
 
@@ -540,11 +427,8 @@ struct sqlite_store::impl {
             "count=excluded.count,data=excluded.data");
 
         write_stats st;
-        std::optional<std::size_t> conflict_row;  // under fail: the first conflicting row of the batch
-        std::int64_t conflict_with = 0;
-        const auto conflict = [&](std::size_t r, std::int64_t with) {
-            if (!conflict_row || r < *conflict_row) conflict_row = r, conflict_with = with;
-        };
+        detail::conflict_note conflict;  // under fail: the first conflicting row of the batch
+        const auto& conflict_row = conflict.row;
         detail::decoded_block stored;
         std::string bytes;
         for (std::size_t k = 0; k < n;) {
@@ -597,8 +481,8 @@ struct sqlite_store::impl {
                     st.inserted += bend - b;
                     changed = true;
                 } else {
-                    changed =
-                        merge(batch, row, b, bend, have_stored ? &stored : nullptr, policy, st, conflict);
+                    changed = detail::merge_block(batch, order, b, bend, have_stored ? &stored : nullptr,
+                                                  policy, st, conflict, merged);
                     t = merged.time, v = merged.value, src = merged.source, acc = merged.accepted;
                 }
                 b = bend;
@@ -629,7 +513,7 @@ struct sqlite_store::impl {
         }
         if (conflict_row)
             throw reading_conflict(*conflict_row,
-                                   store::conflict_message(batch, *conflict_row, conflict_with));
+                                   store::conflict_message(batch, *conflict_row, conflict.with));
         return st;
     }
 
@@ -676,73 +560,6 @@ struct sqlite_store::impl {
             if (t.size() >= (std::size_t{1} << 20)) flush();
         }
         flush();
-    }
-
-    /// Merges rows [b, bend) of the batch (in time order through `row`) into a stored block (or none) as
-    /// memory_store does, row by row in batch order: into `merged`. Returns whether the block changed.
-    template <class Row, class Conflict>
-    bool merge(const reading_table& batch, const Row& row, std::size_t b, std::size_t bend,
-               const detail::decoded_block* old, on_conflict policy, write_stats& st, Conflict& conflict) {
-        const auto& times = batch.times();
-        const auto& values = batch.values();
-        merged.time.clear(), merged.value.clear(), merged.source.clear(), merged.accepted.clear();
-        const std::size_t no = old ? old->time.size() : 0;
-        bool provenance = !batch.sources().empty() || !batch.accepted().empty() ||
-                          (old && (!old->source.empty() || !old->accepted.empty()));
-        const auto push = [&](std::int64_t t, std::int64_t v, std::uint8_t s, std::int64_t a) {
-            merged.time.push_back(t);
-            merged.value.push_back(v);
-            if (provenance) merged.source.push_back(s), merged.accepted.push_back(a);
-        };
-        const auto old_source = [&](std::size_t i) -> std::uint8_t {
-            return old->source.empty() ? 0 : old->source[i];
-        };
-        const auto old_accepted = [&](std::size_t i) {
-            return old->accepted.empty() ? reading_table::missing_time : old->accepted[i];
-        };
-        bool changed = false;
-        std::size_t i = 0, j = b;
-        while (i < no || j < bend) {
-            if (j == bend || (i < no && old->time[i] < times[row(j)])) {
-                push(old->time[i], old->value[i], old_source(i), old_accepted(i));
-                ++i;
-                continue;
-            }
-            const std::int64_t t = times[row(j)];
-            bool have = false, was_stored = false;
-            std::int64_t cur = 0, stored_value = 0, first_value = 0;
-            std::uint8_t cur_s = 0;
-            std::int64_t cur_a = reading_table::missing_time;
-            if (i < no && old->time[i] == t) {
-                have = was_stored = true;
-                cur = stored_value = old->value[i];
-                cur_s = old_source(i), cur_a = old_accepted(i);
-                ++i;
-            }
-            for (bool first = true; j < bend && times[row(j)] == t; ++j, first = false) {
-                const std::size_t r = row(j);
-                const std::int64_t v = values[r];
-                if (first) first_value = v;
-                if (policy == on_conflict::fail) {
-                    if (was_stored ? v != stored_value : !first && v != first_value)
-                        conflict(r, was_stored ? stored_value : first_value);
-                }
-                if (!have) {
-                    have = true, cur = v, cur_s = static_cast<std::uint8_t>(batch.source(r));
-                    cur_a = batch.accepted_at(r);
-                    ++st.inserted, changed = true;
-                } else if (cur == v) {
-                    ++st.unchanged;
-                } else if (policy == on_conflict::replace) {
-                    cur = v, cur_s = static_cast<std::uint8_t>(batch.source(r)), cur_a = batch.accepted_at(r);
-                    ++st.replaced, changed = true;
-                } else {
-                    ++st.kept;
-                }
-            }
-            push(t, cur, cur_s, cur_a);
-        }
-        return changed;
     }
 };
 
@@ -1008,33 +825,9 @@ class sqlite_cursor final : public reading_cursor {
             if (!q_.channels.empty() && !std::binary_search(q_.channels.begin(), q_.channels.end(), *ch))
                 continue;
             const std::string where = block_name(s_->bytes(0), code, month);
-            const auto bytes = s_->blob(3);
-            out.source.clear(), out.accepted.clear();
-            if (q_.provenance) {
-                read_block(bytes, where, month, block_);
-                check_block_columns(block_.time.front(), block_.time.back(), block_.time.size(), where,
-                                    s_->integer(4), s_->integer(5), s_->integer(6));
-                if (!trim(block_.time, out.time, out.value, &block_.value)) continue;
-                const bool plain = block_.source.empty() && block_.accepted.empty();
-                if (!plain) {
-                    const std::size_t n = count_;
-                    block_.source.resize(n, 0);
-                    block_.accepted.resize(n, reading_table::missing_time);
-                    out.source.assign(block_.source.begin() + static_cast<std::ptrdiff_t>(a_),
-                                      block_.source.begin() + static_cast<std::ptrdiff_t>(b_));
-                    out.accepted.assign(block_.accepted.begin() + static_cast<std::ptrdiff_t>(a_),
-                                        block_.accepted.begin() + static_cast<std::ptrdiff_t>(b_));
-                }
-            } else {
-                const auto h = detail::read_block_header(bytes, where);
-                check_block_month(h.first_time, h.last_time, where, month);
-                check_block_columns(h.first_time, h.last_time, h.count, where, s_->integer(4), s_->integer(5),
-                                    s_->integer(6));
-                block_.time.resize(h.count);
-                block_.value.resize(h.count);
-                detail::decode_times_values(bytes, where, h, block_.time.data(), block_.value.data());
-                if (!trim(block_.time, out.time, out.value, &block_.value)) continue;
-            }
+            if (!detail::block_chunk(s_->blob(3), where, month, s_->integer(4), s_->integer(5),
+                                     s_->integer(6), q_.from, q_.to, q_.provenance, block_, out))
+                continue;
             out.meter = s_->text(0);
             out.ch = *ch;
             return true;
@@ -1053,31 +846,11 @@ class sqlite_cursor final : public reading_cursor {
         ++m_;
         return true;
     }
-    /// The rows of the decoded block within [from, to) into out (a_, b_ their range); false when none.
-    bool trim(std::vector<std::int64_t>& time, std::vector<std::int64_t>& out_time,
-              std::vector<std::int64_t>& out_value, std::vector<std::int64_t>* value) {
-        count_ = time.size();
-        a_ = static_cast<std::size_t>(std::lower_bound(time.begin(), time.end(), q_.from) - time.begin());
-        b_ = static_cast<std::size_t>(std::lower_bound(time.begin(), time.end(), q_.to) - time.begin());
-        if (a_ >= b_) return false;
-        if (a_ == 0 && b_ == time.size()) {
-            out_time.swap(time);
-            out_value.swap(*value);
-            // keep the block's columns usable for provenance (read by index a_..b_ only)
-            return true;
-        }
-        out_time.assign(time.begin() + static_cast<std::ptrdiff_t>(a_),
-                        time.begin() + static_cast<std::ptrdiff_t>(b_));
-        out_value.assign(value->begin() + static_cast<std::ptrdiff_t>(a_),
-                         value->begin() + static_cast<std::ptrdiff_t>(b_));
-        return true;
-    }
     series_query q_;
     std::unique_ptr<statement> s_;
     bool empty_ = false;
     std::int64_t lo_ = 0, hi_ = 0;
     std::size_t m_ = 0;
-    std::size_t a_ = 0, b_ = 0, count_ = 0;
     detail::decoded_block block_;
 };
 }  // namespace
@@ -1164,9 +937,7 @@ write_stats sqlite_store::store_events(std::span<const meter_event> events, on_c
         if (stored == e) {
             ++st.unchanged;
         } else if (policy == on_conflict::fail) {
-            throw storage_error(errc::storage_conflict, "event " + std::to_string(e.code) + " of meter " +
-                                                            e.meter + " at " + to_string(e.time) +
-                                                            " is stored already with other values");
+            throw storage_error(errc::storage_conflict, detail::records::event_conflict(e));
         } else if (policy == on_conflict::replace) {
             reset_guard g(upd);
             bind_row(upd);
@@ -1207,10 +978,8 @@ namespace {
 /// Throws errc::storage_corrupt naming table, row and column unless column `col` is a time of 1970..2099.
 std::int64_t stored_time(const statement& s, int col, const char* table, const std::string& row,
                          const char* column) {
-    if (auto p = integer_problem(s, col, min_unix, max_unix, false, "Unix seconds of 1970-01-01..2099-12-31"))
-        throw storage_error(errc::storage_corrupt, std::string("stored ") + table + " row " + row +
-                                                       ": column '" + column + "' " + *p +
-                                                       "; kvant validate lists every such row");
+    if (auto p = integer_problem(s, col, min_unix, max_unix, false, detail::records::unix_meaning))
+        throw detail::records::corrupt_row(table, row, column, *p);
     return s.integer(col);
 }
 /// Throws errc::storage_corrupt naming table, row and column unless column `col` holds a name of `table`.
@@ -1255,12 +1024,7 @@ comm_session read_session(const statement& s, int serial_col, int first) {
     return c;
 }
 
-instant state_key(const relay_change& r) {
-    return r.time;
-}
-instant state_key(const comm_session& c) {
-    return c.start;
-}
+using detail::records::state_key;
 
 /// Upserts keyed rows with the events' conflict policy: `bind` binds a row's columns to a statement (1 the
 /// meter id, 2 the key time, then the rest), `read` reads the stored row back (columns as `get` selects).
@@ -1292,9 +1056,7 @@ write_stats upsert_state_rows(sqlite3* db, std::span<const T> rows, on_conflict 
         if (stored == r) {
             ++st.unchanged;
         } else if (policy == on_conflict::fail) {
-            throw storage_error(errc::storage_conflict, std::string(what) + " of meter " + r.meter + " at " +
-                                                            to_string(state_key(r)) +
-                                                            " is stored already with other values");
+            throw storage_error(errc::storage_conflict, detail::records::state_conflict(what, r));
         } else if (policy == on_conflict::replace) {
             reset_guard g(upd);
             bind(upd, it->second, r);
@@ -1426,29 +1188,15 @@ write_stats sqlite_store::put_anomalies(std::span<const anomaly> found) {
     const instant at = now();
     write_stats st;
     for (const auto& a : found) {
-        anomaly row = a;
-        bool known = false, same = false;
+        std::optional<anomaly> stored;
         {
             reset_guard g(get);
             get.bind(1, a.key);
-            if (get.step()) {
-                known = true;
-                const auto stored = from_doc<anomaly>(get.text(0), a.key);
-                row.status = stored.status;
-                row.resolved_at = stored.resolved_at;
-                row.resolved_by = stored.resolved_by;
-                row.first_detected = stored.first_detected ? stored.first_detected : at;
-                row.last_detected = stored.last_detected;
-                same = row == stored;
-            }
+            if (get.step()) stored = from_doc<anomaly>(get.text(0), a.key);
         }
-        if (!known) {
-            row.status = anomaly_status::open;
-            row.resolved_at.reset();
-            row.resolved_by.clear();
-            row.first_detected = at;
-        }
-        row.last_detected = at;
+        const bool known = stored.has_value();
+        bool same = false;
+        const anomaly row = detail::records::merge_detected(a, stored ? &*stored : nullptr, at, same);
         reset_guard g(put);
         put.bind(1, row.key).bind(2, row.meter).bind(3, to_string(row.type)).bind(4, to_string(row.status));
         put.bind(5, to_unix(row.from)).bind(6, to_doc(row));
@@ -1486,15 +1234,7 @@ bool act_on_anomaly(sqlite_store& self, detail::sqlite::statement& get, detail::
         if (!get.step()) return false;
         a = from_doc<anomaly>(get.text(0), std::string(key));
     }
-    if (action == anomaly_action_kind::resolved) {
-        a.status = anomaly_status::resolved;
-        a.resolved_at = at;
-        a.resolved_by = std::string(by);
-    } else {
-        a.status = anomaly_status::open;
-        a.resolved_at.reset();
-        a.resolved_by.clear();
-    }
+    detail::records::apply_action(a, action, at, by);
     {
         reset_guard g(upd);
         upd.bind(1, key).bind(2, to_string(a.status)).bind(3, to_doc(a));
@@ -2014,7 +1754,8 @@ std::vector<db_issue> sqlite_store::check(std::size_t max_per_column) const {
             const std::string key = "meter " + (s.is_null(0) ? std::string("(none)") : quote(s.bytes(0))) +
                                     " channel " + channel_text(code) + " month " + month_text(month);
             const std::string where = block_name(s.bytes(0), code, month);
-            if (s.integer(2) != s.integer(3) * months_per_series + month || month < 0 || month >= month_count)
+            if (s.integer(2) != s.integer(3) * months_per_series + month || month < 0 ||
+                month >= detail::block_month_count)
                 c.add("blocks", key, "id",
                       "block id " + std::to_string(s.integer(2)) + " is not series * 4096 + month");
             if (s.type(8) != SQLITE_BLOB) {
