@@ -1658,3 +1658,19 @@ TEMPLATE_TEST_CASE("events: a batch of 120,001 rows over 3 meters is written and
     REQUIRE(m2.size() == 1);
     CHECK(m2[0].message == "changed");
 }
+
+TEST_CASE("PostgreSQL: a write to a read-only store is storage_io, as SQLite's is, and changes nothing",
+          "[store][batch]") {
+    KVANT_BACKEND_OR_SKIP(postgres_backend);
+    postgres_backend b;
+    populate(b.s);
+    postgres_store ro(b.db.conninfo, postgres_store::mode::read_only);
+    const meter_event e{"9000106", at("2020-08-03T10:02:00Z"), 5, event_kind::tamper, 4, "a"};
+    CHECK(code_of([&] { ro.put_events(std::span(&e, 1)); }) == errc::storage_io);
+    const auto off = comm_session{"9000106",         at("2020-08-21T06:00:00Z"), at("2020-08-21T06:00:35Z"),
+                                  link_channel::gsm, session_result::ok,         ""};
+    CHECK(code_of([&] { ro.put_sessions(std::span(&off, 1)); }) == errc::storage_io);
+    // the store goes on reading (the failed write's transaction was rolled back)
+    CHECK(ro.events("", ever_from, ever_to).empty());
+    CHECK(ro.link_summaries().empty());
+}

@@ -33,9 +33,11 @@ using conn_ptr = std::unique_ptr<PGconn, conn_closer>;
 /// The error code of a SQLSTATE: serialization failure (40001), deadlock (40P01) and lock not available
 /// (55P03, lock_timeout) are errc::storage_busy (retryable, the statement changed nothing); connection
 /// failures (08…), a server shutting down or restarting (57P01..57P03) and insufficient resources (53…) are
-/// storage_io; integrity violations (23…) storage_conflict; the rest storage.
+/// storage_io, and so is a write in a read-only transaction (25006: a store opened read-only, as SQLite's
+/// read-only write is); integrity violations (23…) storage_conflict; the rest storage.
 inline errc classify(std::string_view state) noexcept {
     if (state == "40001" || state == "40P01" || state == "55P03") return errc::storage_busy;
+    if (state == "25006") return errc::storage_io;
     if (state.starts_with("08") || state == "57P01" || state == "57P02" || state == "57P03" ||
         state.starts_with("53"))
         return errc::storage_io;
