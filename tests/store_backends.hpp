@@ -13,6 +13,7 @@
 // TEMPLATE_TEST_CASE over backends starts with KVANT_BACKEND_OR_SKIP(TestType).
 #pragma once
 
+#include <fcntl.h>
 #include <libpq-fe.h>
 #include <unistd.h>
 
@@ -76,6 +77,35 @@ inline pg_servers read_servers(const std::string& dir) {
             " (CTest's fixture 'postgres: start servers' does)");
     return out;
 }
+/// Stops the servers in `dir` when this process ends, however it ends (a normal exit, a failed REQUIRE,
+/// SIGPIPE, SIGKILL, a crash): a guardian process, detached from the terminal's signals, waits for the end of
+/// a pipe only this process holds, then runs pg_servers.sh stop (a no-op when the process stopped them
+/// itself).
+inline void stop_servers_when_process_ends(const std::string& dir) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return;
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        return;
+    }
+    if (pid == 0) {
+        ::setsid();
+        ::close(fds[1]);
+        const int null = ::open("/dev/null", O_RDWR);
+        if (null >= 0)
+            for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
+        char c;
+        while (::read(fds[0], &c, 1) != 0) {  // EOF (0) when the test process is gone; -1 with EINTR: again
+        }
+        ::execl("/bin/bash", "bash", KVANT_PG_SERVERS_SCRIPT, "stop", dir.c_str(),
+                static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    ::close(
+        fds[0]);  // the write end stays open for the life of this process (close-on-exec for its children)
+}
 inline pid_t& starter_pid() {
     static pid_t pid = 0;
     return pid;
@@ -106,6 +136,7 @@ inline const pg_servers& test_pg_servers() {
         detail::starter_pid() = ::getpid();
         detail::own_dir() = dir;
         std::atexit(detail::stop_own_servers);
+        detail::stop_servers_when_process_ends(dir);
         const std::string cmd = "bash '" KVANT_PG_SERVERS_SCRIPT "' start '" + dir + "' 3 >/dev/null";
         if (std::system(cmd.c_str()) != 0)
             throw std::runtime_error("tests/pg/pg_servers.sh start " + dir + " failed");

@@ -65,6 +65,7 @@ struct own_pg_server {
         dir = (std::filesystem::temp_directory_path() /
                ("kvant-pg-own-" + std::to_string(::getpid()) + "-" + std::to_string(rng() % 1000000)))
                   .string();
+        test::detail::stop_servers_when_process_ends(dir);
         const std::string cmd = "bash '" KVANT_PG_SERVERS_SCRIPT "' start " + sh_quote(dir) + " 1 >/dev/null";
         if (std::system(cmd.c_str()) != 0) throw std::runtime_error("pg_servers.sh start " + dir + " failed");
         if (std::filesystem::exists(dir + "/absent")) {
@@ -137,11 +138,13 @@ reading_table kill_batch(int i) {
     return t;
 }
 
-/// The child: writes batches first, first+1, … until killed. Never returns (and never runs the parent's exit
-/// handlers: _exit).
-[[noreturn]] void write_until_killed(const opener& open, int first) {
+/// The child: opens the store, says so on `ready`, then writes batches first, first+1, … until killed. Never
+/// returns (and never runs the parent's exit handlers: _exit).
+[[noreturn]] void write_until_killed(const opener& open, int first, int ready) {
     try {
         auto s = open();
+        const char c = 'r';
+        if (::write(ready, &c, 1) != 1) ::_exit(4);
         for (int i = first; i < first + 1'000'000; ++i) {
             transaction t(*s);
             meter_model mm;
@@ -242,11 +245,12 @@ void readers_see_before_or_after(const opener& open_writer, const opener& open_r
         auto s = open_writer();
         put_meters(*s, rw_meters);
     }
-    std::atomic<bool> done{false};
+    std::atomic<bool> done{false}, reader_ready{false};
     std::string writer_error;
     std::thread writer([&] {
         try {
             auto s = open_writer();
+            while (!reader_ready) std::this_thread::yield();  // the reader reads from before the first write
             for (int j = 0; j < batches; ++j) s->put_readings(rw_batch_of(j));
         } catch (const std::exception& e) {
             writer_error = e.what();
@@ -257,6 +261,8 @@ void readers_see_before_or_after(const opener& open_writer, const opener& open_r
     std::string reader_error;
     try {
         auto s = open_reader();
+        counts.push_back(s->reading_count());
+        reader_ready = true;
         while (!done) {
             counts.push_back(s->reading_count());
             series_query q;
@@ -269,6 +275,7 @@ void readers_see_before_or_after(const opener& open_writer, const opener& open_r
         }
     } catch (const std::exception& e) {
         reader_error = e.what();
+        reader_ready = true;
     }
     writer.join();
     CHECK(writer_error.empty());
@@ -310,17 +317,30 @@ void two_writers_queue(const opener& open, int batches) {
 void kill_once(const opener& open, int first, std::mt19937& rng, int max_delay_ms,
                const own_pg_server* server) {
     std::fflush(nullptr);
+    int ready[2];
+    REQUIRE(::pipe(ready) == 0);
     const pid_t pid = ::fork();
     REQUIRE(pid >= 0);
-    if (pid == 0) write_until_killed(open, first);
-    std::uniform_int_distribution<int> delay(1, max_delay_ms);
+    if (pid == 0) {
+        ::close(ready[0]);
+        write_until_killed(open, first, ready[1]);
+    }
+    ::close(ready[1]);
+    // the kill lands while the writer writes, not while it connects: wait until it has opened the store
+    char c = 0;
+    const auto got = ::read(ready[0], &c, 1);
+    ::close(ready[0]);
+    REQUIRE(got == 1);
+    std::uniform_int_distribution<int> delay(0, max_delay_ms);
     std::this_thread::sleep_for(std::chrono::milliseconds(delay(rng)));
+    ::kill(pid, SIGKILL);
     if (server != nullptr) {
+        // right after the writer (before it, the writer could see the server go and fail on its own): its
+        // server process is still in the middle of the write it was sent
         const pid_t postmaster = std::stoi(test::detail::read_line(server->dir + "/server1/postmaster.pid"));
         REQUIRE(postmaster > 0);
         REQUIRE(::kill(postmaster, SIGKILL) == 0);
     }
-    ::kill(pid, SIGKILL);
     int status = 0;
     REQUIRE(::waitpid(pid, &status, 0) == pid);
     // the writer must have died of the kill, not of an error of its own
@@ -347,7 +367,7 @@ TEST_CASE("a write killed with SIGKILL at random points leaves all or nothing (S
     const opener sqlite_open = [&] { return std::make_unique<sqlite_store>(file, sqlite_store::mode::open); };
     int k = 0;
     for (int round = 0; round < 150; ++round) {
-        kill_once(sqlite_open, k, rng, 25);
+        kill_once(sqlite_open, k, rng, 20);
         ++kills;
         REQUIRE(sqlite_integrity(file) == "ok");
         sqlite_store s(file, sqlite_store::mode::open);  // open for writing: recovers a hot journal if any
@@ -367,6 +387,7 @@ TEST_CASE("a write killed with SIGKILL at random points leaves all or nothing (S
     // PostgreSQL: a server of the test's own; every tenth kill also kills the server (its postmaster), which
     // then starts again by crash recovery
     own_pg_server server;
+    int pg_batches = 0;
     if (server.absent.empty()) {
         pg_exec(server.uri, "CREATE DATABASE kill_test");
         const std::string db = server.database("kill_test");
@@ -380,7 +401,7 @@ TEST_CASE("a write killed with SIGKILL at random points leaves all or nothing (S
         k = 0;
         for (int round = 0; round < 100; ++round) {
             const bool crash = round % 10 == 9;
-            kill_once(pg_open, k, rng, 40, crash ? &server : nullptr);
+            kill_once(pg_open, k, rng, 30, crash ? &server : nullptr);
             ++kills;
             server_kills += crash;
             postgres_store s(db, postgres_store::mode::open);
@@ -395,6 +416,7 @@ TEST_CASE("a write killed with SIGKILL at random points leaves all or nothing (S
             check_all_or_nothing(s, true);
         }
         CHECK(k > 0);
+        pg_batches = k;
         // every server kill was a crash recovered on start
         const std::string log = server.log();
         std::size_t recoveries = 0;
@@ -411,7 +433,7 @@ TEST_CASE("a write killed with SIGKILL at random points leaves all or nothing (S
     std::printf(
         "kill test: %d kills (%d of them also of the PostgreSQL server); %d SQLite batches, %d PostgreSQL "
         "batches committed\n",
-        kills, server_kills, sqlite_batches, k);
+        kills, server_kills, sqlite_batches, pg_batches);
     CHECK(kills >= (server.absent.empty() ? 200 : 150));
 }
 

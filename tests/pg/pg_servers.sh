@@ -8,9 +8,9 @@
 #   pg_servers.sh restart DIR K [MODE]   pg_ctl restart -m MODE (default fast) of server K.
 #   pg_servers.sh kill DIR K      SIGKILL to server K's postmaster (a crash), then pg_ctl start (crash recovery).
 #
-# Each server: Debian's postgresql binaries (pg_config --bindir, else the newest /usr/lib/postgresql/*/bin), run as
-# the `postgres` user through runuser when started by root (PostgreSQL refuses to run as root; DIR is then owned by
-# postgres), listening on 127.0.0.1 only on a free port (a taken port is retried on another), its socket in DIR.
+# Each server: Debian's postgresql binaries (KVANT_PG_BINDIR when set, else pg_config --bindir, else the newest
+# /usr/lib/postgresql/*/bin), run as the `postgres` user through runuser when started by root (PostgreSQL refuses
+# to run as root; DIR is then owned by postgres), listening on 127.0.0.1 only on a free port (a taken port is retried on another), its socket in DIR.
 # Superuser `kvant` with a generated password (hex, 32 digits), scram-sha-256 for every host connection (so the
 # tests can prove the password never appears in a message); the socket trusts local users (this script's pg_ctl).
 #
@@ -28,6 +28,12 @@ die() {
 
 find_bindir() {
     local d
+    # KVANT_PG_BINDIR names the binaries (a directory without them: the servers are absent)
+    if [[ -n "${KVANT_PG_BINDIR:-}" ]]; then
+        [[ -x "$KVANT_PG_BINDIR/initdb" && -x "$KVANT_PG_BINDIR/pg_ctl" ]] || return 1
+        echo "$KVANT_PG_BINDIR"
+        return 0
+    fi
     if command -v pg_config >/dev/null 2>&1; then
         d=$(pg_config --bindir 2>/dev/null || true)
         if [[ -n "$d" && -x "$d/initdb" && -x "$d/pg_ctl" ]]; then
@@ -87,6 +93,7 @@ EOF
     for tries in $(seq 1 30); do
         port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
         port_in_use "$port" && continue
+        as_owner rm -f "$log" # this attempt's log only: the retry below reads it
         if as_owner "$bin/pg_ctl" -D "$data" -l "$log" -o "-p $port" -w -t 60 start >/dev/null 2>&1; then
             echo "$port" >"$dir/server$k.port"
             printf 'postgresql://kvant:%s@127.0.0.1:%s/postgres\n' "$pass" "$port" >"$dir/server$k.conninfo"
@@ -104,6 +111,13 @@ EOF
 
 stop_dir() { # DIR
     local dir=$1 bin data
+    if [[ -L "$dir" ]]; then # servers in a directory of /tmp (see start)
+        local real
+        real=$(readlink -f "$dir")
+        rm -f "$dir"
+        [[ "$real" == /tmp/kvant-pg-* ]] && stop_dir "$real"
+        return 0
+    fi
     [[ -d "$dir" ]] || return 0
     if bin=$(find_bindir); then
         for data in "$dir"/server*; do
@@ -140,7 +154,11 @@ start)
     stop_dir "$dir" # servers left by an interrupted run
     mkdir -p "$dir"
     if ! bin=$(find_bindir); then
-        echo "PostgreSQL server binaries (initdb, pg_ctl) not found: no pg_config --bindir, no /usr/lib/postgresql/*/bin (Debian: apt-get install postgresql)" >"$dir/absent"
+        if [[ -n "${KVANT_PG_BINDIR:-}" ]]; then
+            echo "PostgreSQL server binaries (initdb, pg_ctl) not found in KVANT_PG_BINDIR=$KVANT_PG_BINDIR" >"$dir/absent"
+        else
+            echo "PostgreSQL server binaries (initdb, pg_ctl) not found: no pg_config --bindir, no /usr/lib/postgresql/*/bin (Debian: apt-get install postgresql)" >"$dir/absent"
+        fi
         echo "pg_servers.sh: $(cat "$dir/absent")"
         exit 0
     fi
@@ -149,7 +167,18 @@ start)
         echo "pg_servers.sh: $(cat "$dir/absent")"
         exit 0
     fi
-    [[ $(id -u) -eq 0 ]] && chown postgres "$dir"
+    if [[ $(id -u) -eq 0 ]]; then
+        chown postgres "$dir"
+        if ! runuser -u postgres -- test -w "$dir" 2>/dev/null; then
+            # the postgres user cannot reach DIR (a checkout under /root): the servers live in a directory of
+            # /tmp, DIR is a symbolic link to it
+            rmdir "$dir"
+            real=$(mktemp -d /tmp/kvant-pg-XXXXXX)
+            ln -s "$real" "$dir"
+            dir=$real
+            chown postgres "$dir"
+        fi
+    fi
     chmod 0755 "$dir"
     for k in $(seq 1 "$n"); do
         if ! start_one "$dir" "$k" "$bin"; then
