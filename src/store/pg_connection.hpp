@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "kvant/core/error.hpp"
+#include "kvant/core/text.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -90,9 +92,17 @@ class result {
 /// Parameters of one statement: text, except bytea sent as binary.
 class params {
   public:
+    /// Text as PostgreSQL can hold it: a NUL byte (which libpq would cut the value at), an invalid UTF-8
+    /// byte or a forbidden control character becomes U+FFFD, as SQLite's text reads back (core/text.hpp
+    /// repair_text). So a key no stored row can have finds nothing instead of failing, or finding the row of
+    /// its prefix, and a note reads back as it would from SQLite.
     params& add(std::string_view text) {
-        push(std::string(text), 0);
+        push(storable(text), 0);
         return *this;
+    }
+    static std::string storable(std::string_view text) {
+        if (!first_invalid_byte(text)) return std::string(text);
+        return repair_text(text, std::numeric_limits<std::size_t>::max());
     }
     params& add(const char* text) { return add(std::string_view(text)); }
     params& add(std::int64_t v) {
@@ -148,7 +158,7 @@ class params {
             if (!first) s += ',';
             first = false;
             s += '"';
-            for (char c : std::string_view(x)) {
+            for (char c : storable(std::string_view(x))) {
                 if (c == '"' || c == '\\') s += '\\';
                 s += c;
             }
@@ -272,6 +282,9 @@ class connection {
         std::string text =
             where_ + ": " + msg + (s.empty() ? "" : " (SQLSTATE " + s + ")") + " in '" + shown + "'";
         if (ec == errc::storage_busy) text += " (retryable: nothing was changed; try again)";
+        if (s == "25P02")
+            text +=
+                " (an earlier failure aborted this transaction on the server: roll it back and run it again)";
         throw storage_error(ec, text);
     }
 

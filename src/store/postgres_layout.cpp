@@ -113,7 +113,8 @@ std::vector<shard_link> shard_links(connection& c) {
         for (int i = 0; i < um.rows(); ++i) {
             if (fdw_only(um.text(i, 0))) continue;
             conninfo_add(info, um.text(i, 0), um.text(i, 1));
-            if (um.text(i, 0) != "password") conninfo_add(shown, um.text(i, 0), um.text(i, 1));
+            if (um.text(i, 0).find("password") == std::string_view::npos)
+                conninfo_add(shown, um.text(i, 0), um.text(i, 1));
         }
         l.conninfo = std::move(info);
         l.where = std::move(shown);
@@ -156,15 +157,12 @@ void postgres_store::distribute(const std::vector<std::string>& shards) {
                             im.where + ": distribute() runs a transaction of its own; call it outside one");
     if (im.m == mode::read_only) throw storage_error(errc::storage, im.where + " is open read-only");
     auto& c = im.db();
-    int modulus = 0;
-    {
-        auto r = c.query("SELECT value FROM kvant_meta WHERE key='partitions'");
-        const auto v = r.rows() ? r.text(0, 0) : std::string_view{};
-        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), modulus);
-        if (ec != std::errc() || end != v.data() + v.size() || modulus < 1 || modulus > 1024)
-            throw storage_error(errc::storage_corrupt, im.where + ": kvant_meta holds partitions '" +
-                                                           std::string(v) + "', not 1..1024");
-    }
+    const int modulus = im.opt.partitions;  // the database's (read when it was opened)
+    if (shards.size() > static_cast<std::size_t>(modulus))
+        throw config_error(errc::config, "distribute: " + std::to_string(shards.size()) + " shards for " +
+                                             std::to_string(modulus) +
+                                             " partitions: a shard would hold none (make the database with "
+                                             "more partitions)");
     const auto links = pg::shard_links(c);
     const std::set<int> local(links[0].partitions.begin(), links[0].partitions.end());
 

@@ -42,7 +42,8 @@ std::string postgres_store::redact(std::string_view conninfo) {
     if (!opts) return "(a connection string libpq cannot parse)";
     std::string out;
     for (auto* o = opts; o->keyword; ++o) {
-        if (!o->val || std::string_view(o->keyword) == "password") continue;
+        // password and sslpassword (the client key's) are never shown
+        if (!o->val || std::string_view(o->keyword).find("password") != std::string_view::npos) continue;
         if (!out.empty()) out += ' ';
         out += o->keyword;
         out += '=';
@@ -163,9 +164,20 @@ postgres_store::postgres_store(std::string_view conninfo, mode m, const postgres
         throw storage_error(errc::storage_corrupt, impl_->where + ": kvant_meta holds schema_version '" +
                                                        version + "', not a version");
     if (v > schema_version)
-        throw storage_error(errc::storage_schema, impl_->where + " has schema version " + std::to_string(v) +
-                                                      "; this libkvant " + version_string() +
-                                                      " reads up to " + std::to_string(schema_version));
+        throw storage_error(
+            errc::storage_schema,
+            impl_->where + " has schema version " + std::to_string(v) + "; this libkvant " +
+                version_string() + " reads up to " +
+                std::to_string(schema_version));  // the partitions are the database's, fixed when it was
+                                                  // made: options() tells them, not what was asked
+    auto pr = c.query("SELECT value FROM kvant_meta WHERE key='partitions'");
+    const std::string parts = pr.rows() ? std::string(pr.text(0, 0)) : std::string();
+    int n = 0;
+    const auto [pend, pec] = std::from_chars(parts.data(), parts.data() + parts.size(), n);
+    if (pec != std::errc() || pend != parts.data() + parts.size() || n < 1 || n > 1024)
+        throw storage_error(errc::storage_corrupt,
+                            impl_->where + ": kvant_meta holds partitions '" + parts + "', not 1..1024");
+    impl_->opt.partitions = n;
 }
 
 postgres_store::~postgres_store() = default;
