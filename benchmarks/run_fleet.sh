@@ -22,7 +22,8 @@
 #   --shard URI   a shard server for the postgres_fdw layout (give two; default: two more databases on the --db
 #                 server itself, which still moves every byte through postgres_fdw and the proxies)
 #   --pg-servers  start three servers of our own with tests/pg/pg_servers.sh (server 1 the coordinator)
-# Environment: RUNS (default 3) runs of each split, the median reported; KEEP=1 keeps the temporary directory
+# Environment: RUNS (default 3) runs of each split, the median reported; FDW=0 leaves out the postgres_fdw
+# layout; KEEP=1 keeps the temporary directory
 # and the databases; THREADS (default 0: every core) is passed to the commands; BUILD names a configured build
 # directory (default build/bench, configured Release when absent).
 set -euo pipefail
@@ -213,6 +214,23 @@ pg_ingest=$(sed -E 's/.*ingest_per_s=([0-9.e+]+).*/\1/' <<<"$pg_gen")
 pg_bytes=$(stored_bytes "$pg")
 read -r pg_split_wall pg_split_kb < <(split_runs pg_split "$pg")
 same_csv pg_split
+
+if [ "${FDW:-1}" = 0 ]; then  # FDW=0: one PostgreSQL server only
+    /usr/bin/python3 - "$readings" "$pg_bytes" "$pg_ingest" "$pg_split_wall" "$pg_split_kb" "$split_wall" "$runs" <<'PY'
+import sys
+n, pgb, pgi, pgw, pgkb, sw, runs = sys.argv[1:]
+n = int(n)
+print()
+print("| PostgreSQL | measured | goal |")
+print("| --- | --- | --- |")
+print(f"| bytes a reading, readings partitions + series (table + indexes + TOAST, after VACUUM) | {int(pgb) / n:.2f} ({int(pgb) / 1e9:.2f} GB) | |")
+print(f"| ingest from a batch through COPY | {float(pgi) / 1e6:.2f} M readings/s | ≥ 0.5 M/s |")
+print(f"| monthly three-zone split from PostgreSQL (whole process, median of {runs}) | {float(pgw):.1f} s, peak {int(pgkb) / 1024:.0f} MB; {float(pgw) / float(sw):.2f}× SQLite's {float(sw):.1f} s | ≤ 2× SQLite |")
+print("the split CSV from PostgreSQL equals SQLite's byte for byte")
+PY
+    echo "  ${pg_gen_cmd[*]}   (generation + ingest: ${pg_gen_wall} s wall)" | sed -E 's#(://[^:/@ ]+):[^@ ]*@#\1:***@#g'
+    exit 0
+fi
 
 # the fdw layout: a coordinator database on the --db server, a shard database on each shard server, reached
 # by the coordinator (and the direct reader) through a byte_proxy each

@@ -41,7 +41,8 @@ for name, summary in commands:
     block = options(name)
     heading = f"### kvant {name}\n"
     if heading not in text:
-        text = text.rstrip("\n") + f"\n\n{heading}\n{summary}\n\n```\n{block}\n```\n"
+        about = run(*name.split(), "--help").split("\n\n")[1].strip()  # the summary, whole
+        text = text.rstrip("\n") + f"\n\n{heading}\n{about}\n\n```\n{block}\n```\n"
         continue
     start = text.index(heading)
     a = text.index("```\n", start) + 4

@@ -410,7 +410,10 @@ const std::vector<command>& commands() {
             {{"distribute",
               "Moves the readings partitions of a PostgreSQL database onto other PostgreSQL servers "
               "(postgres_fdw).",
-              {db_spec("the coordinator").mandatory(), opt::busy_timeout(),
+              {opt::path("db", "DB",
+                         "the coordinator, a PostgreSQL database: postgresql://… or 'host=… dbname=…'")
+                   .mandatory(),
+               opt::busy_timeout(),
                opt::text("shard", "CONNINFO",
                          "a shard server's empty database (repeat for each): partition r goes to shard r mod "
                          "the number of shards")
