@@ -220,14 +220,14 @@ int run_init(const args& a) {
 
 int run_distribute(const args& a) {
     require_postgres(a, "kvant distribute");
-    const auto db_handle = open_db(a, open_mode::open);
-    auto& db = dynamic_cast<postgres_store&>(*db_handle);
     const auto shards = a.all("shard");
     if (shards.empty()) throw config_error(errc::usage, "name at least one --shard (see --help)");
     for (const auto& s : shards)
         if (!names_postgres(s))
             throw config_error(errc::usage,
                                "--shard " + excerpt(s) + ": not a PostgreSQL connection string or URI");
+    const auto db_handle = open_db(a, open_mode::open);
+    auto& db = dynamic_cast<postgres_store&>(*db_handle);
     db.distribute(shards);
     print_schema(a, db);
     return 0;
