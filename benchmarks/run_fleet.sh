@@ -22,7 +22,8 @@
 #   --shard URI   a shard server for the postgres_fdw layout (give two; default: two more databases on the --db
 #                 server itself, which still moves every byte through postgres_fdw and the proxies)
 #   --pg-servers  start three servers of our own with tests/pg/pg_servers.sh (server 1 the coordinator)
-# Environment: RUNS (default 3) runs of each split, the median reported; KEEP=1 keeps the temporary directory
+# Environment: RUNS (default 3) runs of each split, the median reported; FDW=0 leaves out the postgres_fdw
+# layout; KEEP=1 keeps the temporary directory
 # and the databases; THREADS (default 0: every core) is passed to the commands; BUILD names a configured build
 # directory (default build/bench, configured Release when absent).
 set -euo pipefail
@@ -31,6 +32,7 @@ meters=100000
 pg_uri=""
 shards=()
 own_servers=0
+pgdir=""
 while [ $# -gt 0 ]; do
     case $1 in
         --db) pg_uri=$2; shift 2 ;;
@@ -147,14 +149,19 @@ psql=$(command -v psql || ls -d /usr/lib/postgresql/*/bin/psql 2>/dev/null | sor
 [ -x "$psql" ] || { echo "run_fleet: no psql (Debian: postgresql-client)" >&2; exit 1; }
 if [ "$own_servers" = 1 ]; then
     [ -f tests/pg/pg_servers.sh ] || { echo "run_fleet: --pg-servers needs tests/pg/pg_servers.sh" >&2; exit 1; }
-    bash tests/pg/pg_servers.sh start "$work/pg" 3 >/dev/null
-    cleanup_steps+=("bash tests/pg/pg_servers.sh stop '$work/pg' >/dev/null")
-    if [ -f "$work/pg/absent" ]; then
-        echo "run_fleet: --pg-servers: $(cat "$work/pg/absent")" >&2
+    # the servers' directory: its parents must let the postgres user in (pg_servers.sh runs them as postgres
+    # when we are root), so not under the private $work
+    pgdir=$(mktemp -d "${TMPDIR:-/tmp}/kvant-fleet-pg.XXXXXX")
+    chmod 755 "$pgdir"
+    cleanup_steps+=("rm -rf '$pgdir'")
+    bash tests/pg/pg_servers.sh start "$pgdir/pg" 3 >/dev/null
+    cleanup_steps+=("bash tests/pg/pg_servers.sh stop '$pgdir/pg' >/dev/null")
+    if [ -f "$pgdir/pg/absent" ]; then
+        echo "run_fleet: --pg-servers: $(cat "$pgdir/pg/absent")" >&2
         exit 1
     fi
-    pg_uri=$(cat "$work/pg/server1.conninfo")
-    shards=("$(cat "$work/pg/server2.conninfo")" "$(cat "$work/pg/server3.conninfo")")
+    pg_uri=$(cat "$pgdir/pg/server1.conninfo")
+    shards=("$(cat "$pgdir/pg/server2.conninfo")" "$(cat "$pgdir/pg/server3.conninfo")")
 fi
 [ ${#shards[@]} -eq 2 ] || shards=("$pg_uri" "$pg_uri")
 # uri URI [DBNAME [HOST PORT]]: the URI with its database (and host and port) replaced; with DBNAME "-" the
@@ -176,10 +183,10 @@ PY
 case $pg_uri in postgresql://* | postgres://*) ;; *) echo "run_fleet: --db takes a postgresql:// URI" >&2; exit 2 ;; esac
 sql() { "$psql" -X -q -v ON_ERROR_STOP=1 -At -d "$1" -c "$2"; }
 tag=kvant_fleet_$$
-mkdb() {  # mkdb URI NAME: a fresh database NAME on URI's server, dropped at the end; prints its URI
+mkdb() {  # mkdb URI NAME: a fresh database NAME on URI's server, dropped at the end; its URI in $made
     sql "$1" "CREATE DATABASE $2" >/dev/null
     [ "${KEEP:-0}" = 1 ] || cleanup_steps+=("sql '$1' 'DROP DATABASE IF EXISTS $2 WITH (FORCE)' >/dev/null")
-    uri "$1" "$2"
+    made=$(uri "$1" "$2")
 }
 # bytes of the readings partitions and the series table on a database: table + indexes + TOAST, after VACUUM
 stored_bytes() {
@@ -196,7 +203,8 @@ same_csv() {  # same_csv NAME: NAME's split CSV equals SQLite's, byte for byte
     }
 }
 
-pg=$(mkdb "$pg_uri" "${tag}_one")
+mkdb "$pg_uri" "${tag}_one"
+pg=$made
 pg_gen_cmd=("$build/benchmarks/fleet_gen" "$pg" --meters "$meters")
 read -r pg_gen_wall _ < <(measure pg_generate "${pg_gen_cmd[@]}")
 pg_gen=$(cat "$work/pg_generate.out")
@@ -207,12 +215,31 @@ pg_bytes=$(stored_bytes "$pg")
 read -r pg_split_wall pg_split_kb < <(split_runs pg_split "$pg")
 same_csv pg_split
 
+if [ "${FDW:-1}" = 0 ]; then  # FDW=0: one PostgreSQL server only
+    /usr/bin/python3 - "$readings" "$pg_bytes" "$pg_ingest" "$pg_split_wall" "$pg_split_kb" "$split_wall" "$runs" <<'PY'
+import sys
+n, pgb, pgi, pgw, pgkb, sw, runs = sys.argv[1:]
+n = int(n)
+print()
+print("| PostgreSQL | measured | goal |")
+print("| --- | --- | --- |")
+print(f"| bytes a reading, readings partitions + series (table + indexes + TOAST, after VACUUM) | {int(pgb) / n:.2f} ({int(pgb) / 1e9:.2f} GB) | |")
+print(f"| ingest from a batch through COPY | {float(pgi) / 1e6:.2f} M readings/s | ≥ 0.5 M/s |")
+print(f"| monthly three-zone split from PostgreSQL (whole process, median of {runs}) | {float(pgw):.1f} s, peak {int(pgkb) / 1024:.0f} MB; {float(pgw) / float(sw):.2f}× SQLite's {float(sw):.1f} s | ≤ 2× SQLite |")
+print("the split CSV from PostgreSQL equals SQLite's byte for byte")
+PY
+    echo "  ${pg_gen_cmd[*]}   (generation + ingest: ${pg_gen_wall} s wall)" | sed -E 's#(://[^:/@ ]+):[^@ ]*@#\1:***@#g'
+    exit 0
+fi
+
 # the fdw layout: a coordinator database on the --db server, a shard database on each shard server, reached
 # by the coordinator (and the direct reader) through a byte_proxy each
-coord=$(mkdb "$pg_uri" "${tag}_coord")
+mkdb "$pg_uri" "${tag}_coord"
+coord=$made
 proxied=()
 for k in 1 2; do
-    shard=$(mkdb "${shards[k - 1]}" "${tag}_shard$k")
+    mkdb "${shards[k - 1]}" "${tag}_shard$k"
+    shard=$made
     "$build/benchmarks/byte_proxy" "$(uri "$shard" - host)" "$(uri "$shard" - port)" "$work/proxy$k.stats" \
         >"$work/proxy$k.port" &
     cleanup_steps+=("kill $!")
@@ -274,9 +301,14 @@ print("every split CSV (PostgreSQL, coordinator, direct) equals SQLite's byte fo
 PY
 echo "layout (kvant init --db COORDINATOR):"
 sed 's/^/  /' "$work/layout.txt"
-echo "commands (passwords as given; the shards through byte_proxy ports):"
-echo "  ${pg_gen_cmd[*]}   (generation + ingest: ${pg_gen_wall} s wall)"
-echo "  $kvant split --db $pg --schedule three-zone --by month --threads $threads --quiet --out SPLIT.csv   (x $runs)"
-echo "  ${fdw_gen_cmd[*]}   (${fdw_gen_wall} s wall)"
-echo "  $kvant split --db $coord ... --shard-reads coordinator   (x $runs)"
-echo "  $kvant split --db $coord ... --shard-reads direct   (x $runs)"
+echo "commands (passwords shown as ***; the shards through byte_proxy ports):"
+{
+    echo "  ${pg_gen_cmd[*]}   (generation + ingest: ${pg_gen_wall} s wall)"
+    echo "  $kvant split --db $pg --schedule three-zone --by month --threads $threads --quiet --out SPLIT.csv   (x $runs)"
+    echo "  ${fdw_gen_cmd[*]}   (${fdw_gen_wall} s wall)"
+    echo "  $kvant split --db $coord ... --shard-reads coordinator   (x $runs)"
+    echo "  $kvant split --db $coord ... --shard-reads direct   (x $runs)"
+} | sed -E 's#(://[^:/@ ]+):[^@ ]*@#\1:***@#g'
+if [ -n "$pgdir" ]; then
+    echo "servers: tests/pg/pg_servers.sh ($(sed -E 's/.*(PostgreSQL [0-9.]+).*/\1/' <<<"$(sql "$pg_uri" "SELECT version()")"), fsync $(sql "$pg_uri" "SHOW fsync"), shared_buffers $(sql "$pg_uri" "SHOW shared_buffers"))"
+fi

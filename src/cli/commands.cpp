@@ -100,8 +100,8 @@ int run_import(const args& a) {
     const std::string db_name = a.get("db").value();
     // A failed import changes nothing, and that includes not creating a new database: into a database that
     // does not exist yet, the files go into a temporary database beside it, put in place only once the import
-    // committed (import_csv_files_into_new_database). A PostgreSQL database is created (its schema) in the
-    // same way: the schema and the files commit together or not at all.
+    // committed (import_csv_files_into_new_database). A PostgreSQL database gets its schema when it has none
+    // (committed on its own, an empty schema staying after a failed import); the files are one transaction.
     import_report report;
     if (db_is_postgres(a)) {
         const auto db_handle = open_db(a, open_mode::create);
@@ -220,14 +220,14 @@ int run_init(const args& a) {
 
 int run_distribute(const args& a) {
     require_postgres(a, "kvant distribute");
-    const auto db_handle = open_db(a, open_mode::open);
-    auto& db = dynamic_cast<postgres_store&>(*db_handle);
     const auto shards = a.all("shard");
     if (shards.empty()) throw config_error(errc::usage, "name at least one --shard (see --help)");
     for (const auto& s : shards)
         if (!names_postgres(s))
             throw config_error(errc::usage,
                                "--shard " + excerpt(s) + ": not a PostgreSQL connection string or URI");
+    const auto db_handle = open_db(a, open_mode::open);
+    auto& db = dynamic_cast<postgres_store&>(*db_handle);
     db.distribute(shards);
     print_schema(a, db);
     return 0;
@@ -310,8 +310,7 @@ const std::vector<command>& commands() {
               ""},
              run_demo},
             {{"import",
-              "Imports CSV files into a SQLite database in one transaction: on any error nothing is "
-              "imported.",
+              "Imports CSV files into a database in one transaction: on any error nothing is imported.",
               import_spec_options(),
               "Files are imported in reference order (organizations, abonents, accounts, points, models, "
               "meters,\n"
@@ -319,8 +318,7 @@ const std::vector<command>& commands() {
               "whatever the order given. docs/csv.md describes every format."},
              run_import},
             {{"export",
-              "Exports a SQLite database as CSV: every table into a folder, or one table to a file or "
-              "stdout.",
+              "Exports a database as CSV: every table into a folder, or one table to a file or stdout.",
               {db_spec().mandatory(), opt::busy_timeout(),
                opt::choice("table", "NAME", table_kind_text, "one table"),
                opt::path("out", "PATH", "a folder (all tables) or a file (one table; '-' or absent: stdout)"),
@@ -412,7 +410,10 @@ const std::vector<command>& commands() {
             {{"distribute",
               "Moves the readings partitions of a PostgreSQL database onto other PostgreSQL servers "
               "(postgres_fdw).",
-              {db_spec("the coordinator").mandatory(), opt::busy_timeout(),
+              {opt::path("db", "DB",
+                         "the coordinator, a PostgreSQL database: postgresql://… or 'host=… dbname=…'")
+                   .mandatory(),
+               opt::busy_timeout(),
                opt::text("shard", "CONNINFO",
                          "a shard server's empty database (repeat for each): partition r goes to shard r mod "
                          "the number of shards")
