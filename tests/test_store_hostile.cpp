@@ -104,8 +104,8 @@ void terminate_others(const std::string& conninfo) {
 // libkvant on PostgreSQL: parameters go as text, and libpq sends a text parameter up to its first NUL, so
 // "m1\0x" is looked up as "m1": find<meter> returns meter m1 and has_meter says yes (the readings are then
 // refused only by accident of a later query, or land on m1).
-TEMPLATE_TEST_CASE("hostile: a serial with a NUL byte is not another meter's serial", "[store_hostile][finding]",
-                   memory_backend, sqlite_backend, postgres_backend) {
+TEMPLATE_TEST_CASE("hostile: a serial with a NUL byte is not another meter's serial",
+                   "[store_hostile][finding]", memory_backend, sqlite_backend, postgres_backend) {
     KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     populate(b.s, {"m1"});
@@ -128,8 +128,8 @@ TEMPLATE_TEST_CASE("hostile: a serial with a NUL byte is not another meter's ser
 // Input: an anomaly resolved with the note "checked\0on site" (and by "admin\0x"). Contract: the history
 // keeps who and why (store.hpp: resolve_anomaly adds an entry with the note); a store never alters text
 // silently (store.cpp refuse_invalid_text: refuse what it could not give back as written). memory_store gives
-// back the 15 bytes, SQLite 17 (the NUL read back as U+FFFD). libkvant on PostgreSQL: the text parameter is cut at the NUL: the note reads back
-// "checked", by "admin", no error.
+// back the 15 bytes, SQLite 17 (the NUL read back as U+FFFD). libkvant on PostgreSQL: the text parameter is
+// cut at the NUL: the note reads back "checked", by "admin", no error.
 TEMPLATE_TEST_CASE("hostile: a note with a NUL byte is kept whole or refused, never cut",
                    "[store_hostile][finding]", memory_backend, sqlite_backend, postgres_backend) {
     KVANT_BACKEND_OR_SKIP(TestType);
@@ -181,8 +181,8 @@ TEMPLATE_TEST_CASE("hostile: reading with a key that is not UTF-8 finds nothing"
 // the read is harmless, both organisations are committed. libkvant on PostgreSQL: the read's error aborts the
 // server transaction (reads run outside any savepoint), the next put fails with "current transaction is
 // aborted, commands ignored until end of transaction block" (25P02): the caller's whole transaction is lost.
-TEMPLATE_TEST_CASE("hostile: a failed read inside a transaction does not poison it", "[store_hostile][finding]",
-                   memory_backend, sqlite_backend, postgres_backend) {
+TEMPLATE_TEST_CASE("hostile: a failed read inside a transaction does not poison it",
+                   "[store_hostile][finding]", memory_backend, sqlite_backend, postgres_backend) {
     KVANT_BACKEND_OR_SKIP(TestType);
     TestType b;
     organization o;
@@ -209,8 +209,8 @@ TEMPLATE_TEST_CASE("hostile: a failed read inside a transaction does not poison 
     CHECK(b.s.template find<organization>("o2").has_value());
 }
 
-// Input: resolve_anomaly with the note "bad \xff byte". Contract (store.hpp): stored text always reads back as
-// valid UTF-8 (invalid bytes as U+FFFD); an API caller's invalid text is refused with validation_error
+// Input: resolve_anomaly with the note "bad \xff byte". Contract (store.hpp): stored text always reads back
+// as valid UTF-8 (invalid bytes as U+FFFD); an API caller's invalid text is refused with validation_error
 // (invalid_text) where the store checks it. SQLite stores it and reads back U+FFFD. libkvant on PostgreSQL:
 // storage_error (SQLSTATE 22021, errc::storage, not a validation error) from the server.
 TEMPLATE_TEST_CASE("hostile: a note that is not UTF-8 is repaired or refused as invalid text",
@@ -312,8 +312,9 @@ TEST_CASE("hostile: out-of-range options are refused naming the field", "[store_
 
 namespace {
 /// One scenario of readings: an organisation key with quotes, backslashes, $1 and ;DROP TABLE (serials allow
-/// only Latin letters, digits and -_./); serials in byte order that no collation keeps; a batch with conflicts across months under keep and replace; duplicates inside one
-/// batch; scans of everything, of two meters, of one channel. Returns everything observed as text.
+/// only Latin letters, digits and -_./); serials in byte order that no collation keeps; a batch with
+/// conflicts across months under keep and replace; duplicates inside one batch; scans of everything, of two
+/// meters, of one channel. Returns everything observed as text.
 std::string readings_scenario(store& s) {
     const std::vector<std::string> serials{"Z9", "a-b", "a.b/c", "_1", "x_DROP", "NULL", "B2", "a", "A", "9"};
     populate(s, serials, "o'\";DROP TABLE readings;--$1\\");
@@ -353,13 +354,14 @@ std::string readings_scenario(store& s) {
     q.from = to_unix(at("2021-02-01T00:00:00Z"));
     q.to = to_unix(at("2021-03-01T00:00:00Z"));
     out << "february\n" << dump(s, q);
-    for (const auto& v : s.last_values("a-b")) out << "last " << v.ch.code() << ' ' << v.time << ' ' << v.value << '\n';
+    for (const auto& v : s.last_values("a-b"))
+        out << "last " << v.ch.code() << ' ' << v.time << ' ' << v.value << '\n';
     return out.str();
 }
 }  // namespace
 
-TEMPLATE_TEST_CASE("hostile: readings with hostile keys give memory_store's answers",
-                   "[store_hostile]", sqlite_backend, postgres_backend, postgres_fdw_backend) {
+TEMPLATE_TEST_CASE("hostile: readings with hostile keys give memory_store's answers", "[store_hostile]",
+                   sqlite_backend, postgres_backend, postgres_fdw_backend) {
     KVANT_BACKEND_OR_SKIP(TestType);
     memory_backend m;
     const auto expected = readings_scenario(m.s);
@@ -400,10 +402,10 @@ TEMPLATE_TEST_CASE("hostile: a key twice in one batch gives memory_store's answe
 }
 
 // Input: 600 meters (more than the cursor's batch of 256, so that the cursor reads ahead on a connection of
-// its own) whose serials sort differently bytewise and by a linguistic collation ("m-…", "M-…", "_-…"). Contract:
-// series come ordered by meter serial (bytewise), then channel code. Guard.
-TEMPLATE_TEST_CASE("hostile: a scan over more meters than a cursor batch keeps byte order",
-                   "[store_hostile]", sqlite_backend, postgres_backend, postgres_fdw_backend) {
+// its own) whose serials sort differently bytewise and by a linguistic collation ("m-…", "M-…", "_-…").
+// Contract: series come ordered by meter serial (bytewise), then channel code. Guard.
+TEMPLATE_TEST_CASE("hostile: a scan over more meters than a cursor batch keeps byte order", "[store_hostile]",
+                   sqlite_backend, postgres_backend, postgres_fdw_backend) {
     KVANT_BACKEND_OR_SKIP(TestType);
     const auto run = [](store& s) {
         std::vector<std::string> serials;
@@ -483,9 +485,9 @@ TEMPLATE_TEST_CASE("hostile: an inner rollback undoes only the inner work", "[st
 }
 
 // Input: the store's connection ended by pg_terminate_backend from another session, (a) between calls, (b)
-// inside a transaction after a write. Contract (postgres_store.hpp): a lost connection is storage_io; the next
-// call reconnects; a transaction open at the loss is gone and says so. Guard: at most one call fails, nothing
-// of the lost transaction is committed, the store works afterwards.
+// inside a transaction after a write. Contract (postgres_store.hpp): a lost connection is storage_io; the
+// next call reconnects; a transaction open at the loss is gone and says so. Guard: at most one call fails,
+// nothing of the lost transaction is committed, the store works afterwards.
 TEST_CASE("hostile: a connection ended by the server", "[store_hostile]") {
     KVANT_BACKEND_OR_SKIP(postgres_backend);
     postgres_backend b;
@@ -519,8 +521,8 @@ TEST_CASE("hostile: a connection ended by the server", "[store_hostile]") {
 }
 
 // Input: store 1 holds a transaction that wrote meter m1's readings; store 2 (lock_timeout 300 ms) writes
-// m1 too. Contract: a lock wait past lock_timeout is storage_busy (retryable, nothing changed); store 2's next
-// call works (no transaction left aborted). Guard.
+// m1 too. Contract: a lock wait past lock_timeout is storage_busy (retryable, nothing changed); store 2's
+// next call works (no transaction left aborted). Guard.
 TEST_CASE("hostile: a writer queued past lock_timeout is busy and can go on", "[store_hostile]") {
     KVANT_BACKEND_OR_SKIP(postgres_backend);
     postgres_backend b;
