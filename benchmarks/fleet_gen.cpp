@@ -1,11 +1,16 @@
-// Generates a fleet straight into a SQLite store: N electricity meters (one organisation in Moscow, one
+// Generates a fleet straight into a store (open_store: a SQLite file, or a PostgreSQL database named by a
+// connection string or URI): N electricity meters (one organisation in Moscow, one
 // account and metering point a meter, 100 a building) with half-hourly cumulative readings of active energy
 // import for one year, as ../shared/bench/gen_readings.py shapes them (Wh steps, more by day and in the
 // evening peak), deterministic for a seed. Meter k's readings are written in batches of `--batch` meters,
 // each batch one put_readings call inside one transaction for the whole fleet, so the figure printed is the
 // store's ingest from a batch.
 //
-// usage: fleet_gen DB --meters N [--year Y] [--batch B] [--seed S]
+// PostgreSQL: --partitions P sets the readings partitions of a new database, and each --shard CONNINFO names
+// a shard server's empty database: the readings are then distributed over them (postgres_store::distribute)
+// before anything is written, so that the whole ingest goes through the coordinator.
+//
+// usage: fleet_gen DB --meters N [--year Y] [--batch B] [--seed S] [--partitions P] [--shard CONNINFO]...
 // prints: meters=… faults=… readings=… generate_s=… ingest_s=… ingest_per_s=…
 #include <chrono>
 #include <cmath>
@@ -13,8 +18,10 @@
 #include <iostream>
 #include <string>
 
+#include <vector>
 #include "kvant/core/calendar.hpp"
-#include "kvant/store/sqlite_store.hpp"
+
+#include "kvant/store/open_store.hpp"
 
 using namespace kvant;
 
@@ -32,17 +39,24 @@ struct rng {
 };
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
     if (argc < 2) {
-        std::cerr << "usage: fleet_gen DB --meters N [--year Y] [--batch B] [--seed S]\n";
+        std::cerr << "usage: fleet_gen DB --meters N [--year Y] [--batch B] [--seed S] [--partitions P] "
+                     "[--shard CONNINFO]...\n";
         return 2;
     }
     const std::string db_file = argv[1];
     long meters = 1000, year = 2025, batch_meters = 200;
     std::uint64_t seed = 1;
+    store_options options;
+    std::vector<std::string> shards;
     for (int i = 2; i + 1 < argc; i += 2) {
         const long v = std::atol(argv[i + 1]);
-        if (!std::strcmp(argv[i], "--meters"))
+        if (!std::strcmp(argv[i], "--shard"))
+            shards.emplace_back(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--partitions"))
+            options.postgres.partitions = static_cast<int>(v);
+        else if (!std::strcmp(argv[i], "--meters"))
             meters = v;
         else if (!std::strcmp(argv[i], "--year"))
             year = v;
@@ -60,7 +74,13 @@ int main(int argc, char** argv) {
         return 2;
     }
     using clock = std::chrono::steady_clock;
-    sqlite_store s(db_file, sqlite_store::mode::create);
+    if (!shards.empty() && !names_postgres(db_file)) {
+        std::cerr << "fleet_gen: --shard needs a PostgreSQL database\n";
+        return 2;
+    }
+    const auto opened = open_store(db_file, open_mode::create, options);
+    store& s = *opened;
+    if (!shards.empty()) dynamic_cast<postgres_store&>(s).distribute(shards);
     transaction tx(s);
     organization o;
     o.id = "org";
@@ -131,4 +151,7 @@ int main(int argc, char** argv) {
               << " generate_s=" << generate_s << " ingest_s=" << ingest_s
               << " ingest_per_s=" << static_cast<double>(total) / ingest_s << "\n";
     return 0;
+} catch (const std::exception& e) {
+    std::cerr << "fleet_gen: " << e.what() << "\n";
+    return 1;
 }

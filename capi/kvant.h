@@ -90,13 +90,15 @@ KVANT_C_API void kvant_string_free(char* s);
 
 typedef struct kvant_store kvant_store;
 
-/* How kvant_store_open opens a SQLite database. */
+/* How kvant_store_open opens a database. */
 #define KVANT_OPEN_CREATE 0     /**< open, creating the file and its schema when absent */
 #define KVANT_OPEN_READ_WRITE 1 /**< open an existing database for writing (KVANT_E_STORAGE when absent) */
 #define KVANT_OPEN_READ_ONLY 2  /**< open an existing database for reading only */
 
-/** Opens a SQLite database at `path` (UTF-8) with a KVANT_OPEN_* mode. On success *out is a store the caller
- *  frees with kvant_store_free. A database of an older schema is migrated when opened for writing.
+/** Opens a SQLite database at `path` (UTF-8) with a KVANT_OPEN_* mode; a PostgreSQL connection string or URI
+ *  (`postgresql://user@host:5432/db`, `host=… dbname=…`) opens that PostgreSQL database instead (its schema
+ *  created by KVANT_OPEN_CREATE). On success *out is a store the caller frees with kvant_store_free. A
+ *  database of an older schema is migrated when opened for writing.
  *  Thread-safe: each call opens a connection of its own. */
 KVANT_C_API int kvant_store_open(kvant_store** out, const char* path, int mode);
 /** A new, empty store in memory (gone when freed). The caller frees it with kvant_store_free. Thread-safe. */

@@ -3,10 +3,9 @@
 // land on the shard; a scan through the coordinator and one reading the shards directly give the same chunks;
 // a shard out of reach is a clear storage_io.
 //
-// The servers: three databases of one PostgreSQL server stand in for three servers (a coordinator and two
-// shards; postgres_fdw reaches them over loopback as it would other hosts). The server is named by
-// KVANT_TEST_POSTGRES (a connection string of a superuser, e.g. postgresql://kvant@127.0.0.1:55432/postgres);
-// without it every test here is skipped, saying so.
+// The servers are the tests' own (store_backends.hpp, tests/README.md): a coordinator database on server 1
+// and a shard database on each of servers 2 and 3. Where the server binaries are absent every test here is
+// skipped, saying so.
 #include <libpq-fe.h>
 
 #include <catch2/catch.hpp>
@@ -19,6 +18,7 @@
 
 #include "kvant/store/memory_store.hpp"
 #include "kvant/store/postgres_store.hpp"
+#include "store_backends.hpp"
 #include "support.hpp"
 
 using namespace kvant;
@@ -26,45 +26,18 @@ using namespace kvant::test;
 
 namespace {
 
-const char* admin_conninfo() {
-    const char* e = std::getenv("KVANT_TEST_POSTGRES");
-    return e && *e ? e : nullptr;
+/// Why the tests' PostgreSQL servers cannot run here (empty when they can).
+std::string servers_absent() {
+    return test_pg_servers().absent;
 }
 
-void admin_exec(const std::string& sql) {
-    PGconn* c = PQconnectdb(admin_conninfo());
-    REQUIRE(PQstatus(c) == CONNECTION_OK);
-    PGresult* r = PQexec(c, sql.c_str());
-    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    const std::string msg = PQresultErrorMessage(r);
-    PQclear(r);
-    PQfinish(c);
-    INFO(sql << ": " << msg);
-    REQUIRE(ok);
-}
-
-/// The connection string of a database on the test server (its URI with the database replaced).
-std::string database_conninfo(const std::string& db) {
-    return std::string(admin_conninfo()) +
-           (std::string(admin_conninfo()).find('?') == std::string::npos ? "?" : "&") + "dbname=" + db;
-}
-
-/// Three new databases (coordinator, shard 1, shard 2), dropped at the end.
+/// A coordinator database on test server 1 and a shard database on each of servers 2 and 3, dropped at the
+/// end.
 struct three_servers {
-    std::string tag = "readings_t" + std::to_string(std::random_device{}() % 1000000);
-    std::string names[3] = {tag + "_c", tag + "_s1", tag + "_s2"};
-    three_servers() {
-        for (auto& n : names) admin_exec("CREATE DATABASE " + n);
-    }
-    ~three_servers() {
-        for (auto& n : names) {
-            PGconn* c = PQconnectdb(admin_conninfo());
-            PQclear(PQexec(c, ("DROP DATABASE IF EXISTS " + n + " WITH (FORCE)").c_str()));
-            PQfinish(c);
-        }
-    }
-    std::string coordinator() const { return database_conninfo(names[0]); }
-    std::string shard(int i) const { return database_conninfo(names[i]); }
+    pg_database dbs[3] = {pg_database{1, "rc"}, pg_database{2, "rs"}, pg_database{3, "rs"}};
+    std::string names[3] = {dbs[0].name, dbs[1].name, dbs[2].name};
+    std::string coordinator() const { return dbs[0].conninfo; }
+    std::string shard(int i) const { return dbs[i].conninfo; }
 };
 
 const channel A = channel::main(resource::electricity);
@@ -154,8 +127,8 @@ constexpr std::int64_t jan31 = 1'706'659'200;
 }  // namespace
 
 TEST_CASE("postgres readings: a batch reads back as memory_store has it, merges as it does") {
-    if (!admin_conninfo()) {
-        WARN("KVANT_TEST_POSTGRES is not set: PostgreSQL readings not tested");
+    if (const auto why = servers_absent(); !why.empty()) {
+        WARN("SKIPPED: " << why);
         return;
     }
     three_servers dbs;
@@ -230,8 +203,8 @@ TEST_CASE("postgres readings: a batch reads back as memory_store has it, merges 
 }
 
 TEST_CASE("postgres readings: a corrupt block is storage_corrupt naming meter, channel and month") {
-    if (!admin_conninfo()) {
-        WARN("KVANT_TEST_POSTGRES is not set: PostgreSQL readings not tested");
+    if (const auto why = servers_absent(); !why.empty()) {
+        WARN("SKIPPED: " << why);
         return;
     }
     three_servers dbs;
@@ -259,8 +232,8 @@ TEST_CASE("postgres readings: a corrupt block is storage_corrupt naming meter, c
 TEST_CASE(
     "postgres distribution: rows move to the shards, writes land there, direct reads equal the "
     "coordinator's") {
-    if (!admin_conninfo()) {
-        WARN("KVANT_TEST_POSTGRES is not set: PostgreSQL distribution not tested");
+    if (const auto why = servers_absent(); !why.empty()) {
+        WARN("SKIPPED: " << why);
         return;
     }
     three_servers dbs;
@@ -368,8 +341,8 @@ TEST_CASE(
 }
 
 TEST_CASE("postgres readings: two writers of the same blocks queue, neither fails nor loses a value") {
-    if (!admin_conninfo()) {
-        WARN("KVANT_TEST_POSTGRES is not set: PostgreSQL readings not tested");
+    if (const auto why = servers_absent(); !why.empty()) {
+        WARN("SKIPPED: " << why);
         return;
     }
     three_servers dbs;
@@ -418,8 +391,8 @@ TEST_CASE("postgres readings: two writers of the same blocks queue, neither fail
 
 TEST_CASE(
     "postgres readings: more meters than a cursor batch, read ahead or inside a transaction, in order") {
-    if (!admin_conninfo()) {
-        WARN("KVANT_TEST_POSTGRES is not set: PostgreSQL readings not tested");
+    if (const auto why = servers_absent(); !why.empty()) {
+        WARN("SKIPPED: " << why);
         return;
     }
     three_servers dbs;
@@ -445,4 +418,39 @@ TEST_CASE(
         CHECK(seen == expected);
     }
     CHECK(read_all(pg, {}) == expected);
+}
+
+TEST_CASE("postgres distribution: a shard whose table holds rows is refused, the layout stays as it was") {
+    if (const auto why = servers_absent(); !why.empty()) {
+        WARN("SKIPPED: " << why);
+        return;
+    }
+    three_servers dbs;
+    postgres_store pg(dbs.coordinator(), postgres_store::mode::create, postgres_options{.partitions = 2});
+    populate(pg, 4);
+    pg.put_readings(half_hourly(4, jan31, 5, 6));
+    {
+        PGconn* c = PQconnectdb(dbs.shard(2).c_str());
+        PGresult* r =
+            PQexec(c,
+                   "CREATE TABLE readings_p1(meter bigint, channel bigint, month integer, first_time "
+                   "bigint, last_time bigint, count integer, data bytea);INSERT INTO readings_p1 "
+                   "VALUES(1,1,1,1,1,1,'\\x00')");
+        REQUIRE(PQresultStatus(r) == PGRES_COMMAND_OK);
+        PQclear(r);
+        PQfinish(c);
+    }
+    try {
+        pg.distribute({dbs.shard(1), dbs.shard(2)});
+        FAIL("no error");
+    } catch (const storage_error& e) {
+        CHECK(e.code() == errc::storage_conflict);
+        CHECK_THAT(std::string(e.what()), Catch::Contains(dbs.names[2]) && Catch::Contains("readings_p1"));
+    }
+    const auto l = pg.layout();
+    REQUIRE(l.size() == 1);
+    CHECK(l[0].server == "local");
+    CHECK(l[0].partitions == std::vector<int>{0, 1});
+    CHECK(pg.reading_count() == 4 * 2 * 5);
+    CHECK_THROWS_AS(pg.distribute({}), config_error);
 }

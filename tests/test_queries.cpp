@@ -5,13 +5,20 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
 #include <filesystem>
+#include <memory>
 #include <random>
+#include <set>
+#include <thread>
 
 #include "store_backends.hpp"
 #include "support.hpp"
 
 #include "kvant/store/memory_store.hpp"
+#include "kvant/store/postgres_store.hpp"
 #include "kvant/store/scoped_store.hpp"
 #include "kvant/store/sqlite_store.hpp"
 
@@ -372,6 +379,129 @@ TEMPLATE_TEST_CASE("the change log records puts, erases, readings and anomalies 
     CHECK(of_uk[0].key == "5000001");
 }
 
+/// Another store on the backend's database (its own connection), for writers and readers beside b.s.
+std::unique_ptr<store> another(sqlite_backend& b) {
+    return std::make_unique<sqlite_store>(b.file, sqlite_store::mode::open);
+}
+template <class B>
+std::unique_ptr<store> another(B& b) {
+    return std::make_unique<postgres_store>(b.db.conninfo, postgres_store::mode::open);
+}
+organization org(const std::string& id) {
+    organization o;
+    o.id = id;
+    o.name = "org " + id;
+    return o;
+}
+std::vector<std::string> keys_of(const std::vector<change>& v) {
+    std::vector<std::string> out;
+    for (const auto& c : v) out.push_back(c.key);
+    return out;
+}
+
+// PostgreSQL hands out an identity column's numbers in insert order, not commit order: a record numbered
+// before another may become visible after it, and a reader that continues after the last seq it saw would
+// never see it. The records are numbered at commit, under a lock (postgres_store.cpp).
+TEMPLATE_TEST_CASE(
+    "the change log: a reader continuing after the last seq it saw misses no other writer's record",
+    "[queries]", postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
+    TestType b;
+    const auto w2 = another(b);
+    const auto reader = another(b);
+    {
+        transaction t1(b.s);
+        b.s.put(org("A"));  // written first, committed last
+        w2->put(org("B"));
+        const auto seen = reader->changes({});
+        REQUIRE(keys_of(seen) == std::vector<std::string>{"B"});
+        t1.commit();
+        change_query next;
+        next.after = seen.back().seq;
+        CHECK(keys_of(reader->changes(next)) == std::vector<std::string>{"A"});
+    }
+    // savepoints: the records of a rolled back one go, also once read inside the transaction
+    const auto last = reader->changes({}).back().seq;
+    change_query after_last;
+    after_last.after = last;
+    {
+        transaction t(b.s);
+        b.s.put(org("X"));
+        {
+            transaction inner(b.s);
+            b.s.put(org("Y"));
+        }
+        {
+            transaction inner(b.s);
+            b.s.put(org("Z"));
+            inner.commit();
+        }
+        {
+            transaction inner(b.s);
+            b.s.put(org("W"));
+            CHECK(keys_of(b.s.changes(after_last)) == std::vector<std::string>{"X", "Z", "W"});
+        }
+        CHECK(reader->changes(after_last).empty());  // nothing committed yet
+        b.s.put(org("V"));
+        t.commit();
+    }
+    CHECK(keys_of(reader->changes(after_last)) == std::vector<std::string>{"X", "Z", "V"});
+    CHECK_FALSE(reader->template find<organization>("W"));
+    // a transaction rolled back leaves no record
+    const auto before = reader->changes({}).back().seq;
+    {
+        transaction t(b.s);
+        b.s.put(org("Q"));
+    }
+    after_last.after = before;
+    CHECK(reader->changes(after_last).empty());
+}
+
+TEMPLATE_TEST_CASE("the change log: a reader polling during concurrent writers sees every record once",
+                   "[queries]", sqlite_backend, postgres_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
+    TestType b;
+    constexpr int writers = 3, transactions = 120;
+    std::atomic<int> done{0};
+    std::vector<std::exception_ptr> failed(writers);
+    std::vector<std::unique_ptr<store>> stores;
+    for (int w = 0; w < writers; ++w) stores.push_back(another(b));
+    std::vector<std::thread> threads;
+    for (int w = 0; w < writers; ++w)
+        threads.emplace_back([&, w] {
+            try {
+                for (int i = 0; i < transactions; ++i) {
+                    transaction t(*stores[w]);
+                    for (int k = 0; k <= i % 3; ++k)
+                        stores[w]->put(
+                            org(std::to_string(w) + "-" + std::to_string(i) + "-" + std::to_string(k)));
+                    t.commit();
+                }
+            } catch (...) {
+                failed[w] = std::current_exception();
+            }
+            ++done;
+        });
+    std::multiset<std::string> seen;
+    change_query q;
+    q.limit = 25;
+    for (bool last = false; !last;) {
+        last = done == writers;  // one more pass after every writer has finished
+        for (auto page = b.s.changes(q); !page.empty(); page = b.s.changes(q)) {
+            for (const auto& c : page) seen.insert(c.key);
+            q.after = page.back().seq;
+        }
+    }
+    for (auto& t : threads) t.join();
+    for (const auto& f : failed) CHECK_FALSE(f);
+    const std::size_t expected = writers * (transactions / 3) * (1 + 2 + 3);
+    CHECK(seen.size() == expected);
+    CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == expected);  // each once
+    change_query all;
+    all.limit = 100000;
+    CHECK(b.s.changes(all).size() == expected);
+}
+
 TEMPLATE_TEST_CASE("anomalies: filtered and paged, detection times kept, resolution history read back",
                    "[queries]", memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
     KVANT_BACKEND_OR_SKIP(TestType);
@@ -562,6 +692,53 @@ TEMPLATE_TEST_CASE("a tenant scope refuses writes that would land in another org
     CHECK_THROWS_WITH(dnt.erase(entity_kind::meter_model, "merc-uk"),
                       Catch::Contains("a scoped store cannot erase them"));
     CHECK(b.s.template find<meter_model>("merc-uk"));
+}
+
+// SQLite and memory_store order keys byte by byte (code point order for UTF-8); a PostgreSQL database
+// created with a linguistic collation would put "alpha" before "Zeta" and "Ель" before "Ёлка" unless the
+// store asks for byte order (COLLATE "C").
+TEST_CASE("PostgreSQL: keys are listed in byte order whatever collation the database was created with",
+          "[queries][postgres]") {
+    KVANT_BACKEND_OR_SKIP(postgres_backend);
+    struct icu_database {
+        std::string name = "kvt_icu_" + std::to_string(::getpid());
+        bool made = false;
+        icu_database() {
+            try {
+                pg_exec(pg_uri(1), "CREATE DATABASE " + name +
+                                       " TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C' LOCALE_PROVIDER icu "
+                                       "ICU_LOCALE 'en-US'");
+                made = true;
+            } catch (const std::exception& e) {
+                WARN("SKIPPED: no ICU collation on the test server: " << e.what());
+            }
+        }
+        ~icu_database() {
+            if (made) pg_exec(pg_uri(1), "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
+    } db;
+    if (!db.made) return;
+    // the database itself sorts linguistically: the test would pass without the store's byte order otherwise
+    REQUIRE(pg_exec(pg_uri(1, db.name), "SELECT ('Zeta' < 'alpha')::text") == "false");
+    postgres_store s(pg_uri(1, db.name));
+    const std::vector<std::string> ids{"alpha", "Zeta", "Ель", "Ёлка", "a-b", "ab", "B"};
+    for (const auto& id : ids) {
+        s.put(org(id));
+        abonent a;
+        a.id = "ab " + id;
+        a.organization = "alpha";
+        a.name = id;
+        s.put(a);
+    }
+    std::vector<std::string> bytes = ids;
+    std::sort(bytes.begin(), bytes.end());  // std::string compares bytes (as unsigned char)
+    std::vector<std::string> listed;
+    for (const auto& o : s.all<organization>()) listed.push_back(o.id);
+    CHECK(listed == bytes);
+    CHECK(listed == std::vector<std::string>{"B", "Zeta", "a-b", "ab", "alpha", "Ёлка", "Ель"});
+    std::vector<std::string> in_org;
+    for (const auto& a : s.all_in<abonent>("alpha")) in_org.push_back(a.name);
+    CHECK(in_org == bytes);
 }
 
 TEST_CASE("a version 3 database is migrated to 4 on a writing open and refused read-only",

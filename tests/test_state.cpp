@@ -559,3 +559,47 @@ TEMPLATE_TEST_CASE("a meter with relay changes or sessions is history: erase ref
     CHECK(b.s.erase(entity_kind::meter, "98980020").size() == 1);
     CHECK_FALSE(b.s.template find<meter>("98980020"));
 }
+
+// ---- batches: the conflict policy row by row in batch order, and the link summaries of a batch
+
+TEMPLATE_TEST_CASE("relay changes and sessions: a key written twice in one batch meets the batch's own row",
+                   "[state][store][batch]", memory_backend, sqlite_backend, postgres_backend,
+                   postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
+    TestType b;
+    populate(b.s);
+    const auto off = relay("15002", "2020-08-10T10:00:00Z", relay_position::off, relay_reason::command, "оп",
+                           "\"долг\", {1}");
+    auto on = off;
+    on.position = relay_position::on;
+    const std::vector<relay_change> changes{off, off, on};
+    CHECK_THROWS_WITH(b.s.put_relay_changes(changes),
+                      "[kvant.storage.302] relay change of meter 15002 at 2020-08-10T10:00:00Z is stored "
+                      "already with other values");
+    CHECK(b.s.relay_history("", ever_from, ever_to).empty());
+    auto st = b.s.put_relay_changes(changes, on_conflict::replace);
+    CHECK((st.inserted == 1 && st.unchanged == 1 && st.replaced == 1 && st.kept == 0));
+    CHECK(b.s.relay_history("", ever_from, ever_to) == std::vector<relay_change>{on});
+
+    // sessions: a batch that first fails, then replaces its own earlier row; the summary follows the last
+    const auto ok = session("98970001", "2020-08-21T06:00:00Z", "2020-08-21T06:00:35Z");
+    auto timed_out = ok;
+    timed_out.result = session_result::timeout;
+    const auto later =
+        session("98970001", "2020-08-21T07:00:00Z", "2020-08-21T07:00:20Z", session_result::no_answer);
+    const std::vector<comm_session> sessions{ok, later, timed_out};
+    st = b.s.put_sessions(sessions, on_conflict::keep);
+    CHECK((st.inserted == 2 && st.unchanged == 0 && st.replaced == 0 && st.kept == 1));
+    auto links = b.s.link_summaries("98970001");
+    REQUIRE(links.size() == 1);
+    CHECK(links[0].last == later);
+    CHECK(links[0].last_ok == ok);
+    // replacing the one successful session by its failure leaves no successful one
+    st = b.s.put_sessions(std::span(&timed_out, 1), on_conflict::replace);
+    CHECK(st.replaced == 1);
+    links = b.s.link_summaries();
+    REQUIRE(links.size() == 1);
+    CHECK(links[0].last == later);
+    CHECK_FALSE(links[0].last_ok);
+    CHECK(b.s.sessions("", ever_from, ever_to) == std::vector<comm_session>{timed_out, later});
+}

@@ -1579,3 +1579,98 @@ TEST_CASE("SQLite: a schema-3 database gets the entry log on a writing open, a b
                       Catch::Contains("[kvant.storage.306] stored entry_log row '1': column 'doc'"));
     remove_db(file);
 }
+
+// ---- batches of events: the conflict policy row by row in batch order (postgres_store applies it in memory
+// over one read of the stored rows; the others row by row), large batches and texts special in SQL arrays
+
+TEMPLATE_TEST_CASE("events: a key written twice in one batch meets what the batch's earlier rows left",
+                   "[store][batch]", memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
+    TestType b;
+    populate(b.s);
+    const meter_event a{"9000106", at("2020-08-03T10:02:00Z"), 5, event_kind::tamper, 4, "a"};
+    auto other = a;
+    other.message = "b";
+    const std::vector<meter_event> batch{a, a, other};
+    // fail: the third row differs from the first, which the batch stored; nothing is written
+    CHECK_THROWS_WITH(
+        b.s.put_events(batch),
+        "[kvant.storage.302] event 5 of meter 9000106 at 2020-08-03T10:02:00Z is stored already "
+        "with other values");
+    CHECK(b.s.events("", ever_from, ever_to).empty());
+    // keep: inserted, then unchanged, then kept; the first value stays
+    auto st = b.s.put_events(batch, on_conflict::keep);
+    CHECK((st.inserted == 1 && st.unchanged == 1 && st.kept == 1 && st.replaced == 0));
+    CHECK(b.s.events("", ever_from, ever_to) == std::vector<meter_event>{a});
+    // a stored key met by b, a, b under replace: each differs from the row before it, three replaced
+    const std::vector<meter_event> flip{other, a, other};
+    st = b.s.put_events(flip, on_conflict::replace);
+    CHECK((st.inserted == 0 && st.unchanged == 0 && st.replaced == 3 && st.kept == 0));
+    CHECK(b.s.events("", ever_from, ever_to) == std::vector<meter_event>{other});
+    // and under keep against the stored b: a kept, b unchanged, a kept
+    const std::vector<meter_event> back{a, other, a};
+    st = b.s.put_events(back, on_conflict::keep);
+    CHECK((st.inserted == 0 && st.unchanged == 1 && st.replaced == 0 && st.kept == 2));
+    CHECK(b.s.events("", ever_from, ever_to) == std::vector<meter_event>{other});
+}
+
+TEMPLATE_TEST_CASE("events: texts that are special in SQL and array literals read back as written",
+                   "[store][batch]", memory_backend, sqlite_backend, postgres_backend, postgres_fdw_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
+    TestType b;
+    populate(b.s);
+    const std::vector<std::string> texts{"",     "NULL", "null", "a,b",      "{x,y}", "\"q\"", "back\\slash",
+                                         " sp ", "'",    "долг", "\\\"{}\\", "(1,2)", "}"};
+    std::vector<meter_event> ev;
+    for (std::size_t i = 0; i < texts.size(); ++i)
+        ev.push_back({"9000106", at("2020-08-03T10:02:00Z"), static_cast<int>(i), event_kind::other,
+                      i % 2 ? std::optional<int>(static_cast<int>(i)) : std::nullopt, texts[i]});
+    CHECK(b.s.put_events(ev).inserted == texts.size());
+    CHECK(b.s.events("9000106", ever_from, ever_to) == ev);  // ordered by time, then code: as written
+    CHECK(b.s.put_events(ev).unchanged == texts.size());
+}
+
+TEMPLATE_TEST_CASE("events: a batch of 120,001 rows over 3 meters is written and counted exactly",
+                   "[store][batch]", memory_backend, sqlite_backend, postgres_backend) {
+    KVANT_BACKEND_OR_SKIP(TestType);
+    TestType b;
+    populate(b.s);
+    for (const char* serial : {"m-2", "m-3"}) {
+        meter m;
+        m.serial = serial;
+        b.s.put(m);
+    }
+    const char* meters[] = {"9000106", "m-2", "m-3"};
+    std::vector<meter_event> ev;
+    for (int i = 0; i < 120'000; ++i)
+        ev.push_back({meters[i % 3], from_unix(1'600'000'000 + (i / 3) * 60), i % 2, event_kind::other,
+                      std::nullopt, "n" + std::to_string(i)});
+    ev.push_back(ev[7]);  // a repeat, 119,993 rows after its first
+    auto st = b.s.put_events(ev);
+    CHECK((st.inserted == 120'000 && st.unchanged == 1));
+    CHECK(b.s.events("", ever_from, ever_to).size() == 120'000);
+    CHECK(b.s.events("m-3", ever_from, ever_to).size() == 40'000);
+    // the same again changes nothing; one row changed near the end is the one replaced
+    ev.back().message = "changed";
+    st = b.s.put_events(ev, on_conflict::replace);
+    CHECK((st.inserted == 0 && st.unchanged == 120'000 && st.replaced == 1));
+    const auto m2 = b.s.events("m-2", from_unix(1'600'000'000 + 2 * 60), from_unix(1'600'000'000 + 3 * 60));
+    REQUIRE(m2.size() == 1);
+    CHECK(m2[0].message == "changed");
+}
+
+TEST_CASE("PostgreSQL: a write to a read-only store is storage_io, as SQLite's is, and changes nothing",
+          "[store][batch]") {
+    KVANT_BACKEND_OR_SKIP(postgres_backend);
+    postgres_backend b;
+    populate(b.s);
+    postgres_store ro(b.db.conninfo, postgres_store::mode::read_only);
+    const meter_event e{"9000106", at("2020-08-03T10:02:00Z"), 5, event_kind::tamper, 4, "a"};
+    CHECK(code_of([&] { ro.put_events(std::span(&e, 1)); }) == errc::storage_io);
+    const auto off = comm_session{"9000106",         at("2020-08-21T06:00:00Z"), at("2020-08-21T06:00:35Z"),
+                                  link_channel::gsm, session_result::ok,         ""};
+    CHECK(code_of([&] { ro.put_sessions(std::span(&off, 1)); }) == errc::storage_io);
+    // the store goes on reading (the failed write's transaction was rolled back)
+    CHECK(ro.events("", ever_from, ever_to).empty());
+    CHECK(ro.link_summaries().empty());
+}

@@ -9,7 +9,7 @@
 #include "kvant/io/csv.hpp"
 #include "kvant/io/entity_json.hpp"
 #include "kvant/store/memory_store.hpp"
-#include "kvant/store/sqlite_store.hpp"
+#include "kvant/store/open_store.hpp"
 
 using namespace kvant;
 using namespace kvant::capi;
@@ -36,16 +36,16 @@ int kvant_store_open(kvant_store** out, const char* path, int mode) {
         need(out, "kvant_store_open", "out");
         *out = nullptr;
         need(path, "kvant_store_open", "path");
-        sqlite_store::mode m{};
+        open_mode m{};
         switch (mode) {
             case KVANT_OPEN_CREATE:
-                m = sqlite_store::mode::create;
+                m = open_mode::create;
                 break;
             case KVANT_OPEN_READ_WRITE:
-                m = sqlite_store::mode::open;
+                m = open_mode::open;
                 break;
             case KVANT_OPEN_READ_ONLY:
-                m = sqlite_store::mode::read_only;
+                m = open_mode::read_only;
                 break;
             default:
                 invalid("kvant_store_open", ("mode " + std::to_string(mode) +
@@ -53,7 +53,13 @@ int kvant_store_open(kvant_store** out, const char* path, int mode) {
                                                 .c_str());
         }
         auto s = std::make_unique<kvant_store>();
-        s->db = std::make_unique<sqlite_store>(std::filesystem::u8path(path), m);
+        // a PostgreSQL connection string or URI opens a postgres_store; anything else is a SQLite file
+        s->db = names_postgres(path)
+                    ? open_store(path, m)
+                    : std::make_unique<sqlite_store>(std::filesystem::u8path(path),
+                                                     m == open_mode::create ? sqlite_store::mode::create
+                                                     : m == open_mode::open ? sqlite_store::mode::open
+                                                                            : sqlite_store::mode::read_only);
         *out = s.release();
         return KVANT_OK;
     });

@@ -62,6 +62,7 @@
 #include "kvant/series/series.hpp"
 #include "kvant/store/memory_store.hpp"
 #include "kvant/store/meter_stream.hpp"
+#include "kvant/store/open_store.hpp"
 #include "kvant/store/queries.hpp"
 #include "kvant/store/scoped_store.hpp"
 #include "kvant/store/sqlite_store.hpp"

@@ -143,7 +143,8 @@ nlohmann::json analytics_json(const analytics_report& r, const analytics_options
 }
 
 int run_analytics(const args& a) {
-    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+    const auto db_handle = open_db(a, open_mode::read_only);
+    store& db = *db_handle;
     const fleet f = load_fleet(db);
     analytics_options o;
     o.organization = a.get("organization").value_or("");
@@ -160,7 +161,8 @@ int run_analytics(const args& a) {
 }
 
 int run_map(const args& a) {
-    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+    const auto db_handle = open_db(a, open_mode::read_only);
+    store& db = *db_handle;
     const fleet f = load_fleet(db);
     const instant now = at_option(a);
     map_options o;
@@ -252,7 +254,7 @@ void write_analytics(std::ostream& os, const analytics_report& r, const analytic
 }
 
 std::vector<command> analytics_commands() {
-    const option_spec db = opt::path("db", "FILE", "the SQLite database").mandatory();
+    const option_spec db = db_spec().mandatory();
     const option_spec out = opt::path("out", "FILE", "where to write ('-': stdout)").defaults_to("-");
     return {
         {{"analytics",

@@ -59,10 +59,12 @@ int run_anomalies_detect(const args& a) {
     o.run.threads = threads_option(a);
     std::vector<anomaly> found;
     {
-        const sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+        const auto db_handle = open_db(a, open_mode::read_only);
+        const store& db = *db_handle;
         found = detect_anomalies(db, o);
     }
-    sqlite_store db = open_store(a, sqlite_store::mode::open);
+    const auto db_handle = open_db(a, open_mode::open);
+    store& db = *db_handle;
     const auto st = db.put_anomalies(found);
     std::cout << "found " << found.size() << " anomalies: " << st.inserted << " new, " << st.replaced
               << " refreshed, " << st.unchanged << " unchanged; " << db.anomalies(anomaly_status::open).size()
@@ -71,7 +73,8 @@ int run_anomalies_detect(const args& a) {
 }
 
 int run_anomalies_list(const args& a) {
-    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+    const auto db_handle = open_db(a, open_mode::read_only);
+    store& db = *db_handle;
     anomaly_query q;
     if (a.get("status")) q.status = a.choice("status", anomaly_status_text);
     if (a.get("type")) q.type = a.choice("type", anomaly_type_text);
@@ -89,7 +92,8 @@ int run_anomalies_list(const args& a) {
 }
 
 int run_anomalies_resolve(const args& a) {
-    sqlite_store db = open_store(a, sqlite_store::mode::open);
+    const auto db_handle = open_db(a, open_mode::open);
+    store& db = *db_handle;
     const std::string key = a.require("key");
     if (!db.resolve_anomaly(key, at_option(a), a.require("by"), a.get("note").value_or("")))
         throw storage_error(errc::not_found, "no anomaly with key " + excerpt(key));
@@ -98,7 +102,8 @@ int run_anomalies_resolve(const args& a) {
 }
 
 int run_anomalies_reopen(const args& a) {
-    sqlite_store db = open_store(a, sqlite_store::mode::open);
+    const auto db_handle = open_db(a, open_mode::open);
+    store& db = *db_handle;
     const std::string key = a.require("key");
     if (!db.reopen_anomaly(key, at_option(a), a.require("by"), a.get("note").value_or("")))
         throw storage_error(errc::not_found, "no anomaly with key " + excerpt(key));
@@ -107,7 +112,8 @@ int run_anomalies_reopen(const args& a) {
 }
 
 int run_anomalies_history(const args& a) {
-    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+    const auto db_handle = open_db(a, open_mode::read_only);
+    store& db = *db_handle;
     const std::string key = a.require("key");
     bool known = false;
     for (const auto& x : db.anomalies())
@@ -130,7 +136,7 @@ int run_anomalies_history(const args& a) {
 }
 
 std::vector<command> anomaly_commands() {
-    const option_spec db = opt::path("db", "FILE", "the SQLite database").mandatory();
+    const option_spec db = db_spec().mandatory();
     const option_spec busy = opt::busy_timeout();
     const option_spec at = at_spec();
     const option_spec rule = rule_spec();

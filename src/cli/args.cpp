@@ -88,7 +88,8 @@ option_spec operand(std::string placeholder, std::string help) {
 
 option_spec busy_timeout() {
     return integer("busy-timeout", "MS", 0, 3'600'000,
-                   "how long to wait for a database that another process is writing, in milliseconds")
+                   "how long to wait for a database that another process is writing, in milliseconds "
+                   "(PostgreSQL: the lock timeout)")
         .defaults_to("5000");
 }
 

@@ -86,7 +86,8 @@ option_spec choice(std::string name, std::string placeholder, const enum_text<E,
 }
 /// The command's one optional argument that is not an option (a FILE, or '-' for stdin): args::operand.
 option_spec operand(std::string placeholder, std::string help);
-/// --busy-timeout MS: how long a command waits for a database another process writes (0..3600000, 5000).
+/// --busy-timeout MS: how long a command waits for a database another process writes (0..3600000, 5000):
+/// SQLite's busy timeout, PostgreSQL's lock_timeout.
 option_spec busy_timeout();
 }  // namespace opt
 

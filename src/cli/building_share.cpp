@@ -14,7 +14,8 @@
 namespace kvant::cli {
 
 int run_building_share(const args& a) {
-    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+    const auto db_handle = open_db(a, open_mode::read_only);
+    store& db = *db_handle;
     const fleet f = load_fleet(db);
     const std::string building = a.require("building");
     const resource res = a.choice("resource", resource_text);
@@ -84,7 +85,7 @@ command building_share_command() {
              "The building share (ОДН) of one month by formula 12 of ПП 354: (building meters − "
              "non-residential −\n"
              "flats billed by normative − flats with meters) × flat area / total area.",
-             {opt::path("db", "FILE", "the SQLite database").mandatory(), opt::busy_timeout(),
+             {db_spec().mandatory(), opt::busy_timeout(),
               opt::text("building", "KEY", "the building (accounts' building field)").mandatory(),
               opt::choice("resource", "NAME", resource_text, "the resource").defaults_to("electricity"),
               opt::month("month", "the month").mandatory(),

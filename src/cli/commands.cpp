@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "kvant/kvant.hpp"
 
@@ -55,6 +56,37 @@ void print_report(const import_report& r, std::ostream& out) {
         std::cerr << "(" << r.warning_count - r.warnings.size() << " more warnings not shown)\n";
 }
 
+/// "DB: schema version N, M values", and for PostgreSQL which server holds which readings partitions.
+void print_schema(const args& a, const store& db) {
+    if (const auto* pg = dynamic_cast<const postgres_store*>(&db)) {
+        const auto servers = pg->layout();
+        std::size_t partitions = 0;
+        std::ostringstream lines;
+        for (const auto& s : servers) {
+            partitions += s.partitions.size();
+            lines << "  " << s.server << " (" << s.where << "): partitions";
+            for (const int p : s.partitions) lines << ' ' << p;
+            lines << "\n";
+        }
+        const auto values = db.reading_count();
+        std::cout << pg->where() << ": schema version " << postgres_store::schema_version << ", "
+                  << partitions << " readings partitions on " << servers.size() << " server"
+                  << (servers.size() == 1 ? "" : "s") << ", " << values << " values\n"
+                  << lines.str();
+        return;
+    }
+    const auto values = db.reading_count();
+    std::cout << a.require("db") << ": schema version " << sqlite_store::schema_version << ", " << values
+              << " values\n";
+}
+
+void require_postgres(const args& a, std::string_view what) {
+    if (!db_is_postgres(a))
+        throw config_error(errc::usage, std::string(what) +
+                                            " needs a PostgreSQL database (postgresql://… or "
+                                            "'host=… dbname=…'), not a SQLite file");
+}
+
 int run_import(const args& a) {
     std::vector<std::pair<table_kind, std::filesystem::path>> files;
     for (const auto& [opt, kind] : table_options)
@@ -65,15 +97,23 @@ int run_import(const args& a) {
     // a readings file of millions of rows: the rows read and the rate, on a terminal (stderr)
     progress shown("rows", 0, quiet_option(a));
     options.progress = [&](const import_progress& p) { shown.update(static_cast<std::size_t>(p.rows)); };
-    const std::filesystem::path db_file = a.get("db").value();
+    const std::string db_name = a.get("db").value();
     // A failed import changes nothing, and that includes not creating a new database: into a database that
     // does not exist yet, the files go into a temporary database beside it, put in place only once the import
-    // committed (import_csv_files_into_new_database).
+    // committed (import_csv_files_into_new_database). A PostgreSQL database gets its schema when it has none
+    // (committed on its own, an empty schema staying after a failed import); the files are one transaction.
     import_report report;
-    if (!std::filesystem::exists(db_file)) {
+    if (db_is_postgres(a)) {
+        const auto db_handle = open_db(a, open_mode::create);
+        db_handle->set_validation_policy(options.policy);
+        report = import_csv_files(*db_handle, files, options);
+    } else if (a.integer("partitions")) {
+        throw config_error(errc::usage, "--partitions applies to a PostgreSQL database only");
+    } else if (const std::filesystem::path db_file = db_name; !std::filesystem::exists(db_file)) {
         report = import_csv_files_into_new_database(db_file, files, options);
     } else {
-        sqlite_store db = open_store(a, sqlite_store::mode::open);
+        const auto db_handle = open_db(a, open_mode::open);
+        store& db = *db_handle;
         db.set_validation_policy(options.policy);
         report = import_csv_files(db, files, options);
     }
@@ -88,7 +128,8 @@ int run_export(const args& a) {
     if (!table && !out) throw config_error(errc::usage, "give --out DIR for all tables, or --table NAME");
     export_options eo;
     eo.layout = choice(a, "layout", csv_layout_text);
-    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+    const auto db_handle = open_db(a, open_mode::read_only);
+    store& db = *db_handle;
     if (!table) {
         std::filesystem::create_directories(*out);
         for (const auto& [opt, kind] : table_options) {
@@ -109,15 +150,18 @@ int run_export(const args& a) {
 }
 
 int run_validate(const args& a) {
-    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+    const auto db_handle = open_db(a, open_mode::read_only);
+    store& db = *db_handle;
     const validation_policy policy = a.choice("policy", validation_policy_text);
     std::size_t count = 0, errors = 0;
-    // the database as a whole first: what it finds could make the reads below fail
-    for (const auto& i : db.check()) {
-        std::cout << i.to_string() << "\n";
-        ++count;
-        errors += i.level == severity::error;
-    }
+    // the database as a whole first: what it finds could make the reads below fail (SQLite's check; a
+    // PostgreSQL server keeps its own tables whole, and its entities and readings are checked below)
+    if (const auto* file = dynamic_cast<const sqlite_store*>(&db))
+        for (const auto& i : file->check()) {
+            std::cout << i.to_string() << "\n";
+            ++count;
+            errors += i.level == severity::error;
+        }
     issues found;
     auto add = [&](issues more) { found.insert(found.end(), more.begin(), more.end()); };
     std::size_t meters = 0, readings_checked = 0;
@@ -161,10 +205,31 @@ int run_validate(const args& a) {
 }
 
 int run_migrate(const args& a) {
-    // opening for writing migrates a database of schema 1 or 2 to the current one, in one transaction
-    sqlite_store db = open_store(a, sqlite_store::mode::open);
-    std::cout << a.require("db") << ": schema version " << sqlite_store::schema_version << ", "
-              << db.reading_count() << " values\n";
+    // opening for writing migrates a database of an earlier schema to the current one, in one transaction
+    // (PostgreSQL: schema version 1 is the first, nothing to migrate yet)
+    const auto db_handle = open_db(a, open_mode::open);
+    print_schema(a, *db_handle);
+    return 0;
+}
+
+int run_init(const args& a) {
+    const auto db_handle = open_db(a, open_mode::create);
+    print_schema(a, *db_handle);
+    return 0;
+}
+
+int run_distribute(const args& a) {
+    require_postgres(a, "kvant distribute");
+    const auto shards = a.all("shard");
+    if (shards.empty()) throw config_error(errc::usage, "name at least one --shard (see --help)");
+    for (const auto& s : shards)
+        if (!names_postgres(s))
+            throw config_error(errc::usage,
+                               "--shard " + excerpt(s) + ": not a PostgreSQL connection string or URI");
+    const auto db_handle = open_db(a, open_mode::open);
+    auto& db = dynamic_cast<postgres_store&>(*db_handle);
+    db.distribute(shards);
+    print_schema(a, db);
     return 0;
 }
 
@@ -175,8 +240,9 @@ int run_version(const args&) {
 
 std::vector<option_spec> import_spec_options() {
     return {
-        opt::path("db", "FILE", "the SQLite database (created when absent)").mandatory(),
+        db_spec("the database (created when absent)").mandatory(),
         opt::busy_timeout(),
+        partitions_spec(),
         opt::path("organizations", "FILE", "organizations CSV"),
         opt::path("abonents", "FILE", "abonents CSV"),
         opt::path("accounts", "FILE", "personal accounts CSV"),
@@ -234,7 +300,7 @@ const std::vector<command>& commands() {
               "Builds a SQLite database from the bundled sample data (the demo partnership of the seeds: 18 "
               "abonents, "
               "55 meters)\nand prints what the abonent bot and the organisation summary show.",
-              {opt::path("db", "FILE", "where to write the database (replaced if present)")
+              {opt::path("db", "FILE", "where to write the SQLite database (replaced if present)")
                    .defaults_to("kvant-demo.db"),
                opt::busy_timeout(),
                opt::path("data", "DIR", "the sample data folder (default: found beside the program)"),
@@ -244,8 +310,7 @@ const std::vector<command>& commands() {
               ""},
              run_demo},
             {{"import",
-              "Imports CSV files into a SQLite database in one transaction: on any error nothing is "
-              "imported.",
+              "Imports CSV files into a database in one transaction: on any error nothing is imported.",
               import_spec_options(),
               "Files are imported in reference order (organizations, abonents, accounts, points, models, "
               "meters,\n"
@@ -253,9 +318,8 @@ const std::vector<command>& commands() {
               "whatever the order given. docs/csv.md describes every format."},
              run_import},
             {{"export",
-              "Exports a SQLite database as CSV: every table into a folder, or one table to a file or "
-              "stdout.",
-              {opt::path("db", "FILE", "the SQLite database").mandatory(), opt::busy_timeout(),
+              "Exports a database as CSV: every table into a folder, or one table to a file or stdout.",
+              {db_spec().mandatory(), opt::busy_timeout(),
                opt::choice("table", "NAME", table_kind_text, "one table"),
                opt::path("out", "PATH", "a folder (all tables) or a file (one table; '-' or absent: stdout)"),
                opt::choice("layout", "LAYOUT", csv_layout_text,
@@ -321,11 +385,10 @@ const std::vector<command>& commands() {
               "naming it and the date."},
              run_cost},
             {{"validate",
-              "Checks every entity and reading of a SQLite database and lists the issues found.\nExit code 1 "
-              "when "
-              "any issue is an error, 0 when there are only warnings.",
-              {opt::path("db", "FILE", "the SQLite database").mandatory(), opt::busy_timeout(),
-               policy_spec()},
+              "Checks every entity and reading of a database (a SQLite file also as a whole: integrity, "
+              "schema, blocks)\nand lists the issues found. Exit code 1 when any issue is an error, 0 when "
+              "there are only warnings.",
+              {db_spec().mandatory(), opt::busy_timeout(), policy_spec()},
               "The rules real data is known to break (identifier check digits, passport dates out of order) "
               "are "
               "warnings\nunder --policy lenient and errors under strict (docs/validation.md)."},
@@ -334,9 +397,31 @@ const std::vector<command>& commands() {
               "Migrates a database written by an earlier release (schema 1, 2 or 3) to the current schema, "
               "in "
               "one transaction; a current one is left as it is.",
-              {opt::path("db", "FILE", "the SQLite database").mandatory(), opt::busy_timeout()},
+              {db_spec().mandatory(), opt::busy_timeout()},
               "Commands that only read refuse an old database until it is migrated (docs/storage.md)."},
              run_migrate},
+            {{"init",
+              "Creates an empty database (SQLite file or PostgreSQL schema), or opens an existing one, and "
+              "prints its schema.",
+              {db_spec().mandatory(), opt::busy_timeout(), partitions_spec()},
+              "A PostgreSQL database must be empty of other tables or hold a kvant schema; --partitions is "
+              "fixed when\nthe schema is created (docs/storage.md). An existing database is left as it is."},
+             run_init},
+            {{"distribute",
+              "Moves the readings partitions of a PostgreSQL database onto other PostgreSQL servers "
+              "(postgres_fdw).",
+              {opt::path("db", "DB",
+                         "the coordinator, a PostgreSQL database: postgresql://… or 'host=… dbname=…'")
+                   .mandatory(),
+               opt::busy_timeout(),
+               opt::text("shard", "CONNINFO",
+                         "a shard server's empty database (repeat for each): partition r goes to shard r mod "
+                         "the number of shards")
+                   .mandatory()
+                   .repeated()},
+              "One transaction on the coordinator; entities and everything but readings stay there. Needs "
+              "the rights to\ncreate extensions and foreign servers. docs/scale.md describes the layout."},
+             run_distribute},
             {{"version", "Prints the library version.", {}, ""}, run_version},
         };
         std::vector<command> checks{verification_command()};

@@ -53,21 +53,20 @@ meter_state state_in(const store& db, const fleet_states& s, const fleet& f, con
 }
 
 int run_current(const args& a) {
-    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+    const auto db_handle = open_db(a, open_mode::read_only);
+    store& db = *db_handle;
     const fleet f = load_fleet(db);
     const instant now = at_option(a);
     const bool russian = a.get("lang").value_or("ru") == "ru";
     std::vector<const meter*> meters;
     if (const auto serial = a.get("meter")) {
         const meter* m = f.find_meter(*serial);
-        if (!m)
-            throw config_error(errc::config, "no meter " + excerpt(*serial) + " in " + db.file().string());
+        if (!m) throw config_error(errc::config, "no meter " + excerpt(*serial) + " in " + db_name(a));
         meters.push_back(m);
     } else if (const auto number = a.get("account")) {
         const account* acc = f.find_account(*number);
         if (!acc)
-            throw config_error(errc::config,
-                               "no personal account " + excerpt(*number) + " in " + db.file().string());
+            throw config_error(errc::config, "no personal account " + excerpt(*number) + " in " + db_name(a));
         meters = f.meters_of(*acc);
     } else {
         throw config_error(errc::usage, "give --meter SERIAL or --account NUMBER");
@@ -118,8 +117,7 @@ command current_command() {
              "The current readings of a meter or of a personal account's meters with each meter's state (the "
              "bot's\n«Текущие показания», 000 §3.2.3): Отключен, Не на контроле, or the map legend's link "
              "bucket.",
-             {opt::path("db", "FILE", "the SQLite database").mandatory(), opt::busy_timeout(),
-              opt::text("meter", "SERIAL", "one meter"),
+             {db_spec().mandatory(), opt::busy_timeout(), opt::text("meter", "SERIAL", "one meter"),
               opt::text("account", "NUMBER", "a personal account's meters"), at_spec(),
               opt::one_of("lang", "LANG", {"ru", "en"}, "the language of the labels").defaults_to("ru")},
              "One line a meter: its state, since when the relay is off (reason, by whom: note), the last "

@@ -121,7 +121,8 @@ int run_decode(const args& a) {
     // with --db, frames of known meters get their readings and events
     std::optional<meter_directory> directory;
     if (a.get("db")) {
-        const sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+        const auto db_handle = open_db(a, open_mode::read_only);
+        const store& db = *db_handle;
         directory.emplace(db);  // the meters and their zones are copied: the database closes here
     }
     const meter* pinned = nullptr;  // --meter: the meter of the frames that carry no address
@@ -205,7 +206,8 @@ int run_ingest(const args& a) {
     o.source_name = source;
     // every line is read before the database is touched: a line that is not hex stops here
     const auto frames = frames_of(a, text, source);
-    sqlite_store db = open_store(a, sqlite_store::mode::open);
+    const auto db_handle = open_db(a, open_mode::open);
+    store& db = *db_handle;
     const ingest_result r = ingest_frames(db, builtin_decoders(), frames, o);
     std::cout << "frames " << r.frames << ": " << r.decoded << " decoded, " << r.rejected.size()
               << " rejected, " << r.unmatched.size() << " unmatched\n"
@@ -235,17 +237,14 @@ int run_ingest(const args& a) {
 
 std::vector<command> decode_commands() {
     auto decode_opts = decoder_options();
-    decode_opts.push_back(opt::path("db", "FILE",
-                                    "a SQLite database: frames of its meters (by address) get readings and "
-                                    "events"));
+    decode_opts.push_back(db_spec("a database whose meters' frames (by address) get readings and events"));
     decode_opts.push_back(opt::busy_timeout());
     decode_opts.push_back(opt::time("at",
                                     "when the frames were received (frames without their own time); "
                                     "default now"));
     decode_opts.push_back(opt::operand("FILE", "the frames (hex, one a line); '-' or absent: stdin"));
     auto ingest_opts = decoder_options();
-    ingest_opts.insert(ingest_opts.begin(),
-                       opt::path("db", "FILE", "the SQLite database with the meters' addresses").mandatory());
+    ingest_opts.insert(ingest_opts.begin(), db_spec("the database with the meters' addresses").mandatory());
     ingest_opts.push_back(opt::busy_timeout());
     ingest_opts.push_back(
         opt::time("at", "when the frames were received (frames without their own time); default now"));

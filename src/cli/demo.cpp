@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "inputs.hpp"
 #include "kvant/algorithms/collection.hpp"
 #include "kvant/algorithms/consumption.hpp"
 #include "kvant/algorithms/link_status.hpp"
@@ -191,6 +192,7 @@ void heading(std::ostream& out, const char* text) {
 int run_demo(const args& a) {
     const bool russian = a.get("lang").value() == "ru";  // ru or en: checked when parsed
     const labels& L = russian ? ru : en;
+    require_sqlite(a, "kvant demo");  // it replaces the file: never a connection string taken for a path
     const std::filesystem::path dir = find_data(a);
     const std::filesystem::path file = a.get("db").value();  // default kvant-demo.db
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);

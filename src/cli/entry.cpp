@@ -19,7 +19,8 @@ int run_enter(const args& a) {
     const language lang = a.choice("lang", language_text, std::optional<language>{language::ru});
     const entry_confirmation confirm = a.choice("confirm", entry_confirmation_text,
                                                 std::optional<entry_confirmation>{entry_confirmation::none});
-    sqlite_store db = open_store(a, sqlite_store::mode::open);
+    const auto db_handle = open_db(a, open_mode::open);
+    store& db = *db_handle;
     const fleet f = load_fleet(db);
     const meter* m = f.find_meter(serial);
     if (!m) throw validation_error(errc::unknown_reference, "unknown meter " + excerpt(serial));
@@ -78,7 +79,7 @@ int run_enter(const args& a) {
 
 command entry_command() {
     std::vector<option_spec> options{
-        opt::path("db", "FILE", "the SQLite database").mandatory(),
+        db_spec().mandatory(),
         opt::busy_timeout(),
         opt::text("meter", "SERIAL", "the meter's serial number").mandatory(),
         at_spec(),

@@ -15,8 +15,9 @@ std::vector<option_spec> input_options() {
                 "meters", "FILE",
                 "meters CSV with at least serial; zone, register_digits, transformer_ratio, tariff_registers "
                 "used"),
-            opt::path("db", "FILE", "a SQLite database instead of CSV files"),
+            db_spec("a database instead of CSV files"),
             opt::busy_timeout(),
+            shard_reads_spec(),
             opt::offset("assume-offset", "UTC offset for timestamps written without one"),
             opt::choice("resource", "NAME", resource_text, "only meters of this resource"),
             threads_spec(),
@@ -33,8 +34,59 @@ option_spec quiet_spec() {
     return opt::flag("quiet", "no progress line on stderr (shown only when stderr is a terminal)");
 }
 
-sqlite_store open_store(const args& a, sqlite_store::mode m) {
-    return sqlite_store(a.require("db"), m, std::chrono::milliseconds(a.integer("busy-timeout").value()));
+option_spec db_spec(std::string what) {
+    return opt::path(
+        "db", "DB",
+        std::move(what) + ": a SQLite file, or a PostgreSQL database as postgresql://… or 'host=… dbname=…'");
+}
+
+option_spec shard_reads_spec() {
+    return opt::one_of("shard-reads", "HOW", {"direct", "coordinator"},
+                       "PostgreSQL with distributed readings: read each server's partitions directly and in "
+                       "parallel, or everything through the coordinator")
+        .defaults_to("direct");
+}
+
+option_spec partitions_spec() {
+    return opt::integer(
+        "partitions", "N", 1, 1024,
+        "PostgreSQL: hash partitions of the readings table, when the schema is created (default "
+        "16)");
+}
+
+std::string db_name(const args& a) {
+    const std::string where = a.require("db");
+    return names_postgres(where) ? postgres_store::redact(where) : where;
+}
+
+bool db_is_postgres(const args& a) {
+    const auto db = a.get("db");
+    return db && names_postgres(*db);
+}
+
+std::unique_ptr<store> open_db(const args& a, open_mode m) {
+    const std::string where = a.require("db");
+    store_options o;
+    if (a.declares("busy-timeout")) {
+        o.busy_timeout = std::chrono::milliseconds(a.integer("busy-timeout").value());
+        o.postgres.lock_timeout = o.busy_timeout;
+    }
+    if (a.declares("shard-reads")) o.postgres.direct_shard_reads = a.get("shard-reads").value() == "direct";
+    if (a.declares("partitions"))
+        if (const auto n = a.integer("partitions")) {
+            if (!names_postgres(where))
+                throw config_error(errc::usage, "--partitions applies to a PostgreSQL database only");
+            o.postgres.partitions = static_cast<int>(*n);  // 1..1024: checked when parsed
+        }
+    return kvant::open_store(where, m, o);
+}
+
+void require_sqlite(const args& a, std::string_view what) {
+    if (db_is_postgres(a))
+        throw config_error(
+            errc::usage, std::string(what) +
+                             " works on a SQLite file only; --db names a PostgreSQL database (" + db_name(a) +
+                             ")");
 }
 
 unsigned threads_option(const args& a) {
@@ -70,8 +122,7 @@ meter_inputs::meter_inputs(const args& a, std::int64_t from, std::int64_t to)
         reading.finish();
         return;
     }
-    db_ = std::make_unique<sqlite_store>(a.require("db"), sqlite_store::mode::read_only,
-                                         std::chrono::milliseconds(a.integer("busy-timeout").value()));
+    db_ = open_db(a, open_mode::read_only);
     source_ = store_source(*db_, so);
 }
 

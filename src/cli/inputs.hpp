@@ -1,5 +1,5 @@
 // The kvant tool's computing commands read meters and readings from CSV files (--readings, --meters) or from
-// a SQLite database (--db); this is that shared part.
+// a database (--db: a SQLite file or a PostgreSQL connection string); this is that shared part.
 #pragma once
 
 #include <fstream>
@@ -17,12 +17,28 @@
 
 namespace kvant::cli {
 
-/// The options every computing command takes: --readings/--meters or --db, --busy-timeout, --assume-offset,
-/// --resource, --threads, --quiet.
+/// The options every computing command takes: --readings/--meters or --db, --busy-timeout, --shard-reads,
+/// --assume-offset, --resource, --threads, --quiet.
 std::vector<option_spec> input_options();
-/// Opens the database --db names, waiting --busy-timeout milliseconds for another writer (the one place the
-/// tool opens a store).
-sqlite_store open_store(const args& a, sqlite_store::mode m);
+/// --db: a SQLite file or a PostgreSQL database (postgresql://… or 'host=… dbname=…'); `what` starts the
+/// help.
+option_spec db_spec(std::string what = "the database");
+/// --shard-reads direct|coordinator: how a PostgreSQL database whose readings are distributed is read
+/// (postgres_options::direct_shard_reads).
+option_spec shard_reads_spec();
+/// --partitions N (1..1024): the PostgreSQL readings partitions of a database created by the command.
+option_spec partitions_spec();
+/// Opens the database --db names (the one place the tool opens a store): a PostgreSQL database for a
+/// connection string or URI, a SQLite file otherwise. --busy-timeout is SQLite's busy timeout and
+/// PostgreSQL's lock_timeout; --shard-reads and --partitions apply where the command declares them.
+std::unique_ptr<store> open_db(const args& a, open_mode m);
+/// The database --db names, as messages name it (a PostgreSQL password left out).
+std::string db_name(const args& a);
+/// Whether --db names a PostgreSQL database.
+bool db_is_postgres(const args& a);
+/// A usage error for a command (or part of one, `what`) that only works on a SQLite file, when --db names a
+/// PostgreSQL database.
+void require_sqlite(const args& a, std::string_view what);
 /// --threads N (0..256, default 0: one per core) and --quiet, declared by every long command.
 option_spec threads_spec();
 option_spec quiet_spec();
@@ -48,7 +64,7 @@ class meter_inputs {
     run_options run();
 
   private:
-    std::unique_ptr<sqlite_store> db_;
+    std::unique_ptr<store> db_;
     std::unique_ptr<meter_source> source_;
     unsigned threads_ = 0;
     progress progress_;

@@ -32,7 +32,8 @@ verification_policy policy_from(const args& a) {
 }
 
 int run_verification(const args& a) {
-    sqlite_store db = open_store(a, sqlite_store::mode::read_only);
+    const auto db_handle = open_db(a, open_mode::read_only);
+    store& db = *db_handle;
     const auto policy = policy_from(a);
     const report_table t = verification_report(db, at_option(a), policy);
     output out(a);
@@ -84,7 +85,7 @@ option_spec due_spec() {
 }
 
 command verification_command() {
-    const option_spec db = opt::path("db", "FILE", "the SQLite database").mandatory();
+    const option_spec db = db_spec().mandatory();
     const option_spec busy = opt::busy_timeout();
     const option_spec at = at_spec();
     const option_spec rule = rule_spec();

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "kvant/core/error.hpp"
+#include "kvant/core/text.hpp"
 
 namespace kvant {
 inline namespace v0 {
@@ -33,9 +35,11 @@ using conn_ptr = std::unique_ptr<PGconn, conn_closer>;
 /// The error code of a SQLSTATE: serialization failure (40001), deadlock (40P01) and lock not available
 /// (55P03, lock_timeout) are errc::storage_busy (retryable, the statement changed nothing); connection
 /// failures (08…), a server shutting down or restarting (57P01..57P03) and insufficient resources (53…) are
-/// storage_io; integrity violations (23…) storage_conflict; the rest storage.
+/// storage_io, and so is a write in a read-only transaction (25006: a store opened read-only, as SQLite's
+/// read-only write is); integrity violations (23…) storage_conflict; the rest storage.
 inline errc classify(std::string_view state) noexcept {
     if (state == "40001" || state == "40P01" || state == "55P03") return errc::storage_busy;
+    if (state == "25006") return errc::storage_io;
     if (state.starts_with("08") || state == "57P01" || state == "57P02" || state == "57P03" ||
         state.starts_with("53"))
         return errc::storage_io;
@@ -88,9 +92,17 @@ class result {
 /// Parameters of one statement: text, except bytea sent as binary.
 class params {
   public:
+    /// Text as PostgreSQL can hold it: a NUL byte (which libpq would cut the value at), an invalid UTF-8
+    /// byte or a forbidden control character becomes U+FFFD, as SQLite's text reads back (core/text.hpp
+    /// repair_text). So a key no stored row can have finds nothing instead of failing, or finding the row of
+    /// its prefix, and a note reads back as it would from SQLite.
     params& add(std::string_view text) {
-        push(std::string(text), 0);
+        push(storable(text), 0);
         return *this;
+    }
+    static std::string storable(std::string_view text) {
+        if (!first_invalid_byte(text)) return std::string(text);
+        return repair_text(text, std::numeric_limits<std::size_t>::max());
     }
     params& add(const char* text) { return add(std::string_view(text)); }
     params& add(std::int64_t v) {
@@ -146,7 +158,7 @@ class params {
             if (!first) s += ',';
             first = false;
             s += '"';
-            for (char c : std::string_view(x)) {
+            for (char c : storable(std::string_view(x))) {
                 if (c == '"' || c == '\\') s += '\\';
                 s += c;
             }
@@ -270,6 +282,9 @@ class connection {
         std::string text =
             where_ + ": " + msg + (s.empty() ? "" : " (SQLSTATE " + s + ")") + " in '" + shown + "'";
         if (ec == errc::storage_busy) text += " (retryable: nothing was changed; try again)";
+        if (s == "25P02")
+            text +=
+                " (an earlier failure aborted this transaction on the server: roll it back and run it again)";
         throw storage_error(ec, text);
     }
 

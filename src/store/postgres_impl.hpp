@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kvant/store/postgres_store.hpp"
 #include "pg_connection.hpp"
@@ -191,6 +192,20 @@ struct postgres_store::impl {
     void connect();
     /// The meters table's id of a serial.
     std::optional<std::int64_t> meter_id(std::string_view serial);
+
+    // ---- the change log (postgres_store.cpp). Records are kept here until the outermost commit, which
+    // writes them under a lock of their own held to the end of the commit, so that seq grows in commit order:
+    // a reader that continues after the last seq it saw never misses a record another writer committed
+    // later with a smaller seq (an identity column alone hands out numbers in insert order).
+    std::vector<change> tx_changes;   // the records of the open transaction, in order
+    std::size_t flushed_changes = 0;  // how many of them are written (changes() inside it writes them)
+    struct change_mark {
+        std::size_t size, flushed;  // tx_changes.size() and flushed_changes when a savepoint was made
+    };
+    std::vector<change_mark> change_marks;  // one per open savepoint
+    /// Writes the pending records (taking the change log's lock); `at_commit` checks the deferred
+    /// constraints first, so that no other lock is waited for while the change log's is held.
+    void flush_changes(bool at_commit);
 };
 
 }  // namespace v0

@@ -113,7 +113,8 @@ std::vector<shard_link> shard_links(connection& c) {
         for (int i = 0; i < um.rows(); ++i) {
             if (fdw_only(um.text(i, 0))) continue;
             conninfo_add(info, um.text(i, 0), um.text(i, 1));
-            if (um.text(i, 0) != "password") conninfo_add(shown, um.text(i, 0), um.text(i, 1));
+            if (um.text(i, 0).find("password") == std::string_view::npos)
+                conninfo_add(shown, um.text(i, 0), um.text(i, 1));
         }
         l.conninfo = std::move(info);
         l.where = std::move(shown);
@@ -156,20 +157,18 @@ void postgres_store::distribute(const std::vector<std::string>& shards) {
                             im.where + ": distribute() runs a transaction of its own; call it outside one");
     if (im.m == mode::read_only) throw storage_error(errc::storage, im.where + " is open read-only");
     auto& c = im.db();
-    int modulus = 0;
-    {
-        auto r = c.query("SELECT value FROM kvant_meta WHERE key='partitions'");
-        const auto v = r.rows() ? r.text(0, 0) : std::string_view{};
-        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), modulus);
-        if (ec != std::errc() || end != v.data() + v.size() || modulus < 1 || modulus > 1024)
-            throw storage_error(errc::storage_corrupt, im.where + ": kvant_meta holds partitions '" +
-                                                           std::string(v) + "', not 1..1024");
-    }
+    const int modulus = im.opt.partitions;  // the database's (read when it was opened)
+    if (shards.size() > static_cast<std::size_t>(modulus))
+        throw config_error(errc::config, "distribute: " + std::to_string(shards.size()) + " shards for " +
+                                             std::to_string(modulus) +
+                                             " partitions: a shard would hold none (make the database with "
+                                             "more partitions)");
     const auto links = pg::shard_links(c);
     const std::set<int> local(links[0].partitions.begin(), links[0].partitions.end());
 
     struct target {
         std::string server_opts, mapping_opts;  // OPTIONS (…) text, quoted
+        std::string schema;                     // where the shard's tables are made
         std::unique_ptr<pg::connection> conn;   // to the shard
         std::string where;
         std::vector<int> partitions;
@@ -187,7 +186,6 @@ void postgres_store::distribute(const std::vector<std::string>& shards) {
             throw config_error(errc::config, "distribute: shard " + std::to_string(i + 1) +
                                                  " is not a connection string libpq can parse");
         std::string user;
-        bool has_password = false;
         std::string so, mo;
         const auto add = [&](std::string& o, std::string_view k, std::string_view v) {
             if (!o.empty()) o += ',';
@@ -199,14 +197,13 @@ void postgres_store::distribute(const std::vector<std::string>& shards) {
             if (k == "user")
                 user = o->val;
             else if (k == "password")
-                has_password = true, add(mo, k, o->val);
+                add(mo, k, o->val);
             else if (k == "sslcert" || k == "sslkey" || k == "sslpassword")
                 add(mo, k, o->val);
             else if (k != "client_encoding" && k != "fallback_application_name" && k != "replication")
                 add(so, k, o->val);
         }
         PQconninfoFree(opts);
-        (void)has_password;
         t.where = "PostgreSQL database '" + redact(shards[i]) + "' (shard " + std::to_string(i + 1) + ")";
         t.conn = std::make_unique<pg::connection>(shards[i], t.where, im.opt.connect_timeout_s);
         if (user.empty()) user = std::string(t.conn->query("SELECT current_user").text(0, 0));
@@ -215,6 +212,7 @@ void postgres_store::distribute(const std::vector<std::string>& shards) {
         add(so, "fetch_size", "1000");
         add(so, "batch_size", "1000");
         t.server_opts = so, t.mapping_opts = mo;
+        t.schema = std::string(t.conn->query("SELECT current_schema()").text(0, 0));
         // the partitions' tables on the shard, committed there now
         for (int r : t.partitions) {
             const std::string name = "readings_p" + std::to_string(r);
@@ -259,7 +257,8 @@ void postgres_store::distribute(const std::vector<std::string>& shards) {
                        "bigint "
                        "NOT NULL, last_time bigint NOT NULL, count integer NOT NULL, data bytea NOT NULL) "
                        "SERVER " +
-                       srv + " OPTIONS (table_name " + literal(c.get(), part) + ")");
+                       srv + " OPTIONS (schema_name " + literal(c.get(), t.schema) + ", table_name " +
+                       literal(c.get(), part) + ")");
                 c.exec("INSERT INTO " + move +
                        " SELECT meter,channel,month,first_time,last_time,count,data FROM " + part);
                 c.exec("ALTER TABLE readings DETACH PARTITION " + part + ";DROP TABLE " + part +

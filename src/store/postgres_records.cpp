@@ -4,9 +4,10 @@
 // Batch writes (events, relay changes, sessions) take a few round trips whatever the batch's size, not one a
 // row: the meters' ids in one query; per-meter-bucket advisory locks (below); the stored rows of every key
 // of the batch in one query (the keys bound as arrays and unnested); the conflict policy applied in batch
-// order in memory, exactly as SQLite applies it row by row (a key written twice in one batch meets its first
-// value); then one INSERT of the new keys and one UPDATE of the replaced ones, both over unnested arrays
-// (in chunks of `chunk_rows` rows, so that no parameter grows past a few MB).
+// order in memory, exactly as SQLite applies it row by row (a key written twice in one batch meets the value
+// the earlier rows left); then one INSERT of the new keys and one UPDATE of the replaced ones, both over
+// unnested arrays (in chunks of at most `chunk_rows` rows and about `chunk_text_bytes` of text, so that no
+// parameter grows past tens of MB).
 //
 // Locks: writers of these tables take, for each meter of the batch, the transaction-scoped advisory lock
 // (table key, meter id % lock_buckets) in ascending order before reading the stored rows, so that two
@@ -37,6 +38,7 @@ namespace rows = detail::rows;
 using detail::rows::quote;
 
 constexpr std::size_t chunk_rows = 50'000;
+constexpr std::size_t chunk_text_bytes = 32 << 20;
 constexpr std::int64_t lock_buckets = 64;
 // the first key of the two-integer advisory locks ('KV' and a table number); the bigint lock space (the
 // schema's lock) does not overlap these
@@ -169,6 +171,7 @@ struct event_rows {
         p.add_text_array(message);
     }
     static std::string conflict(const meter_event& e) { return rec::event_conflict(e); }
+    static std::size_t text_bytes(const meter_event& e) { return e.message.size(); }
 };
 
 /// Throws storage_corrupt naming table, row and column unless `v` is a time of 1970..2099.
@@ -245,6 +248,7 @@ struct relay_rows {
         p.add_text_array(by).add_text_array(note);
     }
     static std::string conflict(const relay_change& c) { return rec::state_conflict("relay change", c); }
+    static std::size_t text_bytes(const relay_change& c) { return c.by.size() + c.note.size(); }
 };
 
 struct session_rows {
@@ -278,6 +282,7 @@ struct session_rows {
         p.add_text_array(note);
     }
     static std::string conflict(const comm_session& c) { return rec::state_conflict("session", c); }
+    static std::size_t text_bytes(const comm_session& c) { return c.note.size(); }
 };
 
 /// Writes a batch of keyed rows with the conflict policy (see the top of this file); `ids` receives the
@@ -345,10 +350,13 @@ write_stats write_keyed(detail::pg::connection& c, const std::string& where,
         std::vector<const slot<T>*> todo;
         for (const auto& s : slots)
             if (insert ? s.insert : s.update) todo.push_back(&s);
-        for (std::size_t at = 0; at < todo.size(); at += chunk_rows) {
+        // chunks of at most chunk_rows rows and about chunk_text_bytes of text
+        for (std::size_t at = 0, end = 0; at < todo.size(); at = end) {
+            std::size_t text = 0;
+            for (end = at; end < todo.size() && end - at < chunk_rows && text < chunk_text_bytes; ++end)
+                text += Rows::text_bytes(*todo[end]->now);
             params p;
-            Rows::bind(
-                p, std::span<const slot<T>* const>(todo).subspan(at, std::min(chunk_rows, todo.size() - at)));
+            Rows::bind(p, std::span<const slot<T>* const>(todo).subspan(at, end - at));
             c.query(insert ? Rows::insert : Rows::update, p);
         }
     }

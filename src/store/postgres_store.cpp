@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <span>
 
 #include "entity_rows.hpp"
 #include "kvant/core/version.hpp"
@@ -21,6 +22,9 @@ constexpr const char* kvant_tables[] = {"organizations",   "abonents",     "acco
 // A lock key of our own (pg_advisory_xact_lock) for creating the schema: two processes creating one new
 // database at once queue on it, and the second finds the schema made.
 constexpr std::int64_t schema_lock_key = 0x4B564E5400000001;  // 'KVNT', 1
+// The change log's lock (pg_advisory_xact_lock), taken by a commit that writes change records: see
+// postgres_impl.hpp.
+constexpr std::int64_t change_log_lock_key = 0x4B564E5400000002;  // 'KVNT', 2
 
 }  // namespace
 
@@ -38,7 +42,8 @@ std::string postgres_store::redact(std::string_view conninfo) {
     if (!opts) return "(a connection string libpq cannot parse)";
     std::string out;
     for (auto* o = opts; o->keyword; ++o) {
-        if (!o->val || std::string_view(o->keyword) == "password") continue;
+        // password and sslpassword (the client key's) are never shown
+        if (!o->val || std::string_view(o->keyword).find("password") != std::string_view::npos) continue;
         if (!out.empty()) out += ' ';
         out += o->keyword;
         out += '=';
@@ -159,9 +164,20 @@ postgres_store::postgres_store(std::string_view conninfo, mode m, const postgres
         throw storage_error(errc::storage_corrupt, impl_->where + ": kvant_meta holds schema_version '" +
                                                        version + "', not a version");
     if (v > schema_version)
-        throw storage_error(errc::storage_schema, impl_->where + " has schema version " + std::to_string(v) +
-                                                      "; this libkvant " + version_string() +
-                                                      " reads up to " + std::to_string(schema_version));
+        throw storage_error(
+            errc::storage_schema,
+            impl_->where + " has schema version " + std::to_string(v) + "; this libkvant " +
+                version_string() + " reads up to " +
+                std::to_string(schema_version));  // the partitions are the database's, fixed when it was
+                                                  // made: options() tells them, not what was asked
+    auto pr = c.query("SELECT value FROM kvant_meta WHERE key='partitions'");
+    const std::string parts = pr.rows() ? std::string(pr.text(0, 0)) : std::string();
+    int n = 0;
+    const auto [pend, pec] = std::from_chars(parts.data(), parts.data() + parts.size(), n);
+    if (pec != std::errc() || pend != parts.data() + parts.size() || n < 1 || n > 1024)
+        throw storage_error(errc::storage_corrupt,
+                            impl_->where + ": kvant_meta holds partitions '" + parts + "', not 1..1024");
+    impl_->opt.partitions = n;
 }
 
 postgres_store::~postgres_store() = default;
@@ -175,10 +191,15 @@ const postgres_options& postgres_store::options() const noexcept {
 
 void postgres_store::begin() {
     auto& c = impl_->db();
-    if (impl_->depth == 0)
+    if (impl_->depth == 0) {
         c.exec("BEGIN");
-    else
+        impl_->tx_changes.clear();
+        impl_->flushed_changes = 0;
+        impl_->change_marks.clear();
+    } else {
         c.exec("SAVEPOINT kvant_" + std::to_string(impl_->depth));
+        impl_->change_marks.push_back({impl_->tx_changes.size(), impl_->flushed_changes});
+    }
     ++impl_->depth;
 }
 
@@ -190,17 +211,37 @@ void postgres_store::commit() {
             impl_->where + ": the connection was lost inside this transaction; it was rolled back");
     auto& c = *impl_->conn;
     if (impl_->depth == 1) {
-        impl_->depth = 0;  // a failed COMMIT (a deferred foreign key) ends the transaction all the same
+        // a failure here (a deferred foreign key, the change log's lock not had in time) leaves the
+        // transaction open for the guard to roll back, as SQLite's commit does
+        impl_->flush_changes(true);
+        impl_->depth = 0;  // a failed COMMIT ends the transaction all the same
+        impl_->tx_changes.clear();
+        impl_->flushed_changes = 0;
+        impl_->change_marks.clear();
         c.exec("COMMIT");
     } else {
         --impl_->depth;
         c.exec("RELEASE SAVEPOINT kvant_" + std::to_string(impl_->depth));
+        impl_->change_marks.pop_back();
     }
 }
 
 void postgres_store::rollback() noexcept {
     if (impl_->depth == 0) return;
     --impl_->depth;
+    auto& im = *impl_;
+    if (im.depth == 0) {
+        im.tx_changes.clear();
+        im.flushed_changes = 0;
+        im.change_marks.clear();
+    } else if (!im.change_marks.empty()) {
+        // the records appended since the savepoint go; those written since it are gone from the server, so
+        // the ones among them appended before it are to be written again
+        const auto mark = im.change_marks.back();
+        im.change_marks.pop_back();
+        im.tx_changes.resize(mark.size);
+        im.flushed_changes = std::min(im.flushed_changes, mark.flushed);
+    }
     if (impl_->lost || !impl_->conn || !impl_->conn->ok()) {
         if (impl_->depth == 0) impl_->lost = false;
         return;
@@ -471,18 +512,63 @@ void postgres_store::erase_entity(entity_kind kind, std::string_view key) {
     }
 }
 
+void postgres_store::impl::flush_changes(bool at_commit) {
+    if (flushed_changes == tx_changes.size()) return;
+    const std::span<const change> pending(tx_changes.data() + flushed_changes,
+                                          tx_changes.size() - flushed_changes);
+    auto& c = db();
+    // the deferred foreign keys first: waiting for a row lock while holding the change log's lock could
+    // deadlock with a writer queued on it (one round trip: only our own constant is in the text)
+    static const std::string lock =
+        "SELECT pg_advisory_xact_lock(" + std::to_string(change_log_lock_key) + ")";
+    if (at_commit)
+        c.exec("SET CONSTRAINTS ALL IMMEDIATE;" + lock);
+    else
+        c.exec(lock);
+    if (pending.size() == 1) {
+        const auto& ch = pending.front();
+        c.query("INSERT INTO changes(at,entity,key,op,count,organization) VALUES($1,$2,$3,$4,$5,$6)",
+                params()
+                    .add(to_unix(ch.at))
+                    .add(to_string(ch.entity))
+                    .add(ch.key)
+                    .add(to_string(ch.op))
+                    .add(static_cast<std::int64_t>(ch.count))
+                    .add(ch.organization));
+    } else {
+        // many records (a batch of readings writes one a meter): one COPY, seqs in this order
+        detail::pg::copy_writer w;
+        w.header();
+        for (const auto& ch : pending) {
+            w.tuple(6);
+            w.int8(to_unix(ch.at));
+            w.bytes(to_string(ch.entity));
+            w.bytes(ch.key);
+            w.bytes(to_string(ch.op));
+            w.int8(static_cast<std::int64_t>(ch.count));
+            w.bytes(ch.organization);
+        }
+        w.trailer();
+        c.copy_in("COPY changes(at,entity,key,op,count,organization) FROM STDIN (FORMAT binary)", w.out);
+    }
+    flushed_changes = tx_changes.size();
+}
+
 void postgres_store::append_change(const change& c) {
-    impl_->db().query("INSERT INTO changes(at,entity,key,op,count,organization) VALUES($1,$2,$3,$4,$5,$6)",
-                      params()
-                          .add(to_unix(c.at))
-                          .add(to_string(c.entity))
-                          .add(c.key)
-                          .add(to_string(c.op))
-                          .add(static_cast<std::int64_t>(c.count))
-                          .add(c.organization));
+    if (impl_->depth > 0) {
+        impl_->tx_changes.push_back(c);
+        return;
+    }
+    // outside a transaction (the base store opens one for every write; this is for completeness): one of
+    // its own
+    transaction tx(*this);
+    impl_->tx_changes.push_back(c);
+    tx.commit();
 }
 
 std::vector<change> postgres_store::changes(const change_query& q) const {
+    // inside a transaction that has written, its own records are part of the log it reads
+    if (impl_->depth > 0) impl_->flush_changes(false);
     const auto limit =
         static_cast<std::int64_t>(std::min<std::size_t>(q.limit, std::numeric_limits<std::int64_t>::max()));
     // two statements, so that each has a plan of its own index (changes_by_organization, the primary key)

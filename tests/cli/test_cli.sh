@@ -684,5 +684,33 @@ expect 0 "validate lenient: warnings only" -- "$kvant" validate --db "$work/poli
 expect 1 "validate strict: errors" -- "$kvant" validate --db "$work/policy.db" --policy strict
 expect 2 "an unknown policy" -- "$kvant" validate --db "$work/policy.db" --policy loose
 
+# ---- --db names a SQLite file or a PostgreSQL database (no server is needed for these: every check fails or
+# succeeds before one is reached, or uses a file)
+for c in init distribute; do
+  expect 0 "$c --help" -- "$kvant" $c --help
+  contains "$work/out" "postgresql://" "$c --help names PostgreSQL"
+done
+expect 0 "init a SQLite file" -- "$kvant" init --db "$work/init.db"
+contains "$work/out" "$work/init.db: schema version 4, 0 values" "init prints the schema"
+expect 2 "--partitions for a SQLite file" -- "$kvant" init --db "$work/init2.db" --partitions 4
+contains "$work/err" "--partitions applies to a PostgreSQL database only" "--partitions named"
+if [ ! -e "$work/init2.db" ]; then ok; else bad "a refused init left a file"; fi
+expect 2 "--partitions out of range" -- "$kvant" init --db "postgresql://nobody@127.0.0.1:1/none" --partitions 1025
+contains "$work/err" "--partitions '1025': out of range (1..1024)" "--partitions range named"
+expect 2 "import --partitions into a SQLite file" -- "$kvant" import --db "$work/init3.db" --partitions 2 --organizations "$work/seed-org.csv"
+if [ ! -e "$work/init3.db" ]; then ok; else bad "a refused import left a file"; fi
+expect 2 "demo refuses a PostgreSQL database" -- "$kvant" demo --db "host=127.0.0.1 dbname=x" --data "$demo"
+contains "$work/err" "kvant demo works on a SQLite file only" "demo says SQLite only"
+if [ ! -e "host=127.0.0.1 dbname=x" ]; then ok; else bad "demo took a connection string for a file"; fi
+expect 2 "distribute needs PostgreSQL" -- "$kvant" distribute --db "$work/init.db" --shard "postgresql://a@127.0.0.1:1/b"
+contains "$work/err" "kvant distribute needs a PostgreSQL database" "distribute says PostgreSQL"
+expect 2 "a shard that is not a connection string" -- "$kvant" distribute --db "postgresql://a@127.0.0.1:1/b" --shard "$work/x.db"
+contains "$work/err" "not a PostgreSQL connection string or URI" "the shard named"
+expect 2 "--shard-reads takes direct or coordinator" -- "$kvant" split --db "$work/init.db" --schedule three-zone --by month --shard-reads sideways
+# a server that is not there: a store error naming the database, never its password
+expect 1 "no server" -- "$kvant" split --db "postgresql://kvant:S3cretPw@127.0.0.1:1/fleet" --schedule three-zone --by month
+contains "$work/err" "dbname=fleet" "the database named"
+if grep -qF "S3cretPw" "$work/err"; then bad "the password printed"; else ok; fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

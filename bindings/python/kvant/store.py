@@ -28,8 +28,10 @@ def _unix(t):
 
 
 class Store:
-    """A store: ``kvant.Store("fleet.db")`` opens (creating when absent) a SQLite database; ``mode`` is
-    "create", "open" or "read_only". Use it as a context manager (closed at the end) and group writes with
+    """A store: ``kvant.Store("fleet.db")`` opens (creating when absent) a SQLite database, and
+    ``kvant.Store("postgresql://user@host/db")`` (or ``"host=… dbname=…"``) a PostgreSQL database (its schema
+    created when absent; ``busy_timeout_ms`` is then its lock timeout; ``path`` names it without the
+    password); ``mode`` is "create", "open" or "read_only". Use it as a context manager (closed at the end) and group writes with
     ``with store.transaction():`` (committed at the end, rolled back on an exception). Any call on a closed
     store raises :class:`kvant.StorageError`. Threads may share a store: its calls take turns (the GIL released,
     the store's lock held) and close() waits for a call under way. A transaction spans calls: keep it on one

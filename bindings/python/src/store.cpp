@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kvant/io/entity_json.hpp"
+#include "kvant/store/open_store.hpp"
 
 namespace kvant::python {
 
@@ -29,6 +30,17 @@ void bind_store(py::module_& m) {
                      return s;
                  }
                  py::gil_scoped_release nogil;
+                 if (names_postgres(path)) {  // a PostgreSQL connection string or URI
+                     store_options o;
+                     o.postgres.lock_timeout = std::chrono::milliseconds(busy_timeout_ms);
+                     s->db = open_store(path,
+                                        md == sqlite_store::mode::create ? open_mode::create
+                                        : md == sqlite_store::mode::open ? open_mode::open
+                                                                         : open_mode::read_only,
+                                        o);
+                     s->path = postgres_store::redact(path);  // messages name it without its password
+                     return s;
+                 }
                  s->db = std::make_unique<sqlite_store>(path, md, std::chrono::milliseconds(busy_timeout_ms));
                  return s;
              }),
