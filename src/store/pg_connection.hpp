@@ -92,17 +92,41 @@ class result {
 /// Parameters of one statement: text, except bytea sent as binary.
 class params {
   public:
-    /// Text as PostgreSQL can hold it: a NUL byte (which libpq would cut the value at), an invalid UTF-8
-    /// byte or a forbidden control character becomes U+FFFD, as SQLite's text reads back (core/text.hpp
-    /// repair_text). So a key no stored row can have finds nothing instead of failing, or finding the row of
-    /// its prefix, and a note reads back as it would from SQLite.
+    /// Text as PostgreSQL can hold it: a NUL byte (libpq would cut the value there) and an invalid UTF-8 byte
+    /// (the server refuses it) become U+FFFD, one per byte, as SQLite's text reads back (core/text.hpp);
+    /// every other character, control characters included (tariff keys join their parts with U+001F), is
+    /// kept. So a key no stored row can have finds nothing instead of failing or finding the row of its
+    /// prefix, and a note is never cut.
     params& add(std::string_view text) {
         push(storable(text), 0);
         return *this;
     }
     static std::string storable(std::string_view text) {
-        if (!first_invalid_byte(text)) return std::string(text);
-        return repair_text(text, std::numeric_limits<std::size_t>::max());
+        std::size_t i = 0;
+        const auto ok_at =
+            [&](std::size_t at) -> std::size_t {  // bytes of a storable character at `at`, or 0
+            const auto c = static_cast<unsigned char>(text[at]);
+            if (c == 0) return 0;
+            return c < 0x80 ? 1 : detail::utf8_length(text, at);
+        };
+        while (i < text.size()) {
+            const std::size_t n = ok_at(i);
+            if (n == 0) break;
+            i += n;
+        }
+        if (i == text.size()) return std::string(text);
+        std::string out(text.substr(0, i));
+        while (i < text.size()) {
+            const std::size_t n = ok_at(i);
+            if (n == 0) {
+                out += "\xEF\xBF\xBD";  // U+FFFD
+                ++i;
+            } else {
+                out.append(text.substr(i, n));
+                i += n;
+            }
+        }
+        return out;
     }
     params& add(const char* text) { return add(std::string_view(text)); }
     params& add(std::int64_t v) {

@@ -54,7 +54,7 @@ expect 0 "decode --help" -- "$kvant" decode --help
 contains out "usage: kvant decode --protocol P" "decode usage"
 contains out "[--key ID=HEX]..." "decode: --key is repeatable"
 expect 0 "ingest --help" -- "$kvant" ingest --help
-contains out "usage: kvant ingest --db FILE --protocol P" "ingest usage"
+contains out "usage: kvant ingest --db DB --protocol P" "ingest usage"
 expect 2 "decode without --protocol" -- "$kvant" decode frames.hex
 expect 2 "decode, two files" -- "$kvant" decode --protocol mbus frames.hex frames.hex
 contains err "unexpected argument 'frames.hex'" "a second file is a stray argument"
