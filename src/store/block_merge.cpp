@@ -246,6 +246,31 @@ bool merge_block(const reading_table& batch, std::span<const std::uint32_t> orde
     return changed;
 }
 
+block_values block_after_write(const reading_table& batch, std::span<const std::uint32_t> order,
+                               std::size_t b, std::size_t bend, const decoded_block* old, on_conflict policy,
+                               write_stats& st, conflict_note& conflict, decoded_block& merged) {
+    const auto& times = batch.times();
+    const auto row = [&](std::size_t k) -> std::size_t { return order.empty() ? k : order[k]; };
+    bool strictly = true;
+    for (std::size_t j = b + 1; j < bend && strictly; ++j) strictly = times[row(j)] > times[row(j - 1)];
+    block_values out;
+    if (!old && strictly && order.empty()) {
+        // a new block from consecutive rows: encoded straight from the batch's columns
+        const auto& values = batch.values();
+        out.time = {times.data() + b, bend - b};
+        out.value = {values.data() + b, bend - b};
+        if (!batch.sources().empty()) out.source = {batch.sources().data() + b, bend - b};
+        if (!batch.accepted().empty()) out.accepted = {batch.accepted().data() + b, bend - b};
+        st.inserted += bend - b;
+        out.changed = true;
+        return out;
+    }
+    out.changed = merge_block(batch, order, b, bend, old, policy, st, conflict, merged);
+    out.time = merged.time, out.value = merged.value, out.source = merged.source,
+    out.accepted = merged.accepted;
+    return out;
+}
+
 }  // namespace detail
 }  // namespace v0
 }  // namespace kvant

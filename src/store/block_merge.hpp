@@ -75,6 +75,19 @@ bool merge_block(const reading_table& batch, std::span<const std::uint32_t> orde
                  std::size_t bend, const decoded_block* old, on_conflict policy, write_stats& st,
                  conflict_note& conflict, decoded_block& merged);
 
+/// What a block becomes after a write of rows [b, bend): spans over the batch's own columns when the rows
+/// make a new block by themselves (no stored block, the batch in its own order, times strictly rising:
+/// nothing to copy), else over `merged` (merge_block). `changed` says whether there is anything to store.
+struct block_values {
+    std::span<const std::int64_t> time, value;
+    std::span<const std::uint8_t> source;
+    std::span<const std::int64_t> accepted;
+    bool changed = false;
+};
+block_values block_after_write(const reading_table& batch, std::span<const std::uint32_t> order,
+                               std::size_t b, std::size_t bend, const decoded_block* old, on_conflict policy,
+                               write_stats& st, conflict_note& conflict, decoded_block& merged);
+
 }  // namespace detail
 }  // namespace v0
 }  // namespace kvant

@@ -353,7 +353,6 @@ write_stats postgres_store::store_readings(const reading_table& batch, on_confli
     const auto& mi = batch.meter_index();
     const auto& ci = batch.channel_index();
     const auto& times = batch.times();
-    const auto& values = batch.values();
     const std::vector<std::uint32_t> order = detail::batch_order(batch);
     const auto row = [&](std::size_t k) -> std::size_t { return order.empty() ? k : order[k]; };
 
@@ -446,30 +445,13 @@ write_stats postgres_store::store_readings(const reading_table& batch, on_confli
                 detail::read_block(stored_blocks.bytes(sit->second, 3),
                                    detail::block_name(batch.meters()[m], code, month), month, stored);
             }
-            bool strictly = true;
-            for (std::size_t j = b + 1; j < bend && strictly; ++j)
-                strictly = times[row(j)] > times[row(j - 1)];
-            std::span<const std::int64_t> t, v;
-            std::span<const std::uint8_t> src;
-            std::span<const std::int64_t> acc;
-            bool changed = false;
-            if (!have_stored && strictly && order.empty()) {
-                // a new block from consecutive rows: encoded straight from the batch's columns
-                t = {times.data() + b, bend - b};
-                v = {values.data() + b, bend - b};
-                if (!batch.sources().empty()) src = {batch.sources().data() + b, bend - b};
-                if (!batch.accepted().empty()) acc = {batch.accepted().data() + b, bend - b};
-                st.inserted += bend - b;
-                changed = true;
-            } else {
-                changed = detail::merge_block(batch, order, b, bend, have_stored ? &stored : nullptr, policy,
-                                              st, conflict, merged);
-                t = merged.time, v = merged.value, src = merged.source, acc = merged.accepted;
-            }
+            const auto after = detail::block_after_write(
+                batch, order, b, bend, have_stored ? &stored : nullptr, policy, st, conflict, merged);
+            const auto &t = after.time, &v = after.value;
             b = bend;
-            if (!changed || conflict.row) continue;
+            if (!after.changed || conflict.row) continue;
             bytes.clear();
-            detail::encode_block(t, v, src, acc, bytes);
+            detail::encode_block(t, v, after.source, after.accepted, bytes);
             if (!sr.exists && !sr.dirty) {
                 sr.last_time = t.back(), sr.last_value = v.back(), sr.dirty = true;
             } else if (t.back() >= sr.last_time) {

@@ -410,7 +410,6 @@ struct sqlite_store::impl {
         const auto& mi = batch.meter_index();
         const auto& ci = batch.channel_index();
         const auto& times = batch.times();
-        const auto& values = batch.values();
         // rows in (meter, channel, time) order, stably (repeats of one key in batch order)
         const std::vector<std::uint32_t> order = detail::batch_order(batch);
         const auto row = [&](std::size_t k) -> std::size_t { return order.empty() ? k : order[k]; };
@@ -465,30 +464,13 @@ struct sqlite_store::impl {
                         have_stored = true;
                     }
                 }
-                bool strictly = true;
-                for (std::size_t j = b + 1; j < bend && strictly; ++j)
-                    strictly = times[row(j)] > times[row(j - 1)];
-                std::span<const std::int64_t> t, v;
-                std::span<const std::uint8_t> src;
-                std::span<const std::int64_t> acc;
-                bool changed = false;
-                if (!have_stored && strictly && order.empty()) {
-                    // a new block from consecutive rows: encoded straight from the batch's columns
-                    t = {times.data() + b, bend - b};
-                    v = {values.data() + b, bend - b};
-                    if (!batch.sources().empty()) src = {batch.sources().data() + b, bend - b};
-                    if (!batch.accepted().empty()) acc = {batch.accepted().data() + b, bend - b};
-                    st.inserted += bend - b;
-                    changed = true;
-                } else {
-                    changed = detail::merge_block(batch, order, b, bend, have_stored ? &stored : nullptr,
-                                                  policy, st, conflict, merged);
-                    t = merged.time, v = merged.value, src = merged.source, acc = merged.accepted;
-                }
+                const auto after = detail::block_after_write(
+                    batch, order, b, bend, have_stored ? &stored : nullptr, policy, st, conflict, merged);
+                const auto &t = after.time, &v = after.value;
                 b = bend;
-                if (!changed || conflict_row) continue;
+                if (!after.changed || conflict_row) continue;
                 bytes.clear();
-                detail::encode_block(t, v, src, acc, bytes);
+                detail::encode_block(t, v, after.source, after.accepted, bytes);
                 if (!sr.exists && sr.id == 0) {
                     reset_guard g(new_series);
                     new_series.bind(1, meter_ids[m]).bind(2, code).bind(3, t.back()).bind(4, v.back());
