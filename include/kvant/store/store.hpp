@@ -1,6 +1,7 @@
 /// \file
 /// `kvant::store`: the seam between the library and its storage. Backends: `memory_store` (tests, small
-/// hosts) and `sqlite_store` (the embedded default); PostgreSQL comes later behind the same interface.
+/// hosts), `sqlite_store` (the embedded default) and `postgres_store` (fleets; partitions on other servers);
+/// `open_store` (open_store.hpp) picks one from a path or a connection string.
 ///
 /// Contract, the same for every backend:
 /// - Entities are upserted by their key. `put` validates the entity (an `error`-level issue refuses it with
@@ -32,7 +33,8 @@
 /// - `scoped_store` (scoped_store.hpp) limits every call to one organisation. Every call a backend
 ///   implements is pure virtual here, so that a call added later cannot be forgotten by the scope (it fails
 ///   to compile until the scope implements it); calls written here in terms of those are scoped by them.
-/// - A store object is not thread-safe; open one per thread (SQLite allows many readers and one writer).
+/// - A store object is not thread-safe; open one per thread (SQLite allows many readers and one writer;
+///   PostgreSQL many of both: writers of the same meters queue).
 /// - Errors are storage_error; the one retryable code is errc::storage_busy (another connection held the
 ///   lock past the busy timeout; the call changed nothing). memory_store is never busy. A stored value that
 ///   cannot be read back is errc::storage_corrupt naming table, row and column; stored text always reads back
