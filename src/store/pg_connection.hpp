@@ -244,6 +244,10 @@ class connection {
 
     /// Runs SQL without parameters (may hold several statements); throws on failure.
     void exec(const std::string& sql) { check(result(PQexec(c_.get(), sql.c_str())), sql); }
+    /// The same, naming the statement in an error as `shown` (SQL that holds a secret, e.g. a password).
+    void exec(const std::string& sql, const std::string& shown) {
+        check(result(PQexec(c_.get(), sql.c_str())), shown);
+    }
     /// Runs one statement with parameters, prepared once on this connection; binary results.
     result query(const std::string& sql, const params& p = {}) {
         auto it = prepared_.find(sql);
