@@ -1,6 +1,7 @@
 /// \file
 /// `kvant::store`: the seam between the library and its storage. Backends: `memory_store` (tests, small
-/// hosts) and `sqlite_store` (the embedded default); PostgreSQL comes later behind the same interface.
+/// hosts), `sqlite_store` (the embedded default) and `postgres_store` (a PostgreSQL server,
+/// postgres_store.hpp).
 ///
 /// Contract, the same for every backend:
 /// - Entities are upserted by their key. `put` validates the entity (an `error`-level issue refuses it with
