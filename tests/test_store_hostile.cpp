@@ -520,6 +520,31 @@ TEST_CASE("hostile: a connection ended by the server", "[store_hostile]") {
     CHECK(b.s.reading_count("m1") == 2);
 }
 
+// Input: inside a transaction: put an organisation, read the change log (which writes the put's record
+// now, so commit has nothing left to write), then a read that fails on the server (its table dropped by
+// another session), the error caught, then commit. Contract: commit either makes the writes stick or
+// throws; PostgreSQL answers COMMIT of a transaction an error aborted with ROLLBACK and no error, so a
+// commit that only sent it would report success for writes that are gone. Guard.
+TEST_CASE("hostile: commit after a server error inside the transaction throws", "[store_hostile]") {
+    KVANT_BACKEND_OR_SKIP(postgres_backend);
+    postgres_backend b;
+    organization o;
+    o.id = "o1";
+    o.name = "One";
+    o.time_zone = zone::parse("Europe/Moscow");
+    {
+        transaction tx(b.s);
+        b.s.put(o);
+        CHECK(b.s.changes({}).size() == 1);  // the change log read inside: its record is written now
+        pg_exec(b.db.conninfo, "DROP TABLE tariff_rates");
+        CHECK_THROWS_AS(load_tariffs(b.s), storage_error);
+        CHECK_THROWS_AS(tx.commit(), storage_error);
+    }
+    CHECK_FALSE(b.s.template find<organization>("o1").has_value());
+    b.s.put(o);
+    CHECK(b.s.template find<organization>("o1").has_value());
+}
+
 // Input: store 1 holds a transaction that wrote meter m1's readings; store 2 (lock_timeout 300 ms) writes
 // m1 too. Contract: a lock wait past lock_timeout is storage_busy (retryable, nothing changed); store 2's
 // next call works (no transaction left aborted). Guard.

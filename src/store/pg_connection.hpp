@@ -220,6 +220,16 @@ class connection {
     /// Connects; storage_io naming `where` (the redacted connection string) on failure.
     connection(const std::string& conninfo, std::string where, int connect_timeout_s)
         : where_(std::move(where)) {
+        // libpq's message about a string it cannot parse quotes the part at fault, which may be the password
+        // (a URI's bad percent-encoding): checked first, and the message left out
+        char* err = nullptr;
+        PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &err);
+        if (err) PQfreemem(err);
+        if (!parsed)
+            throw storage_error(errc::storage_io, "cannot connect to " + where_ +
+                                                      ": libpq cannot parse the connection string (its "
+                                                      "message is left out: it may quote the password)");
+        PQconninfoFree(parsed);
         const std::string full = conninfo;
         const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
         const std::string timeout = std::to_string(connect_timeout_s);
@@ -244,6 +254,10 @@ class connection {
 
     /// Runs SQL without parameters (may hold several statements); throws on failure.
     void exec(const std::string& sql) { check(result(PQexec(c_.get(), sql.c_str())), sql); }
+    /// The same, naming the statement in an error as `shown` (SQL that holds a secret, e.g. a password).
+    void exec(const std::string& sql, const std::string& shown) {
+        check(result(PQexec(c_.get(), sql.c_str())), shown);
+    }
     /// Runs one statement with parameters, prepared once on this connection; binary results.
     result query(const std::string& sql, const params& p = {}) {
         auto it = prepared_.find(sql);

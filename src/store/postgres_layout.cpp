@@ -247,8 +247,9 @@ void postgres_store::distribute(const std::vector<std::string>& shards) {
             const std::string srv = identifier(c.get(), name);
             c.exec("CREATE SERVER " + srv + " FOREIGN DATA WRAPPER postgres_fdw OPTIONS (" + t.server_opts +
                    ")");
-            c.exec("CREATE USER MAPPING FOR CURRENT_USER SERVER " + srv + " OPTIONS (" + t.mapping_opts +
-                   ")");
+            // its options hold the shard's password: an error names the statement without them
+            c.exec("CREATE USER MAPPING FOR CURRENT_USER SERVER " + srv + " OPTIONS (" + t.mapping_opts + ")",
+                   "CREATE USER MAPPING FOR CURRENT_USER SERVER " + srv + " OPTIONS (…)");
             for (int r : t.partitions) {
                 const std::string part = "readings_p" + std::to_string(r);
                 const std::string move = "kvant_move_p" + std::to_string(r);

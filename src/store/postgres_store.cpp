@@ -211,6 +211,14 @@ void postgres_store::commit() {
             impl_->where + ": the connection was lost inside this transaction; it was rolled back");
     auto& c = *impl_->conn;
     if (impl_->depth == 1) {
+        // a statement that failed inside the transaction (and was caught) aborted it on the server, and
+        // COMMIT would then roll it back without an error: say so instead of reporting it committed; the
+        // guard rolls it back
+        if (PQtransactionStatus(c.get()) == PQTRANS_INERROR)
+            throw storage_error(errc::storage,
+                                impl_->where +
+                                    ": commit refused: an earlier failure aborted this transaction on the "
+                                    "server (roll it back and run it again)");
         // a failure here (a deferred foreign key, the change log's lock not had in time) leaves the
         // transaction open for the guard to roll back, as SQLite's commit does
         impl_->flush_changes(true);
@@ -220,8 +228,10 @@ void postgres_store::commit() {
         impl_->change_marks.clear();
         c.exec("COMMIT");
     } else {
+        // the level ends only once released (as in SQLite): if RELEASE fails, the guard's rollback() goes
+        // back to this savepoint, not to the enclosing level's
+        c.exec("RELEASE SAVEPOINT kvant_" + std::to_string(impl_->depth - 1));
         --impl_->depth;
-        c.exec("RELEASE SAVEPOINT kvant_" + std::to_string(impl_->depth));
         impl_->change_marks.pop_back();
     }
 }

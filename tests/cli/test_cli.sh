@@ -711,6 +711,10 @@ expect 2 "--shard-reads takes direct or coordinator" -- "$kvant" split --db "$wo
 expect 1 "no server" -- "$kvant" split --db "postgresql://kvant:S3cretPw@127.0.0.1:1/fleet" --schedule three-zone --by month
 contains "$work/err" "dbname=fleet" "the database named"
 if grep -qF "S3cretPw" "$work/err"; then bad "the password printed"; else ok; fi
+# a URI libpq cannot parse (a bad percent-encoding in the password): libpq's message quotes the password
+expect 1 "an unparsable URI" -- "$kvant" split --db "postgresql://kvant:S3cr%zzPw@127.0.0.1:1/fleet" --schedule three-zone --by month
+contains "$work/err" "cannot parse the connection string" "the URI refused"
+if grep -qF "S3cr" "$work/err"; then bad "the unparsable password printed"; else ok; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
