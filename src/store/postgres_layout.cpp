@@ -180,9 +180,10 @@ void postgres_store::distribute(const std::vector<std::string>& shards) {
             if (local.count(r)) t.partitions.push_back(r);
         if (shards[i] == "local" || t.partitions.empty()) continue;
         char* err = nullptr;
-        PQconninfoOption* opts = PQconninfoParse(shards[i].c_str(), &err);
+        const std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> parsed(
+            PQconninfoParse(shards[i].c_str(), &err), &PQconninfoFree);  // freed also when literal() throws
         if (err) PQfreemem(err);
-        if (!opts)
+        if (!parsed)
             throw config_error(errc::config, "distribute: shard " + std::to_string(i + 1) +
                                                  " is not a connection string libpq can parse");
         std::string user;
@@ -191,7 +192,7 @@ void postgres_store::distribute(const std::vector<std::string>& shards) {
             if (!o.empty()) o += ',';
             o += std::string(k) + ' ' + literal(c.get(), v);
         };
-        for (auto* o = opts; o->keyword; ++o) {
+        for (auto* o = parsed.get(); o->keyword; ++o) {
             if (!o->val) continue;
             const std::string_view k = o->keyword;
             if (k == "user")
@@ -203,7 +204,6 @@ void postgres_store::distribute(const std::vector<std::string>& shards) {
             else if (k != "client_encoding" && k != "fallback_application_name" && k != "replication")
                 add(so, k, o->val);
         }
-        PQconninfoFree(opts);
         t.where = "PostgreSQL database '" + redact(shards[i]) + "' (shard " + std::to_string(i + 1) + ")";
         t.conn = std::make_unique<pg::connection>(shards[i], t.where, im.opt.connect_timeout_s);
         if (user.empty()) user = std::string(t.conn->query("SELECT current_user").text(0, 0));
