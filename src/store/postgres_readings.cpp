@@ -3,9 +3,7 @@
 //
 // A write (store_readings) runs inside the caller's transaction:
 //  1. the batch's meter ids, one query;
-//  2. transaction-level advisory locks on the meters' buckets (meter id % 1024, key class 'KVNT'), taken in
-//     ascending order, so that writers of the same meters queue and two writers can never deadlock (each
-//     waits only for buckets above those it holds); they are released by the transaction's end;
+//  2. the meters' locks (pg_locks.hpp), so that writers of the same meters queue;
 //  3. the series rows of those meters and the stored blocks of the batch's month range, in bulk
 //     (meter = ANY($1), month BETWEEN …);
 //  4. the merge in memory (block_merge.hpp: the same semantics as SQLite and memory_store); nothing is
@@ -33,6 +31,7 @@
 #include "block_merge.hpp"
 #include "kvant/core/text.hpp"
 #include "kvant/model/validation.hpp"
+#include "pg_locks.hpp"
 #include "postgres_impl.hpp"
 #include "postgres_layout.hpp"
 
@@ -44,9 +43,6 @@ using detail::pg::result;
 
 namespace {
 
-/// The first key of our advisory locks on meter buckets ('KVNT'; the second is the bucket).
-constexpr std::int64_t lock_class = 0x4B564E54;
-constexpr std::int64_t lock_buckets = 1024;
 /// Meters a cursor query asks for.
 constexpr std::size_t cursor_batch = 256;
 
@@ -375,18 +371,8 @@ write_stats postgres_store::store_readings(const reading_table& batch, on_confli
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
 
-    // 2. the meters' bucket locks, ascending
-    {
-        std::vector<std::int64_t> buckets;
-        for (auto id : ids) buckets.push_back(id % lock_buckets);
-        std::sort(buckets.begin(), buckets.end());
-        buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
-        // the subquery's order is the order the locks are taken in
-        c.query(
-            "SELECT count(pg_advisory_xact_lock($1::int, k::int)) FROM (SELECT k FROM unnest($2::bigint[]) k "
-            "ORDER BY k) b",
-            params().add(lock_class).add_array(buckets));
-    }
+    // 2. the meters' locks
+    detail::pg::lock_meters(c, ids);
 
     // 3. series rows and the stored blocks of the batch's months
     const auto [tmin, tmax] = std::minmax_element(times.begin(), times.end());

@@ -9,12 +9,11 @@
 // unnested arrays (in chunks of at most `chunk_rows` rows and about `chunk_text_bytes` of text, so that no
 // parameter grows past tens of MB).
 //
-// Locks: writers of these tables take, for each meter of the batch, the transaction-scoped advisory lock
-// (table key, meter id % lock_buckets) in ascending order before reading the stored rows, so that two
-// writers of the same meters queue (the second sees what the first committed) instead of one of them
-// failing on a key the other inserted meanwhile; writers of other meters mostly do not wait. Anomaly writers
-// take one lock for the table and lock the stored rows they read (FOR UPDATE), so that detection and
-// resolution never overwrite each other. Readers take no lock.
+// Locks (pg_locks.hpp): writers of these tables take the locks of the batch's meters before reading the
+// stored rows, so that two writers of the same meters queue (the second sees what the
+// first committed) instead of one of them failing on a key the other inserted meanwhile. Anomaly writers take
+// one lock for the table and lock the stored rows they read (FOR UPDATE), so that detection and resolution
+// never overwrite each other. Readers take no lock.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -23,6 +22,7 @@
 #include "entity_rows.hpp"
 #include "kvant/model/json.hpp"
 #include "kvant/store/postgres_store.hpp"
+#include "pg_locks.hpp"
 #include "postgres_impl.hpp"
 #include "records_common.hpp"
 
@@ -39,13 +39,6 @@ using detail::rows::quote;
 
 constexpr std::size_t chunk_rows = 50'000;
 constexpr std::size_t chunk_text_bytes = 32 << 20;
-constexpr std::int64_t lock_buckets = 64;
-// the first key of the two-integer advisory locks ('KV' and a table number); the bigint lock space (the
-// schema's lock) does not overlap these
-constexpr std::int64_t lock_events = 0x4B560101;
-constexpr std::int64_t lock_relay = 0x4B560102;
-constexpr std::int64_t lock_sessions = 0x4B560103;
-constexpr std::int64_t lock_anomalies = 0x4B560104;
 
 /// A stored text read back as valid UTF-8 (a database whose encoding is not UTF8 may hold any bytes).
 std::string text_of(const result& r, int row, int col) {
@@ -83,18 +76,6 @@ std::unordered_map<std::string, std::int64_t> meter_ids(detail::pg::connection& 
     return ids;
 }
 
-/// Takes the advisory locks (table key, bucket) of these meters, ascending.
-void lock_meters(detail::pg::connection& c, std::int64_t table_key,
-                 const std::unordered_map<std::string, std::int64_t>& ids) {
-    std::set<std::int64_t> buckets;
-    for (const auto& [serial, id] : ids) buckets.insert(id % lock_buckets);
-    const std::vector<std::int64_t> b(buckets.begin(), buckets.end());
-    c.query(
-        "SELECT pg_advisory_xact_lock($1::int4, b) FROM unnest($2::int4[]) WITH ORDINALITY AS u(b, n) "
-        "ORDER BY n",
-        params().add(table_key).add_array(b));
-}
-
 /// The key of a batch row: meter id, Unix seconds, code (0 for relay changes and sessions).
 struct row_key {
     std::int64_t meter, ts, code;
@@ -123,7 +104,6 @@ struct slot {
 
 struct event_rows {
     using type = meter_event;
-    static constexpr std::int64_t lock = lock_events;
     static constexpr bool three_part_key = true;
     static row_key key(const meter_event& e, std::int64_t id) { return {id, to_unix(e.time), e.code}; }
     static constexpr const char* lookup =
@@ -219,7 +199,6 @@ comm_session read_session(const result& r, int i, std::string serial, int first)
 
 struct relay_rows {
     using type = relay_change;
-    static constexpr std::int64_t lock = lock_relay;
     static constexpr bool three_part_key = false;
     static row_key key(const relay_change& c, std::int64_t id) { return {id, to_unix(c.time), 0}; }
     static constexpr const char* lookup =
@@ -253,7 +232,6 @@ struct relay_rows {
 
 struct session_rows {
     using type = comm_session;
-    static constexpr std::int64_t lock = lock_sessions;
     static constexpr bool three_part_key = false;
     static row_key key(const comm_session& c, std::int64_t id) { return {id, to_unix(c.start), 0}; }
     static constexpr const char* lookup =
@@ -295,7 +273,10 @@ write_stats write_keyed(detail::pg::connection& c, const std::string& where,
     write_stats st;
     if (rows.empty()) return st;
     ids = meter_ids(c, where, rows);
-    lock_meters(c, Rows::lock, ids);
+    std::vector<std::int64_t> id_list;
+    id_list.reserve(ids.size());
+    for (const auto& [serial, id] : ids) id_list.push_back(id);
+    detail::pg::lock_meters(c, id_list);
     // the keys, in batch order
     std::vector<slot<T>> slots;
     std::vector<std::size_t> slot_of(rows.size());
@@ -513,7 +494,8 @@ write_stats postgres_store::put_anomalies(std::span<const anomaly> found) {
         return st;
     }
     // one detector at a time (a new key has no row to lock); the stored rows locked against resolution
-    c.query("SELECT pg_advisory_xact_lock($1::int4, 0)", params().add(lock_anomalies));
+    c.query("SELECT pg_advisory_xact_lock($1::int4, 0)",
+            params().add(static_cast<std::int64_t>(detail::pg::anomalies_class)));
     std::map<std::string, std::optional<anomaly>, std::less<>> cur_of;  // by key: stored, then as written
     std::vector<std::string_view> keys;
     for (const auto& a : found)

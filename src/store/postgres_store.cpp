@@ -7,6 +7,7 @@
 
 #include "entity_rows.hpp"
 #include "kvant/core/version.hpp"
+#include "pg_locks.hpp"
 #include "postgres_impl.hpp"
 
 namespace kvant {
@@ -18,13 +19,6 @@ namespace {
 constexpr const char* kvant_tables[] = {"organizations",   "abonents",     "accounts",
                                         "metering_points", "meters",       "readings",
                                         "series",          "meter_events", "anomalies"};
-
-// A lock key of our own (pg_advisory_xact_lock) for creating the schema: two processes creating one new
-// database at once queue on it, and the second finds the schema made.
-constexpr std::int64_t schema_lock_key = 0x4B564E5400000001;  // 'KVNT', 1
-// The change log's lock (pg_advisory_xact_lock), taken by a commit that writes change records: see
-// postgres_impl.hpp.
-constexpr std::int64_t change_log_lock_key = 0x4B564E5400000002;  // 'KVNT', 2
 
 }  // namespace
 
@@ -118,7 +112,7 @@ postgres_store::postgres_store(std::string_view conninfo, mode m, const postgres
                                 impl_->where + " holds no kvant schema (no table kvant_meta)");
         c.exec("BEGIN");
         try {
-            c.query("SELECT pg_advisory_xact_lock($1)", detail::pg::params().add(schema_lock_key));
+            c.query("SELECT pg_advisory_xact_lock($1)", detail::pg::params().add(detail::pg::schema_key));
             if (!meta_exists()) {
                 for (const char* t : kvant_tables)
                     if (c.query("SELECT to_regclass($1) IS NOT NULL", detail::pg::params().add(t))
@@ -505,6 +499,7 @@ void postgres_store::erase_entity(entity_kind kind, std::string_view key) {
         case entity_kind::meter: {
             const auto id = impl_->meter_id(key);
             if (!id) return;
+            detail::pg::lock_meters(db, {*id});  // as its writers take it
             // by the meter's id, so that the readings partition is found by hash (no foreign key points
             // from a block to its meter: the blocks go first, explicitly)
             const auto by_id = [&](const char* sql) { db.query(sql, params().add(*id)); };
@@ -530,7 +525,7 @@ void postgres_store::impl::flush_changes(bool at_commit) {
     // the deferred foreign keys first: waiting for a row lock while holding the change log's lock could
     // deadlock with a writer queued on it (one round trip: only our own constant is in the text)
     static const std::string lock =
-        "SELECT pg_advisory_xact_lock(" + std::to_string(change_log_lock_key) + ")";
+        "SELECT pg_advisory_xact_lock(" + std::to_string(detail::pg::change_log_key) + ")";
     if (at_commit)
         c.exec("SET CONSTRAINTS ALL IMMEDIATE;" + lock);
     else

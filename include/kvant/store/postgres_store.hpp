@@ -16,10 +16,14 @@
 ///   live on other servers (distribute(), postgres_fdw) or be distributed by Citus (docs/scale.md). A write
 ///   merges into the blocks it touches and moves them with `COPY … FROM STDIN (FORMAT binary)`.
 /// - Every parameter is bound (prepared statements, never SQL built from data). Transactions nest as
-///   savepoints. Writers of the same meters queue on a lock (they never fail each other under the default
-///   settings: reading writes take per-meter-bucket locks in one order, so they cannot deadlock); a lock wait
-///   longer than `options.lock_timeout`, a serialization failure or a deadlock is errc::storage_busy
-///   (retryable: the call, or the caller's transaction, changed nothing).
+///   savepoints. Writers of the same meters queue on one lock a meter bucket, whatever the table (single
+///   calls never fail each other under the default settings); a lock wait longer than `options.lock_timeout`,
+///   a serialization failure or a deadlock (two transactions of several calls writing two meters in opposite
+///   orders) is errc::storage_busy (retryable: the call, or the caller's transaction, changed nothing).
+/// - A statement that fails inside a transaction you opened aborts it on the server, a read included (as in
+///   any PostgreSQL session; SQLite's transaction would go on): every later call in it fails and commit()
+///   refuses; roll it back (the guard does) and run it again. A failed write call is rolled back to its
+///   own savepoint and leaves the transaction usable.
 /// - A lost connection (a server restarted under a long read) is errc::storage_io with a clear message; the
 ///   next call reconnects (once; a transaction open at the loss is gone and says so).
 #pragma once
