@@ -454,3 +454,50 @@ TEST_CASE("postgres distribution: a shard whose table holds rows is refused, the
     CHECK(pg.reading_count() == 4 * 2 * 5);
     CHECK_THROWS_AS(pg.distribute({}), config_error);
 }
+
+// Input: 600 meters distributed over two shards, read directly; after the first chunk, shard 2's connections
+// are ended by its server (pg_terminate_backend), so the read of the third batch of 256 meters fails.
+// Contract: the failure is a storage_error naming no password, and every later next() says so again (before,
+// the cursor called get() again on the future whose failure it had already taken: std::future_error, or
+// worse).
+TEST_CASE("postgres direct shard reads: a shard failing mid-scan fails the cursor for good") {
+    if (const auto why = servers_absent(); !why.empty()) {
+        WARN("SKIPPED: " << why);
+        return;
+    }
+    three_servers dbs;
+    {
+        postgres_store pg(dbs.coordinator(), postgres_store::mode::create, postgres_options{.partitions = 4});
+        populate(pg, 600);
+        pg.put_readings(half_hourly(600, jan31, 2, 9));
+        pg.distribute({dbs.shard(1), dbs.shard(2)});
+    }
+    postgres_options o;
+    o.direct_shard_reads = true;
+    postgres_store pg(dbs.coordinator(), postgres_store::mode::open, o);
+    auto cur = pg.scan({});
+    series_chunk ch;
+    REQUIRE(cur->next(ch));
+    {
+        PGconn* c = PQconnectdb(dbs.shard(2).c_str());
+        PQclear(PQexec(c,
+                       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                       "current_database() AND pid <> pg_backend_pid()"));
+        PQfinish(c);
+    }
+    std::size_t chunks = 1;
+    int failures = 0;
+    for (int i = 0; i < 4000 && failures < 2; ++i) {
+        try {
+            if (!cur->next(ch)) break;
+            ++chunks;
+        } catch (const storage_error& e) {
+            INFO(e.what());
+            CHECK(e.code() == errc::storage_io);
+            ++failures;
+        }
+    }
+    CHECK(failures == 2);
+    CHECK(chunks >= 256 * 2);  // the first two batches were read (the second before the shard went)
+    CHECK(chunks < 600 * 2);
+}

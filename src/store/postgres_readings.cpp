@@ -24,6 +24,7 @@
 #include "kvant/store/postgres_store.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <future>
 #include <limits>
 #include <unordered_map>
@@ -189,6 +190,7 @@ class pg_cursor final : public reading_cursor {
     }
 
     bool next(series_chunk& out) override {
+        if (failed_) std::rethrow_exception(failed_);  // a shard's read failed: every later call says so
         for (;;) {
             while (at_ < rows_.size()) {
                 const auto& rr = rows_[at_++];
@@ -261,7 +263,17 @@ class pg_cursor final : public reading_cursor {
         } else {
             if (pending_.empty()) return false;
             batch_first_ = pending_first_;
-            for (auto& f : pending_) results_.push_back(f.get());
+            // every server's answer waited for (their connections are free again), the first failure kept
+            auto batch = std::move(pending_);
+            pending_.clear();
+            for (auto& f : batch) {
+                try {
+                    results_.push_back(f.get());
+                } catch (...) {
+                    if (!failed_) failed_ = std::current_exception();
+                }
+            }
+            if (failed_) std::rethrow_exception(failed_);
             fetch_ahead();
         }
         std::unordered_map<std::int64_t, std::uint32_t> pos;
@@ -294,6 +306,7 @@ class pg_cursor final : public reading_cursor {
     std::vector<server> servers_;               // direct reads: one a server
     std::vector<std::future<result>> pending_;  // direct reads: the next batch
     std::size_t pending_first_ = 0;
+    std::exception_ptr failed_;    // direct reads: the first failure of a server's read
     std::size_t fetch_at_ = 0;     // the first meter not yet asked for
     std::size_t batch_first_ = 0;  // the current batch's first meter
     std::vector<result> results_;
