@@ -215,8 +215,7 @@ pg_bytes=$(stored_bytes "$pg")
 read -r pg_split_wall pg_split_kb < <(split_runs pg_split "$pg")
 same_csv pg_split
 
-if [ "${FDW:-1}" = 0 ]; then  # FDW=0: one PostgreSQL server only
-    /usr/bin/python3 - "$readings" "$pg_bytes" "$pg_ingest" "$pg_split_wall" "$pg_split_kb" "$split_wall" "$runs" <<'PY'
+/usr/bin/python3 - "$readings" "$pg_bytes" "$pg_ingest" "$pg_split_wall" "$pg_split_kb" "$split_wall" "$runs" <<'PY'
 import sys
 n, pgb, pgi, pgw, pgkb, sw, runs = sys.argv[1:]
 n = int(n)
@@ -228,6 +227,7 @@ print(f"| ingest from a batch through COPY | {float(pgi) / 1e6:.2f} M readings/s
 print(f"| monthly three-zone split from PostgreSQL (whole process, median of {runs}) | {float(pgw):.1f} s, peak {int(pgkb) / 1024:.0f} MB; {float(pgw) / float(sw):.2f}× SQLite's {float(sw):.1f} s | ≤ 2× SQLite |")
 print("the split CSV from PostgreSQL equals SQLite's byte for byte")
 PY
+if [ "${FDW:-1}" = 0 ]; then  # FDW=0: one PostgreSQL server only
     echo "  ${pg_gen_cmd[*]}   (generation + ingest: ${pg_gen_wall} s wall)" | sed -E 's#(://[^:/@ ]+):[^@ ]*@#\1:***@#g'
     exit 0
 fi
@@ -278,21 +278,16 @@ read -r up4 down4 < <(proxy_bytes)
 same_csv fdw_direct
 "$kvant" init --db "$coord" >"$work/layout.txt"
 
-/usr/bin/python3 - "$readings" "$pg_bytes" "$pg_ingest" "$pg_split_wall" "$pg_split_kb" "$split_wall" "$fdw_ingest" \
-    "$fdw_bytes" "$coord_wall" "$coord_kb" "$direct_wall" "$direct_kb" "$runs" \
+/usr/bin/python3 - "$readings" "$fdw_ingest" "$fdw_bytes" "$coord_wall" "$coord_kb" "$direct_wall" "$direct_kb" "$runs" \
     $((up1 - up0)) $((down1 - down0)) $((up3 - up2)) $((down3 - down2)) $((up4 - up3)) $((down4 - down3)) <<'PY'
 import sys
-(n, pgb, pgi, pgw, pgkb, sw, fi, fb, cw, ckb, dw, dkb, runs,
- gu, gd, cu, cd, du, dd) = sys.argv[1:]
+(n, fi, fb, cw, ckb, dw, dkb, runs, gu, gd, cu, cd, du, dd) = sys.argv[1:]
 n, runs = int(n), int(runs)
 mb = lambda b: f"{int(b) / 1e6:,.1f} MB"
 per_run = lambda b: f"{int(b) / runs / 1e6:,.1f} MB"
 print()
-print("| PostgreSQL | measured | goal |")
+print("| postgres_fdw, 3 servers | measured | goal |")
 print("| --- | --- | --- |")
-print(f"| bytes a reading, readings partitions + series (table + indexes + TOAST, after VACUUM) | {int(pgb) / n:.2f} ({int(pgb) / 1e9:.2f} GB) | |")
-print(f"| ingest from a batch through COPY | {float(pgi) / 1e6:.2f} M readings/s | ≥ 0.5 M/s |")
-print(f"| monthly three-zone split from PostgreSQL (whole process, median of {runs}) | {float(pgw):.1f} s, peak {int(pgkb) / 1024:.0f} MB; {float(pgw) / float(sw):.2f}× SQLite's {float(sw):.1f} s | ≤ 2× SQLite |")
 print(f"| postgres_fdw, 3 servers: ingest through the coordinator | {float(fi) / 1e6:.2f} M readings/s; to the shards {mb(gu)}, back {mb(gd)} | |")
 print(f"| postgres_fdw: bytes a reading on all three servers | {int(fb) / n:.2f} | |")
 print(f"| postgres_fdw: split read through the coordinator (median of {runs}) | {float(cw):.1f} s, peak {int(ckb) / 1024:.0f} MB; a run: to the shards {per_run(cu)}, back {per_run(cd)} | |")

@@ -232,6 +232,7 @@ void postgres_store::distribute(const std::vector<std::string>& shards) {
     c.exec("BEGIN");
     try {
         c.exec("CREATE EXTENSION IF NOT EXISTS postgres_fdw");
+        const bool superuser = c.query("SELECT current_setting('is_superuser') = 'on'").integer(0, 0) != 0;
         std::set<std::string> taken;
         {
             auto r = c.query("SELECT srvname FROM pg_foreign_server");
@@ -247,9 +248,13 @@ void postgres_store::distribute(const std::vector<std::string>& shards) {
             const std::string srv = identifier(c.get(), name);
             c.exec("CREATE SERVER " + srv + " FOREIGN DATA WRAPPER postgres_fdw OPTIONS (" + t.server_opts +
                    ")");
-            // its options hold the shard's password: an error names the statement without them
+            // its options hold the shard's password: an error names the statement without them, and a
+            // superuser's session (the setting is a superuser's) keeps the server from logging its text
+            // when it fails
+            if (superuser) c.exec("SET LOCAL log_min_error_statement = panic");
             c.exec("CREATE USER MAPPING FOR CURRENT_USER SERVER " + srv + " OPTIONS (" + t.mapping_opts + ")",
                    "CREATE USER MAPPING FOR CURRENT_USER SERVER " + srv + " OPTIONS (…)");
+            if (superuser) c.exec("SET LOCAL log_min_error_statement = DEFAULT");
             for (int r : t.partitions) {
                 const std::string part = "readings_p" + std::to_string(r);
                 const std::string move = "kvant_move_p" + std::to_string(r);
