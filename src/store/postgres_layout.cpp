@@ -131,18 +131,22 @@ namespace {
 
 /// A string as an SQL literal, quoted by libpq for this connection.
 std::string literal(PGconn* c, std::string_view s) {
-    char* q = PQescapeLiteral(c, s.data(), s.size());
-    if (!q) throw storage_error(errc::storage, std::string("cannot quote a literal: ") + PQerrorMessage(c));
+    char* q = detail::pg::pq().escapeLiteral(c, s.data(), s.size());
+    if (!q)
+        throw storage_error(errc::storage,
+                            std::string("cannot quote a literal: ") + detail::pg::pq().errorMessage(c));
     std::string out = q;
-    PQfreemem(q);
+    detail::pg::pq().freemem(q);
     return out;
 }
 /// A name as an SQL identifier, quoted by libpq.
 std::string identifier(PGconn* c, std::string_view s) {
-    char* q = PQescapeIdentifier(c, s.data(), s.size());
-    if (!q) throw storage_error(errc::storage, std::string("cannot quote a name: ") + PQerrorMessage(c));
+    char* q = detail::pg::pq().escapeIdentifier(c, s.data(), s.size());
+    if (!q)
+        throw storage_error(errc::storage,
+                            std::string("cannot quote a name: ") + detail::pg::pq().errorMessage(c));
     std::string out = q;
-    PQfreemem(q);
+    detail::pg::pq().freemem(q);
     return out;
 }
 
@@ -181,8 +185,9 @@ void postgres_store::distribute(const std::vector<std::string>& shards) {
         if (shards[i] == "local" || t.partitions.empty()) continue;
         char* err = nullptr;
         const std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> parsed(
-            PQconninfoParse(shards[i].c_str(), &err), &PQconninfoFree);  // freed also when literal() throws
-        if (err) PQfreemem(err);
+            detail::pg::pq().conninfoParse(shards[i].c_str(), &err),
+            detail::pg::pq().conninfoFree);  // freed also when literal() throws
+        if (err) detail::pg::pq().freemem(err);
         if (!parsed)
             throw config_error(errc::config, "distribute: shard " + std::to_string(i + 1) +
                                                  " is not a connection string libpq can parse");
@@ -277,7 +282,7 @@ void postgres_store::distribute(const std::vector<std::string>& shards) {
         }
         c.exec("COMMIT");
     } catch (...) {
-        PQclear(PQexec(c.get(), "ROLLBACK"));
+        detail::pg::pq().clear(detail::pg::pq().exec(c.get(), "ROLLBACK"));
         throw;
     }
 }

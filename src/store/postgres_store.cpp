@@ -31,8 +31,8 @@ bool postgres_store::is_conninfo(std::string_view w) noexcept {
 
 std::string postgres_store::redact(std::string_view conninfo) {
     char* err = nullptr;
-    PQconninfoOption* opts = PQconninfoParse(std::string(conninfo).c_str(), &err);
-    if (err) PQfreemem(err);
+    PQconninfoOption* opts = detail::pg::pq().conninfoParse(std::string(conninfo).c_str(), &err);
+    if (err) detail::pg::pq().freemem(err);
     if (!opts) return "(a connection string libpq cannot parse)";
     std::string out;
     for (auto* o = opts; o->keyword; ++o) {
@@ -50,7 +50,7 @@ std::string postgres_store::redact(std::string_view conninfo) {
         }
         if (quote) out += '\'';
     }
-    PQconninfoFree(opts);
+    detail::pg::pq().conninfoFree(opts);
     return out.empty() ? "(the default PostgreSQL database)" : out;
 }
 
@@ -138,7 +138,7 @@ postgres_store::postgres_store(std::string_view conninfo, mode m, const postgres
             }
             c.exec("COMMIT");
         } catch (...) {
-            PQclear(PQexec(c.get(), "ROLLBACK"));
+            detail::pg::pq().clear(detail::pg::pq().exec(c.get(), "ROLLBACK"));
             throw;
         }
         c.forget_prepared();
@@ -208,7 +208,7 @@ void postgres_store::commit() {
         // a statement that failed inside the transaction (and was caught) aborted it on the server, and
         // COMMIT would then roll it back without an error: say so instead of reporting it committed; the
         // guard rolls it back
-        if (PQtransactionStatus(c.get()) == PQTRANS_INERROR)
+        if (detail::pg::pq().transactionStatus(c.get()) == PQTRANS_INERROR)
             throw storage_error(errc::storage,
                                 impl_->where +
                                     ": commit refused: an earlier failure aborted this transaction on the "
@@ -254,7 +254,7 @@ void postgres_store::rollback() noexcept {
                                 ? std::string("ROLLBACK")
                                 : "ROLLBACK TO SAVEPOINT kvant_" + std::to_string(impl_->depth) +
                                       ";RELEASE SAVEPOINT kvant_" + std::to_string(impl_->depth);
-    PQclear(PQexec(impl_->conn->get(), sql.c_str()));
+    detail::pg::pq().clear(detail::pg::pq().exec(impl_->conn->get(), sql.c_str()));
 }
 
 // ---- entities and tariffs: key + reference columns + the JSON document, as in SQLite (entity_rows.hpp)
