@@ -25,10 +25,10 @@ inline namespace v0 {
 namespace detail::pg {
 
 struct conn_closer {
-    void operator()(PGconn* c) const noexcept { detail::pg::pq().finish(c); }
+    void operator()(PGconn* c) const noexcept { pq().finish(c); }
 };
 struct result_clearer {
-    void operator()(PGresult* r) const noexcept { detail::pg::pq().clear(r); }
+    void operator()(PGresult* r) const noexcept { pq().clear(r); }
 };
 using conn_ptr = std::unique_ptr<PGconn, conn_closer>;
 
@@ -60,20 +60,18 @@ class result {
     result() = default;
     explicit result(PGresult* r) : r_(r) {}
     PGresult* get() const noexcept { return r_.get(); }
-    int rows() const noexcept { return detail::pg::pq().ntuples(r_.get()); }
-    int columns() const noexcept { return detail::pg::pq().nfields(r_.get()); }
-    bool is_null(int row, int col) const noexcept {
-        return detail::pg::pq().getisnull(r_.get(), row, col) != 0;
-    }
-    std::string_view column_name(int col) const noexcept { return detail::pg::pq().fname(r_.get(), col); }
+    int rows() const noexcept { return pq().ntuples(r_.get()); }
+    int columns() const noexcept { return pq().nfields(r_.get()); }
+    bool is_null(int row, int col) const noexcept { return pq().getisnull(r_.get(), row, col) != 0; }
+    std::string_view column_name(int col) const noexcept { return pq().fname(r_.get(), col); }
     /// The value's bytes (binary format).
     std::span<const std::uint8_t> bytes(int row, int col) const noexcept {
-        return {reinterpret_cast<const std::uint8_t*>(detail::pg::pq().getvalue(r_.get(), row, col)),
-                static_cast<std::size_t>(detail::pg::pq().getlength(r_.get(), row, col))};
+        return {reinterpret_cast<const std::uint8_t*>(pq().getvalue(r_.get(), row, col)),
+                static_cast<std::size_t>(pq().getlength(r_.get(), row, col))};
     }
     std::string_view text(int row, int col) const noexcept {
-        return {detail::pg::pq().getvalue(r_.get(), row, col),
-                static_cast<std::size_t>(detail::pg::pq().getlength(r_.get(), row, col))};
+        return {pq().getvalue(r_.get(), row, col),
+                static_cast<std::size_t>(pq().getlength(r_.get(), row, col))};
     }
     /// An int2, int4 or int8 value (binary); a bool reads as 0 or 1.
     std::int64_t integer(int row, int col) const {
@@ -226,29 +224,29 @@ class connection {
         // libpq's message about a string it cannot parse quotes the part at fault, which may be the password
         // (a URI's bad percent-encoding): checked first, and the message left out
         char* err = nullptr;
-        PQconninfoOption* parsed = detail::pg::pq().conninfoParse(conninfo.c_str(), &err);
-        if (err) detail::pg::pq().freemem(err);
+        PQconninfoOption* parsed = pq().conninfoParse(conninfo.c_str(), &err);
+        if (err) pq().freemem(err);
         if (!parsed)
             throw storage_error(errc::storage_io, "cannot connect to " + where_ +
                                                       ": libpq cannot parse the connection string (its "
                                                       "message is left out: it may quote the password)");
-        detail::pg::pq().conninfoFree(parsed);
+        pq().conninfoFree(parsed);
         const std::string full = conninfo;
         const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
         const std::string timeout = std::to_string(connect_timeout_s);
         const char* vals[] = {full.c_str(), timeout.c_str(), "libkvant", nullptr};
         // expand_dbname: the first dbname is the whole connection string or URI, the rest add to it
-        c_.reset(detail::pg::pq().connectdbParams(keys, vals, 1));
+        c_.reset(pq().connectdbParams(keys, vals, 1));
         if (!c_) throw storage_error(errc::storage_io, "cannot connect to " + where_ + ": out of memory");
-        if (detail::pg::pq().status(c_.get()) != CONNECTION_OK)
+        if (pq().status(c_.get()) != CONNECTION_OK)
             throw storage_error(errc::storage_io, "cannot connect to " + where_ + ": " + message());
     }
     PGconn* get() const noexcept { return c_.get(); }
     const std::string& where() const noexcept { return where_; }
-    bool ok() const noexcept { return detail::pg::pq().status(c_.get()) == CONNECTION_OK; }
+    bool ok() const noexcept { return pq().status(c_.get()) == CONNECTION_OK; }
     /// libpq's last message, one line.
     std::string message() const {
-        std::string m = detail::pg::pq().errorMessage(c_.get());
+        std::string m = pq().errorMessage(c_.get());
         while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
         for (auto& ch : m)
             if (ch == '\n') ch = ' ';
@@ -256,42 +254,42 @@ class connection {
     }
 
     /// Runs SQL without parameters (may hold several statements); throws on failure.
-    void exec(const std::string& sql) { check(result(detail::pg::pq().exec(c_.get(), sql.c_str())), sql); }
+    void exec(const std::string& sql) { check(result(pq().exec(c_.get(), sql.c_str())), sql); }
     /// The same, naming the statement in an error as `shown` (SQL that holds a secret, e.g. a password).
     void exec(const std::string& sql, const std::string& shown) {
-        check(result(detail::pg::pq().exec(c_.get(), sql.c_str())), shown);
+        check(result(pq().exec(c_.get(), sql.c_str())), shown);
     }
     /// Runs one statement with parameters, prepared once on this connection; binary results.
     result query(const std::string& sql, const params& p = {}) {
         auto it = prepared_.find(sql);
         if (it == prepared_.end()) {
             const std::string name = "kvant_" + std::to_string(++named_);
-            check(result(detail::pg::pq().prepare(c_.get(), name.c_str(), sql.c_str(), 0, nullptr)), sql);
+            check(result(pq().prepare(c_.get(), name.c_str(), sql.c_str(), 0, nullptr)), sql);
             it = prepared_.emplace(sql, name).first;
         }
         p.finish(values_, lengths_);
-        return check(result(detail::pg::pq().execPrepared(c_.get(), it->second.c_str(), p.size(),
-                                                          values_.data(), lengths_.data(), p.formats(), 1)),
+        return check(result(pq().execPrepared(c_.get(), it->second.c_str(), p.size(), values_.data(),
+                                              lengths_.data(), p.formats(), 1)),
                      sql);
     }
     /// Sends `data` (COPY binary format) to `copy_sql` (`COPY t(cols) FROM STDIN (FORMAT binary)`).
     void copy_in(const std::string& copy_sql, std::string_view data) {
-        check(result(detail::pg::pq().exec(c_.get(), copy_sql.c_str())), copy_sql, PGRES_COPY_IN);
+        check(result(pq().exec(c_.get(), copy_sql.c_str())), copy_sql, PGRES_COPY_IN);
         constexpr std::size_t chunk = 1 << 20;
         for (std::size_t at = 0; at < data.size(); at += chunk) {
             const auto n = std::min(chunk, data.size() - at);
-            if (detail::pg::pq().putCopyData(c_.get(), data.data() + at, static_cast<int>(n)) != 1) {
-                detail::pg::pq().putCopyEnd(c_.get(), "send failed");
+            if (pq().putCopyData(c_.get(), data.data() + at, static_cast<int>(n)) != 1) {
+                pq().putCopyEnd(c_.get(), "send failed");
                 drain();
                 throw storage_error(errc::storage_io, "sending COPY data to " + where_ + ": " + message());
             }
         }
-        if (detail::pg::pq().putCopyEnd(c_.get(), nullptr) != 1)
+        if (pq().putCopyEnd(c_.get(), nullptr) != 1)
             throw storage_error(errc::storage_io, "ending COPY to " + where_ + ": " + message());
         result last;
-        while (PGresult* r = detail::pg::pq().getResult(c_.get())) {
+        while (PGresult* r = pq().getResult(c_.get())) {
             result cur(r);
-            if (detail::pg::pq().resultStatus(r) != PGRES_COMMAND_OK) {
+            if (pq().resultStatus(r) != PGRES_COMMAND_OK) {
                 last = std::move(cur);
                 continue;
             }
@@ -300,20 +298,20 @@ class connection {
     }
     /// Forgets the prepared statements (they are deallocated on the server).
     void forget_prepared() {
-        if (ok()) detail::pg::pq().clear(detail::pg::pq().exec(c_.get(), "DEALLOCATE ALL"));
+        if (ok()) pq().clear(pq().exec(c_.get(), "DEALLOCATE ALL"));
         prepared_.clear();
     }
 
     /// Throws the storage_error of a failed result, naming what was being done.
     result check(result r, const std::string& sql, ExecStatusType want = PGRES_COMMAND_OK) const {
-        const auto st = r.get() ? detail::pg::pq().resultStatus(r.get()) : PGRES_FATAL_ERROR;
+        const auto st = r.get() ? pq().resultStatus(r.get()) : PGRES_FATAL_ERROR;
         if (st == want || st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || st == PGRES_COPY_IN) return r;
         fail(r.get(), sql);
     }
     [[noreturn]] void fail(PGresult* r, const std::string& sql) const {
-        const char* state = r ? detail::pg::pq().resultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+        const char* state = r ? pq().resultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
         const std::string s = state ? state : (ok() ? "" : "08006");
-        std::string msg = r ? detail::pg::pq().resultErrorMessage(r) : "";
+        std::string msg = r ? pq().resultErrorMessage(r) : "";
         if (msg.empty()) msg = message();
         while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
         for (auto& ch : msg)
@@ -331,7 +329,7 @@ class connection {
 
   private:
     void drain() {
-        while (PGresult* r = detail::pg::pq().getResult(c_.get())) detail::pg::pq().clear(r);
+        while (PGresult* r = pq().getResult(c_.get())) pq().clear(r);
     }
     conn_ptr c_;
     std::string where_;

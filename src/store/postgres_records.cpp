@@ -10,13 +10,12 @@
 // parameter grows past tens of MB).
 //
 // Locks (pg_locks.hpp): writers of these tables take the locks of the batch's meters before reading the
-// stored rows, so that two writers of the same meters queue (the second sees what the
-// first committed) instead of one of them failing on a key the other inserted meanwhile. Anomaly writers take
-// one lock for the table and lock the stored rows they read (FOR UPDATE), so that detection and resolution
-// never overwrite each other. Readers take no lock.
+// stored rows, so that two writers of the same meters queue (the second sees what the first committed)
+// instead of one of them failing on a key the other inserted meanwhile. Anomaly writers take one lock for the
+// table and lock the stored rows they read (FOR UPDATE), so that detection and resolution never overwrite
+// each other. Readers take no lock.
 #include <algorithm>
 #include <map>
-#include <set>
 #include <unordered_map>
 
 #include "entity_rows.hpp"
