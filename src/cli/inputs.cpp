@@ -155,12 +155,28 @@ void output::finish() {
         *file_, [&](std::ostream& f) { f.write(text.data(), static_cast<std::streamsize>(text.size())); });
 }
 
-void write_file_whole(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
+void write_file_whole(const std::filesystem::path& given, const std::function<void(std::ostream&)>& write) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto st = fs::status(given, ec);  // through a symbolic link
+    if (!ec && fs::exists(st) && !fs::is_regular_file(st)) {
+        std::ofstream f(given, std::ios::binary);
+        if (!f) throw storage_error(errc::storage_io, "cannot write " + excerpt(given.string()));
+        write(f);
+        f.flush();
+        if (!f) throw storage_error(errc::storage_io, "error while writing " + excerpt(given.string()));
+        return;
+    }
+    fs::path path = given;
+    if (fs::is_symlink(fs::symlink_status(given, ec))) {
+        const auto target = fs::weakly_canonical(given, ec);
+        if (!ec) path = target;
+    }
     auto tmp = path;
     tmp += ".partial";
     auto drop = [&] {
-        std::error_code ec;
-        std::filesystem::remove(tmp, ec);
+        std::error_code ignored;
+        std::filesystem::remove(tmp, ignored);
     };
     {
         std::ofstream f(tmp, std::ios::binary);

@@ -72,7 +72,10 @@ class meter_inputs {
 
 /// Where the output goes: --out FILE or stdout.
 /// Writes `path` whole or not at all: `write` fills a temporary file beside it, renamed over `path` when it
-/// succeeded; on any failure the temporary file is removed and `path` keeps what it had.
+/// succeeded; on any failure the temporary file is removed and `path` keeps what it had. A symbolic link is
+/// followed (the file it names is replaced, the link stays). A `path` that exists and is not a regular file
+/// (/dev/null, /dev/stdout, a FIFO) is written directly: renaming over it would replace the device or pipe
+/// with a file (as root, `--out /dev/null` made /dev/null a regular file).
 void write_file_whole(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);
 
 /// A command's report: built in memory and written out whole by finish(), to stdout or to --out through a

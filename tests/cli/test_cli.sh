@@ -98,6 +98,21 @@ expect 0 "conflicting reading replaced" -- "$kvant" import --db "$work/demo.db" 
 contains "$work/out" "0 new, 0 unchanged, 1 replaced" "replace counted"
 
 # export everything, import into a new database, export again: the same files
+# --out onto what is not a regular file: written into, never replaced by a file (a FIFO stands for
+# /dev/null and /dev/stdout, which root's rename would have replaced); a symbolic link stays a link
+mkfifo "$work/out.fifo"
+timeout 60 cat "$work/out.fifo" >"$work/fifo.got" &  # bounded: a FIFO replaced by a file is never opened
+fifo_reader=$!
+expect 0 "export into a FIFO" -- "$kvant" export --db "$work/demo.db" --table organizations --out "$work/out.fifo"
+wait "$fifo_reader"
+[ -p "$work/out.fifo" ] && ok || bad "the FIFO given to --out was replaced by a file"
+"$kvant" export --db "$work/demo.db" --table organizations --out "$work/orgs-direct.csv" || bad "export organizations"
+cmp -s "$work/fifo.got" "$work/orgs-direct.csv" && ok || bad "what went through the FIFO differs from the file"
+: >"$work/orgs-target.csv"
+ln -s "$work/orgs-target.csv" "$work/orgs-link.csv"
+expect 0 "export through a symbolic link" -- "$kvant" export --db "$work/demo.db" --table organizations --out "$work/orgs-link.csv"
+[ -L "$work/orgs-link.csv" ] && ok || bad "the symbolic link given to --out was replaced by a file"
+cmp -s "$work/orgs-target.csv" "$work/orgs-direct.csv" && ok || bad "the file behind the link does not hold the export"
 expect 0 "export all" -- "$kvant" export --db "$work/demo.db" --out "$work/dump1"
 args=()
 for t in organizations abonents accounts meters readings events sessions; do args+=(--$t "$work/dump1/$t.csv"); done
