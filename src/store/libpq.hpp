@@ -12,12 +12,35 @@ inline namespace v0 {
 namespace detail::pg {
 
 // every libpq function the store calls
-#define KVANT_LIBPQ_FUNCTIONS(X)                                                                             \
-    X(connectdbParams)                                                                                       \
-    X(finish) X(status) X(errorMessage) X(transactionStatus) X(exec) X(prepare) X(execPrepared) X(clear)     \
-        X(resultStatus) X(resultErrorField) X(resultErrorMessage) X(ntuples) X(nfields) X(fname)             \
-            X(getisnull) X(getvalue) X(getlength) X(putCopyData) X(putCopyEnd) X(getResult) X(conninfoParse) \
-                X(conninfoFree) X(freemem) X(escapeLiteral) X(escapeIdentifier)
+// clang-format off
+#define KVANT_LIBPQ_FUNCTIONS(X) \
+    X(connectdbParams) \
+    X(finish) \
+    X(status) \
+    X(errorMessage) \
+    X(transactionStatus) \
+    X(exec) \
+    X(prepare) \
+    X(execPrepared) \
+    X(clear) \
+    X(resultStatus) \
+    X(resultErrorField) \
+    X(resultErrorMessage) \
+    X(ntuples) \
+    X(nfields) \
+    X(fname) \
+    X(getisnull) \
+    X(getvalue) \
+    X(getlength) \
+    X(putCopyData) \
+    X(putCopyEnd) \
+    X(getResult) \
+    X(conninfoParse) \
+    X(conninfoFree) \
+    X(freemem) \
+    X(escapeLiteral) \
+    X(escapeIdentifier)
+// clang-format on
 
 struct libpq {
 #define KVANT_LIBPQ_MEMBER(name) decltype(&::PQ##name) name = nullptr;
