@@ -499,7 +499,7 @@ void postgres_store::erase_entity(entity_kind kind, std::string_view key) {
         case entity_kind::meter: {
             const auto id = impl_->meter_id(key);
             if (!id) return;
-            detail::pg::lock_meters(db, {*id});  // as its writers take it
+            detail::pg::lock_erased_meter(db, *id);  // as its writers take them (pg_locks.hpp)
             // by the meter's id, so that the readings partition is found by hash (no foreign key points
             // from a block to its meter: the blocks go first, explicitly)
             const auto by_id = [&](const char* sql) { db.query(sql, params().add(*id)); };
