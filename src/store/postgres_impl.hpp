@@ -197,15 +197,24 @@ struct postgres_store::impl {
     // writes them under a lock of their own held to the end of the commit, so that seq grows in commit order:
     // a reader that continues after the last seq it saw never misses a record another writer committed
     // later with a smaller seq (an identity column alone hands out numbers in insert order).
-    std::vector<change> tx_changes;   // the records of the open transaction, in order
-    std::size_t flushed_changes = 0;  // how many of them are written (changes() inside it writes them)
+    // changes() inside a transaction reads its own records too: they are written then without the lock
+    // (taking it there, before the transaction's later writes took their meters' locks, deadlocked with a
+    // single writer holding a meter's lock and waiting for the change log's at its commit), their seqs kept
+    // as provisional; the commit deletes those rows and writes every record of the transaction again under
+    // the lock, numbered in commit order.
+    std::vector<change> tx_changes;              // the records of the open transaction, in order
+    std::size_t flushed_changes = 0;             // how many of them are written provisionally
+    std::vector<std::int64_t> provisional_seqs;  // the seqs they were written with
     struct change_mark {
         std::size_t size, flushed;  // tx_changes.size() and flushed_changes when a savepoint was made
     };
     std::vector<change_mark> change_marks;  // one per open savepoint
-    /// Writes the pending records (taking the change log's lock); `at_commit` checks the deferred
-    /// constraints first, so that no other lock is waited for while the change log's is held.
-    void flush_changes(bool at_commit);
+    /// Inside a transaction: writes the records not yet written, provisionally (no lock).
+    void flush_changes_provisionally();
+    /// At the outermost commit: checks the deferred constraints (so that no other lock is waited for while
+    /// the change log's is held), takes the change log's lock, deletes the provisional rows and writes every
+    /// record of the transaction.
+    void flush_changes_at_commit();
 };
 
 }  // namespace v0

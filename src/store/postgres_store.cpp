@@ -189,6 +189,7 @@ void postgres_store::begin() {
         c.exec("BEGIN");
         impl_->tx_changes.clear();
         impl_->flushed_changes = 0;
+        impl_->provisional_seqs.clear();
         impl_->change_marks.clear();
     } else {
         c.exec("SAVEPOINT kvant_" + std::to_string(impl_->depth));
@@ -215,10 +216,11 @@ void postgres_store::commit() {
                                     "server (roll it back and run it again)");
         // a failure here (a deferred foreign key, the change log's lock not had in time) leaves the
         // transaction open for the guard to roll back, as SQLite's commit does
-        impl_->flush_changes(true);
+        impl_->flush_changes_at_commit();
         impl_->depth = 0;  // a failed COMMIT ends the transaction all the same
         impl_->tx_changes.clear();
         impl_->flushed_changes = 0;
+        impl_->provisional_seqs.clear();
         impl_->change_marks.clear();
         c.exec("COMMIT");
     } else {
@@ -237,6 +239,7 @@ void postgres_store::rollback() noexcept {
     if (im.depth == 0) {
         im.tx_changes.clear();
         im.flushed_changes = 0;
+        im.provisional_seqs.clear();
         im.change_marks.clear();
     } else if (!im.change_marks.empty()) {
         // the records appended since the savepoint go; those written since it are gone from the server, so
@@ -517,21 +520,46 @@ void postgres_store::erase_entity(entity_kind kind, std::string_view key) {
     }
 }
 
-void postgres_store::impl::flush_changes(bool at_commit) {
+void postgres_store::impl::flush_changes_provisionally() {
     if (flushed_changes == tx_changes.size()) return;
-    const std::span<const change> pending(tx_changes.data() + flushed_changes,
-                                          tx_changes.size() - flushed_changes);
+    std::vector<std::int64_t> at, count;
+    std::vector<std::string> entity, key, op, org;
+    for (std::size_t i = flushed_changes; i < tx_changes.size(); ++i) {
+        const auto& ch = tx_changes[i];
+        at.push_back(to_unix(ch.at));
+        entity.emplace_back(to_string(ch.entity));
+        key.push_back(ch.key);
+        op.emplace_back(to_string(ch.op));
+        count.push_back(static_cast<std::int64_t>(ch.count));
+        org.push_back(ch.organization);
+    }
+    const auto r = db().query(
+        "INSERT INTO changes(at,entity,key,op,count,organization) SELECT * FROM "
+        "unnest($1::bigint[],$2::text[],$3::text[],$4::text[],$5::bigint[],$6::text[]) RETURNING seq",
+        params()
+            .add_array(at)
+            .add_text_array(entity)
+            .add_text_array(key)
+            .add_text_array(op)
+            .add_array(count)
+            .add_text_array(org));
+    for (int i = 0; i < r.rows(); ++i) provisional_seqs.push_back(r.integer(i, 0));
+    flushed_changes = tx_changes.size();
+}
+
+void postgres_store::impl::flush_changes_at_commit() {
+    if (tx_changes.empty()) return;
     auto& c = db();
     // the deferred foreign keys first: waiting for a row lock while holding the change log's lock could
     // deadlock with a writer queued on it (one round trip: only our own constant is in the text)
-    static const std::string lock =
-        "SELECT pg_advisory_xact_lock(" + std::to_string(detail::pg::change_log_key) + ")";
-    if (at_commit)
-        c.exec("SET CONSTRAINTS ALL IMMEDIATE;" + lock);
-    else
-        c.exec(lock);
-    if (pending.size() == 1) {
-        const auto& ch = pending.front();
+    static const std::string lock = "SET CONSTRAINTS ALL IMMEDIATE;SELECT pg_advisory_xact_lock(" +
+                                    std::to_string(detail::pg::change_log_key) + ")";
+    c.exec(lock);
+    // rows of a savepoint rolled back since are gone already, and seqs are never handed out twice
+    if (!provisional_seqs.empty())
+        c.query("DELETE FROM changes WHERE seq = ANY($1::bigint[])", params().add_array(provisional_seqs));
+    if (tx_changes.size() == 1) {
+        const auto& ch = tx_changes.front();
         c.query("INSERT INTO changes(at,entity,key,op,count,organization) VALUES($1,$2,$3,$4,$5,$6)",
                 params()
                     .add(to_unix(ch.at))
@@ -544,7 +572,7 @@ void postgres_store::impl::flush_changes(bool at_commit) {
         // many records (a batch of readings writes one a meter): one COPY, seqs in this order
         detail::pg::copy_writer w;
         w.header();
-        for (const auto& ch : pending) {
+        for (const auto& ch : tx_changes) {
             w.tuple(6);
             w.int8(to_unix(ch.at));
             w.bytes(to_string(ch.entity));
@@ -556,7 +584,6 @@ void postgres_store::impl::flush_changes(bool at_commit) {
         w.trailer();
         c.copy_in("COPY changes(at,entity,key,op,count,organization) FROM STDIN (FORMAT binary)", w.out);
     }
-    flushed_changes = tx_changes.size();
 }
 
 void postgres_store::append_change(const change& c) {
@@ -573,7 +600,7 @@ void postgres_store::append_change(const change& c) {
 
 std::vector<change> postgres_store::changes(const change_query& q) const {
     // inside a transaction that has written, its own records are part of the log it reads
-    if (impl_->depth > 0) impl_->flush_changes(false);
+    if (impl_->depth > 0) impl_->flush_changes_provisionally();
     const auto limit =
         static_cast<std::int64_t>(std::min<std::size_t>(q.limit, std::numeric_limits<std::int64_t>::max()));
     // two statements, so that each has a plan of its own index (changes_by_organization, the primary key)
