@@ -501,3 +501,45 @@ TEST_CASE("postgres direct shard reads: a shard failing mid-scan fails the curso
     CHECK(chunks >= 256 * 2);  // the first two batches were read (the second before the shard went)
     CHECK(chunks < 600 * 2);
 }
+
+// Input: 300 meters on one server, read inside a transaction (a cursor then reads its two batches through
+// the store's own connection, which sees the transaction's writes); after the first chunk the server ends
+// that connection (pg_terminate_backend). Contract: the second batch's read fails with storage_io, and so
+// does every later next() (before, the failed batch had been passed over: the next call returned false,
+// and the data ended early without a word).
+TEST_CASE("postgres cursor: a batch that cannot be read fails the cursor for good") {
+    if (const auto why = servers_absent(); !why.empty()) {
+        WARN("SKIPPED: " << why);
+        return;
+    }
+    three_servers dbs;
+    postgres_store pg(dbs.coordinator(), postgres_store::mode::create, postgres_options{.partitions = 2});
+    populate(pg, 300);
+    pg.put_readings(half_hourly(300, jan31, 2, 11));
+    const auto other = [&](const char* sql) {
+        PGconn* c = PQconnectdb(dbs.coordinator().c_str());
+        PQclear(PQexec(c, sql));
+        PQfinish(c);
+    };
+    series_chunk ch;
+    transaction tx(pg);
+    auto cur = pg.scan({});
+    REQUIRE(cur->next(ch));
+    other(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid "
+        "<> pg_backend_pid()");
+    std::size_t chunks = 1;
+    int failures = 0;
+    for (int i = 0; i < 2000 && failures < 2; ++i) {
+        try {
+            if (!cur->next(ch)) break;
+            ++chunks;
+        } catch (const storage_error& e) {
+            INFO(e.what());
+            CHECK(e.code() == errc::storage_io);
+            ++failures;
+        }
+    }
+    CHECK(failures == 2);
+    CHECK(chunks == 256 * 2);  // the first batch, read before the connection went
+}

@@ -23,10 +23,13 @@ libpq load() {
                                                   (why ? why : "unknown error"));
     }
     libpq f;
-#define KVANT_LIBPQ_LOAD(name)                                             \
-    f.name = reinterpret_cast<decltype(f.name)>(::dlsym(lib, "PQ" #name)); \
-    if (!f.name)                                                           \
-        throw storage_error(errc::storage_io, "PostgreSQL's client library libpq.so.5 lacks PQ" #name);
+    // a library without one of them is let go again: the next call tries anew
+#define KVANT_LIBPQ_LOAD(name)                                                                          \
+    f.name = reinterpret_cast<decltype(f.name)>(::dlsym(lib, "PQ" #name));                              \
+    if (!f.name) {                                                                                      \
+        ::dlclose(lib);                                                                                 \
+        throw storage_error(errc::storage_io, "PostgreSQL's client library libpq.so.5 lacks PQ" #name); \
+    }
     KVANT_LIBPQ_FUNCTIONS(KVANT_LIBPQ_LOAD)
 #undef KVANT_LIBPQ_LOAD
     return f;  // the library stays loaded to the end of the process

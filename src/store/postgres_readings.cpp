@@ -235,9 +235,14 @@ class pg_cursor final : public reading_cursor {
         const std::size_t n = std::min(cursor_batch, meters_.size() - fetch_at_);
         fetch_at_ += n;
         const params p = full_params(pending_first_, n);
-        for (auto& sv : servers_)
-            pending_.push_back(std::async(std::launch::async,
-                                          [c = sv.conn.get(), sql = sv.sql, p] { return c->query(sql, p); }));
+        try {
+            for (auto& sv : servers_)
+                pending_.push_back(std::async(
+                    std::launch::async, [c = sv.conn.get(), sql = sv.sql, p] { return c->query(sql, p); }));
+        } catch (...) {  // no thread to be had: the batch would come back short
+            if (!failed_) failed_ = std::current_exception();
+            throw;
+        }
     }
 
     params full_params(std::size_t first, std::size_t n) const {
@@ -259,7 +264,12 @@ class pg_cursor final : public reading_cursor {
             batch_first_ = fetch_at_;
             const std::size_t n = std::min(cursor_batch, meters_.size() - fetch_at_);
             fetch_at_ += n;
-            results_.push_back(s_.db().query(sql_, full_params(batch_first_, n)));
+            try {
+                results_.push_back(s_.db().query(sql_, full_params(batch_first_, n)));
+            } catch (...) {  // the batch is passed: going on would end the data early without a word
+                failed_ = std::current_exception();
+                throw;
+            }
         } else {
             if (pending_.empty()) return false;
             batch_first_ = pending_first_;
@@ -306,7 +316,7 @@ class pg_cursor final : public reading_cursor {
     std::vector<server> servers_;               // direct reads: one a server
     std::vector<std::future<result>> pending_;  // direct reads: the next batch
     std::size_t pending_first_ = 0;
-    std::exception_ptr failed_;    // direct reads: the first failure of a server's read
+    std::exception_ptr failed_;    // the first failed read: every later next() throws it again
     std::size_t fetch_at_ = 0;     // the first meter not yet asked for
     std::size_t batch_first_ = 0;  // the current batch's first meter
     std::vector<result> results_;

@@ -30,9 +30,15 @@ bool postgres_store::is_conninfo(std::string_view w) noexcept {
 }
 
 std::string postgres_store::redact(std::string_view conninfo) {
+    const detail::pg::libpq* lib = nullptr;
+    try {
+        lib = &detail::pg::pq();
+    } catch (const storage_error&) {  // no libpq here: the text is not shown (it may hold a password)
+        return "(a PostgreSQL connection string)";
+    }
     char* err = nullptr;
-    PQconninfoOption* opts = detail::pg::pq().conninfoParse(std::string(conninfo).c_str(), &err);
-    if (err) detail::pg::pq().freemem(err);
+    PQconninfoOption* opts = lib->conninfoParse(std::string(conninfo).c_str(), &err);
+    if (err) lib->freemem(err);
     if (!opts) return "(a connection string libpq cannot parse)";
     std::string out;
     for (auto* o = opts; o->keyword; ++o) {
@@ -50,7 +56,7 @@ std::string postgres_store::redact(std::string_view conninfo) {
         }
         if (quote) out += '\'';
     }
-    detail::pg::pq().conninfoFree(opts);
+    lib->conninfoFree(opts);
     return out.empty() ? "(the default PostgreSQL database)" : out;
 }
 
