@@ -5,8 +5,8 @@
 //
 // usage: byte_proxy UPSTREAM_HOST UPSTREAM_PORT STATS_FILE
 // prints the port it listens on (one line, then stdout is closed); STATS_FILE is rewritten (whole, by
-// rename) whenever a connection ends: `to_upstream=N from_upstream=N active=K
-// connections=C`, cumulative since the start. `kill -TERM` ends it.
+// rename) whenever a connection starts or ends (so that active=0 means none is open):
+// `to_upstream=N from_upstream=N active=K connections=C`, cumulative since the start. `kill -TERM` ends it.
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
         for (int fd : {cfd, ufd}) ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         ++active;
         ++connections;
+        write_stats();  // a reader waiting for active=0 then waits for this connection too
         std::thread([cfd, ufd] {
             std::thread back([cfd, ufd] { pump(ufd, cfd, from_upstream); });
             pump(cfd, ufd, to_upstream);
